@@ -1,0 +1,55 @@
+using System.Text.Json;
+
+namespace Parley.Cli;
+
+/// <summary>What a verb runs with: its arguments, the home folder, and where to write.</summary>
+internal sealed class CliContext(CliArgs args, string home, TextWriter output, TextWriter error)
+{
+    public CliArgs Args { get; } = args;
+
+    public string Home { get; } = home;
+
+    public TextWriter Out { get; } = output;
+
+    public TextWriter Error { get; } = error;
+
+    public bool Json => Args.Has("--json");
+
+    public ApiClient Api() => ApiClient.Open(Home);
+
+    private static readonly JsonSerializerOptions Indented = new() { WriteIndented = true };
+
+    public void WriteJson(JsonElement json) => Out.WriteLine(JsonSerializer.Serialize(json, Indented));
+
+    /// <summary>"3 min ago", "just now": how long since <paramref name="time"/>.</summary>
+    public static string Ago(JsonElement time)
+    {
+        if (time.ValueKind != JsonValueKind.String || !time.TryGetDateTimeOffset(out var when))
+        {
+            return "never";
+        }
+        var elapsed = DateTimeOffset.UtcNow - when;
+        return elapsed.TotalSeconds < 10 ? "just now"
+            : elapsed.TotalMinutes < 1 ? $"{elapsed.TotalSeconds:0} s ago"
+            : elapsed.TotalHours < 1 ? $"{elapsed.TotalMinutes:0} min ago"
+            : elapsed.TotalDays < 1 ? $"{elapsed.TotalHours:0} h ago"
+            : when.ToLocalTime().ToString("yyyy-MM-dd HH:mm", System.Globalization.CultureInfo.InvariantCulture);
+    }
+}
+
+/// <summary>One CLI verb; each lives in its own file under Verbs/.</summary>
+internal interface IVerb
+{
+    string Name { get; }
+
+    /// <summary>Arguments after the verb, for the usage line.</summary>
+    string Arguments { get; }
+
+    string Summary { get; }
+
+    IReadOnlyCollection<string> ValuedOptions => [];
+
+    IReadOnlyCollection<string> FlagOptions => [];
+
+    Task<int> RunAsync(CliContext context);
+}

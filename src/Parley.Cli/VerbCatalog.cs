@@ -1,0 +1,15 @@
+using Parley.Cli.Verbs;
+
+namespace Parley.Cli;
+
+internal static class VerbCatalog
+{
+    public static IReadOnlyList<IVerb> All { get; } =
+    [
+        new UpVerb(), new StopVerb(), new StatusVerb(), new IdVerb(), new InviteVerb(), new AddVerb(),
+        new PeersVerb(), new RequestsVerb(), new AcceptVerb(), new DenyVerb(), new BlockVerb(), new RenameVerb(),
+        new SafetyVerb(), new ChatVerb(), new HistoryVerb(),
+    ];
+
+    public static IVerb? Find(string name) => All.FirstOrDefault(v => v.Name == name);
+}

@@ -1,0 +1,102 @@
+using System.Runtime.InteropServices;
+using Microsoft.Extensions.Logging;
+using Parley.Core.Links;
+using Parley.Node;
+
+namespace Parley.Cli.Verbs;
+
+/// <summary>Runs the node in this process until Ctrl+C, SIGTERM or <c>parley stop</c>.</summary>
+internal sealed class UpVerb : IVerb
+{
+    public string Name => "up";
+
+    public string Arguments => "[--name NAME] [--port N] [--api-port N] [--discovery-port N] [--no-discovery] [--log-protocol]";
+
+    public string Summary => "start this node (peer links, LAN discovery, local API) and keep it running";
+
+    public IReadOnlyCollection<string> ValuedOptions => ["--name", "--port", "--api-port", "--discovery-port"];
+
+    public IReadOnlyCollection<string> FlagOptions => ["--no-discovery", "--log-protocol"];
+
+    public async Task<int> RunAsync(CliContext context)
+    {
+        var args = context.Args;
+        args.ExpectPositional(0, 0);
+        var name = args.Value("--name");
+        if (name is not null && (name.Trim().Length == 0 || System.Text.Encoding.UTF8.GetByteCount(name) > Core.Protocol.ProtocolLimits.MaxNameBytes))
+        {
+            throw new UsageException("--name takes 1 to 64 bytes of text");
+        }
+        var options = new NodeOptions
+        {
+            Home = context.Home,
+            Name = name?.Trim(),
+            PeerPort = args.Port("--port", NodeOptions.DefaultPeerPort),
+            ApiPort = args.Port("--api-port", NodeOptions.DefaultApiPort),
+            DiscoveryPort = args.Port("--discovery-port", NodeOptions.DefaultDiscoveryPort),
+            Discovery = !args.Has("--no-discovery"),
+            Link = new LinkOptions { LogProtocol = args.Has("--log-protocol") },
+        };
+        if (ApiClient.TryOpen(context.Home) is { } existing)
+        {
+            using (existing)
+            {
+                if (await IsAliveAsync(existing).ConfigureAwait(false))
+                {
+                    throw new CliException($"a node is already running for {context.Home} at {existing.BaseUrl}");
+                }
+            }
+        }
+        using var loggerFactory = LoggerFactory.Create(logging => logging
+            .AddSimpleConsole(o =>
+            {
+                o.SingleLine = true;
+                o.TimestampFormat = "HH:mm:ss ";
+            })
+            .SetMinimumLevel(LogLevel.Information)
+            .AddFilter("Microsoft", LogLevel.Warning));
+        ParleyNode node;
+        try
+        {
+            node = await ParleyNode.StartAsync(options, loggerFactory).ConfigureAwait(false);
+        }
+        catch (InvalidOperationException e)
+        {
+            throw new CliException(e.Message);
+        }
+        using var interrupt = PosixSignalRegistration.Create(PosixSignal.SIGINT, Stop);
+        using var terminate = PosixSignalRegistration.Create(PosixSignal.SIGTERM, Stop);
+        context.Out.WriteLine($"Parley node \"{TerminalText.Safe(node.Name)}\"");
+        context.Out.WriteLine($"  device ID  {node.DeviceId}");
+        context.Out.WriteLine($"  peer port  {node.PeerPort}");
+        context.Out.WriteLine($"  web UI     {node.ApiUrl}");
+        context.Out.WriteLine($"  discovery  {(node.DiscoveryEnabled ? $"on (UDP {options.DiscoveryPort})" : "off")}");
+        context.Out.WriteLine($"  home       {context.Home}");
+        context.Out.WriteLine("ready");
+        await context.Out.FlushAsync().ConfigureAwait(false);
+        await node.StopRequested.ConfigureAwait(false);
+        context.Out.WriteLine("shutting down");
+        await node.StopAsync().ConfigureAwait(false);
+        context.Out.WriteLine("stopped");
+        return ExitCodes.Ok;
+
+        void Stop(PosixSignalContext signal)
+        {
+            signal.Cancel = true;
+            node.RequestStop();
+        }
+    }
+
+    private static async Task<bool> IsAliveAsync(ApiClient client)
+    {
+        try
+        {
+            await client.GetAsync("api/status").ConfigureAwait(false);
+            return true;
+        }
+        catch (CliException)
+        {
+            return false;
+        }
+    }
+}

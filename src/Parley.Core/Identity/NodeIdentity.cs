@@ -1,0 +1,83 @@
+using System.Security.Cryptography;
+using System.Security.Cryptography.X509Certificates;
+
+namespace Parley.Core.Identity;
+
+/// <summary>
+/// A node's (or hub's) long-term identity: an ECDSA P-256 key and a self-signed certificate,
+/// kept as PEM files readable by the owner only. The device ID is derived from the certificate.
+/// </summary>
+public sealed class NodeIdentity : IDisposable
+{
+    public const string KeyFileName = "identity.key";
+    public const string CertificateFileName = "identity.crt";
+
+    private NodeIdentity(X509Certificate2 certificate)
+    {
+        Certificate = certificate;
+        DeviceId = DeviceId.FromCertificate(certificate);
+    }
+
+    public X509Certificate2 Certificate { get; }
+
+    public DeviceId DeviceId { get; }
+
+    /// <summary>Loads the identity from <paramref name="home"/>, creating it on first use.</summary>
+    public static NodeIdentity LoadOrCreate(string home)
+    {
+        Directory.CreateDirectory(home);
+        var keyPath = Path.Combine(home, KeyFileName);
+        var certPath = Path.Combine(home, CertificateFileName);
+        if (!File.Exists(keyPath) || !File.Exists(certPath))
+        {
+            Create(keyPath, certPath);
+        }
+        return new NodeIdentity(X509Certificate2.CreateFromPemFile(certPath, keyPath));
+    }
+
+    /// <summary>An identity that lives only in memory, for tests and benchmarks.</summary>
+    public static NodeIdentity CreateEphemeral()
+    {
+        using var key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
+        using var cert = SelfSign(key);
+        return new NodeIdentity(X509Certificate2.CreateFromPem(cert.ExportCertificatePem(), key.ExportPkcs8PrivateKeyPem()));
+    }
+
+    private static void Create(string keyPath, string certPath)
+    {
+        using var key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
+        using var cert = SelfSign(key);
+        WriteOwnerOnly(keyPath, key.ExportPkcs8PrivateKeyPem());
+        WriteOwnerOnly(certPath, cert.ExportCertificatePem());
+    }
+
+    private static X509Certificate2 SelfSign(ECDsa key)
+    {
+        var request = new CertificateRequest("CN=parley", key, HashAlgorithmName.SHA256);
+        request.CertificateExtensions.Add(new X509BasicConstraintsExtension(false, false, 0, true));
+        var now = DateTimeOffset.UtcNow;
+        // Trust comes from pinning the device ID, not from validity dates, so the certificate never expires in practice.
+        return request.CreateSelfSigned(now.AddDays(-1), now.AddYears(100));
+    }
+
+    /// <summary>Writes a file that only its owner can read (mode 0600), replacing it atomically.</summary>
+    public static void WriteOwnerOnly(string path, string contents)
+    {
+        var temp = path + ".tmp";
+        var options = new FileStreamOptions { Mode = FileMode.Create, Access = FileAccess.Write };
+        if (!OperatingSystem.IsWindows())
+        {
+            options.UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite;
+        }
+        using (var stream = new FileStream(temp, options))
+        using (var writer = new StreamWriter(stream))
+        {
+            writer.Write(contents);
+            writer.Flush();
+            stream.Flush(flushToDisk: true);
+        }
+        File.Move(temp, path, overwrite: true);
+    }
+
+    public void Dispose() => Certificate.Dispose();
+}

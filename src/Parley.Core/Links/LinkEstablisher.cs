@@ -1,0 +1,155 @@
+using System.Buffers;
+using System.IO.Pipelines;
+using System.Net;
+using System.Net.Security;
+using System.Net.Sockets;
+using System.Security.Authentication;
+using System.Security.Cryptography.X509Certificates;
+using Microsoft.Extensions.Logging;
+using Parley.Core.Identity;
+using Parley.Core.Protocol;
+
+namespace Parley.Core.Links;
+
+/// <summary>The link could not be set up: wrong device, bad handshake, timeout or refused connection.</summary>
+public sealed class LinkFailedException(string message, Exception? inner = null) : Exception(message, inner);
+
+/// <summary>
+/// Turns a TCP connection into a <see cref="PeerLink"/>: TLS 1.3 with both certificates, the peer's
+/// device ID taken from its certificate (and checked against the expected one when dialing), then
+/// one Hello frame each way.
+/// </summary>
+public sealed class LinkEstablisher(NodeIdentity identity, LinkOptions options, ILoggerFactory loggerFactory)
+{
+    private readonly SslStreamCertificateContext _certificateContext = SslStreamCertificateContext.Create(identity.Certificate, null, offline: true);
+    private readonly ILogger _logger = loggerFactory.CreateLogger("Parley.Link");
+
+    /// <summary>Dials <paramref name="endpoint"/> and proves it is <paramref name="expected"/>.</summary>
+    public async Task<PeerLink> ConnectAsync(IPEndPoint endpoint, DeviceId expected, Func<DeviceId, Hello> helloFor, CancellationToken cancellationToken)
+    {
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        timeout.CancelAfter(options.HandshakeTimeout);
+        var socket = new Socket(endpoint.AddressFamily, SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
+        try
+        {
+            await socket.ConnectAsync(endpoint, timeout.Token).ConfigureAwait(false);
+            var stream = new SslStream(new NetworkStream(socket, ownsSocket: true), leaveInnerStreamOpen: false);
+            var client = new SslClientAuthenticationOptions
+            {
+                TargetHost = "parley",
+                EnabledSslProtocols = SslProtocols.Tls13,
+                ClientCertificateContext = _certificateContext,
+                CertificateRevocationCheckMode = X509RevocationMode.NoCheck,
+                RemoteCertificateValidationCallback = (_, certificate, _, _) => certificate is not null,
+            };
+            return await HandshakeAsync(stream, s => s.AuthenticateAsClientAsync(client, timeout.Token), expected, helloFor,
+                LinkDirection.Outbound, endpoint, timeout.Token).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is SocketException or IOException or AuthenticationException or OperationCanceledException
+            && !cancellationToken.IsCancellationRequested)
+        {
+            socket.Dispose();
+            throw new LinkFailedException($"could not link to {endpoint}: {Describe(e)}", e);
+        }
+        catch
+        {
+            socket.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>Completes TLS and the hello on an accepted socket. Any device may connect; policy is the caller's.</summary>
+    public async Task<PeerLink> AcceptAsync(Socket socket, Func<DeviceId, Hello> helloFor, CancellationToken cancellationToken)
+    {
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        timeout.CancelAfter(options.HandshakeTimeout);
+        socket.NoDelay = true;
+        var remote = (IPEndPoint)socket.RemoteEndPoint!;
+        var stream = new SslStream(new NetworkStream(socket, ownsSocket: true), leaveInnerStreamOpen: false);
+        var server = new SslServerAuthenticationOptions
+        {
+            EnabledSslProtocols = SslProtocols.Tls13,
+            ServerCertificateContext = _certificateContext,
+            ClientCertificateRequired = true,
+            CertificateRevocationCheckMode = X509RevocationMode.NoCheck,
+            RemoteCertificateValidationCallback = (_, certificate, _, _) => certificate is not null,
+        };
+        try
+        {
+            return await HandshakeAsync(stream, s => s.AuthenticateAsServerAsync(server, timeout.Token), expected: null, helloFor,
+                LinkDirection.Inbound, remote, timeout.Token).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is IOException or AuthenticationException or OperationCanceledException && !cancellationToken.IsCancellationRequested)
+        {
+            await stream.DisposeAsync().ConfigureAwait(false);
+            throw new LinkFailedException($"handshake with {remote} failed: {Describe(e)}", e);
+        }
+    }
+
+    private async Task<PeerLink> HandshakeAsync(SslStream stream, Func<SslStream, Task> authenticate, DeviceId? expected,
+        Func<DeviceId, Hello> helloFor, LinkDirection direction, IPEndPoint remote, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await authenticate(stream).ConfigureAwait(false);
+            if (stream.RemoteCertificate is not X509Certificate2 certificate)
+            {
+                throw new LinkFailedException("peer sent no certificate");
+            }
+            var remoteId = DeviceId.FromCertificate(certificate);
+            if (expected is { } want && want != remoteId)
+            {
+                throw new LinkFailedException($"device ID mismatch at {remote}: expected {want.Short}, got {remoteId.Short}");
+            }
+            var ours = helloFor(remoteId);
+            var writer = PipeWriter.Create(stream, new StreamPipeWriterOptions(leaveOpen: true));
+            FrameWriter.Write(writer, FrameType.Hello, 0, ours.Encode());
+            await writer.FlushAsync(cancellationToken).ConfigureAwait(false);
+            var reader = PipeReader.Create(stream, new StreamPipeReaderOptions(leaveOpen: true));
+            var theirs = await ReadHelloAsync(reader, cancellationToken).ConfigureAwait(false);
+            if (theirs.DeviceId != remoteId)
+            {
+                throw new LinkFailedException("hello device ID differs from the certificate's");
+            }
+            var version = Math.Min(theirs.Version, Hello.CurrentVersion);
+            return new PeerLink(stream, reader, theirs, (ushort)version, direction, remote, options, _logger);
+        }
+        catch
+        {
+            await stream.DisposeAsync().ConfigureAwait(false);
+            throw;
+        }
+    }
+
+    private static async Task<Hello> ReadHelloAsync(PipeReader reader, CancellationToken cancellationToken)
+    {
+        while (true)
+        {
+            var result = await reader.ReadAsync(cancellationToken).ConfigureAwait(false);
+            var buffer = result.Buffer;
+            var kind = FrameReader.TryRead(ref buffer, out var frame, out var error);
+            if (kind == ReadResultKind.Frame)
+            {
+                var ok = frame.Type == FrameType.Hello & Hello.TryDecode(frame.Payload, out var hello, out error);
+                reader.AdvanceTo(buffer.Start);
+                return ok ? hello! : throw new LinkFailedException(frame.Type == FrameType.Hello ? error : $"expected hello, got {frame.Type}");
+            }
+            if (kind == ReadResultKind.Error)
+            {
+                throw new LinkFailedException(error);
+            }
+            if (result.IsCompleted)
+            {
+                throw new LinkFailedException("peer closed the connection during the handshake");
+            }
+            reader.AdvanceTo(buffer.Start, buffer.End);
+        }
+    }
+
+    private static string Describe(Exception e) => e switch
+    {
+        OperationCanceledException => "timed out",
+        SocketException s => s.SocketErrorCode.ToString(),
+        _ => e.Message,
+    };
+}

@@ -1,0 +1,32 @@
+using Parley.Core.Protocol;
+
+namespace Parley.Core.Links;
+
+public sealed partial class PeerLink
+{
+    private async Task KeepaliveLoopAsync()
+    {
+        var time = _options.TimeProvider;
+        var tick = TimeSpan.FromTicks(Math.Min(_options.KeepaliveInterval.Ticks, _options.IdleTimeout.Ticks) / 3);
+        using var timer = new PeriodicTimer(tick, time);
+        try
+        {
+            while (await timer.WaitForNextTickAsync(_abort.Token).ConfigureAwait(false))
+            {
+                if (time.GetElapsedTime(Volatile.Read(ref _lastReceived)) >= _options.IdleTimeout)
+                {
+                    var reason = $"nothing heard for {_options.IdleTimeout.TotalSeconds:0} s";
+                    await CloseCoreAsync(new LinkClosed(CloseCode.TimedOut, reason, ByRemote: false), notifyPeer: true).ConfigureAwait(false);
+                    return;
+                }
+                if (time.GetElapsedTime(Volatile.Read(ref _lastSent)) >= _options.KeepaliveInterval)
+                {
+                    Enqueue(FrameType.Ping, SmallPayloads.EncodeNonce((ulong)time.GetTimestamp()));
+                }
+            }
+        }
+        catch (OperationCanceledException)
+        {
+        }
+    }
+}

@@ -1,0 +1,149 @@
+using System.Collections.Concurrent;
+using System.Threading.Channels;
+using Parley.Core.Protocol;
+
+namespace Parley.Core.Links;
+
+public sealed partial class PeerLink
+{
+    private readonly ConcurrentQueue<OutboundFrame> _control = new();
+    private readonly ConcurrentQueue<OutboundFrame> _bulk = new();
+    private readonly Channel<bool> _wake;
+    private readonly SemaphoreSlim _bulkSlots;
+    private int _controlCount;
+    private long _lastSent;
+    private CloseMessage? _closeFrame;
+    private int _closing;
+    private Task? _sendLoop;
+
+    private readonly record struct OutboundFrame(FrameType Type, byte Channel, byte[] Payload);
+
+    /// <summary>
+    /// Queues a control or chat frame; it goes out before any queued bulk frame. Returns false when
+    /// the link is closing. A peer that stops reading until <see cref="LinkOptions.ControlQueueLimit"/>
+    /// frames pile up gets the link closed.
+    /// </summary>
+    public bool TrySend(FrameType type, byte[] payload, byte channel = 0)
+    {
+        if (IsClosed)
+        {
+            return false;
+        }
+        if (Interlocked.Increment(ref _controlCount) > _options.ControlQueueLimit)
+        {
+            Interlocked.Decrement(ref _controlCount);
+            _ = CloseAsync(CloseCode.ProtocolError, "peer stopped reading: send queue full");
+            return false;
+        }
+        Enqueue(type, payload, channel);
+        return true;
+    }
+
+    /// <summary>Queues a bulk frame, waiting while <see cref="LinkOptions.BulkQueueLimit"/> are already queued.</summary>
+    public async ValueTask<bool> SendBulkAsync(FrameType type, byte[] payload, byte channel = 0, CancellationToken cancellationToken = default)
+    {
+        using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, _abort.Token);
+        try
+        {
+            await _bulkSlots.WaitAsync(linked.Token).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+        {
+            return false;
+        }
+        if (IsClosed)
+        {
+            _bulkSlots.Release();
+            return false;
+        }
+        _bulk.Enqueue(new OutboundFrame(type, channel, payload));
+        _wake.Writer.TryWrite(true);
+        return true;
+    }
+
+    private void Enqueue(FrameType type, byte[] payload, byte channel = 0)
+    {
+        _control.Enqueue(new OutboundFrame(type, channel, payload));
+        _wake.Writer.TryWrite(true);
+    }
+
+    private async Task SendLoopAsync()
+    {
+        try
+        {
+            while (true)
+            {
+                await _wake.Reader.ReadAsync(_abort.Token).ConfigureAwait(false);
+                if (await DrainAsync().ConfigureAwait(false))
+                {
+                    return;
+                }
+            }
+        }
+        catch (OperationCanceledException)
+        {
+        }
+        catch (Exception e) when (e is IOException or ObjectDisposedException or InvalidOperationException)
+        {
+            _ = CloseCoreAsync(new LinkClosed(CloseCode.Normal, "connection lost", ByRemote: true), notifyPeer: false);
+        }
+    }
+
+    /// <summary>Writes everything queued, control first, flushing every batch; true once the close frame is out.</summary>
+    private async ValueTask<bool> DrainAsync()
+    {
+        var batchBytes = 0;
+        while (true)
+        {
+            var closing = Volatile.Read(ref _closing) == 1;
+            if (_control.TryDequeue(out var frame))
+            {
+                Interlocked.Decrement(ref _controlCount);
+            }
+            else if (!closing && _bulk.TryDequeue(out frame))
+            {
+                _bulkSlots.Release();
+            }
+            else
+            {
+                break;
+            }
+            Write(frame.Type, frame.Channel, frame.Payload);
+            batchBytes += ProtocolLimits.HeaderSize + frame.Payload.Length;
+            if (batchBytes >= _options.MaxBatchBytes)
+            {
+                await FlushAsync().ConfigureAwait(false);
+                batchBytes = 0;
+            }
+        }
+        if (Volatile.Read(ref _closing) == 1)
+        {
+            if (_closeFrame is { } close)
+            {
+                Write(FrameType.Close, 0, close.Encode());
+            }
+            await FlushAsync().ConfigureAwait(false);
+            return true;
+        }
+        if (batchBytes > 0)
+        {
+            await FlushAsync().ConfigureAwait(false);
+        }
+        return false;
+    }
+
+    private void Write(FrameType type, byte channel, byte[] payload)
+    {
+        FrameWriter.Write(_writer, type, channel, payload);
+        if (_options.LogProtocol)
+        {
+            LinkLog.Frame(_logger, "->", PeerLabel, type, payload.Length);
+        }
+    }
+
+    private async ValueTask FlushAsync()
+    {
+        await _writer.FlushAsync(_abort.Token).ConfigureAwait(false);
+        Volatile.Write(ref _lastSent, _options.TimeProvider.GetTimestamp());
+    }
+}

@@ -1,0 +1,20 @@
+namespace Parley.Core.Protocol;
+
+/// <summary>Frame types of protocol version 1 (see docs/protocol.md). Any other value closes the link.</summary>
+public enum FrameType : byte
+{
+    Hello = 0x01,
+    Ping = 0x02,
+    Pong = 0x03,
+    Close = 0x04,
+    Consent = 0x05,
+    ChatMessage = 0x10,
+    ChatAck = 0x11,
+}
+
+/// <summary>Which send queue a frame goes through: control and chat always go before bulk data.</summary>
+public enum FramePriority
+{
+    Control,
+    Bulk,
+}

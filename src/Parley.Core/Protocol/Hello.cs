@@ -1,0 +1,90 @@
+using System.Buffers;
+using System.Buffers.Binary;
+using Parley.Core.Identity;
+
+namespace Parley.Core.Protocol;
+
+[Flags]
+public enum HelloFlags : byte
+{
+    None = 0,
+
+    /// <summary>The sender holds the receiver as an accepted contact.</summary>
+    Contact = 1,
+}
+
+/// <summary>
+/// The first frame each side sends after the TLS handshake (version negotiation and who we are).
+/// <code>
+/// magic "PRLY" (4) | version u16 | device ID (32) | capabilities u32 | listen port u16
+/// | flags u8 | name length u8 | name (UTF-8, at most 64 bytes)
+/// </code>
+/// The device ID must equal the one proven by the TLS certificate.
+/// </summary>
+public sealed record Hello(ushort Version, DeviceId DeviceId, uint Capabilities, ushort ListenPort, HelloFlags Flags, string Name)
+{
+    public const ushort CurrentVersion = 1;
+    public const ushort MinSupportedVersion = 1;
+    public const int FixedSize = 4 + 2 + DeviceId.Size + 4 + 2 + 1 + 1;
+    public const int MaxSize = FixedSize + ProtocolLimits.MaxNameBytes;
+    private static ReadOnlySpan<byte> Magic => "PRLY"u8;
+
+    public byte[] Encode()
+    {
+        var name = PayloadText.Truncate(Name, ProtocolLimits.MaxNameBytes);
+        var buffer = new byte[FixedSize + name.Length];
+        var span = buffer.AsSpan();
+        Magic.CopyTo(span);
+        BinaryPrimitives.WriteUInt16BigEndian(span[4..], Version);
+        DeviceId.Bytes.CopyTo(span[6..]);
+        BinaryPrimitives.WriteUInt32BigEndian(span[38..], Capabilities);
+        BinaryPrimitives.WriteUInt16BigEndian(span[42..], ListenPort);
+        span[44] = (byte)Flags;
+        span[45] = (byte)name.Length;
+        name.CopyTo(span[46..]);
+        return buffer;
+    }
+
+    public static bool TryDecode(ReadOnlySequence<byte> payload, out Hello? hello, out string error)
+    {
+        hello = null;
+        if (payload.Length < FixedSize || payload.Length > MaxSize)
+        {
+            error = $"hello of {payload.Length} bytes; expected {FixedSize} to {MaxSize}";
+            return false;
+        }
+        Span<byte> span = stackalloc byte[(int)payload.Length];
+        payload.CopyTo(span);
+        if (!span[..4].SequenceEqual(Magic))
+        {
+            error = "hello does not start with PRLY: not a Parley peer";
+            return false;
+        }
+        var version = BinaryPrimitives.ReadUInt16BigEndian(span[4..]);
+        if (version < MinSupportedVersion)
+        {
+            error = $"protocol version {version} is older than the oldest supported ({MinSupportedVersion})";
+            return false;
+        }
+        var nameLength = span[45];
+        if (nameLength > ProtocolLimits.MaxNameBytes || FixedSize + nameLength != span.Length)
+        {
+            error = $"hello name length {nameLength} does not match the frame";
+            return false;
+        }
+        if (!PayloadText.TryDecode(span[46..], out var name))
+        {
+            error = "hello name is not valid UTF-8";
+            return false;
+        }
+        hello = new Hello(
+            version,
+            new DeviceId(span.Slice(6, DeviceId.Size)),
+            BinaryPrimitives.ReadUInt32BigEndian(span[38..]),
+            BinaryPrimitives.ReadUInt16BigEndian(span[42..]),
+            (HelloFlags)span[44],
+            name);
+        error = "";
+        return true;
+    }
+}

@@ -1,0 +1,37 @@
+namespace Parley.Core.Protocol;
+
+/// <summary>
+/// Every size the decoder accepts, checked before any payload is buffered.
+/// Documented in docs/protocol.md; change both together.
+/// </summary>
+public static class ProtocolLimits
+{
+    /// <summary>Bytes before the payload: length (4), type (1), channel (1).</summary>
+    public const int HeaderSize = 6;
+
+    /// <summary>Largest payload of any frame type: 1 MiB.</summary>
+    public const int MaxPayload = 1 << 20;
+
+    /// <summary>Largest chat text in UTF-8 bytes: 64 KiB.</summary>
+    public const int MaxChatTextBytes = 64 * 1024;
+
+    /// <summary>Largest display name in UTF-8 bytes.</summary>
+    public const int MaxNameBytes = 64;
+
+    /// <summary>Largest close reason in UTF-8 bytes.</summary>
+    public const int MaxCloseReasonBytes = 256;
+
+    public const int MessageIdSize = 16;
+
+    /// <summary>The largest payload each known type may carry; null for an unknown type.</summary>
+    public static int? MaxPayloadFor(byte type) => (FrameType)type switch
+    {
+        FrameType.Hello => Hello.MaxSize,
+        FrameType.Ping or FrameType.Pong => 8,
+        FrameType.Close => 1 + MaxCloseReasonBytes,
+        FrameType.Consent => 1,
+        FrameType.ChatMessage => MessageIdSize + 8 + MaxChatTextBytes,
+        FrameType.ChatAck => MessageIdSize,
+        _ => null,
+    };
+}

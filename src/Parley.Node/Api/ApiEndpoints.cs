@@ -1,0 +1,98 @@
+using System.Net.WebSockets;
+using System.Text;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Routing;
+using Parley.Core.Identity;
+using Parley.Node.Contacts;
+
+namespace Parley.Node.Api;
+
+/// <summary>Routes of the local API. Peers and chat are in their own partial files.</summary>
+internal static partial class ApiEndpoints
+{
+    public static void Map(IEndpointRouteBuilder app, ParleyNode node)
+    {
+        var api = app.MapGroup("/api");
+        api.MapGet("/status", () => new
+        {
+            deviceId = node.DeviceId.ToString(),
+            name = node.Name,
+            peerPort = node.PeerPort,
+            apiUrl = node.ApiUrl.ToString().TrimEnd('/'),
+            discovery = node.DiscoveryEnabled,
+            home = node.Options.Home,
+            protocolVersion = Core.Protocol.Hello.CurrentVersion,
+        });
+        api.MapPost("/stop", () =>
+        {
+            node.RequestStop();
+            return Results.Accepted();
+        });
+        api.MapGet("/invite", () => new { invite = node.CreateInvite().ToString() });
+        api.Map("/events", context => StreamEventsAsync(context, node));
+        MapPeers(api, node);
+        MapChat(api, node);
+    }
+
+    /// <summary>What the user typed for a peer, as a device ID, among known and nearby devices.</summary>
+    private static DeviceId Resolve(ParleyNode node, string text) => PeerResolver.Resolve(
+        Uri.UnescapeDataString(text),
+        node.Contacts.All.Select(p => new PeerCandidate(DeviceId.Parse(p.DeviceId), [p.Alias ?? "", p.RemoteName]))
+            .Concat(node.Nearby.Current.Select(n => new PeerCandidate(n.DeviceId, n.Name))));
+
+    /// <summary>Each event as one WebSocket text message, until either side closes.</summary>
+    private static async Task StreamEventsAsync(HttpContext context, ParleyNode node)
+    {
+        if (!context.WebSockets.IsWebSocketRequest)
+        {
+            context.Response.StatusCode = StatusCodes.Status400BadRequest;
+            await context.Response.WriteAsJsonAsync(new { error = "this endpoint speaks WebSocket" }).ConfigureAwait(false);
+            return;
+        }
+        using var socket = await context.WebSockets.AcceptWebSocketAsync().ConfigureAwait(false);
+        using var subscription = node.Events.Subscribe();
+        using var done = CancellationTokenSource.CreateLinkedTokenSource(context.RequestAborted);
+        _ = DrainIncomingAsync(socket, done);
+        var stop = node.StopRequested;
+        try
+        {
+            while (!stop.IsCompleted && await subscription.Reader.WaitToReadAsync(done.Token).ConfigureAwait(false))
+            {
+                while (subscription.Reader.TryRead(out var json))
+                {
+                    await socket.SendAsync(Encoding.UTF8.GetBytes(json), WebSocketMessageType.Text, true, done.Token).ConfigureAwait(false);
+                }
+            }
+        }
+        catch (Exception e) when (e is OperationCanceledException or WebSocketException)
+        {
+            return;
+        }
+        if (socket.State == WebSocketState.Open)
+        {
+            await socket.CloseOutputAsync(WebSocketCloseStatus.NormalClosure, "node stopping", CancellationToken.None).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>The stream is one-way; reading only notices the client closing (and discards anything it sends).</summary>
+    private static async Task DrainIncomingAsync(WebSocket socket, CancellationTokenSource done)
+    {
+        var buffer = new byte[1024];
+        try
+        {
+            while (socket.State == WebSocketState.Open)
+            {
+                var result = await socket.ReceiveAsync(buffer, done.Token).ConfigureAwait(false);
+                if (result.MessageType == WebSocketMessageType.Close)
+                {
+                    break;
+                }
+            }
+        }
+        catch (Exception e) when (e is OperationCanceledException or WebSocketException)
+        {
+        }
+        await done.CancelAsync().ConfigureAwait(false);
+    }
+}

@@ -1,0 +1,75 @@
+using System.Net;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.Features;
+using Microsoft.AspNetCore.Http.Json;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Parley.Node.Events;
+
+namespace Parley.Node.Api;
+
+/// <summary>
+/// The node's HTTP JSON API and WebSocket event stream on 127.0.0.1 only. Endpoints are in
+/// <c>ApiEndpoints.*.cs</c>; see docs/architecture.md for the list.
+/// </summary>
+internal sealed class ApiServer(ParleyNode node, ILoggerFactory loggerFactory) : IAsyncDisposable
+{
+    /// <summary>Largest request body: a 64 KiB message JSON-escaped fits with room. 1 MiB.</summary>
+    public const long MaxRequestBodyBytes = 1 << 20;
+    private WebApplication? _app;
+
+    public Uri Url { get; private set; } = new("http://127.0.0.1/");
+
+    public async Task StartAsync()
+    {
+        var builder = WebApplication.CreateSlimBuilder();
+        builder.Services.AddSingleton(loggerFactory);
+        builder.Services.Configure<JsonOptions>(o =>
+        {
+            foreach (var converter in EventHub.Json.Converters)
+            {
+                o.SerializerOptions.Converters.Add(converter);
+            }
+        });
+        builder.WebHost.UseKestrel(kestrel =>
+        {
+            kestrel.Listen(IPAddress.Loopback, node.Options.ApiPort);
+            kestrel.Limits.MaxRequestBodySize = MaxRequestBodyBytes;
+            kestrel.AddServerHeader = false;
+        });
+        var app = builder.Build();
+        var port = 0;
+        var security = new ApiSecurity(node.ApiKey, () => port);
+        app.Use(security.InvokeAsync);
+        app.Use(ApiErrors.InvokeAsync);
+        app.UseWebSockets(new WebSocketOptions { KeepAliveInterval = TimeSpan.FromSeconds(30) });
+        ApiEndpoints.Map(app, node);
+        try
+        {
+            await app.StartAsync().ConfigureAwait(false);
+        }
+        catch (IOException e)
+        {
+            await app.DisposeAsync().ConfigureAwait(false);
+            throw new InvalidOperationException($"cannot serve the API on 127.0.0.1:{node.Options.ApiPort}: {e.Message} (choose another with --api-port)", e);
+        }
+        var address = app.Services.GetRequiredService<IServer>().Features.GetRequiredFeature<IServerAddressesFeature>().Addresses.First();
+        Url = new Uri(address.Replace("[::]", "127.0.0.1", StringComparison.Ordinal));
+        port = Url.Port;
+        _app = app;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (_app is not null)
+        {
+            using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(1));
+            await _app.StopAsync(timeout.Token).ConfigureAwait(false);
+            await _app.DisposeAsync().ConfigureAwait(false);
+        }
+    }
+}

@@ -1,0 +1,130 @@
+using System.Collections.Concurrent;
+using System.Net;
+using Parley.Core.Identity;
+using Parley.Core.Links;
+using Parley.Node.Storage;
+
+namespace Parley.Node.Links;
+
+public sealed partial class LinkManager
+{
+    private static readonly TimeSpan DialTick = TimeSpan.FromMilliseconds(250);
+    private const int GaveUpFailures = 1000;
+    private readonly ConcurrentDictionary<DeviceId, DialState> _dial = new();
+
+    private sealed class DialState
+    {
+        public int Failures;
+        public DateTimeOffset NextAttempt;
+        public int Dialing;
+    }
+
+    /// <summary>Dial a contact at the next tick instead of waiting out its backoff (it was just added or seen).</summary>
+    public void DialSoon(DeviceId id)
+    {
+        var state = _dial.GetOrAdd(id, _ => new DialState());
+        if (state.Failures < GaveUpFailures)
+        {
+            state.NextAttempt = DateTimeOffset.MinValue;
+        }
+    }
+
+    private void ResetBackoff(DeviceId id)
+    {
+        var state = _dial.GetOrAdd(id, _ => new DialState());
+        state.Failures = 0;
+        state.NextAttempt = DateTimeOffset.MinValue;
+    }
+
+    /// <summary>The peer refused us: retry only at the longest interval, and not sooner when it is seen.</summary>
+    private void BackOffFully(DeviceId id)
+    {
+        var state = _dial.GetOrAdd(id, _ => new DialState());
+        state.Failures = GaveUpFailures;
+        state.NextAttempt = _options.TimeProvider.GetUtcNow() + _options.MaxReconnectDelay;
+    }
+
+    private async Task DialLoopAsync()
+    {
+        using var timer = new PeriodicTimer(DialTick, _options.TimeProvider);
+        try
+        {
+            while (await timer.WaitForNextTickAsync(_stopping.Token).ConfigureAwait(false))
+            {
+                var now = _options.TimeProvider.GetUtcNow();
+                foreach (var contact in _contacts.All)
+                {
+                    if (contact.State != PeerState.Contact || contact.Address is null || !DeviceId.TryParse(contact.DeviceId, out var id)
+                        || Session(id) is not null)
+                    {
+                        continue;
+                    }
+                    var state = _dial.GetOrAdd(id, _ => new DialState());
+                    if (now >= state.NextAttempt && Interlocked.Exchange(ref state.Dialing, 1) == 0)
+                    {
+                        _ = DialAsync(id, contact.Address, state);
+                    }
+                }
+            }
+        }
+        catch (OperationCanceledException)
+        {
+        }
+    }
+
+    private async Task DialAsync(DeviceId id, string addresses, DialState state)
+    {
+        try
+        {
+            foreach (var address in addresses.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+            {
+                try
+                {
+                    var endpoint = await ResolveAsync(address, _stopping.Token).ConfigureAwait(false);
+                    var link = await _establisher.ConnectAsync(endpoint, id, HelloFor, _stopping.Token).ConfigureAwait(false);
+                    await RegisterAsync(link).ConfigureAwait(false);
+                    return;
+                }
+                catch (Exception e) when (e is LinkFailedException or FormatException or System.Net.Sockets.SocketException)
+                {
+                    LinkManagerLog.DialFailed(_logger, id.Short, address, e.Message);
+                }
+            }
+            state.Failures = Math.Min(state.Failures + 1, GaveUpFailures);
+            state.NextAttempt = _options.TimeProvider.GetUtcNow() + Backoff(state.Failures);
+        }
+        catch (OperationCanceledException)
+        {
+        }
+        finally
+        {
+            Volatile.Write(ref state.Dialing, 0);
+        }
+    }
+
+    /// <summary>Exponential backoff from <see cref="NodeOptions.ReconnectDelay"/> up to the maximum, with ±20 % jitter so peers do not retry in lockstep.</summary>
+    internal TimeSpan Backoff(int failures)
+    {
+        var exponent = Math.Min(failures - 1, 20);
+        var delay = Math.Min(_options.ReconnectDelay.TotalMilliseconds * Math.Pow(2, exponent), _options.MaxReconnectDelay.TotalMilliseconds);
+        return TimeSpan.FromMilliseconds(delay * (0.8 + 0.4 * Random.Shared.NextDouble()));
+    }
+
+    private static async Task<IPEndPoint> ResolveAsync(string address, CancellationToken cancellationToken)
+    {
+        if (IPEndPoint.TryParse(address, out var endpoint) && endpoint.Port != 0)
+        {
+            return endpoint;
+        }
+        var colon = address.LastIndexOf(':');
+        if (colon <= 0 || !int.TryParse(address[(colon + 1)..], out var port) || port is <= 0 or > 65535)
+        {
+            throw new FormatException($"'{address}' is not host:port");
+        }
+        var host = address[..colon];
+        var ips = await Dns.GetHostAddressesAsync(host, cancellationToken).ConfigureAwait(false);
+        var ip = ips.FirstOrDefault(a => a.AddressFamily == System.Net.Sockets.AddressFamily.InterNetwork) ?? ips.FirstOrDefault()
+            ?? throw new FormatException($"'{host}' has no address");
+        return new IPEndPoint(ip, port);
+    }
+}

@@ -1,0 +1,220 @@
+using System.Collections.Concurrent;
+using Microsoft.Extensions.Logging;
+using Parley.Core.Identity;
+using Parley.Core.Links;
+using Parley.Core.Protocol;
+using Parley.Node.Contacts;
+using Parley.Node.Events;
+using Parley.Node.Storage;
+
+namespace Parley.Node.Links;
+
+/// <summary>
+/// Owns every peer link of the node: accepts incoming ones, dials contacts (with backoff), applies
+/// consent (requests, deny, block), keeps one link per peer, and reports presence.
+/// Split by concern: <c>LinkManager.Listen.cs</c>, <c>LinkManager.Dial.cs</c>, <c>LinkManager.Consent.cs</c>.
+/// </summary>
+public sealed partial class LinkManager : IAsyncDisposable
+{
+    private readonly NodeIdentity _identity;
+    private readonly NodeOptions _options;
+    private readonly ContactBook _contacts;
+    private readonly EventHub _events;
+    private readonly LinkEstablisher _establisher;
+    private readonly ILogger _logger;
+    private readonly Func<string> _localName;
+    private readonly ConcurrentDictionary<DeviceId, PeerSession> _sessions = new();
+    private readonly Lock _registerLock = new();
+    private readonly CancellationTokenSource _stopping = new();
+    private Task _background = Task.CompletedTask;
+
+    public LinkManager(NodeIdentity identity, NodeOptions options, ContactBook contacts, EventHub events,
+        ILoggerFactory loggerFactory, Func<string> localName)
+    {
+        _identity = identity;
+        _options = options;
+        _contacts = contacts;
+        _events = events;
+        _localName = localName;
+        _logger = loggerFactory.CreateLogger("Parley.Links");
+        _establisher = new LinkEstablisher(identity, options.Link, loggerFactory);
+    }
+
+    /// <summary>Called with each chat-level frame from a peer (anything but consent). Set before <see cref="Start"/>.</summary>
+    public Func<PeerSession, Frame, ValueTask>? FrameReceived { get; set; }
+
+    /// <summary>Called when a session becomes open (both sides consent), to send what waited for it.</summary>
+    public Func<PeerSession, Task>? SessionOpened { get; set; }
+
+    public PeerSession? Session(DeviceId id) =>
+        _sessions.TryGetValue(id, out var session) && !session.Link.IsClosed ? session : null;
+
+    public IReadOnlyCollection<PeerSession> Sessions => [.. _sessions.Values];
+
+    public void Start()
+    {
+        StartListening();
+        _background = Task.WhenAll(Task.Run(AcceptLoopAsync), Task.Run(DialLoopAsync));
+    }
+
+    private Hello HelloFor(DeviceId remote) => new(
+        Hello.CurrentVersion, _identity.DeviceId, Capabilities: 0, (ushort)ListenPort,
+        _contacts.IsContact(remote) ? HelloFlags.Contact : HelloFlags.None, _localName());
+
+    /// <summary>Applies consent and the one-link-per-peer rule to a new link, then starts it.</summary>
+    private async Task RegisterAsync(PeerLink link)
+    {
+        var id = link.RemoteId;
+        var record = _contacts.Find(id);
+        if (record?.State is PeerState.Blocked or PeerState.Denied || _stopping.IsCancellationRequested)
+        {
+            LinkManagerLog.Refused(_logger, id.Short, link.RemoteEndPoint.ToString(), record?.State.ToString() ?? "stopping");
+            await link.CloseAsync(CloseCode.Rejected, "not accepted").ConfigureAwait(false);
+            return;
+        }
+        var session = new PeerSession(link, record?.State == PeerState.Contact, link.RemoteHello.Flags.HasFlag(HelloFlags.Contact));
+        PeerSession? replaced = null;
+        lock (_registerLock)
+        {
+            if (_sessions.TryGetValue(id, out var existing) && !existing.Link.IsClosed)
+            {
+                if (!Prefer(link, existing.Link))
+                {
+                    _ = link.CloseAsync(CloseCode.Duplicate, "already linked");
+                    return;
+                }
+                replaced = existing;
+            }
+            _sessions[id] = session;
+        }
+        if (replaced is not null)
+        {
+            _ = replaced.Link.CloseAsync(CloseCode.Duplicate, "replaced by a newer link");
+        }
+        ResetBackoff(id);
+        var address = PeerAddress(link);
+        var isRequest = record is null || record.State == PeerState.Request;
+        await _contacts.UpdateAsync(id, r => r with
+        {
+            RemoteName = link.RemoteHello.Name,
+            Address = MergeAddress(address, r.Address),
+            LastSeen = _options.TimeProvider.GetUtcNow(),
+        }).ConfigureAwait(false);
+        link.Start(OnFrameAsync);
+        _ = link.Closed.ContinueWith(t => OnClosedAsync(session, t.Result), TaskScheduler.Default).Unwrap();
+        LinkManagerLog.Linked(_logger, id.Short, link.RemoteHello.Name, link.Direction.ToString().ToLowerInvariant(), link.RemoteEndPoint.ToString());
+        if (isRequest)
+        {
+            LinkManagerLog.Request(_logger, id.Short, link.RemoteHello.Name, link.RemoteEndPoint.ToString());
+            _events.Publish("request", new { deviceId = id.ToString(), name = link.RemoteHello.Name, address });
+        }
+        _events.Publish("peer.online", new { deviceId = id.ToString(), name = link.RemoteHello.Name, direction = link.Direction, contact = session.LocalAccepts });
+        await OpenIfReadyAsync(session).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Of two links to one peer, both sides keep the same one: the link dialed by the lower device ID;
+    /// between two links dialed by the same side, the newer (the older is likely dead).
+    /// </summary>
+    private bool Prefer(PeerLink candidate, PeerLink existing)
+    {
+        if (candidate.Direction == existing.Direction)
+        {
+            return true;
+        }
+        var candidateDialer = candidate.Direction == LinkDirection.Outbound ? _identity.DeviceId : candidate.RemoteId;
+        var existingDialer = existing.Direction == LinkDirection.Outbound ? _identity.DeviceId : existing.RemoteId;
+        return candidateDialer.CompareTo(existingDialer) < 0;
+    }
+
+    private static string? PeerAddress(PeerLink link)
+    {
+        if (link.Direction == LinkDirection.Outbound)
+        {
+            return link.RemoteEndPoint.ToString();
+        }
+        var port = link.RemoteHello.ListenPort;
+        return port == 0 ? null : new System.Net.IPEndPoint(link.RemoteEndPoint.Address.IsIPv4MappedToIPv6
+            ? link.RemoteEndPoint.Address.MapToIPv4() : link.RemoteEndPoint.Address, port).ToString();
+    }
+
+    /// <summary>Puts the newest working address first and keeps a few others to try.</summary>
+    internal static string? MergeAddress(string? newest, string? known)
+    {
+        var all = new List<string>();
+        if (!string.IsNullOrEmpty(newest))
+        {
+            all.Add(newest);
+        }
+        all.AddRange((known ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries));
+        var merged = all.Distinct().Take(4).ToList();
+        return merged.Count == 0 ? null : string.Join(',', merged);
+    }
+
+    private async ValueTask OnFrameAsync(PeerLink link, Frame frame)
+    {
+        if (!_sessions.TryGetValue(link.RemoteId, out var session) || session.Link != link)
+        {
+            return;
+        }
+        if (frame.Type == FrameType.Consent)
+        {
+            await OnConsentAsync(session, frame).ConfigureAwait(false);
+            return;
+        }
+        if (!session.LocalAccepts)
+        {
+            throw new ProtocolException($"{frame.Type} from a device that is not an accepted contact");
+        }
+        if (FrameReceived is { } handler)
+        {
+            await handler(session, frame).ConfigureAwait(false);
+        }
+    }
+
+    private async Task OnClosedAsync(PeerSession session, LinkClosed closed)
+    {
+        var id = session.Id;
+        if (!_sessions.TryRemove(new KeyValuePair<DeviceId, PeerSession>(id, session)))
+        {
+            return; // a duplicate that lost, or already replaced: the peer is still online
+        }
+        var name = session.Link.RemoteHello.Name;
+        var reason = closed.ByRemote ? closed.Reason : "we closed: " + closed.Reason;
+        LinkManagerLog.Left(_logger, id.Short, name, reason);
+        if (closed.ByRemote && closed.Code is CloseCode.Rejected or CloseCode.Blocked)
+        {
+            BackOffFully(id);
+        }
+        if (_contacts.Find(id) is not null)
+        {
+            await _contacts.UpdateAsync(id, r => r with { LastSeen = _options.TimeProvider.GetUtcNow() }).ConfigureAwait(false);
+        }
+        _events.Publish("peer.offline", new { deviceId = id.ToString(), name, code = closed.Code, reason = closed.Reason, byRemote = closed.ByRemote });
+    }
+
+    /// <summary>Closes every link telling peers we are shutting down, and stops listening and dialing.</summary>
+    public async Task StopAsync(string reason = "shutting down")
+    {
+        if (_stopping.IsCancellationRequested)
+        {
+            return;
+        }
+        await _stopping.CancelAsync().ConfigureAwait(false);
+        _listener?.Dispose();
+        await Task.WhenAll(_sessions.Values.Select(s => s.Link.CloseAsync(CloseCode.Shutdown, reason))).ConfigureAwait(false);
+        try
+        {
+            await _background.ConfigureAwait(false);
+        }
+        catch (OperationCanceledException)
+        {
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await StopAsync().ConfigureAwait(false);
+        _stopping.Dispose();
+    }
+}

@@ -1,0 +1,24 @@
+using Microsoft.Extensions.Logging;
+
+namespace Parley.Node.Links;
+
+internal static partial class LinkManagerLog
+{
+    [LoggerMessage(200, LogLevel.Information, "linked with {Peer} ({Name}) {Direction} at {Endpoint}")]
+    public static partial void Linked(ILogger logger, string peer, string name, string direction, string endpoint);
+
+    [LoggerMessage(201, LogLevel.Information, "{Name} ({Peer}) left: {Reason}")]
+    public static partial void Left(ILogger logger, string peer, string name, string reason);
+
+    [LoggerMessage(202, LogLevel.Debug, "dial {Peer} at {Address} failed: {Reason}")]
+    public static partial void DialFailed(ILogger logger, string peer, string address, string reason);
+
+    [LoggerMessage(203, LogLevel.Information, "refused {Peer} from {Endpoint}: {Reason}")]
+    public static partial void Refused(ILogger logger, string peer, string endpoint, string reason);
+
+    [LoggerMessage(204, LogLevel.Information, "incoming connection from {Endpoint} failed: {Reason}")]
+    public static partial void HandshakeFailed(ILogger logger, string endpoint, string reason);
+
+    [LoggerMessage(205, LogLevel.Information, "request from {Peer} ({Name}) at {Endpoint}")]
+    public static partial void Request(ILogger logger, string peer, string name, string endpoint);
+}

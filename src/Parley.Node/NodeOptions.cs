@@ -1,0 +1,46 @@
+using System.Net;
+using Parley.Core.Links;
+
+namespace Parley.Node;
+
+/// <summary>How a node runs. Every port may be 0 ("pick a free one"), which is what tests use.</summary>
+public sealed class NodeOptions
+{
+    public const int DefaultPeerPort = 47800;
+    public const int DefaultDiscoveryPort = 47801;
+    public const int DefaultApiPort = 47880;
+
+    /// <summary>The home folder: identity, database, API key. See <see cref="HomeFolder.Resolve"/>.</summary>
+    public required string Home { get; init; }
+
+    /// <summary>Display name; when null the stored one is kept (first start: the user name).</summary>
+    public string? Name { get; init; }
+
+    /// <summary>TCP port for peer links. Defaults to 47800.</summary>
+    public int PeerPort { get; init; } = DefaultPeerPort;
+
+    /// <summary>Address the peer listener binds. Defaults to all interfaces.</summary>
+    public IPAddress PeerBindAddress { get; init; } = IPAddress.Any;
+
+    /// <summary>Loopback port of the HTTP API and web UI. Defaults to 47880.</summary>
+    public int ApiPort { get; init; } = DefaultApiPort;
+
+    /// <summary>LAN discovery on or off. Defaults to on.</summary>
+    public bool Discovery { get; init; } = true;
+
+    /// <summary>UDP port of LAN discovery announcements. Defaults to 47801.</summary>
+    public int DiscoveryPort { get; init; } = DefaultDiscoveryPort;
+
+    /// <summary>How often this node announces itself on the LAN. Defaults to 5 s.</summary>
+    public TimeSpan AnnounceInterval { get; init; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>First reconnect delay after a failed dial; doubles per failure. Defaults to 1 s.</summary>
+    public TimeSpan ReconnectDelay { get; init; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>Longest reconnect delay. Defaults to 60 s.</summary>
+    public TimeSpan MaxReconnectDelay { get; init; } = TimeSpan.FromSeconds(60);
+
+    public LinkOptions Link { get; init; } = new();
+
+    public TimeProvider TimeProvider { get; init; } = TimeProvider.System;
+}

@@ -1,0 +1,197 @@
+using System.Net;
+using System.Net.NetworkInformation;
+using System.Net.Sockets;
+using System.Security.Cryptography;
+using System.Text.Json;
+using Microsoft.Extensions.Logging;
+using Parley.Core.Identity;
+using Parley.Node.Api;
+using Parley.Node.Chat;
+using Parley.Node.Contacts;
+using Parley.Node.Discovery;
+using Parley.Node.Events;
+using Parley.Node.Links;
+using Parley.Node.Storage;
+
+namespace Parley.Node;
+
+/// <summary>
+/// A running node: identity, store, peer links, LAN discovery, chat and the local API, wired
+/// together. <see cref="StartAsync"/> brings it up; <see cref="StopAsync"/> closes links with a
+/// reason, flushes the store and removes the runtime file.
+/// </summary>
+public sealed class ParleyNode : IAsyncDisposable
+{
+    private const string NameSetting = "name";
+    private readonly TaskCompletionSource _stopRequested = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly ILoggerFactory _loggerFactory;
+    private LanDiscovery? _discovery;
+    private ApiServer? _api;
+    private int _stopped;
+    private volatile string _name;
+
+    private ParleyNode(NodeOptions options, NodeIdentity identity, NodeStore store, ContactBook contacts, string name, ILoggerFactory loggerFactory)
+    {
+        Options = options;
+        Identity = identity;
+        Store = store;
+        Contacts = contacts;
+        _name = name;
+        _loggerFactory = loggerFactory;
+        Nearby = new NearbyList(options.TimeProvider, options.AnnounceInterval * 3);
+        Links = new LinkManager(identity, options, contacts, Events, loggerFactory, () => _name);
+        Chat = new ChatService(store, contacts, Links, Events, options.TimeProvider, loggerFactory);
+    }
+
+    public NodeOptions Options { get; }
+
+    public NodeIdentity Identity { get; }
+
+    public DeviceId DeviceId => Identity.DeviceId;
+
+    public string Name => _name;
+
+    public NodeStore Store { get; }
+
+    public ContactBook Contacts { get; }
+
+    public EventHub Events { get; } = new();
+
+    public NearbyList Nearby { get; }
+
+    public LinkManager Links { get; }
+
+    public ChatService Chat { get; }
+
+    public int PeerPort => Links.ListenPort;
+
+    public Uri ApiUrl => _api?.Url ?? throw new InvalidOperationException("the API is not started");
+
+    public string ApiKey { get; private set; } = "";
+
+    public bool DiscoveryEnabled => _discovery is not null;
+
+    /// <summary>Completes when something (the API's stop call) asks the node to stop.</summary>
+    public Task StopRequested => _stopRequested.Task;
+
+    public void RequestStop() => _stopRequested.TrySetResult();
+
+    public static async Task<ParleyNode> StartAsync(NodeOptions options, ILoggerFactory loggerFactory)
+    {
+        var identity = NodeIdentity.LoadOrCreate(options.Home);
+        var store = NodeStore.Open(options.Home);
+        var name = options.Name ?? await store.GetSettingAsync(NameSetting).ConfigureAwait(false) ?? DefaultName();
+        await store.SetSettingAsync(NameSetting, name).ConfigureAwait(false);
+        var contacts = await ContactBook.LoadAsync(store, options.TimeProvider).ConfigureAwait(false);
+        var node = new ParleyNode(options, identity, store, contacts, name, loggerFactory);
+        try
+        {
+            await node.StartServicesAsync().ConfigureAwait(false);
+        }
+        catch
+        {
+            await node.StopAsync().ConfigureAwait(false);
+            throw;
+        }
+        return node;
+    }
+
+    private static string DefaultName()
+    {
+        var user = Environment.UserName;
+        return string.IsNullOrWhiteSpace(user) ? "parley" : user;
+    }
+
+    private async Task StartServicesAsync()
+    {
+        ApiKey = LoadOrCreateApiKey(Options.Home);
+        Links.Start();
+        if (Options.Discovery)
+        {
+            _discovery = new LanDiscovery(() => new Announcement(DeviceId, (ushort)PeerPort, _name), Options.DiscoveryPort,
+                Options.AnnounceInterval, Nearby, OnSighted, Options.TimeProvider, _loggerFactory);
+            _discovery.Start();
+        }
+        _api = new ApiServer(this, _loggerFactory);
+        await _api.StartAsync().ConfigureAwait(false);
+        var runtime = new RuntimeInfo(ApiUrl.ToString().TrimEnd('/'), Environment.ProcessId, DeviceId.ToString(), PeerPort);
+        NodeIdentity.WriteOwnerOnly(HomeFolder.RuntimePath(Options.Home), JsonSerializer.Serialize(runtime, EventHub.Json));
+    }
+
+    /// <summary>A contact heard on the LAN: remember where it is and dial it now if not linked.</summary>
+    private void OnSighted(NearbyPeer peer)
+    {
+        if (Contacts.Find(peer.DeviceId) is { State: PeerState.Contact } contact && Links.Session(peer.DeviceId) is null)
+        {
+            var address = peer.Endpoint.ToString();
+            if (contact.Address?.StartsWith(address, StringComparison.Ordinal) != true)
+            {
+                _ = Contacts.UpdateAsync(peer.DeviceId, r => r with { Address = LinkManager.MergeAddress(address, r.Address) });
+            }
+            Links.DialSoon(peer.DeviceId);
+        }
+    }
+
+    private static string LoadOrCreateApiKey(string home)
+    {
+        var path = HomeFolder.ApiKeyPath(home);
+        if (File.Exists(path))
+        {
+            var existing = File.ReadAllText(path).Trim();
+            if (existing.Length >= 32)
+            {
+                return existing;
+            }
+        }
+        var key = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(32));
+        NodeIdentity.WriteOwnerOnly(path, key);
+        return key;
+    }
+
+    public async Task SetNameAsync(string name)
+    {
+        _name = name;
+        await Store.SetSettingAsync(NameSetting, name).ConfigureAwait(false);
+    }
+
+    /// <summary>An invite with every LAN address this node can be reached at.</summary>
+    public Invite CreateInvite()
+    {
+        var addresses = NetworkInterface.GetAllNetworkInterfaces()
+            .Where(n => n.OperationalStatus is OperationalStatus.Up or OperationalStatus.Unknown)
+            .SelectMany(n => n.GetIPProperties().UnicastAddresses)
+            .Select(u => u.Address)
+            .Where(a => a.AddressFamily == AddressFamily.InterNetwork && !IPAddress.IsLoopback(a))
+            .Select(a => new IPEndPoint(a, PeerPort))
+            .ToList();
+        if (addresses.Count == 0)
+        {
+            addresses.Add(new IPEndPoint(IPAddress.Loopback, PeerPort));
+        }
+        return new Invite(DeviceId, _name, addresses);
+    }
+
+    /// <summary>Closes links telling peers why, stops discovery and the API, flushes the store. Safe to call twice.</summary>
+    public async Task StopAsync(string reason = "shutting down")
+    {
+        if (Interlocked.Exchange(ref _stopped, 1) != 0)
+        {
+            return;
+        }
+        RequestStop();
+        await Links.StopAsync(reason).ConfigureAwait(false);
+        if (_discovery is not null)
+        {
+            await _discovery.DisposeAsync().ConfigureAwait(false);
+        }
+        if (_api is not null)
+        {
+            await _api.DisposeAsync().ConfigureAwait(false);
+        }
+        await Store.DisposeAsync().ConfigureAwait(false);
+        File.Delete(HomeFolder.RuntimePath(Options.Home));
+        Identity.Dispose();
+    }
+
+    public ValueTask DisposeAsync() => new(StopAsync());
+}

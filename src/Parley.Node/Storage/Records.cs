@@ -1,0 +1,56 @@
+namespace Parley.Node.Storage;
+
+/// <summary>What this node has decided about a device.</summary>
+public enum PeerState
+{
+    /// <summary>The device asked to connect and waits for accept, deny or block.</summary>
+    Request,
+
+    /// <summary>Accepted: added by us or a request we accepted.</summary>
+    Contact,
+
+    /// <summary>Its request was denied; it is refused until we add it ourselves.</summary>
+    Denied,
+
+    /// <summary>Refused always, and never told more than "rejected".</summary>
+    Blocked,
+}
+
+/// <summary>A device this node knows, as stored. <see cref="DeviceId"/> is the compact base32 form.</summary>
+public sealed record PeerRecord(
+    string DeviceId,
+    PeerState State,
+    string RemoteName,
+    string? Alias,
+    string? Address,
+    DateTimeOffset? LastSeen,
+    DateTimeOffset CreatedAt)
+{
+    /// <summary>What to call the peer: our alias for it, else the name it gave, else its ID.</summary>
+    public string DisplayName => !string.IsNullOrEmpty(Alias) ? Alias : !string.IsNullOrEmpty(RemoteName) ? RemoteName : DeviceId[..8];
+}
+
+/// <summary>Delivery state of a 1:1 message.</summary>
+public enum MessageState
+{
+    /// <summary>Outgoing, waiting for the peer to be online and to accept us.</summary>
+    Queued,
+
+    /// <summary>Outgoing, written to the link, not yet acknowledged.</summary>
+    Sent,
+
+    /// <summary>Outgoing, acknowledged: the peer has stored it.</summary>
+    Delivered,
+
+    /// <summary>Incoming.</summary>
+    Received,
+}
+
+public sealed record MessageRecord(
+    Guid Id,
+    string Peer,
+    bool Outgoing,
+    string Text,
+    DateTimeOffset SentAt,
+    MessageState State,
+    long Sequence);

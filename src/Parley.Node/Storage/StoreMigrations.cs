@@ -1,0 +1,52 @@
+using Microsoft.Data.Sqlite;
+
+namespace Parley.Node.Storage;
+
+/// <summary>
+/// Schema changes in order; <c>PRAGMA user_version</c> records how many have run. Append only:
+/// never edit a migration that has shipped.
+/// </summary>
+internal static class StoreMigrations
+{
+    private static readonly string[] Steps =
+    [
+        """
+        CREATE TABLE settings (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+        CREATE TABLE peers (
+            device_id TEXT PRIMARY KEY,
+            state TEXT NOT NULL,
+            remote_name TEXT NOT NULL DEFAULT '',
+            alias TEXT,
+            address TEXT,
+            last_seen INTEGER,
+            created_at INTEGER NOT NULL);
+        CREATE TABLE messages (
+            seq INTEGER PRIMARY KEY AUTOINCREMENT,
+            id TEXT NOT NULL UNIQUE,
+            peer TEXT NOT NULL,
+            outgoing INTEGER NOT NULL,
+            text TEXT NOT NULL,
+            sent_at INTEGER NOT NULL,
+            state TEXT NOT NULL);
+        CREATE INDEX messages_by_peer ON messages (peer, seq);
+        CREATE INDEX messages_pending ON messages (peer, state) WHERE state IN ('Queued', 'Sent');
+        """,
+    ];
+
+    public static void Apply(SqliteConnection connection)
+    {
+        using var read = connection.CreateCommand();
+        read.CommandText = "PRAGMA user_version;";
+        var version = Convert.ToInt32(read.ExecuteScalar(), System.Globalization.CultureInfo.InvariantCulture);
+        if (version > Steps.Length)
+        {
+            throw new InvalidOperationException($"the database is schema version {version}, newer than this Parley ({Steps.Length}); upgrade Parley");
+        }
+        for (var step = version; step < Steps.Length; step++)
+        {
+            using var command = connection.CreateCommand();
+            command.CommandText = "BEGIN;\n" + Steps[step] + $"\nPRAGMA user_version = {step + 1};\nCOMMIT;";
+            command.ExecuteNonQuery();
+        }
+    }
+}
