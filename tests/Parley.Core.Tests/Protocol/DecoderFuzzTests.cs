@@ -1,0 +1,162 @@
+using System.Buffers;
+using System.Buffers.Binary;
+using Parley.Core.Identity;
+using Parley.Core.Protocol;
+
+namespace Parley.Core.Tests.Protocol;
+
+/// <summary>
+/// Random and mutated input into the frame decoder and every payload decoder: no exception may
+/// escape; each input ends as "need more data", a frame, or a protocol error.
+/// </summary>
+public class DecoderFuzzTests
+{
+    private const int Iterations = 120_000;
+
+    private static readonly uint[] InterestingLengths =
+        [0, 1, 7, 8, 16, 46, 110, 111, 257, 65_560, 65_561, 1 << 20, (1 << 20) + 1, 0x7FFF_FFFF, 0x8000_0000, 0xFFFF_FFFF];
+
+    private static List<byte[]> Seeds()
+    {
+        using var identity = NodeIdentity.CreateEphemeral();
+        return
+        [
+            FrameWriter.ToArray(FrameType.Hello, 0, new Hello(1, identity.DeviceId, 0, 47800, HelloFlags.Contact, "alice").Encode()),
+            FrameWriter.ToArray(FrameType.ChatMessage, 0, new ChatMessage(Guid.NewGuid(), DateTimeOffset.UnixEpoch, "hi there").Encode()),
+            FrameWriter.ToArray(FrameType.ChatAck, 0, Guid.NewGuid().ToByteArray()),
+            FrameWriter.ToArray(FrameType.Close, 0, new CloseMessage(CloseCode.Shutdown, "shutting down").Encode()),
+            FrameWriter.ToArray(FrameType.Ping, 0, SmallPayloads.EncodeNonce(1)),
+            FrameWriter.ToArray(FrameType.Consent, 0, [1]),
+        ];
+    }
+
+    [Fact]
+    public void RandomAndMutatedInput_NeverThrows_AndEndsInAKnownOutcome()
+    {
+        var random = new Random(20261121);
+        var seeds = Seeds();
+        var outcomes = new Dictionary<ReadResultKind, int>();
+        for (var i = 0; i < Iterations; i++)
+        {
+            var input = Mutate(random, seeds[random.Next(seeds.Count)], i);
+            var kind = DecodeAll(input, random);
+            outcomes[kind] = outcomes.GetValueOrDefault(kind) + 1;
+        }
+        // The corpus must reach every outcome, or the fuzzer is not exercising the decoder.
+        Assert.All(Enum.GetValues<ReadResultKind>(), k => Assert.True(outcomes.GetValueOrDefault(k) > 1000, $"{k}: {outcomes.GetValueOrDefault(k)}"));
+    }
+
+    private static byte[] Mutate(Random random, byte[] seed, int iteration)
+    {
+        switch (iteration % 6)
+        {
+            case 0: // pure noise
+                var noise = new byte[random.Next(0, 200)];
+                random.NextBytes(noise);
+                return noise;
+            case 1: // truncated
+                return seed[..random.Next(0, seed.Length)];
+            case 2: // a hostile length in a valid header
+                var withLength = (byte[])seed.Clone();
+                BinaryPrimitives.WriteUInt32BigEndian(withLength, InterestingLengths[random.Next(InterestingLengths.Length)]);
+                return withLength;
+            case 3: // flipped bytes
+                var flipped = (byte[])seed.Clone();
+                for (var n = random.Next(1, 4); n > 0; n--)
+                {
+                    flipped[random.Next(flipped.Length)] ^= (byte)random.Next(1, 256);
+                }
+                return flipped;
+            case 4: // unknown or random type
+                var typed = (byte[])seed.Clone();
+                typed[4] = (byte)random.Next(256);
+                return typed;
+            default: // several frames glued, possibly cut
+                var glued = seed.Concat(seed).Concat(seed).ToArray();
+                return glued[..random.Next(glued.Length / 2, glued.Length + 1)];
+        }
+    }
+
+    /// <summary>Reads frames until the input runs out or errs, decoding each payload as its type says.</summary>
+    private static ReadResultKind DecodeAll(byte[] input, Random random)
+    {
+        var buffer = Segments.Split(input, random.Next(input.Length + 1), random.Next(input.Length + 1));
+        while (true)
+        {
+            var kind = FrameReader.TryRead(ref buffer, out var frame, out var error);
+            if (kind != ReadResultKind.Frame)
+            {
+                Assert.True(kind == ReadResultKind.NeedMoreData || error.Length > 0);
+                return kind;
+            }
+            DecodePayload(frame);
+            if (buffer.IsEmpty)
+            {
+                return ReadResultKind.Frame;
+            }
+        }
+    }
+
+    private static void DecodePayload(Frame frame)
+    {
+        switch (frame.Type)
+        {
+            case FrameType.Hello:
+                Assert.True(Hello.TryDecode(frame.Payload, out var hello, out var error) ? hello is not null : error.Length > 0);
+                break;
+            case FrameType.ChatMessage:
+                ChatMessage.TryDecode(frame.Payload, out _, out _);
+                break;
+            case FrameType.Close:
+                CloseMessage.TryDecode(frame.Payload, out _);
+                break;
+            case FrameType.ChatAck:
+                SmallPayloads.TryDecodeId(frame.Payload, out _);
+                break;
+            case FrameType.Ping or FrameType.Pong:
+                SmallPayloads.TryDecodeNonce(frame.Payload, out _);
+                break;
+        }
+    }
+
+    [Fact]
+    public void Hello_RandomBytes_NeverThrows()
+    {
+        var random = new Random(5);
+        using var identity = NodeIdentity.CreateEphemeral();
+        var valid = new Hello(1, identity.DeviceId, 0, 1, HelloFlags.None, "bob").Encode();
+        for (var i = 0; i < 20_000; i++)
+        {
+            var bytes = i % 2 == 0 ? new byte[random.Next(0, Hello.MaxSize + 8)] : (byte[])valid.Clone();
+            if (i % 2 == 0)
+            {
+                random.NextBytes(bytes);
+            }
+            else
+            {
+                bytes[random.Next(bytes.Length)] = (byte)random.Next(256);
+            }
+            var ok = Hello.TryDecode(new ReadOnlySequence<byte>(bytes), out var hello, out var error);
+            Assert.True(ok ? hello is not null : error.Length > 0);
+        }
+    }
+
+    [Theory]
+    [InlineData(0, "hello of 0 bytes")]
+    [InlineData(4, "hello of 4 bytes")]
+    public void Hello_TooShort_SaysSo(int length, string expected)
+    {
+        Assert.False(Hello.TryDecode(new ReadOnlySequence<byte>(new byte[length]), out _, out var error));
+        Assert.StartsWith(expected, error, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Hello_WrongMagic_SaysNotParley()
+    {
+        using var identity = NodeIdentity.CreateEphemeral();
+        var bytes = new Hello(1, identity.DeviceId, 0, 1, HelloFlags.None, "x").Encode();
+        bytes[0] = (byte)'G';
+        Assert.False(Hello.TryDecode(new ReadOnlySequence<byte>(bytes), out _, out var error));
+        Assert.Contains("not a Parley peer", error, StringComparison.Ordinal);
+    }
+}
