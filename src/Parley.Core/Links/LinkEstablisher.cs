@@ -103,21 +103,32 @@ public sealed class LinkEstablisher(NodeIdentity identity, LinkOptions options, 
             }
             var ours = helloFor(remoteId);
             var writer = PipeWriter.Create(stream, new StreamPipeWriterOptions(leaveOpen: true));
-            FrameWriter.Write(writer, FrameType.Hello, 0, ours.Encode());
+            var encoded = ours.Encode();
+            FrameWriter.Write(writer, FrameType.Hello, 0, encoded);
             await writer.FlushAsync(cancellationToken).ConfigureAwait(false);
+            LogHello("->", remoteId, encoded.Length);
             var reader = PipeReader.Create(stream, new StreamPipeReaderOptions(leaveOpen: true));
             var theirs = await ReadHelloAsync(reader, cancellationToken).ConfigureAwait(false);
+            LogHello("<-", remoteId, theirs.Encode().Length);
             if (theirs.DeviceId != remoteId)
             {
                 throw new LinkFailedException("hello device ID differs from the certificate's");
             }
             var version = Math.Min(theirs.Version, Hello.CurrentVersion);
-            return new PeerLink(stream, reader, theirs, (ushort)version, direction, remote, options, _logger);
+            return new PeerLink(stream, reader, ours, theirs, (ushort)version, direction, remote, options, _logger);
         }
         catch
         {
             await stream.DisposeAsync().ConfigureAwait(false);
             throw;
+        }
+    }
+
+    private void LogHello(string direction, DeviceId peer, int size)
+    {
+        if (options.LogProtocol)
+        {
+            LinkLog.Frame(_logger, direction, peer.Short, FrameType.Hello, size);
         }
     }
 

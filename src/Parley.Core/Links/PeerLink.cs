@@ -29,12 +29,13 @@ public sealed partial class PeerLink : IAsyncDisposable
     private Task _loops = Task.CompletedTask;
     private int _closeStarted;
 
-    internal PeerLink(SslStream stream, PipeReader reader, Hello remoteHello, ushort version, LinkDirection direction,
+    internal PeerLink(SslStream stream, PipeReader reader, Hello localHello, Hello remoteHello, ushort version, LinkDirection direction,
         IPEndPoint remoteEndPoint, LinkOptions options, ILogger logger)
     {
         _stream = stream;
         _reader = reader;
         _writer = PipeWriter.Create(stream, new StreamPipeWriterOptions(leaveOpen: true));
+        LocalHello = localHello;
         RemoteHello = remoteHello;
         Version = version;
         Direction = direction;
@@ -55,6 +56,9 @@ public sealed partial class PeerLink : IAsyncDisposable
     public DeviceId RemoteId => RemoteHello.DeviceId;
 
     public Hello RemoteHello { get; }
+
+    /// <summary>What we told the peer in our hello (our name and whether we held it as a contact then).</summary>
+    public Hello LocalHello { get; }
 
     /// <summary>The negotiated protocol version: the lower of the two sides'.</summary>
     public ushort Version { get; }

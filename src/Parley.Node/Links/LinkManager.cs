@@ -101,6 +101,12 @@ public sealed partial class LinkManager : IAsyncDisposable
             LastSeen = _options.TimeProvider.GetUtcNow(),
         }).ConfigureAwait(false);
         link.Start(OnFrameAsync);
+        // The user may have accepted the peer while the handshake ran, after our hello said no.
+        session.LocalAccepts = _contacts.IsContact(id);
+        if (session.LocalAccepts && !link.LocalHello.Flags.HasFlag(HelloFlags.Contact))
+        {
+            link.TrySend(FrameType.Consent, [1]);
+        }
         _ = link.Closed.ContinueWith(t => OnClosedAsync(session, t.Result), TaskScheduler.Default).Unwrap();
         LinkManagerLog.Linked(_logger, id.Short, link.RemoteHello.Name, link.Direction.ToString().ToLowerInvariant(), link.RemoteEndPoint.ToString());
         if (isRequest)
