@@ -21,7 +21,8 @@ public sealed record Invite(DeviceId DeviceId, string? Name, IReadOnlyList<IPEnd
         {
             query.Add("name=" + Uri.EscapeDataString(Name));
         }
-        query.AddRange(Addresses.Select(a => "addr=" + Uri.EscapeDataString(a.ToString())));
+        // IPv4 "a.b.c.d:port" needs no escaping in a query; IPv6 brackets do.
+        query.AddRange(Addresses.Select(a => "addr=" + (a.AddressFamily == System.Net.Sockets.AddressFamily.InterNetwork ? a.ToString() : Uri.EscapeDataString(a.ToString()))));
         return $"{Scheme}://{DeviceId.Compact}" + (query.Count > 0 ? "?" + string.Join('&', query) : "");
     }
 

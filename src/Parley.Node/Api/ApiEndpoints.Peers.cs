@@ -31,7 +31,7 @@ internal static partial class ApiEndpoints
         api.MapGet("/requests", () => PeersIn(node, PeerState.Request));
         api.MapPost("/contacts", async (AddRequest body) =>
         {
-            var (id, name, address) = ParseAddTarget(body);
+            var (id, name, address) = ParseAddTarget(node, body);
             var record = await node.Links.MakeContactAsync(id, name, address).ConfigureAwait(false);
             return Results.Ok(PeerJson(node, record));
         });
@@ -70,7 +70,8 @@ internal static partial class ApiEndpoints
         });
     }
 
-    private static (DeviceId Id, string? Name, string? Address) ParseAddTarget(AddRequest body)
+    /// <summary>An invite, a device ID, or the name or ID prefix of a device heard on the LAN.</summary>
+    private static (DeviceId Id, string? Name, string? Address) ParseAddTarget(ParleyNode node, AddRequest body)
     {
         var target = body.Target?.Trim() ?? throw new ApiRequestException("give a device ID or an invite");
         if (target.StartsWith(Invite.Scheme + "://", StringComparison.OrdinalIgnoreCase))
@@ -84,7 +85,17 @@ internal static partial class ApiEndpoints
         }
         if (!DeviceId.TryParse(target, out var id))
         {
-            throw new ApiRequestException($"'{target}' is neither a device ID (52 base32 characters) nor an invite (parley://…)");
+            var nearby = node.Nearby.Current;
+            try
+            {
+                id = Contacts.PeerResolver.Resolve(target, nearby.Select(n => new Contacts.PeerCandidate(n.DeviceId, n.Name)));
+            }
+            catch (Contacts.PeerNotFoundException e) when (!e.Ambiguous)
+            {
+                throw new ApiRequestException($"'{target}' is not a device ID (52 base32 characters), an invite (parley://…) or a nearby device");
+            }
+            var heard = nearby.First(n => n.DeviceId == id);
+            return (id, heard.Name, LinkManagerAddress(body.Address, heard.Endpoint.ToString()));
         }
         if (body.Address is { Length: > 0 } address && !address.Contains(':', StringComparison.Ordinal))
         {
@@ -92,6 +103,9 @@ internal static partial class ApiEndpoints
         }
         return (id, null, body.Address);
     }
+
+    private static string LinkManagerAddress(string? typed, string heard) =>
+        string.IsNullOrEmpty(typed) ? heard : typed + "," + heard;
 
     private static string ValidName(string? name)
     {

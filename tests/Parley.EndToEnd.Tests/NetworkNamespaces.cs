@@ -1,0 +1,94 @@
+using System.Diagnostics;
+
+namespace Parley.EndToEnd.Tests;
+
+/// <summary>
+/// Two Linux network namespaces joined by a veth pair (10.47.x.1/24 and 10.47.x.2/24), made for
+/// one test and removed after it: two "machines" on one LAN, with no route anywhere else.
+/// Needs root and iproute2 (CI runs as root; .ci/run installs iproute2).
+/// </summary>
+internal sealed class NetworkNamespaces : IDisposable
+{
+    private static int s_next;
+
+    private NetworkNamespaces(string a, string b, string addressA, string addressB)
+    {
+        A = a;
+        B = b;
+        AddressA = addressA;
+        AddressB = addressB;
+    }
+
+    public string A { get; }
+
+    public string B { get; }
+
+    public string AddressA { get; }
+
+    public string AddressB { get; }
+
+    public static NetworkNamespaces Create()
+    {
+        var n = Interlocked.Increment(ref s_next);
+        var tag = $"{Environment.ProcessId % 10000}{n}";
+        var (a, b) = ($"parley-{tag}-a", $"parley-{tag}-b");
+        var subnet = 100 + Environment.ProcessId % 100 + n;
+        var (addressA, addressB) = ($"10.47.{subnet}.1", $"10.47.{subnet}.2");
+        var (vethA, vethB) = ($"pv{tag}a", $"pv{tag}b");
+        Ip("netns", "add", a);
+        Ip("netns", "add", b);
+        Ip("link", "add", vethA, "type", "veth", "peer", "name", vethB);
+        Ip("link", "set", vethA, "netns", a);
+        Ip("link", "set", vethB, "netns", b);
+        Ip("-n", a, "addr", "add", addressA + "/24", "dev", vethA);
+        Ip("-n", b, "addr", "add", addressB + "/24", "dev", vethB);
+        foreach (var (ns, dev) in new[] { (a, vethA), (b, vethB) })
+        {
+            Ip("-n", ns, "link", "set", dev, "up");
+            Ip("-n", ns, "link", "set", "lo", "up");
+        }
+        return new NetworkNamespaces(a, b, addressA, addressB);
+    }
+
+    private static void Ip(params string[] args)
+    {
+        var info = new ProcessStartInfo("ip") { RedirectStandardError = true };
+        foreach (var arg in args)
+        {
+            info.ArgumentList.Add(arg);
+        }
+        Process process;
+        try
+        {
+            process = Process.Start(info)!;
+        }
+        catch (System.ComponentModel.Win32Exception e)
+        {
+            throw new InvalidOperationException("this test needs iproute2 ('ip'); run it through .ci/run, which installs it", e);
+        }
+        using (process)
+        {
+            var error = process.StandardError.ReadToEnd();
+            process.WaitForExit();
+            if (process.ExitCode != 0)
+            {
+                throw new InvalidOperationException($"ip {string.Join(' ', args)} failed: {error.Trim()} (network namespace tests need root)");
+            }
+        }
+    }
+
+    public void Dispose()
+    {
+        foreach (var ns in new[] { A, B })
+        {
+            try
+            {
+                Ip("netns", "del", ns);
+            }
+            catch (InvalidOperationException)
+            {
+                // Already gone; nothing to clean.
+            }
+        }
+    }
+}
