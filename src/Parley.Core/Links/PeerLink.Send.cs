@@ -85,8 +85,23 @@ public sealed partial class PeerLink
         }
         catch (Exception e) when (e is IOException or ObjectDisposedException or InvalidOperationException)
         {
-            _ = CloseCoreAsync(new LinkClosed(CloseCode.Normal, "connection lost", ByRemote: true), notifyPeer: false);
+            // The receive loop may still hold what the peer sent before it went (its close frame and
+            // reason): let it read that, and close here only if it has not within the close timeout.
+            _ = CloseUnlessClosedAsync();
         }
+    }
+
+    private async Task CloseUnlessClosedAsync()
+    {
+        try
+        {
+            await Task.Delay(_options.CloseTimeout, _options.TimeProvider).WaitAsync(_abort.Token).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException)
+        {
+            return;
+        }
+        await CloseCoreAsync(new LinkClosed(CloseCode.Normal, "connection lost", ByRemote: true), notifyPeer: false).ConfigureAwait(false);
     }
 
     /// <summary>Writes everything queued, control first, flushing every batch; true once the close frame is out.</summary>
