@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Text.Json;
+using Parley.Testing;
 
 namespace Parley.Cli.Tests;
 
@@ -11,6 +12,10 @@ public sealed class ProcessTests : IDisposable
     public void Dispose() => Directory.Delete(_root, recursive: true);
 
     private string Home(string name) => Path.Combine(_root, name);
+
+    /// <summary>A node on loopback ports picked by the OS, without discovery (tests run side by side).</summary>
+    private Task<NodeProcess> StartNode(string name, params string[] extra) =>
+        NodeProcess.StartAsync(ParleyRunner.Local, Home(name), ["--port", "0", "--api-port", "0", "--no-discovery", .. extra]);
 
     private static async Task Eventually(Func<Task<bool>> condition, string what)
     {
@@ -25,8 +30,8 @@ public sealed class ProcessTests : IDisposable
     [Fact]
     public async Task TwoNodes_AddEachOther_ChatBothWays_HistorySurvivesRestart()
     {
-        await using var alice = await NodeProcess.StartAsync(Home("alice"), "--name", "alice");
-        var bob = await NodeProcess.StartAsync(Home("bob"), "--name", "bob");
+        await using var alice = await StartNode("alice", "--name", "alice");
+        var bob = await StartNode("bob", "--name", "bob");
         try
         {
             var aliceStatus = await alice.StatusAsync();
@@ -46,7 +51,7 @@ public sealed class ProcessTests : IDisposable
             Assert.Equal(0, (await bob.CliAsync("stop")).ExitCode);
             Assert.Equal(0, await bob.WaitForExitAsync(TimeSpan.FromSeconds(5)));
             await bob.DisposeAsync();
-            bob = await NodeProcess.StartAsync(Home("bob"));
+            bob = await StartNode("bob");
 
             var history = await bob.CliAsync("history", "alice", "--json");
             Assert.Equal(["hello from alice", "hello from bob"], Texts(history));
@@ -62,17 +67,17 @@ public sealed class ProcessTests : IDisposable
         }
     }
 
-    private static bool IsOnline(Parley.Result peers, string deviceId) => peers.Json.GetProperty("contacts").EnumerateArray()
+    private static bool IsOnline(CliResult peers, string deviceId) => peers.Json.GetProperty("contacts").EnumerateArray()
         .Any(c => c.GetProperty("deviceId").GetString() == deviceId && c.GetProperty("online").GetBoolean() && c.GetProperty("acceptsUs").GetBoolean());
 
-    private static List<string> Texts(Parley.Result history) =>
+    private static List<string> Texts(CliResult history) =>
         history.ExitCode == 0 ? [.. history.Json.EnumerateArray().Select(m => m.GetProperty("text").GetString()!)] : [];
 
     [Fact]
     public async Task Stop_ClosesLinksWithReason_AndExitsZeroWithinTwoSeconds()
     {
-        await using var alice = await NodeProcess.StartAsync(Home("alice"), "--name", "alice");
-        await using var bob = await NodeProcess.StartAsync(Home("bob"), "--name", "bob", "--log-protocol");
+        await using var alice = await StartNode("alice", "--name", "alice");
+        await using var bob = await StartNode("bob", "--name", "bob", "--log-protocol");
         var aliceStatus = await alice.StatusAsync();
         var bobStatus = await bob.StatusAsync();
         await alice.CliAsync("add", bobStatus.GetProperty("deviceId").GetString()!, $"127.0.0.1:{bobStatus.GetProperty("peerPort").GetInt32()}");
@@ -97,12 +102,12 @@ public sealed class ProcessTests : IDisposable
     [Fact]
     public async Task IdAndStatus_ReportTheSameIdentity()
     {
-        var before = await Parley.RunAsync("--home", Home("carol"), "id", "--json");
+        var before = await ParleyRunner.Local.RunAsync("--home", Home("carol"), "id", "--json");
         Assert.Equal(0, before.ExitCode);
-        await using var carol = await NodeProcess.StartAsync(Home("carol"), "--name", "carol");
+        await using var carol = await StartNode("carol", "--name", "carol");
         var status = await carol.StatusAsync();
         Assert.Equal(before.Json.GetProperty("deviceId").GetString(), status.GetProperty("deviceId").GetString());
-        var id = await Parley.RunAsync("id", "--home", Home("carol"));
+        var id = await ParleyRunner.Local.RunAsync("id", "--home", Home("carol"));
         Assert.Contains("name: carol", id.Out, StringComparison.Ordinal);
         foreach (var property in new[] { "deviceId", "name", "peerPort", "apiUrl" })
         {
@@ -113,8 +118,8 @@ public sealed class ProcessTests : IDisposable
     [Fact]
     public async Task Invite_FromOneNode_IsAcceptedByAdd_OnAnother()
     {
-        await using var alice = await NodeProcess.StartAsync(Home("alice"), "--name", "alice");
-        await using var bob = await NodeProcess.StartAsync(Home("bob"), "--name", "bob");
+        await using var alice = await StartNode("alice", "--name", "alice");
+        await using var bob = await StartNode("bob", "--name", "bob");
         var invite = (await alice.CliAsync("invite")).Out.Trim();
         Assert.StartsWith("parley://", invite, StringComparison.Ordinal);
         var port = (await alice.StatusAsync()).GetProperty("peerPort").GetInt32();
@@ -131,15 +136,15 @@ public sealed class ProcessTests : IDisposable
     [Fact]
     public async Task InteractiveChat_ShowsIncoming_AndQuitLeaves()
     {
-        await using var alice = await NodeProcess.StartAsync(Home("alice"), "--name", "alice");
-        await using var bob = await NodeProcess.StartAsync(Home("bob"), "--name", "bob");
+        await using var alice = await StartNode("alice", "--name", "alice");
+        await using var bob = await StartNode("bob", "--name", "bob");
         var aliceStatus = await alice.StatusAsync();
         var bobStatus = await bob.StatusAsync();
         await alice.CliAsync("add", bobStatus.GetProperty("deviceId").GetString()!, $"127.0.0.1:{bobStatus.GetProperty("peerPort").GetInt32()}");
         await bob.CliAsync("add", aliceStatus.GetProperty("deviceId").GetString()!);
         await Eventually(async () => IsOnline(await alice.CliAsync("peers", "--json"), bobStatus.GetProperty("deviceId").GetString()!), "link");
 
-        var info = Parley.StartInfo(["--home", bob.Home, "chat", "alice"], stdin: "");
+        var info = ParleyRunner.Local.StartInfo(["--home", bob.Home, "chat", "alice"], redirectInput: true);
         using var session = Process.Start(info)!;
         var output = new System.Collections.Concurrent.ConcurrentQueue<string>();
         session.OutputDataReceived += (_, e) => output.Enqueue(e.Data ?? "");
@@ -159,7 +164,7 @@ public sealed class ProcessTests : IDisposable
     [Fact]
     public async Task ChatTooLong_FailsClearly_AndNothingIsStored()
     {
-        await using var alice = await NodeProcess.StartAsync(Home("alice"), "--name", "alice");
+        await using var alice = await StartNode("alice", "--name", "alice");
         using var other = global::Parley.Core.Identity.NodeIdentity.CreateEphemeral();
         await alice.CliAsync("add", other.DeviceId.ToString());
         var result = await alice.CliAsync("chat", other.DeviceId.ToString(), new string('x', 70_000));
@@ -171,7 +176,7 @@ public sealed class ProcessTests : IDisposable
     [Fact]
     public async Task Verbs_WithoutNode_SayNoNodeIsRunning()
     {
-        var result = await Parley.RunAsync("--home", Home("nobody"), "peers");
+        var result = await ParleyRunner.Local.RunAsync("--home", Home("nobody"), "peers");
         Assert.Equal(3, result.ExitCode);
         Assert.Contains("no node is running", result.Error, StringComparison.Ordinal);
     }

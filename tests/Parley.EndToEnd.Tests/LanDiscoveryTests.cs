@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Parley.Testing;
 
 namespace Parley.EndToEnd.Tests;
 
@@ -33,8 +34,8 @@ public sealed class LanDiscoveryTests : IDisposable
     public async Task TwoNodes_OnAVethLan_FindEachOther_AcceptAndChat_WithoutAnyAddress()
     {
         using var lan = NetworkNamespaces.Create();
-        await using var alice = await NamespacedNode.StartAsync(lan.A, Path.Combine(_root, "alice"), "--name", "alice");
-        await using var bob = await NamespacedNode.StartAsync(lan.B, Path.Combine(_root, "bob"), "--name", "bob");
+        await using var alice = await NodeProcess.StartAsync(ParleyRunner.InNamespace(lan.A), Path.Combine(_root, "alice"), "--name", "alice");
+        await using var bob = await NodeProcess.StartAsync(ParleyRunner.InNamespace(lan.B), Path.Combine(_root, "bob"), "--name", "bob");
 
         var heardAlice = await EventuallyAsync(async () => Find((await bob.CliAsync("peers", "--json")).Json.GetProperty("nearby"), "alice"), "bob to hear alice");
         Assert.Equal($"{lan.AddressA}:47800", heardAlice.GetProperty("address").GetString());
@@ -64,8 +65,8 @@ public sealed class LanDiscoveryTests : IDisposable
     public async Task NoDiscovery_NodeIsNeitherHeardNorHearing()
     {
         using var lan = NetworkNamespaces.Create();
-        await using var quiet = await NamespacedNode.StartAsync(lan.A, Path.Combine(_root, "quiet"), "--name", "quiet", "--no-discovery");
-        await using var loud = await NamespacedNode.StartAsync(lan.B, Path.Combine(_root, "loud"), "--name", "loud");
+        await using var quiet = await NodeProcess.StartAsync(ParleyRunner.InNamespace(lan.A), Path.Combine(_root, "quiet"), "--name", "quiet", "--no-discovery");
+        await using var loud = await NodeProcess.StartAsync(ParleyRunner.InNamespace(lan.B), Path.Combine(_root, "loud"), "--name", "loud");
         // A node announces at once on start and every 5 s: 6 s covers both.
         await Task.Delay(TimeSpan.FromSeconds(6));
         Assert.Equal(0, (await loud.CliAsync("peers", "--json")).Json.GetProperty("nearby").GetArrayLength());

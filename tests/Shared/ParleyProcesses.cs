@@ -1,0 +1,148 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using System.Text.Json;
+
+namespace Parley.Testing;
+
+/// <summary>What one CLI command printed and returned.</summary>
+internal sealed record CliResult(int ExitCode, string Out, string Error)
+{
+    public JsonElement Json => JsonDocument.Parse(Out).RootElement;
+}
+
+/// <summary>
+/// Runs the real <c>parley</c> executable (parley.dll, copied beside the tests) as a child process,
+/// optionally behind a prefix such as <c>ip netns exec NS</c>. Shared by the process test projects.
+/// </summary>
+internal sealed class ParleyRunner(params string[] prefix)
+{
+    private static readonly string Dll = Path.Combine(AppContext.BaseDirectory, "parley.dll");
+
+    public static ParleyRunner Local { get; } = new();
+
+    public static ParleyRunner InNamespace(string ns) => new("ip", "netns", "exec", ns);
+
+    public ProcessStartInfo StartInfo(IEnumerable<string> args, bool redirectInput = false)
+    {
+        string[] command = [.. prefix, DotnetHost(), Dll, .. args];
+        var info = new ProcessStartInfo(command[0]) { RedirectStandardOutput = true, RedirectStandardError = true, RedirectStandardInput = redirectInput };
+        foreach (var arg in command[1..])
+        {
+            info.ArgumentList.Add(arg);
+        }
+        info.Environment.Remove("PARLEY_HOME");
+        return info;
+    }
+
+    /// <summary>The dotnet host running these tests, so the child uses the same runtime.</summary>
+    private static string DotnetHost() =>
+        Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") is { Length: > 0 } host ? host
+        : Environment.ProcessPath!.EndsWith("dotnet", StringComparison.Ordinal) ? Environment.ProcessPath : "dotnet";
+
+    /// <summary>Runs one CLI command to completion, within a minute.</summary>
+    public async Task<CliResult> RunAsync(params string[] args)
+    {
+        using var process = Process.Start(StartInfo(args))!;
+        var output = process.StandardOutput.ReadToEndAsync();
+        var error = process.StandardError.ReadToEndAsync();
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+        await process.WaitForExitAsync(timeout.Token);
+        return new CliResult(process.ExitCode, await output, await error);
+    }
+}
+
+/// <summary>A <c>parley up</c> process with its own home; its output is kept for assertions.</summary>
+internal sealed class NodeProcess : IAsyncDisposable
+{
+    private readonly ParleyRunner _runner;
+    private readonly ConcurrentQueue<string> _lines = new();
+    private readonly TaskCompletionSource _ready = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    private NodeProcess(ParleyRunner runner, string home, Process process)
+    {
+        _runner = runner;
+        Home = home;
+        Process = process;
+        process.OutputDataReceived += (_, e) => OnLine(e.Data);
+        process.ErrorDataReceived += (_, e) => OnLine(e.Data);
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+    }
+
+    public string Home { get; }
+
+    public Process Process { get; }
+
+    public string Output => string.Join('\n', _lines);
+
+    private void OnLine(string? line)
+    {
+        if (line is null)
+        {
+            return;
+        }
+        _lines.Enqueue(line);
+        if (line == "ready")
+        {
+            _ready.TrySetResult();
+        }
+    }
+
+    /// <summary>Starts <c>parley --home HOME up ARGS</c> and waits for its "ready" line.</summary>
+    public static async Task<NodeProcess> StartAsync(ParleyRunner runner, string home, params string[] upArgs)
+    {
+        var process = Process.Start(runner.StartInfo(["--home", home, "up", .. upArgs]))!;
+        var node = new NodeProcess(runner, home, process);
+        var first = await Task.WhenAny(node._ready.Task, process.WaitForExitAsync(), Task.Delay(TimeSpan.FromSeconds(30)));
+        if (first != node._ready.Task)
+        {
+            throw new InvalidOperationException($"parley up did not get ready:\n{node.Output}");
+        }
+        return node;
+    }
+
+    /// <summary>Runs a CLI verb against this node's home.</summary>
+    public Task<CliResult> CliAsync(params string[] args) => _runner.RunAsync(["--home", Home, .. args]);
+
+    public async Task<JsonElement> StatusAsync() => (await CliAsync("status", "--json")).Json;
+
+    /// <summary>Waits until the node's output has a line containing <paramref name="text"/>.</summary>
+    public async Task WaitForOutputAsync(string text)
+    {
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(15);
+        while (!_lines.Any(l => l.Contains(text, StringComparison.Ordinal)))
+        {
+            if (DateTime.UtcNow > deadline)
+            {
+                throw new TimeoutException($"no '{text}' in:\n{Output}");
+            }
+            await Task.Delay(50);
+        }
+    }
+
+    public async Task<int> WaitForExitAsync(TimeSpan within)
+    {
+        using var timeout = new CancellationTokenSource(within);
+        await Process.WaitForExitAsync(timeout.Token);
+        return Process.ExitCode;
+    }
+
+    /// <summary>Asks the node to stop (as a user would), and kills it if it has not within 5 s.</summary>
+    public async ValueTask DisposeAsync()
+    {
+        if (!Process.HasExited)
+        {
+            await CliAsync("stop");
+            try
+            {
+                await WaitForExitAsync(TimeSpan.FromSeconds(5));
+            }
+            catch (OperationCanceledException)
+            {
+                Process.Kill(entireProcessTree: true);
+                await Process.WaitForExitAsync();
+            }
+        }
+        Process.Dispose();
+    }
+}
