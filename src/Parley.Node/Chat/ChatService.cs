@@ -57,15 +57,14 @@ public sealed partial class ChatService
             throw new ChatException($"{peer.Short} is not a contact; add or accept it first");
         }
         var message = new ChatMessage(Guid.CreateVersion7(), _time.GetUtcNow(), text);
-        await _store.InsertMessageAsync(message.Id, peer.Compact, outgoing: true, text, message.SentAt, MessageState.Queued).ConfigureAwait(false);
-        var state = MessageState.Queued;
-        if (_links.Session(peer) is { IsOpen: true } session && session.Link.TrySend(FrameType.ChatMessage, message.Encode()))
-        {
-            state = MessageState.Sent;
-            _ = _store.SetOutgoingStateAsync(message.Id, peer.Compact, MessageState.Sent);
-        }
+        // Stored before it goes out, in one write: "sent" if the peer is there now, else "queued".
+        // Either way it is resent on reconnect until acknowledged, so a failed send loses nothing.
+        var session = _links.Session(peer) is { IsOpen: true } open ? open : null;
+        var state = session is null ? MessageState.Queued : MessageState.Sent;
+        await _store.InsertMessageAsync(message.Id, peer.Compact, outgoing: true, text, message.SentAt, state).ConfigureAwait(false);
+        session?.Link.TrySend(FrameType.ChatMessage, message.Encode());
         var record = new MessageRecord(message.Id, peer.Compact, Outgoing: true, text, message.SentAt, state, Sequence: 0);
-        _events.Publish("message", ToEvent(record));
+        _events.Publish("message", () => ToEvent(record));
         return record;
     }
 
@@ -99,7 +98,7 @@ public sealed partial class ChatService
             session.Link.TrySend(FrameType.ChatAck, SmallPayloads.EncodeId(message.Id));
             if (isNew)
             {
-                _events.Publish("message", ToEvent(new MessageRecord(message.Id, peer, Outgoing: false, message.Text, message.SentAt, MessageState.Received, 0)));
+                _events.Publish("message", () => ToEvent(new MessageRecord(message.Id, peer, Outgoing: false, message.Text, message.SentAt, MessageState.Received, 0)));
             }
         }
         catch (Exception e) when (e is Microsoft.Data.Sqlite.SqliteException or ObjectDisposedException)
@@ -125,7 +124,7 @@ public sealed partial class ChatService
             if (await _store.SetOutgoingStateAsync(id, peer.Compact, MessageState.Delivered).ConfigureAwait(false))
             {
                 Delivered?.Invoke(id);
-                _events.Publish("delivered", new { id, peer = peer.ToString() });
+                _events.Publish("delivered", () => new { id, peer = peer.ToString() });
             }
         }
         catch (Exception e) when (e is Microsoft.Data.Sqlite.SqliteException or ObjectDisposedException)

@@ -20,11 +20,18 @@ public sealed class EventHub
     };
 
     /// <summary>Publishes <c>{"type": type, "data": data}</c> to every subscriber.</summary>
-    public void Publish(string type, object data)
+    public void Publish(string type, object data) => Publish(type, () => data);
+
+    /// <summary>As <see cref="Publish(string, object)"/>, building the data only if someone listens (hot paths).</summary>
+    public void Publish(string type, Func<object> data)
     {
-        var json = JsonSerializer.Serialize(new { type, data }, Json);
         lock (_lock)
         {
+            if (_subscribers.Count == 0)
+            {
+                return;
+            }
+            var json = JsonSerializer.Serialize(new { type, data = data() }, Json);
             foreach (var subscriber in _subscribers)
             {
                 subscriber.Writer.TryWrite(json);

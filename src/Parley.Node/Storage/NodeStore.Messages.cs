@@ -10,7 +10,7 @@ public sealed partial class NodeStore
     public Task<bool> InsertMessageAsync(Guid id, string peer, bool outgoing, string text, DateTimeOffset sentAt, MessageState state) =>
         WriteAsync(connection =>
         {
-            using var command = Command(connection,
+            var command = Prepared(connection,
                 "INSERT OR IGNORE INTO messages (id, peer, outgoing, text, sent_at, state) VALUES ($id, $peer, $out, $text, $sent, $state);",
                 ("$id", id.ToString("N")), ("$peer", peer), ("$out", outgoing ? 1 : 0), ("$text", text),
                 ("$sent", sentAt.ToUnixTimeMilliseconds()), ("$state", state.ToString()));
@@ -23,7 +23,7 @@ public sealed partial class NodeStore
     /// </summary>
     public Task<bool> SetOutgoingStateAsync(Guid id, string peer, MessageState state) => WriteAsync(connection =>
     {
-        using var command = Command(connection,
+        var command = Prepared(connection,
             "UPDATE messages SET state = $state WHERE id = $id AND peer = $peer AND outgoing = 1 AND state <> 'Delivered';",
             ("$id", id.ToString("N")), ("$peer", peer), ("$state", state.ToString()));
         return command.ExecuteNonQuery() == 1;

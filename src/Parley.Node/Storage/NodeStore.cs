@@ -24,6 +24,33 @@ public sealed partial class NodeStore : IAsyncDisposable
     {
         _connection = connection;
         _writer = Task.Run(WriteLoopAsync);
+        _checkpointer = Task.Run(CheckpointLoopAsync);
+    }
+
+    /// <summary>How often written pages are copied from the WAL into the database file. 1 s.</summary>
+    private static readonly TimeSpan CheckpointInterval = TimeSpan.FromSeconds(1);
+    private readonly CancellationTokenSource _closing = new();
+    private readonly Task _checkpointer;
+    private long _writesSinceCheckpoint;
+
+    private async Task CheckpointLoopAsync()
+    {
+        using var checkpointer = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = _connection.DataSource, Pooling = false }.ToString());
+        checkpointer.Open();
+        using var timer = new PeriodicTimer(CheckpointInterval);
+        try
+        {
+            while (await timer.WaitForNextTickAsync(_closing.Token).ConfigureAwait(false))
+            {
+                if (Interlocked.Exchange(ref _writesSinceCheckpoint, 0) > 0)
+                {
+                    Execute(checkpointer, "PRAGMA wal_checkpoint(PASSIVE);");
+                }
+            }
+        }
+        catch (OperationCanceledException)
+        {
+        }
     }
 
     public static NodeStore Open(string home)
@@ -32,7 +59,10 @@ public sealed partial class NodeStore : IAsyncDisposable
         var path = Path.Combine(home, FileName);
         var connection = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = path, Pooling = false }.ToString());
         connection.Open();
-        Execute(connection, "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;");
+        // WAL with synchronous=NORMAL: a commit is safe from a process crash (kill -9) without an fsync.
+        // Automatic checkpoints (which fsync) would stall a write now and then; a second connection
+        // checkpoints in the background instead (see CheckpointLoopAsync).
+        Execute(connection, "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON; PRAGMA wal_autocheckpoint=0;");
         StoreMigrations.Apply(connection);
         if (!OperatingSystem.IsWindows())
         {
@@ -87,6 +117,7 @@ public sealed partial class NodeStore : IAsyncDisposable
                     results[i] = batch[i].Work(_connection);
                 }
                 Execute(_connection, "COMMIT;");
+                Interlocked.Increment(ref _writesSinceCheckpoint);
             }
             catch (SqliteException e)
             {
@@ -119,6 +150,32 @@ public sealed partial class NodeStore : IAsyncDisposable
         command.ExecuteNonQuery();
     }
 
+    private readonly Dictionary<string, SqliteCommand> _prepared = new(StringComparer.Ordinal);
+
+    /// <summary>
+    /// A cached, prepared command for a hot statement, so SQLite parses it once rather than per
+    /// message. Only for use inside a read or write (under the gate); do not dispose it.
+    /// </summary>
+    private SqliteCommand Prepared(SqliteConnection connection, string sql, params (string Name, object? Value)[] parameters)
+    {
+        if (!_prepared.TryGetValue(sql, out var command))
+        {
+            command = connection.CreateCommand();
+            command.CommandText = sql;
+            foreach (var (name, _) in parameters)
+            {
+                command.Parameters.Add(new SqliteParameter { ParameterName = name });
+            }
+            command.Prepare();
+            _prepared[sql] = command;
+        }
+        foreach (var (name, value) in parameters)
+        {
+            command.Parameters[name].Value = value ?? DBNull.Value;
+        }
+        return command;
+    }
+
     private static SqliteCommand Command(SqliteConnection connection, string sql, params (string Name, object? Value)[] parameters)
     {
         var command = connection.CreateCommand();
@@ -135,7 +192,14 @@ public sealed partial class NodeStore : IAsyncDisposable
     {
         _writes.Writer.TryComplete();
         await _writer.ConfigureAwait(false);
+        await _closing.CancelAsync().ConfigureAwait(false);
+        await _checkpointer.ConfigureAwait(false);
+        _closing.Dispose();
         await _gate.WaitAsync().ConfigureAwait(false);
+        foreach (var command in _prepared.Values)
+        {
+            command.Dispose();
+        }
         Execute(_connection, "PRAGMA wal_checkpoint(TRUNCATE);");
         await _connection.DisposeAsync().ConfigureAwait(false);
         _gate.Dispose();

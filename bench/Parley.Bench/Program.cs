@@ -1,0 +1,33 @@
+using BenchmarkDotNet.Running;
+using Parley.Bench;
+
+// dotnet run -c Release --project bench/Parley.Bench -- <chat|startup|micro|idle> [options]
+var mode = args.FirstOrDefault() ?? "";
+return mode switch
+{
+    "chat" => await ChatBench.RunAsync(args.Skip(1).ToArray()),
+    "startup" => await StartupBench.RunAsync(args.Skip(1).ToArray()),
+    "micro" => RunMicro(args.Skip(1).ToArray()),
+    "idle" => await Idle(),
+    _ => Usage(),
+};
+
+static int RunMicro(string[] args)
+{
+    BenchmarkSwitcher.FromAssembly(typeof(FrameBenchmarks).Assembly).Run(args.Length == 0 ? ["--filter", "*"] : args);
+    return 0;
+}
+
+// The runtime's own floor for the memory comparison: a .NET process that does nothing.
+static async Task<int> Idle()
+{
+    Console.WriteLine("ready");
+    await Task.Delay(TimeSpan.FromMinutes(2));
+    return 0;
+}
+
+static int Usage()
+{
+    Console.Error.WriteLine("usage: Parley.Bench chat [--round-trips N] [--messages N] | startup [--runs N] | micro [BenchmarkDotNet args]");
+    return 2;
+}
