@@ -24,6 +24,7 @@ public sealed class ParleyNode : IAsyncDisposable
 {
     private const string NameSetting = "name";
     private readonly TaskCompletionSource _stopRequested = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly CancellationTokenSource _stopping = new();
     private readonly ILoggerFactory _loggerFactory;
     private LanDiscovery? _discovery;
     private ApiServer? _api;
@@ -74,7 +75,14 @@ public sealed class ParleyNode : IAsyncDisposable
     /// <summary>Completes when something (the API's stop call) asks the node to stop.</summary>
     public Task StopRequested => _stopRequested.Task;
 
-    public void RequestStop() => _stopRequested.TrySetResult();
+    /// <summary>Cancelled when the node is asked to stop, so long-lived requests (the event stream) end at once.</summary>
+    public CancellationToken Stopping => _stopping.Token;
+
+    public void RequestStop()
+    {
+        _stopRequested.TrySetResult();
+        _stopping.Cancel();
+    }
 
     public static async Task<ParleyNode> StartAsync(NodeOptions options, ILoggerFactory loggerFactory)
     {

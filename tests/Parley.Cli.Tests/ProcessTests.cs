@@ -162,6 +162,27 @@ public sealed class ProcessTests : IDisposable
     }
 
     [Fact]
+    public async Task InteractiveChat_EndsWhenTheNodeStops()
+    {
+        var bob = await StartNode("bob", "--name", "bob");
+        await using (bob)
+        {
+            using var other = global::Parley.Core.Identity.NodeIdentity.CreateEphemeral();
+            await bob.CliAsync("add", other.DeviceId.ToString());
+            using var session = Process.Start(ParleyRunner.Local.StartInfo(["--home", bob.Home, "chat", other.DeviceId.ToString()[..12]], redirectInput: true))!;
+            var output = new System.Collections.Concurrent.ConcurrentQueue<string>();
+            session.OutputDataReceived += (_, e) => output.Enqueue(e.Data ?? "");
+            session.BeginOutputReadLine();
+            await Eventually(() => Task.FromResult(output.Any(l => l.StartsWith("-- chatting", StringComparison.Ordinal))), "the session banner");
+            Assert.Equal(0, (await bob.CliAsync("stop")).ExitCode);
+            using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(5));
+            await session.WaitForExitAsync(timeout.Token);
+            Assert.Equal(0, session.ExitCode);
+            Assert.Contains(output, l => l.Contains("the node stopped", StringComparison.Ordinal));
+        }
+    }
+
+    [Fact]
     public async Task ChatTooLong_FailsClearly_AndNothingIsStored()
     {
         await using var alice = await StartNode("alice", "--name", "alice");

@@ -55,8 +55,8 @@ internal sealed class ChatVerb : IVerb
             context.Out.WriteLine(HistoryVerb.Format(message));
         }
         context.Out.WriteLine($"-- chatting with {deviceId[..9]}; type a message and Enter, /quit to leave --");
-        var events = Task.Run(() => ShowEventsAsync(context, socket, deviceId, stop.Token));
-        while (await Console.In.ReadLineAsync(stop.Token).ConfigureAwait(false) is { } line)
+        var events = Task.Run(() => ShowEventsAsync(context, socket, deviceId, stop));
+        while (await ReadLineAsync(stop.Token).ConfigureAwait(false) is { } line)
         {
             if (line.Trim() == "/quit")
             {
@@ -86,8 +86,18 @@ internal sealed class ChatVerb : IVerb
         return ExitCodes.Ok;
     }
 
-    private static async Task ShowEventsAsync(CliContext context, ClientWebSocket socket, string deviceId, CancellationToken cancellationToken)
+    /// <summary>The next line typed, or null at end of input or when the session ends (the node stopped).</summary>
+    private static async Task<string?> ReadLineAsync(CancellationToken cancellationToken)
     {
+        // Console input cannot be cancelled, so the read runs on its own and is abandoned when the session ends.
+        var read = Task.Run(Console.In.ReadLine, CancellationToken.None);
+        var ended = Task.Delay(Timeout.Infinite, cancellationToken);
+        return await Task.WhenAny(read, ended).ConfigureAwait(false) == read ? await read.ConfigureAwait(false) : null;
+    }
+
+    private static async Task ShowEventsAsync(CliContext context, ClientWebSocket socket, string deviceId, CancellationTokenSource session)
+    {
+        var cancellationToken = session.Token;
         var buffer = new byte[256 * 1024];
         try
         {
@@ -103,8 +113,7 @@ internal sealed class ChatVerb : IVerb
                 while (!result.EndOfMessage && length < buffer.Length);
                 if (result.MessageType == WebSocketMessageType.Close)
                 {
-                    context.Out.WriteLine("* the node stopped");
-                    return;
+                    break;
                 }
                 var line = Describe(JsonDocument.Parse(Encoding.UTF8.GetString(buffer, 0, length)).RootElement, deviceId);
                 if (line is not null)
@@ -113,9 +122,15 @@ internal sealed class ChatVerb : IVerb
                 }
             }
         }
-        catch (Exception e) when (e is OperationCanceledException or WebSocketException)
+        catch (OperationCanceledException)
+        {
+            return; // the user left
+        }
+        catch (WebSocketException)
         {
         }
+        context.Out.WriteLine("* the node stopped; leaving the chat");
+        await session.CancelAsync().ConfigureAwait(false);
     }
 
     /// <summary>The line to show for an event about this conversation, or null for other events.</summary>

@@ -32,6 +32,10 @@ internal static partial class ApiEndpoints
         api.MapPost("/contacts", async (AddRequest body) =>
         {
             var (id, name, address) = ParseAddTarget(node, body);
+            if (id == node.DeviceId)
+            {
+                throw new ApiRequestException("that is this device's own ID");
+            }
             var record = await node.Links.MakeContactAsync(id, name, address).ConfigureAwait(false);
             return Results.Ok(PeerJson(node, record));
         });

@@ -41,7 +41,7 @@ internal static partial class ApiEndpoints
         node.Contacts.All.Select(p => new PeerCandidate(DeviceId.Parse(p.DeviceId), [p.Alias ?? "", p.RemoteName]))
             .Concat(node.Nearby.Current.Select(n => new PeerCandidate(n.DeviceId, n.Name))));
 
-    /// <summary>Each event as one WebSocket text message, until either side closes.</summary>
+    /// <summary>Each event as one WebSocket text message, until the client leaves or the node stops.</summary>
     private static async Task StreamEventsAsync(HttpContext context, ParleyNode node)
     {
         if (!context.WebSockets.IsWebSocketRequest)
@@ -52,38 +52,46 @@ internal static partial class ApiEndpoints
         }
         using var socket = await context.WebSockets.AcceptWebSocketAsync().ConfigureAwait(false);
         using var subscription = node.Events.Subscribe();
-        using var done = CancellationTokenSource.CreateLinkedTokenSource(context.RequestAborted);
-        _ = DrainIncomingAsync(socket, done);
-        var stop = node.StopRequested;
+        using var sending = CancellationTokenSource.CreateLinkedTokenSource(context.RequestAborted, node.Stopping);
+        // Receiving is never cancelled by the node stopping (that would abort the socket before it can say goodbye).
+        var incoming = DrainIncomingAsync(socket, sending, context.RequestAborted);
         try
         {
-            while (!stop.IsCompleted && await subscription.Reader.WaitToReadAsync(done.Token).ConfigureAwait(false))
+            while (await subscription.Reader.WaitToReadAsync(sending.Token).ConfigureAwait(false))
             {
                 while (subscription.Reader.TryRead(out var json))
                 {
-                    await socket.SendAsync(Encoding.UTF8.GetBytes(json), WebSocketMessageType.Text, true, done.Token).ConfigureAwait(false);
+                    await socket.SendAsync(Encoding.UTF8.GetBytes(json), WebSocketMessageType.Text, true, sending.Token).ConfigureAwait(false);
                 }
             }
         }
         catch (Exception e) when (e is OperationCanceledException or WebSocketException)
         {
-            return;
+            // The client left, or the node is stopping.
         }
-        if (socket.State == WebSocketState.Open)
+        if (socket.State is WebSocketState.Open or WebSocketState.CloseReceived)
         {
-            await socket.CloseOutputAsync(WebSocketCloseStatus.NormalClosure, "node stopping", CancellationToken.None).ConfigureAwait(false);
+            using var timeout = new CancellationTokenSource(TimeSpan.FromMilliseconds(500));
+            try
+            {
+                await socket.CloseOutputAsync(WebSocketCloseStatus.EndpointUnavailable, "node stopping", timeout.Token).ConfigureAwait(false);
+            }
+            catch (Exception e) when (e is OperationCanceledException or WebSocketException)
+            {
+            }
         }
+        await Task.WhenAny(incoming, Task.Delay(TimeSpan.FromSeconds(1))).ConfigureAwait(false);
     }
 
-    /// <summary>The stream is one-way; reading only notices the client closing (and discards anything it sends).</summary>
-    private static async Task DrainIncomingAsync(WebSocket socket, CancellationTokenSource done)
+    /// <summary>The stream is one-way: reading only notices the client closing (and discards anything it sends).</summary>
+    private static async Task DrainIncomingAsync(WebSocket socket, CancellationTokenSource sending, CancellationToken aborted)
     {
         var buffer = new byte[1024];
         try
         {
-            while (socket.State == WebSocketState.Open)
+            while (socket.State is WebSocketState.Open or WebSocketState.CloseSent)
             {
-                var result = await socket.ReceiveAsync(buffer, done.Token).ConfigureAwait(false);
+                var result = await socket.ReceiveAsync(buffer, aborted).ConfigureAwait(false);
                 if (result.MessageType == WebSocketMessageType.Close)
                 {
                     break;
@@ -93,6 +101,6 @@ internal static partial class ApiEndpoints
         catch (Exception e) when (e is OperationCanceledException or WebSocketException)
         {
         }
-        await done.CancelAsync().ConfigureAwait(false);
+        await sending.CancelAsync().ConfigureAwait(false);
     }
 }

@@ -49,14 +49,17 @@ public sealed class ContactBook
     public async Task<PeerRecord> UpdateAsync(DeviceId id, Func<PeerRecord, PeerRecord> change)
     {
         PeerRecord updated;
+        Task saved;
         lock (_lock)
         {
             var current = _peers.GetValueOrDefault(id.Compact)
                 ?? new PeerRecord(id.Compact, PeerState.Request, "", null, null, null, _time.GetUtcNow());
             updated = change(current);
             _peers[id.Compact] = updated;
+            // Queued under the lock, so the store receives concurrent changes in the order they were made.
+            saved = _store.SavePeerAsync(updated);
         }
-        await _store.SavePeerAsync(updated).ConfigureAwait(false);
+        await saved.ConfigureAwait(false);
         return updated;
     }
 }
