@@ -107,7 +107,7 @@ public sealed partial class LinkManager : IAsyncDisposable
         {
             link.TrySend(FrameType.Consent, [1]);
         }
-        _ = link.Closed.ContinueWith(t => OnClosedAsync(session, t.Result), TaskScheduler.Default).Unwrap();
+        session.Finished = link.Closed.ContinueWith(t => OnClosedAsync(session, t.Result), TaskScheduler.Default).Unwrap();
         LinkManagerLog.Linked(_logger, id.Short, link.RemoteHello.Name, link.Direction.ToString().ToLowerInvariant(), link.RemoteEndPoint.ToString());
         if (isRequest)
         {
@@ -208,7 +208,17 @@ public sealed partial class LinkManager : IAsyncDisposable
         }
         await _stopping.CancelAsync().ConfigureAwait(false);
         _listener?.Dispose();
-        await Task.WhenAll(_sessions.Values.Select(s => s.Link.CloseAsync(CloseCode.Shutdown, reason))).ConfigureAwait(false);
+        var sessions = _sessions.Values.ToList();
+        await Task.WhenAll(sessions.Select(s => s.Link.CloseAsync(CloseCode.Shutdown, reason))).ConfigureAwait(false);
+        // Let each close be recorded (last seen) before the caller closes the store.
+        try
+        {
+            await Task.WhenAll(sessions.Select(s => s.Finished)).WaitAsync(TimeSpan.FromSeconds(1)).ConfigureAwait(false);
+        }
+        catch (TimeoutException)
+        {
+            // Shutdown must finish within its budget; a late last-seen update is the only loss.
+        }
         try
         {
             await _background.ConfigureAwait(false);

@@ -24,6 +24,9 @@ public sealed class PeerSession(PeerLink link, bool localAccepts, bool remoteAcc
 
     public bool IsOpen => _localAccepts && _remoteAccepts && !Link.IsClosed;
 
+    /// <summary>Completes when the node has finished handling the link's close (presence, last seen).</summary>
+    public Task Finished { get; internal set; } = Task.CompletedTask;
+
     private int _opened;
 
     /// <summary>True the first time it is called on an open session: the moment to send what waited.</summary>
