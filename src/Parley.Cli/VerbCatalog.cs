@@ -8,7 +8,8 @@ internal static class VerbCatalog
     [
         new UpVerb(), new StopVerb(), new StatusVerb(), new IdVerb(), new InviteVerb(), new AddVerb(),
         new PeersVerb(), new RequestsVerb(), new AcceptVerb(), new DenyVerb(), new BlockVerb(), new RenameVerb(),
-        new SafetyVerb(), new ChatVerb(), new HistoryVerb(),
+        new SafetyVerb(), new ChatVerb(), new HistoryVerb(), new SendVerb(), new OffersVerb(), new AcceptOfferVerb(),
+        new RejectOfferVerb(), new TransfersVerb(), new CancelVerb(), new AutoAcceptVerb(), new SettingsVerb(),
     ];
 
     public static IVerb? Find(string name) => All.FirstOrDefault(v => v.Name == name);

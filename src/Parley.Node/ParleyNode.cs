@@ -10,6 +10,7 @@ using Parley.Node.Chat;
 using Parley.Node.Contacts;
 using Parley.Node.Discovery;
 using Parley.Node.Events;
+using Parley.Node.Files;
 using Parley.Node.Links;
 using Parley.Node.Storage;
 
@@ -42,6 +43,12 @@ public sealed class ParleyNode : IAsyncDisposable
         Nearby = new NearbyList(options.TimeProvider, options.AnnounceInterval * 3);
         Links = new LinkManager(identity, options, contacts, Events, loggerFactory, () => _name);
         Chat = new ChatService(store, contacts, Links, Events, options.TimeProvider, loggerFactory);
+        Links.FrameReceived = (session, frame) => (byte)frame.Type >= 0x20 ? Files.OnFrameAsync(session, frame) : Chat.OnFrameAsync(session, frame);
+        Links.SessionOpened = async session =>
+        {
+            await Chat.SendPendingAsync(session).ConfigureAwait(false);
+            await Files.OnSessionOpenedAsync(session).ConfigureAwait(false);
+        };
     }
 
     public NodeOptions Options { get; }
@@ -63,6 +70,8 @@ public sealed class ParleyNode : IAsyncDisposable
     public LinkManager Links { get; }
 
     public ChatService Chat { get; }
+
+    public FileTransferService Files { get; private set; } = null!;
 
     public int PeerPort => Links.ListenPort;
 
@@ -92,6 +101,8 @@ public sealed class ParleyNode : IAsyncDisposable
         await store.SetSettingAsync(NameSetting, name).ConfigureAwait(false);
         var contacts = await ContactBook.LoadAsync(store, options.TimeProvider).ConfigureAwait(false);
         var node = new ParleyNode(options, identity, store, contacts, name, loggerFactory);
+        node.Files = await FileTransferService.LoadAsync(store, contacts, node.Links, node.Events, options.TimeProvider, loggerFactory, options.Home)
+            .ConfigureAwait(false);
         try
         {
             await node.StartServicesAsync().ConfigureAwait(false);
@@ -188,6 +199,10 @@ public sealed class ParleyNode : IAsyncDisposable
         }
         RequestStop();
         await Links.StopAsync(reason).ConfigureAwait(false);
+        if (Files is not null)
+        {
+            await Files.DisposeAsync().ConfigureAwait(false);
+        }
         if (_discovery is not null)
         {
             await _discovery.DisposeAsync().ConfigureAwait(false);

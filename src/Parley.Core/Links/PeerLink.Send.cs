@@ -16,7 +16,7 @@ public sealed partial class PeerLink
     private int _closing;
     private Task? _sendLoop;
 
-    private readonly record struct OutboundFrame(FrameType Type, byte Channel, byte[] Payload);
+    private readonly record struct OutboundFrame(FrameType Type, byte Channel, byte[] Payload, int Length, bool Pooled = false);
 
     /// <summary>
     /// Queues a control or chat frame; it goes out before any queued bulk frame. Returns false when
@@ -40,7 +40,15 @@ public sealed partial class PeerLink
     }
 
     /// <summary>Queues a bulk frame, waiting while <see cref="LinkOptions.BulkQueueLimit"/> are already queued.</summary>
-    public async ValueTask<bool> SendBulkAsync(FrameType type, byte[] payload, byte channel = 0, CancellationToken cancellationToken = default)
+    public ValueTask<bool> SendBulkAsync(FrameType type, byte[] payload, byte channel = 0, CancellationToken cancellationToken = default) =>
+        SendBulkAsync(type, payload, payload.Length, pooled: false, channel, cancellationToken);
+
+    /// <summary>
+    /// As above, for the first <paramref name="length"/> bytes of <paramref name="payload"/>; when
+    /// <paramref name="pooled"/>, the array came from <see cref="System.Buffers.ArrayPool{T}.Shared"/> and
+    /// goes back there once written (or dropped), so bulk data is not a fresh allocation per block.
+    /// </summary>
+    public async ValueTask<bool> SendBulkAsync(FrameType type, byte[] payload, int length, bool pooled, byte channel = 0, CancellationToken cancellationToken = default)
     {
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, _abort.Token);
         try
@@ -49,21 +57,28 @@ public sealed partial class PeerLink
         }
         catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
         {
+            Release(payload, pooled);
             return false;
+        }
+        catch
+        {
+            Release(payload, pooled);
+            throw;
         }
         if (IsClosed)
         {
             _bulkSlots.Release();
+            Release(payload, pooled);
             return false;
         }
-        _bulk.Enqueue(new OutboundFrame(type, channel, payload));
+        _bulk.Enqueue(new OutboundFrame(type, channel, payload, length, pooled));
         _wake.Writer.TryWrite(true);
         return true;
     }
 
     private void Enqueue(FrameType type, byte[] payload, byte channel = 0)
     {
-        _control.Enqueue(new OutboundFrame(type, channel, payload));
+        _control.Enqueue(new OutboundFrame(type, channel, payload, payload.Length));
         _wake.Writer.TryWrite(true);
     }
 
@@ -123,8 +138,9 @@ public sealed partial class PeerLink
             {
                 break;
             }
-            Write(frame.Type, frame.Channel, frame.Payload);
-            batchBytes += ProtocolLimits.HeaderSize + frame.Payload.Length;
+            Write(frame.Type, frame.Channel, frame.Payload.AsSpan(0, frame.Length));
+            Release(frame.Payload, frame.Pooled);
+            batchBytes += ProtocolLimits.HeaderSize + frame.Length;
             if (batchBytes >= _options.MaxBatchBytes)
             {
                 await FlushAsync().ConfigureAwait(false);
@@ -147,7 +163,15 @@ public sealed partial class PeerLink
         return false;
     }
 
-    private void Write(FrameType type, byte channel, byte[] payload)
+    private static void Release(byte[] payload, bool pooled)
+    {
+        if (pooled)
+        {
+            System.Buffers.ArrayPool<byte>.Shared.Return(payload);
+        }
+    }
+
+    private void Write(FrameType type, byte channel, ReadOnlySpan<byte> payload)
     {
         FrameWriter.Write(_writer, type, channel, payload);
         if (_options.LogProtocol)

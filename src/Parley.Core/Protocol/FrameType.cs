@@ -10,6 +10,14 @@ public enum FrameType : byte
     Consent = 0x05,
     ChatMessage = 0x10,
     ChatAck = 0x11,
+    FileOffer = 0x20,
+    OfferAnswer = 0x21,
+    FileRequest = 0x22,
+    FileBlock = 0x23,
+    FileEnd = 0x24,
+    FileDone = 0x25,
+    TransferCancel = 0x26,
+    TransferPause = 0x27,
 }
 
 /// <summary>Which send queue a frame goes through: control and chat always go before bulk data.</summary>

@@ -23,6 +23,15 @@ public static class ProtocolLimits
 
     public const int MessageIdSize = 16;
 
+    /// <summary>Largest file data in one block: 256 KiB.</summary>
+    public const int MaxBlockData = 256 * 1024;
+
+    /// <summary>Most files in one offer; a bigger send must be split. 100,000.</summary>
+    public const int MaxOfferFiles = 100_000;
+
+    /// <summary>Longest relative path in an offer, in UTF-8 bytes.</summary>
+    public const int MaxPathBytes = 4096;
+
     /// <summary>The largest payload each known type may carry; null for an unknown type.</summary>
     public static int? MaxPayloadFor(byte type) => (FrameType)type switch
     {
@@ -32,6 +41,14 @@ public static class ProtocolLimits
         FrameType.Consent => 1,
         FrameType.ChatMessage => MessageIdSize + 8 + MaxChatTextBytes,
         FrameType.ChatAck => MessageIdSize,
+        FrameType.FileOffer => MaxPayload,
+        FrameType.OfferAnswer => MessageIdSize + 1 + MaxCloseReasonBytes,
+        FrameType.FileRequest => MessageIdSize + 4 + 8,
+        FrameType.FileBlock => FileBlockHeader.Size + MaxBlockData,
+        FrameType.FileEnd => MessageIdSize + 4 + 32,
+        FrameType.FileDone => MessageIdSize + 4,
+        FrameType.TransferCancel => MessageIdSize + MaxCloseReasonBytes,
+        FrameType.TransferPause => MessageIdSize + MaxCloseReasonBytes,
         _ => null,
     };
 }

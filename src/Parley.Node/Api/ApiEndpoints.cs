@@ -33,6 +33,7 @@ internal static partial class ApiEndpoints
         api.Map("/events", context => StreamEventsAsync(context, node));
         MapPeers(api, node);
         MapChat(api, node);
+        MapFiles(api, node);
     }
 
     /// <summary>What the user typed for a peer, as a device ID, among known and nearby devices.</summary>

@@ -24,7 +24,7 @@ internal static class ApiErrors
     {
         PeerNotFoundException { Ambiguous: true } => StatusCodes.Status409Conflict,
         PeerNotFoundException => StatusCodes.Status404NotFound,
-        ChatException or ArgumentException or FormatException => StatusCodes.Status400BadRequest,
+        Files.TransferException or ChatException or ArgumentException or FormatException => StatusCodes.Status400BadRequest,
         BadHttpRequestException bad => bad.StatusCode,
         _ => null,
     };

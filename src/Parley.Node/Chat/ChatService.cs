@@ -34,8 +34,6 @@ public sealed partial class ChatService
         _events = events;
         _time = time;
         _logger = loggerFactory.CreateLogger("Parley.Chat");
-        links.FrameReceived = OnFrameAsync;
-        links.SessionOpened = SendPendingAsync;
     }
 
     /// <summary>Raised after an outgoing message is acknowledged; benchmarks time round trips with it.</summary>
@@ -71,7 +69,8 @@ public sealed partial class ChatService
     public Task<IReadOnlyList<MessageRecord>> HistoryAsync(DeviceId peer, int limit, long before = long.MaxValue) =>
         _store.HistoryAsync(peer.Compact, Math.Clamp(limit, 1, 10_000), before);
 
-    private ValueTask OnFrameAsync(PeerSession session, Frame frame) => frame.Type switch
+    /// <summary>Chat frames (types 0x10–0x1F) from an open session.</summary>
+    public ValueTask OnFrameAsync(PeerSession session, Frame frame) => frame.Type switch
     {
         FrameType.ChatMessage => OnMessage(session, frame),
         FrameType.ChatAck => OnAck(session, frame),
@@ -134,7 +133,7 @@ public sealed partial class ChatService
     }
 
     /// <summary>Sends, oldest first, every message that waited for this peer.</summary>
-    private async Task SendPendingAsync(PeerSession session)
+    public async Task SendPendingAsync(PeerSession session)
     {
         var pending = await _store.PendingOutgoingAsync(session.Id.Compact).ConfigureAwait(false);
         foreach (var message in pending)

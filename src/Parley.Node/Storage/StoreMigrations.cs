@@ -31,6 +31,27 @@ internal static class StoreMigrations
         CREATE INDEX messages_by_peer ON messages (peer, seq);
         CREATE INDEX messages_pending ON messages (peer, state) WHERE state IN ('Queued', 'Sent');
         """,
+        """
+        CREATE TABLE transfers (
+            id TEXT PRIMARY KEY,
+            peer TEXT NOT NULL,
+            outgoing INTEGER NOT NULL,
+            state TEXT NOT NULL,
+            folder TEXT,
+            total_bytes INTEGER NOT NULL,
+            file_count INTEGER NOT NULL,
+            error TEXT,
+            created_at INTEGER NOT NULL);
+        CREATE TABLE transfer_files (
+            transfer_id TEXT NOT NULL,
+            idx INTEGER NOT NULL,
+            path TEXT NOT NULL,
+            size INTEGER NOT NULL,
+            source TEXT,
+            final_path TEXT,
+            done INTEGER NOT NULL DEFAULT 0,
+            PRIMARY KEY (transfer_id, idx));
+        """,
     ];
 
     public static void Apply(SqliteConnection connection)

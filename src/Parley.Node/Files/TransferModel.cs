@@ -1,0 +1,110 @@
+namespace Parley.Node.Files;
+
+/// <summary>Where a transfer stands. Completed, Rejected, Cancelled and Failed are final.</summary>
+public enum TransferState
+{
+    /// <summary>Outgoing: offered, waiting for the receiver to answer.</summary>
+    Offered,
+
+    /// <summary>Incoming: waiting for the user to accept or reject.</summary>
+    Pending,
+
+    /// <summary>Accepted and moving (or waiting for the peer to come back to move again).</summary>
+    Active,
+
+    /// <summary>Stopped by the receiver for a reason it can recover from (disk full); resumes by itself.</summary>
+    Paused,
+
+    Completed,
+    Rejected,
+    Cancelled,
+    Failed,
+}
+
+/// <summary>One file of a transfer. For the sender, <see cref="Source"/> is the local file; for the receiver, <see cref="FinalPath"/> is where it landed.</summary>
+public sealed class TransferFile(int index, string path, long size, string? source)
+{
+    public int Index { get; } = index;
+
+    /// <summary>Relative path with '/' separators: as offered (sender) or after sanitizing (receiver).</summary>
+    public string Path { get; } = path;
+
+    public long Size { get; } = size;
+
+    public string? Source { get; } = source;
+
+    public string? FinalPath { get; set; }
+
+    public bool Done { get; set; }
+}
+
+/// <summary>A file transfer in either direction: the stored facts plus live progress.</summary>
+public sealed class Transfer(Guid id, string peer, bool outgoing, IReadOnlyList<TransferFile> files, DateTimeOffset createdAt)
+{
+    private readonly Lock _lock = new();
+    private readonly Queue<(long Ticks, long Bytes)> _samples = new();
+
+    public Guid Id { get; } = id;
+
+    /// <summary>Serializes work on this transfer (frames, API calls) that touches its files.</summary>
+    public SemaphoreSlim Gate { get; } = new(1, 1);
+
+    /// <summary>The peer's compact device ID.</summary>
+    public string Peer { get; } = peer;
+
+    public bool Outgoing { get; } = outgoing;
+
+    public IReadOnlyList<TransferFile> Files { get; } = files;
+
+    public DateTimeOffset CreatedAt { get; } = createdAt;
+
+    public long TotalBytes { get; } = files.Sum(f => f.Size);
+
+    public TransferState State { get; set; }
+
+    public string? Folder { get; set; }
+
+    public string? Error { get; set; }
+
+    /// <summary>The file moving now (receiver: expected next; sender: being sent).</summary>
+    public int CurrentFile { get; set; }
+
+    /// <summary>Bytes of the current file moved so far.</summary>
+    public long CurrentOffset { get; set; }
+
+    public bool IsFinal => State is TransferState.Completed or TransferState.Rejected or TransferState.Cancelled or TransferState.Failed;
+
+    public string ShortId => Id.ToString("N")[..8];
+
+    /// <summary>Bytes of finished files plus the current file's progress.</summary>
+    public long BytesDone
+    {
+        get
+        {
+            lock (_lock)
+            {
+                var done = Files.Where(f => f.Done).Sum(f => f.Size);
+                var current = CurrentFile < Files.Count && !Files[CurrentFile].Done ? CurrentOffset : 0;
+                return Math.Min(TotalBytes, done + current);
+            }
+        }
+    }
+
+    /// <summary>Bytes a second over the last few seconds of progress.</summary>
+    public double Rate(TimeProvider time)
+    {
+        var now = time.GetTimestamp();
+        var bytes = BytesDone;
+        lock (_lock)
+        {
+            _samples.Enqueue((now, bytes));
+            while (_samples.Count > 2 && time.GetElapsedTime(_samples.Peek().Ticks, now) > TimeSpan.FromSeconds(3))
+            {
+                _samples.Dequeue();
+            }
+            var (firstTicks, firstBytes) = _samples.Peek();
+            var seconds = time.GetElapsedTime(firstTicks, now).TotalSeconds;
+            return seconds < 0.2 ? 0 : (bytes - firstBytes) / seconds;
+        }
+    }
+}

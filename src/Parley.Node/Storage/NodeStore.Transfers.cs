@@ -1,0 +1,85 @@
+using Microsoft.Data.Sqlite;
+using Parley.Node.Files;
+
+namespace Parley.Node.Storage;
+
+public sealed partial class NodeStore
+{
+    /// <summary>Stores a new transfer with its file list (one transaction).</summary>
+    public Task InsertTransferAsync(Transfer transfer) => WriteAsync(connection =>
+    {
+        using (var command = Command(connection,
+            """
+            INSERT INTO transfers (id, peer, outgoing, state, folder, total_bytes, file_count, error, created_at)
+            VALUES ($id, $peer, $out, $state, $folder, $total, $count, $error, $created);
+            """,
+            ("$id", transfer.Id.ToString("N")), ("$peer", transfer.Peer), ("$out", transfer.Outgoing ? 1 : 0),
+            ("$state", transfer.State.ToString()), ("$folder", transfer.Folder), ("$total", transfer.TotalBytes),
+            ("$count", transfer.Files.Count), ("$error", transfer.Error), ("$created", transfer.CreatedAt.ToUnixTimeMilliseconds())))
+        {
+            command.ExecuteNonQuery();
+        }
+        foreach (var file in transfer.Files)
+        {
+            var insert = Prepared(connection,
+                "INSERT INTO transfer_files (transfer_id, idx, path, size, source) VALUES ($t, $i, $p, $s, $src);",
+                ("$t", transfer.Id.ToString("N")), ("$i", file.Index), ("$p", file.Path), ("$s", file.Size), ("$src", file.Source));
+            insert.ExecuteNonQuery();
+        }
+        return 0;
+    });
+
+    public Task UpdateTransferAsync(Transfer transfer) => WriteAsync(connection =>
+    {
+        using var command = Command(connection, "UPDATE transfers SET state = $state, folder = $folder, error = $error WHERE id = $id;",
+            ("$id", transfer.Id.ToString("N")), ("$state", transfer.State.ToString()), ("$folder", transfer.Folder), ("$error", transfer.Error));
+        return command.ExecuteNonQuery();
+    });
+
+    public Task UpdateTransferFileAsync(Guid transfer, TransferFile file) => WriteAsync(connection =>
+    {
+        var command = Prepared(connection, "UPDATE transfer_files SET final_path = $final, done = $done WHERE transfer_id = $t AND idx = $i;",
+            ("$t", transfer.ToString("N")), ("$i", file.Index), ("$final", file.FinalPath), ("$done", file.Done ? 1 : 0));
+        return command.ExecuteNonQuery();
+    });
+
+    /// <summary>Every stored transfer with its files, newest first (at most <paramref name="limit"/>).</summary>
+    public Task<IReadOnlyList<Transfer>> LoadTransfersAsync(int limit) => ReadAsync<IReadOnlyList<Transfer>>(connection =>
+    {
+        var transfers = new List<Transfer>();
+        using (var command = Command(connection,
+            "SELECT id, peer, outgoing, state, folder, error, created_at FROM transfers ORDER BY created_at DESC LIMIT $limit;", ("$limit", limit)))
+        using (var reader = command.ExecuteReader())
+        {
+            while (reader.Read())
+            {
+                var id = Guid.ParseExact(reader.GetString(0), "N");
+                var files = LoadFiles(connection, id);
+                transfers.Add(new Transfer(id, reader.GetString(1), reader.GetInt64(2) == 1, files, DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(6)))
+                {
+                    State = Enum.Parse<TransferState>(reader.GetString(3)),
+                    Folder = reader.IsDBNull(4) ? null : reader.GetString(4),
+                    Error = reader.IsDBNull(5) ? null : reader.GetString(5),
+                });
+            }
+        }
+        return transfers;
+    });
+
+    private static List<TransferFile> LoadFiles(SqliteConnection connection, Guid transfer)
+    {
+        using var command = Command(connection,
+            "SELECT idx, path, size, source, final_path, done FROM transfer_files WHERE transfer_id = $t ORDER BY idx;", ("$t", transfer.ToString("N")));
+        using var reader = command.ExecuteReader();
+        var files = new List<TransferFile>();
+        while (reader.Read())
+        {
+            files.Add(new TransferFile(reader.GetInt32(0), reader.GetString(1), reader.GetInt64(2), reader.IsDBNull(3) ? null : reader.GetString(3))
+            {
+                FinalPath = reader.IsDBNull(4) ? null : reader.GetString(4),
+                Done = reader.GetInt64(5) == 1,
+            });
+        }
+        return files;
+    }
+}
