@@ -30,6 +30,7 @@ public sealed class LinkEstablisher(NodeIdentity identity, LinkOptions options, 
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         timeout.CancelAfter(options.HandshakeTimeout);
         var socket = new Socket(endpoint.AddressFamily, SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
+        LimitUnsentBytes(socket);
         try
         {
             await socket.ConnectAsync(endpoint, timeout.Token).ConfigureAwait(false);
@@ -64,6 +65,7 @@ public sealed class LinkEstablisher(NodeIdentity identity, LinkOptions options, 
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         timeout.CancelAfter(options.HandshakeTimeout);
         socket.NoDelay = true;
+        LimitUnsentBytes(socket);
         var remote = (IPEndPoint)socket.RemoteEndPoint!;
         var stream = new SslStream(new NetworkStream(socket, ownsSocket: true), leaveInnerStreamOpen: false);
         var server = new SslServerAuthenticationOptions
@@ -107,7 +109,8 @@ public sealed class LinkEstablisher(NodeIdentity identity, LinkOptions options, 
             FrameWriter.Write(writer, FrameType.Hello, 0, encoded);
             await writer.FlushAsync(cancellationToken).ConfigureAwait(false);
             LogHello("->", remoteId, encoded.Length);
-            var reader = PipeReader.Create(stream, new StreamPipeReaderOptions(leaveOpen: true));
+            // Large reads: TLS records are up to 16 KiB and file blocks 256 KiB; 4 KiB reads (the default) cost a lot.
+            var reader = PipeReader.Create(stream, new StreamPipeReaderOptions(bufferSize: 128 * 1024, minimumReadSize: 32 * 1024, leaveOpen: true));
             var theirs = await ReadHelloAsync(reader, cancellationToken).ConfigureAwait(false);
             LogHello("<-", remoteId, theirs.Encode().Length);
             if (theirs.DeviceId != remoteId)
@@ -154,6 +157,20 @@ public sealed class LinkEstablisher(NodeIdentity identity, LinkOptions options, 
                 throw new LinkFailedException("peer closed the connection during the handshake");
             }
             reader.AdvanceTo(buffer.Start, buffer.End);
+        }
+    }
+
+    /// <summary>
+    /// TCP_NOTSENT_LOWAT (Linux): keep at most 128 KiB of not-yet-sent bulk data in the kernel, so
+    /// the rest waits in the link's own queue, where a chat frame can still go first.
+    /// </summary>
+    private static void LimitUnsentBytes(Socket socket)
+    {
+        const int IpProtoTcp = 6;
+        const int TcpNotSentLowat = 25;
+        if (OperatingSystem.IsLinux())
+        {
+            socket.SetRawSocketOption(IpProtoTcp, TcpNotSentLowat, BitConverter.GetBytes(128 * 1024));
         }
     }
 

@@ -12,11 +12,11 @@ public sealed partial class FileTransferService
 {
     /// <summary>How often a transfer paused for space checks whether it can go on. 5 s.</summary>
     private static readonly TimeSpan PauseCheckInterval = TimeSpan.FromSeconds(5);
-    private readonly Dictionary<Guid, IncomingFile> _incoming = [];
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<Guid, IncomingFile> _incoming = new();
     private Task? _pauseWatcher;
 
     /// <summary>The file being received for a transfer: its temporary file, write position and running hash.</summary>
-    private sealed class IncomingFile(int index, string tempPath, SafeFileHandle handle, IncrementalHash whole, long offset) : IDisposable
+    private sealed class IncomingFile(int index, string tempPath, SafeFileHandle handle, FileDigest digest, long offset) : IDisposable
     {
         public int Index { get; } = index;
 
@@ -24,14 +24,14 @@ public sealed partial class FileTransferService
 
         public SafeFileHandle Handle { get; } = handle;
 
-        public IncrementalHash Whole { get; } = whole;
+        public FileDigest Digest { get; } = digest;
 
         public long Offset { get; set; } = offset;
 
         public void Dispose()
         {
             Handle.Dispose();
-            Whole.Dispose();
+            Digest.Dispose();
         }
     }
 
@@ -150,6 +150,7 @@ public sealed partial class FileTransferService
                 return;
             }
             CloseIncoming(transfer, deleteTemp: false);
+            await LandQueuedAsync(null, transfer).ConfigureAwait(false);
             // The sender may have missed some "done" notes while the link was down.
             foreach (var done in transfer.Files.Where(f => f.Done))
             {
@@ -195,7 +196,7 @@ public sealed partial class FileTransferService
         {
             if (file.FinalPath is { } landed && !File.Exists(TempPath(transfer, file.Index)) && File.Exists(landed) && new FileInfo(landed).Length == file.Size)
             {
-                file.Done = true;
+                transfer.MarkDone(file);
                 await _store.UpdateTransferFileAsync(transfer.Id, file).ConfigureAwait(false);
                 continue;
             }
@@ -207,35 +208,29 @@ public sealed partial class FileTransferService
     private IncomingFile OpenIncoming(Transfer transfer, TransferFile file)
     {
         var temp = TempPath(transfer, file.Index);
-        var handle = File.OpenHandle(temp, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None, FileOptions.Asynchronous);
-        var whole = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+        var handle = File.OpenHandle(temp, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None);
+        var digest = new FileDigest();
         try
         {
             var length = RandomAccess.GetLength(handle);
             var offset = Math.Min(length / ProtocolLimits.MaxBlockData * ProtocolLimits.MaxBlockData, file.Size);
             RandomAccess.SetLength(handle, offset);
-            var buffer = new byte[1 << 20];
-            for (long position = 0; position < offset;)
-            {
-                var read = RandomAccess.Read(handle, buffer.AsSpan(0, (int)Math.Min(buffer.Length, offset - position)), position);
-                whole.AppendData(buffer, 0, read);
-                position += read;
-            }
-            var incoming = new IncomingFile(file.Index, temp, handle, whole, offset);
+            digest.AddPrefix(handle, offset);
+            var incoming = new IncomingFile(file.Index, temp, handle, digest, offset);
             _incoming[transfer.Id] = incoming;
             return incoming;
         }
         catch
         {
             handle.Dispose();
-            whole.Dispose();
+            digest.Dispose();
             throw;
         }
     }
 
     private void CloseIncoming(Transfer transfer, bool deleteTemp)
     {
-        if (_incoming.Remove(transfer.Id, out var incoming))
+        if (_incoming.TryRemove(transfer.Id, out var incoming))
         {
             incoming.Dispose();
         }
@@ -276,8 +271,9 @@ public sealed partial class FileTransferService
             {
                 failure = $"block at byte {header.Offset} of '{SafeNames.Printable(file.Path)}' failed its SHA-256 check";
             }
-            else if (await TryWriteAsync(transfer, incoming, data).ConfigureAwait(false))
+            else if (TryWrite(transfer, incoming, data))
             {
+                incoming.Digest.AddBlock(header.Hash);
                 incoming.Offset += data.Length;
                 transfer.CurrentOffset = incoming.Offset;
             }
@@ -312,15 +308,15 @@ public sealed partial class FileTransferService
     }
 
     /// <summary>Writes a verified block; a full disk pauses the transfer (nothing is lost) instead of failing it.</summary>
-    private async Task<bool> TryWriteAsync(Transfer transfer, IncomingFile incoming, System.Buffers.ReadOnlySequence<byte> data)
+    private bool TryWrite(Transfer transfer, IncomingFile incoming, System.Buffers.ReadOnlySequence<byte> data)
     {
         try
         {
             var position = incoming.Offset;
+            // Synchronous: a write into the page cache is quick, and Linux has no true async file I/O here anyway.
             foreach (var segment in data)
             {
-                await RandomAccess.WriteAsync(incoming.Handle, segment, position).ConfigureAwait(false);
-                incoming.Whole.AppendData(segment.Span);
+                RandomAccess.Write(incoming.Handle, segment.Span, position);
                 position += segment.Length;
             }
             return true;
@@ -394,7 +390,7 @@ public sealed partial class FileTransferService
             {
                 failure = $"'{SafeNames.Printable(file.Path)}' ended at {incoming.Offset} bytes; {file.Size} were offered";
             }
-            else if (!CryptographicOperations.FixedTimeEquals(incoming.Whole.GetHashAndReset(), hash))
+            else if (!CryptographicOperations.FixedTimeEquals(incoming.Digest.Finish(), hash))
             {
                 failure = $"'{SafeNames.Printable(file.Path)}' does not match its whole-file SHA-256";
             }
@@ -418,26 +414,36 @@ public sealed partial class FileTransferService
         }
     }
 
+    /// <summary>Files verified but not yet synced and renamed, per transfer: small files land in batches.</summary>
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<Guid, List<TransferFile>> _landing = new();
+
+    /// <summary>Small files wait for this many companions before one file-system sync lands them all. 256.</summary>
+    private const int LandingBatch = 256;
+
+    /// <summary>A file at least this big lands at once, with its own fsync. 4 MiB.</summary>
+    private const long LandAloneBytes = 4L << 20;
+
     /// <summary>
-    /// Syncs the verified temporary file to disk, records its final name, renames it there (never
-    /// over anything), tells the sender, and opens the next file. Under the gate. Returns a failure, or null.
+    /// A file passed its checks: queue it to land (sync, record the final name, rename, tell the
+    /// sender), landing the queue now when it is full, the file is big, or it was the last; then open
+    /// the next file. Under the gate. Returns a failure, or null.
     /// </summary>
     private async Task<string?> LandAsync(PeerSession session, Transfer transfer, TransferFile file, IncomingFile incoming)
     {
         try
         {
-            RandomAccess.FlushToDisk(incoming.Handle);
-            _incoming.Remove(transfer.Id);
+            _incoming.TryRemove(transfer.Id, out _);
             incoming.Dispose();
-            var target = SafeFolder.PrepareParent(transfer.Folder!, file.Path);
-            file.FinalPath = target;
-            await _store.UpdateTransferFileAsync(transfer.Id, file).ConfigureAwait(false);
-            var landed = SafeFolder.MoveToFreeName(incoming.TempPath, target);
-            file.FinalPath = landed;
-            file.Done = true;
-            _ = _store.UpdateTransferFileAsync(transfer.Id, file);
-            session.Link.TrySend(FrameType.FileDone, TransferMessages.Done(transfer.Id, file.Index));
+            if (!_landing.TryGetValue(transfer.Id, out var queue))
+            {
+                _landing[transfer.Id] = queue = [];
+            }
+            queue.Add(file);
             var next = transfer.Files.Skip(file.Index + 1).FirstOrDefault(f => !f.Done);
+            if (next is null || file.Size >= LandAloneBytes || queue.Count >= LandingBatch)
+            {
+                await LandQueuedAsync(session, transfer).ConfigureAwait(false);
+            }
             if (next is null)
             {
                 transfer.State = TransferState.Completed;
@@ -445,13 +451,13 @@ public sealed partial class FileTransferService
             }
             var opened = OpenIncoming(transfer, next);
             transfer.CurrentFile = next.Index;
-            transfer.CurrentOffset = opened.Offset;
+            transfer.CurrentOffset = 0;
             if (opened.Offset != 0)
             {
-                // A stale partial file from an earlier attempt: the sender is streaming from 0, so start over.
+                // A stale partial file from an earlier attempt: the sender streams this file from 0, so start over.
                 RandomAccess.SetLength(opened.Handle, 0);
                 opened.Offset = 0;
-                opened.Whole.GetHashAndReset();
+                opened.Digest.Finish();
             }
             return null;
         }
@@ -463,6 +469,32 @@ public sealed partial class FileTransferService
         catch (IOException e)
         {
             return $"could not save '{SafeNames.Printable(file.Path)}': {e.Message}";
+        }
+    }
+
+    /// <summary>
+    /// Lands every queued file of a transfer: one sync makes their data durable, their final names
+    /// are recorded (so a crash during the renames is recovered, not received twice), then each is
+    /// renamed to a free name and the sender told. Under the gate.
+    /// </summary>
+    private async Task LandQueuedAsync(PeerSession? session, Transfer transfer)
+    {
+        if (!_landing.TryRemove(transfer.Id, out var queue) || queue.Count == 0)
+        {
+            return;
+        }
+        DiskSync.SyncFileSystemOf(TempPath(transfer, queue[^1].Index));
+        foreach (var file in queue)
+        {
+            file.FinalPath = SafeFolder.PrepareParent(transfer.Folder!, file.Path);
+        }
+        await Task.WhenAll(queue.Select(f => _store.UpdateTransferFileAsync(transfer.Id, f))).ConfigureAwait(false);
+        foreach (var file in queue)
+        {
+            file.FinalPath = SafeFolder.MoveToFreeName(TempPath(transfer, file.Index), file.FinalPath!);
+            transfer.MarkDone(file);
+            _ = _store.UpdateTransferFileAsync(transfer.Id, file);
+            session?.Link.TrySend(FrameType.FileDone, TransferMessages.Done(transfer.Id, file.Index));
         }
     }
 

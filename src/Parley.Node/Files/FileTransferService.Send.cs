@@ -205,7 +205,8 @@ public sealed partial class FileTransferService
     {
         transfer.CurrentFile = file.Index;
         transfer.CurrentOffset = offset;
-        using var handle = File.OpenHandle(file.Source!, FileMode.Open, FileAccess.Read, FileShare.Read, FileOptions.Asynchronous | FileOptions.SequentialScan);
+        // Synchronous reads: on Linux "async" file I/O only moves the same blocking call to another thread.
+        using var handle = File.OpenHandle(file.Source!, FileMode.Open, FileAccess.Read, FileShare.Read, FileOptions.SequentialScan);
         if (RandomAccess.GetLength(handle) != file.Size)
         {
             var reason = $"'{SafeNames.Printable(file.Path)}' changed since it was offered";
@@ -213,17 +214,19 @@ public sealed partial class FileTransferService
             await FinishAsync(transfer, TransferState.Failed, reason).ConfigureAwait(false);
             return false;
         }
-        using var whole = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
-        await HashPrefixAsync(handle, offset, whole, cancellationToken).ConfigureAwait(false);
+        using var digest = new FileDigest();
+        digest.AddPrefix(handle, offset);
         var position = offset;
         while (position < file.Size)
         {
+            cancellationToken.ThrowIfCancellationRequested();
             var length = (int)Math.Min(ProtocolLimits.MaxBlockData, file.Size - position);
             var buffer = ArrayPool<byte>.Shared.Rent(FileBlockHeader.Size + length);
             var data = buffer.AsMemory(FileBlockHeader.Size, length);
-            await ReadExactlyAsync(handle, data, position, cancellationToken).ConfigureAwait(false);
-            whole.AppendData(data.Span);
-            new FileBlockHeader(transfer.Id, file.Index, position, SHA256.HashData(data.Span)).Write(buffer);
+            ReadExactly(handle, data.Span, position);
+            var hash = SHA256.HashData(data.Span);
+            digest.AddBlock(hash);
+            new FileBlockHeader(transfer.Id, file.Index, position, hash).Write(buffer);
             if (!await session.Link.SendBulkAsync(FrameType.FileBlock, buffer, FileBlockHeader.Size + length, pooled: true, cancellationToken: cancellationToken).ConfigureAwait(false))
             {
                 return false;
@@ -232,34 +235,15 @@ public sealed partial class FileTransferService
             transfer.CurrentOffset = position;
         }
         // The end goes through the bulk queue too, so it cannot overtake the file's last blocks.
-        return await session.Link.SendBulkAsync(FrameType.FileEnd, TransferMessages.End(transfer.Id, file.Index, whole.GetHashAndReset()),
+        return await session.Link.SendBulkAsync(FrameType.FileEnd, TransferMessages.End(transfer.Id, file.Index, digest.Finish()),
             cancellationToken: cancellationToken).ConfigureAwait(false);
     }
 
-    private static async Task HashPrefixAsync(Microsoft.Win32.SafeHandles.SafeFileHandle handle, long length, IncrementalHash hash, CancellationToken cancellationToken)
-    {
-        var buffer = ArrayPool<byte>.Shared.Rent(1 << 20);
-        try
-        {
-            for (long position = 0; position < length;)
-            {
-                var chunk = buffer.AsMemory(0, (int)Math.Min(buffer.Length, length - position));
-                await ReadExactlyAsync(handle, chunk, position, cancellationToken).ConfigureAwait(false);
-                hash.AppendData(chunk.Span);
-                position += chunk.Length;
-            }
-        }
-        finally
-        {
-            ArrayPool<byte>.Shared.Return(buffer);
-        }
-    }
-
-    private static async Task ReadExactlyAsync(Microsoft.Win32.SafeHandles.SafeFileHandle handle, Memory<byte> buffer, long position, CancellationToken cancellationToken)
+    private static void ReadExactly(Microsoft.Win32.SafeHandles.SafeFileHandle handle, Span<byte> buffer, long position)
     {
         while (buffer.Length > 0)
         {
-            var read = await RandomAccess.ReadAsync(handle, buffer, position, cancellationToken).ConfigureAwait(false);
+            var read = RandomAccess.Read(handle, buffer, position);
             if (read == 0)
             {
                 throw new IOException("the file got shorter while being sent");
@@ -280,12 +264,11 @@ public sealed partial class FileTransferService
             return;
         }
         var file = transfer.Files[index];
-        if (!file.Done)
+        if (transfer.MarkDone(file))
         {
-            file.Done = true;
             _ = _store.UpdateTransferFileAsync(transfer.Id, file);
         }
-        if (transfer.Files.All(f => f.Done))
+        if (transfer.AllDone)
         {
             await FinishAsync(transfer, TransferState.Completed, null).ConfigureAwait(false);
         }

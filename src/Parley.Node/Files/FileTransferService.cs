@@ -166,6 +166,7 @@ public sealed partial class FileTransferService : IAsyncDisposable
             transfer.State = state;
             transfer.Error = error;
             StopStreaming(transfer.Id);
+            _landing.TryRemove(transfer.Id, out _);
             CloseIncoming(transfer, deleteTemp: state != TransferState.Completed);
         }
         finally
@@ -200,7 +201,7 @@ public sealed partial class FileTransferService : IAsyncDisposable
             error = t.Error,
             folder = t.Folder,
             fileCount = t.Files.Count,
-            filesDone = t.Files.Count(f => f.Done),
+            filesDone = t.FilesDone,
             totalBytes = t.TotalBytes,
             bytesDone = t.BytesDone,
             bytesPerSecond = Math.Round(rate),
@@ -220,6 +221,14 @@ public sealed partial class FileTransferService : IAsyncDisposable
         {
             StopStreaming(transfer.Id);
             CloseIncoming(transfer, deleteTemp: false);
+            try
+            {
+                await LandQueuedAsync(null, transfer).ConfigureAwait(false);
+            }
+            catch (Exception e) when (e is IOException or ObjectDisposedException or Microsoft.Data.Sqlite.SqliteException)
+            {
+                // Left as verified temporary files: the next start finds and resumes them.
+            }
         }
         if (_pauseWatcher is not null)
         {

@@ -35,7 +35,8 @@ public sealed class TransferFile(int index, string path, long size, string? sour
 
     public string? FinalPath { get; set; }
 
-    public bool Done { get; set; }
+    /// <summary>Received and verified (receiver: landed under its final name). Set through <see cref="Transfer.MarkDone"/>.</summary>
+    public bool Done { get; internal set; }
 }
 
 /// <summary>A file transfer in either direction: the stored facts plus live progress.</summary>
@@ -76,6 +77,50 @@ public sealed class Transfer(Guid id, string peer, bool outgoing, IReadOnlyList<
 
     public string ShortId => Id.ToString("N")[..8];
 
+    private int _filesDone = -1;
+    private long _bytesOfFilesDone;
+
+    /// <summary>Files finished so far (kept as a count: a transfer may hold 100,000 files).</summary>
+    public int FilesDone
+    {
+        get
+        {
+            lock (_lock)
+            {
+                EnsureCounted();
+                return _filesDone;
+            }
+        }
+    }
+
+    /// <summary>Marks a file finished; false if it already was.</summary>
+    public bool MarkDone(TransferFile file)
+    {
+        lock (_lock)
+        {
+            EnsureCounted();
+            if (file.Done)
+            {
+                return false;
+            }
+            file.Done = true;
+            _filesDone++;
+            _bytesOfFilesDone += file.Size;
+            return true;
+        }
+    }
+
+    public bool AllDone => FilesDone == Files.Count;
+
+    private void EnsureCounted()
+    {
+        if (_filesDone < 0)
+        {
+            _filesDone = Files.Count(f => f.Done);
+            _bytesOfFilesDone = Files.Where(f => f.Done).Sum(f => f.Size);
+        }
+    }
+
     /// <summary>Bytes of finished files plus the current file's progress.</summary>
     public long BytesDone
     {
@@ -83,9 +128,9 @@ public sealed class Transfer(Guid id, string peer, bool outgoing, IReadOnlyList<
         {
             lock (_lock)
             {
-                var done = Files.Where(f => f.Done).Sum(f => f.Size);
+                EnsureCounted();
                 var current = CurrentFile < Files.Count && !Files[CurrentFile].Done ? CurrentOffset : 0;
-                return Math.Min(TotalBytes, done + current);
+                return Math.Min(TotalBytes, _bytesOfFilesDone + current);
             }
         }
     }
