@@ -2,14 +2,18 @@ namespace Parley.Node.Files;
 
 /// <summary>
 /// Puts received files under a chosen folder and nowhere else: folders are created one component
-/// at a time and any existing component that is a link is refused (so a planted symlink cannot
+/// at a time and an existing link (or file) is never used as a folder (so a planted symlink cannot
 /// redirect writes), and a finished file takes a name nothing holds yet (" (1)" and on), atomically.
 /// </summary>
 public static class SafeFolder
 {
     private const int MaxSuffix = 10_000;
 
-    /// <summary>Creates the folders of <paramref name="relative"/> under <paramref name="root"/>; returns the file's full path.</summary>
+    /// <summary>
+    /// Creates the folders of <paramref name="relative"/> under <paramref name="root"/> and returns the
+    /// file's full path. A folder name taken by a file or a link is not used: the folder becomes
+    /// "name (1)" and so on, so writes never go through a link and never fail on a clash.
+    /// </summary>
     public static string PrepareParent(string root, string relative)
     {
         var fullRoot = Path.GetFullPath(root);
@@ -17,20 +21,7 @@ public static class SafeFolder
         var current = fullRoot;
         foreach (var part in parts[..^1])
         {
-            current = Path.Combine(current, part);
-            var info = new DirectoryInfo(current);
-            if (info.LinkTarget is not null || new FileInfo(current).LinkTarget is not null)
-            {
-                throw new IOException($"'{SafeNames.Printable(Path.GetRelativePath(fullRoot, current))}' is a link; refusing to write through it");
-            }
-            if (!info.Exists)
-            {
-                if (File.Exists(current))
-                {
-                    throw new IOException($"'{SafeNames.Printable(Path.GetRelativePath(fullRoot, current))}' is a file where a folder is needed");
-                }
-                Directory.CreateDirectory(current);
-            }
+            current = FolderFor(current, part);
         }
         var target = Path.GetFullPath(Path.Combine(current, parts[^1]));
         if (!target.StartsWith(fullRoot + Path.DirectorySeparatorChar, StringComparison.Ordinal))
@@ -38,6 +29,26 @@ public static class SafeFolder
             throw new IOException("refusing a path outside the chosen folder");
         }
         return target;
+    }
+
+    /// <summary>The real folder named <paramref name="name"/> (or "name (n)") inside <paramref name="parent"/>, created if need be.</summary>
+    private static string FolderFor(string parent, string name)
+    {
+        for (var n = 0; n <= MaxSuffix; n++)
+        {
+            var candidate = Path.Combine(parent, n == 0 ? name : SafeNames.WithSuffix(name, n));
+            var info = new DirectoryInfo(candidate);
+            if (info.LinkTarget is not null || new FileInfo(candidate).LinkTarget is not null || File.Exists(candidate))
+            {
+                continue; // a link or a file holds the name: never write through it, never replace it
+            }
+            info.Create();
+            if (new DirectoryInfo(candidate).LinkTarget is null)
+            {
+                return candidate;
+            }
+        }
+        throw new IOException($"no free folder name for '{SafeNames.Printable(name)}'");
     }
 
     /// <summary>Moves <paramref name="temp"/> to <paramref name="target"/>, or "target (n)" if anything is there; never replaces.</summary>

@@ -66,7 +66,7 @@ public static class SafeNames
     private static string SanitizeComponent(string component)
     {
         var builder = new StringBuilder(component.Length);
-        foreach (var rune in component.Normalize(NormalizationForm.FormC).EnumerateRunes())
+        foreach (var rune in component.EnumerateRunes())
         {
             var category = Rune.GetUnicodeCategory(rune);
             var unsafeChar = Rune.IsControl(rune) || category is UnicodeCategory.Format or UnicodeCategory.LineSeparator
@@ -79,8 +79,8 @@ public static class SafeNames
         {
             name = "_";
         }
-        // Windows treats "nul.txt" (and its full-width look-alike after NFKC) as the NUL device.
-        var stem = name.Normalize(NormalizationForm.FormKC).Split('.')[0].TrimEnd(' ');
+        // Windows treats "nul.txt" as the NUL device; look-alikes (full-width ＮＵＬ, COM¹) count too.
+        var stem = Fold(name).Split('.')[0].TrimEnd(' ');
         if (DeviceNames.Contains(stem))
         {
             name = "_" + name;
@@ -116,7 +116,7 @@ public static class SafeNames
 
     /// <summary>
     /// Sanitized paths for every file of an offer, made distinct from each other ignoring case and
-    /// Unicode compatibility forms (so no two land on one file on any file system), and so that no
+    /// look-alike forms (<see cref="Fold"/>; so no two land on one file on any file system), and so that no
     /// file takes a name another entry needs as a folder. Returns null with the reason when any name
     /// cannot be made safe.
     /// </summary>
@@ -156,7 +156,34 @@ public static class SafeNames
         return planned;
     }
 
-    private static string Fold(string path) => path.Normalize(NormalizationForm.FormKC).ToUpperInvariant();
+    /// <summary>
+    /// A key under which names that some system treats as the same collide: upper case, and the
+    /// look-alikes Unicode compatibility mapping folds (full-width ASCII, the Kelvin sign, ligatures,
+    /// superscript digits). Written out because the node runs without ICU (invariant globalization).
+    /// </summary>
+    public static string Fold(string path)
+    {
+        var builder = new StringBuilder(path.Length);
+        foreach (var c in path)
+        {
+            builder.Append(c switch
+            {
+                >= '\uFF01' and <= '\uFF5E' => ((char)(c - 0xFEE0)).ToString(),
+                '\u3000' => " ",
+                '\u212A' => "K",
+                '\u212B' => "Å",
+                '\u017F' => "S",
+                '\uFB01' => "FI",
+                '\uFB02' => "FL",
+                '\u00DF' => "SS",
+                '\u00B9' => "1",
+                '\u00B2' => "2",
+                '\u00B3' => "3",
+                _ => c.ToString(),
+            });
+        }
+        return builder.ToString().ToUpperInvariant();
+    }
 
     /// <summary>"dir/name.ext" → "dir/name (n).ext".</summary>
     public static string WithSuffix(string path, int n)
