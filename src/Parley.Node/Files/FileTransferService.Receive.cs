@@ -13,6 +13,10 @@ public sealed partial class FileTransferService
     /// <summary>How often a transfer paused for space checks whether it can go on. 5 s.</summary>
     private static readonly TimeSpan PauseCheckInterval = TimeSpan.FromSeconds(5);
     private readonly System.Collections.Concurrent.ConcurrentDictionary<Guid, IncomingFile> _incoming = new();
+    private long _receivedBlockBytes;
+
+    /// <summary>File data accepted since start, resends included: what resume tests compare with file sizes.</summary>
+    public long ReceivedBlockBytes => Interlocked.Read(ref _receivedBlockBytes);
     private Task? _pauseWatcher;
 
     /// <summary>The file being received for a transfer: its temporary file, write position and running hash.</summary>
@@ -273,6 +277,7 @@ public sealed partial class FileTransferService
             }
             else if (TryWrite(transfer, incoming, data))
             {
+                Interlocked.Add(ref _receivedBlockBytes, data.Length);
                 incoming.Digest.AddBlock(header.Hash);
                 incoming.Offset += data.Length;
                 transfer.CurrentOffset = incoming.Offset;
