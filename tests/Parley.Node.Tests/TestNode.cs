@@ -46,13 +46,13 @@ internal sealed class TestNode : IAsyncDisposable
         Link = new LinkOptions(),
     };
 
-    /// <summary>Stops the node and starts it again on the same home and peer port.</summary>
-    public async Task RestartAsync()
+    /// <summary>Stops the node and starts it again on the same home and peer port; returns the stopped one (its counters stay readable).</summary>
+    public async Task<ParleyNode> RestartAsync()
     {
-        var port = Node.PeerPort;
-        var name = Node.Name;
-        await Node.StopAsync();
-        Node = await ParleyNode.StartAsync(Options(Home, name, port), NullLoggerFactory.Instance);
+        var old = Node;
+        await old.StopAsync();
+        Node = await ParleyNode.StartAsync(Options(Home, old.Name, old.PeerPort), NullLoggerFactory.Instance);
+        return old;
     }
 
     public async ValueTask DisposeAsync()
