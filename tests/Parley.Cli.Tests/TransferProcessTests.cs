@@ -1,0 +1,134 @@
+using System.Security.Cryptography;
+using System.Text.Json;
+using Parley.Testing;
+
+namespace Parley.Cli.Tests;
+
+/// <summary>`parley send` between two real processes, including kill -9 of either side mid-transfer.</summary>
+public sealed class TransferProcessTests : IDisposable
+{
+    private readonly string _root = Directory.CreateTempSubdirectory("parley-send-").FullName;
+
+    public void Dispose() => Directory.Delete(_root, recursive: true);
+
+    private string Home(string name) => Path.Combine(_root, name);
+
+    private Task<NodeProcess> StartNode(string name) =>
+        NodeProcess.StartAsync(ParleyRunner.Local, Home(name), "--port", "0", "--api-port", "0", "--no-discovery", "--name", name);
+
+    private static async Task<T> Eventually<T>(Func<Task<T?>> probe, string what, int seconds = 60) where T : struct
+    {
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(seconds);
+        while (true)
+        {
+            if (await probe() is { } found)
+            {
+                return found;
+            }
+            Assert.True(DateTime.UtcNow < deadline, "timed out waiting for " + what);
+            await Task.Delay(100);
+        }
+    }
+
+    private static async Task BefriendAsync(NodeProcess alice, NodeProcess bob)
+    {
+        var aliceStatus = await alice.StatusAsync();
+        var bobStatus = await bob.StatusAsync();
+        await alice.CliAsync("add", bobStatus.GetProperty("deviceId").GetString()!, $"127.0.0.1:{bobStatus.GetProperty("peerPort").GetInt32()}");
+        await bob.CliAsync("add", aliceStatus.GetProperty("deviceId").GetString()!);
+        await Eventually<bool>(async () => (await alice.CliAsync("peers", "--json")).Json.GetProperty("contacts")[0].GetProperty("acceptsUs").ValueKind == JsonValueKind.True ? true : null, "the link");
+    }
+
+    private static string Sha256(string path)
+    {
+        using var stream = File.OpenRead(path);
+        return Convert.ToHexString(SHA256.HashData(stream));
+    }
+
+    private static JsonElement? Transfer(CliResult list, string id) =>
+        list.ExitCode == 0 ? list.Json.EnumerateArray().Where(t => t.GetProperty("id").GetString() == id).Select(t => (JsonElement?)t).FirstOrDefault() : null;
+
+    [Fact]
+    public async Task Send_Folder_WaitsForVerification_AndExitsZero()
+    {
+        await using var alice = await StartNode("alice");
+        await using var bob = await StartNode("bob");
+        await BefriendAsync(alice, bob);
+        var folder = Path.Combine(_root, "album");
+        Directory.CreateDirectory(Path.Combine(folder, "nested"));
+        File.WriteAllBytes(Path.Combine(folder, "nested", "photo.jpg"), RandomNumberGenerator.GetBytes(3_000_000));
+        File.WriteAllBytes(Path.Combine(folder, "empty"), []);
+        var send = ParleyRunner.Local.RunAsync("--home", alice.Home, "send", folder, "--to", "bob");
+        var offer = await Eventually<JsonElement>(async () =>
+        {
+            var offers = (await bob.CliAsync("offers", "--json")).Json;
+            return offers.GetArrayLength() == 1 ? offers[0] : null;
+        }, "the offer at bob");
+        Assert.Equal(2, offer.GetProperty("transfer").GetProperty("fileCount").GetInt32());
+        var inbox = Path.Combine(_root, "inbox");
+        Assert.Equal(0, (await bob.CliAsync("accept-offer", offer.GetProperty("transfer").GetProperty("shortId").GetString()!, "--to", inbox)).ExitCode);
+        var sent = await send;
+        Assert.True(sent.ExitCode == 0, sent.Error);
+        Assert.Contains("received and verified", sent.Out, StringComparison.Ordinal);
+        Assert.Equal(Sha256(Path.Combine(folder, "nested", "photo.jpg")), Sha256(Path.Combine(inbox, "album", "nested", "photo.jpg")));
+        Assert.True(File.Exists(Path.Combine(inbox, "album", "empty")));
+        var listed = (await alice.CliAsync("transfers", "--json")).Json[0];
+        Assert.Equal("completed", listed.GetProperty("state").GetString());
+    }
+
+    [Theory]
+    [InlineData("receiver")]
+    [InlineData("sender")]
+    public async Task KillMinus9_MidTransfer_ThenRestart_Resumes_AndVerifies(string victim)
+    {
+        var alice = await StartNode("alice");
+        var bob = await StartNode("bob");
+        try
+        {
+            await BefriendAsync(alice, bob);
+            var source = Path.Combine(_root, "big.bin");
+            await using (var stream = File.Create(source))
+            {
+                var chunk = new byte[1 << 20];
+                for (var i = 0; i < 400; i++)
+                {
+                    Random.Shared.NextBytes(chunk);
+                    await stream.WriteAsync(chunk);
+                }
+            }
+            var offered = (await alice.CliAsync("send", source, "--to", "bob", "--no-wait", "--json")).Json;
+            var id = offered.GetProperty("id").GetString()!;
+            var inbox = Path.Combine(_root, "inbox");
+            await Eventually<bool>(async () => (await bob.CliAsync("offers", "--json")).Json.GetArrayLength() == 1 ? true : null, "the offer");
+            Assert.Equal(0, (await bob.CliAsync("accept-offer", id[..8], "--to", inbox)).ExitCode);
+            await Eventually<bool>(async () => Transfer(await bob.CliAsync("transfers", "--json"), id) is { } t
+                && t.GetProperty("bytesDone").GetInt64() > t.GetProperty("totalBytes").GetInt64() * 3 / 10 ? true : null, "30% progress");
+
+            if (victim == "receiver")
+            {
+                bob.Process.Kill();
+                await bob.Process.WaitForExitAsync();
+                await bob.DisposeAsync();
+                bob = await StartNode("bob");
+            }
+            else
+            {
+                alice.Process.Kill();
+                await alice.Process.WaitForExitAsync();
+                await alice.DisposeAsync();
+                alice = await StartNode("alice");
+            }
+            Assert.False(File.Exists(Path.Combine(inbox, "big.bin")), "nothing may stand under the final name before it is verified");
+            var done = await Eventually<JsonElement>(async () => Transfer(await bob.CliAsync("transfers", "--json"), id) is { } t
+                && t.GetProperty("state").GetString() is "completed" or "failed" or "cancelled" ? t : null, "the transfer to finish", seconds: 120);
+            Assert.Equal("completed", done.GetProperty("state").GetString());
+            Assert.Equal(Sha256(source), Sha256(Path.Combine(inbox, "big.bin")));
+            await Eventually<bool>(async () => Transfer(await alice.CliAsync("transfers", "--json"), id)?.GetProperty("state").GetString() == "completed" ? true : null, "the sender to hear it");
+        }
+        finally
+        {
+            await alice.DisposeAsync();
+            await bob.DisposeAsync();
+        }
+    }
+}
