@@ -27,6 +27,26 @@ internal sealed class NetworkNamespaces : IDisposable
 
     public string AddressB { get; }
 
+    private string VethA => $"pv{_tag}a";
+
+    private string VethB => $"pv{_tag}b";
+
+    private string _tag = "";
+
+    /// <summary>
+    /// Makes the link bad both ways: each packet dropped with <paramref name="lossPercent"/> % chance
+    /// (iptables statistic) and the rate capped (tbf). This kernel has no netem, so there is no added delay.
+    /// </summary>
+    public void Degrade(double lossPercent, int rateMbit)
+    {
+        var probability = (lossPercent / 100).ToString("0.####", System.Globalization.CultureInfo.InvariantCulture);
+        foreach (var (ns, dev) in new[] { (A, VethA), (B, VethB) })
+        {
+            Run("ip", "netns", "exec", ns, "iptables", "-A", "INPUT", "-m", "statistic", "--mode", "random", "--probability", probability, "-j", "DROP");
+            Run("ip", "netns", "exec", ns, "tc", "qdisc", "add", "dev", dev, "root", "tbf", "rate", $"{rateMbit}mbit", "burst", "64kb", "latency", "200ms");
+        }
+    }
+
     public static NetworkNamespaces Create()
     {
         var n = Interlocked.Increment(ref s_next);
@@ -47,12 +67,14 @@ internal sealed class NetworkNamespaces : IDisposable
             Ip("-n", ns, "link", "set", dev, "up");
             Ip("-n", ns, "link", "set", "lo", "up");
         }
-        return new NetworkNamespaces(a, b, addressA, addressB);
+        return new NetworkNamespaces(a, b, addressA, addressB) { _tag = tag };
     }
 
-    private static void Ip(params string[] args)
+    private static void Ip(params string[] args) => Run("ip", args);
+
+    private static void Run(string file, params string[] args)
     {
-        var info = new ProcessStartInfo("ip") { RedirectStandardError = true };
+        var info = new ProcessStartInfo(file) { RedirectStandardError = true };
         foreach (var arg in args)
         {
             info.ArgumentList.Add(arg);
@@ -64,7 +86,7 @@ internal sealed class NetworkNamespaces : IDisposable
         }
         catch (System.ComponentModel.Win32Exception e)
         {
-            throw new InvalidOperationException("this test needs iproute2 ('ip'); run it through .ci/run, which installs it", e);
+            throw new InvalidOperationException($"this test needs '{file}' (iproute2, iptables); run it through .ci/run, which installs them", e);
         }
         using (process)
         {
@@ -72,7 +94,7 @@ internal sealed class NetworkNamespaces : IDisposable
             process.WaitForExit();
             if (process.ExitCode != 0)
             {
-                throw new InvalidOperationException($"ip {string.Join(' ', args)} failed: {error.Trim()} (network namespace tests need root)");
+                throw new InvalidOperationException($"{file} {string.Join(' ', args)} failed: {error.Trim()} (network namespace tests need root)");
             }
         }
     }
