@@ -27,6 +27,11 @@ public class DecoderFuzzTests
             FrameWriter.ToArray(FrameType.Close, 0, new CloseMessage(CloseCode.Shutdown, "shutting down").Encode()),
             FrameWriter.ToArray(FrameType.Ping, 0, SmallPayloads.EncodeNonce(1)),
             FrameWriter.ToArray(FrameType.Consent, 0, [1]),
+            FrameWriter.ToArray(FrameType.FileOffer, 0, new FileOffer(Guid.NewGuid(), [new OfferEntry("a/b.txt", 5), new OfferEntry("c", 0)]).Encode()),
+            FrameWriter.ToArray(FrameType.FileBlock, 0, FileBlock()),
+            FrameWriter.ToArray(FrameType.FileEnd, 0, TransferMessages.End(Guid.NewGuid(), 3, new byte[32])),
+            FrameWriter.ToArray(FrameType.FileRequest, 0, TransferMessages.Request(Guid.NewGuid(), 1, 262144)),
+            FrameWriter.ToArray(FrameType.OfferAnswer, 0, TransferMessages.Answer(Guid.NewGuid(), false, "no")),
         ];
     }
 
@@ -44,6 +49,13 @@ public class DecoderFuzzTests
         }
         // The corpus must reach every outcome, or the fuzzer is not exercising the decoder.
         Assert.All(Enum.GetValues<ReadResultKind>(), k => Assert.True(outcomes.GetValueOrDefault(k) > 1000, $"{k}: {outcomes.GetValueOrDefault(k)}"));
+    }
+
+    private static byte[] FileBlock()
+    {
+        var payload = new byte[FileBlockHeader.Size + 7];
+        new FileBlockHeader(Guid.NewGuid(), 0, 0, new byte[32]).Write(payload);
+        return payload;
     }
 
     private static byte[] Mutate(Random random, byte[] seed, int iteration)
@@ -115,6 +127,18 @@ public class DecoderFuzzTests
                 break;
             case FrameType.Ping or FrameType.Pong:
                 SmallPayloads.TryDecodeNonce(frame.Payload, out _);
+                break;
+            case FrameType.FileOffer:
+                Assert.True(FileOffer.TryDecode(frame.Payload, out var offer, out var offerError) ? offer is not null : offerError.Length > 0);
+                break;
+            case FrameType.FileBlock:
+                FileBlockHeader.TryDecode(frame.Payload, out _, out _);
+                break;
+            case FrameType.FileEnd or FrameType.FileRequest or FrameType.FileDone:
+                TransferMessages.TryDecode(frame.Payload, hasIndex: true, fixedRest: frame.Type == FrameType.FileEnd ? 32 : frame.Type == FrameType.FileRequest ? 8 : 0, out _, out _, out _);
+                break;
+            case FrameType.OfferAnswer or FrameType.TransferCancel or FrameType.TransferPause:
+                TransferMessages.TryDecode(frame.Payload, hasIndex: false, fixedRest: 0, out _, out _, out _);
                 break;
         }
     }
