@@ -24,7 +24,7 @@ internal static class TransferText
         var lastPrinted = DateTime.MinValue;
         while (true)
         {
-            var t = (await api.GetAsync($"api/transfers/{id}").ConfigureAwait(false)).GetProperty("transfer");
+            var t = (await api.GetAsync($"api/transfers/{id}?files=0").ConfigureAwait(false)).GetProperty("transfer");
             var state = t.GetProperty("state").GetString();
             var line = Progress(t);
             if (live)

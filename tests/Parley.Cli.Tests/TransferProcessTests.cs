@@ -39,6 +39,17 @@ public sealed class TransferProcessTests : IDisposable
         await Eventually<bool>(async () => (await alice.CliAsync("peers", "--json")).Json.GetProperty("contacts")[0].GetProperty("acceptsUs").ValueKind == JsonValueKind.True ? true : null, "the link");
     }
 
+    private static async Task WriteRandomAsync(string path, int mib)
+    {
+        await using var stream = File.Create(path);
+        var chunk = new byte[1 << 20];
+        for (var i = 0; i < mib; i++)
+        {
+            Random.Shared.NextBytes(chunk);
+            await stream.WriteAsync(chunk);
+        }
+    }
+
     private static string Sha256(string path)
     {
         using var stream = File.OpenRead(path);
@@ -58,20 +69,22 @@ public sealed class TransferProcessTests : IDisposable
         Directory.CreateDirectory(Path.Combine(folder, "nested"));
         File.WriteAllBytes(Path.Combine(folder, "nested", "photo.jpg"), RandomNumberGenerator.GetBytes(3_000_000));
         File.WriteAllBytes(Path.Combine(folder, "empty"), []);
+        await WriteRandomAsync(Path.Combine(folder, "movie.bin"), 1024); // the 1 GiB file of the "done when"
         var send = ParleyRunner.Local.RunAsync("--home", alice.Home, "send", folder, "--to", "bob");
         var offer = await Eventually<JsonElement>(async () =>
         {
             var offers = (await bob.CliAsync("offers", "--json")).Json;
             return offers.GetArrayLength() == 1 ? offers[0] : null;
         }, "the offer at bob");
-        Assert.Equal(2, offer.GetProperty("transfer").GetProperty("fileCount").GetInt32());
+        Assert.Equal(3, offer.GetProperty("transfer").GetProperty("fileCount").GetInt32());
         var inbox = Path.Combine(_root, "inbox");
         Assert.Equal(0, (await bob.CliAsync("accept-offer", offer.GetProperty("transfer").GetProperty("shortId").GetString()!, "--to", inbox)).ExitCode);
-        var sent = await send;
+        var sent = await send.WaitAsync(TimeSpan.FromMinutes(3));
         Assert.True(sent.ExitCode == 0, sent.Error);
         Assert.Contains("received and verified", sent.Out, StringComparison.Ordinal);
         Assert.Equal(Sha256(Path.Combine(folder, "nested", "photo.jpg")), Sha256(Path.Combine(inbox, "album", "nested", "photo.jpg")));
         Assert.True(File.Exists(Path.Combine(inbox, "album", "empty")));
+        Assert.Equal(Sha256(Path.Combine(folder, "movie.bin")), Sha256(Path.Combine(inbox, "album", "movie.bin")));
         var listed = (await alice.CliAsync("transfers", "--json")).Json[0];
         Assert.Equal("completed", listed.GetProperty("state").GetString());
     }
@@ -87,15 +100,7 @@ public sealed class TransferProcessTests : IDisposable
         {
             await BefriendAsync(alice, bob);
             var source = Path.Combine(_root, "big.bin");
-            await using (var stream = File.Create(source))
-            {
-                var chunk = new byte[1 << 20];
-                for (var i = 0; i < 400; i++)
-                {
-                    Random.Shared.NextBytes(chunk);
-                    await stream.WriteAsync(chunk);
-                }
-            }
+            await WriteRandomAsync(source, 400);
             var offered = (await alice.CliAsync("send", source, "--to", "bob", "--no-wait", "--json")).Json;
             var id = offered.GetProperty("id").GetString()!;
             var inbox = Path.Combine(_root, "inbox");

@@ -28,10 +28,10 @@ internal static partial class ApiEndpoints
             return new { transfer = files.ToJson(transfer), skipped };
         });
         api.MapGet("/transfers", () => files.All.Where(t => t.State != TransferState.Pending).Take(200).Select(files.ToJson));
-        api.MapGet("/transfers/{id}", (string id) =>
+        api.MapGet("/transfers/{id}", (string id, int? files) =>
         {
-            var transfer = files.Find(id);
-            return new { transfer = files.ToJson(transfer), files = FileTransferService.FilesJson(transfer, 1000) };
+            var transfer = node.Files.Find(id);
+            return new { transfer = node.Files.ToJson(transfer), files = FileTransferService.FilesJson(transfer, Math.Clamp(files ?? 1000, 0, 100_000)) };
         });
         api.MapPost("/transfers/{id}/cancel", async (string id) => files.ToJson(await files.CancelAsync(files.Find(id)).ConfigureAwait(false)));
         api.MapGet("/offers", () => files.All.Where(t => t.State == TransferState.Pending)

@@ -278,6 +278,10 @@ public sealed partial class FileTransferService
             else if (TryWrite(transfer, incoming, data))
             {
                 Interlocked.Add(ref _receivedBlockBytes, data.Length);
+                if ((incoming.Offset + data.Length) % WritebackStride == 0)
+                {
+                    DiskSync.StartWriteback(incoming.Handle, incoming.Offset + data.Length - WritebackStride, WritebackStride);
+                }
                 incoming.Digest.AddBlock(header.Hash);
                 incoming.Offset += data.Length;
                 transfer.CurrentOffset = incoming.Offset;
@@ -425,6 +429,9 @@ public sealed partial class FileTransferService
     /// <summary>Small files wait for this many companions before one file-system sync lands them all. 256.</summary>
     private const int LandingBatch = 256;
 
+    /// <summary>Every this many bytes of a file, writing them to disk starts in the background. 8 MiB.</summary>
+    private const long WritebackStride = 8L << 20;
+
     /// <summary>A file at least this big lands at once, with its own fsync. 4 MiB.</summary>
     private const long LandAloneBytes = 4L << 20;
 
@@ -488,7 +495,7 @@ public sealed partial class FileTransferService
         {
             return;
         }
-        DiskSync.SyncFileSystemOf(TempPath(transfer, queue[^1].Index));
+        DiskSync.Sync([.. queue.Select(f => TempPath(transfer, f.Index))]);
         foreach (var file in queue)
         {
             file.FinalPath = SafeFolder.PrepareParent(transfer.Folder!, file.Path);

@@ -153,7 +153,12 @@ public sealed partial class FileTransferService
         {
             throw new ProtocolException($"file request for {index}@{offset} is outside the offer");
         }
-        transfer.State = TransferState.Active;
+        if (transfer.State != TransferState.Active)
+        {
+            // A request means the receiver accepted, even if its answer was lost with a link.
+            transfer.State = TransferState.Active;
+            _ = SaveAsync(transfer);
+        }
         StopStreaming(id);
         var cancel = CancellationTokenSource.CreateLinkedTokenSource(_stopping.Token);
         _streams[id] = cancel;
