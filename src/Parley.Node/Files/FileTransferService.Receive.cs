@@ -218,7 +218,10 @@ public sealed partial class FileTransferService
         {
             var length = RandomAccess.GetLength(handle);
             var offset = Math.Min(length / ProtocolLimits.MaxBlockData * ProtocolLimits.MaxBlockData, file.Size);
-            RandomAccess.SetLength(handle, offset);
+            if (length != offset)
+            {
+                RandomAccess.SetLength(handle, offset); // drop the block cut off mid-write
+            }
             digest.AddPrefix(handle, offset);
             var incoming = new IncomingFile(file.Index, temp, handle, digest, offset);
             _incoming[transfer.Id] = incoming;
@@ -496,9 +499,10 @@ public sealed partial class FileTransferService
             return;
         }
         DiskSync.Sync([.. queue.Select(f => TempPath(transfer, f.Index))]);
+        var folders = new Dictionary<string, string>(StringComparer.Ordinal);
         foreach (var file in queue)
         {
-            file.FinalPath = SafeFolder.PrepareParent(transfer.Folder!, file.Path);
+            file.FinalPath = SafeFolder.PrepareParent(transfer.Folder!, file.Path, folders);
         }
         await Task.WhenAll(queue.Select(f => _store.UpdateTransferFileAsync(transfer.Id, f))).ConfigureAwait(false);
         foreach (var file in queue)

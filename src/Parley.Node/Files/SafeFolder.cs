@@ -14,14 +14,22 @@ public static class SafeFolder
     /// file's full path. A folder name taken by a file or a link is not used: the folder becomes
     /// "name (1)" and so on, so writes never go through a link and never fail on a clash.
     /// </summary>
-    public static string PrepareParent(string root, string relative)
+    public static string PrepareParent(string root, string relative, Dictionary<string, string>? prepared = null)
     {
         var fullRoot = Path.GetFullPath(root);
         var parts = relative.Split('/');
         var current = fullRoot;
+        var folder = "";
         foreach (var part in parts[..^1])
         {
-            current = FolderFor(current, part);
+            // A batch of files in one folder checks and creates that folder once (prepared: relative folder → real path).
+            folder = folder.Length == 0 ? part : folder + "/" + part;
+            if (prepared is null || !prepared.TryGetValue(folder, out var known))
+            {
+                known = FolderFor(current, part);
+                prepared?.Add(folder, known);
+            }
+            current = known;
         }
         var target = Path.GetFullPath(Path.Combine(current, parts[^1]));
         if (!target.StartsWith(fullRoot + Path.DirectorySeparatorChar, StringComparison.Ordinal))
