@@ -40,6 +40,9 @@ public sealed class NodeOptions
     /// <summary>Longest reconnect delay. Defaults to 60 s.</summary>
     public TimeSpan MaxReconnectDelay { get; init; } = TimeSpan.FromSeconds(60);
 
+    /// <summary>A hub invite to use (and remember); when null the remembered hub, if any, is used.</summary>
+    public string? HubInvite { get; init; }
+
     public LinkOptions Link { get; init; } = new();
 
     public TimeProvider TimeProvider { get; init; } = TimeProvider.System;

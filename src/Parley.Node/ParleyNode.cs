@@ -1,16 +1,15 @@
-using System.Net;
-using System.Net.NetworkInformation;
-using System.Net.Sockets;
 using System.Security.Cryptography;
 using System.Text.Json;
 using Microsoft.Extensions.Logging;
 using Parley.Core.Identity;
+using Parley.Core.Links;
 using Parley.Node.Api;
 using Parley.Node.Chat;
 using Parley.Node.Contacts;
 using Parley.Node.Discovery;
 using Parley.Node.Events;
 using Parley.Node.Files;
+using Parley.Node.Hub;
 using Parley.Node.Links;
 using Parley.Node.Storage;
 
@@ -73,6 +72,10 @@ public sealed class ParleyNode : IAsyncDisposable
 
     public FileTransferService Files { get; private set; } = null!;
 
+    public HubClient Hub { get; private set; } = null!;
+
+    private AgreementKey? _agreement;
+
     public int PeerPort => Links.ListenPort;
 
     public Uri ApiUrl => _api?.Url ?? throw new InvalidOperationException("the API is not started");
@@ -101,6 +104,8 @@ public sealed class ParleyNode : IAsyncDisposable
         await store.SetSettingAsync(NameSetting, name).ConfigureAwait(false);
         var contacts = await ContactBook.LoadAsync(store, options.TimeProvider).ConfigureAwait(false);
         var node = new ParleyNode(options, identity, store, contacts, name, loggerFactory);
+        node._agreement = AgreementKey.LoadOrCreate(options.Home);
+        node.Hub = new HubClient(identity, node._agreement, options, store, node.Events, loggerFactory, () => node._name);
         node.Files = await FileTransferService.LoadAsync(store, contacts, node.Links, node.Events, options.TimeProvider, loggerFactory, options.Home)
             .ConfigureAwait(false);
         try
@@ -133,6 +138,7 @@ public sealed class ParleyNode : IAsyncDisposable
         }
         _api = new ApiServer(this, _loggerFactory);
         await _api.StartAsync().ConfigureAwait(false);
+        await Hub.StartAsync(Options.HubInvite).ConfigureAwait(false);
         var runtime = new RuntimeInfo(ApiUrl.ToString().TrimEnd('/'), Environment.ProcessId, DeviceId.ToString(), PeerPort);
         NodeIdentity.WriteOwnerOnly(HomeFolder.RuntimePath(Options.Home), JsonSerializer.Serialize(runtime, EventHub.Json));
     }
@@ -171,24 +177,11 @@ public sealed class ParleyNode : IAsyncDisposable
     {
         _name = name;
         await Store.SetSettingAsync(NameSetting, name).ConfigureAwait(false);
+        Hub.Republish();
     }
 
     /// <summary>An invite with every LAN address this node can be reached at.</summary>
-    public Invite CreateInvite()
-    {
-        var addresses = NetworkInterface.GetAllNetworkInterfaces()
-            .Where(n => n.OperationalStatus is OperationalStatus.Up or OperationalStatus.Unknown)
-            .SelectMany(n => n.GetIPProperties().UnicastAddresses)
-            .Select(u => u.Address)
-            .Where(a => a.AddressFamily == AddressFamily.InterNetwork && !IPAddress.IsLoopback(a))
-            .Select(a => new IPEndPoint(a, PeerPort))
-            .ToList();
-        if (addresses.Count == 0)
-        {
-            addresses.Add(new IPEndPoint(IPAddress.Loopback, PeerPort));
-        }
-        return new Invite(DeviceId, _name, addresses);
-    }
+    public Invite CreateInvite() => new(DeviceId, _name, LocalAddresses.IPv4(PeerPort, withLoopback: false));
 
     /// <summary>Closes links telling peers why, stops discovery and the API, flushes the store. Safe to call twice.</summary>
     public async Task StopAsync(string reason = "shutting down")
@@ -198,6 +191,10 @@ public sealed class ParleyNode : IAsyncDisposable
             return;
         }
         RequestStop();
+        if (Hub is not null)
+        {
+            await Hub.DisposeAsync().ConfigureAwait(false);
+        }
         await Links.StopAsync(reason).ConfigureAwait(false);
         if (Files is not null)
         {
@@ -214,6 +211,7 @@ public sealed class ParleyNode : IAsyncDisposable
         await Store.DisposeAsync().ConfigureAwait(false);
         File.Delete(HomeFolder.RuntimePath(Options.Home));
         Identity.Dispose();
+        _agreement?.Dispose();
     }
 
     public ValueTask DisposeAsync() => new(StopAsync());

@@ -57,6 +57,13 @@ internal sealed class PeersVerb : IVerb
                 : $"offline, last seen {CliContext.Ago(p.GetProperty("lastSeen"))}");
         context.Out.WriteLine("requests:");
         PeerText.WriteList(context, peers.GetProperty("requests"), p => "asks to connect: parley accept " + PeerText.ShortId(p));
+        if (peers.GetProperty("hub").GetArrayLength() > 0)
+        {
+            context.Out.WriteLine("on the hub:");
+            PeerText.WriteList(context, peers.GetProperty("hub"), p =>
+                (p.GetProperty("online").GetBoolean() ? "online" : $"offline, last seen {CliContext.Ago(p.GetProperty("lastSeen"))}")
+                + (p.GetProperty("state").ValueKind == JsonValueKind.String ? ", " + p.GetProperty("state").GetString() : ""));
+        }
         context.Out.WriteLine("nearby:");
         PeerText.WriteList(context, peers.GetProperty("nearby"), p =>
             $"{p.GetProperty("address").GetString()}{(p.GetProperty("state").ValueKind == JsonValueKind.String ? ", " + p.GetProperty("state").GetString() : "")}");

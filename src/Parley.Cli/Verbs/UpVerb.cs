@@ -10,11 +10,11 @@ internal sealed class UpVerb : IVerb
 {
     public string Name => "up";
 
-    public string Arguments => "[--name NAME] [--port N] [--api-port N] [--discovery-port N] [--no-discovery] [--log-protocol]";
+    public string Arguments => "[--name NAME] [--port N] [--api-port N] [--discovery-port N] [--no-discovery] [--hub INVITE] [--log-protocol]";
 
     public string Summary => "start this node (peer links, LAN discovery, local API) and keep it running";
 
-    public IReadOnlyCollection<string> ValuedOptions => ["--name", "--port", "--api-port", "--discovery-port"];
+    public IReadOnlyCollection<string> ValuedOptions => ["--name", "--port", "--api-port", "--discovery-port", "--hub"];
 
     public IReadOnlyCollection<string> FlagOptions => ["--no-discovery", "--log-protocol"];
 
@@ -27,8 +27,14 @@ internal sealed class UpVerb : IVerb
         {
             throw new UsageException("--name takes 1 to 64 bytes of text");
         }
+        var hub = args.Value("--hub");
+        if (hub is not null && !Core.Identity.Invite.TryParse(hub, out _, out var hubError))
+        {
+            throw new UsageException("--hub: " + hubError);
+        }
         var options = new NodeOptions
         {
+            HubInvite = hub,
             Home = context.Home,
             Name = name?.Trim(),
             PeerPort = args.Port("--port", NodeOptions.DefaultPeerPort),

@@ -18,6 +18,10 @@ public enum FrameType : byte
     FileDone = 0x25,
     TransferCancel = 0x26,
     TransferPause = 0x27,
+    DirectoryPublish = 0x40,
+    Presence = 0x41,
+    WhoisQuery = 0x42,
+    WhoisResult = 0x43,
 }
 
 /// <summary>Which send queue a frame goes through: control and chat always go before bulk data.</summary>

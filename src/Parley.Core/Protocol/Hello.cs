@@ -4,6 +4,13 @@ using Parley.Core.Identity;
 
 namespace Parley.Core.Protocol;
 
+/// <summary>Capability bits of a hello.</summary>
+public static class HelloCapabilities
+{
+    /// <summary>The sender is a hub, not a node: it never chats or takes files.</summary>
+    public const uint Hub = 1;
+}
+
 [Flags]
 public enum HelloFlags : byte
 {

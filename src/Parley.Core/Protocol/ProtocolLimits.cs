@@ -49,6 +49,10 @@ public static class ProtocolLimits
         FrameType.FileDone => MessageIdSize + 4,
         FrameType.TransferCancel => MessageIdSize + MaxCloseReasonBytes,
         FrameType.TransferPause => MessageIdSize + MaxCloseReasonBytes,
+        FrameType.DirectoryPublish => Hub.DirectoryEntry.MaxSize,
+        FrameType.Presence => Hub.PresenceNotice.MaxSize,
+        FrameType.WhoisQuery => 4 + Hub.HubMessages.MaxQueryBytes,
+        FrameType.WhoisResult => 5 + Hub.HubMessages.MaxWhoisResults * (9 + Hub.DirectoryEntry.MaxSize),
         _ => null,
     };
 }

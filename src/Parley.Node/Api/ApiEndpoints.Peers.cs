@@ -27,6 +27,7 @@ internal static partial class ApiEndpoints
             contacts = PeersIn(node, PeerState.Contact),
             requests = PeersIn(node, PeerState.Request),
             blocked = PeersIn(node, PeerState.Blocked),
+            hub = HubMembersJson(node),
         });
         api.MapGet("/requests", () => PeersIn(node, PeerState.Request));
         api.MapPost("/contacts", async (AddRequest body) =>

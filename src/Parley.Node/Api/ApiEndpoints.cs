@@ -34,6 +34,7 @@ internal static partial class ApiEndpoints
         MapPeers(api, node);
         MapChat(api, node);
         MapFiles(api, node);
+        MapHub(api, node);
     }
 
     /// <summary>What the user typed for a peer, as a device ID, among known and nearby devices.</summary>

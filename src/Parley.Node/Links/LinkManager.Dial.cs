@@ -102,13 +102,8 @@ public sealed partial class LinkManager
         }
     }
 
-    /// <summary>Exponential backoff from <see cref="NodeOptions.ReconnectDelay"/> up to the maximum, with ±20 % jitter so peers do not retry in lockstep.</summary>
-    internal TimeSpan Backoff(int failures)
-    {
-        var exponent = Math.Min(failures - 1, 20);
-        var delay = Math.Min(_options.ReconnectDelay.TotalMilliseconds * Math.Pow(2, exponent), _options.MaxReconnectDelay.TotalMilliseconds);
-        return TimeSpan.FromMilliseconds(delay * (0.8 + 0.4 * Random.Shared.NextDouble()));
-    }
+    /// <summary>Exponential backoff from <see cref="NodeOptions.ReconnectDelay"/> up to the maximum, with jitter.</summary>
+    internal TimeSpan Backoff(int failures) => Core.Links.Backoff.Delay(failures, _options.ReconnectDelay, _options.MaxReconnectDelay);
 
     private static async Task<IPEndPoint> ResolveAsync(string address, CancellationToken cancellationToken)
     {

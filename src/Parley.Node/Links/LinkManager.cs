@@ -54,7 +54,7 @@ public sealed partial class LinkManager : IAsyncDisposable
     public void Start()
     {
         StartListening();
-        _background = Task.WhenAll(Task.Run(AcceptLoopAsync), Task.Run(DialLoopAsync));
+        _background = Task.Run(DialLoopAsync);
     }
 
     private Hello HelloFor(DeviceId remote) => new(
@@ -207,7 +207,10 @@ public sealed partial class LinkManager : IAsyncDisposable
             return;
         }
         await _stopping.CancelAsync().ConfigureAwait(false);
-        _listener?.Dispose();
+        if (_listener is not null)
+        {
+            await _listener.DisposeAsync().ConfigureAwait(false);
+        }
         var sessions = _sessions.Values.ToList();
         await Task.WhenAll(sessions.Select(s => s.Link.CloseAsync(CloseCode.Shutdown, reason))).ConfigureAwait(false);
         // Let each close be recorded (last seen) before the caller closes the store.

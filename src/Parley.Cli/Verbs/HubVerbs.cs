@@ -1,0 +1,142 @@
+using System.Runtime.InteropServices;
+using System.Text.Json;
+using Microsoft.Extensions.Logging;
+using Parley.Core.Identity;
+using Parley.Core.Links;
+using Parley.Hub;
+
+namespace Parley.Cli.Verbs;
+
+/// <summary><c>parley hub</c> runs a hub in the foreground; <c>parley hub invite</c> prints the invite of the hub of this home.</summary>
+internal sealed class HubVerb : IVerb
+{
+    private const string RuntimeFile = "hub.json";
+
+    public string Name => "hub";
+
+    public string Arguments => "[invite] [--port N] [--log-protocol]";
+
+    public string Summary => "run a hub (presence, directory) for nodes across networks; `hub invite` prints its invite";
+
+    public IReadOnlyCollection<string> ValuedOptions => ["--port"];
+
+    public IReadOnlyCollection<string> FlagOptions => ["--log-protocol"];
+
+    public async Task<int> RunAsync(CliContext context)
+    {
+        context.Args.ExpectPositional(0, 1);
+        if (context.Args.Positional.Count == 1)
+        {
+            return context.Args.Positional[0] == "invite" ? PrintInvite(context) : throw new UsageException($"unknown hub command '{TerminalText.Safe(context.Args.Positional[0])}'");
+        }
+        using var loggerFactory = LoggerFactory.Create(logging => logging
+            .AddSimpleConsole(o =>
+            {
+                o.SingleLine = true;
+                o.TimestampFormat = "HH:mm:ss ";
+            })
+            .SetMinimumLevel(LogLevel.Information));
+        HubServer hub;
+        try
+        {
+            hub = HubServer.Start(new HubOptions
+            {
+                Home = context.Home,
+                Port = context.Args.Port("--port", HubOptions.DefaultPort),
+                Link = new LinkOptions { LogProtocol = context.Args.Has("--log-protocol") },
+            }, loggerFactory);
+        }
+        catch (InvalidOperationException e)
+        {
+            throw new CliException(e.Message);
+        }
+        await using (hub)
+        {
+            NodeIdentity.WriteOwnerOnly(Path.Combine(context.Home, RuntimeFile), JsonSerializer.Serialize(new { port = hub.Port }));
+            var stop = new TaskCompletionSource();
+            using var interrupt = PosixSignalRegistration.Create(PosixSignal.SIGINT, s => { s.Cancel = true; stop.TrySetResult(); });
+            using var terminate = PosixSignalRegistration.Create(PosixSignal.SIGTERM, s => { s.Cancel = true; stop.TrySetResult(); });
+            context.Out.WriteLine("Parley hub");
+            context.Out.WriteLine($"  device ID  {hub.DeviceId}");
+            context.Out.WriteLine($"  port       {hub.Port}");
+            context.Out.WriteLine($"  invite     {hub.CreateInvite()}");
+            context.Out.WriteLine("ready");
+            await context.Out.FlushAsync().ConfigureAwait(false);
+            await stop.Task.ConfigureAwait(false);
+            context.Out.WriteLine("shutting down");
+        }
+        return ExitCodes.Ok;
+    }
+
+    private static int PrintInvite(CliContext context)
+    {
+        var runtime = Path.Combine(context.Home, RuntimeFile);
+        if (!File.Exists(runtime) || !File.Exists(Path.Combine(context.Home, NodeIdentity.CertificateFileName)))
+        {
+            throw new CliException($"no hub has run with home {context.Home} (start one with: parley --home DIR hub)");
+        }
+        var port = JsonDocument.Parse(File.ReadAllText(runtime)).RootElement.GetProperty("port").GetInt32();
+        using var identity = NodeIdentity.LoadOrCreate(context.Home);
+        context.Out.WriteLine(HubServer.CreateInvite(identity.DeviceId, port));
+        return ExitCodes.Ok;
+    }
+}
+
+internal sealed class HubJoinVerb : IVerb
+{
+    public string Name => "hub-join";
+
+    public string Arguments => "<invite>";
+
+    public string Summary => "use a hub (remembered across restarts); it makes no one a contact";
+
+    public async Task<int> RunAsync(CliContext context)
+    {
+        context.Args.ExpectPositional(1, 1);
+        using var api = context.Api();
+        var hub = await api.PostAsync("api/hub", new { invite = context.Args.Positional[0] }).ConfigureAwait(false);
+        context.Out.WriteLine($"using hub {hub.GetProperty("hub").GetString()}");
+        return ExitCodes.Ok;
+    }
+}
+
+internal sealed class WhoisVerb : IVerb
+{
+    public string Name => "whois";
+
+    public string Arguments => "<name|device-id> [--json]";
+
+    public string Summary => "look a name or device ID up in the hub directory (signatures checked here)";
+
+    public IReadOnlyCollection<string> FlagOptions => ["--json"];
+
+    public async Task<int> RunAsync(CliContext context)
+    {
+        context.Args.ExpectPositional(1, 1);
+        using var api = context.Api();
+        var answers = await api.GetAsync($"api/whois?q={Uri.EscapeDataString(context.Args.Positional[0])}").ConfigureAwait(false);
+        if (context.Json)
+        {
+            context.WriteJson(answers);
+            return ExitCodes.Ok;
+        }
+        var count = answers.GetArrayLength();
+        if (count == 0)
+        {
+            context.Out.WriteLine("(no one by that name or ID)");
+            return ExitCodes.Failure;
+        }
+        if (count > 1)
+        {
+            context.Out.WriteLine($"{count} devices use this name; names are not identities, compare device IDs:");
+        }
+        foreach (var a in answers.EnumerateArray())
+        {
+            var valid = a.GetProperty("signatureValid").GetBoolean();
+            context.Out.WriteLine($"  {TerminalText.Safe(a.GetProperty("name").GetString()),-20} {a.GetProperty("deviceId").GetString()}");
+            context.Out.WriteLine($"  {"",-20} {(valid ? "signature valid" : "SIGNATURE INVALID: do not trust this entry")}, "
+                + (a.GetProperty("online").GetBoolean() ? "online" : $"last seen {CliContext.Ago(a.GetProperty("lastSeen"))}"));
+        }
+        return ExitCodes.Ok;
+    }
+}

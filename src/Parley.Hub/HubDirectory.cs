@@ -1,0 +1,116 @@
+using Microsoft.Data.Sqlite;
+using Parley.Core.Hub;
+using Parley.Core.Identity;
+
+namespace Parley.Hub;
+
+/// <summary>
+/// The hub's store of published directory entries and last-seen times (SQLite, WAL). Entries are
+/// kept exactly as signed; the hub checks them on publish but every reader checks them again.
+/// </summary>
+internal sealed class HubDirectory : IDisposable
+{
+    public const string FileName = "hub.db";
+    private readonly SqliteConnection _connection;
+    private readonly Lock _lock = new();
+
+    public HubDirectory(string home)
+    {
+        Directory.CreateDirectory(home);
+        var path = Path.Combine(home, FileName);
+        _connection = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = path, Pooling = false }.ToString());
+        _connection.Open();
+        Execute("""
+            PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;
+            CREATE TABLE IF NOT EXISTS directory (
+                device_id TEXT PRIMARY KEY, name TEXT NOT NULL, entry BLOB NOT NULL, last_seen INTEGER NOT NULL);
+            CREATE INDEX IF NOT EXISTS directory_by_name ON directory (name COLLATE NOCASE);
+            """);
+        if (!OperatingSystem.IsWindows())
+        {
+            File.SetUnixFileMode(path, UnixFileMode.UserRead | UnixFileMode.UserWrite);
+        }
+    }
+
+    public void Publish(DirectoryEntry entry, DateTimeOffset seen)
+    {
+        lock (_lock)
+        {
+            using var command = _connection.CreateCommand();
+            command.CommandText = """
+                INSERT INTO directory (device_id, name, entry, last_seen) VALUES ($id, $name, $entry, $seen)
+                ON CONFLICT (device_id) DO UPDATE SET name = $name, entry = $entry, last_seen = $seen;
+                """;
+            command.Parameters.AddWithValue("$id", entry.DeviceId.Compact);
+            command.Parameters.AddWithValue("$name", entry.Name);
+            command.Parameters.AddWithValue("$entry", entry.Encode());
+            command.Parameters.AddWithValue("$seen", seen.ToUnixTimeMilliseconds());
+            command.ExecuteNonQuery();
+        }
+    }
+
+    public void Seen(DeviceId id, DateTimeOffset seen)
+    {
+        lock (_lock)
+        {
+            using var command = _connection.CreateCommand();
+            command.CommandText = "UPDATE directory SET last_seen = $seen WHERE device_id = $id;";
+            command.Parameters.AddWithValue("$id", id.Compact);
+            command.Parameters.AddWithValue("$seen", seen.ToUnixTimeMilliseconds());
+            command.ExecuteNonQuery();
+        }
+    }
+
+    /// <summary>Entries whose device ID starts with the query (8+ characters) or whose name equals it, ignoring case.</summary>
+    public List<(DirectoryEntry Entry, DateTimeOffset LastSeen)> Find(string query, int limit)
+    {
+        var prefix = DeviceId.Normalize(query);
+        lock (_lock)
+        {
+            using var command = _connection.CreateCommand();
+            command.CommandText = """
+                SELECT entry, last_seen FROM directory
+                WHERE name = $name COLLATE NOCASE OR (length($prefix) >= 8 AND device_id LIKE $prefix || '%')
+                ORDER BY last_seen DESC LIMIT $limit;
+                """;
+            command.Parameters.AddWithValue("$name", query);
+            command.Parameters.AddWithValue("$prefix", prefix.Replace("%", "", StringComparison.Ordinal).Replace("_", "", StringComparison.Ordinal));
+            command.Parameters.AddWithValue("$limit", limit);
+            using var reader = command.ExecuteReader();
+            var found = new List<(DirectoryEntry, DateTimeOffset)>();
+            while (reader.Read())
+            {
+                var bytes = (byte[])reader[0];
+                var sequence = new System.Buffers.SequenceReader<byte>(new System.Buffers.ReadOnlySequence<byte>(bytes));
+                if (DirectoryEntry.TryDecode(ref sequence, out var entry))
+                {
+                    found.Add((entry!, DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(1))));
+                }
+            }
+            return found;
+        }
+    }
+
+    /// <summary>Stores an entry as it is, signed or not: for tests that check readers refuse forgeries.</summary>
+    internal void PutUnchecked(DirectoryEntry entry, string deviceId)
+    {
+        lock (_lock)
+        {
+            using var command = _connection.CreateCommand();
+            command.CommandText = "INSERT OR REPLACE INTO directory (device_id, name, entry, last_seen) VALUES ($id, $name, $entry, 0);";
+            command.Parameters.AddWithValue("$id", deviceId);
+            command.Parameters.AddWithValue("$name", entry.Name);
+            command.Parameters.AddWithValue("$entry", entry.Encode());
+            command.ExecuteNonQuery();
+        }
+    }
+
+    private void Execute(string sql)
+    {
+        using var command = _connection.CreateCommand();
+        command.CommandText = sql;
+        command.ExecuteNonQuery();
+    }
+
+    public void Dispose() => _connection.Dispose();
+}

@@ -1,0 +1,29 @@
+using System.Net;
+using Parley.Core.Links;
+
+namespace Parley.Hub;
+
+/// <summary>How a hub runs.</summary>
+public sealed class HubOptions
+{
+    public const int DefaultPort = 47900;
+
+    /// <summary>The hub's home: identity and directory. Required.</summary>
+    public required string Home { get; init; }
+
+    /// <summary>TCP port nodes connect to. Defaults to 47900; 0 picks a free one.</summary>
+    public int Port { get; init; } = DefaultPort;
+
+    /// <summary>Address the listener binds. Defaults to all interfaces.</summary>
+    public IPAddress BindAddress { get; init; } = IPAddress.Any;
+
+    /// <summary>Requests (publish, whois) a member may make a second, on average. Defaults to 20.</summary>
+    public double RequestsPerSecond { get; init; } = 20;
+
+    /// <summary>Requests a member may make in a burst. Defaults to 40.</summary>
+    public int RequestBurst { get; init; } = 40;
+
+    public LinkOptions Link { get; init; } = new();
+
+    public TimeProvider TimeProvider { get; init; } = TimeProvider.System;
+}

@@ -1,0 +1,194 @@
+using System.Collections.Concurrent;
+using Microsoft.Extensions.Logging;
+using Parley.Core.Hub;
+using Parley.Core.Identity;
+using Parley.Core.Links;
+using Parley.Core.Protocol;
+
+namespace Parley.Hub;
+
+/// <summary>
+/// The hub: nodes link to it over the same TLS peer links (pinned to its device ID); it tells
+/// members who is online, keeps the signed directory and answers lookups. It never holds a key
+/// that could read what nodes say to each other.
+/// </summary>
+public sealed partial class HubServer : IAsyncDisposable
+{
+    private readonly HubOptions _options;
+    private readonly NodeIdentity _identity;
+    private readonly LinkEstablisher _establisher;
+    private readonly ILogger _logger;
+    private readonly LinkListener _listener;
+    private readonly ConcurrentDictionary<DeviceId, Member> _members = new();
+    private readonly CancellationTokenSource _stopping = new();
+
+    private sealed class Member(PeerLink link, TokenBucket bucket)
+    {
+        public PeerLink Link { get; } = link;
+
+        public TokenBucket Bucket { get; } = bucket;
+
+        public string Name { get; set; } = link.RemoteHello.Name;
+    }
+
+    private HubServer(HubOptions options, NodeIdentity identity, LinkListener listener, ILoggerFactory loggerFactory)
+    {
+        _listener = listener;
+        _options = options;
+        _identity = identity;
+        _logger = loggerFactory.CreateLogger("Parley.Hub");
+        _establisher = new LinkEstablisher(identity, options.Link, loggerFactory);
+        Directory = new HubDirectory(options.Home);
+    }
+
+    public DeviceId DeviceId => _identity.DeviceId;
+
+    public int Port => _listener.Port;
+
+    internal HubDirectory Directory { get; }
+
+    /// <summary>Devices linked now.</summary>
+    public IReadOnlyCollection<DeviceId> Online => [.. _members.Keys];
+
+    public static HubServer Start(HubOptions options, ILoggerFactory loggerFactory)
+    {
+        var listener = LinkListener.Bind(options.BindAddress, options.Port);
+        var hub = new HubServer(options, NodeIdentity.LoadOrCreate(options.Home), listener, loggerFactory);
+        listener.Start(hub._establisher,
+            _ => new Hello(Hello.CurrentVersion, hub.DeviceId, HelloCapabilities.Hub, (ushort)hub.Port, HelloFlags.None, "hub"),
+            link =>
+            {
+                hub.Register(link);
+                return Task.CompletedTask;
+            },
+            (endpoint, reason) => HubLog.HandshakeFailed(hub._logger, endpoint, reason));
+        return hub;
+    }
+
+    /// <summary>The line nodes pass to <c>parley up --hub</c> or <c>parley hub-join</c>.</summary>
+    public Invite CreateInvite() => CreateInvite(_identity.DeviceId, Port);
+
+    public static Invite CreateInvite(DeviceId hub, int port) => new(hub, "hub", LocalAddresses.IPv4(port, withLoopback: true));
+
+    private void Register(PeerLink link)
+    {
+        var member = new Member(link, new TokenBucket(_options.RequestsPerSecond, _options.RequestBurst, _options.TimeProvider));
+        var id = link.RemoteId;
+        if (_members.TryGetValue(id, out var old))
+        {
+            _ = old.Link.CloseAsync(CloseCode.Duplicate, "replaced by a newer connection");
+        }
+        _members[id] = member;
+        var now = _options.TimeProvider.GetUtcNow();
+        foreach (var (otherId, other) in _members.Where(m => m.Key != id))
+        {
+            link.TrySend(FrameType.Presence, new PresenceNotice(PresenceKind.Here, otherId, now, other.Name).Encode());
+        }
+        Broadcast(id, new PresenceNotice(PresenceKind.Joined, id, now, member.Name));
+        link.Start(OnFrameAsync);
+        _ = link.Closed.ContinueWith(t => OnClosed(member, t.Result), TaskScheduler.Default);
+        HubLog.Joined(_logger, id.Short, member.Name, link.RemoteEndPoint.ToString());
+    }
+
+    private void OnClosed(Member member, LinkClosed closed)
+    {
+        var id = member.Link.RemoteId;
+        if (!_members.TryRemove(new KeyValuePair<DeviceId, Member>(id, member)))
+        {
+            return;
+        }
+        var now = _options.TimeProvider.GetUtcNow();
+        Directory.Seen(id, now);
+        Broadcast(id, new PresenceNotice(PresenceKind.Left, id, now, member.Name));
+        HubLog.Left(_logger, id.Short, member.Name, closed.Reason);
+    }
+
+    private void Broadcast(DeviceId except, PresenceNotice notice)
+    {
+        var encoded = notice.Encode();
+        foreach (var (id, member) in _members)
+        {
+            if (id != except)
+            {
+                member.Link.TrySend(FrameType.Presence, encoded);
+            }
+        }
+    }
+
+    private ValueTask OnFrameAsync(PeerLink link, Frame frame)
+    {
+        if (!_members.TryGetValue(link.RemoteId, out var member) || member.Link != link)
+        {
+            return ValueTask.CompletedTask;
+        }
+        if (!member.Bucket.TryTake())
+        {
+            throw new ProtocolException($"too many requests (over {_options.RequestsPerSecond:0}/s)");
+        }
+        switch (frame.Type)
+        {
+            case FrameType.DirectoryPublish:
+                Publish(member, frame);
+                break;
+            case FrameType.WhoisQuery:
+                Whois(member, frame);
+                break;
+            default:
+                throw new ProtocolException($"a hub does not take {frame.Type} frames");
+        }
+        return ValueTask.CompletedTask;
+    }
+
+    private void Publish(Member member, Frame frame)
+    {
+        var reader = new System.Buffers.SequenceReader<byte>(frame.Payload);
+        if (!DirectoryEntry.TryDecode(ref reader, out var entry) || reader.Remaining != 0)
+        {
+            throw new ProtocolException("malformed directory entry");
+        }
+        if (entry!.DeviceId != member.Link.RemoteId || !entry.Verify())
+        {
+            throw new ProtocolException("directory entry is not signed by the device publishing it");
+        }
+        Directory.Publish(entry, _options.TimeProvider.GetUtcNow());
+        if (member.Name != entry.Name)
+        {
+            member.Name = entry.Name;
+            Broadcast(member.Link.RemoteId, new PresenceNotice(PresenceKind.Joined, member.Link.RemoteId, _options.TimeProvider.GetUtcNow(), entry.Name));
+        }
+    }
+
+    private void Whois(Member member, Frame frame)
+    {
+        if (!HubMessages.TryDecodeQuery(frame.Payload, out var queryId, out var text))
+        {
+            throw new ProtocolException("malformed whois query");
+        }
+        var now = _options.TimeProvider.GetUtcNow();
+        var results = Directory.Find(text, HubMessages.MaxWhoisResults)
+            .Select(f => new WhoisEntry(_members.ContainsKey(f.Entry.DeviceId), _members.ContainsKey(f.Entry.DeviceId) ? now : f.LastSeen, f.Entry))
+            .ToList();
+        member.Link.TrySend(FrameType.WhoisResult, HubMessages.Result(queryId, results));
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await _stopping.CancelAsync().ConfigureAwait(false);
+        await _listener.DisposeAsync().ConfigureAwait(false);
+        await Task.WhenAll(_members.Values.Select(m => m.Link.CloseAsync(CloseCode.Shutdown, "hub shutting down"))).ConfigureAwait(false);
+        Directory.Dispose();
+        _identity.Dispose();
+    }
+}
+
+internal static partial class HubLog
+{
+    [LoggerMessage(600, LogLevel.Information, "member {Peer} ({Name}) joined from {Endpoint}")]
+    public static partial void Joined(ILogger logger, string peer, string name, string endpoint);
+
+    [LoggerMessage(601, LogLevel.Information, "member {Peer} ({Name}) left: {Reason}")]
+    public static partial void Left(ILogger logger, string peer, string name, string reason);
+
+    [LoggerMessage(602, LogLevel.Information, "connection from {Endpoint} failed: {Reason}")]
+    public static partial void HandshakeFailed(ILogger logger, string endpoint, string reason);
+}

@@ -1,0 +1,25 @@
+namespace Parley.Hub;
+
+/// <summary>Allows <c>rate</c> requests a second on average and <c>burst</c> at once; the hub's per-member flood limit.</summary>
+internal sealed class TokenBucket(double rate, int burst, TimeProvider time)
+{
+    private readonly Lock _lock = new();
+    private double _tokens = burst;
+    private long _last = time.GetTimestamp();
+
+    public bool TryTake()
+    {
+        lock (_lock)
+        {
+            var now = time.GetTimestamp();
+            _tokens = Math.Min(burst, _tokens + time.GetElapsedTime(_last, now).TotalSeconds * rate);
+            _last = now;
+            if (_tokens < 1)
+            {
+                return false;
+            }
+            _tokens--;
+            return true;
+        }
+    }
+}

@@ -1,0 +1,267 @@
+using System.Collections.Concurrent;
+using Microsoft.Extensions.Logging;
+using Parley.Core.Hub;
+using Parley.Core.Identity;
+using Parley.Core.Links;
+using Parley.Core.Protocol;
+using Parley.Node.Events;
+using Parley.Node.Storage;
+
+namespace Parley.Node.Hub;
+
+/// <summary>A device the hub says is (or was) a member, and whether it is online now.</summary>
+public sealed record HubMember(DeviceId DeviceId, string Name, bool Online, DateTimeOffset LastSeen);
+
+/// <summary>A directory lookup's answer, with the signature checked here (never trusting the hub).</summary>
+public sealed record WhoisAnswer(DeviceId DeviceId, string Name, bool SignatureValid, bool Online, DateTimeOffset LastSeen, DateTimeOffset IssuedAt, byte[] AgreementKey);
+
+/// <summary>
+/// The node's link to its hub: dialed with the hub's device ID pinned, kept up with backoff,
+/// publishing this node's signed directory entry on each connect, tracking presence and answering
+/// lookups. Joining a hub makes no one a contact: strangers still reach us only as requests.
+/// </summary>
+public sealed partial class HubClient : IAsyncDisposable
+{
+    public const string HubSetting = "hub";
+    private static readonly TimeSpan WhoisTimeout = TimeSpan.FromSeconds(5);
+    private readonly NodeIdentity _identity;
+    private readonly AgreementKey _agreement;
+    private readonly NodeOptions _options;
+    private readonly NodeStore _store;
+    private readonly EventHub _events;
+    private readonly Func<string> _name;
+    private readonly LinkEstablisher _establisher;
+    private readonly ILogger _logger;
+    private readonly ConcurrentDictionary<DeviceId, HubMember> _members = new();
+    private readonly ConcurrentDictionary<uint, TaskCompletionSource<List<WhoisEntry>>> _queries = new();
+    private readonly CancellationTokenSource _stopping = new();
+    private CancellationTokenSource? _session;
+    private Task _loop = Task.CompletedTask;
+    private volatile PeerLink? _link;
+    private int _nextQuery;
+
+    public HubClient(NodeIdentity identity, AgreementKey agreement, NodeOptions options, NodeStore store, EventHub events,
+        ILoggerFactory loggerFactory, Func<string> name)
+    {
+        _identity = identity;
+        _agreement = agreement;
+        _options = options;
+        _store = store;
+        _events = events;
+        _name = name;
+        _logger = loggerFactory.CreateLogger("Parley.HubClient");
+        _establisher = new LinkEstablisher(identity, options.Link, loggerFactory);
+    }
+
+    /// <summary>The hub this node uses, if any.</summary>
+    public Invite? Hub { get; private set; }
+
+    public bool Connected => _link is { IsClosed: false };
+
+    public IReadOnlyList<HubMember> Members => [.. _members.Values.OrderBy(m => m.Name, StringComparer.OrdinalIgnoreCase)];
+
+    /// <summary>Uses <paramref name="invite"/> (from --hub), else the hub stored from an earlier join, if any.</summary>
+    public async Task StartAsync(string? invite)
+    {
+        var text = invite ?? await _store.GetSettingAsync(HubSetting).ConfigureAwait(false);
+        if (text is not null)
+        {
+            await JoinAsync(text).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>Switches to the hub of <paramref name="inviteText"/> and keeps a link to it from now on.</summary>
+    public async Task<Invite> JoinAsync(string inviteText)
+    {
+        if (!Invite.TryParse(inviteText.Trim(), out var invite, out var error))
+        {
+            throw new ArgumentException("bad hub invite: " + error);
+        }
+        if (invite!.Addresses.Count == 0)
+        {
+            throw new ArgumentException("the hub invite has no address");
+        }
+        await _store.SetSettingAsync(HubSetting, invite.ToString()).ConfigureAwait(false);
+        if (_session is not null)
+        {
+            await _session.CancelAsync().ConfigureAwait(false);
+            if (_link is { } old)
+            {
+                await old.CloseAsync(CloseCode.Normal, "switching hubs").ConfigureAwait(false);
+            }
+            await _loop.ConfigureAwait(false);
+        }
+        Hub = invite;
+        _members.Clear();
+        _session = CancellationTokenSource.CreateLinkedTokenSource(_stopping.Token);
+        var token = _session.Token;
+        _loop = Task.Run(() => KeepLinkedAsync(invite, token));
+        return invite;
+    }
+
+    /// <summary>Dials the hub (pinned), stays linked until it drops, then retries with backoff and jitter.</summary>
+    private async Task KeepLinkedAsync(Invite hub, CancellationToken cancellationToken)
+    {
+        var failures = 0;
+        while (!cancellationToken.IsCancellationRequested)
+        {
+            var link = await TryConnectAsync(hub, cancellationToken).ConfigureAwait(false);
+            if (link is not null)
+            {
+                failures = 0;
+                _link = link;
+                link.Start(OnFrameAsync);
+                Publish(link);
+                _events.Publish("hub.connected", new { hub = hub.DeviceId.ToString() });
+                HubClientLog.Connected(_logger, hub.DeviceId.Short, link.RemoteEndPoint.ToString());
+                try
+                {
+                    var closed = await link.Closed.WaitAsync(cancellationToken).ConfigureAwait(false);
+                    HubClientLog.Disconnected(_logger, hub.DeviceId.Short, closed.Reason);
+                }
+                catch (OperationCanceledException)
+                {
+                    await link.CloseAsync(CloseCode.Shutdown, "shutting down").ConfigureAwait(false);
+                    return;
+                }
+                finally
+                {
+                    _link = null;
+                    MarkAllOffline();
+                    _events.Publish("hub.disconnected", new { hub = hub.DeviceId.ToString() });
+                }
+            }
+            failures++;
+            try
+            {
+                await Task.Delay(Backoff.Delay(failures, _options.ReconnectDelay, _options.MaxReconnectDelay), _options.TimeProvider, cancellationToken).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException)
+            {
+                return;
+            }
+        }
+    }
+
+    private async Task<PeerLink?> TryConnectAsync(Invite hub, CancellationToken cancellationToken)
+    {
+        foreach (var address in hub.Addresses)
+        {
+            try
+            {
+                var link = await _establisher.ConnectAsync(address, hub.DeviceId,
+                    _ => new Hello(Hello.CurrentVersion, _identity.DeviceId, 0, 0, HelloFlags.None, _name()), cancellationToken).ConfigureAwait(false);
+                if ((link.RemoteHello.Capabilities & HelloCapabilities.Hub) == 0)
+                {
+                    await link.CloseAsync(CloseCode.Rejected, "expected a hub").ConfigureAwait(false);
+                    continue;
+                }
+                return link;
+            }
+            catch (LinkFailedException e)
+            {
+                HubClientLog.DialFailed(_logger, hub.DeviceId.Short, address.ToString(), e.Message);
+            }
+            catch (OperationCanceledException)
+            {
+                return null;
+            }
+        }
+        return null;
+    }
+
+    /// <summary>Publishes (again) this node's signed name and agreement key, as after a rename.</summary>
+    public void Republish()
+    {
+        if (_link is { } link)
+        {
+            Publish(link);
+        }
+    }
+
+    private void Publish(PeerLink link) => link.TrySend(FrameType.DirectoryPublish,
+        DirectoryEntry.Create(_identity, _name(), _agreement.PublicKey, _options.TimeProvider.GetUtcNow()).Encode());
+
+    /// <summary>Looks a name or device ID up in the hub's directory; every answer's signature is checked here.</summary>
+    public async Task<IReadOnlyList<WhoisAnswer>> WhoisAsync(string text)
+    {
+        var link = _link ?? throw new InvalidOperationException(Hub is null ? "this node has no hub (join one with hub-join)" : "the hub is not reachable right now");
+        var id = (uint)Interlocked.Increment(ref _nextQuery);
+        var answer = new TaskCompletionSource<List<WhoisEntry>>(TaskCreationOptions.RunContinuationsAsynchronously);
+        _queries[id] = answer;
+        try
+        {
+            link.TrySend(FrameType.WhoisQuery, HubMessages.Query(id, text));
+            var entries = await answer.Task.WaitAsync(WhoisTimeout).ConfigureAwait(false);
+            return [.. entries.Select(e => new WhoisAnswer(e.Entry.DeviceId, e.Entry.Name, e.Entry.Verify(), e.Online, e.LastSeen, e.Entry.IssuedAt, e.Entry.AgreementPublicKey))];
+        }
+        catch (TimeoutException)
+        {
+            throw new InvalidOperationException("the hub did not answer in time");
+        }
+        finally
+        {
+            _queries.TryRemove(id, out _);
+        }
+    }
+
+    private ValueTask OnFrameAsync(PeerLink link, Frame frame)
+    {
+        switch (frame.Type)
+        {
+            case FrameType.Presence:
+                if (!PresenceNotice.TryDecode(frame.Payload, out var notice))
+                {
+                    throw new ProtocolException("malformed presence notice");
+                }
+                if (notice!.DeviceId != _identity.DeviceId)
+                {
+                    var online = notice.Kind != PresenceKind.Left;
+                    _members[notice.DeviceId] = new HubMember(notice.DeviceId, notice.Name, online, notice.LastSeen);
+                    _events.Publish("hub.presence", new { deviceId = notice.DeviceId.ToString(), name = notice.Name, online, lastSeen = notice.LastSeen });
+                }
+                break;
+            case FrameType.WhoisResult:
+                if (!HubMessages.TryDecodeResult(frame.Payload, out var queryId, out var entries))
+                {
+                    throw new ProtocolException("malformed whois result");
+                }
+                if (_queries.TryGetValue(queryId, out var pending))
+                {
+                    pending.TrySetResult(entries);
+                }
+                break;
+            default:
+                throw new ProtocolException($"a hub does not send {frame.Type} frames");
+        }
+        return ValueTask.CompletedTask;
+    }
+
+    private void MarkAllOffline()
+    {
+        foreach (var member in _members.Values.Where(m => m.Online))
+        {
+            _members[member.DeviceId] = member with { Online = false };
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await _stopping.CancelAsync().ConfigureAwait(false);
+        await _loop.ConfigureAwait(false);
+        _session?.Dispose();
+        _stopping.Dispose();
+    }
+}
+
+internal static partial class HubClientLog
+{
+    [LoggerMessage(700, LogLevel.Information, "linked with hub {Hub} at {Endpoint}")]
+    public static partial void Connected(ILogger logger, string hub, string endpoint);
+
+    [LoggerMessage(701, LogLevel.Information, "hub {Hub} link closed: {Reason}")]
+    public static partial void Disconnected(ILogger logger, string hub, string reason);
+
+    [LoggerMessage(702, LogLevel.Debug, "dial hub {Hub} at {Address} failed: {Reason}")]
+    public static partial void DialFailed(ILogger logger, string hub, string address, string reason);
+}
