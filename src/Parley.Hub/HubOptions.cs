@@ -23,6 +23,15 @@ public sealed class HubOptions
     /// <summary>Requests a member may make in a burst. Defaults to 40.</summary>
     public int RequestBurst { get; init; } = 40;
 
+    /// <summary>Relay sessions open at once; more requests are refused. Defaults to 256.</summary>
+    public int MaxRelaySessions { get; init; } = 256;
+
+    /// <summary>Bytes a second one relay session may move (both ways together). Defaults to 1 GiB/s.</summary>
+    public long RelayBytesPerSecondPerSession { get; init; } = 1L << 30;
+
+    /// <summary>Bytes a second all relay sessions together may move. Defaults to 4 GiB/s.</summary>
+    public long RelayBytesPerSecond { get; init; } = 4L << 30;
+
     public LinkOptions Link { get; init; } = new();
 
     public TimeProvider TimeProvider { get; init; } = TimeProvider.System;

@@ -29,6 +29,10 @@ public sealed partial class HubServer : IAsyncDisposable
         public TokenBucket Bucket { get; } = bucket;
 
         public string Name { get; set; } = link.RemoteHello.Name;
+
+        /// <summary>Where others might reach the member directly: the address the hub sees, with the member's listening port.</summary>
+        public string Address { get; } = link.RemoteHello.ListenPort == 0 ? ""
+            : new System.Net.IPEndPoint(link.RemoteEndPoint.Address.IsIPv4MappedToIPv6 ? link.RemoteEndPoint.Address.MapToIPv4() : link.RemoteEndPoint.Address, link.RemoteHello.ListenPort).ToString();
     }
 
     private HubServer(HubOptions options, NodeIdentity identity, LinkListener listener, ILoggerFactory loggerFactory)
@@ -39,6 +43,7 @@ public sealed partial class HubServer : IAsyncDisposable
         _logger = loggerFactory.CreateLogger("Parley.Hub");
         _establisher = new LinkEstablisher(identity, options.Link, loggerFactory);
         Directory = new HubDirectory(options.Home);
+        Relay = new RelaySwitch(options);
     }
 
     public DeviceId DeviceId => _identity.DeviceId;
@@ -46,6 +51,8 @@ public sealed partial class HubServer : IAsyncDisposable
     public int Port => _listener.Port;
 
     internal HubDirectory Directory { get; }
+
+    internal RelaySwitch Relay { get; }
 
     /// <summary>Devices linked now.</summary>
     public IReadOnlyCollection<DeviceId> Online => [.. _members.Keys];
@@ -61,7 +68,8 @@ public sealed partial class HubServer : IAsyncDisposable
                 hub.Register(link);
                 return Task.CompletedTask;
             },
-            (endpoint, reason) => HubLog.HandshakeFailed(hub._logger, endpoint, reason));
+            (endpoint, reason) => HubLog.HandshakeFailed(hub._logger, endpoint, reason),
+            hub.Relay.TryTakeAsync);
         return hub;
     }
 
@@ -82,9 +90,9 @@ public sealed partial class HubServer : IAsyncDisposable
         var now = _options.TimeProvider.GetUtcNow();
         foreach (var (otherId, other) in _members.Where(m => m.Key != id))
         {
-            link.TrySend(FrameType.Presence, new PresenceNotice(PresenceKind.Here, otherId, now, other.Name).Encode());
+            link.TrySend(FrameType.Presence, new PresenceNotice(PresenceKind.Here, otherId, now, other.Name, other.Address).Encode());
         }
-        Broadcast(id, new PresenceNotice(PresenceKind.Joined, id, now, member.Name));
+        Broadcast(id, new PresenceNotice(PresenceKind.Joined, id, now, member.Name, member.Address));
         link.Start(OnFrameAsync);
         _ = link.Closed.ContinueWith(t => OnClosed(member, t.Result), TaskScheduler.Default);
         HubLog.Joined(_logger, id.Short, member.Name, link.RemoteEndPoint.ToString());
@@ -133,6 +141,9 @@ public sealed partial class HubServer : IAsyncDisposable
             case FrameType.WhoisQuery:
                 Whois(member, frame);
                 break;
+            case FrameType.RelayRequest:
+                OpenRelay(member, frame);
+                break;
             default:
                 throw new ProtocolException($"a hub does not take {frame.Type} frames");
         }
@@ -154,8 +165,38 @@ public sealed partial class HubServer : IAsyncDisposable
         if (member.Name != entry.Name)
         {
             member.Name = entry.Name;
-            Broadcast(member.Link.RemoteId, new PresenceNotice(PresenceKind.Joined, member.Link.RemoteId, _options.TimeProvider.GetUtcNow(), entry.Name));
+            Broadcast(member.Link.RemoteId, new PresenceNotice(PresenceKind.Joined, member.Link.RemoteId, _options.TimeProvider.GetUtcNow(), entry.Name, member.Address));
         }
+    }
+
+    /// <summary>A member cannot reach another directly: give each side a one-time token for a spliced connection.</summary>
+    private void OpenRelay(Member member, Frame frame)
+    {
+        if (!RelayMessages.TryDecodeRequest(frame.Payload, out var peer, out var requestId))
+        {
+            throw new ProtocolException("malformed relay request");
+        }
+        string? refusal = null;
+        if (peer == member.Link.RemoteId)
+        {
+            refusal = "cannot relay to yourself";
+        }
+        else if (!_members.TryGetValue(peer, out var target))
+        {
+            refusal = $"{peer.Short} is not online at this hub";
+        }
+        else if (Relay.Open() is not { } tokens)
+        {
+            refusal = "the hub's relay is full; try again later";
+        }
+        else
+        {
+            target.Link.TrySend(FrameType.RelayTicket, new RelayTicket(0, Invited: true, member.Link.RemoteId, tokens.Invited).Encode());
+            member.Link.TrySend(FrameType.RelayTicket, new RelayTicket(requestId, Invited: false, peer, tokens.Asker).Encode());
+            HubLog.Relaying(_logger, member.Link.RemoteId.Short, peer.Short);
+            return;
+        }
+        member.Link.TrySend(FrameType.RelayRefused, RelayMessages.Refused(requestId, refusal));
     }
 
     private void Whois(Member member, Frame frame)
@@ -176,6 +217,7 @@ public sealed partial class HubServer : IAsyncDisposable
         await _stopping.CancelAsync().ConfigureAwait(false);
         await _listener.DisposeAsync().ConfigureAwait(false);
         await Task.WhenAll(_members.Values.Select(m => m.Link.CloseAsync(CloseCode.Shutdown, "hub shutting down"))).ConfigureAwait(false);
+        Relay.Dispose();
         Directory.Dispose();
         _identity.Dispose();
     }
@@ -188,6 +230,9 @@ internal static partial class HubLog
 
     [LoggerMessage(601, LogLevel.Information, "member {Peer} ({Name}) left: {Reason}")]
     public static partial void Left(ILogger logger, string peer, string name, string reason);
+
+    [LoggerMessage(603, LogLevel.Information, "relaying {From} to {To}")]
+    public static partial void Relaying(ILogger logger, string from, string to);
 
     [LoggerMessage(602, LogLevel.Information, "connection from {Endpoint} failed: {Reason}")]
     public static partial void HandshakeFailed(ILogger logger, string endpoint, string reason);

@@ -105,7 +105,8 @@ public sealed class ParleyNode : IAsyncDisposable
         var contacts = await ContactBook.LoadAsync(store, options.TimeProvider).ConfigureAwait(false);
         var node = new ParleyNode(options, identity, store, contacts, name, loggerFactory);
         node._agreement = AgreementKey.LoadOrCreate(options.Home);
-        node.Hub = new HubClient(identity, node._agreement, options, store, node.Events, loggerFactory, () => node._name);
+        node.Hub = new HubClient(identity, node._agreement, options, store, node.Events, loggerFactory, () => node._name, () => node.PeerPort);
+        node.WireRelay();
         node.Files = await FileTransferService.LoadAsync(store, contacts, node.Links, node.Events, options.TimeProvider, loggerFactory, options.Home)
             .ConfigureAwait(false);
         try
@@ -155,6 +156,27 @@ public sealed class ParleyNode : IAsyncDisposable
             }
             Links.DialSoon(peer.DeviceId);
         }
+    }
+
+    /// <summary>
+    /// Connects links and hub: contacts the hub sees get the address it observed (tried directly
+    /// first next time); a contact with no working direct path is dialed through the hub's relay;
+    /// a relay invitation opens our side unless the asker is blocked or denied.
+    /// </summary>
+    private void WireRelay()
+    {
+        Hub.MemberSeen = member =>
+        {
+            if (member.Online && member.Address.Length > 0 && Contacts.Find(member.DeviceId) is { State: PeerState.Contact } contact
+                && contact.Address?.Contains(member.Address, StringComparison.Ordinal) != true)
+            {
+                _ = Contacts.UpdateAsync(member.DeviceId, r => r with { Address = LinkManager.MergeAddress(r.Address, member.Address) });
+            }
+        };
+        Links.CanRelayTo = Hub.CanRelayTo;
+        Links.OpenRelay = Hub.OpenRelayAsync;
+        Hub.RelayInvited = (peer, open) =>
+            Contacts.Find(peer)?.State is PeerState.Blocked or PeerState.Denied ? Task.CompletedTask : Links.AcceptRelayedAsync(open);
     }
 
     private static string LoadOrCreateApiKey(string home)

@@ -23,22 +23,22 @@ internal sealed class TestNode : IAsyncDisposable
 
     public DeviceId Id => Node.DeviceId;
 
-    public string Address => $"127.0.0.1:{Node.PeerPort}";
+    public string Address => $"{Node.Options.PeerBindAddress}:{Node.PeerPort}";
 
-    public static async Task<TestNode> StartAsync(string name, string? home = null, int peerPort = 0)
+    public static async Task<TestNode> StartAsync(string name, string? home = null, int peerPort = 0, System.Net.IPAddress? bind = null)
     {
         var ownsHome = home is null;
         home ??= Directory.CreateTempSubdirectory("parley-node-").FullName;
-        var node = await ParleyNode.StartAsync(Options(home, name, peerPort), NullLoggerFactory.Instance);
+        var node = await ParleyNode.StartAsync(Options(home, name, peerPort, bind), NullLoggerFactory.Instance);
         return new TestNode(node, home, ownsHome);
     }
 
-    private static NodeOptions Options(string home, string name, int peerPort) => new()
+    private static NodeOptions Options(string home, string name, int peerPort, System.Net.IPAddress? bind = null) => new()
     {
         Home = home,
         Name = name,
         PeerPort = peerPort,
-        PeerBindAddress = System.Net.IPAddress.Loopback,
+        PeerBindAddress = bind ?? System.Net.IPAddress.Loopback,
         ApiPort = 0,
         Discovery = false,
         ReconnectDelay = TimeSpan.FromMilliseconds(100),

@@ -13,20 +13,27 @@ public enum PresenceKind : byte
     Left = 2,
 }
 
-/// <summary>Presence: kind u8 | device ID (32) | last seen i64 (Unix ms) | name length u8 | name.</summary>
-public sealed record PresenceNotice(PresenceKind Kind, DeviceId DeviceId, DateTimeOffset LastSeen, string Name)
+/// <summary>
+/// Presence: kind u8 | device ID (32) | last seen i64 (Unix ms) | name length u8 | name
+/// | address length u8 | address (UTF-8 "ip:port" as the hub sees the member, its listening port; may be empty).
+/// </summary>
+public sealed record PresenceNotice(PresenceKind Kind, DeviceId DeviceId, DateTimeOffset LastSeen, string Name, string Address = "")
 {
-    public const int MaxSize = 1 + DeviceId.Size + 8 + 1 + ProtocolLimits.MaxNameBytes;
+    public const int MaxAddressBytes = 64;
+    public const int MaxSize = 1 + DeviceId.Size + 8 + 1 + ProtocolLimits.MaxNameBytes + 1 + MaxAddressBytes;
 
     public byte[] Encode()
     {
         var name = PayloadText.Truncate(Name, ProtocolLimits.MaxNameBytes);
-        var buffer = new byte[1 + DeviceId.Size + 8 + 1 + name.Length];
+        var address = PayloadText.Truncate(Address, MaxAddressBytes);
+        var buffer = new byte[1 + DeviceId.Size + 8 + 1 + name.Length + 1 + address.Length];
         buffer[0] = (byte)Kind;
         DeviceId.Bytes.CopyTo(buffer.AsSpan(1));
         BinaryPrimitives.WriteInt64BigEndian(buffer.AsSpan(33), LastSeen.ToUnixTimeMilliseconds());
         buffer[41] = (byte)name.Length;
         name.CopyTo(buffer, 42);
+        buffer[42 + name.Length] = (byte)address.Length;
+        address.CopyTo(buffer, 43 + name.Length);
         return buffer;
     }
 
@@ -34,7 +41,13 @@ public sealed record PresenceNotice(PresenceKind Kind, DeviceId DeviceId, DateTi
     {
         notice = null;
         var bytes = payload.ToArray();
-        if (bytes.Length < 42 || bytes[0] > 2 || 42 + bytes[41] != bytes.Length || !PayloadText.TryDecode(bytes.AsSpan(42), out var name))
+        if (bytes.Length < 43 || bytes[0] > 2 || 43 + bytes[41] > bytes.Length)
+        {
+            return false;
+        }
+        var nameEnd = 42 + bytes[41];
+        if (nameEnd + 1 + bytes[nameEnd] != bytes.Length || !PayloadText.TryDecode(bytes.AsSpan(42, bytes[41]), out var name)
+            || !PayloadText.TryDecode(bytes.AsSpan(nameEnd + 1), out var address))
         {
             return false;
         }
@@ -43,7 +56,7 @@ public sealed record PresenceNotice(PresenceKind Kind, DeviceId DeviceId, DateTi
         {
             return false;
         }
-        notice = new PresenceNotice((PresenceKind)bytes[0], new DeviceId(bytes.AsSpan(1, DeviceId.Size)), DateTimeOffset.FromUnixTimeMilliseconds(millis), name);
+        notice = new PresenceNotice((PresenceKind)bytes[0], new DeviceId(bytes.AsSpan(1, DeviceId.Size)), DateTimeOffset.FromUnixTimeMilliseconds(millis), name, address);
         return true;
     }
 }
@@ -117,5 +130,91 @@ public static class HubMessages
             entries.Add(new WhoisEntry(online == 1, DateTimeOffset.FromUnixTimeMilliseconds(seen), entry!));
         }
         return reader.Remaining == 0;
+    }
+}
+
+/// <summary>
+/// RelayTicket (hub → node): request ID u32 (0 for the invited side) | role u8 (0: you asked, dial;
+/// 1: you are invited, accept) | peer device ID (32) | token (32). The node opens a new connection
+/// to the hub, sends "PRLR" and the token, and runs TLS with the peer over it: the hub only splices.
+/// </summary>
+public sealed record RelayTicket(uint RequestId, bool Invited, DeviceId Peer, byte[] Token)
+{
+    public const int TokenSize = 32;
+    public const int Size = 4 + 1 + DeviceId.Size + TokenSize;
+    public static ReadOnlySpan<byte> Preamble => "PRLR"u8;
+
+    public byte[] Encode()
+    {
+        var buffer = new byte[Size];
+        BinaryPrimitives.WriteUInt32BigEndian(buffer, RequestId);
+        buffer[4] = Invited ? (byte)1 : (byte)0;
+        Peer.Bytes.CopyTo(buffer.AsSpan(5));
+        Token.CopyTo(buffer, 5 + DeviceId.Size);
+        return buffer;
+    }
+
+    public static bool TryDecode(ReadOnlySequence<byte> payload, out RelayTicket? ticket)
+    {
+        ticket = null;
+        if (payload.Length != Size)
+        {
+            return false;
+        }
+        var bytes = payload.ToArray();
+        if (bytes[4] > 1)
+        {
+            return false;
+        }
+        ticket = new RelayTicket(BinaryPrimitives.ReadUInt32BigEndian(bytes), bytes[4] == 1, new DeviceId(bytes.AsSpan(5, DeviceId.Size)), bytes[(5 + DeviceId.Size)..]);
+        return true;
+    }
+}
+
+/// <summary>RelayRequest: peer device ID (32) | request ID u32. RelayRefused: request ID u32 | reason.</summary>
+public static class RelayMessages
+{
+    public static byte[] Request(DeviceId peer, uint requestId)
+    {
+        var buffer = new byte[DeviceId.Size + 4];
+        peer.Bytes.CopyTo(buffer);
+        BinaryPrimitives.WriteUInt32BigEndian(buffer.AsSpan(DeviceId.Size), requestId);
+        return buffer;
+    }
+
+    public static bool TryDecodeRequest(ReadOnlySequence<byte> payload, out DeviceId peer, out uint requestId)
+    {
+        peer = default;
+        requestId = 0;
+        if (payload.Length != DeviceId.Size + 4)
+        {
+            return false;
+        }
+        var bytes = payload.ToArray();
+        peer = new DeviceId(bytes.AsSpan(0, DeviceId.Size));
+        requestId = BinaryPrimitives.ReadUInt32BigEndian(bytes.AsSpan(DeviceId.Size));
+        return true;
+    }
+
+    public static byte[] Refused(uint requestId, string reason)
+    {
+        var text = PayloadText.Truncate(reason, ProtocolLimits.MaxCloseReasonBytes);
+        var buffer = new byte[4 + text.Length];
+        BinaryPrimitives.WriteUInt32BigEndian(buffer, requestId);
+        text.CopyTo(buffer, 4);
+        return buffer;
+    }
+
+    public static bool TryDecodeRefused(ReadOnlySequence<byte> payload, out uint requestId, out string reason)
+    {
+        requestId = 0;
+        reason = "";
+        var bytes = payload.ToArray();
+        if (bytes.Length < 4 || !PayloadText.TryDecode(bytes.AsSpan(4), out reason))
+        {
+            return false;
+        }
+        requestId = BinaryPrimitives.ReadUInt32BigEndian(bytes);
+        return true;
     }
 }

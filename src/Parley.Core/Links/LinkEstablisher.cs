@@ -30,10 +30,31 @@ public sealed class LinkEstablisher(NodeIdentity identity, LinkOptions options, 
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         timeout.CancelAfter(options.HandshakeTimeout);
         var socket = new Socket(endpoint.AddressFamily, SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
-        LimitUnsentBytes(socket);
         try
         {
             await socket.ConnectAsync(endpoint, timeout.Token).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is SocketException or OperationCanceledException && !cancellationToken.IsCancellationRequested)
+        {
+            socket.Dispose();
+            throw new LinkFailedException($"could not link to {endpoint}: {Describe(e)}", e);
+        }
+        return await ConnectOverAsync(socket, endpoint, expected, helloFor, relayed: false, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// As <see cref="ConnectAsync"/>, over a connection that is already open: a relay connection
+    /// through a hub, where TLS still runs end to end between the two nodes.
+    /// </summary>
+    public async Task<PeerLink> ConnectOverAsync(Socket socket, IPEndPoint endpoint, DeviceId expected, Func<DeviceId, Hello> helloFor, bool relayed,
+        CancellationToken cancellationToken)
+    {
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        timeout.CancelAfter(options.HandshakeTimeout);
+        socket.NoDelay = true;
+        LimitUnsentBytes(socket);
+        try
+        {
             var stream = new SslStream(new NetworkStream(socket, ownsSocket: true), leaveInnerStreamOpen: false);
             var client = new SslClientAuthenticationOptions
             {
@@ -44,7 +65,7 @@ public sealed class LinkEstablisher(NodeIdentity identity, LinkOptions options, 
                 RemoteCertificateValidationCallback = (_, certificate, _, _) => certificate is not null,
             };
             return await HandshakeAsync(stream, s => s.AuthenticateAsClientAsync(client, timeout.Token), expected, helloFor,
-                LinkDirection.Outbound, endpoint, timeout.Token).ConfigureAwait(false);
+                LinkDirection.Outbound, endpoint, relayed, timeout.Token).ConfigureAwait(false);
         }
         catch (Exception e) when (e is SocketException or IOException or AuthenticationException or OperationCanceledException
             && !cancellationToken.IsCancellationRequested)
@@ -60,7 +81,7 @@ public sealed class LinkEstablisher(NodeIdentity identity, LinkOptions options, 
     }
 
     /// <summary>Completes TLS and the hello on an accepted socket. Any device may connect; policy is the caller's.</summary>
-    public async Task<PeerLink> AcceptAsync(Socket socket, Func<DeviceId, Hello> helloFor, CancellationToken cancellationToken)
+    public async Task<PeerLink> AcceptAsync(Socket socket, Func<DeviceId, Hello> helloFor, CancellationToken cancellationToken, bool relayed = false)
     {
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         timeout.CancelAfter(options.HandshakeTimeout);
@@ -79,7 +100,7 @@ public sealed class LinkEstablisher(NodeIdentity identity, LinkOptions options, 
         try
         {
             return await HandshakeAsync(stream, s => s.AuthenticateAsServerAsync(server, timeout.Token), expected: null, helloFor,
-                LinkDirection.Inbound, remote, timeout.Token).ConfigureAwait(false);
+                LinkDirection.Inbound, remote, relayed, timeout.Token).ConfigureAwait(false);
         }
         catch (Exception e) when (e is IOException or AuthenticationException or OperationCanceledException && !cancellationToken.IsCancellationRequested)
         {
@@ -89,7 +110,7 @@ public sealed class LinkEstablisher(NodeIdentity identity, LinkOptions options, 
     }
 
     private async Task<PeerLink> HandshakeAsync(SslStream stream, Func<SslStream, Task> authenticate, DeviceId? expected,
-        Func<DeviceId, Hello> helloFor, LinkDirection direction, IPEndPoint remote, CancellationToken cancellationToken)
+        Func<DeviceId, Hello> helloFor, LinkDirection direction, IPEndPoint remote, bool relayed, CancellationToken cancellationToken)
     {
         try
         {
@@ -118,7 +139,7 @@ public sealed class LinkEstablisher(NodeIdentity identity, LinkOptions options, 
                 throw new LinkFailedException("hello device ID differs from the certificate's");
             }
             var version = Math.Min(theirs.Version, Hello.CurrentVersion);
-            return new PeerLink(stream, reader, ours, theirs, (ushort)version, direction, remote, options, _logger);
+            return new PeerLink(stream, reader, ours, theirs, (ushort)version, direction, remote, options, _logger) { Relayed = relayed };
         }
         catch
         {

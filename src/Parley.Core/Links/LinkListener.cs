@@ -15,6 +15,7 @@ public sealed class LinkListener : IAsyncDisposable
     private readonly SemaphoreSlim _slots = new(MaxConcurrentHandshakes, MaxConcurrentHandshakes);
     private readonly CancellationTokenSource _stopping = new();
     private Task _loop = Task.CompletedTask;
+    private Func<Socket, Task<bool>>? _intercept;
 
     private LinkListener(Socket socket) => _socket = socket;
 
@@ -40,9 +41,12 @@ public sealed class LinkListener : IAsyncDisposable
     /// <summary>
     /// Accepts until disposed: each connection goes through <paramref name="establisher"/>, then to
     /// <paramref name="onLink"/>; a failed handshake goes to <paramref name="onFailure"/> with the remote address.
+    /// <paramref name="intercept"/>, when given, sees each connection first and may take it (returning true).
     /// </summary>
-    public void Start(LinkEstablisher establisher, Func<Identity.DeviceId, Protocol.Hello> helloFor, Func<PeerLink, Task> onLink, Action<string, string> onFailure)
+    public void Start(LinkEstablisher establisher, Func<Identity.DeviceId, Protocol.Hello> helloFor, Func<PeerLink, Task> onLink, Action<string, string> onFailure,
+        Func<Socket, Task<bool>>? intercept = null)
     {
+        _intercept = intercept;
         _loop = Task.Run(async () =>
         {
             while (!_stopping.IsCancellationRequested)
@@ -73,6 +77,11 @@ public sealed class LinkListener : IAsyncDisposable
         PeerLink link;
         try
         {
+            // A hub takes relay connections on the same port: they start with a preamble, not TLS.
+            if (_intercept is not null && await _intercept(socket).ConfigureAwait(false))
+            {
+                return;
+            }
             link = await establisher.AcceptAsync(socket, helloFor, _stopping.Token).ConfigureAwait(false);
         }
         catch (Exception e) when (e is LinkFailedException or OperationCanceledException)

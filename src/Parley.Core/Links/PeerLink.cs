@@ -67,6 +67,9 @@ public sealed partial class PeerLink : IAsyncDisposable
 
     public IPEndPoint RemoteEndPoint { get; }
 
+    /// <summary>The TCP connection runs through a hub's relay (TLS is still end to end); else it is direct.</summary>
+    public bool Relayed { get; init; }
+
     public DateTimeOffset ConnectedAt { get; }
 
     /// <summary>Completes once, when the link has closed, with why.</summary>

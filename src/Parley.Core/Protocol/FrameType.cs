@@ -22,6 +22,9 @@ public enum FrameType : byte
     Presence = 0x41,
     WhoisQuery = 0x42,
     WhoisResult = 0x43,
+    RelayRequest = 0x44,
+    RelayTicket = 0x45,
+    RelayRefused = 0x46,
 }
 
 /// <summary>Which send queue a frame goes through: control and chat always go before bulk data.</summary>

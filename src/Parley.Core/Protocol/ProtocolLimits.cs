@@ -53,6 +53,9 @@ public static class ProtocolLimits
         FrameType.Presence => Hub.PresenceNotice.MaxSize,
         FrameType.WhoisQuery => 4 + Hub.HubMessages.MaxQueryBytes,
         FrameType.WhoisResult => 5 + Hub.HubMessages.MaxWhoisResults * (9 + Hub.DirectoryEntry.MaxSize),
+        FrameType.RelayRequest => Identity.DeviceId.Size + 4,
+        FrameType.RelayTicket => Hub.RelayTicket.Size,
+        FrameType.RelayRefused => 4 + MaxCloseReasonBytes,
         _ => null,
     };
 }

@@ -58,6 +58,7 @@ internal static partial class ApiEndpoints
         name = m.Name,
         online = m.Online,
         lastSeen = m.LastSeen,
+        address = m.Address,
         state = node.Contacts.Find(m.DeviceId)?.State,
     });
 }

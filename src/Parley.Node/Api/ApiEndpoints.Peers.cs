@@ -139,7 +139,7 @@ internal static partial class ApiEndpoints
             state = p.State,
             online = session is not null,
             acceptsUs = session?.RemoteAccepts,
-            link = session is null ? null : "direct",
+            link = session is null ? null : session.Link.Relayed ? "relayed" : "direct",
             direction = session?.Link.Direction,
             address = p.Address,
             lastSeen = session is not null ? node.Options.TimeProvider.GetUtcNow() : p.LastSeen,

@@ -10,7 +10,7 @@ using Parley.Node.Storage;
 namespace Parley.Node.Hub;
 
 /// <summary>A device the hub says is (or was) a member, and whether it is online now.</summary>
-public sealed record HubMember(DeviceId DeviceId, string Name, bool Online, DateTimeOffset LastSeen);
+public sealed record HubMember(DeviceId DeviceId, string Name, bool Online, DateTimeOffset LastSeen, string Address);
 
 /// <summary>A directory lookup's answer, with the signature checked here (never trusting the hub).</summary>
 public sealed record WhoisAnswer(DeviceId DeviceId, string Name, bool SignatureValid, bool Online, DateTimeOffset LastSeen, DateTimeOffset IssuedAt, byte[] AgreementKey);
@@ -30,10 +30,12 @@ public sealed partial class HubClient : IAsyncDisposable
     private readonly NodeStore _store;
     private readonly EventHub _events;
     private readonly Func<string> _name;
+    private readonly Func<int> _listenPort;
     private readonly LinkEstablisher _establisher;
     private readonly ILogger _logger;
     private readonly ConcurrentDictionary<DeviceId, HubMember> _members = new();
     private readonly ConcurrentDictionary<uint, TaskCompletionSource<List<WhoisEntry>>> _queries = new();
+    private readonly ConcurrentDictionary<uint, TaskCompletionSource<RelayTicket>> _relays = new();
     private readonly CancellationTokenSource _stopping = new();
     private CancellationTokenSource? _session;
     private Task _loop = Task.CompletedTask;
@@ -41,8 +43,9 @@ public sealed partial class HubClient : IAsyncDisposable
     private int _nextQuery;
 
     public HubClient(NodeIdentity identity, AgreementKey agreement, NodeOptions options, NodeStore store, EventHub events,
-        ILoggerFactory loggerFactory, Func<string> name)
+        ILoggerFactory loggerFactory, Func<string> name, Func<int> listenPort)
     {
+        _listenPort = listenPort;
         _identity = identity;
         _agreement = agreement;
         _options = options;
@@ -150,7 +153,7 @@ public sealed partial class HubClient : IAsyncDisposable
             try
             {
                 var link = await _establisher.ConnectAsync(address, hub.DeviceId,
-                    _ => new Hello(Hello.CurrentVersion, _identity.DeviceId, 0, 0, HelloFlags.None, _name()), cancellationToken).ConfigureAwait(false);
+                    _ => new Hello(Hello.CurrentVersion, _identity.DeviceId, 0, (ushort)_listenPort(), HelloFlags.None, _name()), cancellationToken).ConfigureAwait(false);
                 if ((link.RemoteHello.Capabilities & HelloCapabilities.Hub) == 0)
                 {
                     await link.CloseAsync(CloseCode.Rejected, "expected a hub").ConfigureAwait(false);
@@ -217,7 +220,8 @@ public sealed partial class HubClient : IAsyncDisposable
                 if (notice!.DeviceId != _identity.DeviceId)
                 {
                     var online = notice.Kind != PresenceKind.Left;
-                    _members[notice.DeviceId] = new HubMember(notice.DeviceId, notice.Name, online, notice.LastSeen);
+                    _members[notice.DeviceId] = new HubMember(notice.DeviceId, notice.Name, online, notice.LastSeen, notice.Address);
+                    MemberSeen?.Invoke(_members[notice.DeviceId]);
                     _events.Publish("hub.presence", new { deviceId = notice.DeviceId.ToString(), name = notice.Name, online, lastSeen = notice.LastSeen });
                 }
                 break;
@@ -231,10 +235,87 @@ public sealed partial class HubClient : IAsyncDisposable
                     pending.TrySetResult(entries);
                 }
                 break;
+            case FrameType.RelayTicket:
+                if (!RelayTicket.TryDecode(frame.Payload, out var ticket))
+                {
+                    throw new ProtocolException("malformed relay ticket");
+                }
+                if (!ticket!.Invited && _relays.TryGetValue(ticket.RequestId, out var asked))
+                {
+                    asked.TrySetResult(ticket);
+                }
+                else if (ticket.Invited && RelayInvited is { } invited)
+                {
+                    _ = invited(ticket.Peer, () => OpenRelaySocketAsync(link, ticket.Token));
+                }
+                break;
+            case FrameType.RelayRefused:
+                if (!RelayMessages.TryDecodeRefused(frame.Payload, out var refusedId, out var reason))
+                {
+                    throw new ProtocolException("malformed relay refusal");
+                }
+                if (_relays.TryGetValue(refusedId, out var refused))
+                {
+                    refused.TrySetException(new InvalidOperationException("the hub refused to relay: " + reason));
+                }
+                break;
             default:
                 throw new ProtocolException($"a hub does not send {frame.Type} frames");
         }
         return ValueTask.CompletedTask;
+    }
+
+    /// <summary>Called with each presence change, so the node can learn a contact's address from the hub.</summary>
+    public Action<HubMember>? MemberSeen { get; set; }
+
+    /// <summary>
+    /// Called when another member wants a relayed link to us; the function opens our side of the
+    /// splice (we dial the hub ourselves, so nothing is pushed to us unasked).
+    /// </summary>
+    public Func<DeviceId, Func<Task<System.Net.Sockets.Socket>>, Task>? RelayInvited { get; set; }
+
+    /// <summary>True when the hub says <paramref name="peer"/> is online there, so a relay could reach it.</summary>
+    public bool CanRelayTo(DeviceId peer) => Connected && _members.TryGetValue(peer, out var member) && member.Online;
+
+    /// <summary>Asks the hub for a relay to <paramref name="peer"/> and opens our side: a connection to the hub, spliced to the peer's.</summary>
+    public async Task<(System.Net.Sockets.Socket Socket, System.Net.IPEndPoint Hub)> OpenRelayAsync(DeviceId peer, CancellationToken cancellationToken)
+    {
+        var link = _link ?? throw new InvalidOperationException("no hub link");
+        var id = (uint)Interlocked.Increment(ref _nextQuery);
+        var answer = new TaskCompletionSource<RelayTicket>(TaskCreationOptions.RunContinuationsAsynchronously);
+        _relays[id] = answer;
+        try
+        {
+            link.TrySend(FrameType.RelayRequest, RelayMessages.Request(peer, id));
+            var ticket = await answer.Task.WaitAsync(WhoisTimeout, cancellationToken).ConfigureAwait(false);
+            return (await OpenRelaySocketAsync(link, ticket.Token).ConfigureAwait(false), link.RemoteEndPoint);
+        }
+        catch (TimeoutException)
+        {
+            throw new InvalidOperationException("the hub did not answer the relay request");
+        }
+        finally
+        {
+            _relays.TryRemove(id, out _);
+        }
+    }
+
+    private static async Task<System.Net.Sockets.Socket> OpenRelaySocketAsync(PeerLink hubLink, byte[] token)
+    {
+        var endpoint = hubLink.RemoteEndPoint;
+        var socket = new System.Net.Sockets.Socket(endpoint.AddressFamily, System.Net.Sockets.SocketType.Stream, System.Net.Sockets.ProtocolType.Tcp);
+        try
+        {
+            using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(10));
+            await socket.ConnectAsync(endpoint, timeout.Token).ConfigureAwait(false);
+            await socket.SendAsync((byte[])[.. RelayTicket.Preamble, .. token], System.Net.Sockets.SocketFlags.None, timeout.Token).ConfigureAwait(false);
+            return socket;
+        }
+        catch
+        {
+            socket.Dispose();
+            throw;
+        }
     }
 
     private void MarkAllOffline()

@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using System.Net;
+using System.Net.Sockets;
 using Parley.Core.Identity;
 using Parley.Core.Links;
 using Parley.Node.Storage;
@@ -54,15 +55,15 @@ public sealed partial class LinkManager
                 var now = _options.TimeProvider.GetUtcNow();
                 foreach (var contact in _contacts.All)
                 {
-                    if (contact.State != PeerState.Contact || contact.Address is null || !DeviceId.TryParse(contact.DeviceId, out var id)
-                        || Session(id) is not null)
+                    if (contact.State != PeerState.Contact || !DeviceId.TryParse(contact.DeviceId, out var id) || Session(id) is not null
+                        || (contact.Address is null && CanRelayTo?.Invoke(id) != true))
                     {
                         continue;
                     }
                     var state = _dial.GetOrAdd(id, _ => new DialState());
                     if (now >= state.NextAttempt && Interlocked.Exchange(ref state.Dialing, 1) == 0)
                     {
-                        _ = DialAsync(id, contact.Address, state);
+                        _ = DialAsync(id, contact.Address ?? "", state);
                     }
                 }
             }
@@ -90,6 +91,10 @@ public sealed partial class LinkManager
                     LinkManagerLog.DialFailed(_logger, id.Short, address, e.Message);
                 }
             }
+            if (await TryRelayAsync(id).ConfigureAwait(false))
+            {
+                return;
+            }
             state.Failures = Math.Min(state.Failures + 1, GaveUpFailures);
             state.NextAttempt = _options.TimeProvider.GetUtcNow() + Backoff(state.Failures);
         }
@@ -99,6 +104,48 @@ public sealed partial class LinkManager
         finally
         {
             Volatile.Write(ref state.Dialing, 0);
+        }
+    }
+
+    /// <summary>True when the hub could relay to this device (it is online there). Set by the node when it has a hub.</summary>
+    public Func<DeviceId, bool>? CanRelayTo { get; set; }
+
+    /// <summary>Opens our side of a relayed connection to a device through the hub.</summary>
+    public Func<DeviceId, CancellationToken, Task<(Socket Socket, IPEndPoint Hub)>>? OpenRelay { get; set; }
+
+    /// <summary>No direct address worked: try the hub's relay. TLS runs end to end over it, pinned as always.</summary>
+    private async Task<bool> TryRelayAsync(DeviceId id)
+    {
+        if (OpenRelay is null || CanRelayTo?.Invoke(id) != true)
+        {
+            return false;
+        }
+        try
+        {
+            var (socket, hub) = await OpenRelay(id, _stopping.Token).ConfigureAwait(false);
+            var link = await _establisher.ConnectOverAsync(socket, hub, id, HelloFor, relayed: true, _stopping.Token).ConfigureAwait(false);
+            await RegisterAsync(link).ConfigureAwait(false);
+            return true;
+        }
+        catch (Exception e) when (e is LinkFailedException or InvalidOperationException or SocketException or IOException)
+        {
+            LinkManagerLog.DialFailed(_logger, id.Short, "relay", e.Message);
+            return false;
+        }
+    }
+
+    /// <summary>Another member asked the hub for a relay to us: open our side and take the link like any incoming one.</summary>
+    public async Task AcceptRelayedAsync(Func<Task<Socket>> openOurSide)
+    {
+        try
+        {
+            var socket = await openOurSide().ConfigureAwait(false);
+            var link = await _establisher.AcceptAsync(socket, HelloFor, _stopping.Token, relayed: true).ConfigureAwait(false);
+            await RegisterAsync(link).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is LinkFailedException or SocketException or IOException or OperationCanceledException)
+        {
+            LinkManagerLog.HandshakeFailed(_logger, "relay", e.Message);
         }
     }
 

@@ -92,7 +92,7 @@ public sealed partial class LinkManager : IAsyncDisposable
             _ = replaced.Link.CloseAsync(CloseCode.Duplicate, "replaced by a newer link");
         }
         ResetBackoff(id);
-        var address = PeerAddress(link);
+        var address = link.Relayed ? null : PeerAddress(link); // a relayed link's far end is the hub, not the peer
         var isRequest = record is null || record.State == PeerState.Request;
         await _contacts.UpdateAsync(id, r => r with
         {
