@@ -72,7 +72,7 @@ internal sealed class NetworkNamespaces : IDisposable
 
     private static void Ip(params string[] args) => Run("ip", args);
 
-    private static void Run(string file, params string[] args)
+    internal static void Run(string file, params string[] args)
     {
         var info = new ProcessStartInfo(file) { RedirectStandardError = true };
         foreach (var arg in args)
