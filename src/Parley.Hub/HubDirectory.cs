@@ -25,6 +25,9 @@ internal sealed class HubDirectory : IDisposable
             CREATE TABLE IF NOT EXISTS directory (
                 device_id TEXT PRIMARY KEY, name TEXT NOT NULL, entry BLOB NOT NULL, last_seen INTEGER NOT NULL);
             CREATE INDEX IF NOT EXISTS directory_by_name ON directory (name COLLATE NOCASE);
+            CREATE TABLE IF NOT EXISTS mailbox (
+                id INTEGER PRIMARY KEY AUTOINCREMENT, recipient TEXT NOT NULL, sender TEXT NOT NULL, item BLOB NOT NULL, stored_at INTEGER NOT NULL);
+            CREATE INDEX IF NOT EXISTS mailbox_by_recipient ON mailbox (recipient, id);
             """);
         if (!OperatingSystem.IsWindows())
         {
@@ -88,6 +91,63 @@ internal sealed class HubDirectory : IDisposable
                 }
             }
             return found;
+        }
+    }
+
+    /// <summary>Stores a sealed item for <paramref name="recipient"/> unless its quota (count or bytes) is full; returns why not, or null.</summary>
+    public string? PutMail(DeviceId recipient, DeviceId sender, byte[] item, int maxMessages, long maxBytes, DateTimeOffset now)
+    {
+        lock (_lock)
+        {
+            using var usage = _connection.CreateCommand();
+            usage.CommandText = "SELECT count(*), coalesce(sum(length(item)), 0) FROM mailbox WHERE recipient = $r;";
+            usage.Parameters.AddWithValue("$r", recipient.Compact);
+            using (var reader = usage.ExecuteReader())
+            {
+                reader.Read();
+                if (reader.GetInt64(0) >= maxMessages || reader.GetInt64(1) + item.Length > maxBytes)
+                {
+                    return $"the mailbox for {recipient.Short} is full ({maxMessages} messages or {maxBytes / (1 << 20)} MiB); try again when they have been online";
+                }
+            }
+            using var insert = _connection.CreateCommand();
+            insert.CommandText = "INSERT INTO mailbox (recipient, sender, item, stored_at) VALUES ($r, $s, $item, $at);";
+            insert.Parameters.AddWithValue("$r", recipient.Compact);
+            insert.Parameters.AddWithValue("$s", sender.Compact);
+            insert.Parameters.AddWithValue("$item", item);
+            insert.Parameters.AddWithValue("$at", now.ToUnixTimeMilliseconds());
+            insert.ExecuteNonQuery();
+            return null;
+        }
+    }
+
+    public List<(long Id, byte[] Item)> MailFor(DeviceId recipient)
+    {
+        lock (_lock)
+        {
+            using var command = _connection.CreateCommand();
+            command.CommandText = "SELECT id, item FROM mailbox WHERE recipient = $r ORDER BY id;";
+            command.Parameters.AddWithValue("$r", recipient.Compact);
+            using var reader = command.ExecuteReader();
+            var items = new List<(long, byte[])>();
+            while (reader.Read())
+            {
+                items.Add((reader.GetInt64(0), (byte[])reader[1]));
+            }
+            return items;
+        }
+    }
+
+    /// <summary>Deletes an item once its recipient (and only its recipient) has acknowledged it.</summary>
+    public void DeleteMail(DeviceId recipient, long id)
+    {
+        lock (_lock)
+        {
+            using var command = _connection.CreateCommand();
+            command.CommandText = "DELETE FROM mailbox WHERE id = $id AND recipient = $r;";
+            command.Parameters.AddWithValue("$id", id);
+            command.Parameters.AddWithValue("$r", recipient.Compact);
+            command.ExecuteNonQuery();
         }
     }
 

@@ -32,6 +32,12 @@ public sealed class HubOptions
     /// <summary>Bytes a second all relay sessions together may move. Defaults to 4 GiB/s.</summary>
     public long RelayBytesPerSecond { get; init; } = 4L << 30;
 
+    /// <summary>Messages the mailbox holds for one recipient. Defaults to 1,000.</summary>
+    public int MailboxMaxMessages { get; init; } = 1000;
+
+    /// <summary>Bytes the mailbox holds for one recipient. Defaults to 16 MiB.</summary>
+    public long MailboxMaxBytes { get; init; } = 16L << 20;
+
     public LinkOptions Link { get; init; } = new();
 
     public TimeProvider TimeProvider { get; init; } = TimeProvider.System;

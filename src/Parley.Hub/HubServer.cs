@@ -95,6 +95,7 @@ public sealed partial class HubServer : IAsyncDisposable
         Broadcast(id, new PresenceNotice(PresenceKind.Joined, id, now, member.Name, member.Address));
         link.Start(OnFrameAsync);
         _ = link.Closed.ContinueWith(t => OnClosed(member, t.Result), TaskScheduler.Default);
+        DeliverMail(member);
         HubLog.Joined(_logger, id.Short, member.Name, link.RemoteEndPoint.ToString());
     }
 
@@ -143,6 +144,16 @@ public sealed partial class HubServer : IAsyncDisposable
                 break;
             case FrameType.RelayRequest:
                 OpenRelay(member, frame);
+                break;
+            case FrameType.MailboxPut:
+                PutMail(member, frame);
+                break;
+            case FrameType.MailboxAck:
+                if (!MailboxMessages.TryDecodeAck(frame.Payload, out var itemId))
+                {
+                    throw new ProtocolException("malformed mailbox ack");
+                }
+                Directory.DeleteMail(member.Link.RemoteId, itemId);
                 break;
             default:
                 throw new ProtocolException($"a hub does not take {frame.Type} frames");
@@ -197,6 +208,29 @@ public sealed partial class HubServer : IAsyncDisposable
             return;
         }
         member.Link.TrySend(FrameType.RelayRefused, RelayMessages.Refused(requestId, refusal));
+    }
+
+    /// <summary>Holds a sealed message for an offline member (within its quota), or hands it over now if it is online.</summary>
+    private void PutMail(Member member, Frame frame)
+    {
+        if (!MailboxMessages.TryDecodePut(frame.Payload, out var putId, out var recipient, out var item) || item.Length > MailboxSeal.MaxItemSize)
+        {
+            throw new ProtocolException("malformed mailbox put");
+        }
+        var refusal = Directory.PutMail(recipient, member.Link.RemoteId, item, _options.MailboxMaxMessages, _options.MailboxMaxBytes, _options.TimeProvider.GetUtcNow());
+        member.Link.TrySend(FrameType.MailboxResult, MailboxMessages.Result(putId, refusal is null, refusal ?? ""));
+        if (refusal is null && _members.TryGetValue(recipient, out var online))
+        {
+            DeliverMail(online);
+        }
+    }
+
+    private void DeliverMail(Member member)
+    {
+        foreach (var (id, item) in Directory.MailFor(member.Link.RemoteId))
+        {
+            member.Link.TrySend(FrameType.MailboxItem, MailboxMessages.Item(id, item));
+        }
     }
 
     private void Whois(Member member, Frame frame)

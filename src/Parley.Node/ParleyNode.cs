@@ -175,6 +175,9 @@ public sealed class ParleyNode : IAsyncDisposable
         };
         Links.CanRelayTo = Hub.CanRelayTo;
         Links.OpenRelay = Hub.OpenRelayAsync;
+        var mailbox = new Mailbox(Identity, _agreement!, Hub, Contacts, Chat);
+        Chat.Mailbox = mailbox;
+        Hub.MailReceived = mailbox.ReceiveAsync;
         Hub.RelayInvited = (peer, open) =>
             Contacts.Find(peer)?.State is PeerState.Blocked or PeerState.Denied ? Task.CompletedTask : Links.AcceptRelayedAsync(open);
     }

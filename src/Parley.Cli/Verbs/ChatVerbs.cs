@@ -33,7 +33,16 @@ internal sealed class ChatVerb : IVerb
             else
             {
                 var state = message.GetProperty("state").GetString();
-                context.Out.WriteLine(state == "queued" ? "queued: it will be delivered when the peer is back" : "sent");
+                context.Out.WriteLine(state switch
+                {
+                    "queued" => "queued: it will be delivered when the peer is back",
+                    "mailed" => "left at the hub, encrypted to the peer: delivered when it connects",
+                    _ => "sent",
+                });
+                if (message.TryGetProperty("warning", out var warning) && warning.ValueKind == System.Text.Json.JsonValueKind.String)
+                {
+                    context.Error.WriteLine("note: " + TerminalText.Safe(warning.GetString()));
+                }
             }
             return ExitCodes.Ok;
         }
@@ -184,7 +193,7 @@ internal sealed class HistoryVerb : IVerb
         return ExitCodes.Ok;
     }
 
-    /// <summary>"[14:02] alice: hi  ✓✓" — ticks: … queued, ✓ sent, ✓✓ delivered.</summary>
+    /// <summary>"[14:02] alice: hi  ✓✓" — ticks: … queued, ✉ at the hub's mailbox, ✓ sent, ✓✓ delivered.</summary>
     internal static string Format(JsonElement message)
     {
         var outgoing = message.GetProperty("outgoing").GetBoolean();
@@ -193,6 +202,7 @@ internal sealed class HistoryVerb : IVerb
         var ticks = !outgoing ? "" : message.GetProperty("state").GetString() switch
         {
             "queued" => "  …",
+            "mailed" => "  ✉",
             "sent" => "  ✓",
             "delivered" => "  ✓✓",
             _ => "",

@@ -218,3 +218,90 @@ public static class RelayMessages
         return true;
     }
 }
+
+/// <summary>
+/// MailboxPut: put ID u32 | recipient device ID (32) | sealed item. MailboxResult: put ID u32 |
+/// stored u8 | reason. MailboxItem: item ID u64 | sealed item. MailboxAck: item ID u64.
+/// </summary>
+public static class MailboxMessages
+{
+    public static byte[] Put(uint putId, DeviceId recipient, byte[] item) =>
+        [.. U32(putId), .. recipient.Bytes, .. item];
+
+    public static bool TryDecodePut(ReadOnlySequence<byte> payload, out uint putId, out DeviceId recipient, out byte[] item)
+    {
+        putId = 0;
+        recipient = default;
+        item = [];
+        if (payload.Length <= 4 + DeviceId.Size)
+        {
+            return false;
+        }
+        var bytes = payload.ToArray();
+        putId = BinaryPrimitives.ReadUInt32BigEndian(bytes);
+        recipient = new DeviceId(bytes.AsSpan(4, DeviceId.Size));
+        item = bytes[(4 + DeviceId.Size)..];
+        return true;
+    }
+
+    public static byte[] Result(uint putId, bool stored, string reason) =>
+        [.. U32(putId), stored ? (byte)1 : (byte)0, .. PayloadText.Truncate(reason, ProtocolLimits.MaxCloseReasonBytes)];
+
+    public static bool TryDecodeResult(ReadOnlySequence<byte> payload, out uint putId, out bool stored, out string reason)
+    {
+        putId = 0;
+        stored = false;
+        reason = "";
+        var bytes = payload.ToArray();
+        if (bytes.Length < 5 || bytes[4] > 1 || !PayloadText.TryDecode(bytes.AsSpan(5), out reason))
+        {
+            return false;
+        }
+        putId = BinaryPrimitives.ReadUInt32BigEndian(bytes);
+        stored = bytes[4] == 1;
+        return true;
+    }
+
+    public static byte[] Item(long itemId, byte[] item) => [.. U64(itemId), .. item];
+
+    public static bool TryDecodeItem(ReadOnlySequence<byte> payload, out long itemId, out byte[] item)
+    {
+        itemId = 0;
+        item = [];
+        if (payload.Length <= 8)
+        {
+            return false;
+        }
+        var bytes = payload.ToArray();
+        itemId = BinaryPrimitives.ReadInt64BigEndian(bytes);
+        item = bytes[8..];
+        return true;
+    }
+
+    public static byte[] Ack(long itemId) => U64(itemId);
+
+    public static bool TryDecodeAck(ReadOnlySequence<byte> payload, out long itemId)
+    {
+        itemId = 0;
+        if (payload.Length != 8)
+        {
+            return false;
+        }
+        itemId = BinaryPrimitives.ReadInt64BigEndian(payload.ToArray());
+        return true;
+    }
+
+    private static byte[] U32(uint value)
+    {
+        var bytes = new byte[4];
+        BinaryPrimitives.WriteUInt32BigEndian(bytes, value);
+        return bytes;
+    }
+
+    private static byte[] U64(long value)
+    {
+        var bytes = new byte[8];
+        BinaryPrimitives.WriteInt64BigEndian(bytes, value);
+        return bytes;
+    }
+}

@@ -25,6 +25,10 @@ public enum FrameType : byte
     RelayRequest = 0x44,
     RelayTicket = 0x45,
     RelayRefused = 0x46,
+    MailboxPut = 0x47,
+    MailboxResult = 0x48,
+    MailboxItem = 0x49,
+    MailboxAck = 0x4A,
 }
 
 /// <summary>Which send queue a frame goes through: control and chat always go before bulk data.</summary>

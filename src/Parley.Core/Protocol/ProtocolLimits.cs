@@ -56,6 +56,10 @@ public static class ProtocolLimits
         FrameType.RelayRequest => Identity.DeviceId.Size + 4,
         FrameType.RelayTicket => Hub.RelayTicket.Size,
         FrameType.RelayRefused => 4 + MaxCloseReasonBytes,
+        FrameType.MailboxPut => 4 + Identity.DeviceId.Size + Hub.MailboxSeal.MaxItemSize,
+        FrameType.MailboxResult => 5 + MaxCloseReasonBytes,
+        FrameType.MailboxItem => 8 + Hub.MailboxSeal.MaxItemSize,
+        FrameType.MailboxAck => 8,
         _ => null,
     };
 }

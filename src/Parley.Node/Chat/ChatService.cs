@@ -36,6 +36,18 @@ public sealed partial class ChatService
         _logger = loggerFactory.CreateLogger("Parley.Chat");
     }
 
+    /// <summary>The hub mailbox, when the node has a hub: used for contacts that cannot be reached now.</summary>
+    public Hub.Mailbox? Mailbox { get; set; }
+
+    /// <summary>Stores a message that arrived other than over a link (from the hub mailbox); a known ID is ignored.</summary>
+    public async Task StoreIncomingAsync(DeviceId peer, ChatMessage message)
+    {
+        if (await _store.InsertMessageAsync(message.Id, peer.Compact, outgoing: false, message.Text, message.SentAt, MessageState.Received).ConfigureAwait(false))
+        {
+            _events.Publish("message", () => ToEvent(new MessageRecord(message.Id, peer.Compact, Outgoing: false, message.Text, message.SentAt, MessageState.Received, 0)));
+        }
+    }
+
     /// <summary>Raised after an outgoing message is acknowledged; benchmarks time round trips with it.</summary>
     public event Action<Guid>? Delivered;
 
@@ -61,7 +73,17 @@ public sealed partial class ChatService
         var state = session is null ? MessageState.Queued : MessageState.Sent;
         await _store.InsertMessageAsync(message.Id, peer.Compact, outgoing: true, text, message.SentAt, state).ConfigureAwait(false);
         session?.Link.TrySend(FrameType.ChatMessage, message.Encode());
-        var record = new MessageRecord(message.Id, peer.Compact, Outgoing: true, text, message.SentAt, state, Sequence: 0);
+        string? warning = null;
+        if (session is null && Mailbox is { } mailbox && mailbox.ShouldMail(peer))
+        {
+            warning = await mailbox.SendAsync(peer, message).ConfigureAwait(false);
+            if (warning is null)
+            {
+                state = MessageState.Mailed;
+                await _store.SetOutgoingStateAsync(message.Id, peer.Compact, MessageState.Mailed).ConfigureAwait(false);
+            }
+        }
+        var record = new MessageRecord(message.Id, peer.Compact, Outgoing: true, text, message.SentAt, state, Sequence: 0) { Warning = warning };
         _events.Publish("message", () => ToEvent(record));
         return record;
     }
@@ -167,6 +189,7 @@ public sealed partial class ChatService
             sentAt = m.SentAt,
             state = m.State,
             seq = m.Sequence,
+            warning = m.Warning,
         };
     }
 }

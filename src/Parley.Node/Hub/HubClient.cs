@@ -36,6 +36,7 @@ public sealed partial class HubClient : IAsyncDisposable
     private readonly ConcurrentDictionary<DeviceId, HubMember> _members = new();
     private readonly ConcurrentDictionary<uint, TaskCompletionSource<List<WhoisEntry>>> _queries = new();
     private readonly ConcurrentDictionary<uint, TaskCompletionSource<RelayTicket>> _relays = new();
+    private readonly ConcurrentDictionary<uint, TaskCompletionSource<string?>> _puts = new();
     private readonly CancellationTokenSource _stopping = new();
     private CancellationTokenSource? _session;
     private Task _loop = Task.CompletedTask;
@@ -249,6 +250,26 @@ public sealed partial class HubClient : IAsyncDisposable
                     _ = invited(ticket.Peer, () => OpenRelaySocketAsync(link, ticket.Token));
                 }
                 break;
+            case FrameType.MailboxResult:
+                if (!MailboxMessages.TryDecodeResult(frame.Payload, out var putId, out var stored, out var why))
+                {
+                    throw new ProtocolException("malformed mailbox result");
+                }
+                if (_puts.TryGetValue(putId, out var put))
+                {
+                    put.TrySetResult(stored ? null : why);
+                }
+                break;
+            case FrameType.MailboxItem:
+                if (!MailboxMessages.TryDecodeItem(frame.Payload, out var itemId, out var item))
+                {
+                    throw new ProtocolException("malformed mailbox item");
+                }
+                if (MailReceived is { } received)
+                {
+                    _ = HandleMailAsync(link, itemId, item, received);
+                }
+                break;
             case FrameType.RelayRefused:
                 if (!RelayMessages.TryDecodeRefused(frame.Payload, out var refusedId, out var reason))
                 {
@@ -315,6 +336,39 @@ public sealed partial class HubClient : IAsyncDisposable
         {
             socket.Dispose();
             throw;
+        }
+    }
+
+    /// <summary>Handles a sealed message the hub held for us; true means it is dealt with and the hub may delete it.</summary>
+    public Func<byte[], Task<bool>>? MailReceived { get; set; }
+
+    private static async Task HandleMailAsync(PeerLink link, long itemId, byte[] item, Func<byte[], Task<bool>> received)
+    {
+        if (await received(item).ConfigureAwait(false))
+        {
+            link.TrySend(FrameType.MailboxAck, MailboxMessages.Ack(itemId));
+        }
+    }
+
+    /// <summary>Leaves a sealed message at the hub for <paramref name="recipient"/>; returns null when stored, else the hub's reason.</summary>
+    public async Task<string?> PutMailAsync(DeviceId recipient, byte[] item)
+    {
+        var link = _link ?? throw new InvalidOperationException("no hub link");
+        var id = (uint)Interlocked.Increment(ref _nextQuery);
+        var answer = new TaskCompletionSource<string?>(TaskCreationOptions.RunContinuationsAsynchronously);
+        _puts[id] = answer;
+        try
+        {
+            link.TrySend(FrameType.MailboxPut, MailboxMessages.Put(id, recipient, item));
+            return await answer.Task.WaitAsync(WhoisTimeout).ConfigureAwait(false);
+        }
+        catch (TimeoutException)
+        {
+            return "the hub did not answer";
+        }
+        finally
+        {
+            _puts.TryRemove(id, out _);
         }
     }
 

@@ -31,7 +31,7 @@ public sealed partial class NodeStore
 
     /// <summary>Outgoing messages not yet acknowledged, oldest first: what to (re)send when the peer is back.</summary>
     public Task<IReadOnlyList<MessageRecord>> PendingOutgoingAsync(string peer) => QueryMessagesAsync(
-        $"SELECT {MessageColumns} FROM messages WHERE peer = $peer AND state IN ('Queued', 'Sent') ORDER BY seq;",
+        $"SELECT {MessageColumns} FROM messages WHERE peer = $peer AND state IN ('Queued', 'Sent', 'Mailed') ORDER BY seq;",
         ("$peer", peer));
 
     /// <summary>The last <paramref name="limit"/> messages with a peer before sequence <paramref name="before"/>, oldest first.</summary>

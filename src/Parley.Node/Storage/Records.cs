@@ -44,6 +44,9 @@ public enum MessageState
 
     /// <summary>Incoming.</summary>
     Received,
+
+    /// <summary>Outgoing, sealed to the peer's agreement key and left at the hub's mailbox; resent directly too when the peer is back.</summary>
+    Mailed,
 }
 
 public sealed record MessageRecord(
@@ -53,4 +56,8 @@ public sealed record MessageRecord(
     string Text,
     DateTimeOffset SentAt,
     MessageState State,
-    long Sequence);
+    long Sequence)
+{
+    /// <summary>Why a message could not go the way it should have (not stored), for the sender to read.</summary>
+    public string? Warning { get; init; }
+}

@@ -1,0 +1,66 @@
+using Parley.Core.Hub;
+using Parley.Core.Identity;
+using Parley.Core.Protocol;
+using Parley.Node.Chat;
+using Parley.Node.Contacts;
+using Parley.Node.Storage;
+
+namespace Parley.Node.Hub;
+
+/// <summary>
+/// The offline mailbox, node side: a message for a contact who is not reachable is sealed to the
+/// agreement key its signed directory entry publishes (never to an entry whose signature fails)
+/// and left at the hub; sealed messages the hub held for us are opened, checked and stored.
+/// </summary>
+public sealed class Mailbox(NodeIdentity identity, AgreementKey agreement, HubClient hub, ContactBook contacts, ChatService chat)
+{
+    /// <summary>True when the contact is not reachable now but a hub is: the mailbox is the way.</summary>
+    public bool ShouldMail(DeviceId peer) => hub.Connected && !hub.CanRelayTo(peer);
+
+    /// <summary>Seals and leaves the message at the hub; returns null when stored, else why not.</summary>
+    public async Task<string?> SendAsync(DeviceId peer, ChatMessage message)
+    {
+        IReadOnlyList<WhoisAnswer> answers;
+        try
+        {
+            answers = await hub.WhoisAsync(peer.Compact).ConfigureAwait(false);
+        }
+        catch (InvalidOperationException e)
+        {
+            return e.Message;
+        }
+        var entry = answers.FirstOrDefault(a => a.DeviceId == peer && a.SignatureValid);
+        if (entry is null)
+        {
+            return answers.Any(a => a.DeviceId == peer)
+                ? $"{peer.Short}'s directory entry at the hub has a bad signature; not using it"
+                : $"{peer.Short} has no entry at the hub to encrypt to";
+        }
+        var sealedItem = MailboxSeal.Seal(identity, peer, entry.AgreementKey, message.Encode());
+        return await hub.PutMailAsync(peer, sealedItem).ConfigureAwait(false);
+    }
+
+    /// <summary>Opens a held message; stores it when it is from a contact. True when the hub may delete it.</summary>
+    public async Task<bool> ReceiveAsync(byte[] item)
+    {
+        if (!MailboxSeal.TryOpen(item, agreement, identity.DeviceId, out var sender, out var plaintext, out _))
+        {
+            return true; // undecipherable or forged: nothing to keep, and keeping it would only fill our quota
+        }
+        if (!ChatMessage.TryDecode(new System.Buffers.ReadOnlySequence<byte>(plaintext), out var message, out _))
+        {
+            return true;
+        }
+        if (contacts.Find(sender)?.State != PeerState.Contact)
+        {
+            // Strangers reach us only as requests; a mailbox is no way around consent.
+            if (contacts.Find(sender) is null)
+            {
+                await contacts.UpdateAsync(sender, r => r).ConfigureAwait(false);
+            }
+            return true;
+        }
+        await chat.StoreIncomingAsync(sender, message!).ConfigureAwait(false);
+        return true;
+    }
+}

@@ -1,0 +1,124 @@
+using System.Net;
+using System.Text;
+using Microsoft.Extensions.Logging.Abstractions;
+using Parley.Core.Hub;
+using Parley.Core.Identity;
+using Parley.Core.Protocol;
+using Parley.Node.Storage;
+using Parley.Node.Tests;
+
+namespace Parley.Hub.Tests;
+
+/// <summary>Messages to an offline contact wait, sealed, in the hub's mailbox.</summary>
+public sealed class MailboxTests : IAsyncLifetime
+{
+    private readonly string _hubHome = Directory.CreateTempSubdirectory("parley-mail-").FullName;
+    private HubServer _hub = null!;
+
+    public Task InitializeAsync()
+    {
+        _hub = HubServer.Start(new HubOptions { Home = _hubHome, Port = 0, BindAddress = IPAddress.Loopback, MailboxMaxMessages = 3 }, NullLoggerFactory.Instance);
+        return Task.CompletedTask;
+    }
+
+    public async Task DisposeAsync()
+    {
+        await _hub.DisposeAsync();
+        Directory.Delete(_hubHome, recursive: true);
+    }
+
+    private string Invite => new Invite(_hub.DeviceId, "hub", [new IPEndPoint(IPAddress.Loopback, _hub.Port)]).ToString();
+
+    private async Task<TestNode> OnHubAsync(string name, string? home = null, int port = 0)
+    {
+        var node = await TestNode.StartAsync(name, home, port);
+        await node.Node.Hub.JoinAsync(Invite);
+        await Wait.UntilAsync(() => node.Node.Hub.Connected && _hub.Online.Contains(node.Id), name + " on the hub");
+        return node;
+    }
+
+    [Fact]
+    public async Task MessageToOfflineContact_IsSealedAtTheHub_DeliveredOnReconnect_ThenDeleted()
+    {
+        await using var alice = await OnHubAsync("alice");
+        var bob = await OnHubAsync("bob");
+        await TestNode.BefriendAsync(alice, bob);
+        var (bobHome, bobPort) = (bob.Home, bob.Node.PeerPort);
+        await bob.Node.StopAsync();
+        await Wait.UntilAsync(() => alice.Node.Links.Session(bob.Id) is null && !alice.Node.Hub.CanRelayTo(bob.Id), "bob gone");
+
+        const string secret = "meet me by the old mill 9c1e";
+        var sent = await alice.Node.Chat.SendAsync(bob.Id, secret);
+        Assert.Equal(MessageState.Mailed, sent.State);
+        Assert.Null(sent.Warning);
+        var held = _hub.Directory.MailFor(bob.Id);
+        Assert.Single(held);
+        Assert.DoesNotContain(secret, Encoding.UTF8.GetString(held[0].Item), StringComparison.Ordinal);
+        foreach (var file in Directory.EnumerateFiles(_hubHome))
+        {
+            using var stream = new FileStream(file, FileMode.Open, FileAccess.Read, FileShare.ReadWrite);
+            using var reader = new StreamReader(stream, Encoding.Latin1);
+            Assert.DoesNotContain(secret, await reader.ReadToEndAsync(), StringComparison.Ordinal);
+        }
+
+        // Bob comes back on another port, so alice cannot reach him directly: the mailbox is the way.
+        await using var bobAgain = await OnHubAsync("bob", bobHome);
+        await Wait.UntilAsync(async () => (await bobAgain.HistoryWith(alice)).Any(m => m.Text == secret), "the held message");
+        await Wait.UntilAsync(() => _hub.Directory.MailFor(bob.Id).Count == 0, "the hub to delete it after the ack");
+        await Wait.UntilAsync(async () => (await alice.HistoryWith(bob)).Single().State == MessageState.Delivered, "the delivery tick once linked again");
+        Assert.Single(await bobAgain.HistoryWith(alice));
+    }
+
+    [Fact]
+    public async Task FullMailbox_GivesTheSenderAClearError_AndKeepsTheMessageQueued()
+    {
+        await using var alice = await OnHubAsync("alice");
+        var bob = await OnHubAsync("bob");
+        await TestNode.BefriendAsync(alice, bob);
+        await bob.DisposeAsync();
+        await Wait.UntilAsync(() => !alice.Node.Hub.CanRelayTo(bob.Id), "bob gone");
+        for (var i = 0; i < 3; i++)
+        {
+            Assert.Equal(MessageState.Mailed, (await alice.Node.Chat.SendAsync(bob.Id, $"note {i}")).State);
+        }
+        var fourth = await alice.Node.Chat.SendAsync(bob.Id, "one too many");
+        Assert.Equal(MessageState.Queued, fourth.State);
+        Assert.Contains("is full (3 messages", fourth.Warning, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task SealedMessageFromAStranger_IsNotStored_ButBecomesARequest()
+    {
+        await using var bob = await OnHubAsync("bob");
+        using var stranger = NodeIdentity.CreateEphemeral();
+        using var bobKey = AgreementKey.LoadOrCreate(bob.Home);
+        var item = MailboxSeal.Seal(stranger, bob.Id, bobKey.PublicKey, new ChatMessage(Guid.NewGuid(), DateTimeOffset.UtcNow, "spam").Encode());
+        Assert.True(await bob.Node.Hub.MailReceived!(item));
+        Assert.Empty(await bob.Node.Store.HistoryAsync(stranger.DeviceId.Compact, 10));
+        Assert.Equal(PeerState.Request, bob.Node.Contacts.Find(stranger.DeviceId)!.State);
+    }
+
+    [Fact]
+    public void Seal_IsOnlyOpenedByTheRecipient_AndNamesTheRealSender()
+    {
+        using var alice = NodeIdentity.CreateEphemeral();
+        using var bob = NodeIdentity.CreateEphemeral();
+        using var bobKey = AgreementKey.CreateEphemeral();
+        using var eveKey = AgreementKey.CreateEphemeral();
+        var item = MailboxSeal.Seal(alice, bob.DeviceId, bobKey.PublicKey, "hello bob"u8);
+        Assert.True(MailboxSeal.TryOpen(item, bobKey, bob.DeviceId, out var sender, out var plaintext, out _));
+        Assert.Equal(alice.DeviceId, sender);
+        Assert.Equal("hello bob", Encoding.UTF8.GetString(plaintext));
+        Assert.False(MailboxSeal.TryOpen(item, eveKey, bob.DeviceId, out _, out _, out _));
+        var tampered = (byte[])item.Clone();
+        tampered[^70] ^= 1;
+        Assert.False(MailboxSeal.TryOpen(tampered, bobKey, bob.DeviceId, out _, out _, out _));
+        var random = new Random(2);
+        for (var i = 0; i < 5000; i++)
+        {
+            var bytes = (byte[])item.Clone();
+            bytes[random.Next(bytes.Length)] ^= (byte)random.Next(1, 256);
+            MailboxSeal.TryOpen(bytes[..random.Next(bytes.Length + 1)], bobKey, bob.DeviceId, out _, out _, out _);
+        }
+    }
+}
