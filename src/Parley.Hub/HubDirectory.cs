@@ -33,7 +33,11 @@ internal sealed class HubDirectory : IDisposable
         {
             File.SetUnixFileMode(path, UnixFileMode.UserRead | UnixFileMode.UserWrite);
         }
+        Rooms = new HubRooms(_connection);
     }
+
+    /// <summary>Rooms and membership, in the same database.</summary>
+    public HubRooms Rooms { get; }
 
     public void Publish(DirectoryEntry entry, DateTimeOffset seen)
     {

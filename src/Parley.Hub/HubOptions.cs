@@ -23,6 +23,9 @@ public sealed class HubOptions
     /// <summary>Requests a member may make in a burst. Defaults to 40.</summary>
     public int RequestBurst { get; init; } = 40;
 
+    /// <summary>Room messages and sender keys a member may send a second. Defaults to 500.</summary>
+    public double RoomMessagesPerSecond { get; init; } = 500;
+
     /// <summary>Relay sessions open at once; more requests are refused. Defaults to 256.</summary>
     public int MaxRelaySessions { get; init; } = 256;
 

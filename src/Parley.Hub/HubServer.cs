@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Collections.Concurrent;
 using Microsoft.Extensions.Logging;
 using Parley.Core.Hub;
@@ -22,11 +23,14 @@ public sealed partial class HubServer : IAsyncDisposable
     private readonly ConcurrentDictionary<DeviceId, Member> _members = new();
     private readonly CancellationTokenSource _stopping = new();
 
-    private sealed class Member(PeerLink link, TokenBucket bucket)
+    private sealed class Member(PeerLink link, TokenBucket bucket, TokenBucket messages)
     {
         public PeerLink Link { get; } = link;
 
         public TokenBucket Bucket { get; } = bucket;
+
+        /// <summary>Room messages and keys: a higher rate than requests, still bounded.</summary>
+        public TokenBucket Messages { get; } = messages;
 
         public string Name { get; set; } = link.RemoteHello.Name;
 
@@ -80,7 +84,8 @@ public sealed partial class HubServer : IAsyncDisposable
 
     private void Register(PeerLink link)
     {
-        var member = new Member(link, new TokenBucket(_options.RequestsPerSecond, _options.RequestBurst, _options.TimeProvider));
+        var member = new Member(link, new TokenBucket(_options.RequestsPerSecond, _options.RequestBurst, _options.TimeProvider),
+            new TokenBucket(_options.RoomMessagesPerSecond, (int)(_options.RoomMessagesPerSecond * 2), _options.TimeProvider));
         var id = link.RemoteId;
         if (_members.TryGetValue(id, out var old))
         {
@@ -130,12 +135,28 @@ public sealed partial class HubServer : IAsyncDisposable
         {
             return ValueTask.CompletedTask;
         }
-        if (!member.Bucket.TryTake())
+        if (frame.Type is FrameType.RoomMessage or FrameType.RoomKey)
+        {
+            if (!member.Messages.TryTake())
+            {
+                throw new ProtocolException($"too many room messages (over {_options.RoomMessagesPerSecond:0}/s)");
+            }
+        }
+        else if (!member.Bucket.TryTake())
         {
             throw new ProtocolException($"too many requests (over {_options.RequestsPerSecond:0}/s)");
         }
         switch (frame.Type)
         {
+            case FrameType.RoomCommand:
+                RoomCommand(member, frame);
+                break;
+            case FrameType.RoomKey:
+                ForwardRoomKey(member, frame);
+                break;
+            case FrameType.RoomMessage:
+                FanOut(member, frame);
+                break;
             case FrameType.DirectoryPublish:
                 Publish(member, frame);
                 break;
@@ -232,6 +253,91 @@ public sealed partial class HubServer : IAsyncDisposable
             member.Link.TrySend(FrameType.MailboxItem, MailboxMessages.Item(id, item));
         }
     }
+
+    private void RoomCommand(Member member, Frame frame)
+    {
+        if (!RoomMessages.TryDecodeCommand(frame.Payload, out var id, out var op, out var room))
+        {
+            throw new ProtocolException("malformed room command");
+        }
+        var me = member.Link.RemoteId;
+        var rooms = Directory.Rooms;
+        string? error = null;
+        switch (op)
+        {
+            case RoomOp.Create:
+                error = rooms.Create(room, me, member.Name, _options.TimeProvider.GetUtcNow());
+                break;
+            case RoomOp.Join:
+                error = rooms.Join(room, me, member.Name);
+                break;
+            case RoomOp.Leave:
+                error = rooms.Leave(room, me);
+                break;
+            case RoomOp.List:
+                member.Link.TrySend(FrameType.RoomReply, RoomMessages.Reply(id, null, rooms.Names(), null));
+                return;
+        }
+        var members = rooms.Members(room);
+        if (error is null && members is null)
+        {
+            error = $"there is no #{room}";
+        }
+        if (error is null && op is RoomOp.Create or RoomOp.Join or RoomOp.Leave)
+        {
+            var notice = RoomMessages.Notice(op != RoomOp.Leave, room, me, member.Name);
+            foreach (var other in members!.Keys.Where(k => k != me))
+            {
+                if (_members.TryGetValue(other, out var online))
+                {
+                    online.Link.TrySend(FrameType.RoomNotice, notice);
+                }
+            }
+        }
+        var list = members?.Select(m => new RoomMember(m.Key, m.Value, _members.ContainsKey(m.Key))).ToList();
+        member.Link.TrySend(FrameType.RoomReply, RoomMessages.Reply(id, error, null, error is null ? list : null));
+    }
+
+    /// <summary>Passes a sealed sender key from one member of a room to another; nothing else is let through.</summary>
+    private void ForwardRoomKey(Member member, Frame frame)
+    {
+        if (!RoomMessages.TryDecodeKey(frame.Payload, out var room, out var from, out var to, out _) || from != member.Link.RemoteId)
+        {
+            throw new ProtocolException("malformed room key, or sent in another's name");
+        }
+        if (Directory.Rooms.IsMember(room, from) && Directory.Rooms.IsMember(room, to) && _members.TryGetValue(to, out var target))
+        {
+            target.Link.TrySend(FrameType.RoomKey, frame.Payload.ToArray());
+        }
+    }
+
+    /// <summary>Sends a member's sealed room message to every other online member, never back to the sender.</summary>
+    private void FanOut(Member member, Frame frame)
+    {
+        if (!RoomMessages.TryDecodeMessage(frame.Payload, out var room, out var sender, out _) || sender != member.Link.RemoteId)
+        {
+            throw new ProtocolException("malformed room message, or sent in another's name");
+        }
+        var members = Directory.Rooms.Members(room);
+        if (members is null || !members.ContainsKey(sender))
+        {
+            return;
+        }
+        var payload = frame.Payload.ToArray();
+        foreach (var other in members.Keys)
+        {
+            if (other != sender && _members.TryGetValue(other, out var online))
+            {
+                online.Link.TrySend(FrameType.RoomMessage, payload);
+                Interlocked.Increment(ref _roomDeliveries);
+            }
+        }
+    }
+
+    private long _roomDeliveries;
+
+    /// <summary>Room messages handed to members since start.</summary>
+    public long RoomDeliveries => Interlocked.Read(ref _roomDeliveries);
 
     private void Whois(Member member, Frame frame)
     {

@@ -74,6 +74,8 @@ public sealed class ParleyNode : IAsyncDisposable
 
     public HubClient Hub { get; private set; } = null!;
 
+    public Rooms.RoomService Rooms { get; private set; } = null!;
+
     private AgreementKey? _agreement;
 
     public int PeerPort => Links.ListenPort;
@@ -107,6 +109,7 @@ public sealed class ParleyNode : IAsyncDisposable
         node._agreement = AgreementKey.LoadOrCreate(options.Home);
         node.Hub = new HubClient(identity, node._agreement, options, store, node.Events, loggerFactory, () => node._name, () => node.PeerPort);
         node.WireRelay();
+        node.Rooms = new Rooms.RoomService(identity, node._agreement, node.Hub, store, node.Events, loggerFactory);
         node.Files = await FileTransferService.LoadAsync(store, contacts, node.Links, node.Events, options.TimeProvider, loggerFactory, options.Home)
             .ConfigureAwait(false);
         try

@@ -10,32 +10,9 @@ using Parley.Node.Tests;
 namespace Parley.Hub.Tests;
 
 /// <summary>Messages to an offline contact wait, sealed, in the hub's mailbox.</summary>
-public sealed class MailboxTests : IAsyncLifetime
+public sealed class MailboxTests : HubTestBase
 {
-    private readonly string _hubHome = Directory.CreateTempSubdirectory("parley-mail-").FullName;
-    private HubServer _hub = null!;
-
-    public Task InitializeAsync()
-    {
-        _hub = HubServer.Start(new HubOptions { Home = _hubHome, Port = 0, BindAddress = IPAddress.Loopback, MailboxMaxMessages = 3 }, NullLoggerFactory.Instance);
-        return Task.CompletedTask;
-    }
-
-    public async Task DisposeAsync()
-    {
-        await _hub.DisposeAsync();
-        Directory.Delete(_hubHome, recursive: true);
-    }
-
-    private string Invite => new Invite(_hub.DeviceId, "hub", [new IPEndPoint(IPAddress.Loopback, _hub.Port)]).ToString();
-
-    private async Task<TestNode> OnHubAsync(string name, string? home = null, int port = 0)
-    {
-        var node = await TestNode.StartAsync(name, home, port);
-        await node.Node.Hub.JoinAsync(Invite);
-        await Wait.UntilAsync(() => node.Node.Hub.Connected && _hub.Online.Contains(node.Id), name + " on the hub");
-        return node;
-    }
+    protected override HubOptions Options(int port) => new() { Home = HubHome, Port = port, BindAddress = IPAddress.Loopback, MailboxMaxMessages = 3 };
 
     [Fact]
     public async Task MessageToOfflineContact_IsSealedAtTheHub_DeliveredOnReconnect_ThenDeleted()
@@ -51,10 +28,10 @@ public sealed class MailboxTests : IAsyncLifetime
         var sent = await alice.Node.Chat.SendAsync(bob.Id, secret);
         Assert.Equal(MessageState.Mailed, sent.State);
         Assert.Null(sent.Warning);
-        var held = _hub.Directory.MailFor(bob.Id);
+        var held = Hub.Directory.MailFor(bob.Id);
         Assert.Single(held);
         Assert.DoesNotContain(secret, Encoding.UTF8.GetString(held[0].Item), StringComparison.Ordinal);
-        foreach (var file in Directory.EnumerateFiles(_hubHome))
+        foreach (var file in Directory.EnumerateFiles(HubHome))
         {
             using var stream = new FileStream(file, FileMode.Open, FileAccess.Read, FileShare.ReadWrite);
             using var reader = new StreamReader(stream, Encoding.Latin1);
@@ -64,7 +41,7 @@ public sealed class MailboxTests : IAsyncLifetime
         // Bob comes back on another port, so alice cannot reach him directly: the mailbox is the way.
         await using var bobAgain = await OnHubAsync("bob", bobHome);
         await Wait.UntilAsync(async () => (await bobAgain.HistoryWith(alice)).Any(m => m.Text == secret), "the held message");
-        await Wait.UntilAsync(() => _hub.Directory.MailFor(bob.Id).Count == 0, "the hub to delete it after the ack");
+        await Wait.UntilAsync(() => Hub.Directory.MailFor(bob.Id).Count == 0, "the hub to delete it after the ack");
         await Wait.UntilAsync(async () => (await alice.HistoryWith(bob)).Single().State == MessageState.Delivered, "the delivery tick once linked again");
         Assert.Single(await bobAgain.HistoryWith(alice));
     }

@@ -13,25 +13,8 @@ namespace Parley.Hub.Tests;
 /// observes for him, 127.0.0.1, is wrong) link through the hub's relay: TLS end to end, consent as
 /// usual, chat and files work, and the hub's relay carries none of the plaintext.
 /// </summary>
-public sealed class RelayTests : IAsyncLifetime
+public sealed class RelayTests : HubTestBase
 {
-    private readonly string _hubHome = Directory.CreateTempSubdirectory("parley-relay-").FullName;
-    private HubServer _hub = null!;
-
-    public Task InitializeAsync()
-    {
-        _hub = HubServer.Start(new HubOptions { Home = _hubHome, Port = 0, BindAddress = IPAddress.Loopback }, NullLoggerFactory.Instance);
-        return Task.CompletedTask;
-    }
-
-    public async Task DisposeAsync()
-    {
-        await _hub.DisposeAsync();
-        Directory.Delete(_hubHome, recursive: true);
-    }
-
-    private string Invite => new Invite(_hub.DeviceId, "hub", [new IPEndPoint(IPAddress.Loopback, _hub.Port)]).ToString();
-
     [Fact]
     public async Task Unreachable_Contact_IsLinkedThroughTheRelay_ChatAndFilesWork()
     {
@@ -68,14 +51,14 @@ public sealed class RelayTests : IAsyncLifetime
         {
             Directory.Delete(work, recursive: true);
         }
-        Assert.True(_hub.Relay.BytesRelayed > 400_000, $"relayed {_hub.Relay.BytesRelayed} bytes");
+        Assert.True(Hub.Relay.BytesRelayed > 400_000, $"relayed {Hub.Relay.BytesRelayed} bytes");
         // The hub's disk holds the directory, never what was said.
-        await _hub.DisposeAsync();
-        foreach (var file in Directory.EnumerateFiles(_hubHome))
+        await Hub.DisposeAsync();
+        foreach (var file in Directory.EnumerateFiles(HubHome))
         {
             Assert.DoesNotContain(secret, Encoding.UTF8.GetString(await File.ReadAllBytesAsync(file)), StringComparison.Ordinal);
         }
-        _hub = HubServer.Start(new HubOptions { Home = _hubHome, Port = 0, BindAddress = IPAddress.Loopback }, NullLoggerFactory.Instance);
+        Hub = StartHub(0);
     }
 
     [Fact]
@@ -93,10 +76,10 @@ public sealed class RelayTests : IAsyncLifetime
     public async Task UnknownRelayToken_IsDropped()
     {
         using var socket = new System.Net.Sockets.Socket(System.Net.Sockets.SocketType.Stream, System.Net.Sockets.ProtocolType.Tcp);
-        await socket.ConnectAsync(new IPEndPoint(IPAddress.Loopback, _hub.Port));
+        await socket.ConnectAsync(new IPEndPoint(IPAddress.Loopback, Hub.Port));
         await socket.SendAsync((byte[])[.. Core.Hub.RelayTicket.Preamble, .. new byte[32]]);
         var buffer = new byte[16];
         Assert.Equal(0, await socket.ReceiveAsync(buffer).WaitAsync(TimeSpan.FromSeconds(10)));
-        Assert.Equal(0, _hub.Relay.ActiveSessions);
+        Assert.Equal(0, Hub.Relay.ActiveSessions);
     }
 }

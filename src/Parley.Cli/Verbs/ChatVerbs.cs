@@ -12,7 +12,7 @@ internal sealed class ChatVerb : IVerb
 {
     public string Name => "chat";
 
-    public string Arguments => "<peer> [text]";
+    public string Arguments => "<peer|#room> [text]";
 
     public string Summary => "send a message, or with no text chat interactively (/quit leaves)";
 
@@ -54,8 +54,9 @@ internal sealed class ChatVerb : IVerb
 
     private static async Task<int> InteractiveAsync(CliContext context, ApiClient api, string peer)
     {
-        var safety = await api.GetAsync($"api/peers/{ApiClient.Segment(peer)}/safety").ConfigureAwait(false);
-        var deviceId = safety.GetProperty("deviceId").GetString()!;
+        var deviceId = peer.StartsWith('#')
+            ? "#" + peer.TrimStart('#').ToLowerInvariant()
+            : (await api.GetAsync($"api/peers/{ApiClient.Segment(peer)}/safety").ConfigureAwait(false)).GetProperty("deviceId").GetString()!;
         using var stop = new CancellationTokenSource();
         using var socket = await api.OpenEventsAsync(stop.Token).ConfigureAwait(false);
         var history = await api.GetAsync($"api/chat/{ApiClient.Segment(peer)}?limit=20").ConfigureAwait(false);
@@ -63,7 +64,7 @@ internal sealed class ChatVerb : IVerb
         {
             context.Out.WriteLine(HistoryVerb.Format(message));
         }
-        context.Out.WriteLine($"-- chatting with {deviceId[..9]}; type a message and Enter, /quit to leave --");
+        context.Out.WriteLine($"-- chatting with {(deviceId.StartsWith('#') ? deviceId : deviceId[..9])}; type a message and Enter, /quit to leave --");
         var events = Task.Run(() => ShowEventsAsync(context, socket, deviceId, stop));
         while (await ReadLineAsync(stop.Token).ConfigureAwait(false) is { } line)
         {
@@ -151,6 +152,7 @@ internal sealed class ChatVerb : IVerb
         return type switch
         {
             "message" when Peer("peer") == deviceId && !data.GetProperty("outgoing").GetBoolean() => HistoryVerb.Format(data),
+            "room.notice" when Peer("room") == deviceId => $"* {TerminalText.Safe(Peer("name"))} {(data.GetProperty("joined").GetBoolean() ? "joined" : "left")}",
             "delivered" when Peer("peer") == deviceId => null,
             "peer.online" when Peer("deviceId") == deviceId => $"* {TerminalText.Safe(Peer("name"))} is online",
             "peer.offline" when Peer("deviceId") == deviceId => $"* {TerminalText.Safe(Peer("name"))} left ({TerminalText.Safe(Peer("reason"))})",
@@ -163,7 +165,7 @@ internal sealed class HistoryVerb : IVerb
 {
     public string Name => "history";
 
-    public string Arguments => "<peer> [--limit N] [--json]";
+    public string Arguments => "<peer|#room> [--limit N] [--json]";
 
     public string Summary => "show the conversation with a peer, with delivery state";
 
@@ -198,11 +200,16 @@ internal sealed class HistoryVerb : IVerb
     {
         var outgoing = message.GetProperty("outgoing").GetBoolean();
         var when = message.GetProperty("sentAt").GetDateTimeOffset().ToLocalTime();
+        if (message.GetProperty("state").GetString() == "notice")
+        {
+            return $"[{when:HH:mm}] * {TerminalText.Safe(message.GetProperty("text").GetString())}";
+        }
         var who = outgoing ? "me" : TerminalText.Safe(message.GetProperty("peerName").GetString());
         var ticks = !outgoing ? "" : message.GetProperty("state").GetString() switch
         {
             "queued" => "  …",
             "mailed" => "  ✉",
+            "notice" => "",
             "sent" => "  ✓",
             "delivered" => "  ✓✓",
             _ => "",

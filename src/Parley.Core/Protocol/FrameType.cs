@@ -29,6 +29,11 @@ public enum FrameType : byte
     MailboxResult = 0x48,
     MailboxItem = 0x49,
     MailboxAck = 0x4A,
+    RoomCommand = 0x50,
+    RoomReply = 0x51,
+    RoomNotice = 0x52,
+    RoomKey = 0x53,
+    RoomMessage = 0x54,
 }
 
 /// <summary>Which send queue a frame goes through: control and chat always go before bulk data.</summary>

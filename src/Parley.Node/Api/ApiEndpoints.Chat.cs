@@ -12,12 +12,21 @@ internal static partial class ApiEndpoints
     {
         api.MapPost("/chat/{peer}", async (string peer, ChatRequest body) =>
         {
+            if (IsRoom(peer))
+            {
+                return Results.Ok(node.Rooms.ToEvent(await node.Rooms.SendAsync(Uri.UnescapeDataString(peer), body.Text ?? "").ConfigureAwait(false)));
+            }
             var id = Resolve(node, peer);
             var message = await node.Chat.SendAsync(id, body.Text ?? "").ConfigureAwait(false);
             return Results.Ok(node.Chat.ToEvent(message));
         });
         api.MapGet("/chat/{peer}", async (string peer, int? limit, long? before) =>
         {
+            if (IsRoom(peer))
+            {
+                var said = await node.Rooms.HistoryAsync(Uri.UnescapeDataString(peer), limit ?? 100, before ?? long.MaxValue).ConfigureAwait(false);
+                return said.Select(node.Rooms.ToEvent);
+            }
             var id = Resolve(node, peer);
             var messages = await node.Chat.HistoryAsync(id, limit ?? 100, before ?? long.MaxValue).ConfigureAwait(false);
             return messages.Select(node.Chat.ToEvent);

@@ -35,6 +35,7 @@ internal static partial class ApiEndpoints
         MapChat(api, node);
         MapFiles(api, node);
         MapHub(api, node);
+        MapRooms(api, node);
     }
 
     /// <summary>What the user typed for a peer, as a device ID, among known and nearby devices.</summary>

@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Collections.Concurrent;
 using Microsoft.Extensions.Logging;
 using Parley.Core.Hub;
@@ -13,7 +14,8 @@ namespace Parley.Node.Hub;
 public sealed record HubMember(DeviceId DeviceId, string Name, bool Online, DateTimeOffset LastSeen, string Address);
 
 /// <summary>A directory lookup's answer, with the signature checked here (never trusting the hub).</summary>
-public sealed record WhoisAnswer(DeviceId DeviceId, string Name, bool SignatureValid, bool Online, DateTimeOffset LastSeen, DateTimeOffset IssuedAt, byte[] AgreementKey);
+public sealed record WhoisAnswer(DeviceId DeviceId, string Name, bool SignatureValid, bool Online, DateTimeOffset LastSeen, DateTimeOffset IssuedAt,
+    byte[] AgreementKey, byte[] IdentityKey);
 
 /// <summary>
 /// The node's link to its hub: dialed with the hub's device ID pinned, kept up with backoff,
@@ -37,6 +39,10 @@ public sealed partial class HubClient : IAsyncDisposable
     private readonly ConcurrentDictionary<uint, TaskCompletionSource<List<WhoisEntry>>> _queries = new();
     private readonly ConcurrentDictionary<uint, TaskCompletionSource<RelayTicket>> _relays = new();
     private readonly ConcurrentDictionary<uint, TaskCompletionSource<string?>> _puts = new();
+    private readonly ConcurrentDictionary<uint, TaskCompletionSource<Frame0>> _roomCommands = new();
+
+    /// <summary>A copied frame payload, for replies that outlive the receive buffer.</summary>
+    private sealed record Frame0(byte[] Payload);
     private readonly CancellationTokenSource _stopping = new();
     private CancellationTokenSource? _session;
     private Task _loop = Task.CompletedTask;
@@ -116,6 +122,10 @@ public sealed partial class HubClient : IAsyncDisposable
                 _link = link;
                 link.Start(OnFrameAsync);
                 Publish(link);
+                if (Linked is { } linked)
+                {
+                    _ = linked();
+                }
                 _events.Publish("hub.connected", new { hub = hub.DeviceId.ToString() });
                 HubClientLog.Connected(_logger, hub.DeviceId.Short, link.RemoteEndPoint.ToString());
                 try
@@ -197,7 +207,8 @@ public sealed partial class HubClient : IAsyncDisposable
         {
             link.TrySend(FrameType.WhoisQuery, HubMessages.Query(id, text));
             var entries = await answer.Task.WaitAsync(WhoisTimeout).ConfigureAwait(false);
-            return [.. entries.Select(e => new WhoisAnswer(e.Entry.DeviceId, e.Entry.Name, e.Entry.Verify(), e.Online, e.LastSeen, e.Entry.IssuedAt, e.Entry.AgreementPublicKey))];
+            return [.. entries.Select(e => new WhoisAnswer(e.Entry.DeviceId, e.Entry.Name, e.Entry.Verify(), e.Online, e.LastSeen, e.Entry.IssuedAt,
+                e.Entry.AgreementPublicKey, e.Entry.IdentityKey))];
         }
         catch (TimeoutException)
         {
@@ -270,6 +281,20 @@ public sealed partial class HubClient : IAsyncDisposable
                     _ = HandleMailAsync(link, itemId, item, received);
                 }
                 break;
+            case FrameType.RoomReply:
+                var reply = frame.Payload.ToArray();
+                if (reply.Length >= 4 && _roomCommands.TryGetValue(System.Buffers.Binary.BinaryPrimitives.ReadUInt32BigEndian(reply), out var command))
+                {
+                    command.TrySetResult(new Frame0(reply));
+                }
+                break;
+            case FrameType.RoomNotice or FrameType.RoomKey or FrameType.RoomMessage:
+                if (RoomFrame is { } roomFrame)
+                {
+                    var copy = frame.Payload.ToArray();
+                    _ = roomFrame(frame.Type, copy);
+                }
+                break;
             case FrameType.RelayRefused:
                 if (!RelayMessages.TryDecodeRefused(frame.Payload, out var refusedId, out var reason))
                 {
@@ -285,6 +310,42 @@ public sealed partial class HubClient : IAsyncDisposable
         }
         return ValueTask.CompletedTask;
     }
+
+    /// <summary>Room notices, keys and messages from the hub (payload copied), for the room service.</summary>
+    public Func<FrameType, byte[], Task>? RoomFrame { get; set; }
+
+    /// <summary>Called after each (re)connection to the hub, so rooms can be re-joined and rekeyed.</summary>
+    public Func<Task>? Linked { get; set; }
+
+    /// <summary>Sends a room command and waits for the hub's reply.</summary>
+    public async Task<(string? Error, List<string> Rooms, List<RoomMember> Members)> RoomCommandAsync(RoomOp op, string room)
+    {
+        var link = _link ?? throw new InvalidOperationException(Hub is null ? "this node has no hub (join one with hub-join)" : "the hub is not reachable right now");
+        var id = (uint)Interlocked.Increment(ref _nextQuery);
+        var answer = new TaskCompletionSource<Frame0>(TaskCreationOptions.RunContinuationsAsynchronously);
+        _roomCommands[id] = answer;
+        try
+        {
+            link.TrySend(FrameType.RoomCommand, RoomMessages.Command(id, op, room));
+            var reply = await answer.Task.WaitAsync(WhoisTimeout).ConfigureAwait(false);
+            if (!RoomMessages.TryDecodeReply(new System.Buffers.ReadOnlySequence<byte>(reply.Payload), op == RoomOp.List, out _, out var error, out var rooms, out var members))
+            {
+                throw new InvalidOperationException("the hub sent a malformed room reply");
+            }
+            return (error, rooms, members);
+        }
+        catch (TimeoutException)
+        {
+            throw new InvalidOperationException("the hub did not answer");
+        }
+        finally
+        {
+            _roomCommands.TryRemove(id, out _);
+        }
+    }
+
+    /// <summary>Sends a frame to the hub if linked; false otherwise.</summary>
+    public bool Send(FrameType type, byte[] payload) => _link?.TrySend(type, payload) ?? false;
 
     /// <summary>Called with each presence change, so the node can learn a contact's address from the hub.</summary>
     public Action<HubMember>? MemberSeen { get; set; }

@@ -4,16 +4,16 @@ namespace Parley.Node.Storage;
 
 public sealed partial class NodeStore
 {
-    private const string MessageColumns = "id, peer, outgoing, text, sent_at, state, seq";
+    private const string MessageColumns = "id, peer, outgoing, text, sent_at, state, seq, sender";
 
     /// <summary>Stores a message; false if one with the same ID is already stored (a resend).</summary>
-    public Task<bool> InsertMessageAsync(Guid id, string peer, bool outgoing, string text, DateTimeOffset sentAt, MessageState state) =>
+    public Task<bool> InsertMessageAsync(Guid id, string peer, bool outgoing, string text, DateTimeOffset sentAt, MessageState state, string? sender = null) =>
         WriteAsync(connection =>
         {
             var command = Prepared(connection,
-                "INSERT OR IGNORE INTO messages (id, peer, outgoing, text, sent_at, state) VALUES ($id, $peer, $out, $text, $sent, $state);",
+                "INSERT OR IGNORE INTO messages (id, peer, outgoing, text, sent_at, state, sender) VALUES ($id, $peer, $out, $text, $sent, $state, $sender);",
                 ("$id", id.ToString("N")), ("$peer", peer), ("$out", outgoing ? 1 : 0), ("$text", text),
-                ("$sent", sentAt.ToUnixTimeMilliseconds()), ("$state", state.ToString()));
+                ("$sent", sentAt.ToUnixTimeMilliseconds()), ("$state", state.ToString()), ("$sender", sender));
             return command.ExecuteNonQuery() == 1;
         });
 
@@ -59,5 +59,8 @@ public sealed partial class NodeStore
         reader.GetString(3),
         DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(4)),
         Enum.Parse<MessageState>(reader.GetString(5)),
-        reader.GetInt64(6));
+        reader.GetInt64(6))
+    {
+        Sender = reader.IsDBNull(7) ? null : reader.GetString(7),
+    };
 }

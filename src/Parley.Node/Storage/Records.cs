@@ -47,6 +47,9 @@ public enum MessageState
 
     /// <summary>Outgoing, sealed to the peer's agreement key and left at the hub's mailbox; resent directly too when the peer is back.</summary>
     Mailed,
+
+    /// <summary>A room event (someone joined or left), shown in the room's timeline.</summary>
+    Notice,
 }
 
 public sealed record MessageRecord(
@@ -60,4 +63,7 @@ public sealed record MessageRecord(
 {
     /// <summary>Why a message could not go the way it should have (not stored), for the sender to read.</summary>
     public string? Warning { get; init; }
+
+    /// <summary>In a room ("#name" peer): who wrote it (compact device ID).</summary>
+    public string? Sender { get; init; }
 }

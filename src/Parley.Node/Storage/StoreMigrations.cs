@@ -52,6 +52,9 @@ internal static class StoreMigrations
             done INTEGER NOT NULL DEFAULT 0,
             PRIMARY KEY (transfer_id, idx));
         """,
+        """
+        ALTER TABLE messages ADD COLUMN sender TEXT;
+        """,
     ];
 
     public static void Apply(SqliteConnection connection)
