@@ -8,6 +8,7 @@ return mode switch
     "chat" => await ChatBench.RunAsync(args.Skip(1).ToArray()),
     "startup" => await StartupBench.RunAsync(args.Skip(1).ToArray()),
     "files" => await FileBench.RunAsync(args.Skip(1).ToArray()),
+    "hub" => await HubBench.RunAsync(args.Skip(1).ToArray()),
     "micro" => RunMicro(args.Skip(1).ToArray()),
     "idle" => await Idle(),
     _ => Usage(),
@@ -29,6 +30,6 @@ static async Task<int> Idle()
 
 static int Usage()
 {
-    Console.Error.WriteLine("usage: Parley.Bench chat [--round-trips N] [--messages N] | files [--size-mib N] | startup [--runs N] | micro [BenchmarkDotNet args]");
+    Console.Error.WriteLine("usage: Parley.Bench chat [--round-trips N] [--messages N] | files [--size-mib N] | hub [--members N] | startup [--runs N] | micro [BenchmarkDotNet args]");
     return 2;
 }

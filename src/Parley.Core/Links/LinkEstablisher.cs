@@ -130,8 +130,10 @@ public sealed class LinkEstablisher(NodeIdentity identity, LinkOptions options, 
             FrameWriter.Write(writer, FrameType.Hello, 0, encoded);
             await writer.FlushAsync(cancellationToken).ConfigureAwait(false);
             LogHello("->", remoteId, encoded.Length);
-            // Large reads: TLS records are up to 16 KiB and file blocks 256 KiB; 4 KiB reads (the default) cost a lot.
-            var reader = PipeReader.Create(stream, new StreamPipeReaderOptions(bufferSize: 128 * 1024, minimumReadSize: 32 * 1024, leaveOpen: true));
+            // Large reads (TLS records are up to 16 KiB, file blocks 256 KiB; 4 KiB reads cost a lot), but
+            // zero-byte reads while idle, so an idle link holds no read buffer (a hub keeps thousands).
+            var reader = PipeReader.Create(stream, new StreamPipeReaderOptions(bufferSize: 128 * 1024, minimumReadSize: 32 * 1024, leaveOpen: true,
+                useZeroByteReads: true));
             var theirs = await ReadHelloAsync(reader, cancellationToken).ConfigureAwait(false);
             LogHello("<-", remoteId, theirs.Encode().Length);
             if (theirs.DeviceId != remoteId)
