@@ -21,6 +21,9 @@ internal sealed class RelaySwitch(HubOptions options) : IDisposable
     /// <summary>Relay sessions open now.</summary>
     public int ActiveSessions => Volatile.Read(ref _sessions);
 
+    /// <summary>Sees every relayed chunk (for tests that check the relay carries no plaintext).</summary>
+    internal Action<ReadOnlyMemory<byte>>? Tap { get; set; }
+
     /// <summary>Bytes moved through the relay since start, both directions.</summary>
     public long BytesRelayed => Interlocked.Read(ref _bytes);
 
@@ -147,6 +150,7 @@ internal sealed class RelaySwitch(HubOptions options) : IDisposable
                 }
                 await session.Limit.TakeAsync(read).ConfigureAwait(false);
                 await _hubLimit.TakeAsync(read).ConfigureAwait(false);
+                Tap?.Invoke(buffer.AsMemory(0, read));
                 await to.SendAsync(buffer.AsMemory(0, read), SocketFlags.None).ConfigureAwait(false);
                 Interlocked.Add(ref _bytes, read);
             }

@@ -64,6 +64,28 @@ public sealed class MailboxTests : HubTestBase
     }
 
     [Fact]
+    public async Task ForgedDirectoryEntry_IsNeverEncryptedTo()
+    {
+        await using var alice = await OnHubAsync("alice");
+        var bob = await OnHubAsync("bob");
+        await TestNode.BefriendAsync(alice, bob);
+        await bob.DisposeAsync();
+        await Wait.UntilAsync(() => !alice.Node.Hub.CanRelayTo(bob.Id), "bob gone");
+        // Whoever controls the hub swaps bob's entry for one with their own agreement key.
+        using var mallory = NodeIdentity.CreateEphemeral();
+        using var malloryKey = AgreementKey.CreateEphemeral();
+        var forged = Core.Hub.DirectoryEntry.Create(mallory, "bob", malloryKey.PublicKey, DateTimeOffset.UtcNow) with
+        {
+            IdentityKey = (await alice.Node.Hub.WhoisAsync(bob.Id.Compact))[0].IdentityKey,
+        };
+        Hub.Directory.PutUnchecked(forged, bob.Id.Compact);
+        var message = await alice.Node.Chat.SendAsync(bob.Id, "for bob only");
+        Assert.Equal(MessageState.Queued, message.State);
+        Assert.Contains("bad signature; not using it", message.Warning, StringComparison.Ordinal);
+        Assert.Empty(Hub.Directory.MailFor(bob.Id));
+    }
+
+    [Fact]
     public async Task SealedMessageFromAStranger_IsNotStored_ButBecomesARequest()
     {
         await using var bob = await OnHubAsync("bob");

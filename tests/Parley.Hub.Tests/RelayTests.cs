@@ -25,6 +25,14 @@ public sealed class RelayTests : HubTestBase
         await Wait.UntilAsync(() => alice.Node.Hub.CanRelayTo(bob.Id) && bob.Node.Hub.CanRelayTo(alice.Id), "both on the hub");
 
         // Alice knows bob only by ID (as from whois): no address, so only the relay can reach him.
+        var relayed = new MemoryStream();
+        Hub.Relay.Tap = chunk =>
+        {
+            lock (relayed)
+            {
+                relayed.Write(chunk.Span);
+            }
+        };
         await alice.Node.Links.MakeContactAsync(bob.Id);
         await Wait.UntilAsync(() => bob.Node.Contacts.Find(alice.Id)?.State == PeerState.Request, "alice's request at bob");
         Assert.True(bob.Node.Links.Session(alice.Id)!.Link.Relayed);
@@ -52,6 +60,11 @@ public sealed class RelayTests : HubTestBase
             Directory.Delete(work, recursive: true);
         }
         Assert.True(Hub.Relay.BytesRelayed > 400_000, $"relayed {Hub.Relay.BytesRelayed} bytes");
+        lock (relayed)
+        {
+            // Everything the relay carried was TLS: the message and the file's text never show in it.
+            Assert.DoesNotContain(secret, Encoding.Latin1.GetString(relayed.ToArray()), StringComparison.Ordinal);
+        }
         // The hub's disk holds the directory, never what was said.
         await Hub.DisposeAsync();
         foreach (var file in Directory.EnumerateFiles(HubHome))
