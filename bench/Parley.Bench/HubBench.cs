@@ -59,6 +59,36 @@ internal static class HubBench
         return 0;
     }
 
+    /// <summary>Managed memory a linked idle node costs a hub, measured in this process (GC heap after full collections).</summary>
+    public static async Task ManagedPerLinkAsync(int count)
+    {
+        var home = Directory.CreateTempSubdirectory("parley-hubmem-").FullName;
+        await using var hub = HubServer.Start(new HubOptions { Home = home, Port = 0, BindAddress = IPAddress.Loopback }, NullLoggerFactory.Instance);
+        var clients = await ConnectAsync(10, hub.Port, hub.DeviceId); // warm up
+        await Task.Delay(500);
+        var before = Settle();
+        clients.AddRange(await ConnectAsync(count, hub.Port, hub.DeviceId));
+        await Task.Delay(2000);
+        var after = Settle();
+        // Both ends of each link live in this process; the hub's end is about half.
+        Console.WriteLine($"managed heap per link, both ends: {(after - before) / 1024.0 / count:0.0} KiB");
+        foreach (var client in clients)
+        {
+            await client.Link.DisposeAsync();
+        }
+        Directory.Delete(home, recursive: true);
+    }
+
+    private static long Settle()
+    {
+        for (var i = 0; i < 3; i++)
+        {
+            GC.Collect(2, GCCollectionMode.Forced, blocking: true, compacting: true);
+            GC.WaitForPendingFinalizers();
+        }
+        return GC.GetTotalMemory(forceFullCollection: true);
+    }
+
     private static long RssKiB(int pid) => long.Parse(File.ReadLines($"/proc/{pid}/status").First(l => l.StartsWith("VmRSS:", StringComparison.Ordinal))
         .Split(' ', StringSplitOptions.RemoveEmptyEntries)[1], System.Globalization.CultureInfo.InvariantCulture);
 

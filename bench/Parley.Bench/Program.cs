@@ -9,10 +9,17 @@ return mode switch
     "startup" => await StartupBench.RunAsync(args.Skip(1).ToArray()),
     "files" => await FileBench.RunAsync(args.Skip(1).ToArray()),
     "hub" => await HubBench.RunAsync(args.Skip(1).ToArray()),
+    "hubmem" => await HubMem(),
     "micro" => RunMicro(args.Skip(1).ToArray()),
     "idle" => await Idle(),
     _ => Usage(),
 };
+
+static async Task<int> HubMem()
+{
+    await HubBench.ManagedPerLinkAsync(200);
+    return 0;
+}
 
 static int RunMicro(string[] args)
 {
