@@ -100,13 +100,17 @@ internal sealed class HubRooms
         }
     }
 
+    /// <summary>Room names in order, at most <see cref="MaxListed"/> (so the reply fits one frame).</summary>
     public List<string> Names()
     {
         lock (_lock)
         {
-            return [.. _rooms.Keys.Order(StringComparer.Ordinal)];
+            return [.. _rooms.Keys.Order(StringComparer.Ordinal).Take(MaxListed)];
         }
     }
+
+    /// <summary>Most room names one list reply carries. 10,000.</summary>
+    public const int MaxListed = 10_000;
 
     /// <summary>The members of a room (device → name), or null when there is no such room.</summary>
     public Dictionary<DeviceId, string>? Members(string room)

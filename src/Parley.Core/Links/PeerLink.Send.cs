@@ -35,7 +35,15 @@ public sealed partial class PeerLink
             _ = CloseAsync(CloseCode.ProtocolError, "peer stopped reading: send queue full");
             return false;
         }
-        Enqueue(type, payload, channel);
+        try
+        {
+            Enqueue(type, payload, channel);
+        }
+        catch (ArgumentException)
+        {
+            Interlocked.Decrement(ref _controlCount);
+            throw;
+        }
         return true;
     }
 
@@ -50,6 +58,7 @@ public sealed partial class PeerLink
     /// </summary>
     public async ValueTask<bool> SendBulkAsync(FrameType type, byte[] payload, int length, bool pooled, byte channel = 0, CancellationToken cancellationToken = default)
     {
+        CheckCap(type, length);
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, _abort.Token);
         try
         {
@@ -76,8 +85,18 @@ public sealed partial class PeerLink
         return true;
     }
 
+    private static void CheckCap(FrameType type, int length)
+    {
+        // Caught here, at the caller, rather than in the send loop where it would stall the link.
+        if (length > (ProtocolLimits.MaxPayloadFor((byte)type) ?? -1))
+        {
+            throw new ArgumentException($"{type} payload of {length} bytes is over its cap of {ProtocolLimits.MaxPayloadFor((byte)type)}");
+        }
+    }
+
     private void Enqueue(FrameType type, byte[] payload, byte channel = 0)
     {
+        CheckCap(type, payload.Length);
         _control.Enqueue(new OutboundFrame(type, channel, payload, payload.Length));
         _wake.Writer.TryWrite(true);
     }

@@ -61,7 +61,7 @@ public static class ProtocolLimits
         FrameType.MailboxItem => 8 + Hub.MailboxSeal.MaxItemSize,
         FrameType.MailboxAck => 8,
         FrameType.RoomCommand => 5 + 1 + Hub.RoomNames.MaxBytes,
-        FrameType.RoomReply => 64 * 1024,
+        FrameType.RoomReply => MaxPayload, // up to 1,000 members (about 100 KiB) or 10,000 room names
         FrameType.RoomNotice => 2 + Hub.RoomNames.MaxBytes + Identity.DeviceId.Size + 1 + MaxNameBytes,
         FrameType.RoomKey => 1 + Hub.RoomNames.MaxBytes + Identity.DeviceId.Size * 2 + 2 + 2048,
         FrameType.RoomMessage => 1 + Hub.RoomNames.MaxBytes + Identity.DeviceId.Size + 12 + 16 + 4 + MaxChatTextBytes + 24 + 1 + 72,

@@ -317,10 +317,24 @@ public sealed partial class RoomService
         seq = m.Sequence,
     };
 
-    private string NameOf(string room, DeviceId member) =>
-        member == _identity.DeviceId ? "me"
-        : _rooms.TryGetValue(room.TrimStart('#'), out var state) && state.Members.TryGetValue(member, out var name) ? name
-        : _directory.TryGetValue(member, out var entry) ? entry.Name : member.Short;
+    private string NameOf(string room, DeviceId member)
+    {
+        if (member == _identity.DeviceId)
+        {
+            return "me";
+        }
+        if (_rooms.TryGetValue(room.TrimStart('#'), out var state))
+        {
+            lock (state.Lock)
+            {
+                if (state.Members.TryGetValue(member, out var name))
+                {
+                    return name;
+                }
+            }
+        }
+        return _directory.TryGetValue(member, out var entry) ? entry.Name : member.Short;
+    }
 }
 
 internal static partial class RoomLog

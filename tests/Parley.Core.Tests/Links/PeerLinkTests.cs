@@ -203,4 +203,19 @@ public class PeerLinkTests
         await client.DisposeAsync();
         await server.DisposeAsync();
     }
+
+    [Fact]
+    public async Task PayloadOverItsCap_IsRefusedAtTheCaller_AndTheLinkKeepsWorking()
+    {
+        await using var harness = new LinkHarness();
+        var (client, server) = await harness.ConnectAsync();
+        var received = new ConcurrentQueue<(FrameType, byte[])>();
+        server.Start(Collect(received));
+        client.Start(Collect(new()));
+        Assert.Throws<ArgumentException>(() => client.TrySend(FrameType.ChatAck, new byte[17]));
+        Assert.True(client.TrySend(FrameType.ChatAck, new byte[16]));
+        await WaitUntil(() => !received.IsEmpty);
+        await client.DisposeAsync();
+        await server.DisposeAsync();
+    }
 }
