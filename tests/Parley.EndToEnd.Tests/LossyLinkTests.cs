@@ -8,8 +8,8 @@ namespace Parley.EndToEnd.Tests;
 /// <summary>
 /// A transfer over a bad LAN link (two namespaces, 2 % packet loss each way, capped rate) with the
 /// receiver killed (-9) and restarted at 30 % and 70 %: the file must arrive whole every time.
-/// CI runs one round of 24 MiB; the benchmark runs 200 MiB five times:
-/// <c>PARLEY_LOSSY_MIB=200 PARLEY_LOSSY_RUNS=5 ./scripts/test --filter LossyLink</c>.
+/// CI runs one round of 24 MiB at 40 Mbit/s; the benchmark runs 200 MiB five times at 80 Mbit/s:
+/// <c>PARLEY_LOSSY_MIB=200 PARLEY_LOSSY_RUNS=5 PARLEY_LOSSY_MBIT=80 ./scripts/test --filter LossyLink</c>.
 /// </summary>
 public sealed class LossyLinkTests : IDisposable
 {
@@ -45,7 +45,7 @@ public sealed class LossyLinkTests : IDisposable
         async Task<(double Seconds, int Kills)> OneRunAsync(string file, string dir)
         {
             using var lan = NetworkNamespaces.Create();
-            lan.Degrade(lossPercent: 2, rateMbit: 80);
+            lan.Degrade(lossPercent: 2, rateMbit: Setting("PARLEY_LOSSY_MBIT", 40));
             var alice = await NodeProcess.StartAsync(ParleyRunner.InNamespace(lan.A), Path.Combine(dir, "alice"), "--name", "alice", "--no-discovery");
             var bob = await NodeProcess.StartAsync(ParleyRunner.InNamespace(lan.B), Path.Combine(dir, "bob"), "--name", "bob", "--no-discovery");
             var started = DateTime.UtcNow;
@@ -64,12 +64,22 @@ public sealed class LossyLinkTests : IDisposable
                 var id = offered.Json.GetProperty("id").GetString()!;
                 foreach (var fraction in new[] { 0.3, 0.7 })
                 {
-                    await Until(async () => Progress(await bob.CliAsync("transfers", "--json"), id) >= fraction, $"{fraction:P0}", 300);
+                    string? state = null;
+                    await Until(async () =>
+                    {
+                        var list = await bob.CliAsync("transfers", "--json");
+                        state = State(list, id);
+                        return Progress(list, id) >= fraction;
+                    }, $"{fraction:P0}", 300);
                     bob.Process.Kill();
                     await bob.Process.WaitForExitAsync();
                     await bob.DisposeAsync();
                     kills++;
-                    Assert.False(File.Exists(Path.Combine(inbox, "payload.bin")), "nothing stands under the final name before verification");
+                    if (state != "completed")
+                    {
+                        // Killed mid-transfer (a slow poll on a busy machine can land after the end; then there is nothing to check).
+                        Assert.False(File.Exists(Path.Combine(inbox, "payload.bin")), "nothing stands under the final name before verification");
+                    }
                     bob = await NodeProcess.StartAsync(ParleyRunner.InNamespace(lan.B), Path.Combine(dir, "bob"), "--no-discovery");
                 }
                 await Until(async () => State(await bob.CliAsync("transfers", "--json"), id) is "completed" or "failed" or "cancelled", "the end", 600);
