@@ -1,6 +1,5 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
-using Microsoft.Extensions.Logging.Abstractions;
 using Parley.Node;
 
 namespace Parley.Bench;
@@ -18,38 +17,24 @@ internal static class ChatBench
     {
         var roundTrips = Option(args, "--round-trips", 10_000);
         var messages = Option(args, "--messages", 50_000);
-        var root = Directory.CreateTempSubdirectory("parley-bench-").FullName;
-        try
-        {
-            await using var alice = await StartAsync(Path.Combine(root, "a"), "alice");
-            await using var bob = await StartAsync(Path.Combine(root, "b"), "bob");
-            await alice.Links.MakeContactAsync(bob.DeviceId, address: $"127.0.0.1:{bob.PeerPort}");
-            await bob.Links.MakeContactAsync(alice.DeviceId, address: $"127.0.0.1:{alice.PeerPort}");
-            while (alice.Links.Session(bob.DeviceId)?.IsOpen != true)
-            {
-                await Task.Delay(10);
-            }
-            var payload = 16 + 8 + Text.Length;
-            Console.WriteLine($"chat round trip, {roundTrips} messages of {Text.Length} B text, one at a time");
-            var parley = await ParleyRoundTripsAsync(alice, bob, roundTrips);
-            var tcp = await RawPeers.TcpRoundTripsAsync(roundTrips, payload + 6, 22);
-            var tls = await RawPeers.TlsRoundTripsAsync(roundTrips, payload + 6, 22);
-            Report("parley (TLS + frames + SQLite both sides)", parley);
-            Report("raw TCP ping-pong, same sizes", tcp);
-            Report("raw TLS 1.3 ping-pong, same sizes", tls);
-            Console.WriteLine($"  ratio p99 parley/raw TLS: {Percentile(parley, 0.99) / Percentile(tls, 0.99):0.00}x");
+        await using var nodes = await BenchNodes.StartAsync();
+        var (alice, bob) = (nodes.Alice, nodes.Bob);
+        var payload = 16 + 8 + Text.Length;
+        Console.WriteLine($"chat round trip, {roundTrips} messages of {Text.Length} B text, one at a time");
+        var parley = await ParleyRoundTripsAsync(alice, bob, roundTrips);
+        var tcp = await RawPeers.TcpRoundTripsAsync(roundTrips, payload + 6, 22);
+        var tls = await RawPeers.TlsRoundTripsAsync(roundTrips, payload + 6, 22);
+        Report("parley (TLS + frames + SQLite both sides)", parley);
+        Report("raw TCP ping-pong, same sizes", tcp);
+        Report("raw TLS 1.3 ping-pong, same sizes", tls);
+        Console.WriteLine($"  ratio p99 parley/raw TLS: {Percentile(parley, 0.99) / Percentile(tls, 0.99):0.00}x");
 
-            Console.WriteLine($"chat one way, {messages} messages, up to 1000 unacknowledged");
-            var rate = await ParleyThroughputAsync(alice, bob, messages);
-            var tlsRate = await RawPeers.TlsOneWayRateAsync(messages, payload + 6);
-            Console.WriteLine($"  parley, stored and acknowledged: {rate,10:N0} msg/s");
-            Console.WriteLine($"  raw TLS 1.3, one write a message: {tlsRate,10:N0} msg/s");
-            Console.WriteLine($"  ratio parley/raw TLS: {rate / tlsRate:0.000}");
-        }
-        finally
-        {
-            Directory.Delete(root, recursive: true);
-        }
+        Console.WriteLine($"chat one way, {messages} messages, up to 1000 unacknowledged");
+        var rate = await ParleyThroughputAsync(alice, bob, messages);
+        var tlsRate = await RawPeers.TlsOneWayRateAsync(messages, payload + 6);
+        Console.WriteLine($"  parley, stored and acknowledged: {rate,10:N0} msg/s");
+        Console.WriteLine($"  raw TLS 1.3, one write a message: {tlsRate,10:N0} msg/s");
+        Console.WriteLine($"  ratio parley/raw TLS: {rate / tlsRate:0.000}");
         return 0;
     }
 
@@ -58,16 +43,6 @@ internal static class ChatBench
         var index = Array.IndexOf(args, name);
         return index >= 0 && index + 1 < args.Length ? int.Parse(args[index + 1], System.Globalization.CultureInfo.InvariantCulture) : fallback;
     }
-
-    private static Task<ParleyNode> StartAsync(string home, string name) => ParleyNode.StartAsync(new NodeOptions
-    {
-        Home = home,
-        Name = name,
-        PeerPort = 0,
-        ApiPort = 0,
-        Discovery = false,
-        PeerBindAddress = System.Net.IPAddress.Loopback,
-    }, NullLoggerFactory.Instance);
 
     private static async Task<double[]> ParleyRoundTripsAsync(ParleyNode alice, ParleyNode bob, int count)
     {

@@ -37,11 +37,11 @@ internal static class HubBench
             _ = hub.StandardOutput.ReadToEndAsync();
             Invite.TryParse(invite, out var hubInvite, out _);
             await Task.Delay(1000);
-            var before = RssKiB(hub.Id);
+            var before = Proc.RssKiB(hub.Id);
             var clients = await ConnectAsync(members, port, hubInvite!.DeviceId);
             await Task.Delay(3000);
             GC.Collect();
-            var after = RssKiB(hub.Id);
+            var after = Proc.RssKiB(hub.Id);
             Console.WriteLine($"hub resident memory: {before / 1024.0:0.0} MiB idle, {after / 1024.0:0.0} MiB with {members} idle linked nodes: {(after - before) / (double)members:0.0} KiB a node");
             await RoomAsync(clients);
             foreach (var client in clients)
@@ -89,8 +89,6 @@ internal static class HubBench
         return GC.GetTotalMemory(forceFullCollection: true);
     }
 
-    private static long RssKiB(int pid) => long.Parse(File.ReadLines($"/proc/{pid}/status").First(l => l.StartsWith("VmRSS:", StringComparison.Ordinal))
-        .Split(' ', StringSplitOptions.RemoveEmptyEntries)[1], System.Globalization.CultureInfo.InvariantCulture);
 
     private sealed class Client(NodeIdentity identity)
     {

@@ -65,7 +65,7 @@ internal static class StartupBench
         _ = process.StandardOutput.ReadToEndAsync();
         _ = process.StandardError.ReadToEndAsync();
         await Task.Delay(TimeSpan.FromSeconds(5));
-        var rss = ReadRssMiB(process.Id);
+        var rss = Proc.RssKiB(process.Id) / 1024.0;
         if (home is not null)
         {
             var stopInfo = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true };
@@ -85,10 +85,4 @@ internal static class StartupBench
         return (startup, rss);
     }
 
-    private static double ReadRssMiB(int pid)
-    {
-        var line = File.ReadLines($"/proc/{pid}/status").First(l => l.StartsWith("VmRSS:", StringComparison.Ordinal));
-        var kib = double.Parse(line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1], System.Globalization.CultureInfo.InvariantCulture);
-        return kib / 1024;
-    }
 }

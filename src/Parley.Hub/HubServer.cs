@@ -35,8 +35,7 @@ public sealed partial class HubServer : IAsyncDisposable
         public string Name { get; set; } = link.RemoteHello.Name;
 
         /// <summary>Where others might reach the member directly: the address the hub sees, with the member's listening port.</summary>
-        public string Address { get; } = link.RemoteHello.ListenPort == 0 ? ""
-            : new System.Net.IPEndPoint(link.RemoteEndPoint.Address.IsIPv4MappedToIPv6 ? link.RemoteEndPoint.Address.MapToIPv4() : link.RemoteEndPoint.Address, link.RemoteHello.ListenPort).ToString();
+        public string Address { get; } = link.AdvertisedEndPoint?.ToString() ?? "";
     }
 
     private HubServer(HubOptions options, NodeIdentity identity, LinkListener listener, ILoggerFactory loggerFactory)

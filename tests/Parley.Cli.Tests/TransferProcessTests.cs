@@ -50,11 +50,7 @@ public sealed class TransferProcessTests : IDisposable
         }
     }
 
-    private static string Sha256(string path)
-    {
-        using var stream = File.OpenRead(path);
-        return Convert.ToHexString(SHA256.HashData(stream));
-    }
+    private static string Sha256(string path) => FileHash.Sha256(path);
 
     private static JsonElement? Transfer(CliResult list, string id) =>
         list.ExitCode == 0 ? list.Json.EnumerateArray().Where(t => t.GetProperty("id").GetString() == id).Select(t => (JsonElement?)t).FirstOrDefault() : null;

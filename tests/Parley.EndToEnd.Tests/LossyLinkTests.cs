@@ -114,9 +114,5 @@ public sealed class LossyLinkTests : IDisposable
         }
     }
 
-    private static string Sha256(string path)
-    {
-        using var stream = File.OpenRead(path);
-        return Convert.ToHexString(SHA256.HashData(stream));
-    }
+    private static string Sha256(string path) => FileHash.Sha256(path);
 }

@@ -146,3 +146,13 @@ internal sealed class NodeProcess : IAsyncDisposable
         Process.Dispose();
     }
 }
+
+/// <summary>Hashes for checking that a received file equals the sent one.</summary>
+internal static class FileHash
+{
+    public static string Sha256(string path)
+    {
+        using var stream = File.OpenRead(path);
+        return Convert.ToHexString(System.Security.Cryptography.SHA256.HashData(stream));
+    }
+}

@@ -70,27 +70,10 @@ public static class HubMessages
     public const int MaxQueryBytes = 128;
     public const int MaxWhoisResults = 16;
 
-    public static byte[] Query(uint id, string text)
-    {
-        var bytes = PayloadText.Truncate(text, MaxQueryBytes);
-        var buffer = new byte[4 + bytes.Length];
-        BinaryPrimitives.WriteUInt32BigEndian(buffer, id);
-        bytes.CopyTo(buffer, 4);
-        return buffer;
-    }
+    public static byte[] Query(uint id, string text) => IdText.Encode(id, text, MaxQueryBytes);
 
-    public static bool TryDecodeQuery(ReadOnlySequence<byte> payload, out uint id, out string text)
-    {
-        id = 0;
-        text = "";
-        var bytes = payload.ToArray();
-        if (bytes.Length < 5 || !PayloadText.TryDecode(bytes.AsSpan(4), out text))
-        {
-            return false;
-        }
-        id = BinaryPrimitives.ReadUInt32BigEndian(bytes);
-        return true;
-    }
+    public static bool TryDecodeQuery(ReadOnlySequence<byte> payload, out uint id, out string text) =>
+        IdText.TryDecode(payload, minTextBytes: 1, out id, out text);
 
     public static byte[] Result(uint id, IReadOnlyList<WhoisEntry> entries)
     {
@@ -196,27 +179,10 @@ public static class RelayMessages
         return true;
     }
 
-    public static byte[] Refused(uint requestId, string reason)
-    {
-        var text = PayloadText.Truncate(reason, ProtocolLimits.MaxCloseReasonBytes);
-        var buffer = new byte[4 + text.Length];
-        BinaryPrimitives.WriteUInt32BigEndian(buffer, requestId);
-        text.CopyTo(buffer, 4);
-        return buffer;
-    }
+    public static byte[] Refused(uint requestId, string reason) => IdText.Encode(requestId, reason, ProtocolLimits.MaxCloseReasonBytes);
 
-    public static bool TryDecodeRefused(ReadOnlySequence<byte> payload, out uint requestId, out string reason)
-    {
-        requestId = 0;
-        reason = "";
-        var bytes = payload.ToArray();
-        if (bytes.Length < 4 || !PayloadText.TryDecode(bytes.AsSpan(4), out reason))
-        {
-            return false;
-        }
-        requestId = BinaryPrimitives.ReadUInt32BigEndian(bytes);
-        return true;
-    }
+    public static bool TryDecodeRefused(ReadOnlySequence<byte> payload, out uint requestId, out string reason) =>
+        IdText.TryDecode(payload, minTextBytes: 0, out requestId, out reason);
 }
 
 /// <summary>
@@ -303,5 +269,31 @@ public static class MailboxMessages
         var bytes = new byte[8];
         BinaryPrimitives.WriteInt64BigEndian(bytes, value);
         return bytes;
+    }
+}
+
+/// <summary>The "request ID u32, then UTF-8 text" layout several hub frames share.</summary>
+internal static class IdText
+{
+    public static byte[] Encode(uint id, string text, int maxTextBytes)
+    {
+        var bytes = PayloadText.Truncate(text, maxTextBytes);
+        var buffer = new byte[4 + bytes.Length];
+        BinaryPrimitives.WriteUInt32BigEndian(buffer, id);
+        bytes.CopyTo(buffer, 4);
+        return buffer;
+    }
+
+    public static bool TryDecode(ReadOnlySequence<byte> payload, int minTextBytes, out uint id, out string text)
+    {
+        id = 0;
+        text = "";
+        var bytes = payload.ToArray();
+        if (bytes.Length < 4 + minTextBytes || !PayloadText.TryDecode(bytes.AsSpan(4), out text))
+        {
+            return false;
+        }
+        id = BinaryPrimitives.ReadUInt32BigEndian(bytes);
+        return true;
     }
 }

@@ -67,6 +67,13 @@ public sealed partial class PeerLink : IAsyncDisposable
 
     public IPEndPoint RemoteEndPoint { get; }
 
+    /// <summary>
+    /// Where the peer accepts links, as seen from here: the address it connected from with the
+    /// listening port its hello gave; null when it gave none.
+    /// </summary>
+    public IPEndPoint? AdvertisedEndPoint => RemoteHello.ListenPort == 0 ? null
+        : new IPEndPoint(RemoteEndPoint.Address.IsIPv4MappedToIPv6 ? RemoteEndPoint.Address.MapToIPv4() : RemoteEndPoint.Address, RemoteHello.ListenPort);
+
     /// <summary>The TCP connection runs through a hub's relay (TLS is still end to end); else it is direct.</summary>
     public bool Relayed { get; init; }
 

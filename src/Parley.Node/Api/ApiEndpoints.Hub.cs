@@ -22,25 +22,18 @@ internal static partial class ApiEndpoints
             {
                 throw new ApiRequestException("give a name or device ID to look up (q)");
             }
-            try
+            var answers = await node.Hub.WhoisAsync(q.Trim()).ConfigureAwait(false);
+            return answers.Select(a => new
             {
-                var answers = await node.Hub.WhoisAsync(q.Trim()).ConfigureAwait(false);
-                return Results.Ok(answers.Select(a => new
-                {
-                    deviceId = a.DeviceId.ToString(),
-                    name = a.Name,
-                    signatureValid = a.SignatureValid,
-                    online = a.Online,
-                    lastSeen = a.LastSeen,
-                    issuedAt = a.IssuedAt,
-                    agreementKey = Convert.ToBase64String(a.AgreementKey),
-                    contact = node.Contacts.Find(a.DeviceId)?.State,
-                }));
-            }
-            catch (InvalidOperationException e)
-            {
-                return Results.Json(new { error = e.Message }, statusCode: StatusCodes.Status503ServiceUnavailable);
-            }
+                deviceId = a.DeviceId.ToString(),
+                name = a.Name,
+                signatureValid = a.SignatureValid,
+                online = a.Online,
+                lastSeen = a.LastSeen,
+                issuedAt = a.IssuedAt,
+                agreementKey = Convert.ToBase64String(a.AgreementKey),
+                contact = node.Contacts.Find(a.DeviceId)?.State,
+            });
         });
     }
 

@@ -26,7 +26,7 @@ internal static class ApiErrors
         PeerNotFoundException => StatusCodes.Status404NotFound,
         Files.TransferException or ChatException or ArgumentException or FormatException => StatusCodes.Status400BadRequest,
         BadHttpRequestException bad => bad.StatusCode,
-        InvalidOperationException when e.Message.Contains("hub", StringComparison.Ordinal) => StatusCodes.Status503ServiceUnavailable,
+        Hub.HubUnavailableException => StatusCodes.Status503ServiceUnavailable,
         _ => null,
     };
 }

@@ -51,7 +51,7 @@ public sealed partial class FileTransferService : IAsyncDisposable
         TimeProvider time, ILoggerFactory loggerFactory, string home)
     {
         var service = new FileTransferService(store, contacts, links, events, time, loggerFactory, home);
-        foreach (var transfer in await store.LoadTransfersAsync(10_000).ConfigureAwait(false))
+        foreach (var transfer in await store.LoadTransfersAsync(recentFinished: 200).ConfigureAwait(false))
         {
             service._transfers[transfer.Id] = transfer;
         }

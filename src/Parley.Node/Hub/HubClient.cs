@@ -10,6 +10,9 @@ using Parley.Node.Storage;
 
 namespace Parley.Node.Hub;
 
+/// <summary>The node has no hub, the hub is not linked, or it did not answer; the API answers 503.</summary>
+public sealed class HubUnavailableException(string message) : InvalidOperationException(message);
+
 /// <summary>A device the hub says is (or was) a member, and whether it is online now.</summary>
 public sealed record HubMember(DeviceId DeviceId, string Name, bool Online, DateTimeOffset LastSeen, string Address);
 
@@ -25,7 +28,7 @@ public sealed record WhoisAnswer(DeviceId DeviceId, string Name, bool SignatureV
 public sealed partial class HubClient : IAsyncDisposable
 {
     public const string HubSetting = "hub";
-    private static readonly TimeSpan WhoisTimeout = TimeSpan.FromSeconds(5);
+    private static readonly TimeSpan RequestTimeout = TimeSpan.FromSeconds(5);
     private readonly NodeIdentity _identity;
     private readonly AgreementKey _agreement;
     private readonly NodeOptions _options;
@@ -36,13 +39,11 @@ public sealed partial class HubClient : IAsyncDisposable
     private readonly LinkEstablisher _establisher;
     private readonly ILogger _logger;
     private readonly ConcurrentDictionary<DeviceId, HubMember> _members = new();
-    private readonly ConcurrentDictionary<uint, TaskCompletionSource<List<WhoisEntry>>> _queries = new();
-    private readonly ConcurrentDictionary<uint, TaskCompletionSource<RelayTicket>> _relays = new();
-    private readonly ConcurrentDictionary<uint, TaskCompletionSource<string?>> _puts = new();
-    private readonly ConcurrentDictionary<uint, TaskCompletionSource<Frame0>> _roomCommands = new();
+    /// <summary>Requests waiting for the hub's answer (whois, relay, mailbox, rooms), by request ID.</summary>
+    private readonly ConcurrentDictionary<uint, TaskCompletionSource<object?>> _pending = new();
 
-    /// <summary>A copied frame payload, for replies that outlive the receive buffer.</summary>
-    private sealed record Frame0(byte[] Payload);
+    /// <summary>Verified directory entries already looked up, until the device's presence changes.</summary>
+    private readonly ConcurrentDictionary<DeviceId, WhoisAnswer> _verified = new();
     private readonly CancellationTokenSource _stopping = new();
     private CancellationTokenSource? _session;
     private Task _loop = Task.CompletedTask;
@@ -199,24 +200,63 @@ public sealed partial class HubClient : IAsyncDisposable
     /// <summary>Looks a name or device ID up in the hub's directory; every answer's signature is checked here.</summary>
     public async Task<IReadOnlyList<WhoisAnswer>> WhoisAsync(string text)
     {
-        var link = _link ?? throw new InvalidOperationException(Hub is null ? "this node has no hub (join one with hub-join)" : "the hub is not reachable right now");
+        var entries = await AskAsync<List<WhoisEntry>>(id => (FrameType.WhoisQuery, HubMessages.Query(id, text)), "the lookup").ConfigureAwait(false);
+        return [.. entries.Select(e => new WhoisAnswer(e.Entry.DeviceId, e.Entry.Name, e.Entry.Verify(), e.Online, e.LastSeen, e.Entry.IssuedAt,
+            e.Entry.AgreementPublicKey, e.Entry.IdentityKey))];
+    }
+
+    /// <summary>
+    /// A device's directory entry whose signature checks out (its agreement key to seal to, its
+    /// identity key to verify it), or null; cached until the device's presence changes.
+    /// </summary>
+    public async Task<WhoisAnswer?> VerifiedEntryAsync(DeviceId device)
+    {
+        if (_verified.TryGetValue(device, out var known))
+        {
+            return known;
+        }
+        var answer = (await WhoisAsync(device.Compact).ConfigureAwait(false)).FirstOrDefault(a => a.DeviceId == device && a.SignatureValid);
+        if (answer is not null)
+        {
+            _verified[device] = answer;
+        }
+        return answer;
+    }
+
+    /// <summary>A cached verified entry, without asking the hub (for display).</summary>
+    public WhoisAnswer? CachedEntry(DeviceId device) => _verified.GetValueOrDefault(device);
+
+    private PeerLink RequireLink() =>
+        _link ?? throw new HubUnavailableException(Hub is null ? "this node has no hub (join one with hub-join)" : "the hub is not reachable right now");
+
+    /// <summary>Sends a request carrying a fresh request ID and waits for the frame that answers it.</summary>
+    private async Task<T> AskAsync<T>(Func<uint, (FrameType Type, byte[] Payload)> request, string what, CancellationToken cancellationToken = default)
+    {
+        var link = RequireLink();
         var id = (uint)Interlocked.Increment(ref _nextQuery);
-        var answer = new TaskCompletionSource<List<WhoisEntry>>(TaskCreationOptions.RunContinuationsAsynchronously);
-        _queries[id] = answer;
+        var answer = new TaskCompletionSource<object?>(TaskCreationOptions.RunContinuationsAsynchronously);
+        _pending[id] = answer;
         try
         {
-            link.TrySend(FrameType.WhoisQuery, HubMessages.Query(id, text));
-            var entries = await answer.Task.WaitAsync(WhoisTimeout).ConfigureAwait(false);
-            return [.. entries.Select(e => new WhoisAnswer(e.Entry.DeviceId, e.Entry.Name, e.Entry.Verify(), e.Online, e.LastSeen, e.Entry.IssuedAt,
-                e.Entry.AgreementPublicKey, e.Entry.IdentityKey))];
+            var (type, payload) = request(id);
+            link.TrySend(type, payload);
+            return (T)(await answer.Task.WaitAsync(RequestTimeout, cancellationToken).ConfigureAwait(false))!;
         }
         catch (TimeoutException)
         {
-            throw new InvalidOperationException("the hub did not answer in time");
+            throw new HubUnavailableException($"the hub did not answer {what} in time");
         }
         finally
         {
-            _queries.TryRemove(id, out _);
+            _pending.TryRemove(id, out _);
+        }
+    }
+
+    private void Answer(uint id, object? value)
+    {
+        if (_pending.TryGetValue(id, out var waiting))
+        {
+            waiting.TrySetResult(value);
         }
     }
 
@@ -233,6 +273,7 @@ public sealed partial class HubClient : IAsyncDisposable
                 {
                     var online = notice.Kind != PresenceKind.Left;
                     _members[notice.DeviceId] = new HubMember(notice.DeviceId, notice.Name, online, notice.LastSeen, notice.Address);
+                    _verified.TryRemove(notice.DeviceId, out _); // it may have published a new entry
                     MemberSeen?.Invoke(_members[notice.DeviceId]);
                     _events.Publish("hub.presence", new { deviceId = notice.DeviceId.ToString(), name = notice.Name, online, lastSeen = notice.LastSeen });
                 }
@@ -242,19 +283,16 @@ public sealed partial class HubClient : IAsyncDisposable
                 {
                     throw new ProtocolException("malformed whois result");
                 }
-                if (_queries.TryGetValue(queryId, out var pending))
-                {
-                    pending.TrySetResult(entries);
-                }
+                Answer(queryId, entries);
                 break;
             case FrameType.RelayTicket:
                 if (!RelayTicket.TryDecode(frame.Payload, out var ticket))
                 {
                     throw new ProtocolException("malformed relay ticket");
                 }
-                if (!ticket!.Invited && _relays.TryGetValue(ticket.RequestId, out var asked))
+                if (!ticket!.Invited)
                 {
-                    asked.TrySetResult(ticket);
+                    Answer(ticket.RequestId, ticket);
                 }
                 else if (ticket.Invited && RelayInvited is { } invited)
                 {
@@ -266,10 +304,7 @@ public sealed partial class HubClient : IAsyncDisposable
                 {
                     throw new ProtocolException("malformed mailbox result");
                 }
-                if (_puts.TryGetValue(putId, out var put))
-                {
-                    put.TrySetResult(stored ? null : why);
-                }
+                Answer(putId, stored ? null : why);
                 break;
             case FrameType.MailboxItem:
                 if (!MailboxMessages.TryDecodeItem(frame.Payload, out var itemId, out var item))
@@ -283,9 +318,9 @@ public sealed partial class HubClient : IAsyncDisposable
                 break;
             case FrameType.RoomReply:
                 var reply = frame.Payload.ToArray();
-                if (reply.Length >= 4 && _roomCommands.TryGetValue(System.Buffers.Binary.BinaryPrimitives.ReadUInt32BigEndian(reply), out var command))
+                if (reply.Length >= 4)
                 {
-                    command.TrySetResult(new Frame0(reply));
+                    Answer(System.Buffers.Binary.BinaryPrimitives.ReadUInt32BigEndian(reply), reply);
                 }
                 break;
             case FrameType.RoomNotice or FrameType.RoomKey or FrameType.RoomMessage:
@@ -300,7 +335,7 @@ public sealed partial class HubClient : IAsyncDisposable
                 {
                     throw new ProtocolException("malformed relay refusal");
                 }
-                if (_relays.TryGetValue(refusedId, out var refused))
+                if (_pending.TryGetValue(refusedId, out var refused))
                 {
                     refused.TrySetException(new InvalidOperationException("the hub refused to relay: " + reason));
                 }
@@ -320,28 +355,12 @@ public sealed partial class HubClient : IAsyncDisposable
     /// <summary>Sends a room command and waits for the hub's reply.</summary>
     public async Task<(string? Error, List<string> Rooms, List<RoomMember> Members)> RoomCommandAsync(RoomOp op, string room)
     {
-        var link = _link ?? throw new InvalidOperationException(Hub is null ? "this node has no hub (join one with hub-join)" : "the hub is not reachable right now");
-        var id = (uint)Interlocked.Increment(ref _nextQuery);
-        var answer = new TaskCompletionSource<Frame0>(TaskCreationOptions.RunContinuationsAsynchronously);
-        _roomCommands[id] = answer;
-        try
+        var reply = await AskAsync<byte[]>(id => (FrameType.RoomCommand, RoomMessages.Command(id, op, room)), "the room command").ConfigureAwait(false);
+        if (!RoomMessages.TryDecodeReply(new ReadOnlySequence<byte>(reply), op == RoomOp.List, out _, out var error, out var rooms, out var members))
         {
-            link.TrySend(FrameType.RoomCommand, RoomMessages.Command(id, op, room));
-            var reply = await answer.Task.WaitAsync(WhoisTimeout).ConfigureAwait(false);
-            if (!RoomMessages.TryDecodeReply(new System.Buffers.ReadOnlySequence<byte>(reply.Payload), op == RoomOp.List, out _, out var error, out var rooms, out var members))
-            {
-                throw new InvalidOperationException("the hub sent a malformed room reply");
-            }
-            return (error, rooms, members);
+            throw new InvalidOperationException("the hub sent a malformed room reply");
         }
-        catch (TimeoutException)
-        {
-            throw new InvalidOperationException("the hub did not answer");
-        }
-        finally
-        {
-            _roomCommands.TryRemove(id, out _);
-        }
+        return (error, rooms, members);
     }
 
     /// <summary>Sends a frame to the hub if linked; false otherwise.</summary>
@@ -362,24 +381,9 @@ public sealed partial class HubClient : IAsyncDisposable
     /// <summary>Asks the hub for a relay to <paramref name="peer"/> and opens our side: a connection to the hub, spliced to the peer's.</summary>
     public async Task<(System.Net.Sockets.Socket Socket, System.Net.IPEndPoint Hub)> OpenRelayAsync(DeviceId peer, CancellationToken cancellationToken)
     {
-        var link = _link ?? throw new InvalidOperationException("no hub link");
-        var id = (uint)Interlocked.Increment(ref _nextQuery);
-        var answer = new TaskCompletionSource<RelayTicket>(TaskCreationOptions.RunContinuationsAsynchronously);
-        _relays[id] = answer;
-        try
-        {
-            link.TrySend(FrameType.RelayRequest, RelayMessages.Request(peer, id));
-            var ticket = await answer.Task.WaitAsync(WhoisTimeout, cancellationToken).ConfigureAwait(false);
-            return (await OpenRelaySocketAsync(link, ticket.Token).ConfigureAwait(false), link.RemoteEndPoint);
-        }
-        catch (TimeoutException)
-        {
-            throw new InvalidOperationException("the hub did not answer the relay request");
-        }
-        finally
-        {
-            _relays.TryRemove(id, out _);
-        }
+        var link = RequireLink();
+        var ticket = await AskAsync<RelayTicket>(id => (FrameType.RelayRequest, RelayMessages.Request(peer, id)), "the relay request", cancellationToken).ConfigureAwait(false);
+        return (await OpenRelaySocketAsync(link, ticket.Token).ConfigureAwait(false), link.RemoteEndPoint);
     }
 
     private static async Task<System.Net.Sockets.Socket> OpenRelaySocketAsync(PeerLink hubLink, byte[] token)
@@ -414,22 +418,13 @@ public sealed partial class HubClient : IAsyncDisposable
     /// <summary>Leaves a sealed message at the hub for <paramref name="recipient"/>; returns null when stored, else the hub's reason.</summary>
     public async Task<string?> PutMailAsync(DeviceId recipient, byte[] item)
     {
-        var link = _link ?? throw new InvalidOperationException("no hub link");
-        var id = (uint)Interlocked.Increment(ref _nextQuery);
-        var answer = new TaskCompletionSource<string?>(TaskCreationOptions.RunContinuationsAsynchronously);
-        _puts[id] = answer;
         try
         {
-            link.TrySend(FrameType.MailboxPut, MailboxMessages.Put(id, recipient, item));
-            return await answer.Task.WaitAsync(WhoisTimeout).ConfigureAwait(false);
+            return await AskAsync<string?>(id => (FrameType.MailboxPut, MailboxMessages.Put(id, recipient, item)), "the mailbox").ConfigureAwait(false);
         }
-        catch (TimeoutException)
+        catch (HubUnavailableException e)
         {
-            return "the hub did not answer";
-        }
-        finally
-        {
-            _puts.TryRemove(id, out _);
+            return e.Message;
         }
     }
 

@@ -20,19 +20,19 @@ public sealed class Mailbox(NodeIdentity identity, AgreementKey agreement, HubCl
     /// <summary>Seals and leaves the message at the hub; returns null when stored, else why not.</summary>
     public async Task<string?> SendAsync(DeviceId peer, ChatMessage message)
     {
-        IReadOnlyList<WhoisAnswer> answers;
+        WhoisAnswer? entry;
         try
         {
-            answers = await hub.WhoisAsync(peer.Compact).ConfigureAwait(false);
+            entry = await hub.VerifiedEntryAsync(peer).ConfigureAwait(false);
         }
         catch (InvalidOperationException e)
         {
             return e.Message;
         }
-        var entry = answers.FirstOrDefault(a => a.DeviceId == peer && a.SignatureValid);
         if (entry is null)
         {
-            return answers.Any(a => a.DeviceId == peer)
+            // Only on failure: ask again to say which failure it is.
+            return (await hub.WhoisAsync(peer.Compact).ConfigureAwait(false)).Any(a => a.DeviceId == peer)
                 ? $"{peer.Short}'s directory entry at the hub has a bad signature; not using it"
                 : $"{peer.Short} has no entry at the hub to encrypt to";
         }

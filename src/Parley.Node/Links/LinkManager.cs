@@ -133,16 +133,8 @@ public sealed partial class LinkManager : IAsyncDisposable
         return candidateDialer.CompareTo(existingDialer) < 0;
     }
 
-    private static string? PeerAddress(PeerLink link)
-    {
-        if (link.Direction == LinkDirection.Outbound)
-        {
-            return link.RemoteEndPoint.ToString();
-        }
-        var port = link.RemoteHello.ListenPort;
-        return port == 0 ? null : new System.Net.IPEndPoint(link.RemoteEndPoint.Address.IsIPv4MappedToIPv6
-            ? link.RemoteEndPoint.Address.MapToIPv4() : link.RemoteEndPoint.Address, port).ToString();
-    }
+    private static string? PeerAddress(PeerLink link) =>
+        link.Direction == LinkDirection.Outbound ? link.RemoteEndPoint.ToString() : link.AdvertisedEndPoint?.ToString();
 
     /// <summary>Puts the newest working address first and keeps a few others to try.</summary>
     internal static string? MergeAddress(string? newest, string? known)

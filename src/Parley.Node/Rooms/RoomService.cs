@@ -28,7 +28,6 @@ public sealed partial class RoomService
     private readonly EventHub _events;
     private readonly ILogger _logger;
     private readonly ConcurrentDictionary<string, RoomState> _rooms = new(StringComparer.Ordinal);
-    private readonly ConcurrentDictionary<DeviceId, WhoisAnswer> _directory = new();
 
     private sealed class RoomState(string name)
     {
@@ -163,21 +162,12 @@ public sealed partial class RoomService
         }
     }
 
-    /// <summary>A member's verified directory entry (cached): its agreement key to seal to, its identity key to check signatures.</summary>
+    /// <summary>A member's verified directory entry: its agreement key to seal to, its identity key to check signatures.</summary>
     private async Task<WhoisAnswer?> DirectoryEntryAsync(DeviceId member)
     {
-        if (_directory.TryGetValue(member, out var known))
-        {
-            return known;
-        }
         try
         {
-            var answer = (await _hub.WhoisAsync(member.Compact).ConfigureAwait(false)).FirstOrDefault(a => a.DeviceId == member && a.SignatureValid);
-            if (answer is not null)
-            {
-                _directory[member] = answer;
-            }
-            return answer;
+            return await _hub.VerifiedEntryAsync(member).ConfigureAwait(false);
         }
         catch (InvalidOperationException)
         {
@@ -333,7 +323,7 @@ public sealed partial class RoomService
                 }
             }
         }
-        return _directory.TryGetValue(member, out var entry) ? entry.Name : member.Short;
+        return _hub.CachedEntry(member)?.Name ?? member.Short;
     }
 }
 

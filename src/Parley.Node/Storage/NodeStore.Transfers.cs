@@ -43,12 +43,21 @@ public sealed partial class NodeStore
         return command.ExecuteNonQuery();
     });
 
-    /// <summary>Every stored transfer with its files, newest first (at most <paramref name="limit"/>).</summary>
-    public Task<IReadOnlyList<Transfer>> LoadTransfersAsync(int limit) => ReadAsync<IReadOnlyList<Transfer>>(connection =>
+    /// <summary>
+    /// Every unfinished transfer (they resume) and the <paramref name="recentFinished"/> most recent
+    /// others (for listing), with their files, newest first. Older finished ones stay on disk only,
+    /// so start-up does not grow with history.
+    /// </summary>
+    public Task<IReadOnlyList<Transfer>> LoadTransfersAsync(int recentFinished) => ReadAsync<IReadOnlyList<Transfer>>(connection =>
     {
         var transfers = new List<Transfer>();
         using (var command = Command(connection,
-            "SELECT id, peer, outgoing, state, folder, error, created_at FROM transfers ORDER BY created_at DESC LIMIT $limit;", ("$limit", limit)))
+            """
+            SELECT id, peer, outgoing, state, folder, error, created_at FROM transfers
+            WHERE state NOT IN ('Completed', 'Rejected', 'Cancelled', 'Failed')
+               OR id IN (SELECT id FROM transfers ORDER BY created_at DESC LIMIT $limit)
+            ORDER BY created_at DESC;
+            """, ("$limit", recentFinished)))
         using (var reader = command.ExecuteReader())
         {
             while (reader.Read())
