@@ -23,9 +23,11 @@ namespace Parley.Node;
 public sealed class ParleyNode : IAsyncDisposable
 {
     private const string NameSetting = "name";
+    private const string DiscoverySetting = "discovery";
     private readonly TaskCompletionSource _stopRequested = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly CancellationTokenSource _stopping = new();
     private readonly ILoggerFactory _loggerFactory;
+    private readonly SemaphoreSlim _discoveryGate = new(1, 1);
     private LanDiscovery? _discovery;
     private ApiServer? _api;
     private int _stopped;
@@ -76,6 +78,9 @@ public sealed class ParleyNode : IAsyncDisposable
 
     public Rooms.RoomService Rooms { get; private set; } = null!;
 
+    /// <summary>Files handed over by the web UI, staged for sending.</summary>
+    public Outbox Outbox { get; private set; } = null!;
+
     private AgreementKey? _agreement;
 
     public int PeerPort => Links.ListenPort;
@@ -83,6 +88,9 @@ public sealed class ParleyNode : IAsyncDisposable
     public Uri ApiUrl => _api?.Url ?? throw new InvalidOperationException("the API is not started");
 
     public string ApiKey { get; private set; } = "";
+
+    /// <summary>A one-time link that signs a browser in to the web UI; it works once, within two minutes.</summary>
+    public Uri CreateLoginUrl() => _api?.CreateLoginUrl() ?? throw new InvalidOperationException("the API is not started");
 
     public bool DiscoveryEnabled => _discovery is not null;
 
@@ -112,6 +120,7 @@ public sealed class ParleyNode : IAsyncDisposable
         node.Rooms = new Rooms.RoomService(identity, node._agreement, node.Hub, store, node.Events, loggerFactory);
         node.Files = await FileTransferService.LoadAsync(store, contacts, node.Links, node.Events, options.TimeProvider, loggerFactory, options.Home)
             .ConfigureAwait(false);
+        node.Outbox = new Outbox(node.Files, options.Home);
         try
         {
             await node.StartServicesAsync().ConfigureAwait(false);
@@ -134,17 +143,45 @@ public sealed class ParleyNode : IAsyncDisposable
     {
         ApiKey = LoadOrCreateApiKey(Options.Home);
         Links.Start();
-        if (Options.Discovery)
+        if (Options.Discovery && await Store.GetSettingAsync(DiscoverySetting).ConfigureAwait(false) != "off")
         {
-            _discovery = new LanDiscovery(() => new Announcement(DeviceId, (ushort)PeerPort, _name), Options.DiscoveryPort,
-                Options.AnnounceInterval, Nearby, OnSighted, Options.TimeProvider, _loggerFactory);
-            _discovery.Start();
+            StartDiscovery();
         }
         _api = new ApiServer(this, _loggerFactory);
         await _api.StartAsync().ConfigureAwait(false);
         await Hub.StartAsync(Options.HubInvite).ConfigureAwait(false);
         var runtime = new RuntimeInfo(ApiUrl.ToString().TrimEnd('/'), Environment.ProcessId, DeviceId.ToString(), PeerPort);
         NodeIdentity.WriteOwnerOnly(HomeFolder.RuntimePath(Options.Home), JsonSerializer.Serialize(runtime, EventHub.Json));
+    }
+
+    private void StartDiscovery()
+    {
+        _discovery = new LanDiscovery(() => new Announcement(DeviceId, (ushort)PeerPort, _name), Options.DiscoveryPort,
+            Options.AnnounceInterval, Nearby, OnSighted, Options.TimeProvider, _loggerFactory);
+        _discovery.Start();
+    }
+
+    /// <summary>Turns LAN discovery on or off now, and remembers the choice for the next start.</summary>
+    public async Task SetDiscoveryAsync(bool enabled)
+    {
+        await _discoveryGate.WaitAsync().ConfigureAwait(false);
+        try
+        {
+            await Store.SetSettingAsync(DiscoverySetting, enabled ? "on" : "off").ConfigureAwait(false);
+            if (enabled && _discovery is null)
+            {
+                StartDiscovery();
+            }
+            else if (!enabled && _discovery is { } running)
+            {
+                _discovery = null;
+                await running.DisposeAsync().ConfigureAwait(false);
+            }
+        }
+        finally
+        {
+            _discoveryGate.Release();
+        }
     }
 
     /// <summary>A contact heard on the LAN: remember where it is and dial it now if not linked.</summary>
@@ -228,9 +265,11 @@ public sealed class ParleyNode : IAsyncDisposable
         {
             await Files.DisposeAsync().ConfigureAwait(false);
         }
+        await _discoveryGate.WaitAsync().ConfigureAwait(false);
         if (_discovery is not null)
         {
             await _discovery.DisposeAsync().ConfigureAwait(false);
+            _discovery = null;
         }
         if (_api is not null)
         {

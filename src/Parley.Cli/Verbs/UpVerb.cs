@@ -75,7 +75,8 @@ internal sealed class UpVerb : IVerb
         context.Out.WriteLine($"Parley node \"{TerminalText.Safe(node.Name)}\"");
         context.Out.WriteLine($"  device ID  {node.DeviceId}");
         context.Out.WriteLine($"  peer port  {node.PeerPort}");
-        context.Out.WriteLine($"  API / UI   {node.ApiUrl}");
+        context.Out.WriteLine($"  API        {node.ApiUrl}");
+        context.Out.WriteLine($"  web UI     {node.CreateLoginUrl()}  (one-time link; later: parley open)");
         context.Out.WriteLine($"  discovery  {(node.DiscoveryEnabled ? $"on (UDP {options.DiscoveryPort})" : "off")}");
         context.Out.WriteLine($"  home       {context.Home}");
         context.Out.WriteLine("ready");

@@ -13,7 +13,14 @@ internal static partial class ApiEndpoints
 
     public sealed record AutoAcceptRequest(bool Enabled);
 
-    public sealed record SettingsRequest(string? DownloadFolder);
+    public sealed record SettingsRequest(string? DownloadFolder, bool? Discovery);
+
+    private static async Task<object> SettingsJsonAsync(ParleyNode node) => new
+    {
+        downloadFolder = await node.Files.DownloadFolderAsync().ConfigureAwait(false),
+        discovery = node.DiscoveryEnabled,
+        autoAccept = (await node.Files.AutoAcceptPeersAsync().ConfigureAwait(false)).Select(p => p.ToString()),
+    };
 
     private static void MapFiles(RouteGroupBuilder api, ParleyNode node)
     {
@@ -45,14 +52,18 @@ internal static partial class ApiEndpoints
             await files.SetAutoAcceptAsync(id, body.Enabled).ConfigureAwait(false);
             return new { deviceId = id.ToString(), autoAccept = body.Enabled };
         });
-        api.MapGet("/settings", async () => new { downloadFolder = await files.DownloadFolderAsync().ConfigureAwait(false) });
+        api.MapGet("/settings", () => SettingsJsonAsync(node));
         api.MapPost("/settings", async (SettingsRequest body) =>
         {
             if (!string.IsNullOrWhiteSpace(body.DownloadFolder))
             {
                 await files.SetDownloadFolderAsync(body.DownloadFolder).ConfigureAwait(false);
             }
-            return new { downloadFolder = await files.DownloadFolderAsync().ConfigureAwait(false) };
+            if (body.Discovery is { } discovery)
+            {
+                await node.SetDiscoveryAsync(discovery).ConfigureAwait(false);
+            }
+            return await SettingsJsonAsync(node).ConfigureAwait(false);
         });
     }
 }

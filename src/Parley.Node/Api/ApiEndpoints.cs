@@ -8,10 +8,10 @@ using Parley.Node.Contacts;
 
 namespace Parley.Node.Api;
 
-/// <summary>Routes of the local API. Peers and chat are in their own partial files.</summary>
+/// <summary>Routes of the local API. Each area (peers, chat, files, hub, rooms, uploads, web) has its own partial file.</summary>
 internal static partial class ApiEndpoints
 {
-    public static void Map(IEndpointRouteBuilder app, ParleyNode node)
+    public static void Map(IEndpointRouteBuilder app, ParleyNode node, WebSessions sessions, ApiSecurity security)
     {
         var api = app.MapGroup("/api");
         api.MapGet("/status", () => new
@@ -36,6 +36,8 @@ internal static partial class ApiEndpoints
         MapFiles(api, node);
         MapHub(api, node);
         MapRooms(api, node);
+        MapUploads(api, node);
+        MapWeb(app, api, node, sessions, security);
     }
 
     /// <summary>What the user typed for a peer, as a device ID, among known and nearby devices.</summary>

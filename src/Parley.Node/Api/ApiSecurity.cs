@@ -5,29 +5,47 @@ using Microsoft.AspNetCore.Http;
 namespace Parley.Node.Api;
 
 /// <summary>
-/// Guards the loopback API. A request must name a loopback host with our port (against DNS
-/// rebinding), carry no foreign Origin (against cross-site requests from a page the user has open),
-/// and present the API key from the home folder as a bearer token.
+/// Guards the loopback API and web UI. A request must name a loopback host with our port (against
+/// DNS rebinding) and carry no foreign Origin (against cross-site requests from another page). It
+/// is then let in by the API key from the home folder as a bearer token (the CLI), or by a web
+/// session cookie (the browser), whose unsafe requests must also echo the session's CSRF token.
+/// Only <c>/login</c>, which trades a one-time token for a session, is open without either.
 /// </summary>
-internal sealed class ApiSecurity(string apiKey, Func<int> port)
+internal sealed class ApiSecurity(string apiKey, Func<int> port, WebSessions sessions)
 {
+    public const string CsrfHeader = "X-Parley-Csrf";
+    public const string LoginPath = "/login";
     private static readonly string[] LoopbackHosts = ["127.0.0.1", "localhost", "[::1]"];
     private readonly byte[] _key = Encoding.UTF8.GetBytes(apiKey);
 
+    /// <summary>The session cookie's name carries the port: cookies are shared by every port of a host.</summary>
+    public string CookieName => $"parley-{port()}";
+
     public async Task InvokeAsync(HttpContext context, RequestDelegate next)
     {
-        var refusal = Check(context.Request);
+        var refusal = Check(context);
         if (refusal is not null)
         {
             context.Response.StatusCode = refusal.Value.Status;
-            await context.Response.WriteAsJsonAsync(new { error = refusal.Value.Error }).ConfigureAwait(false);
+            if (WantsPage(context.Request))
+            {
+                await WebAssets.WriteRefusalPageAsync(context.Response, refusal.Value.Error).ConfigureAwait(false);
+            }
+            else
+            {
+                await context.Response.WriteAsJsonAsync(new { error = refusal.Value.Error }).ConfigureAwait(false);
+            }
             return;
         }
         await next(context).ConfigureAwait(false);
     }
 
-    private (int Status, string Error)? Check(HttpRequest request)
+    /// <summary>The web session this request carries, if any (set by <see cref="Check"/>).</summary>
+    public static WebSession? SessionOf(HttpContext context) => context.Items[typeof(WebSession)] as WebSession;
+
+    private (int Status, string Error)? Check(HttpContext context)
     {
+        var request = context.Request;
         var ourPort = port();
         var host = request.Host;
         if (!host.HasValue || host.Port != ourPort || !LoopbackHosts.Contains(host.Host, StringComparer.OrdinalIgnoreCase))
@@ -35,17 +53,48 @@ internal sealed class ApiSecurity(string apiKey, Func<int> port)
             return (StatusCodes.Status403Forbidden, "the Host header must name this node's loopback address");
         }
         var origin = request.Headers.Origin.ToString();
-        if (origin.Length > 0 && origin != $"http://127.0.0.1:{ourPort}" && origin != $"http://localhost:{ourPort}")
+        var sameOrigin = origin == $"http://127.0.0.1:{ourPort}" || origin == $"http://localhost:{ourPort}";
+        if (origin.Length > 0 && !sameOrigin)
         {
             return (StatusCodes.Status403Forbidden, "requests from other origins are refused");
         }
-        var authorization = request.Headers.Authorization.ToString();
-        const string Bearer = "Bearer ";
-        if (!authorization.StartsWith(Bearer, StringComparison.Ordinal)
-            || !CryptographicOperations.FixedTimeEquals(Encoding.UTF8.GetBytes(authorization[Bearer.Length..]), _key))
+        if (request.Path.Equals(LoginPath, StringComparison.Ordinal) && HttpMethods.IsGet(request.Method))
         {
-            return (StatusCodes.Status401Unauthorized, "missing or wrong API key (see the api-key file in the node's home)");
+            return null;
         }
+        if (HasApiKey(request))
+        {
+            return null;
+        }
+        if (sessions.Find(request.Cookies[CookieName]) is not { } session)
+        {
+            return (StatusCodes.Status401Unauthorized, "not signed in: run `parley open` for a login link (the CLI uses the api-key file in the node's home)");
+        }
+        var unsafeMethod = !(HttpMethods.IsGet(request.Method) || HttpMethods.IsHead(request.Method) || HttpMethods.IsOptions(request.Method));
+        if (unsafeMethod && !FixedEquals(request.Headers[CsrfHeader].ToString(), session.CsrfToken))
+        {
+            return (StatusCodes.Status403Forbidden, $"missing or wrong {CsrfHeader} header");
+        }
+        if (context.WebSockets.IsWebSocketRequest && !sameOrigin)
+        {
+            return (StatusCodes.Status403Forbidden, "a browser's event stream must come from this node's own page");
+        }
+        context.Items[typeof(WebSession)] = session;
         return null;
     }
+
+    private bool HasApiKey(HttpRequest request)
+    {
+        var authorization = request.Headers.Authorization.ToString();
+        const string Bearer = "Bearer ";
+        return authorization.StartsWith(Bearer, StringComparison.Ordinal)
+            && CryptographicOperations.FixedTimeEquals(Encoding.UTF8.GetBytes(authorization[Bearer.Length..]), _key);
+    }
+
+    private static bool FixedEquals(string given, string expected) =>
+        CryptographicOperations.FixedTimeEquals(Encoding.UTF8.GetBytes(given), Encoding.UTF8.GetBytes(expected));
+
+    /// <summary>A browser navigating (not the API, not a script's fetch) gets an HTML page, not JSON.</summary>
+    private static bool WantsPage(HttpRequest request) =>
+        !request.Path.StartsWithSegments("/api", StringComparison.Ordinal) && HttpMethods.IsGet(request.Method);
 }

@@ -13,13 +13,14 @@ using Parley.Node.Events;
 namespace Parley.Node.Api;
 
 /// <summary>
-/// The node's HTTP JSON API and WebSocket event stream on 127.0.0.1 only. Endpoints are in
-/// <c>ApiEndpoints.*.cs</c>; see docs/architecture.md for the list.
+/// The node's HTTP JSON API, WebSocket event stream and web UI on 127.0.0.1 only. Endpoints are
+/// in <c>ApiEndpoints.*.cs</c>, the page's files in <c>Web/</c>; see docs/architecture.md.
 /// </summary>
 internal sealed class ApiServer(ParleyNode node, ILoggerFactory loggerFactory) : IAsyncDisposable
 {
     /// <summary>Largest request body: a 64 KiB message JSON-escaped fits with room. 1 MiB.</summary>
     public const long MaxRequestBodyBytes = 1 << 20;
+    private readonly WebSessions _sessions = new(node.Options.TimeProvider);
     private WebApplication? _app;
 
     public Uri Url { get; private set; } = new("http://127.0.0.1/");
@@ -43,11 +44,11 @@ internal sealed class ApiServer(ParleyNode node, ILoggerFactory loggerFactory) :
         });
         var app = builder.Build();
         var port = 0;
-        var security = new ApiSecurity(node.ApiKey, () => port);
+        var security = new ApiSecurity(node.ApiKey, () => port, _sessions);
         app.Use(security.InvokeAsync);
         app.Use(ApiErrors.InvokeAsync);
         app.UseWebSockets(new WebSocketOptions { KeepAliveInterval = TimeSpan.FromSeconds(30) });
-        ApiEndpoints.Map(app, node);
+        ApiEndpoints.Map(app, node, _sessions, security);
         try
         {
             await app.StartAsync().ConfigureAwait(false);
@@ -62,6 +63,9 @@ internal sealed class ApiServer(ParleyNode node, ILoggerFactory loggerFactory) :
         port = Url.Port;
         _app = app;
     }
+
+    /// <summary>A one-time link that signs a browser in to the web UI (see <see cref="WebSessions"/>).</summary>
+    public Uri CreateLoginUrl() => new(Url, $"{ApiSecurity.LoginPath.TrimStart('/')}?token={_sessions.CreateLoginToken()}");
 
     public async ValueTask DisposeAsync()
     {

@@ -56,6 +56,7 @@ public sealed partial class FileTransferService : IAsyncDisposable
             service._transfers[transfer.Id] = transfer;
         }
         service._pauseWatcher = Task.Run(service.WatchPausedAsync);
+        service._progressReporter = Task.Run(service.ReportProgressAsync);
         return service;
     }
 
@@ -67,6 +68,11 @@ public sealed partial class FileTransferService : IAsyncDisposable
 
     public async Task<bool> AutoAcceptAsync(DeviceId peer) =>
         await _store.GetSettingAsync(AutoAcceptPrefix + peer.Compact).ConfigureAwait(false) == "1";
+
+    /// <summary>The contacts whose offers are accepted without asking.</summary>
+    public async Task<IReadOnlyList<DeviceId>> AutoAcceptPeersAsync() =>
+        [.. (await _store.SettingsWithPrefixAsync(AutoAcceptPrefix).ConfigureAwait(false))
+            .Where(s => s.Value == "1" && DeviceId.TryParse(s.Key, out _)).Select(s => DeviceId.Parse(s.Key))];
 
     public Task SetAutoAcceptAsync(DeviceId peer, bool enabled) => _store.SetSettingAsync(AutoAcceptPrefix + peer.Compact, enabled ? "1" : "0");
 
@@ -175,7 +181,11 @@ public sealed partial class FileTransferService : IAsyncDisposable
         }
         await SaveAsync(transfer).ConfigureAwait(false);
         FileLog.Finished(_logger, transfer.ShortId, state, error ?? "");
+        Finished?.Invoke(transfer);
     }
+
+    /// <summary>Raised once when a transfer reaches a final state (the outbox clears its staged files then).</summary>
+    public event Action<Transfer>? Finished;
 
     private async Task SaveAsync(Transfer transfer)
     {
@@ -233,6 +243,10 @@ public sealed partial class FileTransferService : IAsyncDisposable
         if (_pauseWatcher is not null)
         {
             await _pauseWatcher.ConfigureAwait(false);
+        }
+        if (_progressReporter is not null)
+        {
+            await _progressReporter.ConfigureAwait(false);
         }
         _stopping.Dispose();
     }

@@ -217,6 +217,7 @@ public sealed partial class RoomService
         var notice = new MessageRecord(Guid.CreateVersion7(), "#" + room, false, text, DateTimeOffset.UtcNow, MessageState.Notice, 0) { Sender = member.Compact };
         await _store.InsertMessageAsync(notice.Id, notice.Peer, false, text, notice.SentAt, MessageState.Notice, member.Compact).ConfigureAwait(false);
         _events.Publish("room.notice", () => new { room = "#" + room, deviceId = member.ToString(), name, joined });
+        _events.Publish("message", () => ToEvent(notice));
         await RekeyAsync(state).ConfigureAwait(false);
     }
 

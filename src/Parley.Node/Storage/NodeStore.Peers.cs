@@ -43,6 +43,19 @@ public sealed partial class NodeStore
         return command.ExecuteScalar() as string;
     });
 
+    /// <summary>Every setting whose key starts with <paramref name="prefix"/>, as (rest of key, value).</summary>
+    public Task<IReadOnlyList<(string Key, string Value)>> SettingsWithPrefixAsync(string prefix) => ReadAsync<IReadOnlyList<(string, string)>>(connection =>
+    {
+        using var command = Command(connection, "SELECT key, value FROM settings WHERE substr(key, 1, length($prefix)) = $prefix;", ("$prefix", prefix));
+        using var reader = command.ExecuteReader();
+        var found = new List<(string, string)>();
+        while (reader.Read())
+        {
+            found.Add((reader.GetString(0)[prefix.Length..], reader.GetString(1)));
+        }
+        return found;
+    });
+
     public Task SetSettingAsync(string key, string value) => WriteAsync(connection =>
     {
         using var command = Command(connection,

@@ -55,6 +55,9 @@ internal static class StoreMigrations
         """
         ALTER TABLE messages ADD COLUMN sender TEXT;
         """,
+        """
+        CREATE TABLE read_marks (peer TEXT PRIMARY KEY, seq INTEGER NOT NULL);
+        """,
     ];
 
     public static void Apply(SqliteConnection connection)

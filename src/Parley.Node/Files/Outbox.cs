@@ -1,0 +1,156 @@
+using Parley.Core.Identity;
+
+namespace Parley.Node.Files;
+
+/// <summary>
+/// Files a browser hands over for sending. A page cannot give the node a path on disk, only the
+/// bytes, so each send from the web UI is staged in <c>&lt;home&gt;/outbox/&lt;upload&gt;/</c> (folder
+/// structure kept) and offered from there like any other files. The staging folder is deleted
+/// when its transfer ends, and at start-up when no unfinished transfer still reads from it.
+/// </summary>
+public sealed class Outbox
+{
+    /// <summary>Deepest relative path accepted for a staged file: 64 folders.</summary>
+    public const int MaxPathSegments = 64;
+
+    private const string PartSuffix = ".parley-upload";
+    private readonly FileTransferService _files;
+    private readonly string _root;
+
+    public Outbox(FileTransferService files, string home)
+    {
+        _files = files;
+        _root = Path.Combine(home, "outbox");
+        files.Finished += transfer =>
+        {
+            if (transfer.Outgoing && UploadFolderOf(transfer) is { } folder)
+            {
+                TryDelete(folder);
+            }
+        };
+        ClearAbandoned();
+    }
+
+    /// <summary>A new, empty upload; its ID names the staging folder.</summary>
+    public string Create()
+    {
+        var id = Guid.NewGuid().ToString("N");
+        Directory.CreateDirectory(Path.Combine(_root, id));
+        return id;
+    }
+
+    /// <summary>
+    /// Stages one file of an upload from <paramref name="content"/>. The bytes go to a temporary name
+    /// first, so a broken upload never leaves a short file that could then be sent.
+    /// </summary>
+    public async Task<long> WriteAsync(string upload, string relativePath, Stream content, long? length, CancellationToken cancel)
+    {
+        var folder = FolderOf(upload);
+        var target = Path.Combine(folder, CheckedRelative(relativePath));
+        if (File.Exists(target) || Directory.Exists(target))
+        {
+            throw new TransferException($"'{relativePath}' is already in this upload");
+        }
+        if (length is { } size && size > new DriveInfo(folder).AvailableFreeSpace)
+        {
+            throw new TransferException($"not enough free space to stage {size:N0} bytes for sending");
+        }
+        Directory.CreateDirectory(Path.GetDirectoryName(target)!);
+        var part = target + PartSuffix;
+        try
+        {
+            long written;
+            await using (var file = new FileStream(part, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1 << 16, FileOptions.Asynchronous))
+            {
+                await content.CopyToAsync(file, 1 << 16, cancel).ConfigureAwait(false);
+                written = file.Length;
+            }
+            if (length is { } expected && written != expected)
+            {
+                throw new TransferException($"'{relativePath}' arrived with {written:N0} of {expected:N0} bytes");
+            }
+            File.Move(part, target);
+            return written;
+        }
+        catch
+        {
+            File.Delete(part);
+            throw;
+        }
+    }
+
+    /// <summary>Offers everything staged in an upload to <paramref name="peer"/>.</summary>
+    public async Task<Transfer> SendAsync(string upload, DeviceId peer)
+    {
+        var folder = FolderOf(upload);
+        var top = Directory.EnumerateFileSystemEntries(folder).Where(p => !p.EndsWith(PartSuffix, StringComparison.Ordinal)).ToList();
+        if (top.Count == 0)
+        {
+            throw new TransferException("this upload has no files yet");
+        }
+        var (transfer, _) = await _files.OfferAsync(peer, top).ConfigureAwait(false);
+        return transfer;
+    }
+
+    /// <summary>Drops an upload that will not be sent (the page gave up on it).</summary>
+    public void Discard(string upload) => TryDelete(FolderOf(upload));
+
+    private string FolderOf(string upload)
+    {
+        if (upload.Length != 32 || !upload.All(char.IsAsciiHexDigitLower) || !Directory.Exists(Path.Combine(_root, upload)))
+        {
+            throw new TransferException($"no upload '{upload}'");
+        }
+        return Path.Combine(_root, upload);
+    }
+
+    /// <summary>A browser-supplied relative path ("photos/2024/a.jpg"), refused if it could step outside the upload.</summary>
+    private static string CheckedRelative(string relativePath)
+    {
+        var segments = relativePath.Split('/');
+        if (relativePath.Length is 0 or > 4096 || segments.Length > MaxPathSegments
+            || segments.Any(s => s.Length == 0 || s is "." or ".." || s.Length > 255 || s.Any(char.IsControl) || s.EndsWith(PartSuffix, StringComparison.Ordinal)))
+        {
+            throw new TransferException($"'{relativePath}' is not a relative path of plain names");
+        }
+        return Path.Combine(segments);
+    }
+
+    private string? UploadFolderOf(Transfer transfer)
+    {
+        var source = transfer.Files.Count > 0 ? transfer.Files[0].Source : null;
+        var prefix = _root + Path.DirectorySeparatorChar;
+        if (source is null || !source.StartsWith(prefix, StringComparison.Ordinal))
+        {
+            return null;
+        }
+        var upload = source[prefix.Length..].Split(Path.DirectorySeparatorChar)[0];
+        return Path.Combine(_root, upload);
+    }
+
+    /// <summary>Staging folders no unfinished transfer reads from: left by a crash or a page closed mid-upload.</summary>
+    private void ClearAbandoned()
+    {
+        if (!Directory.Exists(_root))
+        {
+            return;
+        }
+        var inUse = _files.All.Where(t => t.Outgoing && !t.IsFinal).Select(UploadFolderOf).OfType<string>().ToHashSet(StringComparer.Ordinal);
+        foreach (var folder in Directory.EnumerateDirectories(_root).Where(f => !inUse.Contains(f)))
+        {
+            TryDelete(folder);
+        }
+    }
+
+    private static void TryDelete(string folder)
+    {
+        try
+        {
+            Directory.Delete(folder, recursive: true);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            // Cleared at the next start instead.
+        }
+    }
+}
