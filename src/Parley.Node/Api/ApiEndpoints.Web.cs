@@ -74,7 +74,7 @@ internal static partial class ApiEndpoints
             await node.Store.MarkReadAsync(key).ConfigureAwait(false);
             return Results.NoContent();
         });
-        app.MapFallback(async context =>
+        app.MapFallback("{**path}", async context =>
         {
             if (!HttpMethods.IsGet(context.Request.Method) || !await WebAssets.TryServeAsync(context).ConfigureAwait(false))
             {

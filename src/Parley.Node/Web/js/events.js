@@ -1,0 +1,35 @@
+// The node's event stream (/api/events): one WebSocket, reconnected with back-off, fanned out by type.
+
+const handlers = new Map();
+let socket = null;
+let retry = 500;
+let connectedHandlers = [];
+
+/** on('message', e => …) for one type; on('*', …) for all. Returns a function that unsubscribes. */
+export function on(type, handler) {
+  if (!handlers.has(type)) handlers.set(type, new Set());
+  handlers.get(type).add(handler);
+  return () => handlers.get(type).delete(handler);
+}
+
+/** Called on every (re)connection, so views can refetch what they might have missed. */
+export function onConnected(handler) { connectedHandlers.push(handler); }
+
+export function connect() {
+  socket = new WebSocket(`${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}/api/events`);
+  socket.addEventListener('open', () => {
+    retry = 500;
+    document.body.classList.remove('offline');
+    connectedHandlers.forEach(f => f());
+  });
+  socket.addEventListener('message', m => {
+    let event;
+    try { event = JSON.parse(m.data); } catch { return; }
+    for (const key of [event.type, '*']) handlers.get(key)?.forEach(f => f(event.data, event.type));
+  });
+  socket.addEventListener('close', () => {
+    document.body.classList.add('offline');
+    setTimeout(connect, retry);
+    retry = Math.min(retry * 2, 10000);
+  });
+}

@@ -1,0 +1,84 @@
+// Start-up and navigation: sign in with the session cookie, open the event stream, then show the
+// view the address names (#/chats/…, #/peers, …). Calls and videos will join the nav here.
+
+import { startSession, onSignedOut } from './api.js';
+import { connect } from './events.js';
+import { state, watch, wireEvents, loadAll } from './state.js';
+import { h, fill, icon, avatar } from './dom.js';
+import * as home from './views/home.js';
+import * as chats from './views/chats.js';
+import * as peers from './views/peers.js';
+import * as rooms from './views/rooms.js';
+import * as files from './views/files.js';
+import * as settings from './views/settings.js';
+
+const views = { home, chats, peers, rooms, files, settings };
+const navItems = [
+  { view: 'chats', label: 'Chats', icon: 'chats', badge: () => state.conversations.reduce((n, c) => n + c.unread, 0) },
+  { view: 'peers', label: 'Peers', icon: 'peers', badge: () => state.peers.requests.length },
+  { view: 'rooms', label: 'Rooms', icon: 'rooms' },
+  { view: 'files', label: 'Files', icon: 'files', badge: () => state.offers.length },
+  { view: 'home', label: 'Invite', icon: 'home' },
+  { view: 'settings', label: 'Settings', icon: 'settings' },
+];
+
+let unmount = null;
+
+function route() {
+  const [, name, ...rest] = location.hash.split('/');
+  let view = views[name];
+  if (!view) {
+    location.replace(state.peers.contacts.length === 0 && state.peers.requests.length === 0 ? '#/home' : '#/chats');
+    return;
+  }
+  unmount?.();
+  const main = document.getElementById('main');
+  main.replaceChildren();
+  main.dataset.view = name;
+  unmount = view.mount(main, rest.length ? decodeURIComponent(rest.join('/')) : null) ?? null;
+  renderNav();
+}
+
+function renderNav() {
+  const current = location.hash.split('/')[1];
+  fill(document.getElementById('nav'), navItems.map(item => {
+    const count = item.badge?.() ?? 0;
+    return h('li', null, h('a', {
+      href: `#/${item.view}`,
+      'aria-current': current === item.view ? 'page' : null,
+      'aria-label': count ? `${item.label}, ${count} new` : item.label,
+    }, icon(item.icon), h('span', { class: 'label' }, item.label), count ? h('span', { class: 'badge' }, String(count)) : null));
+  }));
+  const me = state.status;
+  if (me) {
+    fill(document.getElementById('me'), avatar(me.name, me.deviceId),
+      h('div', { class: 'me-text' }, h('strong', null, me.name), h('small', null, state.hub?.connected ? 'on the hub' : 'local network')));
+  }
+}
+
+function signedOut() {
+  document.body.replaceChildren(h('main', { class: 'signed-out' },
+    h('h1', null, 'Signed out'),
+    h('p', null, 'This browser session has ended (the node stopped, or you signed out).'),
+    h('p', null, 'Run ', h('code', null, 'parley open'), ' in a terminal on this computer for a new login link.')));
+}
+
+async function start() {
+  onSignedOut(signedOut);
+  const theme = localStorage.getItem('parley-theme');
+  if (theme) document.documentElement.dataset.theme = theme;
+  try {
+    await startSession();
+  } catch {
+    signedOut();
+    return;
+  }
+  wireEvents();
+  await loadAll();
+  watch(['conversations', 'peers', 'offers', 'status', 'hub'], renderNav);
+  window.addEventListener('hashchange', route);
+  route();
+  connect();
+}
+
+start();

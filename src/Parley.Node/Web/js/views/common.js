@@ -1,0 +1,63 @@
+// Pieces several views share: page header, peer rows, presence, adding a peer.
+
+import { api } from '../api.js';
+import { h, avatar, toast } from '../dom.js';
+import { ago } from '../format.js';
+import { load } from '../state.js';
+
+export function pageHeader(title, subtitle) {
+  return h('header', { class: 'page-header' }, h('h1', null, title), subtitle && h('p', { class: 'muted' }, subtitle));
+}
+
+export function section(title, ...children) {
+  return h('section', { class: 'card' }, h('h2', null, title), ...children);
+}
+
+/** "online · direct", "online · relayed", "last seen 5 min ago". */
+export function presence(peer) {
+  if (peer.online) return h('span', { class: 'presence online' }, 'online', peer.link ? ` · ${peer.link}` : '');
+  return h('span', { class: 'presence' }, peer.lastSeen ? `last seen ${ago(peer.lastSeen)}` : 'not seen yet');
+}
+
+export function peerRow(peer, details, actions) {
+  return h('li', { class: 'peer-row' },
+    avatar(peer.name, peer.deviceId),
+    h('div', { class: 'peer-text' }, h('strong', { class: 'peer-name' }, peer.name), h('small', null, details)),
+    h('div', { class: 'row-actions' }, actions));
+}
+
+/** Runs an action of a button: disabled while it works, errors shown, then the named parts reloaded. */
+export async function act(button, work, reload = []) {
+  button.disabled = true;
+  try {
+    const result = await work();
+    await Promise.all(reload.map(load));
+    return result;
+  } catch (e) {
+    toast(e.message, 'error');
+    return undefined;
+  } finally {
+    button.disabled = false;
+  }
+}
+
+/** Adds a contact by invite, device ID or nearby name. */
+export async function addPeer(target) {
+  const peer = await api.post('/api/contacts', { target });
+  toast(`Asked ${peer.name} to connect. You can chat once they accept.`);
+  return peer;
+}
+
+/** The "paste an invite" form. */
+export function addByInviteForm() {
+  const input = h('input', { name: 'invite', placeholder: 'parley://… or a device ID', 'aria-label': 'Invite or device ID', autocomplete: 'off', spellcheck: 'false' });
+  const button = h('button', { class: 'primary' }, 'Add');
+  return h('form', {
+    class: 'inline-form',
+    onsubmit: async e => {
+      e.preventDefault();
+      if (!input.value.trim()) return;
+      if (await act(button, () => addPeer(input.value.trim()), ['peers'])) input.value = '';
+    },
+  }, input, button);
+}

@@ -1,0 +1,69 @@
+// Settings: name, hub, download folder, LAN discovery, auto-accept per contact, theme, sign out.
+
+import { api, seg } from '../api.js';
+import { h, put, fill, toast } from '../dom.js';
+import { state, watch, load } from '../state.js';
+import { pageHeader, section, act } from './common.js';
+
+export function mount(main) {
+  const name = h('input', { value: state.status?.name ?? '', 'aria-label': 'Display name', maxlength: 64 });
+  const saveName = h('button', { class: 'primary' }, 'Save');
+  const hubInvite = h('input', { placeholder: 'parley://…?addr=host:port (from the hub’s owner)', 'aria-label': 'Hub invite', class: 'mono', spellcheck: 'false' });
+  const joinHub = h('button', { class: 'primary' }, 'Join hub');
+  const hubState = h('p', { class: 'muted small' });
+  const folder = h('input', { value: state.settings?.downloadFolder ?? '', 'aria-label': 'Download folder', class: 'mono' });
+  const saveFolder = h('button', { class: 'primary' }, 'Save');
+  const discovery = h('input', { type: 'checkbox', checked: Boolean(state.settings?.discovery), role: 'switch' });
+  const autoAccept = h('ul', { class: 'toggle-list' });
+  const theme = h('select', { 'aria-label': 'Theme' }, ['auto', 'light', 'dark'].map(t =>
+    h('option', { value: t, selected: (localStorage.getItem('parley-theme') ?? 'auto') === t }, t[0].toUpperCase() + t.slice(1))));
+
+  function render() {
+    const hub = state.hub;
+    fill(hubState, hub?.hub ? `${hub.connected ? 'Connected to' : 'Reconnecting to'} hub ${hub.hub.split('-')[0]} · ${hub.members.length} members` : 'No hub: you reach people on your network, or by address.');
+    discovery.checked = Boolean(state.settings?.discovery);
+    if (document.activeElement !== folder) folder.value = state.settings?.downloadFolder ?? '';
+    const on = new Set(state.settings?.autoAccept ?? []);
+    fill(autoAccept, state.peers.contacts.length === 0 ? h('li', { class: 'empty' }, 'No contacts yet.') : state.peers.contacts.map(c => {
+      const box = h('input', { type: 'checkbox', checked: on.has(c.deviceId) });
+      box.addEventListener('change', () => act(box, () => api.post(`/api/peers/${seg(c.deviceId)}/auto-accept`, { enabled: box.checked }), ['settings']));
+      return h('li', null, h('label', { class: 'toggle' }, box, h('span', null, `Accept files from ${c.name} without asking`)));
+    }));
+  }
+
+  discovery.addEventListener('change', () => act(discovery, () => api.post('/api/settings', { discovery: discovery.checked }), ['settings', 'status']));
+  theme.addEventListener('change', () => {
+    if (theme.value === 'auto') { localStorage.removeItem('parley-theme'); delete document.documentElement.dataset.theme; }
+    else { localStorage.setItem('parley-theme', theme.value); document.documentElement.dataset.theme = theme.value; }
+  });
+
+  put(main, [
+    pageHeader('Settings'),
+    section('Your name', h('form', {
+      class: 'inline-form',
+      onsubmit: e => { e.preventDefault(); act(saveName, () => api.post('/api/name', { name: name.value }), ['status']).then(r => r && toast('Name saved')); },
+    }, name, saveName), h('p', { class: 'muted small' }, 'Shown to the people you connect with.')),
+    section('Hub', hubState, h('form', {
+      class: 'inline-form',
+      onsubmit: async e => {
+        e.preventDefault();
+        if (!hubInvite.value.trim()) return;
+        if (await act(joinHub, () => api.post('/api/hub', { invite: hubInvite.value.trim() }), ['hub', 'rooms', 'peers'])) { hubInvite.value = ''; toast('Joined the hub'); }
+      },
+    }, hubInvite, joinHub), h('p', { class: 'muted small' }, 'A hub lets you find people by name, reach them across the internet, leave messages while they are away, and use rooms.')),
+    section('Downloads', h('form', {
+      class: 'inline-form',
+      onsubmit: e => { e.preventDefault(); act(saveFolder, () => api.post('/api/settings', { downloadFolder: folder.value }), ['settings']).then(r => r && toast('Download folder saved')); },
+    }, folder, saveFolder), h('h3', null, 'Auto-accept'), autoAccept),
+    section('Network', h('label', { class: 'toggle' }, discovery, h('span', null, 'Find and be found by Parley on this local network (LAN discovery)'))),
+    section('Appearance', h('label', { class: 'stacked' }, 'Theme', theme)),
+    section('Session', h('button', {
+      class: 'ghost',
+      onclick: async () => { await api.post('/api/logout'); location.reload(); },
+    }, 'Sign out of this browser')),
+  ]);
+  render();
+  load('settings');
+  load('hub');
+  return watch(['settings', 'hub', 'peers'], render);
+}
