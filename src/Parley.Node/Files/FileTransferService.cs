@@ -210,6 +210,7 @@ public sealed partial class FileTransferService : IAsyncDisposable
             state = t.State,
             error = t.Error,
             folder = t.Folder,
+            title = Title(t),
             fileCount = t.Files.Count,
             filesDone = t.FilesDone,
             totalBytes = t.TotalBytes,
@@ -219,6 +220,22 @@ public sealed partial class FileTransferService : IAsyncDisposable
             currentFile = current is null || t.IsFinal ? null : new { index = current.Index, path = current.Path, size = current.Size, bytesDone = Math.Min(t.CurrentOffset, current.Size) },
             createdAt = t.CreatedAt,
         };
+    }
+
+    /// <summary>What a person calls a transfer: its one file, or the one folder all its files are in.</summary>
+    private static string? Title(Transfer t)
+    {
+        if (t.Files.Count == 0)
+        {
+            return null;
+        }
+        var first = t.Files[0].Path;
+        if (t.Files.Count == 1)
+        {
+            return first;
+        }
+        var top = first.Split('/')[0];
+        return t.Files.All(f => f.Path.StartsWith(top + "/", StringComparison.Ordinal)) ? top + "/" : null;
     }
 
     /// <summary>The files of a transfer, for listing an offer.</summary>

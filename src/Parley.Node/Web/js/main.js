@@ -34,6 +34,7 @@ function route() {
   unmount?.();
   const main = document.getElementById('main');
   main.replaceChildren();
+  main.className = '';
   main.dataset.view = name;
   unmount = view.mount(main, rest.length ? decodeURIComponent(rest.join('/')) : null) ?? null;
   renderNav();
@@ -47,7 +48,7 @@ function renderNav() {
       href: `#/${item.view}`,
       'aria-current': current === item.view ? 'page' : null,
       'aria-label': count ? `${item.label}, ${count} new` : item.label,
-    }, icon(item.icon), h('span', { class: 'label' }, item.label), count ? h('span', { class: 'badge' }, String(count)) : null));
+    }, icon(item.icon), h('span', { class: 'nav-label' }, item.label), count ? h('span', { class: 'badge' }, String(count)) : null));
   }));
   const me = state.status;
   if (me) {

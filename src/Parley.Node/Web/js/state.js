@@ -21,7 +21,12 @@ const loaders = {
   conversations: () => api.get('/api/conversations'),
   transfers: () => api.get('/api/transfers'),
   offers: () => api.get('/api/offers'),
-  rooms: () => api.get('/api/rooms').then(r => ({ ...r, error: null }), e => ({ rooms: [], joined: [], error: e.message })),
+  rooms: async () => {
+    // Rooms live on the hub: without one connected there is nothing to ask for.
+    const hub = await api.get('/api/hub');
+    if (!hub.hub || !hub.connected) return { rooms: [], joined: [], error: hub.hub ? 'The hub is not connected; rooms are back when it is.' : null };
+    return api.get('/api/rooms').then(r => ({ ...r, error: null }), e => ({ rooms: [], joined: [], error: e.message }));
+  },
   hub: () => api.get('/api/hub'),
   settings: () => api.get('/api/settings'),
 };

@@ -13,6 +13,8 @@ import { filesFromDrop, filesFromInput, sendFiles } from '../upload.js';
 /** Largest message the node takes: 64 KiB of UTF-8. */
 const MAX_MESSAGE_BYTES = 65536;
 const PAGE = 50;
+/** How far along an outgoing message is; an update never moves it back. */
+const RANK = { queued: 0, sent: 1, mailed: 2, delivered: 3, received: 0, notice: 0 };
 
 export function mount(main, key) {
   main.classList.add('split');
@@ -81,16 +83,18 @@ function openConversation(pane, key) {
       m.warning ? h('small', { class: 'warning' }, m.warning) : null);
   }
 
+  /** Adds or updates a message. A reply to our POST can arrive after its "delivered" event: states never go back. */
   function add(m, atTop = false) {
-    if (seen.has(m.id)) {
-      const old = seen.get(m.id);
-      const fresh = messageEl(m);
-      old.replaceWith(fresh);
-      seen.set(m.id, fresh);
+    const known = seen.get(m.id);
+    if (known) {
+      if (RANK[m.state] < RANK[known.m.state]) m = { ...m, state: known.m.state };
+      const el = messageEl(m);
+      known.el.replaceWith(el);
+      seen.set(m.id, { m, el });
       return;
     }
     const el = messageEl(m);
-    seen.set(m.id, el);
+    seen.set(m.id, { m, el });
     if (atTop) messages.prepend(el); else messages.append(el);
   }
 
@@ -134,14 +138,17 @@ function openConversation(pane, key) {
     if (!room || members.hidden) return;
     try {
       const list = await api.get(`/api/rooms/${seg(key)}/members`);
-      fill(members, list.map(m => h('li', null, h('span', { class: `dot ${m.online ? 'online' : ''}`, 'aria-hidden': 'true' }), m.name, h('small', null, m.online ? ' online' : ' offline'))));
+      fill(members, list.map(m => h('li', null, h('span', { class: `dot ${m.online ? 'online' : ''}`, 'aria-hidden': 'true' }), m.name, h('small', { class: 'muted' }, m.online ? 'online' : 'offline'))));
     } catch (e) {
       fill(members, h('li', { class: 'empty' }, e.message));
     }
   }
 
   function renderStrip() {
-    if (room) return;
+    if (room) {
+      strip.hidden = true;
+      return;
+    }
     const offers = state.offers.filter(o => o.transfer.peer === key).map(offerCard);
     const moving = state.transfers.filter(t => t.peer === key && ['offered', 'active', 'paused'].includes(t.state)).map(transferCard);
     const recent = state.transfers.filter(t => t.peer === key && ['completed', 'failed', 'cancelled', 'rejected'].includes(t.state)).slice(0, 2).map(transferCard);
@@ -247,9 +254,8 @@ function openConversation(pane, key) {
       if (!m.outgoing) markRead();
     }),
     on('delivered', d => {
-      const el = [...seen.entries()].find(([id]) => id === d.id)?.[1];
-      el?.querySelector('.tick')?.replaceWith(tick({ state: 'delivered' }));
-      if (el) el.dataset.state = 'delivered';
+      const known = seen.get(d.id);
+      if (known) add({ ...known.m, state: 'delivered' });
     }),
     on('room.notice', () => renderMembers()),
     on('hub.presence', () => renderMembers()),
