@@ -29,7 +29,8 @@ internal sealed class ApiSecurity(string apiKey, Func<int> port, WebSessions ses
             context.Response.StatusCode = refusal.Value.Status;
             if (WantsPage(context.Request))
             {
-                await WebAssets.WriteRefusalPageAsync(context.Response, refusal.Value.Error).ConfigureAwait(false);
+                var reason = refusal.Value.Status == StatusCodes.Status401Unauthorized ? "You are not signed in to this Parley node." : refusal.Value.Error;
+                await WebAssets.WriteRefusalPageAsync(context.Response, reason).ConfigureAwait(false);
             }
             else
             {

@@ -23,7 +23,7 @@ public sealed class NodeStoreTests : IDisposable
         command.CommandText = "PRAGMA journal_mode; ";
         Assert.Equal("wal", command.ExecuteScalar());
         command.CommandText = "PRAGMA user_version;";
-        Assert.Equal(3L, command.ExecuteScalar());
+        Assert.Equal(4L, command.ExecuteScalar());
         Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(Path.Combine(_home, NodeStore.FileName)));
     }
 
@@ -76,5 +76,28 @@ public sealed class NodeStoreTests : IDisposable
         }
         await using var reopened = NodeStore.Open(_home);
         Assert.Equal(peer, Assert.Single(await reopened.LoadPeersAsync()));
+    }
+
+    [Fact]
+    public async Task Conversations_NewestFirst_CountUnreadIncoming_UntilMarkedRead()
+    {
+        await using var store = NodeStore.Open(_home);
+        var now = DateTimeOffset.UtcNow;
+        await store.InsertMessageAsync(Guid.NewGuid(), "AAAA", outgoing: false, "one", now, MessageState.Received);
+        await store.InsertMessageAsync(Guid.NewGuid(), "AAAA", outgoing: false, "two", now, MessageState.Received);
+        await store.InsertMessageAsync(Guid.NewGuid(), "#team", outgoing: false, "bob joined #team", now, MessageState.Notice);
+        await store.InsertMessageAsync(Guid.NewGuid(), "AAAA", outgoing: true, "mine", now, MessageState.Sent);
+
+        var list = await store.ConversationsAsync(10);
+        Assert.Equal(["AAAA", "#team"], list.Select(c => c.Peer));
+        Assert.Equal(2, list[0].Unread);
+        Assert.Equal("mine", list[0].LastText);
+        Assert.True(list[0].LastOutgoing);
+        Assert.Equal(0, list[1].Unread);
+
+        await store.MarkReadAsync("AAAA");
+        Assert.Equal(0, (await store.ConversationsAsync(10))[0].Unread);
+        await store.InsertMessageAsync(Guid.NewGuid(), "AAAA", outgoing: false, "three", now, MessageState.Received);
+        Assert.Equal(1, (await store.ConversationsAsync(10))[0].Unread);
     }
 }
