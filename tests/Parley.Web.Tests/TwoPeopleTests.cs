@@ -159,6 +159,23 @@ public sealed class TwoPeopleTests : IDisposable
         await alice.Page.GetByRole(AriaRole.Button, new() { Name = "Join hub" }).ClickAsync();
         await Expect(alice.Page.GetByText(new Regex("^Connected to hub"))).ToBeVisibleAsync();
         await Screenshots.SaveAsync(alice.Page, "settings");
+
+        // Switches take effect now and are still set after a reload (the node remembers them).
+        var discovery = alice.Page.GetByLabel("Find and be found by Parley on this local network (LAN discovery)");
+        await discovery.CheckAsync();
+        await Expect(alice.Page.Locator(".toast.error")).ToHaveCountAsync(0);
+        var autoAccept = alice.Page.GetByLabel("Accept files from bob without asking");
+        await autoAccept.CheckAsync();
+        await alice.Page.ReloadAsync();
+        await Expect(discovery).ToBeCheckedAsync();
+        await Expect(autoAccept).ToBeCheckedAsync();
+        Assert.True((await alice.Node.StatusAsync()).GetProperty("discovery").GetBoolean());
+        await discovery.UncheckAsync();
+        await autoAccept.UncheckAsync();
+        await alice.Page.ReloadAsync();
+        await Expect(discovery).Not.ToBeCheckedAsync();
+        await Expect(autoAccept).Not.ToBeCheckedAsync();
+        Assert.False((await alice.Node.StatusAsync()).GetProperty("discovery").GetBoolean());
         Assert.Equal(0, (await bob.Node.CliAsync("hub-join", hubInvite)).ExitCode);
 
         await alice.GoAsync("rooms");

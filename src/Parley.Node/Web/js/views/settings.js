@@ -20,7 +20,9 @@ export function mount(main) {
 
   function render() {
     const hub = state.hub;
-    fill(hubState, hub?.hub ? `${hub.connected ? 'Connected to' : 'Reconnecting to'} hub ${hub.hub.split('-')[0]} · ${hub.members.length} members` : 'No hub: you reach people on your network, or by address.');
+    const others = hub?.members.filter(m => m.deviceId !== state.status?.deviceId).length ?? 0;
+    fill(hubState, hub?.hub ? `${hub.connected ? 'Connected to' : 'Reconnecting to'} hub ${hub.hub.split('-')[0]}${others ? ` · ${others} other member${others === 1 ? '' : 's'}` : ''}`
+      : 'No hub: you reach people on your network, or by address.');
     discovery.checked = Boolean(state.settings?.discovery);
     if (document.activeElement !== folder) folder.value = state.settings?.downloadFolder ?? '';
     const on = new Set(state.settings?.autoAccept ?? []);
