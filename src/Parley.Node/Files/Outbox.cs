@@ -57,10 +57,20 @@ public sealed class Outbox
         }
         Directory.CreateDirectory(Path.GetDirectoryName(target)!);
         var part = target + PartSuffix;
+        // CreateNew outside the try: a second upload of the same path fails here without deleting the first one's bytes.
+        FileStream file;
+        try
+        {
+            file = new FileStream(part, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1 << 16, FileOptions.Asynchronous);
+        }
+        catch (IOException) when (File.Exists(part))
+        {
+            throw new TransferException($"'{relativePath}' is already being uploaded");
+        }
         try
         {
             long written;
-            await using (var file = new FileStream(part, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1 << 16, FileOptions.Asynchronous))
+            await using (file)
             {
                 await content.CopyToAsync(file, 1 << 16, cancel).ConfigureAwait(false);
                 written = file.Length;
