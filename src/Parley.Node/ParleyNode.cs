@@ -167,6 +167,7 @@ public sealed class ParleyNode : IAsyncDisposable
         await _discoveryGate.WaitAsync().ConfigureAwait(false);
         try
         {
+            ObjectDisposedException.ThrowIf(_stopped != 0, this);
             await Store.SetSettingAsync(DiscoverySetting, enabled ? "on" : "off").ConfigureAwait(false);
             if (enabled && _discovery is null)
             {
@@ -266,10 +267,17 @@ public sealed class ParleyNode : IAsyncDisposable
             await Files.DisposeAsync().ConfigureAwait(false);
         }
         await _discoveryGate.WaitAsync().ConfigureAwait(false);
-        if (_discovery is not null)
+        try
         {
-            await _discovery.DisposeAsync().ConfigureAwait(false);
-            _discovery = null;
+            if (_discovery is not null)
+            {
+                await _discovery.DisposeAsync().ConfigureAwait(false);
+                _discovery = null;
+            }
+        }
+        finally
+        {
+            _discoveryGate.Release();
         }
         if (_api is not null)
         {

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using Parley.Testing;
 
 namespace Parley.Cli.Tests;
@@ -14,41 +13,25 @@ public sealed class HubProcessTests : IDisposable
     public async Task Hub_PrintsInvite_NodesJoinWithIt_SeeEachOther_AndWhoisChecksSignatures()
     {
         var hubHome = Path.Combine(_root, "hub");
-        using var hub = Process.Start(ParleyRunner.Local.StartInfo(["--home", hubHome, "hub", "--port", "0"]))!;
-        try
-        {
-            string? invite = null;
-            while (await hub.StandardOutput.ReadLineAsync().WaitAsync(TimeSpan.FromSeconds(30)) is { } line && line != "ready")
-            {
-                if (line.TrimStart().StartsWith("invite", StringComparison.Ordinal))
-                {
-                    invite = line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1];
-                }
-            }
-            Assert.NotNull(invite);
-            Assert.Equal(invite, (await ParleyRunner.Local.RunAsync("--home", hubHome, "hub", "invite")).Out.Trim());
+        await using var hub = await HubProcess.StartAsync(ParleyRunner.Local, hubHome, "--port", "0");
+        var invite = hub.Invite;
+        Assert.Equal(invite, (await ParleyRunner.Local.RunAsync("--home", hubHome, "hub", "invite")).Out.Trim());
 
-            await using var alice = await NodeProcess.StartAsync(ParleyRunner.Local, Path.Combine(_root, "alice"),
-                "--port", "0", "--api-port", "0", "--no-discovery", "--name", "alice", "--hub", invite!);
-            await using var bob = await NodeProcess.StartAsync(ParleyRunner.Local, Path.Combine(_root, "bob"),
-                "--port", "0", "--api-port", "0", "--no-discovery", "--name", "bob");
-            Assert.Equal(0, (await bob.CliAsync("hub-join", invite!)).ExitCode);
+        await using var alice = await NodeProcess.StartAsync(ParleyRunner.Local, Path.Combine(_root, "alice"),
+            "--port", "0", "--api-port", "0", "--no-discovery", "--name", "alice", "--hub", invite);
+        await using var bob = await NodeProcess.StartAsync(ParleyRunner.Local, Path.Combine(_root, "bob"),
+            "--port", "0", "--api-port", "0", "--no-discovery", "--name", "bob");
+        Assert.Equal(0, (await bob.CliAsync("hub-join", invite)).ExitCode);
 
-            var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(20);
-            while (!(await alice.CliAsync("peers")).Out.Contains("on the hub:", StringComparison.Ordinal))
-            {
-                Assert.True(DateTime.UtcNow < deadline, "alice never saw bob on the hub");
-                await Task.Delay(200);
-            }
-            var whois = await alice.CliAsync("whois", "bob");
-            Assert.True(whois.ExitCode == 0, whois.Error);
-            Assert.Contains("signature valid", whois.Out, StringComparison.Ordinal);
-            Assert.Empty((await alice.CliAsync("peers", "--json")).Json.GetProperty("contacts").EnumerateArray());
-        }
-        finally
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(20);
+        while (!(await alice.CliAsync("peers")).Out.Contains("on the hub:", StringComparison.Ordinal))
         {
-            hub.Kill();
-            await hub.WaitForExitAsync();
+            Assert.True(DateTime.UtcNow < deadline, "alice never saw bob on the hub");
+            await Task.Delay(200);
         }
+        var whois = await alice.CliAsync("whois", "bob");
+        Assert.True(whois.ExitCode == 0, whois.Error);
+        Assert.Contains("signature valid", whois.Out, StringComparison.Ordinal);
+        Assert.Empty((await alice.CliAsync("peers", "--json")).Json.GetProperty("contacts").EnumerateArray());
     }
 }

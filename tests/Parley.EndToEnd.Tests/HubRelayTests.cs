@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Security.Cryptography;
 using System.Text.Json;
 using Parley.Testing;
@@ -36,60 +35,48 @@ public sealed class HubRelayTests : IDisposable
     public async Task NodesThatCannotReachEachOther_ChatAndSendThroughTheRelay_ThenGoDirect()
     {
         using var net = HubTopology.Create();
-        using var hub = Process.Start(ParleyRunner.InNamespace(net.Hub).StartInfo(["--home", Path.Combine(_root, "hub"), "hub"]))!;
+        await using var hub = await HubProcess.StartAsync(ParleyRunner.InNamespace(net.Hub), Path.Combine(_root, "hub"));
+        var invite = hub.Invite;
+        var alice = await NodeProcess.StartAsync(ParleyRunner.InNamespace(net.A), Path.Combine(_root, "alice"), "--name", "alice", "--no-discovery", "--hub", invite);
+        var bob = await NodeProcess.StartAsync(ParleyRunner.InNamespace(net.B), Path.Combine(_root, "bob"), "--name", "bob", "--no-discovery", "--hub", invite);
         try
         {
-            string? invite = null;
-            while (await hub.StandardOutput.ReadLineAsync().WaitAsync(TimeSpan.FromSeconds(30)) is { } line && line != "ready")
+            var bobId = await Eventually<JsonElement>(async () =>
             {
-                invite = line.TrimStart().StartsWith("invite", StringComparison.Ordinal) ? line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1] : invite;
-            }
-            var alice = await NodeProcess.StartAsync(ParleyRunner.InNamespace(net.A), Path.Combine(_root, "alice"), "--name", "alice", "--no-discovery", "--hub", invite!);
-            var bob = await NodeProcess.StartAsync(ParleyRunner.InNamespace(net.B), Path.Combine(_root, "bob"), "--name", "bob", "--no-discovery", "--hub", invite!);
-            try
-            {
-                var bobId = await Eventually<JsonElement>(async () =>
-                {
-                    var whois = await alice.CliAsync("whois", "bob", "--json");
-                    return whois.ExitCode == 0 && whois.Json.GetArrayLength() == 1 ? whois.Json[0] : null;
-                }, "alice to find bob in the directory");
-                Assert.True(bobId.GetProperty("signatureValid").GetBoolean());
-                Assert.Equal(0, (await alice.CliAsync("add", bobId.GetProperty("deviceId").GetString()!)).ExitCode);
-                await Eventually<bool>(async () => (await bob.CliAsync("requests", "--json")).Json.GetArrayLength() == 1 ? true : null, "alice's request at bob");
-                Assert.Equal(0, (await bob.CliAsync("accept", "alice")).ExitCode);
-                var link = await Eventually<JsonElement>(async () => Contact(await alice.CliAsync("peers", "--json"), "bob") is { } c
-                    && c.GetProperty("online").GetBoolean() && c.GetProperty("acceptsUs").GetBoolean() ? c : null, "the link");
-                Assert.Equal("relayed", link.GetProperty("link").GetString());
+                var whois = await alice.CliAsync("whois", "bob", "--json");
+                return whois.ExitCode == 0 && whois.Json.GetArrayLength() == 1 ? whois.Json[0] : null;
+            }, "alice to find bob in the directory");
+            Assert.True(bobId.GetProperty("signatureValid").GetBoolean());
+            Assert.Equal(0, (await alice.CliAsync("add", bobId.GetProperty("deviceId").GetString()!)).ExitCode);
+            await Eventually<bool>(async () => (await bob.CliAsync("requests", "--json")).Json.GetArrayLength() == 1 ? true : null, "alice's request at bob");
+            Assert.Equal(0, (await bob.CliAsync("accept", "alice")).ExitCode);
+            var link = await Eventually<JsonElement>(async () => Contact(await alice.CliAsync("peers", "--json"), "bob") is { } c
+                && c.GetProperty("online").GetBoolean() && c.GetProperty("acceptsUs").GetBoolean() ? c : null, "the link");
+            Assert.Equal("relayed", link.GetProperty("link").GetString());
 
-                Assert.Equal(0, (await alice.CliAsync("chat", "bob", "through the hub")).ExitCode);
-                await Eventually<bool>(async () => (await bob.CliAsync("history", "alice", "--json")).Json.GetArrayLength() == 1 ? true : null, "the message");
+            Assert.Equal(0, (await alice.CliAsync("chat", "bob", "through the hub")).ExitCode);
+            await Eventually<bool>(async () => (await bob.CliAsync("history", "alice", "--json")).Json.GetArrayLength() == 1 ? true : null, "the message");
 
-                var file = Path.Combine(_root, "photo.bin");
-                await File.WriteAllBytesAsync(file, RandomNumberGenerator.GetBytes(3_000_000));
-                Assert.Equal(0, (await bob.CliAsync("auto-accept", "alice", "on")).ExitCode);
-                Assert.Equal(0, (await bob.CliAsync("settings", "--download-folder", Path.Combine(_root, "inbox"))).ExitCode);
-                var sent = await alice.CliAsync("send", file, "--to", "bob");
-                Assert.True(sent.ExitCode == 0, sent.Error);
-                Assert.Equal(await File.ReadAllBytesAsync(file), await File.ReadAllBytesAsync(Path.Combine(_root, "inbox", "photo.bin")));
+            var file = Path.Combine(_root, "photo.bin");
+            await File.WriteAllBytesAsync(file, RandomNumberGenerator.GetBytes(3_000_000));
+            Assert.Equal(0, (await bob.CliAsync("auto-accept", "alice", "on")).ExitCode);
+            Assert.Equal(0, (await bob.CliAsync("settings", "--download-folder", Path.Combine(_root, "inbox"))).ExitCode);
+            var sent = await alice.CliAsync("send", file, "--to", "bob");
+            Assert.True(sent.ExitCode == 0, sent.Error);
+            Assert.Equal(await File.ReadAllBytesAsync(file), await File.ReadAllBytesAsync(Path.Combine(_root, "inbox", "photo.bin")));
 
-                // A direct route appears; the next link (after bob restarts) goes direct.
-                net.AddDirectRoute();
-                await bob.DisposeAsync();
-                bob = await NodeProcess.StartAsync(ParleyRunner.InNamespace(net.B), Path.Combine(_root, "bob"), "--no-discovery");
-                var direct = await Eventually<JsonElement>(async () => Contact(await alice.CliAsync("peers", "--json"), "bob") is { } c
-                    && c.GetProperty("online").GetBoolean() ? c : null, "the new link", 60);
-                Assert.Equal("direct", direct.GetProperty("link").GetString());
-            }
-            finally
-            {
-                await alice.DisposeAsync();
-                await bob.DisposeAsync();
-            }
+            // A direct route appears; the next link (after bob restarts) goes direct.
+            net.AddDirectRoute();
+            await bob.DisposeAsync();
+            bob = await NodeProcess.StartAsync(ParleyRunner.InNamespace(net.B), Path.Combine(_root, "bob"), "--no-discovery");
+            var direct = await Eventually<JsonElement>(async () => Contact(await alice.CliAsync("peers", "--json"), "bob") is { } c
+                && c.GetProperty("online").GetBoolean() ? c : null, "the new link", 60);
+            Assert.Equal("direct", direct.GetProperty("link").GetString());
         }
         finally
         {
-            hub.Kill();
-            await hub.WaitForExitAsync();
+            await alice.DisposeAsync();
+            await bob.DisposeAsync();
         }
     }
 }

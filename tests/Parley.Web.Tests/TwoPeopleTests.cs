@@ -19,7 +19,7 @@ public sealed class TwoPeopleTests : IDisposable
     public async Task Invite_Accept_ChatBothWays_SendFile_Room_AndEveryViewAt400And1280()
     {
         await using var browser = await Browser.LaunchAsync();
-        await using var hub = await HubProcess.StartAsync(Path.Combine(_root, "hub"));
+        await using var hub = await HubProcess.StartAsync(ParleyRunner.Local, Path.Combine(_root, "hub"), "--port", "0");
         await using var alice = await WebNode.StartAsync(browser, Path.Combine(_root, "alice"), "alice");
         await using var bob = await WebNode.StartAsync(browser, Path.Combine(_root, "bob"), "bob");
         var bobId = (await bob.Node.StatusAsync()).GetProperty("deviceId").GetString()!;

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using Microsoft.Playwright;
 using Parley.Testing;
 
@@ -47,41 +46,5 @@ internal sealed class WebNode : IAsyncDisposable
     {
         await Page.Context.CloseAsync();
         await Node.DisposeAsync();
-    }
-}
-
-/// <summary>A <c>parley hub</c> process, for rooms.</summary>
-internal sealed class HubProcess : IAsyncDisposable
-{
-    private readonly Process _process;
-
-    private HubProcess(Process process, string invite)
-    {
-        _process = process;
-        Invite = invite;
-    }
-
-    public string Invite { get; }
-
-    public static async Task<HubProcess> StartAsync(string home)
-    {
-        var process = Process.Start(ParleyRunner.Local.StartInfo(["--home", home, "hub", "--port", "0"]))!;
-        string? invite = null;
-        while (await process.StandardOutput.ReadLineAsync().WaitAsync(TimeSpan.FromSeconds(30)) is { } line && line != "ready")
-        {
-            if (line.TrimStart().StartsWith("invite", StringComparison.Ordinal))
-            {
-                invite = line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1];
-            }
-        }
-        Assert.NotNull(invite);
-        return new HubProcess(process, invite!);
-    }
-
-    public async ValueTask DisposeAsync()
-    {
-        _process.Kill();
-        await _process.WaitForExitAsync();
-        _process.Dispose();
     }
 }

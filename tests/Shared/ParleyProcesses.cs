@@ -147,6 +147,47 @@ internal sealed class NodeProcess : IAsyncDisposable
     }
 }
 
+/// <summary>A <c>parley hub</c> process; <see cref="Invite"/> is the invite line it printed. Killed on dispose.</summary>
+internal sealed class HubProcess : IAsyncDisposable
+{
+    private readonly Process _process;
+
+    private HubProcess(Process process, string invite)
+    {
+        _process = process;
+        Invite = invite;
+    }
+
+    public string Invite { get; }
+
+    /// <summary>Starts <c>parley --home HOME hub ARGS</c> and waits for its "ready" line, reading the invite on the way.</summary>
+    public static async Task<HubProcess> StartAsync(ParleyRunner runner, string home, params string[] hubArgs)
+    {
+        var process = Process.Start(runner.StartInfo(["--home", home, "hub", .. hubArgs]))!;
+        string? invite = null;
+        try
+        {
+            while (await process.StandardOutput.ReadLineAsync().WaitAsync(TimeSpan.FromSeconds(30)) is { } line && line != "ready")
+            {
+                invite = line.TrimStart().StartsWith("invite", StringComparison.Ordinal) ? line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1] : invite;
+            }
+        }
+        catch
+        {
+            process.Kill();
+            throw;
+        }
+        return new HubProcess(process, invite ?? throw new InvalidOperationException("parley hub printed no invite"));
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        _process.Kill();
+        await _process.WaitForExitAsync();
+        _process.Dispose();
+    }
+}
+
 /// <summary>Hashes for checking that a received file equals the sent one.</summary>
 internal static class FileHash
 {

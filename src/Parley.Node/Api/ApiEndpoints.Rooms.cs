@@ -18,7 +18,7 @@ internal static partial class ApiEndpoints
         api.MapPost("/rooms/{room}/leave", async (string room) =>
         {
             await rooms.LeaveAsync(Uri.UnescapeDataString(room)).ConfigureAwait(false);
-            return Results.Ok(new { left = "#" + RoomNames.Normalize(Uri.UnescapeDataString(room)) });
+            return Results.Ok(new { left = Rooms.RoomService.ConversationKey(Uri.UnescapeDataString(room)) });
         });
         api.MapGet("/rooms/{room}/members", async (string room) => MembersJson(await rooms.MembersAsync(Uri.UnescapeDataString(room)).ConfigureAwait(false)));
     }

@@ -135,7 +135,10 @@ public sealed partial class RoomService
     }
 
     public Task<IReadOnlyList<MessageRecord>> HistoryAsync(string room, int limit, long before = long.MaxValue) =>
-        _store.HistoryAsync("#" + RoomNames.Normalize(room), Math.Clamp(limit, 1, 10_000), before);
+        _store.HistoryAsync(ConversationKey(room), Math.Clamp(limit, 1, 10_000), before);
+
+    /// <summary>How a room's messages are keyed in the store and named in the API: "#" and the normalized name.</summary>
+    public static string ConversationKey(string room) => "#" + RoomNames.Normalize(room);
 
     /// <summary>A new sender key for us in this room, sealed to each other member's agreement key.</summary>
     private async Task RekeyAsync(RoomState state)

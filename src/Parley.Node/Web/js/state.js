@@ -23,7 +23,7 @@ const loaders = {
   offers: () => api.get('/api/offers'),
   rooms: async () => {
     // Rooms live on the hub: without one connected there is nothing to ask for.
-    const hub = await api.get('/api/hub');
+    const hub = state.hub ?? await api.get('/api/hub');
     if (!hub.hub || !hub.connected) return { rooms: [], joined: [], error: hub.hub ? 'The hub is not connected; rooms are back when it is.' : null };
     return api.get('/api/rooms').then(r => ({ ...r, error: null }), e => ({ rooms: [], joined: [], error: e.message }));
   },

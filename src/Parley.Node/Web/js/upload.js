@@ -32,8 +32,9 @@ export function filesFromInput(input) {
   return [...input.files].map(file => ({ file, path: file.webkitRelativePath || file.name }));
 }
 
-/** Stages the files on the node and offers them to the peer; reports progress by `onProgress(text)`. */
-export async function sendFiles(peer, files, onProgress = () => {}) {
+/** Stages the files on the node and offers them to the peer; shows how far it got in `progress` (an element). */
+export async function sendFiles(peer, files, progress) {
+  const onProgress = text => { progress.textContent = text; progress.hidden = !text; };
   if (files.length === 0) return null;
   const total = files.reduce((n, f) => n + f.file.size, 0);
   const { id } = await api.post('/api/uploads');

@@ -192,7 +192,7 @@ function openConversation(pane, key) {
       return;
     }
     try {
-      await sendFiles(key, files, p => { progress.textContent = p; progress.hidden = !p; });
+      await sendFiles(key, files, progress);
     } catch (e) {
       toast(e.message, 'error');
     }

@@ -35,7 +35,7 @@ export function mount(main) {
           e.preventDefault();
           const files = [...filesFromInput(filePicker), ...filesFromInput(folderPicker)];
           if (files.length === 0 || !to.value) return;
-          const done = await act(send, () => sendFiles(to.value, files, p => { progress.textContent = p; progress.hidden = !p; }));
+          const done = await act(send, () => sendFiles(to.value, files, progress));
           if (done) { filePicker.value = ''; folderPicker.value = ''; }
         },
       },
