@@ -44,7 +44,12 @@ public sealed class ParleyNode : IAsyncDisposable
         Nearby = new NearbyList(options.TimeProvider, options.AnnounceInterval * 3);
         Links = new LinkManager(identity, options, contacts, Events, loggerFactory, () => _name);
         Chat = new ChatService(store, contacts, Links, Events, options.TimeProvider, loggerFactory);
-        Links.FrameReceived = (session, frame) => (byte)frame.Type >= 0x20 ? Files.OnFrameAsync(session, frame) : Chat.OnFrameAsync(session, frame);
+        Links.FrameReceived = (session, frame) => (byte)frame.Type switch
+        {
+            < 0x20 => Chat.OnFrameAsync(session, frame),
+            >= 0x30 and < 0x40 => Videos.OnFrameAsync(session, frame),
+            _ => Files.OnFrameAsync(session, frame),
+        };
         Links.SessionOpened = async session =>
         {
             await Chat.SendPendingAsync(session).ConfigureAwait(false);
@@ -75,6 +80,9 @@ public sealed class ParleyNode : IAsyncDisposable
     public FileTransferService Files { get; private set; } = null!;
 
     public HubClient Hub { get; private set; } = null!;
+
+    /// <summary>The shared video folder and the viewer of peers' libraries.</summary>
+    public Parley.Node.Videos.VideoService Videos { get; private set; } = null!;
 
     public Rooms.RoomService Rooms { get; private set; } = null!;
 
@@ -121,6 +129,8 @@ public sealed class ParleyNode : IAsyncDisposable
         node.Files = await FileTransferService.LoadAsync(store, contacts, node.Links, node.Events, options.TimeProvider, loggerFactory, options.Home)
             .ConfigureAwait(false);
         node.Outbox = new Outbox(node.Files, options.Home);
+        node.Videos = await Parley.Node.Videos.VideoService.LoadAsync(store, contacts, node.Links, options.TimeProvider, loggerFactory, options.VideosFolder)
+            .ConfigureAwait(false);
         try
         {
             await node.StartServicesAsync().ConfigureAwait(false);
@@ -265,6 +275,10 @@ public sealed class ParleyNode : IAsyncDisposable
         if (Files is not null)
         {
             await Files.DisposeAsync().ConfigureAwait(false);
+        }
+        if (Videos is not null)
+        {
+            await Videos.DisposeAsync().ConfigureAwait(false);
         }
         await _discoveryGate.WaitAsync().ConfigureAwait(false);
         try

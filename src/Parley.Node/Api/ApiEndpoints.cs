@@ -37,6 +37,7 @@ internal static partial class ApiEndpoints
         MapHub(api, node);
         MapRooms(api, node);
         MapUploads(api, node);
+        MapVideos(app, api, node);
         MapWeb(app, api, node, sessions, security);
     }
 

@@ -9,7 +9,8 @@ namespace Parley.Node.Api;
 /// DNS rebinding) and carry no foreign Origin (against cross-site requests from another page). It
 /// is then let in by the API key from the home folder as a bearer token (the CLI), or by a web
 /// session cookie (the browser), whose unsafe requests must also echo the session's CSRF token.
-/// Only <c>/login</c>, which trades a one-time token for a session, is open without either.
+/// Only <c>/login</c>, which trades a one-time token for a session, and <c>/play/TOKEN/…</c>, the
+/// tokened links for external video players, are open without either.
 /// </summary>
 internal sealed class ApiSecurity(string apiKey, Func<int> port, WebSessions sessions)
 {
@@ -62,6 +63,10 @@ internal sealed class ApiSecurity(string apiKey, Func<int> port, WebSessions ses
         if (request.Path.Equals(LoginPath, StringComparison.Ordinal) && HttpMethods.IsGet(request.Method))
         {
             return null;
+        }
+        if (request.Path.StartsWithSegments(ApiEndpoints.PlayPath, StringComparison.Ordinal) && (HttpMethods.IsGet(request.Method) || HttpMethods.IsHead(request.Method)))
+        {
+            return null; // a player link: its unguessable token is checked by the route
         }
         if (HasApiKey(request))
         {

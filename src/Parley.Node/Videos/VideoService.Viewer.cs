@@ -1,0 +1,247 @@
+using System.Buffers;
+using System.Collections.Concurrent;
+using Parley.Core.Identity;
+using Parley.Core.Links;
+using Parley.Core.Protocol;
+using Parley.Node.Links;
+
+namespace Parley.Node.Videos;
+
+public sealed partial class VideoService
+{
+    /// <summary>Bytes asked for in one read (one VideoData frame).</summary>
+    public const int ReadSize = ProtocolLimits.MaxBlockData;
+
+    /// <summary>Reads in flight per stream: the whole of what a stream holds in memory (2 MiB), enough to fill a 40 ms link at 50 MB/s.</summary>
+    public const int Window = 8;
+
+    /// <summary>Streams served to local players at once; more wait for a free one, briefly, then get 503.</summary>
+    public const int MaxStreams = 6;
+
+    private static readonly TimeSpan ReplyTimeout = TimeSpan.FromSeconds(20);
+    private static readonly TimeSpan StreamQueueTimeout = TimeSpan.FromSeconds(10);
+    private readonly ConcurrentDictionary<uint, PendingReply> _pending = new();
+    private readonly ConcurrentDictionary<DeviceId, VideoCatalog> _catalogs = new();
+    private readonly SemaphoreSlim _streamSlots = new(MaxStreams, MaxStreams);
+    private int _nextRequest;
+    private int _activeStreams;
+
+    /// <summary>Streams to local players now.</summary>
+    public int ActiveStreams => Volatile.Read(ref _activeStreams);
+
+    /// <summary>An answer awaited from a peer: a catalog, a range of bytes (in a pooled buffer) or an error.</summary>
+    private sealed class PendingReply(PeerLink link, FrameType expects, long offset, int length)
+    {
+        private readonly TaskCompletionSource<(byte[]? Bytes, int Length, string? Error)> _result = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        public PeerLink Link => link;
+        public FrameType Expects => expects;
+        public long Offset => offset;
+        public int Length => length;
+        public Task<(byte[]? Bytes, int Length, string? Error)> Result => _result.Task;
+
+        /// <summary>The decoded catalog, for a list request.</summary>
+        public VideoCatalog? Catalog { get; set; }
+
+        public bool Complete(byte[] bytes, int count) => _result.TrySetResult((bytes, count, null));
+
+        public void Fail(string error) => _result.TrySetResult((null, 0, error));
+    }
+
+    /// <summary>Asks a contact for its library and keeps the answer, whose IDs later reads use.</summary>
+    public async Task<VideoCatalog> ListAsync(DeviceId peer, CancellationToken cancellationToken = default)
+    {
+        var link = OpenLink(peer);
+        var (request, pending) = Register(link, FrameType.VideoList, 0, 0);
+        try
+        {
+            link.TrySend(FrameType.VideoListRequest, VideoMessages.Request(request));
+            var (_, _, error) = await AwaitAsync(pending, cancellationToken).ConfigureAwait(false);
+            if (error is not null || pending.Catalog is not { } catalog)
+            {
+                throw new VideoException($"{link.RemoteHello.Name} {error}", StatusFor(error ?? ""));
+            }
+            _catalogs[peer] = catalog;
+            return catalog;
+        }
+        finally
+        {
+            _pending.TryRemove(request, out _);
+        }
+    }
+
+    /// <summary>A variant from the peer's latest list (listing it first if it was never listed).</summary>
+    public async Task<VideoVariant> FindAsync(DeviceId peer, string id, CancellationToken cancellationToken = default)
+    {
+        var catalog = _catalogs.TryGetValue(peer, out var known) ? known : await ListAsync(peer, cancellationToken).ConfigureAwait(false);
+        return catalog.FindVariant(id)
+            ?? throw new VideoException($"no video '{Printable(id)}' in this peer's library (IDs come from its list and change when it restarts)", 404);
+    }
+
+    /// <summary>
+    /// Waits for one of <see cref="MaxStreams"/> stream slots; the returned handle gives it back.
+    /// A viewer opening many ranges at once gets the rest served one after another, or refused.
+    /// </summary>
+    public async Task<IDisposable> EnterStreamAsync(CancellationToken cancellationToken)
+    {
+        if (!await _streamSlots.WaitAsync(StreamQueueTimeout, cancellationToken).ConfigureAwait(false))
+        {
+            throw new VideoException($"too many video streams at once (at most {MaxStreams}); try again", 503);
+        }
+        Interlocked.Increment(ref _activeStreams);
+        return new StreamSlot(this);
+    }
+
+    private sealed class StreamSlot(VideoService owner) : IDisposable
+    {
+        private int _disposed;
+
+        public void Dispose()
+        {
+            if (Interlocked.Exchange(ref _disposed, 1) == 0)
+            {
+                Interlocked.Decrement(ref owner._activeStreams);
+                owner._streamSlots.Release();
+            }
+        }
+    }
+
+    /// <summary>
+    /// Copies <paramref name="length"/> bytes from <paramref name="start"/> of a peer's video to
+    /// <paramref name="output"/>, keeping <see cref="Window"/> reads in flight. When the player
+    /// goes away (cancellation) the reads still in flight are cancelled at the owner.
+    /// </summary>
+    public async Task CopyRangeAsync(DeviceId peer, VideoVariant variant, long start, long length, Stream output, CancellationToken cancellationToken)
+    {
+        var link = OpenLink(peer);
+        var video = Guid.ParseExact(variant.Id, "N");
+        var inFlight = new Queue<(uint Request, PendingReply Reply)>();
+        long next = start, end = start + length;
+        try
+        {
+            while (inFlight.Count > 0 || next < end)
+            {
+                while (inFlight.Count < Window && next < end)
+                {
+                    var size = (int)Math.Min(ReadSize, end - next);
+                    var (request, pending) = Register(link, FrameType.VideoData, next, size);
+                    inFlight.Enqueue((request, pending));
+                    link.TrySend(FrameType.VideoRead, new VideoRead(request, video, next, size).Encode());
+                    next += size;
+                }
+                var (id, head) = inFlight.Peek();
+                var (bytes, count, error) = await AwaitAsync(head, cancellationToken).ConfigureAwait(false);
+                inFlight.Dequeue();
+                _pending.TryRemove(id, out _);
+                if (error is not null)
+                {
+                    throw new VideoException($"{link.RemoteHello.Name}: {error}", StatusFor(error));
+                }
+                try
+                {
+                    await output.WriteAsync(bytes.AsMemory(0, count), cancellationToken).ConfigureAwait(false);
+                }
+                finally
+                {
+                    ArrayPool<byte>.Shared.Return(bytes!);
+                }
+            }
+        }
+        finally
+        {
+            foreach (var (request, pending) in inFlight)
+            {
+                _pending.TryRemove(request, out _);
+                link.TrySend(FrameType.VideoCancel, VideoMessages.Request(request));
+                if (pending.Result.IsCompletedSuccessfully && pending.Result.Result.Bytes is { } arrived)
+                {
+                    ArrayPool<byte>.Shared.Return(arrived);
+                }
+            }
+        }
+    }
+
+    /// <summary>A VideoList, VideoData or VideoError for a request of ours; one we gave up on is dropped.</summary>
+    private void OnReply(PeerSession session, Frame frame)
+    {
+        if (frame.Type == FrameType.VideoData)
+        {
+            var (request, offset, data) = VideoData.Decode(frame.Payload);
+            if (!_pending.TryGetValue(request, out var pending) || pending.Link != session.Link)
+            {
+                return;
+            }
+            if (pending.Expects != FrameType.VideoData || offset != pending.Offset || data.Length != pending.Length)
+            {
+                throw new ProtocolException($"video data for request {request} does not match what was asked");
+            }
+            var bytes = ArrayPool<byte>.Shared.Rent(pending.Length);
+            data.CopyTo(bytes);
+            if (!pending.Complete(bytes, pending.Length))
+            {
+                ArrayPool<byte>.Shared.Return(bytes);
+            }
+            return;
+        }
+        var (id, body) = VideoMessages.Split(frame.Payload, frame.Type);
+        if (!_pending.TryGetValue(id, out var waiting) || waiting.Link != session.Link)
+        {
+            return;
+        }
+        if (frame.Type == FrameType.VideoError)
+        {
+            waiting.Fail(VideoMessages.ErrorText(body));
+        }
+        else if (waiting.Expects == FrameType.VideoList)
+        {
+            try
+            {
+                waiting.Catalog = VideoCatalog.Decode(body.ToArray());
+            }
+            catch (ProtocolException e)
+            {
+                waiting.Fail("sent " + e.Message);
+                throw; // a malformed list closes the link, like any malformed frame
+            }
+            waiting.Complete([], 0);
+        }
+        else
+        {
+            throw new ProtocolException($"a video list for request {id}, which asked for data");
+        }
+    }
+
+    private PeerLink OpenLink(DeviceId peer) =>
+        _links.Session(peer) is { IsOpen: true } session ? session.Link
+            : throw new VideoException($"{_contacts.Find(peer)?.DisplayName ?? peer.Short} is not online", 503);
+
+    private (uint Request, PendingReply Reply) Register(PeerLink link, FrameType expects, long offset, int length)
+    {
+        var request = (uint)Interlocked.Increment(ref _nextRequest);
+        var pending = new PendingReply(link, expects, offset, length);
+        _pending[request] = pending;
+        return (request, pending);
+    }
+
+    /// <summary>The reply, or an error if the link closes, the peer is silent too long or the caller gives up.</summary>
+    private async Task<(byte[]? Bytes, int Length, string? Error)> AwaitAsync(PendingReply pending, CancellationToken cancellationToken)
+    {
+        using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, _stopping.Token);
+        try
+        {
+            var first = await Task.WhenAny(pending.Result, pending.Link.Closed).WaitAsync(ReplyTimeout, linked.Token).ConfigureAwait(false);
+            return first == pending.Result ? pending.Result.Result : (null, 0, "went offline");
+        }
+        catch (TimeoutException)
+        {
+            return (null, 0, $"did not answer within {ReplyTimeout.TotalSeconds:0} s");
+        }
+    }
+
+    /// <summary>The HTTP status for an owner's refusal (its texts are in <c>VideoService.Owner.cs</c>).</summary>
+    private static int StatusFor(string error) =>
+        error.StartsWith(NotSharing, StringComparison.Ordinal) || error.StartsWith(NotShared, StringComparison.Ordinal) ? 403
+        : error.StartsWith(UnknownId, StringComparison.Ordinal) ? 404 : 503;
+
+    private static string Printable(string text) => new([.. text.Take(40).Select(c => char.IsControl(c) ? '?' : c)]);
+}
