@@ -30,15 +30,6 @@ public sealed class TransferProcessTests : IDisposable
         }
     }
 
-    private static async Task BefriendAsync(NodeProcess alice, NodeProcess bob)
-    {
-        var aliceStatus = await alice.StatusAsync();
-        var bobStatus = await bob.StatusAsync();
-        await alice.CliAsync("add", bobStatus.GetProperty("deviceId").GetString()!, $"127.0.0.1:{bobStatus.GetProperty("peerPort").GetInt32()}");
-        await bob.CliAsync("add", aliceStatus.GetProperty("deviceId").GetString()!);
-        await Eventually<bool>(async () => (await alice.CliAsync("peers", "--json")).Json.GetProperty("contacts")[0].GetProperty("acceptsUs").ValueKind == JsonValueKind.True ? true : null, "the link");
-    }
-
     private static async Task WriteRandomAsync(string path, int mib)
     {
         await using var stream = File.Create(path);
@@ -60,7 +51,7 @@ public sealed class TransferProcessTests : IDisposable
     {
         await using var alice = await StartNode("alice");
         await using var bob = await StartNode("bob");
-        await BefriendAsync(alice, bob);
+        await NodeProcess.BefriendAsync(alice, bob);
         var folder = Path.Combine(_root, "album");
         Directory.CreateDirectory(Path.Combine(folder, "nested"));
         File.WriteAllBytes(Path.Combine(folder, "nested", "photo.jpg"), RandomNumberGenerator.GetBytes(3_000_000));
@@ -94,7 +85,7 @@ public sealed class TransferProcessTests : IDisposable
         var bob = await StartNode("bob");
         try
         {
-            await BefriendAsync(alice, bob);
+            await NodeProcess.BefriendAsync(alice, bob);
             var source = Path.Combine(_root, "big.bin");
             await WriteRandomAsync(source, 400);
             var offered = (await alice.CliAsync("send", source, "--to", "bob", "--no-wait", "--json")).Json;

@@ -106,6 +106,24 @@ internal sealed class NodeProcess : IAsyncDisposable
 
     public async Task<JsonElement> StatusAsync() => (await CliAsync("status", "--json")).Json;
 
+    /// <summary>Makes two running nodes contacts (a adds b by address, b adds a) and waits until their link is up.</summary>
+    public static async Task BefriendAsync(NodeProcess a, NodeProcess b)
+    {
+        var aStatus = await a.StatusAsync();
+        var bStatus = await b.StatusAsync();
+        await a.CliAsync("add", bStatus.GetProperty("deviceId").GetString()!, $"127.0.0.1:{bStatus.GetProperty("peerPort").GetInt32()}");
+        await b.CliAsync("add", aStatus.GetProperty("deviceId").GetString()!);
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(60);
+        while ((await a.CliAsync("peers", "--json")).Json.GetProperty("contacts")[0].GetProperty("acceptsUs").ValueKind != JsonValueKind.True)
+        {
+            if (DateTime.UtcNow > deadline)
+            {
+                throw new TimeoutException("the two nodes did not link within 60 s");
+            }
+            await Task.Delay(100);
+        }
+    }
+
     /// <summary>Waits until the node's output has a line containing <paramref name="text"/>.</summary>
     public async Task WaitForOutputAsync(string text)
     {

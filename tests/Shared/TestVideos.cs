@@ -2,7 +2,7 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Text.Json;
 
-namespace Parley.Tests.Shared;
+namespace Parley.Testing;
 
 /// <summary>What ffprobe says about a file: the yardstick for Parley's own header reader.</summary>
 public sealed record FfprobeFacts(double Duration, string VideoCodec, int Width, int Height, string? AudioCodec, int VideoFrames);

@@ -10,11 +10,11 @@ internal sealed class UpVerb : IVerb
 {
     public string Name => "up";
 
-    public string Arguments => "[--name NAME] [--port N] [--api-port N] [--discovery-port N] [--no-discovery] [--hub INVITE] [--log-protocol]";
+    public string Arguments => "[--name NAME] [--port N] [--api-port N] [--discovery-port N] [--no-discovery] [--hub INVITE] [--videos DIR] [--log-protocol]";
 
     public string Summary => "start this node (peer links, LAN discovery, local API) and keep it running";
 
-    public IReadOnlyCollection<string> ValuedOptions => ["--name", "--port", "--api-port", "--discovery-port", "--hub"];
+    public IReadOnlyCollection<string> ValuedOptions => ["--name", "--port", "--api-port", "--discovery-port", "--hub", "--videos"];
 
     public IReadOnlyCollection<string> FlagOptions => ["--no-discovery", "--log-protocol"];
 
@@ -32,9 +32,15 @@ internal sealed class UpVerb : IVerb
         {
             throw new UsageException("--hub: " + hubError);
         }
+        var videos = args.Value("--videos") is { } folder ? Path.GetFullPath(folder) : null;
+        if (videos is not null && !Directory.Exists(videos))
+        {
+            throw new UsageException($"--videos: no folder at {videos}");
+        }
         var options = new NodeOptions
         {
             HubInvite = hub,
+            VideosFolder = videos,
             Home = context.Home,
             Name = name?.Trim(),
             PeerPort = args.Port("--port", NodeOptions.DefaultPeerPort),
@@ -77,6 +83,10 @@ internal sealed class UpVerb : IVerb
         context.Out.WriteLine($"  peer port  {node.PeerPort}");
         context.Out.WriteLine($"  API        {node.ApiUrl}");
         context.Out.WriteLine($"  web UI     {node.CreateLoginUrl()}  (one-time link; later: parley open)");
+        if (node.Videos.SharedFolder is { } shared)
+        {
+            context.Out.WriteLine($"  videos     {TerminalText.Safe(shared)} (parley videos unshare stops sharing)");
+        }
         context.Out.WriteLine($"  discovery  {(node.DiscoveryEnabled ? $"on (UDP {options.DiscoveryPort})" : "off")}");
         context.Out.WriteLine($"  home       {context.Home}");
         context.Out.WriteLine("ready");

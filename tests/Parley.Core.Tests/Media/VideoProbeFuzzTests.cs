@@ -1,7 +1,7 @@
 using System.Buffers.Binary;
 using System.Diagnostics;
 using Parley.Core.Media;
-using Parley.Tests.Shared;
+using Parley.Testing;
 using Xunit.Abstractions;
 
 namespace Parley.Core.Tests.Media;

@@ -1,7 +1,7 @@
 using System.Buffers.Binary;
 using System.Text;
 using Parley.Core.Media;
-using Parley.Tests.Shared;
+using Parley.Testing;
 
 namespace Parley.Core.Tests.Media;
 

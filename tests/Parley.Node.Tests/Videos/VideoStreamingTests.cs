@@ -3,7 +3,7 @@ using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Text.Json;
 using Parley.Node.Videos;
-using Parley.Tests.Shared;
+using Parley.Testing;
 
 namespace Parley.Node.Tests.Videos;
 
