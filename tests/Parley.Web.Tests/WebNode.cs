@@ -20,9 +20,12 @@ internal sealed class WebNode : IAsyncDisposable
     /// <summary>http://127.0.0.1:PORT</summary>
     public string BaseUrl { get; }
 
-    public static async Task<WebNode> StartAsync(Browser browser, string home, string name, int width = 1280, params string[] upArgs)
+    public static Task<WebNode> StartAsync(Browser browser, string home, string name, int width = 1280, params string[] upArgs) =>
+        StartAsync(ParleyRunner.Local, browser, home, name, width, upArgs);
+
+    public static async Task<WebNode> StartAsync(ParleyRunner runner, Browser browser, string home, string name, int width = 1280, params string[] upArgs)
     {
-        var node = await NodeProcess.StartAsync(ParleyRunner.Local, home, ["--port", "0", "--api-port", "0", "--no-discovery", "--name", name, .. upArgs]);
+        var node = await NodeProcess.StartAsync(runner, home, ["--port", "0", "--api-port", "0", "--no-discovery", "--name", name, .. upArgs]);
         var page = await browser.NewPageAsync(width);
         var url = await LoginUrlAsync(node);
         await page.GotoAsync(url);

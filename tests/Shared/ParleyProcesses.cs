@@ -22,6 +22,9 @@ internal sealed class ParleyRunner(params string[] prefix)
 
     public static ParleyRunner InNamespace(string ns) => new("ip", "netns", "exec", ns);
 
+    /// <summary>Variables set for the child, e.g. its own TMPDIR so a test can watch what it writes there.</summary>
+    public IReadOnlyDictionary<string, string> Environment { get; init; } = new Dictionary<string, string>();
+
     public ProcessStartInfo StartInfo(IEnumerable<string> args, bool redirectInput = false)
     {
         string[] command = [.. prefix, DotnetHost(), Dll, .. args];
@@ -31,13 +34,17 @@ internal sealed class ParleyRunner(params string[] prefix)
             info.ArgumentList.Add(arg);
         }
         info.Environment.Remove("PARLEY_HOME");
+        foreach (var (key, value) in Environment)
+        {
+            info.Environment[key] = value;
+        }
         return info;
     }
 
     /// <summary>The dotnet host running these tests, so the child uses the same runtime.</summary>
     private static string DotnetHost() =>
-        Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") is { Length: > 0 } host ? host
-        : Environment.ProcessPath!.EndsWith("dotnet", StringComparison.Ordinal) ? Environment.ProcessPath : "dotnet";
+        System.Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") is { Length: > 0 } host ? host
+        : System.Environment.ProcessPath!.EndsWith("dotnet", StringComparison.Ordinal) ? System.Environment.ProcessPath : "dotnet";
 
     /// <summary>Runs one CLI command to completion, within a minute.</summary>
     public async Task<CliResult> RunAsync(params string[] args)

@@ -1,5 +1,5 @@
 // Start-up and navigation: sign in with the session cookie, open the event stream, then show the
-// view the address names (#/chats/…, #/peers, …). Calls and videos will join the nav here.
+// view the address names (#/chats/…, #/peers, #/videos/…). Calls will join the nav here.
 
 import { startSession, onSignedOut } from './api.js';
 import { connect } from './events.js';
@@ -10,14 +10,16 @@ import * as chats from './views/chats.js';
 import * as peers from './views/peers.js';
 import * as rooms from './views/rooms.js';
 import * as files from './views/files.js';
+import * as videos from './views/videos.js';
 import * as settings from './views/settings.js';
 
-const views = { home, chats, peers, rooms, files, settings };
+const views = { home, chats, peers, rooms, files, videos, settings };
 const navItems = [
   { view: 'chats', label: 'Chats', icon: 'chats', badge: () => state.conversations.reduce((n, c) => n + c.unread, 0) },
   { view: 'peers', label: 'Peers', icon: 'peers', badge: () => state.peers.requests.length },
   { view: 'rooms', label: 'Rooms', icon: 'rooms' },
   { view: 'files', label: 'Files', icon: 'files', badge: () => state.offers.length },
+  { view: 'videos', label: 'Videos', icon: 'videos' },
   { view: 'home', label: 'Invite', icon: 'home' },
   { view: 'settings', label: 'Settings', icon: 'settings' },
 ];

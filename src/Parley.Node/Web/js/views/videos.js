@@ -1,0 +1,217 @@
+// Videos: watch what a contact shares, streamed range by range through this node (nothing saved
+// here), with automatic or chosen resolution; and choose what you share and with whom.
+
+import { api, seg } from '../api.js';
+import { h, put, fill, toast } from '../dom.js';
+import { state, watch, load } from '../state.js';
+import { bytes } from '../format.js';
+import { pageHeader, section, act } from './common.js';
+import { pickVariant, stepDown, StallWatch, measureThroughput } from '../videos-abr.js';
+
+const minutes = s => s == null ? '?' : `${Math.floor(s / 60)}:${String(Math.floor(s % 60)).padStart(2, '0')}`;
+const mbit = bps => `${(bps / 1e6).toFixed(bps < 1e7 ? 1 : 0)} Mbit/s`;
+
+export function mount(main, peerKey) {
+  const picker = h('select', { 'aria-label': 'Whose videos' });
+  const refresh = h('button', { class: 'ghost' }, 'Refresh');
+  const library = h('ul', { class: 'video-list' });
+  const unreadable = h('ul', { class: 'video-unreadable' });
+  const player = createPlayer();
+  const sharing = createSharing();
+  let peer = peerKey;
+
+  function renderPicker() {
+    const contacts = state.peers.contacts;
+    if (!peer && contacts.length) peer = (contacts.find(c => c.online) ?? contacts[0]).deviceId;
+    fill(picker, contacts.length === 0 ? h('option', { value: '' }, 'No contacts yet')
+      : contacts.map(c => h('option', { value: c.deviceId, selected: c.deviceId === peer }, `${c.name}${c.online ? '' : ' (offline)'}`)));
+  }
+
+  async function list() {
+    fill(library, h('li', { class: 'empty' }, 'Loading…'));
+    fill(unreadable);
+    if (!peer) { fill(library, h('li', { class: 'empty' }, 'Add a contact first; their shared videos show here.')); return; }
+    try {
+      const found = await api.get(`/api/peers/${seg(peer)}/videos`);
+      const name = state.peers.contacts.find(c => c.deviceId === peer)?.name ?? 'This contact';
+      fill(library, found.titles.length === 0 ? h('li', { class: 'empty' }, `${name} shares no videos yet.`)
+        : found.titles.map(title => titleCard(title, name)));
+      if (found.unreadable.length) {
+        fill(unreadable, h('li', { class: 'muted small' }, 'Not playable:'),
+          found.unreadable.map(u => h('li', { class: 'muted small' }, `${u.file} (${bytes(u.size)}): ${u.error}`)));
+      }
+    } catch (e) {
+      fill(library, h('li', { class: 'empty' }, e.message));
+    }
+  }
+
+  function titleCard(title, owner) {
+    const top = title.variants[title.variants.length - 1];
+    const play = h('button', { class: 'primary', 'aria-label': `Play ${title.title}` }, 'Play');
+    play.addEventListener('click', () => player.open(title, owner, null));
+    return h('li', { class: 'video-card' },
+      h('div', { class: 'video-text' },
+        h('strong', { class: 'video-title' }, title.title),
+        h('small', { class: 'muted' }, `${minutes(top.duration)} · ${top.videoCodec}${top.audioCodec ? '/' + top.audioCodec : ''} · ${top.container}`),
+        h('div', { class: 'chips' }, title.variants.map(v => {
+          const chip = h('button', { class: 'chip', title: `${v.file}: ${v.width}×${v.height}, ${bytes(v.size)}` }, `${v.label} · ${bytes(v.size)}`);
+          chip.addEventListener('click', () => player.open(title, owner, v));
+          return chip;
+        }))),
+      h('div', { class: 'row-actions' }, play));
+  }
+
+  picker.addEventListener('change', () => { peer = picker.value; location.replace(`#/videos/${seg(peer)}`); });
+  refresh.addEventListener('click', list);
+
+  put(main, [
+    pageHeader('Videos', 'Watch videos stored on a contact’s computer. They stream through the encrypted link and are never saved on yours.'),
+    player.element,
+    section('Library', h('div', { class: 'inline-form' }, picker, refresh), library, unreadable),
+    sharing.element,
+  ]);
+  renderPicker();
+  list();
+  const stops = [watch(['peers'], renderPicker), sharing.start()];
+  return () => { player.stop(); stops.forEach(s => s()); };
+}
+
+/** The player card: a <video> fed by the node's range streaming, a resolution menu, Stop. */
+function createPlayer() {
+  const video = h('video', { controls: true, playsinline: true, preload: 'auto' });
+  const heading = h('h2');
+  const resolution = h('select', { 'aria-label': 'Resolution' });
+  const stopButton = h('button', { class: 'ghost' }, 'Stop');
+  const status = h('p', { class: 'muted small', role: 'status' });
+  const element = h('section', { class: 'card player', hidden: true }, heading, video,
+    h('div', { class: 'inline-form player-controls' }, h('label', { class: 'stacked' }, 'Resolution', resolution), stopButton), status);
+  const stalls = new StallWatch();
+  let current = null; // { title, variant, auto }
+  let started = false;
+
+  function use(variant, at, why) {
+    current.variant = variant;
+    element.dataset.variant = variant.label;
+    started = false;
+    stalls.reset();
+    video.src = variant.stream;
+    video.addEventListener('loadedmetadata', () => {
+      if (at > 0) video.currentTime = at;
+      video.play().catch(() => {}); // autoplay may be refused; the controls are there
+    }, { once: true });
+    fill(status, why);
+    renderMenu();
+  }
+
+  function renderMenu() {
+    const variants = current.title.variants;
+    fill(resolution,
+      h('option', { value: 'auto', selected: current.auto }, current.auto ? `Auto (${current.variant.label})` : 'Auto'),
+      [...variants].reverse().map(v => h('option', { value: v.id, selected: !current.auto && v.id === current.variant.id }, `${v.label} · ${mbit(v.bitrate ?? 0)}`)));
+  }
+
+  async function open(title, owner, chosen) {
+    stop();
+    current = { title, variant: title.variants[0], auto: !chosen };
+    element.hidden = false;
+    fill(heading, `${title.title} · from ${owner}`);
+    element.scrollIntoView({ block: 'nearest' });
+    if (chosen) { use(chosen, 0, `Playing ${chosen.label}.`); return; }
+    fill(status, 'Measuring the link…');
+    try {
+      const top = title.variants[title.variants.length - 1];
+      const measured = await measureThroughput(top.stream, Math.min(1 << 20, top.size));
+      if (current?.title !== title) return;
+      element.dataset.measured = String(Math.round(measured));
+      const picked = pickVariant(title.variants, measured);
+      use(picked, 0, `Auto: ${picked.label} (link measured at ${mbit(measured)}).`);
+    } catch (e) {
+      if (current?.title === title) use(title.variants[0], 0, `Could not measure the link (${e.message}); starting low.`);
+    }
+  }
+
+  /** Stops at once: the element lets go of its source, the node's streams end, the owner stops reading. */
+  function stop() {
+    video.pause();
+    video.removeAttribute('src');
+    video.load();
+    current = null;
+    element.hidden = true;
+    delete element.dataset.variant;
+  }
+
+  resolution.addEventListener('change', () => {
+    if (!current) return;
+    const at = video.currentTime;
+    if (resolution.value === 'auto') {
+      current.auto = true;
+      renderMenu();
+      return;
+    }
+    current.auto = false;
+    const chosen = current.title.variants.find(v => v.id === resolution.value);
+    use(chosen, at, `Switched to ${chosen.label} at ${minutes(at)}.`);
+  });
+  stopButton.addEventListener('click', stop);
+  video.addEventListener('playing', () => { started = true; });
+  video.addEventListener('waiting', () => {
+    if (!current || !started || video.seeking || !current.auto) return;
+    if (!stalls.note(performance.now())) return;
+    const lower = stepDown(current.title.variants, current.variant);
+    if (lower) use(lower, video.currentTime, `Auto: stepped down to ${lower.label} after playback stalled.`);
+  });
+  video.addEventListener('error', () => { if (current) fill(status, `Playback failed: ${video.error?.message || 'the video could not be loaded'}`); });
+  window.addEventListener('pagehide', stop);
+  return { element, open, stop };
+}
+
+/** The "your shared folder" card: share or unshare a folder, and who may watch. */
+function createSharing() {
+  const folder = h('input', { 'aria-label': 'Folder to share', class: 'mono', placeholder: '/home/you/Videos' });
+  const share = h('button', { class: 'primary' }, 'Share');
+  const unshare = h('button', { class: 'ghost' }, 'Stop sharing');
+  const summary = h('p', { class: 'muted small' });
+  const everyone = h('input', { type: 'checkbox', role: 'switch' });
+  const people = h('ul', { class: 'toggle-list' });
+  let status = null;
+
+  async function reload() {
+    try { status = await api.get('/api/videos'); } catch (e) { fill(summary, e.message); return; }
+    render();
+  }
+
+  function render() {
+    if (!status) return;
+    fill(summary, status.folder ? `Sharing ${status.folder}: ${status.titles} title${status.titles === 1 ? '' : 's'}${status.unreadable ? `, ${status.unreadable} unreadable file(s)` : ''}.`
+      : 'You are not sharing videos.');
+    if (document.activeElement !== folder) folder.value = status.folder ?? '';
+    unshare.hidden = !status.folder;
+    everyone.checked = status.everyone;
+    fill(people, state.peers.contacts.map(c => {
+      const rule = status.rules[c.deviceId];
+      const box = h('input', { type: 'checkbox', checked: rule ?? status.everyone });
+      box.addEventListener('change', () => change({ peer: c.deviceId, allowed: box.checked }, box));
+      return h('li', null, h('label', { class: 'toggle' }, box, h('span', null, `${c.name} may watch`)));
+    }));
+  }
+
+  async function change(body, control) {
+    const result = await act(control, () => api.post('/api/videos/access', body));
+    if (result) { status = result; render(); }
+  }
+
+  everyone.addEventListener('change', () => change({ peer: 'all', allowed: everyone.checked }, everyone));
+  unshare.addEventListener('click', async () => { const r = await act(unshare, () => api.post('/api/videos/unshare')); if (r) { status = r; render(); } });
+  const element = section('Your shared folder', summary, h('form', {
+    class: 'inline-form',
+    onsubmit: async e => {
+      e.preventDefault();
+      if (!folder.value.trim()) return;
+      const r = await act(share, () => api.post('/api/videos/share', { folder: folder.value.trim() }));
+      if (r) { status = r; folder.blur(); render(); toast('Folder shared with your contacts'); }
+    },
+  }, folder, share, unshare),
+  h('label', { class: 'toggle' }, everyone, h('span', null, 'Every contact may watch (unless unticked below)')), people);
+
+  return { element, start: () => { reload(); return watch(['peers'], render); } };
+}
