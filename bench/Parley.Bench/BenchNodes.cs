@@ -21,13 +21,18 @@ internal sealed class BenchNodes : IAsyncDisposable
 
     public string Root => _root;
 
-    public static async Task<BenchNodes> StartAsync()
+    /// <summary>
+    /// Starts and links the pair. <paramref name="route"/> gives the address each node dials to reach
+    /// a peer port (a delaying proxy, say); by default the port itself on loopback.
+    /// </summary>
+    public static async Task<BenchNodes> StartAsync(Func<System.Net.IPEndPoint, System.Net.IPEndPoint>? route = null, string? aliceVideos = null)
     {
+        route ??= target => target;
         var root = Directory.CreateTempSubdirectory("parley-bench-").FullName;
-        var alice = await StartAsync(Path.Combine(root, "a"), "alice");
+        var alice = await StartAsync(Path.Combine(root, "a"), "alice", aliceVideos);
         var bob = await StartAsync(Path.Combine(root, "b"), "bob");
-        await alice.Links.MakeContactAsync(bob.DeviceId, address: $"127.0.0.1:{bob.PeerPort}");
-        await bob.Links.MakeContactAsync(alice.DeviceId, address: $"127.0.0.1:{alice.PeerPort}");
+        await alice.Links.MakeContactAsync(bob.DeviceId, address: route(new(System.Net.IPAddress.Loopback, bob.PeerPort)).ToString());
+        await bob.Links.MakeContactAsync(alice.DeviceId, address: route(new(System.Net.IPAddress.Loopback, alice.PeerPort)).ToString());
         while (alice.Links.Session(bob.DeviceId)?.IsOpen != true)
         {
             await Task.Delay(10);
@@ -35,9 +40,10 @@ internal sealed class BenchNodes : IAsyncDisposable
         return new BenchNodes(root, alice, bob);
     }
 
-    private static Task<ParleyNode> StartAsync(string home, string name) => ParleyNode.StartAsync(new NodeOptions
+    private static Task<ParleyNode> StartAsync(string home, string name, string? videos = null) => ParleyNode.StartAsync(new NodeOptions
     {
         Home = home,
+        VideosFolder = videos,
         Name = name,
         PeerPort = 0,
         ApiPort = 0,

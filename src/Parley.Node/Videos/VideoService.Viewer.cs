@@ -19,6 +19,8 @@ public sealed partial class VideoService
     public const int MaxStreams = 6;
 
     private static readonly TimeSpan ReplyTimeout = TimeSpan.FromSeconds(20);
+    private static readonly TimeSpan RelinkPatience = TimeSpan.FromSeconds(5);
+    private const string LinkLost = "went offline";
     private static readonly TimeSpan StreamQueueTimeout = TimeSpan.FromSeconds(10);
     private readonly ConcurrentDictionary<uint, PendingReply> _pending = new();
     private readonly ConcurrentDictionary<DeviceId, VideoCatalog> _catalogs = new();
@@ -51,22 +53,28 @@ public sealed partial class VideoService
     /// <summary>Asks a contact for its library and keeps the answer, whose IDs later reads use.</summary>
     public async Task<VideoCatalog> ListAsync(DeviceId peer, CancellationToken cancellationToken = default)
     {
-        var link = OpenLink(peer);
-        var (request, pending) = Register(link, FrameType.VideoList, 0, 0);
-        try
+        for (var (link, attempt) = (OpenLink(peer), 1); ; link = await RelinkAsync(peer, link, attempt++, cancellationToken).ConfigureAwait(false))
         {
-            link.TrySend(FrameType.VideoListRequest, VideoMessages.Request(request));
-            var (_, _, error) = await AwaitAsync(pending, cancellationToken).ConfigureAwait(false);
-            if (error is not null || pending.Catalog is not { } catalog)
+            var (request, pending) = Register(link, FrameType.VideoList, 0, 0);
+            try
             {
-                throw new VideoException($"{link.RemoteHello.Name} {error}", StatusFor(error ?? ""));
+                link.TrySend(FrameType.VideoListRequest, VideoMessages.Request(request));
+                var (_, _, error) = await AwaitAsync(pending, cancellationToken).ConfigureAwait(false);
+                if (error == LinkLost)
+                {
+                    continue;
+                }
+                if (error is not null || pending.Catalog is not { } catalog)
+                {
+                    throw new VideoException($"{link.RemoteHello.Name} {error}", StatusFor(error ?? ""));
+                }
+                _catalogs[peer] = catalog;
+                return catalog;
             }
-            _catalogs[peer] = catalog;
-            return catalog;
-        }
-        finally
-        {
-            _pending.TryRemove(request, out _);
+            finally
+            {
+                _pending.TryRemove(request, out _);
+            }
         }
     }
 
@@ -109,14 +117,33 @@ public sealed partial class VideoService
     /// <summary>
     /// Copies <paramref name="length"/> bytes from <paramref name="start"/> of a peer's video to
     /// <paramref name="output"/>, keeping <see cref="Window"/> reads in flight. When the player
-    /// goes away (cancellation) the reads still in flight are cancelled at the owner.
+    /// goes away (cancellation) the reads still in flight are cancelled at the owner. When the link
+    /// drops and the peer is linked again within seconds (a duplicate link resolved, a network
+    /// change), the copy goes on from where it was over the new link.
     /// </summary>
     public async Task CopyRangeAsync(DeviceId peer, VideoVariant variant, long start, long length, Stream output, CancellationToken cancellationToken)
     {
-        var link = OpenLink(peer);
         var video = Guid.ParseExact(variant.Id, "N");
+        var progress = new CopyProgress { Position = start };
+        for (var (link, attempt) = (OpenLink(peer), 1); ; link = await RelinkAsync(peer, link, attempt++, cancellationToken).ConfigureAwait(false))
+        {
+            if (await CopyOverLinkAsync(link, video, progress, start + length, output, cancellationToken).ConfigureAwait(false))
+            {
+                return;
+            }
+        }
+    }
+
+    private sealed class CopyProgress
+    {
+        public long Position { get; set; }
+    }
+
+    /// <summary>Copies from <paramref name="progress"/> to <paramref name="end"/> over one link; false if the link was lost first.</summary>
+    private async Task<bool> CopyOverLinkAsync(PeerLink link, Guid video, CopyProgress progress, long end, Stream output, CancellationToken cancellationToken)
+    {
         var inFlight = new Queue<(uint Request, PendingReply Reply)>();
-        long next = start, end = start + length;
+        var next = progress.Position;
         try
         {
             while (inFlight.Count > 0 || next < end)
@@ -133,6 +160,10 @@ public sealed partial class VideoService
                 var (bytes, count, error) = await AwaitAsync(head, cancellationToken).ConfigureAwait(false);
                 inFlight.Dequeue();
                 _pending.TryRemove(id, out _);
+                if (error == LinkLost)
+                {
+                    return false;
+                }
                 if (error is not null)
                 {
                     throw new VideoException($"{link.RemoteHello.Name}: {error}", StatusFor(error));
@@ -140,12 +171,14 @@ public sealed partial class VideoService
                 try
                 {
                     await output.WriteAsync(bytes.AsMemory(0, count), cancellationToken).ConfigureAwait(false);
+                    progress.Position += count;
                 }
                 finally
                 {
                     ArrayPool<byte>.Shared.Return(bytes!);
                 }
             }
+            return true;
         }
         finally
         {
@@ -158,6 +191,24 @@ public sealed partial class VideoService
                     ArrayPool<byte>.Shared.Return(arrived);
                 }
             }
+        }
+    }
+
+    /// <summary>The peer's next open link after <paramref name="lost"/> closed, waiting up to <see cref="RelinkPatience"/>; three tries in all.</summary>
+    private async Task<PeerLink> RelinkAsync(DeviceId peer, PeerLink lost, int attempt, CancellationToken cancellationToken)
+    {
+        var deadline = _time.GetUtcNow() + RelinkPatience;
+        while (true)
+        {
+            if (_links.Session(peer) is { IsOpen: true } session && session.Link != lost)
+            {
+                return session.Link;
+            }
+            if (_time.GetUtcNow() > deadline || attempt >= 3)
+            {
+                throw new VideoException($"{lost.RemoteHello.Name} went offline", 503);
+            }
+            await Task.Delay(50, cancellationToken).ConfigureAwait(false);
         }
     }
 
@@ -230,7 +281,7 @@ public sealed partial class VideoService
         try
         {
             var first = await Task.WhenAny(pending.Result, pending.Link.Closed).WaitAsync(ReplyTimeout, linked.Token).ConfigureAwait(false);
-            return first == pending.Result ? pending.Result.Result : (null, 0, "went offline");
+            return first == pending.Result ? pending.Result.Result : (null, 0, LinkLost);
         }
         catch (TimeoutException)
         {

@@ -181,15 +181,7 @@ public sealed class VideoStreamingTests : IAsyncLifetime
     [Fact]
     public async Task When_the_player_goes_away_the_owner_stops_reading_within_a_second()
     {
-        // Big enough that socket buffers cannot swallow it: the test video with a 64 MiB 'free' box after it.
-        var big = Path.Combine(_folder, "long_480p.mp4");
-        File.Copy(Path.Combine(_folder, "dog_480p.mp4"), big);
-        await using (var tail = new FileStream(big, FileMode.Append))
-        {
-            tail.Write([0x04, 0x00, 0x00, 0x00, .. "free"u8]);
-            tail.SetLength(tail.Length + (64 << 20) - 8);
-        }
-        var variant = await VariantAsync("long_480p.mp4");
+        var variant = await LongVideoAsync();
         using (var response = await _bobApi.GetAsync(variant.GetProperty("stream").GetString()!, HttpCompletionOption.ResponseHeadersRead))
         {
             await using var body = await response.Content.ReadAsStreamAsync();
@@ -227,5 +219,50 @@ public sealed class VideoStreamingTests : IAsyncLifetime
         using var after = await anonymous.GetAsync(url);
         Assert.Equal(HttpStatusCode.NotFound, after.StatusCode);
         Assert.Contains("parley play", await after.Content.ReadAsStringAsync());
+    }
+
+    /// <summary>A video big enough that socket buffers cannot swallow it: the 480p test video with a 64 MiB 'free' box of varied bytes after it.</summary>
+    private async Task<JsonElement> LongVideoAsync()
+    {
+        var big = Path.Combine(_folder, "long_480p.mp4");
+        File.Copy(Path.Combine(_folder, "dog_480p.mp4"), big);
+        await using (var tail = new FileStream(big, FileMode.Append))
+        {
+            tail.Write([0x04, 0x00, 0x00, 0x00, .. "free"u8]);
+            var chunk = new byte[1 << 20];
+            for (var i = 0; i < 64; i++)
+            {
+                new Random(i).NextBytes(chunk);
+                tail.Write(chunk.AsSpan(0, i == 63 ? chunk.Length - 8 : chunk.Length));
+            }
+        }
+        return await VariantAsync("long_480p.mp4");
+    }
+
+    [Fact]
+    public async Task A_stream_goes_on_over_the_new_link_when_the_link_drops()
+    {
+        var variant = await LongVideoAsync();
+        await using var file = File.OpenRead(Path.Combine(_folder, "long_480p.mp4"));
+        using var response = await _bobApi.GetAsync(variant.GetProperty("stream").GetString()!, HttpCompletionOption.ResponseHeadersRead);
+        await using var body = await response.Content.ReadAsStreamAsync();
+        var buffer = new byte[64 * 1024];
+        var expected = new byte[buffer.Length];
+        long position = 0;
+        Parley.Core.Links.PeerLink? dropped = null;
+        int n;
+        while ((n = await body.ReadAsync(buffer)) > 0)
+        {
+            await file.ReadExactlyAsync(expected.AsMemory(0, n));
+            Assert.True(buffer.AsSpan(0, n).SequenceEqual(expected.AsSpan(0, n)), $"bytes differ at {position:N0}");
+            position += n;
+            if (dropped is null && position > 1_000_000)
+            {
+                dropped = _alice.Node.Links.Session(_bob.Id)!.Link;
+                await dropped.CloseAsync(Parley.Core.Protocol.CloseCode.TimedOut, "test: the network blinked");
+            }
+        }
+        Assert.Equal(file.Length, position);
+        Assert.NotSame(dropped, _alice.Node.Links.Session(_bob.Id)?.Link);
     }
 }

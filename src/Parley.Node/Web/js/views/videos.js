@@ -95,10 +95,8 @@ function createPlayer() {
     started = false;
     stalls.reset();
     video.src = variant.stream;
-    video.addEventListener('loadedmetadata', () => {
-      if (at > 0) video.currentTime = at;
-      video.play().catch(() => {}); // autoplay may be refused; the controls are there
-    }, { once: true });
+    if (at > 0) video.addEventListener('loadedmetadata', () => { video.currentTime = at; }, { once: true });
+    video.play().catch(() => {}); // started at once (not after the metadata) for the soonest first frame; refused autoplay leaves the controls
     fill(status, why);
     renderMenu();
   }
