@@ -20,23 +20,23 @@ internal static partial class ApiEndpoints
     private static void MapVideos(IEndpointRouteBuilder app, RouteGroupBuilder api, ParleyNode node)
     {
         var videos = node.Videos;
-        api.MapGet("/videos", () => VideoStatusAsync(node));
+        api.MapGet("/videos", () => VideoStatus(node));
         api.MapGet("/videos/library", () => videos.OwnCatalog());
         api.MapPost("/videos/share", async (ShareRequest body) =>
         {
             await videos.ShareAsync(string.IsNullOrWhiteSpace(body.Folder) ? throw new ApiRequestException("give the folder to share") : body.Folder).ConfigureAwait(false);
-            return await VideoStatusAsync(node).ConfigureAwait(false);
+            return VideoStatus(node);
         });
         api.MapPost("/videos/unshare", async () =>
         {
             await videos.UnshareAsync().ConfigureAwait(false);
-            return await VideoStatusAsync(node).ConfigureAwait(false);
+            return VideoStatus(node);
         });
         api.MapPost("/videos/access", async (VideoAccessRequest body) =>
         {
             var everyone = string.IsNullOrWhiteSpace(body.Peer) || body.Peer == "all";
-            await videos.SetAccessAsync(everyone ? null : Resolve(node, body.Peer!), body.Allowed).ConfigureAwait(false);
-            return await VideoStatusAsync(node).ConfigureAwait(false);
+            await videos.Access.SetAsync(everyone ? null : Resolve(node, body.Peer!), body.Allowed).ConfigureAwait(false);
+            return VideoStatus(node);
         });
         api.MapGet("/peers/{peer}/videos", async (string peer, HttpContext context) =>
         {
@@ -72,15 +72,15 @@ internal static partial class ApiEndpoints
         });
     }
 
-    private static async Task<object> VideoStatusAsync(ParleyNode node)
+    private static object VideoStatus(ParleyNode node)
     {
         var videos = node.Videos;
         var catalog = videos.OwnCatalog();
         return new
         {
             folder = videos.SharedFolder,
-            everyone = await videos.EveryoneMayWatchAsync().ConfigureAwait(false),
-            rules = await videos.AccessRulesAsync().ConfigureAwait(false),
+            everyone = videos.Access.Everyone,
+            rules = videos.Access.Rules,
             titles = catalog.Titles.Count,
             files = catalog.FileCount,
             unreadable = catalog.Unreadable.Count,

@@ -16,6 +16,9 @@ public sealed partial class VideoService
     private const string NotShared = "has not shared videos with you";
     private const string UnknownId = "no video with this ID is shared here";
     private readonly ConcurrentDictionary<(long Link, uint Request), CancellationTokenSource> _reads = new();
+    private volatile SentCatalog? _sent;
+
+    private sealed record SentCatalog(VideoCatalog Catalog, byte[] Json);
     private readonly ConcurrentDictionary<long, int> _readsPerLink = new();
     private long _bytesServed;
     private int _activeReads;
@@ -30,30 +33,35 @@ public sealed partial class VideoService
     private async ValueTask OnListRequestAsync(PeerSession session, Frame frame)
     {
         var (request, _) = VideoMessages.Split(frame.Payload, frame.Type);
-        var refusal = await RefusalAsync(session).ConfigureAwait(false);
-        if (refusal is not null || _library is not { } library)
+        if (Refusal(session) is { } refusal)
         {
-            session.Link.TrySend(FrameType.VideoError, VideoMessages.Error(request, refusal ?? NotSharing));
+            session.Link.TrySend(FrameType.VideoError, VideoMessages.Error(request, refusal));
             return;
         }
-        var catalog = library.Catalog();
-        var json = catalog.Encode();
-        // A catalog too big for one frame is cut down (names are long): fewer titles, marked truncated.
-        while (json.Length > ProtocolLimits.MaxPayload - 4 && catalog.Titles.Count > 0)
-        {
-            catalog = new VideoCatalog([.. catalog.Titles.Take(catalog.Titles.Count / 2)], [], Truncated: true);
-            json = catalog.Encode();
-        }
-        session.Link.TrySend(FrameType.VideoList, VideoMessages.WithRequest(request, json));
+        session.Link.TrySend(FrameType.VideoList, VideoMessages.WithRequest(request, await Task.Run(CatalogJson).ConfigureAwait(false)));
     }
 
-    private async Task<string?> RefusalAsync(PeerSession session)
+    /// <summary>Why this peer gets nothing, or null when it may list and read.</summary>
+    private string? Refusal(PeerSession session) => _library is null ? NotSharing : MayWatch(session.Id) ? null : NotShared;
+
+    /// <summary>The catalog as sent, encoded once per scan (so a peer asking often costs little).</summary>
+    private byte[] CatalogJson()
     {
-        if (_library is null)
+        var catalog = _library?.Catalog() ?? VideoCatalog.Empty;
+        if (_sent is { } known && ReferenceEquals(known.Catalog, catalog))
         {
-            return NotSharing;
+            return known.Json;
         }
-        return await MayWatchAsync(session.Id).ConfigureAwait(false) ? null : NotShared;
+        var sent = catalog;
+        var json = sent.Encode();
+        // A catalog too big for one frame is cut down (names are long): fewer titles, marked truncated.
+        while (json.Length > ProtocolLimits.MaxPayload - 4 && sent.Titles.Count > 0)
+        {
+            sent = new VideoCatalog([.. sent.Titles.Take(sent.Titles.Count / 2)], [], Truncated: true);
+            json = sent.Encode();
+        }
+        _sent = new SentCatalog(catalog, json);
+        return json;
     }
 
     private void OnRead(PeerSession session, Frame frame)
@@ -61,9 +69,9 @@ public sealed partial class VideoService
         var read = VideoRead.Decode(frame.Payload);
         var link = session.Link;
         var file = _library?.Find(read.Video);
-        string? refusal = file is null ? UnknownId + " (list the library again)"
+        var refusal = Refusal(session) ?? (file is null ? UnknownId + " (list the library again)"
             : read.Offset + read.Length > file.Size ? $"read of {read.Length} bytes at {read.Offset:N0} is past the end ({file.Size:N0} bytes)"
-            : null;
+            : null);
         if (refusal is null && _readsPerLink.AddOrUpdate(link.Number, 1, (_, n) => n + 1) > MaxReadsPerPeer)
         {
             ReleaseSlot(link.Number);

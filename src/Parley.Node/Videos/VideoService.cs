@@ -24,8 +24,6 @@ public sealed class VideoException(string message, int status = 400) : Exception
 public sealed partial class VideoService : IAsyncDisposable
 {
     private const string FolderSetting = "videos-folder";
-    private const string EveryoneSetting = "videos-everyone";
-    private const string AllowPrefix = "videos-allow:";
     private readonly NodeStore _store;
     private readonly ContactBook _contacts;
     private readonly LinkManager _links;
@@ -34,9 +32,10 @@ public sealed partial class VideoService : IAsyncDisposable
     private readonly CancellationTokenSource _stopping = new();
     private volatile VideoLibrary? _library;
 
-    private VideoService(NodeStore store, ContactBook contacts, LinkManager links, TimeProvider time, ILoggerFactory loggerFactory)
+    private VideoService(NodeStore store, ContactBook contacts, LinkManager links, VideoAccess access, TimeProvider time, ILoggerFactory loggerFactory)
     {
         _store = store;
+        Access = access;
         _contacts = contacts;
         _links = links;
         _time = time;
@@ -51,7 +50,7 @@ public sealed partial class VideoService : IAsyncDisposable
     public static async Task<VideoService> LoadAsync(NodeStore store, ContactBook contacts, LinkManager links, TimeProvider time,
         ILoggerFactory loggerFactory, string? folder)
     {
-        var service = new VideoService(store, contacts, links, time, loggerFactory);
+        var service = new VideoService(store, contacts, links, await VideoAccess.LoadAsync(store).ConfigureAwait(false), time, loggerFactory);
         if (folder is not null)
         {
             await service.ShareAsync(folder).ConfigureAwait(false);
@@ -87,32 +86,11 @@ public sealed partial class VideoService : IAsyncDisposable
         _library = null;
     }
 
-    /// <summary>Whether every contact may watch unless told otherwise per contact; true until the user says no.</summary>
-    public async Task<bool> EveryoneMayWatchAsync() => await _store.GetSettingAsync(EveryoneSetting).ConfigureAwait(false) != "0";
+    /// <summary>Who may watch.</summary>
+    public VideoAccess Access { get; }
 
-    /// <summary>Allows or refuses one contact (<paramref name="peer"/>), or sets the rule for contacts without their own (null).</summary>
-    public Task SetAccessAsync(DeviceId? peer, bool allowed) =>
-        _store.SetSettingAsync(peer is { } id ? AllowPrefix + id.Compact : EveryoneSetting, allowed ? "1" : "0");
-
-    /// <summary>The contacts with their own rule: true allowed, false refused.</summary>
-    public async Task<IReadOnlyDictionary<string, bool>> AccessRulesAsync() =>
-        (await _store.SettingsWithPrefixAsync(AllowPrefix).ConfigureAwait(false))
-            .Where(s => DeviceId.TryParse(s.Key, out _))
-            .ToDictionary(s => DeviceId.Parse(s.Key).ToString(), s => s.Value == "1");
-
-    public async Task<bool> MayWatchAsync(DeviceId peer)
-    {
-        if (_contacts.Find(peer) is not { State: PeerState.Contact })
-        {
-            return false;
-        }
-        return await _store.GetSettingAsync(AllowPrefix + peer.Compact).ConfigureAwait(false) switch
-        {
-            "1" => true,
-            "0" => false,
-            _ => await EveryoneMayWatchAsync().ConfigureAwait(false),
-        };
-    }
+    /// <summary>A contact the user lets watch; never a stranger, a request or a blocked device.</summary>
+    public bool MayWatch(DeviceId peer) => _contacts.Find(peer) is { State: PeerState.Contact } && Access.Allows(peer);
 
     /// <summary>Frames of types 0x30–0x3F from an open session.</summary>
     public ValueTask OnFrameAsync(PeerSession session, Frame frame)

@@ -139,14 +139,21 @@ public sealed class VideoStreamingTests : IAsyncLifetime
     [Fact]
     public async Task Only_contacts_the_owner_allows_may_list()
     {
-        await _alice.Node.Videos.SetAccessAsync(null, allowed: false);
+        var stream = (await VariantAsync("dog_240p.mp4")).GetProperty("stream").GetString()!;
+        await _alice.Node.Videos.Access.SetAsync(null, allowed: false);
         await AssertRefusedAsync("alice has not shared videos with you");
-        await _alice.Node.Videos.SetAccessAsync(_bob.Id, allowed: true);
+        using (var read = await _bobApi.GetAsync(stream))
+        {
+            // An ID bob got while allowed reads nothing once he is not.
+            Assert.Equal(HttpStatusCode.Forbidden, read.StatusCode);
+            Assert.Contains("has not shared videos with you", await read.Content.ReadAsStringAsync());
+        }
+        await _alice.Node.Videos.Access.SetAsync(_bob.Id, allowed: true);
         await ListAsync();
-        await _alice.Node.Videos.SetAccessAsync(null, allowed: true);
-        await _alice.Node.Videos.SetAccessAsync(_bob.Id, allowed: false);
+        await _alice.Node.Videos.Access.SetAsync(null, allowed: true);
+        await _alice.Node.Videos.Access.SetAsync(_bob.Id, allowed: false);
         await AssertRefusedAsync("alice has not shared videos with you");
-        await _alice.Node.Videos.SetAccessAsync(_bob.Id, allowed: true);
+        await _alice.Node.Videos.Access.SetAsync(_bob.Id, allowed: true);
         await _alice.Node.Videos.UnshareAsync();
         await AssertRefusedAsync("alice is not sharing videos");
     }
