@@ -18,22 +18,18 @@ public sealed class VideoTests : IDisposable
     [Fact]
     public async Task Bob_plays_seeks_switches_and_stops_alices_video_without_saving_it()
     {
-        var shared = Path.Combine(_root, "shared");
-        await TestVideos.CopyToAsync(shared);
-        await using var alice = await NodeProcess.StartAsync(ParleyRunner.Local, Path.Combine(_root, "alice"),
-            "--port", "0", "--api-port", "0", "--no-discovery", "--name", "alice", "--videos", shared);
         var bobTemp = Directory.CreateDirectory(Path.Combine(_root, "bob-tmp")).FullName;
-        var bobRunner = new ParleyRunner { Environment = new Dictionary<string, string> { ["TMPDIR"] = bobTemp } };
         await using var browser = await Browser.LaunchAsync();
-        await using var bob = await WebNode.StartAsync(bobRunner, browser, Path.Combine(_root, "bob"), "bob");
-        await NodeProcess.BefriendAsync(alice, bob.Node);
+        var (alice, bob) = await StartPairAsync(browser, new ParleyRunner { Environment = new Dictionary<string, string> { ["TMPDIR"] = bobTemp } });
+        await using var aliceScope = alice;
+        await using var bobScope = bob;
         var watched = new[] { bob.Node.Home, bobTemp }.Concat(Directory.GetDirectories(Path.GetTempPath(), "playwright_chromiumdev_profile-*")).ToArray();
         var before = Sizes(watched);
         var page = bob.Page;
 
         await bob.GoAsync("videos");
         var cards = page.Locator(".video-card");
-        await Expect(cards).ToHaveCountAsync(2);
+        await Expect(cards).ToHaveCountAsync(2, new() { Timeout = 20_000 });
         var dog = cards.Filter(new() { HasText = "dog" });
         await Expect(dog.Locator(".chip").First).ToContainTextAsync("240p");
         await Expect(dog.Locator(".chip").Last).ToContainTextAsync("480p");
@@ -118,6 +114,76 @@ public sealed class VideoTests : IDisposable
         Assert.True(grown.Count == 0, "files grew by more than 1 MiB while watching: " + string.Join(", ", grown));
         Assert.Empty(browser.Dialogs);
         Assert.Empty(browser.Errors);
+    }
+
+    /// <summary>Alice sharing the test videos (a process), bob signed in to his node in a page; contacts.</summary>
+    private async Task<(NodeProcess Alice, WebNode Bob)> StartPairAsync(Browser browser, ParleyRunner? bobRunner = null)
+    {
+        var shared = Path.Combine(_root, "shared");
+        await TestVideos.CopyToAsync(shared);
+        var alice = await NodeProcess.StartAsync(ParleyRunner.Local, Path.Combine(_root, "alice"),
+            "--port", "0", "--api-port", "0", "--no-discovery", "--name", "alice", "--videos", shared);
+        var bob = await WebNode.StartAsync(bobRunner ?? ParleyRunner.Local, browser, Path.Combine(_root, "bob"), "bob");
+        await NodeProcess.BefriendAsync(alice, bob.Node);
+        return (alice, bob);
+    }
+
+    [Fact]
+    public async Task Automatic_resolution_steps_down_when_the_stream_stalls()
+    {
+        await using var browser = await Browser.LaunchAsync();
+        var (alice, bob) = await StartPairAsync(browser);
+        await using var aliceScope = alice;
+        await using var bobScope = bob;
+        var page = bob.Page;
+        var file = await File.ReadAllBytesAsync(Path.Combine(_root, "shared", "dog_480p.mp4"));
+        var library = (await bob.Node.CliAsync("videos", "alice", "--json")).Json;
+        var id480 = library.GetProperty("titles").EnumerateArray().Single(t => t.GetProperty("title").GetString() == "dog")
+            .GetProperty("variants").EnumerateArray().Single(v => v.GetProperty("label").GetString() == "480p").GetProperty("id").GetString();
+
+        // The 480p stream gives its first 1.2 MB (about 3 s) and its tail (the moov box), then nothing more: a link that stalls.
+        const int Given = 1_200_000;
+        var held = new List<IRoute>();
+        await page.RouteAsync($"**/videos/{id480}*", async route =>
+        {
+            var range = route.Request.Headers.TryGetValue("range", out var header) ? header : "bytes=0-";
+            var match = System.Text.RegularExpressions.Regex.Match(range, @"bytes=(\d+)-(\d*)");
+            var start = long.Parse(match.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture);
+            var end = match.Groups[2].Value.Length > 0 ? long.Parse(match.Groups[2].Value, System.Globalization.CultureInfo.InvariantCulture) : file.Length - 1;
+            if (start >= file.Length - 200_000)
+            {
+                await route.ContinueAsync();
+            }
+            else if (start < Given)
+            {
+                var last = Math.Min(end, Given - 1);
+                await route.FulfillAsync(new()
+                {
+                    Status = 206,
+                    Headers = new Dictionary<string, string> { ["Content-Range"] = $"bytes {start}-{last}/{file.Length}", ["Content-Type"] = "video/mp4", ["Accept-Ranges"] = "bytes" },
+                    BodyBytes = file[(int)start..(int)(last + 1)],
+                });
+            }
+            else
+            {
+                held.Add(route); // never answered
+            }
+        });
+
+        await bob.GoAsync("videos");
+        var dog = page.Locator(".video-card").Filter(new() { HasText = "dog" });
+        await dog.GetByRole(AriaRole.Button, new() { Name = "Play dog" }).ClickAsync();
+        var player = page.Locator(".player");
+        await Expect(player).ToHaveAttributeAsync("data-variant", "480p");
+        await Expect(player).ToHaveAttributeAsync("data-variant", "240p", new() { Timeout = 20_000 });
+        await Expect(player.Locator("[role=status]")).ToContainTextAsync("stepped down to 240p after a long stall");
+        Assert.NotEmpty(held);
+        var at = await page.EvalOnSelectorAsync<double>(".player video", "v => v.currentTime");
+        Assert.True(at > 1, $"the stall came at {at:F1} s, before playback had begun");
+        await WaitForTimeAsync(page, at + 1.5);
+        Assert.Equal(426, (await VideoFactsAsync(page)).GetProperty("width").GetInt32());
+        await player.GetByRole(AriaRole.Button, new() { Name = "Stop" }).ClickAsync();
+        Assert.Empty(browser.Dialogs);
     }
 
     private static Task WaitForTimeAsync(IPage page, double seconds) =>

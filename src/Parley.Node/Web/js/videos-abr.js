@@ -1,9 +1,13 @@
 // Choosing a resolution by itself: start with the highest variant whose average bitrate fits the
-// measured throughput with headroom, and step down one variant when playback keeps stalling.
+// measured throughput with headroom, and step down one variant when playback keeps stalling (two
+// stalls within 30 s) or stalls for long (4 s).
 // Pure functions (no page state), so the rules can be checked on their own.
 
 /** Throughput must be this many times a variant's bitrate: room for bitrate peaks and other traffic. */
 export const HEADROOM = 1.5;
+
+/** A single stall this long makes the player step down at once. */
+export const LONG_STALL_MS = 4000;
 
 /** Stalls within the window that make the player step down. */
 export const STALL_LIMIT = 2;

@@ -6,7 +6,7 @@ import { h, put, fill, toast } from '../dom.js';
 import { state, watch, load } from '../state.js';
 import { bytes } from '../format.js';
 import { pageHeader, section, act } from './common.js';
-import { pickVariant, stepDown, StallWatch, measureThroughput } from '../videos-abr.js';
+import { pickVariant, stepDown, StallWatch, measureThroughput, LONG_STALL_MS } from '../videos-abr.js';
 
 const minutes = s => s == null ? '?' : `${Math.floor(s / 60)}:${String(Math.floor(s % 60)).padStart(2, '0')}`;
 const mbit = bps => `${(bps / 1e6).toFixed(bps < 1e7 ? 1 : 0)} Mbit/s`;
@@ -20,9 +20,14 @@ export function mount(main, peerKey) {
   const sharing = createSharing();
   let peer = peerKey;
 
+  let wasOnline = null;
   function renderPicker() {
     const contacts = state.peers.contacts;
     if (!peer && contacts.length) peer = (contacts.find(c => c.online) ?? contacts[0]).deviceId;
+    // The library comes from the peer itself: ask again when it comes (back) online.
+    const online = Boolean(contacts.find(c => c.deviceId === peer)?.online);
+    if (wasOnline === false && online) list();
+    wasOnline = online;
     fill(picker, contacts.length === 0 ? h('option', { value: '' }, 'No contacts yet')
       : contacts.map(c => h('option', { value: c.deviceId, selected: c.deviceId === peer }, `${c.name}${c.online ? '' : ' (offline)'}`)));
   }
@@ -88,6 +93,7 @@ function createPlayer() {
   const stalls = new StallWatch();
   let current = null; // { title, variant, auto }
   let started = false;
+  let longStall = null;
 
   function use(variant, at, why) {
     current.variant = variant;
@@ -130,6 +136,7 @@ function createPlayer() {
 
   /** Stops at once: the element lets go of its source, the node's streams end, the owner stops reading. */
   function stop() {
+    clearTimeout(longStall);
     video.pause();
     video.removeAttribute('src');
     video.load();
@@ -151,12 +158,18 @@ function createPlayer() {
     use(chosen, at, `Switched to ${chosen.label} at ${minutes(at)}.`);
   });
   stopButton.addEventListener('click', stop);
-  video.addEventListener('playing', () => { started = true; });
+  function stepDownAfterStalls(why) {
+    clearTimeout(longStall);
+    if (!current?.auto) return;
+    const lower = stepDown(current.title.variants, current.variant);
+    if (lower) use(lower, video.currentTime, `Auto: stepped down to ${lower.label} after ${why}.`);
+  }
+  video.addEventListener('playing', () => { started = true; clearTimeout(longStall); });
   video.addEventListener('waiting', () => {
     if (!current || !started || video.seeking || !current.auto) return;
-    if (!stalls.note(performance.now())) return;
-    const lower = stepDown(current.title.variants, current.variant);
-    if (lower) use(lower, video.currentTime, `Auto: stepped down to ${lower.label} after playback stalled.`);
+    clearTimeout(longStall);
+    longStall = setTimeout(() => { if (!video.paused && video.readyState < 3) stepDownAfterStalls('a long stall'); }, LONG_STALL_MS);
+    if (stalls.note(performance.now())) stepDownAfterStalls('repeated stalls');
   });
   video.addEventListener('error', () => { if (current) fill(status, `Playback failed: ${video.error?.message || 'the video could not be loaded'}`); });
   window.addEventListener('pagehide', stop);
