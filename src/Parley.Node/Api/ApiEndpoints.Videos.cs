@@ -68,7 +68,10 @@ internal static partial class ApiEndpoints
             {
                 throw new VideoException("this play link has ended or never existed; run `parley play` for a new one", StatusCodes.Status404NotFound);
             }
-            await StreamVideoAsync(context, node, link.Peer, link.Variant, link.Stopped).ConfigureAwait(false);
+            using (link.BeginStream())
+            {
+                await StreamVideoAsync(context, node, link.Peer, link.Variant, link.Stopped).ConfigureAwait(false);
+            }
         });
     }
 

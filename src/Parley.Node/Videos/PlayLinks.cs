@@ -16,27 +16,50 @@ public sealed class PlayLinks(TimeProvider time)
     public static readonly TimeSpan IdleLimit = TimeSpan.FromMinutes(10);
     private readonly ConcurrentDictionary<string, PlayLink> _links = new(StringComparer.Ordinal);
 
-    public sealed class PlayLink(DeviceId peer, VideoVariant variant, DateTimeOffset created)
+    public sealed class PlayLink(DeviceId peer, VideoVariant variant, TimeProvider time)
     {
         private readonly CancellationTokenSource _stopped = new();
+        private readonly TimeProvider _time = time;
+        private int _streaming;
 
         public DeviceId Peer => peer;
         public VideoVariant Variant => variant;
-        public DateTimeOffset Created => created;
+        public DateTimeOffset Created { get; } = time.GetUtcNow();
         public DateTimeOffset? LastUsed { get; set; }
         public CancellationToken Stopped => _stopped.Token;
 
-        internal void Stop()
+        /// <summary>A player is reading through the link now: it is not idle, however long one request lasts.</summary>
+        public bool Streaming => Volatile.Read(ref _streaming) > 0;
+
+        /// <summary>Marks a request as running until the returned handle is disposed (which counts as use).</summary>
+        public IDisposable BeginStream()
         {
-            _stopped.Cancel();
-            _stopped.Dispose();
+            Interlocked.Increment(ref _streaming);
+            return new StreamEnd(this);
         }
+
+        private sealed class StreamEnd(PlayLink link) : IDisposable
+        {
+            private int _done;
+
+            public void Dispose()
+            {
+                if (Interlocked.Exchange(ref _done, 1) == 0)
+                {
+                    link.LastUsed = link._time.GetUtcNow();
+                    Interlocked.Decrement(ref link._streaming);
+                }
+            }
+        }
+
+        // Not disposed: Stopped stays readable after the stop (it has no timer to release).
+        internal void Stop() => _stopped.Cancel();
     }
 
     public string Create(DeviceId peer, VideoVariant variant)
     {
         var token = Base64Url(RandomNumberGenerator.GetBytes(32));
-        _links[token] = new PlayLink(peer, variant, time.GetUtcNow());
+        _links[token] = new PlayLink(peer, variant, time);
         return token;
     }
 
@@ -48,7 +71,7 @@ public sealed class PlayLinks(TimeProvider time)
             return null;
         }
         var now = time.GetUtcNow();
-        var expired = link.LastUsed is { } last ? now - last > IdleLimit : now - link.Created > FirstUseWithin;
+        var expired = !link.Streaming && (link.LastUsed is { } last ? now - last > IdleLimit : now - link.Created > FirstUseWithin);
         if (expired)
         {
             Stop(token);
