@@ -36,7 +36,8 @@ public readonly record struct ByteRange(long Start, long Length, bool Partial, b
             }
             return suffix == 0 || size == 0 ? Unsatisfied() : new ByteRange(size - Math.Min(suffix, size), Math.Min(suffix, size), true, false);
         }
-        if (!Number(first, out var start) || (last.Length > 0 && (!Number(last, out var end) || end < start)))
+        var end = long.MaxValue; // "N-": to the end
+        if (!Number(first, out var start) || (last.Length > 0 && (!Number(last, out end) || end < start)))
         {
             return Whole(size);
         }
@@ -44,7 +45,7 @@ public readonly record struct ByteRange(long Start, long Length, bool Partial, b
         {
             return Unsatisfied();
         }
-        var stop = last.Length == 0 ? size - 1 : Math.Min(long.Parse(last, NumberStyles.None, CultureInfo.InvariantCulture), size - 1);
+        var stop = Math.Min(end, size - 1);
         return new ByteRange(start, stop - start + 1, true, false);
     }
 
