@@ -1,0 +1,207 @@
+using System.Buffers.Binary;
+
+namespace Parley.Core.Calls;
+
+public sealed partial class MediaSession
+{
+    private const int MaxNackBatch = 256;
+    private const int MaxNacksPerPacket = 3;
+    private static readonly long GiveUpMs = 1000;
+
+    /// <summary>Handles one datagram from the peer's address. Anything wrong is counted and dropped; nothing throws.</summary>
+    public void OnPacket(ReadOnlySpan<byte> packet)
+    {
+        if (!MediaHeader.TryRead(packet, out var header) || header.CallId != _callId)
+        {
+            Stats.CountMalformed();
+            return;
+        }
+        Span<byte> payload = stackalloc byte[MediaHeader.MaxPayload];
+        List<MediaFrame> ready = [];
+        lock (_receiveGate)
+        {
+            var verdict = _window.Check(header.PacketNumber);
+            if (verdict != ReplayWindow.Verdict.New)
+            {
+                if (verdict == ReplayWindow.Verdict.Replayed)
+                {
+                    Stats.CountReplayed();
+                }
+                else
+                {
+                    Stats.CountTooOld();
+                }
+                return;
+            }
+            if (!_open.TryOpen(packet, header, payload, out var length))
+            {
+                Stats.CountForged();
+                return;
+            }
+            _window.Mark(header.PacketNumber);
+            Stats.CountReceived();
+            _receivedSinceReport++;
+            NoteArrival(header.PacketNumber);
+            switch (header.Kind)
+            {
+                case PacketKind.Media:
+                    OnMedia(header, payload[..length], ready);
+                    break;
+                case PacketKind.Nack:
+                    OnNack(payload[..length]);
+                    break;
+                case PacketKind.Report:
+                    OnReport(payload[..length]);
+                    break;
+                case PacketKind.KeyframeRequest:
+                    KeyframeRequested?.Invoke(header.Stream);
+                    break;
+            }
+        }
+        Deliver(ready);
+    }
+
+    private void Deliver(List<MediaFrame> ready)
+    {
+        foreach (var frame in ready)
+        {
+            Stats.CountFrameReceived();
+            FrameReceived?.Invoke(frame);
+        }
+    }
+
+    /// <summary>Packet numbers skipped are missing until they come (resent) or are given up.</summary>
+    private void NoteArrival(uint number)
+    {
+        if (!_missing.Remove(number) && number > _highestReceived)
+        {
+            var now = NowMs;
+            // An authentic but huge jump (a long outage) is not turned into a huge list.
+            for (var n = Math.Max(_highestReceived + 1, (long)number - MaxNackBatch); n < number; n++)
+            {
+                _missing[(uint)n] = (now, -Never, 0);
+                _missedSinceReport++;
+            }
+            _highestReceived = number;
+        }
+    }
+
+    private void OnMedia(in MediaHeader header, ReadOnlySpan<byte> payload, List<MediaFrame> ready)
+    {
+        if (header.Stream == StreamKind.Audio)
+        {
+            NoteAudioJitter(header.Timestamp);
+        }
+        if (_assembler.Add(header, payload) is not { } frame)
+        {
+            return;
+        }
+        if (_order.TryGetValue(frame.Stream, out var order))
+        {
+            ready.AddRange(order.Add(frame, NowMs));
+        }
+        else
+        {
+            ready.Add(frame);
+        }
+    }
+
+    /// <summary>RFC 3550 interarrival jitter on the 48 kHz audio clock, in milliseconds.</summary>
+    private void NoteAudioJitter(uint timestamp)
+    {
+        var now = NowMs;
+        if (_lastAudio is { } last)
+        {
+            var transit = (now - last.ArrivalMs) - (int)(timestamp - last.Timestamp) / 48.0;
+            _jitterMs += (Math.Abs(transit) - _jitterMs) / 16;
+        }
+        _lastAudio = (now, timestamp);
+    }
+
+    /// <summary>Resends each listed packet still in the history, at most three times each; audio was never kept.</summary>
+    private void OnNack(ReadOnlySpan<byte> payload)
+    {
+        for (var at = 0; at + 4 <= payload.Length; at += 4)
+        {
+            var number = BinaryPrimitives.ReadUInt32BigEndian(payload[at..]);
+            lock (_sendGate)
+            {
+                var slot = number % HistorySize;
+                if (_history[slot] is { } kept && kept.Number == number && kept.Retries < MaxNacksPerPacket)
+                {
+                    _history[slot] = kept with { Retries = kept.Retries + 1 };
+                    Transmit(kept.Packet);
+                    Stats.CountRetransmitted();
+                }
+            }
+        }
+    }
+
+    /// <summary>
+    /// Work on a clock: NACK what has been missing a little while (again each round trip, three
+    /// times at most), give up what has been missing a second, send the receiver report, and give
+    /// up video frames waited for too long.
+    /// </summary>
+    public void Tick()
+    {
+        var now = NowMs;
+        var rtt = (long)(RoundTrip?.TotalMilliseconds ?? 100);
+        List<MediaFrame> ready = [];
+        var nack = new List<uint>();
+        var keyframeFor = new List<StreamKind>();
+        lock (_receiveGate)
+        {
+            foreach (var (number, state) in _missing.ToList())
+            {
+                if (now - state.FirstMissedMs > GiveUpMs)
+                {
+                    _missing.Remove(number);
+                    Stats.CountLost();
+                }
+                else if (now - state.FirstMissedMs >= 10 && state.Nacks < MaxNacksPerPacket && now - state.LastNackMs >= Math.Max(rtt + 10, 20) && nack.Count < MaxNackBatch)
+                {
+                    _missing[number] = state with { LastNackMs = now, Nacks = state.Nacks + 1 };
+                    nack.Add(number);
+                }
+            }
+            foreach (var (stream, order) in _order)
+            {
+                // A late frame is waited for through up to three resends (each a round trip) before it is given up.
+                var (released, wantKeyframe) = order.Tick(now, Math.Max(4 * rtt + 40, 150));
+                ready.AddRange(released);
+                if (wantKeyframe && now - _lastKeyframeRequestMs > Math.Max(rtt, 100))
+                {
+                    keyframeFor.Add(stream);
+                    _lastKeyframeRequestMs = now;
+                }
+            }
+        }
+        Deliver(ready);
+        if (nack.Count > 0)
+        {
+            var payload = new byte[nack.Count * 4];
+            for (var i = 0; i < nack.Count; i++)
+            {
+                BinaryPrimitives.WriteUInt32BigEndian(payload.AsSpan(i * 4), nack[i]);
+            }
+            SendControl(PacketKind.Nack, StreamKind.Video, payload);
+            Stats.CountNack();
+        }
+        foreach (var stream in keyframeFor)
+        {
+            RequestKeyframe(stream);
+        }
+        if (now - _lastReportMs >= ReportEvery.TotalMilliseconds)
+        {
+            _lastReportMs = now;
+            SendReport(now);
+        }
+    }
+
+    /// <summary>Asks the peer's encoder for a keyframe (also when the local decoder needs one).</summary>
+    public void RequestKeyframe(StreamKind stream)
+    {
+        SendControl(PacketKind.KeyframeRequest, stream, []);
+        Stats.CountKeyframeRequest();
+    }
+}

@@ -1,0 +1,130 @@
+using System.Buffers.Binary;
+
+namespace Parley.Core.Calls;
+
+/// <summary>
+/// One side of one call's media over an unreliable datagram path. Frames go out as sealed packets
+/// (<see cref="FrameAssembler.Split"/>); video packets are kept a while to be sent again, byte for
+/// byte, when the receiver reports them missing (NACK). Incoming packets are checked (header,
+/// tag, replay window) and counted when dropped; fragments become frames; video frames go through
+/// a <see cref="VideoOrderBuffer"/>, audio frames go on at once (the player's buffer absorbs
+/// jitter, and audio is never held for a resend). <see cref="Tick"/>, called every few
+/// milliseconds, sends NACKs, receiver reports every 250 ms and keyframe requests, and gives up on
+/// late video frames. Reports from the peer give the round-trip time and the loss that steers
+/// <see cref="TargetBitrate"/>.
+/// </summary>
+public sealed partial class MediaSession : IDisposable
+{
+    public const int MinBitrate = 100_000;
+    public const int MaxBitrate = 4_000_000;
+    private const int HistorySize = 1024;
+
+    /// <summary>A time long before the session began, for "never happened" (no overflow when subtracted, unlike MinValue).</summary>
+    private const long Never = 1_000_000;
+    private static readonly TimeSpan ReportEvery = TimeSpan.FromMilliseconds(250);
+    private readonly uint _callId;
+    private readonly MediaCrypto _seal;
+    private readonly MediaCrypto _open;
+    private readonly Func<ReadOnlyMemory<byte>, bool> _send;
+    private readonly TimeProvider _time;
+    private readonly long _epoch;
+    private readonly Lock _sendGate = new();
+    private readonly Lock _receiveGate = new();
+    private readonly (uint Number, byte[] Packet, int Retries)?[] _history = new (uint, byte[], int)?[HistorySize];
+    private readonly Dictionary<StreamKind, ushort> _nextFrame = [];
+    private readonly ReplayWindow _window = new();
+    private readonly FrameAssembler _assembler = new();
+    private readonly Dictionary<StreamKind, VideoOrderBuffer> _order = new() { [StreamKind.Video] = new(), [StreamKind.Screen] = new() };
+    private readonly Dictionary<uint, (long FirstMissedMs, long LastNackMs, int Nacks)> _missing = [];
+    private uint _nextPacket = 1;
+    private long _highestReceived; // packet numbers start at 1
+    private long _lastReportMs = -Never;
+    private long _lastKeyframeRequestMs = -Never;
+    private (uint SentAt, long ReceivedMs)? _peerReport;
+    private long _missedSinceReport, _receivedSinceReport;
+    private double _jitterMs;
+    private (long ArrivalMs, uint Timestamp)? _lastAudio;
+    private int _targetBitrate = 1_000_000;
+
+    public MediaSession(uint callId, ReadOnlySpan<byte> secret, bool isCaller, Func<ReadOnlyMemory<byte>, bool> send, TimeProvider time)
+    {
+        _callId = callId;
+        (_seal, _open) = MediaCrypto.ForCall(secret, isCaller);
+        _send = send;
+        _time = time;
+        _epoch = time.GetTimestamp();
+    }
+
+    public uint CallId => _callId;
+
+    public MediaStats Stats { get; } = new();
+
+    /// <summary>A frame ready for the player: audio at once, video in order.</summary>
+    public Action<MediaFrame>? FrameReceived { get; set; }
+
+    /// <summary>The peer asks for a keyframe on a stream: tell the encoder.</summary>
+    public Action<StreamKind>? KeyframeRequested { get; set; }
+
+    /// <summary>The video bitrate the path carries now, in bits per second: set the encoder to it.</summary>
+    public Action<int>? BitrateChanged { get; set; }
+
+    public int TargetBitrate => Volatile.Read(ref _targetBitrate);
+
+    /// <summary>The latest round-trip time from reports, or null before the first.</summary>
+    public TimeSpan? RoundTrip { get; private set; }
+
+    /// <summary>Inter-arrival jitter of audio, in milliseconds (RFC 3550's estimator).</summary>
+    public double JitterMs => _jitterMs;
+
+    private long NowMs => (long)_time.GetElapsedTime(_epoch).TotalMilliseconds;
+
+    /// <summary>Seals and sends a frame; video and screen packets are remembered for resending.</summary>
+    public void SendFrame(StreamKind stream, uint timestamp, bool keyframe, byte codec, ReadOnlySpan<byte> data)
+    {
+        lock (_sendGate)
+        {
+            var number = _nextFrame.GetValueOrDefault(stream);
+            _nextFrame[stream] = (ushort)(number + 1);
+            var slices = FrameAssembler.Split(data.Length).ToList();
+            for (var i = 0; i < slices.Count; i++)
+            {
+                var (offset, length) = slices[i];
+                var header = new MediaHeader(PacketKind.Media, stream, _callId, _nextPacket++, timestamp, number, (byte)i, (byte)slices.Count,
+                    keyframe ? MediaFlags.Keyframe : MediaFlags.None, codec);
+                var packet = new byte[MediaHeader.Size + length + MediaHeader.TagSize];
+                _seal.Seal(header, data.Slice(offset, length), packet);
+                if (stream != StreamKind.Audio)
+                {
+                    _history[header.PacketNumber % HistorySize] = (header.PacketNumber, packet, 0);
+                }
+                Transmit(packet);
+            }
+            Stats.CountFrameSent();
+        }
+    }
+
+    private void SendControl(PacketKind kind, StreamKind stream, ReadOnlySpan<byte> payload)
+    {
+        lock (_sendGate)
+        {
+            var header = new MediaHeader(kind, stream, _callId, _nextPacket++, 0, 0, 0, 1, MediaFlags.None, 0);
+            var packet = new byte[MediaHeader.Size + payload.Length + MediaHeader.TagSize];
+            _seal.Seal(header, payload, packet);
+            Transmit(packet);
+        }
+    }
+
+    private void Transmit(byte[] packet)
+    {
+        if (_send(packet))
+        {
+            Stats.CountSent();
+        }
+    }
+
+    public void Dispose()
+    {
+        _seal.Dispose();
+        _open.Dispose();
+    }
+}
