@@ -48,6 +48,7 @@ public sealed class ParleyNode : IAsyncDisposable
         {
             < 0x20 => Chat.OnFrameAsync(session, frame),
             >= 0x30 and < 0x40 => Videos.OnFrameAsync(session, frame),
+            >= 0x60 and < 0x70 => Calls.OnFrameAsync(session, frame),
             _ => Files.OnFrameAsync(session, frame),
         };
         Links.SessionOpened = async session =>
@@ -80,6 +81,9 @@ public sealed class ParleyNode : IAsyncDisposable
     public FileTransferService Files { get; private set; } = null!;
 
     public HubClient Hub { get; private set; } = null!;
+
+    /// <summary>1:1 calls: signalling over links, media over UDP.</summary>
+    public Parley.Node.Calls.CallService Calls { get; private set; } = null!;
 
     /// <summary>The shared video folder and the viewer of peers' libraries.</summary>
     public Parley.Node.Videos.VideoService Videos { get; private set; } = null!;
@@ -153,6 +157,9 @@ public sealed class ParleyNode : IAsyncDisposable
     {
         ApiKey = LoadOrCreateApiKey(Options.Home);
         Links.Start();
+        Calls = new Parley.Node.Calls.CallService(Contacts, Links, Events,
+            new Parley.Node.Calls.MediaSocket(Options.PeerBindAddress, PeerPort, Options.TimeProvider, _loggerFactory), Options.TimeProvider, _loggerFactory);
+        Links.SessionClosed = Calls.OnPeerOffline;
         if (Options.Discovery && await Store.GetSettingAsync(DiscoverySetting).ConfigureAwait(false) != "off")
         {
             StartDiscovery();
@@ -267,6 +274,10 @@ public sealed class ParleyNode : IAsyncDisposable
             return;
         }
         RequestStop();
+        if (Calls is not null)
+        {
+            await Calls.DisposeAsync().ConfigureAwait(false);
+        }
         if (Hub is not null)
         {
             await Hub.DisposeAsync().ConfigureAwait(false);

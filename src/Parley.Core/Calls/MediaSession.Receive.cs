@@ -20,6 +20,10 @@ public sealed partial class MediaSession
         List<MediaFrame> ready = [];
         lock (_receiveGate)
         {
+            if (_disposed)
+            {
+                return;
+            }
             var verdict = _window.Check(header.PacketNumber);
             if (verdict != ReplayWindow.Verdict.New)
             {
@@ -127,6 +131,10 @@ public sealed partial class MediaSession
             lock (_sendGate)
             {
                 var slot = number % HistorySize;
+                if (_disposed)
+                {
+                    return;
+                }
                 if (_history[slot] is { } kept && kept.Number == number && kept.Retries < MaxNacksPerPacket)
                 {
                     _history[slot] = kept with { Retries = kept.Retries + 1 };

@@ -45,6 +45,7 @@ public sealed partial class MediaSession : IDisposable
     private double _jitterMs;
     private (long ArrivalMs, uint Timestamp)? _lastAudio;
     private int _targetBitrate = 1_000_000;
+    private bool _disposed; // set under both gates, so no seal or open runs on disposed keys
 
     public MediaSession(uint callId, ReadOnlySpan<byte> secret, bool isCaller, Func<ReadOnlyMemory<byte>, bool> send, TimeProvider time)
     {
@@ -83,6 +84,10 @@ public sealed partial class MediaSession : IDisposable
     {
         lock (_sendGate)
         {
+            if (_disposed)
+            {
+                return;
+            }
             var number = _nextFrame.GetValueOrDefault(stream);
             _nextFrame[stream] = (ushort)(number + 1);
             var slices = FrameAssembler.Split(data.Length).ToList();
@@ -107,6 +112,10 @@ public sealed partial class MediaSession : IDisposable
     {
         lock (_sendGate)
         {
+            if (_disposed)
+            {
+                return;
+            }
             var header = new MediaHeader(kind, stream, _callId, _nextPacket++, 0, 0, 0, 1, MediaFlags.None, 0);
             var packet = new byte[MediaHeader.Size + payload.Length + MediaHeader.TagSize];
             _seal.Seal(header, payload, packet);
@@ -124,6 +133,18 @@ public sealed partial class MediaSession : IDisposable
 
     public void Dispose()
     {
+        // The same order as a packet that carries a NACK takes them: receive, then send.
+        lock (_receiveGate)
+        {
+            lock (_sendGate)
+            {
+                if (_disposed)
+                {
+                    return;
+                }
+                _disposed = true;
+            }
+        }
         _seal.Dispose();
         _open.Dispose();
     }

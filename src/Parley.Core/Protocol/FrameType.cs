@@ -40,6 +40,9 @@ public enum FrameType : byte
     RoomNotice = 0x52,
     RoomKey = 0x53,
     RoomMessage = 0x54,
+    CallInvite = 0x60,
+    CallAnswer = 0x61,
+    CallEnd = 0x62,
 }
 
 /// <summary>Which send queue a frame goes through: control and chat always go before bulk data.</summary>

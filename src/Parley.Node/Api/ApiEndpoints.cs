@@ -38,6 +38,7 @@ internal static partial class ApiEndpoints
         MapRooms(api, node);
         MapUploads(api, node);
         MapVideos(app, api, node);
+        MapCalls(api, node);
         MapWeb(app, api, node, sessions, security);
     }
 

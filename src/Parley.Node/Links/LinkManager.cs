@@ -46,6 +46,9 @@ public sealed partial class LinkManager : IAsyncDisposable
     /// <summary>Called when a session becomes open (both sides consent), to send what waited for it.</summary>
     public Func<PeerSession, Task>? SessionOpened { get; set; }
 
+    /// <summary>Called once a peer's link has closed and no other replaced it (the peer is offline).</summary>
+    public Action<DeviceId, string>? SessionClosed { get; set; }
+
     public PeerSession? Session(DeviceId id) =>
         _sessions.TryGetValue(id, out var session) && !session.Link.IsClosed ? session : null;
 
@@ -189,6 +192,7 @@ public sealed partial class LinkManager : IAsyncDisposable
             await _contacts.UpdateAsync(id, r => r with { LastSeen = _options.TimeProvider.GetUtcNow() }).ConfigureAwait(false);
         }
         _events.Publish("peer.offline", new { deviceId = id.ToString(), name, code = closed.Code, reason = closed.Reason, byRemote = closed.ByRemote });
+        SessionClosed?.Invoke(id, reason);
     }
 
     /// <summary>Closes every link telling peers we are shutting down, and stops listening and dialing.</summary>

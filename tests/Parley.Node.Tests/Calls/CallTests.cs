@@ -1,0 +1,173 @@
+using System.Buffers.Binary;
+using System.Net;
+using System.Net.Http.Headers;
+using System.Net.Http.Json;
+using System.Net.Sockets;
+using System.Net.WebSockets;
+using System.Text;
+using System.Text.Json;
+using Parley.Core.Calls;
+using Parley.Node.Calls;
+
+namespace Parley.Node.Tests.Calls;
+
+/// <summary>Two real nodes on loopback: ring, answer, frames both ways through each node's page channel over UDP, hang up.</summary>
+public sealed class CallTests : IAsyncLifetime
+{
+    private TestNode _alice = null!;
+    private TestNode _bob = null!;
+
+    public async Task InitializeAsync()
+    {
+        _alice = await TestNode.StartAsync("alice");
+        _bob = await TestNode.StartAsync("bob");
+        await TestNode.BefriendAsync(_alice, _bob);
+    }
+
+    public async Task DisposeAsync()
+    {
+        await _bob.DisposeAsync();
+        await _alice.DisposeAsync();
+    }
+
+    private static HttpClient Api(TestNode node) => new()
+    {
+        BaseAddress = node.Node.ApiUrl,
+        DefaultRequestHeaders = { Authorization = new AuthenticationHeaderValue("Bearer", node.Node.ApiKey) },
+    };
+
+    private static async Task<ClientWebSocket> MediaChannelAsync(TestNode node, string callId)
+    {
+        var socket = new ClientWebSocket();
+        socket.Options.SetRequestHeader("Authorization", "Bearer " + node.Node.ApiKey);
+        await socket.ConnectAsync(new Uri(node.Node.ApiUrl.ToString().Replace("http", "ws", StringComparison.Ordinal) + $"api/calls/{callId}/media"), CancellationToken.None);
+        return socket;
+    }
+
+    private static byte[] PageFrameBytes(StreamKind stream, bool key, uint timestamp, byte[] data)
+    {
+        var bytes = new byte[PageFrame.HeaderSize + data.Length];
+        bytes[0] = (byte)stream;
+        bytes[1] = key ? (byte)1 : (byte)0;
+        bytes[2] = 1;
+        BinaryPrimitives.WriteUInt32BigEndian(bytes.AsSpan(3), timestamp);
+        data.CopyTo(bytes, PageFrame.HeaderSize);
+        return bytes;
+    }
+
+    /// <summary>The next binary message (a frame) or text message (a notice) from the node.</summary>
+    private static async Task<(bool Binary, byte[] Bytes)> ReceiveAsync(ClientWebSocket socket, TimeSpan within)
+    {
+        using var timeout = new CancellationTokenSource(within);
+        var buffer = new byte[400_000];
+        var length = 0;
+        ValueWebSocketReceiveResult received;
+        do
+        {
+            received = await socket.ReceiveAsync(buffer.AsMemory(length), timeout.Token);
+            length += received.Count;
+        }
+        while (!received.EndOfMessage);
+        return (received.MessageType == WebSocketMessageType.Binary, buffer[..length]);
+    }
+
+    [Fact]
+    public async Task A_call_carries_frames_both_ways_and_hanging_up_ends_it_on_both_sides_with_the_reason()
+    {
+        using var aliceApi = Api(_alice);
+        using var bobApi = Api(_bob);
+        var placed = await (await aliceApi.PostAsJsonAsync("/api/calls", new { peer = "bob", video = true, codecs = new[] { "vp8", "vp9" } })).Content.ReadFromJsonAsync<JsonElement>();
+        var id = placed.GetProperty("id").GetString()!;
+        Assert.Equal("ringing", placed.GetProperty("state").GetString());
+        await Wait.UntilAsync(() => _bob.Node.Calls.All.Any(c => c.State == CallState.Ringing), "bob's phone to ring");
+        Assert.Equal(0, _bob.Node.Calls.Socket.Strays);
+        var incoming = _bob.Node.Calls.All.Single();
+        Assert.False(incoming.Outgoing);
+        Assert.Equal("alice", incoming.PeerName);
+        Assert.Null(incoming.Session); // nothing flows before the callee says yes
+
+        var accepted = await (await bobApi.PostAsJsonAsync($"/api/calls/{id}/accept", new { codecs = new[] { "vp9", "h264" } })).Content.ReadFromJsonAsync<JsonElement>();
+        Assert.Equal(("active", "vp9"), (accepted.GetProperty("state").GetString(), accepted.GetProperty("codec").GetString()));
+        await Wait.UntilAsync(() => _alice.Node.Calls.All.Single().State == CallState.Active, "alice to hear the answer");
+
+        using var alicePage = await MediaChannelAsync(_alice, id);
+        using var bobPage = await MediaChannelAsync(_bob, id);
+        var keyframe = new byte[40_000];
+        Random.Shared.NextBytes(keyframe);
+        await alicePage.SendAsync(PageFrameBytes(StreamKind.Video, true, 9000, keyframe), WebSocketMessageType.Binary, true, CancellationToken.None);
+        var (binary, got) = await ReceiveAsync(bobPage, TimeSpan.FromSeconds(5));
+        Assert.True(binary);
+        Assert.Equal(PageFrameBytes(StreamKind.Video, true, 9000, keyframe), got);
+        var audio = Encoding.ASCII.GetBytes("an opus frame");
+        await bobPage.SendAsync(PageFrameBytes(StreamKind.Audio, false, 960, audio), WebSocketMessageType.Binary, true, CancellationToken.None);
+        (binary, got) = await ReceiveAsync(alicePage, TimeSpan.FromSeconds(5));
+        Assert.True(binary);
+        Assert.Equal(PageFrameBytes(StreamKind.Audio, false, 960, audio), got);
+
+        var hungUpAt = DateTime.UtcNow;
+        await aliceApi.PostAsJsonAsync($"/api/calls/{id}/hangup", new { reason = "see you tomorrow" });
+        // Bob's page hears why, within 200 ms.
+        string notice;
+        do
+        {
+            (binary, got) = await ReceiveAsync(bobPage, TimeSpan.FromSeconds(2));
+            notice = Encoding.UTF8.GetString(got);
+        }
+        while (binary);
+        Assert.True(DateTime.UtcNow - hungUpAt < TimeSpan.FromMilliseconds(200), $"bob heard after {(DateTime.UtcNow - hungUpAt).TotalMilliseconds:F0} ms");
+        using var json = JsonDocument.Parse(notice);
+        Assert.Equal(("ended", "see you tomorrow", true), (json.RootElement.GetProperty("type").GetString(), json.RootElement.GetProperty("reason").GetString(), json.RootElement.GetProperty("byPeer").GetBoolean()));
+        Assert.Equal(CallState.Ended, _bob.Node.Calls.All.Single().State);
+        // Then the node closes the page's channel: nothing more is carried.
+        Assert.Equal(WebSocketState.CloseReceived, await ReceiveCloseAsync(bobPage));
+    }
+
+    private static async Task<WebSocketState> ReceiveCloseAsync(ClientWebSocket socket)
+    {
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(2));
+        var result = await socket.ReceiveAsync(new byte[100], timeout.Token);
+        return result.MessageType == WebSocketMessageType.Close ? WebSocketState.CloseReceived : socket.State;
+    }
+
+    [Fact]
+    public async Task Declining_tells_the_caller_and_rings_are_collapsed_and_limited()
+    {
+        var call = _alice.Node.Calls.Place(_bob.Id, video: false, VideoCodecs.Vp8);
+        await Wait.UntilAsync(() => _bob.Node.Calls.All.Count == 1, "the ring");
+        _bob.Node.Calls.Decline(_bob.Node.Calls.All.Single(), "in a meeting");
+        await Wait.UntilAsync(() => call.State == CallState.Ended, "alice to hear the no");
+        Assert.Equal(("in a meeting", true), (call.EndReason, call.EndedByPeer));
+        // Ringing again at once is refused by bob's node: one ring every few seconds.
+        var again = _alice.Node.Calls.Place(_bob.Id, video: false, VideoCodecs.Vp8);
+        await Wait.UntilAsync(() => again.State == CallState.Ended, "the refusal");
+        Assert.Contains("ringing too often", again.EndReason);
+        Assert.Single(_bob.Node.Calls.All);
+    }
+
+    [Fact]
+    public async Task Stray_datagrams_cost_a_lookup_and_are_counted()
+    {
+        using var udp = new UdpClient(new IPEndPoint(IPAddress.Loopback, 0));
+        var target = new IPEndPoint(IPAddress.Loopback, _bob.Node.PeerPort);
+        var header = new byte[100];
+        new MediaHeader(PacketKind.Media, StreamKind.Video, 0xDEAD, 1, 0, 0, 0, 1, MediaFlags.None, 1).Write(header);
+        foreach (var datagram in new[] { new byte[5], header, new byte[1100], Encoding.ASCII.GetBytes("hello") })
+        {
+            await udp.SendAsync(datagram, target);
+        }
+        await Wait.UntilAsync(() => _bob.Node.Calls.Socket.Strays == 4, "four strays counted");
+    }
+
+    [Fact]
+    public async Task The_peer_going_offline_ends_the_call()
+    {
+        var call = _alice.Node.Calls.Place(_bob.Id, video: true, VideoCodecs.Vp8);
+        await Wait.UntilAsync(() => _bob.Node.Calls.All.Count == 1, "the ring");
+        _bob.Node.Calls.Accept(_bob.Node.Calls.All.Single(), VideoCodecs.Vp8);
+        await Wait.UntilAsync(() => call.State == CallState.Active, "the answer");
+        await _bob.Node.StopAsync();
+        await Wait.UntilAsync(() => call.State == CallState.Ended, "the end");
+        Assert.True(call.EndedByPeer);
+        Assert.Contains("shutting down", call.EndReason);
+    }
+}
