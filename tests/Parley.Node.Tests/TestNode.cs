@@ -75,6 +75,27 @@ internal sealed class TestNode : IAsyncDisposable
     public async Task<IReadOnlyList<MessageRecord>> HistoryWith(TestNode other) => await Node.Chat.HistoryAsync(other.Id, 1000);
 }
 
+/// <summary>Alice and bob, started and made contacts before each test, stopped after it.</summary>
+public abstract class TwoContacts : IAsyncLifetime
+{
+    internal TestNode Alice { get; private set; } = null!;
+
+    internal TestNode Bob { get; private set; } = null!;
+
+    public virtual async Task InitializeAsync()
+    {
+        Alice = await TestNode.StartAsync("alice");
+        Bob = await TestNode.StartAsync("bob");
+        await TestNode.BefriendAsync(Alice, Bob);
+    }
+
+    public virtual async Task DisposeAsync()
+    {
+        await Bob.DisposeAsync();
+        await Alice.DisposeAsync();
+    }
+}
+
 internal static class Wait
 {
     public static readonly TimeSpan Patience = TimeSpan.FromSeconds(15);

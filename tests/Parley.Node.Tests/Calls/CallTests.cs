@@ -12,24 +12,8 @@ using Parley.Node.Calls;
 namespace Parley.Node.Tests.Calls;
 
 /// <summary>Two real nodes on loopback: ring, answer, frames both ways through each node's page channel over UDP, hang up.</summary>
-public sealed class CallTests : IAsyncLifetime
+public sealed class CallTests : TwoContacts
 {
-    private TestNode _alice = null!;
-    private TestNode _bob = null!;
-
-    public async Task InitializeAsync()
-    {
-        _alice = await TestNode.StartAsync("alice");
-        _bob = await TestNode.StartAsync("bob");
-        await TestNode.BefriendAsync(_alice, _bob);
-    }
-
-    public async Task DisposeAsync()
-    {
-        await _bob.DisposeAsync();
-        await _alice.DisposeAsync();
-    }
-
     private static HttpClient Api(TestNode node) => new()
     {
         BaseAddress = node.Node.ApiUrl,
@@ -74,24 +58,24 @@ public sealed class CallTests : IAsyncLifetime
     [Fact]
     public async Task A_call_carries_frames_both_ways_and_hanging_up_ends_it_on_both_sides_with_the_reason()
     {
-        using var aliceApi = Api(_alice);
-        using var bobApi = Api(_bob);
+        using var aliceApi = Api(Alice);
+        using var bobApi = Api(Bob);
         var placed = await (await aliceApi.PostAsJsonAsync("/api/calls", new { peer = "bob", video = true, codecs = new[] { "vp8", "vp9" } })).Content.ReadFromJsonAsync<JsonElement>();
         var id = placed.GetProperty("id").GetString()!;
         Assert.Equal("ringing", placed.GetProperty("state").GetString());
-        await Wait.UntilAsync(() => _bob.Node.Calls.All.Any(c => c.State == CallState.Ringing), "bob's phone to ring");
-        Assert.Equal(0, _bob.Node.Calls.Socket.Strays);
-        var incoming = _bob.Node.Calls.All.Single();
+        await Wait.UntilAsync(() => Bob.Node.Calls.All.Any(c => c.State == CallState.Ringing), "bob's phone to ring");
+        Assert.Equal(0, Bob.Node.Calls.Socket.Strays);
+        var incoming = Bob.Node.Calls.All.Single();
         Assert.False(incoming.Outgoing);
         Assert.Equal("alice", incoming.PeerName);
         Assert.Null(incoming.Session); // nothing flows before the callee says yes
 
         var accepted = await (await bobApi.PostAsJsonAsync($"/api/calls/{id}/accept", new { codecs = new[] { "vp9", "h264" } })).Content.ReadFromJsonAsync<JsonElement>();
         Assert.Equal(("active", "vp9"), (accepted.GetProperty("state").GetString(), accepted.GetProperty("codec").GetString()));
-        await Wait.UntilAsync(() => _alice.Node.Calls.All.Single().State == CallState.Active, "alice to hear the answer");
+        await Wait.UntilAsync(() => Alice.Node.Calls.All.Single().State == CallState.Active, "alice to hear the answer");
 
-        using var alicePage = await MediaChannelAsync(_alice, id);
-        using var bobPage = await MediaChannelAsync(_bob, id);
+        using var alicePage = await MediaChannelAsync(Alice, id);
+        using var bobPage = await MediaChannelAsync(Bob, id);
         var keyframe = new byte[40_000];
         Random.Shared.NextBytes(keyframe);
         await alicePage.SendAsync(PageFrameBytes(StreamKind.Video, true, 9000, keyframe), WebSocketMessageType.Binary, true, CancellationToken.None);
@@ -117,7 +101,7 @@ public sealed class CallTests : IAsyncLifetime
         Assert.True(DateTime.UtcNow - hungUpAt < TimeSpan.FromMilliseconds(200), $"bob heard after {(DateTime.UtcNow - hungUpAt).TotalMilliseconds:F0} ms");
         using var json = JsonDocument.Parse(notice);
         Assert.Equal(("ended", "see you tomorrow", true), (json.RootElement.GetProperty("type").GetString(), json.RootElement.GetProperty("reason").GetString(), json.RootElement.GetProperty("byPeer").GetBoolean()));
-        Assert.Equal(CallState.Ended, _bob.Node.Calls.All.Single().State);
+        Assert.Equal(CallState.Ended, Bob.Node.Calls.All.Single().State);
         // Then the node closes the page's channel: nothing more is carried.
         Assert.Equal(WebSocketState.CloseReceived, await ReceiveCloseAsync(bobPage));
     }
@@ -132,40 +116,40 @@ public sealed class CallTests : IAsyncLifetime
     [Fact]
     public async Task Declining_tells_the_caller_and_rings_are_collapsed_and_limited()
     {
-        var call = _alice.Node.Calls.Place(_bob.Id, video: false, VideoCodecs.Vp8);
-        await Wait.UntilAsync(() => _bob.Node.Calls.All.Count == 1, "the ring");
-        _bob.Node.Calls.Decline(_bob.Node.Calls.All.Single(), "in a meeting");
+        var call = Alice.Node.Calls.Place(Bob.Id, video: false, VideoCodecs.Vp8);
+        await Wait.UntilAsync(() => Bob.Node.Calls.All.Count == 1, "the ring");
+        Bob.Node.Calls.Decline(Bob.Node.Calls.All.Single(), "in a meeting");
         await Wait.UntilAsync(() => call.State == CallState.Ended, "alice to hear the no");
         Assert.Equal(("in a meeting", true), (call.EndReason, call.EndedByPeer));
         // Ringing again at once is refused by bob's node: one ring every few seconds.
-        var again = _alice.Node.Calls.Place(_bob.Id, video: false, VideoCodecs.Vp8);
+        var again = Alice.Node.Calls.Place(Bob.Id, video: false, VideoCodecs.Vp8);
         await Wait.UntilAsync(() => again.State == CallState.Ended, "the refusal");
         Assert.Contains("ringing too often", again.EndReason);
-        Assert.Single(_bob.Node.Calls.All);
+        Assert.Single(Bob.Node.Calls.All);
     }
 
     [Fact]
     public async Task Stray_datagrams_cost_a_lookup_and_are_counted()
     {
         using var udp = new UdpClient(new IPEndPoint(IPAddress.Loopback, 0));
-        var target = new IPEndPoint(IPAddress.Loopback, _bob.Node.PeerPort);
+        var target = new IPEndPoint(IPAddress.Loopback, Bob.Node.PeerPort);
         var header = new byte[100];
         new MediaHeader(PacketKind.Media, StreamKind.Video, 0xDEAD, 1, 0, 0, 0, 1, MediaFlags.None, 1).Write(header);
         foreach (var datagram in new[] { new byte[5], header, new byte[1100], Encoding.ASCII.GetBytes("hello") })
         {
             await udp.SendAsync(datagram, target);
         }
-        await Wait.UntilAsync(() => _bob.Node.Calls.Socket.Strays == 4, "four strays counted");
+        await Wait.UntilAsync(() => Bob.Node.Calls.Socket.Strays == 4, "four strays counted");
     }
 
     [Fact]
     public async Task The_peer_going_offline_ends_the_call()
     {
-        var call = _alice.Node.Calls.Place(_bob.Id, video: true, VideoCodecs.Vp8);
-        await Wait.UntilAsync(() => _bob.Node.Calls.All.Count == 1, "the ring");
-        _bob.Node.Calls.Accept(_bob.Node.Calls.All.Single(), VideoCodecs.Vp8);
+        var call = Alice.Node.Calls.Place(Bob.Id, video: true, VideoCodecs.Vp8);
+        await Wait.UntilAsync(() => Bob.Node.Calls.All.Count == 1, "the ring");
+        Bob.Node.Calls.Accept(Bob.Node.Calls.All.Single(), VideoCodecs.Vp8);
         await Wait.UntilAsync(() => call.State == CallState.Active, "the answer");
-        await _bob.Node.StopAsync();
+        await Bob.Node.StopAsync();
         await Wait.UntilAsync(() => call.State == CallState.Ended, "the end");
         Assert.True(call.EndedByPeer);
         Assert.Contains("shutting down", call.EndReason);

@@ -5,23 +5,13 @@ using static Parley.Node.Tests.Files.TransferTestKit;
 namespace Parley.Node.Tests.Files;
 
 /// <summary>Transfers between two real nodes in this process over loopback.</summary>
-public sealed class TransferTests : IAsyncLifetime
+public sealed class TransferTests : TwoContacts
 {
     private readonly string _work = Directory.CreateTempSubdirectory("parley-xfer-").FullName;
-    private TestNode _alice = null!;
-    private TestNode _bob = null!;
 
-    public async Task InitializeAsync()
+    public override async Task DisposeAsync()
     {
-        _alice = await TestNode.StartAsync("alice");
-        _bob = await TestNode.StartAsync("bob");
-        await TestNode.BefriendAsync(_alice, _bob);
-    }
-
-    public async Task DisposeAsync()
-    {
-        await _alice.DisposeAsync();
-        await _bob.DisposeAsync();
+        await base.DisposeAsync();
         Directory.Delete(_work, recursive: true);
     }
 
@@ -34,14 +24,14 @@ public sealed class TransferTests : IAsyncLifetime
         RandomFile(Path.Combine(folder, "big.bin"), 5_000_000, seed: 2);
         RandomFile(Path.Combine(folder, "2026", "march", "a.jpg"), 300_000, seed: 3);
         File.WriteAllBytes(Path.Combine(folder, "empty.txt"), []);
-        var (sent, skipped) = await _alice.Node.Files.OfferAsync(_bob.Id, [folder]);
+        var (sent, skipped) = await Alice.Node.Files.OfferAsync(Bob.Id, [folder]);
         Assert.Empty(skipped);
-        var offer = await WaitForOfferAsync(_bob, sent.Id);
+        var offer = await WaitForOfferAsync(Bob, sent.Id);
         Assert.Equal(TransferState.Pending, offer.State);
         Assert.False(Directory.Exists(Inbox)); // nothing touches the disk before acceptance
         Assert.Equal(["photos/2026/march/a.jpg", "photos/big.bin", "photos/empty.txt"], offer.Files.Select(f => f.Path));
 
-        await _bob.Node.Files.AcceptAsync(offer, Inbox);
+        await Bob.Node.Files.AcceptAsync(offer, Inbox);
         await WaitForStateAsync(sent, TransferState.Completed);
         await WaitForStateAsync(offer, TransferState.Completed);
         foreach (var relative in new[] { "big.bin", "2026/march/a.jpg", "empty.txt" })
@@ -49,7 +39,7 @@ public sealed class TransferTests : IAsyncLifetime
             Assert.Equal(Sha256(Path.Combine(folder, relative)), Sha256(Path.Combine(Inbox, "photos", relative)));
         }
         AssertNoPartialFiles(Inbox);
-        Assert.Equal(sent.TotalBytes, _bob.Node.Files.ReceivedBlockBytes);
+        Assert.Equal(sent.TotalBytes, Bob.Node.Files.ReceivedBlockBytes);
     }
 
     [Fact]
@@ -58,8 +48,8 @@ public sealed class TransferTests : IAsyncLifetime
         var file = RandomFile(Path.Combine(_work, "report.pdf"), 1000);
         foreach (var round in new[] { 0, 1 })
         {
-            var (sent, _) = await _alice.Node.Files.OfferAsync(_bob.Id, [file]);
-            await _bob.Node.Files.AcceptAsync(await WaitForOfferAsync(_bob, sent.Id), Inbox);
+            var (sent, _) = await Alice.Node.Files.OfferAsync(Bob.Id, [file]);
+            await Bob.Node.Files.AcceptAsync(await WaitForOfferAsync(Bob, sent.Id), Inbox);
             await WaitForStateAsync(sent, TransferState.Completed);
         }
         Assert.True(File.Exists(Path.Combine(Inbox, "report.pdf")));
@@ -69,8 +59,8 @@ public sealed class TransferTests : IAsyncLifetime
     [Fact]
     public async Task Reject_TellsSender_AndWritesNothing()
     {
-        var (sent, _) = await _alice.Node.Files.OfferAsync(_bob.Id, [RandomFile(Path.Combine(_work, "x.bin"), 1000)]);
-        await _bob.Node.Files.RejectAsync(await WaitForOfferAsync(_bob, sent.Id));
+        var (sent, _) = await Alice.Node.Files.OfferAsync(Bob.Id, [RandomFile(Path.Combine(_work, "x.bin"), 1000)]);
+        await Bob.Node.Files.RejectAsync(await WaitForOfferAsync(Bob, sent.Id));
         await WaitForStateAsync(sent, TransferState.Rejected);
         Assert.False(Directory.Exists(Inbox));
     }
@@ -80,11 +70,11 @@ public sealed class TransferTests : IAsyncLifetime
     [InlineData(false)]
     public async Task Cancel_MidTransfer_FromEitherSide_LeavesNoFile(bool byReceiver)
     {
-        var (sent, _) = await _alice.Node.Files.OfferAsync(_bob.Id, [RandomFile(Path.Combine(_work, "big.bin"), 200_000_000)]);
-        var received = await WaitForOfferAsync(_bob, sent.Id);
-        await _bob.Node.Files.AcceptAsync(received, Inbox);
+        var (sent, _) = await Alice.Node.Files.OfferAsync(Bob.Id, [RandomFile(Path.Combine(_work, "big.bin"), 200_000_000)]);
+        var received = await WaitForOfferAsync(Bob, sent.Id);
+        await Bob.Node.Files.AcceptAsync(received, Inbox);
         await WaitForProgressAsync(received, 0.05);
-        await (byReceiver ? _bob.Node.Files.CancelAsync(received) : _alice.Node.Files.CancelAsync(sent));
+        await (byReceiver ? Bob.Node.Files.CancelAsync(received) : Alice.Node.Files.CancelAsync(sent));
         await WaitForStateAsync(sent, TransferState.Cancelled);
         await WaitForStateAsync(received, TransferState.Cancelled);
         Assert.Contains(byReceiver ? sent.Error! : received.Error!, s => s == ':'); // "cancelled by the peer: …"
@@ -96,15 +86,15 @@ public sealed class TransferTests : IAsyncLifetime
     public async Task DroppedLink_Resumes_SendingAtMostOneBlockAgain()
     {
         var source = RandomFile(Path.Combine(_work, "big.bin"), 40_000_000);
-        var (sent, _) = await _alice.Node.Files.OfferAsync(_bob.Id, [source]);
-        var received = await WaitForOfferAsync(_bob, sent.Id);
-        await _bob.Node.Files.AcceptAsync(received, Inbox);
+        var (sent, _) = await Alice.Node.Files.OfferAsync(Bob.Id, [source]);
+        var received = await WaitForOfferAsync(Bob, sent.Id);
+        await Bob.Node.Files.AcceptAsync(received, Inbox);
         await WaitForProgressAsync(received, 0.3);
-        await _bob.Node.Links.Session(_alice.Id)!.Link.CloseAsync(CloseCode.Normal, "test drops the link");
+        await Bob.Node.Links.Session(Alice.Id)!.Link.CloseAsync(CloseCode.Normal, "test drops the link");
         await WaitForStateAsync(received, TransferState.Completed);
         await WaitForStateAsync(sent, TransferState.Completed);
         Assert.Equal(Sha256(source), Sha256(Path.Combine(Inbox, "big.bin")));
-        Assert.InRange(_bob.Node.Files.ReceivedBlockBytes - sent.TotalBytes, 0, ProtocolLimits.MaxBlockData);
+        Assert.InRange(Bob.Node.Files.ReceivedBlockBytes - sent.TotalBytes, 0, ProtocolLimits.MaxBlockData);
     }
 
     [Theory]
@@ -113,31 +103,31 @@ public sealed class TransferTests : IAsyncLifetime
     public async Task RestartOfEitherSide_Resumes_WithoutAskingAgain(bool restartReceiver)
     {
         var source = RandomFile(Path.Combine(_work, "big.bin"), 40_000_000);
-        var (sent, _) = await _alice.Node.Files.OfferAsync(_bob.Id, [source]);
-        var received = await WaitForOfferAsync(_bob, sent.Id);
-        await _bob.Node.Files.AcceptAsync(received, Inbox);
+        var (sent, _) = await Alice.Node.Files.OfferAsync(Bob.Id, [source]);
+        var received = await WaitForOfferAsync(Bob, sent.Id);
+        await Bob.Node.Files.AcceptAsync(received, Inbox);
         await WaitForProgressAsync(received, 0.3);
-        var stopped = await (restartReceiver ? _bob : _alice).RestartAsync();
+        var stopped = await (restartReceiver ? Bob : Alice).RestartAsync();
         // Bytes the receiver took in before the restart (its counter starts again at 0 if it was the one restarted).
         var before = restartReceiver ? stopped.Files.ReceivedBlockBytes : 0;
-        var receivedNow = Incoming(_bob, sent.Id);
-        var sentNow = _alice.Node.Files.All.Single(t => t.Id == sent.Id);
+        var receivedNow = Incoming(Bob, sent.Id);
+        var sentNow = Alice.Node.Files.All.Single(t => t.Id == sent.Id);
         await WaitForStateAsync(receivedNow, TransferState.Completed);
         await WaitForStateAsync(sentNow, TransferState.Completed);
         Assert.Equal(Sha256(source), Sha256(Path.Combine(Inbox, "big.bin")));
-        var resent = before + _bob.Node.Files.ReceivedBlockBytes - sent.TotalBytes;
+        var resent = before + Bob.Node.Files.ReceivedBlockBytes - sent.TotalBytes;
         Assert.InRange(resent, 0, ProtocolLimits.MaxBlockData);
     }
 
     [Fact]
     public async Task ChatMessage_OvertakesARunningTransfer()
     {
-        var (sent, _) = await _alice.Node.Files.OfferAsync(_bob.Id, [RandomFile(Path.Combine(_work, "big.bin"), 150_000_000)]);
-        var received = await WaitForOfferAsync(_bob, sent.Id);
-        await _bob.Node.Files.AcceptAsync(received, Inbox);
+        var (sent, _) = await Alice.Node.Files.OfferAsync(Bob.Id, [RandomFile(Path.Combine(_work, "big.bin"), 150_000_000)]);
+        var received = await WaitForOfferAsync(Bob, sent.Id);
+        await Bob.Node.Files.AcceptAsync(received, Inbox);
         await WaitForProgressAsync(received, 0.05);
-        var message = await _alice.Node.Chat.SendAsync(_bob.Id, "still here during the transfer");
-        await Wait.UntilAsync(async () => (await _bob.HistoryWith(_alice)).Any(m => m.Id == message.Id), "the chat message");
+        var message = await Alice.Node.Chat.SendAsync(Bob.Id, "still here during the transfer");
+        await Wait.UntilAsync(async () => (await Bob.HistoryWith(Alice)).Any(m => m.Id == message.Id), "the chat message");
         Assert.False(received.IsFinal, "the chat message should arrive while the transfer still runs");
         await WaitForStateAsync(sent, TransferState.Completed);
     }
@@ -145,10 +135,10 @@ public sealed class TransferTests : IAsyncLifetime
     [Fact]
     public async Task AutoAccept_IsOffByDefault_AndWorksWhenOn()
     {
-        Assert.False(await _bob.Node.Files.AutoAcceptAsync(_alice.Id));
-        await _bob.Node.Files.SetAutoAcceptAsync(_alice.Id, true);
-        await _bob.Node.Files.SetDownloadFolderAsync(Inbox);
-        var (sent, _) = await _alice.Node.Files.OfferAsync(_bob.Id, [RandomFile(Path.Combine(_work, "auto.bin"), 5000)]);
+        Assert.False(await Bob.Node.Files.AutoAcceptAsync(Alice.Id));
+        await Bob.Node.Files.SetAutoAcceptAsync(Alice.Id, true);
+        await Bob.Node.Files.SetDownloadFolderAsync(Inbox);
+        var (sent, _) = await Alice.Node.Files.OfferAsync(Bob.Id, [RandomFile(Path.Combine(_work, "auto.bin"), 5000)]);
         await WaitForStateAsync(sent, TransferState.Completed);
         Assert.True(File.Exists(Path.Combine(Inbox, "auto.bin")));
     }
@@ -157,7 +147,7 @@ public sealed class TransferTests : IAsyncLifetime
     public async Task Offer_ToANonContact_IsRefused()
     {
         using var stranger = Core.Identity.NodeIdentity.CreateEphemeral();
-        var error = await Assert.ThrowsAsync<TransferException>(() => _alice.Node.Files.OfferAsync(stranger.DeviceId, [_work]));
+        var error = await Assert.ThrowsAsync<TransferException>(() => Alice.Node.Files.OfferAsync(stranger.DeviceId, [_work]));
         Assert.Contains("not a contact", error.Message, StringComparison.Ordinal);
     }
 }
