@@ -79,6 +79,10 @@ internal static partial class ApiEndpoints
                 {
                     node.Calls.SendFromPage(call, frame.Stream, frame.Keyframe, frame.Codec, frame.Timestamp, frame.Data.Span);
                 }
+                else if (received.MessageType == WebSocketMessageType.Text && PageNotice(buffer.AsSpan(0, length)) is { } stream)
+                {
+                    call.Session?.RequestKeyframe(stream); // the page's decoder lost its footing
+                }
             }
         }
         catch (Exception e) when (e is OperationCanceledException or WebSocketException)
@@ -87,9 +91,29 @@ internal static partial class ApiEndpoints
         }
         finally
         {
-            call.StopListening(outgoing);
+            // The last page leaving an active call (closed, reloaded away, crashed) hangs up: nothing goes on without it.
+            if (call.StopListening(outgoing) == 0 && call.State == CallState.Active)
+            {
+                node.Calls.Hangup(call, "left the call");
+            }
             await done.CancelAsync().ConfigureAwait(false);
             await toPage.ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>The stream of a page's <c>{"type":"keyframe","stream":"video"}</c>, or null for anything else.</summary>
+    private static StreamKind? PageNotice(ReadOnlySpan<byte> json)
+    {
+        try
+        {
+            using var document = JsonDocument.Parse(json.ToArray());
+            return document.RootElement.TryGetProperty("type", out var type) && type.GetString() == "keyframe"
+                && document.RootElement.TryGetProperty("stream", out var stream) && Enum.TryParse<StreamKind>(stream.GetString(), ignoreCase: true, out var kind)
+                ? kind : null;
+        }
+        catch (JsonException)
+        {
+            return null;
         }
     }
 

@@ -48,11 +48,13 @@ public sealed class Call(uint id, DeviceId peer, string peerName, bool outgoing,
         return channel.Reader;
     }
 
-    public void StopListening(ChannelReader<object> reader)
+    /// <summary>Stops a page's queue; returns how many pages still listen.</summary>
+    public int StopListening(ChannelReader<object> reader)
     {
         lock (_gate)
         {
             _listeners.RemoveAll(c => c.Reader == reader);
+            return _listeners.Count;
         }
     }
 

@@ -1,24 +1,28 @@
 // Start-up and navigation: sign in with the session cookie, open the event stream, then show the
-// view the address names (#/chats/…, #/peers, #/videos/…). Calls will join the nav here.
+// view the address names (#/chats/…, #/peers, #/calls, #/videos/…). A ringing call shows over any view.
 
 import { startSession, onSignedOut } from './api.js';
-import { connect } from './events.js';
+import { connect, on } from './events.js';
 import { state, watch, wireEvents, loadAll } from './state.js';
-import { h, fill, icon, avatar } from './dom.js';
+import { h, fill, icon, avatar, toast } from './dom.js';
 import * as home from './views/home.js';
 import * as chats from './views/chats.js';
 import * as peers from './views/peers.js';
 import * as rooms from './views/rooms.js';
 import * as files from './views/files.js';
 import * as videos from './views/videos.js';
+import * as callsView from './views/calls.js';
+import { calls, onCallChange, onCallEvent, acceptCall, declineCall } from './calls/session.js';
 import * as settings from './views/settings.js';
 
-const views = { home, chats, peers, rooms, files, videos, settings };
+const views = { home, chats, peers, rooms, files, calls: callsView, videos, settings };
+const ringing = new Map(); // incoming calls waiting for an answer, by ID
 const navItems = [
   { view: 'chats', label: 'Chats', icon: 'chats', badge: () => state.conversations.reduce((n, c) => n + c.unread, 0) },
   { view: 'peers', label: 'Peers', icon: 'peers', badge: () => state.peers.requests.length },
   { view: 'rooms', label: 'Rooms', icon: 'rooms' },
   { view: 'files', label: 'Files', icon: 'files', badge: () => state.offers.length },
+  { view: 'calls', label: 'Calls', icon: 'calls', badge: () => ringing.size + (calls.call ? 1 : 0) },
   { view: 'videos', label: 'Videos', icon: 'videos' },
   { view: 'home', label: 'Invite', icon: 'home' },
   { view: 'settings', label: 'Settings', icon: 'settings' },
@@ -59,6 +63,34 @@ function renderNav() {
   }
 }
 
+/** The ring: who calls and how, Accept or Decline; nothing is captured before Accept. */
+function renderRing() {
+  const box = document.getElementById('ring');
+  const call = [...ringing.values()][0];
+  box.hidden = !call;
+  if (!call) { box.replaceChildren(); return; }
+  const accept = h('button', { class: 'primary' }, call.video ? 'Accept video' : 'Accept');
+  const decline = h('button', { class: 'danger' }, 'Decline');
+  accept.addEventListener('click', async () => {
+    ringing.delete(call.id);
+    renderRing();
+    location.hash = '#/calls';
+    await acceptCall(call).catch(e => toast(e.message, 'error'));
+  });
+  decline.addEventListener('click', async () => { ringing.delete(call.id); renderRing(); await declineCall(call).catch(() => {}); });
+  fill(box, h('div', { class: 'ring-card', role: 'alertdialog', 'aria-label': `${call.peerName} is calling` },
+    avatar(call.peerName, call.peer), h('div', null, h('strong', null, call.peerName), h('small', null, call.video ? ' is video calling you' : ' is calling you')),
+    h('div', { class: 'row-actions' }, decline, accept)));
+  renderNav();
+}
+
+function wireCalls() {
+  on('call.incoming', call => { ringing.set(call.id, call); renderRing(); });
+  on('call.ended', call => { ringing.delete(call.id); renderRing(); onCallEvent('call.ended', call); });
+  on('call.answered', call => onCallEvent('call.answered', call));
+  onCallChange(renderNav);
+}
+
 function signedOut() {
   document.body.replaceChildren(h('main', { class: 'signed-out' },
     h('h1', null, 'Signed out'),
@@ -77,6 +109,7 @@ async function start() {
     return;
   }
   wireEvents();
+  wireCalls();
   await loadAll();
   watch(['conversations', 'peers', 'offers', 'status', 'hub'], renderNav);
   window.addEventListener('hashchange', route);

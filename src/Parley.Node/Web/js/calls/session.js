@@ -1,0 +1,73 @@
+// The call this page is in (at most one), shared by the views: place, accept, hang up.
+
+import { api, seg } from '../api.js';
+import { CallEngine, supportedCodecs } from './engine.js';
+
+const listeners = new Set();
+export const calls = { engine: null, call: null, ended: null };
+
+/** Calls fn whenever the call or its media changes; returns a function that stops it. */
+export function onCallChange(fn) { listeners.add(fn); return () => listeners.delete(fn); }
+
+function changed() { listeners.forEach(fn => fn()); }
+
+/** Rings a contact; media starts when the node says the call was answered. */
+export async function placeCall(peer, video) {
+  calls.ended = null;
+  calls.call = await api.post('/api/calls', { peer, video, codecs: await supportedCodecs() });
+  changed();
+  return calls.call;
+}
+
+/** Accepts a ringing call: from a click, so audio may start. */
+export async function acceptCall(call) {
+  calls.ended = null;
+  const accepted = await api.post(`/api/calls/${seg(call.id)}/accept`, { codecs: await supportedCodecs() });
+  await begin(accepted);
+  return accepted;
+}
+
+export async function declineCall(call) {
+  await api.post(`/api/calls/${seg(call.id)}/decline`);
+}
+
+export async function hangUp(reason = 'hung up') {
+  const call = calls.call;
+  if (!call) return;
+  calls.engine?.stop(reason);
+  await api.post(`/api/calls/${seg(call.id)}/hangup`, { reason }).catch(() => {});
+}
+
+/** The node's call events: the callee answered (start media) or the call ended (stop it). */
+export async function onCallEvent(type, data) {
+  if (calls.call?.id !== data.id) return;
+  if (type === 'call.answered' && !calls.engine) await begin(data);
+  else if (type === 'call.ended') {
+    calls.engine?.stop(data.endReason, data.endedByPeer);
+    finish(data.endReason, data.endedByPeer);
+  }
+}
+
+async function begin(call) {
+  calls.call = call;
+  const engine = new CallEngine(call, { onEnded: (reason, byPeer) => finish(reason, byPeer), onChange: changed });
+  calls.engine = engine;
+  changed();
+  try {
+    await engine.start();
+  } catch (e) {
+    engine.stop(`could not start media: ${e.message}`);
+    await api.post(`/api/calls/${seg(call.id)}/hangup`, { reason: 'could not start media on the other side' }).catch(() => {});
+  }
+  changed();
+}
+
+function finish(reason, byPeer) {
+  if (!calls.call) return;
+  calls.ended = { peerName: calls.call.peerName, reason, byPeer };
+  calls.call = null;
+  calls.engine = null;
+  changed();
+}
+
+window.addEventListener('pagehide', () => { if (calls.call) hangUp('closed the call page'); });
