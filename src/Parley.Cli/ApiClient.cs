@@ -86,11 +86,14 @@ internal sealed class ApiClient : IDisposable
     }
 
     /// <summary>Opens the event stream: each message is one JSON event.</summary>
-    public async Task<ClientWebSocket> OpenEventsAsync(CancellationToken cancellationToken)
+    public Task<ClientWebSocket> OpenEventsAsync(CancellationToken cancellationToken) => OpenSocketAsync("api/events", cancellationToken);
+
+    /// <summary>Opens a WebSocket of the API (events, a call's media channel) with the API key.</summary>
+    public async Task<ClientWebSocket> OpenSocketAsync(string path, CancellationToken cancellationToken)
     {
         var socket = new ClientWebSocket();
         socket.Options.SetRequestHeader("Authorization", "Bearer " + _key);
-        var uri = new UriBuilder(new Uri(BaseUrl, "api/events")) { Scheme = "ws" }.Uri;
+        var uri = new UriBuilder(new Uri(BaseUrl, path)) { Scheme = "ws" }.Uri;
         await socket.ConnectAsync(uri, cancellationToken).ConfigureAwait(false);
         return socket;
     }

@@ -21,6 +21,8 @@ internal sealed class Browser : IAsyncDisposable
 
     public static async Task<Browser> LaunchAsync()
     {
+        // Pages here are real (nodes, links, media): on a loaded machine 5 s is too short a wait.
+        Microsoft.Playwright.Assertions.SetDefaultExpectTimeout(15_000);
         if (!File.Exists(ChromiumPath))
         {
             throw new InvalidOperationException($"{ChromiumPath} is missing: install the Debian package 'chromium' (scripts/test does)");

@@ -1,0 +1,215 @@
+using System.Buffers.Binary;
+using System.Diagnostics;
+using System.Net.WebSockets;
+using System.Text;
+using System.Text.Json;
+
+namespace Parley.Cli.Calls;
+
+/// <summary>
+/// A call's media from the terminal: ffmpeg makes the sending side (a test pattern and tone, a
+/// media file, or the X screen; VP8 in IVF and Opus in Ogg on its stdout) and the frames go to the
+/// node's media channel as a page's would; frames from the peer can be recorded (video, through
+/// ffmpeg, into a WebM or Matroska file). Ends when the call ends, after <c>--seconds</c>, or on Ctrl+C.
+/// </summary>
+internal sealed class CallRunner(ApiClient api, string callId, TextWriter output)
+{
+    private const byte StreamAudio = 0, StreamVideo = 1, StreamScreen = 2, CodecVp8 = 1, CodecOpus = 16;
+    private readonly Stopwatch _clock = Stopwatch.StartNew();
+    private readonly SemaphoreSlim _sendGate = new(1, 1);
+    private Process? _recorder;
+    private long? _firstRecorded;
+    private int _recordedFrames;
+    private int _sentVideoFrames;
+
+    public sealed record Options(bool Video, bool Screen, string? Source, string? Record, double? Seconds);
+
+    /// <summary>Runs until the call ends; returns why it ended.</summary>
+    public async Task<string> RunAsync(Options options, CancellationToken cancellationToken)
+    {
+        using var socket = await api.OpenSocketAsync($"api/calls/{callId}/media", cancellationToken).ConfigureAwait(false);
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        if (options.Seconds is { } seconds)
+        {
+            stop.CancelAfter(TimeSpan.FromSeconds(seconds));
+        }
+        var sources = new List<Process>();
+        var senders = new List<Task>();
+        try
+        {
+            var audio = StartFfmpeg(AudioArguments(options.Source));
+            sources.Add(audio);
+            senders.Add(SendOggAsync(socket, audio, stop.Token));
+            if (options.Video || options.Screen)
+            {
+                var video = StartFfmpeg(VideoArguments(options));
+                sources.Add(video);
+                senders.Add(SendIvfAsync(socket, video, options.Screen ? StreamScreen : StreamVideo, stop.Token));
+            }
+            // Stopping here (time is up, Ctrl+C) hangs up through the API, so the peer hears "hung up", and the
+            // node's "ended" notice then ends the receive loop; cancelling a receive would drop the channel instead
+            // (which reads as "left the call"). If the node does not answer within 5 s, the channel is dropped.
+            using var abort = new CancellationTokenSource();
+            using var hangup = stop.Token.Register(() =>
+            {
+                abort.CancelAfter(TimeSpan.FromSeconds(5));
+                _ = api.PostAsync($"api/calls/{callId}/hangup", new { reason = "hung up" });
+            });
+            return await ReceiveAsync(socket, options.Record, abort.Token).ConfigureAwait(false) ?? "hung up";
+        }
+        finally
+        {
+            await stop.CancelAsync().ConfigureAwait(false);
+            foreach (var source in sources)
+            {
+                Stop(source);
+            }
+            await Task.WhenAll(senders.Select(s => s.ContinueWith(_ => { }, TaskScheduler.Default))).ConfigureAwait(false);
+            if (_sentVideoFrames > 0)
+            {
+                output.WriteLine($"sent {_sentVideoFrames} video frames");
+            }
+            await FinishRecordingAsync().ConfigureAwait(false);
+        }
+    }
+
+    private static string VideoArguments(Options options)
+    {
+        var input = options.Screen ? $"-f x11grab -framerate 15 -i {Environment.GetEnvironmentVariable("DISPLAY") ?? ":0"}"
+            : options.Source is { } file ? $"-re -i \"{file}\""
+            : "-re -f lavfi -i testsrc2=size=640x360:rate=30";
+        return $"{input} -an -c:v libvpx -deadline realtime -cpu-used 8 -b:v 800k -g 60 -f ivf pipe:1";
+    }
+
+    private static string AudioArguments(string? source)
+    {
+        var input = source is { } file ? $"-re -i \"{file}\"" : "-re -f lavfi -i sine=frequency=440:sample_rate=48000";
+        return $"{input} -vn -ac 1 -ar 48000 -c:a libopus -b:a 32k -frame_duration 20 -application lowdelay -f ogg pipe:1";
+    }
+
+    private static Process StartFfmpeg(string arguments) =>
+        Process.Start(new ProcessStartInfo("ffmpeg", "-hide_banner -loglevel error -nostdin " + arguments) { RedirectStandardOutput = true, RedirectStandardError = true })
+        ?? throw new CliException("ffmpeg did not start (install the Debian package ffmpeg)");
+
+    private static void Stop(Process process)
+    {
+        try
+        {
+            if (!process.HasExited)
+            {
+                process.Kill();
+            }
+        }
+        catch (InvalidOperationException)
+        {
+        }
+        process.Dispose();
+    }
+
+    private async Task SendIvfAsync(WebSocket socket, Process ffmpeg, byte stream, CancellationToken cancellationToken)
+    {
+        await foreach (var (_, keyframe, data) in MediaContainers.ReadIvfAsync(ffmpeg.StandardOutput.BaseStream, cancellationToken).ConfigureAwait(false))
+        {
+            await SendAsync(socket, stream, keyframe, CodecVp8, (uint)(_clock.Elapsed.TotalSeconds * 90_000), data, cancellationToken).ConfigureAwait(false);
+            _sentVideoFrames++;
+        }
+    }
+
+    private async Task SendOggAsync(WebSocket socket, Process ffmpeg, CancellationToken cancellationToken)
+    {
+        await foreach (var packet in MediaContainers.ReadOggOpusAsync(ffmpeg.StandardOutput.BaseStream, cancellationToken).ConfigureAwait(false))
+        {
+            await SendAsync(socket, StreamAudio, false, CodecOpus, (uint)(_clock.Elapsed.TotalSeconds * 48_000), packet, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    private async Task SendAsync(WebSocket socket, byte stream, bool keyframe, byte codec, uint timestamp, byte[] data, CancellationToken cancellationToken)
+    {
+        var message = new byte[7 + data.Length];
+        message[0] = stream;
+        message[1] = keyframe ? (byte)1 : (byte)0;
+        message[2] = codec;
+        BinaryPrimitives.WriteUInt32BigEndian(message.AsSpan(3), timestamp);
+        data.CopyTo(message, 7);
+        await _sendGate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            await socket.SendAsync(message, WebSocketMessageType.Binary, true, cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            _sendGate.Release();
+        }
+    }
+
+    /// <summary>Frames and notices from the node until the call ends (the reason) or the caller stops (null).</summary>
+    private async Task<string?> ReceiveAsync(WebSocket socket, string? record, CancellationToken cancellationToken)
+    {
+        var buffer = new byte[1 << 20];
+        try
+        {
+            while (true)
+            {
+                var length = 0;
+                ValueWebSocketReceiveResult received;
+                do
+                {
+                    received = await socket.ReceiveAsync(buffer.AsMemory(length), cancellationToken).ConfigureAwait(false);
+                    length += received.Count;
+                }
+                while (!received.EndOfMessage && length < buffer.Length);
+                if (received.MessageType == WebSocketMessageType.Close)
+                {
+                    return "the call ended";
+                }
+                if (received.MessageType == WebSocketMessageType.Text)
+                {
+                    using var notice = JsonDocument.Parse(buffer.AsMemory(0, length));
+                    if (notice.RootElement.GetProperty("type").GetString() == "ended")
+                    {
+                        return notice.RootElement.GetProperty("reason").GetString();
+                    }
+                }
+                else if (record is not null && length > 7 && buffer[0] is StreamVideo or StreamScreen)
+                {
+                    Record(record, BinaryPrimitives.ReadUInt32BigEndian(buffer.AsSpan(3)), buffer.AsSpan(7, length - 7));
+                }
+            }
+        }
+        catch (Exception e) when (e is OperationCanceledException or WebSocketException)
+        {
+            return null;
+        }
+    }
+
+    /// <summary>Video into ffmpeg as IVF (90 kHz time base) from the first keyframe on; ffmpeg writes the file.</summary>
+    private void Record(string path, uint timestamp, ReadOnlySpan<byte> frame)
+    {
+        if (_recorder is null)
+        {
+            if (MediaContainers.Vp8KeyframeSize(frame) is not { } size)
+            {
+                return;
+            }
+            _recorder = Process.Start(new ProcessStartInfo("ffmpeg", $"-hide_banner -loglevel error -y -f ivf -i pipe:0 -c copy \"{path}\"") { RedirectStandardInput = true })
+                ?? throw new CliException("ffmpeg did not start");
+            MediaContainers.WriteIvfHeader(_recorder.StandardInput.BaseStream, size.Width, size.Height, 90_000);
+            _firstRecorded = timestamp;
+        }
+        MediaContainers.WriteIvfFrame(_recorder.StandardInput.BaseStream, (uint)(timestamp - (uint)_firstRecorded!.Value), frame);
+        _recordedFrames++;
+    }
+
+    private async Task FinishRecordingAsync()
+    {
+        if (_recorder is null)
+        {
+            return;
+        }
+        _recorder.StandardInput.Close();
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(20));
+        await _recorder.WaitForExitAsync(timeout.Token).ConfigureAwait(false);
+        output.WriteLine($"recorded {_recordedFrames} video frames");
+        _recorder.Dispose();
+    }
+}

@@ -1,0 +1,41 @@
+using System.Diagnostics;
+using Parley.Testing;
+
+namespace Parley.Cli.Tests;
+
+/// <summary>`parley call --video` to a node answering with `parley answer --record`: the recording holds the call, by ffprobe.</summary>
+public sealed class CallProcessTests : IDisposable
+{
+    private readonly string _root = Directory.CreateTempSubdirectory("parley-call-cli-").FullName;
+
+    public void Dispose() => Directory.Delete(_root, recursive: true);
+
+    private Task<NodeProcess> StartNode(string name) =>
+        NodeProcess.StartAsync(ParleyRunner.Local, Path.Combine(_root, name), "--port", "0", "--api-port", "0", "--no-discovery", "--name", name);
+
+    [Fact]
+    public async Task A_terminal_video_call_is_recorded_with_the_expected_duration_and_frames()
+    {
+        await using var alice = await StartNode("alice");
+        await using var bob = await StartNode("bob");
+        await NodeProcess.BefriendAsync(alice, bob);
+        var recording = Path.Combine(_root, "call.webm");
+        var answer = bob.CliAsync("answer", "--record", recording);
+        var clock = Stopwatch.StartNew();
+        var call = await alice.CliAsync("call", "bob", "--video", "--seconds", "4");
+        var answered = await answer;
+        Assert.True(call.ExitCode == 0, call.Error + call.Out);
+        Assert.Contains("in a call with bob (vp8)", call.Out);
+        Assert.True(call.Out.Contains("call ended: hung up", StringComparison.Ordinal), call.Out + "\n--- bob:\n" + answered.Out + answered.Error);
+        Assert.True(answered.ExitCode == 0, answered.Error + answered.Out);
+        Assert.Contains("call ended: hung up", answered.Out);
+        Assert.Matches(@"recorded \d+ video frames", answered.Out);
+
+        var facts = await TestVideos.ProbeAsync(recording);
+        Assert.Equal(("vp8", 640, 360), (facts.VideoCodec, facts.Width, facts.Height));
+        Assert.InRange(facts.Duration, 3.0, 4.6);
+        // 30 frames a second for about four seconds, less what ffmpeg took to start.
+        Assert.True(facts.VideoFrames is >= 85 and <= 140, $"{facts.VideoFrames} frames recorded\n{call.Out}\n--- bob:\n{answered.Out}");
+        Assert.True(clock.Elapsed < TimeSpan.FromSeconds(30));
+    }
+}
