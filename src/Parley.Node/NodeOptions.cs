@@ -43,6 +43,9 @@ public sealed class NodeOptions
     /// <summary>A hub invite to use (and remember); when null the remembered hub, if any, is used.</summary>
     public string? HubInvite { get; init; }
 
+    /// <summary>Whether call media may use UDP; when false (or when UDP does not get through) it rides the TLS link.</summary>
+    public bool MediaOverUdp { get; init; } = true;
+
     /// <summary>A folder of videos to share with contacts (<c>--videos</c>); null keeps the one shared last time, if any.</summary>
     public string? VideosFolder { get; init; }
 

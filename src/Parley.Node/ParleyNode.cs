@@ -55,6 +55,10 @@ public sealed class ParleyNode : IAsyncDisposable
         {
             await Chat.SendPendingAsync(session).ConfigureAwait(false);
             await Files.OnSessionOpenedAsync(session).ConfigureAwait(false);
+            if (Calls is not null)
+            {
+                await Calls.OnSessionOpenedAsync(session).ConfigureAwait(false);
+            }
         };
     }
 
@@ -158,7 +162,7 @@ public sealed class ParleyNode : IAsyncDisposable
         ApiKey = LoadOrCreateApiKey(Options.Home);
         Links.Start();
         Calls = new Parley.Node.Calls.CallService(Contacts, Links, Events,
-            new Parley.Node.Calls.MediaSocket(Options.PeerBindAddress, PeerPort, Options.TimeProvider, _loggerFactory), Options.TimeProvider, _loggerFactory);
+            new Parley.Node.Calls.MediaSocket(Options.PeerBindAddress, PeerPort, Options.TimeProvider, _loggerFactory), Options.MediaOverUdp, Options.TimeProvider, _loggerFactory);
         Links.SessionClosed = Calls.OnPeerOffline;
         if (Options.Discovery && await Store.GetSettingAsync(DiscoverySetting).ConfigureAwait(false) != "off")
         {

@@ -25,16 +25,17 @@ internal sealed class TestNode : IAsyncDisposable
 
     public string Address => $"{Node.Options.PeerBindAddress}:{Node.PeerPort}";
 
-    public static async Task<TestNode> StartAsync(string name, string? home = null, int peerPort = 0, System.Net.IPAddress? bind = null)
+    public static async Task<TestNode> StartAsync(string name, string? home = null, int peerPort = 0, System.Net.IPAddress? bind = null, bool mediaOverUdp = true)
     {
         var ownsHome = home is null;
         home ??= Directory.CreateTempSubdirectory("parley-node-").FullName;
-        var node = await ParleyNode.StartAsync(Options(home, name, peerPort, bind), NullLoggerFactory.Instance);
+        var node = await ParleyNode.StartAsync(Options(home, name, peerPort, bind, mediaOverUdp), NullLoggerFactory.Instance);
         return new TestNode(node, home, ownsHome);
     }
 
-    private static NodeOptions Options(string home, string name, int peerPort, System.Net.IPAddress? bind = null) => new()
+    private static NodeOptions Options(string home, string name, int peerPort, System.Net.IPAddress? bind = null, bool mediaOverUdp = true) => new()
     {
+        MediaOverUdp = mediaOverUdp,
         Home = home,
         Name = name,
         PeerPort = peerPort,

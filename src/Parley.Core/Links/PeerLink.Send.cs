@@ -85,6 +85,22 @@ public sealed partial class PeerLink
         return true;
     }
 
+    /// <summary>
+    /// Queues a bulk frame only if a bulk slot is free now; false means it was dropped. For data that
+    /// is worthless late (call media carried over the link), where waiting would only add delay.
+    /// </summary>
+    public bool TrySendBulk(FrameType type, byte[] payload)
+    {
+        CheckCap(type, payload.Length);
+        if (IsClosed || !_bulkSlots.Wait(0))
+        {
+            return false;
+        }
+        _bulk.Enqueue(new OutboundFrame(type, 0, payload, payload.Length));
+        _wake.Writer.TryWrite(true);
+        return true;
+    }
+
     private static void CheckCap(FrameType type, int length)
     {
         // Caught here, at the caller, rather than in the send loop where it would stall the link.

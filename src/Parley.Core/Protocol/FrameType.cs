@@ -43,6 +43,7 @@ public enum FrameType : byte
     CallInvite = 0x60,
     CallAnswer = 0x61,
     CallEnd = 0x62,
+    CallMedia = 0x63,
 }
 
 /// <summary>Which send queue a frame goes through: control and chat always go before bulk data.</summary>

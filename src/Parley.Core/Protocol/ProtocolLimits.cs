@@ -57,6 +57,7 @@ public static class ProtocolLimits
         FrameType.CallInvite => Calls.CallSignal.InviteSize,
         FrameType.CallAnswer => Calls.CallSignal.AnswerSize + MaxCloseReasonBytes,
         FrameType.CallEnd => 4 + MaxCloseReasonBytes,
+        FrameType.CallMedia => Calls.MediaHeader.MaxPacket,
         FrameType.DirectoryPublish => Hub.DirectoryEntry.MaxSize,
         FrameType.Presence => Hub.PresenceNotice.MaxSize,
         FrameType.WhoisQuery => 4 + Hub.HubMessages.MaxQueryBytes,

@@ -37,6 +37,9 @@ public sealed class Call(uint id, DeviceId peer, string peerName, bool outgoing,
     public MediaSession? Session { get; set; }
     public IPEndPoint? PeerMedia { get; set; }
 
+    /// <summary>Media goes over the TLS link instead of UDP: the peer has no UDP, or none of ours arrived.</summary>
+    public bool OverLink { get; set; }
+
     /// <summary>Frames and notices for the page(s) in this call: each gets its own bounded queue; a slow page loses the oldest.</summary>
     public ChannelReader<object> Listen()
     {
@@ -92,6 +95,7 @@ public sealed class Call(uint id, DeviceId peer, string peerName, bool outgoing,
         video = media.HasFlag(CallMedia.Video),
         state = State.ToString().ToLowerInvariant(),
         codec = Codecs.ToString().ToLowerInvariant(),
+        transport = OverLink ? "link" : "udp",
         created,
         answeredAt = AnsweredAt,
         endReason = EndReason,

@@ -1,3 +1,4 @@
+using System.Buffers;
 using Parley.Core.Calls;
 using Parley.Core.Protocol;
 using Parley.Node.Links;
@@ -16,6 +17,16 @@ public sealed partial class CallService
                 break;
             case FrameType.CallAnswer:
                 OnAnswer(session, CallSignal.DecodeAnswer(frame.Payload));
+                break;
+            case FrameType.CallMedia:
+                var packet = frame.Payload.ToArray();
+                // Media over the link (no UDP path): the same sealed packets, checked the same way.
+                if (MediaHeader.TryReadCallId(packet, out var callId) && _calls.TryGetValue(callId, out var carried) && carried.Peer == session.Id
+                    && carried.State == CallState.Active)
+                {
+                    carried.OverLink = true;
+                    carried.Session?.OnPacket(packet);
+                }
                 break;
             case FrameType.CallEnd:
                 var (id, reason) = CallSignal.DecodeEnd(frame.Payload);
@@ -39,9 +50,10 @@ public sealed partial class CallService
         var peer = session.Id;
         var now = _time.GetUtcNow();
         string? refusal = null;
-        if (_calls.Values.Any(c => c.Peer == peer && c.State == CallState.Ringing && !c.Outgoing))
+        if (_calls.Values.Any(c => c.Peer == peer && c.State == CallState.Ringing && !c.Outgoing)
+            || (_calls.TryGetValue(invite.CallId, out var known) && known.Peer == peer))
         {
-            return; // collapsed: the ring already showing stands for it
+            return; // collapsed: the ring already showing (or this very call, sent again on a new link) stands for it
         }
         if (_lastRing.TryGetValue(peer, out var last) && now - last < RingInterval)
         {
@@ -84,6 +96,19 @@ public sealed partial class CallService
         call.Codecs = answer.Codec;
         call.PeerMedia = MediaEndPoint(session.Link, answer.UdpPort);
         Start(call);
+    }
+
+    /// <summary>
+    /// A new link to the peer (the first one was replaced, say, by a duplicate dialed at the same
+    /// moment): a ring still unanswered is sent again, since the old link may have taken it down with it.
+    /// </summary>
+    public Task OnSessionOpenedAsync(PeerSession session)
+    {
+        foreach (var call in _calls.Values.Where(c => c.Peer == session.Id && c.Outgoing && c.State == CallState.Ringing))
+        {
+            session.Link.TrySend(FrameType.CallInvite, CallSignal.Encode(new CallInvite(call.Id, call.Media, call.Codecs, MediaPort, call.Secret)));
+        }
+        return Task.CompletedTask;
     }
 
     /// <summary>The peer's link is gone: its calls end (the other side sees the same from its end).</summary>

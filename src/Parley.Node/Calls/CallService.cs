@@ -40,9 +40,17 @@ public sealed partial class CallService : IAsyncDisposable
     private readonly ConcurrentDictionary<DeviceId, DateTimeOffset> _lastRing = new();
     private readonly CancellationTokenSource _stopping = new();
     private readonly Task _ticking;
+    private readonly bool _udp;
 
-    public CallService(ContactBook contacts, LinkManager links, EventHub events, MediaSocket socket, TimeProvider time, ILoggerFactory loggerFactory)
+    /// <summary>How long an active call may go without a single UDP packet from the peer before media moves to the link.</summary>
+    public static readonly TimeSpan UdpGrace = TimeSpan.FromSeconds(2);
+
+    /// <summary>The UDP port announced in invites and answers; 0 says "no UDP here, use the link".</summary>
+    private ushort MediaPort => _udp ? (ushort)_socket.Port : (ushort)0;
+
+    public CallService(ContactBook contacts, LinkManager links, EventHub events, MediaSocket socket, bool udp, TimeProvider time, ILoggerFactory loggerFactory)
     {
+        _udp = udp;
         _contacts = contacts;
         _links = links;
         _events = events;
@@ -81,7 +89,7 @@ public sealed partial class CallService : IAsyncDisposable
         var call = new Call(id, peer, contact.DisplayName, outgoing: true, media, codecs == VideoCodecs.None ? VideoCodecs.Vp8 : codecs,
             RandomNumberGenerator.GetBytes(MediaCrypto.SecretSize), _time.GetUtcNow());
         _calls[id] = call;
-        session.Link.TrySend(FrameType.CallInvite, CallSignal.Encode(new CallInvite(id, media, call.Codecs, (ushort)_socket.Port, call.Secret)));
+        session.Link.TrySend(FrameType.CallInvite, CallSignal.Encode(new CallInvite(id, media, call.Codecs, MediaPort, call.Secret)));
         Publish("call.ringing", call);
         return call;
     }
@@ -96,7 +104,7 @@ public sealed partial class CallService : IAsyncDisposable
         var link = LinkOf(call);
         var common = call.Codecs & (supported == VideoCodecs.None ? VideoCodecs.Vp8 : supported);
         call.Codecs = common.HasFlag(VideoCodecs.Vp8) ? VideoCodecs.Vp8 : common.HasFlag(VideoCodecs.Vp9) ? VideoCodecs.Vp9 : common.HasFlag(VideoCodecs.H264) ? VideoCodecs.H264 : VideoCodecs.Vp8;
-        link.TrySend(FrameType.CallAnswer, CallSignal.Encode(new CallAnswer(call.Id, true, call.Codecs, (ushort)_socket.Port, "")));
+        link.TrySend(FrameType.CallAnswer, CallSignal.Encode(new CallAnswer(call.Id, true, call.Codecs, MediaPort, "")));
         Start(call);
         return call;
     }
@@ -134,7 +142,8 @@ public sealed partial class CallService : IAsyncDisposable
 
     private void Start(Call call)
     {
-        var media = new MediaSession(call.Id, call.Secret, call.Outgoing, packet => call.PeerMedia is { } to && _socket.Send(to, packet), _time)
+        call.OverLink = !_udp || call.PeerMedia is not { Port: > 0 };
+        var media = new MediaSession(call.Id, call.Secret, call.Outgoing, packet => SendMedia(call, packet), _time)
         {
             FrameReceived = frame => call.Tell(frame),
             KeyframeRequested = stream => call.Tell(new { type = "keyframe", stream = stream.ToString().ToLowerInvariant() }),
@@ -143,8 +152,38 @@ public sealed partial class CallService : IAsyncDisposable
         call.Session = media;
         call.State = CallState.Active;
         call.AnsweredAt = _time.GetUtcNow();
-        _socket.Register(call.Id, media, call.PeerMedia!, () => Hangup(call, "the peer flooded the media path"));
+        if (!call.OverLink)
+        {
+            _socket.Register(call.Id, media, call.PeerMedia!, () => Hangup(call, "the peer flooded the media path"));
+        }
         Publish("call.answered", call);
+    }
+
+    /// <summary>
+    /// One sealed packet to the peer: by UDP, or over the link when UDP is not used. Over the link a
+    /// packet that finds the bulk queue full is dropped, not queued: late media is worse than none.
+    /// </summary>
+    private bool SendMedia(Call call, ReadOnlyMemory<byte> packet)
+    {
+        if (!call.OverLink)
+        {
+            return call.PeerMedia is { } to && _socket.Send(to, packet);
+        }
+        return _links.Session(call.Peer)?.Link.TrySendBulk(FrameType.CallMedia, packet.ToArray()) == true;
+    }
+
+    /// <summary>No UDP packet from the peer in <see cref="UdpGrace"/>: a firewall or NAT in the way; carry media over the link.</summary>
+    private void FallBackIfUdpSilent(Call call)
+    {
+        if (call.OverLink || call.Session is not { } media || media.Stats.PacketsReceived > 0 || call.AnsweredAt is not { } answered
+            || _time.GetUtcNow() - answered < UdpGrace)
+        {
+            return;
+        }
+        call.OverLink = true;
+        _socket.Unregister(call.Id);
+        call.Tell(new { type = "transport", transport = "link" });
+        Publish("call.transport", call);
     }
 
     private void End(Call call, string reason, bool byPeer)
@@ -203,6 +242,7 @@ public sealed partial class CallService : IAsyncDisposable
                     if (call.State == CallState.Active)
                     {
                         call.Session?.Tick();
+                        FallBackIfUdpSilent(call);
                     }
                     else if (call.State == CallState.Ringing && _time.GetUtcNow() - call.Created > RingTimeout)
                     {

@@ -154,4 +154,30 @@ public sealed class CallTests : TwoContacts
         Assert.True(call.EndedByPeer);
         Assert.Contains("shutting down", call.EndReason);
     }
+
+    [Fact]
+    public async Task Without_UDP_media_rides_the_link_and_still_arrives()
+    {
+        await using var carol = await TestNode.StartAsync("carol", mediaOverUdp: false);
+        await TestNode.BefriendAsync(Alice, carol);
+        var call = Alice.Node.Calls.Place(carol.Id, video: true, VideoCodecs.Vp8);
+        await Wait.UntilAsync(() => carol.Node.Calls.All.Count == 1, "the ring");
+        var incoming = carol.Node.Calls.Accept(carol.Node.Calls.All.Single(), VideoCodecs.Vp8);
+        await Wait.UntilAsync(() => call.State == CallState.Active, "the answer");
+        Assert.True(call.OverLink && incoming.OverLink);
+        var received = new List<MediaFrame>();
+        var reader = incoming.Listen();
+        var frame = new byte[20_000];
+        Random.Shared.NextBytes(frame);
+        Alice.Node.Calls.SendFromPage(call, StreamKind.Video, true, 1, 9000, frame);
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(5));
+        var item = await reader.ReadAsync(timeout.Token);
+        while (item is not MediaFrame)
+        {
+            item = await reader.ReadAsync(timeout.Token);
+        }
+        Assert.Equal(frame, ((MediaFrame)item).Data);
+        Assert.Equal(0, Alice.Node.Calls.Socket.Strays + carol.Node.Calls.Socket.Strays);
+        Assert.Equal("link", ((dynamic)call.ToJson()).transport);
+    }
 }
