@@ -19,7 +19,12 @@ internal sealed class Browser : IAsyncDisposable
 
     public IBrowser Chromium { get; }
 
-    public static async Task<Browser> LaunchAsync()
+    /// <summary>
+    /// Headless Chromium with a fake camera and microphone; or, given an X <paramref name="display"/>,
+    /// headed Chromium there that captures the real screen (the whole screen chosen without asking),
+    /// still with a fake camera and microphone.
+    /// </summary>
+    public static async Task<Browser> LaunchAsync(string? display = null)
     {
         // Pages here are real (nodes, links, media): on a loaded machine 5 s is too short a wait.
         Microsoft.Playwright.Assertions.SetDefaultExpectTimeout(15_000);
@@ -27,16 +32,18 @@ internal sealed class Browser : IAsyncDisposable
         {
             throw new InvalidOperationException($"{ChromiumPath} is missing: install the Debian package 'chromium' (scripts/test does)");
         }
+        string[] common =
+        [
+            "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
+            "--disable-component-update", "--disable-sync", "--use-fake-device-for-media-stream",
+        ];
         var playwright = await Playwright.CreateAsync();
         var chromium = await playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
         {
             ExecutablePath = ChromiumPath,
-            Headless = true,
-            Args =
-            [
-                "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
-                "--disable-component-update", "--disable-sync", "--use-fake-device-for-media-stream", "--use-fake-ui-for-media-stream",
-            ],
+            Headless = display is null,
+            Args = display is null ? [.. common, "--use-fake-ui-for-media-stream"] : [.. common, "--auto-select-desktop-capture-source=Entire", "--enable-usermedia-screen-capturing"],
+            Env = display is null ? null : new Dictionary<string, string> { ["DISPLAY"] = display },
         });
         return new Browser(playwright, chromium);
     }
@@ -48,7 +55,7 @@ internal sealed class Browser : IAsyncDisposable
         {
             ViewportSize = new ViewportSize { Width = width, Height = height },
             ColorScheme = scheme,
-            Permissions = ["clipboard-read", "clipboard-write"],
+            Permissions = ["clipboard-read", "clipboard-write", "camera", "microphone"],
         });
         context.SetDefaultTimeout(15_000);
         var page = await context.NewPageAsync();
