@@ -47,6 +47,25 @@ internal sealed class NetworkNamespaces : IDisposable
         }
     }
 
+    /// <summary>Drops each UDP packet (call media) arriving in either namespace with <paramref name="lossPercent"/> % chance; TCP is untouched.</summary>
+    public void DropUdp(double lossPercent)
+    {
+        var probability = (lossPercent / 100).ToString("0.####", System.Globalization.CultureInfo.InvariantCulture);
+        foreach (var ns in new[] { A, B })
+        {
+            Run("ip", "netns", "exec", ns, "iptables", "-A", "INPUT", "-p", "udp", "-m", "statistic", "--mode", "random", "--probability", probability, "-j", "DROP");
+        }
+    }
+
+    /// <summary>An outage of UDP in both namespaces (on), or its end (off); TCP is untouched.</summary>
+    public void BlockUdp(bool on)
+    {
+        foreach (var ns in new[] { A, B })
+        {
+            Run("ip", "netns", "exec", ns, "iptables", on ? "-I" : "-D", "INPUT", "-p", "udp", "-j", "DROP");
+        }
+    }
+
     public static NetworkNamespaces Create()
     {
         var n = Interlocked.Increment(ref s_next);

@@ -82,6 +82,14 @@ public static class TestVideos
             int.Parse(video.GetProperty("nb_read_packets").GetString()!, CultureInfo.InvariantCulture));
     }
 
+    /// <summary>The presentation time of each video packet, in seconds, in file order.</summary>
+    public static async Task<IReadOnlyList<double>> PacketTimesAsync(string path)
+    {
+        var csv = await RunAsync("ffprobe", $"-v error -select_streams v:0 -show_entries packet=pts_time -of csv=p=0 {path}");
+        return [.. csv.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
+            .Select(line => double.Parse(line, CultureInfo.InvariantCulture))];
+    }
+
     private static async Task<string> RunAsync(string program, string arguments)
     {
         using var process = Process.Start(new ProcessStartInfo(program, arguments) { RedirectStandardOutput = true, RedirectStandardError = true })

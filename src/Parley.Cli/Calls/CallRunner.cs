@@ -21,6 +21,8 @@ internal sealed class CallRunner(ApiClient api, string callId, TextWriter output
     private long? _firstRecorded;
     private int _recordedFrames;
     private int _sentVideoFrames;
+    private int _sentAudioFrames;
+    private int _receivedAudioFrames;
 
     public sealed record Options(bool Video, bool Screen, string? Source, string? Record, double? Seconds);
 
@@ -65,10 +67,7 @@ internal sealed class CallRunner(ApiClient api, string callId, TextWriter output
                 Stop(source);
             }
             await Task.WhenAll(senders.Select(s => s.ContinueWith(_ => { }, TaskScheduler.Default))).ConfigureAwait(false);
-            if (_sentVideoFrames > 0)
-            {
-                output.WriteLine($"sent {_sentVideoFrames} video frames");
-            }
+            output.WriteLine($"sent {_sentVideoFrames} video and {_sentAudioFrames} audio frames; received {_receivedAudioFrames} audio frames");
             await FinishRecordingAsync().ConfigureAwait(false);
         }
     }
@@ -78,7 +77,9 @@ internal sealed class CallRunner(ApiClient api, string callId, TextWriter output
         var input = options.Screen ? $"-f x11grab -framerate 15 -i {Environment.GetEnvironmentVariable("DISPLAY") ?? ":0"}"
             : options.Source is { } file ? $"-re -i \"{file}\""
             : "-re -f lavfi -i testsrc2=size=640x360:rate=30";
-        return $"{input} -an -c:v libvpx -deadline realtime -cpu-used 8 -b:v 800k -g 60 -f ivf pipe:1";
+        // ffmpeg on a pipe cannot make a keyframe when the far side asks, so it makes one every second:
+        // after a loss the picture is back within a second, at the cost of a few more large frames.
+        return $"{input} -an -c:v libvpx -deadline realtime -cpu-used 8 -b:v 800k -force_key_frames \"expr:gte(t,n_forced*1)\" -f ivf pipe:1";
     }
 
     private static string AudioArguments(string? source)
@@ -120,6 +121,7 @@ internal sealed class CallRunner(ApiClient api, string callId, TextWriter output
         await foreach (var packet in MediaContainers.ReadOggOpusAsync(ffmpeg.StandardOutput.BaseStream, cancellationToken).ConfigureAwait(false))
         {
             await SendAsync(socket, StreamAudio, false, CodecOpus, (uint)(_clock.Elapsed.TotalSeconds * 48_000), packet, cancellationToken).ConfigureAwait(false);
+            _sentAudioFrames++;
         }
     }
 
@@ -169,6 +171,10 @@ internal sealed class CallRunner(ApiClient api, string callId, TextWriter output
                     {
                         return notice.RootElement.GetProperty("reason").GetString();
                     }
+                }
+                else if (length > 7 && buffer[0] == StreamAudio)
+                {
+                    _receivedAudioFrames++;
                 }
                 else if (record is not null && length > 7 && buffer[0] is StreamVideo or StreamScreen)
                 {

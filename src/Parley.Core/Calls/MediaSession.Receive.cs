@@ -8,6 +8,9 @@ public sealed partial class MediaSession
     private const int MaxNacksPerPacket = 3;
     private static readonly long GiveUpMs = 1000;
 
+    /// <summary>How old a video packet may be and still be resent: a few round trips, at least 300 ms.</summary>
+    private long ResendWindowMs => Math.Max(300, 4 * (long)(RoundTrip?.TotalMilliseconds ?? 100));
+
     /// <summary>Handles one datagram from the peer's address. Anything wrong is counted and dropped; nothing throws.</summary>
     public void OnPacket(ReadOnlySpan<byte> packet)
     {
@@ -122,7 +125,7 @@ public sealed partial class MediaSession
         _lastAudio = (now, timestamp);
     }
 
-    /// <summary>Resends each listed packet still in the history, at most three times each; audio was never kept.</summary>
+    /// <summary>Resends each listed packet still in the history and young enough, at most three times each; audio was never kept.</summary>
     private void OnNack(ReadOnlySpan<byte> payload)
     {
         for (var at = 0; at + 4 <= payload.Length; at += 4)
@@ -135,7 +138,9 @@ public sealed partial class MediaSession
                 {
                     return;
                 }
-                if (_history[slot] is { } kept && kept.Number == number && kept.Retries < MaxNacksPerPacket)
+                // Video older than the resend window is not sent again: after an outage the receiver
+                // asks for a keyframe and goes on from now, rather than replaying seconds of the past.
+                if (_history[slot] is { } kept && kept.Number == number && kept.Retries < MaxNacksPerPacket && NowMs - kept.SentMs <= ResendWindowMs)
                 {
                     _history[slot] = kept with { Retries = kept.Retries + 1 };
                     Transmit(kept.Packet);

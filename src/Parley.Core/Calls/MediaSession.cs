@@ -30,7 +30,7 @@ public sealed partial class MediaSession : IDisposable
     private readonly long _epoch;
     private readonly Lock _sendGate = new();
     private readonly Lock _receiveGate = new();
-    private readonly (uint Number, byte[] Packet, int Retries)?[] _history = new (uint, byte[], int)?[HistorySize];
+    private readonly (uint Number, byte[] Packet, int Retries, long SentMs)?[] _history = new (uint, byte[], int, long)?[HistorySize];
     private readonly Dictionary<StreamKind, ushort> _nextFrame = [];
     private readonly ReplayWindow _window = new();
     private readonly FrameAssembler _assembler = new();
@@ -100,7 +100,7 @@ public sealed partial class MediaSession : IDisposable
                 _seal.Seal(header, data.Slice(offset, length), packet);
                 if (stream != StreamKind.Audio)
                 {
-                    _history[header.PacketNumber % HistorySize] = (header.PacketNumber, packet, 0);
+                    _history[header.PacketNumber % HistorySize] = (header.PacketNumber, packet, 0, NowMs);
                 }
                 Transmit(packet);
             }

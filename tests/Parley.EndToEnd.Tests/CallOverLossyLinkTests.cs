@@ -1,0 +1,78 @@
+using System.Globalization;
+using System.Text.RegularExpressions;
+using Parley.Testing;
+
+namespace Parley.EndToEnd.Tests;
+
+/// <summary>
+/// Terminal calls between two namespaces whose UDP loses packets (iptables statistic) or goes
+/// dark for 2 s: alice calls with ffmpeg's test pattern and tone, bob answers and records; the
+/// recording is read back with ffprobe. This kernel has no netem, so there is no added delay.
+/// </summary>
+public sealed class CallOverLossyLinkTests : IDisposable
+{
+    private readonly string _root = Directory.CreateTempSubdirectory("parley-lossy-call-").FullName;
+
+    public void Dispose() => Directory.Delete(_root, recursive: true);
+
+    private sealed record CallResult(int SentVideo, int SentAudio, int ReceivedAudio, string Recording, string Log);
+
+    private async Task<CallResult> CallAsync(NetworkNamespaces lan, double seconds, Func<Task>? during = null)
+    {
+        var dir = Path.Combine(_root, Guid.NewGuid().ToString("N")[..8]);
+        await using var alice = await NodeProcess.StartAsync(ParleyRunner.InNamespace(lan.A), Path.Combine(dir, "alice"), "--name", "alice", "--no-discovery");
+        await using var bob = await NodeProcess.StartAsync(ParleyRunner.InNamespace(lan.B), Path.Combine(dir, "bob"), "--name", "bob", "--no-discovery");
+        var bobId = (await bob.StatusAsync()).GetProperty("deviceId").GetString()!;
+        var aliceId = (await alice.StatusAsync()).GetProperty("deviceId").GetString()!;
+        Assert.Equal(0, (await alice.CliAsync("add", bobId, $"{lan.AddressB}:47800")).ExitCode);
+        Assert.Equal(0, (await bob.CliAsync("add", aliceId, $"{lan.AddressA}:47800")).ExitCode);
+        var recording = Path.Combine(dir, "call.webm");
+        var answer = bob.CliAsync("answer", "--record", recording);
+        await Task.Delay(500);
+        var call = alice.CliAsync("call", "bob", "--video", "--seconds", seconds.ToString(CultureInfo.InvariantCulture));
+        if (during is not null)
+        {
+            await during();
+        }
+        var (called, answered) = (await call, await answer);
+        var log = $"{called.Out}{called.Error}\n--- bob:\n{answered.Out}{answered.Error}";
+        Assert.True(called.ExitCode == 0 && answered.ExitCode == 0, log);
+        var sent = Regex.Match(called.Out, @"sent (\d+) video and (\d+) audio frames");
+        var heard = Regex.Match(answered.Out, @"received (\d+) audio frames");
+        return new CallResult(int.Parse(sent.Groups[1].Value, CultureInfo.InvariantCulture), int.Parse(sent.Groups[2].Value, CultureInfo.InvariantCulture),
+            int.Parse(heard.Groups[1].Value, CultureInfo.InvariantCulture), recording, log);
+    }
+
+    [Theory]
+    [InlineData(2, 0.95, 0.95)]
+    [InlineData(10, 0.90, 0.85)]
+    public async Task Video_keeps_playing_and_audio_keeps_coming_under_loss(double lossPercent, double videoShare, double audioShare)
+    {
+        using var lan = NetworkNamespaces.Create();
+        lan.DropUdp(lossPercent);
+        var result = await CallAsync(lan, seconds: 6);
+        var shown = (await TestVideos.ProbeAsync(result.Recording)).VideoFrames;
+        Assert.True(shown >= videoShare * result.SentVideo, $"{shown} of {result.SentVideo} video frames recorded at {lossPercent} % loss\n{result.Log}");
+        // Audio is never resent (it would be too late to play); what arrives is the path's share.
+        Assert.True(result.ReceivedAudio >= audioShare * result.SentAudio, $"{result.ReceivedAudio} of {result.SentAudio} audio frames at {lossPercent} % loss\n{result.Log}");
+    }
+
+    [Fact]
+    public async Task After_a_two_second_outage_video_is_back_within_a_second()
+    {
+        using var lan = NetworkNamespaces.Create();
+        var result = await CallAsync(lan, seconds: 8, during: async () =>
+        {
+            await Task.Delay(3000);
+            lan.BlockUdp(on: true);
+            await Task.Delay(2000);
+            lan.BlockUdp(on: false);
+        });
+        var times = await TestVideos.PacketTimesAsync(result.Recording);
+        var gaps = times.Zip(times.Skip(1), (a, b) => b - a).ToList();
+        var longest = gaps.Max();
+        Assert.True(longest >= 1.5, $"no outage seen in the recording (longest gap {longest:F2} s)\n{result.Log}");
+        Assert.True(longest <= 3.0, $"video was gone {longest:F2} s for a 2 s outage\n{result.Log}");
+        Assert.True(times[^1] - times[Math.Max(0, times.Count - 30)] < 2, "video did not flow again after the outage");
+    }
+}
