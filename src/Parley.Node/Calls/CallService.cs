@@ -40,6 +40,7 @@ public sealed partial class CallService : IAsyncDisposable
     private readonly ConcurrentDictionary<DeviceId, DateTimeOffset> _lastRing = new();
     private readonly CancellationTokenSource _stopping = new();
     private readonly Task _ticking;
+    private readonly SemaphoreSlim _callStarted = new(0, 1);
     private readonly bool _udp;
 
     /// <summary>How long an active call may go without a single UDP packet from the peer before media moves to the link.</summary>
@@ -89,6 +90,7 @@ public sealed partial class CallService : IAsyncDisposable
         var call = new Call(id, peer, contact.DisplayName, outgoing: true, media, codecs == VideoCodecs.None ? VideoCodecs.Vp8 : codecs,
             RandomNumberGenerator.GetBytes(MediaCrypto.SecretSize), _time.GetUtcNow());
         _calls[id] = call;
+        Wake();
         session.Link.TrySend(FrameType.CallInvite, CallSignal.Encode(new CallInvite(id, media, call.Codecs, MediaPort, call.Secret)));
         Publish("call.ringing", call);
         return call;
@@ -229,14 +231,23 @@ public sealed partial class CallService : IAsyncDisposable
 
     private void Publish(string type, Call call) => _events.Publish(type, call.ToJson());
 
-    /// <summary>Every 5 ms: each active call's media clock (NACKs, reports, late frames); unanswered rings time out.</summary>
+    /// <summary>
+    /// Every 5 ms while a call rings or runs: each active call's media clock (NACKs, reports, late
+    /// frames); unanswered rings time out. With no live call it sleeps until one starts (an idle node
+    /// does not wake 200 times a second).
+    /// </summary>
     private async Task TickAsync()
     {
-        using var timer = new PeriodicTimer(TimeSpan.FromMilliseconds(5), _time);
         try
         {
-            while (await timer.WaitForNextTickAsync(_stopping.Token).ConfigureAwait(false))
+            while (!_stopping.IsCancellationRequested)
             {
+                if (!_calls.Values.Any(c => c.State != CallState.Ended))
+                {
+                    await _callStarted.WaitAsync(_stopping.Token).ConfigureAwait(false);
+                    continue;
+                }
+                await Task.Delay(TimeSpan.FromMilliseconds(5), _time, _stopping.Token).ConfigureAwait(false);
                 foreach (var call in _calls.Values)
                 {
                     if (call.State == CallState.Active)
@@ -260,6 +271,15 @@ public sealed partial class CallService : IAsyncDisposable
         }
         catch (OperationCanceledException)
         {
+        }
+    }
+
+    /// <summary>Wakes the clock: a call was placed or rang.</summary>
+    private void Wake()
+    {
+        if (_callStarted.CurrentCount == 0)
+        {
+            _callStarted.Release();
         }
     }
 
