@@ -43,9 +43,10 @@ public sealed class CallOverLossyLinkTests : IDisposable
             int.Parse(heard.Groups[1].Value, CultureInfo.InvariantCulture), recording, log);
     }
 
+    /// <summary>At 2 % loss the bar (95 % of frames shown); at 10 % video must keep playing: most frames, and no stop longer than 1.5 s (a keyframe comes every second).</summary>
     [Theory]
     [InlineData(2, 0.95, 0.95)]
-    [InlineData(10, 0.90, 0.85)]
+    [InlineData(10, 0.75, 0.85)]
     public async Task Video_keeps_playing_and_audio_keeps_coming_under_loss(double lossPercent, double videoShare, double audioShare)
     {
         using var lan = NetworkNamespaces.Create();
@@ -53,6 +54,9 @@ public sealed class CallOverLossyLinkTests : IDisposable
         var result = await CallAsync(lan, seconds: 6);
         var shown = (await TestVideos.ProbeAsync(result.Recording)).VideoFrames;
         Assert.True(shown >= videoShare * result.SentVideo, $"{shown} of {result.SentVideo} video frames recorded at {lossPercent} % loss\n{result.Log}");
+        var times = await TestVideos.PacketTimesAsync(result.Recording);
+        var longest = times.Zip(times.Skip(1), (a, b) => b - a).Max();
+        Assert.True(longest <= 1.5, $"video stopped for {longest:F2} s at {lossPercent} % loss\n{result.Log}");
         // Audio is never resent (it would be too late to play); what arrives is the path's share.
         Assert.True(result.ReceivedAudio >= audioShare * result.SentAudio, $"{result.ReceivedAudio} of {result.SentAudio} audio frames at {lossPercent} % loss\n{result.Log}");
     }
