@@ -48,7 +48,7 @@ public sealed class ParleyNode : IAsyncDisposable
         {
             < 0x20 => Chat.OnFrameAsync(session, frame),
             >= 0x30 and < 0x40 => Videos.OnFrameAsync(session, frame),
-            >= 0x60 and < 0x70 => Calls.OnFrameAsync(session, frame),
+            >= 0x60 and < 0x70 => Calls?.OnFrameAsync(session, frame) ?? ValueTask.CompletedTask, // a ring arriving before start-up made Calls is dropped; the caller sees no answer
             _ => Files.OnFrameAsync(session, frame),
         };
         Links.SessionOpened = async session =>

@@ -1,8 +1,8 @@
-using System.Buffers.Binary;
 using System.Diagnostics;
 using System.Net.WebSockets;
-using System.Text;
 using System.Text.Json;
+using Parley.Core.Calls;
+using Parley.Node.Calls;
 
 namespace Parley.Cli.Calls;
 
@@ -14,7 +14,8 @@ namespace Parley.Cli.Calls;
 /// </summary>
 internal sealed class CallRunner(ApiClient api, string callId, TextWriter output)
 {
-    private const byte StreamAudio = 0, StreamVideo = 1, StreamScreen = 2, CodecVp8 = 1, CodecOpus = 16;
+    // Codec bytes as the pages use them (js/calls/engine.js): VP8 is the video codec bit, Opus 16.
+    private const byte CodecVp8 = (byte)VideoCodecs.Vp8, CodecOpus = 16;
     private readonly Stopwatch _clock = Stopwatch.StartNew();
     private readonly SemaphoreSlim _sendGate = new(1, 1);
     private Process? _recorder;
@@ -46,7 +47,7 @@ internal sealed class CallRunner(ApiClient api, string callId, TextWriter output
             {
                 var video = StartFfmpeg(VideoArguments(options));
                 sources.Add(video);
-                senders.Add(SendIvfAsync(socket, video, options.Screen ? StreamScreen : StreamVideo, stop.Token));
+                senders.Add(SendIvfAsync(socket, video, options.Screen ? StreamKind.Screen : StreamKind.Video, stop.Token));
             }
             // Stopping here (time is up, Ctrl+C) hangs up through the API, so the peer hears "hung up", and the
             // node's "ended" notice then ends the receive loop; cancelling a receive would drop the channel instead
@@ -107,7 +108,7 @@ internal sealed class CallRunner(ApiClient api, string callId, TextWriter output
         process.Dispose();
     }
 
-    private async Task SendIvfAsync(WebSocket socket, Process ffmpeg, byte stream, CancellationToken cancellationToken)
+    private async Task SendIvfAsync(WebSocket socket, Process ffmpeg, StreamKind stream, CancellationToken cancellationToken)
     {
         await foreach (var (_, keyframe, data) in MediaContainers.ReadIvfAsync(ffmpeg.StandardOutput.BaseStream, cancellationToken).ConfigureAwait(false))
         {
@@ -120,19 +121,14 @@ internal sealed class CallRunner(ApiClient api, string callId, TextWriter output
     {
         await foreach (var packet in MediaContainers.ReadOggOpusAsync(ffmpeg.StandardOutput.BaseStream, cancellationToken).ConfigureAwait(false))
         {
-            await SendAsync(socket, StreamAudio, false, CodecOpus, (uint)(_clock.Elapsed.TotalSeconds * 48_000), packet, cancellationToken).ConfigureAwait(false);
+            await SendAsync(socket, StreamKind.Audio, false, CodecOpus, (uint)(_clock.Elapsed.TotalSeconds * 48_000), packet, cancellationToken).ConfigureAwait(false);
             _sentAudioFrames++;
         }
     }
 
-    private async Task SendAsync(WebSocket socket, byte stream, bool keyframe, byte codec, uint timestamp, byte[] data, CancellationToken cancellationToken)
+    private async Task SendAsync(WebSocket socket, StreamKind stream, bool keyframe, byte codec, uint timestamp, byte[] data, CancellationToken cancellationToken)
     {
-        var message = new byte[7 + data.Length];
-        message[0] = stream;
-        message[1] = keyframe ? (byte)1 : (byte)0;
-        message[2] = codec;
-        BinaryPrimitives.WriteUInt32BigEndian(message.AsSpan(3), timestamp);
-        data.CopyTo(message, 7);
+        var message = PageFrame.Encode(stream, keyframe, codec, timestamp, data);
         await _sendGate.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
@@ -172,13 +168,16 @@ internal sealed class CallRunner(ApiClient api, string callId, TextWriter output
                         return notice.RootElement.GetProperty("reason").GetString();
                     }
                 }
-                else if (length > 7 && buffer[0] == StreamAudio)
+                else if (PageFrame.Decode(buffer.AsMemory(0, length)) is { } frame)
                 {
-                    _receivedAudioFrames++;
-                }
-                else if (record is not null && length > 7 && buffer[0] is StreamVideo or StreamScreen)
-                {
-                    Record(record, BinaryPrimitives.ReadUInt32BigEndian(buffer.AsSpan(3)), buffer.AsSpan(7, length - 7));
+                    if (frame.Stream == StreamKind.Audio)
+                    {
+                        _receivedAudioFrames++;
+                    }
+                    else if (record is not null)
+                    {
+                        Record(record, frame.Timestamp, frame.Data.Span);
+                    }
                 }
             }
         }

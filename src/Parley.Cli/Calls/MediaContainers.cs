@@ -99,18 +99,6 @@ internal static class MediaContainers
             ? (BinaryPrimitives.ReadUInt16LittleEndian(frame[6..]) & 0x3FFF, BinaryPrimitives.ReadUInt16LittleEndian(frame[8..]) & 0x3FFF)
             : null;
 
-    private static async Task<bool> FillAsync(Stream input, byte[] buffer, CancellationToken cancellationToken)
-    {
-        var got = 0;
-        while (got < buffer.Length)
-        {
-            var n = await input.ReadAsync(buffer.AsMemory(got), cancellationToken).ConfigureAwait(false);
-            if (n == 0)
-            {
-                return false;
-            }
-            got += n;
-        }
-        return true;
-    }
+    private static async Task<bool> FillAsync(Stream input, byte[] buffer, CancellationToken cancellationToken) =>
+        await input.ReadAtLeastAsync(buffer, buffer.Length, throwOnEndOfStream: false, cancellationToken).ConfigureAwait(false) == buffer.Length;
 }

@@ -53,7 +53,7 @@ public static class ProtocolLimits
         FrameType.VideoList => MaxPayload,
         FrameType.VideoRead => VideoRead.Size,
         FrameType.VideoData => VideoData.HeaderSize + MaxBlockData,
-        FrameType.VideoError => 4 + MaxCloseReasonBytes,
+        FrameType.VideoError => 4 + 1 + MaxCloseReasonBytes,
         FrameType.CallInvite => Calls.CallSignal.InviteSize,
         FrameType.CallAnswer => Calls.CallSignal.AnswerSize + MaxCloseReasonBytes,
         FrameType.CallEnd => 4 + MaxCloseReasonBytes,

@@ -60,9 +60,20 @@ public static class VideoData
     }
 }
 
+/// <summary>Why an owner refused a list or read request: the code a viewer acts on (the reason text is for people).</summary>
+public enum VideoRefusal : byte
+{
+    Failed = 0,
+    NotSharing = 1,
+    NotShared = 2,
+    UnknownVideo = 3,
+    PastEnd = 4,
+    Busy = 5,
+}
+
 /// <summary>
 /// The small video frames: VideoListRequest and VideoCancel (request ID u32), VideoList (request
-/// ID u32, then the owner's catalog as UTF-8 JSON) and VideoError (request ID u32, reason UTF-8).
+/// ID u32, then the owner's catalog as UTF-8 JSON) and VideoError (request ID u32, refusal code u8, reason UTF-8).
 /// </summary>
 public static class VideoMessages
 {
@@ -76,7 +87,8 @@ public static class VideoMessages
         return bytes;
     }
 
-    public static byte[] Error(uint request, string reason) => WithRequest(request, PayloadText.Truncate(reason, ProtocolLimits.MaxCloseReasonBytes));
+    public static byte[] Error(uint request, VideoRefusal code, string reason) =>
+        WithRequest(request, [(byte)code, .. PayloadText.Truncate(reason, ProtocolLimits.MaxCloseReasonBytes)]);
 
     /// <summary>The request ID and the bytes after it.</summary>
     public static (uint Request, ReadOnlySequence<byte> Body) Split(ReadOnlySequence<byte> payload, FrameType type)
@@ -90,6 +102,15 @@ public static class VideoMessages
         return (BinaryPrimitives.ReadUInt32BigEndian(id), payload.Slice(4));
     }
 
-    public static string ErrorText(ReadOnlySequence<byte> body) =>
-        PayloadText.TryDecode(body.ToArray(), out var text) ? text : throw new ProtocolException("video error reason is not UTF-8");
+    /// <summary>A VideoError's code and reason; a code this version does not know reads as <see cref="VideoRefusal.Failed"/>.</summary>
+    public static (VideoRefusal Code, string Reason) DecodeError(ReadOnlySequence<byte> body)
+    {
+        var bytes = body.ToArray();
+        if (bytes.Length < 1 || !PayloadText.TryDecode(bytes.AsSpan(1), out var text))
+        {
+            throw new ProtocolException("video error without a code, or with a reason that is not UTF-8");
+        }
+        var code = (VideoRefusal)bytes[0];
+        return (Enum.IsDefined(code) ? code : VideoRefusal.Failed, text);
+    }
 }

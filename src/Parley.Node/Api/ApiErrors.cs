@@ -24,8 +24,7 @@ internal static class ApiErrors
     {
         PeerNotFoundException { Ambiguous: true } => StatusCodes.Status409Conflict,
         PeerNotFoundException => StatusCodes.Status404NotFound,
-        Videos.VideoException video => video.Status,
-        Calls.CallException call => call.Status,
+        RequestRefusedException refused => refused.Status,
         Files.TransferException or ChatException or ArgumentException or FormatException => StatusCodes.Status400BadRequest,
         BadHttpRequestException bad => bad.StatusCode,
         Hub.HubUnavailableException => StatusCodes.Status503ServiceUnavailable,

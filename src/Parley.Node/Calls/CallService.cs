@@ -13,10 +13,7 @@ using Parley.Node.Links;
 namespace Parley.Node.Calls;
 
 /// <summary>A call request that cannot be carried out; the message says why.</summary>
-public sealed class CallException(string message, int status = 400) : Exception(message)
-{
-    public int Status { get; } = status;
-}
+public sealed class CallException(string message, int status = 400) : RequestRefusedException(message, status);
 
 /// <summary>
 /// 1:1 calls: signalling over the peer's TLS link (CallInvite with a fresh call secret, CallAnswer,
@@ -30,6 +27,7 @@ public sealed partial class CallService : IAsyncDisposable
 {
     public static readonly TimeSpan RingTimeout = TimeSpan.FromSeconds(45);
     public static readonly TimeSpan RingInterval = TimeSpan.FromSeconds(3);
+    private const int KeptEnded = 50;
     private readonly ContactBook _contacts;
     private readonly LinkManager _links;
     private readonly EventHub _events;
@@ -60,9 +58,6 @@ public sealed partial class CallService : IAsyncDisposable
         _logger = loggerFactory.CreateLogger("Parley.Calls");
         _ticking = Task.Run(TickAsync);
     }
-
-    /// <summary>The video codecs this node's pages offer; the browser says what it has, VP8 at least.</summary>
-    public static VideoCodecs Offered => VideoCodecs.Vp8 | VideoCodecs.Vp9 | VideoCodecs.H264;
 
     public IReadOnlyList<Call> All => [.. _calls.Values.OrderByDescending(c => c.Created)];
 
@@ -206,6 +201,16 @@ public sealed partial class CallService : IAsyncDisposable
         call.Session?.Dispose();
         CallLog.Ended(_logger, call.Id, call.PeerName, reason);
         Publish("call.ended", call);
+        ForgetOldCalls();
+    }
+
+    /// <summary>Ended calls are kept for the list (the last <see cref="KeptEnded"/>), not for ever: the media clock walks them all.</summary>
+    private void ForgetOldCalls()
+    {
+        foreach (var old in _calls.Values.Where(c => c.State == CallState.Ended).OrderByDescending(c => c.Created).Skip(KeptEnded))
+        {
+            _calls.TryRemove(old.Id, out _);
+        }
     }
 
     private Core.Links.PeerLink LinkOf(Call call) =>

@@ -11,14 +11,16 @@ public static class PageFrame
 {
     public const int HeaderSize = 7;
 
-    public static byte[] Encode(MediaFrame frame)
+    public static byte[] Encode(MediaFrame frame) => Encode(frame.Stream, frame.Keyframe, frame.Codec, frame.Timestamp, frame.Data);
+
+    public static byte[] Encode(StreamKind stream, bool keyframe, byte codec, uint timestamp, ReadOnlySpan<byte> data)
     {
-        var bytes = new byte[HeaderSize + frame.Data.Length];
-        bytes[0] = (byte)frame.Stream;
-        bytes[1] = frame.Keyframe ? (byte)1 : (byte)0;
-        bytes[2] = frame.Codec;
-        BinaryPrimitives.WriteUInt32BigEndian(bytes.AsSpan(3), frame.Timestamp);
-        frame.Data.CopyTo(bytes, HeaderSize);
+        var bytes = new byte[HeaderSize + data.Length];
+        bytes[0] = (byte)stream;
+        bytes[1] = keyframe ? (byte)1 : (byte)0;
+        bytes[2] = codec;
+        BinaryPrimitives.WriteUInt32BigEndian(bytes.AsSpan(3), timestamp);
+        data.CopyTo(bytes.AsSpan(HeaderSize));
         return bytes;
     }
 

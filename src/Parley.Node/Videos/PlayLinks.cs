@@ -58,7 +58,7 @@ public sealed class PlayLinks(TimeProvider time)
 
     public string Create(DeviceId peer, VideoVariant variant)
     {
-        var token = Base64Url(RandomNumberGenerator.GetBytes(32));
+        var token = System.Buffers.Text.Base64Url.EncodeToString(RandomNumberGenerator.GetBytes(32));
         _links[token] = new PlayLink(peer, variant, time);
         return token;
     }
@@ -93,6 +93,4 @@ public sealed class PlayLinks(TimeProvider time)
 
     /// <summary>Stops every link; returns how many there were.</summary>
     public int StopAll() => _links.Keys.Count(Stop);
-
-    private static string Base64Url(byte[] bytes) => Convert.ToBase64String(bytes).TrimEnd('=').Replace('+', '-').Replace('/', '_');
 }

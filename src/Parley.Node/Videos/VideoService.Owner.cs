@@ -12,9 +12,6 @@ public sealed partial class VideoService
     /// <summary>Most reads one peer may have in flight; more are refused as busy (a viewer needs a few dozen at most).</summary>
     public const int MaxReadsPerPeer = 64;
 
-    private const string NotSharing = "is not sharing videos";
-    private const string NotShared = "has not shared videos with you";
-    private const string UnknownId = "no video with this ID is shared here";
     private readonly ConcurrentDictionary<(long Link, uint Request), CancellationTokenSource> _reads = new();
     private volatile SentCatalog? _sent;
 
@@ -35,14 +32,16 @@ public sealed partial class VideoService
         var (request, _) = VideoMessages.Split(frame.Payload, frame.Type);
         if (Refusal(session) is { } refusal)
         {
-            session.Link.TrySend(FrameType.VideoError, VideoMessages.Error(request, refusal));
+            session.Link.TrySend(FrameType.VideoError, VideoMessages.Error(request, refusal.Code, refusal.Reason));
             return;
         }
         session.Link.TrySend(FrameType.VideoList, VideoMessages.WithRequest(request, await Task.Run(CatalogJson).ConfigureAwait(false)));
     }
 
     /// <summary>Why this peer gets nothing, or null when it may list and read.</summary>
-    private string? Refusal(PeerSession session) => _library is null ? NotSharing : MayWatch(session.Id) ? null : NotShared;
+    private (VideoRefusal Code, string Reason)? Refusal(PeerSession session) =>
+        _library is null ? (VideoRefusal.NotSharing, "is not sharing videos")
+        : MayWatch(session.Id) ? null : (VideoRefusal.NotShared, "has not shared videos with you");
 
     /// <summary>The catalog as sent, encoded once per scan (so a peer asking often costs little).</summary>
     private byte[] CatalogJson()
@@ -69,17 +68,18 @@ public sealed partial class VideoService
         var read = VideoRead.Decode(frame.Payload);
         var link = session.Link;
         var file = _library?.Find(read.Video);
-        var refusal = Refusal(session) ?? (file is null ? UnknownId + " (list the library again)"
-            : read.Offset + read.Length > file.Size ? $"read of {read.Length} bytes at {read.Offset:N0} is past the end ({file.Size:N0} bytes)"
+        var refusal = Refusal(session)
+            ?? (file is null ? (VideoRefusal.UnknownVideo, "no video with this ID is shared here (list the library again)")
+            : read.Offset + read.Length > file.Size ? (VideoRefusal.PastEnd, $"read of {read.Length} bytes at {read.Offset:N0} is past the end ({file.Size:N0} bytes)")
             : null);
         if (refusal is null && _readsPerLink.AddOrUpdate(link.Number, 1, (_, n) => n + 1) > MaxReadsPerPeer)
         {
             ReleaseSlot(link.Number);
-            refusal = $"busy: more than {MaxReadsPerPeer} reads in flight";
+            refusal = (VideoRefusal.Busy, $"busy: more than {MaxReadsPerPeer} reads in flight");
         }
-        if (refusal is not null)
+        if (refusal is { } refused)
         {
-            link.TrySend(FrameType.VideoError, VideoMessages.Error(read.Request, refusal));
+            link.TrySend(FrameType.VideoError, VideoMessages.Error(read.Request, refused.Code, refused.Reason));
             return;
         }
         var cancel = CancellationTokenSource.CreateLinkedTokenSource(_stopping.Token);
@@ -124,7 +124,7 @@ public sealed partial class VideoService
         catch (IOException e)
         {
             VideoLog.ReadFailed(_logger, file.Path, e.Message);
-            link.TrySend(FrameType.VideoError, VideoMessages.Error(read.Request, "cannot read the file: " + e.Message));
+            link.TrySend(FrameType.VideoError, VideoMessages.Error(read.Request, VideoRefusal.Failed, "cannot read the file: " + e.Message));
         }
         finally
         {

@@ -9,7 +9,10 @@ namespace Parley.Node.Videos;
 /// <summary>The viewer's side of requests and replies: what is awaited, and what arrives for it.</summary>
 public sealed partial class VideoService
 {
-    private const string LinkLost = "went offline";
+    /// <summary>Why a reply has no bytes: the owner's refusal (its code), or no reply at all; <see cref="Lost"/> when the link closed first.</summary>
+    private sealed record Failure(VideoRefusal Code, string Reason, bool Lost = false);
+
+    private static readonly Failure LinkLost = new(VideoRefusal.Failed, "went offline", Lost: true);
     private static readonly TimeSpan ReplyTimeout = TimeSpan.FromSeconds(20);
     private readonly ConcurrentDictionary<uint, PendingReply> _pending = new();
     private int _nextRequest;
@@ -17,21 +20,24 @@ public sealed partial class VideoService
     /// <summary>An answer awaited from a peer: a catalog, a range of bytes (in a pooled buffer) or an error.</summary>
     private sealed class PendingReply(PeerLink link, FrameType expects, long offset, int length)
     {
-        private readonly TaskCompletionSource<(byte[]? Bytes, int Length, string? Error)> _result = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        private readonly TaskCompletionSource<Reply> _result = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
         public PeerLink Link => link;
         public FrameType Expects => expects;
         public long Offset => offset;
         public int Length => length;
-        public Task<(byte[]? Bytes, int Length, string? Error)> Result => _result.Task;
+        public Task<Reply> Result => _result.Task;
 
         /// <summary>The decoded catalog, for a list request.</summary>
         public VideoCatalog? Catalog { get; set; }
 
-        public bool Complete(byte[] bytes, int count) => _result.TrySetResult((bytes, count, null));
+        public bool Complete(byte[] bytes, int count) => _result.TrySetResult(new Reply(bytes, count, null));
 
-        public void Fail(string error) => _result.TrySetResult((null, 0, error));
+        public void Fail(VideoRefusal code, string reason) => _result.TrySetResult(new Reply(null, 0, new Failure(code, reason)));
     }
+
+    /// <summary>Bytes (a pooled buffer) and their count, or why there are none.</summary>
+    private readonly record struct Reply(byte[]? Bytes, int Length, Failure? Failure);
 
     /// <summary>A VideoList, VideoData or VideoError for a request of ours; one we gave up on is dropped.</summary>
     private void OnReply(PeerSession session, Frame frame)
@@ -62,7 +68,8 @@ public sealed partial class VideoService
         }
         if (frame.Type == FrameType.VideoError)
         {
-            waiting.Fail(VideoMessages.ErrorText(body));
+            var (code, reason) = VideoMessages.DecodeError(body);
+            waiting.Fail(code, reason);
         }
         else if (waiting.Expects == FrameType.VideoList)
         {
@@ -72,7 +79,7 @@ public sealed partial class VideoService
             }
             catch (ProtocolException e)
             {
-                waiting.Fail("sent " + e.Message);
+                waiting.Fail(VideoRefusal.Failed, "sent " + e.Message);
                 throw; // a malformed list closes the link, like any malformed frame
             }
             waiting.Complete([], 0);
@@ -91,18 +98,26 @@ public sealed partial class VideoService
         return (request, pending);
     }
 
-    /// <summary>The reply, or an error if the link closes, the peer is silent too long or the caller gives up.</summary>
-    private async Task<(byte[]? Bytes, int Length, string? Error)> AwaitAsync(PendingReply pending, CancellationToken cancellationToken)
+    /// <summary>The reply, or why none came: the link closed, the peer was silent too long. Cancellation throws.</summary>
+    private async Task<Reply> AwaitAsync(PendingReply pending, CancellationToken cancellationToken)
     {
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, _stopping.Token);
         try
         {
             var first = await Task.WhenAny(pending.Result, pending.Link.Closed).WaitAsync(ReplyTimeout, linked.Token).ConfigureAwait(false);
-            return first == pending.Result ? pending.Result.Result : (null, 0, LinkLost);
+            return first == pending.Result ? pending.Result.Result : new Reply(null, 0, LinkLost);
         }
         catch (TimeoutException)
         {
-            return (null, 0, $"did not answer within {ReplyTimeout.TotalSeconds:0} s");
+            return new Reply(null, 0, new Failure(VideoRefusal.Failed, $"did not answer within {ReplyTimeout.TotalSeconds:0} s"));
         }
     }
+
+    /// <summary>The HTTP status for a failure: not shared with you 403, no such video 404, anything else 503.</summary>
+    private static int StatusFor(Failure failure) => failure.Code switch
+    {
+        VideoRefusal.NotSharing or VideoRefusal.NotShared => 403,
+        VideoRefusal.UnknownVideo => 404,
+        _ => 503,
+    };
 }

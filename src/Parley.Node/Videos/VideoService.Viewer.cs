@@ -36,14 +36,15 @@ public sealed partial class VideoService
             try
             {
                 link.TrySend(FrameType.VideoListRequest, VideoMessages.Request(request));
-                var (_, _, error) = await AwaitAsync(pending, cancellationToken).ConfigureAwait(false);
-                if (error == LinkLost)
+                var reply = await AwaitAsync(pending, cancellationToken).ConfigureAwait(false);
+                if (reply.Failure is { Lost: true })
                 {
                     continue;
                 }
-                if (error is not null || pending.Catalog is not { } catalog)
+                if (reply.Failure is not null || pending.Catalog is not { } catalog)
                 {
-                    throw new VideoException($"{link.RemoteHello.Name} {error}", StatusFor(error ?? ""));
+                    var why = reply.Failure ?? new Failure(VideoRefusal.Failed, "sent no list");
+                    throw new VideoException($"{link.RemoteHello.Name} {why.Reason}", StatusFor(why));
                 }
                 _catalogs[peer] = catalog;
                 return catalog;
@@ -134,16 +135,16 @@ public sealed partial class VideoService
                     next += size;
                 }
                 var (id, head) = inFlight.Peek();
-                var (bytes, count, error) = await AwaitAsync(head, cancellationToken).ConfigureAwait(false);
+                var (bytes, count, failure) = await AwaitAsync(head, cancellationToken).ConfigureAwait(false);
                 inFlight.Dequeue();
                 _pending.TryRemove(id, out _);
-                if (error == LinkLost)
+                if (failure is { Lost: true })
                 {
                     return false;
                 }
-                if (error is not null)
+                if (failure is not null)
                 {
-                    throw new VideoException($"{link.RemoteHello.Name}: {error}", StatusFor(error));
+                    throw new VideoException($"{link.RemoteHello.Name}: {failure.Reason}", StatusFor(failure));
                 }
                 try
                 {
@@ -192,11 +193,6 @@ public sealed partial class VideoService
     private PeerLink OpenLink(DeviceId peer) =>
         _links.Session(peer) is { IsOpen: true } session ? session.Link
             : throw new VideoException($"{_contacts.Find(peer)?.DisplayName ?? peer.Short} is not online", 503);
-
-    /// <summary>The HTTP status for an owner's refusal (its texts are in <c>VideoService.Owner.cs</c>).</summary>
-    private static int StatusFor(string error) =>
-        error.StartsWith(NotSharing, StringComparison.Ordinal) || error.StartsWith(NotShared, StringComparison.Ordinal) ? 403
-        : error.StartsWith(UnknownId, StringComparison.Ordinal) ? 404 : 503;
 
     private static string Printable(string text) => new([.. text.Take(40).Select(c => char.IsControl(c) ? '?' : c)]);
 }

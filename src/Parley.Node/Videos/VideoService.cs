@@ -9,10 +9,7 @@ using Parley.Node.Storage;
 namespace Parley.Node.Videos;
 
 /// <summary>A video request that cannot be carried out; <see cref="Status"/> is the HTTP status that fits.</summary>
-public sealed class VideoException(string message, int status = 400) : Exception(message)
-{
-    public int Status { get; } = status;
-}
+public sealed class VideoException(string message, int status = 400) : RequestRefusedException(message, status);
 
 /// <summary>
 /// The video library over peer links, both sides. As owner it shares one folder with the contacts
@@ -122,7 +119,7 @@ public sealed partial class VideoService : IAsyncDisposable
         PlayLinks.StopAll();
         foreach (var pending in _pending.Values)
         {
-            pending.Fail("the node is stopping");
+            pending.Fail(VideoRefusal.Failed, "the node is stopping");
         }
         _streamSlots.Dispose();
         _stopping.Dispose();

@@ -31,7 +31,7 @@ export function mount(main) {
     }));
     const ended = calls.ended;
     return [
-      ended ? h('p', { class: 'notice-box', role: 'status' }, `Call with ${ended.peerName} ended: ${ended.reason}${ended.byPeer ? '' : ''}.`) : null,
+      ended ? h('p', { class: 'notice-box', role: 'status' }, `Call with ${ended.peerName} ended: ${ended.reason}.`) : null,
       section('Call a contact', list),
     ];
   }
