@@ -43,7 +43,7 @@ public sealed class CallOverLossyLinkTests : IDisposable
             int.Parse(heard.Groups[1].Value, CultureInfo.InvariantCulture), recording, log);
     }
 
-    /// <summary>At 2 % loss the bar (95 % of frames shown); at 10 % video must keep playing: most frames, and no stop longer than 1.5 s (a keyframe comes every second).</summary>
+    /// <summary>At 2 % loss the bar (95 % of frames shown); at 10 % video must keep playing: most frames, and no stop longer than 1.5 s (the terminal's ffmpeg makes a keyframe every half second).</summary>
     [Theory]
     [InlineData(2, 0.95, 0.95)]
     [InlineData(10, 0.75, 0.85)]

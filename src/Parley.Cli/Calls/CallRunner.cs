@@ -78,9 +78,10 @@ internal sealed class CallRunner(ApiClient api, string callId, TextWriter output
         var input = options.Screen ? $"-f x11grab -framerate 15 -i {Environment.GetEnvironmentVariable("DISPLAY") ?? ":0"}"
             : options.Source is { } file ? $"-re -i \"{file}\""
             : "-re -f lavfi -i testsrc2=size=640x360:rate=30";
-        // ffmpeg on a pipe cannot make a keyframe when the far side asks, so it makes one every second:
-        // after a loss the picture is back within a second, at the cost of a few more large frames.
-        return $"{input} -an -c:v libvpx -deadline realtime -cpu-used 8 -b:v 800k -force_key_frames \"expr:gte(t,n_forced*1)\" -f ivf pipe:1";
+        // ffmpeg on a pipe cannot make a keyframe when the far side asks, so it makes one every half
+        // second: after a loss the picture is back within a second even when a busy machine makes ffmpeg
+        // late, at the cost of a few more large frames.
+        return $"{input} -an -c:v libvpx -deadline realtime -cpu-used 8 -b:v 800k -force_key_frames \"expr:gte(t,n_forced*0.5)\" -f ivf pipe:1";
     }
 
     private static string AudioArguments(string? source)
