@@ -5,15 +5,18 @@ using Parley.Testing;
 namespace Parley.EndToEnd.Tests;
 
 /// <summary>
-/// Terminal calls between two namespaces whose UDP loses packets (iptables statistic) or goes
-/// dark for 2 s: alice calls with ffmpeg's test pattern and tone, bob answers and records; the
-/// recording is read back with ffprobe. This kernel has no netem, so there is no added delay.
+/// Terminal calls between two namespaces 40 ms apart (a round trip; this kernel has no netem, so a
+/// <see cref="DelayBridge"/> holds every frame 20 ms each way) whose UDP loses packets (iptables
+/// statistic) or goes dark for 2 s: alice calls with ffmpeg's test pattern and tone, bob answers and
+/// records; the recording is read back with ffprobe.
 /// </summary>
 public sealed class CallOverLossyLinkTests : IDisposable
 {
     private readonly string _root = Directory.CreateTempSubdirectory("parley-lossy-call-").FullName;
 
     public void Dispose() => Directory.Delete(_root, recursive: true);
+
+    private static readonly TimeSpan OneWay = TimeSpan.FromMilliseconds(20);
 
     private sealed record CallResult(int SentVideo, int SentAudio, int ReceivedAudio, string Recording, string Log);
 
@@ -39,6 +42,9 @@ public sealed class CallOverLossyLinkTests : IDisposable
         Assert.True(called.ExitCode == 0 && answered.ExitCode == 0, log);
         var sent = Regex.Match(called.Out, @"sent (\d+) video and (\d+) audio frames");
         var heard = Regex.Match(answered.Out, @"received (\d+) audio frames");
+        // The delay is real: the call measured it (receiver reports echo each other's times).
+        var roundTrip = Regex.Match(called.Out, @"round trip (\d+) ms");
+        Assert.True(roundTrip.Success && int.Parse(roundTrip.Groups[1].Value, CultureInfo.InvariantCulture) >= 2 * OneWay.TotalMilliseconds, log);
         return new CallResult(int.Parse(sent.Groups[1].Value, CultureInfo.InvariantCulture), int.Parse(sent.Groups[2].Value, CultureInfo.InvariantCulture),
             int.Parse(heard.Groups[1].Value, CultureInfo.InvariantCulture), recording, log);
     }
@@ -49,7 +55,7 @@ public sealed class CallOverLossyLinkTests : IDisposable
     [InlineData(10, 0.75, 0.85)]
     public async Task Video_keeps_playing_and_audio_keeps_coming_under_loss(double lossPercent, double videoShare, double audioShare)
     {
-        using var lan = NetworkNamespaces.Create();
+        using var lan = NetworkNamespaces.Create(OneWay);
         lan.DropUdp(lossPercent);
         var result = await CallAsync(lan, seconds: 6);
         var shown = (await TestVideos.ProbeAsync(result.Recording)).VideoFrames;
@@ -64,7 +70,7 @@ public sealed class CallOverLossyLinkTests : IDisposable
     [Fact]
     public async Task After_a_two_second_outage_video_is_back_within_a_second()
     {
-        using var lan = NetworkNamespaces.Create();
+        using var lan = NetworkNamespaces.Create(OneWay);
         var outage = TimeSpan.Zero;
         var result = await CallAsync(lan, seconds: 8, during: async () =>
         {

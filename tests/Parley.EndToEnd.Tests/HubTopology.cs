@@ -1,3 +1,5 @@
+using Parley.Testing;
+
 namespace Parley.EndToEnd.Tests;
 
 /// <summary>

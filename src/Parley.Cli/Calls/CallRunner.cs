@@ -69,6 +69,7 @@ internal sealed class CallRunner(ApiClient api, string callId, TextWriter output
             }
             await Task.WhenAll(senders.Select(s => s.ContinueWith(_ => { }, TaskScheduler.Default))).ConfigureAwait(false);
             output.WriteLine($"sent {_sentVideoFrames} video and {_sentAudioFrames} audio frames; received {_receivedAudioFrames} audio frames");
+            await PrintPathAsync().ConfigureAwait(false);
             await FinishRecordingAsync().ConfigureAwait(false);
         }
     }
@@ -204,6 +205,24 @@ internal sealed class CallRunner(ApiClient api, string callId, TextWriter output
         }
         MediaContainers.WriteIvfFrame(_recorder.StandardInput.BaseStream, (uint)(timestamp - (uint)_firstRecorded!.Value), frame);
         _recordedFrames++;
+    }
+
+    /// <summary>What the path was like, from the node's last receiver reports (the call is kept after it ends).</summary>
+    private async Task PrintPathAsync()
+    {
+        try
+        {
+            var call = await api.GetAsync($"api/calls/{callId}").ConfigureAwait(false);
+            if (call.TryGetProperty("stats", out var stats) && stats.ValueKind == JsonValueKind.Object)
+            {
+                var rtt = stats.GetProperty("rttMs") is { ValueKind: JsonValueKind.Number } r ? $"{r.GetDouble():0} ms" : "unknown";
+                output.WriteLine($"path: {call.GetProperty("transport").GetString()}, round trip {rtt}, {stats.GetProperty("lost").GetInt64()} packets lost before repair, {stats.GetProperty("retransmitted").GetInt64()} resent");
+            }
+        }
+        catch (Exception e) when (e is CliException or HttpRequestException)
+        {
+            // The node is gone (parley stop): nothing to report.
+        }
     }
 
     private async Task FinishRecordingAsync()

@@ -1,15 +1,19 @@
 using System.Diagnostics;
 
-namespace Parley.EndToEnd.Tests;
+namespace Parley.Testing;
 
 /// <summary>
-/// Two Linux network namespaces joined by a veth pair (10.47.x.1/24 and 10.47.x.2/24), made for
-/// one test and removed after it: two "machines" on one LAN, with no route anywhere else.
-/// Needs root and iproute2 (CI runs as root; .ci/run installs iproute2).
+/// Two Linux network namespaces on one LAN (10.47.x.1/24 and 10.47.x.2/24), made for one test and
+/// removed after it: two "machines" with no route anywhere else. Joined by a veth pair, or, given a
+/// delay, by two veth pairs whose outer ends a <see cref="DelayBridge"/> joins (this kernel has no
+/// netem). Needs root and iproute2 (CI runs as root; .ci/run installs iproute2).
 /// </summary>
-internal sealed class NetworkNamespaces : IDisposable
+public sealed class NetworkNamespaces : IDisposable
 {
     private static int s_next;
+
+    private DelayBridge? _bridge;
+    private string[] _outerEnds = [];
 
     private NetworkNamespaces(string a, string b, string addressA, string addressB)
     {
@@ -66,7 +70,11 @@ internal sealed class NetworkNamespaces : IDisposable
         }
     }
 
-    public static NetworkNamespaces Create()
+    /// <summary>Frames the delay bridge has carried (0 without one).</summary>
+    public long Bridged => _bridge?.Forwarded ?? 0;
+
+    /// <param name="oneWayDelay">Added to every packet in each direction (a round trip gains twice this); none when null.</param>
+    public static NetworkNamespaces Create(TimeSpan? oneWayDelay = null)
     {
         var n = Interlocked.Increment(ref s_next);
         var tag = $"{Environment.ProcessId % 10000}{n}";
@@ -76,7 +84,22 @@ internal sealed class NetworkNamespaces : IDisposable
         var (vethA, vethB) = ($"pv{tag}a", $"pv{tag}b");
         Ip("netns", "add", a);
         Ip("netns", "add", b);
-        Ip("link", "add", vethA, "type", "veth", "peer", "name", vethB);
+        var outerEnds = oneWayDelay is null ? [] : new[] { $"pv{tag}x", $"pv{tag}y" };
+        if (oneWayDelay is null)
+        {
+            Ip("link", "add", vethA, "type", "veth", "peer", "name", vethB);
+        }
+        else
+        {
+            Ip("link", "add", vethA, "type", "veth", "peer", "name", outerEnds[0]);
+            Ip("link", "add", vethB, "type", "veth", "peer", "name", outerEnds[1]);
+            foreach (var outer in outerEnds)
+            {
+                // The outer ends carry only what the bridge copies: no addresses, no IPv6 chatter of their own.
+                File.WriteAllText($"/proc/sys/net/ipv6/conf/{outer}/disable_ipv6", "1");
+                Ip("link", "set", outer, "promisc", "on", "up");
+            }
+        }
         Ip("link", "set", vethA, "netns", a);
         Ip("link", "set", vethB, "netns", b);
         Ip("-n", a, "addr", "add", addressA + "/24", "dev", vethA);
@@ -85,15 +108,25 @@ internal sealed class NetworkNamespaces : IDisposable
         {
             Ip("-n", ns, "link", "set", dev, "up");
             Ip("-n", ns, "link", "set", "lo", "up");
+            if (oneWayDelay is not null)
+            {
+                // The bridge copies frames, not offloads: checksums filled in and every frame within the MTU.
+                Run("ip", "netns", "exec", ns, "ethtool", "-K", dev, "tx", "off", "tso", "off", "gso", "off", "gro", "off");
+            }
         }
-        return new NetworkNamespaces(a, b, addressA, addressB) { _tag = tag };
+        var lan = new NetworkNamespaces(a, b, addressA, addressB) { _tag = tag, _outerEnds = outerEnds };
+        if (oneWayDelay is { } delay)
+        {
+            lan._bridge = new DelayBridge(outerEnds[0], outerEnds[1], delay);
+        }
+        return lan;
     }
 
     private static void Ip(params string[] args) => Run("ip", args);
 
     internal static void Run(string file, params string[] args)
     {
-        var info = new ProcessStartInfo(file) { RedirectStandardError = true };
+        var info = new ProcessStartInfo(file) { RedirectStandardError = true, RedirectStandardOutput = true };
         foreach (var arg in args)
         {
             info.ArgumentList.Add(arg);
@@ -105,12 +138,14 @@ internal sealed class NetworkNamespaces : IDisposable
         }
         catch (System.ComponentModel.Win32Exception e)
         {
-            throw new InvalidOperationException($"this test needs '{file}' (iproute2, iptables); run it through .ci/run, which installs them", e);
+            throw new InvalidOperationException($"this test needs '{file}' (iproute2, iptables, ethtool); run it through .ci/run, which installs them", e);
         }
         using (process)
         {
+            var output = process.StandardOutput.ReadToEndAsync(); // ethtool's report of what changed: not wanted
             var error = process.StandardError.ReadToEnd();
             process.WaitForExit();
+            output.Wait();
             if (process.ExitCode != 0)
             {
                 throw new InvalidOperationException($"{file} {string.Join(' ', args)} failed: {error.Trim()} (network namespace tests need root)");
@@ -120,6 +155,18 @@ internal sealed class NetworkNamespaces : IDisposable
 
     public void Dispose()
     {
+        _bridge?.Dispose();
+        foreach (var outer in _outerEnds)
+        {
+            try
+            {
+                Ip("link", "del", outer);
+            }
+            catch (InvalidOperationException)
+            {
+                // Went with its namespace's end.
+            }
+        }
         foreach (var ns in new[] { A, B })
         {
             try
