@@ -61,6 +61,15 @@ public sealed class NetworkNamespaces : IDisposable
         }
     }
 
+    /// <summary>Ends what <see cref="DropUdp"/> started: every INPUT rule in both namespaces goes.</summary>
+    public void HealUdp()
+    {
+        foreach (var ns in new[] { A, B })
+        {
+            Run("ip", "netns", "exec", ns, "iptables", "-F", "INPUT");
+        }
+    }
+
     /// <summary>An outage of UDP in both namespaces (on), or its end (off); TCP is untouched.</summary>
     public void BlockUdp(bool on)
     {

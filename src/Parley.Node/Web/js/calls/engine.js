@@ -99,17 +99,21 @@ export class CallEngine {
     const encoder = new VideoEncoder({ output: chunk => this.send(stream, chunk, CODEC_BYTE[this.codec], 90000), error: e => console.warn('video encoder', e.message) });
     return this.pump(stream, track, encoder, frame => {
       if (kind === 'video' && !this.cameraOn) return false;
-      const size = `${frame.displayWidth}x${frame.displayHeight}@${this.bitrate}`;
-      if (configured !== size) {
+      const now = performance.now();
+      const bitrate = kind === 'screen' ? Math.max(this.bitrate, 1_500_000) : this.bitrate;
+      const resized = configured?.width !== frame.displayWidth || configured?.height !== frame.displayHeight;
+      // Reconfiguring costs the encoder a reset: the node's estimate moves a few per cent each report, so the
+      // encoder follows it only when it has moved more than 15 %, at most once a second.
+      const retarget = configured && Math.abs(bitrate - configured.bitrate) > 0.15 * configured.bitrate && now - configured.at > 1000;
+      if (resized || retarget) {
         encoder.configure({
-          codec: CODEC_STRING[this.codec], width: frame.displayWidth, height: frame.displayHeight, bitrate: kind === 'screen' ? Math.max(this.bitrate, 1_500_000) : this.bitrate,
+          codec: CODEC_STRING[this.codec], width: frame.displayWidth, height: frame.displayHeight, bitrate,
           framerate: 30, latencyMode: 'realtime', ...(this.codec === 'h264' ? { avc: { format: 'annexb' } } : {}),
         });
-        configured = size;
-        this.wantKeyframe[kind] = true;
+        configured = { width: frame.displayWidth, height: frame.displayHeight, bitrate, at: now };
+        if (resized) this.wantKeyframe[kind] = true; // a new size starts from a keyframe; a new bitrate does not need one
       }
       if (encoder.encodeQueueSize > 2) return false; // the encoder is behind: drop rather than queue delay
-      const now = performance.now();
       const keyFrame = this.wantKeyframe[kind] || now - lastKey > KEYFRAME_EVERY_MS;
       if (keyFrame) { lastKey = now; this.wantKeyframe[kind] = false; }
       encoder.encode(frame, { keyFrame });
@@ -156,8 +160,11 @@ export class CallEngine {
     const context = canvas.getContext('2d');
     const decoder = new VideoDecoder({
       output: frame => {
-        if (canvas.width !== frame.displayWidth || canvas.height !== frame.displayHeight) { canvas.width = frame.displayWidth; canvas.height = frame.displayHeight; }
-        context.drawImage(frame, 0, 0);
+        // Drawing costs more than decoding: with newer frames already waiting, only the newest is drawn.
+        if (decoder.decodeQueueSize === 0) {
+          if (canvas.width !== frame.displayWidth || canvas.height !== frame.displayHeight) { canvas.width = frame.displayWidth; canvas.height = frame.displayHeight; }
+          context.drawImage(frame, 0, 0);
+        }
         frame.close();
         this.stats.decoded[kind]++;
         if (kind === 'screen') this.lastScreenAt = performance.now();

@@ -1,0 +1,145 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Text.Json;
+using Microsoft.Playwright;
+
+namespace Parley.Bench.Calls;
+
+/// <summary>
+/// A 720p video call both ways between two Chromium pages, through Parley (WebCodecs in the pages,
+/// frames over the nodes' UDP media transport) and, in the same run and the same pages, through
+/// Chromium's own WebRTC (<c>RTCPeerConnection</c>, VP8 both ways) as the anchor: capture-to-decode
+/// latency (the capture time is painted into each frame and read back after decoding), the share of
+/// encoded frames never decoded (residual loss after recovery), and CPU. On loopback, then 40 ms
+/// apart (a round trip, through <see cref="Parley.Testing.DelayBridge"/>) with 0, 2 and 20 % of UDP
+/// packets dropped both ways.
+/// </summary>
+internal static class CallBench
+{
+    private const string ChromiumBinary = "/usr/lib/chromium/chromium";
+    private static readonly TimeSpan Warmup = TimeSpan.FromSeconds(4);
+
+    private sealed record Run(string Name, List<double> Latencies, long Encoded, long Decoded, double AliceNodeCpu, double BobNodeCpu, double BrowserCpu)
+    {
+        /// <summary>The size the sender encoded at the end (Parley's engine encodes the camera's own size).</summary>
+        public string Sent { get; init; } = "1280x720";
+
+        public double Residual => Encoded == 0 ? double.NaN : Math.Max(0, 1 - (double)Decoded / Encoded);
+    }
+
+    public static async Task<int> RunAsync(string[] args)
+    {
+        var window = TimeSpan.FromSeconds(args.Length > 1 && args[0] == "--seconds" ? int.Parse(args[1], CultureInfo.InvariantCulture) : 15);
+        Console.WriteLine($"720p30 stamped canvas camera both ways, VP8; {Warmup.TotalSeconds:0} s warm-up, then {window.TotalSeconds:0} s measured; " +
+            "latency = decode time minus capture time (ms); residual = encoded frames never decoded; CPU in % of one core over the window");
+        await using (var sides = await CallSides.OnLoopbackAsync())
+        {
+            await CompareAsync(sides, "loopback", window);
+        }
+        await using (var sides = await CallSides.ApartAsync(TimeSpan.FromMilliseconds(20)))
+        {
+            await CompareAsync(sides, "40 ms round trip", window);
+            foreach (var loss in new[] { 2, 20 })
+            {
+                sides.Lan!.DropUdp(loss);
+                await CompareAsync(sides, $"40 ms round trip, {loss} % of UDP dropped each way", window, loss);
+                sides.Lan.HealUdp();
+            }
+            Console.WriteLine($"(the delay bridge carried {sides.Lan!.Bridged} frames)");
+        }
+        return 0;
+    }
+
+    private static async Task CompareAsync(CallSides sides, string path, TimeSpan window, int lossPercent = 0)
+    {
+        var parley = await ParleyCallAsync(sides, window);
+        var webrtc = await WebRtcCallAsync(sides, window);
+        Console.WriteLine(path);
+        foreach (var run in new[] { parley, webrtc })
+        {
+            var nodes = run == parley ? $"  nodes alice {run.AliceNodeCpu:0.0} % bob {run.BobNodeCpu:0.0} %" : "";
+            Console.WriteLine($"  {run.Name,-7} latency median {Percentile(run.Latencies, 0.5),6:0.0} p95 {Percentile(run.Latencies, 0.95),6:0.0} ({run.Latencies.Count} frames)" +
+                $"  residual {run.Residual * 100,5:0.00} % of {run.Encoded} frames ({run.Encoded / window.TotalSeconds / 2:0.0} fps, {run.Sent})  browsers {run.BrowserCpu:0} %{nodes}");
+        }
+        var ratio = Percentile(parley.Latencies, 0.5) / Percentile(webrtc.Latencies, 0.5);
+        var loss = lossPercent > 0 ? $"; residual loss {parley.Residual * 100:0.00} % = {parley.Residual * 100 / lossPercent:0.00}x injected (webrtc {webrtc.Residual * 100 / lossPercent:0.00}x)" : "";
+        Console.WriteLine($"  ratio parley/webrtc median latency: {ratio:0.00}x{loss}");
+    }
+
+    private static async Task<Run> ParleyCallAsync(CallSides sides, TimeSpan window)
+    {
+        await sides.ReloadAsync();
+        await sides.Alice.Page.EvaluateAsync("() => location.hash = '#/calls'");
+        await sides.Alice.Page.GetByRole(AriaRole.Button, new() { Name = "Video call bob" }).ClickAsync();
+        await sides.Bob.Page.GetByRole(AriaRole.Button, new() { Name = "Accept video" }).ClickAsync();
+        var run = await MeasureAsync(sides, "parley", window, async page =>
+        {
+            var probe = await CallSides.ProbeAsync(page);
+            return (probe.GetProperty("encoded").GetInt64(), probe.GetProperty("decoded").GetInt64());
+        });
+        await sides.Alice.Page.GetByRole(AriaRole.Button, new() { Name = "Hang up" }).ClickAsync();
+        return run;
+    }
+
+    private static async Task<Run> WebRtcCallAsync(CallSides sides, TimeSpan window)
+    {
+        await sides.ReloadAsync();
+        // Offer and answer (with every ICE candidate gathered) pass between the pages as JSON text: the bench is the signalling server.
+        var offer = await sides.Alice.Page.EvaluateAsync<string>("async () => JSON.stringify(await __probe.webrtc.start(null))");
+        var answer = await sides.Bob.Page.EvaluateAsync<string>("async offer => JSON.stringify(await __probe.webrtc.start(JSON.parse(offer)))", offer);
+        await sides.Alice.Page.EvaluateAsync("answer => __probe.webrtc.finish(JSON.parse(answer))", answer);
+        var run = await MeasureAsync(sides, "webrtc", window, async page =>
+        {
+            var counts = await page.EvaluateAsync<JsonElement>("() => __probe.webrtc.counts()");
+            return (counts.GetProperty("encoded").GetInt64(), counts.GetProperty("decoded").GetInt64());
+        });
+        var sent = (await sides.Alice.Page.EvaluateAsync<JsonElement>("() => __probe.webrtc.counts()")).GetProperty("size").GetString()!;
+        await sides.ReloadAsync(); // closes the peer connection
+        return run with { Sent = sent };
+    }
+
+    /// <summary>Waits for video both ways, lets it settle, then counts over the window: frames each side encoded and decoded, latencies read, CPU used.</summary>
+    private static async Task<Run> MeasureAsync(CallSides sides, string name, TimeSpan window, Func<IPage, Task<(long Encoded, long Decoded)>> counts)
+    {
+        var pages = new[] { sides.Alice.Page, sides.Bob.Page };
+        foreach (var page in pages)
+        {
+            await page.WaitForFunctionAsync("() => __probe.latencies.length >= 30", null, new() { Timeout = 30_000 });
+        }
+        await Task.Delay(Warmup);
+        var startLatencies = new List<int>();
+        var before = new List<(long Encoded, long Decoded)>();
+        foreach (var page in pages)
+        {
+            startLatencies.Add(await page.EvaluateAsync<int>("() => __probe.latencies.length"));
+            before.Add(await counts(page));
+        }
+        var (aliceNode, bobNode, browsers) = (Proc.CpuTime(sides.Alice.Node.Process.Id), Proc.CpuTime(sides.Bob.Node.Process.Id), Proc.CpuTimeOf(ChromiumBinary));
+        var clock = Stopwatch.StartNew();
+        await Task.Delay(window);
+        var elapsed = clock.Elapsed;
+        var cpu = (Alice: Proc.CpuTime(sides.Alice.Node.Process.Id) - aliceNode, Bob: Proc.CpuTime(sides.Bob.Node.Process.Id) - bobNode, Browsers: Proc.CpuTimeOf(ChromiumBinary) - browsers);
+        var latencies = new List<double>();
+        var after = new List<(long Encoded, long Decoded)>();
+        for (var i = 0; i < pages.Length; i++)
+        {
+            after.Add(await counts(pages[i]));
+            latencies.AddRange(await pages[i].EvaluateAsync<double[]>("from => __probe.latencies.slice(from)", startLatencies[i]));
+        }
+        // Frames one side encoded are the frames the other side should decode.
+        var encoded = after[0].Encoded - before[0].Encoded + after[1].Encoded - before[1].Encoded;
+        var decoded = after[0].Decoded - before[0].Decoded + after[1].Decoded - before[1].Decoded;
+        double Share(TimeSpan used) => 100 * used / elapsed;
+        return new Run(name, latencies, encoded, decoded, Share(cpu.Alice), Share(cpu.Bob), Share(cpu.Browsers));
+    }
+
+    private static double Percentile(List<double> values, double share)
+    {
+        if (values.Count == 0)
+        {
+            return double.NaN;
+        }
+        var sorted = values.Order().ToArray();
+        return sorted[(int)Math.Min(sorted.Length - 1, Math.Floor(share * sorted.Length))];
+    }
+}
