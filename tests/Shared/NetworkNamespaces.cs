@@ -105,7 +105,11 @@ public sealed class NetworkNamespaces : IDisposable
             foreach (var outer in outerEnds)
             {
                 // The outer ends carry only what the bridge copies: no addresses, no IPv6 chatter of their own.
-                File.WriteAllText($"/proc/sys/net/ipv6/conf/{outer}/disable_ipv6", "1");
+                var ipv6 = $"/proc/sys/net/ipv6/conf/{outer}/disable_ipv6";
+                if (File.Exists(ipv6))
+                {
+                    File.WriteAllText(ipv6, "1");
+                }
                 Ip("link", "set", outer, "promisc", "on", "up");
             }
         }
