@@ -39,14 +39,13 @@ public sealed class NetworkNamespaces : IDisposable
 
     /// <summary>
     /// Makes the link bad both ways: each packet dropped with <paramref name="lossPercent"/> % chance
-    /// (iptables statistic) and the rate capped (tbf). This kernel has no netem, so there is no added delay.
+    /// (iptables statistic) and the rate capped (tbf). Delay comes only from <see cref="Create"/>'s bridge.
     /// </summary>
     public void Degrade(double lossPercent, int rateMbit)
     {
-        var probability = (lossPercent / 100).ToString("0.####", System.Globalization.CultureInfo.InvariantCulture);
         foreach (var (ns, dev) in new[] { (A, VethA), (B, VethB) })
         {
-            Run("ip", "netns", "exec", ns, "iptables", "-A", "INPUT", "-m", "statistic", "--mode", "random", "--probability", probability, "-j", "DROP");
+            Run("ip", "netns", "exec", ns, "iptables", "-A", "INPUT", "-m", "statistic", "--mode", "random", "--probability", Probability(lossPercent), "-j", "DROP");
             Run("ip", "netns", "exec", ns, "tc", "qdisc", "add", "dev", dev, "root", "tbf", "rate", $"{rateMbit}mbit", "burst", "64kb", "latency", "200ms");
         }
     }
@@ -54,35 +53,36 @@ public sealed class NetworkNamespaces : IDisposable
     /// <summary>Drops each UDP packet (call media) arriving in either namespace with <paramref name="lossPercent"/> % chance; TCP is untouched.</summary>
     public void DropUdp(double lossPercent)
     {
-        var probability = (lossPercent / 100).ToString("0.####", System.Globalization.CultureInfo.InvariantCulture);
-        foreach (var ns in new[] { A, B })
-        {
-            Run("ip", "netns", "exec", ns, "iptables", "-A", "INPUT", "-p", "udp", "-m", "statistic", "--mode", "random", "--probability", probability, "-j", "DROP");
-        }
+        IptablesInBoth("-A", "INPUT", "-p", "udp", "-m", "statistic", "--mode", "random", "--probability", Probability(lossPercent), "-j", "DROP");
     }
 
     /// <summary>Ends what <see cref="DropUdp"/> started: every INPUT rule in both namespaces goes.</summary>
     public void HealUdp()
     {
-        foreach (var ns in new[] { A, B })
-        {
-            Run("ip", "netns", "exec", ns, "iptables", "-F", "INPUT");
-        }
+        IptablesInBoth("-F", "INPUT");
     }
 
     /// <summary>An outage of UDP in both namespaces (on), or its end (off); TCP is untouched.</summary>
     public void BlockUdp(bool on)
     {
-        foreach (var ns in new[] { A, B })
-        {
-            Run("ip", "netns", "exec", ns, "iptables", on ? "-I" : "-D", "INPUT", "-p", "udp", "-j", "DROP");
-        }
+        IptablesInBoth(on ? "-I" : "-D", "INPUT", "-p", "udp", "-j", "DROP");
     }
 
     /// <summary>Frames the delay bridge has carried (0 without one).</summary>
     public long Bridged => _bridge?.Forwarded ?? 0;
 
     /// <param name="oneWayDelay">Added to every packet in each direction (a round trip gains twice this); none when null.</param>
+    private static string Probability(double percent) => (percent / 100).ToString("0.####", System.Globalization.CultureInfo.InvariantCulture);
+
+    /// <summary>One iptables rule change, made the same in both namespaces.</summary>
+    private void IptablesInBoth(params string[] args)
+    {
+        foreach (var ns in new[] { A, B })
+        {
+            Run("ip", ["netns", "exec", ns, "iptables", .. args]);
+        }
+    }
+
     public static NetworkNamespaces Create(TimeSpan? oneWayDelay = null)
     {
         var n = Interlocked.Increment(ref s_next);
