@@ -207,7 +207,7 @@ public sealed partial class MediaSession
         if (now - _lastReportMs >= ReportEvery.TotalMilliseconds)
         {
             _lastReportMs = now;
-            SendReport(now);
+            SendReport();
         }
     }
 

@@ -40,7 +40,7 @@ public sealed partial class MediaSession : IDisposable
     private long _highestReceived; // packet numbers start at 1
     private long _lastReportMs = -Never;
     private long _lastKeyframeRequestMs = -Never;
-    private (uint SentAt, long ReceivedMs)? _peerReport;
+    private (uint SentAt, long ReceivedMicros)? _peerReport;
     private long _missedSinceReport, _receivedSinceReport;
     private double _jitterMs;
     private (long ArrivalMs, uint Timestamp)? _lastAudio;
@@ -78,6 +78,8 @@ public sealed partial class MediaSession : IDisposable
     public double JitterMs => _jitterMs;
 
     private long NowMs => (long)_time.GetElapsedTime(_epoch).TotalMilliseconds;
+
+    private long NowMicros => (long)_time.GetElapsedTime(_epoch).TotalMicroseconds;
 
     /// <summary>Seals and sends a frame; video and screen packets are remembered for resending.</summary>
     public void SendFrame(StreamKind stream, uint timestamp, bool keyframe, byte codec, ReadOnlySpan<byte> data)
