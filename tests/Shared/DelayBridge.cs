@@ -94,24 +94,17 @@ public sealed class DelayBridge : IDisposable
         });
     }
 
+    /// <summary>
+    /// Sleeps until a frame is due, rounding up to the next millisecond: a frame leaves at most about a
+    /// millisecond late and never early. (Spinning for the last millisecond instead kept a core busy
+    /// while media flowed, and the call tests' ffmpeg fell behind on a two-core machine.)
+    /// </summary>
     private static void WaitUntil(long due)
     {
-        while (true)
+        var left = Stopwatch.GetElapsedTime(Stopwatch.GetTimestamp(), due);
+        if (left > TimeSpan.Zero)
         {
-            var left = Stopwatch.GetElapsedTime(Stopwatch.GetTimestamp(), due);
-            if (left <= TimeSpan.Zero)
-            {
-                return;
-            }
-            // Sleep while far off; spin (yielding) for the last millisecond so frames leave on time.
-            if (left > TimeSpan.FromMilliseconds(1.5))
-            {
-                Thread.Sleep(left - TimeSpan.FromMilliseconds(1));
-            }
-            else
-            {
-                Thread.Yield();
-            }
+            Thread.Sleep((int)Math.Ceiling(left.TotalMilliseconds));
         }
     }
 

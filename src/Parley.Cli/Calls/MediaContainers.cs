@@ -12,11 +12,17 @@ internal static class MediaContainers
 {
     public const int MaxFrame = 1 << 20;
 
-    /// <summary>VP8 frames with their timestamp (in the stream's time base) and keyframe flag.</summary>
+    /// <summary>VP8 frames with their timestamp (converted from the file's time base to 90 kHz) and keyframe flag.</summary>
     public static async IAsyncEnumerable<(long Timestamp, bool Keyframe, byte[] Data)> ReadIvfAsync(Stream input, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken)
     {
         var header = new byte[32];
         if (!await FillAsync(input, header, cancellationToken).ConfigureAwait(false) || !header.AsSpan(0, 4).SequenceEqual("DKIF"u8))
+        {
+            yield break;
+        }
+        // Time base: denominator (rate) at 16, numerator (scale) at 20.
+        var (rate, scale) = (BinaryPrimitives.ReadUInt32LittleEndian(header.AsSpan(16)), BinaryPrimitives.ReadUInt32LittleEndian(header.AsSpan(20)));
+        if (rate == 0 || scale == 0)
         {
             yield break;
         }
@@ -34,7 +40,8 @@ internal static class MediaContainers
                 yield break;
             }
             // VP8: bit 0 of the first byte is 0 on a keyframe (RFC 6386, 9.1).
-            yield return (BinaryPrimitives.ReadInt64LittleEndian(frameHeader.AsSpan(4)), (data[0] & 1) == 0, data);
+            var timestamp = (long)((Int128)BinaryPrimitives.ReadInt64LittleEndian(frameHeader.AsSpan(4)) * 90_000 * scale / rate);
+            yield return (timestamp, (data[0] & 1) == 0, data);
         }
     }
 
