@@ -70,8 +70,11 @@ public sealed class CallTests : IDisposable
 
     private static Task<bool> RemoteIsBrightAsync(IPage page) => page.EvaluateAsync<bool>("""
         () => {
-          const canvas = document.querySelector('.tile.remote canvas');
-          const px = canvas.getContext('2d').getImageData(0, 0, canvas.width, canvas.height).data;
+          const video = document.querySelector('.tile.remote video');
+          const canvas = Object.assign(document.createElement('canvas'), { width: video.videoWidth, height: video.videoHeight });
+          const context = canvas.getContext('2d');
+          context.drawImage(video, 0, 0);
+          const px = context.getImageData(0, 0, canvas.width, canvas.height).data;
           let sum = 0;
           for (let i = 0; i < px.length; i += 4 * 97) sum += px[i] + px[i + 1] + px[i + 2];
           return sum / (px.length / (4 * 97)) > 30;

@@ -37,7 +37,8 @@ public sealed class ScreenShareTests : IDisposable
             await alice.Page.GetByRole(AriaRole.Button, new() { Name = "Share screen" }).ClickAsync();
             await Expect(alice.Page.GetByRole(AriaRole.Button, new() { Name = "Stop sharing" })).ToBeVisibleAsync();
             await bob.Page.WaitForFunctionAsync("() => Number(document.querySelector('.tile.screen')?.dataset.frames ?? 0) > 5", null, new() { Timeout = 20_000 });
-            var size = await bob.Page.EvaluateAsync<int[]>("() => { const c = document.querySelector('.tile.screen canvas'); return [c.width, c.height]; }");
+            await bob.Page.WaitForFunctionAsync("() => document.querySelector('.tile.screen video').videoWidth > 0", null, new() { Timeout = 5_000 });
+            var size = await bob.Page.EvaluateAsync<int[]>("() => { const v = document.querySelector('.tile.screen video'); return [v.videoWidth, v.videoHeight]; }");
             Assert.True(size[0] >= 1280 && size[1] >= 720, $"screen frames of {size[0]}x{size[1]}");
             await Expect(bob.Page.Locator(".tile.screen")).ToBeVisibleAsync();
 

@@ -24,17 +24,25 @@ internal static class CallBench
         /// <summary>The size the sender encoded at the end (Parley's engine encodes the camera's own size).</summary>
         public string Sent { get; init; } = "1280x720";
 
+        /// <summary>Median ms a frame spent in each page's encoder and decoder (Parley's engine only).</summary>
+        public string? Stages { get; init; }
+
         public double Residual => Encoded == 0 ? double.NaN : Math.Max(0, 1 - (double)Decoded / Encoded);
     }
 
     public static async Task<int> RunAsync(string[] args)
     {
-        var window = TimeSpan.FromSeconds(args.Length > 1 && args[0] == "--seconds" ? int.Parse(args[1], CultureInfo.InvariantCulture) : 15);
+        var seconds = Array.IndexOf(args, "--seconds");
+        var window = TimeSpan.FromSeconds(seconds >= 0 && seconds + 1 < args.Length ? int.Parse(args[seconds + 1], CultureInfo.InvariantCulture) : 15);
         Console.WriteLine($"720p30 stamped canvas camera both ways, VP8; {Warmup.TotalSeconds:0} s warm-up, then {window.TotalSeconds:0} s measured; " +
             "latency = decode time minus capture time (ms); residual = encoded frames never decoded; CPU in % of one core over the window");
         await using (var sides = await CallSides.OnLoopbackAsync())
         {
             await CompareAsync(sides, "loopback", window);
+        }
+        if (args.Contains("--loopback-only"))
+        {
+            return 0;
         }
         await using (var sides = await CallSides.ApartAsync(TimeSpan.FromMilliseconds(20)))
         {
@@ -61,6 +69,7 @@ internal static class CallBench
             Console.WriteLine($"  {run.Name,-7} latency median {Percentile(run.Latencies, 0.5),6:0.0} p95 {Percentile(run.Latencies, 0.95),6:0.0} ({run.Latencies.Count} frames)" +
                 $"  residual {run.Residual * 100,5:0.00} % of {run.Encoded} frames ({run.Encoded / window.TotalSeconds / 2:0.0} fps, {run.Sent})  browsers {run.BrowserCpu:0} %{nodes}");
         }
+        Console.WriteLine($"  parley stages (median): {parley.Stages}");
         var ratio = Percentile(parley.Latencies, 0.5) / Percentile(webrtc.Latencies, 0.5);
         var loss = lossPercent > 0 ? $"; residual loss {parley.Residual * 100:0.00} % = {parley.Residual * 100 / lossPercent:0.00}x injected (webrtc {webrtc.Residual * 100 / lossPercent:0.00}x)" : "";
         Console.WriteLine($"  ratio parley/webrtc median latency: {ratio:0.00}x{loss}");
@@ -77,8 +86,14 @@ internal static class CallBench
             var probe = await CallSides.ProbeAsync(page);
             return (probe.GetProperty("encoded").GetInt64(), probe.GetProperty("decoded").GetInt64());
         });
+        var stages = new List<string>();
+        foreach (var side in new[] { sides.Alice, sides.Bob })
+        {
+            var medians = await side.Page.EvaluateAsync<double[]>("() => ['encode', 'decode'].map(s => { const a = [...__probe.stages[s]].sort((x, y) => x - y); return a.length ? a[a.length >> 1] : -1; })");
+            stages.Add($"{side.Name} encode {medians[0]:0} ms, decode {medians[1]:0} ms");
+        }
         await sides.Alice.Page.GetByRole(AriaRole.Button, new() { Name = "Hang up" }).ClickAsync();
-        return run;
+        return run with { Stages = string.Join("; ", stages) };
     }
 
     private static async Task<Run> WebRtcCallAsync(CallSides sides, TimeSpan window)
@@ -115,10 +130,15 @@ internal static class CallBench
             before.Add(await counts(page));
         }
         var (aliceNode, bobNode, browsers) = (Proc.CpuTime(sides.Alice.Node.Process.Id), Proc.CpuTime(sides.Bob.Node.Process.Id), Proc.CpuTimeOf(ChromiumBinary));
+        var trace = await PageTrace.StartIfAskedAsync(sides.Alice.Page, name);
         var clock = Stopwatch.StartNew();
         await Task.Delay(window);
         var elapsed = clock.Elapsed;
         var cpu = (Alice: Proc.CpuTime(sides.Alice.Node.Process.Id) - aliceNode, Bob: Proc.CpuTime(sides.Bob.Node.Process.Id) - bobNode, Browsers: Proc.CpuTimeOf(ChromiumBinary) - browsers);
+        if (trace is not null)
+        {
+            await trace.StopAsync();
+        }
         var latencies = new List<double>();
         var after = new List<(long Encoded, long Decoded)>();
         for (var i = 0; i < pages.Length; i++)

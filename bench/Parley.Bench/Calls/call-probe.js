@@ -36,15 +36,33 @@
   }
 
   const reader = new OffscreenCanvas(W, 2 * BLOCK).getContext('2d', { willReadFrequently: true });
-  /** Takes the capture time out of a decoded frame (scaled back to 1280 wide) and keeps now minus it. */
-  probe.read = frame => {
-    const now = Date.now();
-    reader.drawImage(frame, 0, 0, W, frame.displayHeight * W / frame.displayWidth);
+  const even = n => Math.ceil(n / 2) * 2;
+  /**
+   * The brightness at (x, y) of the stamp rows, given in 1280-wide coordinates. YUV frames (what decoders
+   * give) are read from their luma plane, and only the stamp's rows, so reading costs each arm little;
+   * RGB frames are drawn once.
+   */
+  function stampRows(frame) {
+    const scale = frame.displayWidth / W;
+    if (['I420', 'I420A', 'I422', 'I444', 'NV12'].includes(frame.format)) {
+      const rect = { x: 0, y: 0, width: even(frame.visibleRect.width), height: Math.min(even(2 * BLOCK * scale + 2), frame.visibleRect.height) };
+      const bytes = new Uint8Array(frame.allocationSize({ rect }));
+      return frame.copyTo(bytes, { rect }).then(([luma]) => (x, y) => bytes[luma.offset + Math.floor(y * scale) * luma.stride + Math.floor(x * scale)]);
+    }
+    reader.drawImage(frame, 0, 0, W, frame.displayHeight / scale);
     const px = reader.getImageData(0, 0, W, 2 * BLOCK).data;
+    return Promise.resolve((x, y) => px[(Math.floor(y) * W + Math.floor(x)) * 4 + 1]);
+  }
+
+  /** Takes the capture time out of a decoded frame and keeps now minus it; reads a clone, so the caller may close or hand on its frame at once. */
+  probe.read = async frame => {
+    const now = Date.now();
+    const copy = frame.clone();
+    const at = await stampRows(copy).finally(() => copy.close());
     let stamp = 0;
     for (let i = 0; i < BITS; i++) {
-      const x = Math.floor(i * BLOCK + BLOCK / 2);
-      const top = px[(Math.floor(BLOCK / 2) * W + x) * 4 + 1], bottom = px[(Math.floor(BLOCK * 1.5) * W + x) * 4 + 1];
+      const x = i * BLOCK + BLOCK / 2;
+      const top = at(x, BLOCK / 2), bottom = at(x, BLOCK * 1.5);
       if (Math.abs(top - bottom) < 80) { probe.unreadable++; return; }
       stamp = stamp * 2 + (top > bottom ? 1 : 0);
     }
@@ -59,13 +77,32 @@
     return media;
   };
 
+  // Where Parley's time goes: how long each frame spends in the encoder and in the decoder (ms, by timestamp).
+  probe.stages = { encode: [], decode: [] };
+  function timed(stage) {
+    const started = new Map();
+    return {
+      start: timestamp => { if (started.size < 100) started.set(timestamp, performance.now()); },
+      end: timestamp => { const at = started.get(timestamp); if (at !== undefined) { started.delete(timestamp); probe.stages[stage].push(performance.now() - at); } },
+    };
+  }
   const Encoder = window.VideoEncoder;
   window.VideoEncoder = class extends Encoder {
-    constructor(init) { super({ ...init, output: (chunk, meta) => { probe.encoded++; init.output(chunk, meta); } }); }
+    constructor(init) {
+      const stage = timed('encode');
+      super({ ...init, output: (chunk, meta) => { probe.encoded++; stage.end(chunk.timestamp); init.output(chunk, meta); } });
+      this.stage = stage;
+    }
+    encode(frame, options) { this.stage.start(frame.timestamp); return super.encode(frame, options); }
   };
   const Decoder = window.VideoDecoder;
   window.VideoDecoder = class extends Decoder {
-    constructor(init) { super({ ...init, output: frame => { probe.decoded++; probe.read(frame); init.output(frame); } }); }
+    constructor(init) {
+      const stage = timed('decode');
+      super({ ...init, output: frame => { probe.decoded++; stage.end(frame.timestamp); probe.read(frame); init.output(frame); } });
+      this.stage = stage;
+    }
+    decode(chunk) { this.stage.start(chunk.timestamp); return super.decode(chunk); }
   };
 
   /** A video element on the page, as a call app shows its tiles (Parley's page shows the local preview and the remote picture). */

@@ -46,17 +46,24 @@ function route() {
   renderNav();
 }
 
+let navShown = '';
+
+/** The navigation and who you are; rebuilt only when they changed (it is asked ten times a second in a call, and a rebuilt nav costs a layout). */
 function renderNav() {
   const current = location.hash.split('/')[1];
-  fill(document.getElementById('nav'), navItems.map(item => {
-    const count = item.badge?.() ?? 0;
+  const counts = navItems.map(item => item.badge?.() ?? 0);
+  const me = state.status;
+  const shown = JSON.stringify([current, counts, me?.name, me?.deviceId, state.hub?.connected]);
+  if (shown === navShown) return;
+  navShown = shown;
+  fill(document.getElementById('nav'), navItems.map((item, i) => {
+    const count = counts[i];
     return h('li', null, h('a', {
       href: `#/${item.view}`,
       'aria-current': current === item.view ? 'page' : null,
       'aria-label': count ? `${item.label}, ${count} new` : item.label,
     }, icon(item.icon), h('span', { class: 'nav-label' }, item.label), count ? h('span', { class: 'badge' }, String(count)) : null));
   }));
-  const me = state.status;
   if (me) {
     fill(document.getElementById('me'), avatar(me.name, me.deviceId),
       h('div', { class: 'me-text' }, h('strong', null, me.name), h('small', null, state.hub?.connected ? 'on the hub' : 'local network')));

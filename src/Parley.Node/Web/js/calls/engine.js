@@ -1,6 +1,8 @@
 // The media engine of one call, in this page: capture (getUserMedia, getDisplayMedia), WebCodecs
 // encode (Opus in 20 ms frames; VP8, VP9 or H.264), frames to the node over the call's media
-// WebSocket, and back: decode, draw video on canvases, play audio through an AudioWorklet.
+// WebSocket, and back: decode, show video, play audio through an AudioWorklet.
+// Decoded video goes into a track generator shown by a <video>, as WebRTC's own frames are: the
+// compositor presents it, so the page's main thread neither draws nor repaints for each frame.
 // It outlives view changes: navigating away from the call view does not drop the call.
 
 import { STREAM, encodeChunk, decodeFrame } from './frames.js';
@@ -8,6 +10,7 @@ import { STREAM, encodeChunk, decodeFrame } from './frames.js';
 const CODEC_BYTE = { vp8: 1, vp9: 2, h264: 4, opus: 16 };
 const CODEC_STRING = { vp8: 'vp8', vp9: 'vp09.00.10.08', h264: 'avc1.42001f' };
 const KEYFRAME_EVERY_MS = 2000;
+const MAX_ENCODING = 1;
 
 /** The video codecs this browser can both encode and decode, as the node names them. */
 export async function supportedCodecs() {
@@ -33,7 +36,7 @@ export class CallEngine {
     this.quality = { audioBitrate: 32000, sampleRate: 48000, maxHeight: 720 };
     this.devices = { mic: undefined, camera: undefined };
     this.stats = { sent: { audio: 0, video: 0, screen: 0 }, decoded: { video: 0, screen: 0 }, audioFrames: 0, remoteLevel: 0, localLevel: 0 };
-    this.canvases = { video: document.createElement('canvas'), screen: document.createElement('canvas') };
+    this.remote = { video: remoteVideo(), screen: remoteVideo() };
     this.localVideo = Object.assign(document.createElement('video'), { muted: true, playsInline: true, autoplay: true });
     this.senders = [];
     this.bitrate = 1_000_000;
@@ -96,7 +99,11 @@ export class CallEngine {
   videoSender(track, stream, kind) {
     let configured = null;
     let lastKey = 0;
-    const encoder = new VideoEncoder({ output: chunk => this.send(stream, chunk, CODEC_BYTE[this.codec], 90000), error: e => console.warn('video encoder', e.message) });
+    const encoding = new Map(); // timestamp → when it went in, for frames the encoder has not given back
+    const encoder = new VideoEncoder({
+      output: chunk => { encoding.delete(chunk.timestamp); this.send(stream, chunk, CODEC_BYTE[this.codec], 90000); },
+      error: e => console.warn('video encoder', e.message),
+    });
     return this.pump(stream, track, encoder, frame => {
       if (kind === 'video' && !this.cameraOn) return false;
       const now = performance.now();
@@ -113,7 +120,13 @@ export class CallEngine {
         configured = { width: frame.displayWidth, height: frame.displayHeight, bitrate, at: now };
         if (resized) this.wantKeyframe[kind] = true; // a new size starts from a keyframe; a new bitrate does not need one
       }
-      if (encoder.encodeQueueSize > 2) return false; // the encoder is behind: drop rather than queue delay
+      // A busy encoder keeps taking frames (its queue size counts only those not yet started) and each
+      // waits behind the others: one frame at a time keeps the delay to one encode; the camera's next frame
+      // replaces the ones skipped.
+      // (A frame the encoder drops never comes out: after a second it no longer counts.)
+      for (const [timestamp, at] of encoding) if (now - at > 1000) encoding.delete(timestamp);
+      if (encoding.size >= MAX_ENCODING) return false;
+      encoding.set(frame.timestamp, now);
       const keyFrame = this.wantKeyframe[kind] || now - lastKey > KEYFRAME_EVERY_MS;
       if (keyFrame) { lastKey = now; this.wantKeyframe[kind] = false; }
       encoder.encode(frame, { keyFrame });
@@ -156,16 +169,12 @@ export class CallEngine {
   }
 
   videoDecoder(kind) {
-    const canvas = this.canvases[kind];
-    const context = canvas.getContext('2d');
+    const remote = this.remote[kind];
     const decoder = new VideoDecoder({
       output: frame => {
-        // Drawing costs more than decoding: with newer frames already waiting, only the newest is drawn.
-        if (decoder.decodeQueueSize === 0) {
-          if (canvas.width !== frame.displayWidth || canvas.height !== frame.displayHeight) { canvas.width = frame.displayWidth; canvas.height = frame.displayHeight; }
-          context.drawImage(frame, 0, 0);
-        }
-        frame.close();
+        // With newer frames already waiting, only the newest is shown; a generator that is still busy skips one.
+        if (decoder.decodeQueueSize === 0 && remote.writer.desiredSize > 0) remote.writer.write(frame).catch(() => {});
+        else frame.close();
         this.stats.decoded[kind]++;
         if (kind === 'screen') this.lastScreenAt = performance.now();
       },
@@ -239,11 +248,21 @@ export class CallEngine {
     this.localStream?.getTracks().forEach(t => t.stop());
     clearInterval(this.levelTimer);
     for (const decoder of [this.audioDecoder, ...Object.values(this.decoders ?? {})]) if (decoder && decoder.state !== 'closed') decoder.close();
+    for (const remote of Object.values(this.remote)) remote.stop();
     this.player?.port.postMessage('flush');
     this.audio?.close();
     if (this.socket && this.socket.readyState <= WebSocket.OPEN) this.socket.close();
     this.onEnded?.(reason, byPeer);
   }
+}
+
+/** A <video> showing frames written to it (a generated track; the writer closes each frame it takes). */
+function remoteVideo() {
+  const generator = new MediaStreamTrackGenerator({ kind: 'video' });
+  const element = Object.assign(document.createElement('video'), { muted: true, autoplay: true, playsInline: true, srcObject: new MediaStream([generator]) });
+  element.play().catch(() => {}); // muted, so it may play without a gesture; shown as soon as the first frame comes
+  const writer = generator.writable.getWriter();
+  return { element, writer, stop: () => { writer.close().catch(() => {}); generator.stop(); } };
 }
 
 function rms(samples) {

@@ -45,8 +45,8 @@ export function mount(main) {
   function activeCall() {
     const engine = calls.engine;
     const call = engine.call;
-    const remote = tile(call.peerName, engine.canvases.video, 'remote');
-    const screen = tile(`${call.peerName}’s screen`, engine.canvases.screen, 'screen');
+    const remote = tile(call.peerName, engine.remote.video.element, 'remote');
+    const screen = tile(`${call.peerName}’s screen`, engine.remote.screen.element, 'screen');
     const local = tile('You', engine.localVideo, 'local');
     const mute = h('button', { class: 'ghost', 'aria-pressed': 'false' }, 'Mute');
     const camera = h('button', { class: 'ghost', 'aria-pressed': 'false', hidden: !call.video }, 'Camera off');
@@ -73,20 +73,26 @@ export function mount(main) {
       fill(cam, devices.filter(d => d.kind === 'videoinput').map((d, i) => h('option', { value: d.deviceId }, d.label || `Camera ${i + 1}`)));
     });
 
+    // Runs ten times a second: it touches the page only where something changed, because every
+    // layout it causes costs the main thread that also carries the call's media.
+    let statusAt = 0;
     refreshActive = () => {
       const s = engine.stats;
-      mute.textContent = engine.muted ? 'Unmute' : 'Mute';
+      setText(mute, engine.muted ? 'Unmute' : 'Mute');
       mute.setAttribute('aria-pressed', String(engine.muted));
-      camera.textContent = engine.cameraOn ? 'Camera off' : 'Camera on';
+      setText(camera, engine.cameraOn ? 'Camera off' : 'Camera on');
       camera.setAttribute('aria-pressed', String(!engine.cameraOn));
-      share.textContent = engine.sharing ? 'Stop sharing' : 'Share screen';
+      setText(share, engine.sharing ? 'Stop sharing' : 'Share screen');
       remote.dataset.frames = String(s.decoded.video);
       remote.dataset.level = s.remoteLevel.toFixed(4);
       remote.classList.toggle('speaking', s.remoteLevel > 0.01);
       local.classList.toggle('speaking', !engine.muted && s.localLevel > 0.01);
       screen.dataset.frames = String(s.decoded.screen);
       screen.hidden = s.decoded.screen === 0 || !engine.remoteSharing();
-      fill(status, `${call.codec.toUpperCase()} · sent ${s.sent.video} video, ${s.sent.audio} audio frames · shown ${s.decoded.video}`);
+      if (performance.now() - statusAt >= 1000) {
+        statusAt = performance.now();
+        setText(status, `${call.codec.toUpperCase()} · sent ${s.sent.video} video, ${s.sent.audio} audio frames · shown ${s.decoded.video}`);
+      }
     };
     refreshActive();
     return [
@@ -103,6 +109,10 @@ export function mount(main) {
   render();
   const stops = [onCallChange(render), watch(['peers'], () => { if (!calls.call) render(); })];
   return () => stops.forEach(s => s());
+}
+
+function setText(element, text) {
+  if (element.textContent !== text) element.textContent = text;
 }
 
 function tile(name, media, kind) {
