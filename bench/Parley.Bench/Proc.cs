@@ -9,11 +9,13 @@ internal static class Proc
         System.Globalization.CultureInfo.InvariantCulture);
 
     /// <summary>CPU time a process has used so far (user plus system, from /proc/PID/stat), or zero once it is gone.</summary>
-    public static TimeSpan CpuTime(int pid)
+    public static TimeSpan CpuTime(int pid) => CpuTimeIn($"/proc/{pid}/stat");
+
+    private static TimeSpan CpuTimeIn(string statFile)
     {
         try
         {
-            var stat = File.ReadAllText($"/proc/{pid}/stat");
+            var stat = File.ReadAllText(statFile);
             // Fields after the command name (which may hold spaces, so read past its closing parenthesis): utime is the 12th, stime the 13th.
             var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
             var ticks = long.Parse(fields[11], System.Globalization.CultureInfo.InvariantCulture) + long.Parse(fields[12], System.Globalization.CultureInfo.InvariantCulture);
@@ -26,20 +28,25 @@ internal static class Proc
     }
 
     /// <summary>CPU time used by every running process whose executable is <paramref name="executable"/> (all of a browser's processes).</summary>
-    public static TimeSpan CpuTimeOf(string executable)
+    public static TimeSpan CpuTimeOf(string executable) =>
+        ProcessesOf(executable).Aggregate(TimeSpan.Zero, (total, pid) => total + CpuTime(pid));
+
+    /// <summary>
+    /// CPU time so far of each kind of thread in those processes, keyed "process type/thread name"
+    /// (Chromium's --type, "browser" without one; a renderer's main thread is named after the program).
+    /// </summary>
+    public static Dictionary<string, TimeSpan> ThreadCpuTimeOf(string executable)
     {
-        var total = TimeSpan.Zero;
-        foreach (var dir in Directory.EnumerateDirectories("/proc"))
+        var byKind = new Dictionary<string, TimeSpan>();
+        foreach (var pid in ProcessesOf(executable))
         {
-            if (!int.TryParse(Path.GetFileName(dir), out var pid))
-            {
-                continue;
-            }
             try
             {
-                if (new FileInfo(Path.Combine(dir, "exe")).LinkTarget == executable)
+                var type = File.ReadAllText($"/proc/{pid}/cmdline").Split('\0').FirstOrDefault(a => a.StartsWith("--type=", StringComparison.Ordinal))?[7..] ?? "browser";
+                foreach (var task in Directory.EnumerateDirectories($"/proc/{pid}/task"))
                 {
-                    total += CpuTime(pid);
+                    var key = $"{type}/{File.ReadAllText(Path.Combine(task, "comm")).Trim()}";
+                    byKind[key] = byKind.GetValueOrDefault(key) + CpuTimeIn(Path.Combine(task, "stat"));
                 }
             }
             catch (Exception e) when (e is IOException or UnauthorizedAccessException)
@@ -47,6 +54,26 @@ internal static class Proc
                 // Gone meanwhile.
             }
         }
-        return total;
+        return byKind;
+    }
+
+    private static List<int> ProcessesOf(string executable)
+    {
+        var found = new List<int>();
+        foreach (var dir in Directory.EnumerateDirectories("/proc"))
+        {
+            try
+            {
+                if (int.TryParse(Path.GetFileName(dir), out var pid) && new FileInfo(Path.Combine(dir, "exe")).LinkTarget == executable)
+                {
+                    found.Add(pid);
+                }
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                // Gone meanwhile.
+            }
+        }
+        return found;
     }
 }

@@ -24,6 +24,12 @@ internal static class CallBench
         /// <summary>The size the sender encoded at the end (Parley's engine encodes the camera's own size).</summary>
         public string Sent { get; init; } = "1280x720";
 
+        /// <summary>The video codec: the one Parley's pages agreed on, then used by WebRTC too, so both arms do the same work.</summary>
+        public string Codec { get; init; } = "VP8";
+
+        /// <summary>The browsers' busiest kinds of thread over the window, in % of a core (both pages together).</summary>
+        public string Threads { get; init; } = "";
+
         /// <summary>Median ms a frame spent in each page's encoder and decoder (Parley's engine only).</summary>
         public string? Stages { get; init; }
 
@@ -34,7 +40,7 @@ internal static class CallBench
     {
         var seconds = Array.IndexOf(args, "--seconds");
         var window = TimeSpan.FromSeconds(seconds >= 0 && seconds + 1 < args.Length ? int.Parse(args[seconds + 1], CultureInfo.InvariantCulture) : 15);
-        Console.WriteLine($"720p30 stamped canvas camera both ways, VP8; {Warmup.TotalSeconds:0} s warm-up, then {window.TotalSeconds:0} s measured; " +
+        Console.WriteLine($"720p30 stamped canvas camera both ways, in the codec Parley's pages agree on (WebRTC then uses it too); {Warmup.TotalSeconds:0} s warm-up, then {window.TotalSeconds:0} s measured; " +
             "latency = decode time minus capture time (ms); residual = encoded frames never decoded; CPU in % of one core over the window");
         await using (var sides = await CallSides.OnLoopbackAsync())
         {
@@ -61,15 +67,16 @@ internal static class CallBench
     private static async Task CompareAsync(CallSides sides, string path, TimeSpan window, int lossPercent = 0)
     {
         var parley = await ParleyCallAsync(sides, window);
-        var webrtc = await WebRtcCallAsync(sides, window);
+        var webrtc = await WebRtcCallAsync(sides, window, parley.Codec);
         Console.WriteLine(path);
         foreach (var run in new[] { parley, webrtc })
         {
             var nodes = run == parley ? $"  nodes alice {run.AliceNodeCpu:0.0} % bob {run.BobNodeCpu:0.0} %" : "";
             Console.WriteLine($"  {run.Name,-7} latency median {Percentile(run.Latencies, 0.5),6:0.0} p95 {Percentile(run.Latencies, 0.95),6:0.0} ({run.Latencies.Count} frames)" +
-                $"  residual {run.Residual * 100,5:0.00} % of {run.Encoded} frames ({run.Encoded / window.TotalSeconds / 2:0.0} fps, {run.Sent})  browsers {run.BrowserCpu:0} %{nodes}");
+                $"  residual {run.Residual * 100,5:0.00} % of {run.Encoded} frames ({run.Encoded / window.TotalSeconds / 2:0.0} fps, {run.Sent} {run.Codec})  browsers {run.BrowserCpu:0} %{nodes}");
         }
         Console.WriteLine($"  parley stages (median): {parley.Stages}");
+        Console.WriteLine($"  busiest browser threads, % of a core: parley {parley.Threads}; webrtc {webrtc.Threads}");
         var ratio = Percentile(parley.Latencies, 0.5) / Percentile(webrtc.Latencies, 0.5);
         var loss = lossPercent > 0 ? $"; residual loss {parley.Residual * 100:0.00} % = {parley.Residual * 100 / lossPercent:0.00}x injected (webrtc {webrtc.Residual * 100 / lossPercent:0.00}x)" : "";
         Console.WriteLine($"  ratio parley/webrtc median latency: {ratio:0.00}x{loss}");
@@ -81,6 +88,9 @@ internal static class CallBench
         await sides.Alice.Page.EvaluateAsync("() => location.hash = '#/calls'");
         await sides.Alice.Page.GetByRole(AriaRole.Button, new() { Name = "Video call bob" }).ClickAsync();
         await sides.Bob.Page.GetByRole(AriaRole.Button, new() { Name = "Accept video" }).ClickAsync();
+        // The call's status line starts with the codec the pages agreed on ("H264 · sent …").
+        var status = sides.Alice.Page.GetByRole(AriaRole.Status).Filter(new() { HasTextRegex = new System.Text.RegularExpressions.Regex("^(VP8|VP9|H264) ·") });
+        var codec = (await status.TextContentAsync())!.Split(' ')[0];
         var run = await MeasureAsync(sides, "parley", window, async page =>
         {
             var probe = await CallSides.ProbeAsync(page);
@@ -93,24 +103,25 @@ internal static class CallBench
             stages.Add($"{side.Name} encode {medians[0]:0} ms, decode {medians[1]:0} ms");
         }
         await sides.Alice.Page.GetByRole(AriaRole.Button, new() { Name = "Hang up" }).ClickAsync();
-        return run with { Stages = string.Join("; ", stages) };
+        return run with { Stages = string.Join("; ", stages), Codec = codec };
     }
 
-    private static async Task<Run> WebRtcCallAsync(CallSides sides, TimeSpan window)
+    private static async Task<Run> WebRtcCallAsync(CallSides sides, TimeSpan window, string codec)
     {
+        var mime = $"video/{codec}";
         await sides.ReloadAsync();
         // Offer and answer (with every ICE candidate gathered) pass between the pages as JSON text: the bench is the signalling server.
-        var offer = await sides.Alice.Page.EvaluateAsync<string>("async () => JSON.stringify(await __probe.webrtc.start(null))");
-        var answer = await sides.Bob.Page.EvaluateAsync<string>("async offer => JSON.stringify(await __probe.webrtc.start(JSON.parse(offer)))", offer);
+        var offer = await sides.Alice.Page.EvaluateAsync<string>("async mime => JSON.stringify(await __probe.webrtc.start(null, mime))", mime);
+        var answer = await sides.Bob.Page.EvaluateAsync<string>("async ([offer, mime]) => JSON.stringify(await __probe.webrtc.start(JSON.parse(offer), mime))", new[] { offer, mime });
         await sides.Alice.Page.EvaluateAsync("answer => __probe.webrtc.finish(JSON.parse(answer))", answer);
         var run = await MeasureAsync(sides, "webrtc", window, async page =>
         {
             var counts = await page.EvaluateAsync<JsonElement>("() => __probe.webrtc.counts()");
             return (counts.GetProperty("encoded").GetInt64(), counts.GetProperty("decoded").GetInt64());
         });
-        var sent = (await sides.Alice.Page.EvaluateAsync<JsonElement>("() => __probe.webrtc.counts()")).GetProperty("size").GetString()!;
+        var counts = await sides.Alice.Page.EvaluateAsync<JsonElement>("() => __probe.webrtc.counts()");
         await sides.ReloadAsync(); // closes the peer connection
-        return run with { Sent = sent };
+        return run with { Sent = counts.GetProperty("size").GetString()!, Codec = $"{codec} ({counts.GetProperty("encoder").GetString()})" };
     }
 
     /// <summary>Waits for video both ways, lets it settle, then counts over the window: frames each side encoded and decoded, latencies read, CPU used.</summary>
@@ -130,10 +141,13 @@ internal static class CallBench
             before.Add(await counts(page));
         }
         var (aliceNode, bobNode, browsers) = (Proc.CpuTime(sides.Alice.Node.Process.Id), Proc.CpuTime(sides.Bob.Node.Process.Id), Proc.CpuTimeOf(ChromiumBinary));
+        var threads = Proc.ThreadCpuTimeOf(ChromiumBinary);
         var trace = await PageTrace.StartIfAskedAsync(sides.Alice.Page, name);
         var clock = Stopwatch.StartNew();
         await Task.Delay(window);
         var elapsed = clock.Elapsed;
+        var busiest = Proc.ThreadCpuTimeOf(ChromiumBinary).Select(t => (t.Key, Used: t.Value - threads.GetValueOrDefault(t.Key))).OrderByDescending(t => t.Used).Take(6)
+            .Select(t => $"{t.Key} {100 * t.Used / elapsed:0}");
         var cpu = (Alice: Proc.CpuTime(sides.Alice.Node.Process.Id) - aliceNode, Bob: Proc.CpuTime(sides.Bob.Node.Process.Id) - bobNode, Browsers: Proc.CpuTimeOf(ChromiumBinary) - browsers);
         if (trace is not null)
         {
@@ -150,7 +164,7 @@ internal static class CallBench
         var encoded = after[0].Encoded - before[0].Encoded + after[1].Encoded - before[1].Encoded;
         var decoded = after[0].Decoded - before[0].Decoded + after[1].Decoded - before[1].Decoded;
         double Share(TimeSpan used) => 100 * used / elapsed;
-        return new Run(name, latencies, encoded, decoded, Share(cpu.Alice), Share(cpu.Bob), Share(cpu.Browsers));
+        return new Run(name, latencies, encoded, decoded, Share(cpu.Alice), Share(cpu.Bob), Share(cpu.Browsers)) { Threads = string.Join(", ", busiest) };
     }
 
     private static double Percentile(List<double> values, double share)

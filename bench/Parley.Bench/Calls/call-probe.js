@@ -113,16 +113,21 @@
     video.play().catch(() => {});
   }
 
-  /** Starts WebRTC's send rate where Parley's starts (1 Mbit/s) instead of its usual 300 kbit/s ramp. */
-  function startBitrate(description) {
-    const vp8 = description.sdp.match(/a=rtpmap:(\d+) VP8\/90000\r\n/);
-    if (vp8) description.sdp = description.sdp.replace(vp8[0], `${vp8[0]}a=fmtp:${vp8[1]} x-google-start-bitrate=1000\r\n`);
+  /** Starts WebRTC's send rate where Parley's starts (1 Mbit/s) instead of its usual 300 kbit/s ramp, for every payload type of the codec. */
+  function startBitrate(description, mime) {
+    const name = mime.split('/')[1];
+    for (const [, type] of description.sdp.matchAll(new RegExp(`a=rtpmap:(\\d+) ${name}/90000`, 'g'))) {
+      const fmtp = new RegExp(`a=fmtp:${type} ([^\\r]*)`);
+      description.sdp = fmtp.test(description.sdp)
+        ? description.sdp.replace(fmtp, (line, parameters) => `a=fmtp:${type} ${parameters};x-google-start-bitrate=1000`)
+        : description.sdp.replace(`a=rtpmap:${type} ${name}/90000\r\n`, line => `${line}a=fmtp:${type} x-google-start-bitrate=1000\r\n`);
+    }
     return description;
   }
 
-  /** The anchor: Chromium's own WebRTC between this page and another, VP8 both ways, the same camera, kept at 720p. */
+  /** The anchor: Chromium's own WebRTC between this page and another, the codec Parley's call used both ways, the same camera, kept at 720p. */
   probe.webrtc = {
-    async start(offer) {
+    async start(offer, mime) {
       const pc = probe.pc = new RTCPeerConnection();
       const media = await navigator.mediaDevices.getUserMedia({ audio: true, video: true });
       for (const track of media.getTracks()) pc.addTrack(track, media);
@@ -144,10 +149,10 @@
       for (const transceiver of pc.getTransceivers()) {
         if (transceiver.sender.track?.kind !== 'video') continue;
         const codecs = RTCRtpReceiver.getCapabilities('video').codecs;
-        transceiver.setCodecPreferences([...codecs.filter(c => c.mimeType === 'video/VP8'), ...codecs.filter(c => c.mimeType !== 'video/VP8')]);
+        transceiver.setCodecPreferences([...codecs.filter(c => c.mimeType === mime), ...codecs.filter(c => c.mimeType !== mime)]);
       }
-      if (offer) { await pc.setRemoteDescription(offer); await pc.setLocalDescription(startBitrate(await pc.createAnswer())); }
-      else await pc.setLocalDescription(startBitrate(await pc.createOffer()));
+      if (offer) { await pc.setRemoteDescription(offer); await pc.setLocalDescription(startBitrate(await pc.createAnswer(), mime)); }
+      else await pc.setLocalDescription(startBitrate(await pc.createOffer(), mime));
       for (const sender of pc.getSenders().filter(s => s.track?.kind === 'video')) {
         // Parley sends the camera's 1280x720 as it is; WebRTC would shrink it first on a busy machine. Same picture, same work.
         const parameters = sender.getParameters();
@@ -161,7 +166,9 @@
     async counts() {
       const counts = { encoded: 0, decoded: 0, packetsLost: 0, packetsReceived: 0, nacks: 0 };
       (await probe.pc.getStats()).forEach(s => {
-        if (s.type === 'outbound-rtp' && s.kind === 'video') { counts.encoded += s.framesEncoded ?? 0; counts.size = `${s.frameWidth}x${s.frameHeight}`; counts.limit = s.qualityLimitationReason; }
+        if (s.type === 'outbound-rtp' && s.kind === 'video') {
+          counts.encoded += s.framesEncoded ?? 0; counts.size = `${s.frameWidth}x${s.frameHeight}`; counts.limit = s.qualityLimitationReason; counts.encoder = s.encoderImplementation;
+        }
         if (s.type === 'inbound-rtp' && s.kind === 'video') {
           counts.decoded += s.framesDecoded ?? 0; counts.packetsLost += s.packetsLost ?? 0; counts.packetsReceived += s.packetsReceived ?? 0; counts.nacks += s.nackCount ?? 0;
         }

@@ -23,7 +23,7 @@ internal static partial class ApiEndpoints
         api.MapGet("/calls", () => calls.All.Take(50).Select(c => c.ToJson()));
         api.MapGet("/calls/{id}", (string id) => calls.Find(id).ToJson());
         api.MapPost("/calls", (PlaceCallRequest body) =>
-            calls.Place(string.IsNullOrWhiteSpace(body.Peer) ? throw new ApiRequestException("give the peer to call") : Resolve(node, body.Peer), body.Video, Codecs(body.Codecs)).ToJson());
+            calls.Place(string.IsNullOrWhiteSpace(body.Peer) ? throw new ApiRequestException("give the peer to call") : Resolve(node, body.Peer), body.Video, Codecs(body.Codecs).Aggregate(VideoCodecs.None, (all, codec) => all | codec)).ToJson());
         api.MapPost("/calls/{id}/accept", (string id, AnswerCallRequest? body) => calls.Accept(calls.Find(id), Codecs(body?.Codecs)).ToJson());
         api.MapPost("/calls/{id}/decline", (string id) => calls.Decline(calls.Find(id)).ToJson());
         api.MapPost("/calls/{id}/hangup", (string id, HangupRequest? body) =>
@@ -31,13 +31,14 @@ internal static partial class ApiEndpoints
         api.Map("/calls/{id}/media", (string id, HttpContext context) => CallMediaAsync(context, node, calls.Find(id)));
     }
 
-    private static VideoCodecs Codecs(string[]? names) => (names ?? []).Aggregate(VideoCodecs.None, (all, name) => all | name.ToLowerInvariant() switch
+    /// <summary>The video codecs a page can encode and decode, in its order of preference (names it does not know are skipped).</summary>
+    private static VideoCodecs[] Codecs(string[]? names) => [.. (names ?? []).Take(8).Select(name => name.ToLowerInvariant() switch
     {
         "vp8" => VideoCodecs.Vp8,
         "vp9" => VideoCodecs.Vp9,
         "h264" => VideoCodecs.H264,
         _ => VideoCodecs.None,
-    });
+    }).Where(codec => codec != VideoCodecs.None)];
 
     /// <summary>
     /// The page's media channel for a call: binary messages are encoded frames both ways

@@ -91,16 +91,18 @@ public sealed partial class CallService : IAsyncDisposable
         return call;
     }
 
-    /// <summary>The callee's user accepts: media starts on both sides.</summary>
-    public Call Accept(Call call, VideoCodecs supported)
+    /// <summary>
+    /// The callee's user accepts: media starts on both sides. The video codec is the first of the
+    /// callee page's <paramref name="preference"/> that the caller offered; VP8 when there is none.
+    /// </summary>
+    public Call Accept(Call call, params IReadOnlyList<VideoCodecs> preference)
     {
         if (call.Outgoing || call.State != CallState.Ringing)
         {
             throw new CallException("only a ringing incoming call can be accepted", 409);
         }
         var link = LinkOf(call);
-        var common = call.Codecs & (supported == VideoCodecs.None ? VideoCodecs.Vp8 : supported);
-        call.Codecs = common.HasFlag(VideoCodecs.Vp8) ? VideoCodecs.Vp8 : common.HasFlag(VideoCodecs.Vp9) ? VideoCodecs.Vp9 : common.HasFlag(VideoCodecs.H264) ? VideoCodecs.H264 : VideoCodecs.Vp8;
+        call.Codecs = preference.FirstOrDefault(codec => codec != VideoCodecs.None && call.Codecs.HasFlag(codec), VideoCodecs.Vp8);
         link.TrySend(FrameType.CallAnswer, CallSignal.Encode(new CallAnswer(call.Id, true, call.Codecs, MediaPort, "")));
         Start(call);
         return call;

@@ -151,6 +151,21 @@ public sealed class CallTests : TwoContacts
         await Wait.UntilAsync(() => Bob.Node.Calls.Socket.Strays == 4, "four strays counted");
     }
 
+    [Theory]
+    [InlineData(VideoCodecs.Vp8 | VideoCodecs.H264, new[] { VideoCodecs.H264, VideoCodecs.Vp8 }, VideoCodecs.H264)]
+    [InlineData(VideoCodecs.Vp8 | VideoCodecs.H264, new[] { VideoCodecs.Vp9, VideoCodecs.Vp8 }, VideoCodecs.Vp8)]
+    [InlineData(VideoCodecs.Vp8, new[] { VideoCodecs.H264 }, VideoCodecs.Vp8)]
+    [InlineData(VideoCodecs.Vp9 | VideoCodecs.H264, new VideoCodecs[0], VideoCodecs.Vp8)]
+    public async Task The_callee_gets_its_first_choice_among_the_codecs_offered_and_both_sides_use_it(VideoCodecs offered, VideoCodecs[] preference, VideoCodecs chosen)
+    {
+        var call = Alice.Node.Calls.Place(Bob.Id, video: true, offered);
+        await Wait.UntilAsync(() => Bob.Node.Calls.All.Count == 1, "the ring");
+        var incoming = Bob.Node.Calls.Accept(Bob.Node.Calls.All.Single(), preference);
+        await Wait.UntilAsync(() => call.State == CallState.Active, "the answer");
+        Assert.Equal(chosen, incoming.Codecs);
+        Assert.Equal(chosen, call.Codecs);
+    }
+
     [Fact]
     public async Task The_peer_going_offline_ends_the_call()
     {
