@@ -42,7 +42,7 @@ internal static class Proc
         {
             try
             {
-                var type = File.ReadAllText($"/proc/{pid}/cmdline").Split('\0').FirstOrDefault(a => a.StartsWith("--type=", StringComparison.Ordinal))?[7..] ?? "browser";
+                var type = File.ReadAllText($"/proc/{pid}/cmdline").Split('\0', ' ').FirstOrDefault(a => a.StartsWith("--type=", StringComparison.Ordinal))?[7..] ?? "browser";
                 foreach (var task in Directory.EnumerateDirectories($"/proc/{pid}/task"))
                 {
                     var key = $"{type}/{File.ReadAllText(Path.Combine(task, "comm")).Trim()}";

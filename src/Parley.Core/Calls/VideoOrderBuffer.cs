@@ -16,6 +16,7 @@ public sealed class VideoOrderBuffer
     private long _waitingSince = -1;
     private bool _needKeyframe;
     private bool _discardedWhileWaiting;
+    private uint? _lastDelivered; // timestamp (90 kHz) of the last frame released
 
     /// <summary>Frames given up on (never delivered).</summary>
     public long Skipped { get; private set; }
@@ -50,10 +51,12 @@ public sealed class VideoOrderBuffer
     }
 
     /// <summary>
-    /// Called often: gives up a frame waited for longer than <paramref name="budgetMs"/>. Returns
-    /// what can go now, and whether a keyframe must be asked for.
+    /// Called often: gives up a frame waited for longer than <paramref name="budgetMs"/>, or at once
+    /// when it is older than <paramref name="resendableMs"/> (after an outage: the frames missing were
+    /// captured longer ago than the sender keeps packets, so no resend will come). Returns what can
+    /// go now, and whether a keyframe must be asked for.
     /// </summary>
-    public (IReadOnlyList<MediaFrame> Ready, bool RequestKeyframe) Tick(long nowMs, long budgetMs)
+    public (IReadOnlyList<MediaFrame> Ready, bool RequestKeyframe) Tick(long nowMs, long budgetMs, long resendableMs = long.MaxValue)
     {
         var ready = new List<MediaFrame>();
         if (_needKeyframe)
@@ -63,7 +66,7 @@ public sealed class VideoOrderBuffer
             _discardedWhileWaiting = false;
             return (ready, again);
         }
-        if (_held.Count == 0 || _waitingSince < 0 || nowMs - _waitingSince < budgetMs)
+        if (_held.Count == 0 || _waitingSince < 0 || (nowMs - _waitingSince < budgetMs && !Hopeless(resendableMs)))
         {
             return (ready, false);
         }
@@ -86,12 +89,24 @@ public sealed class VideoOrderBuffer
         return (ready, true);
     }
 
+    /// <summary>Whether the gap before the first held frame spans more capture time than the sender keeps packets for.</summary>
+    private bool Hopeless(long resendableMs)
+    {
+        if (_lastDelivered is not { } last)
+        {
+            return false;
+        }
+        var gap = (int)(_held.Values.First().Timestamp - last); // 90 kHz; negative if out of order
+        return gap > 0 && gap / 90 > resendableMs;
+    }
+
     private void Release(List<MediaFrame> ready, long nowMs)
     {
         var released = false;
         while (_held.Remove(0, out var next))
         {
             ready.Add(next);
+            _lastDelivered = next.Timestamp;
             _expected = (ushort)(next.Number + 1);
             Rebase();
             released = true;

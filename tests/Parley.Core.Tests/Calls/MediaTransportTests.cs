@@ -133,4 +133,24 @@ public sealed class MediaTransportTests
         Assert.Null(assembler.Add(Header(500, 30, 1, 3), new byte[10]));
         Assert.NotNull(assembler.Add(Header(501, 30, 1, 2), new byte[10]));
     }
+
+    [Fact]
+    public void A_gap_older_than_the_sender_keeps_packets_is_given_up_at_once_and_a_short_one_is_waited_for()
+    {
+        static MediaFrame Frame(int number) => new(StreamKind.Video, (ushort)number, (uint)(number * 3000), number == 0, 1, [1]); // 30 frames a second at 90 kHz
+        var afterOutage = new VideoOrderBuffer();
+        var shortGap = new VideoOrderBuffer();
+        foreach (var buffer in new[] { afterOutage, shortGap })
+        {
+            for (var n = 0; n < 3; n++)
+            {
+                Assert.Single(buffer.Add(Frame(n), nowMs: n * 33));
+            }
+        }
+        Assert.Empty(afterOutage.Add(Frame(63), nowMs: 2100)); // frames 3..62 (2 s) lost in an outage
+        Assert.Empty(shortGap.Add(Frame(4), nowMs: 140)); // frame 3 is being resent
+        Assert.True(afterOutage.Tick(2101, budgetMs: 400, resendableMs: 500).RequestKeyframe);
+        Assert.False(shortGap.Tick(141, budgetMs: 400, resendableMs: 500).RequestKeyframe);
+        Assert.Equal([3, 4], shortGap.Add(Frame(3), nowMs: 190).Select(f => (int)f.Number));
+    }
 }
