@@ -128,9 +128,9 @@ export class CallEngine {
         if (resized) this.wantKeyframe[kind] = true; // a new size starts from a keyframe; a new bitrate does not need one
       }
       // A busy encoder keeps taking frames (its queue size counts only those not yet started) and each
-      // waits behind the others: one frame at a time keeps the delay to one encode; the camera's next frame
-      // replaces the ones skipped.
-      // (A frame the encoder drops never comes out: after a second it no longer counts.)
+      // waits behind the others: one frame at a time keeps the delay to one encode, and the camera's next
+      // frame replaces the ones skipped. A frame the encoder drops never comes out: after a second it no
+      // longer counts.
       for (const [timestamp, at] of encoding) if (now - at > 1000) encoding.delete(timestamp);
       if (encoding.size >= MAX_ENCODING) return false;
       encoding.set(frame.timestamp, now);
