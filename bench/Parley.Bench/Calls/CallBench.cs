@@ -75,7 +75,7 @@ internal static class CallBench
             Console.WriteLine($"  {run.Name,-7} latency median {Percentile(run.Latencies, 0.5),6:0.0} p95 {Percentile(run.Latencies, 0.95),6:0.0} ({run.Latencies.Count} frames)" +
                 $"  residual {run.Residual * 100,5:0.00} % of {run.Encoded} frames ({run.Encoded / window.TotalSeconds / 2:0.0} fps, {run.Sent} {run.Codec})  browsers {run.BrowserCpu:0} %{nodes}");
         }
-        Console.WriteLine($"  parley stages (median): {parley.Stages}");
+        Console.WriteLine($"  parley stages (recent mean per frame, from the engine): {parley.Stages}");
         Console.WriteLine($"  busiest browser threads, % of a core: parley {parley.Threads}; webrtc {webrtc.Threads}");
         var ratio = Percentile(parley.Latencies, 0.5) / Percentile(webrtc.Latencies, 0.5);
         var loss = lossPercent > 0 ? $"; residual loss {parley.Residual * 100:0.00} % = {parley.Residual * 100 / lossPercent:0.00}x injected (webrtc {webrtc.Residual * 100 / lossPercent:0.00}x)" : "";
@@ -91,16 +91,17 @@ internal static class CallBench
         // The call's status line starts with the codec the pages agreed on ("H264 · sent …").
         var status = sides.Alice.Page.GetByRole(AriaRole.Status).Filter(new() { HasTextRegex = new System.Text.RegularExpressions.Regex("^(VP8|VP9|H264) ·") });
         var codec = (await status.TextContentAsync())!.Split(' ')[0];
+        // The call view's tiles carry the engine's counters: video frames sent (local) and decoded (remote).
         var run = await MeasureAsync(sides, "parley", window, async page =>
         {
-            var probe = await CallSides.ProbeAsync(page);
-            return (probe.GetProperty("encoded").GetInt64(), probe.GetProperty("decoded").GetInt64());
+            var counts = await page.EvaluateAsync<long[]>("() => [document.querySelector('.tile.local').dataset.sent, document.querySelector('.tile.remote').dataset.frames].map(Number)");
+            return (counts[0], counts[1]);
         });
         var stages = new List<string>();
         foreach (var side in new[] { sides.Alice, sides.Bob })
         {
-            var medians = await side.Page.EvaluateAsync<double[]>("() => ['encode', 'decode'].map(s => { const a = [...__probe.stages[s]].sort((x, y) => x - y); return a.length ? a[a.length >> 1] : -1; })");
-            stages.Add($"{side.Name} encode {medians[0]:0} ms, decode {medians[1]:0} ms");
+            var times = await side.Page.EvaluateAsync<double[]>("() => [document.querySelector('.tile.local').dataset.encodeMs, document.querySelector('.tile.remote').dataset.decodeMs].map(Number)");
+            stages.Add($"{side.Name} encode {times[0]:0} ms, decode {times[1]:0} ms");
         }
         await sides.Alice.Page.GetByRole(AriaRole.Button, new() { Name = "Hang up" }).ClickAsync();
         return run with { Stages = string.Join("; ", stages), Codec = codec };

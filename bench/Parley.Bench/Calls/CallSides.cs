@@ -114,9 +114,6 @@ internal sealed class CallSides : IAsyncDisposable
         }
     }
 
-    public static Task<JsonElement> ProbeAsync(IPage page) =>
-        page.EvaluateAsync<JsonElement>("() => ({ encoded: __probe.encoded, decoded: __probe.decoded, latencies: __probe.latencies.length, unreadable: __probe.unreadable })");
-
     public async ValueTask DisposeAsync()
     {
         foreach (var browser in _browsers)

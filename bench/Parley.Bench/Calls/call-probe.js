@@ -1,11 +1,12 @@
 // The call bench's probe, added to every page before its own scripts run. The camera becomes a
 // 1280x720 canvas at 30 frames a second whose top rows carry the time each frame was captured
-// (32 black or white blocks, and their inverse below as a check); decoded frames are read back to
-// take that time out again. Parley's engine meets it through getUserMedia, VideoEncoder and
-// VideoDecoder; the WebRTC anchor through getUserMedia and the received track.
+// (32 black or white blocks, and their inverse below as a check); received frames are read back to
+// take that time out again. Both arms meet it the same way: the camera through getUserMedia, and
+// the received video as a track read on the page's main thread (Parley's track generators, WebRTC's
+// received track).
 (() => {
   const W = 1280, H = 720, BITS = 32, BLOCK = W / BITS, TWO32 = 2 ** 32;
-  const probe = window.__probe = { latencies: [], encoded: 0, decoded: 0, unreadable: 0 };
+  const probe = window.__probe = { latencies: [], decoded: 0, unreadable: 0 };
 
   function stampedCamera() {
     const canvas = Object.assign(document.createElement('canvas'), { width: W, height: H });
@@ -77,32 +78,24 @@
     return media;
   };
 
-  // Where Parley's time goes: how long each frame spends in the encoder and in the decoder (ms, by timestamp).
-  probe.stages = { encode: [], decode: [] };
-  function timed(stage) {
-    const started = new Map();
-    return {
-      start: timestamp => { if (started.size < 100) started.set(timestamp, performance.now()); },
-      end: timestamp => { const at = started.get(timestamp); if (at !== undefined) { started.delete(timestamp); probe.stages[stage].push(performance.now() - at); } },
-    };
+  /** Reads every frame a received track shows, as a page's tile would show it. */
+  function readTrack(track) {
+    const frames = new MediaStreamTrackProcessor({ track }).readable.getReader();
+    (async () => {
+      for (;;) {
+        const { value, done } = await frames.read();
+        if (done) return;
+        probe.decoded++;
+        probe.read(value);
+        value.close();
+      }
+    })();
   }
-  const Encoder = window.VideoEncoder;
-  window.VideoEncoder = class extends Encoder {
-    constructor(init) {
-      const stage = timed('encode');
-      super({ ...init, output: (chunk, meta) => { probe.encoded++; stage.end(chunk.timestamp); init.output(chunk, meta); } });
-      this.stage = stage;
-    }
-    encode(frame, options) { this.stage.start(frame.timestamp); return super.encode(frame, options); }
-  };
-  const Decoder = window.VideoDecoder;
-  window.VideoDecoder = class extends Decoder {
-    constructor(init) {
-      const stage = timed('decode');
-      super({ ...init, output: frame => { probe.decoded++; stage.end(frame.timestamp); probe.read(frame); init.output(frame); } });
-      this.stage = stage;
-    }
-    decode(chunk) { this.stage.start(chunk.timestamp); return super.decode(chunk); }
+
+  // Parley decodes on its media worker and shows the frames through track generators: the probe reads a clone of each.
+  const Generator = window.MediaStreamTrackGenerator;
+  window.MediaStreamTrackGenerator = class extends Generator {
+    constructor(init) { super(init); if (init.kind === 'video') readTrack(this.clone()); }
   };
 
   /** A video element on the page, as a call app shows its tiles (Parley's page shows the local preview and the remote picture). */
@@ -135,16 +128,7 @@
       pc.ontrack = ({ track, streams }) => {
         if (track.kind !== 'video') return;
         show(streams[0] ?? new MediaStream([track]), false);
-        const frames = new MediaStreamTrackProcessor({ track }).readable.getReader();
-        (async () => {
-          for (;;) {
-            const { value, done } = await frames.read();
-            if (done) return;
-            probe.decoded++;
-            probe.read(value);
-            value.close();
-          }
-        })();
+        readTrack(track);
       };
       for (const transceiver of pc.getTransceivers()) {
         if (transceiver.sender.track?.kind !== 'video') continue;

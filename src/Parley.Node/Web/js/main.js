@@ -48,7 +48,7 @@ function route() {
 
 let navShown = '';
 
-/** The navigation and who you are; rebuilt only when they changed (it is asked ten times a second in a call, and a rebuilt nav costs a layout). */
+/** The navigation and who you are; rebuilt only when something it shows changed (it is asked on every event, and a rebuilt nav costs a layout). */
 function renderNav() {
   const current = location.hash.split('/')[1];
   const counts = navItems.map(item => item.badge?.() ?? 0);

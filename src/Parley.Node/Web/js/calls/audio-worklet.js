@@ -1,4 +1,4 @@
-// Plays decoded audio from the network: samples arrive in 20 ms pieces through the port and
+// Plays decoded audio from the network: samples arrive in 20 ms pieces from the media worker and
 // are played from a small buffer that adapts — it starts playing once 40 ms are queued, and if
 // more than 200 ms pile up (the network caught up after a hiccup) it drops back to 60 ms so
 // delay does not build. An empty buffer plays silence until enough arrives again.
@@ -11,17 +11,21 @@ class NetworkAudioPlayer extends AudioWorkletProcessor {
     this.offset = 0;
     this.playing = false;
     this.port.onmessage = event => {
-      if (event.data === 'flush') { this.queue = []; this.queued = 0; this.offset = 0; this.playing = false; return; }
-      this.queue.push(event.data);
-      this.queued += event.data.length;
-      const max = sampleRate * 0.2;
-      while (this.queued > max && this.queue.length > 1) {
-        const dropped = this.queue.shift();
-        this.queued -= dropped.length - this.offset;
-        this.offset = 0;
-        if (this.queued <= sampleRate * 0.06) break;
-      }
+      if (event.data === 'flush') { this.queue = []; this.queued = 0; this.offset = 0; this.playing = false; }
+      else if (event.data.port) event.data.port.onmessage = samples => this.take(samples.data); // the media worker's channel
     };
+  }
+
+  take(samples) {
+    this.queue.push(samples);
+    this.queued += samples.length;
+    const max = sampleRate * 0.2;
+    while (this.queued > max && this.queue.length > 1) {
+      const dropped = this.queue.shift();
+      this.queued -= dropped.length - this.offset;
+      this.offset = 0;
+      if (this.queued <= sampleRate * 0.06) break;
+    }
   }
 
   process(inputs, outputs) {

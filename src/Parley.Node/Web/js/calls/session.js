@@ -4,10 +4,14 @@ import { api, seg } from '../api.js';
 import { CallEngine, supportedCodecs } from './engine.js';
 
 const listeners = new Set();
+const statsListeners = new Set();
 export const calls = { engine: null, call: null, ended: null };
 
-/** Calls fn whenever the call or its media changes; returns a function that stops it. */
+/** Calls fn whenever the call or its state (mute, camera, share) changes; returns a function that stops it. */
 export function onCallChange(fn) { listeners.add(fn); return () => listeners.delete(fn); }
+
+/** Calls fn with each update of the call's media counters (ten times a second); returns a function that stops it. */
+export function onCallStats(fn) { statsListeners.add(fn); return () => statsListeners.delete(fn); }
 
 function changed() { listeners.forEach(fn => fn()); }
 
@@ -50,7 +54,7 @@ export async function onCallEvent(type, data) {
 
 async function begin(call) {
   calls.call = call;
-  const engine = new CallEngine(call, { onEnded: (reason, byPeer) => finish(reason, byPeer), onChange: changed });
+  const engine = new CallEngine(call, { onEnded: (reason, byPeer) => finish(reason, byPeer), onChange: changed, onStats: () => statsListeners.forEach(fn => fn()) });
   calls.engine = engine;
   changed();
   try {

@@ -5,7 +5,7 @@
 import { h, put, fill } from '../dom.js';
 import { state, watch } from '../state.js';
 import { pageHeader, section, act } from './common.js';
-import { calls, onCallChange, placeCall, hangUp } from '../calls/session.js';
+import { calls, onCallChange, onCallStats, placeCall, hangUp } from '../calls/session.js';
 
 export function mount(main) {
   const body = h('div', { class: 'calls' });
@@ -73,8 +73,8 @@ export function mount(main) {
       fill(cam, devices.filter(d => d.kind === 'videoinput').map((d, i) => h('option', { value: d.deviceId }, d.label || `Camera ${i + 1}`)));
     });
 
-    // Runs ten times a second: it touches the page only where something changed, because every
-    // layout it causes costs the main thread that also carries the call's media.
+    // Runs on every state change and stats update (ten times a second): it touches the page only
+    // where something changed, because every layout it causes costs the main thread.
     let statusAt = 0;
     refreshActive = () => {
       const s = engine.stats;
@@ -87,11 +87,15 @@ export function mount(main) {
       remote.dataset.level = s.remoteLevel.toFixed(4);
       remote.classList.toggle('speaking', s.remoteLevel > 0.01);
       local.classList.toggle('speaking', !engine.muted && s.localLevel > 0.01);
+      local.dataset.sent = String(s.sent.video);
+      local.dataset.encodeMs = s.encodeMs.toFixed(1);
+      remote.dataset.decodeMs = s.decodeMs.toFixed(1);
       screen.dataset.frames = String(s.decoded.screen);
       screen.hidden = s.decoded.screen === 0 || !engine.remoteSharing();
       if (performance.now() - statusAt >= 1000) {
         statusAt = performance.now();
-        setText(status, `${call.codec.toUpperCase()} · sent ${s.sent.video} video, ${s.sent.audio} audio frames · shown ${s.decoded.video}`);
+        setText(status, `${call.codec.toUpperCase()} · sent ${s.sent.video} video, ${s.sent.audio} audio frames · shown ${s.decoded.video}`
+          + (s.sent.video ? ` · a frame takes ${s.encodeMs.toFixed(0)} ms to encode, ${s.decodeMs.toFixed(0)} ms to decode` : ''));
       }
     };
     refreshActive();
@@ -107,7 +111,7 @@ export function mount(main) {
   }
 
   render();
-  const stops = [onCallChange(render), watch(['peers'], () => { if (!calls.call) render(); })];
+  const stops = [onCallChange(render), onCallStats(() => refreshActive()), watch(['peers'], () => { if (!calls.call) render(); })];
   return () => stops.forEach(s => s());
 }
 

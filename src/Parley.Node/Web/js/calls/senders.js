@@ -1,0 +1,130 @@
+// The sending half of the media worker: one WebCodecs encoder per captured track (Opus in 20 ms
+// frames for the microphone; VP8, VP9 or H.264 for the camera and the shared screen). The page
+// hands over each track as the readable of a MediaStreamTrackProcessor, so camera frames come
+// straight to this worker; their encoded chunks go to `send`.
+
+import { STREAM } from './frames.js';
+import { CODEC_BYTE, CODEC_STRING } from './codecs.js';
+import { rms, smooth } from './media-stats.js';
+
+const KEYFRAME_EVERY_MS = 10_000; // a safety net: a lost frame brings a keyframe request at once
+const MAX_ENCODING = 1;
+const MIN_SCREEN_BPS = 1_500_000; // text on a shared screen needs more than a face does
+
+export class Senders {
+  /** `send(stream, chunk, codecByte, clock)` carries a chunk to the node. */
+  constructor(codec, stats, send) {
+    this.codec = codec;
+    this.stats = stats;
+    this.send = send;
+    this.muted = false;
+    this.cameraOn = true;
+    this.bitrate = 1_000_000;
+    this.wantKeyframe = { [STREAM.video]: true, [STREAM.screen]: true };
+    this.byStream = new Map();
+  }
+
+  /** Starts encoding a track's frames, replacing what was sent on that stream before. */
+  add(stream, readable, { audioBitrate }) {
+    this.remove(stream);
+    const sender = stream === STREAM.audio ? this.audioSender(readable, audioBitrate) : this.videoSender(readable, stream);
+    this.byStream.set(stream, sender);
+  }
+
+  remove(stream) {
+    this.byStream.get(stream)?.stop();
+    this.byStream.delete(stream);
+  }
+
+  stopAll() { for (const stream of [...this.byStream.keys()]) this.remove(stream); }
+
+  setState({ muted, cameraOn }) {
+    if (cameraOn && !this.cameraOn) this.wantKeyframe[STREAM.video] = true;
+    this.muted = muted;
+    this.cameraOn = cameraOn;
+  }
+
+  requestKeyframe(stream) { this.wantKeyframe[stream] = true; }
+
+  setBitrate(bps) { this.bitrate = Math.max(150_000, Math.min(bps, 2_500_000)); }
+
+  audioSender(readable, audioBitrate) {
+    const encoder = new AudioEncoder({ output: chunk => this.sent(STREAM.audio, chunk, CODEC_BYTE.opus, 48000), error: e => console.warn('audio encoder', e.message) });
+    return pump(readable, encoder, data => {
+      this.stats.localLevel = level(data);
+      if (this.muted) return; // nothing leaves this page while muted
+      if (encoder.state === 'unconfigured') {
+        // Opus takes the microphone's own rate (the quality setting asks for one); the far side always decodes at 48 kHz.
+        encoder.configure({ codec: 'opus', sampleRate: data.sampleRate, numberOfChannels: 1, bitrate: audioBitrate, opus: { frameDuration: 20000 } });
+      }
+      encoder.encode(data);
+    });
+  }
+
+  videoSender(readable, stream) {
+    let configured = null;
+    let lastKey = 0;
+    const encoding = new Map(); // timestamp → when it went in, for frames the encoder has not given back
+    const encoder = new VideoEncoder({
+      output: chunk => {
+        const at = encoding.get(chunk.timestamp);
+        if (at !== undefined) this.stats.encodeMs = smooth(this.stats.encodeMs, performance.now() - at);
+        encoding.delete(chunk.timestamp);
+        this.sent(stream, chunk, CODEC_BYTE[this.codec], 90000);
+      },
+      error: e => console.warn('video encoder', e.message),
+    });
+    return pump(readable, encoder, frame => {
+      if (stream === STREAM.video && !this.cameraOn) return;
+      const now = performance.now();
+      const bitrate = stream === STREAM.screen ? Math.max(this.bitrate, MIN_SCREEN_BPS) : this.bitrate;
+      const resized = configured?.width !== frame.displayWidth || configured?.height !== frame.displayHeight;
+      // Reconfiguring costs the encoder a reset: the node's estimate moves a few per cent each report, so the
+      // encoder follows it only when it has moved more than 15 %, at most once a second.
+      const retarget = configured && Math.abs(bitrate - configured.bitrate) > 0.15 * configured.bitrate && now - configured.at > 1000;
+      if (resized || retarget) {
+        encoder.configure({
+          codec: CODEC_STRING[this.codec], width: frame.displayWidth, height: frame.displayHeight, bitrate,
+          framerate: 30, latencyMode: 'realtime', ...(this.codec === 'h264' ? { avc: { format: 'annexb' } } : {}),
+        });
+        configured = { width: frame.displayWidth, height: frame.displayHeight, bitrate, at: now };
+        if (resized) this.wantKeyframe[stream] = true; // a new size starts from a keyframe; a new bitrate does not need one
+      }
+      // A busy encoder keeps taking frames (its queue size counts only those not yet started) and each
+      // waits behind the others: one frame at a time keeps the delay to one encode, and the camera's next
+      // frame replaces the ones skipped. A frame the encoder drops never comes out: after a second it no
+      // longer counts.
+      for (const [timestamp, at] of encoding) if (now - at > 1000) encoding.delete(timestamp);
+      if (encoding.size >= MAX_ENCODING) return;
+      encoding.set(frame.timestamp, now);
+      const keyFrame = this.wantKeyframe[stream] || now - lastKey > KEYFRAME_EVERY_MS;
+      if (keyFrame) { lastKey = now; this.wantKeyframe[stream] = false; }
+      encoder.encode(frame, { keyFrame });
+    });
+  }
+
+  sent(stream, chunk, codecByte, clock) {
+    if (!this.send(stream, chunk, codecByte, clock)) return;
+    this.stats.sent[stream === STREAM.audio ? 'audio' : stream === STREAM.video ? 'video' : 'screen']++;
+  }
+}
+
+/** Reads a track's frames (or audio data) into `handle` until stopped; each is closed after. */
+function pump(readable, encoder, handle) {
+  const reader = readable.getReader();
+  let stopped = false;
+  (async () => {
+    while (!stopped) {
+      const { value, done } = await reader.read().catch(() => ({ done: true }));
+      if (done) break;
+      try { handle(value); } catch (e) { console.warn('encode', e.message); } finally { value.close(); }
+    }
+  })();
+  return { stop: () => { stopped = true; reader.cancel().catch(() => {}); if (encoder.state !== 'closed') encoder.close(); } };
+}
+
+function level(data) {
+  const samples = new Float32Array(data.numberOfFrames);
+  try { data.copyTo(samples, { planeIndex: 0, format: 'f32-planar' }); } catch { return 0; }
+  return rms(samples);
+}
