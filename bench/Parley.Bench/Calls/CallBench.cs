@@ -91,17 +91,18 @@ internal static class CallBench
         // The call's status line starts with the codec the pages agreed on ("H264 · sent …").
         var status = sides.Alice.Page.GetByRole(AriaRole.Status).Filter(new() { HasTextRegex = new System.Text.RegularExpressions.Regex("^(VP8|VP9|H264) ·") });
         var codec = (await status.TextContentAsync())!.Split(' ')[0];
-        // The call view's tiles carry the engine's counters: video frames sent (local) and decoded (remote).
+        // The engine's own counters (video frames sent and decoded, and how long a frame takes in each), from its media worker.
+        const string Stats = "async () => { const s = await __probe.parleyStats(); return [s.sent.video, s.decoded.video, s.encodeMs, s.decodeMs]; }";
         var run = await MeasureAsync(sides, "parley", window, async page =>
         {
-            var counts = await page.EvaluateAsync<long[]>("() => [document.querySelector('.tile.local').dataset.sent, document.querySelector('.tile.remote').dataset.frames].map(Number)");
-            return (counts[0], counts[1]);
+            var stats = await page.EvaluateAsync<double[]>(Stats);
+            return ((long)stats[0], (long)stats[1]);
         });
         var stages = new List<string>();
         foreach (var side in new[] { sides.Alice, sides.Bob })
         {
-            var times = await side.Page.EvaluateAsync<double[]>("() => [document.querySelector('.tile.local').dataset.encodeMs, document.querySelector('.tile.remote').dataset.decodeMs].map(Number)");
-            stages.Add($"{side.Name} encode {times[0]:0} ms, decode {times[1]:0} ms");
+            var stats = await side.Page.EvaluateAsync<double[]>(Stats);
+            stages.Add($"{side.Name} encode {stats[2]:0} ms, decode {stats[3]:0} ms");
         }
         await sides.Alice.Page.GetByRole(AriaRole.Button, new() { Name = "Hang up" }).ClickAsync();
         return run with { Stages = string.Join("; ", stages), Codec = codec };

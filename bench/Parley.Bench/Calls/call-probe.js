@@ -78,6 +78,21 @@
     return media;
   };
 
+  // Parley's counters live on its media worker, which answers a 'stats' message with them at once.
+  const PageWorker = window.Worker;
+  window.Worker = class extends PageWorker {
+    constructor(...args) { super(...args); probe.worker = this; }
+  };
+  probe.parleyStats = () => new Promise(resolve => {
+    const worker = probe.worker;
+    worker.addEventListener('message', function answer({ data }) {
+      if (data.type !== 'stats') return;
+      worker.removeEventListener('message', answer);
+      resolve(data.stats);
+    });
+    worker.postMessage({ type: 'stats' });
+  });
+
   /** Reads every frame a received track shows, as a page's tile would show it. */
   function readTrack(track) {
     const frames = new MediaStreamTrackProcessor({ track }).readable.getReader();

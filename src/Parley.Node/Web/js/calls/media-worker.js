@@ -4,8 +4,9 @@
 // frame waited behind that work (and behind the audio) on its way to the encoder and back.
 //
 // From the page: start (call, codec, the <video> writables, the AudioWorklet's port), track (a
-// captured track's readable), untrack, state (muted, camera), stop. To the page: open, stats (ten
-// times a second), ended (with the reason).
+// captured track's readable), untrack, state (muted, camera), stats (send them now: a reader that
+// compares two pages' counts wants them from one moment, not up to a tick old), stop. To the page:
+// open, stats (ten times a second, and when asked), ended (with the reason).
 
 import { STREAM, encodeChunk, decodeFrame } from './frames.js';
 import { Senders } from './senders.js';
@@ -22,6 +23,7 @@ onmessage = ({ data }) => {
   else if (data.type === 'track') call?.senders.add(data.stream, data.readable, data.options);
   else if (data.type === 'untrack') call?.senders.remove(data.stream);
   else if (data.type === 'state') call?.senders.setState(data);
+  else if (data.type === 'stats') call?.report();
   else if (data.type === 'stop') { call?.stop(); close(); }
 };
 
@@ -38,7 +40,8 @@ function startCall({ url, codec, outputs, audioPort }) {
   const senders = new Senders(codec, stats, send);
   const receivers = new Receivers(codec, stats, outputs, audioPort, requestKeyframe);
   let ended = false;
-  const timer = setInterval(() => { receivers.refreshStats(performance.now()); postMessage({ type: 'stats', stats }); }, STATS_EVERY_MS);
+  const report = () => { receivers.refreshStats(performance.now()); postMessage({ type: 'stats', stats }); };
+  const timer = setInterval(report, STATS_EVERY_MS);
 
   const stop = () => {
     if (ended) return;
@@ -59,5 +62,5 @@ function startCall({ url, codec, outputs, audioPort }) {
     else if (notice.type === 'bitrate') senders.setBitrate(notice.bps);
     else if (notice.type === 'ended') end(notice.reason, notice.byPeer);
   };
-  return { senders, stop };
+  return { senders, report, stop };
 }

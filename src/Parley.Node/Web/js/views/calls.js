@@ -87,9 +87,6 @@ export function mount(main) {
       remote.dataset.level = s.remoteLevel.toFixed(4);
       remote.classList.toggle('speaking', s.remoteLevel > 0.01);
       local.classList.toggle('speaking', !engine.muted && s.localLevel > 0.01);
-      local.dataset.sent = String(s.sent.video);
-      local.dataset.encodeMs = s.encodeMs.toFixed(1);
-      remote.dataset.decodeMs = s.decodeMs.toFixed(1);
       screen.dataset.frames = String(s.decoded.screen);
       screen.hidden = s.decoded.screen === 0 || !engine.remoteSharing();
       if (performance.now() - statusAt >= 1000) {
