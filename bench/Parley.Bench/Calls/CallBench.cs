@@ -75,7 +75,7 @@ internal static class CallBench
             Console.WriteLine($"  {run.Name,-7} latency median {Percentile(run.Latencies, 0.5),6:0.0} p95 {Percentile(run.Latencies, 0.95),6:0.0} ({run.Latencies.Count} frames)" +
                 $"  residual {run.Residual * 100,5:0.00} % of {run.Encoded} frames ({run.Encoded / window.TotalSeconds / 2:0.0} fps, {run.Sent} {run.Codec})  browsers {run.BrowserCpu:0} %{nodes}");
         }
-        Console.WriteLine($"  parley stages (recent mean per frame, from the engine): {parley.Stages}");
+        Console.WriteLine($"  stages, ms a frame: parley (median of the last 63, from the engine) {parley.Stages}; webrtc (mean over the call, getStats) {webrtc.Stages}");
         Console.WriteLine($"  busiest browser threads, % of a core: parley {parley.Threads}; webrtc {webrtc.Threads}");
         var ratio = Percentile(parley.Latencies, 0.5) / Percentile(webrtc.Latencies, 0.5);
         var loss = lossPercent > 0 ? $"; residual loss {parley.Residual * 100:0.00} % = {parley.Residual * 100 / lossPercent:0.00}x injected (webrtc {webrtc.Residual * 100 / lossPercent:0.00}x)" : "";
@@ -122,8 +122,16 @@ internal static class CallBench
             return (counts.GetProperty("encoded").GetInt64(), counts.GetProperty("decoded").GetInt64());
         });
         var counts = await sides.Alice.Page.EvaluateAsync<JsonElement>("() => __probe.webrtc.counts()");
+        var stages = new List<string>();
+        foreach (var side in new[] { sides.Alice, sides.Bob })
+        {
+            // WebRTC's own mean time in its encoder and decoder over the call (getStats totalEncodeTime, totalDecodeTime).
+            var own = side == sides.Alice ? counts : await side.Page.EvaluateAsync<JsonElement>("() => __probe.webrtc.counts()");
+            double MeanMs(string seconds, string frames) => 1000 * own.GetProperty(seconds).GetDouble() / Math.Max(1, own.GetProperty(frames).GetInt64());
+            stages.Add($"{side.Name} encode {MeanMs("encodeSeconds", "encoded"):0} ms, decode {MeanMs("decodeSeconds", "decoded"):0} ms");
+        }
         await sides.ReloadAsync(); // closes the peer connection
-        return run with { Sent = counts.GetProperty("size").GetString()!, Codec = $"{codec} ({counts.GetProperty("encoder").GetString()})" };
+        return run with { Sent = counts.GetProperty("size").GetString()!, Codec = $"{codec} ({counts.GetProperty("encoder").GetString()})", Stages = string.Join("; ", stages) };
     }
 
     /// <summary>Waits for video both ways, lets it settle, then counts over the window: frames each side encoded and decoded, latencies read, CPU used.</summary>

@@ -163,13 +163,13 @@
     },
     async finish(answer) { await probe.pc.setRemoteDescription(answer); },
     async counts() {
-      const counts = { encoded: 0, decoded: 0, packetsLost: 0, packetsReceived: 0, nacks: 0 };
+      const counts = { encoded: 0, decoded: 0, packetsLost: 0, packetsReceived: 0, nacks: 0, encodeSeconds: 0, decodeSeconds: 0 };
       (await probe.pc.getStats()).forEach(s => {
         if (s.type === 'outbound-rtp' && s.kind === 'video') {
-          counts.encoded += s.framesEncoded ?? 0; counts.size = `${s.frameWidth}x${s.frameHeight}`; counts.limit = s.qualityLimitationReason; counts.encoder = s.encoderImplementation;
+          counts.encoded += s.framesEncoded ?? 0; counts.encodeSeconds += s.totalEncodeTime ?? 0; counts.size = `${s.frameWidth}x${s.frameHeight}`; counts.limit = s.qualityLimitationReason; counts.encoder = s.encoderImplementation;
         }
         if (s.type === 'inbound-rtp' && s.kind === 'video') {
-          counts.decoded += s.framesDecoded ?? 0; counts.packetsLost += s.packetsLost ?? 0; counts.packetsReceived += s.packetsReceived ?? 0; counts.nacks += s.nackCount ?? 0;
+          counts.decoded += s.framesDecoded ?? 0; counts.decodeSeconds += s.totalDecodeTime ?? 0; counts.packetsLost += s.packetsLost ?? 0; counts.packetsReceived += s.packetsReceived ?? 0; counts.nacks += s.nackCount ?? 0;
         }
       });
       return counts;

@@ -1,6 +1,6 @@
 // What the call view shows about the media, counted on the media worker and sent to the page ten
 // times a second: frames sent and shown, loudness both ways, and how long a frame takes to encode
-// and to decode.
+// and to decode (the median of the last 63).
 
 /** A call's counters, all zero. */
 export function newStats() {
@@ -23,5 +23,15 @@ export function rms(samples) {
   return Math.sqrt(sum / Math.max(1, samples.length));
 }
 
-/** Smooths a per-frame time (ms), so the stats show what is typical lately rather than the last frame. */
-export function smooth(previous, sample) { return previous === 0 ? sample : 0.9 * previous + 0.1 * sample; }
+/** The last few per-frame times (ms); their median is what is typical lately, whatever one slow frame took. */
+export class RecentTimes {
+  constructor(size = 63) { this.size = size; this.times = []; this.next = 0; }
+
+  add(ms) { this.times[this.next] = ms; this.next = (this.next + 1) % this.size; }
+
+  median() {
+    if (this.times.length === 0) return 0;
+    const sorted = [...this.times].sort((a, b) => a - b);
+    return sorted[sorted.length >> 1];
+  }
+}

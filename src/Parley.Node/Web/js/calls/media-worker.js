@@ -40,7 +40,11 @@ function startCall({ url, codec, outputs, audioPort }) {
   const senders = new Senders(codec, stats, send);
   const receivers = new Receivers(codec, stats, outputs, audioPort, requestKeyframe);
   let ended = false;
-  const report = () => { receivers.refreshStats(performance.now()); postMessage({ type: 'stats', stats }); };
+  const report = () => {
+    receivers.refreshStats(performance.now());
+    stats.encodeMs = senders.encodeTimes.median();
+    postMessage({ type: 'stats', stats });
+  };
   const timer = setInterval(report, STATS_EVERY_MS);
 
   const stop = () => {

@@ -4,7 +4,7 @@
 
 import { STREAM } from './frames.js';
 import { CODEC_STRING } from './codecs.js';
-import { rms, smooth } from './media-stats.js';
+import { rms, RecentTimes } from './media-stats.js';
 
 const SHARING_SHOWN_MS = 1500; // screen frames this recent mean the other side is sharing
 
@@ -20,6 +20,7 @@ export class Receivers {
     this.audioDecoder = this.newAudioDecoder();
     this.lastAudioAt = 0;
     this.lastScreenAt = -1e9;
+    this.decodeTimes = new RecentTimes(); // from decode() to the frame
   }
 
   receive(frame) {
@@ -41,6 +42,7 @@ export class Receivers {
   refreshStats(now) {
     if (now - this.lastAudioAt > 150) this.stats.remoteLevel = 0;
     this.stats.remoteSharing = now - this.lastScreenAt < SHARING_SHOWN_MS;
+    this.stats.decodeMs = this.decodeTimes.median();
   }
 
   videoDecoder(stream) {
@@ -49,7 +51,7 @@ export class Receivers {
     const decoder = new VideoDecoder({
       output: frame => {
         const at = decoder.started.get(frame.timestamp);
-        if (at !== undefined) { decoder.started.delete(frame.timestamp); this.stats.decodeMs = smooth(this.stats.decodeMs, performance.now() - at); }
+        if (at !== undefined) { decoder.started.delete(frame.timestamp); this.decodeTimes.add(performance.now() - at); }
         // With newer frames already waiting, only the newest is shown; a generator that is still busy skips one.
         if (decoder.decodeQueueSize === 0 && writer.desiredSize > 0) writer.write(frame).catch(() => frame.close());
         else frame.close();

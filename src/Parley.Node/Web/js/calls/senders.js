@@ -5,7 +5,7 @@
 
 import { STREAM } from './frames.js';
 import { CODEC_BYTE, CODEC_STRING } from './codecs.js';
-import { rms, smooth } from './media-stats.js';
+import { rms, RecentTimes } from './media-stats.js';
 
 const KEYFRAME_EVERY_MS = 10_000; // a safety net: a lost frame brings a keyframe request at once
 const MAX_ENCODING = 1;
@@ -22,6 +22,7 @@ export class Senders {
     this.bitrate = 1_000_000;
     this.wantKeyframe = { [STREAM.video]: true, [STREAM.screen]: true };
     this.byStream = new Map();
+    this.encodeTimes = new RecentTimes(); // camera and screen frames, from encode() to their chunk
   }
 
   /** Starts encoding a track's frames, replacing what was sent on that stream before. */
@@ -68,7 +69,7 @@ export class Senders {
     const encoder = new VideoEncoder({
       output: chunk => {
         const at = encoding.get(chunk.timestamp);
-        if (at !== undefined) this.stats.encodeMs = smooth(this.stats.encodeMs, performance.now() - at);
+        if (at !== undefined) this.encodeTimes.add(performance.now() - at);
         encoding.delete(chunk.timestamp);
         this.sent(stream, chunk, CODEC_BYTE[this.codec], 90000);
       },
