@@ -67,6 +67,31 @@ public sealed class ProcessTests : IDisposable
         }
     }
 
+    [Fact]
+    public async Task Up_RunsEveryThreadAtNiceTen_UnlessAskedForNormalPriority()
+    {
+        var own = NiceOf("/proc/self/stat");
+        await using (var node = await StartNode("low"))
+        {
+            var nices = ThreadNices(node.Process.Id);
+            Assert.True(nices.Count > 5, $"only {nices.Count} threads read");
+            Assert.All(nices, nice => Assert.True(nice >= Math.Max(own, 10), $"a thread at nice {nice}"));
+        }
+        await using (var node = await StartNode("normal", "--normal-priority"))
+        {
+            Assert.All(ThreadNices(node.Process.Id), nice => Assert.Equal(own, nice));
+        }
+    }
+
+    /// <summary>The nice value of each thread of a process (field 19 of its stat, counted after the name in parentheses).</summary>
+    private static List<int> ThreadNices(int pid) => [.. Directory.EnumerateDirectories($"/proc/{pid}/task").Select(task => NiceOf(Path.Combine(task, "stat")))];
+
+    private static int NiceOf(string statPath)
+    {
+        var stat = File.ReadAllText(statPath);
+        return int.Parse(stat[(stat.LastIndexOf(')') + 2)..].Split(' ')[16], System.Globalization.CultureInfo.InvariantCulture);
+    }
+
     private static bool IsOnline(CliResult peers, string deviceId) => peers.Json.GetProperty("contacts").EnumerateArray()
         .Any(c => c.GetProperty("deviceId").GetString() == deviceId && c.GetProperty("online").GetBoolean() && c.GetProperty("acceptsUs").GetBoolean());
 

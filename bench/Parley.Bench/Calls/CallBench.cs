@@ -42,8 +42,9 @@ internal static class CallBench
         var window = TimeSpan.FromSeconds(seconds >= 0 && seconds + 1 < args.Length ? int.Parse(args[seconds + 1], CultureInfo.InvariantCulture) : 15);
         Console.WriteLine($"720p30 stamped canvas camera both ways, in the codec Parley's pages agree on (WebRTC then uses it too); {Warmup.TotalSeconds:0} s warm-up, then {window.TotalSeconds:0} s measured; " +
             "latency = decode time minus capture time (ms); residual = encoded frames never decoded; CPU in % of one core over the window");
-        await using (var sides = await CallSides.OnLoopbackAsync())
+        if (!args.Contains("--apart-only"))
         {
+            await using var sides = await CallSides.OnLoopbackAsync();
             await CompareAsync(sides, "loopback", window);
         }
         if (args.Contains("--loopback-only"))
@@ -53,7 +54,7 @@ internal static class CallBench
         await using (var sides = await CallSides.ApartAsync(TimeSpan.FromMilliseconds(20)))
         {
             await CompareAsync(sides, "40 ms round trip", window);
-            foreach (var loss in new[] { 2, 20 })
+            foreach (var loss in args.Contains("--no-loss") ? [] : new[] { 2, 20 })
             {
                 sides.Lan!.DropUdp(loss);
                 await CompareAsync(sides, $"40 ms round trip, {loss} % of UDP dropped each way", window, loss);

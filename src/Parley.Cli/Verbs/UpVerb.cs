@@ -10,13 +10,13 @@ internal sealed class UpVerb : IVerb
 {
     public string Name => "up";
 
-    public string Arguments => "[--name NAME] [--port N] [--api-port N] [--discovery-port N] [--no-discovery] [--hub INVITE] [--videos DIR] [--log-protocol]";
+    public string Arguments => "[--name NAME] [--port N] [--api-port N] [--discovery-port N] [--no-discovery] [--hub INVITE] [--videos DIR] [--log-protocol] [--normal-priority]";
 
     public string Summary => "start this node (peer links, LAN discovery, local API) and keep it running";
 
     public IReadOnlyCollection<string> ValuedOptions => ["--name", "--port", "--api-port", "--discovery-port", "--hub", "--videos"];
 
-    public IReadOnlyCollection<string> FlagOptions => ["--no-discovery", "--log-protocol"];
+    public IReadOnlyCollection<string> FlagOptions => ["--no-discovery", "--log-protocol", "--normal-priority"];
 
     public async Task<int> RunAsync(CliContext context)
     {
@@ -58,6 +58,10 @@ internal sealed class UpVerb : IVerb
                     throw new CliException($"a node is already running for {context.Home} at {existing.BaseUrl}");
                 }
             }
+        }
+        if (!args.Has("--normal-priority"))
+        {
+            BackgroundPriority.Lower();
         }
         using var loggerFactory = LoggerFactory.Create(logging => logging
             .AddSimpleConsole(o =>
