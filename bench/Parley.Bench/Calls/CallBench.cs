@@ -30,7 +30,7 @@ internal static class CallBench
         /// <summary>The browsers' busiest kinds of thread over the window, in % of a core (both pages together).</summary>
         public string Threads { get; init; } = "";
 
-        /// <summary>Median ms a frame spent in each page's encoder and decoder (Parley's engine only).</summary>
+        /// <summary>Ms a frame spends in each page's encoder and decoder: Parley's engine's recent median, WebRTC's getStats mean.</summary>
         public string? Stages { get; init; }
 
         public double Residual => Encoded == 0 ? double.NaN : Math.Max(0, 1 - (double)Decoded / Encoded);

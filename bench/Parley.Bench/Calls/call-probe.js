@@ -6,7 +6,7 @@
 // received track).
 (() => {
   const W = 1280, H = 720, BITS = 32, BLOCK = W / BITS, TWO32 = 2 ** 32;
-  const probe = window.__probe = { latencies: [], decoded: 0, unreadable: 0 };
+  const probe = window.__probe = { latencies: [] };
 
   function stampedCamera() {
     const canvas = Object.assign(document.createElement('canvas'), { width: W, height: H });
@@ -64,11 +64,11 @@
     for (let i = 0; i < BITS; i++) {
       const x = i * BLOCK + BLOCK / 2;
       const top = at(x, BLOCK / 2), bottom = at(x, BLOCK * 1.5);
-      if (Math.abs(top - bottom) < 80) { probe.unreadable++; return; }
+      if (Math.abs(top - bottom) < 80) return; // not a stamped frame (or too blurred to read)
       stamp = stamp * 2 + (top > bottom ? 1 : 0);
     }
     const latency = (now % TWO32 - stamp + TWO32) % TWO32;
-    if (latency < 10_000) probe.latencies.push(latency); else probe.unreadable++;
+    if (latency < 10_000) probe.latencies.push(latency);
   };
 
   const getUserMedia = navigator.mediaDevices.getUserMedia.bind(navigator.mediaDevices);
@@ -100,7 +100,6 @@
       for (;;) {
         const { value, done } = await frames.read();
         if (done) return;
-        probe.decoded++;
         probe.read(value);
         value.close();
       }

@@ -16,6 +16,13 @@ export function newStats() {
   };
 }
 
+/** An AudioData's first channel as 32-bit float samples (what the level and the player take). */
+export function monoSamples(data) {
+  const samples = new Float32Array(data.numberOfFrames);
+  data.copyTo(samples, { planeIndex: 0, format: 'f32-planar' });
+  return samples;
+}
+
 /** The loudness of some samples (root mean square), for the speaking lights. */
 export function rms(samples) {
   let sum = 0;

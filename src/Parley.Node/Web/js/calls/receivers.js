@@ -4,7 +4,7 @@
 
 import { STREAM } from './frames.js';
 import { CODEC_STRING } from './codecs.js';
-import { rms, RecentTimes } from './media-stats.js';
+import { monoSamples, rms, RecentTimes } from './media-stats.js';
 
 const SHARING_SHOWN_MS = 1500; // screen frames this recent mean the other side is sharing
 
@@ -76,8 +76,7 @@ export class Receivers {
   }
 
   play(data) {
-    const samples = new Float32Array(data.numberOfFrames);
-    data.copyTo(samples, { planeIndex: 0, format: 'f32-planar' });
+    const samples = monoSamples(data);
     data.close();
     this.stats.audioFrames++;
     this.stats.remoteLevel = 0.7 * this.stats.remoteLevel + 0.3 * rms(samples);

@@ -5,11 +5,12 @@
 
 import { STREAM } from './frames.js';
 import { CODEC_BYTE, CODEC_STRING } from './codecs.js';
-import { rms, RecentTimes } from './media-stats.js';
+import { monoSamples, rms, RecentTimes } from './media-stats.js';
 
 const KEYFRAME_EVERY_MS = 10_000; // a safety net: a lost frame brings a keyframe request at once
 const MAX_ENCODING = 1;
 const MIN_SCREEN_BPS = 1_500_000; // text on a shared screen needs more than a face does
+const LEVEL_EVERY_MS = 50; // the speaking light reads the level ten times a second; the microphone gives 100 pieces
 
 export class Senders {
   /** `send(stream, chunk, codecByte, clock)` carries a chunk to the node. */
@@ -51,8 +52,10 @@ export class Senders {
 
   audioSender(readable, audioBitrate) {
     const encoder = new AudioEncoder({ output: chunk => this.sent(STREAM.audio, chunk, CODEC_BYTE.opus, 48000), error: e => console.warn('audio encoder', e.message) });
+    let levelAt = -LEVEL_EVERY_MS;
     return pump(readable, encoder, data => {
-      this.stats.localLevel = level(data);
+      const now = performance.now();
+      if (now - levelAt >= LEVEL_EVERY_MS) { levelAt = now; this.stats.localLevel = level(data); }
       if (this.muted) return; // nothing leaves this page while muted
       if (encoder.state === 'unconfigured') {
         // Opus takes the microphone's own rate (the quality setting asks for one); the far side always decodes at 48 kHz.
@@ -125,7 +128,5 @@ function pump(readable, encoder, handle) {
 }
 
 function level(data) {
-  const samples = new Float32Array(data.numberOfFrames);
-  try { data.copyTo(samples, { planeIndex: 0, format: 'f32-planar' }); } catch { return 0; }
-  return rms(samples);
+  try { return rms(monoSamples(data)); } catch { return 0; }
 }
