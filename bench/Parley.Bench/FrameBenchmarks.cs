@@ -34,7 +34,7 @@ public class FrameBenchmarks
     public int ReadFrame()
     {
         var buffer = _frame;
-        FrameReader.TryRead(ref buffer, out var frame, out _);
+        FrameReader.TryRead(ref buffer, Parley.Core.KnownFrames.Table, out var frame, out _);
         return frame.Length;
     }
 
@@ -42,7 +42,7 @@ public class FrameBenchmarks
     public string ReadAndDecodeChat()
     {
         var buffer = _frame;
-        FrameReader.TryRead(ref buffer, out var frame, out _);
+        FrameReader.TryRead(ref buffer, Parley.Core.KnownFrames.Table, out var frame, out _);
         ChatMessage.TryDecode(frame.Payload, out var message, out _);
         return message!.Text;
     }

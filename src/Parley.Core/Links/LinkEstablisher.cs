@@ -164,7 +164,7 @@ public sealed class LinkEstablisher(NodeIdentity identity, LinkOptions options, 
         {
             var result = await reader.ReadAsync(cancellationToken).ConfigureAwait(false);
             var buffer = result.Buffer;
-            var kind = FrameReader.TryRead(ref buffer, out var frame, out var error);
+            var kind = FrameReader.TryRead(ref buffer, LinkFrames.Handshake, out var frame, out var error);
             if (kind == ReadResultKind.Frame)
             {
                 var ok = frame.Type == FrameType.Hello & Hello.TryDecode(frame.Payload, out var hello, out error);

@@ -1,7 +1,7 @@
 namespace Parley.Core.Links;
 
 /// <summary>Timeouts and buffer limits of a peer link.</summary>
-public sealed class LinkOptions
+public sealed record LinkOptions
 {
     /// <summary>A ping goes out when nothing was sent for this long. Defaults to 30 s.</summary>
     public TimeSpan KeepaliveInterval { get; init; } = TimeSpan.FromSeconds(30);
@@ -28,4 +28,10 @@ public sealed class LinkOptions
     public bool LogProtocol { get; init; }
 
     public TimeProvider TimeProvider { get; init; } = TimeProvider.System;
+
+    /// <summary>
+    /// The frame types this link takes and their caps; anything else closes it. Defaults to every
+    /// frame Parley knows; a node passes its router's table, a hub its own.
+    /// </summary>
+    public Protocol.FrameTable Frames { get; init; } = KnownFrames.Table;
 }

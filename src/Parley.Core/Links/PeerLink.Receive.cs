@@ -37,7 +37,7 @@ public sealed partial class PeerLink
     {
         while (true)
         {
-            var kind = FrameReader.TryRead(ref buffer, out var frame, out var error);
+            var kind = FrameReader.TryRead(ref buffer, _options.Frames, out var frame, out var error);
             if (kind == ReadResultKind.NeedMoreData)
             {
                 return (buffer.Start, null);

@@ -101,12 +101,12 @@ public sealed partial class PeerLink
         return true;
     }
 
-    private static void CheckCap(FrameType type, int length)
+    private void CheckCap(FrameType type, int length)
     {
         // Caught here, at the caller, rather than in the send loop where it would stall the link.
-        if (length > (ProtocolLimits.MaxPayloadFor((byte)type) ?? -1))
+        if (length > (_options.Frames.MaxPayloadFor((byte)type) ?? -1))
         {
-            throw new ArgumentException($"{type} payload of {length} bytes is over its cap of {ProtocolLimits.MaxPayloadFor((byte)type)}");
+            throw new ArgumentException($"{type} payload of {length} bytes is over its cap of {_options.Frames.MaxPayloadFor((byte)type)}");
         }
     }
 

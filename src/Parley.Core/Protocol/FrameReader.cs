@@ -21,7 +21,7 @@ public enum ReadResultKind
 /// |  type (u8)    | channel (u8)  |  payload (length bytes) ...   |
 /// +---------------+---------------+-------------------------------+
 /// </code>
-/// The length is checked against the type's cap (<see cref="ProtocolLimits.MaxPayloadFor"/>)
+/// The length is checked against the type's cap in the link's <see cref="FrameTable"/>
 /// as soon as the header is in, before the payload is buffered.
 /// </summary>
 public static class FrameReader
@@ -32,7 +32,7 @@ public static class FrameReader
     /// <see cref="ReadResultKind.NeedMoreData"/> it is untouched; on
     /// <see cref="ReadResultKind.Error"/> <paramref name="error"/> says why and the link must close.
     /// </summary>
-    public static ReadResultKind TryRead(ref ReadOnlySequence<byte> buffer, out Frame frame, out string error)
+    public static ReadResultKind TryRead(ref ReadOnlySequence<byte> buffer, FrameTable frames, out Frame frame, out string error)
     {
         frame = default;
         error = "";
@@ -45,10 +45,10 @@ public static class FrameReader
         var length = BinaryPrimitives.ReadUInt32BigEndian(header);
         var type = header[4];
         var channel = header[5];
-        var cap = ProtocolLimits.MaxPayloadFor(type);
+        var cap = frames.MaxPayloadFor(type);
         if (cap is null)
         {
-            error = $"unknown frame type 0x{type:x2}";
+            error = $"unknown frame type 0x{type:x2}"; // or one this kind of link does not take
             return ReadResultKind.Error;
         }
         if (length > (uint)cap.Value)

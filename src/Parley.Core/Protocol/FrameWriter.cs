@@ -8,10 +8,9 @@ public static class FrameWriter
 {
     public static void Write(IBufferWriter<byte> output, FrameType type, byte channel, ReadOnlySpan<byte> payload)
     {
-        var cap = ProtocolLimits.MaxPayloadFor((byte)type) ?? throw new ArgumentOutOfRangeException(nameof(type));
-        if (payload.Length > cap)
+        if (payload.Length > ProtocolLimits.MaxPayload)
         {
-            throw new ArgumentException($"{type} payload of {payload.Length} bytes is over its cap of {cap}.", nameof(payload));
+            throw new ArgumentException($"{type} payload of {payload.Length} bytes is over the frame cap of {ProtocolLimits.MaxPayload}.", nameof(payload));
         }
         var span = output.GetSpan(ProtocolLimits.HeaderSize + payload.Length);
         BinaryPrimitives.WriteUInt32BigEndian(span, (uint)payload.Length);

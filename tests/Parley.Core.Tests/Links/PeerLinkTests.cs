@@ -106,9 +106,9 @@ public class PeerLinkTests
             length += n;
         }
         var buffer = new ReadOnlySequence<byte>(reply, 0, length);
-        Assert.Equal(ReadResultKind.Frame, FrameReader.TryRead(ref buffer, out var hello, out _));
+        Assert.Equal(ReadResultKind.Frame, FrameReader.TryRead(ref buffer, Parley.Core.KnownFrames.Table, out var hello, out _));
         Assert.Equal(FrameType.Hello, hello.Type);
-        Assert.Equal(ReadResultKind.Frame, FrameReader.TryRead(ref buffer, out var close, out _));
+        Assert.Equal(ReadResultKind.Frame, FrameReader.TryRead(ref buffer, Parley.Core.KnownFrames.Table, out var close, out _));
         Assert.Equal(FrameType.Close, close.Type);
         Assert.True(CloseMessage.TryDecode(close.Payload, out var message));
         Assert.Equal(CloseCode.ProtocolError, message!.Code);
