@@ -29,6 +29,22 @@ internal sealed class ApiServer(ParleyNode node, ILoggerFactory loggerFactory) :
     {
         var builder = WebApplication.CreateSlimBuilder();
         builder.Services.AddSingleton(loggerFactory);
+        // Endpoints take the services they need as handler parameters (minimal-API injection).
+        builder.Services.AddSingleton(node.Options);
+        builder.Services.AddSingleton(node.Options.TimeProvider);
+        builder.Services.AddSingleton(node.Identity);
+        builder.Services.AddSingleton(node.Store);
+        builder.Services.AddSingleton(node.Contacts);
+        builder.Services.AddSingleton(node.Events);
+        builder.Services.AddSingleton(node.Nearby);
+        builder.Services.AddSingleton(node.Links);
+        builder.Services.AddSingleton(node.Chat);
+        builder.Services.AddSingleton(node.Files);
+        builder.Services.AddSingleton(node.Outbox);
+        builder.Services.AddSingleton(node.Hub);
+        builder.Services.AddSingleton(node.Rooms);
+        builder.Services.AddSingleton(node.Videos);
+        builder.Services.AddSingleton(node.Calls);
         builder.Services.Configure<JsonOptions>(o =>
         {
             foreach (var converter in EventHub.Json.Converters)
