@@ -15,7 +15,7 @@ public delegate ValueTask FrameHandler(PeerLink link, Frame frame);
 /// One receive loop, one send loop (control before bulk) and one keepalive loop; it closes exactly once.
 /// Split by concern: <c>PeerLink.Receive.cs</c>, <c>PeerLink.Send.cs</c>, <c>PeerLink.Keepalive.cs</c>.
 /// </summary>
-public sealed partial class PeerLink : IAsyncDisposable
+public sealed partial class PeerLink : IPeerLink, IAsyncDisposable
 {
     private static long s_nextNumber;
     private readonly SslStream _stream;

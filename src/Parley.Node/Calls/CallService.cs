@@ -215,11 +215,11 @@ public sealed partial class CallService : IAsyncDisposable
         }
     }
 
-    private Core.Links.PeerLink LinkOf(Call call) =>
+    private Core.Links.IPeerLink LinkOf(Call call) =>
         _links.Session(call.Peer) is { IsOpen: true } session ? session.Link : throw new CallException($"{call.PeerName} is not online", 503);
 
     /// <summary>Where the peer's media socket is: the address its link comes from, the UDP port it named.</summary>
-    private static IPEndPoint MediaEndPoint(Core.Links.PeerLink link, ushort port)
+    private static IPEndPoint MediaEndPoint(Core.Links.IPeerLink link, ushort port)
     {
         var address = link.RemoteEndPoint.Address;
         return new IPEndPoint(address.IsIPv4MappedToIPv6 ? address.MapToIPv4() : address, port);

@@ -19,11 +19,12 @@ public sealed class EventHub
         Converters = { new System.Text.Json.Serialization.JsonStringEnumConverter(JsonNamingPolicy.CamelCase) },
     };
 
-    /// <summary>Publishes <c>{"type": type, "data": data}</c> to every subscriber.</summary>
-    public void Publish(string type, object data) => Publish(type, () => data);
+    /// <summary>Publishes <c>{"type": type, "data": data}</c> to every subscriber. <paramref name="type"/> is a
+    /// constant of a class marked <see cref="EventNamesAttribute"/>; <paramref name="data"/> a sealed record.</summary>
+    public void Publish<T>(string type, T data) where T : class => Publish(type, () => data);
 
-    /// <summary>As <see cref="Publish(string, object)"/>, building the data only if someone listens (hot paths).</summary>
-    public void Publish(string type, Func<object> data)
+    /// <summary>As <see cref="Publish{T}(string, T)"/>, building the data only if someone listens (hot paths).</summary>
+    public void Publish<T>(string type, Func<T> data) where T : class
     {
         lock (_lock)
         {

@@ -14,7 +14,7 @@ namespace Parley.Node.Links;
 /// consent (requests, deny, block), keeps one link per peer, and reports presence.
 /// Split by concern: <c>LinkManager.Listen.cs</c>, <c>LinkManager.Dial.cs</c>, <c>LinkManager.Consent.cs</c>.
 /// </summary>
-public sealed partial class LinkManager : IAsyncDisposable
+public sealed partial class LinkManager : IPeerSessions, IAsyncDisposable
 {
     private readonly NodeIdentity _identity;
     private readonly NodeOptions _options;
@@ -125,7 +125,7 @@ public sealed partial class LinkManager : IAsyncDisposable
     /// Of two links to one peer, both sides keep the same one: the link dialed by the lower device ID;
     /// between two links dialed by the same side, the newer (the older is likely dead).
     /// </summary>
-    private bool Prefer(PeerLink candidate, PeerLink existing)
+    private bool Prefer(PeerLink candidate, IPeerLink existing)
     {
         if (candidate.Direction == existing.Direction)
         {

@@ -7,12 +7,12 @@ namespace Parley.Node.Links;
 /// The live link to one peer and what each side has consented to. Chat flows only when
 /// <see cref="IsOpen"/>: both sides hold each other as contacts.
 /// </summary>
-public sealed class PeerSession(PeerLink link, bool localAccepts, bool remoteAccepts)
+public sealed class PeerSession(IPeerLink link, bool localAccepts, bool remoteAccepts)
 {
     private volatile bool _localAccepts = localAccepts;
     private volatile bool _remoteAccepts = remoteAccepts;
 
-    public PeerLink Link { get; } = link;
+    public IPeerLink Link { get; } = link;
 
     public DeviceId Id => Link.RemoteId;
 

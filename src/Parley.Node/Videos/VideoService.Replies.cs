@@ -18,11 +18,11 @@ public sealed partial class VideoService
     private int _nextRequest;
 
     /// <summary>An answer awaited from a peer: a catalog, a range of bytes (in a pooled buffer) or an error.</summary>
-    private sealed class PendingReply(PeerLink link, FrameType expects, long offset, int length)
+    private sealed class PendingReply(IPeerLink link, FrameType expects, long offset, int length)
     {
         private readonly TaskCompletionSource<Reply> _result = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
-        public PeerLink Link => link;
+        public IPeerLink Link => link;
         public FrameType Expects => expects;
         public long Offset => offset;
         public int Length => length;
@@ -90,7 +90,7 @@ public sealed partial class VideoService
         }
     }
 
-    private (uint Request, PendingReply Reply) Register(PeerLink link, FrameType expects, long offset, int length)
+    private (uint Request, PendingReply Reply) Register(IPeerLink link, FrameType expects, long offset, int length)
     {
         var request = (uint)Interlocked.Increment(ref _nextRequest);
         var pending = new PendingReply(link, expects, offset, length);

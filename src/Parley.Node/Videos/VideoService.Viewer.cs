@@ -118,7 +118,7 @@ public sealed partial class VideoService
     }
 
     /// <summary>Copies from <paramref name="progress"/> to <paramref name="end"/> over one link; false if the link was lost first.</summary>
-    private async Task<bool> CopyOverLinkAsync(PeerLink link, Guid video, CopyProgress progress, long end, Stream output, CancellationToken cancellationToken)
+    private async Task<bool> CopyOverLinkAsync(IPeerLink link, Guid video, CopyProgress progress, long end, Stream output, CancellationToken cancellationToken)
     {
         var inFlight = new Queue<(uint Request, PendingReply Reply)>();
         var next = progress.Position;
@@ -173,7 +173,7 @@ public sealed partial class VideoService
     }
 
     /// <summary>The peer's next open link after <paramref name="lost"/> closed, waiting up to <see cref="RelinkPatience"/>; three tries in all.</summary>
-    private async Task<PeerLink> RelinkAsync(DeviceId peer, PeerLink lost, int attempt, CancellationToken cancellationToken)
+    private async Task<IPeerLink> RelinkAsync(DeviceId peer, IPeerLink lost, int attempt, CancellationToken cancellationToken)
     {
         var deadline = _time.GetUtcNow() + RelinkPatience;
         while (true)
@@ -190,7 +190,7 @@ public sealed partial class VideoService
         }
     }
 
-    private PeerLink OpenLink(DeviceId peer) =>
+    private IPeerLink OpenLink(DeviceId peer) =>
         _links.Session(peer) is { IsOpen: true } session ? session.Link
             : throw new VideoException($"{_contacts.Find(peer)?.DisplayName ?? peer.Short} is not online", 503);
 

@@ -256,7 +256,7 @@ public sealed class VideoStreamingTests : IAsyncLifetime
         var buffer = new byte[64 * 1024];
         var expected = new byte[buffer.Length];
         long position = 0;
-        Parley.Core.Links.PeerLink? dropped = null;
+        Parley.Core.Links.IPeerLink? dropped = null;
         int n;
         while ((n = await body.ReadAsync(buffer)) > 0)
         {
