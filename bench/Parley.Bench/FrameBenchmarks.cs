@@ -1,3 +1,4 @@
+using Parley.Core.Chat;
 using System.Buffers;
 using BenchmarkDotNet.Attributes;
 using Parley.Core.Protocol;
@@ -18,7 +19,7 @@ public class FrameBenchmarks
     [GlobalSetup]
     public void Setup()
     {
-        _payload = new ChatMessage(Guid.NewGuid(), DateTimeOffset.UtcNow, new string('x', TextLength)).Encode();
+        _payload = new ChatMessage(Guid.NewGuid(), DateTimeOffset.UtcNow, new string('x', TextLength)).ToArray();
         _frame = new ReadOnlySequence<byte>(FrameWriter.ToArray(FrameType.ChatMessage, 0, _payload));
     }
 
@@ -43,7 +44,7 @@ public class FrameBenchmarks
     {
         var buffer = _frame;
         FrameReader.TryRead(ref buffer, Parley.Core.KnownFrames.Table, out var frame, out _);
-        ChatMessage.TryDecode(frame.Payload, out var message, out _);
+        ChatMessage.TryRead(frame.Payload, out var message, out _);
         return message!.Text;
     }
 }

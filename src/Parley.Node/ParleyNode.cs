@@ -1,9 +1,10 @@
-using System.Security.Cryptography;
 using System.Text.Json;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Parley.Core.Identity;
-using Parley.Core.Links;
 using Parley.Node.Api;
+using Parley.Node.Calls;
 using Parley.Node.Chat;
 using Parley.Node.Contacts;
 using Parley.Node.Discovery;
@@ -11,134 +12,106 @@ using Parley.Node.Events;
 using Parley.Node.Files;
 using Parley.Node.Hub;
 using Parley.Node.Links;
+using Parley.Node.Rooms;
 using Parley.Node.Storage;
+using Parley.Node.Videos;
 
 namespace Parley.Node;
 
 /// <summary>
-/// A running node: identity, store, peer links, LAN discovery, chat and the local API, wired
-/// together. <see cref="StartAsync"/> brings it up; <see cref="StopAsync"/> closes links with a
-/// reason, flushes the store and removes the runtime file.
+/// A running node. <see cref="StartAsync"/> builds it (<see cref="NodeComposition"/>), starts every
+/// feature's service in module order, then the local API; <see cref="StopAsync"/> stops them in
+/// reverse (links close telling peers why), flushes the store and removes the runtime file. The
+/// properties are the services, for the CLI's <c>up</c> verb, tests and benchmarks.
 /// </summary>
 public sealed class ParleyNode : IAsyncDisposable
 {
-    private const string NameSetting = "name";
-    private const string DiscoverySetting = "discovery";
-    private readonly TaskCompletionSource _stopRequested = new(TaskCreationOptions.RunContinuationsAsynchronously);
-    private readonly CancellationTokenSource _stopping = new();
-    private readonly ILoggerFactory _loggerFactory;
-    private readonly SemaphoreSlim _discoveryGate = new(1, 1);
-    private LanDiscovery? _discovery;
-    private ApiServer? _api;
+    private WebApplication _app = null!; // INTERIM: set by Build while interim endpoints need the node
+    private readonly NodeComposition.Loaded _loaded;
+    private readonly List<INodeService> _started = [];
     private int _stopped;
-    private volatile string _name;
 
-    private ParleyNode(NodeOptions options, NodeIdentity identity, NodeStore store, ContactBook contacts, string name, ILoggerFactory loggerFactory)
+    private ParleyNode(NodeOptions options, NodeComposition.Loaded loaded)
     {
         Options = options;
-        Identity = identity;
-        Store = store;
-        Contacts = contacts;
-        _name = name;
-        _loggerFactory = loggerFactory;
-        Nearby = new NearbyList(options.TimeProvider, options.AnnounceInterval * 3);
-        Links = new LinkManager(identity, options, contacts, Events, loggerFactory, () => _name);
-        Chat = new ChatService(store, contacts, Links, Events, options.TimeProvider, loggerFactory);
-        Links.FrameReceived = (session, frame) => (byte)frame.Type switch
-        {
-            < 0x20 => Chat.OnFrameAsync(session, frame),
-            >= 0x30 and < 0x40 => Videos.OnFrameAsync(session, frame),
-            >= 0x60 and < 0x70 => Calls?.OnFrameAsync(session, frame) ?? ValueTask.CompletedTask, // a ring arriving before start-up made Calls is dropped; the caller sees no answer
-            _ => Files.OnFrameAsync(session, frame),
-        };
-        Links.SessionOpened = async session =>
-        {
-            await Chat.SendPendingAsync(session).ConfigureAwait(false);
-            await Files.OnSessionOpenedAsync(session).ConfigureAwait(false);
-            if (Calls is not null)
-            {
-                await Calls.OnSessionOpenedAsync(session).ConfigureAwait(false);
-            }
-        };
+        _loaded = loaded;
     }
+
+    internal WebApplication App { set => _app = value; }
+
+    /// <summary>The node's services (one container shared with the API).</summary>
+    public IServiceProvider Services => _app.Services;
 
     public NodeOptions Options { get; }
 
-    public NodeIdentity Identity { get; }
+    public NodeIdentity Identity => _loaded.Identity;
 
     public DeviceId DeviceId => Identity.DeviceId;
 
-    public string Name => _name;
+    public string Name => _loaded.Profile.Name;
 
-    public NodeStore Store { get; }
+    public NodeStore Store => _loaded.Store;
 
-    public ContactBook Contacts { get; }
+    public ContactBook Contacts => _loaded.Contacts;
 
-    public EventHub Events { get; } = new();
+    public EventHub Events => Get<EventHub>();
 
-    public NearbyList Nearby { get; }
+    public NearbyList Nearby => Get<NearbyList>();
 
-    public LinkManager Links { get; }
+    public LinkManager Links => Get<LinkManager>();
 
-    public ChatService Chat { get; }
+    public ChatService Chat => Get<ChatService>();
 
-    public FileTransferService Files { get; private set; } = null!;
+    public FileTransferService Files => Get<FileTransferService>();
 
-    public HubClient Hub { get; private set; } = null!;
+    public Outbox Outbox => Get<Outbox>();
 
-    /// <summary>1:1 calls: signalling over links, media over UDP.</summary>
-    public Parley.Node.Calls.CallService Calls { get; private set; } = null!;
+    public HubClient Hub => Get<HubClient>();
 
-    /// <summary>The shared video folder and the viewer of peers' libraries.</summary>
-    public Parley.Node.Videos.VideoService Videos { get; private set; } = null!;
+    public RoomService Rooms => Get<RoomService>();
 
-    public Rooms.RoomService Rooms { get; private set; } = null!;
+    public CallService Calls => Get<CallService>();
 
-    /// <summary>Files handed over by the web UI, staged for sending.</summary>
-    public Outbox Outbox { get; private set; } = null!;
-
-    private AgreementKey? _agreement;
+    public VideoService Videos => Get<VideoService>();
 
     public int PeerPort => Links.ListenPort;
 
-    public Uri ApiUrl => _api?.Url ?? throw new InvalidOperationException("the API is not started");
+    public Uri ApiUrl => _loaded.Api.Url;
 
-    public string ApiKey { get; private set; } = "";
+    public string ApiKey => _loaded.Api.ApiKey;
 
-    /// <summary>A one-time link that signs a browser in to the web UI; it works once, within two minutes.</summary>
-    public Uri CreateLoginUrl() => _api?.CreateLoginUrl() ?? throw new InvalidOperationException("the API is not started");
-
-    public bool DiscoveryEnabled => _discovery is not null;
+    public bool DiscoveryEnabled => Get<DiscoveryService>().Enabled;
 
     /// <summary>Completes when something (the API's stop call) asks the node to stop.</summary>
-    public Task StopRequested => _stopRequested.Task;
+    public Task StopRequested => Get<NodeLifetime>().StopRequested;
 
     /// <summary>Cancelled when the node is asked to stop, so long-lived requests (the event stream) end at once.</summary>
-    public CancellationToken Stopping => _stopping.Token;
+    public CancellationToken Stopping => Get<NodeLifetime>().Stopping;
 
-    public void RequestStop()
+    public T Get<T>() where T : notnull => _app.Services.GetRequiredService<T>();
+
+    public void RequestStop() => Get<NodeLifetime>().RequestStop();
+
+    /// <summary>A one-time link that signs a browser in to the web UI; it works once, within two minutes.</summary>
+    public Uri CreateLoginUrl() => Get<WebSessions>().CreateLoginUrl(ApiUrl);
+
+    /// <summary>An invite with every LAN address this node can be reached at.</summary>
+    public Invite CreateInvite() => Get<NodeInvites>().Create();
+
+    public async Task SetNameAsync(string name)
     {
-        _stopRequested.TrySetResult();
-        _stopping.Cancel();
+        await _loaded.Profile.SetNameAsync(name).ConfigureAwait(false);
+        Hub.Republish();
     }
+
+    /// <summary>Turns LAN discovery on or off now, and remembers the choice for the next start.</summary>
+    public Task SetDiscoveryAsync(bool enabled) => Get<DiscoveryService>().SetEnabledAsync(enabled);
 
     public static async Task<ParleyNode> StartAsync(NodeOptions options, ILoggerFactory loggerFactory)
     {
-        var identity = NodeIdentity.LoadOrCreate(options.Home);
-        var store = NodeStore.Open(options.Home);
-        var name = options.Name ?? await store.GetSettingAsync(NameSetting).ConfigureAwait(false) ?? DefaultName();
-        await store.SetSettingAsync(NameSetting, name).ConfigureAwait(false);
-        var contacts = await ContactBook.LoadAsync(store, options.TimeProvider).ConfigureAwait(false);
-        var node = new ParleyNode(options, identity, store, contacts, name, loggerFactory);
-        node._agreement = AgreementKey.LoadOrCreate(options.Home);
-        node.Hub = new HubClient(identity, node._agreement, options, store, node.Events, loggerFactory, () => node._name, () => node.PeerPort);
-        node.WireRelay();
-        node.Rooms = new Rooms.RoomService(identity, node._agreement, node.Hub, store, node.Events, loggerFactory);
-        node.Files = await FileTransferService.LoadAsync(store, contacts, node.Links, node.Events, options.TimeProvider, loggerFactory, options.Home)
-            .ConfigureAwait(false);
-        node.Outbox = new Outbox(node.Files, options.Home);
-        node.Videos = await Parley.Node.Videos.VideoService.LoadAsync(store, contacts, node.Links, options.TimeProvider, loggerFactory, options.VideosFolder)
-            .ConfigureAwait(false);
+        var loaded = await NodeComposition.LoadAsync(options).ConfigureAwait(false);
+        var node = new ParleyNode(options, loaded);
+        node._app = NodeComposition.Build(options, loaded, loggerFactory, node);
         try
         {
             await node.StartServicesAsync().ConfigureAwait(false);
@@ -151,171 +124,35 @@ public sealed class ParleyNode : IAsyncDisposable
         return node;
     }
 
-    private static string DefaultName()
-    {
-        var user = Environment.UserName;
-        return string.IsNullOrWhiteSpace(user) ? "parley" : user;
-    }
-
     private async Task StartServicesAsync()
     {
-        ApiKey = LoadOrCreateApiKey(Options.Home);
-        Links.Start();
-        Calls = new Parley.Node.Calls.CallService(Contacts, Links, Events,
-            new Parley.Node.Calls.MediaSocket(Options.PeerBindAddress, PeerPort, Options.TimeProvider, _loggerFactory), Options.MediaOverUdp, Options.TimeProvider, _loggerFactory);
-        Links.SessionClosed = Calls.OnPeerOffline;
-        if (Options.Discovery && await Store.GetSettingAsync(DiscoverySetting).ConfigureAwait(false) != "off")
+        foreach (var service in _app.Services.GetServices<INodeService>())
         {
-            StartDiscovery();
+            _started.Add(service);
+            await service.StartAsync(Stopping).ConfigureAwait(false);
         }
-        _api = new ApiServer(this, _loggerFactory);
-        await _api.StartAsync().ConfigureAwait(false);
-        await Hub.StartAsync(Options.HubInvite).ConfigureAwait(false);
+        await ApiServer.StartAsync(_app, Options).ConfigureAwait(false);
         var runtime = new RuntimeInfo(ApiUrl.ToString().TrimEnd('/'), Environment.ProcessId, DeviceId.ToString(), PeerPort);
         NodeIdentity.WriteOwnerOnly(HomeFolder.RuntimePath(Options.Home), JsonSerializer.Serialize(runtime, EventHub.Json));
     }
 
-    private void StartDiscovery()
-    {
-        _discovery = new LanDiscovery(() => new Announcement(DeviceId, (ushort)PeerPort, _name), Options.DiscoveryPort,
-            Options.AnnounceInterval, Nearby, OnSighted, Options.TimeProvider, _loggerFactory);
-        _discovery.Start();
-    }
-
-    /// <summary>Turns LAN discovery on or off now, and remembers the choice for the next start.</summary>
-    public async Task SetDiscoveryAsync(bool enabled)
-    {
-        await _discoveryGate.WaitAsync().ConfigureAwait(false);
-        try
-        {
-            ObjectDisposedException.ThrowIf(_stopped != 0, this);
-            await Store.SetSettingAsync(DiscoverySetting, enabled ? "on" : "off").ConfigureAwait(false);
-            if (enabled && _discovery is null)
-            {
-                StartDiscovery();
-            }
-            else if (!enabled && _discovery is { } running)
-            {
-                _discovery = null;
-                await running.DisposeAsync().ConfigureAwait(false);
-            }
-        }
-        finally
-        {
-            _discoveryGate.Release();
-        }
-    }
-
-    /// <summary>A contact heard on the LAN: remember where it is and dial it now if not linked.</summary>
-    private void OnSighted(NearbyPeer peer)
-    {
-        if (Contacts.Find(peer.DeviceId) is { State: PeerState.Contact } contact && Links.Session(peer.DeviceId) is null)
-        {
-            var address = peer.Endpoint.ToString();
-            if (contact.Address?.StartsWith(address, StringComparison.Ordinal) != true)
-            {
-                _ = Contacts.UpdateAsync(peer.DeviceId, r => r with { Address = LinkManager.MergeAddress(address, r.Address) });
-            }
-            Links.DialSoon(peer.DeviceId);
-        }
-    }
-
-    /// <summary>
-    /// Connects links and hub: contacts the hub sees get the address it observed (tried directly
-    /// first next time); a contact with no working direct path is dialed through the hub's relay;
-    /// a relay invitation opens our side unless the asker is blocked or denied.
-    /// </summary>
-    private void WireRelay()
-    {
-        Hub.MemberSeen = member =>
-        {
-            if (member.Online && member.Address.Length > 0 && Contacts.Find(member.DeviceId) is { State: PeerState.Contact } contact
-                && contact.Address?.Contains(member.Address, StringComparison.Ordinal) != true)
-            {
-                _ = Contacts.UpdateAsync(member.DeviceId, r => r with { Address = LinkManager.MergeAddress(r.Address, member.Address) });
-            }
-        };
-        Links.CanRelayTo = Hub.CanRelayTo;
-        Links.OpenRelay = Hub.OpenRelayAsync;
-        var mailbox = new Mailbox(Identity, _agreement!, Hub, Contacts, Chat);
-        Chat.Mailbox = mailbox;
-        Hub.MailReceived = mailbox.ReceiveAsync;
-        Hub.RelayInvited = (peer, open) =>
-            Contacts.Find(peer)?.State is PeerState.Blocked or PeerState.Denied ? Task.CompletedTask : Links.AcceptRelayedAsync(open);
-    }
-
-    private static string LoadOrCreateApiKey(string home)
-    {
-        var path = HomeFolder.ApiKeyPath(home);
-        if (File.Exists(path))
-        {
-            var existing = File.ReadAllText(path).Trim();
-            if (existing.Length >= 32)
-            {
-                return existing;
-            }
-        }
-        var key = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(32));
-        NodeIdentity.WriteOwnerOnly(path, key);
-        return key;
-    }
-
-    public async Task SetNameAsync(string name)
-    {
-        _name = name;
-        await Store.SetSettingAsync(NameSetting, name).ConfigureAwait(false);
-        Hub.Republish();
-    }
-
-    /// <summary>An invite with every LAN address this node can be reached at.</summary>
-    public Invite CreateInvite() => new(DeviceId, _name, LocalAddresses.IPv4(PeerPort, withLoopback: false));
-
-    /// <summary>Closes links telling peers why, stops discovery and the API, flushes the store. Safe to call twice.</summary>
+    /// <summary>Stops every service in reverse start order (links close with <paramref name="reason"/>), then the API, then the store. Safe to call twice.</summary>
     public async Task StopAsync(string reason = "shutting down")
     {
         if (Interlocked.Exchange(ref _stopped, 1) != 0)
         {
             return;
         }
-        RequestStop();
-        if (Calls is not null)
+        Get<NodeLifetime>().RequestStop(reason);
+        for (var i = _started.Count - 1; i >= 0; i--)
         {
-            await Calls.DisposeAsync().ConfigureAwait(false);
+            await _started[i].StopAsync().ConfigureAwait(false);
         }
-        if (Hub is not null)
-        {
-            await Hub.DisposeAsync().ConfigureAwait(false);
-        }
-        await Links.StopAsync(reason).ConfigureAwait(false);
-        if (Files is not null)
-        {
-            await Files.DisposeAsync().ConfigureAwait(false);
-        }
-        if (Videos is not null)
-        {
-            await Videos.DisposeAsync().ConfigureAwait(false);
-        }
-        await _discoveryGate.WaitAsync().ConfigureAwait(false);
-        try
-        {
-            if (_discovery is not null)
-            {
-                await _discovery.DisposeAsync().ConfigureAwait(false);
-                _discovery = null;
-            }
-        }
-        finally
-        {
-            _discoveryGate.Release();
-        }
-        if (_api is not null)
-        {
-            await _api.DisposeAsync().ConfigureAwait(false);
-        }
+        await ApiServer.StopAsync(_app).ConfigureAwait(false);
         await Store.DisposeAsync().ConfigureAwait(false);
         File.Delete(HomeFolder.RuntimePath(Options.Home));
         Identity.Dispose();
-        _agreement?.Dispose();
+        _loaded.Agreement.Dispose();
     }
 
     public ValueTask DisposeAsync() => new(StopAsync());

@@ -1,3 +1,4 @@
+using Parley.Core.Chat;
 using System.Net;
 using Microsoft.Extensions.Logging.Abstractions;
 using Parley.Core.Hub;
@@ -123,7 +124,7 @@ public sealed class HubTests : IAsyncLifetime
     {
         using var node = NodeIdentity.CreateEphemeral();
         var link = await RawLinkAsync(node);
-        link.TrySend(FrameType.ChatMessage, new ChatMessage(Guid.NewGuid(), DateTimeOffset.UtcNow, "hi hub").Encode());
+        link.TrySend(FrameType.ChatMessage, new ChatMessage(Guid.NewGuid(), DateTimeOffset.UtcNow, "hi hub").ToArray());
         var closed = await link.Closed.WaitAsync(Wait.Patience);
         Assert.Contains("a hub does not take ChatMessage frames", closed.Reason, StringComparison.Ordinal);
     }

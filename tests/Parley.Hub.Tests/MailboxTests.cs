@@ -1,3 +1,4 @@
+using Parley.Core.Chat;
 using System.Net;
 using System.Text;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -91,7 +92,7 @@ public sealed class MailboxTests : HubTestBase
         await using var bob = await OnHubAsync("bob");
         using var stranger = NodeIdentity.CreateEphemeral();
         using var bobKey = AgreementKey.LoadOrCreate(bob.Home);
-        var item = MailboxSeal.Seal(stranger, bob.Id, bobKey.PublicKey, new ChatMessage(Guid.NewGuid(), DateTimeOffset.UtcNow, "spam").Encode());
+        var item = MailboxSeal.Seal(stranger, bob.Id, bobKey.PublicKey, new ChatMessage(Guid.NewGuid(), DateTimeOffset.UtcNow, "spam").ToArray());
         Assert.True(await bob.Node.Hub.MailReceived!(item));
         Assert.Empty(await bob.Node.Store.HistoryAsync(stranger.DeviceId.Compact, 10));
         Assert.Equal(PeerState.Request, bob.Node.Contacts.Find(stranger.DeviceId)!.State);

@@ -7,7 +7,7 @@ public static class ChatFrames
 {
     public static IReadOnlyList<FrameSpec> Specs { get; } =
     [
-        new(FrameType.ChatMessage, ProtocolLimits.MessageIdSize + 8 + ProtocolLimits.MaxChatTextBytes),
-        new(FrameType.ChatAck, ProtocolLimits.MessageIdSize),
+        FrameSpec.Of<ChatMessage>(FrameType.ChatMessage),
+        FrameSpec.Of<ChatAck>(FrameType.ChatAck),
     ];
 }

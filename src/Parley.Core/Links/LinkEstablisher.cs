@@ -126,7 +126,7 @@ public sealed class LinkEstablisher(NodeIdentity identity, LinkOptions options, 
             }
             var ours = helloFor(remoteId);
             var writer = PipeWriter.Create(stream, new StreamPipeWriterOptions(leaveOpen: true));
-            var encoded = ours.Encode();
+            var encoded = ours.ToArray();
             FrameWriter.Write(writer, FrameType.Hello, 0, encoded);
             await writer.FlushAsync(cancellationToken).ConfigureAwait(false);
             LogHello("->", remoteId, encoded.Length);
@@ -135,7 +135,7 @@ public sealed class LinkEstablisher(NodeIdentity identity, LinkOptions options, 
             var reader = PipeReader.Create(stream, new StreamPipeReaderOptions(bufferSize: 128 * 1024, minimumReadSize: 32 * 1024, leaveOpen: true,
                 useZeroByteReads: true));
             var theirs = await ReadHelloAsync(reader, cancellationToken).ConfigureAwait(false);
-            LogHello("<-", remoteId, theirs.Encode().Length);
+            LogHello("<-", remoteId, theirs.ToArray().Length);
             if (theirs.DeviceId != remoteId)
             {
                 throw new LinkFailedException("hello device ID differs from the certificate's");
@@ -167,7 +167,8 @@ public sealed class LinkEstablisher(NodeIdentity identity, LinkOptions options, 
             var kind = FrameReader.TryRead(ref buffer, LinkFrames.Handshake, out var frame, out var error);
             if (kind == ReadResultKind.Frame)
             {
-                var ok = frame.Type == FrameType.Hello & Hello.TryDecode(frame.Payload, out var hello, out error);
+                Hello? hello = null;
+                var ok = frame.Type == FrameType.Hello && Hello.TryRead(frame.Payload, out hello, out error);
                 reader.AdvanceTo(buffer.Start);
                 return ok ? hello! : throw new LinkFailedException(frame.Type == FrameType.Hello ? error : $"expected hello, got {frame.Type}");
             }

@@ -43,7 +43,7 @@ public sealed class LinkListener : IAsyncDisposable
     /// <paramref name="onLink"/>; a failed handshake goes to <paramref name="onFailure"/> with the remote address.
     /// <paramref name="intercept"/>, when given, sees each connection first and may take it (returning true).
     /// </summary>
-    public void Start(LinkEstablisher establisher, Func<Identity.DeviceId, Protocol.Hello> helloFor, Func<PeerLink, Task> onLink, Action<string, string> onFailure,
+    public void Start(LinkEstablisher establisher, Func<Identity.DeviceId, Hello> helloFor, Func<PeerLink, Task> onLink, Action<string, string> onFailure,
         Func<Socket, Task<bool>>? intercept = null)
     {
         _intercept = intercept;
@@ -71,7 +71,7 @@ public sealed class LinkListener : IAsyncDisposable
         });
     }
 
-    private async Task HandshakeAsync(Socket socket, LinkEstablisher establisher, Func<Identity.DeviceId, Protocol.Hello> helloFor, Func<PeerLink, Task> onLink, Action<string, string> onFailure)
+    private async Task HandshakeAsync(Socket socket, LinkEstablisher establisher, Func<Identity.DeviceId, Hello> helloFor, Func<PeerLink, Task> onLink, Action<string, string> onFailure)
     {
         var endpoint = socket.RemoteEndPoint?.ToString() ?? "?";
         PeerLink link;

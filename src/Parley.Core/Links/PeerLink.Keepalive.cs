@@ -21,7 +21,7 @@ public sealed partial class PeerLink
                 }
                 if (time.GetElapsedTime(Volatile.Read(ref _lastSent)) >= _options.KeepaliveInterval)
                 {
-                    Enqueue(FrameType.Ping, SmallPayloads.EncodeNonce((ulong)time.GetTimestamp()));
+                    Enqueue(FrameType.Ping, new PingNonce((ulong)time.GetTimestamp()).ToArray());
                 }
             }
         }

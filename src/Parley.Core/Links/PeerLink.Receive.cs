@@ -65,17 +65,17 @@ public sealed partial class PeerLink
         switch (frame.Type)
         {
             case FrameType.Ping:
-                if (!SmallPayloads.TryDecodeNonce(frame.Payload, out var nonce))
+                if (!PingNonce.TryRead(frame.Payload, out var nonce, out var error))
                 {
-                    return Violation("ping must carry 8 bytes");
+                    return Violation(error);
                 }
-                Enqueue(FrameType.Pong, SmallPayloads.EncodeNonce(nonce));
+                Enqueue(FrameType.Pong, nonce.ToArray());
                 return null;
             case FrameType.Pong:
                 return null;
             case FrameType.Close:
-                return CloseMessage.TryDecode(frame.Payload, out var close)
-                    ? new LinkClosed(close!.Code, close.Reason, ByRemote: true)
+                return CloseMessage.TryRead(frame.Payload, out var close, out _)
+                    ? new LinkClosed(close.Code, close.Reason, ByRemote: true)
                     : Violation("malformed close frame");
             case FrameType.Hello:
                 return Violation("hello sent twice");

@@ -186,7 +186,7 @@ public sealed partial class PeerLink
         {
             if (_closeFrame is { } close)
             {
-                Write(FrameType.Close, 0, close.Encode());
+                Write(FrameType.Close, 0, close.ToArray());
             }
             await FlushAsync().ConfigureAwait(false);
             return true;

@@ -1,10 +1,13 @@
 namespace Parley.Core.Protocol;
 
-/// <summary>A frame type someone owns and the largest payload it may carry.</summary>
-public sealed record FrameSpec(FrameType Type, int MaxPayload)
+/// <summary>
+/// A frame type someone owns, the largest payload it may carry, and the message its payload is
+/// (null only for a payload with no codec of its own).
+/// </summary>
+public sealed record FrameSpec(FrameType Type, int MaxPayload, Type? Message = null)
 {
     /// <summary>A frame whose payload is one <typeparamref name="T"/>: the cap is the message's own.</summary>
-    public static FrameSpec Of<T>(FrameType type) where T : IWireMessage<T> => new(type, T.MaxSize);
+    public static FrameSpec Of<T>(FrameType type) where T : IWireMessage<T> => new(type, T.MaxSize, typeof(T));
 }
 
 /// <summary>

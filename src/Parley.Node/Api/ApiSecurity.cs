@@ -12,15 +12,15 @@ namespace Parley.Node.Api;
 /// Only <c>/login</c>, which trades a one-time token for a session, and <c>/play/TOKEN/…</c>, the
 /// tokened links for external video players, are open without either.
 /// </summary>
-internal sealed class ApiSecurity(string apiKey, Func<int> port, WebSessions sessions)
+internal sealed class ApiSecurity(ApiAddress address, WebSessions sessions)
 {
     public const string CsrfHeader = "X-Parley-Csrf";
     public const string LoginPath = "/login";
     private static readonly string[] LoopbackHosts = ["127.0.0.1", "localhost", "[::1]"];
-    private readonly byte[] _key = Encoding.UTF8.GetBytes(apiKey);
+    private readonly byte[] _key = Encoding.UTF8.GetBytes(address.ApiKey);
 
     /// <summary>The session cookie's name carries the port: cookies are shared by every port of a host.</summary>
-    public string CookieName => $"parley-{port()}";
+    public string CookieName => $"parley-{address.Port}";
 
     public async Task InvokeAsync(HttpContext context, RequestDelegate next)
     {
@@ -48,7 +48,7 @@ internal sealed class ApiSecurity(string apiKey, Func<int> port, WebSessions ses
     private (int Status, string Error)? Check(HttpContext context)
     {
         var request = context.Request;
-        var ourPort = port();
+        var ourPort = address.Port;
         var host = request.Host;
         if (!host.HasValue || host.Port != ourPort || !LoopbackHosts.Contains(host.Host, StringComparer.OrdinalIgnoreCase))
         {

@@ -3,48 +3,28 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
-using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.AspNetCore.Http.Json;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Logging;
 using Parley.Node.Events;
 
 namespace Parley.Node.Api;
 
 /// <summary>
-/// The node's HTTP JSON API, WebSocket event stream and web UI on 127.0.0.1 only. Endpoints are
-/// in <c>ApiEndpoints.*.cs</c>, the page's files in <c>Web/</c>; see docs/architecture.md.
+/// The node's HTTP JSON API, WebSocket event stream and web UI on 127.0.0.1 only. The routes are
+/// each feature's (<c>&lt;Feature&gt;/&lt;Feature&gt;Endpoints.cs</c>), mapped by its module; here are
+/// the listener, the guards every request passes, and starting and stopping.
 /// </summary>
-internal sealed class ApiServer(ParleyNode node, ILoggerFactory loggerFactory) : IAsyncDisposable
+internal static class ApiServer
 {
     /// <summary>Largest request body: a 64 KiB message JSON-escaped fits with room. 1 MiB.</summary>
     public const long MaxRequestBodyBytes = 1 << 20;
-    private readonly WebSessions _sessions = new(node.Options.TimeProvider);
-    private WebApplication? _app;
 
-    public Uri Url { get; private set; } = new("http://127.0.0.1/");
-
-    public async Task StartAsync()
+    /// <summary>Kestrel on loopback with the body cap; the API's own services (sessions, guards).</summary>
+    public static void Configure(WebApplicationBuilder builder, NodeOptions options)
     {
-        var builder = WebApplication.CreateSlimBuilder();
-        builder.Services.AddSingleton(loggerFactory);
-        // Endpoints take the services they need as handler parameters (minimal-API injection).
-        builder.Services.AddSingleton(node.Options);
-        builder.Services.AddSingleton(node.Options.TimeProvider);
-        builder.Services.AddSingleton(node.Identity);
-        builder.Services.AddSingleton(node.Store);
-        builder.Services.AddSingleton(node.Contacts);
-        builder.Services.AddSingleton(node.Events);
-        builder.Services.AddSingleton(node.Nearby);
-        builder.Services.AddSingleton(node.Links);
-        builder.Services.AddSingleton(node.Chat);
-        builder.Services.AddSingleton(node.Files);
-        builder.Services.AddSingleton(node.Outbox);
-        builder.Services.AddSingleton(node.Hub);
-        builder.Services.AddSingleton(node.Rooms);
-        builder.Services.AddSingleton(node.Videos);
-        builder.Services.AddSingleton(node.Calls);
+        builder.Services.AddSingleton<WebSessions>();
+        builder.Services.AddSingleton(sp => new ApiSecurity(sp.GetRequiredService<ApiAddress>(), sp.GetRequiredService<WebSessions>()));
         builder.Services.Configure<JsonOptions>(o =>
         {
             foreach (var converter in EventHub.Json.Converters)
@@ -54,42 +34,37 @@ internal sealed class ApiServer(ParleyNode node, ILoggerFactory loggerFactory) :
         });
         builder.WebHost.UseKestrel(kestrel =>
         {
-            kestrel.Listen(IPAddress.Loopback, node.Options.ApiPort);
+            kestrel.Listen(IPAddress.Loopback, options.ApiPort);
             kestrel.Limits.MaxRequestBodySize = MaxRequestBodyBytes;
             kestrel.AddServerHeader = false;
         });
-        var app = builder.Build();
-        var port = 0;
-        var security = new ApiSecurity(node.ApiKey, () => port, _sessions);
-        app.Use(security.InvokeAsync);
+    }
+
+    /// <summary>What every request passes before its route: Host, Origin and credentials, then errors turned into JSON.</summary>
+    public static void UseGuards(WebApplication app)
+    {
+        app.Use(app.Services.GetRequiredService<ApiSecurity>().InvokeAsync);
         app.Use(ApiErrors.InvokeAsync);
         app.UseWebSockets(new WebSocketOptions { KeepAliveInterval = TimeSpan.FromSeconds(30) });
-        ApiEndpoints.Map(app, node, _sessions, security);
+    }
+
+    public static async Task StartAsync(WebApplication app, NodeOptions options)
+    {
         try
         {
             await app.StartAsync().ConfigureAwait(false);
         }
         catch (IOException e)
         {
-            await app.DisposeAsync().ConfigureAwait(false);
-            throw new InvalidOperationException($"cannot serve the API on 127.0.0.1:{node.Options.ApiPort}: {e.Message} (choose another with --api-port)", e);
+            throw new InvalidOperationException($"cannot serve the API on 127.0.0.1:{options.ApiPort}: {e.Message} (choose another with --api-port)", e);
         }
         var address = app.Services.GetRequiredService<IServer>().Features.GetRequiredFeature<IServerAddressesFeature>().Addresses.First();
-        Url = new Uri(address.Replace("[::]", "127.0.0.1", StringComparison.Ordinal));
-        port = Url.Port;
-        _app = app;
+        app.Services.GetRequiredService<ApiAddress>().Bound(new Uri(address.Replace("[::]", "127.0.0.1", StringComparison.Ordinal)));
     }
 
-    /// <summary>A one-time link that signs a browser in to the web UI (see <see cref="WebSessions"/>).</summary>
-    public Uri CreateLoginUrl() => new(Url, $"{ApiSecurity.LoginPath.TrimStart('/')}?token={_sessions.CreateLoginToken()}");
-
-    public async ValueTask DisposeAsync()
+    public static async Task StopAsync(WebApplication app)
     {
-        if (_app is not null)
-        {
-            using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(1));
-            await _app.StopAsync(timeout.Token).ConfigureAwait(false);
-            await _app.DisposeAsync().ConfigureAwait(false);
-        }
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(1));
+        await app.StopAsync(timeout.Token).ConfigureAwait(false);
     }
 }

@@ -39,6 +39,9 @@ internal sealed class WebSessions(TimeProvider time)
         return fresh;
     }
 
+    /// <summary>A one-time link that signs a browser in to the web UI at <paramref name="api"/>; it works once, within two minutes.</summary>
+    public Uri CreateLoginUrl(Uri api) => new(api, $"{ApiSecurity.LoginPath.TrimStart('/')}?token={CreateLoginToken()}");
+
     /// <summary>Spends a login token: a new session, or null if the token is unknown, used or expired.</summary>
     public WebSession? Redeem(string? token)
     {

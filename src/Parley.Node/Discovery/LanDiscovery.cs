@@ -2,7 +2,9 @@ using System.Net;
 using System.Net.NetworkInformation;
 using System.Net.Sockets;
 using Microsoft.Extensions.Logging;
+using Parley.Core.Discovery;
 using Parley.Core.Identity;
+using Parley.Core.Protocol;
 
 namespace Parley.Node.Discovery;
 
@@ -105,7 +107,7 @@ public sealed partial class LanDiscovery : IAsyncDisposable
 
     private void Announce()
     {
-        var datagram = _self().Encode();
+        var datagram = _self().ToArray();
         foreach (var (index, _, broadcast) in Interfaces())
         {
             try
@@ -141,7 +143,7 @@ public sealed partial class LanDiscovery : IAsyncDisposable
             {
                 continue;
             }
-            if (!Announcement.TryDecode(buffer.AsSpan(0, result.ReceivedBytes), out var heard) || heard!.DeviceId == self)
+            if (!WireMessage.TryRead<Announcement>(buffer.AsMemory(0, result.ReceivedBytes), out var heard, out _) || heard.DeviceId == self)
             {
                 continue;
             }

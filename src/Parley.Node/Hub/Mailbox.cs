@@ -1,3 +1,4 @@
+using Parley.Core.Chat;
 using Parley.Core.Hub;
 using Parley.Core.Identity;
 using Parley.Core.Protocol;
@@ -12,7 +13,7 @@ namespace Parley.Node.Hub;
 /// agreement key its signed directory entry publishes (never to an entry whose signature fails)
 /// and left at the hub; sealed messages the hub held for us are opened, checked and stored.
 /// </summary>
-public sealed class Mailbox(NodeIdentity identity, AgreementKey agreement, HubClient hub, ContactBook contacts, ChatService chat)
+public sealed class Mailbox(NodeIdentity identity, HubClient hub) : IMailDrop
 {
     /// <summary>True when the contact is not reachable now but a hub is: the mailbox is the way.</summary>
     public bool ShouldMail(DeviceId peer) => hub.Connected && !hub.CanRelayTo(peer);
@@ -36,31 +37,7 @@ public sealed class Mailbox(NodeIdentity identity, AgreementKey agreement, HubCl
                 ? $"{peer.Short}'s directory entry at the hub has a bad signature; not using it"
                 : $"{peer.Short} has no entry at the hub to encrypt to";
         }
-        var sealedItem = MailboxSeal.Seal(identity, peer, entry.AgreementKey, message.Encode());
+        var sealedItem = MailboxSeal.Seal(identity, peer, entry.AgreementKey, message.ToArray());
         return await hub.PutMailAsync(peer, sealedItem).ConfigureAwait(false);
-    }
-
-    /// <summary>Opens a held message; stores it when it is from a contact. True when the hub may delete it.</summary>
-    public async Task<bool> ReceiveAsync(byte[] item)
-    {
-        if (!MailboxSeal.TryOpen(item, agreement, identity.DeviceId, out var sender, out var plaintext, out _))
-        {
-            return true; // undecipherable or forged: nothing to keep, and keeping it would only fill our quota
-        }
-        if (!ChatMessage.TryDecode(new System.Buffers.ReadOnlySequence<byte>(plaintext), out var message, out _))
-        {
-            return true;
-        }
-        if (contacts.Find(sender)?.State != PeerState.Contact)
-        {
-            // Strangers reach us only as requests; a mailbox is no way around consent.
-            if (contacts.Find(sender) is null)
-            {
-                await contacts.UpdateAsync(sender, r => r).ConfigureAwait(false);
-            }
-            return true;
-        }
-        await chat.StoreIncomingAsync(sender, message!).ConfigureAwait(false);
-        return true;
     }
 }

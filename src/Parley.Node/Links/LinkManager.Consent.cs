@@ -1,3 +1,4 @@
+using Parley.Core.Links;
 using Parley.Core.Identity;
 using Parley.Core.Protocol;
 using Parley.Node.Storage;
@@ -18,7 +19,7 @@ public sealed partial class LinkManager
         if (Session(id) is { } session)
         {
             session.LocalAccepts = true;
-            session.Link.TrySend(FrameType.Consent, [1]);
+            session.Link.TrySend(FrameType.Consent, new ConsentMessage(true).ToArray());
             await OpenIfReadyAsync(session).ConfigureAwait(false);
         }
         else
@@ -41,20 +42,16 @@ public sealed partial class LinkManager
 
     private async Task OnConsentAsync(PeerSession session, Core.Protocol.Frame frame)
     {
-        if (frame.Length != 1 || frame.Payload.FirstSpan[0] > 1)
-        {
-            throw new ProtocolException("consent must carry one byte, 0 or 1");
-        }
-        session.RemoteAccepts = frame.Payload.FirstSpan[0] == 1;
-        _events.Publish("peer.consent", new { deviceId = session.Id.ToString(), name = session.Link.RemoteHello.Name, accepted = session.RemoteAccepts });
+        session.RemoteAccepts = frame.Read<ConsentMessage>().Accepts;
+        _events.Publish(PeerEvents.Consent, new PeerConsentEvent(session.Id.ToString(), session.Link.RemoteHello.Name, session.RemoteAccepts));
         await OpenIfReadyAsync(session).ConfigureAwait(false);
     }
 
     private async Task OpenIfReadyAsync(PeerSession session)
     {
-        if (session.TryMarkOpened() && SessionOpened is { } opened)
+        if (session.TryMarkOpened())
         {
-            await opened(session).ConfigureAwait(false);
+            await _router.SessionOpenedAsync(session).ConfigureAwait(false);
         }
     }
 }

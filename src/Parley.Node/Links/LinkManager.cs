@@ -20,49 +20,49 @@ public sealed partial class LinkManager : IPeerSessions, IAsyncDisposable
     private readonly NodeOptions _options;
     private readonly ContactBook _contacts;
     private readonly EventHub _events;
-    private readonly LinkEstablisher _establisher;
     private readonly ILogger _logger;
-    private readonly Func<string> _localName;
+    private readonly ILoggerFactory _loggerFactory;
+    private readonly NodeProfile _profile;
     private readonly ConcurrentDictionary<DeviceId, PeerSession> _sessions = new();
     private readonly Lock _registerLock = new();
     private readonly CancellationTokenSource _stopping = new();
     private Task _background = Task.CompletedTask;
+    private FrameRouter _router = new([]);
+    private LinkEstablisher _establisher;
 
     public LinkManager(NodeIdentity identity, NodeOptions options, ContactBook contacts, EventHub events,
-        ILoggerFactory loggerFactory, Func<string> localName)
+        ILoggerFactory loggerFactory, NodeProfile profile)
     {
         _identity = identity;
         _options = options;
         _contacts = contacts;
         _events = events;
-        _localName = localName;
+        _profile = profile;
+        _loggerFactory = loggerFactory;
         _logger = loggerFactory.CreateLogger("Parley.Links");
         _establisher = new LinkEstablisher(identity, options.Link, loggerFactory);
     }
-
-    /// <summary>Called with each chat-level frame from a peer (anything but consent). Set before <see cref="Start"/>.</summary>
-    public Func<PeerSession, Frame, ValueTask>? FrameReceived { get; set; }
-
-    /// <summary>Called when a session becomes open (both sides consent), to send what waited for it.</summary>
-    public Func<PeerSession, Task>? SessionOpened { get; set; }
-
-    /// <summary>Called once a peer's link has closed and no other replaced it (the peer is offline).</summary>
-    public Action<DeviceId, string>? SessionClosed { get; set; }
 
     public PeerSession? Session(DeviceId id) =>
         _sessions.TryGetValue(id, out var session) && !session.Link.IsClosed ? session : null;
 
     public IReadOnlyCollection<PeerSession> Sessions => [.. _sessions.Values];
 
-    public void Start()
+    /// <summary>
+    /// Listens and dials from now on, handing each frame to the feature <paramref name="router"/> says
+    /// owns it. Links read with the router's frame table, so a type no feature owns closes the link.
+    /// </summary>
+    public void Start(FrameRouter router)
     {
+        _router = router;
+        _establisher = new LinkEstablisher(_identity, _options.Link with { Frames = router.Frames }, _loggerFactory);
         StartListening();
         _background = Task.Run(DialLoopAsync);
     }
 
     private Hello HelloFor(DeviceId remote) => new(
         Hello.CurrentVersion, _identity.DeviceId, Capabilities: 0, (ushort)ListenPort,
-        _contacts.IsContact(remote) ? HelloFlags.Contact : HelloFlags.None, _localName());
+        _contacts.IsContact(remote) ? HelloFlags.Contact : HelloFlags.None, _profile.Name);
 
     /// <summary>Applies consent and the one-link-per-peer rule to a new link, then starts it.</summary>
     private async Task RegisterAsync(PeerLink link)
@@ -108,16 +108,16 @@ public sealed partial class LinkManager : IPeerSessions, IAsyncDisposable
         session.LocalAccepts = _contacts.IsContact(id);
         if (session.LocalAccepts && !link.LocalHello.Flags.HasFlag(HelloFlags.Contact))
         {
-            link.TrySend(FrameType.Consent, [1]);
+            link.TrySend(FrameType.Consent, new ConsentMessage(true).ToArray());
         }
         session.Finished = link.Closed.ContinueWith(t => OnClosedAsync(session, t.Result), TaskScheduler.Default).Unwrap();
         LinkManagerLog.Linked(_logger, id.Short, link.RemoteHello.Name, link.Direction.ToString().ToLowerInvariant(), link.RemoteEndPoint.ToString());
         if (isRequest)
         {
             LinkManagerLog.Request(_logger, id.Short, link.RemoteHello.Name, link.RemoteEndPoint.ToString());
-            _events.Publish("request", new { deviceId = id.ToString(), name = link.RemoteHello.Name, address });
+            _events.Publish(PeerEvents.Request, new PeerRequestEvent(id.ToString(), link.RemoteHello.Name, address));
         }
-        _events.Publish("peer.online", new { deviceId = id.ToString(), name = link.RemoteHello.Name, direction = link.Direction, contact = session.LocalAccepts });
+        _events.Publish(PeerEvents.Online, new PeerOnlineEvent(id.ToString(), link.RemoteHello.Name, link.Direction, session.LocalAccepts));
         await OpenIfReadyAsync(session).ConfigureAwait(false);
     }
 
@@ -167,10 +167,7 @@ public sealed partial class LinkManager : IPeerSessions, IAsyncDisposable
         {
             throw new ProtocolException($"{frame.Type} from a device that is not an accepted contact");
         }
-        if (FrameReceived is { } handler)
-        {
-            await handler(session, frame).ConfigureAwait(false);
-        }
+        await _router.RouteAsync(session, frame).ConfigureAwait(false);
     }
 
     private async Task OnClosedAsync(PeerSession session, LinkClosed closed)
@@ -191,8 +188,8 @@ public sealed partial class LinkManager : IPeerSessions, IAsyncDisposable
         {
             await _contacts.UpdateAsync(id, r => r with { LastSeen = _options.TimeProvider.GetUtcNow() }).ConfigureAwait(false);
         }
-        _events.Publish("peer.offline", new { deviceId = id.ToString(), name, code = closed.Code, reason = closed.Reason, byRemote = closed.ByRemote });
-        SessionClosed?.Invoke(id, reason);
+        _events.Publish(PeerEvents.Offline, new PeerOfflineEvent(id.ToString(), name, closed.Code, closed.Reason, closed.ByRemote));
+        _router.SessionClosed(id, reason);
     }
 
     /// <summary>Closes every link telling peers we are shutting down, and stops listening and dialing.</summary>

@@ -1,3 +1,4 @@
+using Parley.Core.Chat;
 using System.Collections.Concurrent;
 using Microsoft.Extensions.Logging;
 using Parley.Core.Hub;
@@ -122,7 +123,7 @@ public sealed partial class RoomService
         byte[] sealedMessage;
         lock (state.Lock)
         {
-            sealedMessage = RoomCrypto.SealMessage(_identity, room, state.MyKey, message.Encode());
+            sealedMessage = RoomCrypto.SealMessage(_identity, room, state.MyKey, message.ToArray());
         }
         if (!_hub.Send(FrameType.RoomMessage, RoomMessages.Message(room, _identity.DeviceId, sealedMessage)))
         {
@@ -265,7 +266,7 @@ public sealed partial class RoomService
         }
         var entry = await DirectoryEntryAsync(sender).ConfigureAwait(false);
         if (entry is null || !RoomCrypto.TryOpenMessage(sealedMessage, room, sender, entry.IdentityKey, key, out var plaintext)
-            || !ChatMessage.TryDecode(new System.Buffers.ReadOnlySequence<byte>(plaintext), out var message, out _))
+            || !WireMessage.TryRead<ChatMessage>(plaintext, out var message, out _))
         {
             RoomLog.Dropped(_logger, sender.Short, room);
             return;

@@ -2,7 +2,7 @@ using Microsoft.Data.Sqlite;
 
 namespace Parley.Node.Storage;
 
-public sealed partial class NodeStore
+public sealed partial class NodeStore : Chat.IChatStore
 {
     private const string MessageColumns = "id, peer, outgoing, text, sent_at, state, seq, sender";
 

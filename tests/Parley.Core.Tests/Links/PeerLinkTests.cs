@@ -1,3 +1,4 @@
+using Parley.Core.Chat;
 using System.Buffers;
 using System.Collections.Concurrent;
 using System.Net.Security;
@@ -91,7 +92,7 @@ public class PeerLinkTests
             ClientCertificates = [harness.Client.Certificate],
             RemoteCertificateValidationCallback = (_, _, _, _) => true,
         });
-        await tls.WriteAsync(FrameWriter.ToArray(FrameType.Hello, 0, LinkHarness.HelloOf(harness.Client, "evil").Encode()));
+        await tls.WriteAsync(FrameWriter.ToArray(FrameType.Hello, 0, LinkHarness.HelloOf(harness.Client, "evil").ToArray()));
         var server = await accept;
         server.Start(Collect(new()));
         await tls.WriteAsync(new byte[] { 0, 0, 0, 1, 0x77, 0, 0 });
@@ -110,7 +111,7 @@ public class PeerLinkTests
         Assert.Equal(FrameType.Hello, hello.Type);
         Assert.Equal(ReadResultKind.Frame, FrameReader.TryRead(ref buffer, Parley.Core.KnownFrames.Table, out var close, out _));
         Assert.Equal(FrameType.Close, close.Type);
-        Assert.True(CloseMessage.TryDecode(close.Payload, out var message));
+        Assert.True(CloseMessage.TryRead(close.Payload, out var message, out _));
         Assert.Equal(CloseCode.ProtocolError, message!.Code);
     }
 
@@ -190,7 +191,7 @@ public class PeerLinkTests
             order.Enqueue((frame.Type, frame.Payload.ToArray()));
         });
         client.Start(Collect(new()));
-        var big = new ChatMessage(Guid.Empty, DateTimeOffset.UnixEpoch, new string('x', ProtocolLimits.MaxChatTextBytes)).Encode();
+        var big = new ChatMessage(Guid.Empty, DateTimeOffset.UnixEpoch, new string('x', ChatMessage.MaxTextBytes)).ToArray();
         for (var i = 0; i < 40; i++)
         {
             Assert.True(await client.SendBulkAsync(FrameType.ChatMessage, big));

@@ -1,3 +1,5 @@
+using Parley.Core.Chat;
+using Parley.Core.Links;
 using System.Buffers;
 using System.Buffers.Binary;
 using Parley.Core.Protocol;
@@ -26,7 +28,7 @@ public class FrameReaderTests
     [Fact]
     public void Write_ThenRead_GivesSameFrame()
     {
-        var payload = new ChatMessage(Guid.NewGuid(), DateTimeOffset.FromUnixTimeMilliseconds(1234567), "héllo").Encode();
+        var payload = new ChatMessage(Guid.NewGuid(), DateTimeOffset.FromUnixTimeMilliseconds(1234567), "héllo").ToArray();
         var bytes = FrameWriter.ToArray(FrameType.ChatMessage, 3, payload).Concat(new byte[] { 9, 9 }).ToArray();
         Assert.Equal(ReadResultKind.Frame, Read(bytes, out var frame, out _, out var remaining));
         Assert.Equal(FrameType.ChatMessage, frame.Type);
@@ -45,7 +47,7 @@ public class FrameReaderTests
     [Theory]
     [InlineData(0xFFFF_FFFFu)] // -1 as a signed length
     [InlineData(0x7FFF_FFFFu)] // 2^31 - 1
-    [InlineData((uint)(ProtocolLimits.MessageIdSize + 8 + ProtocolLimits.MaxChatTextBytes + 1))] // cap + 1
+    [InlineData((uint)(ProtocolLimits.MessageIdSize + 8 + ChatMessage.MaxTextBytes + 1))] // cap + 1
     public void OversizedLength_IsErrorBeforePayloadArrives(uint length)
     {
         // Only the header is present: the reader must refuse without waiting for (or buffering) the payload.
@@ -74,7 +76,7 @@ public class FrameReaderTests
     [Fact]
     public void EveryTruncation_NeedsMoreData()
     {
-        var bytes = FrameWriter.ToArray(FrameType.Ping, 0, SmallPayloads.EncodeNonce(42));
+        var bytes = FrameWriter.ToArray(FrameType.Ping, 0, new PingNonce(42).ToArray());
         for (var cut = 0; cut < bytes.Length; cut++)
         {
             Assert.Equal(ReadResultKind.NeedMoreData, Read(bytes[..cut], out _, out _, out var remaining));

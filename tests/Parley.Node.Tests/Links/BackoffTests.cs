@@ -28,7 +28,7 @@ public sealed class BackoffTests : IAsyncDisposable
         var options = new NodeOptions { Home = _home, ReconnectDelay = TimeSpan.FromSeconds(1), MaxReconnectDelay = TimeSpan.FromSeconds(60) };
         using var identity = NodeIdentity.CreateEphemeral();
         await using var links = new LinkManager(identity, options, await ContactBook.LoadAsync(_store, TimeProvider.System),
-            new EventHub(), NullLoggerFactory.Instance, () => "me");
+            new EventHub(), NullLoggerFactory.Instance, new NodeProfile(_store, "me"));
         for (var failures = 1; failures <= 12; failures++)
         {
             var expected = Math.Min(Math.Pow(2, failures - 1), 60);

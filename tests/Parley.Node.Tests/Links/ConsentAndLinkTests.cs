@@ -1,3 +1,4 @@
+using Parley.Core.Chat;
 using System.Net;
 using System.Net.Sockets;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -26,7 +27,7 @@ public class ConsentAndLinkTests
         var link = await DialAsStrangerAsync(stranger, bob);
         link.Start((_, _) => ValueTask.CompletedTask);
         Assert.False(link.RemoteHello.Flags.HasFlag(HelloFlags.Contact));
-        link.TrySend(FrameType.ChatMessage, new ChatMessage(Guid.NewGuid(), DateTimeOffset.UtcNow, "buy now").Encode());
+        link.TrySend(FrameType.ChatMessage, new ChatMessage(Guid.NewGuid(), DateTimeOffset.UtcNow, "buy now").ToArray());
         var closed = await link.Closed.WaitAsync(Wait.Patience);
         Assert.Equal(CloseCode.ProtocolError, closed.Code);
         Assert.Contains("not an accepted contact", closed.Reason, StringComparison.Ordinal);

@@ -2,7 +2,10 @@ using System.Buffers;
 using System.Buffers.Binary;
 using Parley.Core.Identity;
 
-namespace Parley.Core.Protocol;
+using System.Diagnostics.CodeAnalysis;
+using Parley.Core.Protocol;
+
+namespace Parley.Core.Links;
 
 /// <summary>Capability bits of a hello.</summary>
 public static class HelloCapabilities
@@ -28,19 +31,18 @@ public enum HelloFlags : byte
 /// </code>
 /// The device ID must equal the one proven by the TLS certificate.
 /// </summary>
-public sealed record Hello(ushort Version, DeviceId DeviceId, uint Capabilities, ushort ListenPort, HelloFlags Flags, string Name)
+public sealed record Hello(ushort Version, DeviceId DeviceId, uint Capabilities, ushort ListenPort, HelloFlags Flags, string Name) : IWireMessage<Hello>
 {
     public const ushort CurrentVersion = 1;
     public const ushort MinSupportedVersion = 1;
     public const int FixedSize = 4 + 2 + DeviceId.Size + 4 + 2 + 1 + 1;
-    public const int MaxSize = FixedSize + ProtocolLimits.MaxNameBytes;
+    public static int MaxSize => FixedSize + ProtocolLimits.MaxNameBytes;
     private static ReadOnlySpan<byte> Magic => "PRLY"u8;
 
-    public byte[] Encode()
+    public void Write(IBufferWriter<byte> output)
     {
         var name = PayloadText.Truncate(Name, ProtocolLimits.MaxNameBytes);
-        var buffer = new byte[FixedSize + name.Length];
-        var span = buffer.AsSpan();
+        var span = output.GetSpan(FixedSize + name.Length);
         Magic.CopyTo(span);
         BinaryPrimitives.WriteUInt16BigEndian(span[4..], Version);
         DeviceId.Bytes.CopyTo(span[6..]);
@@ -49,10 +51,10 @@ public sealed record Hello(ushort Version, DeviceId DeviceId, uint Capabilities,
         span[44] = (byte)Flags;
         span[45] = (byte)name.Length;
         name.CopyTo(span[46..]);
-        return buffer;
+        output.Advance(FixedSize + name.Length);
     }
 
-    public static bool TryDecode(ReadOnlySequence<byte> payload, out Hello? hello, out string error)
+    public static bool TryRead(in ReadOnlySequence<byte> payload, [MaybeNullWhen(false)] out Hello hello, out string error)
     {
         hello = null;
         if (payload.Length < FixedSize || payload.Length > MaxSize)

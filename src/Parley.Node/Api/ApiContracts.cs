@@ -1,0 +1,15 @@
+namespace Parley.Node.Api;
+
+/// <summary>Every refusal the API gives: <c>{"error": "…"}</c>.</summary>
+public sealed record ApiError(string Error);
+
+/// <summary><c>GET /api/status</c>.</summary>
+public sealed record NodeStatus(string DeviceId, string Name, int PeerPort, string ApiUrl, bool Discovery, string Home, int ProtocolVersion);
+
+public sealed record InviteView(string Invite);
+
+public sealed record NameView(string Name);
+
+public sealed record LoginLinkView(string Url, int ExpiresInSeconds);
+
+public sealed record WebSessionView(string CsrfToken, string CsrfHeader);

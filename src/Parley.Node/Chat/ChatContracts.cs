@@ -1,0 +1,53 @@
+using System.Text.Json.Serialization;
+using Parley.Core.Identity;
+using Parley.Node.Contacts;
+using Parley.Node.Events;
+using Parley.Node.Storage;
+
+namespace Parley.Node.Chat;
+
+/// <summary>Event types of conversations (1:1 and rooms).</summary>
+[EventNames]
+public static class ChatEvents
+{
+    /// <summary>A message was sent or received, in a 1:1 conversation or a room.</summary>
+    public const string Message = "message";
+
+    /// <summary>The peer acknowledged storing one of our messages.</summary>
+    public const string Delivered = "delivered";
+}
+
+/// <summary>
+/// A message as the API and the event stream show it. 1:1 messages name the peer; room messages
+/// also carry the room and the sender (and <see cref="Peer"/> is the room).
+/// </summary>
+public sealed record MessageView(
+    Guid Id, string Peer, string PeerName, bool Outgoing, string Text, DateTimeOffset SentAt, MessageState State,
+    [property: JsonPropertyName("seq")] long Sequence)
+{
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public string? Room { get; init; }
+
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public string? Sender { get; init; }
+
+    /// <summary>Why a message for an offline contact could not be left at the hub (it stays queued).</summary>
+    public string? Warning { get; init; }
+
+    /// <summary>A 1:1 message, named by our alias for the peer or its own name.</summary>
+    public static MessageView Direct(MessageRecord m, ContactBook contacts)
+    {
+        var id = DeviceId.Parse(m.Peer);
+        return new(m.Id, id.ToString(), contacts.Find(id)?.DisplayName ?? id.Short, m.Outgoing, m.Text, m.SentAt, m.State, m.Sequence)
+        {
+            Warning = m.Warning,
+        };
+    }
+}
+
+public sealed record DeliveredEvent(Guid Id, string Peer);
+
+/// <summary>A conversation in the list: its newest message and how many arrived since the user last looked.</summary>
+public sealed record ConversationView(string Peer, string LastText, DateTimeOffset LastAt, bool LastOutgoing, int Unread);
+
+public sealed record ChatRequest(string? Text);

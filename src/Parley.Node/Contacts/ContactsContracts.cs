@@ -1,0 +1,26 @@
+using Parley.Core.Links;
+using Parley.Node.Storage;
+
+namespace Parley.Node.Contacts;
+
+/// <summary>A known device as the API shows it, with its link if it has one.</summary>
+public sealed record PeerView(
+    string DeviceId, string Name, string RemoteName, string? Alias, PeerState State, bool Online, bool? AcceptsUs,
+    string? Link, LinkDirection? Direction, string? Address, DateTimeOffset? LastSeen);
+
+/// <summary>A device heard on the LAN.</summary>
+public sealed record NearbyView(string DeviceId, string Name, string Address, DateTimeOffset LastSeen, PeerState? State);
+
+/// <summary><c>GET /api/peers</c>: everyone the node knows of, by kind.</summary>
+public sealed record PeersView(
+    IReadOnlyList<NearbyView> Nearby, IReadOnlyList<PeerView> Contacts, IReadOnlyList<PeerView> Requests,
+    IReadOnlyList<PeerView> Blocked, IReadOnlyList<HubMemberView> Hub);
+
+/// <summary>A member of our hub (interim home: the hub feature will own it).</summary>
+public sealed record HubMemberView(string DeviceId, string Name, bool Online, DateTimeOffset LastSeen, string Address, PeerState? State);
+
+public sealed record SafetyView(string DeviceId, string OurDeviceId, string SafetyNumber);
+
+public sealed record AddRequest(string? Target, string? Address);
+
+public sealed record RenameRequest(string? Name);

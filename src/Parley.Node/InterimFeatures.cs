@@ -1,0 +1,159 @@
+using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Parley.Core.Calls;
+using Parley.Core.Files;
+using Parley.Core.Identity;
+using Parley.Core.Protocol;
+using Parley.Core.Videos;
+using Parley.Node.Calls;
+using Parley.Node.Chat;
+using Parley.Node.Contacts;
+using Parley.Node.Events;
+using Parley.Node.Files;
+using Parley.Node.Hub;
+using Parley.Node.Links;
+using Parley.Node.Rooms;
+using Parley.Node.Storage;
+using Parley.Node.Videos;
+
+namespace Parley.Node;
+
+// INTERIM (this branch only): registrations for the features whose own modules land with their
+// restructuring; replaced by FilesModule, VideosModule, CallsModule, HubModule and RoomsModule.
+
+internal sealed class DelegatingPeerFeature(IReadOnlyList<FrameSpec> frames, Func<PeerSession, Frame, ValueTask> onFrame,
+    Func<PeerSession, Task>? opened = null, Action<DeviceId, string>? closed = null) : IPeerFeature
+{
+    public IReadOnlyList<FrameSpec> Frames => frames;
+
+    public ValueTask OnFrameAsync(PeerSession session, Frame frame) => onFrame(session, frame);
+
+    public Task OnSessionOpenedAsync(PeerSession session) => opened?.Invoke(session) ?? Task.CompletedTask;
+
+    public void OnSessionClosed(DeviceId peer, string reason) => closed?.Invoke(peer, reason);
+}
+
+internal sealed class DelegatingService(Func<Task> start, Func<Task> stop) : INodeService
+{
+    public Task StartAsync(CancellationToken cancellationToken) => start();
+
+    public Task StopAsync() => stop();
+}
+
+public sealed class InterimFeatures : INodeModule
+{
+    public void AddServices(IServiceCollection services)
+    {
+        services.AddSingleton(sp => FileTransferService.LoadAsync(sp.GetRequiredService<NodeStore>(), sp.GetRequiredService<ContactBook>(),
+            sp.GetRequiredService<LinkManager>(), sp.GetRequiredService<EventHub>(), sp.GetRequiredService<TimeProvider>(),
+            sp.GetRequiredService<ILoggerFactory>(), sp.GetRequiredService<NodeOptions>().Home).GetAwaiter().GetResult());
+        services.AddSingleton(sp => new Outbox(sp.GetRequiredService<FileTransferService>(), sp.GetRequiredService<NodeOptions>().Home));
+        services.AddSingleton(sp => VideoService.LoadAsync(sp.GetRequiredService<NodeStore>(), sp.GetRequiredService<ContactBook>(),
+            sp.GetRequiredService<LinkManager>(), sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILoggerFactory>(),
+            sp.GetRequiredService<NodeOptions>().VideosFolder).GetAwaiter().GetResult());
+        services.AddSingleton<IPeerFeature>(sp =>
+        {
+            var files = sp.GetRequiredService<FileTransferService>();
+            return new DelegatingPeerFeature(FileFrames.Specs, files.OnFrameAsync, files.OnSessionOpenedAsync);
+        });
+        services.AddSingleton<IPeerFeature>(sp => new DelegatingPeerFeature(VideoFrames.Specs, sp.GetRequiredService<VideoService>().OnFrameAsync));
+        services.AddSingleton<INodeService>(sp =>
+        {
+            var files = sp.GetRequiredService<FileTransferService>();
+            var videos = sp.GetRequiredService<VideoService>();
+            return new DelegatingService(() => Task.CompletedTask, async () =>
+            {
+                await files.DisposeAsync().ConfigureAwait(false);
+                await videos.DisposeAsync().ConfigureAwait(false);
+            });
+        });
+    }
+
+    public void MapEndpoints(IEndpointRouteBuilder app, RouteGroupBuilder api) => Api.ApiEndpoints.MapInterim(app, api);
+}
+
+/// <summary>Calls need the peer port for their media socket, known only once links have started.</summary>
+public sealed class InterimCallsModule : INodeModule
+{
+    public void AddServices(IServiceCollection services)
+    {
+        services.AddSingleton(sp => new Lazy<CallService>(() =>
+        {
+            var options = sp.GetRequiredService<NodeOptions>();
+            var links = sp.GetRequiredService<LinkManager>();
+            var time = sp.GetRequiredService<TimeProvider>();
+            var loggerFactory = sp.GetRequiredService<ILoggerFactory>();
+            return new CallService(sp.GetRequiredService<ContactBook>(), links, sp.GetRequiredService<EventHub>(),
+                new MediaSocket(options.PeerBindAddress, links.ListenPort, time, loggerFactory), options.MediaOverUdp, time, loggerFactory);
+        }));
+        services.AddSingleton(sp => sp.GetRequiredService<Lazy<CallService>>().Value);
+        services.AddSingleton<IPeerFeature>(sp =>
+        {
+            var calls = sp.GetRequiredService<Lazy<CallService>>();
+            return new DelegatingPeerFeature(CallFrames.Specs,
+                (s, f) => calls.IsValueCreated ? calls.Value.OnFrameAsync(s, f) : ValueTask.CompletedTask,
+                s => calls.IsValueCreated ? calls.Value.OnSessionOpenedAsync(s) : Task.CompletedTask,
+                (p, r) =>
+                {
+                    if (calls.IsValueCreated)
+                    {
+                        calls.Value.OnPeerOffline(p, r);
+                    }
+                });
+        });
+        services.AddSingleton<INodeService>(sp =>
+        {
+            var calls = sp.GetRequiredService<Lazy<CallService>>();
+            return new DelegatingService(() => Task.FromResult(calls.Value), () => calls.IsValueCreated ? calls.Value.DisposeAsync().AsTask() : Task.CompletedTask);
+        });
+    }
+
+    public void MapEndpoints(IEndpointRouteBuilder app, RouteGroupBuilder api)
+    {
+    }
+}
+
+public sealed class InterimHubModule : INodeModule
+{
+    public void AddServices(IServiceCollection services)
+    {
+        services.AddSingleton(sp =>
+        {
+            var links = sp.GetRequiredService<LinkManager>();
+            var profile = sp.GetRequiredService<NodeProfile>();
+            var hub = new HubClient(sp.GetRequiredService<NodeIdentity>(), sp.GetRequiredService<AgreementKey>(), sp.GetRequiredService<NodeOptions>(),
+                sp.GetRequiredService<NodeStore>(), sp.GetRequiredService<EventHub>(), sp.GetRequiredService<ILoggerFactory>(), () => profile.Name, () => links.ListenPort);
+            var contacts = sp.GetRequiredService<ContactBook>();
+            hub.MemberSeen = member =>
+            {
+                if (member.Online && member.Address.Length > 0 && contacts.Find(member.DeviceId) is { State: PeerState.Contact } contact
+                    && contact.Address?.Contains(member.Address, StringComparison.Ordinal) != true)
+                {
+                    _ = contacts.UpdateAsync(member.DeviceId, r => r with { Address = LinkManager.MergeAddress(r.Address, member.Address) });
+                }
+            };
+            links.CanRelayTo = hub.CanRelayTo;
+            links.OpenRelay = hub.OpenRelayAsync;
+            hub.RelayInvited = (peer, open) =>
+                contacts.Find(peer)?.State is PeerState.Blocked or PeerState.Denied ? Task.CompletedTask : links.AcceptRelayedAsync(open);
+            return hub;
+        });
+        services.AddSingleton<IMailDrop>(sp => new Mailbox(sp.GetRequiredService<NodeIdentity>(), sp.GetRequiredService<HubClient>()));
+        services.AddSingleton(sp => new RoomService(sp.GetRequiredService<NodeIdentity>(), sp.GetRequiredService<AgreementKey>(), sp.GetRequiredService<HubClient>(),
+            sp.GetRequiredService<NodeStore>(), sp.GetRequiredService<EventHub>(), sp.GetRequiredService<ILoggerFactory>()));
+        services.AddSingleton<INodeService>(sp =>
+        {
+            var hub = sp.GetRequiredService<HubClient>();
+            _ = sp.GetRequiredService<RoomService>();
+            var inbox = new MailInbox(sp.GetRequiredService<NodeIdentity>(), sp.GetRequiredService<AgreementKey>(), sp.GetRequiredService<ContactBook>(),
+                sp.GetRequiredService<ChatService>());
+            hub.MailReceived = inbox.ReceiveAsync;
+            return new DelegatingService(() => hub.StartAsync(sp.GetRequiredService<NodeOptions>().HubInvite), () => hub.DisposeAsync().AsTask());
+        });
+    }
+
+    public void MapEndpoints(IEndpointRouteBuilder app, RouteGroupBuilder api)
+    {
+    }
+}

@@ -1,0 +1,27 @@
+using Parley.Node.Api;
+using Parley.Node.Chat;
+using Parley.Node.Contacts;
+using Parley.Node.Discovery;
+using Parley.Node.Links;
+
+namespace Parley.Node;
+
+/// <summary>
+/// Every feature of the node, in start order (services start in this order and stop in reverse).
+/// A new feature is one line here plus its own folder. Links start after the features that load
+/// state from the store and before those that need the peer port (calls, discovery, the hub).
+/// </summary>
+internal static class NodeModules
+{
+    public static IReadOnlyList<INodeModule> All { get; } =
+    [
+        new ContactsModule(),
+        new ChatModule(),
+        new InterimFeatures(),
+        new LinksModule(),
+        new InterimCallsModule(),
+        new DiscoveryModule(),
+        new InterimHubModule(),
+        new ApiModule(),
+    ];
+}
