@@ -28,7 +28,7 @@ async function request(method, path, body) {
     throw new ApiError('Parley is not answering. Is the node still running?', 0);
   }
   const text = await response.text();
-  let data = null;
+  let data;
   try { data = text ? JSON.parse(text) : null; } catch { data = { error: text }; }
   if (response.status === 401) signedOutHandlers.forEach(f => f());
   if (!response.ok) throw new ApiError(data?.error ?? `request failed (${response.status})`, response.status);

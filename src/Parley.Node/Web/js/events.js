@@ -3,7 +3,7 @@
 const handlers = new Map();
 let socket = null;
 let retry = 500;
-let connectedHandlers = [];
+const connectedHandlers = [];
 
 /** on('message', e => …) for one type; on('*', …) for all. Returns a function that unsubscribes. */
 export function on(type, handler) {

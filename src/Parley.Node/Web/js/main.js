@@ -32,7 +32,7 @@ let unmount = null;
 
 function route() {
   const [, name, ...rest] = location.hash.split('/');
-  let view = views[name];
+  const view = views[name];
   if (!view) {
     location.replace(state.peers.contacts.length === 0 && state.peers.requests.length === 0 ? '#/home' : '#/chats');
     return;

@@ -3,7 +3,7 @@
 
 import { api, seg } from '../api.js';
 import { h, put, fill, toast } from '../dom.js';
-import { state, watch, load } from '../state.js';
+import { state, watch } from '../state.js';
 import { bytes } from '../format.js';
 import { pageHeader, section, act } from './common.js';
 import { pickVariant, stepDown, StallWatch, measureThroughput, LONG_STALL_MS } from '../videos-abr.js';
