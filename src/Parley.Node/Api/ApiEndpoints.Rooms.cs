@@ -26,5 +26,4 @@ internal static partial class ApiEndpoints
     private static IEnumerable<object> MembersJson(IEnumerable<RoomMember> members) =>
         members.Select(m => new { deviceId = m.DeviceId.ToString(), name = m.Name, online = m.Online });
 
-    private static bool IsRoom(string peer) => Uri.UnescapeDataString(peer).StartsWith('#');
 }

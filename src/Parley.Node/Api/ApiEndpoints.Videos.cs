@@ -148,7 +148,7 @@ internal static partial class ApiEndpoints
         {
             response.StatusCode = StatusCodes.Status416RangeNotSatisfiable;
             response.Headers.ContentRange = $"bytes */{variant.Size}";
-            await response.WriteAsJsonAsync(new { error = $"the range is past the end of the video ({variant.Size:N0} bytes)" }).ConfigureAwait(false);
+            await response.WriteAsJsonAsync(new { error = $"the range is past the end of the video ({variant.Size:N0} bytes)" }, stopped).ConfigureAwait(false);
             return;
         }
         using var cancel = CancellationTokenSource.CreateLinkedTokenSource(context.RequestAborted, node.Stopping, stopped);
