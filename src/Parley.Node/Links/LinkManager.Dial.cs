@@ -30,6 +30,9 @@ public sealed partial class LinkManager
         }
     }
 
+    /// <summary>Dial rounds to this device that failed since its last link (tests prove an attempt was made).</summary>
+    internal int DialFailures(DeviceId id) => _dial.TryGetValue(id, out var state) ? Volatile.Read(ref state.Failures) : 0;
+
     private void ResetBackoff(DeviceId id)
     {
         var state = _dial.GetOrAdd(id, _ => new DialState());

@@ -109,7 +109,8 @@ public class ConsentAndLinkTests
         using var someoneElse = NodeIdentity.CreateEphemeral();
         // alice believes someoneElse is at bob's address: the TLS check must refuse bob.
         await alice.Node.Links.MakeContactAsync(someoneElse.DeviceId, address: bob.Address);
-        await Task.Delay(1000);
+        // Two failed rounds prove alice really dialed bob's address (and came back for more), not that nothing happened.
+        await Wait.UntilAsync(() => alice.Node.Links.DialFailures(someoneElse.DeviceId) >= 2, "alice to dial bob's address twice");
         Assert.Null(alice.Node.Links.Session(someoneElse.DeviceId));
         Assert.Null(alice.Node.Links.Session(bob.Id));
     }
