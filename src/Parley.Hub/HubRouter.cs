@@ -10,22 +10,12 @@ namespace Parley.Hub;
 /// </summary>
 internal sealed class HubRouter
 {
-    private readonly IHubFeature?[] _owners = new IHubFeature?[256];
+    private readonly FrameOwners<IHubFeature> _owners;
 
     public HubRouter(IEnumerable<IHubFeature> features)
     {
         Features = [.. features];
-        foreach (var feature in Features)
-        {
-            foreach (var spec in feature.Takes)
-            {
-                if (_owners[(byte)spec.Type] is { } owner || LinkFrames.Specs.Any(s => s.Type == spec.Type))
-                {
-                    throw new InvalidOperationException($"{feature.GetType().Name} takes {spec.Type}, already taken by {_owners[(byte)spec.Type]?.GetType().Name ?? "the link"}");
-                }
-                _owners[(byte)spec.Type] = feature;
-            }
-        }
+        _owners = new FrameOwners<IHubFeature>(Features, feature => feature.Takes);
         // A type may be both taken and sent (room messages and keys pass through); the table lists it once.
         var specs = Features.SelectMany(f => f.Takes.Concat(f.Sends)).Distinct().ToList();
         Frames = new FrameTable([.. LinkFrames.Specs, .. specs]);
@@ -40,7 +30,7 @@ internal sealed class HubRouter
     /// <summary>Spends the member's allowance for the frame and hands it to its feature.</summary>
     public ValueTask RouteAsync(Member member, Frame frame)
     {
-        var owner = _owners[(byte)frame.Type] ?? throw new ProtocolException($"a hub does not take {frame.Type} frames");
+        var owner = _owners.For(frame.Type) ?? throw new ProtocolException($"a hub does not take {frame.Type} frames");
         if (member.Limits.TrySpend(owner.BudgetFor(frame.Type)) is { } refusal)
         {
             throw new ProtocolException(refusal);

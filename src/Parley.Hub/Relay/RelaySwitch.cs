@@ -60,7 +60,7 @@ internal sealed class RelaySwitch(HubOptions options) : IDisposable
     public async Task<bool> TryTakeAsync(Socket socket)
     {
         var head = new byte[RelayTicket.Preamble.Length + RelayTicket.TokenSize];
-        using var timeout = new CancellationTokenSource(options.Link.HandshakeTimeout);
+        using var timeout = new CancellationTokenSource(options.Link.HandshakeTimeout, options.TimeProvider);
         try
         {
             if (!await StartsWithPreambleAsync(socket, head, timeout.Token).ConfigureAwait(false))
