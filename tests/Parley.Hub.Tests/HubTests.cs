@@ -1,7 +1,7 @@
 using Parley.Core.Chat;
 using System.Net;
 using Microsoft.Extensions.Logging.Abstractions;
-using Parley.Core.Hub;
+using Parley.Core.Hub.Directory;
 using Parley.Core.Identity;
 using Parley.Core.Links;
 using Parley.Core.Protocol;
@@ -111,7 +111,7 @@ public sealed class HubTests : IAsyncLifetime
         using var victim = NodeIdentity.CreateEphemeral();
         using var key = AgreementKey.CreateEphemeral();
         var link = await RawLinkAsync(mallory);
-        link.TrySend(FrameType.DirectoryPublish, DirectoryEntry.Create(victim, "victim", key.PublicKey, DateTimeOffset.UtcNow).Encode());
+        link.TrySend(FrameType.DirectoryPublish, DirectoryEntry.Create(victim, "victim", key.PublicKey, DateTimeOffset.UtcNow).ToArray());
         var closed = await link.Closed.WaitAsync(Wait.Patience);
         Assert.Equal(CloseCode.ProtocolError, closed.Code);
         Assert.Contains("not signed by the device publishing it", closed.Reason, StringComparison.Ordinal);
@@ -126,7 +126,9 @@ public sealed class HubTests : IAsyncLifetime
         var link = await RawLinkAsync(node);
         link.TrySend(FrameType.ChatMessage, new ChatMessage(Guid.NewGuid(), DateTimeOffset.UtcNow, "hi hub").ToArray());
         var closed = await link.Closed.WaitAsync(Wait.Patience);
-        Assert.Contains("a hub does not take ChatMessage frames", closed.Reason, StringComparison.Ordinal);
+        // The hub's links read only the frames its features take, so the reader refuses it before any handler runs.
+        Assert.Equal(CloseCode.ProtocolError, closed.Code);
+        Assert.Contains("unknown frame type 0x10", closed.Reason, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -136,7 +138,7 @@ public sealed class HubTests : IAsyncLifetime
         var link = await RawLinkAsync(node);
         for (uint i = 0; i < 500 && !link.IsClosed; i++)
         {
-            link.TrySend(FrameType.WhoisQuery, HubMessages.Query(i, "anyone"));
+            link.TrySend(FrameType.WhoisQuery, new WhoisQuery(i, "anyone").ToArray());
         }
         var closed = await link.Closed.WaitAsync(Wait.Patience);
         Assert.Contains("too many requests", closed.Reason, StringComparison.Ordinal);

@@ -2,7 +2,7 @@ using Parley.Core.Chat;
 using System.Net;
 using System.Text;
 using Microsoft.Extensions.Logging.Abstractions;
-using Parley.Core.Hub;
+using Parley.Core.Hub.Mailbox;
 using Parley.Core.Identity;
 using Parley.Core.Protocol;
 using Parley.Node.Storage;
@@ -29,7 +29,7 @@ public sealed class MailboxTests : HubTestBase
         var sent = await alice.Node.Chat.SendAsync(bob.Id, secret);
         Assert.Equal(MessageState.Mailed, sent.State);
         Assert.Null(sent.Warning);
-        var held = Hub.Directory.MailFor(bob.Id);
+        var held = Hub.Mail.For(bob.Id);
         Assert.Single(held);
         Assert.DoesNotContain(secret, Encoding.UTF8.GetString(held[0].Item), StringComparison.Ordinal);
         foreach (var file in Directory.EnumerateFiles(HubHome))
@@ -42,7 +42,7 @@ public sealed class MailboxTests : HubTestBase
         // Bob comes back on another port, so alice cannot reach him directly: the mailbox is the way.
         await using var bobAgain = await OnHubAsync("bob", bobHome);
         await Wait.UntilAsync(async () => (await bobAgain.HistoryWith(alice)).Any(m => m.Text == secret), "the held message");
-        await Wait.UntilAsync(() => Hub.Directory.MailFor(bob.Id).Count == 0, "the hub to delete it after the ack");
+        await Wait.UntilAsync(() => Hub.Mail.For(bob.Id).Count == 0, "the hub to delete it after the ack");
         await Wait.UntilAsync(async () => (await alice.HistoryWith(bob)).Single().State == MessageState.Delivered, "the delivery tick once linked again");
         Assert.Single(await bobAgain.HistoryWith(alice));
     }
@@ -75,7 +75,7 @@ public sealed class MailboxTests : HubTestBase
         // Whoever controls the hub swaps bob's entry for one with their own agreement key.
         using var mallory = NodeIdentity.CreateEphemeral();
         using var malloryKey = AgreementKey.CreateEphemeral();
-        var forged = Core.Hub.DirectoryEntry.Create(mallory, "bob", malloryKey.PublicKey, DateTimeOffset.UtcNow) with
+        var forged = Core.Hub.Directory.DirectoryEntry.Create(mallory, "bob", malloryKey.PublicKey, DateTimeOffset.UtcNow) with
         {
             IdentityKey = (await alice.Node.Hub.WhoisAsync(bob.Id.Compact))[0].IdentityKey,
         };
@@ -83,7 +83,7 @@ public sealed class MailboxTests : HubTestBase
         var message = await alice.Node.Chat.SendAsync(bob.Id, "for bob only");
         Assert.Equal(MessageState.Queued, message.State);
         Assert.Contains("bad signature; not using it", message.Warning, StringComparison.Ordinal);
-        Assert.Empty(Hub.Directory.MailFor(bob.Id));
+        Assert.Empty(Hub.Mail.For(bob.Id));
     }
 
     [Fact]
@@ -96,29 +96,5 @@ public sealed class MailboxTests : HubTestBase
         Assert.True(await bob.Node.Hub.MailReceived!(item));
         Assert.Empty(await bob.Node.Store.HistoryAsync(stranger.DeviceId.Compact, 10));
         Assert.Equal(PeerState.Request, bob.Node.Contacts.Find(stranger.DeviceId)!.State);
-    }
-
-    [Fact]
-    public void Seal_IsOnlyOpenedByTheRecipient_AndNamesTheRealSender()
-    {
-        using var alice = NodeIdentity.CreateEphemeral();
-        using var bob = NodeIdentity.CreateEphemeral();
-        using var bobKey = AgreementKey.CreateEphemeral();
-        using var eveKey = AgreementKey.CreateEphemeral();
-        var item = MailboxSeal.Seal(alice, bob.DeviceId, bobKey.PublicKey, "hello bob"u8);
-        Assert.True(MailboxSeal.TryOpen(item, bobKey, bob.DeviceId, out var sender, out var plaintext, out _));
-        Assert.Equal(alice.DeviceId, sender);
-        Assert.Equal("hello bob", Encoding.UTF8.GetString(plaintext));
-        Assert.False(MailboxSeal.TryOpen(item, eveKey, bob.DeviceId, out _, out _, out _));
-        var tampered = (byte[])item.Clone();
-        tampered[^70] ^= 1;
-        Assert.False(MailboxSeal.TryOpen(tampered, bobKey, bob.DeviceId, out _, out _, out _));
-        var random = new Random(2);
-        for (var i = 0; i < 5000; i++)
-        {
-            var bytes = (byte[])item.Clone();
-            bytes[random.Next(bytes.Length)] ^= (byte)random.Next(1, 256);
-            MailboxSeal.TryOpen(bytes[..random.Next(bytes.Length + 1)], bobKey, bob.DeviceId, out _, out _, out _);
-        }
     }
 }

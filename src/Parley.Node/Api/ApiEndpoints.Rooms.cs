@@ -1,7 +1,7 @@
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
-using Parley.Core.Hub;
+using Parley.Core.Hub.Rooms;
 
 namespace Parley.Node.Api;
 

@@ -1,7 +1,11 @@
 using System.Buffers;
 using System.Collections.Concurrent;
 using Microsoft.Extensions.Logging;
-using Parley.Core.Hub;
+using Parley.Core.Hub.Directory;
+using Parley.Core.Hub.Mailbox;
+using Parley.Core.Hub.Presence;
+using Parley.Core.Hub.Relay;
+using Parley.Core.Hub.Rooms;
 using Parley.Core.Identity;
 using Parley.Core.Links;
 using Parley.Core.Protocol;
@@ -195,12 +199,12 @@ public sealed partial class HubClient : IAsyncDisposable
     }
 
     private void Publish(PeerLink link) => link.TrySend(FrameType.DirectoryPublish,
-        DirectoryEntry.Create(_identity, _name(), _agreement.PublicKey, _options.TimeProvider.GetUtcNow()).Encode());
+        DirectoryEntry.Create(_identity, _name(), _agreement.PublicKey, _options.TimeProvider.GetUtcNow()).ToArray());
 
     /// <summary>Looks a name or device ID up in the hub's directory; every answer's signature is checked here.</summary>
     public async Task<IReadOnlyList<WhoisAnswer>> WhoisAsync(string text)
     {
-        var entries = await AskAsync<List<WhoisEntry>>(id => (FrameType.WhoisQuery, HubMessages.Query(id, text)), "the lookup").ConfigureAwait(false);
+        var entries = await AskAsync<IReadOnlyList<WhoisEntry>>(id => (FrameType.WhoisQuery, new WhoisQuery(id, text).ToArray()), "the lookup").ConfigureAwait(false);
         return [.. entries.Select(e => new WhoisAnswer(e.Entry.DeviceId, e.Entry.Name, e.Entry.Verify(), e.Online, e.LastSeen, e.Entry.IssuedAt,
             e.Entry.AgreementPublicKey, e.Entry.IdentityKey))];
     }
@@ -265,11 +269,8 @@ public sealed partial class HubClient : IAsyncDisposable
         switch (frame.Type)
         {
             case FrameType.Presence:
-                if (!PresenceNotice.TryDecode(frame.Payload, out var notice))
-                {
-                    throw new ProtocolException("malformed presence notice");
-                }
-                if (notice!.DeviceId != _identity.DeviceId)
+                var notice = frame.Read<PresenceNotice>();
+                if (notice.DeviceId != _identity.DeviceId)
                 {
                     var online = notice.Kind != PresenceKind.Left;
                     _members[notice.DeviceId] = new HubMember(notice.DeviceId, notice.Name, online, notice.LastSeen, notice.Address);
@@ -279,18 +280,12 @@ public sealed partial class HubClient : IAsyncDisposable
                 }
                 break;
             case FrameType.WhoisResult:
-                if (!HubMessages.TryDecodeResult(frame.Payload, out var queryId, out var entries))
-                {
-                    throw new ProtocolException("malformed whois result");
-                }
-                Answer(queryId, entries);
+                var result = frame.Read<WhoisResult>();
+                Answer(result.QueryId, result.Entries);
                 break;
             case FrameType.RelayTicket:
-                if (!RelayTicket.TryDecode(frame.Payload, out var ticket))
-                {
-                    throw new ProtocolException("malformed relay ticket");
-                }
-                if (!ticket!.Invited)
+                var ticket = frame.Read<RelayTicket>();
+                if (!ticket.Invited)
                 {
                     Answer(ticket.RequestId, ticket);
                 }
@@ -300,27 +295,20 @@ public sealed partial class HubClient : IAsyncDisposable
                 }
                 break;
             case FrameType.MailboxResult:
-                if (!MailboxMessages.TryDecodeResult(frame.Payload, out var putId, out var stored, out var why))
-                {
-                    throw new ProtocolException("malformed mailbox result");
-                }
-                Answer(putId, stored ? null : why);
+                var mailResult = frame.Read<MailboxResult>();
+                Answer(mailResult.PutId, mailResult.Stored ? null : mailResult.Reason);
                 break;
             case FrameType.MailboxItem:
-                if (!MailboxMessages.TryDecodeItem(frame.Payload, out var itemId, out var item))
-                {
-                    throw new ProtocolException("malformed mailbox item");
-                }
+                var mail = frame.Read<MailboxItem>();
                 if (MailReceived is { } received)
                 {
-                    _ = HandleMailAsync(link, itemId, item, received);
+                    _ = HandleMailAsync(link, mail.ItemId, mail.Item, received);
                 }
                 break;
             case FrameType.RoomReply:
-                var reply = frame.Payload.ToArray();
-                if (reply.Length >= 4)
+                if (RoomReply.TryReadCommandId(frame.Payload, out var commandId))
                 {
-                    Answer(System.Buffers.Binary.BinaryPrimitives.ReadUInt32BigEndian(reply), reply);
+                    Answer(commandId, frame.Payload.ToArray());
                 }
                 break;
             case FrameType.RoomNotice or FrameType.RoomKey or FrameType.RoomMessage:
@@ -331,13 +319,10 @@ public sealed partial class HubClient : IAsyncDisposable
                 }
                 break;
             case FrameType.RelayRefused:
-                if (!RelayMessages.TryDecodeRefused(frame.Payload, out var refusedId, out var reason))
+                var refusal = frame.Read<RelayRefused>();
+                if (_pending.TryGetValue(refusal.RequestId, out var refused))
                 {
-                    throw new ProtocolException("malformed relay refusal");
-                }
-                if (_pending.TryGetValue(refusedId, out var refused))
-                {
-                    refused.TrySetException(new InvalidOperationException("the hub refused to relay: " + reason));
+                    refused.TrySetException(new InvalidOperationException("the hub refused to relay: " + refusal.Reason));
                 }
                 break;
             default:
@@ -353,14 +338,18 @@ public sealed partial class HubClient : IAsyncDisposable
     public Func<Task>? Linked { get; set; }
 
     /// <summary>Sends a room command and waits for the hub's reply.</summary>
-    public async Task<(string? Error, List<string> Rooms, List<RoomMember> Members)> RoomCommandAsync(RoomOp op, string room)
+    public async Task<(string? Error, IReadOnlyList<string> Rooms, IReadOnlyList<RoomMember> Members)> RoomCommandAsync(RoomOp op, string room)
     {
-        var reply = await AskAsync<byte[]>(id => (FrameType.RoomCommand, RoomMessages.Command(id, op, room)), "the room command").ConfigureAwait(false);
-        if (!RoomMessages.TryDecodeReply(new ReadOnlySequence<byte>(reply), op == RoomOp.List, out _, out var error, out var rooms, out var members))
+        var reply = await AskAsync<byte[]>(id => (FrameType.RoomCommand, new RoomCommand(id, op, room).ToArray()), "the room command").ConfigureAwait(false);
+        if (op == RoomOp.List)
         {
-            throw new InvalidOperationException("the hub sent a malformed room reply");
+            return WireMessage.TryRead<RoomListReply>(reply, out var list, out _)
+                ? (list.Error, list.Rooms, [])
+                : throw new InvalidOperationException("the hub sent a malformed room reply");
         }
-        return (error, rooms, members);
+        return WireMessage.TryRead<RoomMembersReply>(reply, out var members, out _)
+            ? (members.Error, [], members.Members)
+            : throw new InvalidOperationException("the hub sent a malformed room reply");
     }
 
     /// <summary>Sends a frame to the hub if linked; false otherwise.</summary>
@@ -382,7 +371,7 @@ public sealed partial class HubClient : IAsyncDisposable
     public async Task<(System.Net.Sockets.Socket Socket, System.Net.IPEndPoint Hub)> OpenRelayAsync(DeviceId peer, CancellationToken cancellationToken)
     {
         var link = RequireLink();
-        var ticket = await AskAsync<RelayTicket>(id => (FrameType.RelayRequest, RelayMessages.Request(peer, id)), "the relay request", cancellationToken).ConfigureAwait(false);
+        var ticket = await AskAsync<RelayTicket>(id => (FrameType.RelayRequest, new RelayRequest(peer, id).ToArray()), "the relay request", cancellationToken).ConfigureAwait(false);
         return (await OpenRelaySocketAsync(link, ticket.Token).ConfigureAwait(false), link.RemoteEndPoint);
     }
 
@@ -411,7 +400,7 @@ public sealed partial class HubClient : IAsyncDisposable
     {
         if (await received(item).ConfigureAwait(false))
         {
-            link.TrySend(FrameType.MailboxAck, MailboxMessages.Ack(itemId));
+            link.TrySend(FrameType.MailboxAck, new MailboxAck(itemId).ToArray());
         }
     }
 
@@ -420,7 +409,7 @@ public sealed partial class HubClient : IAsyncDisposable
     {
         try
         {
-            return await AskAsync<string?>(id => (FrameType.MailboxPut, MailboxMessages.Put(id, recipient, item)), "the mailbox").ConfigureAwait(false);
+            return await AskAsync<string?>(id => (FrameType.MailboxPut, new MailboxPut(id, recipient, item).ToArray()), "the mailbox").ConfigureAwait(false);
         }
         catch (HubUnavailableException e)
         {

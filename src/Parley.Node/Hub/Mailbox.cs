@@ -1,5 +1,5 @@
 using Parley.Core.Chat;
-using Parley.Core.Hub;
+using Parley.Core.Hub.Mailbox;
 using Parley.Core.Identity;
 using Parley.Core.Protocol;
 using Parley.Node.Chat;

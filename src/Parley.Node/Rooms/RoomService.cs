@@ -1,7 +1,8 @@
 using Parley.Core.Chat;
 using System.Collections.Concurrent;
 using Microsoft.Extensions.Logging;
-using Parley.Core.Hub;
+using Parley.Core.Hub.Mailbox;
+using Parley.Core.Hub.Rooms;
 using Parley.Core.Identity;
 using Parley.Core.Protocol;
 using Parley.Node.Chat;
@@ -125,7 +126,7 @@ public sealed partial class RoomService
         {
             sealedMessage = RoomCrypto.SealMessage(_identity, room, state.MyKey, message.ToArray());
         }
-        if (!_hub.Send(FrameType.RoomMessage, RoomMessages.Message(room, _identity.DeviceId, sealedMessage)))
+        if (!_hub.Send(FrameType.RoomMessage, new RoomMessage(room, _identity.DeviceId, sealedMessage).ToArray()))
         {
             throw new ChatException("the hub is not reachable right now; nothing was sent");
         }
@@ -151,13 +152,13 @@ public sealed partial class RoomService
             key = state.MyKey = SenderKey.CreateRandom();
             others = [.. state.Members.Keys.Where(m => m != _identity.DeviceId)];
         }
-        var encoded = RoomCrypto.EncodeKey(state.Name, key);
+        var encoded = SenderKeyItem.Of(state.Name, key).ToArray();
         foreach (var member in others)
         {
             if (await DirectoryEntryAsync(member).ConfigureAwait(false) is { } entry)
             {
                 var item = MailboxSeal.Seal(_identity, member, entry.AgreementKey, encoded);
-                _hub.Send(FrameType.RoomKey, RoomMessages.Key(state.Name, _identity.DeviceId, member, item));
+                _hub.Send(FrameType.RoomKey, new RoomKey(state.Name, _identity.DeviceId, member, item).ToArray());
             }
             else
             {
@@ -181,17 +182,16 @@ public sealed partial class RoomService
 
     private async Task OnFrameAsync(FrameType type, byte[] payload)
     {
-        var sequence = new System.Buffers.ReadOnlySequence<byte>(payload);
         switch (type)
         {
-            case FrameType.RoomNotice when RoomMessages.TryDecodeNotice(sequence, out var joined, out var room, out var member, out var name):
-                await OnNoticeAsync(joined, room, member, name).ConfigureAwait(false);
+            case FrameType.RoomNotice when WireMessage.TryRead<RoomNotice>(payload, out var notice, out _):
+                await OnNoticeAsync(notice.Joined, notice.Room, notice.Member, notice.Name).ConfigureAwait(false);
                 break;
-            case FrameType.RoomKey when RoomMessages.TryDecodeKey(sequence, out var room, out var from, out var to, out var item):
-                await OnKeyAsync(room, from, to, item).ConfigureAwait(false);
+            case FrameType.RoomKey when WireMessage.TryRead<RoomKey>(payload, out var roomKey, out _):
+                await OnKeyAsync(roomKey.Room, roomKey.From, roomKey.To, roomKey.Item).ConfigureAwait(false);
                 break;
-            case FrameType.RoomMessage when RoomMessages.TryDecodeMessage(sequence, out var room, out var sender, out var sealedMessage):
-                await OnMessageAsync(room, sender, sealedMessage).ConfigureAwait(false);
+            case FrameType.RoomMessage when WireMessage.TryRead<RoomMessage>(payload, out var message, out _):
+                await OnMessageAsync(message.Room, message.Sender, message.SealedMessage).ConfigureAwait(false);
                 break;
         }
     }
@@ -229,14 +229,14 @@ public sealed partial class RoomService
     {
         if (to != _identity.DeviceId || !_rooms.TryGetValue(room, out var state)
             || !MailboxSeal.TryOpen(item, _agreement, _identity.DeviceId, out var sealedBy, out var plaintext, out _)
-            || sealedBy != from || !RoomCrypto.TryDecodeKey(plaintext, out var keyRoom, out var keyId, out var key) || keyRoom != room)
+            || sealedBy != from || !WireMessage.TryRead<SenderKeyItem>(plaintext, out var keyItem, out _) || keyItem.Room != room)
         {
             return;
         }
         List<(DeviceId, byte[])> ready;
         lock (state.Lock)
         {
-            state.Keys[(from, keyId)] = key;
+            state.Keys[(from, keyItem.KeyId)] = keyItem.Key;
             ready = [.. state.Pending.Where(p => p.Sender == from)];
             state.Pending.RemoveAll(p => p.Sender == from);
         }
