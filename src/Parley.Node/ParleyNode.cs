@@ -1,5 +1,6 @@
 using System.Security.Cryptography;
 using System.Text.Json;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Parley.Core.Identity;
 using Parley.Core.Links;
@@ -48,16 +49,16 @@ public sealed class ParleyNode : IAsyncDisposable
         {
             < 0x20 => Chat.OnFrameAsync(session, frame),
             >= 0x30 and < 0x40 => Videos.OnFrameAsync(session, frame),
-            >= 0x60 and < 0x70 => Calls?.OnFrameAsync(session, frame) ?? ValueTask.CompletedTask, // a ring arriving before start-up made Calls is dropped; the caller sees no answer
+            >= 0x60 and < 0x70 => _callFrames?.OnFrameAsync(session, frame) ?? ValueTask.CompletedTask, // a ring arriving before start-up made Calls is dropped; the caller sees no answer
             _ => Files.OnFrameAsync(session, frame),
         };
         Links.SessionOpened = async session =>
         {
             await Chat.SendPendingAsync(session).ConfigureAwait(false);
             await Files.OnSessionOpenedAsync(session).ConfigureAwait(false);
-            if (Calls is not null)
+            if (_callFrames is not null)
             {
-                await Calls.OnSessionOpenedAsync(session).ConfigureAwait(false);
+                await _callFrames.OnSessionOpenedAsync(session).ConfigureAwait(false);
             }
         };
     }
@@ -87,7 +88,10 @@ public sealed class ParleyNode : IAsyncDisposable
     public HubClient Hub { get; private set; } = null!;
 
     /// <summary>1:1 calls: signalling over links, media over UDP.</summary>
-    public Parley.Node.Calls.CallService Calls { get; private set; } = null!;
+    internal Parley.Node.Calls.CallService Calls { get; private set; } = null!;
+
+    private ServiceProvider? _callServices;
+    private IPeerFeature? _callFrames;
 
     /// <summary>The shared video folder and the viewer of peers' libraries.</summary>
     public Parley.Node.Videos.VideoService Videos { get; private set; } = null!;
@@ -161,9 +165,7 @@ public sealed class ParleyNode : IAsyncDisposable
     {
         ApiKey = LoadOrCreateApiKey(Options.Home);
         Links.Start();
-        Calls = new Parley.Node.Calls.CallService(Contacts, Links, Events,
-            new Parley.Node.Calls.MediaSocket(Options.PeerBindAddress, PeerPort, Options.TimeProvider, _loggerFactory), Options.MediaOverUdp, Options.TimeProvider, _loggerFactory);
-        Links.SessionClosed = Calls.OnPeerOffline;
+        await StartCallsAsync().ConfigureAwait(false);
         if (Options.Discovery && await Store.GetSettingAsync(DiscoverySetting).ConfigureAwait(false) != "off")
         {
             StartDiscovery();
@@ -173,6 +175,22 @@ public sealed class ParleyNode : IAsyncDisposable
         await Hub.StartAsync(Options.HubInvite).ConfigureAwait(false);
         var runtime = new RuntimeInfo(ApiUrl.ToString().TrimEnd('/'), Environment.ProcessId, DeviceId.ToString(), PeerPort);
         NodeIdentity.WriteOwnerOnly(HomeFolder.RuntimePath(Options.Home), JsonSerializer.Serialize(runtime, EventHub.Json));
+    }
+
+    /// <summary>Until the composition root builds every feature from its module: the calls feature from its own.</summary>
+    private async Task StartCallsAsync()
+    {
+        var services = new ServiceCollection().AddSingleton(Options).AddSingleton(Options.TimeProvider).AddSingleton(Contacts).AddSingleton(Events)
+            .AddSingleton(Links).AddSingleton<IPeerSessions>(Links).AddSingleton(_loggerFactory);
+        new Parley.Node.Calls.CallsModule().AddServices(services);
+        _callServices = services.BuildServiceProvider();
+        foreach (var service in _callServices.GetServices<INodeService>())
+        {
+            await service.StartAsync(Stopping).ConfigureAwait(false);
+        }
+        Calls = _callServices.GetRequiredService<Parley.Node.Calls.CallService>();
+        _callFrames = _callServices.GetRequiredService<IPeerFeature>();
+        Links.SessionClosed = _callFrames.OnSessionClosed;
     }
 
     private void StartDiscovery()
@@ -278,9 +296,13 @@ public sealed class ParleyNode : IAsyncDisposable
             return;
         }
         RequestStop();
-        if (Calls is not null)
+        if (_callServices is not null)
         {
-            await Calls.DisposeAsync().ConfigureAwait(false);
+            foreach (var service in _callServices.GetServices<INodeService>().Reverse())
+            {
+                await service.StopAsync().ConfigureAwait(false);
+            }
+            await _callServices.DisposeAsync().ConfigureAwait(false);
         }
         if (Hub is not null)
         {
