@@ -85,6 +85,31 @@ public sealed class CallMessagesTests
         Assert.Equal(whole, split.Bytes.ToArray());
     }
 
+    [Fact]
+    public void Reading_datagrams_and_page_frames_in_one_piece_allocates_nothing()
+    {
+        var datagram = new byte[MediaHeader.MaxPacket];
+        new MediaHeader(PacketKind.Media, StreamKind.Video, 5, 6, 7, 8, 0, 1, MediaFlags.Keyframe, 1).Write(datagram);
+        var stray = new byte[100];
+        var page = new PageFrame(StreamKind.Video, true, 1, 2, new byte[40_000]).ToArray();
+        var read = 0;
+        for (var round = 0; round < 2; round++)
+        {
+            var before = GC.GetAllocatedBytesForCurrentThread();
+            for (var i = 0; i < 1000; i++)
+            {
+                read += MediaPacket.TryRead(new ReadOnlySequence<byte>(datagram), out _, out _) ? 1 : 0;
+                read += MediaPacket.TryRead(new ReadOnlySequence<byte>(stray), out _, out _) ? 1 : 0;
+                read += PageFrame.TryRead(new ReadOnlySequence<byte>(page), out _, out _) ? 1 : 0;
+            }
+            if (round == 1) // the first round warms up
+            {
+                Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
+            }
+        }
+        Assert.Equal(4000, read);
+    }
+
     private sealed class Segment : ReadOnlySequenceSegment<byte>
     {
         public Segment(ReadOnlyMemory<byte> memory) => Memory = memory;
