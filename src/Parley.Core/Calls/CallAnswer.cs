@@ -16,7 +16,7 @@ public sealed record CallAnswer(uint CallId, bool Accepted, VideoCodecs Codec, u
 {
     public const int FixedSize = 4 + 1 + 1 + 2;
 
-    public static int MaxSize => FixedSize + ProtocolLimits.MaxCloseReasonBytes;
+    public static int MaxSize => ReasonPayload.MaxSize(FixedSize);
 
     /// <summary>A refusal: no codec, no port.</summary>
     public static CallAnswer No(uint callId, string reason) => new(callId, false, VideoCodecs.None, 0, reason);
@@ -24,34 +24,28 @@ public sealed record CallAnswer(uint CallId, bool Accepted, VideoCodecs Codec, u
     public static bool TryRead(in ReadOnlySequence<byte> payload, [MaybeNullWhen(false)] out CallAnswer message, out string error)
     {
         message = null;
-        if (payload.Length < FixedSize || payload.Length > MaxSize)
+        Span<byte> bytes = stackalloc byte[FixedSize];
+        if (!ReasonPayload.TryRead(payload, bytes, "call answer", out var reason, out error))
         {
-            error = $"call answer of {payload.Length} bytes, expected {FixedSize} to {MaxSize}";
             return false;
         }
-        Span<byte> bytes = stackalloc byte[(int)payload.Length];
-        payload.CopyTo(bytes);
         var codec = bytes[5];
-        if (bytes[4] > 1 || codec > 4 || (codec & (codec - 1)) != 0 || !PayloadText.TryDecode(bytes[FixedSize..], out var reason))
+        if (bytes[4] > 1 || codec > 4 || (codec & (codec - 1)) != 0)
         {
-            error = "call answer with a bad flag, codec or reason";
+            error = "call answer with a bad flag or codec";
             return false;
         }
-        message = new CallAnswer(BinaryPrimitives.ReadUInt32BigEndian(bytes), bytes[4] == 1, (VideoCodecs)codec,
-            BinaryPrimitives.ReadUInt16BigEndian(bytes[6..]), reason);
-        error = "";
+        message = new CallAnswer(BinaryPrimitives.ReadUInt32BigEndian(bytes), bytes[4] == 1, (VideoCodecs)codec, BinaryPrimitives.ReadUInt16BigEndian(bytes[6..]), reason);
         return true;
     }
 
     public void Write(IBufferWriter<byte> output)
     {
-        var reason = PayloadText.Truncate(Reason, ProtocolLimits.MaxCloseReasonBytes);
-        var bytes = output.GetSpan(FixedSize + reason.Length);
+        Span<byte> bytes = stackalloc byte[FixedSize];
         BinaryPrimitives.WriteUInt32BigEndian(bytes, CallId);
         bytes[4] = Accepted ? (byte)1 : (byte)0;
         bytes[5] = (byte)Codec;
         BinaryPrimitives.WriteUInt16BigEndian(bytes[6..], UdpPort);
-        reason.CopyTo(bytes[FixedSize..]);
-        output.Advance(FixedSize + reason.Length);
+        ReasonPayload.Write(output, bytes, Reason);
     }
 }

@@ -15,34 +15,19 @@ public sealed record CallEnd(uint CallId, string Reason) : IWireMessage<CallEnd>
 {
     public const int FixedSize = 4;
 
-    public static int MaxSize => FixedSize + ProtocolLimits.MaxCloseReasonBytes;
+    public static int MaxSize => ReasonPayload.MaxSize(FixedSize);
 
     public static bool TryRead(in ReadOnlySequence<byte> payload, [MaybeNullWhen(false)] out CallEnd message, out string error)
     {
-        message = null;
-        if (payload.Length < FixedSize || payload.Length > MaxSize)
-        {
-            error = $"call end of {payload.Length} bytes, expected {FixedSize} to {MaxSize}";
-            return false;
-        }
-        Span<byte> bytes = stackalloc byte[(int)payload.Length];
-        payload.CopyTo(bytes);
-        if (!PayloadText.TryDecode(bytes[FixedSize..], out var reason))
-        {
-            error = "call end reason is not UTF-8";
-            return false;
-        }
-        message = new CallEnd(BinaryPrimitives.ReadUInt32BigEndian(bytes), reason);
-        error = "";
-        return true;
+        Span<byte> id = stackalloc byte[FixedSize];
+        message = ReasonPayload.TryRead(payload, id, "call end", out var reason, out error) ? new CallEnd(BinaryPrimitives.ReadUInt32BigEndian(id), reason) : null;
+        return message is not null;
     }
 
     public void Write(IBufferWriter<byte> output)
     {
-        var reason = PayloadText.Truncate(Reason, ProtocolLimits.MaxCloseReasonBytes);
-        var bytes = output.GetSpan(FixedSize + reason.Length);
-        BinaryPrimitives.WriteUInt32BigEndian(bytes, CallId);
-        reason.CopyTo(bytes[FixedSize..]);
-        output.Advance(FixedSize + reason.Length);
+        Span<byte> id = stackalloc byte[FixedSize];
+        BinaryPrimitives.WriteUInt32BigEndian(id, CallId);
+        ReasonPayload.Write(output, id, Reason);
     }
 }

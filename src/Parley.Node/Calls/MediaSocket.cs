@@ -8,21 +8,6 @@ using Parley.Node.Links;
 
 namespace Parley.Node.Calls;
 
-/// <summary>Where calls send and receive media over UDP (the seam that lets call rules be tested without a socket).</summary>
-internal interface IMediaSocket
-{
-    /// <summary>The UDP port peers send to.</summary>
-    int Port { get; }
-
-    /// <summary>Routes the call's datagrams from <paramref name="peer"/> to <paramref name="session"/>; <paramref name="flooding"/> runs once if the peer floods.</summary>
-    void Register(uint callId, MediaSession session, IPEndPoint peer, Action flooding);
-
-    void Unregister(uint callId);
-
-    /// <summary>Sends one sealed packet; false when it could not (media is loss-tolerant: nothing is retried).</summary>
-    bool Send(IPEndPoint to, ReadOnlyMemory<byte> packet);
-}
-
 /// <summary>
 /// The node's UDP socket for call media, on the same port number as its TLS listener (so it opens
 /// after the links start). A datagram costs one header read and one dictionary lookup by its call
