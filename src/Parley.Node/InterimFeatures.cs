@@ -73,47 +73,6 @@ public sealed class InterimFeatures : INodeModule
     public void MapEndpoints(IEndpointRouteBuilder app, RouteGroupBuilder api) => Api.ApiEndpoints.MapInterim(app, api);
 }
 
-/// <summary>Calls need the peer port for their media socket, known only once links have started.</summary>
-public sealed class InterimCallsModule : INodeModule
-{
-    public void AddServices(IServiceCollection services)
-    {
-        services.AddSingleton(sp => new Lazy<CallService>(() =>
-        {
-            var options = sp.GetRequiredService<NodeOptions>();
-            var links = sp.GetRequiredService<LinkManager>();
-            var time = sp.GetRequiredService<TimeProvider>();
-            var loggerFactory = sp.GetRequiredService<ILoggerFactory>();
-            return new CallService(sp.GetRequiredService<ContactBook>(), links, sp.GetRequiredService<EventHub>(),
-                new MediaSocket(options.PeerBindAddress, links.ListenPort, time, loggerFactory), options.MediaOverUdp, time, loggerFactory);
-        }));
-        services.AddSingleton(sp => sp.GetRequiredService<Lazy<CallService>>().Value);
-        services.AddSingleton<IPeerFeature>(sp =>
-        {
-            var calls = sp.GetRequiredService<Lazy<CallService>>();
-            return new DelegatingPeerFeature(CallFrames.Specs,
-                (s, f) => calls.IsValueCreated ? calls.Value.OnFrameAsync(s, f) : ValueTask.CompletedTask,
-                s => calls.IsValueCreated ? calls.Value.OnSessionOpenedAsync(s) : Task.CompletedTask,
-                (p, r) =>
-                {
-                    if (calls.IsValueCreated)
-                    {
-                        calls.Value.OnPeerOffline(p, r);
-                    }
-                });
-        });
-        services.AddSingleton<INodeService>(sp =>
-        {
-            var calls = sp.GetRequiredService<Lazy<CallService>>();
-            return new DelegatingService(() => Task.FromResult(calls.Value), () => calls.IsValueCreated ? calls.Value.DisposeAsync().AsTask() : Task.CompletedTask);
-        });
-    }
-
-    public void MapEndpoints(IEndpointRouteBuilder app, RouteGroupBuilder api)
-    {
-    }
-}
-
 public sealed class InterimHubModule : INodeModule
 {
     public void AddServices(IServiceCollection services)

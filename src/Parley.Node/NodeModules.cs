@@ -1,4 +1,5 @@
 using Parley.Node.Api;
+using Parley.Node.Calls;
 using Parley.Node.Chat;
 using Parley.Node.Contacts;
 using Parley.Node.Discovery;
@@ -19,7 +20,7 @@ internal static class NodeModules
         new ChatModule(),
         new InterimFeatures(),
         new LinksModule(),
-        new InterimCallsModule(),
+        new CallsModule(),
         new DiscoveryModule(),
         new InterimHubModule(),
         new ApiModule(),

@@ -70,7 +70,7 @@ public sealed class ParleyNode : IAsyncDisposable
 
     public RoomService Rooms => Get<RoomService>();
 
-    public CallService Calls => Get<CallService>();
+    internal CallService Calls => Get<CallService>();
 
     public VideoService Videos => Get<VideoService>();
 

@@ -1,8 +1,11 @@
+using System.Buffers;
 using System.Diagnostics;
 using System.Net.WebSockets;
 using System.Text.Json;
 using Parley.Core.Calls;
+using Parley.Core.Protocol;
 using Parley.Node.Calls;
+using Parley.Node.Events;
 
 namespace Parley.Cli.Calls;
 
@@ -12,12 +15,15 @@ namespace Parley.Cli.Calls;
 /// node's media channel as a page's would; frames from the peer can be recorded (video, through
 /// ffmpeg, into a WebM or Matroska file). Ends when the call ends, after <c>--seconds</c>, or on Ctrl+C.
 /// </summary>
-internal sealed class CallRunner(ApiClient api, string callId, TextWriter output)
+internal sealed class CallRunner(CallApi calls, string callId, TextWriter output)
 {
     // Codec bytes as the pages use them (js/calls/engine.js): VP8 is the video codec bit, Opus 16.
     private const byte CodecVp8 = (byte)VideoCodecs.Vp8, CodecOpus = 16;
     private readonly Stopwatch _clock = Stopwatch.StartNew();
     private readonly SemaphoreSlim _sendGate = new(1, 1);
+
+    /// <summary>One buffer for every frame sent (under the send gate).</summary>
+    private readonly ArrayBufferWriter<byte> _message = new(64 * 1024);
     private Process? _recorder;
     private long? _firstRecorded;
     private int _recordedFrames;
@@ -30,7 +36,7 @@ internal sealed class CallRunner(ApiClient api, string callId, TextWriter output
     /// <summary>Runs until the call ends; returns why it ended.</summary>
     public async Task<string> RunAsync(Options options, CancellationToken cancellationToken)
     {
-        using var socket = await api.OpenSocketAsync($"api/calls/{callId}/media", cancellationToken).ConfigureAwait(false);
+        using var socket = await calls.Client.OpenSocketAsync($"api/calls/{callId}/media", cancellationToken).ConfigureAwait(false);
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         if (options.Seconds is { } seconds)
         {
@@ -56,7 +62,7 @@ internal sealed class CallRunner(ApiClient api, string callId, TextWriter output
             using var hangup = stop.Token.Register(() =>
             {
                 abort.CancelAfter(TimeSpan.FromSeconds(5));
-                _ = api.PostAsync($"api/calls/{callId}/hangup", new { reason = "hung up" });
+                _ = calls.HangupAsync(callId);
             });
             return await ReceiveAsync(socket, options.Record, abort.Token).ConfigureAwait(false) ?? "hung up";
         }
@@ -133,11 +139,12 @@ internal sealed class CallRunner(ApiClient api, string callId, TextWriter output
 
     private async Task SendAsync(WebSocket socket, StreamKind stream, bool keyframe, byte codec, uint timestamp, byte[] data, CancellationToken cancellationToken)
     {
-        var message = PageFrame.Encode(stream, keyframe, codec, timestamp, data);
         await _sendGate.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
-            await socket.SendAsync(message, WebSocketMessageType.Binary, true, cancellationToken).ConfigureAwait(false);
+            _message.ResetWrittenCount();
+            new PageFrame(stream, keyframe, codec, timestamp, data).Write(_message);
+            await socket.SendAsync(_message.WrittenMemory, WebSocketMessageType.Binary, true, cancellationToken).ConfigureAwait(false);
         }
         finally
         {
@@ -167,13 +174,12 @@ internal sealed class CallRunner(ApiClient api, string callId, TextWriter output
                 }
                 if (received.MessageType == WebSocketMessageType.Text)
                 {
-                    using var notice = JsonDocument.Parse(buffer.AsMemory(0, length));
-                    if (notice.RootElement.GetProperty("type").GetString() == "ended")
+                    if (JsonSerializer.Deserialize<CallNotice>(buffer.AsSpan(0, length), EventHub.Json) is { Type: CallNotice.EndedType } ended)
                     {
-                        return notice.RootElement.GetProperty("reason").GetString();
+                        return ended.Reason;
                     }
                 }
-                else if (PageFrame.Decode(buffer.AsMemory(0, length)) is { } frame)
+                else if (WireMessage.TryRead<PageFrame>(buffer.AsMemory(0, length), out var frame, out _))
                 {
                     if (frame.Stream == StreamKind.Audio)
                     {
@@ -215,11 +221,11 @@ internal sealed class CallRunner(ApiClient api, string callId, TextWriter output
     {
         try
         {
-            var call = await api.GetAsync($"api/calls/{callId}").ConfigureAwait(false);
-            if (call.TryGetProperty("stats", out var stats) && stats.ValueKind == JsonValueKind.Object)
+            var call = await calls.GetAsync(callId).ConfigureAwait(false);
+            if (call.Stats is { } stats)
             {
-                var rtt = stats.GetProperty("rttMs") is { ValueKind: JsonValueKind.Number } r ? $"{r.GetDouble():0} ms" : "unknown";
-                output.WriteLine($"path: {call.GetProperty("transport").GetString()}, round trip {rtt}, {stats.GetProperty("lost").GetInt64()} packets lost before repair, {stats.GetProperty("retransmitted").GetInt64()} resent");
+                var rtt = stats.RttMs is { } ms ? $"{ms:0} ms" : "unknown";
+                output.WriteLine($"path: {call.Transport}, round trip {rtt}, {stats.Lost} packets lost before repair, {stats.Retransmitted} resent");
             }
         }
         catch (Exception e) when (e is CliException or HttpRequestException)

@@ -1,6 +1,6 @@
 using System.Runtime.InteropServices;
-using System.Text.Json;
 using Parley.Cli.Calls;
+using Parley.Node.Calls;
 
 namespace Parley.Cli.Verbs;
 
@@ -9,9 +9,9 @@ internal static class CallTerminal
 {
     public static IReadOnlyCollection<string> ValuedOptions => ["--source", "--record", "--seconds"];
 
-    public static async Task<int> RunAsync(CliContext context, ApiClient api, JsonElement call, bool video, bool screen)
+    public static async Task<int> RunAsync(CliContext context, CallApi calls, CallInfo call, bool video, bool screen)
     {
-        var id = call.GetProperty("id").GetString()!;
+        var id = call.Id;
         var seconds = context.Args.Value("--seconds") is { } text ? double.Parse(text, System.Globalization.CultureInfo.InvariantCulture) : (double?)null;
         var options = new CallRunner.Options(video, screen, context.Args.Value("--source"), context.Args.Value("--record") is { } record ? Path.GetFullPath(record) : null, seconds);
         using var interrupted = new CancellationTokenSource();
@@ -20,24 +20,24 @@ internal static class CallTerminal
             c.Cancel = true;
             interrupted.Cancel();
         });
-        context.Out.WriteLine($"in a call with {TerminalText.Safe(call.GetProperty("peerName").GetString())} ({call.GetProperty("codec").GetString()}); Ctrl+C or `parley hangup` ends it");
-        var reason = await new CallRunner(api, id, context.Out).RunAsync(options, interrupted.Token).ConfigureAwait(false);
-        var state = await api.GetAsync($"api/calls/{id}").ConfigureAwait(false);
-        if (state.GetProperty("state").GetString() != "ended")
+        context.Out.WriteLine($"in a call with {TerminalText.Safe(call.PeerName)} ({call.Codec}); Ctrl+C or `parley hangup` ends it");
+        var reason = await new CallRunner(calls, id, context.Out).RunAsync(options, interrupted.Token).ConfigureAwait(false);
+        var state = await calls.GetAsync(id).ConfigureAwait(false);
+        if (state.State != CallState.Ended)
         {
-            state = await api.PostAsync($"api/calls/{id}/hangup", new { reason = "hung up" }).ConfigureAwait(false);
+            state = await calls.HangupAsync(id).ConfigureAwait(false);
         }
-        context.Out.WriteLine($"call ended: {TerminalText.Safe(state.GetProperty("endReason").GetString() ?? reason)}");
+        context.Out.WriteLine($"call ended: {TerminalText.Safe(state.EndReason ?? reason)}");
         return ExitCodes.Ok;
     }
 
     /// <summary>Polls the call until it is no longer ringing.</summary>
-    public static async Task<JsonElement> AwaitAnswerAsync(ApiClient api, string id)
+    public static async Task<CallInfo> AwaitAnswerAsync(CallApi calls, string id)
     {
         while (true)
         {
-            var call = await api.GetAsync($"api/calls/{id}").ConfigureAwait(false);
-            if (call.GetProperty("state").GetString() != "ringing")
+            var call = await calls.GetAsync(id).ConfigureAwait(false);
+            if (call.State != CallState.Ringing)
             {
                 return call;
             }
@@ -64,15 +64,16 @@ internal sealed class CallVerb : IVerb
         context.Args.ExpectPositional(1, 1);
         var video = context.Args.Has("--video") || context.Args.Has("--screen");
         using var api = context.Api();
-        var call = await api.PostAsync("api/calls", new { peer = context.Args.Positional[0], video, codecs = new[] { "vp8" } }).ConfigureAwait(false);
-        context.Out.WriteLine($"ringing {TerminalText.Safe(call.GetProperty("peerName").GetString())}…");
-        call = await CallTerminal.AwaitAnswerAsync(api, call.GetProperty("id").GetString()!).ConfigureAwait(false);
-        if (call.GetProperty("state").GetString() == "ended")
+        var calls = new CallApi(api);
+        var call = await calls.PlaceAsync(new PlaceCallRequest(context.Args.Positional[0], video, ["vp8"])).ConfigureAwait(false);
+        context.Out.WriteLine($"ringing {TerminalText.Safe(call.PeerName)}…");
+        call = await CallTerminal.AwaitAnswerAsync(calls, call.Id).ConfigureAwait(false);
+        if (call.State == CallState.Ended)
         {
-            context.Error.WriteLine($"not answered: {TerminalText.Safe(call.GetProperty("endReason").GetString())}");
+            context.Error.WriteLine($"not answered: {TerminalText.Safe(call.EndReason)}");
             return ExitCodes.Failure;
         }
-        return await CallTerminal.RunAsync(context, api, call, video, context.Args.Has("--screen")).ConfigureAwait(false);
+        return await CallTerminal.RunAsync(context, calls, call, video, context.Args.Has("--screen")).ConfigureAwait(false);
     }
 }
 
@@ -93,12 +94,12 @@ internal sealed class AnswerVerb : IVerb
     {
         context.Args.ExpectPositional(0, 0);
         using var api = context.Api();
+        var calls = new CallApi(api);
         var deadline = DateTime.UtcNow + TimeSpan.FromMinutes(1);
-        JsonElement? ringing = null;
+        CallInfo? ringing = null;
         while (ringing is null)
         {
-            ringing = (await api.GetAsync("api/calls").ConfigureAwait(false)).EnumerateArray()
-                .Where(c => c.GetProperty("state").GetString() == "ringing" && !c.GetProperty("outgoing").GetBoolean()).Select(c => (JsonElement?)c).FirstOrDefault();
+            ringing = (await calls.ListAsync().ConfigureAwait(false)).FirstOrDefault(c => c.State == CallState.Ringing && !c.Outgoing);
             if (ringing is null)
             {
                 if (DateTime.UtcNow > deadline)
@@ -108,9 +109,9 @@ internal sealed class AnswerVerb : IVerb
                 await Task.Delay(200).ConfigureAwait(false);
             }
         }
-        var call = await api.PostAsync($"api/calls/{ringing.Value.GetProperty("id").GetString()}/accept", new { codecs = new[] { "vp8" } }).ConfigureAwait(false);
-        var video = context.Args.Has("--video") || call.GetProperty("video").GetBoolean();
-        return await CallTerminal.RunAsync(context, api, call, video, screen: false).ConfigureAwait(false);
+        var call = await calls.AcceptAsync(ringing.Id, new AnswerCallRequest(["vp8"])).ConfigureAwait(false);
+        var video = context.Args.Has("--video") || call.Video;
+        return await CallTerminal.RunAsync(context, calls, call, video, screen: false).ConfigureAwait(false);
     }
 }
 
@@ -127,7 +128,8 @@ internal sealed class HangupVerb : IVerb
     {
         context.Args.ExpectPositional(0, 0);
         using var api = context.Api();
-        var live = (await api.GetAsync("api/calls").ConfigureAwait(false)).EnumerateArray().Where(c => c.GetProperty("state").GetString() != "ended").ToList();
+        var calls = new CallApi(api);
+        var live = (await calls.ListAsync().ConfigureAwait(false)).Where(c => c.State != CallState.Ended).ToList();
         if (live.Count == 0)
         {
             context.Out.WriteLine("no call to end");
@@ -135,8 +137,8 @@ internal sealed class HangupVerb : IVerb
         }
         foreach (var call in live)
         {
-            await api.PostAsync($"api/calls/{call.GetProperty("id").GetString()}/hangup", new { reason = "hung up" }).ConfigureAwait(false);
-            context.Out.WriteLine($"ended the call with {TerminalText.Safe(call.GetProperty("peerName").GetString())}");
+            await calls.HangupAsync(call.Id).ConfigureAwait(false);
+            context.Out.WriteLine($"ended the call with {TerminalText.Safe(call.PeerName)}");
         }
         return ExitCodes.Ok;
     }

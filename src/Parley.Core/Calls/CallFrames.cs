@@ -2,14 +2,14 @@ using Parley.Core.Protocol;
 
 namespace Parley.Core.Calls;
 
-/// <summary>The frames of 1:1 calls: signalling, and media when UDP does not pass.</summary>
+/// <summary>The frames of 1:1 calls: signalling, and media when UDP does not pass. Each cap is its message's own.</summary>
 public static class CallFrames
 {
     public static IReadOnlyList<FrameSpec> Specs { get; } =
     [
-        new(FrameType.CallInvite, CallSignal.InviteSize),
-        new(FrameType.CallAnswer, CallSignal.AnswerSize + ProtocolLimits.MaxCloseReasonBytes),
-        new(FrameType.CallEnd, 4 + ProtocolLimits.MaxCloseReasonBytes),
-        new(FrameType.CallMedia, MediaHeader.MaxPacket),
+        FrameSpec.Of<CallInvite>(FrameType.CallInvite),
+        FrameSpec.Of<CallAnswer>(FrameType.CallAnswer),
+        FrameSpec.Of<CallEnd>(FrameType.CallEnd),
+        FrameSpec.Of<MediaPacket>(FrameType.CallMedia),
     ];
 }

@@ -59,18 +59,19 @@ public sealed class MediaCrypto : IDisposable
     }
 
     /// <summary>Decrypts a packet's payload into <paramref name="payload"/>; false when it was forged or damaged.</summary>
-    public bool TryOpen(ReadOnlySpan<byte> packet, in MediaHeader header, Span<byte> payload, out int length)
+    public bool TryOpen(in MediaPacket packet, Span<byte> payload, out int length)
     {
-        length = packet.Length - MediaHeader.Size - MediaHeader.TagSize;
+        var bytes = packet.Bytes.Span;
+        length = bytes.Length - MediaHeader.Size - MediaHeader.TagSize;
         if (length < 0 || payload.Length < length)
         {
             return false;
         }
         Span<byte> nonce = stackalloc byte[12];
-        Nonce(header.PacketNumber, nonce);
+        Nonce(packet.Header.PacketNumber, nonce);
         try
         {
-            _aes.Decrypt(nonce, packet.Slice(MediaHeader.Size, length), packet[^MediaHeader.TagSize..], payload[..length], packet[..MediaHeader.Size]);
+            _aes.Decrypt(nonce, bytes.Slice(MediaHeader.Size, length), bytes[^MediaHeader.TagSize..], payload[..length], bytes[..MediaHeader.Size]);
             return true;
         }
         catch (AuthenticationTagMismatchException)

@@ -1,10 +1,11 @@
-using System.Buffers.Binary;
+using System.Buffers;
+using Parley.Core.Protocol;
 
 namespace Parley.Core.Calls;
 
 public sealed partial class MediaSession
 {
-    private const int MaxNackBatch = 256;
+    private const int MaxNackBatch = NackList.MaxNumbers;
     // Six asks: on a path losing 20 % each way an ask and its answer both get through 64 % of the
     // time, so three asks left 5 % of lost packets lost (and every frame after them undecodable until
     // a keyframe); six leave 0.2 %.
@@ -22,14 +23,27 @@ public sealed partial class MediaSession
     private static long NackSpacingMs(long rtt) => Math.Max(rtt + 10, 20);
 
     /// <summary>Handles one datagram from the peer's address. Anything wrong is counted and dropped; nothing throws.</summary>
-    public void OnPacket(ReadOnlySpan<byte> packet)
+    public void OnPacket(ReadOnlyMemory<byte> datagram)
     {
-        if (!MediaHeader.TryRead(packet, out var header) || header.CallId != _callId)
+        if (WireMessage.TryRead<MediaPacket>(datagram, out var packet, out _))
+        {
+            OnPacket(packet);
+        }
+        else
+        {
+            Stats.CountMalformed();
+        }
+    }
+
+    /// <summary>Handles one packet already read (by the media socket or from the link). Anything wrong is counted and dropped; nothing throws.</summary>
+    public void OnPacket(in MediaPacket packet)
+    {
+        var header = packet.Header;
+        if (header.CallId != _callId)
         {
             Stats.CountMalformed();
             return;
         }
-        Span<byte> payload = stackalloc byte[MediaHeader.MaxPayload];
         List<MediaFrame> ready = [];
         lock (_receiveGate)
         {
@@ -50,7 +64,7 @@ public sealed partial class MediaSession
                 }
                 return;
             }
-            if (!_open.TryOpen(packet, header, payload, out var length))
+            if (!_open.TryOpen(packet, _opened, out var length))
             {
                 Stats.CountForged();
                 return;
@@ -59,19 +73,23 @@ public sealed partial class MediaSession
             Stats.CountReceived();
             _receivedSinceReport++;
             NoteArrival(header.PacketNumber);
+            var payload = new ReadOnlySequence<byte>(_opened, 0, length);
             switch (header.Kind)
             {
                 case PacketKind.Media:
-                    OnMedia(header, payload[..length], ready);
+                    OnMedia(header, _opened.AsSpan(0, length), ready);
                     break;
-                case PacketKind.Nack:
-                    OnNack(payload[..length]);
+                case PacketKind.Nack when NackList.TryRead(payload, out var nack, out _):
+                    OnNack(nack);
                     break;
-                case PacketKind.Report:
-                    OnReport(payload[..length]);
+                case PacketKind.Report when ReceiverReport.TryRead(payload, out var report, out _):
+                    OnReport(report);
                     break;
                 case PacketKind.KeyframeRequest:
                     KeyframeRequested?.Invoke(header.Stream);
+                    break;
+                default:
+                    Stats.CountMalformed(); // authentic, but a NACK list or report of the wrong size
                     break;
             }
         }
@@ -136,11 +154,10 @@ public sealed partial class MediaSession
     }
 
     /// <summary>Resends each listed packet still in the history and young enough, at most six times each; audio was never kept.</summary>
-    private void OnNack(ReadOnlySpan<byte> payload)
+    private void OnNack(NackList nack)
     {
-        for (var at = 0; at + 4 <= payload.Length; at += 4)
+        foreach (var number in nack.Numbers)
         {
-            var number = BinaryPrimitives.ReadUInt32BigEndian(payload[at..]);
             lock (_sendGate)
             {
                 var slot = number % HistorySize;
@@ -201,12 +218,7 @@ public sealed partial class MediaSession
         Deliver(ready);
         if (nack.Count > 0)
         {
-            var payload = new byte[nack.Count * 4];
-            for (var i = 0; i < nack.Count; i++)
-            {
-                BinaryPrimitives.WriteUInt32BigEndian(payload.AsSpan(i * 4), nack[i]);
-            }
-            SendControl(PacketKind.Nack, StreamKind.Video, payload);
+            SendControl(PacketKind.Nack, StreamKind.Video, new NackList(nack).ToArray());
             Stats.CountNack();
         }
         foreach (var stream in keyframeFor)

@@ -1,22 +1,12 @@
-using System.Buffers.Binary;
+using Parley.Core.Protocol;
 
 namespace Parley.Core.Calls;
 
 public sealed partial class MediaSession
 {
-    private const int ReportSize = 21;
-
-    /// <summary>
-    /// Receiver report: sent-at µs u32 | echo of the peer's last sent-at u32 (0: none yet) | µs
-    /// since that report arrived u32 | fraction lost since the last report (x/255) u8 | jitter µs u32 |
-    /// packets lost in all u32. The fraction counts gaps as they are seen, before any resend fills
-    /// them (the path's loss, which steers the bitrate); the echo and its delay give the peer the round trip.
-    /// Times are in microseconds (wrapping every 71 minutes; unsigned subtraction absorbs the wrap), so
-    /// the round trip is not off by the few milliseconds that rounding three millisecond times would cost.
-    /// </summary>
+    /// <summary>Tells the peer what arrived (see <see cref="ReceiverReport"/>).</summary>
     private void SendReport()
     {
-        Span<byte> payload = stackalloc byte[ReportSize];
         long lost, received;
         lock (_receiveGate)
         {
@@ -24,38 +14,26 @@ public sealed partial class MediaSession
             (_missedSinceReport, _receivedSinceReport) = (0, 0);
         }
         var nowMicros = NowMicros;
-        BinaryPrimitives.WriteUInt32BigEndian(payload, Math.Max(1, (uint)nowMicros)); // never 0, which means "no echo"
-        if (_peerReport is { } peer)
-        {
-            BinaryPrimitives.WriteUInt32BigEndian(payload[4..], peer.SentAt);
-            BinaryPrimitives.WriteUInt32BigEndian(payload[8..], (uint)(nowMicros - peer.ReceivedMicros));
-        }
-        payload[12] = (byte)(lost + received == 0 ? 0 : Math.Min(255, 255 * lost / (lost + received)));
-        BinaryPrimitives.WriteUInt32BigEndian(payload[13..], (uint)Math.Min(uint.MaxValue, _jitterMs * 1000));
-        BinaryPrimitives.WriteUInt32BigEndian(payload[17..], (uint)Math.Min(uint.MaxValue, Stats.Lost));
-        SendControl(PacketKind.Report, StreamKind.Audio, payload);
+        var (echo, delay) = _peerReport is { } peer ? (peer.SentAt, (uint)(nowMicros - peer.ReceivedMicros)) : (0u, 0u);
+        var report = new ReceiverReport(Math.Max(1, (uint)nowMicros), echo, delay, // never 0, which means "no echo"
+            (byte)(lost + received == 0 ? 0 : Math.Min(255, 255 * lost / (lost + received))),
+            (uint)Math.Min(uint.MaxValue, _jitterMs * 1000), (uint)Math.Min(uint.MaxValue, Stats.Lost));
+        SendControl(PacketKind.Report, StreamKind.Audio, report.ToArray());
     }
 
-    private void OnReport(ReadOnlySpan<byte> payload)
+    private void OnReport(in ReceiverReport report)
     {
-        if (payload.Length != ReportSize)
-        {
-            Stats.CountMalformed();
-            return;
-        }
         var now = NowMicros;
-        _peerReport = (BinaryPrimitives.ReadUInt32BigEndian(payload), now);
-        var echo = BinaryPrimitives.ReadUInt32BigEndian(payload[4..]);
-        var delay = BinaryPrimitives.ReadUInt32BigEndian(payload[8..]);
-        if (echo != 0)
+        _peerReport = (report.SentAt, now);
+        if (report.Echo != 0)
         {
-            var rtt = (uint)now - echo - delay;
+            var rtt = (uint)now - report.Echo - report.EchoDelay;
             if (rtt < 60_000_000)
             {
                 RoundTrip = TimeSpan.FromMicroseconds(rtt);
             }
         }
-        AdjustBitrate(payload[12] / 255.0);
+        AdjustBitrate(report.FractionLost / 255.0);
     }
 
     /// <summary>

@@ -30,6 +30,9 @@ public sealed partial class MediaSession : IDisposable
     private readonly long _epoch;
     private readonly Lock _sendGate = new();
     private readonly Lock _receiveGate = new();
+
+    /// <summary>Where a packet's payload is decrypted (under the receive gate): one buffer for the call, not one per packet.</summary>
+    private readonly byte[] _opened = new byte[MediaHeader.MaxPayload];
     private readonly (uint Number, byte[] Packet, int Retries, long SentMs)?[] _history = new (uint, byte[], int, long)?[HistorySize];
     private readonly Dictionary<StreamKind, ushort> _nextFrame = [];
     private readonly ReplayWindow _window = new();

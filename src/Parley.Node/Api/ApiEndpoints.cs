@@ -21,7 +21,6 @@ internal static partial class ApiEndpoints
         MapRooms(api, node);
         MapUploads(api, node);
         MapVideos(app, api, node);
-        MapCalls(api, node);
     }
 
     private static DeviceId Resolve(ParleyNode node, string text) => node.Get<PeerLookup>().Resolve(text);

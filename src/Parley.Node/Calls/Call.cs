@@ -5,19 +5,12 @@ using Parley.Core.Identity;
 
 namespace Parley.Node.Calls;
 
-public enum CallState
-{
-    /// <summary>Placed, waiting for the callee to answer.</summary>
-    Ringing,
-    Active,
-    Ended,
-}
-
 /// <summary>One 1:1 call, from either side. Media flows only while <see cref="CallState.Active"/>.</summary>
-public sealed class Call(uint id, DeviceId peer, string peerName, bool outgoing, CallMedia media, VideoCodecs codecs, byte[] secret, DateTimeOffset created)
+internal sealed class Call(uint id, DeviceId peer, string peerName, bool outgoing, CallMedia media, VideoCodecs codecs, byte[] secret, DateTimeOffset created)
 {
     private readonly Lock _gate = new();
     private readonly List<Channel<object>> _listeners = [];
+    private bool _closed;
 
     public uint Id => id;
     public DeviceId Peer => peer;
@@ -40,13 +33,33 @@ public sealed class Call(uint id, DeviceId peer, string peerName, bool outgoing,
     /// <summary>Media goes over the TLS link instead of UDP: the peer has no UDP, or none of ours arrived.</summary>
     public bool OverLink { get; set; }
 
-    /// <summary>Frames and notices for the page(s) in this call: each gets its own bounded queue; a slow page loses the oldest.</summary>
+    /// <summary>A frame from the local page, sent to the peer when the call is up (dropped before and after).</summary>
+    public void SendFromPage(in PageFrame frame)
+    {
+        if (State == CallState.Active && Session is { } media)
+        {
+            media.SendFrame(frame.Stream, frame.Timestamp, frame.Keyframe, frame.Codec, frame.Data.Span);
+        }
+    }
+
+    /// <summary>
+    /// Frames (<see cref="MediaFrame"/>) and notices (<see cref="CallNotice"/>) for the page(s) in this call:
+    /// each gets its own bounded queue; a slow page loses the oldest. After the call ended the queue is
+    /// already complete, so a page that comes late is let go at once instead of waiting for nothing.
+    /// </summary>
     public ChannelReader<object> Listen()
     {
         var channel = Channel.CreateBounded<object>(new BoundedChannelOptions(256) { FullMode = BoundedChannelFullMode.DropOldest });
         lock (_gate)
         {
-            _listeners.Add(channel);
+            if (_closed)
+            {
+                channel.Writer.TryComplete();
+            }
+            else
+            {
+                _listeners.Add(channel);
+            }
         }
         return channel.Reader;
     }
@@ -73,11 +86,12 @@ public sealed class Call(uint id, DeviceId peer, string peerName, bool outgoing,
         }
     }
 
-    /// <summary>Ends every page's stream (after the last notice).</summary>
+    /// <summary>Ends every page's stream (after the last notice), and any stream asked for later.</summary>
     public void CloseListeners()
     {
         lock (_gate)
         {
+            _closed = true;
             foreach (var listener in _listeners)
             {
                 listener.Writer.TryComplete();
@@ -85,33 +99,4 @@ public sealed class Call(uint id, DeviceId peer, string peerName, bool outgoing,
             _listeners.Clear();
         }
     }
-
-    public object ToJson() => new
-    {
-        id = id.ToString("x8"),
-        peer = peer.ToString(),
-        peerName,
-        outgoing,
-        video = media.HasFlag(CallMedia.Video),
-        state = State.ToString().ToLowerInvariant(),
-        codec = Codecs.ToString().ToLowerInvariant(),
-        transport = OverLink ? "link" : "udp",
-        created,
-        answeredAt = AnsweredAt,
-        endReason = EndReason,
-        endedByPeer = EndedByPeer,
-        stats = Session is { } s ? new
-        {
-            sent = s.Stats.PacketsSent,
-            received = s.Stats.PacketsReceived,
-            framesSent = s.Stats.FramesSent,
-            framesReceived = s.Stats.FramesReceived,
-            lost = s.Stats.Lost,
-            retransmitted = s.Stats.Retransmitted,
-            dropped = s.Stats.Malformed + s.Stats.Forged + s.Stats.Replayed + s.Stats.TooOld,
-            rttMs = s.RoundTrip?.TotalMilliseconds,
-            jitterMs = s.JitterMs,
-            bitrate = s.TargetBitrate,
-        } : null,
-    };
 }

@@ -1,26 +1,27 @@
+using System.Buffers;
 using System.Collections.Concurrent;
 using System.Net;
 using System.Net.Sockets;
 using Microsoft.Extensions.Logging;
 using Parley.Core.Calls;
+using Parley.Node.Links;
 
 namespace Parley.Node.Calls;
 
 /// <summary>
-/// The node's UDP socket for call media, on the same port number as its TLS listener. A datagram
-/// costs one dictionary lookup by its call ID; one from an unknown call, or from an address other
-/// than the peer's, is dropped and counted. A call whose peer sends more than
-/// <see cref="MaxPacketsPerSecond"/> is reported as flooding (its owner ends it).
+/// The node's UDP socket for call media, on the same port number as its TLS listener (so it opens
+/// after the links start). A datagram costs one header read and one dictionary lookup by its call
+/// ID; one from an unknown call, or from an address other than the peer's, is dropped and counted.
+/// A call whose peer sends more than <see cref="MaxPacketsPerSecond"/> is reported as flooding (its owner ends it).
 /// </summary>
-public sealed class MediaSocket : IAsyncDisposable
+internal sealed class MediaSocket(NodeOptions options, LinkManager links, TimeProvider time, ILoggerFactory loggerFactory) : IMediaSocket, INodeService
 {
     public const int MaxPacketsPerSecond = 5000;
-    private readonly Socket _socket;
+    private readonly Socket _socket = new(options.PeerBindAddress.AddressFamily, SocketType.Dgram, ProtocolType.Udp);
     private readonly ConcurrentDictionary<uint, Route> _routes = new();
     private readonly CancellationTokenSource _stop = new();
-    private readonly ILogger _logger;
-    private readonly TimeProvider _time;
-    private readonly Task _receiving;
+    private readonly ILogger _logger = loggerFactory.CreateLogger("Parley.Calls");
+    private Task _receiving = Task.CompletedTask;
     private long _strays;
 
     private sealed class Route(MediaSession session, IPEndPoint peer, Action flooding)
@@ -32,27 +33,25 @@ public sealed class MediaSocket : IAsyncDisposable
         public int InWindow { get; set; }
     }
 
-    public MediaSocket(IPAddress bind, int port, TimeProvider time, ILoggerFactory loggerFactory)
-    {
-        _time = time;
-        _logger = loggerFactory.CreateLogger("Parley.Calls");
-        _socket = new Socket(bind.AddressFamily, SocketType.Dgram, ProtocolType.Udp);
-        try
-        {
-            _socket.Bind(new IPEndPoint(bind, port));
-        }
-        catch (SocketException e) when (e.SocketErrorCode == SocketError.AddressAlreadyInUse)
-        {
-            // Another program holds that UDP port: any port will do, since calls name theirs in the invite.
-            _socket.Bind(new IPEndPoint(bind, 0));
-        }
-        _receiving = Task.Run(ReceiveLoopAsync);
-    }
-
     public int Port => ((IPEndPoint)_socket.LocalEndPoint!).Port;
 
     /// <summary>Datagrams dropped because no call or no peer address matched.</summary>
     public long Strays => Interlocked.Read(ref _strays);
+
+    public Task StartAsync(CancellationToken cancellationToken)
+    {
+        try
+        {
+            _socket.Bind(new IPEndPoint(options.PeerBindAddress, links.ListenPort));
+        }
+        catch (SocketException e) when (e.SocketErrorCode == SocketError.AddressAlreadyInUse)
+        {
+            // Another program holds that UDP port: any port will do, since calls name theirs in the invite.
+            _socket.Bind(new IPEndPoint(options.PeerBindAddress, 0));
+        }
+        _receiving = Task.Run(ReceiveLoopAsync, CancellationToken.None);
+        return Task.CompletedTask;
+    }
 
     public void Register(uint callId, MediaSession session, IPEndPoint peer, Action flooding) => _routes[callId] = new Route(session, peer, flooding);
 
@@ -98,31 +97,34 @@ public sealed class MediaSocket : IAsyncDisposable
             {
                 return;
             }
-            var packet = buffer.AsSpan(0, received.ReceivedBytes);
-            if (!MediaHeader.TryReadCallId(packet, out var callId) || !_routes.TryGetValue(callId, out var route)
-                || !route.Peer.Equals(received.RemoteEndPoint))
-            {
-                Interlocked.Increment(ref _strays);
-                continue;
-            }
-            if (Flooding(route))
-            {
-                continue;
-            }
-            try
-            {
-                route.Session.OnPacket(packet);
-            }
-            catch (Exception e) when (e is not OutOfMemoryException)
-            {
-                CallLog.PacketFailed(_logger, callId, e.Message);
-            }
+            Deliver(new ReadOnlySequence<byte>(buffer, 0, received.ReceivedBytes), received.RemoteEndPoint);
+        }
+    }
+
+    private void Deliver(in ReadOnlySequence<byte> datagram, EndPoint from)
+    {
+        if (!MediaPacket.TryRead(datagram, out var packet, out _) || !_routes.TryGetValue(packet.Header.CallId, out var route) || !route.Peer.Equals(from))
+        {
+            Interlocked.Increment(ref _strays);
+            return;
+        }
+        if (Flooding(route))
+        {
+            return;
+        }
+        try
+        {
+            route.Session.OnPacket(packet);
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            CallLog.PacketFailed(_logger, packet.Header.CallId, e.Message);
         }
     }
 
     private bool Flooding(Route route)
     {
-        var second = _time.GetTimestamp() / _time.TimestampFrequency;
+        var second = time.GetTimestamp() / time.TimestampFrequency;
         if (route.WindowStart != second)
         {
             route.WindowStart = second;
@@ -135,20 +137,10 @@ public sealed class MediaSocket : IAsyncDisposable
         return route.InWindow > MaxPacketsPerSecond;
     }
 
-    public async ValueTask DisposeAsync()
+    public async Task StopAsync()
     {
         await _stop.CancelAsync().ConfigureAwait(false);
         _socket.Dispose();
         await _receiving.ConfigureAwait(false);
-        _stop.Dispose();
     }
-}
-
-internal static partial class CallLog
-{
-    [LoggerMessage(Level = LogLevel.Warning, Message = "A media packet of call {CallId} failed: {Reason}")]
-    public static partial void PacketFailed(ILogger logger, uint callId, string reason);
-
-    [LoggerMessage(Level = LogLevel.Information, Message = "Call {CallId} with {Peer} ended: {Reason}")]
-    public static partial void Ended(ILogger logger, uint callId, string peer, string reason);
 }

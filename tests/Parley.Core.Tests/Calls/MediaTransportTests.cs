@@ -1,5 +1,7 @@
+using System.Buffers;
 using System.Security.Cryptography;
 using Parley.Core.Calls;
+using Parley.Core.Protocol;
 
 namespace Parley.Core.Tests.Calls;
 
@@ -10,6 +12,8 @@ public sealed class MediaTransportTests
     private static MediaHeader Header(uint packet, ushort frame = 7, byte fragment = 0, byte count = 1) =>
         new(PacketKind.Media, StreamKind.Video, 0xC0FFEE, packet, 90_000, frame, fragment, count, MediaFlags.Keyframe, 1);
 
+    private static bool Read(byte[] datagram, out MediaPacket packet) => MediaPacket.TryRead(new ReadOnlySequence<byte>(datagram), out packet, out _);
+
     [Fact]
     public void A_sealed_packet_opens_on_the_other_side_only()
     {
@@ -19,21 +23,21 @@ public sealed class MediaTransportTests
         var packet = new byte[MediaHeader.MaxPacket];
         var length = callerSeal.Seal(Header(1), payload, packet);
         Assert.Equal(MediaHeader.MaxPacket, length);
-        Assert.True(MediaHeader.TryRead(packet.AsSpan(0, length), out var header));
-        Assert.Equal(Header(1), header);
+        Assert.True(WireMessage.TryRead<MediaPacket>(packet.AsMemory(0, length), out var sealedPacket, out _));
+        Assert.Equal(Header(1), sealedPacket.Header);
         var opened = new byte[MediaHeader.MaxPayload];
-        Assert.True(calleeOpen.TryOpen(packet.AsSpan(0, length), header, opened, out var got));
+        Assert.True(calleeOpen.TryOpen(sealedPacket, opened, out var got));
         Assert.Equal(payload, opened[..got]);
         // Its own direction's key, or a key of another call, cannot open it.
-        Assert.False(callerOpen.TryOpen(packet.AsSpan(0, length), header, opened, out _));
+        Assert.False(callerOpen.TryOpen(sealedPacket, opened, out _));
         var (_, otherCall) = MediaCrypto.ForCall(RandomNumberGenerator.GetBytes(32), isCaller: false);
-        Assert.False(otherCall.TryOpen(packet.AsSpan(0, length), header, opened, out _));
+        Assert.False(otherCall.TryOpen(sealedPacket, opened, out _));
         // Any flipped bit, in the header (authenticated) or the body, is refused.
         for (var i = 0; i < length; i += 37)
         {
             var damaged = packet[..length];
             damaged[i] ^= 0x10;
-            Assert.False(MediaHeader.TryRead(damaged, out var h) && calleeOpen.TryOpen(damaged, h, opened, out _), $"byte {i} flipped was accepted");
+            Assert.False(Read(damaged, out var p) && calleeOpen.TryOpen(p, opened, out _), $"byte {i} flipped was accepted");
         }
         callerSeal.Dispose();
         calleeSeal.Dispose();
@@ -43,14 +47,14 @@ public sealed class MediaTransportTests
     [InlineData(0)]
     [InlineData(35)]
     [InlineData(1201)]
-    public void Sizes_outside_the_packet_limits_are_not_headers(int length) => Assert.False(MediaHeader.TryRead(new byte[length], out _));
+    public void Sizes_outside_the_packet_limits_are_not_headers(int length) => Assert.False(Read(new byte[length], out _));
 
     [Fact]
     public void Malformed_headers_are_refused()
     {
         var packet = new byte[100];
         Header(1, fragment: 0, count: 1).Write(packet);
-        Assert.True(MediaHeader.TryRead(packet, out _));
+        Assert.True(Read(packet, out _));
         var wrongVersion = (byte[])packet.Clone();
         wrongVersion[0] = 0x20;
         var badKind = (byte[])packet.Clone();
@@ -63,7 +67,7 @@ public sealed class MediaTransportTests
         zeroCount[17] = 0;
         foreach (var bad in new[] { wrongVersion, badKind, badStream, fragmentPastCount, zeroCount })
         {
-            Assert.False(MediaHeader.TryRead(bad, out _));
+            Assert.False(Read(bad, out _));
         }
     }
 

@@ -193,7 +193,7 @@ public sealed class CallTests : TwoContacts
         var reader = incoming.Listen();
         var frame = new byte[20_000];
         Random.Shared.NextBytes(frame);
-        Alice.Node.Calls.SendFromPage(call, StreamKind.Video, true, 1, 9000, frame);
+        call.SendFromPage(new PageFrame(StreamKind.Video, true, 1, 9000, frame));
         using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(5));
         var item = await reader.ReadAsync(timeout.Token);
         while (item is not MediaFrame)
@@ -202,6 +202,6 @@ public sealed class CallTests : TwoContacts
         }
         Assert.Equal(frame, ((MediaFrame)item).Data);
         Assert.Equal(0, Alice.Node.Calls.Socket.Strays + carol.Node.Calls.Socket.Strays);
-        Assert.Equal("link", ((dynamic)call.ToJson()).transport);
+        Assert.Equal("link", CallInfo.Of(call).Transport);
     }
 }

@@ -1,0 +1,75 @@
+using System.Net;
+using Parley.Core.Calls;
+using Parley.Core.Links;
+using Parley.Core.Protocol;
+using Parley.Node.Events;
+using Parley.Node.Links;
+
+namespace Parley.Node.Calls;
+
+/// <summary>
+/// Which way a call's media goes: UDP through the <see cref="IMediaSocket"/> when both sides have
+/// it, else the peer's TLS link (CallMedia frames); and the move to the link when no UDP packet
+/// arrives within <see cref="UdpGrace"/> (a firewall or NAT in the way).
+/// </summary>
+internal sealed class CallMediaPaths(IMediaSocket socket, IPeerSessions sessions, NodeOptions options, EventHub events, TimeProvider time)
+{
+    /// <summary>How long an active call may go without a single UDP packet from the peer before media moves to the link.</summary>
+    public static readonly TimeSpan UdpGrace = TimeSpan.FromSeconds(2);
+
+    /// <summary>The UDP port announced in invites and answers; 0 says "no UDP here, use the link".</summary>
+    public ushort AnnouncedPort => options.MediaOverUdp ? (ushort)socket.Port : (ushort)0;
+
+    /// <summary>Where the peer's media socket is: the address its link comes from, the UDP port it named.</summary>
+    public static IPEndPoint PeerEndPoint(IPeerLink link, ushort port)
+    {
+        var address = link.RemoteEndPoint.Address;
+        return new IPEndPoint(address.IsIPv4MappedToIPv6 ? address.MapToIPv4() : address, port);
+    }
+
+    /// <summary>Chooses the path as media starts: the link when either side has no UDP; otherwise the socket routes the call's datagrams.</summary>
+    public void Open(Call call, MediaSession media, Action flooding)
+    {
+        call.OverLink = !options.MediaOverUdp || call.PeerMedia is not { Port: > 0 };
+        if (!call.OverLink)
+        {
+            socket.Register(call.Id, media, call.PeerMedia!, flooding);
+        }
+    }
+
+    public void Close(Call call) => socket.Unregister(call.Id);
+
+    /// <summary>
+    /// One sealed packet to the peer: by UDP, or over the link when UDP is not used. Over the link a
+    /// packet that finds the bulk queue full is dropped, not queued: late media is worse than none.
+    /// </summary>
+    public bool Send(Call call, ReadOnlyMemory<byte> packet)
+    {
+        if (!call.OverLink)
+        {
+            return call.PeerMedia is { } to && socket.Send(to, packet);
+        }
+        return sessions.Session(call.Peer)?.Link.TrySendBulk(FrameType.CallMedia, packet.ToArray()) == true;
+    }
+
+    /// <summary>A packet that came over the link: the peer has no UDP path to us, so ours goes that way too.</summary>
+    public static void ArrivedOverLink(Call call, in MediaPacket packet)
+    {
+        call.OverLink = true;
+        call.Session?.OnPacket(packet);
+    }
+
+    /// <summary>No UDP packet from the peer in <see cref="UdpGrace"/>: carry media over the link, and say so.</summary>
+    public void FallBackIfUdpSilent(Call call)
+    {
+        if (call.OverLink || call.Session is not { } media || media.Stats.PacketsReceived > 0 || call.AnsweredAt is not { } answered
+            || time.GetUtcNow() - answered < UdpGrace)
+        {
+            return;
+        }
+        call.OverLink = true;
+        socket.Unregister(call.Id);
+        call.Tell(CallNotice.MovedToLink());
+        events.Publish(CallsEvents.Transport, CallInfo.Of(call));
+    }
+}

@@ -1,0 +1,34 @@
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.DependencyInjection;
+using Parley.Node.Links;
+
+namespace Parley.Node.Calls;
+
+/// <summary>
+/// 1:1 calls: signalling over the peers' links, media over UDP on the peer port (or the link), the
+/// calls API and the page's media channel. Comes after Links: the media socket takes the port the
+/// link listener got. Started in this order, stopped in reverse: every call is hung up (the links
+/// still up to say so), then the clock stops, then the socket closes.
+/// </summary>
+public sealed class CallsModule : INodeModule
+{
+    public void AddServices(IServiceCollection services)
+    {
+        services.AddSingleton<MediaSocket>();
+        services.AddSingleton<IMediaSocket>(sp => sp.GetRequiredService<MediaSocket>());
+        services.AddSingleton<INodeService>(sp => sp.GetRequiredService<MediaSocket>());
+        services.AddSingleton<CallBook>();
+        services.AddSingleton<CallMediaPaths>();
+        services.AddSingleton<CallSignals>();
+        services.AddSingleton<CallLifecycle>();
+        services.AddSingleton<CallClock>();
+        services.AddSingleton<INodeService>(sp => sp.GetRequiredService<CallClock>());
+        services.AddSingleton<CallService>();
+        services.AddSingleton<INodeService>(sp => sp.GetRequiredService<CallService>());
+        services.AddSingleton<CallSignalling>();
+        services.AddSingleton<IPeerFeature>(sp => sp.GetRequiredService<CallSignalling>());
+    }
+
+    public void MapEndpoints(IEndpointRouteBuilder app, RouteGroupBuilder api) => CallsEndpoints.Map(api);
+}
