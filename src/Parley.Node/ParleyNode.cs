@@ -137,8 +137,11 @@ public sealed class ParleyNode : IAsyncDisposable
         node.Files = await FileTransferService.LoadAsync(store, contacts, node.Links, node.Events, options.TimeProvider, loggerFactory, options.Home)
             .ConfigureAwait(false);
         node.Outbox = new Outbox(node.Files, options.Home);
-        node.Videos = await Parley.Node.Videos.VideoService.LoadAsync(store, contacts, node.Links, options.TimeProvider, loggerFactory, options.VideosFolder)
-            .ConfigureAwait(false);
+        var videoSharing = new Parley.Node.Videos.VideoSharing(store, contacts, new Parley.Node.Videos.VideoAccess(store), options, options.TimeProvider);
+        var videoViewer = new Parley.Node.Videos.VideoViewer(node.Links, contacts, options.TimeProvider);
+        node.Videos = new Parley.Node.Videos.VideoService(videoSharing, new Parley.Node.Videos.VideoOwner(videoSharing, loggerFactory), videoViewer,
+            new Parley.Node.Videos.PlayLinks(options.TimeProvider), new Parley.Node.Videos.PlayerStreams(videoViewer));
+        await node.Videos.StartAsync(CancellationToken.None).ConfigureAwait(false);
         try
         {
             await node.StartServicesAsync().ConfigureAwait(false);
@@ -293,7 +296,7 @@ public sealed class ParleyNode : IAsyncDisposable
         }
         if (Videos is not null)
         {
-            await Videos.DisposeAsync().ConfigureAwait(false);
+            await Videos.StopAsync().ConfigureAwait(false);
         }
         await _discoveryGate.WaitAsync().ConfigureAwait(false);
         try

@@ -37,16 +37,13 @@ internal static partial class ApiEndpoints
         MapHub(api, node);
         MapRooms(api, node);
         MapUploads(api, node);
-        MapVideos(app, api, node);
+        Videos.VideosEndpoints.Map(app, api);
         MapCalls(api, node);
         MapWeb(app, api, node, sessions, security);
     }
 
     /// <summary>What the user typed for a peer, as a device ID, among known and nearby devices.</summary>
-    private static DeviceId Resolve(ParleyNode node, string text) => PeerResolver.Resolve(
-        Uri.UnescapeDataString(text),
-        node.Contacts.All.Select(p => new PeerCandidate(DeviceId.Parse(p.DeviceId), [p.Alias ?? "", p.RemoteName]))
-            .Concat(node.Nearby.Current.Select(n => new PeerCandidate(n.DeviceId, n.Name))));
+    private static DeviceId Resolve(ParleyNode node, string text) => ApiHelpers.Resolve(node.Contacts, node.Nearby, text);
 
     /// <summary>Each event as one WebSocket text message, until the client leaves or the node stops.</summary>
     private static async Task StreamEventsAsync(HttpContext context, ParleyNode node)

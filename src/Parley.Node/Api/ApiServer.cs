@@ -43,7 +43,11 @@ internal sealed class ApiServer(ParleyNode node, ILoggerFactory loggerFactory) :
         builder.Services.AddSingleton(node.Outbox);
         builder.Services.AddSingleton(node.Hub);
         builder.Services.AddSingleton(node.Rooms);
-        builder.Services.AddSingleton(node.Videos);
+        builder.Services.AddSingleton(node.Videos.Sharing);
+        builder.Services.AddSingleton(node.Videos.Owner);
+        builder.Services.AddSingleton(node.Videos.Viewer);
+        builder.Services.AddSingleton(node.Videos.PlayLinks);
+        builder.Services.AddSingleton(node.Videos.Streams);
         builder.Services.AddSingleton(node.Calls);
         builder.Services.Configure<JsonOptions>(o =>
         {

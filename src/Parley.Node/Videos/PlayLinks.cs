@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using System.Security.Cryptography;
 using Parley.Core.Identity;
+using Parley.Core.Videos;
 
 namespace Parley.Node.Videos;
 
