@@ -10,7 +10,7 @@ namespace Parley.Node.Videos;
 /// <see cref="MaxStreams"/> at once; a viewer opening many ranges at once gets the rest served one
 /// after another, or refused.
 /// </summary>
-public sealed class PlayerStreams(VideoViewer viewer)
+public sealed class PlayerStreams(VideoViewer viewer) : IDisposable
 {
     /// <summary>Streams served to local players at once; more wait for a free one, briefly, then get 503.</summary>
     public const int MaxStreams = 6;
@@ -104,4 +104,6 @@ public sealed class PlayerStreams(VideoViewer viewer)
             context.Abort(); // a body cut short: the player sees the connection end, not a wrong length
         }
     }
+
+    public void Dispose() => _slots.Dispose();
 }

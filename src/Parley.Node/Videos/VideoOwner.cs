@@ -73,9 +73,3 @@ public sealed partial class VideoOwner(VideoSharing sharing, ILoggerFactory logg
 
     public void Dispose() => _stopping.Dispose();
 }
-
-internal static partial class VideoLog
-{
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Reading shared video {Path} failed: {Reason}")]
-    public static partial void ReadFailed(ILogger logger, string path, string reason);
-}
