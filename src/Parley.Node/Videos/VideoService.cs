@@ -7,7 +7,8 @@ namespace Parley.Node.Videos;
 /// <summary>
 /// The video library as the node runs it: requests from peers go to the <see cref="Owner"/>, replies
 /// to the <see cref="Viewer"/>; at start the shared folder and its rules are loaded, at stop every
-/// read, copy and play link ends.
+/// read, copy and play link ends. Its parts are reachable from here because the node, the API server
+/// and the whole-node tests find the feature through <c>ParleyNode.Videos</c>.
 /// </summary>
 public sealed class VideoService(VideoSharing sharing, VideoOwner owner, VideoViewer viewer, PlayLinks playLinks, PlayerStreams streams)
     : IPeerFeature, INodeService
