@@ -67,7 +67,7 @@ internal static class VideoBench
             await using var nodes = await BenchNodes.StartAsync(Route, aliceVideos: folder);
             await using var plain = await PlainServer.StartAsync(folder);
             var plainUrl = $"http://{Route(plain.EndPoint)}";
-            var variant = (await nodes.Bob.Videos.ListAsync(nodes.Alice.DeviceId)).Titles.Single().Variants.Single();
+            var variant = (await nodes.Bob.Videos.Viewer.ListAsync(nodes.Alice.DeviceId)).Titles.Single().Variants.Single();
             var streamPath = $"/api/peers/{nodes.Alice.DeviceId.Compact}/videos/{variant.Id}";
 
             var link = oneWay == TimeSpan.Zero ? "loopback" : $"{oneWay.TotalMilliseconds * 2:0} ms round trip (user-space delay proxy)";
@@ -212,7 +212,7 @@ internal static class VideoBench
         await using var nodes = await BenchNodes.StartAsync(aliceVideos: folder);
         await nodes.Bob.Files.SetAutoAcceptAsync(nodes.Alice.DeviceId, true);
         await nodes.Bob.Files.SetDownloadFolderAsync(Path.Combine(nodes.Root, "received"));
-        var variant = (await nodes.Bob.Videos.ListAsync(nodes.Alice.DeviceId)).Titles.Single().Variants.Single();
+        var variant = (await nodes.Bob.Videos.Viewer.ListAsync(nodes.Alice.DeviceId)).Titles.Single().Variants.Single();
         using var http = new HttpClient { BaseAddress = nodes.Bob.ApiUrl };
         http.DefaultRequestHeaders.Authorization = new("Bearer", nodes.Bob.ApiKey);
         Console.WriteLine($"Whole file of {mib} MiB, loopback");

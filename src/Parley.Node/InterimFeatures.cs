@@ -49,23 +49,17 @@ public sealed class InterimFeatures : INodeModule
             sp.GetRequiredService<LinkManager>(), sp.GetRequiredService<EventHub>(), sp.GetRequiredService<TimeProvider>(),
             sp.GetRequiredService<ILoggerFactory>(), sp.GetRequiredService<NodeOptions>().Home).GetAwaiter().GetResult());
         services.AddSingleton(sp => new Outbox(sp.GetRequiredService<FileTransferService>(), sp.GetRequiredService<NodeOptions>().Home));
-        services.AddSingleton(sp => VideoService.LoadAsync(sp.GetRequiredService<NodeStore>(), sp.GetRequiredService<ContactBook>(),
-            sp.GetRequiredService<LinkManager>(), sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILoggerFactory>(),
-            sp.GetRequiredService<NodeOptions>().VideosFolder).GetAwaiter().GetResult());
         services.AddSingleton<IPeerFeature>(sp =>
         {
             var files = sp.GetRequiredService<FileTransferService>();
             return new DelegatingPeerFeature(FileFrames.Specs, files.OnFrameAsync, files.OnSessionOpenedAsync);
         });
-        services.AddSingleton<IPeerFeature>(sp => new DelegatingPeerFeature(VideoFrames.Specs, sp.GetRequiredService<VideoService>().OnFrameAsync));
         services.AddSingleton<INodeService>(sp =>
         {
             var files = sp.GetRequiredService<FileTransferService>();
-            var videos = sp.GetRequiredService<VideoService>();
             return new DelegatingService(() => Task.CompletedTask, async () =>
             {
                 await files.DisposeAsync().ConfigureAwait(false);
-                await videos.DisposeAsync().ConfigureAwait(false);
             });
         });
     }

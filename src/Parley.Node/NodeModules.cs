@@ -4,6 +4,7 @@ using Parley.Node.Chat;
 using Parley.Node.Contacts;
 using Parley.Node.Discovery;
 using Parley.Node.Links;
+using Parley.Node.Videos;
 
 namespace Parley.Node;
 
@@ -19,6 +20,7 @@ internal static class NodeModules
         new ContactsModule(),
         new ChatModule(),
         new InterimFeatures(),
+        new VideosModule(),
         new LinksModule(),
         new CallsModule(),
         new DiscoveryModule(),

@@ -87,7 +87,7 @@ internal sealed class UpVerb : IVerb
         context.Out.WriteLine($"  peer port  {node.PeerPort}");
         context.Out.WriteLine($"  API        {node.ApiUrl}");
         context.Out.WriteLine($"  web UI     {node.CreateLoginUrl()}  (one-time link; later: parley open)");
-        if (node.Videos.SharedFolder is { } shared)
+        if (node.Videos.Sharing.SharedFolder is { } shared)
         {
             context.Out.WriteLine($"  videos     {TerminalText.Safe(shared)} (parley videos unshare stops sharing)");
         }

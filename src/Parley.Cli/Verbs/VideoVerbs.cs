@@ -1,5 +1,7 @@
 using System.Globalization;
 using System.Text.Json;
+using Parley.Node.Events;
+using Parley.Node.Videos;
 
 namespace Parley.Cli.Verbs;
 
@@ -33,7 +35,7 @@ internal sealed class VideosVerb : IVerb
             }
             else
             {
-                WriteStatus(context, status);
+                WriteStatus(context, status.Deserialize<VideoSharingStatus>(EventHub.Json)!);
             }
             return ExitCodes.Ok;
         }
@@ -45,7 +47,7 @@ internal sealed class VideosVerb : IVerb
         }
         else
         {
-            WriteLibrary(context, library);
+            WriteLibrary(context, library.Deserialize<PeerVideoLibrary>(EventHub.Json)!);
         }
         return ExitCodes.Ok;
     }
@@ -55,69 +57,64 @@ internal sealed class VideosVerb : IVerb
         string? Argument(string usage) => words.Count == 2 ? words[1] : throw new UsageException(usage);
         return words.Count == 0 ? await api.GetAsync("api/videos").ConfigureAwait(false) : words[0] switch
         {
-            "share" => await api.PostAsync("api/videos/share", new { folder = Path.GetFullPath(Argument("videos share <dir>")!) }).ConfigureAwait(false),
+            "share" => await api.PostAsync("api/videos/share", new ShareRequest(Path.GetFullPath(Argument("videos share <dir>")!))).ConfigureAwait(false),
             "unshare" when words.Count == 1 => await api.PostAsync("api/videos/unshare").ConfigureAwait(false),
-            "allow" => await api.PostAsync("api/videos/access", new { peer = Argument("videos allow <peer|all>"), allowed = true }).ConfigureAwait(false),
-            "deny" => await api.PostAsync("api/videos/access", new { peer = Argument("videos deny <peer|all>"), allowed = false }).ConfigureAwait(false),
+            "allow" => await api.PostAsync("api/videos/access", new VideoAccessRequest(Argument("videos allow <peer|all>"), Allowed: true)).ConfigureAwait(false),
+            "deny" => await api.PostAsync("api/videos/access", new VideoAccessRequest(Argument("videos deny <peer|all>"), Allowed: false)).ConfigureAwait(false),
             _ => throw new UsageException("videos unshare takes no argument"),
         };
     }
 
-    private static void WriteStatus(CliContext context, JsonElement status)
+    private static void WriteStatus(CliContext context, VideoSharingStatus status)
     {
-        if (status.GetProperty("folder").GetString() is not { } folder)
+        if (status.Folder is not { } folder)
         {
             context.Out.WriteLine("not sharing videos (parley videos share <dir>)");
             return;
         }
-        var everyone = status.GetProperty("everyone").GetBoolean();
-        context.Out.WriteLine($"sharing {TerminalText.Safe(folder)}: {status.GetProperty("titles").GetInt32()} title(s), {status.GetProperty("unreadable").GetInt32()} unreadable file(s)");
-        context.Out.WriteLine(everyone ? "every contact may watch, except those denied" : "only contacts you allowed may watch");
-        foreach (var rule in status.GetProperty("rules").EnumerateObject())
+        context.Out.WriteLine($"sharing {TerminalText.Safe(folder)}: {status.Titles} title(s), {status.Unreadable} unreadable file(s)");
+        context.Out.WriteLine(status.Everyone ? "every contact may watch, except those denied" : "only contacts you allowed may watch");
+        foreach (var (peer, allowed) in status.Rules)
         {
-            context.Out.WriteLine($"  {(rule.Value.GetBoolean() ? "allowed" : "denied ")}  {rule.Name}");
+            context.Out.WriteLine($"  {(allowed ? "allowed" : "denied ")}  {peer}");
         }
-        context.Out.WriteLine($"served {TransferText.Bytes(status.GetProperty("bytesServed").GetInt64())} since start");
+        context.Out.WriteLine($"served {TransferText.Bytes(status.BytesServed)} since start");
     }
 
-    private static void WriteLibrary(CliContext context, JsonElement library)
+    private static void WriteLibrary(CliContext context, PeerVideoLibrary library)
     {
-        var titles = library.GetProperty("titles");
-        if (titles.GetArrayLength() == 0)
+        if (library.Titles.Count == 0)
         {
             context.Out.WriteLine("(no videos)");
         }
-        foreach (var title in titles.EnumerateArray())
+        foreach (var title in library.Titles)
         {
             var first = true;
-            foreach (var v in title.GetProperty("variants").EnumerateArray())
+            foreach (var v in title.Variants)
             {
-                var name = first ? TerminalText.Safe(title.GetProperty("title").GetString()) : "";
+                var name = first ? TerminalText.Safe(title.Title) : "";
                 first = false;
-                var codecs = v.GetProperty("videoCodec").GetString() + (v.GetProperty("audioCodec").GetString() is { } audio ? "/" + audio : "");
+                var codecs = v.VideoCodec + (v.AudioCodec is { } audio ? "/" + audio : "");
                 context.Out.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                    $"{name,-24} {v.GetProperty("label").GetString(),6}  {v.GetProperty("width").GetInt32()}x{v.GetProperty("height").GetInt32(),-5} {Duration(v),8}  {v.GetProperty("container").GetString(),-8} {TerminalText.Safe(codecs),-12} {TransferText.Bytes(v.GetProperty("size").GetInt64()),10}  {TerminalText.Safe(v.GetProperty("file").GetString())}"));
+                    $"{name,-24} {v.Label,6}  {v.Width}x{v.Height,-5} {Duration(v),8}  {v.Container,-8} {TerminalText.Safe(codecs),-12} {TransferText.Bytes(v.Size),10}  {TerminalText.Safe(v.File)}"));
             }
         }
-        var unreadable = library.GetProperty("unreadable");
-        if (unreadable.GetArrayLength() > 0)
+        if (library.Unreadable.Count > 0)
         {
             context.Out.WriteLine("unreadable:");
-            foreach (var file in unreadable.EnumerateArray())
+            foreach (var file in library.Unreadable)
             {
-                context.Out.WriteLine($"  {TerminalText.Safe(file.GetProperty("file").GetString())}  {TransferText.Bytes(file.GetProperty("size").GetInt64())}  {TerminalText.Safe(file.GetProperty("error").GetString())}");
+                context.Out.WriteLine($"  {TerminalText.Safe(file.File)}  {TransferText.Bytes(file.Size)}  {TerminalText.Safe(file.Error)}");
             }
         }
-        if (library.GetProperty("truncated").GetBoolean())
+        if (library.Truncated)
         {
             context.Out.WriteLine("(the library is bigger than one list; only part is shown)");
         }
     }
 
-    private static string Duration(JsonElement variant) =>
-        variant.GetProperty("duration").ValueKind == JsonValueKind.Number
-            ? TimeSpan.FromSeconds(variant.GetProperty("duration").GetDouble()).ToString(@"h\:mm\:ss\.f", CultureInfo.InvariantCulture)
-            : "?";
+    private static string Duration(PeerVideo variant) =>
+        variant.Duration is { } seconds ? TimeSpan.FromSeconds(seconds).ToString(@"h\:mm\:ss\.f", CultureInfo.InvariantCulture) : "?";
 }
 
 /// <summary><c>parley play PEER TITLE [--res 480p]</c> prints a local URL for mpv, VLC or ffplay; <c>parley play --stop</c> ends them all.</summary>
@@ -139,12 +136,12 @@ internal sealed class PlayVerb : IVerb
         if (context.Args.Has("--stop"))
         {
             context.Args.ExpectPositional(0, 0);
-            var stopped = await api.DeleteAsync("api/play").ConfigureAwait(false);
-            context.Out.WriteLine($"stopped {stopped.GetProperty("stopped").GetInt32()} play link(s)");
+            var stopped = (await api.DeleteAsync("api/play").ConfigureAwait(false)).Deserialize<PlayLinksStopped>(EventHub.Json)!;
+            context.Out.WriteLine($"stopped {stopped.Stopped} play link(s)");
             return ExitCodes.Ok;
         }
         context.Args.ExpectPositional(2, 2);
-        var play = await api.PostAsync("api/play", new { peer = context.Args.Positional[0], title = context.Args.Positional[1], res = context.Args.Value("--res") })
+        var play = await api.PostAsync("api/play", new PlayRequest(context.Args.Positional[0], context.Args.Positional[1], context.Args.Value("--res")))
             .ConfigureAwait(false);
         if (context.Json)
         {
@@ -152,8 +149,9 @@ internal sealed class PlayVerb : IVerb
             return ExitCodes.Ok;
         }
         // The URL alone on standard output, so `mpv "$(parley play bob dog)"` works; the rest goes to standard error.
-        context.Out.WriteLine(play.GetProperty("url").GetString());
-        context.Error.WriteLine($"{TerminalText.Safe(play.GetProperty("file").GetString())} ({play.GetProperty("label").GetString()}): open within 2 minutes; `parley play --stop` ends it");
+        var link = play.Deserialize<PlayLinkCreated>(EventHub.Json)!;
+        context.Out.WriteLine(link.Url);
+        context.Error.WriteLine($"{TerminalText.Safe(link.File)} ({link.Label}): open within 2 minutes; `parley play --stop` ends it");
         return ExitCodes.Ok;
     }
 }

@@ -2,16 +2,16 @@ using Parley.Core.Protocol;
 
 namespace Parley.Core.Videos;
 
-/// <summary>The frames of the video library: listing a peer's videos and reading byte ranges.</summary>
+/// <summary>The frames of the video library: listing a peer's videos and reading byte ranges. Each cap is its message's own.</summary>
 public static class VideoFrames
 {
     public static IReadOnlyList<FrameSpec> Specs { get; } =
     [
-        new(FrameType.VideoListRequest, 4),
-        new(FrameType.VideoCancel, 4),
-        new(FrameType.VideoList, ProtocolLimits.MaxPayload),
-        new(FrameType.VideoRead, VideoRead.Size),
-        new(FrameType.VideoData, VideoData.HeaderSize + ProtocolLimits.MaxBlockData),
-        new(FrameType.VideoError, 4 + 1 + ProtocolLimits.MaxCloseReasonBytes),
+        FrameSpec.Of<VideoRequestId>(FrameType.VideoListRequest),
+        FrameSpec.Of<VideoRequestId>(FrameType.VideoCancel),
+        FrameSpec.Of<VideoList>(FrameType.VideoList),
+        FrameSpec.Of<VideoRead>(FrameType.VideoRead),
+        FrameSpec.Of<VideoData>(FrameType.VideoData),
+        FrameSpec.Of<VideoError>(FrameType.VideoError),
     ];
 }

@@ -20,7 +20,6 @@ internal static partial class ApiEndpoints
         MapHub(api, node);
         MapRooms(api, node);
         MapUploads(api, node);
-        MapVideos(app, api, node);
     }
 
     private static DeviceId Resolve(ParleyNode node, string text) => node.Get<PeerLookup>().Resolve(text);

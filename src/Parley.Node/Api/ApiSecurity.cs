@@ -64,7 +64,7 @@ internal sealed class ApiSecurity(ApiAddress address, WebSessions sessions)
         {
             return null;
         }
-        if (request.Path.StartsWithSegments(ApiEndpoints.PlayPath, StringComparison.Ordinal) && (HttpMethods.IsGet(request.Method) || HttpMethods.IsHead(request.Method)))
+        if (request.Path.StartsWithSegments(Videos.VideosEndpoints.PlayPath, StringComparison.Ordinal) && (HttpMethods.IsGet(request.Method) || HttpMethods.IsHead(request.Method)))
         {
             return null; // a player link: its unguessable token is checked by the route
         }

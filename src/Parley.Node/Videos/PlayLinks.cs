@@ -1,6 +1,8 @@
 using System.Collections.Concurrent;
+using System.Diagnostics.CodeAnalysis;
 using System.Security.Cryptography;
 using Parley.Core.Identity;
+using Parley.Core.Videos;
 
 namespace Parley.Node.Videos;
 
@@ -16,6 +18,7 @@ public sealed class PlayLinks(TimeProvider time)
     public static readonly TimeSpan IdleLimit = TimeSpan.FromMinutes(10);
     private readonly ConcurrentDictionary<string, PlayLink> _links = new(StringComparer.Ordinal);
 
+    [SuppressMessage("Reliability", "CA1001", Justification = "Stopped stays readable after the stop; a token source without a timer holds nothing to release")]
     public sealed class PlayLink(DeviceId peer, VideoVariant variant, TimeProvider time)
     {
         private readonly CancellationTokenSource _stopped = new();

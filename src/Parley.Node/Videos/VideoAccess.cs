@@ -17,19 +17,19 @@ public sealed class VideoAccess
     private readonly ConcurrentDictionary<DeviceId, bool> _rules = new();
     private volatile bool _everyone = true;
 
-    private VideoAccess(NodeStore store) => _store = store;
+    public VideoAccess(NodeStore store) => _store = store;
 
-    public static async Task<VideoAccess> LoadAsync(NodeStore store)
+    /// <summary>Reads the rules saved last time; until then every contact may watch, as on a first start.</summary>
+    internal async Task LoadAsync()
     {
-        var access = new VideoAccess(store) { _everyone = await store.GetSettingAsync(EveryoneSetting).ConfigureAwait(false) != "0" };
-        foreach (var (key, value) in await store.SettingsWithPrefixAsync(AllowPrefix).ConfigureAwait(false))
+        _everyone = await _store.GetSettingAsync(EveryoneSetting).ConfigureAwait(false) != "0";
+        foreach (var (key, value) in await _store.SettingsWithPrefixAsync(AllowPrefix).ConfigureAwait(false))
         {
             if (DeviceId.TryParse(key, out var peer))
             {
-                access._rules[peer] = value == "1";
+                _rules[peer] = value == "1";
             }
         }
-        return access;
     }
 
     /// <summary>Whether contacts without their own rule may watch.</summary>

@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using System.Text.RegularExpressions;
-using Parley.Core.Media;
+using Parley.Core.Videos;
+using Parley.Core.Videos.Probes;
 
 namespace Parley.Node.Videos;
 

@@ -1,5 +1,6 @@
 using Parley.Core.Identity;
 using Parley.Core.Tests;
+using Parley.Core.Videos;
 using Parley.Node.Videos;
 
 namespace Parley.Node.Tests.Videos;

@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Text.Json;
+using Parley.Core.Videos;
 using Parley.Node.Videos;
 using Parley.Testing;
 
@@ -26,7 +27,7 @@ public sealed class VideoStreamingTests : IAsyncLifetime
         _alice = await TestNode.StartAsync("alice");
         _bob = await TestNode.StartAsync("bob");
         await TestNode.BefriendAsync(_alice, _bob);
-        await _alice.Node.Videos.ShareAsync(_folder);
+        await _alice.Node.Videos.Sharing.ShareAsync(_folder);
         _aliceApi = Client(_alice);
         _bobApi = Client(_bob);
     }
@@ -127,12 +128,12 @@ public sealed class VideoStreamingTests : IAsyncLifetime
         }
         // An ID alice never issued, asked of alice directly (as a hostile viewer would), is refused by alice.
         var forged = new VideoVariant(Guid.NewGuid().ToString("N"), "x.mp4", 1000, "mp4", 1, "h264", 2, 2, null, null, null);
-        var error = await Assert.ThrowsAsync<VideoException>(() => _bob.Node.Videos.CopyRangeAsync(_alice.Id, forged, 0, 100, Stream.Null, CancellationToken.None));
+        var error = await Assert.ThrowsAsync<VideoException>(() => _bob.Node.Videos.Viewer.CopyRangeAsync(_alice.Id, forged, 0, 100, Stream.Null, CancellationToken.None));
         Assert.Equal(404, error.Status);
         Assert.Contains("no video with this ID", error.Message);
         var real = await VariantAsync("dog_240p.mp4");
         var pastEnd = new VideoVariant(real.GetProperty("id").GetString()!, "x", long.MaxValue, "mp4", 1, "h264", 2, 2, null, null, null);
-        var tooFar = await Assert.ThrowsAsync<VideoException>(() => _bob.Node.Videos.CopyRangeAsync(_alice.Id, pastEnd, real.GetProperty("size").GetInt64(), 10, Stream.Null, CancellationToken.None));
+        var tooFar = await Assert.ThrowsAsync<VideoException>(() => _bob.Node.Videos.Viewer.CopyRangeAsync(_alice.Id, pastEnd, real.GetProperty("size").GetInt64(), 10, Stream.Null, CancellationToken.None));
         Assert.Contains("past the end", tooFar.Message);
     }
 
@@ -140,7 +141,7 @@ public sealed class VideoStreamingTests : IAsyncLifetime
     public async Task Only_contacts_the_owner_allows_may_list()
     {
         var stream = (await VariantAsync("dog_240p.mp4")).GetProperty("stream").GetString()!;
-        await _alice.Node.Videos.Access.SetAsync(null, allowed: false);
+        await _alice.Node.Videos.Sharing.Access.SetAsync(null, allowed: false);
         await AssertRefusedAsync("alice has not shared videos with you");
         using (var read = await _bobApi.GetAsync(stream))
         {
@@ -148,13 +149,13 @@ public sealed class VideoStreamingTests : IAsyncLifetime
             Assert.Equal(HttpStatusCode.Forbidden, read.StatusCode);
             Assert.Contains("has not shared videos with you", await read.Content.ReadAsStringAsync());
         }
-        await _alice.Node.Videos.Access.SetAsync(_bob.Id, allowed: true);
+        await _alice.Node.Videos.Sharing.Access.SetAsync(_bob.Id, allowed: true);
         await ListAsync();
-        await _alice.Node.Videos.Access.SetAsync(null, allowed: true);
-        await _alice.Node.Videos.Access.SetAsync(_bob.Id, allowed: false);
+        await _alice.Node.Videos.Sharing.Access.SetAsync(null, allowed: true);
+        await _alice.Node.Videos.Sharing.Access.SetAsync(_bob.Id, allowed: false);
         await AssertRefusedAsync("alice has not shared videos with you");
-        await _alice.Node.Videos.Access.SetAsync(_bob.Id, allowed: true);
-        await _alice.Node.Videos.UnshareAsync();
+        await _alice.Node.Videos.Sharing.Access.SetAsync(_bob.Id, allowed: true);
+        await _alice.Node.Videos.Sharing.UnshareAsync();
         await AssertRefusedAsync("alice is not sharing videos");
     }
 
@@ -180,9 +181,9 @@ public sealed class VideoStreamingTests : IAsyncLifetime
             return (response.StatusCode, (await response.Content.ReadAsByteArrayAsync()).Length);
         }));
         Assert.All(results, r => Assert.True(r is (HttpStatusCode.PartialContent, 65_536) or (HttpStatusCode.ServiceUnavailable, _), r.ToString()));
-        Assert.True(results.Count(r => r.StatusCode == HttpStatusCode.PartialContent) >= VideoService.MaxStreams);
-        Assert.InRange(_alice.Node.Videos.Reads.Peak, 1, VideoService.MaxStreams * VideoService.Window);
-        await Wait.UntilAsync(() => _bob.Node.Videos.ActiveStreams == 0, "streams to end");
+        Assert.True(results.Count(r => r.StatusCode == HttpStatusCode.PartialContent) >= PlayerStreams.MaxStreams);
+        Assert.InRange(_alice.Node.Videos.Owner.Reads.Peak, 1, PlayerStreams.MaxStreams * VideoViewer.Window);
+        await Wait.UntilAsync(() => _bob.Node.Videos.Streams.Active == 0, "streams to end");
     }
 
     [Fact]
@@ -199,11 +200,11 @@ public sealed class VideoStreamingTests : IAsyncLifetime
             }
         }
         var stoppedAt = DateTime.UtcNow;
-        await Wait.UntilAsync(() => _alice.Node.Videos.Reads.Active == 0 && _bob.Node.Videos.ActiveStreams == 0, "reads to end");
+        await Wait.UntilAsync(() => _alice.Node.Videos.Owner.Reads.Active == 0 && _bob.Node.Videos.Streams.Active == 0, "reads to end");
         Assert.True(DateTime.UtcNow - stoppedAt < TimeSpan.FromSeconds(1), $"reads ended after {(DateTime.UtcNow - stoppedAt).TotalMilliseconds:F0} ms");
-        var served = _alice.Node.Videos.BytesServed;
+        var served = _alice.Node.Videos.Owner.BytesServed;
         await Task.Delay(1000);
-        Assert.Equal(served, _alice.Node.Videos.BytesServed);
+        Assert.Equal(served, _alice.Node.Videos.Owner.BytesServed);
         Assert.True(served < 32 << 20, $"alice sent {served:N0} of 68 MiB to a player that took 300 KB");
     }
 

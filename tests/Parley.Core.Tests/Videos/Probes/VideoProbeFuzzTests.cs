@@ -1,10 +1,10 @@
 using System.Buffers.Binary;
 using System.Diagnostics;
-using Parley.Core.Media;
+using Parley.Core.Videos.Probes;
 using Parley.Testing;
 using Xunit.Abstractions;
 
-namespace Parley.Core.Tests.Media;
+namespace Parley.Core.Tests.Videos.Probes;
 
 /// <summary>
 /// Mutation fuzzing of the header reader: small real MP4 and WebM files from ffmpeg, damaged in

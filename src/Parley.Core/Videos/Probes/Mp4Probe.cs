@@ -1,7 +1,7 @@
 using System.Buffers.Binary;
 using System.Text;
 
-namespace Parley.Core.Media;
+namespace Parley.Core.Videos.Probes;
 
 /// <summary>
 /// ISO BMFF (MP4, MOV) headers: the top-level boxes are walked by their headers alone until

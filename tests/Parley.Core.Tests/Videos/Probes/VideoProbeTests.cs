@@ -1,9 +1,9 @@
 using System.Buffers.Binary;
 using System.Text;
-using Parley.Core.Media;
+using Parley.Core.Videos.Probes;
 using Parley.Testing;
 
-namespace Parley.Core.Tests.Media;
+namespace Parley.Core.Tests.Videos.Probes;
 
 public sealed class VideoProbeTests
 {

@@ -1,4 +1,4 @@
-namespace Parley.Core.Media;
+namespace Parley.Core.Videos.Probes;
 
 /// <summary>The picture of a video file: its codec and coded size in pixels.</summary>
 public sealed record VideoTrack(string Codec, int Width, int Height);

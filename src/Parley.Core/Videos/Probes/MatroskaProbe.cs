@@ -2,7 +2,7 @@ using System.Buffers.Binary;
 using System.Numerics;
 using System.Text;
 
-namespace Parley.Core.Media;
+namespace Parley.Core.Videos.Probes;
 
 /// <summary>
 /// Matroska and WebM headers (EBML): the EBML header's DocType, then the Segment's children are

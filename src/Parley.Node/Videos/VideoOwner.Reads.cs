@@ -1,21 +1,19 @@
 using System.Buffers;
 using System.Collections.Concurrent;
-using Microsoft.Extensions.Logging;
 using Parley.Core.Links;
 using Parley.Core.Protocol;
+using Parley.Core.Videos;
 using Parley.Node.Links;
 
 namespace Parley.Node.Videos;
 
-public sealed partial class VideoService
+/// <summary>Serving reads: one range per request, cancellable by the viewer, a bounded number per peer.</summary>
+public sealed partial class VideoOwner
 {
     /// <summary>Most reads one peer may have in flight; more are refused as busy (a viewer needs a few dozen at most).</summary>
     public const int MaxReadsPerPeer = 64;
 
     private readonly ConcurrentDictionary<(long Link, uint Request), CancellationTokenSource> _reads = new();
-    private volatile SentCatalog? _sent;
-
-    private sealed record SentCatalog(VideoCatalog Catalog, byte[] Json);
     private readonly ConcurrentDictionary<long, int> _readsPerLink = new();
     private long _bytesServed;
     private int _activeReads;
@@ -27,48 +25,11 @@ public sealed partial class VideoService
     /// <summary>Reads being carried out now, and the most there have been at once.</summary>
     public (int Active, int Peak) Reads => (Volatile.Read(ref _activeReads), Volatile.Read(ref _peakReads));
 
-    private async ValueTask OnListRequestAsync(PeerSession session, Frame frame)
+    private void OnRead(PeerSession session, VideoRead read)
     {
-        var (request, _) = VideoMessages.Split(frame.Payload, frame.Type);
-        if (Refusal(session) is { } refusal)
-        {
-            session.Link.TrySend(FrameType.VideoError, VideoMessages.Error(request, refusal.Code, refusal.Reason));
-            return;
-        }
-        session.Link.TrySend(FrameType.VideoList, VideoMessages.WithRequest(request, await Task.Run(CatalogJson).ConfigureAwait(false)));
-    }
-
-    /// <summary>Why this peer gets nothing, or null when it may list and read.</summary>
-    private (VideoRefusal Code, string Reason)? Refusal(PeerSession session) =>
-        _library is null ? (VideoRefusal.NotSharing, "is not sharing videos")
-        : MayWatch(session.Id) ? null : (VideoRefusal.NotShared, "has not shared videos with you");
-
-    /// <summary>The catalog as sent, encoded once per scan (so a peer asking often costs little).</summary>
-    private byte[] CatalogJson()
-    {
-        var catalog = _library?.Catalog() ?? VideoCatalog.Empty;
-        if (_sent is { } known && ReferenceEquals(known.Catalog, catalog))
-        {
-            return known.Json;
-        }
-        var sent = catalog;
-        var json = sent.Encode();
-        // A catalog too big for one frame is cut down (names are long): fewer titles, marked truncated.
-        while (json.Length > ProtocolLimits.MaxPayload - 4 && sent.Titles.Count > 0)
-        {
-            sent = new VideoCatalog([.. sent.Titles.Take(sent.Titles.Count / 2)], [], Truncated: true);
-            json = sent.Encode();
-        }
-        _sent = new SentCatalog(catalog, json);
-        return json;
-    }
-
-    private void OnRead(PeerSession session, Frame frame)
-    {
-        var read = VideoRead.Decode(frame.Payload);
         var link = session.Link;
-        var file = _library?.Find(read.Video);
-        var refusal = Refusal(session)
+        var file = sharing.Library?.Find(read.Video);
+        var refusal = sharing.Refusal(session.Id)
             ?? (file is null ? (VideoRefusal.UnknownVideo, "no video with this ID is shared here (list the library again)")
             : read.Offset + read.Length > file.Size ? (VideoRefusal.PastEnd, $"read of {read.Length} bytes at {read.Offset:N0} is past the end ({file.Size:N0} bytes)")
             : null);
@@ -79,37 +40,24 @@ public sealed partial class VideoService
         }
         if (refusal is { } refused)
         {
-            link.TrySend(FrameType.VideoError, VideoMessages.Error(read.Request, refused.Code, refused.Reason));
+            link.TrySend(FrameType.VideoError, new VideoError(read.Request, refused.Code, refused.Reason).ToArray());
             return;
         }
         var cancel = CancellationTokenSource.CreateLinkedTokenSource(_stopping.Token);
         _reads[(link.Number, read.Request)] = cancel;
-        _ = Task.Run(() => ServeReadAsync(session, read, file!, cancel));
+        _ = Task.Run(() => ServeReadAsync(link, read, file!, cancel));
     }
 
     /// <summary>Reads one range and queues it as a bulk frame, unless the viewer cancels first. Always gives the slot back.</summary>
-    private async Task ServeReadAsync(PeerSession session, VideoRead read, VideoLibrary.SharedFile file, CancellationTokenSource cancel)
+    private async Task ServeReadAsync(IPeerLink link, VideoRead read, VideoLibrary.SharedFile file, CancellationTokenSource cancel)
     {
         var active = Interlocked.Increment(ref _activeReads);
         InterlockedMax(ref _peakReads, active);
-        var link = session.Link;
         var buffer = ArrayPool<byte>.Shared.Rent(VideoData.HeaderSize + read.Length);
         var handedOver = false;
         try
         {
-            using (var handle = File.OpenHandle(file.Path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete, FileOptions.Asynchronous))
-            {
-                var got = 0;
-                while (got < read.Length)
-                {
-                    var n = await RandomAccess.ReadAsync(handle, buffer.AsMemory(VideoData.HeaderSize + got, read.Length - got), read.Offset + got, cancel.Token).ConfigureAwait(false);
-                    if (n == 0)
-                    {
-                        throw new IOException("the file became shorter");
-                    }
-                    got += n;
-                }
-            }
+            await ReadRangeAsync(file.Path, read, buffer.AsMemory(VideoData.HeaderSize, read.Length), cancel.Token).ConfigureAwait(false);
             VideoData.WriteHeader(buffer, read.Request, read.Offset);
             handedOver = true;
             if (await link.SendBulkAsync(FrameType.VideoData, buffer, VideoData.HeaderSize + read.Length, pooled: true, cancellationToken: cancel.Token).ConfigureAwait(false))
@@ -124,7 +72,7 @@ public sealed partial class VideoService
         catch (IOException e)
         {
             VideoLog.ReadFailed(_logger, file.Path, e.Message);
-            link.TrySend(FrameType.VideoError, VideoMessages.Error(read.Request, VideoRefusal.Failed, "cannot read the file: " + e.Message));
+            link.TrySend(FrameType.VideoError, new VideoError(read.Request, VideoRefusal.Failed, "cannot read the file: " + e.Message).ToArray());
         }
         finally
         {
@@ -139,9 +87,19 @@ public sealed partial class VideoService
         }
     }
 
-    private void OnCancel(PeerSession session, Frame frame)
+    /// <summary>Fills <paramref name="destination"/> from the file at the read's offset; a file that became shorter is an IO error.</summary>
+    private static async Task ReadRangeAsync(string path, VideoRead read, Memory<byte> destination, CancellationToken cancellationToken)
     {
-        var (request, _) = VideoMessages.Split(frame.Payload, frame.Type);
+        using var handle = File.OpenHandle(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete, FileOptions.Asynchronous);
+        for (var got = 0; got < destination.Length;)
+        {
+            var n = await RandomAccess.ReadAsync(handle, destination[got..], read.Offset + got, cancellationToken).ConfigureAwait(false);
+            got += n > 0 ? n : throw new IOException("the file became shorter");
+        }
+    }
+
+    private void OnCancel(PeerSession session, uint request)
+    {
         if (_reads.TryGetValue((session.Link.Number, request), out var cancel))
         {
             try
@@ -171,10 +129,4 @@ public sealed partial class VideoService
             seen = Volatile.Read(ref target);
         }
     }
-}
-
-internal static partial class VideoLog
-{
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Reading shared video {Path} failed: {Reason}")]
-    public static partial void ReadFailed(ILogger logger, string path, string reason);
 }

@@ -1,0 +1,131 @@
+using System.Buffers;
+using Microsoft.Extensions.Logging.Abstractions;
+using Parley.Core.Protocol;
+using Parley.Core.Videos;
+using Parley.Node.Links;
+using Parley.Node.Storage;
+using Parley.Node.Videos;
+using Parley.Testing;
+
+namespace Parley.Node.Tests.Videos;
+
+/// <summary>The owner's rules, answered through a fake link: who may list and read, what a read sends, and the cap per peer.</summary>
+public sealed class VideoOwnerTests : IAsyncLifetime
+{
+    private readonly string _folder = Directory.CreateTempSubdirectory("parley-videos-owned-").FullName;
+    private VideoHome _home = null!;
+
+    public async Task InitializeAsync()
+    {
+        await TestVideos.CopyToAsync(_folder);
+        _home = await VideoHome.OpenAsync();
+    }
+
+    public async Task DisposeAsync()
+    {
+        await _home.DisposeAsync();
+        Directory.Delete(_folder, recursive: true);
+    }
+
+    private sealed record Owned(VideoSharing Sharing, VideoOwner Owner, FakePeerLink Link, PeerSession Session)
+    {
+        public async Task<T> AnswerAsync<T>(FrameType request, Frame frame, FrameType answer) where T : IWireMessage<T>
+        {
+            await Owner.OnRequestAsync(Session, frame);
+            await Wait.UntilAsync(() => Link.Sent.Any(f => f.Type == answer), $"a {answer} to the {request}");
+            return Link.SentAs<T>(answer).Last();
+        }
+
+        public Task<VideoError> RefusalAsync(Frame frame) => AnswerAsync<VideoError>(frame.Type, frame, FrameType.VideoError);
+    }
+
+    private async Task<Owned> OwnerAsync(PeerState viewer, bool sharing = true)
+    {
+        var shared = await _home.SharingAsync(sharing ? _folder : null);
+        var link = new FakePeerLink(await _home.PeerAsync(viewer), "bob", 1);
+        return new Owned(shared, new VideoOwner(shared, NullLoggerFactory.Instance), link, new FakeSessions().Open(link));
+    }
+
+    private static Frame ListRequest(uint request) => VideoHome.Frame(FrameType.VideoListRequest, new VideoRequestId(request));
+
+    private static Frame Read(uint request, Guid video, long offset, int length) => VideoHome.Frame(FrameType.VideoRead, new VideoRead(request, video, offset, length));
+
+    [Fact]
+    public async Task AList_WhenNothingIsShared_IsRefusedAsNotSharing()
+    {
+        var owned = await OwnerAsync(PeerState.Contact, sharing: false);
+        Assert.Equal(new VideoError(7, VideoRefusal.NotSharing, "is not sharing videos"), await owned.RefusalAsync(ListRequest(7)));
+    }
+
+    [Theory]
+    [InlineData(PeerState.Request)]
+    [InlineData(PeerState.Blocked)]
+    [InlineData(PeerState.Denied)]
+    public async Task AList_FromADeviceThatIsNotAContact_IsRefusedAsNotShared(PeerState state)
+    {
+        var owned = await OwnerAsync(state);
+        Assert.Equal(new VideoError(7, VideoRefusal.NotShared, "has not shared videos with you"), await owned.RefusalAsync(ListRequest(7)));
+    }
+
+    [Fact]
+    public async Task AList_FollowsTheAccessRules_TheContactsOwnRuleOverTheRuleForAll()
+    {
+        var owned = await OwnerAsync(PeerState.Contact);
+        await owned.Sharing.Access.SetAsync(null, allowed: false);
+        Assert.Equal(VideoRefusal.NotShared, (await owned.RefusalAsync(ListRequest(1))).Code);
+        await owned.Sharing.Access.SetAsync(owned.Link.RemoteId, allowed: true);
+        var list = await owned.AnswerAsync<VideoList>(FrameType.VideoListRequest, ListRequest(2), FrameType.VideoList);
+        Assert.Equal(2u, list.Request);
+        Assert.Equal(["cat", "dog"], list.Catalog.Titles.Select(t => t.Title));
+    }
+
+    [Fact]
+    public async Task AList_RefusesAfterUnsharing()
+    {
+        var owned = await OwnerAsync(PeerState.Contact);
+        await owned.Sharing.UnshareAsync();
+        Assert.Equal(VideoRefusal.NotSharing, (await owned.RefusalAsync(ListRequest(1))).Code);
+    }
+
+    [Fact]
+    public async Task AReadOfAnIdNeverIssued_IsUnknown_AndOnePastTheEnd_IsPastEnd()
+    {
+        var owned = await OwnerAsync(PeerState.Contact);
+        var dog = owned.Sharing.OwnCatalog().Titles.Single(t => t.Title == "dog").Variants[0];
+        Assert.Equal(VideoRefusal.UnknownVideo, (await owned.RefusalAsync(Read(1, Guid.NewGuid(), 0, 10))).Code);
+        Assert.Equal(VideoRefusal.PastEnd, (await owned.RefusalAsync(Read(2, Guid.ParseExact(dog.Id, "N"), dog.Size - 5, 10))).Code);
+    }
+
+    [Fact]
+    public async Task AReadWithinTheFile_SendsExactlyThoseBytes()
+    {
+        var owned = await OwnerAsync(PeerState.Contact);
+        var dog = owned.Sharing.OwnCatalog().Titles.Single(t => t.Title == "dog").Variants[0];
+        var data = await owned.AnswerAsync<VideoData>(FrameType.VideoRead, Read(3, Guid.ParseExact(dog.Id, "N"), 1000, 5000), FrameType.VideoData);
+        var file = await File.ReadAllBytesAsync(Path.Combine(_folder, dog.File));
+        Assert.Equal((3u, 1000L), (data.Request, data.Offset));
+        Assert.Equal(file.AsSpan(1000, 5000).ToArray(), data.Data.ToArray());
+        Assert.Equal(5000, owned.Owner.BytesServed);
+    }
+
+    [Fact]
+    public async Task ReadsBeyondTheCapPerPeer_AreRefusedAsBusy_AndACancelFreesTheirSlot()
+    {
+        var owned = await OwnerAsync(PeerState.Contact);
+        var video = Guid.ParseExact(owned.Sharing.OwnCatalog().Titles[0].Variants[0].Id, "N");
+        owned.Link.BulkBlocked = true; // a link that never has room: every read stays in flight until cancelled
+        for (var i = 0u; i < VideoOwner.MaxReadsPerPeer; i++)
+        {
+            await owned.Owner.OnRequestAsync(owned.Session, Read(i, video, 0, 100));
+        }
+        await Wait.UntilAsync(() => owned.Owner.Reads.Active == VideoOwner.MaxReadsPerPeer, "every read in flight");
+        Assert.Equal(new VideoError(999, VideoRefusal.Busy, $"busy: more than {VideoOwner.MaxReadsPerPeer} reads in flight"),
+            await owned.RefusalAsync(Read(999, video, 0, 100)));
+        await owned.Owner.OnRequestAsync(owned.Session, VideoHome.Frame(FrameType.VideoCancel, new VideoRequestId(5)));
+        await Wait.UntilAsync(() => owned.Owner.Reads.Active == VideoOwner.MaxReadsPerPeer - 1, "the cancelled read to end");
+        await owned.Owner.OnRequestAsync(owned.Session, Read(1000, video, 0, 100));
+        await Wait.UntilAsync(() => owned.Owner.Reads.Active == VideoOwner.MaxReadsPerPeer, "the new read in flight");
+        Assert.Single(owned.Link.SentAs<VideoError>(FrameType.VideoError));
+        Assert.Equal(0, owned.Owner.BytesServed);
+    }
+}
