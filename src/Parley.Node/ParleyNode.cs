@@ -95,7 +95,9 @@ public sealed class ParleyNode : IAsyncDisposable
     public Rooms.RoomService Rooms { get; private set; } = null!;
 
     /// <summary>Files handed over by the web UI, staged for sending.</summary>
-    public Outbox Outbox { get; private set; } = null!;
+    internal Outbox Outbox { get; private set; } = null!;
+
+    private StandaloneFiles? _files;
 
     private AgreementKey? _agreement;
 
@@ -134,9 +136,9 @@ public sealed class ParleyNode : IAsyncDisposable
         node.Hub = new HubClient(identity, node._agreement, options, store, node.Events, loggerFactory, () => node._name, () => node.PeerPort);
         node.WireRelay();
         node.Rooms = new Rooms.RoomService(identity, node._agreement, node.Hub, store, node.Events, loggerFactory);
-        node.Files = await FileTransferService.LoadAsync(store, contacts, node.Links, node.Events, options.TimeProvider, loggerFactory, options.Home)
-            .ConfigureAwait(false);
-        node.Outbox = new Outbox(node.Files, options.Home);
+        node._files = await StandaloneFiles.StartAsync(options, store, contacts, node.Links, node.Events, loggerFactory).ConfigureAwait(false);
+        node.Files = node._files.Files;
+        node.Outbox = node._files.Outbox;
         node.Videos = await Parley.Node.Videos.VideoService.LoadAsync(store, contacts, node.Links, options.TimeProvider, loggerFactory, options.VideosFolder)
             .ConfigureAwait(false);
         try
@@ -287,9 +289,9 @@ public sealed class ParleyNode : IAsyncDisposable
             await Hub.DisposeAsync().ConfigureAwait(false);
         }
         await Links.StopAsync(reason).ConfigureAwait(false);
-        if (Files is not null)
+        if (_files is not null)
         {
-            await Files.DisposeAsync().ConfigureAwait(false);
+            await _files.DisposeAsync().ConfigureAwait(false);
         }
         if (Videos is not null)
         {

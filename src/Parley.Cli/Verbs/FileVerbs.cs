@@ -1,4 +1,6 @@
 using System.Text.Json;
+using Parley.Node.Events;
+using Parley.Node.Files;
 
 namespace Parley.Cli.Verbs;
 
@@ -24,18 +26,19 @@ internal sealed class SendVerb : IVerb
         }
         var paths = context.Args.Positional.Select(Path.GetFullPath).ToArray();
         using var api = context.Api();
-        var sent = await api.PostAsync("api/transfers", new { to, paths }).ConfigureAwait(false);
-        var transfer = sent.GetProperty("transfer");
-        foreach (var skipped in sent.GetProperty("skipped").EnumerateArray())
+        var json = await api.PostAsync("api/transfers", new SendRequest(to, paths)).ConfigureAwait(false);
+        var sent = json.Deserialize<SendResult>(EventHub.Json)!;
+        foreach (var skipped in sent.Skipped)
         {
-            context.Error.WriteLine($"skipped link: {TerminalText.Safe(skipped.GetString())}");
+            context.Error.WriteLine($"skipped link: {TerminalText.Safe(skipped)}");
         }
-        var id = transfer.GetProperty("id").GetString()!;
+        var transfer = sent.Transfer;
+        var id = transfer.Id;
         if (context.Args.Has("--no-wait"))
         {
             if (context.Json)
             {
-                context.WriteJson(transfer);
+                context.WriteJson(json.GetProperty("transfer"));
             }
             else
             {
@@ -62,28 +65,27 @@ internal sealed class OffersVerb : IVerb
     {
         context.Args.ExpectPositional(0, 0);
         using var api = context.Api();
-        var offers = await api.GetAsync("api/offers").ConfigureAwait(false);
+        var json = await api.GetAsync("api/offers").ConfigureAwait(false);
         if (context.Json)
         {
-            context.WriteJson(offers);
+            context.WriteJson(json);
             return ExitCodes.Ok;
         }
-        if (offers.GetArrayLength() == 0)
+        var offers = json.Deserialize<List<TransferDetail>>(EventHub.Json)!;
+        if (offers.Count == 0)
         {
             context.Out.WriteLine("(no offers)");
         }
-        foreach (var offer in offers.EnumerateArray())
+        foreach (var (transfer, files) in offers)
         {
-            var transfer = offer.GetProperty("transfer");
-            context.Out.WriteLine($"{transfer.GetProperty("shortId").GetString()}  from {TerminalText.Safe(transfer.GetProperty("peerName").GetString())}: {TransferText.Summary(transfer)}");
-            foreach (var file in offer.GetProperty("files").EnumerateArray())
+            context.Out.WriteLine($"{transfer.ShortId}  from {TerminalText.Safe(transfer.PeerName)}: {TransferText.Summary(transfer)}");
+            foreach (var file in files)
             {
-                context.Out.WriteLine($"    {TerminalText.Safe(file.GetProperty("path").GetString())}  {TransferText.Bytes(file.GetProperty("size").GetInt64())}");
+                context.Out.WriteLine($"    {TerminalText.Safe(file.Path)}  {TransferText.Bytes(file.Size)}");
             }
-            var count = transfer.GetProperty("fileCount").GetInt32();
-            if (count > offer.GetProperty("files").GetArrayLength())
+            if (transfer.FileCount > files.Count)
             {
-                context.Out.WriteLine($"    … and {count - offer.GetProperty("files").GetArrayLength()} more");
+                context.Out.WriteLine($"    … and {transfer.FileCount - files.Count} more");
             }
         }
         return ExitCodes.Ok;
@@ -107,10 +109,11 @@ internal sealed class AcceptOfferVerb : IVerb
         context.Args.ExpectPositional(1, 1);
         var folder = context.Args.Value("--to") is { } to ? Path.GetFullPath(to) : null;
         using var api = context.Api();
-        var transfer = await api.PostAsync($"api/offers/{ApiClient.Segment(context.Args.Positional[0])}/accept", new { folder }).ConfigureAwait(false);
-        context.Out.WriteLine($"accepted {TransferText.Summary(transfer)} into {TerminalText.Safe(transfer.GetProperty("folder").GetString())}");
+        var transfer = (await api.PostAsync($"api/offers/{ApiClient.Segment(context.Args.Positional[0])}/accept", new AcceptOfferRequest(folder)).ConfigureAwait(false))
+            .Deserialize<TransferInfo>(EventHub.Json)!;
+        context.Out.WriteLine($"accepted {TransferText.Summary(transfer)} into {TerminalText.Safe(transfer.Folder)}");
         return context.Args.Has("--wait")
-            ? await TransferText.WatchAsync(context, api, transfer.GetProperty("id").GetString()!).ConfigureAwait(false)
+            ? await TransferText.WatchAsync(context, api, transfer.Id).ConfigureAwait(false)
             : ExitCodes.Ok;
     }
 }
@@ -127,7 +130,7 @@ internal sealed class RejectOfferVerb : IVerb
     {
         context.Args.ExpectPositional(1, 1);
         using var api = context.Api();
-        var transfer = await api.PostAsync($"api/offers/{ApiClient.Segment(context.Args.Positional[0])}/reject").ConfigureAwait(false);
+        var transfer = (await api.PostAsync($"api/offers/{ApiClient.Segment(context.Args.Positional[0])}/reject").ConfigureAwait(false)).Deserialize<TransferInfo>(EventHub.Json)!;
         context.Out.WriteLine($"rejected {TransferText.Summary(transfer)}");
         return ExitCodes.Ok;
     }
@@ -147,23 +150,23 @@ internal sealed class TransfersVerb : IVerb
     {
         context.Args.ExpectPositional(0, 0);
         using var api = context.Api();
-        var transfers = await api.GetAsync("api/transfers").ConfigureAwait(false);
+        var json = await api.GetAsync("api/transfers").ConfigureAwait(false);
         if (context.Json)
         {
-            context.WriteJson(transfers);
+            context.WriteJson(json);
             return ExitCodes.Ok;
         }
-        if (transfers.GetArrayLength() == 0)
+        var transfers = json.Deserialize<List<TransferInfo>>(EventHub.Json)!;
+        if (transfers.Count == 0)
         {
             context.Out.WriteLine("(no transfers)");
         }
-        foreach (var t in transfers.EnumerateArray())
+        foreach (var t in transfers)
         {
-            var arrow = t.GetProperty("direction").GetString() == "outgoing" ? "to  " : "from";
-            var error = t.GetProperty("error").GetString();
-            context.Out.WriteLine($"{t.GetProperty("shortId").GetString()}  {arrow} {TerminalText.Safe(t.GetProperty("peerName").GetString()),-12} {t.GetProperty("state").GetString(),-9} "
-                + $"{TransferText.Bytes(t.GetProperty("bytesDone").GetInt64())}/{TransferText.Bytes(t.GetProperty("totalBytes").GetInt64())} "
-                + $"{t.GetProperty("filesDone").GetInt32()}/{t.GetProperty("fileCount").GetInt32()} files{(error is null ? "" : "  " + TerminalText.Safe(error))}");
+            var arrow = t.Direction == TransferDirection.Outgoing ? "to  " : "from";
+            context.Out.WriteLine($"{t.ShortId}  {arrow} {TerminalText.Safe(t.PeerName),-12} {TransferText.StateName(t.State),-9} "
+                + $"{TransferText.Bytes(t.BytesDone)}/{TransferText.Bytes(t.TotalBytes)} "
+                + $"{t.FilesDone}/{t.FileCount} files{(t.Error is null ? "" : "  " + TerminalText.Safe(t.Error))}");
         }
         return ExitCodes.Ok;
     }
@@ -181,7 +184,7 @@ internal sealed class CancelVerb : IVerb
     {
         context.Args.ExpectPositional(1, 1);
         using var api = context.Api();
-        var transfer = await api.PostAsync($"api/transfers/{ApiClient.Segment(context.Args.Positional[0])}/cancel").ConfigureAwait(false);
+        var transfer = (await api.PostAsync($"api/transfers/{ApiClient.Segment(context.Args.Positional[0])}/cancel").ConfigureAwait(false)).Deserialize<TransferInfo>(EventHub.Json)!;
         context.Out.WriteLine($"cancelled {TransferText.Summary(transfer)}");
         return ExitCodes.Ok;
     }
@@ -205,7 +208,7 @@ internal sealed class AutoAcceptVerb : IVerb
             _ => throw new UsageException("say on or off"),
         };
         using var api = context.Api();
-        await api.PostAsync($"api/peers/{ApiClient.Segment(context.Args.Positional[0])}/auto-accept", new { enabled }).ConfigureAwait(false);
+        await api.PostAsync($"api/peers/{ApiClient.Segment(context.Args.Positional[0])}/auto-accept", new AutoAcceptRequest(enabled)).ConfigureAwait(false);
         context.Out.WriteLine($"auto-accept {(enabled ? "on" : "off")}");
         return ExitCodes.Ok;
     }

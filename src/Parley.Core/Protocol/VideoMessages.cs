@@ -5,7 +5,7 @@ namespace Parley.Core.Protocol;
 
 /// <summary>
 /// VideoRead: request ID u32 | video ID (16, opaque, issued by the owner) | offset u64 | length u32
-/// (1 to <see cref="ProtocolLimits.MaxBlockData"/>). Answered by one VideoData or one VideoError.
+/// (1 to <see cref="VideoData.MaxData"/>). Answered by one VideoData or one VideoError.
 /// </summary>
 public readonly record struct VideoRead(uint Request, Guid Video, long Offset, int Length)
 {
@@ -31,16 +31,19 @@ public readonly record struct VideoRead(uint Request, Guid Video, long Offset, i
         payload.CopyTo(bytes);
         var read = new VideoRead(BinaryPrimitives.ReadUInt32BigEndian(bytes), new Guid(bytes.Slice(4, 16)),
             BinaryPrimitives.ReadInt64BigEndian(bytes[20..]), BinaryPrimitives.ReadInt32BigEndian(bytes[28..]));
-        return read.Offset < 0 || read.Length is < 1 or > ProtocolLimits.MaxBlockData
+        return read.Offset < 0 || read.Length is < 1 or > VideoData.MaxData
             ? throw new ProtocolException($"video read of {read.Length} bytes at {read.Offset} is outside the limits")
             : read;
     }
 }
 
-/// <summary>VideoData: request ID u32 | offset u64 | data (at most <see cref="ProtocolLimits.MaxBlockData"/>).</summary>
+/// <summary>VideoData: request ID u32 | offset u64 | data (at most <see cref="VideoData.MaxData"/>).</summary>
 public static class VideoData
 {
     public const int HeaderSize = 12;
+
+    /// <summary>Largest data in one VideoData: 256 KiB (the size of a file block, which it was defined as).</summary>
+    public const int MaxData = 256 * 1024;
 
     public static void WriteHeader(Span<byte> destination, uint request, long offset)
     {

@@ -11,7 +11,7 @@ public static class VideoFrames
         new(FrameType.VideoCancel, 4),
         new(FrameType.VideoList, ProtocolLimits.MaxPayload),
         new(FrameType.VideoRead, VideoRead.Size),
-        new(FrameType.VideoData, VideoData.HeaderSize + ProtocolLimits.MaxBlockData),
+        new(FrameType.VideoData, VideoData.HeaderSize + VideoData.MaxData),
         new(FrameType.VideoError, 4 + 1 + ProtocolLimits.MaxCloseReasonBytes),
     ];
 }

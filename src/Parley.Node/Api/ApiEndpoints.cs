@@ -33,10 +33,11 @@ internal static partial class ApiEndpoints
         api.Map("/events", context => StreamEventsAsync(context, node));
         MapPeers(api, node);
         MapChat(api, node);
-        MapFiles(api, node);
+        Files.FilesEndpoints.Map(api);
+        MapSettings(api, node);
         MapHub(api, node);
         MapRooms(api, node);
-        MapUploads(api, node);
+        Files.UploadEndpoints.Map(api);
         MapVideos(app, api, node);
         MapCalls(api, node);
         MapWeb(app, api, node, sessions, security);

@@ -41,6 +41,7 @@ internal sealed class ApiServer(ParleyNode node, ILoggerFactory loggerFactory) :
         builder.Services.AddSingleton(node.Chat);
         builder.Services.AddSingleton(node.Files);
         builder.Services.AddSingleton(node.Outbox);
+        builder.Services.AddSingleton<Files.TransferViews>();
         builder.Services.AddSingleton(node.Hub);
         builder.Services.AddSingleton(node.Rooms);
         builder.Services.AddSingleton(node.Videos);

@@ -10,7 +10,7 @@ namespace Parley.Node.Videos;
 public sealed partial class VideoService
 {
     /// <summary>Bytes asked for in one read (one VideoData frame).</summary>
-    public const int ReadSize = ProtocolLimits.MaxBlockData;
+    public const int ReadSize = VideoData.MaxData;
 
     /// <summary>Reads in flight per stream: the whole of what a stream holds in memory (2 MiB), enough to fill a 40 ms link at 50 MB/s.</summary>
     public const int Window = 8;

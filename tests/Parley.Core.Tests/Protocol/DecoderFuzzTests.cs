@@ -1,5 +1,6 @@
 using System.Buffers;
 using System.Buffers.Binary;
+using Parley.Core.Files;
 using Parley.Core.Identity;
 using Parley.Core.Protocol;
 
@@ -27,11 +28,11 @@ public class DecoderFuzzTests
             FrameWriter.ToArray(FrameType.Close, 0, new CloseMessage(CloseCode.Shutdown, "shutting down").Encode()),
             FrameWriter.ToArray(FrameType.Ping, 0, SmallPayloads.EncodeNonce(1)),
             FrameWriter.ToArray(FrameType.Consent, 0, [1]),
-            FrameWriter.ToArray(FrameType.FileOffer, 0, new FileOffer(Guid.NewGuid(), [new OfferEntry("a/b.txt", 5), new OfferEntry("c", 0)]).Encode()),
-            FrameWriter.ToArray(FrameType.FileBlock, 0, FileBlock()),
-            FrameWriter.ToArray(FrameType.FileEnd, 0, TransferMessages.End(Guid.NewGuid(), 3, new byte[32])),
-            FrameWriter.ToArray(FrameType.FileRequest, 0, TransferMessages.Request(Guid.NewGuid(), 1, 262144)),
-            FrameWriter.ToArray(FrameType.OfferAnswer, 0, TransferMessages.Answer(Guid.NewGuid(), false, "no")),
+            FrameWriter.ToArray(FrameType.FileOffer, 0, new FileOffer(Guid.NewGuid(), [new OfferEntry("a/b.txt", 5), new OfferEntry("c", 0)]).ToArray()),
+            FrameWriter.ToArray(FrameType.FileBlock, 0, new FileBlock(new FileBlockHeader(Guid.NewGuid(), 0, 0, new byte[32]), new ReadOnlySequence<byte>(new byte[7])).ToArray()),
+            FrameWriter.ToArray(FrameType.FileEnd, 0, new FileEnd(Guid.NewGuid(), 3, new byte[32]).ToArray()),
+            FrameWriter.ToArray(FrameType.FileRequest, 0, new FileRequest(Guid.NewGuid(), 1, 262144).ToArray()),
+            FrameWriter.ToArray(FrameType.OfferAnswer, 0, OfferAnswer.Refuse(Guid.NewGuid(), "no").ToArray()),
         ];
     }
 
@@ -49,13 +50,6 @@ public class DecoderFuzzTests
         }
         // The corpus must reach every outcome, or the fuzzer is not exercising the decoder.
         Assert.All(Enum.GetValues<ReadResultKind>(), k => Assert.True(outcomes.GetValueOrDefault(k) > 1000, $"{k}: {outcomes.GetValueOrDefault(k)}"));
-    }
-
-    private static byte[] FileBlock()
-    {
-        var payload = new byte[FileBlockHeader.Size + 7];
-        new FileBlockHeader(Guid.NewGuid(), 0, 0, new byte[32]).Write(payload);
-        return payload;
     }
 
     private static byte[] Mutate(Random random, byte[] seed, int iteration)
@@ -129,16 +123,25 @@ public class DecoderFuzzTests
                 SmallPayloads.TryDecodeNonce(frame.Payload, out _);
                 break;
             case FrameType.FileOffer:
-                Assert.True(FileOffer.TryDecode(frame.Payload, out var offer, out var offerError) ? offer is not null : offerError.Length > 0);
+                Assert.True(FileOffer.TryRead(frame.Payload, out var offer, out var offerError) ? offer is not null : offerError.Length > 0);
                 break;
             case FrameType.FileBlock:
-                FileBlockHeader.TryDecode(frame.Payload, out _, out _);
+                FileBlock.TryRead(frame.Payload, out _, out _);
                 break;
-            case FrameType.FileEnd or FrameType.FileRequest or FrameType.FileDone:
-                TransferMessages.TryDecode(frame.Payload, hasIndex: true, fixedRest: frame.Type == FrameType.FileEnd ? 32 : frame.Type == FrameType.FileRequest ? 8 : 0, out _, out _, out _);
+            case FrameType.FileEnd:
+                FileEnd.TryRead(frame.Payload, out _, out _);
                 break;
-            case FrameType.OfferAnswer or FrameType.TransferCancel or FrameType.TransferPause:
-                TransferMessages.TryDecode(frame.Payload, hasIndex: false, fixedRest: 0, out _, out _, out _);
+            case FrameType.FileRequest:
+                FileRequest.TryRead(frame.Payload, out _, out _);
+                break;
+            case FrameType.FileDone:
+                FileDone.TryRead(frame.Payload, out _, out _);
+                break;
+            case FrameType.OfferAnswer:
+                OfferAnswer.TryRead(frame.Payload, out _, out _);
+                break;
+            case FrameType.TransferCancel or FrameType.TransferPause:
+                TransferStop.TryRead(frame.Payload, out _, out _);
                 break;
         }
     }
