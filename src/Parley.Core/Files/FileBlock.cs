@@ -48,21 +48,13 @@ public readonly record struct FileBlock(FileBlockHeader Header, ReadOnlySequence
     public static bool TryRead(in ReadOnlySequence<byte> payload, [MaybeNullWhen(false)] out FileBlock message, out string error)
     {
         message = default;
-        if (payload.Length is < FileBlockHeader.Size or > FileBlockHeader.Size + MaxData)
+        if (!FileWire.TryReadHead(payload, FileBlockHeader.Size, MaxSize, "file block", out var reader, out var id, out var index, out error)
+            || !FileWire.TryReadOffset(ref reader, "file block", out var offset, out error))
         {
-            error = $"file block of {payload.Length} bytes is outside {FileBlockHeader.Size}..{MaxSize}";
-            return false;
-        }
-        var reader = new SequenceReader<byte>(payload);
-        FileWire.TryReadId(ref reader, out var id);
-        if (!FileWire.TryReadIndex(ref reader, out var index) || !reader.TryReadBigEndian(out long offset) || offset < 0)
-        {
-            error = "file block has a negative index or offset";
             return false;
         }
         FileWire.TryReadHash(ref reader, out var hash);
         message = new FileBlock(new FileBlockHeader(id, index, offset, hash), reader.UnreadSequence);
-        error = "";
         return true;
     }
 }

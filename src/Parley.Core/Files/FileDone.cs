@@ -20,15 +20,8 @@ public readonly record struct FileDone(Guid OfferId, int FileIndex) : IWireMessa
     public static bool TryRead(in ReadOnlySequence<byte> payload, [MaybeNullWhen(false)] out FileDone message, out string error)
     {
         message = default;
-        if (!FileWire.HasSize(payload, Size, "file done", out error))
+        if (!FileWire.TryReadHead(payload, Size, Size, "file done", out _, out var id, out var index, out error))
         {
-            return false;
-        }
-        var reader = new SequenceReader<byte>(payload);
-        FileWire.TryReadId(ref reader, out var id);
-        if (!FileWire.TryReadIndex(ref reader, out var index))
-        {
-            error = "file done has a negative index";
             return false;
         }
         message = new FileDone(id, index);

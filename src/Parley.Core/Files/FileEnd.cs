@@ -24,15 +24,8 @@ public sealed record FileEnd(Guid OfferId, int FileIndex, byte[] Digest) : IWire
     public static bool TryRead(in ReadOnlySequence<byte> payload, [MaybeNullWhen(false)] out FileEnd message, out string error)
     {
         message = null;
-        if (!FileWire.HasSize(payload, Size, "file end", out error))
+        if (!FileWire.TryReadHead(payload, Size, Size, "file end", out var reader, out var id, out var index, out error))
         {
-            return false;
-        }
-        var reader = new SequenceReader<byte>(payload);
-        FileWire.TryReadId(ref reader, out var id);
-        if (!FileWire.TryReadIndex(ref reader, out var index))
-        {
-            error = "file end has a negative index";
             return false;
         }
         FileWire.TryReadHash(ref reader, out var digest);

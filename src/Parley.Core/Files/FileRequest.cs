@@ -24,15 +24,9 @@ public readonly record struct FileRequest(Guid OfferId, int FileIndex, long Offs
     public static bool TryRead(in ReadOnlySequence<byte> payload, [MaybeNullWhen(false)] out FileRequest message, out string error)
     {
         message = default;
-        if (!FileWire.HasSize(payload, Size, "file request", out error))
+        if (!FileWire.TryReadHead(payload, Size, Size, "file request", out var reader, out var id, out var index, out error)
+            || !FileWire.TryReadOffset(ref reader, "file request", out var offset, out error))
         {
-            return false;
-        }
-        var reader = new SequenceReader<byte>(payload);
-        FileWire.TryReadId(ref reader, out var id);
-        if (!FileWire.TryReadIndex(ref reader, out var index) || !reader.TryReadBigEndian(out long offset) || offset < 0)
-        {
-            error = "file request has a negative index or offset";
             return false;
         }
         message = new FileRequest(id, index, offset);

@@ -75,10 +75,31 @@ internal static class FileWire
     public static void WriteReason(IBufferWriter<byte> output, string reason) =>
         output.Write(PayloadText.Truncate(reason, ProtocolLimits.MaxCloseReasonBytes));
 
-    /// <summary>A fixed-size message must be exactly its size: no missing bytes, none left over.</summary>
-    public static bool HasSize(in ReadOnlySequence<byte> payload, int size, string name, out string error)
+    /// <summary>
+    /// Starts reading a message that begins with an offer ID and a file index (FileRequest, FileEnd,
+    /// FileDone, FileBlock): its length must be within <paramref name="min"/>..<paramref name="max"/>
+    /// (so nothing is missing and nothing left over) and the index not negative. The reader is left after the index.
+    /// </summary>
+    public static bool TryReadHead(in ReadOnlySequence<byte> payload, int min, int max, string name,
+        out SequenceReader<byte> reader, out Guid id, out int index, out string error)
     {
-        error = payload.Length == size ? "" : $"{name} of {payload.Length} bytes, expected {size}";
+        reader = new SequenceReader<byte>(payload);
+        index = 0;
+        if (payload.Length < min || payload.Length > max)
+        {
+            id = default;
+            error = min == max ? $"{name} of {payload.Length} bytes, expected {min}" : $"{name} of {payload.Length} bytes is outside {min}..{max}";
+            return false;
+        }
+        TryReadId(ref reader, out id);
+        error = TryReadIndex(ref reader, out index) ? "" : $"{name} has a negative file index";
+        return error.Length == 0;
+    }
+
+    /// <summary>An offset is a u64 on the wire, yet never above <see cref="long.MaxValue"/> (no file is that large).</summary>
+    public static bool TryReadOffset(ref SequenceReader<byte> reader, string name, out long offset, out string error)
+    {
+        error = reader.TryReadBigEndian(out offset) && offset >= 0 ? "" : $"{name} has a negative offset";
         return error.Length == 0;
     }
 }

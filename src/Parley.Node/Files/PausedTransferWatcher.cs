@@ -10,13 +10,29 @@ internal sealed class PausedTransferWatcher(TransferBook book, TransferRecorder 
     {
         foreach (var transfer in book.Unordered.Where(t => t.State == TransferState.Paused && t.Folder is not null))
         {
-            if (new DriveInfo(transfer.Folder!).AvailableFreeSpace > transfer.TotalBytes - transfer.BytesDone && sessions.OpenSessionWith(transfer) is { } session)
+            if (FreeSpace(transfer.Folder!) > transfer.TotalBytes - transfer.BytesDone && sessions.OpenSessionWith(transfer) is { } session)
             {
                 transfer.State = TransferState.Active;
                 transfer.Error = null;
                 await recorder.SaveAsync(transfer).ConfigureAwait(false);
                 await resumer.ResumeAsync(session, transfer).ConfigureAwait(false);
             }
+        }
+    }
+
+    /// <summary>
+    /// Free bytes where the folder is; none while it is gone (a drive unplugged): that transfer waits
+    /// for it to come back, and the others are still looked at.
+    /// </summary>
+    private static long FreeSpace(string folder)
+    {
+        try
+        {
+            return new DriveInfo(folder).AvailableFreeSpace;
+        }
+        catch (IOException)
+        {
+            return 0;
         }
     }
 }
