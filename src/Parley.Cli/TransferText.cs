@@ -1,5 +1,7 @@
 using System.Globalization;
 using System.Text.Json;
+using Parley.Node.Events;
+using Parley.Node.Files;
 
 namespace Parley.Cli;
 
@@ -14,8 +16,10 @@ internal static class TransferText
         _ => $"{bytes} B",
     };
 
-    public static string Summary(JsonElement t) =>
-        $"{t.GetProperty("fileCount").GetInt32()} file(s), {Bytes(t.GetProperty("totalBytes").GetInt64())}";
+    public static string Summary(TransferInfo t) => $"{t.FileCount} file(s), {Bytes(t.TotalBytes)}";
+
+    /// <summary>A state as the API spells it ("active", "completed").</summary>
+    public static string StateName(TransferState state) => JsonNamingPolicy.CamelCase.ConvertName(state.ToString());
 
     /// <summary>Polls the transfer and draws progress until it ends: 0 when completed, 1 otherwise.</summary>
     public static async Task<int> WatchAsync(CliContext context, ApiClient api, string id)
@@ -24,29 +28,28 @@ internal static class TransferText
         var lastPrinted = DateTime.MinValue;
         while (true)
         {
-            var t = (await api.GetAsync($"api/transfers/{id}?files=0").ConfigureAwait(false)).GetProperty("transfer");
-            var state = t.GetProperty("state").GetString();
+            var t = (await api.GetAsync($"api/transfers/{id}?files=0").ConfigureAwait(false)).Deserialize<TransferDetail>(EventHub.Json)!.Transfer;
             var line = Progress(t);
             if (live)
             {
                 context.Out.Write("\r" + line + "\u001b[K"); // redraw in place, clearing what the last line left
             }
-            else if (DateTime.UtcNow - lastPrinted > TimeSpan.FromSeconds(1) || state is "completed" or "failed" or "cancelled" or "rejected")
+            else if (DateTime.UtcNow - lastPrinted > TimeSpan.FromSeconds(1) || t.State is TransferState.Completed or TransferState.Failed or TransferState.Cancelled or TransferState.Rejected)
             {
                 context.Out.WriteLine(line);
                 lastPrinted = DateTime.UtcNow;
             }
-            switch (state)
+            switch (t.State)
             {
-                case "completed":
+                case TransferState.Completed:
                     context.Out.WriteLine((live ? "\n" : "") + $"done: {Summary(t)} received and verified");
                     return ExitCodes.Ok;
-                case "failed" or "cancelled" or "rejected":
+                case TransferState.Failed or TransferState.Cancelled or TransferState.Rejected:
                     if (live)
                     {
                         context.Out.WriteLine();
                     }
-                    context.Error.WriteLine($"{state}: {TerminalText.Safe(t.GetProperty("error").GetString())}");
+                    context.Error.WriteLine($"{StateName(t.State)}: {TerminalText.Safe(t.Error)}");
                     return ExitCodes.Failure;
             }
             await Task.Delay(200).ConfigureAwait(false);
@@ -54,22 +57,17 @@ internal static class TransferText
     }
 
     /// <summary>"[#####-----]  48.2%  1.20 GiB/2.50 GiB  310.5 MiB/s  ETA 4 s  file 3/12 a/b.jpg 1.2/3.0 MiB".</summary>
-    public static string Progress(JsonElement t)
+    public static string Progress(TransferInfo t)
     {
-        var total = t.GetProperty("totalBytes").GetInt64();
-        var done = t.GetProperty("bytesDone").GetInt64();
-        var fraction = total == 0 ? (t.GetProperty("state").GetString() == "completed" ? 1 : 0) : done / (double)total;
+        var fraction = t.TotalBytes == 0 ? (t.State == TransferState.Completed ? 1 : 0) : t.BytesDone / (double)t.TotalBytes;
         var filled = (int)Math.Round(fraction * 20);
-        var rate = t.GetProperty("bytesPerSecond").GetDouble();
-        var eta = t.GetProperty("etaSeconds");
         var line = string.Create(CultureInfo.InvariantCulture,
-            $"[{new string('#', filled)}{new string('-', 20 - filled)}] {fraction * 100,5:0.0}%  {Bytes(done)}/{Bytes(total)}  {Bytes((long)rate)}/s");
-        line += eta.ValueKind == JsonValueKind.Number ? $"  ETA {eta.GetDouble():0} s" : "";
-        line += $"  {t.GetProperty("state").GetString()}";
-        if (t.GetProperty("currentFile") is { ValueKind: JsonValueKind.Object } file)
+            $"[{new string('#', filled)}{new string('-', 20 - filled)}] {fraction * 100,5:0.0}%  {Bytes(t.BytesDone)}/{Bytes(t.TotalBytes)}  {Bytes((long)t.BytesPerSecond)}/s");
+        line += t.EtaSeconds is { } eta ? $"  ETA {eta:0} s" : "";
+        line += $"  {StateName(t.State)}";
+        if (t.CurrentFile is { } file)
         {
-            line += $"  file {file.GetProperty("index").GetInt32() + 1}/{t.GetProperty("fileCount").GetInt32()} {TerminalText.Safe(file.GetProperty("path").GetString())}"
-                + $" {Bytes(file.GetProperty("bytesDone").GetInt64())}/{Bytes(file.GetProperty("size").GetInt64())}";
+            line += $"  file {file.Index + 1}/{t.FileCount} {TerminalText.Safe(file.Path)} {Bytes(file.BytesDone)}/{Bytes(file.Size)}";
         }
         return line;
     }

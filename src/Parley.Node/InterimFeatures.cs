@@ -41,32 +41,6 @@ internal sealed class DelegatingService(Func<Task> start, Func<Task> stop) : INo
     public Task StopAsync() => stop();
 }
 
-public sealed class InterimFeatures : INodeModule
-{
-    public void AddServices(IServiceCollection services)
-    {
-        services.AddSingleton(sp => FileTransferService.LoadAsync(sp.GetRequiredService<NodeStore>(), sp.GetRequiredService<ContactBook>(),
-            sp.GetRequiredService<LinkManager>(), sp.GetRequiredService<EventHub>(), sp.GetRequiredService<TimeProvider>(),
-            sp.GetRequiredService<ILoggerFactory>(), sp.GetRequiredService<NodeOptions>().Home).GetAwaiter().GetResult());
-        services.AddSingleton(sp => new Outbox(sp.GetRequiredService<FileTransferService>(), sp.GetRequiredService<NodeOptions>().Home));
-        services.AddSingleton<IPeerFeature>(sp =>
-        {
-            var files = sp.GetRequiredService<FileTransferService>();
-            return new DelegatingPeerFeature(FileFrames.Specs, files.OnFrameAsync, files.OnSessionOpenedAsync);
-        });
-        services.AddSingleton<INodeService>(sp =>
-        {
-            var files = sp.GetRequiredService<FileTransferService>();
-            return new DelegatingService(() => Task.CompletedTask, async () =>
-            {
-                await files.DisposeAsync().ConfigureAwait(false);
-            });
-        });
-    }
-
-    public void MapEndpoints(IEndpointRouteBuilder app, RouteGroupBuilder api) => Api.ApiEndpoints.MapInterim(app, api);
-}
-
 public sealed class InterimHubModule : INodeModule
 {
     public void AddServices(IServiceCollection services)

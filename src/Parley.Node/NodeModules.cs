@@ -3,6 +3,7 @@ using Parley.Node.Calls;
 using Parley.Node.Chat;
 using Parley.Node.Contacts;
 using Parley.Node.Discovery;
+using Parley.Node.Files;
 using Parley.Node.Links;
 using Parley.Node.Videos;
 
@@ -19,7 +20,7 @@ internal static class NodeModules
     [
         new ContactsModule(),
         new ChatModule(),
-        new InterimFeatures(),
+        new FilesModule(),
         new VideosModule(),
         new LinksModule(),
         new CallsModule(),

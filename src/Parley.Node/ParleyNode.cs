@@ -64,7 +64,7 @@ public sealed class ParleyNode : IAsyncDisposable
 
     public FileTransferService Files => Get<FileTransferService>();
 
-    public Outbox Outbox => Get<Outbox>();
+    internal Outbox Outbox => Get<Outbox>();
 
     public HubClient Hub => Get<HubClient>();
 

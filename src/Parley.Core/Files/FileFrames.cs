@@ -2,18 +2,18 @@ using Parley.Core.Protocol;
 
 namespace Parley.Core.Files;
 
-/// <summary>The frames of file and folder transfer.</summary>
+/// <summary>The frames of file and folder transfer, each capped by its message (docs/protocol.md, Files).</summary>
 public static class FileFrames
 {
     public static IReadOnlyList<FrameSpec> Specs { get; } =
     [
-        new(FrameType.FileOffer, ProtocolLimits.MaxPayload),
-        new(FrameType.OfferAnswer, ProtocolLimits.MessageIdSize + 1 + ProtocolLimits.MaxCloseReasonBytes),
-        new(FrameType.FileRequest, ProtocolLimits.MessageIdSize + 4 + 8),
-        new(FrameType.FileBlock, FileBlockHeader.Size + ProtocolLimits.MaxBlockData),
-        new(FrameType.FileEnd, ProtocolLimits.MessageIdSize + 4 + 32),
-        new(FrameType.FileDone, ProtocolLimits.MessageIdSize + 4),
-        new(FrameType.TransferCancel, ProtocolLimits.MessageIdSize + ProtocolLimits.MaxCloseReasonBytes),
-        new(FrameType.TransferPause, ProtocolLimits.MessageIdSize + ProtocolLimits.MaxCloseReasonBytes),
+        FrameSpec.Of<FileOffer>(FrameType.FileOffer),
+        FrameSpec.Of<OfferAnswer>(FrameType.OfferAnswer),
+        FrameSpec.Of<FileRequest>(FrameType.FileRequest),
+        FrameSpec.Of<FileBlock>(FrameType.FileBlock),
+        FrameSpec.Of<FileEnd>(FrameType.FileEnd),
+        FrameSpec.Of<FileDone>(FrameType.FileDone),
+        FrameSpec.Of<TransferStop>(FrameType.TransferCancel),
+        FrameSpec.Of<TransferStop>(FrameType.TransferPause),
     ];
 }

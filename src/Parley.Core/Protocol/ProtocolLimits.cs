@@ -22,13 +22,4 @@ public static class ProtocolLimits
     public const int MaxCloseReasonBytes = 256;
 
     public const int MessageIdSize = 16;
-
-    /// <summary>Largest file data in one block: 256 KiB.</summary>
-    public const int MaxBlockData = 256 * 1024;
-
-    /// <summary>Most files in one offer; a bigger send must be split. 100,000.</summary>
-    public const int MaxOfferFiles = 100_000;
-
-    /// <summary>Longest relative path in an offer, in UTF-8 bytes.</summary>
-    public const int MaxPathBytes = 4096;
 }

@@ -16,11 +16,9 @@ internal static partial class ApiEndpoints
     public static void MapInterim(IEndpointRouteBuilder app, RouteGroupBuilder api)
     {
         var node = app.ServiceProvider.GetRequiredService<ParleyNode>();
-        MapFiles(api, node);
+        MapSettings(api, node);
         MapHub(api, node);
         MapRooms(api, node);
-        MapUploads(api, node);
     }
 
-    private static DeviceId Resolve(ParleyNode node, string text) => node.Get<PeerLookup>().Resolve(text);
 }

@@ -1,285 +1,143 @@
-using System.Collections.Concurrent;
-using Microsoft.Extensions.Logging;
+using Parley.Core.Files;
 using Parley.Core.Identity;
 using Parley.Core.Protocol;
-using Parley.Node.Contacts;
-using Parley.Node.Events;
 using Parley.Node.Links;
-using Parley.Node.Storage;
 
 namespace Parley.Node.Files;
 
-/// <summary>A transfer request that cannot be carried out; the message says why.</summary>
-public sealed class TransferException(string message) : Exception(message);
-
 /// <summary>
-/// File and folder transfer with consent, per-block verification, and resume. The receiver drives:
-/// after accepting it asks for "file i from offset o, and every file after it"; the sender streams
-/// blocks in order (bulk priority, so chat overtakes them); the receiver verifies each block's
-/// SHA-256, writes it to a temporary file, checks the whole-file hash, syncs and renames. After a
-/// dropped link or a restart of either side it asks again from the last complete block in its
-/// temporary file. Split by side: <c>FileTransferService.Send.cs</c>, <c>FileTransferService.Receive.cs</c>.
+/// File and folder transfer with consent, per-block verification and resume, as the node and its
+/// callers see it: the frames it owns go to the side they concern, and what a person does (send,
+/// accept, reject, cancel, settings) goes to the part that does it. The receiver drives: after
+/// accepting it asks for "file i from offset o, and every file after it"; the sender streams blocks
+/// in order (bulk priority, so chat overtakes them); the receiver verifies each block's SHA-256,
+/// writes it to a temporary file, checks the whole-file digest, syncs and renames. After a dropped
+/// link or a restart of either side it asks again from the last whole block in its temporary file.
+/// Sending: <see cref="FileSender"/>, <see cref="BlockStreamer"/>. Receiving: <see cref="FileReceiver"/>,
+/// <see cref="BlockReceiver"/>, <see cref="ReceiveResumer"/>, <see cref="FileLanding"/>, <see cref="DiskFullPause"/>.
 /// </summary>
-public sealed partial class FileTransferService : IAsyncDisposable
+public sealed class FileTransferService : IPeerFeature, INodeService
 {
-    private const string DownloadFolderSetting = "download-folder";
-    private const string AutoAcceptPrefix = "auto-accept:";
-    private readonly NodeStore _store;
-    private readonly ContactBook _contacts;
-    private readonly LinkManager _links;
-    private readonly EventHub _events;
-    private readonly TimeProvider _time;
-    private readonly ILogger _logger;
-    private readonly string _home;
-    private readonly ConcurrentDictionary<Guid, Transfer> _transfers = new();
-    private readonly CancellationTokenSource _stopping = new();
+    /// <summary>Finished transfers loaded at start, for listing (unfinished ones are always loaded). 200.</summary>
+    private const int RecentFinished = 200;
+    private readonly TransferBook _book;
+    private readonly ITransferStore _store;
+    private readonly FileSender _sender;
+    private readonly FileReceiver _receiver;
+    private readonly BlockReceiver _blocks;
+    private readonly ReceiveResumer _resumer;
+    private readonly TransferFinisher _finisher;
+    private readonly OutgoingStreams _streams;
+    private readonly IncomingFiles _incoming;
+    private readonly FileLanding _landing;
+    private readonly FileSettings _settings;
 
-    private FileTransferService(NodeStore store, ContactBook contacts, LinkManager links, EventHub events, TimeProvider time,
-        ILoggerFactory loggerFactory, string home)
+    internal FileTransferService(TransferBook book, ITransferStore store, FileSender sender, FileReceiver receiver, BlockReceiver blocks,
+        ReceiveResumer resumer, TransferFinisher finisher, OutgoingStreams streams, IncomingFiles incoming, FileLanding landing, FileSettings settings)
     {
+        _book = book;
         _store = store;
-        _contacts = contacts;
-        _links = links;
-        _events = events;
-        _time = time;
-        _home = home;
-        _logger = loggerFactory.CreateLogger("Parley.Files");
+        _sender = sender;
+        _receiver = receiver;
+        _blocks = blocks;
+        _resumer = resumer;
+        _finisher = finisher;
+        _streams = streams;
+        _incoming = incoming;
+        _landing = landing;
+        _settings = settings;
     }
+
+    public IReadOnlyList<FrameSpec> Frames => FileFrames.Specs;
+
+    /// <summary>Every transfer and offer this node knows, newest first.</summary>
+    public IReadOnlyList<Transfer> All => _book.All;
+
+    /// <summary>File data accepted since start, resends included: what resume tests compare with file sizes.</summary>
+    public long ReceivedBlockBytes => _blocks.ReceivedBytes;
 
     /// <summary>Loads stored transfers: unfinished ones continue when their peer is linked again.</summary>
-    public static async Task<FileTransferService> LoadAsync(NodeStore store, ContactBook contacts, LinkManager links, EventHub events,
-        TimeProvider time, ILoggerFactory loggerFactory, string home)
+    public async Task StartAsync(CancellationToken cancellationToken)
     {
-        var service = new FileTransferService(store, contacts, links, events, time, loggerFactory, home);
-        foreach (var transfer in await store.LoadTransfersAsync(recentFinished: 200).ConfigureAwait(false))
+        foreach (var transfer in await _store.LoadTransfersAsync(RecentFinished).ConfigureAwait(false))
         {
-            service._transfers[transfer.Id] = transfer;
-        }
-        service._pauseWatcher = Task.Run(service.WatchPausedAsync);
-        service._progressReporter = Task.Run(service.ReportProgressAsync);
-        return service;
-    }
-
-    /// <summary>The folder received files go to unless the user picks one: the setting, else &lt;home&gt;/downloads.</summary>
-    public async Task<string> DownloadFolderAsync() =>
-        await _store.GetSettingAsync(DownloadFolderSetting).ConfigureAwait(false) ?? Path.Combine(_home, "downloads");
-
-    public Task SetDownloadFolderAsync(string folder) => _store.SetSettingAsync(DownloadFolderSetting, Path.GetFullPath(folder));
-
-    public async Task<bool> AutoAcceptAsync(DeviceId peer) =>
-        await _store.GetSettingAsync(AutoAcceptPrefix + peer.Compact).ConfigureAwait(false) == "1";
-
-    /// <summary>The contacts whose offers are accepted without asking.</summary>
-    public async Task<IReadOnlyList<DeviceId>> AutoAcceptPeersAsync() =>
-        [.. (await _store.SettingsWithPrefixAsync(AutoAcceptPrefix).ConfigureAwait(false))
-            .Where(s => s.Value == "1" && DeviceId.TryParse(s.Key, out _)).Select(s => DeviceId.Parse(s.Key))];
-
-    public Task SetAutoAcceptAsync(DeviceId peer, bool enabled) => _store.SetSettingAsync(AutoAcceptPrefix + peer.Compact, enabled ? "1" : "0");
-
-    public IReadOnlyList<Transfer> All => [.. _transfers.Values.OrderByDescending(t => t.CreatedAt)];
-
-    /// <summary>The transfer whose ID starts with <paramref name="prefix"/> (at least 4 hex characters).</summary>
-    public Transfer Find(string prefix)
-    {
-        var wanted = prefix.Replace("-", "", StringComparison.Ordinal).ToLowerInvariant();
-        var matches = wanted.Length < 4 ? [] : _transfers.Values.Where(t => t.Id.ToString("N").StartsWith(wanted, StringComparison.Ordinal)).ToList();
-        return matches.Count switch
-        {
-            1 => matches[0],
-            0 => throw new TransferException($"no transfer or offer has an ID starting with '{prefix}'"),
-            _ => throw new TransferException($"'{prefix}' matches {matches.Count} transfers; give more of the ID"),
-        };
-    }
-
-    /// <summary>Frames of types 0x20–0x2F from an open session.</summary>
-    public async ValueTask OnFrameAsync(PeerSession session, Frame frame)
-    {
-        switch (frame.Type)
-        {
-            case FrameType.FileOffer:
-                await OnOfferAsync(session, frame).ConfigureAwait(false);
-                break;
-            case FrameType.OfferAnswer:
-                await OnAnswerAsync(session, frame).ConfigureAwait(false);
-                break;
-            case FrameType.FileRequest:
-                OnRequest(session, frame);
-                break;
-            case FrameType.FileBlock:
-                await OnBlockAsync(session, frame).ConfigureAwait(false);
-                break;
-            case FrameType.FileEnd:
-                await OnEndAsync(session, frame).ConfigureAwait(false);
-                break;
-            case FrameType.FileDone:
-                await OnDoneAsync(session, frame).ConfigureAwait(false);
-                break;
-            case FrameType.TransferCancel:
-                await OnCancelAsync(session, frame).ConfigureAwait(false);
-                break;
-            case FrameType.TransferPause:
-                OnPause(session, frame);
-                break;
-            default:
-                throw new ProtocolException($"unexpected {frame.Type} frame");
+            _book.Add(transfer);
         }
     }
 
-    /// <summary>The peer is linked (again): re-offer what it has not answered, ask again for what is still coming.</summary>
-    public async Task OnSessionOpenedAsync(PeerSession session)
+    /// <summary>Stops streams and closes files; verified files waiting to land land now, else the next start finds and resumes them.</summary>
+    public async Task StopAsync()
     {
-        foreach (var transfer in _transfers.Values.Where(t => t.Peer == session.Id.Compact && !t.IsFinal).OrderBy(t => t.CreatedAt))
+        _streams.StopAll();
+        foreach (var transfer in _book.Unordered)
         {
-            if (transfer.Outgoing && transfer.State == TransferState.Offered)
-            {
-                SendOffer(session, transfer);
-            }
-            else if (!transfer.Outgoing && transfer.State == TransferState.Active)
-            {
-                await ResumeReceivingAsync(session, transfer).ConfigureAwait(false);
-            }
-        }
-    }
-
-    /// <summary>Cancels a transfer from this side: the peer is told, partial files are removed.</summary>
-    public async Task<Transfer> CancelAsync(Transfer transfer, string reason = "cancelled")
-    {
-        if (transfer.IsFinal)
-        {
-            throw new TransferException($"transfer {transfer.ShortId} is already {transfer.State.ToString().ToLowerInvariant()}");
-        }
-        SessionOf(transfer)?.Link.TrySend(FrameType.TransferCancel, TransferMessages.Cancel(transfer.Id, reason));
-        await FinishAsync(transfer, TransferState.Cancelled, reason).ConfigureAwait(false);
-        return transfer;
-    }
-
-    private PeerSession? SessionOf(Transfer transfer) =>
-        DeviceId.TryParse(transfer.Peer, out var id) && _links.Session(id) is { IsOpen: true } session ? session : null;
-
-    private Transfer? Lookup(PeerSession session, Guid id) =>
-        _transfers.TryGetValue(id, out var transfer) && transfer.Peer == session.Id.Compact ? transfer : null;
-
-    /// <summary>Moves a transfer to a final state, stops its work and removes partial files.</summary>
-    private async Task FinishAsync(Transfer transfer, TransferState state, string? error)
-    {
-        await transfer.Gate.WaitAsync().ConfigureAwait(false);
-        try
-        {
-            if (transfer.IsFinal)
-            {
-                return;
-            }
-            transfer.State = state;
-            transfer.Error = error;
-            StopStreaming(transfer.Id);
-            _landing.TryRemove(transfer.Id, out _);
-            CloseIncoming(transfer, deleteTemp: state != TransferState.Completed);
-        }
-        finally
-        {
-            transfer.Gate.Release();
-        }
-        await SaveAsync(transfer).ConfigureAwait(false);
-        FileLog.Finished(_logger, transfer.ShortId, state, error ?? "");
-        Finished?.Invoke(transfer);
-    }
-
-    /// <summary>Raised once when a transfer reaches a final state (the outbox clears its staged files then).</summary>
-    public event Action<Transfer>? Finished;
-
-    private async Task SaveAsync(Transfer transfer)
-    {
-        await _store.UpdateTransferAsync(transfer).ConfigureAwait(false);
-        _events.Publish("transfer", () => ToJson(transfer));
-    }
-
-    /// <summary>The shape of a transfer in the API and the event stream.</summary>
-    public object ToJson(Transfer t)
-    {
-        var peer = DeviceId.Parse(t.Peer);
-        var current = t.CurrentFile < t.Files.Count ? t.Files[t.CurrentFile] : null;
-        var rate = t.State == TransferState.Active ? t.Rate(_time) : 0;
-        var remaining = t.TotalBytes - t.BytesDone;
-        return new
-        {
-            id = t.Id.ToString("N"),
-            shortId = t.ShortId,
-            peer = peer.ToString(),
-            peerName = _contacts.Find(peer)?.DisplayName ?? peer.Short,
-            direction = t.Outgoing ? "outgoing" : "incoming",
-            state = t.State,
-            error = t.Error,
-            folder = t.Folder,
-            title = Title(t),
-            fileCount = t.Files.Count,
-            filesDone = t.FilesDone,
-            totalBytes = t.TotalBytes,
-            bytesDone = t.BytesDone,
-            bytesPerSecond = Math.Round(rate),
-            etaSeconds = rate > 0 ? Math.Round(remaining / rate, 1) : (double?)null,
-            currentFile = current is null || t.IsFinal ? null : new { index = current.Index, path = current.Path, size = current.Size, bytesDone = Math.Min(t.CurrentOffset, current.Size) },
-            createdAt = t.CreatedAt,
-        };
-    }
-
-    /// <summary>What a person calls a transfer: its one file, or the one folder all its files are in.</summary>
-    private static string? Title(Transfer t)
-    {
-        if (t.Files.Count == 0)
-        {
-            return null;
-        }
-        var first = t.Files[0].Path;
-        if (t.Files.Count == 1)
-        {
-            return first;
-        }
-        var top = first.Split('/')[0];
-        return t.Files.All(f => f.Path.StartsWith(top + "/", StringComparison.Ordinal)) ? top + "/" : null;
-    }
-
-    /// <summary>The files of a transfer, for listing an offer.</summary>
-    public static object FilesJson(Transfer t, int limit) => t.Files.Take(limit).Select(f => new { path = f.Path, size = f.Size, done = f.Done, finalPath = f.FinalPath });
-
-    public async ValueTask DisposeAsync()
-    {
-        await _stopping.CancelAsync().ConfigureAwait(false);
-        foreach (var transfer in _transfers.Values)
-        {
-            StopStreaming(transfer.Id);
-            CloseIncoming(transfer, deleteTemp: false);
+            _incoming.Close(transfer, deleteTemp: false);
             try
             {
-                await LandQueuedAsync(null, transfer).ConfigureAwait(false);
+                await _landing.LandQueuedAsync(null, transfer).ConfigureAwait(false);
             }
             catch (Exception e) when (e is IOException or ObjectDisposedException or Microsoft.Data.Sqlite.SqliteException)
             {
                 // Left as verified temporary files: the next start finds and resumes them.
             }
         }
-        if (_pauseWatcher is not null)
-        {
-            await _pauseWatcher.ConfigureAwait(false);
-        }
-        if (_progressReporter is not null)
-        {
-            await _progressReporter.ConfigureAwait(false);
-        }
-        _stopping.Dispose();
     }
-}
 
-internal static partial class FileLog
-{
-    [LoggerMessage(500, LogLevel.Information, "transfer {Transfer} {State} {Error}")]
-    public static partial void Finished(ILogger logger, string transfer, TransferState state, string error);
+    public async ValueTask OnFrameAsync(PeerSession session, Frame frame)
+    {
+        switch (frame.Type)
+        {
+            case FrameType.FileOffer: await _receiver.OnOfferAsync(session, frame).ConfigureAwait(false); break;
+            case FrameType.OfferAnswer: await _sender.OnAnswerAsync(session, frame).ConfigureAwait(false); break;
+            case FrameType.FileRequest: _sender.OnRequest(session, frame); break;
+            case FrameType.FileBlock: await _blocks.OnBlockAsync(session, frame).ConfigureAwait(false); break;
+            case FrameType.FileEnd: await _blocks.OnEndAsync(session, frame).ConfigureAwait(false); break;
+            case FrameType.FileDone: await _sender.OnDoneAsync(session, frame).ConfigureAwait(false); break;
+            case FrameType.TransferCancel: await _finisher.OnCancelAsync(session, frame).ConfigureAwait(false); break;
+            case FrameType.TransferPause: _sender.OnPause(session, frame); break;
+            default: throw new ProtocolException($"unexpected {frame.Type} frame");
+        }
+    }
 
-    [LoggerMessage(501, LogLevel.Information, "offer {Transfer} from {Peer}: {Files} files, {Bytes} bytes")]
-    public static partial void Offered(ILogger logger, string transfer, string peer, int files, long bytes);
+    /// <summary>The peer is linked (again): re-offer what it has not answered, ask again for what is still coming.</summary>
+    public async Task OnSessionOpenedAsync(PeerSession session)
+    {
+        foreach (var transfer in _book.UnfinishedWith(session.Id))
+        {
+            if (transfer.Outgoing && transfer.State == TransferState.Offered)
+            {
+                FileSender.Reoffer(session, transfer);
+            }
+            else if (!transfer.Outgoing && transfer.State == TransferState.Active)
+            {
+                await _resumer.ResumeAsync(session, transfer).ConfigureAwait(false);
+            }
+        }
+    }
 
-    [LoggerMessage(502, LogLevel.Warning, "transfer {Transfer} paused: {Reason}")]
-    public static partial void Paused(ILogger logger, string transfer, string reason);
+    /// <inheritdoc cref="FileSender.OfferAsync"/>
+    public Task<(Transfer Transfer, IReadOnlyList<string> Skipped)> OfferAsync(DeviceId peer, IReadOnlyList<string> paths) => _sender.OfferAsync(peer, paths);
 
-    [LoggerMessage(503, LogLevel.Information, "transfer {Transfer} resumes at file {File}, byte {Offset}")]
-    public static partial void Resuming(ILogger logger, string transfer, int file, long offset);
+    /// <inheritdoc cref="FileReceiver.AcceptAsync"/>
+    public Task<Transfer> AcceptAsync(Transfer transfer, string? folder) => _receiver.AcceptAsync(transfer, folder);
+
+    public Task<Transfer> RejectAsync(Transfer transfer) => _receiver.RejectAsync(transfer);
+
+    /// <inheritdoc cref="TransferFinisher.CancelAsync"/>
+    public Task<Transfer> CancelAsync(Transfer transfer, string reason = "cancelled") => _finisher.CancelAsync(transfer, reason);
+
+    /// <inheritdoc cref="TransferBook.Find"/>
+    public Transfer Find(string prefix) => _book.Find(prefix);
+
+    /// <inheritdoc cref="FileSettings.DownloadFolderAsync"/>
+    public Task<string> DownloadFolderAsync() => _settings.DownloadFolderAsync();
+
+    public Task SetDownloadFolderAsync(string folder) => _settings.SetDownloadFolderAsync(folder);
+
+    public Task<bool> AutoAcceptAsync(DeviceId peer) => _settings.AutoAcceptAsync(peer);
+
+    /// <inheritdoc cref="FileSettings.AutoAcceptPeersAsync"/>
+    public Task<IReadOnlyList<DeviceId>> AutoAcceptPeersAsync() => _settings.AutoAcceptPeersAsync();
+
+    public Task SetAutoAcceptAsync(DeviceId peer, bool enabled) => _settings.SetAutoAcceptAsync(peer, enabled);
 }

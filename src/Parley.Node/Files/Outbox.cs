@@ -4,32 +4,16 @@ namespace Parley.Node.Files;
 
 /// <summary>
 /// Files a browser hands over for sending. A page cannot give the node a path on disk, only the
-/// bytes, so each send from the web UI is staged in <c>&lt;home&gt;/outbox/&lt;upload&gt;/</c> (folder
-/// structure kept) and offered from there like any other files. The staging folder is deleted
-/// when its transfer ends, and at start-up when no unfinished transfer still reads from it.
+/// bytes, so each send from the web UI is staged in an <see cref="OutboxFolder"/> (folder structure
+/// kept) and offered from there like any other files.
 /// </summary>
-public sealed class Outbox
+internal sealed class Outbox(OutboxFolder staging, FileSender sender)
 {
     /// <summary>Deepest relative path accepted for a staged file: 64 folders.</summary>
     public const int MaxPathSegments = 64;
 
     private const string PartSuffix = ".parley-upload";
-    private readonly FileTransferService _files;
-    private readonly string _root;
-
-    public Outbox(FileTransferService files, string home)
-    {
-        _files = files;
-        _root = Path.Combine(home, "outbox");
-        files.Finished += transfer =>
-        {
-            if (transfer.Outgoing && UploadFolderOf(transfer) is { } folder)
-            {
-                TryDelete(folder);
-            }
-        };
-        ClearAbandoned();
-    }
+    private readonly string _root = staging.Root;
 
     /// <summary>A new, empty upload; its ID names the staging folder.</summary>
     public string Create()
@@ -98,12 +82,12 @@ public sealed class Outbox
         {
             throw new TransferException("this upload has no files yet");
         }
-        var (transfer, _) = await _files.OfferAsync(peer, top).ConfigureAwait(false);
+        var (transfer, _) = await sender.OfferAsync(peer, top).ConfigureAwait(false);
         return transfer;
     }
 
     /// <summary>Drops an upload that will not be sent (the page gave up on it).</summary>
-    public void Discard(string upload) => TryDelete(FolderOf(upload));
+    public void Discard(string upload) => OutboxFolder.TryDelete(FolderOf(upload));
 
     private string FolderOf(string upload)
     {
@@ -124,43 +108,5 @@ public sealed class Outbox
             throw new TransferException($"'{relativePath}' is not a relative path of plain names");
         }
         return Path.Combine(segments);
-    }
-
-    private string? UploadFolderOf(Transfer transfer)
-    {
-        var source = transfer.Files.Count > 0 ? transfer.Files[0].Source : null;
-        var prefix = _root + Path.DirectorySeparatorChar;
-        if (source is null || !source.StartsWith(prefix, StringComparison.Ordinal))
-        {
-            return null;
-        }
-        var upload = source[prefix.Length..].Split(Path.DirectorySeparatorChar)[0];
-        return Path.Combine(_root, upload);
-    }
-
-    /// <summary>Staging folders no unfinished transfer reads from: left by a crash or a page closed mid-upload.</summary>
-    private void ClearAbandoned()
-    {
-        if (!Directory.Exists(_root))
-        {
-            return;
-        }
-        var inUse = _files.All.Where(t => t.Outgoing && !t.IsFinal).Select(UploadFolderOf).OfType<string>().ToHashSet(StringComparer.Ordinal);
-        foreach (var folder in Directory.EnumerateDirectories(_root).Where(f => !inUse.Contains(f)))
-        {
-            TryDelete(folder);
-        }
-    }
-
-    private static void TryDelete(string folder)
-    {
-        try
-        {
-            Directory.Delete(folder, recursive: true);
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            // Cleared at the next start instead.
-        }
     }
 }

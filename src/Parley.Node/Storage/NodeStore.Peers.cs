@@ -2,7 +2,7 @@ using Microsoft.Data.Sqlite;
 
 namespace Parley.Node.Storage;
 
-public sealed partial class NodeStore
+public sealed partial class NodeStore : ISettingStore
 {
     private const string PeerColumns = "device_id, state, remote_name, alias, address, last_seen, created_at";
 

@@ -3,7 +3,7 @@ using Parley.Node.Files;
 
 namespace Parley.Node.Storage;
 
-public sealed partial class NodeStore
+public sealed partial class NodeStore : ITransferStore
 {
     /// <summary>Stores a new transfer with its file list (one transaction).</summary>
     public Task InsertTransferAsync(Transfer transfer) => WriteAsync(connection =>

@@ -1,6 +1,7 @@
 using System.Buffers;
 using System.Buffers.Binary;
 using Parley.Core.Chat;
+using Parley.Core.Files;
 using Parley.Core.Identity;
 using Parley.Core.Links;
 using Parley.Core.Protocol;
@@ -30,6 +31,11 @@ public class DecoderFuzzTests
             FrameWriter.ToArray(FrameType.Close, 0, new CloseMessage(CloseCode.Shutdown, "shutting down").ToArray()),
             FrameWriter.ToArray(FrameType.Ping, 0, new PingNonce(1).ToArray()),
             FrameWriter.ToArray(FrameType.Consent, 0, new ConsentMessage(true).ToArray()),
+            FrameWriter.ToArray(FrameType.FileOffer, 0, new FileOffer(Guid.NewGuid(), [new OfferEntry("a/b.txt", 5), new OfferEntry("c", 0)]).ToArray()),
+            FrameWriter.ToArray(FrameType.FileBlock, 0, new FileBlock(new FileBlockHeader(Guid.NewGuid(), 0, 0, new byte[32]), new ReadOnlySequence<byte>(new byte[7])).ToArray()),
+            FrameWriter.ToArray(FrameType.FileEnd, 0, new FileEnd(Guid.NewGuid(), 3, new byte[32]).ToArray()),
+            FrameWriter.ToArray(FrameType.FileRequest, 0, new FileRequest(Guid.NewGuid(), 1, 262144).ToArray()),
+            FrameWriter.ToArray(FrameType.OfferAnswer, 0, OfferAnswer.Refuse(Guid.NewGuid(), "no").ToArray()),
             .. KnownFrames.All.Select(spec => FrameWriter.ToArray(spec.Type, 0, new byte[Math.Min(spec.MaxPayload, 48)])),
         ];
     }

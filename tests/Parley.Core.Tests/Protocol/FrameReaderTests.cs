@@ -125,39 +125,3 @@ internal static class Segments
         return new ReadOnlySequence<byte>(first, 0, last, last.Memory.Length);
     }
 }
-
-public class FileOfferTests
-{
-    [Fact]
-    public void Encode_Decode_RoundTrips()
-    {
-        var offer = new FileOffer(Guid.NewGuid(), [new OfferEntry("photos/a.jpg", 123), new OfferEntry("empty", 0), new OfferEntry("ünïcode/名.txt", 1L << 40)]);
-        Assert.True(FileOffer.TryDecode(new ReadOnlySequence<byte>(offer.Encode()), out var decoded, out var error), error);
-        Assert.Equal(offer.OfferId, decoded!.OfferId);
-        Assert.Equal(offer.Files, decoded.Files);
-    }
-
-    [Fact]
-    public void TotalThatDisagrees_IsRefused()
-    {
-        var bytes = new FileOffer(Guid.NewGuid(), [new OfferEntry("a", 10)]).Encode();
-        BinaryPrimitives.WriteInt64BigEndian(bytes.AsSpan(20), 11);
-        Assert.False(FileOffer.TryDecode(new ReadOnlySequence<byte>(bytes), out _, out var error));
-        Assert.Contains("does not match", error, StringComparison.Ordinal);
-    }
-
-    [Fact]
-    public void NegativeSize_IsRefused()
-    {
-        var bytes = new FileOffer(Guid.NewGuid(), [new OfferEntry("a", 10)]).Encode();
-        BinaryPrimitives.WriteInt64BigEndian(bytes.AsSpan(28), -1);
-        Assert.False(FileOffer.TryDecode(new ReadOnlySequence<byte>(bytes), out _, out _));
-    }
-
-    [Fact]
-    public void TooManyFiles_CannotBeEncoded()
-    {
-        var files = Enumerable.Range(0, ProtocolLimits.MaxOfferFiles + 1).Select(i => new OfferEntry("f", 0)).ToList();
-        Assert.Throws<ArgumentException>(() => new FileOffer(Guid.NewGuid(), files).Encode());
-    }
-}

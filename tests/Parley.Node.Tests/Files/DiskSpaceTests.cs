@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using Parley.Core.Files;
 using Parley.Core.Protocol;
 using Parley.Node.Files;
 using static Parley.Node.Tests.Files.TransferTestKit;
@@ -43,7 +44,7 @@ public sealed class DiskSpaceTests : IAsyncLifetime
     public async Task OfferBiggerThanFreeSpace_IsRefusedAtAccept()
     {
         var id = Guid.NewGuid();
-        _sender.Link.TrySend(FrameType.FileOffer, new FileOffer(id, [new OfferEntry("huge.bin", 50L << 20)]).Encode());
+        _sender.Link.TrySend(FrameType.FileOffer, new FileOffer(id, [new OfferEntry("huge.bin", 50L << 20)]).ToArray());
         var transfer = await WaitForOfferAsync(_bob, id);
         await WaitForStateAsync(transfer, TransferState.Failed);
         Assert.Contains("not enough free space", transfer.Error, StringComparison.Ordinal);
@@ -70,7 +71,7 @@ public sealed class DiskSpaceTests : IAsyncLifetime
         await Wait.UntilAsync(() => _sender.Heard(FrameType.FileRequest).Count == 2, "the receiver to ask again once there is room");
         var request = _sender.Heard(FrameType.FileRequest)[1];
         var offset = System.Buffers.Binary.BinaryPrimitives.ReadInt64BigEndian(request.AsSpan(20));
-        Assert.True(offset > 0 && offset % ProtocolLimits.MaxBlockData == 0, $"resumes from a verified block boundary, not {offset}");
+        Assert.True(offset > 0 && offset % FileBlock.MaxData == 0, $"resumes from a verified block boundary, not {offset}");
         await _sender.SendHonestlyAsync(transfer.Id, content, offset);
         await WaitForStateAsync(transfer, TransferState.Completed);
         Assert.Equal(content, File.ReadAllBytes(Path.Combine(_mount, "video.bin")));

@@ -4,6 +4,7 @@ using System.Security.Cryptography;
 using Microsoft.Extensions.Logging.Abstractions;
 using Parley.Core.Identity;
 using Parley.Core.Links;
+using Parley.Core.Files;
 using Parley.Core.Protocol;
 using Parley.Node.Files;
 
@@ -58,7 +59,7 @@ internal sealed class HandDrivenSender : IAsyncDisposable
     public async Task<Transfer> OfferAsync(params OfferEntry[] files)
     {
         var id = Guid.NewGuid();
-        _link.TrySend(FrameType.FileOffer, new FileOffer(id, files).Encode());
+        _link.TrySend(FrameType.FileOffer, new FileOffer(id, files).ToArray());
         var transfer = await TransferTestKit.WaitForOfferAsync(Receiver, id);
         await Wait.UntilAsync(() => Heard(FrameType.FileRequest).Count > 0, "the receiver to ask for the data");
         return transfer;
@@ -84,16 +85,16 @@ internal sealed class HandDrivenSender : IAsyncDisposable
     public async Task SendHonestlyAsync(Guid offer, byte[] content, long offset = 0)
     {
         using var digest = new FileDigest();
-        for (long position = 0; position < content.Length; position += ProtocolLimits.MaxBlockData)
+        for (long position = 0; position < content.Length; position += FileBlock.MaxData)
         {
-            var block = content.AsSpan((int)position, (int)Math.Min(ProtocolLimits.MaxBlockData, content.Length - position));
+            var block = content.AsSpan((int)position, (int)Math.Min(FileBlock.MaxData, content.Length - position));
             digest.AddBlock(SHA256.HashData(block));
             if (position >= offset)
             {
                 await _link.SendBulkAsync(FrameType.FileBlock, Block(offer, 0, position, block));
             }
         }
-        await _link.SendBulkAsync(FrameType.FileEnd, TransferMessages.End(offer, 0, digest.Finish()));
+        await _link.SendBulkAsync(FrameType.FileEnd, new FileEnd(offer, 0, digest.Finish()).ToArray());
     }
 
     public async ValueTask DisposeAsync()

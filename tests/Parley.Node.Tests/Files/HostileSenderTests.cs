@@ -1,6 +1,7 @@
 using System.Buffers;
 using System.Buffers.Binary;
 using Parley.Core.Links;
+using Parley.Core.Files;
 using Parley.Core.Protocol;
 using Parley.Node.Files;
 using static Parley.Node.Tests.Files.TransferTestKit;
@@ -62,7 +63,7 @@ public sealed class HostileSenderTests : IAsyncLifetime
     {
         var transfer = await OfferAsync(new OfferEntry("lies.txt", 100));
         await Link.SendBulkAsync(FrameType.FileBlock, Block(transfer.Id, 0, 0, "only ten b"u8.ToArray()));
-        await Link.SendBulkAsync(FrameType.FileEnd, TransferMessages.End(transfer.Id, 0, new byte[32]));
+        await Link.SendBulkAsync(FrameType.FileEnd, new FileEnd(transfer.Id, 0, new byte[32]).ToArray());
         await WaitForStateAsync(transfer, TransferState.Failed);
         Assert.Contains("ended at 10 bytes; 100 were offered", transfer.Error, StringComparison.Ordinal);
         Assert.Empty(Directory.EnumerateFileSystemEntries(_inbox));
@@ -73,7 +74,7 @@ public sealed class HostileSenderTests : IAsyncLifetime
     {
         var transfer = await OfferAsync(new OfferEntry("doc.txt", 5));
         await Link.SendBulkAsync(FrameType.FileBlock, Block(transfer.Id, 0, 0, "hello"u8.ToArray()));
-        await Link.SendBulkAsync(FrameType.FileEnd, TransferMessages.End(transfer.Id, 0, new byte[32]));
+        await Link.SendBulkAsync(FrameType.FileEnd, new FileEnd(transfer.Id, 0, new byte[32]).ToArray());
         await WaitForStateAsync(transfer, TransferState.Failed);
         Assert.Contains("does not match its whole-file SHA-256", transfer.Error, StringComparison.Ordinal);
     }
@@ -107,7 +108,7 @@ public sealed class HostileSenderTests : IAsyncLifetime
     public async Task OfferWithAnEscapingName_IsRejected_AndRecordedWithWhy()
     {
         var id = Guid.NewGuid();
-        Link.TrySend(FrameType.FileOffer, new FileOffer(id, [new OfferEntry("ok.txt", 1), new OfferEntry("../../etc/cron.d/x", 1)]).Encode());
+        Link.TrySend(FrameType.FileOffer, new FileOffer(id, [new OfferEntry("ok.txt", 1), new OfferEntry("../../etc/cron.d/x", 1)]).ToArray());
         var transfer = await WaitForOfferAsync(_bob, id);
         Assert.Equal(TransferState.Rejected, transfer.State);
         Assert.Contains("'../../etc/cron.d/x': a '..' path component", transfer.Error, StringComparison.Ordinal);

@@ -1,3 +1,4 @@
+using Parley.Core.Files;
 using Parley.Core.Protocol;
 using Parley.Node.Files;
 using static Parley.Node.Tests.Files.TransferTestKit;
@@ -94,7 +95,7 @@ public sealed class TransferTests : TwoContacts
         await WaitForStateAsync(received, TransferState.Completed);
         await WaitForStateAsync(sent, TransferState.Completed);
         Assert.Equal(Sha256(source), Sha256(Path.Combine(Inbox, "big.bin")));
-        Assert.InRange(Bob.Node.Files.ReceivedBlockBytes - sent.TotalBytes, 0, ProtocolLimits.MaxBlockData);
+        Assert.InRange(Bob.Node.Files.ReceivedBlockBytes - sent.TotalBytes, 0, FileBlock.MaxData);
     }
 
     [Theory]
@@ -116,7 +117,7 @@ public sealed class TransferTests : TwoContacts
         await WaitForStateAsync(sentNow, TransferState.Completed);
         Assert.Equal(Sha256(source), Sha256(Path.Combine(Inbox, "big.bin")));
         var resent = before + Bob.Node.Files.ReceivedBlockBytes - sent.TotalBytes;
-        Assert.InRange(resent, 0, ProtocolLimits.MaxBlockData);
+        Assert.InRange(resent, 0, FileBlock.MaxData);
     }
 
     [Fact]

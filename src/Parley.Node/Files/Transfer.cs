@@ -1,44 +1,5 @@
 namespace Parley.Node.Files;
 
-/// <summary>Where a transfer stands. Completed, Rejected, Cancelled and Failed are final.</summary>
-public enum TransferState
-{
-    /// <summary>Outgoing: offered, waiting for the receiver to answer.</summary>
-    Offered,
-
-    /// <summary>Incoming: waiting for the user to accept or reject.</summary>
-    Pending,
-
-    /// <summary>Accepted and moving (or waiting for the peer to come back to move again).</summary>
-    Active,
-
-    /// <summary>Stopped by the receiver for a reason it can recover from (disk full); resumes by itself.</summary>
-    Paused,
-
-    Completed,
-    Rejected,
-    Cancelled,
-    Failed,
-}
-
-/// <summary>One file of a transfer. For the sender, <see cref="Source"/> is the local file; for the receiver, <see cref="FinalPath"/> is where it landed.</summary>
-public sealed class TransferFile(int index, string path, long size, string? source)
-{
-    public int Index { get; } = index;
-
-    /// <summary>Relative path with '/' separators: as offered (sender) or after sanitizing (receiver).</summary>
-    public string Path { get; } = path;
-
-    public long Size { get; } = size;
-
-    public string? Source { get; } = source;
-
-    public string? FinalPath { get; set; }
-
-    /// <summary>Received and verified (receiver: landed under its final name). Set through <see cref="Transfer.MarkDone"/>.</summary>
-    public bool Done { get; internal set; }
-}
-
 /// <summary>A file transfer in either direction: the stored facts plus live progress.</summary>
 public sealed class Transfer(Guid id, string peer, bool outgoing, IReadOnlyList<TransferFile> files, DateTimeOffset createdAt)
 {

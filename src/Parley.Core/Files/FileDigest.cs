@@ -1,11 +1,11 @@
 using System.Security.Cryptography;
 using Microsoft.Win32.SafeHandles;
 
-namespace Parley.Core.Protocol;
+namespace Parley.Core.Files;
 
 /// <summary>
 /// A file's whole-content digest, sent in FileEnd: SHA-256 over the SHA-256 of each block in
-/// order (blocks of <see cref="ProtocolLimits.MaxBlockData"/> from the start; an empty file is
+/// order (blocks of <see cref="FileBlock.MaxData"/> from the start; an empty file is
 /// SHA-256 of nothing). It covers every byte, yet each side hashes the data once, for the block
 /// check, instead of twice.
 /// </summary>
@@ -24,13 +24,13 @@ public sealed class FileDigest : IDisposable
         {
             return; // the common case (a fresh file) allocates nothing
         }
-        var buffer = System.Buffers.ArrayPool<byte>.Shared.Rent(ProtocolLimits.MaxBlockData);
+        var buffer = System.Buffers.ArrayPool<byte>.Shared.Rent(FileBlock.MaxData);
         Span<byte> hash = stackalloc byte[32];
         try
         {
             for (long position = 0; position < length;)
             {
-                var block = buffer.AsSpan(0, (int)Math.Min(ProtocolLimits.MaxBlockData, length - position));
+                var block = buffer.AsSpan(0, (int)Math.Min(FileBlock.MaxData, length - position));
                 for (var filled = 0; filled < block.Length;)
                 {
                     var read = RandomAccess.Read(file, block[filled..], position + filled);

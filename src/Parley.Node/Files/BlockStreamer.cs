@@ -1,0 +1,89 @@
+using System.Buffers;
+using System.Security.Cryptography;
+using Microsoft.Win32.SafeHandles;
+using Parley.Core.Files;
+using Parley.Core.Protocol;
+using Parley.Node.Links;
+
+namespace Parley.Node.Files;
+
+/// <summary>
+/// The sender's stream: reads, hashes and queues blocks on the link's bulk queue, which holds few,
+/// so a slow receiver slows the reading (back-pressure) and chat frames overtake the blocks.
+/// </summary>
+internal sealed class BlockStreamer(TransferFinisher finisher)
+{
+    /// <summary>Sends file <paramref name="index"/> from <paramref name="offset"/>, then every later file, each followed by its FileEnd.</summary>
+    public async Task StreamAsync(PeerSession session, Transfer transfer, int index, long offset, CancellationToken cancellationToken)
+    {
+        try
+        {
+            for (var i = index; i < transfer.Files.Count; i++, offset = 0)
+            {
+                if (!await StreamFileAsync(session, transfer, transfer.Files[i], offset, cancellationToken).ConfigureAwait(false))
+                {
+                    return;
+                }
+            }
+        }
+        catch (OperationCanceledException)
+        {
+        }
+        catch (IOException e)
+        {
+            var reason = $"could not read '{SafeNames.Printable(transfer.Files[transfer.CurrentFile].Path)}': {e.Message}";
+            await finisher.FailAsync(session, transfer, reason).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>One file from <paramref name="offset"/>; false when the stream must stop (link gone, file changed).</summary>
+    private async Task<bool> StreamFileAsync(PeerSession session, Transfer transfer, TransferFile file, long offset, CancellationToken cancellationToken)
+    {
+        transfer.CurrentFile = file.Index;
+        transfer.CurrentOffset = offset;
+        // Synchronous reads: on Linux "async" file I/O only moves the same blocking call to another thread.
+        using var handle = File.OpenHandle(file.Source!, FileMode.Open, FileAccess.Read, FileShare.Read, FileOptions.SequentialScan);
+        if (RandomAccess.GetLength(handle) != file.Size)
+        {
+            await finisher.FailAsync(session, transfer, $"'{SafeNames.Printable(file.Path)}' changed since it was offered").ConfigureAwait(false);
+            return false;
+        }
+        using var digest = new FileDigest();
+        digest.AddPrefix(handle, offset);
+        var position = offset;
+        while (position < file.Size)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            var length = (int)Math.Min(FileBlock.MaxData, file.Size - position);
+            var buffer = ArrayPool<byte>.Shared.Rent(FileBlockHeader.Size + length);
+            var data = buffer.AsMemory(FileBlockHeader.Size, length);
+            ReadExactly(handle, data.Span, position);
+            var hash = SHA256.HashData(data.Span);
+            digest.AddBlock(hash);
+            new FileBlockHeader(transfer.Id, file.Index, position, hash).Write(buffer);
+            if (!await session.Link.SendBulkAsync(FrameType.FileBlock, buffer, FileBlockHeader.Size + length, pooled: true, cancellationToken: cancellationToken).ConfigureAwait(false))
+            {
+                return false;
+            }
+            position += length;
+            transfer.CurrentOffset = position;
+        }
+        // The end goes through the bulk queue too, so it cannot overtake the file's last blocks.
+        return await session.Link.SendBulkAsync(FrameType.FileEnd, new FileEnd(transfer.Id, file.Index, digest.Finish()).ToArray(),
+            cancellationToken: cancellationToken).ConfigureAwait(false);
+    }
+
+    private static void ReadExactly(SafeFileHandle handle, Span<byte> buffer, long position)
+    {
+        while (buffer.Length > 0)
+        {
+            var read = RandomAccess.Read(handle, buffer, position);
+            if (read == 0)
+            {
+                throw new IOException("the file got shorter while being sent");
+            }
+            buffer = buffer[read..];
+            position += read;
+        }
+    }
+}

@@ -1,0 +1,19 @@
+namespace Parley.Node.Files;
+
+/// <summary>One file of a transfer. For the sender, <see cref="Source"/> is the local file; for the receiver, <see cref="FinalPath"/> is where it landed.</summary>
+public sealed class TransferFile(int index, string path, long size, string? source)
+{
+    public int Index { get; } = index;
+
+    /// <summary>Relative path with '/' separators: as offered (sender) or after sanitizing (receiver).</summary>
+    public string Path { get; } = path;
+
+    public long Size { get; } = size;
+
+    public string? Source { get; } = source;
+
+    public string? FinalPath { get; set; }
+
+    /// <summary>Received and verified (receiver: landed under its final name). Set through <see cref="Transfer.MarkDone"/>.</summary>
+    public bool Done { get; internal set; }
+}
