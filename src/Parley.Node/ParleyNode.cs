@@ -11,6 +11,7 @@ using Parley.Node.Events;
 using Parley.Node.Files;
 using Parley.Node.Hub;
 using Parley.Node.Links;
+using Parley.Node.Rooms;
 using Parley.Node.Storage;
 
 namespace Parley.Node;
@@ -33,17 +34,35 @@ public sealed class ParleyNode : IAsyncDisposable
     private int _stopped;
     private volatile string _name;
 
-    private ParleyNode(NodeOptions options, NodeIdentity identity, NodeStore store, ContactBook contacts, string name, ILoggerFactory loggerFactory)
+    private ParleyNode(NodeOptions options, NodeIdentity identity, AgreementKey agreement, NodeStore store, ContactBook contacts, string name, ILoggerFactory loggerFactory)
     {
         Options = options;
         Identity = identity;
+        _agreement = agreement;
         Store = store;
         Contacts = contacts;
         _name = name;
         _loggerFactory = loggerFactory;
         Nearby = new NearbyList(options.TimeProvider, options.AnnounceInterval * 3);
-        Links = new LinkManager(identity, options, contacts, Events, loggerFactory, () => _name);
-        Chat = new ChatService(store, contacts, Links, Events, options.TimeProvider, loggerFactory);
+        // The hub's side, in dependency order (HubModule and RoomsModule register the same for the composition root).
+        var time = options.TimeProvider;
+        var channel = new HubChannel();
+        HubDirectory = new DirectoryLookup(channel, time);
+        var verified = new VerifiedDirectory(HubDirectory);
+        HubMembers = new HubPresence(identity, verified, new HubAddressLearner(contacts), Events);
+        Relay = new RelayDialer(channel, HubMembers, time);
+        Links = new LinkManager(identity, options, contacts, Events, loggerFactory, () => _name, Relay);
+        var mailDrop = new MailDrop(identity, channel, HubMembers, verified, HubDirectory, time);
+        Chat = new ChatService(store, contacts, Links, Events, time, loggerFactory, mailDrop);
+        MailReceiver = new MailReceiver(identity, agreement, contacts, Chat);
+        var rooms = new RoomBook(identity, store, verified);
+        RoomChat = new RoomChat(identity, channel, verified, rooms, store, Events, time, loggerFactory);
+        var keys = new RoomKeys(identity, agreement, channel, verified, rooms, RoomChat, loggerFactory);
+        var commands = new RoomCommands(channel, time);
+        Rooms = new RoomMembership(commands, rooms, keys, RoomChat, loggerFactory);
+        _entry = new EntryPublisher(identity, agreement, channel, () => _name, time);
+        var router = new HubFrameRouter([HubMembers, HubDirectory, new RelayTickets(Relay, contacts, Links), mailDrop, MailReceiver, commands, Rooms, keys, RoomChat]);
+        Hub = new HubConnection(channel, new HubDialer(identity, options, Links, () => _name, loggerFactory), router, _entry, store, Events, options, loggerFactory);
         Links.FrameReceived = (session, frame) => (byte)frame.Type switch
         {
             < 0x20 => Chat.OnFrameAsync(session, frame),
@@ -84,7 +103,15 @@ public sealed class ParleyNode : IAsyncDisposable
 
     public FileTransferService Files { get; private set; } = null!;
 
-    public HubClient Hub { get; private set; } = null!;
+    internal HubConnection Hub { get; }
+
+    internal HubPresence HubMembers { get; }
+
+    internal DirectoryLookup HubDirectory { get; }
+
+    internal RelayDialer Relay { get; }
+
+    internal MailReceiver MailReceiver { get; }
 
     /// <summary>1:1 calls: signalling over links, media over UDP.</summary>
     public Parley.Node.Calls.CallService Calls { get; private set; } = null!;
@@ -92,12 +119,15 @@ public sealed class ParleyNode : IAsyncDisposable
     /// <summary>The shared video folder and the viewer of peers' libraries.</summary>
     public Parley.Node.Videos.VideoService Videos { get; private set; } = null!;
 
-    public Rooms.RoomService Rooms { get; private set; } = null!;
+    internal RoomMembership Rooms { get; }
+
+    internal RoomChat RoomChat { get; }
 
     /// <summary>Files handed over by the web UI, staged for sending.</summary>
     public Outbox Outbox { get; private set; } = null!;
 
-    private AgreementKey? _agreement;
+    private readonly AgreementKey _agreement;
+    private readonly EntryPublisher _entry;
 
     public int PeerPort => Links.ListenPort;
 
@@ -129,11 +159,7 @@ public sealed class ParleyNode : IAsyncDisposable
         var name = options.Name ?? await store.GetSettingAsync(NameSetting).ConfigureAwait(false) ?? DefaultName();
         await store.SetSettingAsync(NameSetting, name).ConfigureAwait(false);
         var contacts = await ContactBook.LoadAsync(store, options.TimeProvider).ConfigureAwait(false);
-        var node = new ParleyNode(options, identity, store, contacts, name, loggerFactory);
-        node._agreement = AgreementKey.LoadOrCreate(options.Home);
-        node.Hub = new HubClient(identity, node._agreement, options, store, node.Events, loggerFactory, () => node._name, () => node.PeerPort);
-        node.WireRelay();
-        node.Rooms = new Rooms.RoomService(identity, node._agreement, node.Hub, store, node.Events, loggerFactory);
+        var node = new ParleyNode(options, identity, AgreementKey.LoadOrCreate(options.Home), store, contacts, name, loggerFactory);
         node.Files = await FileTransferService.LoadAsync(store, contacts, node.Links, node.Events, options.TimeProvider, loggerFactory, options.Home)
             .ConfigureAwait(false);
         node.Outbox = new Outbox(node.Files, options.Home);
@@ -170,7 +196,7 @@ public sealed class ParleyNode : IAsyncDisposable
         }
         _api = new ApiServer(this, _loggerFactory);
         await _api.StartAsync().ConfigureAwait(false);
-        await Hub.StartAsync(Options.HubInvite).ConfigureAwait(false);
+        await Hub.StartAsync(Stopping).ConfigureAwait(false);
         var runtime = new RuntimeInfo(ApiUrl.ToString().TrimEnd('/'), Environment.ProcessId, DeviceId.ToString(), PeerPort);
         NodeIdentity.WriteOwnerOnly(HomeFolder.RuntimePath(Options.Home), JsonSerializer.Serialize(runtime, EventHub.Json));
     }
@@ -220,30 +246,6 @@ public sealed class ParleyNode : IAsyncDisposable
         }
     }
 
-    /// <summary>
-    /// Connects links and hub: contacts the hub sees get the address it observed (tried directly
-    /// first next time); a contact with no working direct path is dialed through the hub's relay;
-    /// a relay invitation opens our side unless the asker is blocked or denied.
-    /// </summary>
-    private void WireRelay()
-    {
-        Hub.MemberSeen = member =>
-        {
-            if (member.Online && member.Address.Length > 0 && Contacts.Find(member.DeviceId) is { State: PeerState.Contact } contact
-                && contact.Address?.Contains(member.Address, StringComparison.Ordinal) != true)
-            {
-                _ = Contacts.UpdateAsync(member.DeviceId, r => r with { Address = LinkManager.MergeAddress(r.Address, member.Address) });
-            }
-        };
-        Links.CanRelayTo = Hub.CanRelayTo;
-        Links.OpenRelay = Hub.OpenRelayAsync;
-        var mailbox = new Mailbox(Identity, _agreement!, Hub, Contacts, Chat);
-        Chat.Mailbox = mailbox;
-        Hub.MailReceived = mailbox.ReceiveAsync;
-        Hub.RelayInvited = (peer, open) =>
-            Contacts.Find(peer)?.State is PeerState.Blocked or PeerState.Denied ? Task.CompletedTask : Links.AcceptRelayedAsync(open);
-    }
-
     private static string LoadOrCreateApiKey(string home)
     {
         var path = HomeFolder.ApiKeyPath(home);
@@ -264,7 +266,7 @@ public sealed class ParleyNode : IAsyncDisposable
     {
         _name = name;
         await Store.SetSettingAsync(NameSetting, name).ConfigureAwait(false);
-        Hub.Republish();
+        _entry.Republish();
     }
 
     /// <summary>An invite with every LAN address this node can be reached at.</summary>
@@ -282,10 +284,7 @@ public sealed class ParleyNode : IAsyncDisposable
         {
             await Calls.DisposeAsync().ConfigureAwait(false);
         }
-        if (Hub is not null)
-        {
-            await Hub.DisposeAsync().ConfigureAwait(false);
-        }
+        await Hub.StopAsync().ConfigureAwait(false);
         await Links.StopAsync(reason).ConfigureAwait(false);
         if (Files is not null)
         {
@@ -315,7 +314,7 @@ public sealed class ParleyNode : IAsyncDisposable
         await Store.DisposeAsync().ConfigureAwait(false);
         File.Delete(HomeFolder.RuntimePath(Options.Home));
         Identity.Dispose();
-        _agreement?.Dispose();
+        _agreement.Dispose();
     }
 
     public ValueTask DisposeAsync() => new(StopAsync());

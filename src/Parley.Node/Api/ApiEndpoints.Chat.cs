@@ -14,7 +14,7 @@ internal static partial class ApiEndpoints
         {
             if (IsRoom(peer))
             {
-                return Results.Ok(node.Rooms.ToEvent(await node.Rooms.SendAsync(Uri.UnescapeDataString(peer), body.Text ?? "").ConfigureAwait(false)));
+                return Results.Ok(await node.RoomChat.SendAsync(Uri.UnescapeDataString(peer), body.Text ?? "").ConfigureAwait(false));
             }
             var id = Resolve(node, peer);
             var message = await node.Chat.SendAsync(id, body.Text ?? "").ConfigureAwait(false);
@@ -24,8 +24,7 @@ internal static partial class ApiEndpoints
         {
             if (IsRoom(peer))
             {
-                var said = await node.Rooms.HistoryAsync(Uri.UnescapeDataString(peer), limit ?? 100, before ?? long.MaxValue).ConfigureAwait(false);
-                return said.Select(node.Rooms.ToEvent);
+                return await node.RoomChat.HistoryAsync(Uri.UnescapeDataString(peer), limit ?? 100, before ?? long.MaxValue).ConfigureAwait(false);
             }
             var id = Resolve(node, peer);
             var messages = await node.Chat.HistoryAsync(id, limit ?? 100, before ?? long.MaxValue).ConfigureAwait(false);

@@ -27,7 +27,7 @@ internal static partial class ApiEndpoints
             contacts = PeersIn(node, PeerState.Contact),
             requests = PeersIn(node, PeerState.Request),
             blocked = PeersIn(node, PeerState.Blocked),
-            hub = HubMembersJson(node),
+            hub = Hub.HubMemberView.List(node.HubMembers, node.Contacts),
         });
         api.MapGet("/requests", () => PeersIn(node, PeerState.Request));
         api.MapPost("/contacts", async (AddRequest body) =>

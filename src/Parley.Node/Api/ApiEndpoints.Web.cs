@@ -70,7 +70,7 @@ internal static partial class ApiEndpoints
         });
         api.MapPost("/conversations/{peer}/read", async (string peer) =>
         {
-            var key = IsRoom(peer) ? Rooms.RoomService.ConversationKey(Uri.UnescapeDataString(peer)) : Resolve(node, peer).Compact;
+            var key = IsRoom(peer) ? Rooms.RoomChat.ConversationKey(Uri.UnescapeDataString(peer)) : Resolve(node, peer).Compact;
             await node.Store.MarkReadAsync(key).ConfigureAwait(false);
             return Results.NoContent();
         });

@@ -34,8 +34,8 @@ internal static partial class ApiEndpoints
         MapPeers(api, node);
         MapChat(api, node);
         MapFiles(api, node);
-        MapHub(api, node);
-        MapRooms(api, node);
+        Hub.HubEndpoints.Map(api);
+        Rooms.RoomsEndpoints.Map(api);
         MapUploads(api, node);
         MapVideos(app, api, node);
         MapCalls(api, node);
@@ -47,6 +47,9 @@ internal static partial class ApiEndpoints
         Uri.UnescapeDataString(text),
         node.Contacts.All.Select(p => new PeerCandidate(DeviceId.Parse(p.DeviceId), [p.Alias ?? "", p.RemoteName]))
             .Concat(node.Nearby.Current.Select(n => new PeerCandidate(n.DeviceId, n.Name))));
+
+    /// <summary>True when the peer text names a room ("#name", maybe escaped): chat and read marks then go to the room.</summary>
+    private static bool IsRoom(string peer) => Uri.UnescapeDataString(peer).StartsWith('#');
 
     /// <summary>Each event as one WebSocket text message, until the client leaves or the node stops.</summary>
     private static async Task StreamEventsAsync(HttpContext context, ParleyNode node)

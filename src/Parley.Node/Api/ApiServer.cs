@@ -42,7 +42,10 @@ internal sealed class ApiServer(ParleyNode node, ILoggerFactory loggerFactory) :
         builder.Services.AddSingleton(node.Files);
         builder.Services.AddSingleton(node.Outbox);
         builder.Services.AddSingleton(node.Hub);
+        builder.Services.AddSingleton(node.HubMembers);
+        builder.Services.AddSingleton(node.HubDirectory);
         builder.Services.AddSingleton(node.Rooms);
+        builder.Services.AddSingleton(node.RoomChat);
         builder.Services.AddSingleton(node.Videos);
         builder.Services.AddSingleton(node.Calls);
         builder.Services.Configure<JsonOptions>(o =>

@@ -25,9 +25,11 @@ public sealed partial class ChatService
     private readonly EventHub _events;
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
+    private readonly IMailDrop _mailDrop;
 
-    public ChatService(NodeStore store, ContactBook contacts, LinkManager links, EventHub events, TimeProvider time, ILoggerFactory loggerFactory)
+    public ChatService(NodeStore store, ContactBook contacts, LinkManager links, EventHub events, TimeProvider time, ILoggerFactory loggerFactory, IMailDrop mailDrop)
     {
+        _mailDrop = mailDrop;
         _store = store;
         _contacts = contacts;
         _links = links;
@@ -35,9 +37,6 @@ public sealed partial class ChatService
         _time = time;
         _logger = loggerFactory.CreateLogger("Parley.Chat");
     }
-
-    /// <summary>The hub mailbox, when the node has a hub: used for contacts that cannot be reached now.</summary>
-    public Hub.Mailbox? Mailbox { get; set; }
 
     /// <summary>Stores a message that arrived other than over a link (from the hub mailbox); a known ID is ignored.</summary>
     public async Task StoreIncomingAsync(DeviceId peer, ChatMessage message)
@@ -74,9 +73,9 @@ public sealed partial class ChatService
         await _store.InsertMessageAsync(message.Id, peer.Compact, outgoing: true, text, message.SentAt, state).ConfigureAwait(false);
         session?.Link.TrySend(FrameType.ChatMessage, message.Encode());
         string? warning = null;
-        if (session is null && Mailbox is { } mailbox && mailbox.ShouldMail(peer))
+        if (session is null && _mailDrop.ShouldMail(peer))
         {
-            warning = await mailbox.SendAsync(peer, message).ConfigureAwait(false);
+            warning = await _mailDrop.LeaveAsync(peer, message).ConfigureAwait(false);
             if (warning is null)
             {
                 state = MessageState.Mailed;

@@ -23,14 +23,16 @@ public sealed partial class LinkManager : IPeerSessions, IAsyncDisposable
     private readonly LinkEstablisher _establisher;
     private readonly ILogger _logger;
     private readonly Func<string> _localName;
+    private readonly IRelayDialer _relay;
     private readonly ConcurrentDictionary<DeviceId, PeerSession> _sessions = new();
     private readonly Lock _registerLock = new();
     private readonly CancellationTokenSource _stopping = new();
     private Task _background = Task.CompletedTask;
 
     public LinkManager(NodeIdentity identity, NodeOptions options, ContactBook contacts, EventHub events,
-        ILoggerFactory loggerFactory, Func<string> localName)
+        ILoggerFactory loggerFactory, Func<string> localName, IRelayDialer relay)
     {
+        _relay = relay;
         _identity = identity;
         _options = options;
         _contacts = contacts;
