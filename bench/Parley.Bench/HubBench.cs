@@ -3,7 +3,7 @@ using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Net;
 using Microsoft.Extensions.Logging.Abstractions;
-using Parley.Core.Hub;
+using Parley.Core.Hub.Rooms;
 using Parley.Core.Identity;
 using Parley.Core.Links;
 using Parley.Core.Protocol;
@@ -133,11 +133,11 @@ internal static class HubBench
 
     private static async Task RoomAsync(List<Client> clients)
     {
-        clients[0].Link.TrySend(FrameType.RoomCommand, RoomMessages.Command(1, RoomOp.Create, "bench"));
+        clients[0].Link.TrySend(FrameType.RoomCommand, new RoomCommand(1, RoomOp.Create, "bench").ToArray());
         await Until(() => !clients[0].Replies.IsEmpty);
         foreach (var client in clients.Skip(1))
         {
-            client.Link.TrySend(FrameType.RoomCommand, RoomMessages.Command(1, RoomOp.Join, "bench"));
+            client.Link.TrySend(FrameType.RoomCommand, new RoomCommand(1, RoomOp.Join, "bench").ToArray());
         }
         await Until(() => clients.Skip(1).All(c => !c.Replies.IsEmpty));
         const int senders = 5;
@@ -152,7 +152,7 @@ internal static class HubBench
             for (var s = 0; s < senders; s++)
             {
                 BitConverter.TryWriteBytes(payload.AsSpan(payload.Length - 8), Stopwatch.GetTimestamp());
-                clients[s].Link.TrySend(FrameType.RoomMessage, RoomMessages.Message("bench", clients[s].Identity.DeviceId, payload));
+                clients[s].Link.TrySend(FrameType.RoomMessage, new RoomMessage("bench", clients[s].Identity.DeviceId, payload).ToArray());
             }
             await Task.Delay(2); // 2,500 messages a second offered: a lively room of 200
         }

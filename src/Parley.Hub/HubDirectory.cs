@@ -1,6 +1,7 @@
 using Microsoft.Data.Sqlite;
-using Parley.Core.Hub;
+using Parley.Core.Hub.Directory;
 using Parley.Core.Identity;
+using Parley.Core.Protocol;
 
 namespace Parley.Hub;
 
@@ -16,7 +17,7 @@ internal sealed class HubDirectory : IDisposable
 
     public HubDirectory(string home)
     {
-        Directory.CreateDirectory(home);
+        System.IO.Directory.CreateDirectory(home);
         var path = Path.Combine(home, FileName);
         _connection = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = path, Pooling = false }.ToString());
         _connection.Open();
@@ -50,7 +51,7 @@ internal sealed class HubDirectory : IDisposable
                 """;
             command.Parameters.AddWithValue("$id", entry.DeviceId.Compact);
             command.Parameters.AddWithValue("$name", entry.Name);
-            command.Parameters.AddWithValue("$entry", entry.Encode());
+            command.Parameters.AddWithValue("$entry", entry.ToArray());
             command.Parameters.AddWithValue("$seen", seen.ToUnixTimeMilliseconds());
             command.ExecuteNonQuery();
         }
@@ -87,11 +88,9 @@ internal sealed class HubDirectory : IDisposable
             var found = new List<(DirectoryEntry, DateTimeOffset)>();
             while (reader.Read())
             {
-                var bytes = (byte[])reader[0];
-                var sequence = new System.Buffers.SequenceReader<byte>(new System.Buffers.ReadOnlySequence<byte>(bytes));
-                if (DirectoryEntry.TryDecode(ref sequence, out var entry))
+                if (WireMessage.TryRead<DirectoryEntry>((byte[])reader[0], out var entry, out _))
                 {
-                    found.Add((entry!, DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(1))));
+                    found.Add((entry, DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(1))));
                 }
             }
             return found;
@@ -164,7 +163,7 @@ internal sealed class HubDirectory : IDisposable
             command.CommandText = "INSERT OR REPLACE INTO directory (device_id, name, entry, last_seen) VALUES ($id, $name, $entry, 0);";
             command.Parameters.AddWithValue("$id", deviceId);
             command.Parameters.AddWithValue("$name", entry.Name);
-            command.Parameters.AddWithValue("$entry", entry.Encode());
+            command.Parameters.AddWithValue("$entry", entry.ToArray());
             command.ExecuteNonQuery();
         }
     }

@@ -1,7 +1,11 @@
 using System.Buffers;
 using System.Collections.Concurrent;
 using Microsoft.Extensions.Logging;
-using Parley.Core.Hub;
+using Parley.Core.Hub.Directory;
+using Parley.Core.Hub.Mailbox;
+using Parley.Core.Hub.Presence;
+using Parley.Core.Hub.Relay;
+using Parley.Core.Hub.Rooms;
 using Parley.Core.Identity;
 using Parley.Core.Links;
 using Parley.Core.Protocol;
@@ -94,7 +98,7 @@ public sealed partial class HubServer : IAsyncDisposable
         var now = _options.TimeProvider.GetUtcNow();
         foreach (var (otherId, other) in _members.Where(m => m.Key != id))
         {
-            link.TrySend(FrameType.Presence, new PresenceNotice(PresenceKind.Here, otherId, now, other.Name, other.Address).Encode());
+            link.TrySend(FrameType.Presence, new PresenceNotice(PresenceKind.Here, otherId, now, other.Name, other.Address).ToArray());
         }
         Broadcast(id, new PresenceNotice(PresenceKind.Joined, id, now, member.Name, member.Address));
         link.Start(OnFrameAsync);
@@ -118,7 +122,7 @@ public sealed partial class HubServer : IAsyncDisposable
 
     private void Broadcast(DeviceId except, PresenceNotice notice)
     {
-        var encoded = notice.Encode();
+        var encoded = notice.ToArray();
         foreach (var (id, member) in _members)
         {
             if (id != except)
@@ -169,11 +173,7 @@ public sealed partial class HubServer : IAsyncDisposable
                 PutMail(member, frame);
                 break;
             case FrameType.MailboxAck:
-                if (!MailboxMessages.TryDecodeAck(frame.Payload, out var itemId))
-                {
-                    throw new ProtocolException("malformed mailbox ack");
-                }
-                Directory.DeleteMail(member.Link.RemoteId, itemId);
+                Directory.DeleteMail(member.Link.RemoteId, frame.Read<MailboxAck>().ItemId);
                 break;
             default:
                 throw new ProtocolException($"a hub does not take {frame.Type} frames");
@@ -183,12 +183,8 @@ public sealed partial class HubServer : IAsyncDisposable
 
     private void Publish(Member member, Frame frame)
     {
-        var reader = new System.Buffers.SequenceReader<byte>(frame.Payload);
-        if (!DirectoryEntry.TryDecode(ref reader, out var entry) || reader.Remaining != 0)
-        {
-            throw new ProtocolException("malformed directory entry");
-        }
-        if (entry!.DeviceId != member.Link.RemoteId || !entry.Verify())
+        var entry = frame.Read<DirectoryEntry>();
+        if (entry.DeviceId != member.Link.RemoteId || !entry.Verify())
         {
             throw new ProtocolException("directory entry is not signed by the device publishing it");
         }
@@ -203,10 +199,7 @@ public sealed partial class HubServer : IAsyncDisposable
     /// <summary>A member cannot reach another directly: give each side a one-time token for a spliced connection.</summary>
     private void OpenRelay(Member member, Frame frame)
     {
-        if (!RelayMessages.TryDecodeRequest(frame.Payload, out var peer, out var requestId))
-        {
-            throw new ProtocolException("malformed relay request");
-        }
+        var (peer, requestId) = frame.Read<RelayRequest>();
         string? refusal = null;
         if (peer == member.Link.RemoteId)
         {
@@ -222,23 +215,20 @@ public sealed partial class HubServer : IAsyncDisposable
         }
         else
         {
-            target.Link.TrySend(FrameType.RelayTicket, new RelayTicket(0, Invited: true, member.Link.RemoteId, tokens.Invited).Encode());
-            member.Link.TrySend(FrameType.RelayTicket, new RelayTicket(requestId, Invited: false, peer, tokens.Asker).Encode());
+            target.Link.TrySend(FrameType.RelayTicket, new RelayTicket(0, Invited: true, member.Link.RemoteId, tokens.Invited).ToArray());
+            member.Link.TrySend(FrameType.RelayTicket, new RelayTicket(requestId, Invited: false, peer, tokens.Asker).ToArray());
             HubLog.Relaying(_logger, member.Link.RemoteId.Short, peer.Short);
             return;
         }
-        member.Link.TrySend(FrameType.RelayRefused, RelayMessages.Refused(requestId, refusal));
+        member.Link.TrySend(FrameType.RelayRefused, new RelayRefused(requestId, refusal).ToArray());
     }
 
     /// <summary>Holds a sealed message for an offline member (within its quota), or hands it over now if it is online.</summary>
     private void PutMail(Member member, Frame frame)
     {
-        if (!MailboxMessages.TryDecodePut(frame.Payload, out var putId, out var recipient, out var item) || item.Length > MailboxSeal.MaxItemSize)
-        {
-            throw new ProtocolException("malformed mailbox put");
-        }
+        var (putId, recipient, item) = frame.Read<MailboxPut>();
         var refusal = Directory.PutMail(recipient, member.Link.RemoteId, item, _options.MailboxMaxMessages, _options.MailboxMaxBytes, _options.TimeProvider.GetUtcNow());
-        member.Link.TrySend(FrameType.MailboxResult, MailboxMessages.Result(putId, refusal is null, refusal ?? ""));
+        member.Link.TrySend(FrameType.MailboxResult, new MailboxResult(putId, refusal is null, refusal ?? "").ToArray());
         if (refusal is null && _members.TryGetValue(recipient, out var online))
         {
             DeliverMail(online);
@@ -249,16 +239,13 @@ public sealed partial class HubServer : IAsyncDisposable
     {
         foreach (var (id, item) in Directory.MailFor(member.Link.RemoteId))
         {
-            member.Link.TrySend(FrameType.MailboxItem, MailboxMessages.Item(id, item));
+            member.Link.TrySend(FrameType.MailboxItem, new MailboxItem(id, item).ToArray());
         }
     }
 
     private void RoomCommand(Member member, Frame frame)
     {
-        if (!RoomMessages.TryDecodeCommand(frame.Payload, out var id, out var op, out var room))
-        {
-            throw new ProtocolException("malformed room command");
-        }
+        var (id, op, room) = frame.Read<RoomCommand>();
         var me = member.Link.RemoteId;
         var rooms = Directory.Rooms;
         string? error = null;
@@ -274,7 +261,7 @@ public sealed partial class HubServer : IAsyncDisposable
                 error = rooms.Leave(room, me);
                 break;
             case RoomOp.List:
-                member.Link.TrySend(FrameType.RoomReply, RoomMessages.Reply(id, null, rooms.Names(), null));
+                member.Link.TrySend(FrameType.RoomReply, new RoomListReply(id, null, rooms.Names()).ToArray());
                 return;
         }
         var members = rooms.Members(room);
@@ -284,7 +271,7 @@ public sealed partial class HubServer : IAsyncDisposable
         }
         if (error is null && op is RoomOp.Create or RoomOp.Join or RoomOp.Leave)
         {
-            var notice = RoomMessages.Notice(op != RoomOp.Leave, room, me, member.Name);
+            var notice = new RoomNotice(op != RoomOp.Leave, room, me, member.Name).ToArray();
             foreach (var other in members!.Keys.Where(k => k != me))
             {
                 if (_members.TryGetValue(other, out var online))
@@ -294,15 +281,16 @@ public sealed partial class HubServer : IAsyncDisposable
             }
         }
         var list = members?.Select(m => new RoomMember(m.Key, m.Value, _members.ContainsKey(m.Key))).ToList();
-        member.Link.TrySend(FrameType.RoomReply, RoomMessages.Reply(id, error, null, error is null ? list : null));
+        member.Link.TrySend(FrameType.RoomReply, new RoomMembersReply(id, error, error is null ? list! : []).ToArray());
     }
 
     /// <summary>Passes a sealed sender key from one member of a room to another; nothing else is let through.</summary>
     private void ForwardRoomKey(Member member, Frame frame)
     {
-        if (!RoomMessages.TryDecodeKey(frame.Payload, out var room, out var from, out var to, out _) || from != member.Link.RemoteId)
+        var (room, from, to, _) = frame.Read<RoomKey>();
+        if (from != member.Link.RemoteId)
         {
-            throw new ProtocolException("malformed room key, or sent in another's name");
+            throw new ProtocolException("room key sent in another's name");
         }
         if (Directory.Rooms.IsMember(room, from) && Directory.Rooms.IsMember(room, to) && _members.TryGetValue(to, out var target))
         {
@@ -313,9 +301,10 @@ public sealed partial class HubServer : IAsyncDisposable
     /// <summary>Sends a member's sealed room message to every other online member, never back to the sender.</summary>
     private void FanOut(Member member, Frame frame)
     {
-        if (!RoomMessages.TryDecodeMessage(frame.Payload, out var room, out var sender, out _) || sender != member.Link.RemoteId)
+        var (room, sender, _) = frame.Read<RoomMessage>();
+        if (sender != member.Link.RemoteId)
         {
-            throw new ProtocolException("malformed room message, or sent in another's name");
+            throw new ProtocolException("room message sent in another's name");
         }
         var members = Directory.Rooms.Members(room);
         if (members is null || !members.ContainsKey(sender))
@@ -340,15 +329,12 @@ public sealed partial class HubServer : IAsyncDisposable
 
     private void Whois(Member member, Frame frame)
     {
-        if (!HubMessages.TryDecodeQuery(frame.Payload, out var queryId, out var text))
-        {
-            throw new ProtocolException("malformed whois query");
-        }
+        var (queryId, text) = frame.Read<WhoisQuery>();
         var now = _options.TimeProvider.GetUtcNow();
-        var results = Directory.Find(text, HubMessages.MaxWhoisResults)
+        var results = Directory.Find(text, WhoisResult.MaxEntries)
             .Select(f => new WhoisEntry(_members.ContainsKey(f.Entry.DeviceId), _members.ContainsKey(f.Entry.DeviceId) ? now : f.LastSeen, f.Entry))
             .ToList();
-        member.Link.TrySend(FrameType.WhoisResult, HubMessages.Result(queryId, results));
+        member.Link.TrySend(FrameType.WhoisResult, new WhoisResult(queryId, results).ToArray());
     }
 
     public async ValueTask DisposeAsync()

@@ -1,7 +1,7 @@
 using System.Collections.Concurrent;
 using System.Net.Sockets;
 using System.Security.Cryptography;
-using Parley.Core.Hub;
+using Parley.Core.Hub.Relay;
 
 namespace Parley.Hub;
 

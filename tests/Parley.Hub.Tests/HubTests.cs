@@ -1,6 +1,6 @@
 using System.Net;
 using Microsoft.Extensions.Logging.Abstractions;
-using Parley.Core.Hub;
+using Parley.Core.Hub.Directory;
 using Parley.Core.Identity;
 using Parley.Core.Links;
 using Parley.Core.Protocol;
@@ -110,7 +110,7 @@ public sealed class HubTests : IAsyncLifetime
         using var victim = NodeIdentity.CreateEphemeral();
         using var key = AgreementKey.CreateEphemeral();
         var link = await RawLinkAsync(mallory);
-        link.TrySend(FrameType.DirectoryPublish, DirectoryEntry.Create(victim, "victim", key.PublicKey, DateTimeOffset.UtcNow).Encode());
+        link.TrySend(FrameType.DirectoryPublish, DirectoryEntry.Create(victim, "victim", key.PublicKey, DateTimeOffset.UtcNow).ToArray());
         var closed = await link.Closed.WaitAsync(Wait.Patience);
         Assert.Equal(CloseCode.ProtocolError, closed.Code);
         Assert.Contains("not signed by the device publishing it", closed.Reason, StringComparison.Ordinal);
@@ -135,7 +135,7 @@ public sealed class HubTests : IAsyncLifetime
         var link = await RawLinkAsync(node);
         for (uint i = 0; i < 500 && !link.IsClosed; i++)
         {
-            link.TrySend(FrameType.WhoisQuery, HubMessages.Query(i, "anyone"));
+            link.TrySend(FrameType.WhoisQuery, new WhoisQuery(i, "anyone").ToArray());
         }
         var closed = await link.Closed.WaitAsync(Wait.Patience);
         Assert.Contains("too many requests", closed.Reason, StringComparison.Ordinal);

@@ -1,7 +1,7 @@
 using System.Net;
 using System.Text;
 using Microsoft.Extensions.Logging.Abstractions;
-using Parley.Core.Hub;
+using Parley.Core.Hub.Mailbox;
 using Parley.Core.Identity;
 using Parley.Core.Protocol;
 using Parley.Node.Storage;
@@ -74,7 +74,7 @@ public sealed class MailboxTests : HubTestBase
         // Whoever controls the hub swaps bob's entry for one with their own agreement key.
         using var mallory = NodeIdentity.CreateEphemeral();
         using var malloryKey = AgreementKey.CreateEphemeral();
-        var forged = Core.Hub.DirectoryEntry.Create(mallory, "bob", malloryKey.PublicKey, DateTimeOffset.UtcNow) with
+        var forged = Core.Hub.Directory.DirectoryEntry.Create(mallory, "bob", malloryKey.PublicKey, DateTimeOffset.UtcNow) with
         {
             IdentityKey = (await alice.Node.HubDirectory.WhoisAsync(bob.Id.Compact))[0].IdentityKey,
         };
@@ -95,29 +95,5 @@ public sealed class MailboxTests : HubTestBase
         Assert.True(await bob.Node.MailReceiver.ReceiveAsync(item));
         Assert.Empty(await bob.Node.Store.HistoryAsync(stranger.DeviceId.Compact, 10));
         Assert.Equal(PeerState.Request, bob.Node.Contacts.Find(stranger.DeviceId)!.State);
-    }
-
-    [Fact]
-    public void Seal_IsOnlyOpenedByTheRecipient_AndNamesTheRealSender()
-    {
-        using var alice = NodeIdentity.CreateEphemeral();
-        using var bob = NodeIdentity.CreateEphemeral();
-        using var bobKey = AgreementKey.CreateEphemeral();
-        using var eveKey = AgreementKey.CreateEphemeral();
-        var item = MailboxSeal.Seal(alice, bob.DeviceId, bobKey.PublicKey, "hello bob"u8);
-        Assert.True(MailboxSeal.TryOpen(item, bobKey, bob.DeviceId, out var sender, out var plaintext, out _));
-        Assert.Equal(alice.DeviceId, sender);
-        Assert.Equal("hello bob", Encoding.UTF8.GetString(plaintext));
-        Assert.False(MailboxSeal.TryOpen(item, eveKey, bob.DeviceId, out _, out _, out _));
-        var tampered = (byte[])item.Clone();
-        tampered[^70] ^= 1;
-        Assert.False(MailboxSeal.TryOpen(tampered, bobKey, bob.DeviceId, out _, out _, out _));
-        var random = new Random(2);
-        for (var i = 0; i < 5000; i++)
-        {
-            var bytes = (byte[])item.Clone();
-            bytes[random.Next(bytes.Length)] ^= (byte)random.Next(1, 256);
-            MailboxSeal.TryOpen(bytes[..random.Next(bytes.Length + 1)], bobKey, bob.DeviceId, out _, out _, out _);
-        }
     }
 }

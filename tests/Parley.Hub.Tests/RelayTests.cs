@@ -90,7 +90,7 @@ public sealed class RelayTests : HubTestBase
     {
         using var socket = new System.Net.Sockets.Socket(System.Net.Sockets.SocketType.Stream, System.Net.Sockets.ProtocolType.Tcp);
         await socket.ConnectAsync(new IPEndPoint(IPAddress.Loopback, Hub.Port));
-        await socket.SendAsync((byte[])[.. Core.Hub.RelayTicket.Preamble, .. new byte[32]]);
+        await socket.SendAsync((byte[])[.. Core.Hub.Relay.RelayTicket.Preamble, .. new byte[32]]);
         var buffer = new byte[16];
         Assert.Equal(0, await socket.ReceiveAsync(buffer).WaitAsync(TimeSpan.FromSeconds(10)));
         Assert.Equal(0, Hub.Relay.ActiveSessions);

@@ -1,28 +1,50 @@
-using Parley.Core.Identity;
+using Parley.Core.Hub.Directory;
+using Parley.Core.Hub.Mailbox;
+using Parley.Core.Hub.Presence;
+using Parley.Core.Hub.Relay;
+using Parley.Core.Hub.Rooms;
 using Parley.Core.Protocol;
 
 namespace Parley.Core.Hub;
 
-/// <summary>The frames between a node and its hub: directory, presence, relay, mailbox and rooms.</summary>
+/// <summary>The frames between a node and its hub, by hub feature: presence, directory, relay, mailbox and rooms.</summary>
 public static class HubFrames
 {
-    public static IReadOnlyList<FrameSpec> Specs { get; } =
+    public static IReadOnlyList<FrameSpec> Presence { get; } =
     [
-        new(FrameType.DirectoryPublish, DirectoryEntry.MaxSize),
-        new(FrameType.Presence, PresenceNotice.MaxSize),
-        new(FrameType.WhoisQuery, 4 + HubMessages.MaxQueryBytes),
-        new(FrameType.WhoisResult, 5 + HubMessages.MaxWhoisResults * (9 + DirectoryEntry.MaxSize)),
-        new(FrameType.RelayRequest, DeviceId.Size + 4),
-        new(FrameType.RelayTicket, RelayTicket.Size),
-        new(FrameType.RelayRefused, 4 + ProtocolLimits.MaxCloseReasonBytes),
-        new(FrameType.MailboxPut, 4 + DeviceId.Size + MailboxSeal.MaxItemSize),
-        new(FrameType.MailboxResult, 5 + ProtocolLimits.MaxCloseReasonBytes),
-        new(FrameType.MailboxItem, 8 + MailboxSeal.MaxItemSize),
-        new(FrameType.MailboxAck, 8),
-        new(FrameType.RoomCommand, 5 + 1 + RoomNames.MaxBytes),
-        new(FrameType.RoomReply, ProtocolLimits.MaxPayload), // up to 1,000 members (about 100 KiB) or 10,000 room names
-        new(FrameType.RoomNotice, 2 + RoomNames.MaxBytes + DeviceId.Size + 1 + ProtocolLimits.MaxNameBytes),
-        new(FrameType.RoomKey, 1 + RoomNames.MaxBytes + DeviceId.Size * 2 + 2 + 2048),
-        new(FrameType.RoomMessage, 1 + RoomNames.MaxBytes + DeviceId.Size + 12 + 16 + 4 + ProtocolLimits.MaxChatTextBytes + 24 + 1 + 72),
+        FrameSpec.Of<PresenceNotice>(FrameType.Presence),
     ];
+
+    public static IReadOnlyList<FrameSpec> Directory { get; } =
+    [
+        FrameSpec.Of<DirectoryEntry>(FrameType.DirectoryPublish),
+        FrameSpec.Of<WhoisQuery>(FrameType.WhoisQuery),
+        FrameSpec.Of<WhoisResult>(FrameType.WhoisResult),
+    ];
+
+    public static IReadOnlyList<FrameSpec> Relay { get; } =
+    [
+        FrameSpec.Of<RelayRequest>(FrameType.RelayRequest),
+        FrameSpec.Of<RelayTicket>(FrameType.RelayTicket),
+        FrameSpec.Of<RelayRefused>(FrameType.RelayRefused),
+    ];
+
+    public static IReadOnlyList<FrameSpec> Mailbox { get; } =
+    [
+        FrameSpec.Of<MailboxPut>(FrameType.MailboxPut),
+        FrameSpec.Of<MailboxResult>(FrameType.MailboxResult),
+        FrameSpec.Of<MailboxItem>(FrameType.MailboxItem),
+        FrameSpec.Of<MailboxAck>(FrameType.MailboxAck),
+    ];
+
+    public static IReadOnlyList<FrameSpec> Rooms { get; } =
+    [
+        FrameSpec.Of<RoomCommand>(FrameType.RoomCommand),
+        FrameSpec.Of<RoomMembersReply>(FrameType.RoomReply), // or a RoomListReply: same cap
+        FrameSpec.Of<RoomNotice>(FrameType.RoomNotice),
+        FrameSpec.Of<RoomKey>(FrameType.RoomKey),
+        FrameSpec.Of<RoomMessage>(FrameType.RoomMessage),
+    ];
+
+    public static IReadOnlyList<FrameSpec> Specs { get; } = [.. Presence, .. Directory, .. Relay, .. Mailbox, .. Rooms];
 }

@@ -1,4 +1,4 @@
-using Parley.Core.Hub;
+using Parley.Core.Hub.Directory;
 using Parley.Core.Identity;
 using Parley.Core.Links;
 using Parley.Core.Protocol;
@@ -11,10 +11,10 @@ namespace Parley.Node.Hub;
 /// </summary>
 internal sealed class EntryPublisher(NodeIdentity identity, AgreementKey agreement, IHubChannel channel, Func<string> localName, TimeProvider time)
 {
-    public void Publish(IPeerLink hub) => hub.TrySend(FrameType.DirectoryPublish, Entry());
+    public void Publish(IPeerLink hub) => hub.TrySend(FrameType.DirectoryPublish, Entry().ToArray());
 
     /// <summary>Publishes again, as after a rename; nothing when the hub is not linked (the next link publishes).</summary>
     public void Republish() => channel.TrySend(FrameType.DirectoryPublish, Entry());
 
-    private byte[] Entry() => DirectoryEntry.Create(identity, localName(), agreement.PublicKey, time.GetUtcNow()).Encode();
+    private DirectoryEntry Entry() => DirectoryEntry.Create(identity, localName(), agreement.PublicKey, time.GetUtcNow());
 }

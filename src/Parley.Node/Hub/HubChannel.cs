@@ -17,7 +17,7 @@ internal sealed class HubChannel : IHubChannel
     /// <summary>The live link, if any.</summary>
     public IPeerLink? Link => _link;
 
-    public bool TrySend(FrameType type, byte[] payload) => _link?.TrySend(type, payload) ?? false;
+    public bool TrySend<T>(FrameType type, T message) where T : IWireMessage<T> => _link?.TrySend(type, message.ToArray()) ?? false;
 
     public IPeerLink RequireLink() =>
         _link ?? throw new HubUnavailableException(_hub is null ? "this node has no hub (join one with hub-join)" : "the hub is not reachable right now");

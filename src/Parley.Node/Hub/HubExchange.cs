@@ -17,7 +17,8 @@ internal sealed class HubExchange<TReply>(IHubChannel channel, TimeProvider time
     private readonly RequestIds _ids = new();
 
     /// <summary>Sends the request <paramref name="request"/> makes for a fresh ID and waits for the reply with that ID.</summary>
-    public async Task<TReply> AskAsync(FrameType type, Func<uint, byte[]> request, CancellationToken cancellationToken = default)
+    public async Task<TReply> AskAsync<TRequest>(FrameType type, Func<uint, TRequest> request, CancellationToken cancellationToken = default)
+        where TRequest : IWireMessage<TRequest>
     {
         var link = channel.RequireLink();
         var id = _ids.Next();
@@ -25,7 +26,7 @@ internal sealed class HubExchange<TReply>(IHubChannel channel, TimeProvider time
         {
             return await _tracker.SendAsync(id, () =>
             {
-                if (!link.TrySend(type, request(id)))
+                if (!link.TrySend(type, request(id).ToArray()))
                 {
                     throw new HubUnavailableException("the hub is not reachable right now");
                 }

@@ -37,9 +37,6 @@ internal sealed class HubFrameRouter
 
     public IReadOnlyList<IHubClientFeature> Features { get; }
 
-    /// <summary>A hub frame's spec as the hub protocol declares it (its cap is declared once, there).</summary>
-    public static FrameSpec Spec(FrameType type) => HubFrames.Specs.First(s => s.Type == type);
-
     public ValueTask RouteAsync(IPeerLink hub, Frame frame) =>
         _owners[(byte)frame.Type] is { } owner
             ? owner.OnFrameAsync(hub, frame)

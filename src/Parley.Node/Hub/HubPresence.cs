@@ -1,5 +1,5 @@
 using System.Collections.Concurrent;
-using Parley.Core.Hub;
+using Parley.Core.Hub.Presence;
 using Parley.Core.Identity;
 using Parley.Core.Links;
 using Parley.Core.Protocol;
@@ -15,7 +15,7 @@ internal sealed class HubPresence(NodeIdentity identity, VerifiedDirectory direc
 {
     private readonly ConcurrentDictionary<DeviceId, HubMember> _members = new();
 
-    public IReadOnlyList<FrameSpec> Frames { get; } = [HubFrameRouter.Spec(FrameType.Presence)];
+    public IReadOnlyList<FrameSpec> Frames { get; } = [FrameSpec.Of<PresenceNotice>(FrameType.Presence)];
 
     /// <summary>Members by name, online or not.</summary>
     public IReadOnlyList<HubMember> Members => [.. _members.Values.OrderBy(m => m.Name, StringComparer.OrdinalIgnoreCase)];
@@ -25,11 +25,8 @@ internal sealed class HubPresence(NodeIdentity identity, VerifiedDirectory direc
 
     public ValueTask OnFrameAsync(IPeerLink hub, Frame frame)
     {
-        if (!PresenceNotice.TryDecode(frame.Payload, out var notice))
-        {
-            throw new ProtocolException("malformed presence notice");
-        }
-        if (notice!.DeviceId != identity.DeviceId)
+        var notice = frame.Read<PresenceNotice>();
+        if (notice.DeviceId != identity.DeviceId)
         {
             var member = new HubMember(notice.DeviceId, notice.Name, notice.Kind != PresenceKind.Left, notice.LastSeen, notice.Address);
             _members[member.DeviceId] = member;

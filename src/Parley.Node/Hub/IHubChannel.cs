@@ -18,7 +18,7 @@ internal interface IHubChannel
     bool Connected { get; }
 
     /// <summary>Queues a frame to the hub; false when not linked.</summary>
-    bool TrySend(FrameType type, byte[] payload);
+    bool TrySend<T>(FrameType type, T message) where T : IWireMessage<T>;
 
     /// <summary>The live link, or a <see cref="HubUnavailableException"/> saying why there is none.</summary>
     IPeerLink RequireLink();

@@ -1,4 +1,4 @@
-using Parley.Core.Hub;
+using Parley.Core.Hub.Mailbox;
 using Parley.Core.Identity;
 using Parley.Core.Links;
 using Parley.Core.Protocol;
@@ -17,7 +17,7 @@ internal sealed class MailDrop(NodeIdentity identity, IHubChannel channel, HubPr
     /// <summary>The hub's answer to a put: null when stored, else its reason.</summary>
     private readonly HubExchange<string?> _puts = new(channel, time, "the mailbox");
 
-    public IReadOnlyList<FrameSpec> Frames { get; } = [HubFrameRouter.Spec(FrameType.MailboxResult)];
+    public IReadOnlyList<FrameSpec> Frames { get; } = [FrameSpec.Of<MailboxResult>(FrameType.MailboxResult)];
 
     /// <summary>True when the contact is not online at the hub but the hub is linked: the mailbox is the way.</summary>
     public bool ShouldMail(DeviceId peer) => channel.Connected && !presence.IsOnline(peer);
@@ -34,7 +34,7 @@ internal sealed class MailDrop(NodeIdentity identity, IHubChannel channel, HubPr
                     : $"{peer.Short} has no entry at the hub to encrypt to";
             }
             var sealedItem = MailboxSeal.Seal(identity, peer, entry.AgreementKey, message.Encode());
-            return await _puts.AskAsync(FrameType.MailboxPut, id => MailboxMessages.Put(id, peer, sealedItem)).ConfigureAwait(false);
+            return await _puts.AskAsync(FrameType.MailboxPut, id => new MailboxPut(id, peer, sealedItem)).ConfigureAwait(false);
         }
         catch (InvalidOperationException e)
         {
@@ -44,11 +44,8 @@ internal sealed class MailDrop(NodeIdentity identity, IHubChannel channel, HubPr
 
     public ValueTask OnFrameAsync(IPeerLink hub, Frame frame)
     {
-        if (!MailboxMessages.TryDecodeResult(frame.Payload, out var putId, out var stored, out var why))
-        {
-            throw new ProtocolException("malformed mailbox result");
-        }
-        _puts.TryAnswer(putId, stored ? null : why);
+        var result = frame.Read<MailboxResult>();
+        _puts.TryAnswer(result.PutId, result.Stored ? null : result.Reason);
         return ValueTask.CompletedTask;
     }
 

@@ -1,4 +1,4 @@
-using Parley.Core.Hub;
+using Parley.Core.Hub.Mailbox;
 using Parley.Core.Identity;
 using Parley.Core.Links;
 using Parley.Core.Protocol;
@@ -14,16 +14,13 @@ namespace Parley.Node.Hub;
 /// </summary>
 internal sealed class MailReceiver(NodeIdentity identity, AgreementKey agreement, ContactBook contacts, ChatService chat) : IHubClientFeature
 {
-    public IReadOnlyList<FrameSpec> Frames { get; } = [HubFrameRouter.Spec(FrameType.MailboxItem)];
+    public IReadOnlyList<FrameSpec> Frames { get; } = [FrameSpec.Of<MailboxItem>(FrameType.MailboxItem)];
 
     public ValueTask OnFrameAsync(IPeerLink hub, Frame frame)
     {
-        if (!MailboxMessages.TryDecodeItem(frame.Payload, out var itemId, out var item))
-        {
-            throw new ProtocolException("malformed mailbox item");
-        }
+        var mail = frame.Read<MailboxItem>();
         // Not awaited: storing must not hold up the hub link's receive loop.
-        _ = AcknowledgeAsync(hub, itemId, item);
+        _ = AcknowledgeAsync(hub, mail.ItemId, mail.Item);
         return ValueTask.CompletedTask;
     }
 
@@ -31,7 +28,7 @@ internal sealed class MailReceiver(NodeIdentity identity, AgreementKey agreement
     {
         if (await ReceiveAsync(item).ConfigureAwait(false))
         {
-            hub.TrySend(FrameType.MailboxAck, MailboxMessages.Ack(itemId));
+            hub.TrySend(FrameType.MailboxAck, new MailboxAck(itemId).ToArray());
         }
     }
 

@@ -1,6 +1,6 @@
 using System.Net;
 using System.Net.Sockets;
-using Parley.Core.Hub;
+using Parley.Core.Hub.Relay;
 using Parley.Core.Identity;
 using Parley.Core.Protocol;
 using Parley.Node.Links;
@@ -21,7 +21,7 @@ internal sealed class RelayDialer(IHubChannel channel, HubPresence presence, Tim
     public async Task<(Socket Socket, IPEndPoint Hub)> OpenRelayAsync(DeviceId peer, CancellationToken cancellationToken)
     {
         var hub = channel.RequireLink().RemoteEndPoint;
-        var ticket = await _tickets.AskAsync(FrameType.RelayRequest, id => RelayMessages.Request(peer, id), cancellationToken).ConfigureAwait(false);
+        var ticket = await _tickets.AskAsync(FrameType.RelayRequest, id => new RelayRequest(peer, id), cancellationToken).ConfigureAwait(false);
         return (await RelaySockets.OpenAsync(hub, ticket.Token).ConfigureAwait(false), hub);
     }
 

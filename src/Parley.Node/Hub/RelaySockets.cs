@@ -1,6 +1,6 @@
 using System.Net;
 using System.Net.Sockets;
-using Parley.Core.Hub;
+using Parley.Core.Hub.Relay;
 
 namespace Parley.Node.Hub;
 

@@ -1,4 +1,4 @@
-using Parley.Core.Hub;
+using Parley.Core.Hub.Relay;
 using Parley.Core.Links;
 using Parley.Core.Protocol;
 using Parley.Node.Contacts;
@@ -14,23 +14,18 @@ namespace Parley.Node.Hub;
 /// </summary>
 internal sealed class RelayTickets(RelayDialer dialer, ContactBook contacts, LinkManager links) : IHubClientFeature
 {
-    public IReadOnlyList<FrameSpec> Frames { get; } = [HubFrameRouter.Spec(FrameType.RelayTicket), HubFrameRouter.Spec(FrameType.RelayRefused)];
+    public IReadOnlyList<FrameSpec> Frames { get; } = [FrameSpec.Of<RelayTicket>(FrameType.RelayTicket), FrameSpec.Of<RelayRefused>(FrameType.RelayRefused)];
 
     public ValueTask OnFrameAsync(IPeerLink hub, Frame frame)
     {
         if (frame.Type == FrameType.RelayRefused)
         {
-            if (!RelayMessages.TryDecodeRefused(frame.Payload, out var refusedId, out var reason))
-            {
-                throw new ProtocolException("malformed relay refusal");
-            }
-            dialer.Refused(refusedId, reason);
+            var refusal = frame.Read<RelayRefused>();
+            dialer.Refused(refusal.RequestId, refusal.Reason);
+            return ValueTask.CompletedTask;
         }
-        else if (!RelayTicket.TryDecode(frame.Payload, out var ticket))
-        {
-            throw new ProtocolException("malformed relay ticket");
-        }
-        else if (!ticket!.Invited)
+        var ticket = frame.Read<RelayTicket>();
+        if (!ticket.Invited)
         {
             dialer.Take(ticket);
         }

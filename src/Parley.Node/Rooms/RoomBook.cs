@@ -1,5 +1,5 @@
 using System.Collections.Concurrent;
-using Parley.Core.Hub;
+using Parley.Core.Hub.Rooms;
 using Parley.Core.Identity;
 using Parley.Node.Hub;
 using Parley.Node.Storage;

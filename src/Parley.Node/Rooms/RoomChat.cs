@@ -1,6 +1,6 @@
 using System.Text;
 using Microsoft.Extensions.Logging;
-using Parley.Core.Hub;
+using Parley.Core.Hub.Rooms;
 using Parley.Core.Identity;
 using Parley.Core.Links;
 using Parley.Core.Protocol;
@@ -23,7 +23,7 @@ internal sealed class RoomChat(NodeIdentity identity, IHubChannel channel, Verif
     private const string MessageEvent = "message";
     private readonly ILogger _logger = loggerFactory.CreateLogger("Parley.Rooms");
 
-    public IReadOnlyList<FrameSpec> Frames { get; } = [HubFrameRouter.Spec(FrameType.RoomMessage)];
+    public IReadOnlyList<FrameSpec> Frames { get; } = [FrameSpec.Of<RoomMessage>(FrameType.RoomMessage)];
 
     /// <summary>How a room's messages are keyed in the store and named in the API: "#" and the normalized name.</summary>
     public static string ConversationKey(string room) => "#" + RoomNames.Normalize(room);
@@ -44,7 +44,7 @@ internal sealed class RoomChat(NodeIdentity identity, IHubChannel channel, Verif
         {
             sealedMessage = RoomCrypto.SealMessage(identity, room, state.MyKey, message.Encode());
         }
-        if (!channel.TrySend(FrameType.RoomMessage, RoomMessages.Message(room, identity.DeviceId, sealedMessage)))
+        if (!channel.TrySend(FrameType.RoomMessage, new RoomMessage(room, identity.DeviceId, sealedMessage)))
         {
             throw new ChatException("the hub is not reachable right now; nothing was sent");
         }
@@ -60,9 +60,9 @@ internal sealed class RoomChat(NodeIdentity identity, IHubChannel channel, Verif
     /// <summary>Room frames come from other members through the hub: a malformed one is dropped, not a reason to drop the hub.</summary>
     public ValueTask OnFrameAsync(IPeerLink hub, Frame frame)
     {
-        if (RoomMessages.TryDecodeMessage(frame.Payload, out var room, out var sender, out var sealedMessage))
+        if (RoomMessage.TryRead(frame.Payload, out var message, out _))
         {
-            _ = OpenAsync(room, sender, sealedMessage);
+            _ = OpenAsync(message.Room, message.Sender, message.SealedMessage);
         }
         return ValueTask.CompletedTask;
     }

@@ -1,5 +1,5 @@
 using System.Buffers;
-using Parley.Core.Hub;
+using Parley.Core.Hub.Rooms;
 using Parley.Core.Links;
 using Parley.Core.Protocol;
 using Parley.Node.Hub;
@@ -15,22 +15,28 @@ internal sealed class RoomCommands(IHubChannel channel, TimeProvider time) : IHu
     /// <summary>Replies are kept as bytes until the asker reads them: only it knows whether its reply lists rooms or members.</summary>
     private readonly HubExchange<byte[]> _commands = new(channel, time, "the room command");
 
-    public IReadOnlyList<FrameSpec> Frames { get; } = [HubFrameRouter.Spec(FrameType.RoomReply)];
+    /// <summary>A reply is a <see cref="RoomMembersReply"/> or a <see cref="RoomListReply"/>: both have the same cap.</summary>
+    public IReadOnlyList<FrameSpec> Frames { get; } = [FrameSpec.Of<RoomMembersReply>(FrameType.RoomReply)];
 
     public async Task<RoomAnswer> SendAsync(RoomOp op, string room)
     {
-        var reply = await _commands.AskAsync(FrameType.RoomCommand, id => RoomMessages.Command(id, op, room)).ConfigureAwait(false);
-        return RoomMessages.TryDecodeReply(new ReadOnlySequence<byte>(reply), op == RoomOp.List, out _, out var error, out var rooms, out var members)
-            ? new RoomAnswer(error, rooms, members)
+        var reply = await _commands.AskAsync(FrameType.RoomCommand, id => new RoomCommand(id, op, room)).ConfigureAwait(false);
+        if (op == RoomOp.List)
+        {
+            return WireMessage.TryRead<RoomListReply>(reply, out var list, out _)
+                ? new RoomAnswer(list.Error, list.Rooms, [])
+                : throw new InvalidOperationException("the hub sent a malformed room reply");
+        }
+        return WireMessage.TryRead<RoomMembersReply>(reply, out var members, out _)
+            ? new RoomAnswer(members.Error, [], members.Members)
             : throw new InvalidOperationException("the hub sent a malformed room reply");
     }
 
     public ValueTask OnFrameAsync(IPeerLink hub, Frame frame)
     {
-        var reply = frame.Payload.ToArray();
-        if (reply.Length >= 4)
+        if (RoomReply.TryReadCommandId(frame.Payload, out var commandId))
         {
-            _commands.TryAnswer(System.Buffers.Binary.BinaryPrimitives.ReadUInt32BigEndian(reply), reply);
+            _commands.TryAnswer(commandId, frame.Payload.ToArray());
         }
         return ValueTask.CompletedTask;
     }

@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Logging;
-using Parley.Core.Hub;
+using Parley.Core.Hub.Mailbox;
+using Parley.Core.Hub.Rooms;
 using Parley.Core.Identity;
 using Parley.Core.Links;
 using Parley.Core.Protocol;
@@ -17,7 +18,7 @@ internal sealed class RoomKeys(NodeIdentity identity, AgreementKey agreement, IH
 {
     private readonly ILogger _logger = loggerFactory.CreateLogger("Parley.Rooms");
 
-    public IReadOnlyList<FrameSpec> Frames { get; } = [HubFrameRouter.Spec(FrameType.RoomKey)];
+    public IReadOnlyList<FrameSpec> Frames { get; } = [FrameSpec.Of<RoomKey>(FrameType.RoomKey)];
 
     /// <summary>A new sender key for us in this room, sealed to each other member's agreement key.</summary>
     public async Task RekeyAsync(RoomState state)
@@ -29,13 +30,13 @@ internal sealed class RoomKeys(NodeIdentity identity, AgreementKey agreement, IH
             key = state.MyKey = SenderKey.CreateRandom();
             others = [.. state.Members.Keys.Where(m => m != identity.DeviceId)];
         }
-        var encoded = RoomCrypto.EncodeKey(state.Name, key);
+        var encoded = SenderKeyItem.Of(state.Name, key).ToArray();
         foreach (var member in others)
         {
             if (await directory.TryFindAsync(member).ConfigureAwait(false) is { } entry)
             {
                 var item = MailboxSeal.Seal(identity, member, entry.AgreementKey, encoded);
-                channel.TrySend(FrameType.RoomKey, RoomMessages.Key(state.Name, identity.DeviceId, member, item));
+                channel.TrySend(FrameType.RoomKey, new RoomKey(state.Name, identity.DeviceId, member, item));
             }
             else
             {
@@ -47,9 +48,9 @@ internal sealed class RoomKeys(NodeIdentity identity, AgreementKey agreement, IH
     /// <summary>Room frames come from other members through the hub: a malformed one is dropped, not a reason to drop the hub.</summary>
     public ValueTask OnFrameAsync(IPeerLink hub, Frame frame)
     {
-        if (RoomMessages.TryDecodeKey(frame.Payload, out var room, out var from, out var to, out var item))
+        if (RoomKey.TryRead(frame.Payload, out var key, out _))
         {
-            _ = AcceptAsync(room, from, to, item);
+            _ = AcceptAsync(key.Room, key.From, key.To, key.Item);
         }
         return ValueTask.CompletedTask;
     }
@@ -59,14 +60,14 @@ internal sealed class RoomKeys(NodeIdentity identity, AgreementKey agreement, IH
     {
         if (to != identity.DeviceId || book.Find(room) is not { } state
             || !MailboxSeal.TryOpen(item, agreement, identity.DeviceId, out var sealedBy, out var plaintext, out _)
-            || sealedBy != from || !RoomCrypto.TryDecodeKey(plaintext, out var keyRoom, out var keyId, out var key) || keyRoom != room)
+            || sealedBy != from || !WireMessage.TryRead<SenderKeyItem>(plaintext, out var key, out _) || key.Room != room)
         {
             return;
         }
         List<(DeviceId Sender, byte[] Sealed)> ready;
         lock (state.Lock)
         {
-            state.Keys[(from, keyId)] = key;
+            state.Keys[(from, key.KeyId)] = key.Key;
             ready = state.TakePending(from);
         }
         foreach (var (sender, sealedMessage) in ready)

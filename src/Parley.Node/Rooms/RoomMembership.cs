@@ -1,5 +1,5 @@
 using Microsoft.Extensions.Logging;
-using Parley.Core.Hub;
+using Parley.Core.Hub.Rooms;
 using Parley.Core.Identity;
 using Parley.Core.Links;
 using Parley.Core.Protocol;
@@ -17,7 +17,7 @@ internal sealed class RoomMembership(RoomCommands commands, RoomBook book, RoomK
 {
     private readonly ILogger _logger = loggerFactory.CreateLogger("Parley.Rooms");
 
-    public IReadOnlyList<FrameSpec> Frames { get; } = [HubFrameRouter.Spec(FrameType.RoomNotice)];
+    public IReadOnlyList<FrameSpec> Frames { get; } = [FrameSpec.Of<RoomNotice>(FrameType.RoomNotice)];
 
     /// <summary>Rooms this node is in (as of its last word with the hub).</summary>
     public IReadOnlyList<string> Joined => book.Joined;
@@ -64,10 +64,10 @@ internal sealed class RoomMembership(RoomCommands commands, RoomBook book, RoomK
     /// <summary>Room frames come from the hub's fan-out: a malformed one is dropped, not a reason to drop the hub.</summary>
     public ValueTask OnFrameAsync(IPeerLink hub, Frame frame)
     {
-        if (RoomMessages.TryDecodeNotice(frame.Payload, out var joined, out var room, out var member, out var name))
+        if (RoomNotice.TryRead(frame.Payload, out var notice, out _))
         {
             // Not awaited: rekeying asks the hub for directory entries, whose answers arrive on this same link.
-            _ = OnNoticeAsync(joined, room, member, name);
+            _ = OnNoticeAsync(notice.Joined, notice.Room, notice.Member, notice.Name);
         }
         return ValueTask.CompletedTask;
     }

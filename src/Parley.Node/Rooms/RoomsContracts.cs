@@ -1,4 +1,4 @@
-using Parley.Core.Hub;
+using Parley.Core.Hub.Rooms;
 using Parley.Node.Events;
 using Parley.Node.Storage;
 

@@ -1,12 +1,12 @@
 using System.Buffers;
-using System.Buffers.Binary;
+using System.Diagnostics.CodeAnalysis;
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 using System.Text;
 using Parley.Core.Identity;
 using Parley.Core.Protocol;
 
-namespace Parley.Core.Hub;
+namespace Parley.Core.Hub.Directory;
 
 /// <summary>
 /// What a node publishes in a hub's directory: its name and agreement key, signed with its
@@ -20,9 +20,12 @@ namespace Parley.Core.Hub;
 /// The signature covers "parley-directory-v1", the device ID, and every field before it.
 /// </summary>
 public sealed record DirectoryEntry(byte[] IdentityKey, string Name, byte[] AgreementPublicKey, DateTimeOffset IssuedAt, byte[] Signature)
+    : IWireMessage<DirectoryEntry>
 {
     public const int MaxKeyBytes = 256;
-    public const int MaxSize = 2 + MaxKeyBytes + 1 + ProtocolLimits.MaxNameBytes + 2 + MaxKeyBytes + 8 + 1 + 128;
+
+    /// <summary>Both keys at their longest and room for a 128-byte signature.</summary>
+    public static int MaxSize => 2 + MaxKeyBytes + 1 + ProtocolLimits.MaxNameBytes + 2 + MaxKeyBytes + 8 + 1 + 128;
     private static readonly byte[] Domain = Encoding.ASCII.GetBytes("parley-directory-v1");
 
     public DeviceId DeviceId => new(SHA256.HashData(IdentityKey));
@@ -55,61 +58,55 @@ public sealed record DirectoryEntry(byte[] IdentityKey, string Name, byte[] Agre
 
     private byte[] SignedBytes()
     {
-        var body = EncodeBody();
-        return [.. Domain, .. DeviceId.Bytes, .. body];
+        var body = new ArrayBufferWriter<byte>(256);
+        WriteBody(body);
+        return [.. Domain, .. DeviceId.Bytes, .. body.WrittenSpan];
     }
 
-    private byte[] EncodeBody()
+    private void WriteBody(IBufferWriter<byte> output)
     {
-        var name = PayloadText.Truncate(Name, ProtocolLimits.MaxNameBytes);
-        var buffer = new byte[2 + IdentityKey.Length + 1 + name.Length + 2 + AgreementPublicKey.Length + 8];
-        var span = buffer.AsSpan();
-        BinaryPrimitives.WriteUInt16BigEndian(span, (ushort)IdentityKey.Length);
-        IdentityKey.CopyTo(span[2..]);
-        var at = 2 + IdentityKey.Length;
-        span[at] = (byte)name.Length;
-        name.CopyTo(span[(at + 1)..]);
-        at += 1 + name.Length;
-        BinaryPrimitives.WriteUInt16BigEndian(span[at..], (ushort)AgreementPublicKey.Length);
-        AgreementPublicKey.CopyTo(span[(at + 2)..]);
-        at += 2 + AgreementPublicKey.Length;
-        BinaryPrimitives.WriteInt64BigEndian(span[at..], IssuedAt.ToUnixTimeMilliseconds());
-        return buffer;
+        output.WriteBlob16(IdentityKey);
+        output.WriteText8(Name, ProtocolLimits.MaxNameBytes);
+        output.WriteBlob16(AgreementPublicKey);
+        output.WriteUnixMs(IssuedAt);
     }
 
-    public byte[] Encode() => [.. EncodeBody(), (byte)Signature.Length, .. Signature];
-
-    public static bool TryDecode(ref SequenceReader<byte> reader, out DirectoryEntry? entry)
+    public void Write(IBufferWriter<byte> output)
     {
-        entry = null;
-        if (!TryReadBlob16(ref reader, out var identityKey) || !reader.TryRead(out var nameLength) || nameLength > ProtocolLimits.MaxNameBytes
-            || reader.Remaining < nameLength)
+        WriteBody(output);
+        output.WriteU8((byte)Signature.Length);
+        output.Write(Signature);
+    }
+
+    public static bool TryRead(in ReadOnlySequence<byte> payload, [MaybeNullWhen(false)] out DirectoryEntry message, out string error)
+    {
+        var reader = new SequenceReader<byte>(payload);
+        if (!TryRead(ref reader, out message, out error))
         {
             return false;
         }
-        var nameBytes = reader.UnreadSequence.Slice(0, nameLength).ToArray();
-        reader.Advance(nameLength);
-        if (!PayloadText.TryDecode(nameBytes, out var name) || !TryReadBlob16(ref reader, out var agreement)
-            || !reader.TryReadBigEndian(out long issued) || !reader.TryRead(out var signatureLength) || reader.Remaining < signatureLength
-            || issued < 0 || issued > DateTimeOffset.MaxValue.ToUnixTimeMilliseconds())
+        if (reader.Remaining != 0)
         {
+            message = null;
+            error = "bytes after the signature";
             return false;
         }
-        var signature = reader.UnreadSequence.Slice(0, signatureLength).ToArray();
-        reader.Advance(signatureLength);
-        entry = new DirectoryEntry(identityKey, name, agreement, DateTimeOffset.FromUnixTimeMilliseconds(issued), signature);
         return true;
     }
 
-    private static bool TryReadBlob16(ref SequenceReader<byte> reader, out byte[] blob)
+    /// <summary>One entry inside a longer payload (a lookup's results), leaving the reader after it.</summary>
+    internal static bool TryRead(ref SequenceReader<byte> reader, [MaybeNullWhen(false)] out DirectoryEntry message, out string error)
     {
-        blob = [];
-        if (!reader.TryReadBigEndian(out short raw) || (ushort)raw > MaxKeyBytes || reader.Remaining < (ushort)raw)
+        message = null;
+        if (!reader.TryReadBlob16(MaxKeyBytes, out var identityKey) || !reader.TryReadText8(ProtocolLimits.MaxNameBytes, out var name)
+            || !reader.TryReadBlob16(MaxKeyBytes, out var agreement) || !reader.TryReadUnixMs(out var issued)
+            || !reader.TryRead(out var signatureLength) || !reader.TryReadBytes(signatureLength, out var signature))
         {
+            error = "malformed directory entry";
             return false;
         }
-        blob = reader.UnreadSequence.Slice(0, (ushort)raw).ToArray();
-        reader.Advance((ushort)raw);
+        message = new DirectoryEntry(identityKey, name, agreement, issued, signature);
+        error = "";
         return true;
     }
 }

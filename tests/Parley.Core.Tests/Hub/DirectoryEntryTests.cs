@@ -1,8 +1,8 @@
-using System.Buffers;
-using Parley.Core.Hub;
+using Parley.Core.Hub.Directory;
 using Parley.Core.Identity;
+using Parley.Core.Protocol;
 
-namespace Parley.Hub.Tests;
+namespace Parley.Core.Tests.Hub;
 
 public class DirectoryEntryTests
 {
@@ -14,10 +14,8 @@ public class DirectoryEntryTests
 
     private static DirectoryEntry RoundTrip(DirectoryEntry entry)
     {
-        var reader = new SequenceReader<byte>(new ReadOnlySequence<byte>(entry.Encode()));
-        Assert.True(DirectoryEntry.TryDecode(ref reader, out var decoded));
-        Assert.Equal(0, reader.Remaining);
-        return decoded!;
+        Assert.True(WireMessage.TryRead<DirectoryEntry>(entry.ToArray(), out var decoded, out var error), error);
+        return decoded;
     }
 
     [Fact]
@@ -56,7 +54,7 @@ public class DirectoryEntryTests
     public void RandomBytes_NeverThrow()
     {
         using var identity = NodeIdentity.CreateEphemeral();
-        var valid = Signed(identity).Encode();
+        var valid = Signed(identity).ToArray();
         var random = new Random(4);
         for (var i = 0; i < 20_000; i++)
         {
@@ -70,10 +68,9 @@ public class DirectoryEntryTests
             {
                 bytes[random.Next(bytes.Length)] ^= (byte)random.Next(1, 256);
             }
-            var reader = new SequenceReader<byte>(new ReadOnlySequence<byte>(bytes));
-            if (DirectoryEntry.TryDecode(ref reader, out var entry))
+            if (WireMessage.TryRead<DirectoryEntry>(bytes, out var entry, out _))
             {
-                entry!.Verify();
+                entry.Verify();
             }
         }
     }

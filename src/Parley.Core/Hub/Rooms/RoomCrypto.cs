@@ -1,0 +1,78 @@
+using System.Buffers.Binary;
+using System.Security.Cryptography;
+using System.Security.Cryptography.X509Certificates;
+using System.Text;
+using Parley.Core.Identity;
+using Parley.Core.Protocol;
+
+namespace Parley.Core.Hub.Rooms;
+
+/// <summary>
+/// Room messages end to end. The text is encrypted with the sender's sender key (AES-256-GCM; nonce =
+/// key ID u32 | counter u64; associated data = room, sender) and signed with the sender's identity
+/// (layout: <see cref="SealedRoomMessage"/>). Sender keys travel to each member as a
+/// <see cref="SenderKeyItem"/> sealed with the mailbox seal to its agreement key, and are replaced
+/// whenever membership changes, so a member who left never gets the key of what follows.
+/// </summary>
+public static class RoomCrypto
+{
+    public static byte[] SealMessage(NodeIdentity sender, string room, SenderKey key, ReadOnlySpan<byte> plaintext)
+    {
+        var counter = key.NextCounter();
+        var tag = new byte[SealedRoomMessage.TagSize];
+        var ciphertext = new byte[plaintext.Length];
+        using (var aes = new AesGcm(key.Key, SealedRoomMessage.TagSize))
+        {
+            aes.Encrypt(Nonce(key.KeyId, counter), plaintext, ciphertext, tag, Associated(room, sender.DeviceId));
+        }
+        var unsigned = new SealedRoomMessage(key.KeyId, counter, tag, ciphertext, []);
+        using var signer = sender.Certificate.GetECDsaPrivateKey()!;
+        var signature = signer.SignData([.. Associated(room, sender.DeviceId), .. unsigned.SignedBody()], HashAlgorithmName.SHA256);
+        return (unsigned with { Signature = signature }).ToArray();
+    }
+
+    /// <summary>The key ID a sealed message was made with, to find the sender key before opening it; false if too short to be one.</summary>
+    public static bool TryReadKeyId(byte[] sealedMessage, out uint keyId)
+    {
+        keyId = sealedMessage.Length >= 4 ? BinaryPrimitives.ReadUInt32BigEndian(sealedMessage) : 0;
+        return sealedMessage.Length >= 33;
+    }
+
+    /// <summary>Checks the sender's signature (with its identity key) and decrypts; false when anything does not hold.</summary>
+    public static bool TryOpenMessage(byte[] sealedMessage, string room, DeviceId sender, byte[] senderIdentityKey, byte[] key, out byte[] plaintext)
+    {
+        plaintext = [];
+        if (new DeviceId(SHA256.HashData(senderIdentityKey)) != sender
+            || !SealedRoomMessage.TryRead(new System.Buffers.ReadOnlySequence<byte>(sealedMessage), out var message, out _))
+        {
+            return false;
+        }
+        try
+        {
+            using var verifier = ECDsa.Create();
+            verifier.ImportSubjectPublicKeyInfo(senderIdentityKey, out _);
+            if (!verifier.VerifyData((byte[])[.. Associated(room, sender), .. message.SignedBody()], message.Signature, HashAlgorithmName.SHA256))
+            {
+                return false;
+            }
+            plaintext = new byte[message.Ciphertext.Length];
+            using var aes = new AesGcm(key, SealedRoomMessage.TagSize);
+            aes.Decrypt(Nonce(message.KeyId, message.Counter), message.Ciphertext, message.Tag, plaintext, Associated(room, sender));
+            return true;
+        }
+        catch (Exception e) when (e is CryptographicException or ArgumentException or PlatformNotSupportedException)
+        {
+            return false;
+        }
+    }
+
+    private static byte[] Nonce(uint keyId, ulong counter)
+    {
+        var nonce = new byte[12];
+        BinaryPrimitives.WriteUInt32BigEndian(nonce, keyId);
+        BinaryPrimitives.WriteUInt64BigEndian(nonce.AsSpan(4), counter);
+        return nonce;
+    }
+
+    private static byte[] Associated(string room, DeviceId sender) => [.. Encoding.ASCII.GetBytes("parley-room-v1:" + room + ":"), .. sender.Bytes];
+}

@@ -1,0 +1,111 @@
+using System.Text;
+using Parley.Core.Hub;
+using Parley.Core.Hub.Directory;
+using Parley.Core.Hub.Mailbox;
+using Parley.Core.Hub.Presence;
+using Parley.Core.Hub.Relay;
+using Parley.Core.Hub.Rooms;
+using Parley.Core.Identity;
+using Parley.Core.Protocol;
+
+namespace Parley.Core.Tests.Hub;
+
+/// <summary>The hub's messages keep the bytes of protocol version 1 (docs/protocol.md), and each reads back what it wrote.</summary>
+public class HubMessageTests
+{
+    private static readonly DeviceId Alice = new(Enumerable.Repeat((byte)0xA1, DeviceId.Size).ToArray());
+    private static readonly DeviceId Bob = new(Enumerable.Repeat((byte)0xB0, DeviceId.Size).ToArray());
+
+    private static T RoundTrip<T>(T message) where T : IWireMessage<T>
+    {
+        Assert.True(WireMessage.TryRead<T>(message.ToArray(), out var read, out var error), error);
+        return read;
+    }
+
+    [Fact]
+    public void Presence_HasTheVersion1Layout()
+    {
+        var notice = new PresenceNotice(PresenceKind.Joined, Alice, DateTimeOffset.FromUnixTimeMilliseconds(0x0102), "al", "1.2.3.4:5");
+        byte[] expected = [1, .. Alice.Bytes, 0, 0, 0, 0, 0, 0, 1, 2, 2, .. "al"u8, 9, .. "1.2.3.4:5"u8];
+        Assert.Equal(expected, notice.ToArray());
+        Assert.Equal(notice, RoundTrip(notice));
+    }
+
+    [Fact]
+    public void RelayAndMailbox_HaveTheVersion1Layouts()
+    {
+        Assert.Equal([.. Bob.Bytes, 0, 0, 0, 7], new RelayRequest(Bob, 7).ToArray());
+        Assert.Equal([0, 0, 0, 7, .. "busy"u8], new RelayRefused(7, "busy").ToArray());
+        var token = Enumerable.Range(0, RelayTicket.TokenSize).Select(i => (byte)i).ToArray();
+        Assert.Equal([0, 0, 0, 7, 1, .. Bob.Bytes, .. token], new RelayTicket(7, true, Bob, token).ToArray());
+        Assert.Equal([0, 0, 0, 9, .. Bob.Bytes, 0xEE], new MailboxPut(9, Bob, [0xEE]).ToArray());
+        Assert.Equal([0, 0, 0, 9, 0, .. "full"u8], new MailboxResult(9, false, "full").ToArray());
+        Assert.Equal([0, 0, 0, 0, 0, 0, 0, 3, 0xEE], new MailboxItem(3, [0xEE]).ToArray());
+        Assert.Equal([0, 0, 0, 0, 0, 0, 0, 3], new MailboxAck(3).ToArray());
+        Assert.Equal(new MailboxAck(3), RoundTrip(new MailboxAck(3)));
+        Assert.Equal(token, RoundTrip(new RelayTicket(7, true, Bob, token)).Token);
+    }
+
+    [Fact]
+    public void RoomFrames_HaveTheVersion1Layouts()
+    {
+        Assert.Equal([0, 0, 0, 5, 2, 4, .. "team"u8], new RoomCommand(5, RoomOp.Join, "team").ToArray());
+        Assert.Equal([1, 4, .. "team"u8, .. Alice.Bytes, 5, .. "alice"u8], new RoomNotice(true, "team", Alice, "alice").ToArray());
+        Assert.Equal([4, .. "team"u8, .. Alice.Bytes, .. Bob.Bytes, 0, 2, 0xAA, 0xBB], new RoomKey("team", Alice, Bob, [0xAA, 0xBB]).ToArray());
+        Assert.Equal([4, .. "team"u8, .. Alice.Bytes, 0xCC], new RoomMessage("team", Alice, [0xCC]).ToArray());
+        var list = new RoomListReply(5, null, ["a", "team"]);
+        Assert.Equal([0, 0, 0, 5, 1, 0, 0, 2, 1, .. "a"u8, 4, .. "team"u8], list.ToArray());
+        var members = new RoomMembersReply(5, null, [new RoomMember(Alice, "alice", true)]);
+        Assert.Equal([0, 0, 0, 5, 1, 0, 0, 1, .. Alice.Bytes, 1, 5, .. "alice"u8], members.ToArray());
+        var refused = new RoomMembersReply(6, "no such room", []);
+        Assert.Equal([0, 0, 0, 6, 0, 12, .. "no such room"u8, 0, 0], refused.ToArray());
+        Assert.Equal(["a", "team"], RoundTrip(list).Rooms);
+        Assert.Equal(members.Members, RoundTrip(members).Members);
+        Assert.Equal("no such room", RoundTrip(refused).Error);
+        Assert.True(RoomReply.TryReadCommandId(new(members.ToArray()), out var id));
+        Assert.Equal(5u, id);
+    }
+
+    [Fact]
+    public void Whois_RoundTrips_AndCutsAtSixteenEntries()
+    {
+        using var identity = NodeIdentity.CreateEphemeral();
+        using var agreement = AgreementKey.CreateEphemeral();
+        var entry = DirectoryEntry.Create(identity, "alice", agreement.PublicKey, DateTimeOffset.FromUnixTimeMilliseconds(1_700_000_000_000));
+        var seen = DateTimeOffset.FromUnixTimeMilliseconds(1_700_000_000_001);
+        var result = new WhoisResult(4, [.. Enumerable.Repeat(new WhoisEntry(true, seen, entry), 20)]);
+        var read = RoundTrip(result);
+        Assert.Equal(WhoisResult.MaxEntries, read.Entries.Count);
+        Assert.True(read.Entries[0].Entry.Verify());
+        Assert.Equal(seen, read.Entries[0].LastSeen);
+        Assert.Equal(new WhoisQuery(4, "alice"), RoundTrip(new WhoisQuery(4, "alice")));
+        Assert.False(WireMessage.TryRead<WhoisQuery>(new byte[] { 0, 0, 0, 4 }, out _, out _)); // a query needs text
+    }
+
+    [Fact]
+    public void RoomMessage_SealedWithASenderKey_OpensOnlyWithThatKeyAndRoom()
+    {
+        using var alice = NodeIdentity.CreateEphemeral();
+        var key = SenderKey.CreateRandom();
+        var item = RoundTrip(SenderKeyItem.Of("team", key));
+        Assert.Equal(key.KeyId, item.KeyId);
+        Assert.Equal(key.Key, item.Key);
+        var identityKey = alice.Certificate.PublicKey.ExportSubjectPublicKeyInfo();
+        var sealedMessage = RoomCrypto.SealMessage(alice, "team", key, "hello team"u8);
+        Assert.True(RoomCrypto.TryReadKeyId(sealedMessage, out var keyId));
+        Assert.Equal(key.KeyId, keyId);
+        Assert.True(RoomCrypto.TryOpenMessage(sealedMessage, "team", alice.DeviceId, identityKey, key.Key, out var plaintext));
+        Assert.Equal("hello team", Encoding.UTF8.GetString(plaintext));
+        Assert.False(RoomCrypto.TryOpenMessage(sealedMessage, "other", alice.DeviceId, identityKey, key.Key, out _));
+        Assert.False(RoomCrypto.TryOpenMessage(sealedMessage, "team", alice.DeviceId, identityKey, SenderKey.CreateRandom().Key, out _));
+    }
+
+    [Fact]
+    public void EveryHubFrame_IsDeclaredOnce_WithItsMessagesCap()
+    {
+        var table = new FrameTable(HubFrames.Specs);
+        Assert.Equal(16, HubFrames.Specs.Count);
+        Assert.Equal(ProtocolLimits.MaxPayload, table.MaxPayloadFor((byte)FrameType.RoomReply));
+        Assert.Equal(MailboxPut.MaxSize, table.MaxPayloadFor((byte)FrameType.MailboxPut));
+    }
+}
