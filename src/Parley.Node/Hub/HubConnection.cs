@@ -10,8 +10,8 @@ namespace Parley.Node.Hub;
 /// <summary>
 /// The node's link to its hub: dialed with the hub's device ID pinned, kept up with backoff, our
 /// directory entry published on each link, and the link handed to the hub features
-/// (<see cref="HubFrameRouter"/>) each time it comes up or goes. Joining
-/// a hub makes no one a contact: strangers still reach us only as requests.
+/// (<see cref="HubFrameRouter"/>) each time it comes up or goes. Joining a hub makes no one a
+/// contact: strangers still reach us only as requests.
 /// </summary>
 internal sealed class HubConnection(HubChannel channel, HubDialer dialer, HubFrameRouter router, EntryPublisher publisher, NodeStore store,
     EventHub events, NodeOptions options, ILoggerFactory loggerFactory) : INodeService
