@@ -4,7 +4,7 @@ using Parley.Core.Links;
 namespace Parley.Hub;
 
 /// <summary>How a hub runs.</summary>
-public sealed class HubOptions
+public sealed record HubOptions
 {
     public const int DefaultPort = 47900;
 
@@ -44,4 +44,7 @@ public sealed class HubOptions
     public LinkOptions Link { get; init; } = new();
 
     public TimeProvider TimeProvider { get; init; } = TimeProvider.System;
+
+    /// <summary>Sees every relayed chunk: for tests that check the relay carries no plaintext. Defaults to none.</summary>
+    internal Action<ReadOnlyMemory<byte>>? RelayTap { get; init; }
 }

@@ -125,7 +125,9 @@ public sealed class HubTests : IAsyncLifetime
         var link = await RawLinkAsync(node);
         link.TrySend(FrameType.ChatMessage, new ChatMessage(Guid.NewGuid(), DateTimeOffset.UtcNow, "hi hub").Encode());
         var closed = await link.Closed.WaitAsync(Wait.Patience);
-        Assert.Contains("a hub does not take ChatMessage frames", closed.Reason, StringComparison.Ordinal);
+        // The hub's links read only the frames its features take, so the reader refuses it before any handler runs.
+        Assert.Equal(CloseCode.ProtocolError, closed.Code);
+        Assert.Contains("unknown frame type 0x10", closed.Reason, StringComparison.Ordinal);
     }
 
     [Fact]

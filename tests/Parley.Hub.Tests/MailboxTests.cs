@@ -28,7 +28,7 @@ public sealed class MailboxTests : HubTestBase
         var sent = await alice.Node.Chat.SendAsync(bob.Id, secret);
         Assert.Equal(MessageState.Mailed, sent.State);
         Assert.Null(sent.Warning);
-        var held = Hub.Directory.MailFor(bob.Id);
+        var held = Hub.Mail.For(bob.Id);
         Assert.Single(held);
         Assert.DoesNotContain(secret, Encoding.UTF8.GetString(held[0].Item), StringComparison.Ordinal);
         foreach (var file in Directory.EnumerateFiles(HubHome))
@@ -41,7 +41,7 @@ public sealed class MailboxTests : HubTestBase
         // Bob comes back on another port, so alice cannot reach him directly: the mailbox is the way.
         await using var bobAgain = await OnHubAsync("bob", bobHome);
         await Wait.UntilAsync(async () => (await bobAgain.HistoryWith(alice)).Any(m => m.Text == secret), "the held message");
-        await Wait.UntilAsync(() => Hub.Directory.MailFor(bob.Id).Count == 0, "the hub to delete it after the ack");
+        await Wait.UntilAsync(() => Hub.Mail.For(bob.Id).Count == 0, "the hub to delete it after the ack");
         await Wait.UntilAsync(async () => (await alice.HistoryWith(bob)).Single().State == MessageState.Delivered, "the delivery tick once linked again");
         Assert.Single(await bobAgain.HistoryWith(alice));
     }
@@ -82,7 +82,7 @@ public sealed class MailboxTests : HubTestBase
         var message = await alice.Node.Chat.SendAsync(bob.Id, "for bob only");
         Assert.Equal(MessageState.Queued, message.State);
         Assert.Contains("bad signature; not using it", message.Warning, StringComparison.Ordinal);
-        Assert.Empty(Hub.Directory.MailFor(bob.Id));
+        Assert.Empty(Hub.Mail.For(bob.Id));
     }
 
     [Fact]

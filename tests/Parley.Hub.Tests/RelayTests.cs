@@ -15,6 +15,19 @@ namespace Parley.Hub.Tests;
 /// </summary>
 public sealed class RelayTests : HubTestBase
 {
+    /// <summary>Every byte the relay carried, seen through the hub's tap.</summary>
+    private readonly MemoryStream _relayed = new();
+
+    protected override HubOptions Options(int port) => base.Options(port) with { RelayTap = Tap };
+
+    private void Tap(ReadOnlyMemory<byte> chunk)
+    {
+        lock (_relayed)
+        {
+            _relayed.Write(chunk.Span);
+        }
+    }
+
     [Fact]
     public async Task Unreachable_Contact_IsLinkedThroughTheRelay_ChatAndFilesWork()
     {
@@ -25,14 +38,7 @@ public sealed class RelayTests : HubTestBase
         await Wait.UntilAsync(() => alice.Node.Relay.CanRelayTo(bob.Id) && bob.Node.Relay.CanRelayTo(alice.Id), "both on the hub");
 
         // Alice knows bob only by ID (as from whois): no address, so only the relay can reach him.
-        var relayed = new MemoryStream();
-        Hub.Relay.Tap = chunk =>
-        {
-            lock (relayed)
-            {
-                relayed.Write(chunk.Span);
-            }
-        };
+        var relayed = _relayed;
         await alice.Node.Links.MakeContactAsync(bob.Id);
         await Wait.UntilAsync(() => bob.Node.Contacts.Find(alice.Id)?.State == PeerState.Request, "alice's request at bob");
         Assert.True(bob.Node.Links.Session(alice.Id)!.Link.Relayed);

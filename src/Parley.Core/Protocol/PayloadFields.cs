@@ -92,6 +92,13 @@ internal static class PayloadFields
         return reader.Remaining <= maxBytes && PayloadText.TryDecode(reader.ReadRest(), out text);
     }
 
+    /// <summary>Length u8 | bytes (a signature).</summary>
+    public static bool TryReadBlob8(this ref SequenceReader<byte> reader, out byte[] blob)
+    {
+        blob = [];
+        return reader.TryRead(out var length) && reader.TryReadBytes(length, out blob);
+    }
+
     /// <summary>Length u16 | bytes, at most <paramref name="maxBytes"/> long.</summary>
     public static bool TryReadBlob16(this ref SequenceReader<byte> reader, int maxBytes, out byte[] blob)
     {
@@ -133,6 +140,13 @@ internal static class PayloadFields
         var bytes = PayloadText.Truncate(text, Math.Min(maxBytes, byte.MaxValue));
         output.WriteU8((byte)bytes.Length);
         output.Write(bytes);
+    }
+
+    /// <summary>Length u8 | bytes (a signature).</summary>
+    public static void WriteBlob8(this IBufferWriter<byte> output, ReadOnlySpan<byte> blob)
+    {
+        output.WriteU8(checked((byte)blob.Length));
+        output.Write(blob);
     }
 
     /// <summary>Length u16 | bytes.</summary>

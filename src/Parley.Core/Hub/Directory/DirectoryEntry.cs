@@ -74,8 +74,7 @@ public sealed record DirectoryEntry(byte[] IdentityKey, string Name, byte[] Agre
     public void Write(IBufferWriter<byte> output)
     {
         WriteBody(output);
-        output.WriteU8((byte)Signature.Length);
-        output.Write(Signature);
+        output.WriteBlob8(Signature);
     }
 
     public static bool TryRead(in ReadOnlySequence<byte> payload, [MaybeNullWhen(false)] out DirectoryEntry message, out string error)
@@ -100,7 +99,7 @@ public sealed record DirectoryEntry(byte[] IdentityKey, string Name, byte[] Agre
         message = null;
         if (!reader.TryReadBlob16(MaxKeyBytes, out var identityKey) || !reader.TryReadText8(ProtocolLimits.MaxNameBytes, out var name)
             || !reader.TryReadBlob16(MaxKeyBytes, out var agreement) || !reader.TryReadUnixMs(out var issued)
-            || !reader.TryRead(out var signatureLength) || !reader.TryReadBytes(signatureLength, out var signature))
+            || !reader.TryReadBlob8(out var signature))
         {
             error = "malformed directory entry";
             return false;

@@ -28,7 +28,7 @@ public sealed record SealedItem(byte[] SenderKey, byte[] EphemeralKey, byte[] No
         if (!reader.TryReadBlob16(MaxKeyBytes, out var senderKey) || !reader.TryReadBlob16(MaxKeyBytes, out var ephemeralKey)
             || !reader.TryReadBytes(NonceSize, out var nonce) || !reader.TryReadBytes(TagSize, out var tag)
             || !reader.TryReadU32(out var length) || length > MailboxSeal.MaxItemSize || !reader.TryReadBytes((int)length, out var ciphertext)
-            || !reader.TryRead(out var signatureLength) || !reader.TryReadBytes(signatureLength, out var signature))
+            || !reader.TryReadBlob8(out var signature))
         {
             error = "truncated, or a key or ciphertext too long";
             return false;
@@ -54,8 +54,7 @@ public sealed record SealedItem(byte[] SenderKey, byte[] EphemeralKey, byte[] No
     public void Write(IBufferWriter<byte> output)
     {
         WriteSigned(output);
-        output.WriteU8((byte)Signature.Length);
-        output.Write(Signature);
+        output.WriteBlob8(Signature);
     }
 
     private void WriteSigned(IBufferWriter<byte> output)

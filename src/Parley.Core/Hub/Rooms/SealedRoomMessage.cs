@@ -24,7 +24,7 @@ public sealed record SealedRoomMessage(uint KeyId, ulong Counter, byte[] Tag, by
         var reader = new SequenceReader<byte>(payload);
         if (!reader.TryReadU32(out var keyId) || !reader.TryReadU64(out var counter) || !reader.TryReadBytes(TagSize, out var tag)
             || !reader.TryReadU32(out var length) || length > int.MaxValue || !reader.TryReadBytes((int)length, out var ciphertext)
-            || !reader.TryRead(out var signatureLength) || !reader.TryReadBytes(signatureLength, out var signature) || reader.Remaining != 0)
+            || !reader.TryReadBlob8(out var signature) || reader.Remaining != 0)
         {
             error = "truncated, or bytes after the signature";
             return false;
@@ -45,8 +45,7 @@ public sealed record SealedRoomMessage(uint KeyId, ulong Counter, byte[] Tag, by
     public void Write(IBufferWriter<byte> output)
     {
         WriteBody(output);
-        output.WriteU8((byte)Signature.Length);
-        output.Write(Signature);
+        output.WriteBlob8(Signature);
     }
 
     private void WriteBody(IBufferWriter<byte> output)

@@ -1,0 +1,18 @@
+using Microsoft.Extensions.Logging;
+
+namespace Parley.Hub;
+
+internal static partial class HubLog
+{
+    [LoggerMessage(600, LogLevel.Information, "member {Peer} ({Name}) joined from {Endpoint}")]
+    public static partial void Joined(ILogger logger, string peer, string name, string endpoint);
+
+    [LoggerMessage(601, LogLevel.Information, "member {Peer} ({Name}) left: {Reason}")]
+    public static partial void Left(ILogger logger, string peer, string name, string reason);
+
+    [LoggerMessage(602, LogLevel.Information, "connection from {Endpoint} failed: {Reason}")]
+    public static partial void HandshakeFailed(ILogger logger, string endpoint, string reason);
+
+    [LoggerMessage(603, LogLevel.Information, "relaying {From} to {To}")]
+    public static partial void Relaying(ILogger logger, string from, string to);
+}

@@ -1,0 +1,85 @@
+using Microsoft.Data.Sqlite;
+
+namespace Parley.Hub;
+
+/// <summary>
+/// The hub's one SQLite database (WAL; readable by the hub's user only): directory, mailbox and rooms
+/// each keep their tables in it. A SqliteConnection is not thread-safe, so every store goes through
+/// <see cref="Run{T}"/>, which holds one lock for all of them; disposing takes the same lock, so the
+/// connection never closes under a running command (as when a member's departure is recorded while
+/// the hub shuts down).
+/// </summary>
+internal sealed class HubDatabase : IDisposable
+{
+    public const string FileName = "hub.db";
+    private readonly SqliteConnection _connection;
+    private readonly Lock _lock = new();
+    private bool _disposed;
+
+    private HubDatabase(SqliteConnection connection) => _connection = connection;
+
+    public static HubDatabase Open(string home)
+    {
+        System.IO.Directory.CreateDirectory(home);
+        var path = Path.Combine(home, FileName);
+        var connection = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = path, Pooling = false }.ToString());
+        connection.Open();
+        if (!OperatingSystem.IsWindows())
+        {
+            File.SetUnixFileMode(path, UnixFileMode.UserRead | UnixFileMode.UserWrite);
+        }
+        var database = new HubDatabase(connection);
+        database.Execute("PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;");
+        return database;
+    }
+
+    /// <summary>Runs <paramref name="work"/> alone on the connection.</summary>
+    public T Run<T>(Func<SqliteConnection, T> work)
+    {
+        lock (_lock)
+        {
+            ObjectDisposedException.ThrowIf(_disposed, this);
+            return work(_connection);
+        }
+    }
+
+    /// <summary>Runs one statement with named parameters.</summary>
+    public int Execute(string sql, params (string Name, object Value)[] parameters) => Run(connection =>
+    {
+        using var command = Command(connection, sql, parameters);
+        return command.ExecuteNonQuery();
+    });
+
+    /// <summary>Reads every row of a query.</summary>
+    public List<T> Query<T>(string sql, Func<SqliteDataReader, T> row, params (string Name, object Value)[] parameters) => Run(connection =>
+    {
+        using var command = Command(connection, sql, parameters);
+        using var reader = command.ExecuteReader();
+        var rows = new List<T>();
+        while (reader.Read())
+        {
+            rows.Add(row(reader));
+        }
+        return rows;
+    });
+
+    public static SqliteCommand Command(SqliteConnection connection, string sql, params (string Name, object Value)[] parameters)
+    {
+        var command = connection.CreateCommand();
+        command.CommandText = sql;
+        foreach (var (name, value) in parameters)
+        {
+            command.Parameters.AddWithValue(name, value);
+        }
+        return command;
+    }
+
+    public void Dispose()
+    {
+        lock (_lock)
+        {
+            _disposed = true;
+            _connection.Dispose();
+        }
+    }
+}
