@@ -11,22 +11,16 @@ namespace Parley.Node.Hub;
 /// </summary>
 internal sealed class HubFrameRouter
 {
-    private readonly IHubClientFeature?[] _owners = new IHubClientFeature?[256];
+    private readonly FrameOwners<IHubClientFeature> _owners;
 
     public HubFrameRouter(IEnumerable<IHubClientFeature> features)
     {
         Features = [.. features];
-        foreach (var feature in Features)
+        if (Features.SelectMany(f => f.Frames).FirstOrDefault(spec => !HubFrames.Specs.Any(s => s.Type == spec.Type)) is { } stray)
         {
-            foreach (var spec in feature.Frames)
-            {
-                if (!HubFrames.Specs.Any(s => s.Type == spec.Type) || _owners[(byte)spec.Type] is not null)
-                {
-                    throw new InvalidOperationException($"{feature.GetType().Name} claims {spec.Type}, which is not a hub frame or is owned by {_owners[(byte)spec.Type]?.GetType().Name}");
-                }
-                _owners[(byte)spec.Type] = feature;
-            }
+            throw new InvalidOperationException($"{stray.Type} is not a hub frame");
         }
+        _owners = new FrameOwners<IHubClientFeature>(Features, f => f.Frames);
     }
 
     /// <summary>
@@ -38,11 +32,11 @@ internal sealed class HubFrameRouter
     public IReadOnlyList<IHubClientFeature> Features { get; }
 
     public ValueTask RouteAsync(IPeerLink hub, Frame frame) =>
-        _owners[(byte)frame.Type] is { } owner
+        _owners.For(frame.Type) is { } owner
             ? owner.OnFrameAsync(hub, frame)
             : throw new ProtocolException($"a hub does not send {frame.Type} frames");
 
-    /// <summary>Tells every feature, in order, that the link is up (the directory entry goes out before rooms are rejoined).</summary>
+    /// <summary>Tells every feature, in order, that the link is up (our directory entry is already on its way).</summary>
     public async Task LinkedAsync(IPeerLink hub)
     {
         foreach (var feature in Features)
