@@ -214,7 +214,7 @@ internal static class HubBench
         {
             Home = Path.Combine(root, tag + "-b"), Name = "bob", PeerPort = 0, ApiPort = 0, Discovery = false, PeerBindAddress = receiverBind, HubInvite = invite,
         }, NullLoggerFactory.Instance);
-        await Until(() => alice.Hub.CanRelayTo(bob.DeviceId) && bob.Hub.CanRelayTo(alice.DeviceId));
+        await Until(() => alice.Relay.CanRelayTo(bob.DeviceId) && bob.Relay.CanRelayTo(alice.DeviceId));
         await alice.Links.MakeContactAsync(bob.DeviceId, address: relayed ? null : $"{receiverBind}:{bob.PeerPort}");
         await bob.Links.MakeContactAsync(alice.DeviceId);
         await Until(() => alice.Links.Session(bob.DeviceId)?.IsOpen == true);

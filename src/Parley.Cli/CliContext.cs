@@ -22,12 +22,12 @@ internal sealed class CliContext(CliArgs args, string home, TextWriter output, T
     public void WriteJson(JsonElement json) => Out.WriteLine(JsonSerializer.Serialize(json, Indented));
 
     /// <summary>"3 min ago", "just now": how long since <paramref name="time"/>.</summary>
-    public static string Ago(JsonElement time)
+    public static string Ago(JsonElement time) =>
+        time.ValueKind == JsonValueKind.String && time.TryGetDateTimeOffset(out var when) ? Ago(when) : "never";
+
+    /// <summary>As <see cref="Ago(JsonElement)"/>, for a time read into a contract record.</summary>
+    public static string Ago(DateTimeOffset when)
     {
-        if (time.ValueKind != JsonValueKind.String || !time.TryGetDateTimeOffset(out var when))
-        {
-            return "never";
-        }
         var elapsed = DateTimeOffset.UtcNow - when;
         return elapsed.TotalSeconds < 10 ? "just now"
             : elapsed.TotalMinutes < 1 ? $"{elapsed.TotalSeconds:0} s ago"

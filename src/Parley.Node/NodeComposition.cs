@@ -30,7 +30,7 @@ internal static class NodeComposition
         return new Loaded(identity, agreement, store, contacts, profile, ApiAddress.LoadOrCreate(options.Home));
     }
 
-    public static WebApplication Build(NodeOptions options, Loaded loaded, ILoggerFactory loggerFactory, ParleyNode node)
+    public static WebApplication Build(NodeOptions options, Loaded loaded, ILoggerFactory loggerFactory)
     {
         var builder = WebApplication.CreateSlimBuilder();
         var services = builder.Services;
@@ -52,9 +52,7 @@ internal static class NodeComposition
             module.AddServices(services);
         }
         ApiServer.Configure(builder, options);
-        services.AddSingleton(node); // INTERIM
         var app = builder.Build();
-        node.App = app; // INTERIM
         ApiServer.UseGuards(app);
         var api = app.MapGroup("/api");
         foreach (var module in NodeModules.All)

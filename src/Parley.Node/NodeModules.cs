@@ -4,7 +4,9 @@ using Parley.Node.Chat;
 using Parley.Node.Contacts;
 using Parley.Node.Discovery;
 using Parley.Node.Files;
+using Parley.Node.Hub;
 using Parley.Node.Links;
+using Parley.Node.Rooms;
 using Parley.Node.Videos;
 
 namespace Parley.Node;
@@ -25,7 +27,8 @@ internal static class NodeModules
         new LinksModule(),
         new CallsModule(),
         new DiscoveryModule(),
-        new InterimHubModule(),
+        new HubModule(),
+        new RoomsModule(),
         new ApiModule(),
     ];
 }

@@ -26,18 +26,17 @@ namespace Parley.Node;
 /// </summary>
 public sealed class ParleyNode : IAsyncDisposable
 {
-    private WebApplication _app = null!; // INTERIM: set by Build while interim endpoints need the node
+    private readonly WebApplication _app;
     private readonly NodeComposition.Loaded _loaded;
     private readonly List<INodeService> _started = [];
     private int _stopped;
 
-    private ParleyNode(NodeOptions options, NodeComposition.Loaded loaded)
+    private ParleyNode(NodeOptions options, NodeComposition.Loaded loaded, WebApplication app)
     {
         Options = options;
         _loaded = loaded;
+        _app = app;
     }
-
-    internal WebApplication App { set => _app = value; }
 
     /// <summary>The node's services (one container shared with the API).</summary>
     public IServiceProvider Services => _app.Services;
@@ -66,9 +65,19 @@ public sealed class ParleyNode : IAsyncDisposable
 
     internal Outbox Outbox => Get<Outbox>();
 
-    public HubClient Hub => Get<HubClient>();
+    internal HubConnection Hub => Get<HubConnection>();
 
-    public RoomService Rooms => Get<RoomService>();
+    internal HubPresence HubMembers => Get<HubPresence>();
+
+    internal DirectoryLookup HubDirectory => Get<DirectoryLookup>();
+
+    internal RelayDialer Relay => Get<RelayDialer>();
+
+    internal MailReceiver MailReceiver => Get<MailReceiver>();
+
+    internal RoomMembership Rooms => Get<RoomMembership>();
+
+    internal RoomChat RoomChat => Get<RoomChat>();
 
     internal CallService Calls => Get<CallService>();
 
@@ -101,7 +110,7 @@ public sealed class ParleyNode : IAsyncDisposable
     public async Task SetNameAsync(string name)
     {
         await _loaded.Profile.SetNameAsync(name).ConfigureAwait(false);
-        Hub.Republish();
+        Get<EntryPublisher>().Republish();
     }
 
     /// <summary>Turns LAN discovery on or off now, and remembers the choice for the next start.</summary>
@@ -110,8 +119,7 @@ public sealed class ParleyNode : IAsyncDisposable
     public static async Task<ParleyNode> StartAsync(NodeOptions options, ILoggerFactory loggerFactory)
     {
         var loaded = await NodeComposition.LoadAsync(options).ConfigureAwait(false);
-        var node = new ParleyNode(options, loaded);
-        node._app = NodeComposition.Build(options, loaded, loggerFactory, node);
+        var node = new ParleyNode(options, loaded, NodeComposition.Build(options, loaded, loggerFactory));
         try
         {
             await node.StartServicesAsync().ConfigureAwait(false);

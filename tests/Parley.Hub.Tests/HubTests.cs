@@ -51,11 +51,11 @@ public sealed class HubTests : IAsyncLifetime
     {
         await using var alice = await JoinedNodeAsync("alice");
         var bob = await JoinedNodeAsync("bob");
-        await Wait.UntilAsync(() => alice.Node.Hub.Members.Any(m => m.DeviceId == bob.Id && m.Online), "alice to see bob");
-        await Wait.UntilAsync(() => bob.Node.Hub.Members.Any(m => m.DeviceId == alice.Id && m.Online && m.Name == "alice"), "bob to see alice (snapshot)");
+        await Wait.UntilAsync(() => alice.Node.HubMembers.Members.Any(m => m.DeviceId == bob.Id && m.Online), "alice to see bob");
+        await Wait.UntilAsync(() => bob.Node.HubMembers.Members.Any(m => m.DeviceId == alice.Id && m.Online && m.Name == "alice"), "bob to see alice (snapshot)");
         await bob.DisposeAsync();
-        await Wait.UntilAsync(() => alice.Node.Hub.Members.Any(m => m.DeviceId == bob.Id && !m.Online), "alice to see bob leave");
-        Assert.True(alice.Node.Hub.Members.Single(m => m.DeviceId == bob.Id).LastSeen > DateTimeOffset.UtcNow.AddMinutes(-1));
+        await Wait.UntilAsync(() => alice.Node.HubMembers.Members.Any(m => m.DeviceId == bob.Id && !m.Online), "alice to see bob leave");
+        Assert.True(alice.Node.HubMembers.Members.Single(m => m.DeviceId == bob.Id).LastSeen > DateTimeOffset.UtcNow.AddMinutes(-1));
         // Consent still rules: sharing a hub makes no one a contact.
         Assert.Empty(alice.Node.Contacts.All);
     }
@@ -66,11 +66,11 @@ public sealed class HubTests : IAsyncLifetime
         await using var sam1 = await JoinedNodeAsync("sam");
         await using var sam2 = await JoinedNodeAsync("sam");
         await using var asker = await JoinedNodeAsync("asker");
-        await Wait.UntilAsync(async () => (await asker.Node.Hub.WhoisAsync("SAM")).Count == 2, "both entries");
-        var both = await asker.Node.Hub.WhoisAsync("sam");
+        await Wait.UntilAsync(async () => (await asker.Node.HubDirectory.WhoisAsync("SAM")).Count == 2, "both entries");
+        var both = await asker.Node.HubDirectory.WhoisAsync("sam");
         Assert.All(both, a => Assert.True(a.SignatureValid));
         Assert.Equal(new[] { sam1.Id, sam2.Id }.OrderBy(i => i.Compact), both.Select(a => a.DeviceId).OrderBy(i => i.Compact));
-        var byId = Assert.Single(await asker.Node.Hub.WhoisAsync(sam1.Id.Compact[..10]));
+        var byId = Assert.Single(await asker.Node.HubDirectory.WhoisAsync(sam1.Id.Compact[..10]));
         Assert.Equal(sam1.Id, byId.DeviceId);
         Assert.True(byId.Online);
     }
@@ -88,7 +88,7 @@ public sealed class HubTests : IAsyncLifetime
             IdentityKey = victim.Certificate.PublicKey.ExportSubjectPublicKeyInfo(),
         };
         _hub.Directory.PutUnchecked(forged, victim.DeviceId.Compact);
-        var answer = Assert.Single(await alice.Node.Hub.WhoisAsync("victim"));
+        var answer = Assert.Single(await alice.Node.HubDirectory.WhoisAsync("victim"));
         Assert.Equal(victim.DeviceId, answer.DeviceId);
         Assert.False(answer.SignatureValid);
     }
@@ -115,7 +115,7 @@ public sealed class HubTests : IAsyncLifetime
         var closed = await link.Closed.WaitAsync(Wait.Patience);
         Assert.Equal(CloseCode.ProtocolError, closed.Code);
         Assert.Contains("not signed by the device publishing it", closed.Reason, StringComparison.Ordinal);
-        Assert.Empty(await alice.Node.Hub.WhoisAsync("victim"));
+        Assert.Empty(await alice.Node.HubDirectory.WhoisAsync("victim"));
         Assert.True(alice.Node.Hub.Connected);
     }
 
@@ -161,7 +161,10 @@ public sealed class HubTests : IAsyncLifetime
         await using var alice = await TestNode.StartAsync("alice");
         using var impostor = NodeIdentity.CreateEphemeral();
         await alice.Node.Hub.JoinAsync(new Invite(impostor.DeviceId, "hub", [new IPEndPoint(IPAddress.Loopback, _hub.Port)]).ToString());
-        await Task.Delay(1000);
+        // The address answers, with the real hub's certificate: alice dials it (again, after backoff) and refuses it each time.
+        await Wait.UntilAsync(() => alice.Node.Hub.FailedDials >= 2, "alice to dial the invite's address twice");
+        Assert.Contains("device ID mismatch", alice.Node.Hub.LastDialFailure, StringComparison.Ordinal);
+        Assert.Contains(impostor.DeviceId.Short, alice.Node.Hub.LastDialFailure, StringComparison.Ordinal);
         Assert.False(alice.Node.Hub.Connected);
         Assert.DoesNotContain(alice.Id, _hub.Online);
     }

@@ -23,7 +23,7 @@ public sealed class MailboxTests : HubTestBase
         await TestNode.BefriendAsync(alice, bob);
         var (bobHome, bobPort) = (bob.Home, bob.Node.PeerPort);
         await bob.Node.StopAsync();
-        await Wait.UntilAsync(() => alice.Node.Links.Session(bob.Id) is null && !alice.Node.Hub.CanRelayTo(bob.Id), "bob gone");
+        await Wait.UntilAsync(() => alice.Node.Links.Session(bob.Id) is null && !alice.Node.Relay.CanRelayTo(bob.Id), "bob gone");
 
         const string secret = "meet me by the old mill 9c1e";
         var sent = await alice.Node.Chat.SendAsync(bob.Id, secret);
@@ -54,7 +54,7 @@ public sealed class MailboxTests : HubTestBase
         var bob = await OnHubAsync("bob");
         await TestNode.BefriendAsync(alice, bob);
         await bob.DisposeAsync();
-        await Wait.UntilAsync(() => !alice.Node.Hub.CanRelayTo(bob.Id), "bob gone");
+        await Wait.UntilAsync(() => !alice.Node.Relay.CanRelayTo(bob.Id), "bob gone");
         for (var i = 0; i < 3; i++)
         {
             Assert.Equal(MessageState.Mailed, (await alice.Node.Chat.SendAsync(bob.Id, $"note {i}")).State);
@@ -71,13 +71,13 @@ public sealed class MailboxTests : HubTestBase
         var bob = await OnHubAsync("bob");
         await TestNode.BefriendAsync(alice, bob);
         await bob.DisposeAsync();
-        await Wait.UntilAsync(() => !alice.Node.Hub.CanRelayTo(bob.Id), "bob gone");
+        await Wait.UntilAsync(() => !alice.Node.Relay.CanRelayTo(bob.Id), "bob gone");
         // Whoever controls the hub swaps bob's entry for one with their own agreement key.
         using var mallory = NodeIdentity.CreateEphemeral();
         using var malloryKey = AgreementKey.CreateEphemeral();
         var forged = Core.Hub.Directory.DirectoryEntry.Create(mallory, "bob", malloryKey.PublicKey, DateTimeOffset.UtcNow) with
         {
-            IdentityKey = (await alice.Node.Hub.WhoisAsync(bob.Id.Compact))[0].IdentityKey,
+            IdentityKey = (await alice.Node.HubDirectory.WhoisAsync(bob.Id.Compact))[0].IdentityKey,
         };
         Hub.Directory.PutUnchecked(forged, bob.Id.Compact);
         var message = await alice.Node.Chat.SendAsync(bob.Id, "for bob only");
@@ -93,7 +93,7 @@ public sealed class MailboxTests : HubTestBase
         using var stranger = NodeIdentity.CreateEphemeral();
         using var bobKey = AgreementKey.LoadOrCreate(bob.Home);
         var item = MailboxSeal.Seal(stranger, bob.Id, bobKey.PublicKey, new ChatMessage(Guid.NewGuid(), DateTimeOffset.UtcNow, "spam").ToArray());
-        Assert.True(await bob.Node.Hub.MailReceived!(item));
+        Assert.True(await bob.Node.MailReceiver.ReceiveAsync(item));
         Assert.Empty(await bob.Node.Store.HistoryAsync(stranger.DeviceId.Compact, 10));
         Assert.Equal(PeerState.Request, bob.Node.Contacts.Find(stranger.DeviceId)!.State);
     }

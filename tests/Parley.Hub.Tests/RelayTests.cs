@@ -35,7 +35,7 @@ public sealed class RelayTests : HubTestBase
         await using var bob = await TestNode.StartAsync("bob", bind: IPAddress.Parse("127.0.0.2"));
         await alice.Node.Hub.JoinAsync(Invite);
         await bob.Node.Hub.JoinAsync(Invite);
-        await Wait.UntilAsync(() => alice.Node.Hub.CanRelayTo(bob.Id) && bob.Node.Hub.CanRelayTo(alice.Id), "both on the hub");
+        await Wait.UntilAsync(() => alice.Node.Relay.CanRelayTo(bob.Id) && bob.Node.Relay.CanRelayTo(alice.Id), "both on the hub");
 
         // Alice knows bob only by ID (as from whois): no address, so only the relay can reach him.
         var relayed = _relayed;
@@ -87,7 +87,7 @@ public sealed class RelayTests : HubTestBase
         await alice.Node.Hub.JoinAsync(Invite);
         await Wait.UntilAsync(() => alice.Node.Hub.Connected, "alice on the hub");
         using var absent = NodeIdentity.CreateEphemeral();
-        var error = await Assert.ThrowsAsync<InvalidOperationException>(() => alice.Node.Hub.OpenRelayAsync(absent.DeviceId, CancellationToken.None));
+        var error = await Assert.ThrowsAsync<InvalidOperationException>(() => alice.Node.Relay.OpenRelayAsync(absent.DeviceId, CancellationToken.None));
         Assert.Contains("is not online at this hub", error.Message, StringComparison.Ordinal);
     }
 

@@ -12,7 +12,7 @@ namespace Parley.Hub.Tests;
 public sealed class RoomTests : HubTestBase
 {
     private static async Task<List<string>> Texts(TestNode node, string room) =>
-        [.. (await node.Node.Rooms.HistoryAsync(room, 100)).Where(m => m.State != MessageState.Notice).Select(m => m.Text)];
+        [.. (await node.Node.RoomChat.HistoryAsync(room, 100)).Where(m => m.State != MessageState.Notice).Select(m => m.Text)];
 
     [Fact]
     public async Task ThreeMembers_Chat_ThenOneLeaves_AndCannotReadWhatFollows_AndALateJoinerCannotReadWhatCameBefore()
@@ -31,21 +31,21 @@ public sealed class RoomTests : HubTestBase
             // Keys go out on every join; send until both others can read (a message before a key arrives waits for it).
             if ((await Texts(alice, "team")).Count == 0)
             {
-                await alice.Node.Rooms.SendAsync("team", first);
+                await alice.Node.RoomChat.SendAsync("team", first);
             }
             return (await Texts(bob, "team")).Contains(first) && (await Texts(carol, "team")).Contains(first);
         }, "bob and carol to read alice");
-        await bob.Node.Rooms.SendAsync("team", "bob here");
+        await bob.Node.RoomChat.SendAsync("team", "bob here");
         await Wait.UntilAsync(async () => (await Texts(alice, "team")).Contains("bob here") && (await Texts(carol, "team")).Contains("bob here"), "alice and carol to read bob");
 
         await carol.Node.Rooms.LeaveAsync("team");
-        await Wait.UntilAsync(async () => (await alice.Node.Rooms.HistoryAsync("team", 100)).Any(m => m.State == MessageState.Notice && m.Text == "carol left #team"), "the leave notice");
+        await Wait.UntilAsync(async () => (await alice.Node.RoomChat.HistoryAsync("team", 100)).Any(m => m.State == MessageState.Notice && m.Text == "carol left #team"), "the leave notice");
         const string after = "after carol left 51aa";
-        await alice.Node.Rooms.SendAsync("team", after);
+        await alice.Node.RoomChat.SendAsync("team", after);
         await Wait.UntilAsync(async () => (await Texts(bob, "team")).Contains(after), "bob to read it");
         await Task.Delay(300);
         Assert.DoesNotContain(after, await Texts(carol, "team"));
-        await Assert.ThrowsAsync<ChatException>(() => carol.Node.Rooms.SendAsync("team", "still here?"));
+        await Assert.ThrowsAsync<ChatException>(() => carol.Node.RoomChat.SendAsync("team", "still here?"));
 
         await using var dave = await OnHubAsync("dave");
         await dave.Node.Rooms.JoinAsync("team");
@@ -54,7 +54,7 @@ public sealed class RoomTests : HubTestBase
         {
             if (!(await Texts(alice, "team")).Contains(later))
             {
-                await alice.Node.Rooms.SendAsync("team", later);
+                await alice.Node.RoomChat.SendAsync("team", later);
             }
             return (await Texts(dave, "team")).Contains(later);
         }, "dave to read what came after he joined");
@@ -103,7 +103,7 @@ public sealed class RoomTests : HubTestBase
         {
             if ((await Texts(alice, "club")).Count < 3)
             {
-                await alice.Node.Rooms.SendAsync("club", "back again");
+                await alice.Node.RoomChat.SendAsync("club", "back again");
             }
             return (await Texts(bob, "club")).Contains("back again");
         }, "the room to work after the restart");

@@ -4,6 +4,8 @@ using Microsoft.Extensions.Logging;
 using Parley.Core.Identity;
 using Parley.Core.Links;
 using Parley.Hub;
+using Parley.Node.Events;
+using Parley.Node.Hub;
 
 namespace Parley.Cli.Verbs;
 
@@ -94,8 +96,8 @@ internal sealed class HubJoinVerb : IVerb
     {
         context.Args.ExpectPositional(1, 1);
         using var api = context.Api();
-        var hub = await api.PostAsync("api/hub", new { invite = context.Args.Positional[0] }).ConfigureAwait(false);
-        context.Out.WriteLine($"using hub {hub.GetProperty("hub").GetString()}");
+        var hub = (await api.PostAsync("api/hub", new HubJoinRequest(context.Args.Positional[0])).ConfigureAwait(false)).Deserialize<HubReply>(EventHub.Json)!;
+        context.Out.WriteLine($"using hub {hub.Hub}");
         return ExitCodes.Ok;
     }
 }
@@ -120,22 +122,21 @@ internal sealed class WhoisVerb : IVerb
             context.WriteJson(answers);
             return ExitCodes.Ok;
         }
-        var count = answers.GetArrayLength();
-        if (count == 0)
+        var entries = answers.Deserialize<List<WhoisView>>(EventHub.Json)!;
+        if (entries.Count == 0)
         {
             context.Out.WriteLine("(no one by that name or ID)");
             return ExitCodes.Failure;
         }
-        if (count > 1)
+        if (entries.Count > 1)
         {
-            context.Out.WriteLine($"{count} devices use this name; names are not identities, compare device IDs:");
+            context.Out.WriteLine($"{entries.Count} devices use this name; names are not identities, compare device IDs:");
         }
-        foreach (var a in answers.EnumerateArray())
+        foreach (var a in entries)
         {
-            var valid = a.GetProperty("signatureValid").GetBoolean();
-            context.Out.WriteLine($"  {TerminalText.Safe(a.GetProperty("name").GetString()),-20} {a.GetProperty("deviceId").GetString()}");
-            context.Out.WriteLine($"  {"",-20} {(valid ? "signature valid" : "SIGNATURE INVALID: do not trust this entry")}, "
-                + (a.GetProperty("online").GetBoolean() ? "online" : $"last seen {CliContext.Ago(a.GetProperty("lastSeen"))}"));
+            context.Out.WriteLine($"  {TerminalText.Safe(a.Name),-20} {a.DeviceId}");
+            context.Out.WriteLine($"  {"",-20} {(a.SignatureValid ? "signature valid" : "SIGNATURE INVALID: do not trust this entry")}, "
+                + (a.Online ? "online" : $"last seen {CliContext.Ago(a.LastSeen)}"));
         }
         return ExitCodes.Ok;
     }

@@ -1,3 +1,7 @@
+using System.Text.Json;
+using Parley.Node.Events;
+using Parley.Node.Rooms;
+
 namespace Parley.Cli.Verbs;
 
 internal sealed class RoomsVerb : IVerb
@@ -20,10 +24,10 @@ internal sealed class RoomsVerb : IVerb
             context.WriteJson(rooms);
             return ExitCodes.Ok;
         }
-        var joined = rooms.GetProperty("joined").EnumerateArray().Select(r => r.GetString()).ToHashSet();
-        foreach (var room in rooms.GetProperty("rooms").EnumerateArray())
+        var reply = rooms.Deserialize<RoomsReply>(EventHub.Json)!;
+        foreach (var room in reply.Rooms)
         {
-            context.Out.WriteLine($"{room.GetString()}{(joined.Contains(room.GetString()) ? "  (joined)" : "")}");
+            context.Out.WriteLine($"{room}{(reply.Joined.Contains(room) ? "  (joined)" : "")}");
         }
         return ExitCodes.Ok;
     }
@@ -48,7 +52,7 @@ internal sealed class RoomVerb : IVerb
         using var api = context.Api();
         var result = action switch
         {
-            "create" => await api.PostAsync("api/rooms", new { name = room }).ConfigureAwait(false),
+            "create" => await api.PostAsync("api/rooms", new RoomRequest(room)).ConfigureAwait(false),
             "join" => await api.PostAsync($"api/rooms/{segment}/join").ConfigureAwait(false),
             "leave" => await api.PostAsync($"api/rooms/{segment}/leave").ConfigureAwait(false),
             "members" => await api.GetAsync($"api/rooms/{segment}/members").ConfigureAwait(false),
@@ -61,12 +65,12 @@ internal sealed class RoomVerb : IVerb
         }
         if (action == "leave")
         {
-            context.Out.WriteLine($"left {result.GetProperty("left").GetString()}");
+            context.Out.WriteLine($"left {result.Deserialize<RoomLeftReply>(EventHub.Json)!.Left}");
             return ExitCodes.Ok;
         }
-        foreach (var member in result.EnumerateArray())
+        foreach (var member in result.Deserialize<List<RoomMemberView>>(EventHub.Json)!)
         {
-            context.Out.WriteLine($"  {TerminalText.Safe(member.GetProperty("name").GetString()),-20} {member.GetProperty("deviceId").GetString()}  {(member.GetProperty("online").GetBoolean() ? "online" : "offline")}");
+            context.Out.WriteLine($"  {TerminalText.Safe(member.Name),-20} {member.DeviceId}  {(member.Online ? "online" : "offline")}");
         }
         return ExitCodes.Ok;
     }

@@ -12,9 +12,6 @@ public static class ProtocolLimits
     /// <summary>Largest payload of any frame type: 1 MiB.</summary>
     public const int MaxPayload = 1 << 20;
 
-    /// <summary>Largest chat text in UTF-8 bytes: 64 KiB.</summary>
-    public const int MaxChatTextBytes = 64 * 1024;
-
     /// <summary>Largest display name in UTF-8 bytes.</summary>
     public const int MaxNameBytes = 64;
 

@@ -13,3 +13,8 @@ public sealed record NameView(string Name);
 public sealed record LoginLinkView(string Url, int ExpiresInSeconds);
 
 public sealed record WebSessionView(string CsrfToken, string CsrfHeader);
+
+/// <summary><c>GET/POST /api/settings</c>: where offers are saved by default, LAN discovery, and the contacts whose offers are accepted without asking.</summary>
+public sealed record SettingsView(string DownloadFolder, bool Discovery, IReadOnlyList<string> AutoAccept);
+
+public sealed record SettingsRequest(string? DownloadFolder, bool? Discovery);

@@ -13,6 +13,7 @@ public sealed class ApiModule : INodeModule
     public void MapEndpoints(IEndpointRouteBuilder app, RouteGroupBuilder api)
     {
         NodeEndpoints.Map(api);
+        SettingsEndpoints.Map(api);
         WebEndpoints.Map(app, api);
     }
 }

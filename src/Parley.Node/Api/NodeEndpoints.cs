@@ -31,10 +31,10 @@ internal static class NodeEndpoints
             var svg = new SvgQRCode(data).GetGraphic(new System.Drawing.Size(256, 256), "#000000", "#ffffff", drawQuietZones: true);
             return Results.Text(svg, "image/svg+xml");
         });
-        api.MapPost("/name", async (RenameRequest body, NodeProfile profile, Hub.HubClient hub) =>
+        api.MapPost("/name", async (RenameRequest body, NodeProfile profile, Hub.EntryPublisher directory) =>
         {
             await profile.SetNameAsync(DisplayNames.Validate(body.Name)).ConfigureAwait(false);
-            hub.Republish();
+            directory.Republish(); // the hub's directory shows the new name
             return new NameView(profile.Name);
         });
         api.Map("/events", (HttpContext context, Events.EventHub events, NodeLifetime lifetime) => EventStream.ServeAsync(context, events, lifetime));

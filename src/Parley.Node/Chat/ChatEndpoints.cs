@@ -13,21 +13,21 @@ internal static class ChatEndpoints
 {
     public static void Map(RouteGroupBuilder api)
     {
-        api.MapPost("/chat/{peer}", async (string peer, ChatRequest body, PeerLookup lookup, ChatService chat, ContactBook contacts, RoomService rooms) =>
+        api.MapPost("/chat/{peer}", async (string peer, ChatRequest body, PeerLookup lookup, ChatService chat, ContactBook contacts, RoomChat rooms) =>
         {
             if (PeerLookup.IsRoom(peer))
             {
-                return Results.Ok(rooms.ToEvent(await rooms.SendAsync(Uri.UnescapeDataString(peer), body.Text ?? "").ConfigureAwait(false)));
+                return Results.Ok(await rooms.SendAsync(Uri.UnescapeDataString(peer), body.Text ?? "").ConfigureAwait(false));
             }
             var message = await chat.SendAsync(lookup.Resolve(peer), body.Text ?? "").ConfigureAwait(false);
             return Results.Ok(MessageView.Direct(message, contacts));
         });
-        api.MapGet("/chat/{peer}", async (string peer, int? limit, long? before, PeerLookup lookup, ChatService chat, ContactBook contacts, RoomService rooms) =>
+        api.MapGet("/chat/{peer}", async (string peer, int? limit, long? before, PeerLookup lookup, ChatService chat, ContactBook contacts, RoomChat rooms) =>
         {
             if (PeerLookup.IsRoom(peer))
             {
                 var said = await rooms.HistoryAsync(Uri.UnescapeDataString(peer), limit ?? 100, before ?? long.MaxValue).ConfigureAwait(false);
-                return Results.Ok(said.Select(rooms.ToEvent));
+                return Results.Ok(said);
             }
             var messages = await chat.HistoryAsync(lookup.Resolve(peer), limit ?? 100, before ?? long.MaxValue).ConfigureAwait(false);
             return Results.Ok(messages.Select(m => MessageView.Direct(m, contacts)));
@@ -41,7 +41,7 @@ internal static class ChatEndpoints
         });
         api.MapPost("/conversations/{peer}/read", async (string peer, PeerLookup lookup, NodeStore store) =>
         {
-            var key = PeerLookup.IsRoom(peer) ? RoomService.ConversationKey(Uri.UnescapeDataString(peer)) : lookup.Resolve(peer).Compact;
+            var key = PeerLookup.IsRoom(peer) ? RoomChat.ConversationKey(Uri.UnescapeDataString(peer)) : lookup.Resolve(peer).Compact;
             await store.MarkReadAsync(key).ConfigureAwait(false);
             return Results.NoContent();
         });

@@ -46,7 +46,7 @@ public sealed partial class ChatService(
         string? warning = null;
         if (session is null && mailDrop.ShouldMail(peer))
         {
-            warning = await mailDrop.SendAsync(peer, message).ConfigureAwait(false);
+            warning = await mailDrop.LeaveAsync(peer, message).ConfigureAwait(false);
             if (warning is null)
             {
                 state = MessageState.Mailed;

@@ -4,14 +4,14 @@ using Parley.Core.Identity;
 namespace Parley.Node.Chat;
 
 /// <summary>
-/// Where chat leaves a message for a contact it cannot reach now: the hub's offline mailbox.
-/// Chat depends on this, the mailbox never on chat, so the two form no cycle.
+/// Somewhere to leave a message for a contact who cannot be reached now: the hub's mailbox. Chat
+/// defines what it needs and the hub implements it, so chat does not depend on the hub client.
 /// </summary>
 public interface IMailDrop
 {
-    /// <summary>True when the contact is not reachable now but a hub is: the mailbox is the way.</summary>
+    /// <summary>True when <paramref name="peer"/> cannot be reached now but the drop can: leaving mail is the way.</summary>
     bool ShouldMail(DeviceId peer);
 
-    /// <summary>Seals and leaves the message; null when stored, else why not.</summary>
-    Task<string?> SendAsync(DeviceId peer, ChatMessage message);
+    /// <summary>Leaves <paramref name="message"/> sealed for <paramref name="peer"/>; null when left, else why not (for the sender to read).</summary>
+    Task<string?> LeaveAsync(DeviceId peer, ChatMessage message);
 }

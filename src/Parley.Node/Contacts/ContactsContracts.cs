@@ -14,10 +14,7 @@ public sealed record NearbyView(string DeviceId, string Name, string Address, Da
 /// <summary><c>GET /api/peers</c>: everyone the node knows of, by kind.</summary>
 public sealed record PeersView(
     IReadOnlyList<NearbyView> Nearby, IReadOnlyList<PeerView> Contacts, IReadOnlyList<PeerView> Requests,
-    IReadOnlyList<PeerView> Blocked, IReadOnlyList<HubMemberView> Hub);
-
-/// <summary>A member of our hub (interim home: the hub feature will own it).</summary>
-public sealed record HubMemberView(string DeviceId, string Name, bool Online, DateTimeOffset LastSeen, string Address, PeerState? State);
+    IReadOnlyList<PeerView> Blocked, IReadOnlyList<Hub.HubMemberView> Hub);
 
 public sealed record SafetyView(string DeviceId, string OurDeviceId, string SafetyNumber);
 

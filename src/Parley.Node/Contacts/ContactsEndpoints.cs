@@ -4,6 +4,7 @@ using Microsoft.AspNetCore.Routing;
 using Parley.Core.Identity;
 using Parley.Node.Api;
 using Parley.Node.Discovery;
+using Parley.Node.Hub;
 using Parley.Node.Links;
 using Parley.Node.Storage;
 
@@ -14,10 +15,10 @@ internal static class ContactsEndpoints
 {
     public static void Map(RouteGroupBuilder api)
     {
-        api.MapGet("/peers", (NearbyList nearby, ContactBook contacts, PeerViews views, Hub.HubClient hub) => new PeersView(
+        api.MapGet("/peers", (NearbyList nearby, ContactBook contacts, PeerViews views, HubPresence hub) => new PeersView(
             [.. nearby.Current.Select(n => new NearbyView(n.DeviceId.ToString(), n.Name, n.Endpoint.ToString(), n.LastSeen, contacts.Find(n.DeviceId)?.State))],
             views.In(PeerState.Contact), views.In(PeerState.Request), views.In(PeerState.Blocked),
-            [.. hub.Members.Select(m => new HubMemberView(m.DeviceId.ToString(), m.Name, m.Online, m.LastSeen, m.Address, contacts.Find(m.DeviceId)?.State))]));
+            HubMemberView.List(hub, contacts)));
         api.MapGet("/requests", (PeerViews views) => views.In(PeerState.Request));
         api.MapPost("/contacts", async (AddRequest body, NearbyList nearby, NodeIdentity identity, LinkManager links, PeerViews views) =>
         {

@@ -59,7 +59,7 @@ public sealed partial class LinkManager
                 foreach (var contact in _contacts.All)
                 {
                     if (contact.State != PeerState.Contact || !DeviceId.TryParse(contact.DeviceId, out var id) || Session(id) is not null
-                        || (contact.Address is null && CanRelayTo?.Invoke(id) != true))
+                        || (contact.Address is null && !_relay.CanRelayTo(id)))
                     {
                         continue;
                     }
@@ -110,22 +110,16 @@ public sealed partial class LinkManager
         }
     }
 
-    /// <summary>True when the hub could relay to this device (it is online there). Set by the node when it has a hub.</summary>
-    public Func<DeviceId, bool>? CanRelayTo { get; set; }
-
-    /// <summary>Opens our side of a relayed connection to a device through the hub.</summary>
-    public Func<DeviceId, CancellationToken, Task<(Socket Socket, IPEndPoint Hub)>>? OpenRelay { get; set; }
-
     /// <summary>No direct address worked: try the hub's relay. TLS runs end to end over it, pinned as always.</summary>
     private async Task<bool> TryRelayAsync(DeviceId id)
     {
-        if (OpenRelay is null || CanRelayTo?.Invoke(id) != true)
+        if (!_relay.CanRelayTo(id))
         {
             return false;
         }
         try
         {
-            var (socket, hub) = await OpenRelay(id, _stopping.Token).ConfigureAwait(false);
+            var (socket, hub) = await _relay.OpenRelayAsync(id, _stopping.Token).ConfigureAwait(false);
             var link = await _establisher.ConnectOverAsync(socket, hub, id, HelloFor, relayed: true, _stopping.Token).ConfigureAwait(false);
             await RegisterAsync(link).ConfigureAwait(false);
             return true;

@@ -23,6 +23,7 @@ public sealed partial class LinkManager : IPeerSessions, IAsyncDisposable
     private readonly ILogger _logger;
     private readonly ILoggerFactory _loggerFactory;
     private readonly NodeProfile _profile;
+    private readonly IRelayDialer _relay;
     private readonly ConcurrentDictionary<DeviceId, PeerSession> _sessions = new();
     private readonly Lock _registerLock = new();
     private readonly CancellationTokenSource _stopping = new();
@@ -31,8 +32,9 @@ public sealed partial class LinkManager : IPeerSessions, IAsyncDisposable
     private LinkEstablisher _establisher;
 
     public LinkManager(NodeIdentity identity, NodeOptions options, ContactBook contacts, EventHub events,
-        ILoggerFactory loggerFactory, NodeProfile profile)
+        ILoggerFactory loggerFactory, NodeProfile profile, IRelayDialer relay)
     {
+        _relay = relay;
         _identity = identity;
         _options = options;
         _contacts = contacts;

@@ -1,3 +1,4 @@
+using Parley.Core.Chat;
 using Parley.Core.Hub.Directory;
 using Parley.Core.Hub.Presence;
 using Parley.Core.Hub.Rooms;

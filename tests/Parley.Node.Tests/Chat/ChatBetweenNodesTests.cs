@@ -79,10 +79,10 @@ public class ChatBetweenNodesTests
         await using var alice = await TestNode.StartAsync("alice");
         await using var bob = await TestNode.StartAsync("bob");
         await TestNode.BefriendAsync(alice, bob);
-        var error = await Assert.ThrowsAsync<ChatException>(() => alice.Node.Chat.SendAsync(bob.Id, new string('é', ProtocolLimits.MaxChatTextBytes / 2 + 1)));
+        var error = await Assert.ThrowsAsync<ChatException>(() => alice.Node.Chat.SendAsync(bob.Id, new string('é', Parley.Core.Chat.ChatMessage.MaxTextBytes / 2 + 1)));
         Assert.Contains("the limit is 65536", error.Message, StringComparison.Ordinal);
         Assert.Empty(await alice.HistoryWith(bob));
-        await alice.Node.Chat.SendAsync(bob.Id, new string('a', ProtocolLimits.MaxChatTextBytes));
+        await alice.Node.Chat.SendAsync(bob.Id, new string('a', Parley.Core.Chat.ChatMessage.MaxTextBytes));
         await Wait.UntilAsync(async () => (await bob.HistoryWith(alice)).Count == 1, "a message exactly at the cap");
     }
 

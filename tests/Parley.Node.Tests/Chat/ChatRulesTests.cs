@@ -105,7 +105,7 @@ public sealed class ChatRulesTests : IAsyncLifetime
 
         public bool ShouldMail(DeviceId peer) => Reachable;
 
-        public Task<string?> SendAsync(DeviceId peer, ChatMessage message)
+        public Task<string?> LeaveAsync(DeviceId peer, ChatMessage message)
         {
             if (Refusal is null)
             {

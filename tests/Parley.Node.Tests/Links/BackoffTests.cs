@@ -28,7 +28,7 @@ public sealed class BackoffTests : IAsyncDisposable
         var options = new NodeOptions { Home = _home, ReconnectDelay = TimeSpan.FromSeconds(1), MaxReconnectDelay = TimeSpan.FromSeconds(60) };
         using var identity = NodeIdentity.CreateEphemeral();
         await using var links = new LinkManager(identity, options, await ContactBook.LoadAsync(_store, TimeProvider.System),
-            new EventHub(), NullLoggerFactory.Instance, new NodeProfile(_store, "me"));
+            new EventHub(), NullLoggerFactory.Instance, new NodeProfile(_store, "me"), new NoRelay());
         for (var failures = 1; failures <= 12; failures++)
         {
             var expected = Math.Min(Math.Pow(2, failures - 1), 60);
@@ -45,4 +45,13 @@ public sealed class BackoffTests : IAsyncDisposable
     [InlineData(null, null, null)]
     public void MergeAddress_NewestFirst_NoDuplicates_AtMostFour(string? newest, string? known, string? expected) =>
         Assert.Equal(expected, LinkManager.MergeAddress(newest, known));
+
+    /// <summary>A node without a hub: nothing can be relayed.</summary>
+    private sealed class NoRelay : IRelayDialer
+    {
+        public bool CanRelayTo(DeviceId peer) => false;
+
+        public Task<(System.Net.Sockets.Socket Socket, System.Net.IPEndPoint Hub)> OpenRelayAsync(DeviceId peer, CancellationToken cancellationToken) =>
+            throw new InvalidOperationException("no hub");
+    }
 }

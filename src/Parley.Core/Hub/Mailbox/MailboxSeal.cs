@@ -16,7 +16,7 @@ namespace Parley.Core.Hub.Mailbox;
 public static class MailboxSeal
 {
     /// <summary>Largest sealed item: a 64 KiB chat message plus keys, nonce, tag and signature.</summary>
-    public const int MaxItemSize = ProtocolLimits.MessageIdSize + 8 + ProtocolLimits.MaxChatTextBytes + 1024;
+    public const int MaxItemSize = ProtocolLimits.MessageIdSize + 8 + Chat.ChatMessage.MaxTextBytes + 1024;
     private static readonly byte[] Info = Encoding.ASCII.GetBytes("parley-mailbox-v1");
 
     public static byte[] Seal(NodeIdentity sender, DeviceId recipient, byte[] recipientAgreementKey, ReadOnlySpan<byte> plaintext)

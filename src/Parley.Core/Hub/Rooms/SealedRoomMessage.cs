@@ -16,7 +16,7 @@ public sealed record SealedRoomMessage(uint KeyId, ulong Counter, byte[] Tag, by
     public const int TagSize = 16;
 
     /// <summary>A chat message (ID, time, 64 KiB of text) with its key ID, counter, tag and a P-256 signature.</summary>
-    public static int MaxSize => 4 + 8 + TagSize + 4 + ProtocolLimits.MessageIdSize + 8 + ProtocolLimits.MaxChatTextBytes + 1 + 72;
+    public static int MaxSize => 4 + 8 + TagSize + 4 + ProtocolLimits.MessageIdSize + 8 + Chat.ChatMessage.MaxTextBytes + 1 + 72;
 
     public static bool TryRead(in ReadOnlySequence<byte> payload, [MaybeNullWhen(false)] out SealedRoomMessage message, out string error)
     {

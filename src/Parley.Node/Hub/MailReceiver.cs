@@ -1,0 +1,56 @@
+using Parley.Core.Chat;
+using Parley.Core.Hub.Mailbox;
+using Parley.Core.Identity;
+using Parley.Core.Links;
+using Parley.Core.Protocol;
+using Parley.Node.Chat;
+using Parley.Node.Contacts;
+using Parley.Node.Storage;
+
+namespace Parley.Node.Hub;
+
+/// <summary>
+/// The mailbox, receiving side: sealed messages the hub held for us are opened, checked, handed to
+/// chat when they come from a contact, and acknowledged so the hub deletes them.
+/// </summary>
+internal sealed class MailReceiver(NodeIdentity identity, AgreementKey agreement, ContactBook contacts, ChatService chat) : IHubClientFeature
+{
+    public IReadOnlyList<FrameSpec> Frames { get; } = [FrameSpec.Of<MailboxItem>(FrameType.MailboxItem)];
+
+    public ValueTask OnFrameAsync(IPeerLink hub, Frame frame)
+    {
+        var mail = frame.Read<MailboxItem>();
+        // Not awaited: storing must not hold up the hub link's receive loop.
+        _ = AcknowledgeAsync(hub, mail.ItemId, mail.Item);
+        return ValueTask.CompletedTask;
+    }
+
+    private async Task AcknowledgeAsync(IPeerLink hub, long itemId, byte[] item)
+    {
+        if (await ReceiveAsync(item).ConfigureAwait(false))
+        {
+            hub.TrySend(FrameType.MailboxAck, new MailboxAck(itemId).ToArray());
+        }
+    }
+
+    /// <summary>Opens a held message and stores it when it is from a contact. True when the hub may delete it.</summary>
+    public async Task<bool> ReceiveAsync(byte[] item)
+    {
+        if (!MailboxSeal.TryOpen(item, agreement, identity.DeviceId, out var sender, out var plaintext, out _)
+            || !WireMessage.TryRead<ChatMessage>(plaintext, out var message, out _))
+        {
+            return true; // undecipherable or forged: nothing to keep, and keeping it would only fill our quota
+        }
+        if (contacts.Find(sender)?.State != PeerState.Contact)
+        {
+            // Strangers reach us only as requests; a mailbox is no way around consent.
+            if (contacts.Find(sender) is null)
+            {
+                await contacts.UpdateAsync(sender, r => r).ConfigureAwait(false);
+            }
+            return true;
+        }
+        await chat.StoreIncomingAsync(sender, message!).ConfigureAwait(false);
+        return true;
+    }
+}

@@ -1,0 +1,15 @@
+using Microsoft.Extensions.Logging;
+
+namespace Parley.Node.Rooms;
+
+internal static partial class RoomsLog
+{
+    [LoggerMessage(800, LogLevel.Warning, "no valid directory entry for {Member}: it cannot get our key for #{Room}")]
+    public static partial void NoKey(ILogger logger, string member, string room);
+
+    [LoggerMessage(801, LogLevel.Warning, "dropped a message from {Sender} in #{Room}: its signature or encryption does not check out")]
+    public static partial void Dropped(ILogger logger, string sender, string room);
+
+    [LoggerMessage(802, LogLevel.Information, "could not rejoin #{Room}: {Reason}")]
+    public static partial void RejoinFailed(ILogger logger, string room, string reason);
+}

@@ -1,0 +1,23 @@
+using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.DependencyInjection;
+using Parley.Node.Hub;
+
+namespace Parley.Node.Rooms;
+
+/// <summary>
+/// End-to-end encrypted group chat in hub rooms: membership and commands, sender keys and rekeying,
+/// messages and history. Each part that takes frames from the hub is a hub feature; needs <c>HubModule</c>.
+/// </summary>
+public sealed class RoomsModule : INodeModule
+{
+    public void AddServices(IServiceCollection services)
+    {
+        services.AddSingleton<RoomBook>();
+        HubModule.AddFeature<RoomCommands>(services);
+        HubModule.AddFeature<RoomMembership>(services);
+        HubModule.AddFeature<RoomKeys>(services);
+        HubModule.AddFeature<RoomChat>(services);
+    }
+
+    public void MapEndpoints(IEndpointRouteBuilder app, RouteGroupBuilder api) => RoomsEndpoints.Map(api);
+}
