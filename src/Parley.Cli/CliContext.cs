@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Parley.Node.Events;
 
 namespace Parley.Cli;
 
@@ -15,6 +16,11 @@ internal sealed class CliContext(CliArgs args, string home, TextWriter output, T
 
     public bool Json => Args.Has("--json");
 
+    private static readonly JsonSerializerOptions IndentedRecords = new(EventHub.Json) { WriteIndented = true };
+
+    /// <summary>Prints one of the node's contract records as the node itself writes it (camelCase, enums as strings), indented.</summary>
+    public void WriteJson<T>(T record) where T : notnull => Out.WriteLine(JsonSerializer.Serialize(record, IndentedRecords));
+
     public ApiClient Api() => ApiClient.Open(Home);
 
     private static readonly JsonSerializerOptions Indented = new() { WriteIndented = true };
@@ -22,12 +28,12 @@ internal sealed class CliContext(CliArgs args, string home, TextWriter output, T
     public void WriteJson(JsonElement json) => Out.WriteLine(JsonSerializer.Serialize(json, Indented));
 
     /// <summary>"3 min ago", "just now": how long since <paramref name="time"/>.</summary>
-    public static string Ago(JsonElement time)
+    public static string Ago(JsonElement time) =>
+        time.ValueKind == JsonValueKind.String && time.TryGetDateTimeOffset(out var when) ? Ago(when) : "never";
+
+    /// <summary>As <see cref="Ago(JsonElement)"/>, for a time read into a contract record.</summary>
+    public static string Ago(DateTimeOffset when)
     {
-        if (time.ValueKind != JsonValueKind.String || !time.TryGetDateTimeOffset(out var when))
-        {
-            return "never";
-        }
         var elapsed = DateTimeOffset.UtcNow - when;
         return elapsed.TotalSeconds < 10 ? "just now"
             : elapsed.TotalMinutes < 1 ? $"{elapsed.TotalSeconds:0} s ago"
