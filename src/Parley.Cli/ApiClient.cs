@@ -3,6 +3,7 @@ using System.Net.Http.Json;
 using System.Net.WebSockets;
 using System.Text.Json;
 using Parley.Node;
+using Parley.Node.Api;
 using Parley.Node.Events;
 
 namespace Parley.Cli;
@@ -50,13 +51,40 @@ internal sealed class ApiClient : IDisposable
     public static ApiClient Open(string home) => TryOpen(home)
         ?? throw new CliException($"no node is running for {home} (start one with: parley up)", ExitCodes.NoNode);
 
-    public Task<JsonElement> GetAsync(string path) => SendAsync(HttpMethod.Get, path, null);
+    /// <summary>GETs <paramref name="path"/> and reads the reply as the node's contract record <typeparamref name="T"/>.</summary>
+    public async Task<T> GetAsync<T>(string path) => Read<T>(path, await SendAsync(HttpMethod.Get, path, null).ConfigureAwait(false));
 
-    public Task<JsonElement> PostAsync(string path, object? body = null) => SendAsync(HttpMethod.Post, path, body);
+    /// <summary>POSTs <paramref name="body"/> (a request record, or nothing) and reads the reply as <typeparamref name="T"/>.</summary>
+    public async Task<T> PostAsync<T>(string path, object? body = null) => Read<T>(path, await SendAsync(HttpMethod.Post, path, body).ConfigureAwait(false));
 
-    public Task<JsonElement> DeleteAsync(string path) => SendAsync(HttpMethod.Delete, path, null);
+    /// <summary>POSTs to <paramref name="path"/> for a reply that carries nothing to read (e.g. 202 Accepted).</summary>
+    public Task PostWithoutReplyAsync(string path) => SendAsync(HttpMethod.Post, path, null);
 
-    private async Task<JsonElement> SendAsync(HttpMethod method, string path, object? body)
+    // The untyped calls serve the verbs not yet reading the node's records (files, videos, calls, hub, rooms).
+    public async Task<JsonElement> GetAsync(string path) => Parse(await SendAsync(HttpMethod.Get, path, null).ConfigureAwait(false));
+
+    public async Task<JsonElement> PostAsync(string path, object? body = null) => Parse(await SendAsync(HttpMethod.Post, path, body).ConfigureAwait(false));
+
+    public async Task<JsonElement> DeleteAsync(string path) => Parse(await SendAsync(HttpMethod.Delete, path, null).ConfigureAwait(false));
+
+    private static JsonElement Parse(string text) => text.Length == 0 ? default : JsonDocument.Parse(text).RootElement.Clone();
+
+    private T Read<T>(string path, string text)
+    {
+        try
+        {
+            return (text.Length == 0 ? default : JsonSerializer.Deserialize<T>(text, EventHub.Json))
+                ?? throw new CliException($"the node at {BaseUrl} answered {path} with nothing");
+        }
+        catch (JsonException e)
+        {
+            // A node of another version may shape a reply differently: say so rather than crash.
+            throw new CliException($"the node at {BaseUrl} answered {path} in a shape this parley does not read ({e.Message})");
+        }
+    }
+
+    /// <summary>The reply's text; a refusal becomes a <see cref="CliException"/> with the node's <see cref="ApiError"/> message.</summary>
+    private async Task<string> SendAsync(HttpMethod method, string path, object? body)
     {
         using var request = new HttpRequestMessage(method, path);
         if (body is not null)
@@ -75,13 +103,24 @@ internal sealed class ApiClient : IDisposable
         using (response)
         {
             var text = await response.Content.ReadAsStringAsync().ConfigureAwait(false);
-            var json = text.Length == 0 ? default : JsonDocument.Parse(text).RootElement.Clone();
             if (!response.IsSuccessStatusCode)
             {
-                var error = json.ValueKind == JsonValueKind.Object && json.TryGetProperty("error", out var e) ? e.GetString() : text;
-                throw new CliException(error ?? response.StatusCode.ToString());
+                throw new CliException(ErrorOf(text));
             }
-            return json;
+            return text;
+        }
+    }
+
+    /// <summary>The message of an <see cref="ApiError"/> reply; any other refusal is shown as it came.</summary>
+    private static string ErrorOf(string text)
+    {
+        try
+        {
+            return JsonSerializer.Deserialize<ApiError>(text, EventHub.Json)?.Error ?? text;
+        }
+        catch (JsonException)
+        {
+            return text;
         }
     }
 

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Parley.Node.Events;
 
 namespace Parley.Cli;
 
@@ -14,6 +15,11 @@ internal sealed class CliContext(CliArgs args, string home, TextWriter output, T
     public TextWriter Error { get; } = error;
 
     public bool Json => Args.Has("--json");
+
+    private static readonly JsonSerializerOptions IndentedRecords = new(EventHub.Json) { WriteIndented = true };
+
+    /// <summary>Prints one of the node's contract records as the node itself writes it (camelCase, enums as strings), indented.</summary>
+    public void WriteJson<T>(T record) where T : notnull => Out.WriteLine(JsonSerializer.Serialize(record, IndentedRecords));
 
     public ApiClient Api() => ApiClient.Open(Home);
 

@@ -1,4 +1,7 @@
+using System.Text.Json;
 using Parley.Core.Identity;
+using Parley.Node.Api;
+using Parley.Node.Events;
 using Parley.Node.Storage;
 
 namespace Parley.Cli.Verbs;
@@ -17,41 +20,39 @@ internal sealed class IdVerb : IVerb
     public async Task<int> RunAsync(CliContext context)
     {
         context.Args.ExpectPositional(0, 0);
-        string deviceId;
-        string name;
         using var api = ApiClient.TryOpen(context.Home);
-        System.Text.Json.JsonElement? status = null;
+        NodeStatus? status = null;
         if (api is not null)
         {
             try
             {
-                status = await api.GetAsync("api/status").ConfigureAwait(false);
+                status = await api.GetAsync<NodeStatus>("api/status").ConfigureAwait(false);
             }
             catch (CliException e) when (e.ExitCode == ExitCodes.NoNode)
             {
             }
         }
-        if (status is { } s)
-        {
-            deviceId = s.GetProperty("deviceId").GetString()!;
-            name = s.GetProperty("name").GetString()!;
-        }
-        else
-        {
-            using var identity = NodeIdentity.LoadOrCreate(context.Home);
-            await using var store = NodeStore.Open(context.Home);
-            deviceId = identity.DeviceId.ToString();
-            name = await store.GetSettingAsync("name").ConfigureAwait(false) ?? Environment.UserName;
-        }
+        var device = status is not null ? new DeviceName(status.DeviceId, status.Name) : await ReadHomeAsync(context.Home).ConfigureAwait(false);
         if (context.Json)
         {
-            context.Out.WriteLine(System.Text.Json.JsonSerializer.Serialize(new { deviceId, name }));
+            context.Out.WriteLine(JsonSerializer.Serialize(device, EventHub.Json));
         }
         else
         {
-            context.Out.WriteLine(deviceId);
-            context.Out.WriteLine($"name: {TerminalText.Safe(name)}");
+            context.Out.WriteLine(device.DeviceId);
+            context.Out.WriteLine($"name: {TerminalText.Safe(device.Name)}");
         }
         return ExitCodes.Ok;
     }
+
+    /// <summary>With no node running: the identity in the home folder (created if there is none) and the stored name.</summary>
+    private static async Task<DeviceName> ReadHomeAsync(string home)
+    {
+        using var identity = NodeIdentity.LoadOrCreate(home);
+        await using var store = NodeStore.Open(home);
+        return new DeviceName(identity.DeviceId.ToString(), await store.GetSettingAsync("name").ConfigureAwait(false) ?? Environment.UserName);
+    }
 }
+
+/// <summary>What <c>parley id --json</c> prints: <c>{"deviceId": …, "name": …}</c>.</summary>
+internal sealed record DeviceName(string DeviceId, string Name);

@@ -1,5 +1,5 @@
 using System.Diagnostics;
-using System.Text.Json;
+using Parley.Node.Api;
 
 namespace Parley.Cli.Verbs;
 
@@ -18,12 +18,11 @@ internal sealed class OpenVerb : IVerb
     {
         context.Args.ExpectPositional(0, 0);
         using var api = context.Api();
-        var link = await api.PostAsync("api/login-links").ConfigureAwait(false);
-        var url = link.GetProperty("url").GetString()!;
+        var url = (await api.PostAsync<LoginLinkView>("api/login-links").ConfigureAwait(false)).Url;
         var opened = !context.Args.Has("--no-browser") && TryOpenBrowser(url);
         if (context.Json)
         {
-            context.WriteJson(JsonSerializer.SerializeToElement(new { url, opened }));
+            context.WriteJson(new OpenedLink(url, opened));
             return ExitCodes.Ok;
         }
         context.Out.WriteLine(url);
@@ -57,3 +56,6 @@ internal sealed class OpenVerb : IVerb
         }
     }
 }
+
+/// <summary>What <c>parley open --json</c> prints: the login link and whether a browser was started with it.</summary>
+internal sealed record OpenedLink(string Url, bool Opened);

@@ -112,7 +112,7 @@ internal sealed class UpVerb : IVerb
     {
         try
         {
-            await client.GetAsync("api/status").ConfigureAwait(false);
+            await client.GetAsync<Node.Api.NodeStatus>("api/status").ConfigureAwait(false);
             return true;
         }
         catch (CliException)

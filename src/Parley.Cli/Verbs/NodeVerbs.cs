@@ -1,3 +1,5 @@
+using Parley.Node.Api;
+
 namespace Parley.Cli.Verbs;
 
 internal sealed class StopVerb : IVerb
@@ -12,7 +14,7 @@ internal sealed class StopVerb : IVerb
     {
         context.Args.ExpectPositional(0, 0);
         using var api = context.Api();
-        await api.PostAsync("api/stop").ConfigureAwait(false);
+        await api.PostWithoutReplyAsync("api/stop").ConfigureAwait(false);
         var runtime = Node.HomeFolder.RuntimePath(context.Home);
         for (var i = 0; i < 50 && File.Exists(runtime); i++)
         {
@@ -37,17 +39,17 @@ internal sealed class StatusVerb : IVerb
     {
         context.Args.ExpectPositional(0, 0);
         using var api = context.Api();
-        var status = await api.GetAsync("api/status").ConfigureAwait(false);
+        var status = await api.GetAsync<NodeStatus>("api/status").ConfigureAwait(false);
         if (context.Json)
         {
             context.WriteJson(status);
             return ExitCodes.Ok;
         }
-        context.Out.WriteLine($"name       {TerminalText.Safe(status.GetProperty("name").GetString())}");
-        context.Out.WriteLine($"device ID  {status.GetProperty("deviceId").GetString()}");
-        context.Out.WriteLine($"peer port  {status.GetProperty("peerPort").GetInt32()}");
-        context.Out.WriteLine($"API        {status.GetProperty("apiUrl").GetString()}");
-        context.Out.WriteLine($"discovery  {(status.GetProperty("discovery").GetBoolean() ? "on" : "off")}");
+        context.Out.WriteLine($"name       {TerminalText.Safe(status.Name)}");
+        context.Out.WriteLine($"device ID  {status.DeviceId}");
+        context.Out.WriteLine($"peer port  {status.PeerPort}");
+        context.Out.WriteLine($"API        {status.ApiUrl}");
+        context.Out.WriteLine($"discovery  {(status.Discovery ? "on" : "off")}");
         return ExitCodes.Ok;
     }
 }
@@ -66,14 +68,14 @@ internal sealed class InviteVerb : IVerb
     {
         context.Args.ExpectPositional(0, 0);
         using var api = context.Api();
-        var invite = await api.GetAsync("api/invite").ConfigureAwait(false);
+        var invite = await api.GetAsync<InviteView>("api/invite").ConfigureAwait(false);
         if (context.Json)
         {
             context.WriteJson(invite);
         }
         else
         {
-            context.Out.WriteLine(invite.GetProperty("invite").GetString());
+            context.Out.WriteLine(invite.Invite);
         }
         return ExitCodes.Ok;
     }

@@ -1,0 +1,36 @@
+using Parley.Node.Chat;
+using Parley.Node.Storage;
+
+namespace Parley.Cli.Verbs;
+
+/// <summary>How a message prints in history and in a live chat, 1:1 or in a room.</summary>
+internal static class MessageText
+{
+    /// <summary>"[14:02] alice: hi  ✓✓" — ticks: … queued, ✉ at the hub's mailbox, ✓ sent, ✓✓ delivered.</summary>
+    public static string Format(MessageView message)
+    {
+        var when = message.SentAt.ToLocalTime();
+        if (message.State == MessageState.Notice)
+        {
+            return $"[{when:HH:mm}] * {TerminalText.Safe(message.Text)}";
+        }
+        var who = message.Outgoing ? "me" : TerminalText.Safe(message.PeerName);
+        var ticks = !message.Outgoing ? "" : message.State switch
+        {
+            MessageState.Queued => "  …",
+            MessageState.Mailed => "  ✉",
+            MessageState.Sent => "  ✓",
+            MessageState.Delivered => "  ✓✓",
+            _ => "",
+        };
+        return $"[{when:HH:mm}] {who}: {TerminalText.Safe(message.Text, allowNewlines: true)}{ticks}";
+    }
+
+    /// <summary>What <c>parley chat peer "text"</c> says once the node took the message.</summary>
+    public static string Outcome(MessageView message) => message.State switch
+    {
+        MessageState.Queued => "queued: it will be delivered when the peer is back",
+        MessageState.Mailed => "left at the hub, encrypted to the peer: delivered when it connects",
+        _ => "sent",
+    };
+}
