@@ -1,4 +1,5 @@
 using Microsoft.AspNetCore.Builder;
+using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Parley.Core.Identity;
@@ -33,6 +34,13 @@ internal static class NodeComposition
     public static WebApplication Build(NodeOptions options, Loaded loaded, ILoggerFactory loggerFactory)
     {
         var builder = WebApplication.CreateSlimBuilder();
+        // The whole graph is checked when the container is built: a service nobody registered, or a
+        // cycle, fails at start rather than on the first request that needs it.
+        builder.Host.UseDefaultServiceProvider(o =>
+        {
+            o.ValidateOnBuild = true;
+            o.ValidateScopes = true;
+        });
         var services = builder.Services;
         services.AddSingleton(options);
         services.AddSingleton(options.TimeProvider);

@@ -5,6 +5,7 @@ using Parley.Node.Api;
 using Parley.Node.Chat;
 using Parley.Node.Contacts;
 using Parley.Node.Events;
+using Parley.Node.Hub;
 using Parley.Node.Storage;
 
 namespace Parley.Cli.Tests;

@@ -1,6 +1,7 @@
 using Parley.Cli.Verbs;
 using Parley.Core.Links;
 using Parley.Core.Protocol;
+using Parley.Node.Rooms;
 using Parley.Node.Chat;
 using Parley.Node.Links;
 using Parley.Node.Storage;
@@ -52,7 +53,7 @@ public sealed class ChatEventTextTests
     [Fact]
     public void RoomNotice_SaysWhoJoinedOrLeft()
     {
-        var left = PublishedEvents.Read(ChatEventText.RoomNotice, new ChatEventText.RoomNoticeData("#lounge", Bob, "bob", Joined: false));
+        var left = PublishedEvents.Read(RoomsEvents.Notice, new RoomNoticeEvent("#lounge", Bob, "bob", Joined: false));
         Assert.Equal("* bob left", ChatEventText.Describe(left, "#lounge"));
         Assert.Null(ChatEventText.Describe(left, Bob));
     }
