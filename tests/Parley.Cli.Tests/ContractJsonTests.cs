@@ -47,7 +47,7 @@ public sealed class ContractJsonTests
     [Fact]
     public void Messages_PrintedAsTheNodeWroteThem()
     {
-        var message = new MessageView(Guid.NewGuid(), Bob, "bobby", true, "hello <bob> & é ✓", When, MessageState.Mailed, 3);
+        var message = new MessageView(Guid.NewGuid(), Bob, null, null, "bobby", true, "hello <bob> & é ✓", When, MessageState.Mailed, 3);
         AssertPrintedAsTheNodeWroteIt<IReadOnlyList<MessageView>>([message, message with { Warning = "the hub is unreachable", State = MessageState.Queued }]);
     }
 

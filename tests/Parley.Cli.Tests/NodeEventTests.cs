@@ -16,7 +16,7 @@ public sealed class NodeEventTests
         // A full-size chat message of control characters: each is six bytes once escaped, some 400 KB in all.
         // The chat session read events into 256 KiB and crashed on such a message (bug).
         var text = new string('\u0001', 65_536);
-        var big = new MessageView(Guid.NewGuid(), "#lounge", "bob", false, text, DateTimeOffset.UnixEpoch, MessageState.Received, 1);
+        var big = new MessageView(Guid.NewGuid(), "#lounge", "#lounge", null, "bob", false, text, DateTimeOffset.UnixEpoch, MessageState.Received, 1);
         var small = big with { Text = "after" };
         var events = new[] { big, small }.Select(m => Encoding.UTF8.GetBytes(PublishedEvents.Json(ChatEvents.Message, m))).ToList();
         Assert.InRange(events[0].Length, 256 * 1024 + 1, int.MaxValue);

@@ -8,7 +8,8 @@ namespace Parley.Bench.Calls;
 /// <summary>
 /// A 720p video call both ways between two Chromium pages, through Parley (WebCodecs in the pages,
 /// frames over the nodes' UDP media transport) and, in the same run and the same pages, through
-/// Chromium's own WebRTC (<c>RTCPeerConnection</c>, VP8 both ways) as the anchor: capture-to-decode
+/// Chromium's own WebRTC (<c>RTCPeerConnection</c>, in the codec Parley's pages agreed on: H.264 on a
+/// two-core machine, VP8 elsewhere) as the anchor: capture-to-decode
 /// latency (the capture time is painted into each frame and read back after decoding), the share of
 /// encoded frames never decoded (residual loss after recovery), and CPU. On loopback, then 40 ms
 /// apart (a round trip, through <see cref="Parley.Testing.DelayBridge"/>) with 0, 2 and 20 % of UDP

@@ -19,29 +19,24 @@ public static class ChatEvents
 
 /// <summary>
 /// A message as the API and the event stream show it. 1:1 messages name the peer; room messages
-/// also carry the room and the sender (and <see cref="Peer"/> is the room).
+/// also carry the room and the sender (and <see cref="Peer"/> is the room). Absent fields are left
+/// out, not written as null.
 /// </summary>
 public sealed record MessageView(
-    Guid Id, string Peer, string PeerName, bool Outgoing, string Text, DateTimeOffset SentAt, MessageState State,
-    [property: JsonPropertyName("seq")] long Sequence)
+    Guid Id,
+    string Peer,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? Room,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? Sender,
+    string PeerName, bool Outgoing, string Text, DateTimeOffset SentAt, MessageState State,
+    [property: JsonPropertyName("seq")] long Sequence,
+    // Why a message for an offline contact could not be left at the hub (it stays queued).
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? Warning = null)
 {
-    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
-    public string? Room { get; init; }
-
-    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
-    public string? Sender { get; init; }
-
-    /// <summary>Why a message for an offline contact could not be left at the hub (it stays queued).</summary>
-    public string? Warning { get; init; }
-
     /// <summary>A 1:1 message, named by our alias for the peer or its own name.</summary>
     public static MessageView Direct(MessageRecord m, ContactBook contacts)
     {
         var id = DeviceId.Parse(m.Peer);
-        return new(m.Id, id.ToString(), contacts.Find(id)?.DisplayName ?? id.Short, m.Outgoing, m.Text, m.SentAt, m.State, m.Sequence)
-        {
-            Warning = m.Warning,
-        };
+        return new(m.Id, id.ToString(), null, null, contacts.Find(id)?.DisplayName ?? id.Short, m.Outgoing, m.Text, m.SentAt, m.State, m.Sequence, m.Warning);
     }
 }
 

@@ -110,10 +110,7 @@ internal sealed class RoomChat(NodeIdentity identity, IHubChannel channel, Verif
     public MessageView View(MessageRecord m)
     {
         DeviceId? sender = m.Sender is { } s && DeviceId.TryParse(s, out var id) ? id : null;
-        return new MessageView(m.Id, m.Peer, sender is { } who ? book.NameOf(m.Peer.TrimStart('#'), who) : m.Peer, m.Outgoing, m.Text, m.SentAt, m.State, m.Sequence)
-        {
-            Room = m.Peer,
-            Sender = sender?.ToString(),
-        };
+        return new MessageView(m.Id, m.Peer, m.Peer, sender?.ToString(), sender is { } who ? book.NameOf(m.Peer.TrimStart('#'), who) : m.Peer,
+            m.Outgoing, m.Text, m.SentAt, m.State, m.Sequence);
     }
 }

@@ -15,7 +15,7 @@ public sealed class ChatEventTextTests
     private const string Carol = "VAYK-VF5R-5EKA-N6HC-GRLV-36SV-ETY4-SADD-SJWH-2W4C-3UBT-E74J-27IQ";
 
     private static MessageView Message(string peer, bool outgoing, string text = "hi \u001b[31m") =>
-        new(Guid.NewGuid(), peer, "bob", outgoing, text, new DateTimeOffset(2026, 1, 2, 3, 4, 5, TimeSpan.Zero), outgoing ? MessageState.Sent : MessageState.Received, 7);
+        new(Guid.NewGuid(), peer, null, null, "bob", outgoing, text, new DateTimeOffset(2026, 1, 2, 3, 4, 5, TimeSpan.Zero), outgoing ? MessageState.Sent : MessageState.Received, 7);
 
     [Fact]
     public void Message_FromThePeer_IsShown_WithControlCharactersEscaped()
