@@ -22,6 +22,7 @@ public sealed class ConversationTests : IDisposable
             "--port", "0", "--api-port", "0", "--no-discovery", "--name", "bob");
         Assert.Equal(0, (await bob.CliAsync("add", (await alice.Node.CliAsync("invite")).Out.Trim())).ExitCode);
         var bobId = (await bob.StatusAsync()).GetProperty("deviceId").GetString()!;
+        await alice.Node.WaitForRequestAsync(bobId);
         Assert.Equal(0, (await alice.Node.CliAsync("accept", bobId)).ExitCode);
 
         // 120 messages from bob, through his API as fast as it takes them.

@@ -113,6 +113,20 @@ internal sealed class NodeProcess : IAsyncDisposable
 
     public async Task<JsonElement> StatusAsync() => (await CliAsync("status", "--json")).Json;
 
+    /// <summary>Waits until <paramref name="deviceId"/> has linked and asks to connect (its add is stored at once, its link comes a dial tick later).</summary>
+    public async Task WaitForRequestAsync(string deviceId)
+    {
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(30);
+        while (!(await CliAsync("requests", "--json")).Out.Contains(deviceId, StringComparison.Ordinal))
+        {
+            if (DateTime.UtcNow > deadline)
+            {
+                throw new TimeoutException($"{deviceId} did not ask to connect within 30 s");
+            }
+            await Task.Delay(100);
+        }
+    }
+
     /// <summary>Makes two running nodes contacts (a adds b by address, b adds a) and waits until their link is up.</summary>
     public static async Task BefriendAsync(NodeProcess a, NodeProcess b)
     {
