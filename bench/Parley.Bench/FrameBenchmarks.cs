@@ -35,7 +35,7 @@ public class FrameBenchmarks
     public int ReadFrame()
     {
         var buffer = _frame;
-        FrameReader.TryRead(ref buffer, Parley.Core.KnownFrames.Table, out var frame, out _);
+        FrameReader.TryRead(ref buffer, Parley.Core.Links.KnownFrames.Table, out var frame, out _);
         return frame.Length;
     }
 
@@ -43,7 +43,7 @@ public class FrameBenchmarks
     public string ReadAndDecodeChat()
     {
         var buffer = _frame;
-        FrameReader.TryRead(ref buffer, Parley.Core.KnownFrames.Table, out var frame, out _);
+        FrameReader.TryRead(ref buffer, Parley.Core.Links.KnownFrames.Table, out var frame, out _);
         ChatMessage.TryRead(frame.Payload, out var message, out _);
         return message!.Text;
     }

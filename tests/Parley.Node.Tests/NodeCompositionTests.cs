@@ -1,6 +1,6 @@
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging.Abstractions;
-using Parley.Core;
+using Parley.Core.Links;
 using Parley.Core.Hub;
 using Parley.Core.Protocol;
 using Parley.Node.Chat;

@@ -107,9 +107,9 @@ public class PeerLinkTests
             length += n;
         }
         var buffer = new ReadOnlySequence<byte>(reply, 0, length);
-        Assert.Equal(ReadResultKind.Frame, FrameReader.TryRead(ref buffer, Parley.Core.KnownFrames.Table, out var hello, out _));
+        Assert.Equal(ReadResultKind.Frame, FrameReader.TryRead(ref buffer, Parley.Core.Links.KnownFrames.Table, out var hello, out _));
         Assert.Equal(FrameType.Hello, hello.Type);
-        Assert.Equal(ReadResultKind.Frame, FrameReader.TryRead(ref buffer, Parley.Core.KnownFrames.Table, out var close, out _));
+        Assert.Equal(ReadResultKind.Frame, FrameReader.TryRead(ref buffer, Parley.Core.Links.KnownFrames.Table, out var close, out _));
         Assert.Equal(FrameType.Close, close.Type);
         Assert.True(CloseMessage.TryRead(close.Payload, out var message, out _));
         Assert.Equal(CloseCode.ProtocolError, message!.Code);

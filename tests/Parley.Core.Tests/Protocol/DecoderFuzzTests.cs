@@ -93,7 +93,7 @@ public class DecoderFuzzTests
         var buffer = Segments.Split(input, random.Next(input.Length + 1), random.Next(input.Length + 1));
         while (true)
         {
-            var kind = FrameReader.TryRead(ref buffer, Parley.Core.KnownFrames.Table, out var frame, out var error);
+            var kind = FrameReader.TryRead(ref buffer, Parley.Core.Links.KnownFrames.Table, out var frame, out var error);
             if (kind != ReadResultKind.Frame)
             {
                 Assert.True(kind == ReadResultKind.NeedMoreData || error.Length > 0);

@@ -20,7 +20,7 @@ public class FrameReaderTests
     private static ReadResultKind Read(byte[] bytes, out Frame frame, out string error, out long remaining)
     {
         var buffer = new ReadOnlySequence<byte>(bytes);
-        var kind = FrameReader.TryRead(ref buffer, Parley.Core.KnownFrames.Table, out frame, out error);
+        var kind = FrameReader.TryRead(ref buffer, Parley.Core.Links.KnownFrames.Table, out frame, out error);
         remaining = buffer.Length;
         return kind;
     }
@@ -58,7 +58,7 @@ public class FrameReaderTests
     [Fact]
     public void LengthAtCap_WaitsForPayload()
     {
-        var cap = (uint)Parley.Core.KnownFrames.Table.MaxPayloadFor((byte)FrameType.ChatMessage)!.Value;
+        var cap = (uint)Parley.Core.Links.KnownFrames.Table.MaxPayloadFor((byte)FrameType.ChatMessage)!.Value;
         Assert.Equal(ReadResultKind.NeedMoreData, Read(Header(cap, (byte)FrameType.ChatMessage), out _, out _, out var remaining));
         Assert.Equal(ProtocolLimits.HeaderSize, remaining);
     }
@@ -89,7 +89,7 @@ public class FrameReaderTests
     {
         var bytes = FrameWriter.ToArray(FrameType.ChatAck, 0, Guid.NewGuid().ToByteArray());
         var buffer = Segments.Split(bytes, 1, 4, 7);
-        Assert.Equal(ReadResultKind.Frame, FrameReader.TryRead(ref buffer, Parley.Core.KnownFrames.Table, out var frame, out _));
+        Assert.Equal(ReadResultKind.Frame, FrameReader.TryRead(ref buffer, Parley.Core.Links.KnownFrames.Table, out var frame, out _));
         Assert.Equal(bytes[ProtocolLimits.HeaderSize..], frame.Payload.ToArray());
     }
 }
