@@ -37,9 +37,9 @@ public sealed class HubFrameRouterTests
     {
         var presence = new Claims(FrameType.Presence);
         var router = new HubFrameRouter([presence, new Claims(FrameType.WhoisResult)]);
-        await router.RouteAsync(new FakeHubLink(), Empty(FrameType.Presence));
+        await router.RouteAsync(FakeHub.Link(), Empty(FrameType.Presence));
         Assert.Equal(1, presence.Seen);
-        var error = Assert.Throws<ProtocolException>(() => router.RouteAsync(new FakeHubLink(), Empty(FrameType.RoomMessage)).AsTask().GetAwaiter().GetResult());
+        var error = Assert.Throws<ProtocolException>(() => router.RouteAsync(FakeHub.Link(), Empty(FrameType.RoomMessage)).AsTask().GetAwaiter().GetResult());
         Assert.Contains("a hub does not send RoomMessage frames", error.Message, StringComparison.Ordinal);
     }
 
