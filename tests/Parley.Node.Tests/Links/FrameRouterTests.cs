@@ -8,36 +8,23 @@ namespace Parley.Node.Tests.Links;
 /// <summary>The peer links' router: each frame type has one owner, never the link's own, and an unowned frame is a protocol error.</summary>
 public sealed class FrameRouterTests
 {
-    private sealed class Claims(params FrameType[] types) : IPeerFeature
-    {
-        public IReadOnlyList<FrameSpec> Frames { get; } = [.. types.Select(t => new FrameSpec(t, 100))];
-
-        public int Seen { get; private set; }
-
-        public ValueTask OnFrameAsync(PeerSession session, Frame frame)
-        {
-            Seen++;
-            return ValueTask.CompletedTask;
-        }
-    }
-
     private static Frame Empty(FrameType type) => new(type, 0, ReadOnlySequence<byte>.Empty);
 
     [Fact]
     public void TwoFeatures_ClaimingOneFrame_AreRefused() =>
-        Assert.Contains("already owned by Claims", Assert.Throws<InvalidOperationException>(() =>
-            new FrameRouter([new Claims(FrameType.ChatMessage), new Claims(FrameType.ChatMessage)])).Message, StringComparison.Ordinal);
+        Assert.Contains("already owned by ClaimingFeature", Assert.Throws<InvalidOperationException>(() =>
+            new FrameRouter([new ClaimingFeature(FrameType.ChatMessage), new ClaimingFeature(FrameType.ChatMessage)])).Message, StringComparison.Ordinal);
 
     [Fact]
     public void AFeature_ClaimingALinkFrame_IsRefused() =>
         Assert.Contains("already owned by the link", Assert.Throws<InvalidOperationException>(() =>
-            new FrameRouter([new Claims(FrameType.Ping)])).Message, StringComparison.Ordinal);
+            new FrameRouter([new ClaimingFeature(FrameType.Ping)])).Message, StringComparison.Ordinal);
 
     [Fact]
     public async Task EachFrame_GoesToItsOwner_AndAnUnownedOne_IsAProtocolError()
     {
-        var chat = new Claims(FrameType.ChatMessage);
-        var router = new FrameRouter([chat, new Claims(FrameType.FileOffer)]);
+        var chat = new ClaimingFeature(FrameType.ChatMessage);
+        var router = new FrameRouter([chat, new ClaimingFeature(FrameType.FileOffer)]);
         var (session, _) = new FakeSessions().Open("bob");
         await router.RouteAsync(session, Empty(FrameType.ChatMessage));
         Assert.Equal(1, chat.Seen);
