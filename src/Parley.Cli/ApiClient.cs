@@ -52,22 +52,18 @@ internal sealed class ApiClient : IDisposable
         ?? throw new CliException($"no node is running for {home} (start one with: parley up)", ExitCodes.NoNode);
 
     /// <summary>GETs <paramref name="path"/> and reads the reply as the node's contract record <typeparamref name="T"/>.</summary>
-    public async Task<T> GetAsync<T>(string path) => Read<T>(path, await SendAsync(HttpMethod.Get, path, null).ConfigureAwait(false));
+    public Task<T> GetAsync<T>(string path) => CallAsync<T>(HttpMethod.Get, path, null);
 
     /// <summary>POSTs <paramref name="body"/> (a request record, or nothing) and reads the reply as <typeparamref name="T"/>.</summary>
-    public async Task<T> PostAsync<T>(string path, object? body = null) => Read<T>(path, await SendAsync(HttpMethod.Post, path, body).ConfigureAwait(false));
+    public Task<T> PostAsync<T>(string path, object? body = null) => CallAsync<T>(HttpMethod.Post, path, body);
+
+    /// <summary>DELETEs <paramref name="path"/> and reads the reply as <typeparamref name="T"/>.</summary>
+    public Task<T> DeleteAsync<T>(string path) => CallAsync<T>(HttpMethod.Delete, path, null);
 
     /// <summary>POSTs to <paramref name="path"/> for a reply that carries nothing to read (e.g. 202 Accepted).</summary>
     public Task PostWithoutReplyAsync(string path) => SendAsync(HttpMethod.Post, path, null);
 
-    // The untyped calls serve the verbs not yet reading the node's records (files, videos, calls, hub, rooms).
-    public async Task<JsonElement> GetAsync(string path) => Parse(await SendAsync(HttpMethod.Get, path, null).ConfigureAwait(false));
-
-    public async Task<JsonElement> PostAsync(string path, object? body = null) => Parse(await SendAsync(HttpMethod.Post, path, body).ConfigureAwait(false));
-
-    public async Task<JsonElement> DeleteAsync(string path) => Parse(await SendAsync(HttpMethod.Delete, path, null).ConfigureAwait(false));
-
-    private static JsonElement Parse(string text) => text.Length == 0 ? default : JsonDocument.Parse(text).RootElement.Clone();
+    private async Task<T> CallAsync<T>(HttpMethod method, string path, object? body) => Read<T>(path, await SendAsync(method, path, body).ConfigureAwait(false));
 
     private T Read<T>(string path, string text)
     {

@@ -23,15 +23,7 @@ internal sealed class CliContext(CliArgs args, string home, TextWriter output, T
 
     public ApiClient Api() => ApiClient.Open(Home);
 
-    private static readonly JsonSerializerOptions Indented = new() { WriteIndented = true };
-
-    public void WriteJson(JsonElement json) => Out.WriteLine(JsonSerializer.Serialize(json, Indented));
-
-    /// <summary>"3 min ago", "just now": how long since <paramref name="time"/>.</summary>
-    public static string Ago(JsonElement time) =>
-        time.ValueKind == JsonValueKind.String && time.TryGetDateTimeOffset(out var when) ? Ago(when) : "never";
-
-    /// <summary>As <see cref="Ago(JsonElement)"/>, for a time read into a contract record.</summary>
+    /// <summary>"3 min ago", "just now": how long since <paramref name="when"/>.</summary>
     public static string Ago(DateTimeOffset when)
     {
         var elapsed = DateTimeOffset.UtcNow - when;

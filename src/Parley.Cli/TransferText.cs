@@ -1,6 +1,5 @@
 using System.Globalization;
 using System.Text.Json;
-using Parley.Node.Events;
 using Parley.Node.Files;
 
 namespace Parley.Cli;
@@ -28,7 +27,7 @@ internal static class TransferText
         var lastPrinted = DateTime.MinValue;
         while (true)
         {
-            var t = (await api.GetAsync($"api/transfers/{id}?files=0").ConfigureAwait(false)).Deserialize<TransferDetail>(EventHub.Json)!.Transfer;
+            var t = (await api.GetAsync<TransferDetail>($"api/transfers/{id}?files=0").ConfigureAwait(false)).Transfer;
             var line = Progress(t);
             if (live)
             {

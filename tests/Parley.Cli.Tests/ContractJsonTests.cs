@@ -1,12 +1,16 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Parley.Core.Links;
+using Parley.Core.Videos;
 using Parley.Node.Api;
 using Parley.Node.Chat;
 using Parley.Node.Contacts;
 using Parley.Node.Events;
+using Parley.Node.Files;
 using Parley.Node.Hub;
+using Parley.Node.Rooms;
 using Parley.Node.Storage;
+using Parley.Node.Videos;
 
 namespace Parley.Cli.Tests;
 
@@ -57,5 +61,34 @@ public sealed class ContractJsonTests
         AssertPrintedAsTheNodeWroteIt(new NodeStatus(Bob, "alice", 7701, "http://127.0.0.1:7702", false, "/home/alice/.parley", 3));
         AssertPrintedAsTheNodeWroteIt(new InviteView("parley://NGEHEXF7?name=bob&addr=127.0.0.1:7701"));
         AssertPrintedAsTheNodeWroteIt(new SafetyView(Bob, Bob, "12345 67890 12345 67890 12345 67890"));
+    }
+
+    [Fact]
+    public void FileReplies_PrintedAsTheNodeWroteThem()
+    {
+        var moving = new TransferInfo(Guid.Empty.ToString(), "00000000", Bob, "bob", TransferDirection.Incoming, TransferState.Active, null, "/home/alice/Downloads",
+            "holiday", 3, 1, 3_000_000, 1_234_567, 1_048_576.5, 1.75, new CurrentFileInfo(1, "holiday/b.jpg", 1_000_000, 234_567), When);
+        var ended = moving with { State = TransferState.Failed, Error = "the peer went away", Folder = null, Title = null, EtaSeconds = null, CurrentFile = null };
+        AssertPrintedAsTheNodeWroteIt<IReadOnlyList<TransferInfo>>([moving, ended]);
+        AssertPrintedAsTheNodeWroteIt<IReadOnlyList<TransferDetail>>([new TransferDetail(moving, [new TransferFileInfo("holiday/a.jpg", 1_000_000, true, "/tmp/a.jpg"),
+            new TransferFileInfo("holiday/b.jpg", 1_000_000, false, null)])]);
+        AssertPrintedAsTheNodeWroteIt(new SendResult(moving, ["holiday/link"]));
+        AssertPrintedAsTheNodeWroteIt(new SettingsView("/home/alice/Downloads", true, [Bob]));
+    }
+
+    [Fact]
+    public void HubRoomAndVideoReplies_PrintedAsTheNodeWroteThem()
+    {
+        AssertPrintedAsTheNodeWroteIt<IReadOnlyList<WhoisView>>([new WhoisView(Bob, "bob", true, false, When, When, "AAEC", PeerState.Contact),
+            new WhoisView(Bob, "bob", false, true, When, When, "AAEC", null)]);
+        AssertPrintedAsTheNodeWroteIt(new RoomsReply(["#team", "#ops"], ["#team"]));
+        AssertPrintedAsTheNodeWroteIt<IReadOnlyList<RoomMemberView>>([new RoomMemberView(Bob, "bob", true)]);
+        AssertPrintedAsTheNodeWroteIt(new RoomLeftReply("#team"));
+        AssertPrintedAsTheNodeWroteIt(new VideoSharingStatus("/home/alice/Videos", false, new Dictionary<string, bool> { [Bob] = true, ["OTHER"] = false },
+            4, 6, 1, 123_456_789, 2, 5, 1));
+        var variant = new PeerVideo("0123", "dog.mp4", 5_000_000, "mp4", 12.5, "h264", 1280, 720, null, null, null, "720p", 2_000_000, "video/mp4", "api/peers/bob/videos/0123");
+        AssertPrintedAsTheNodeWroteIt(new PeerVideoLibrary(Bob, [new PeerVideoTitle("dog", [variant, variant with { AudioCodec = "aac", Channels = 2, SampleRate = 48_000 }])],
+            [new UnreadableVideo("cat.mkv", 10, "no video stream")], Truncated: false));
+        AssertPrintedAsTheNodeWroteIt(new PlayLinkCreated("http://127.0.0.1:7702/play/TOKEN/dog.mp4", "dog.mp4", "720p", variant));
     }
 }

@@ -1,6 +1,4 @@
-using System.Text.Json;
 using Parley.Node.Calls;
-using Parley.Node.Events;
 
 namespace Parley.Cli.Calls;
 
@@ -9,18 +7,14 @@ internal sealed class CallApi(ApiClient api)
 {
     public ApiClient Client => api;
 
-    public async Task<CallInfo> GetAsync(string id) => Read<CallInfo>(await api.GetAsync($"api/calls/{id}").ConfigureAwait(false));
+    public Task<CallInfo> GetAsync(string id) => api.GetAsync<CallInfo>($"api/calls/{id}");
 
     /// <summary>Newest first.</summary>
-    public async Task<IReadOnlyList<CallInfo>> ListAsync() => Read<CallInfo[]>(await api.GetAsync("api/calls").ConfigureAwait(false));
+    public async Task<IReadOnlyList<CallInfo>> ListAsync() => await api.GetAsync<CallInfo[]>("api/calls").ConfigureAwait(false);
 
-    public async Task<CallInfo> PlaceAsync(PlaceCallRequest request) => Read<CallInfo>(await api.PostAsync("api/calls", request).ConfigureAwait(false));
+    public Task<CallInfo> PlaceAsync(PlaceCallRequest request) => api.PostAsync<CallInfo>("api/calls", request);
 
-    public async Task<CallInfo> AcceptAsync(string id, AnswerCallRequest request) =>
-        Read<CallInfo>(await api.PostAsync($"api/calls/{id}/accept", request).ConfigureAwait(false));
+    public Task<CallInfo> AcceptAsync(string id, AnswerCallRequest request) => api.PostAsync<CallInfo>($"api/calls/{id}/accept", request);
 
-    public async Task<CallInfo> HangupAsync(string id, string reason = "hung up") =>
-        Read<CallInfo>(await api.PostAsync($"api/calls/{id}/hangup", new HangupRequest(reason)).ConfigureAwait(false));
-
-    private static T Read<T>(JsonElement json) => json.Deserialize<T>(EventHub.Json) ?? throw new CliException("the node answered with nothing");
+    public Task<CallInfo> HangupAsync(string id, string reason = "hung up") => api.PostAsync<CallInfo>($"api/calls/{id}/hangup", new HangupRequest(reason));
 }

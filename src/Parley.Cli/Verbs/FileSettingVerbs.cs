@@ -1,3 +1,4 @@
+using Parley.Node.Api;
 using Parley.Node.Files;
 
 namespace Parley.Cli.Verbs;
@@ -20,7 +21,7 @@ internal sealed class AutoAcceptVerb : IVerb
             _ => throw new UsageException("say on or off"),
         };
         using var api = context.Api();
-        await api.PostAsync($"api/peers/{ApiClient.Segment(context.Args.Positional[0])}/auto-accept", new AutoAcceptRequest(enabled)).ConfigureAwait(false);
+        await api.PostAsync<AutoAcceptInfo>($"api/peers/{ApiClient.Segment(context.Args.Positional[0])}/auto-accept", new AutoAcceptRequest(enabled)).ConfigureAwait(false);
         context.Out.WriteLine($"auto-accept {(enabled ? "on" : "off")}");
         return ExitCodes.Ok;
     }
@@ -44,15 +45,15 @@ internal sealed class SettingsVerb : IVerb
         using var api = context.Api();
         var folder = context.Args.Value("--download-folder");
         var settings = folder is null
-            ? await api.GetAsync("api/settings").ConfigureAwait(false)
-            : await api.PostAsync("api/settings", new { downloadFolder = Path.GetFullPath(folder) }).ConfigureAwait(false);
+            ? await api.GetAsync<SettingsView>("api/settings").ConfigureAwait(false)
+            : await api.PostAsync<SettingsView>("api/settings", new SettingsRequest(Path.GetFullPath(folder), Discovery: null)).ConfigureAwait(false);
         if (context.Json)
         {
             context.WriteJson(settings);
         }
         else
         {
-            context.Out.WriteLine($"download folder  {TerminalText.Safe(settings.GetProperty("downloadFolder").GetString())}");
+            context.Out.WriteLine($"download folder  {TerminalText.Safe(settings.DownloadFolder)}");
         }
         return ExitCodes.Ok;
     }

@@ -4,7 +4,6 @@ using Microsoft.Extensions.Logging;
 using Parley.Core.Identity;
 using Parley.Core.Links;
 using Parley.Hub;
-using Parley.Node.Events;
 using Parley.Node.Hub;
 
 namespace Parley.Cli.Verbs;
@@ -96,7 +95,7 @@ internal sealed class HubJoinVerb : IVerb
     {
         context.Args.ExpectPositional(1, 1);
         using var api = context.Api();
-        var hub = (await api.PostAsync("api/hub", new HubJoinRequest(context.Args.Positional[0])).ConfigureAwait(false)).Deserialize<HubReply>(EventHub.Json)!;
+        var hub = await api.PostAsync<HubReply>("api/hub", new HubJoinRequest(context.Args.Positional[0])).ConfigureAwait(false);
         context.Out.WriteLine($"using hub {hub.Hub}");
         return ExitCodes.Ok;
     }
@@ -116,13 +115,12 @@ internal sealed class WhoisVerb : IVerb
     {
         context.Args.ExpectPositional(1, 1);
         using var api = context.Api();
-        var answers = await api.GetAsync($"api/whois?q={Uri.EscapeDataString(context.Args.Positional[0])}").ConfigureAwait(false);
+        var entries = await api.GetAsync<List<WhoisView>>($"api/whois?q={Uri.EscapeDataString(context.Args.Positional[0])}").ConfigureAwait(false);
         if (context.Json)
         {
-            context.WriteJson(answers);
+            context.WriteJson(entries);
             return ExitCodes.Ok;
         }
-        var entries = answers.Deserialize<List<WhoisView>>(EventHub.Json)!;
         if (entries.Count == 0)
         {
             context.Out.WriteLine("(no one by that name or ID)");

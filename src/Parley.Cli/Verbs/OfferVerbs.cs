@@ -1,5 +1,3 @@
-using System.Text.Json;
-using Parley.Node.Events;
 using Parley.Node.Files;
 
 namespace Parley.Cli.Verbs;
@@ -18,13 +16,12 @@ internal sealed class OffersVerb : IVerb
     {
         context.Args.ExpectPositional(0, 0);
         using var api = context.Api();
-        var json = await api.GetAsync("api/offers").ConfigureAwait(false);
+        var offers = await api.GetAsync<List<TransferDetail>>("api/offers").ConfigureAwait(false);
         if (context.Json)
         {
-            context.WriteJson(json);
+            context.WriteJson(offers);
             return ExitCodes.Ok;
         }
-        var offers = json.Deserialize<List<TransferDetail>>(EventHub.Json)!;
         if (offers.Count == 0)
         {
             context.Out.WriteLine("(no offers)");
@@ -62,8 +59,7 @@ internal sealed class AcceptOfferVerb : IVerb
         context.Args.ExpectPositional(1, 1);
         var folder = context.Args.Value("--to") is { } to ? Path.GetFullPath(to) : null;
         using var api = context.Api();
-        var transfer = (await api.PostAsync($"api/offers/{ApiClient.Segment(context.Args.Positional[0])}/accept", new AcceptOfferRequest(folder)).ConfigureAwait(false))
-            .Deserialize<TransferInfo>(EventHub.Json)!;
+        var transfer = await api.PostAsync<TransferInfo>($"api/offers/{ApiClient.Segment(context.Args.Positional[0])}/accept", new AcceptOfferRequest(folder)).ConfigureAwait(false);
         context.Out.WriteLine($"accepted {TransferText.Summary(transfer)} into {TerminalText.Safe(transfer.Folder)}");
         return context.Args.Has("--wait")
             ? await TransferText.WatchAsync(context, api, transfer.Id).ConfigureAwait(false)
@@ -83,7 +79,7 @@ internal sealed class RejectOfferVerb : IVerb
     {
         context.Args.ExpectPositional(1, 1);
         using var api = context.Api();
-        var transfer = (await api.PostAsync($"api/offers/{ApiClient.Segment(context.Args.Positional[0])}/reject").ConfigureAwait(false)).Deserialize<TransferInfo>(EventHub.Json)!;
+        var transfer = await api.PostAsync<TransferInfo>($"api/offers/{ApiClient.Segment(context.Args.Positional[0])}/reject").ConfigureAwait(false);
         context.Out.WriteLine($"rejected {TransferText.Summary(transfer)}");
         return ExitCodes.Ok;
     }

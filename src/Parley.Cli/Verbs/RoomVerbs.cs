@@ -1,5 +1,3 @@
-using System.Text.Json;
-using Parley.Node.Events;
 using Parley.Node.Rooms;
 
 namespace Parley.Cli.Verbs;
@@ -18,13 +16,12 @@ internal sealed class RoomsVerb : IVerb
     {
         context.Args.ExpectPositional(0, 0);
         using var api = context.Api();
-        var rooms = await api.GetAsync("api/rooms").ConfigureAwait(false);
+        var reply = await api.GetAsync<RoomsReply>("api/rooms").ConfigureAwait(false);
         if (context.Json)
         {
-            context.WriteJson(rooms);
+            context.WriteJson(reply);
             return ExitCodes.Ok;
         }
-        var reply = rooms.Deserialize<RoomsReply>(EventHub.Json)!;
         foreach (var room in reply.Rooms)
         {
             context.Out.WriteLine($"{room}{(reply.Joined.Contains(room) ? "  (joined)" : "")}");
@@ -50,25 +47,32 @@ internal sealed class RoomVerb : IVerb
         var (action, room) = (context.Args.Positional[0], context.Args.Positional[1]);
         var segment = ApiClient.Segment(room);
         using var api = context.Api();
-        var result = action switch
+        if (action == "leave")
         {
-            "create" => await api.PostAsync("api/rooms", new RoomRequest(room)).ConfigureAwait(false),
-            "join" => await api.PostAsync($"api/rooms/{segment}/join").ConfigureAwait(false),
-            "leave" => await api.PostAsync($"api/rooms/{segment}/leave").ConfigureAwait(false),
-            "members" => await api.GetAsync($"api/rooms/{segment}/members").ConfigureAwait(false),
+            var left = await api.PostAsync<RoomLeftReply>($"api/rooms/{segment}/leave").ConfigureAwait(false);
+            if (context.Json)
+            {
+                context.WriteJson(left);
+            }
+            else
+            {
+                context.Out.WriteLine($"left {left.Left}");
+            }
+            return ExitCodes.Ok;
+        }
+        var members = action switch
+        {
+            "create" => await api.PostAsync<List<RoomMemberView>>("api/rooms", new RoomRequest(room)).ConfigureAwait(false),
+            "join" => await api.PostAsync<List<RoomMemberView>>($"api/rooms/{segment}/join").ConfigureAwait(false),
+            "members" => await api.GetAsync<List<RoomMemberView>>($"api/rooms/{segment}/members").ConfigureAwait(false),
             _ => throw new UsageException($"unknown room action '{TerminalText.Safe(action)}'"),
         };
         if (context.Json)
         {
-            context.WriteJson(result);
+            context.WriteJson(members);
             return ExitCodes.Ok;
         }
-        if (action == "leave")
-        {
-            context.Out.WriteLine($"left {result.Deserialize<RoomLeftReply>(EventHub.Json)!.Left}");
-            return ExitCodes.Ok;
-        }
-        foreach (var member in result.Deserialize<List<RoomMemberView>>(EventHub.Json)!)
+        foreach (var member in members)
         {
             context.Out.WriteLine($"  {TerminalText.Safe(member.Name),-20} {member.DeviceId}  {(member.Online ? "online" : "offline")}");
         }

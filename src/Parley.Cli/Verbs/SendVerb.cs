@@ -1,5 +1,3 @@
-using System.Text.Json;
-using Parley.Node.Events;
 using Parley.Node.Files;
 
 namespace Parley.Cli.Verbs;
@@ -26,8 +24,7 @@ internal sealed class SendVerb : IVerb
         }
         var paths = context.Args.Positional.Select(Path.GetFullPath).ToArray();
         using var api = context.Api();
-        var json = await api.PostAsync("api/transfers", new SendRequest(to, paths)).ConfigureAwait(false);
-        var sent = json.Deserialize<SendResult>(EventHub.Json)!;
+        var sent = await api.PostAsync<SendResult>("api/transfers", new SendRequest(to, paths)).ConfigureAwait(false);
         foreach (var skipped in sent.Skipped)
         {
             context.Error.WriteLine($"skipped link: {TerminalText.Safe(skipped)}");
@@ -38,7 +35,7 @@ internal sealed class SendVerb : IVerb
         {
             if (context.Json)
             {
-                context.WriteJson(json.GetProperty("transfer"));
+                context.WriteJson(transfer);
             }
             else
             {

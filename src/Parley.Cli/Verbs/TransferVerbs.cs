@@ -1,5 +1,3 @@
-using System.Text.Json;
-using Parley.Node.Events;
 using Parley.Node.Files;
 
 namespace Parley.Cli.Verbs;
@@ -18,13 +16,12 @@ internal sealed class TransfersVerb : IVerb
     {
         context.Args.ExpectPositional(0, 0);
         using var api = context.Api();
-        var json = await api.GetAsync("api/transfers").ConfigureAwait(false);
+        var transfers = await api.GetAsync<List<TransferInfo>>("api/transfers").ConfigureAwait(false);
         if (context.Json)
         {
-            context.WriteJson(json);
+            context.WriteJson(transfers);
             return ExitCodes.Ok;
         }
-        var transfers = json.Deserialize<List<TransferInfo>>(EventHub.Json)!;
         if (transfers.Count == 0)
         {
             context.Out.WriteLine("(no transfers)");
@@ -52,7 +49,7 @@ internal sealed class CancelVerb : IVerb
     {
         context.Args.ExpectPositional(1, 1);
         using var api = context.Api();
-        var transfer = (await api.PostAsync($"api/transfers/{ApiClient.Segment(context.Args.Positional[0])}/cancel").ConfigureAwait(false)).Deserialize<TransferInfo>(EventHub.Json)!;
+        var transfer = await api.PostAsync<TransferInfo>($"api/transfers/{ApiClient.Segment(context.Args.Positional[0])}/cancel").ConfigureAwait(false);
         context.Out.WriteLine($"cancelled {TransferText.Summary(transfer)}");
         return ExitCodes.Ok;
     }

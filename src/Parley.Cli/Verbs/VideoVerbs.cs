@@ -1,6 +1,4 @@
 using System.Globalization;
-using System.Text.Json;
-using Parley.Node.Events;
 using Parley.Node.Videos;
 
 namespace Parley.Cli.Verbs;
@@ -35,32 +33,32 @@ internal sealed class VideosVerb : IVerb
             }
             else
             {
-                WriteStatus(context, status.Deserialize<VideoSharingStatus>(EventHub.Json)!);
+                WriteStatus(context, status);
             }
             return ExitCodes.Ok;
         }
         context.Args.ExpectPositional(1, 1);
-        var library = await api.GetAsync($"api/peers/{ApiClient.Segment(words[0])}/videos").ConfigureAwait(false);
+        var library = await api.GetAsync<PeerVideoLibrary>($"api/peers/{ApiClient.Segment(words[0])}/videos").ConfigureAwait(false);
         if (context.Json)
         {
             context.WriteJson(library);
         }
         else
         {
-            WriteLibrary(context, library.Deserialize<PeerVideoLibrary>(EventHub.Json)!);
+            WriteLibrary(context, library);
         }
         return ExitCodes.Ok;
     }
 
-    private static async Task<JsonElement> ChangeSharingAsync(ApiClient api, IReadOnlyList<string> words)
+    private static async Task<VideoSharingStatus> ChangeSharingAsync(ApiClient api, IReadOnlyList<string> words)
     {
         string? Argument(string usage) => words.Count == 2 ? words[1] : throw new UsageException(usage);
-        return words.Count == 0 ? await api.GetAsync("api/videos").ConfigureAwait(false) : words[0] switch
+        return words.Count == 0 ? await api.GetAsync<VideoSharingStatus>("api/videos").ConfigureAwait(false) : words[0] switch
         {
-            "share" => await api.PostAsync("api/videos/share", new ShareRequest(Path.GetFullPath(Argument("videos share <dir>")!))).ConfigureAwait(false),
-            "unshare" when words.Count == 1 => await api.PostAsync("api/videos/unshare").ConfigureAwait(false),
-            "allow" => await api.PostAsync("api/videos/access", new VideoAccessRequest(Argument("videos allow <peer|all>"), Allowed: true)).ConfigureAwait(false),
-            "deny" => await api.PostAsync("api/videos/access", new VideoAccessRequest(Argument("videos deny <peer|all>"), Allowed: false)).ConfigureAwait(false),
+            "share" => await api.PostAsync<VideoSharingStatus>("api/videos/share", new ShareRequest(Path.GetFullPath(Argument("videos share <dir>")!))).ConfigureAwait(false),
+            "unshare" when words.Count == 1 => await api.PostAsync<VideoSharingStatus>("api/videos/unshare").ConfigureAwait(false),
+            "allow" => await api.PostAsync<VideoSharingStatus>("api/videos/access", new VideoAccessRequest(Argument("videos allow <peer|all>"), Allowed: true)).ConfigureAwait(false),
+            "deny" => await api.PostAsync<VideoSharingStatus>("api/videos/access", new VideoAccessRequest(Argument("videos deny <peer|all>"), Allowed: false)).ConfigureAwait(false),
             _ => throw new UsageException("videos unshare takes no argument"),
         };
     }
@@ -136,20 +134,19 @@ internal sealed class PlayVerb : IVerb
         if (context.Args.Has("--stop"))
         {
             context.Args.ExpectPositional(0, 0);
-            var stopped = (await api.DeleteAsync("api/play").ConfigureAwait(false)).Deserialize<PlayLinksStopped>(EventHub.Json)!;
+            var stopped = await api.DeleteAsync<PlayLinksStopped>("api/play").ConfigureAwait(false);
             context.Out.WriteLine($"stopped {stopped.Stopped} play link(s)");
             return ExitCodes.Ok;
         }
         context.Args.ExpectPositional(2, 2);
-        var play = await api.PostAsync("api/play", new PlayRequest(context.Args.Positional[0], context.Args.Positional[1], context.Args.Value("--res")))
+        var link = await api.PostAsync<PlayLinkCreated>("api/play", new PlayRequest(context.Args.Positional[0], context.Args.Positional[1], context.Args.Value("--res")))
             .ConfigureAwait(false);
         if (context.Json)
         {
-            context.WriteJson(play);
+            context.WriteJson(link);
             return ExitCodes.Ok;
         }
         // The URL alone on standard output, so `mpv "$(parley play bob dog)"` works; the rest goes to standard error.
-        var link = play.Deserialize<PlayLinkCreated>(EventHub.Json)!;
         context.Out.WriteLine(link.Url);
         context.Error.WriteLine($"{TerminalText.Safe(link.File)} ({link.Label}): open within 2 minutes; `parley play --stop` ends it");
         return ExitCodes.Ok;

@@ -86,7 +86,7 @@ public sealed partial class MediaSession
                     OnReport(report);
                     break;
                 case PacketKind.KeyframeRequest:
-                    KeyframeRequested?.Invoke(header.Stream);
+                    _listener.OnKeyframeRequested(header.Stream);
                     break;
                 default:
                     Stats.CountMalformed(); // authentic, but a NACK list or report of the wrong size
@@ -101,7 +101,7 @@ public sealed partial class MediaSession
         foreach (var frame in ready)
         {
             Stats.CountFrameReceived();
-            FrameReceived?.Invoke(frame);
+            _listener.OnFrame(frame);
         }
     }
 

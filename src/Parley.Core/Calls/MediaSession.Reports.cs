@@ -52,7 +52,7 @@ public sealed partial class MediaSession
         Volatile.Write(ref _targetBitrate, clamped);
         if (Math.Abs(clamped - current) >= current / 20)
         {
-            BitrateChanged?.Invoke(clamped);
+            _listener.OnBitrateChanged(clamped);
         }
     }
 }

@@ -26,6 +26,7 @@ public sealed partial class MediaSession : IDisposable
     private readonly MediaCrypto _seal;
     private readonly MediaCrypto _open;
     private readonly Func<ReadOnlyMemory<byte>, bool> _send;
+    private readonly IMediaSessionListener _listener;
     private readonly TimeProvider _time;
     private readonly long _epoch;
     private readonly Lock _sendGate = new();
@@ -50,11 +51,14 @@ public sealed partial class MediaSession : IDisposable
     private int _targetBitrate = 1_000_000;
     private bool _disposed; // set under both gates, so no seal or open runs on disposed keys
 
-    public MediaSession(uint callId, ReadOnlySpan<byte> secret, bool isCaller, Func<ReadOnlyMemory<byte>, bool> send, TimeProvider time)
+    /// <param name="send">Puts a sealed packet on the path; false when it could not (counted as not sent).</param>
+    /// <param name="listener">Hears the frames that arrive and the peer's requests to the encoder.</param>
+    public MediaSession(uint callId, ReadOnlySpan<byte> secret, bool isCaller, Func<ReadOnlyMemory<byte>, bool> send, IMediaSessionListener listener, TimeProvider time)
     {
         _callId = callId;
         (_seal, _open) = MediaCrypto.ForCall(secret, isCaller);
         _send = send;
+        _listener = listener;
         _time = time;
         _epoch = time.GetTimestamp();
     }
@@ -62,15 +66,6 @@ public sealed partial class MediaSession : IDisposable
     public uint CallId => _callId;
 
     public MediaStats Stats { get; } = new();
-
-    /// <summary>A frame ready for the player: audio at once, video in order.</summary>
-    public Action<MediaFrame>? FrameReceived { get; set; }
-
-    /// <summary>The peer asks for a keyframe on a stream: tell the encoder.</summary>
-    public Action<StreamKind>? KeyframeRequested { get; set; }
-
-    /// <summary>The video bitrate the path carries now, in bits per second: set the encoder to it.</summary>
-    public Action<int>? BitrateChanged { get; set; }
 
     public int TargetBitrate => Volatile.Read(ref _targetBitrate);
 

@@ -7,6 +7,7 @@ namespace Parley.Node.Calls;
 
 /// <summary>One 1:1 call, from either side. Media flows only while <see cref="CallState.Active"/>.</summary>
 internal sealed class Call(uint id, DeviceId peer, string peerName, bool outgoing, CallMedia media, VideoCodecs codecs, byte[] secret, DateTimeOffset created)
+    : IMediaSessionListener
 {
     private readonly Lock _gate = new();
     private readonly List<Channel<object>> _listeners = [];
@@ -85,6 +86,13 @@ internal sealed class Call(uint id, DeviceId peer, string peerName, bool outgoin
             }
         }
     }
+
+    // What the call's media session hears goes to the pages: the frame itself, or a notice for the encoder.
+    void IMediaSessionListener.OnFrame(MediaFrame frame) => Tell(frame);
+
+    void IMediaSessionListener.OnKeyframeRequested(StreamKind stream) => Tell(CallNotice.Keyframe(stream));
+
+    void IMediaSessionListener.OnBitrateChanged(int bitsPerSecond) => Tell(CallNotice.Bitrate(bitsPerSecond));
 
     /// <summary>Ends every page's stream (after the last notice), and any stream asked for later.</summary>
     public void CloseListeners()

@@ -18,12 +18,7 @@ internal sealed class CallLifecycle(CallBook book, CallMediaPaths paths, CallSig
     /// <summary>The callee said yes (either side): media starts.</summary>
     public void Start(Call call)
     {
-        var media = new MediaSession(call.Id, call.Secret, call.Outgoing, packet => paths.Send(call, packet), time)
-        {
-            FrameReceived = call.Tell,
-            KeyframeRequested = stream => call.Tell(CallNotice.Keyframe(stream)),
-            BitrateChanged = bps => call.Tell(CallNotice.Bitrate(bps)),
-        };
+        var media = new MediaSession(call.Id, call.Secret, call.Outgoing, packet => paths.Send(call, packet), call, time);
         call.Session = media;
         // The path is chosen before the clock sees the call active and starts sending reports.
         paths.Open(call, media, () => Hangup(call, "the peer flooded the media path"));

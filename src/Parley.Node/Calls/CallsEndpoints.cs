@@ -4,7 +4,6 @@ using Microsoft.AspNetCore.Routing;
 using Parley.Core.Calls;
 using Parley.Node.Api;
 using Parley.Node.Contacts;
-using Parley.Node.Discovery;
 
 namespace Parley.Node.Calls;
 
@@ -18,9 +17,9 @@ internal static class CallsEndpoints
     {
         api.MapGet("/calls", (CallService calls) => calls.All.Take(50).Select(CallInfo.Of));
         api.MapGet("/calls/{id}", (string id, CallService calls) => CallInfo.Of(calls.Find(id)));
-        api.MapPost("/calls", (PlaceCallRequest body, CallService calls, ContactBook contacts, NearbyList nearby) =>
+        api.MapPost("/calls", (PlaceCallRequest body, CallService calls, PeerLookup lookup) =>
         {
-            var peer = string.IsNullOrWhiteSpace(body.Peer) ? throw new ApiRequestException("give the peer to call") : ApiHelpers.Resolve(contacts, nearby, body.Peer);
+            var peer = string.IsNullOrWhiteSpace(body.Peer) ? throw new ApiRequestException("give the peer to call") : lookup.Resolve(body.Peer);
             return CallInfo.Of(calls.Place(peer, body.Video, Codecs(body.Codecs).Aggregate(VideoCodecs.None, (all, codec) => all | codec)));
         });
         api.MapPost("/calls/{id}/accept", (string id, AnswerCallRequest? body, CallService calls) => CallInfo.Of(calls.Accept(calls.Find(id), Codecs(body?.Codecs))));

@@ -3,7 +3,6 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
 using Parley.Node.Api;
 using Parley.Node.Contacts;
-using Parley.Node.Discovery;
 
 namespace Parley.Node.Files;
 
@@ -22,13 +21,13 @@ internal static class FilesEndpoints
 
     public static void Map(RouteGroupBuilder api)
     {
-        api.MapPost("/transfers", async (SendRequest body, FileTransferService files, TransferViews views, ContactBook contacts, NearbyList nearby) =>
+        api.MapPost("/transfers", async (SendRequest body, FileTransferService files, TransferViews views, PeerLookup lookup) =>
         {
             if (body.Paths is not { Length: > 0 } || string.IsNullOrWhiteSpace(body.To))
             {
                 throw new ApiRequestException("give the peer (to) and at least one path");
             }
-            var (transfer, skipped) = await files.OfferAsync(ApiHelpers.Resolve(contacts, nearby, body.To), body.Paths).ConfigureAwait(false);
+            var (transfer, skipped) = await files.OfferAsync(lookup.Resolve(body.To), body.Paths).ConfigureAwait(false);
             return new SendResult(views.Describe(transfer), skipped);
         });
         api.MapGet("/transfers", (FileTransferService files, TransferViews views) =>
@@ -43,9 +42,9 @@ internal static class FilesEndpoints
             views.Describe(await files.AcceptAsync(files.Find(id), body?.Folder).ConfigureAwait(false)));
         api.MapPost("/offers/{id}/reject", async (string id, FileTransferService files, TransferViews views) =>
             views.Describe(await files.RejectAsync(files.Find(id)).ConfigureAwait(false)));
-        api.MapPost("/peers/{peer}/auto-accept", async (string peer, AutoAcceptRequest body, FileTransferService files, ContactBook contacts, NearbyList nearby) =>
+        api.MapPost("/peers/{peer}/auto-accept", async (string peer, AutoAcceptRequest body, FileTransferService files, PeerLookup lookup) =>
         {
-            var id = ApiHelpers.Resolve(contacts, nearby, peer);
+            var id = lookup.Resolve(peer);
             await files.SetAutoAcceptAsync(id, body.Enabled).ConfigureAwait(false);
             return new AutoAcceptInfo(id.ToString(), body.Enabled);
         });

@@ -4,7 +4,6 @@ using Microsoft.AspNetCore.Http.Features;
 using Microsoft.AspNetCore.Routing;
 using Parley.Node.Api;
 using Parley.Node.Contacts;
-using Parley.Node.Discovery;
 
 namespace Parley.Node.Files;
 
@@ -28,13 +27,13 @@ internal static class UploadEndpoints
             var written = await outbox.WriteAsync(id, path, context.Request.Body, context.Request.ContentLength, context.RequestAborted).ConfigureAwait(false);
             return new UploadedFile(path, written);
         });
-        api.MapPost("/uploads/{id}/send", async (string id, UploadSendRequest body, Outbox outbox, TransferViews views, ContactBook contacts, NearbyList nearby) =>
+        api.MapPost("/uploads/{id}/send", async (string id, UploadSendRequest body, Outbox outbox, TransferViews views, PeerLookup lookup) =>
         {
             if (string.IsNullOrWhiteSpace(body.To))
             {
                 throw new ApiRequestException("give the contact to send to (to)");
             }
-            var transfer = await outbox.SendAsync(id, ApiHelpers.Resolve(contacts, nearby, body.To)).ConfigureAwait(false);
+            var transfer = await outbox.SendAsync(id, lookup.Resolve(body.To)).ConfigureAwait(false);
             return new UploadSent(views.Describe(transfer));
         });
         api.MapDelete("/uploads/{id}", (string id, Outbox outbox) =>

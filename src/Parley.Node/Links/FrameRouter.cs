@@ -11,23 +11,14 @@ namespace Parley.Node.Links;
 /// </summary>
 public sealed class FrameRouter
 {
-    private readonly IPeerFeature?[] _owners = new IPeerFeature?[256];
+    private readonly FrameOwners<IPeerFeature> _owners;
     private readonly IReadOnlyList<IPeerFeature> _features;
 
+    /// <exception cref="InvalidOperationException">Two features claim one frame type, or a feature claims one the link itself handles.</exception>
     public FrameRouter(IEnumerable<IPeerFeature> features)
     {
         _features = [.. features];
-        foreach (var feature in _features)
-        {
-            foreach (var spec in feature.Frames)
-            {
-                if (_owners[(byte)spec.Type] is { } owner || LinkFrames.Specs.Any(s => s.Type == spec.Type))
-                {
-                    throw new InvalidOperationException($"{feature.GetType().Name} claims {spec.Type}, already owned by {_owners[(byte)spec.Type]?.GetType().Name ?? "the link"}");
-                }
-                _owners[(byte)spec.Type] = feature;
-            }
-        }
+        _owners = new FrameOwners<IPeerFeature>(_features, f => f.Frames);
         Frames = new FrameTable([.. LinkFrames.Specs, .. _features.SelectMany(f => f.Frames)]);
     }
 
@@ -35,7 +26,7 @@ public sealed class FrameRouter
     public FrameTable Frames { get; }
 
     public ValueTask RouteAsync(PeerSession session, Frame frame) =>
-        _owners[(byte)frame.Type] is { } owner
+        _owners.For(frame.Type) is { } owner
             ? owner.OnFrameAsync(session, frame)
             : throw new ProtocolException($"{frame.Type} is not a frame a node takes");
 

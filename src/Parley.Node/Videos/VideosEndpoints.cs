@@ -4,7 +4,6 @@ using Microsoft.AspNetCore.Routing;
 using Parley.Core.Videos;
 using Parley.Node.Api;
 using Parley.Node.Contacts;
-using Parley.Node.Discovery;
 
 namespace Parley.Node.Videos;
 
@@ -28,21 +27,21 @@ internal static class VideosEndpoints
             await sharing.UnshareAsync().ConfigureAwait(false);
             return Status(sharing, owner, streams);
         });
-        api.MapPost("/videos/access", async (VideoAccessRequest body, VideoSharing sharing, VideoOwner owner, PlayerStreams streams, ContactBook contacts, NearbyList nearby) =>
+        api.MapPost("/videos/access", async (VideoAccessRequest body, VideoSharing sharing, VideoOwner owner, PlayerStreams streams, PeerLookup lookup) =>
         {
             var everyone = string.IsNullOrWhiteSpace(body.Peer) || body.Peer == "all";
-            await sharing.Access.SetAsync(everyone ? null : ApiHelpers.Resolve(contacts, nearby, body.Peer!), body.Allowed).ConfigureAwait(false);
+            await sharing.Access.SetAsync(everyone ? null : lookup.Resolve(body.Peer!), body.Allowed).ConfigureAwait(false);
             return Status(sharing, owner, streams);
         });
-        api.MapGet("/peers/{peer}/videos", async (string peer, VideoViewer viewer, ContactBook contacts, NearbyList nearby, HttpContext context) =>
+        api.MapGet("/peers/{peer}/videos", async (string peer, VideoViewer viewer, PeerLookup lookup, HttpContext context) =>
         {
-            var id = ApiHelpers.Resolve(contacts, nearby, peer);
+            var id = lookup.Resolve(peer);
             return PeerVideoLibrary.Of(id, await viewer.ListAsync(id, context.RequestAborted).ConfigureAwait(false));
         });
         api.MapMethods("/peers/{peer}/videos/{video}", [HttpMethods.Get, HttpMethods.Head],
-            async (string peer, string video, VideoViewer viewer, PlayerStreams streams, ContactBook contacts, NearbyList nearby, HttpContext context) =>
+            async (string peer, string video, VideoViewer viewer, PlayerStreams streams, PeerLookup lookup, HttpContext context) =>
             {
-                var id = ApiHelpers.Resolve(contacts, nearby, peer);
+                var id = lookup.Resolve(peer);
                 var variant = await viewer.FindAsync(id, video, context.RequestAborted).ConfigureAwait(false);
                 await streams.ServeAsync(context, id, variant, CancellationToken.None).ConfigureAwait(false);
             });
@@ -68,14 +67,14 @@ internal static class VideosEndpoints
             catalog.Unreadable.Count, owner.BytesServed, owner.Reads.Active, owner.Reads.Peak, streams.Active);
     }
 
-    private static async Task<PlayLinkCreated> CreatePlayLinkAsync(PlayRequest body, VideoViewer viewer, PlayLinks links, ContactBook contacts, NearbyList nearby,
+    private static async Task<PlayLinkCreated> CreatePlayLinkAsync(PlayRequest body, VideoViewer viewer, PlayLinks links, PeerLookup lookup,
         HttpContext context)
     {
         if (string.IsNullOrWhiteSpace(body.Peer) || string.IsNullOrWhiteSpace(body.Title))
         {
             throw new ApiRequestException("give the peer and the title");
         }
-        var id = ApiHelpers.Resolve(contacts, nearby, body.Peer);
+        var id = lookup.Resolve(body.Peer);
         var variant = PlayVariant.Pick(await viewer.ListAsync(id, context.RequestAborted).ConfigureAwait(false), body.Title, body.Res);
         var token = links.Create(id, variant);
         var file = Uri.EscapeDataString(Path.GetFileName(variant.File));

@@ -8,6 +8,22 @@ public sealed class MediaSessionTests
 {
     private const uint CallId = 0x5EED;
 
+    /// <summary>What one side hears: the callee's frames by stream; the caller's keyframe requests.</summary>
+    private sealed class Heard : IMediaSessionListener
+    {
+        public List<MediaFrame> Video { get; } = [];
+        public List<MediaFrame> Audio { get; } = [];
+        public bool KeyframeWanted { get; set; }
+
+        public void OnFrame(MediaFrame frame) => (frame.Stream == StreamKind.Audio ? Audio : Video).Add(frame);
+
+        public void OnKeyframeRequested(StreamKind stream) => KeyframeWanted = true;
+
+        public void OnBitrateChanged(int bitsPerSecond)
+        {
+        }
+    }
+
     /// <summary>A one-way delay and a loss rate, both directions; packets are delivered by <see cref="Run"/> as the clock moves.</summary>
     private sealed class Path
     {
@@ -21,15 +37,16 @@ public sealed class MediaSessionTests
             DelayMs = delayMs;
             Loss = loss;
             var secret = RandomNumberGenerator.GetBytes(MediaCrypto.SecretSize);
-            Caller = new MediaSession(CallId, secret, isCaller: true, p => Carry(p, toCallee: true), _clock);
-            Callee = new MediaSession(CallId, secret, isCaller: false, p => Carry(p, toCallee: false), _clock);
-            Callee.FrameReceived = f => (f.Stream == StreamKind.Audio ? AudioIn : VideoIn).Add(f);
+            Caller = new MediaSession(CallId, secret, isCaller: true, p => Carry(p, toCallee: true), CallerHeard, _clock);
+            Callee = new MediaSession(CallId, secret, isCaller: false, p => Carry(p, toCallee: false), CalleeHeard, _clock);
         }
 
         public MediaSession Caller { get; }
         public MediaSession Callee { get; }
-        public List<MediaFrame> VideoIn { get; } = [];
-        public List<MediaFrame> AudioIn { get; } = [];
+        public Heard CallerHeard { get; } = new();
+        public Heard CalleeHeard { get; } = new();
+        public List<MediaFrame> VideoIn => CalleeHeard.Video;
+        public List<MediaFrame> AudioIn => CalleeHeard.Audio;
         public int DelayMs { get; set; }
         public double Loss { get; set; }
         public bool Down { get; set; }
@@ -83,14 +100,13 @@ public sealed class MediaSessionTests
     private static void Stream(Path path, int ms, int videoBytes = 6000)
     {
         var videoFrame = (int)path.Caller.Stats.FramesSent == 0 ? 0 : path.VideoSent;
-        var keyframeWanted = videoFrame == 0;
-        path.Caller.KeyframeRequested = _ => keyframeWanted = true;
+        path.CallerHeard.KeyframeWanted = videoFrame == 0;
         path.Run(ms, now =>
         {
             if (now % 33 == 0)
             {
-                var key = keyframeWanted;
-                keyframeWanted = false;
+                var key = path.CallerHeard.KeyframeWanted;
+                path.CallerHeard.KeyframeWanted = false;
                 path.Caller.SendFrame(StreamKind.Video, (uint)(now * 90), key, 1, FrameBytes(videoFrame++, key ? videoBytes * 4 : videoBytes));
                 path.VideoSent = videoFrame;
             }

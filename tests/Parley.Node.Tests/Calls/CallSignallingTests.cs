@@ -9,6 +9,7 @@ using Parley.Node.Events;
 using Parley.Node.Calls;
 using Parley.Node.Links;
 using Parley.Node.Storage;
+using Parley.Node.Tests.Fakes;
 
 namespace Parley.Node.Tests.Calls;
 
@@ -50,7 +51,7 @@ public sealed class CallSignallingTests : IAsyncLifetime
     [Fact]
     public async Task Invite_FromAContact_RingsWithItsNameAndAnswersNothingYet()
     {
-        var (alice, link) = _sessions.Add("alice");
+        var (alice, link) = _sessions.Open("alice");
         await Deliver(alice, Invite(7));
         var call = Assert.Single(_book.All);
         Assert.Equal((7u, "alice", CallState.Ringing, false), (call.Id, call.PeerName, call.State, call.Outgoing));
@@ -61,7 +62,7 @@ public sealed class CallSignallingTests : IAsyncLifetime
     [Fact]
     public async Task Invite_SentAgain_IsCollapsedIntoTheRingShowing()
     {
-        var (alice, link) = _sessions.Add("alice");
+        var (alice, link) = _sessions.Open("alice");
         await Deliver(alice, Invite(7));
         await Deliver(alice, Invite(7));
         await Deliver(alice, Invite(8));
@@ -72,13 +73,13 @@ public sealed class CallSignallingTests : IAsyncLifetime
     [Fact]
     public async Task Invite_WithinTheRingInterval_IsRefusedAndOneLaterRings()
     {
-        var (alice, link) = _sessions.Add("alice");
+        var (alice, link) = _sessions.Open("alice");
         await Deliver(alice, Invite(7));
         await Deliver(alice, new Frame(FrameType.CallEnd, 0, new(new CallEnd(7, "").ToArray())));
         Assert.Equal(("the other side hung up", true), (_book.All.Single().EndReason, _book.All.Single().EndedByPeer));
 
         await Deliver(alice, Invite(8));
-        var refusal = Assert.Single(link.Answers);
+        var refusal = Assert.Single(link.SentOf<CallAnswer>(FrameType.CallAnswer));
         Assert.Equal((8u, false), (refusal.CallId, refusal.Accepted));
         Assert.Contains("ringing too often", refusal.Reason);
 
@@ -90,19 +91,19 @@ public sealed class CallSignallingTests : IAsyncLifetime
     [Fact]
     public async Task Invite_DuringAnotherCall_IsRefusedAsBusy()
     {
-        var (alice, _) = _sessions.Add("alice");
-        var (bob, bobLink) = _sessions.Add("bob");
+        var (alice, _) = _sessions.Open("alice");
+        var (bob, bobLink) = _sessions.Open("bob");
         await Deliver(alice, Invite(7));
         await Deliver(bob, Invite(8));
-        Assert.Equal("busy in another call", Assert.Single(bobLink.Answers).Reason);
+        Assert.Equal("busy in another call", Assert.Single(bobLink.SentOf<CallAnswer>(FrameType.CallAnswer)).Reason);
         Assert.Single(_book.All);
     }
 
     [Fact]
     public async Task Answer_ForAnUnknownCallOrAnotherPeersCall_ChangesNothing()
     {
-        var (alice, _) = _sessions.Add("alice");
-        var (bob, bobLink) = _sessions.Add("bob");
+        var (alice, _) = _sessions.Open("alice");
+        var (bob, bobLink) = _sessions.Open("bob");
         await Deliver(alice, Invite(7));
         var yes = new CallAnswer(7, true, VideoCodecs.Vp8, 41_000, "").ToArray();
         await Deliver(bob, new Frame(FrameType.CallAnswer, 0, new(yes))); // bob cannot answer alice's call
@@ -117,7 +118,7 @@ public sealed class CallSignallingTests : IAsyncLifetime
     [Fact]
     public async Task A_malformed_invite_is_a_protocol_error()
     {
-        var (alice, _) = _sessions.Add("alice");
+        var (alice, _) = _sessions.Open("alice");
         var noAudio = Invite(7).Payload.ToArray();
         noAudio[4] = (byte)CallMedia.Video;
         await Assert.ThrowsAsync<ProtocolException>(() => Deliver(alice, new Frame(FrameType.CallInvite, 0, new(noAudio))));
@@ -127,9 +128,9 @@ public sealed class CallSignallingTests : IAsyncLifetime
     [Fact]
     public async Task The_session_closing_ends_the_peers_calls_only()
     {
-        var (alice, _) = _sessions.Add("alice");
+        var (alice, _) = _sessions.Open("alice");
         await Deliver(alice, Invite(7));
-        _signalling.OnSessionClosed(_sessions.Add("bob").Session.Id, "gone");
+        _signalling.OnSessionClosed(_sessions.Open("bob").Session.Id, "gone");
         Assert.Equal(CallState.Ringing, _book.All.Single().State);
         _signalling.OnSessionClosed(alice.Id, "timed out");
         Assert.Equal("the link to the peer closed: timed out", _book.All.Single().EndReason);
@@ -138,7 +139,7 @@ public sealed class CallSignallingTests : IAsyncLifetime
     [Fact]
     public async Task A_page_that_comes_after_the_end_is_let_go_at_once()
     {
-        var (alice, _) = _sessions.Add("alice");
+        var (alice, _) = _sessions.Open("alice");
         await Deliver(alice, Invite(7));
         _signalling.OnSessionClosed(alice.Id, "gone");
         var late = _book.All.Single().Listen();

@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Security.Cryptography;
 using Parley.Core.Identity;
 using Parley.Node.Links;
 
@@ -13,14 +14,17 @@ internal sealed class FakeSessions : IPeerSessions
 
     public PeerSession? Session(DeviceId id) => _sessions.TryGetValue(id, out var session) && !session.Link.IsClosed ? session : null;
 
-    /// <summary>Brings <paramref name="peer"/> online with an open session (both sides consent) over a new fake link.</summary>
+    /// <summary>An open session (both sides consent) over <paramref name="link"/>, replacing the peer's previous one.</summary>
+    public PeerSession Open(FakePeerLink link) => _sessions[link.RemoteId] = new PeerSession(link, localAccepts: true, remoteAccepts: true);
+
+    /// <summary>Brings <paramref name="peer"/> online with an open session over a new fake link.</summary>
     public (PeerSession Session, FakePeerLink Link) Open(DeviceId peer, string name = "peer")
     {
         var link = new FakePeerLink(peer, name);
-        var session = new PeerSession(link, localAccepts: true, remoteAccepts: true);
-        _sessions[peer] = session;
-        return (session, link);
+        return (Open(link), link);
     }
 
-    public void Drop(DeviceId peer) => _sessions.TryRemove(peer, out _);
+    /// <summary>Brings a new peer called <paramref name="name"/> (a random device id) online.</summary>
+    public (PeerSession Session, FakePeerLink Link) Open(string name) =>
+        Open(new DeviceId(RandomNumberGenerator.GetBytes(DeviceId.Size)), name);
 }

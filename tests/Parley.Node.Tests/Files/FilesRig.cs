@@ -7,6 +7,7 @@ using Parley.Node.Events;
 using Parley.Node.Files;
 using Parley.Node.Links;
 using Parley.Node.Storage;
+using Parley.Node.Tests.Fakes;
 
 namespace Parley.Node.Tests.Files;
 
@@ -28,7 +29,7 @@ internal sealed class FilesRig : IAsyncDisposable
         _provider = provider;
     }
 
-    public FakePeerSessions Sessions => _provider.GetRequiredService<FakePeerSessions>();
+    public FakeSessions Sessions => _provider.GetRequiredService<FakeSessions>();
 
     public FakeTransferStore Transfers => _provider.GetRequiredService<FakeTransferStore>();
 
@@ -47,7 +48,7 @@ internal sealed class FilesRig : IAsyncDisposable
             .AddSingleton(new NodeOptions { Home = home }).AddSingleton(time).AddSingleton(store)
             .AddSingleton(await ContactBook.LoadAsync(store, time)).AddSingleton(new EventHub())
             .AddSingleton<ILoggerFactory>(NullLoggerFactory.Instance)
-            .AddSingleton<FakePeerSessions>().AddSingleton<IPeerSessions>(sp => sp.GetRequiredService<FakePeerSessions>())
+            .AddSingleton<FakeSessions>().AddSingleton<IPeerSessions>(sp => sp.GetRequiredService<FakeSessions>())
             .AddSingleton<FakeTransferStore>().AddSingleton<ITransferStore>(sp => sp.GetRequiredService<FakeTransferStore>())
             .AddSingleton<ISettingStore, FakeSettingStore>();
         new FilesModule().AddServices(services);

@@ -34,8 +34,8 @@ public sealed class PausedTransferWatcherTests : IAsyncLifetime
             _time.Advance(TimeSpan.FromSeconds(5));
             await Task.Delay(50);
         }
-        await Wait.UntilAsync(() => link.Sent(FrameType.FileRequest).Count > 0, "the transfer with room to ask for its data again");
-        Assert.Equal(waiting.Id, WireMessage.Read<FileRequest>(link.Sent(FrameType.FileRequest)[0]).OfferId);
+        await Wait.UntilAsync(() => link.CountOf(FrameType.FileRequest) > 0, "the transfer with room to ask for its data again");
+        Assert.Equal(waiting.Id, link.SentOf<FileRequest>(FrameType.FileRequest)[0].OfferId);
         Assert.Equal(TransferState.Active, waiting.State);
         Assert.Equal(TransferState.Paused, gone.State);
         await watcher.StopAsync();

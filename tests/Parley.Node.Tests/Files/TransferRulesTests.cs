@@ -25,7 +25,7 @@ public sealed class TransferRulesTests : IAsyncLifetime
         var id = Guid.NewGuid();
         var truncated = new FileOffer(id, [new OfferEntry("a.txt", 1)]).ToArray()[..24];
         await _rig.Feature.OnFrameAsync(session, FrameOf(FrameType.FileOffer, truncated));
-        var answer = WireMessage.Read<OfferAnswer>(Assert.Single(link.Sent(FrameType.OfferAnswer)));
+        var answer = Assert.Single(link.SentOf<OfferAnswer>(FrameType.OfferAnswer));
         Assert.Equal(id, answer.OfferId);
         Assert.False(answer.Accepted);
         Assert.StartsWith("offer refused: offer header is truncated", answer.Reason, StringComparison.Ordinal);
@@ -41,7 +41,7 @@ public sealed class TransferRulesTests : IAsyncLifetime
         Assert.True(_rig.Book.TryGet(id, out var transfer));
         Assert.Equal(TransferState.Pending, transfer.State);
         Assert.Same(transfer, Assert.Single(_rig.Transfers.Inserted));
-        Assert.Empty(link.Sent(FrameType.OfferAnswer));
+        Assert.Equal(0, link.CountOf(FrameType.OfferAnswer));
     }
 
     [Fact]
@@ -92,7 +92,7 @@ public sealed class TransferRulesTests : IAsyncLifetime
         var transfer = _rig.Add(peer, outgoing: true, TransferState.Offered, 10, 20);
         var (session, link) = _rig.Sessions.Open(peer);
         await _rig.Feature.OnSessionOpenedAsync(session);
-        var offer = WireMessage.Read<FileOffer>(Assert.Single(link.Sent(FrameType.FileOffer)));
+        var offer = Assert.Single(link.SentOf<FileOffer>(FrameType.FileOffer));
         Assert.Equal(transfer.Id, offer.OfferId);
         Assert.Equal([10L, 20L], offer.Files.Select(f => f.Size));
     }

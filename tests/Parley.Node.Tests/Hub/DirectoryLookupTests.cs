@@ -4,13 +4,14 @@ using Parley.Core.Identity;
 using Parley.Core.Protocol;
 using Parley.Core.Tests;
 using Parley.Node.Hub;
+using Parley.Node.Tests.Fakes;
 
 namespace Parley.Node.Tests.Hub;
 
 /// <summary>Directory lookups and the verified cache against a pretend hub: what is cached, what is refused, and when the hub is silent.</summary>
 public sealed class DirectoryLookupTests : IDisposable
 {
-    private readonly FakeHubLink _link = new();
+    private readonly FakePeerLink _link = FakeHub.Link();
     private readonly HubChannel _channel = new();
     private readonly NodeIdentity _victim = NodeIdentity.CreateEphemeral();
     private readonly NodeIdentity _mallory = NodeIdentity.CreateEphemeral();
@@ -26,7 +27,7 @@ public sealed class DirectoryLookupTests : IDisposable
     }
 
     /// <summary>Answers every whois query with <paramref name="entry"/>, as a hub serving it would.</summary>
-    private void HubServes(DirectoryLookup lookup, Func<DirectoryEntry> entry) => _link.Answer = (type, payload) =>
+    private void HubServes(DirectoryLookup lookup, Func<DirectoryEntry> entry) => _link.OnSend = (type, payload) =>
     {
         if (type == FrameType.WhoisQuery)
         {
@@ -53,7 +54,7 @@ public sealed class DirectoryLookupTests : IDisposable
         Assert.Null(await directory.FindAsync(_victim.DeviceId));
         Assert.Null(directory.Cached(_victim.DeviceId));
         Assert.Null(await directory.FindAsync(_victim.DeviceId));
-        Assert.Equal(3, _link.SentOf(FrameType.WhoisQuery)); // asked each time: a refusal is not remembered
+        Assert.Equal(3, _link.CountOf(FrameType.WhoisQuery)); // asked each time: a refusal is not remembered
     }
 
     [Fact]
@@ -66,10 +67,10 @@ public sealed class DirectoryLookupTests : IDisposable
         var entry = await directory.FindAsync(_victim.DeviceId);
         Assert.Equal(_key.PublicKey, entry!.AgreementKey);
         Assert.Same(entry, await directory.FindAsync(_victim.DeviceId));
-        Assert.Equal(1, _link.SentOf(FrameType.WhoisQuery));
+        Assert.Equal(1, _link.CountOf(FrameType.WhoisQuery));
         directory.Forget(_victim.DeviceId); // its presence changed: it may have published a new entry
         Assert.NotNull(await directory.FindAsync(_victim.DeviceId));
-        Assert.Equal(2, _link.SentOf(FrameType.WhoisQuery));
+        Assert.Equal(2, _link.CountOf(FrameType.WhoisQuery));
     }
 
     [Fact]

@@ -6,6 +6,7 @@ using Parley.Node.Links;
 using Parley.Node.Storage;
 using Parley.Node.Videos;
 using Parley.Testing;
+using Parley.Node.Tests.Fakes;
 
 namespace Parley.Node.Tests.Videos;
 
@@ -33,7 +34,7 @@ public sealed class VideoOwnerTests : IAsyncLifetime
         {
             await Owner.OnRequestAsync(Session, frame);
             await Wait.UntilAsync(() => Link.Sent.Any(f => f.Type == answer), $"a {answer} to the {request}");
-            return Link.SentAs<T>(answer).Last();
+            return Link.SentOf<T>(answer).Last();
         }
 
         public Task<VideoError> RefusalAsync(Frame frame) => AnswerAsync<VideoError>(frame.Type, frame, FrameType.VideoError);
@@ -125,7 +126,7 @@ public sealed class VideoOwnerTests : IAsyncLifetime
         await Wait.UntilAsync(() => owned.Owner.Reads.Active == VideoOwner.MaxReadsPerPeer - 1, "the cancelled read to end");
         await owned.Owner.OnRequestAsync(owned.Session, Read(1000, video, 0, 100));
         await Wait.UntilAsync(() => owned.Owner.Reads.Active == VideoOwner.MaxReadsPerPeer, "the new read in flight");
-        Assert.Single(owned.Link.SentAs<VideoError>(FrameType.VideoError));
+        Assert.Single(owned.Link.SentOf<VideoError>(FrameType.VideoError));
         Assert.Equal(0, owned.Owner.BytesServed);
     }
 }

@@ -4,6 +4,7 @@ using Parley.Core.Videos;
 using Parley.Node.Links;
 using Parley.Node.Storage;
 using Parley.Node.Videos;
+using Parley.Node.Tests.Fakes;
 
 namespace Parley.Node.Tests.Videos;
 
@@ -41,7 +42,7 @@ public sealed class VideoViewerTests : IAsyncLifetime
     public async Task AListReply_CountsOnlyFromTheLinkTheRequestWentOutOn()
     {
         var listing = _viewer.ListAsync(_link.RemoteId);
-        var request = Assert.Single(_link.SentAs<VideoRequestId>(FrameType.VideoListRequest)).Request;
+        var request = Assert.Single(_link.SentOf<VideoRequestId>(FrameType.VideoListRequest)).Request;
         var catalog = new VideoCatalog([new VideoTitle("dog", [Variant])], []);
         var other = new FakePeerLink(_link.RemoteId, "mallory", 2);
         _viewer.OnReply(new PeerSession(other, true, true), VideoHome.Frame(FrameType.VideoList, new VideoList(request, VideoCatalog.Empty)));
@@ -68,10 +69,10 @@ public sealed class VideoViewerTests : IAsyncLifetime
         var answered = 0;
         while (!copy.IsCompleted)
         {
-            var reads = _link.SentAs<VideoRead>(FrameType.VideoRead).Skip(answered).ToList();
+            var reads = _link.SentOf<VideoRead>(FrameType.VideoRead).Skip(answered).ToList();
             if (reads.Count == Math.Min(VideoViewer.Window, 11 - answered))
             {
-                Assert.True(_link.SentAs<VideoRead>(FrameType.VideoRead).Count() - answered <= VideoViewer.Window);
+                Assert.True(_link.SentOf<VideoRead>(FrameType.VideoRead).Count - answered <= VideoViewer.Window);
                 foreach (var read in Enumerable.Reverse(reads))
                 {
                     _viewer.OnReply(_session, VideoHome.Frame(FrameType.VideoData, DataFor(read)));
@@ -82,7 +83,7 @@ public sealed class VideoViewerTests : IAsyncLifetime
         }
         await copy;
         Assert.Equal(Enumerable.Range(3, (int)Variant.Size - 3).Select(i => (byte)i), output.ToArray());
-        Assert.Empty(_link.SentAs<VideoRequestId>(FrameType.VideoCancel));
+        Assert.Empty(_link.SentOf<VideoRequestId>(FrameType.VideoCancel));
     }
 
     [Fact]
@@ -103,9 +104,9 @@ public sealed class VideoViewerTests : IAsyncLifetime
     {
         using var leave = new CancellationTokenSource();
         var copy = _viewer.CopyRangeAsync(_link.RemoteId, Variant, 0, Variant.Size, Stream.Null, leave.Token);
-        await Wait.UntilAsync(() => _link.SentAs<VideoRead>(FrameType.VideoRead).Count() == VideoViewer.Window, "a full window");
+        await Wait.UntilAsync(() => _link.SentOf<VideoRead>(FrameType.VideoRead).Count == VideoViewer.Window, "a full window");
         await leave.CancelAsync();
         await Assert.ThrowsAnyAsync<OperationCanceledException>(() => copy);
-        Assert.Equal(_link.SentAs<VideoRead>(FrameType.VideoRead).Select(r => r.Request), _link.SentAs<VideoRequestId>(FrameType.VideoCancel).Select(c => c.Request));
+        Assert.Equal(_link.SentOf<VideoRead>(FrameType.VideoRead).Select(r => r.Request), _link.SentOf<VideoRequestId>(FrameType.VideoCancel).Select(c => c.Request));
     }
 }

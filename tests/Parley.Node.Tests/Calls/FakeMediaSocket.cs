@@ -1,0 +1,19 @@
+using System.Net;
+using Parley.Core.Calls;
+using Parley.Node.Calls;
+
+namespace Parley.Node.Tests.Calls;
+
+/// <summary>A media socket that only notes which calls are routed: the signalling rules need no UDP.</summary>
+internal sealed class FakeMediaSocket : IMediaSocket
+{
+    public int Port => 40_000;
+
+    public HashSet<uint> Routed { get; } = [];
+
+    public void Register(uint callId, MediaSession session, IPEndPoint peer, Action flooding) => Routed.Add(callId);
+
+    public void Unregister(uint callId) => Routed.Remove(callId);
+
+    public bool Send(IPEndPoint to, ReadOnlyMemory<byte> packet) => true;
+}
