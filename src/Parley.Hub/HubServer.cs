@@ -45,6 +45,9 @@ public sealed class HubServer : IAsyncDisposable
 
     internal RelaySwitch Relay { get; }
 
+    /// <summary>Who is linked now, with their links (tests watch a member's send queue).</summary>
+    internal MemberRegistry Members => _members;
+
     internal DirectoryStore Directory { get; }
 
     internal MailboxStore Mail { get; }

@@ -240,8 +240,8 @@ public sealed class HandshakeTicket : IDisposable
     public async Task ReadyAsync(Socket socket, CancellationToken cancellationToken)
     {
         var options = _gate.Options;
-        using var wait = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, _evicted.Token);
-        wait.CancelAfter(options.FirstByteTimeout);
+        using var deadline = new CancellationTokenSource(options.FirstByteTimeout, options.TimeProvider);
+        using var wait = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, _evicted.Token, deadline.Token);
         try
         {
             // One peek of one byte: it returns once anything is there, and leaves it for TLS (or a relay preamble).
@@ -251,7 +251,7 @@ public sealed class HandshakeTicket : IDisposable
                 throw new LinkFailedException("closed before the handshake");
             }
             _heardFrom = true;
-            wait.CancelAfter(options.HandshakeTimeout);
+            deadline.CancelAfter(options.HandshakeTimeout);
             while (!_gate.TryTakeSlot(this, out var slotFreed))
             {
                 wait.Token.ThrowIfCancellationRequested();

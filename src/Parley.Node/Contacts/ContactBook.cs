@@ -42,21 +42,54 @@ public sealed class ContactBook
 
     public bool IsContact(DeviceId id) => Find(id)?.State == PeerState.Contact;
 
-    /// <summary>Forgets <paramref name="id"/> if its record still meets <paramref name="condition"/>; true when it was removed.</summary>
-    public async Task<bool> RemoveAsync(DeviceId id, Func<PeerRecord, bool> condition)
+    /// <summary>As <see cref="UpdateAsync"/>, but only when <paramref name="id"/> has a record (never creates one); null when not.</summary>
+    public async Task<PeerRecord?> UpdateIfKnownAsync(DeviceId id, Func<PeerRecord, PeerRecord> change)
     {
-        Task deleted;
+        PeerRecord updated;
+        Task saved;
         lock (_lock)
         {
-            if (!_peers.TryGetValue(id.Compact, out var current) || !condition(current))
+            if (!_peers.TryGetValue(id.Compact, out var current))
             {
-                return false;
+                return null;
             }
-            _peers.Remove(id.Compact);
-            deleted = _store.DeletePeerAsync(id.Compact);
+            _peers[id.Compact] = updated = change(current);
+            saved = _store.SavePeerAsync(updated);
         }
-        await deleted.ConfigureAwait(false);
-        return true;
+        await saved.ConfigureAwait(false);
+        return updated;
+    }
+
+    /// <summary>
+    /// As <see cref="UpdateAsync"/> for a device that is (or becomes) a request, keeping at most
+    /// <paramref name="maxRequests"/>: a new one past it drops the requests heard from longest ago.
+    /// Returns the record and the devices dropped (the caller closes their links).
+    /// </summary>
+    public async Task<(PeerRecord Record, IReadOnlyList<DeviceId> Dropped)> UpdateRequestAsync(DeviceId id, Func<PeerRecord, PeerRecord> change, int maxRequests)
+    {
+        var dropped = new List<DeviceId>();
+        var saved = new List<Task>();
+        PeerRecord updated;
+        lock (_lock)
+        {
+            if (!_peers.ContainsKey(id.Compact))
+            {
+                var requests = _peers.Values.Where(p => p.State == PeerState.Request).OrderBy(p => p.LastSeen ?? p.CreatedAt).ToList();
+                foreach (var oldest in requests.Take(requests.Count + 1 - maxRequests))
+                {
+                    _peers.Remove(oldest.DeviceId);
+                    saved.Add(_store.DeletePeerAsync(oldest.DeviceId));
+                    dropped.Add(DeviceId.Parse(oldest.DeviceId));
+                }
+            }
+            var current = _peers.GetValueOrDefault(id.Compact)
+                ?? new PeerRecord(id.Compact, PeerState.Request, "", null, null, null, _time.GetUtcNow());
+            updated = change(current);
+            _peers[id.Compact] = updated;
+            saved.Add(_store.SavePeerAsync(updated));
+        }
+        await Task.WhenAll(saved).ConfigureAwait(false);
+        return (updated, dropped);
     }
 
     /// <summary>

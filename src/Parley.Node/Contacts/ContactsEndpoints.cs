@@ -31,7 +31,7 @@ internal static class ContactsEndpoints
         });
         api.MapPost("/peers/{peer}/accept", async (string peer, PeerLookup lookup, ContactBook contacts, LinkManager links, PeerViews views) =>
         {
-            var id = lookup.Resolve(peer);
+            var id = lookup.ResolveRequest(peer);
             if (contacts.Find(id) is null)
             {
                 throw new ApiRequestException($"{id.Short} has not asked to connect; use add");
@@ -39,9 +39,9 @@ internal static class ContactsEndpoints
             return views.Of(await links.MakeContactAsync(id).ConfigureAwait(false));
         });
         api.MapPost("/peers/{peer}/deny", async (string peer, PeerLookup lookup, LinkManager links, PeerViews views) =>
-            views.Of(await links.RefuseAsync(lookup.Resolve(peer), PeerState.Denied).ConfigureAwait(false)));
+            views.Of(await links.RefuseAsync(lookup.ResolveRequest(peer), PeerState.Denied).ConfigureAwait(false)));
         api.MapPost("/peers/{peer}/block", async (string peer, PeerLookup lookup, LinkManager links, PeerViews views) =>
-            views.Of(await links.RefuseAsync(lookup.Resolve(peer), PeerState.Blocked).ConfigureAwait(false)));
+            views.Of(await links.RefuseAsync(lookup.ResolveToBlock(peer), PeerState.Blocked).ConfigureAwait(false)));
         api.MapPost("/peers/{peer}/rename", async (string peer, RenameRequest body, PeerLookup lookup, ContactBook contacts, PeerViews views) =>
         {
             var id = lookup.Resolve(peer);

@@ -2,7 +2,7 @@ using Parley.Core.Identity;
 
 namespace Parley.Node.Contacts;
 
-/// <summary>A device the user could mean, and the names it goes by.</summary>
+/// <summary>A device the user could mean, and the names it goes by (none: reachable by ID or prefix only).</summary>
 public sealed record PeerCandidate(DeviceId Id, params string[] Names);
 
 /// <summary>
@@ -13,22 +13,30 @@ public static class PeerResolver
 {
     public const int MinPrefixLength = 8;
 
-    public static DeviceId Resolve(string text, IEnumerable<PeerCandidate> candidates)
+    public static DeviceId Resolve(string text, IEnumerable<PeerCandidate> candidates) => ResolveInTiers(text, [candidates]);
+
+    /// <summary>
+    /// As <see cref="Resolve"/>, with names matched tier by tier: the first tier where the name
+    /// matches anyone decides (two there is ambiguous), so a later tier (a stranger's request, a
+    /// device on the LAN) cannot shadow an earlier one (a contact) by taking its name. IDs and
+    /// prefixes match across every tier.
+    /// </summary>
+    public static DeviceId ResolveInTiers(string text, IReadOnlyList<IEnumerable<PeerCandidate>> tiers)
     {
         if (DeviceId.TryParse(text, out var exact))
         {
             return exact;
         }
-        var all = candidates.ToList();
+        var all = tiers.Select(t => t.ToList()).ToList();
         var normalized = DeviceId.Normalize(text);
         var matches = new HashSet<DeviceId>();
         if (normalized.Length >= MinPrefixLength)
         {
-            matches.UnionWith(all.Where(c => c.Id.Compact.StartsWith(normalized, StringComparison.Ordinal)).Select(c => c.Id));
+            matches.UnionWith(all.SelectMany(t => t).Where(c => c.Id.Compact.StartsWith(normalized, StringComparison.Ordinal)).Select(c => c.Id));
         }
-        if (matches.Count == 0)
+        for (var tier = 0; matches.Count == 0 && tier < all.Count; tier++)
         {
-            matches.UnionWith(all.Where(c => c.Names.Any(n => string.Equals(n, text, StringComparison.OrdinalIgnoreCase))).Select(c => c.Id));
+            matches.UnionWith(all[tier].Where(c => c.Names.Any(n => n.Length > 0 && string.Equals(n, text, StringComparison.OrdinalIgnoreCase))).Select(c => c.Id));
         }
         return matches.Count switch
         {

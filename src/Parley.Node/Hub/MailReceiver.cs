@@ -13,7 +13,7 @@ namespace Parley.Node.Hub;
 /// The mailbox, receiving side: sealed messages the hub held for us are opened, checked, handed to
 /// chat when they come from a contact, and acknowledged so the hub deletes them.
 /// </summary>
-internal sealed class MailReceiver(NodeIdentity identity, AgreementKey agreement, ContactBook contacts, ChatService chat) : IHubClientFeature
+internal sealed class MailReceiver(NodeIdentity identity, AgreementKey agreement, ContactBook contacts, ChatService chat, NodeOptions options) : IHubClientFeature
 {
     public IReadOnlyList<FrameSpec> Frames { get; } = [FrameSpec.Of<MailboxItem>(FrameType.MailboxItem)];
 
@@ -46,7 +46,7 @@ internal sealed class MailReceiver(NodeIdentity identity, AgreementKey agreement
             // Strangers reach us only as requests; a mailbox is no way around consent.
             if (contacts.Find(sender) is null)
             {
-                await contacts.UpdateAsync(sender, r => r).ConfigureAwait(false);
+                await contacts.UpdateRequestAsync(sender, r => r, options.MaxRequests).ConfigureAwait(false);
             }
             return true;
         }

@@ -43,26 +43,16 @@ public sealed partial class LinkManager
                 LinkManagerLog.RequestDropped(_logger, oldest.Id.Short, "link closed: too many request links open");
                 _ = oldest.Link.CloseAsync(CloseCode.Normal, "too many requests waiting here: your request is kept, but not this link");
             }
-            if (_contacts.Find(session.Id) is null)
+            var (record, dropped) = await _contacts.UpdateRequestAsync(session.Id, change, _options.MaxRequests).ConfigureAwait(false);
+            foreach (var id in dropped)
             {
-                var stored = _contacts.All
-                    .Where(r => r.State == PeerState.Request)
-                    .OrderBy(r => r.LastSeen ?? r.CreatedAt)
-                    .ToList();
-                foreach (var oldest in stored.Take(stored.Count + 1 - _options.MaxRequests))
+                LinkManagerLog.RequestDropped(_logger, id.Short, "request dropped: too many requests stored");
+                if (Session(id) is { } droppedSession)
                 {
-                    var id = DeviceId.Parse(oldest.DeviceId);
-                    if (await _contacts.RemoveAsync(id, r => r.State == PeerState.Request).ConfigureAwait(false))
-                    {
-                        LinkManagerLog.RequestDropped(_logger, id.Short, "request dropped: too many requests stored");
-                        if (Session(id) is { } dropped)
-                        {
-                            _ = dropped.Link.CloseAsync(CloseCode.Normal, "too many requests waiting here: yours was dropped");
-                        }
-                    }
+                    _ = droppedSession.Link.CloseAsync(CloseCode.Normal, "too many requests waiting here: yours was dropped");
                 }
             }
-            return await _contacts.UpdateAsync(session.Id, change).ConfigureAwait(false);
+            return record;
         }
         finally
         {

@@ -188,10 +188,8 @@ public sealed partial class LinkManager : IPeerSessions, IAsyncDisposable
         {
             BackOffFully(id);
         }
-        if (_contacts.Find(id) is not null)
-        {
-            await _contacts.UpdateAsync(id, r => r with { LastSeen = _options.TimeProvider.GetUtcNow() }).ConfigureAwait(false);
-        }
+        // Never recreates a record: a request dropped meanwhile stays dropped.
+        await _contacts.UpdateIfKnownAsync(id, r => r with { LastSeen = _options.TimeProvider.GetUtcNow() }).ConfigureAwait(false);
         _events.Publish(PeerEvents.Offline, new PeerOfflineEvent(id.ToString(), name, closed.Code, closed.Reason, closed.ByRemote));
         _router.SessionClosed(id, reason);
     }

@@ -1,0 +1,133 @@
+using System.Net.Security;
+using System.Net.Sockets;
+using System.Security.Authentication;
+using Parley.Core.Links;
+using Parley.Core.Protocol;
+
+namespace Parley.Core.Tests.Links;
+
+/// <summary>One queue budget per link, in frames and bytes, that every frame goes through: pongs, pings, control and bulk.</summary>
+public sealed class LinkBudgetTests
+{
+    private static readonly TimeSpan Patience = TimeSpan.FromSeconds(10);
+
+    /// <summary>A hand-made peer: real TLS and hello, then whatever bytes the test writes, reading nothing unless told.</summary>
+    private static async Task<(TcpClient Tcp, SslStream Tls, PeerLink Server)> RawPeerAsync(LinkHarness harness)
+    {
+        var accept = harness.AcceptOneAsync();
+        var tcp = new TcpClient();
+        await tcp.ConnectAsync(harness.Endpoint);
+        var tls = new SslStream(tcp.GetStream());
+        await tls.AuthenticateAsClientAsync(new SslClientAuthenticationOptions
+        {
+            TargetHost = "parley",
+            EnabledSslProtocols = SslProtocols.Tls13,
+            ClientCertificates = [harness.Client.Certificate],
+            RemoteCertificateValidationCallback = (_, _, _, _) => true,
+        });
+        await tls.WriteAsync(FrameWriter.ToArray(FrameType.Hello, 0, LinkHarness.HelloOf(harness.Client, "mallory").ToArray()));
+        return (tcp, tls, await accept);
+    }
+
+    private static byte[] Pings(int count)
+    {
+        var ping = FrameWriter.ToArray(FrameType.Ping, 0, new PingNonce(7).ToArray());
+        var all = new byte[ping.Length * count];
+        for (var i = 0; i < count; i++)
+        {
+            ping.CopyTo(all, i * ping.Length);
+        }
+        return all;
+    }
+
+    /// <summary>Writes pings, never reading the pongs, until the link is cut or <paramref name="limit"/> went out; returns the most the server held queued.</summary>
+    private static async Task<(int Frames, long Bytes)> FloodAsync(SslStream tls, PeerLink server, int limit)
+    {
+        var batch = Pings(4096);
+        var peakFrames = 0;
+        var peakBytes = 0L;
+        try
+        {
+            for (var sent = 0; sent < limit && !server.IsClosed; sent += 4096)
+            {
+                using var stalled = new CancellationTokenSource(TimeSpan.FromSeconds(2));
+                await tls.WriteAsync(batch, stalled.Token);
+                peakFrames = Math.Max(peakFrames, server.QueuedFrames);
+                peakBytes = Math.Max(peakBytes, server.QueuedBytes);
+            }
+        }
+        catch (Exception e) when (e is IOException or OperationCanceledException)
+        {
+            // Cut off, or the server stopped reading: the flood is over either way.
+        }
+        return (peakFrames, peakBytes);
+    }
+
+    [Fact]
+    public async Task PingFlood_WithoutReadingPongs_ClosesTheLinkAtItsBudget_AndFreesTheQueue()
+    {
+        var options = new LinkOptions { MaxQueuedFrames = 2_000 };
+        await using var harness = new LinkHarness(options);
+        var (tcp, tls, server) = await RawPeerAsync(harness);
+        using (tcp)
+        await using (tls)
+        {
+            server.Start((_, _) => ValueTask.CompletedTask);
+            var (peakFrames, _) = await FloodAsync(tls, server, 20_000_000);
+            var closed = await server.Closed.WaitAsync(Patience);
+            Assert.Equal(CloseCode.ProtocolError, closed.Code);
+            Assert.Contains("peer stopped reading", closed.Reason, StringComparison.Ordinal);
+            Assert.InRange(peakFrames, 0, options.MaxQueuedFrames);
+            Assert.Equal(0, server.QueuedFrames);
+            Assert.Equal(0, server.QueuedBytes);
+        }
+    }
+
+    [Fact]
+    public async Task Stranger_GetsTheSmallBudget_UntilTrusted()
+    {
+        var options = new LinkOptions();
+        await using var harness = new LinkHarness(options);
+        var (tcp, tls, server) = await RawPeerAsync(harness);
+        using (tcp)
+        await using (tls)
+        {
+            server.Stranger = true;
+            server.Start((_, _) => ValueTask.CompletedTask);
+            var (peakFrames, peakBytes) = await FloodAsync(tls, server, 20_000_000);
+            var closed = await server.Closed.WaitAsync(Patience);
+            Assert.Contains("over the stranger's limit of 256 frames", closed.Reason, StringComparison.Ordinal);
+            Assert.InRange(peakFrames, 0, options.StrangerMaxQueuedFrames);
+            Assert.InRange(peakBytes, 0, options.StrangerMaxQueuedBytes);
+        }
+    }
+
+    [Fact]
+    public async Task PongsAnsweredAndRead_LeaveNothingCharged_SoTheBudgetNeverLoosens()
+    {
+        await using var harness = new LinkHarness(new LinkOptions { MaxQueuedFrames = 100 });
+        var (client, server) = await harness.ConnectAsync();
+        client.Start((_, _) => ValueTask.CompletedTask);
+        server.Start((_, _) => ValueTask.CompletedTask);
+        // 1,000 pings in rounds the budget allows, each answered and read before the next round.
+        for (var round = 0; round < 20; round++)
+        {
+            for (var i = 0; i < 50; i++)
+            {
+                Assert.True(client.TrySend(FrameType.Ping, new PingNonce((ulong)i).ToArray()));
+            }
+            var deadline = DateTime.UtcNow + Patience;
+            while (client.QueuedFrames != 0 || server.QueuedFrames != 0)
+            {
+                Assert.True(DateTime.UtcNow < deadline, "pongs never drained");
+                await Task.Delay(5);
+            }
+        }
+        Assert.Equal(0, server.QueuedFrames);
+        Assert.Equal(0, server.QueuedBytes);
+        Assert.False(server.IsClosed);
+        Assert.False(client.IsClosed);
+        await client.DisposeAsync();
+        await server.DisposeAsync();
+    }
+}

@@ -1,0 +1,52 @@
+using System.Diagnostics;
+using Parley.Node.Storage;
+using Parley.Node.Tests;
+
+namespace Parley.Hub.Tests.Security;
+
+/// <summary>What an attack on the hub must not stop: two members chatting in a room through it, each message there within a second.</summary>
+internal static class RoomProbe
+{
+    public const string Room = "ops";
+
+    public static readonly TimeSpan Bound = TimeSpan.FromSeconds(1);
+
+    private static async Task<bool> HasAsync(TestNode node, string text) =>
+        (await node.Node.RoomChat.HistoryAsync(Room, 1000)).Any(m => m.State != MessageState.Notice && m.Text == text);
+
+    /// <summary>Alice makes the room, bob joins, and the first message gets through (keys go out on join).</summary>
+    public static async Task OpenAsync(TestNode alice, TestNode bob)
+    {
+        await alice.Node.Rooms.CreateAsync("#" + Room);
+        await bob.Node.Rooms.JoinAsync(Room);
+        await Wait.UntilAsync(async () =>
+        {
+            if (!await HasAsync(alice, "hello"))
+            {
+                await alice.Node.RoomChat.SendAsync(Room, "hello");
+            }
+            return await HasAsync(bob, "hello");
+        }, "bob to read alice in the room");
+    }
+
+    /// <summary>One message from alice, and how long until bob has it.</summary>
+    public static async Task<TimeSpan> OnceAsync(TestNode alice, TestNode bob, string text)
+    {
+        var clock = Stopwatch.StartNew();
+        await alice.Node.RoomChat.SendAsync(Room, text);
+        await Wait.UntilAsync(() => HasAsync(bob, text), "bob to read " + text);
+        return clock.Elapsed;
+    }
+
+    /// <summary>Messages one after another until <paramref name="attack"/> is over (at least three); the slowest.</summary>
+    public static async Task<TimeSpan> WhileAsync(TestNode alice, TestNode bob, Task attack)
+    {
+        var slowest = TimeSpan.Zero;
+        for (var i = 0; i < 3 || !attack.IsCompleted; i++)
+        {
+            slowest = TimeSpan.FromTicks(Math.Max(slowest.Ticks, (await OnceAsync(alice, bob, $"still here {i}")).Ticks));
+            await Task.Delay(100);
+        }
+        return slowest;
+    }
+}

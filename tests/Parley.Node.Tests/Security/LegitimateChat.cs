@@ -1,0 +1,33 @@
+using System.Diagnostics;
+
+namespace Parley.Node.Tests.Security;
+
+/// <summary>What an attack must not stop: two contacts chatting, each message delivered within a second.</summary>
+internal static class LegitimateChat
+{
+    public static readonly TimeSpan Bound = TimeSpan.FromSeconds(1);
+
+    /// <summary>
+    /// Sends <paramref name="from"/> → <paramref name="to"/> messages one after another until
+    /// <paramref name="attack"/> is over (at least three); returns the slowest delivery.
+    /// </summary>
+    public static async Task<TimeSpan> WhileAsync(TestNode from, TestNode to, Task attack)
+    {
+        var slowest = TimeSpan.Zero;
+        for (var i = 0; i < 3 || !attack.IsCompleted; i++)
+        {
+            slowest = TimeSpan.FromTicks(Math.Max(slowest.Ticks, (await OnceAsync(from, to, $"still here {i}")).Ticks));
+            await Task.Delay(100);
+        }
+        return slowest;
+    }
+
+    /// <summary>One message, and how long until the other side has stored it.</summary>
+    public static async Task<TimeSpan> OnceAsync(TestNode from, TestNode to, string text)
+    {
+        var clock = Stopwatch.StartNew();
+        var sent = await from.Node.Chat.SendAsync(to.Id, text);
+        await Wait.UntilAsync(async () => (await to.HistoryWith(from)).Any(m => m.Id == sent.Id), "delivery of " + text);
+        return clock.Elapsed;
+    }
+}
