@@ -34,18 +34,15 @@ internal sealed class FileReceiver(
             }
             return;
         }
-        if (book.TryGet(offer.OfferId, out var known))
+        if (book.With(session.Id, offer.OfferId) is { Outgoing: false } known)
         {
-            // Only the peer's own offer is answered again; an ID another transfer holds (another
-            // peer's, or one of ours) is refused and that transfer left alone.
-            if (known.Peer == session.Id.Compact && !known.Outgoing)
-            {
-                await AnswerAgainAsync(session, known).ConfigureAwait(false);
-            }
-            else
-            {
-                session.Send(FrameType.OfferAnswer, OfferAnswer.Refuse(offer.OfferId, "offer refused: its ID is in use"));
-            }
+            await AnswerAgainAsync(session, known).ConfigureAwait(false);
+            return;
+        }
+        if (book.TryGet(offer.OfferId, out _))
+        {
+            // Another transfer holds the ID (another peer's, or one of ours): refused, that transfer left alone.
+            session.Send(FrameType.OfferAnswer, OfferAnswer.Refuse(offer.OfferId, "offer refused: its ID is in use"));
             return;
         }
         if (book.UnfinishedWith(session.Id).Count(t => t.State == TransferState.Pending) >= options.MaxWaitingOffersPerPeer)
