@@ -49,6 +49,18 @@ public sealed class NodeOptions
     /// <summary>A folder of videos to share with contacts (<c>--videos</c>); null keeps the one shared last time, if any.</summary>
     public string? VideosFolder { get; init; }
 
+    /// <summary>
+    /// Requests (devices that linked to us and wait for a decision) kept; a new one past it drops
+    /// the one heard from longest ago, closing its link. Defaults to 100.
+    /// </summary>
+    public int MaxRequests { get; init; } = 100;
+
+    /// <summary>
+    /// Links from requests kept open at once (they carry nothing until accepted); a new one past it
+    /// closes the oldest, whose request stays listed. Defaults to 16.
+    /// </summary>
+    public int MaxRequestLinks { get; init; } = 16;
+
     public LinkOptions Link { get; init; } = new();
 
     public TimeProvider TimeProvider { get; init; } = TimeProvider.System;

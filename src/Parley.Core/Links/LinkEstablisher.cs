@@ -24,6 +24,13 @@ public sealed class LinkEstablisher(NodeIdentity identity, LinkOptions options, 
     private readonly SslStreamCertificateContext _certificateContext = SslStreamCertificateContext.Create(identity.Certificate, null, offline: true);
     private readonly ILogger _logger = loggerFactory.CreateLogger("Parley.Link");
 
+    /// <summary>
+    /// The handshake budget every accepted link is charged to: the listener's connections and relayed
+    /// ones alike. Links we dial are not: each is to a contact (or the hub), one at a time, never at
+    /// a stranger's asking, and an inbound flood must not keep us from dialing out.
+    /// </summary>
+    public HandshakeGate Gate { get; } = new(options);
+
     /// <summary>Dials <paramref name="endpoint"/> and proves it is <paramref name="expected"/>.</summary>
     public async Task<PeerLink> ConnectAsync(IPEndPoint endpoint, DeviceId expected, Func<DeviceId, Hello> helloFor, CancellationToken cancellationToken)
     {
@@ -80,9 +87,17 @@ public sealed class LinkEstablisher(NodeIdentity identity, LinkOptions options, 
         }
     }
 
-    /// <summary>Completes TLS and the hello on an accepted socket. Any device may connect; policy is the caller's.</summary>
-    public async Task<PeerLink> AcceptAsync(Socket socket, Func<DeviceId, Hello> helloFor, CancellationToken cancellationToken, bool relayed = false)
+    /// <summary>
+    /// Completes TLS and the hello on an accepted socket, holding <paramref name="ticket"/>'s slot of
+    /// <see cref="Gate"/> (see <see cref="HandshakeTicket.ReadyAsync"/>). Any device may connect; policy is the caller's.
+    /// </summary>
+    public async Task<PeerLink> AcceptAsync(Socket socket, HandshakeTicket ticket, Func<DeviceId, Hello> helloFor, CancellationToken cancellationToken,
+        bool relayed = false)
     {
+        if (!ticket.Handshaking)
+        {
+            throw new InvalidOperationException("an accepted handshake runs only in a slot of the gate: await the ticket's ReadyAsync first");
+        }
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         timeout.CancelAfter(options.HandshakeTimeout);
         socket.NoDelay = true;

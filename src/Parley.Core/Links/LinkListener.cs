@@ -4,15 +4,14 @@ using System.Net.Sockets;
 namespace Parley.Core.Links;
 
 /// <summary>
-/// Accepts TCP connections and turns each into a <see cref="PeerLink"/> (TLS and hello) with at
-/// most <see cref="MaxConcurrentHandshakes"/> in progress; more wait in the kernel's backlog, so a
-/// flood of half-open connections cannot exhaust the process. Nodes and hubs both listen with it.
+/// Accepts TCP connections and turns each into a <see cref="PeerLink"/> (TLS and hello). Each
+/// connection is admitted by the establisher's <see cref="HandshakeGate"/> (per source, first byte,
+/// a TLS slot), so neither a flood of idle or half-open connections nor one source's many can keep a
+/// real peer out or exhaust the process. Nodes and hubs both listen with it.
 /// </summary>
 public sealed class LinkListener : IAsyncDisposable
 {
-    public const int MaxConcurrentHandshakes = 64;
     private readonly Socket _socket;
-    private readonly SemaphoreSlim _slots = new(MaxConcurrentHandshakes, MaxConcurrentHandshakes);
     private readonly CancellationTokenSource _stopping = new();
     private Task _loop = Task.CompletedTask;
     private Func<Socket, Task<bool>>? _intercept;
@@ -40,8 +39,9 @@ public sealed class LinkListener : IAsyncDisposable
 
     /// <summary>
     /// Accepts until disposed: each connection goes through <paramref name="establisher"/>, then to
-    /// <paramref name="onLink"/>; a failed handshake goes to <paramref name="onFailure"/> with the remote address.
-    /// <paramref name="intercept"/>, when given, sees each connection first and may take it (returning true).
+    /// <paramref name="onLink"/>; a refused or failed handshake goes to <paramref name="onFailure"/> with the remote address.
+    /// <paramref name="intercept"/>, when given, sees each connection first (once it has sent a byte and
+    /// holds a handshake slot) and may take it (returning true).
     /// </summary>
     public void Start(LinkEstablisher establisher, Func<Identity.DeviceId, Hello> helloFor, Func<PeerLink, Task> onLink, Action<string, string> onFailure,
         Func<Socket, Task<bool>>? intercept = null)
@@ -54,7 +54,6 @@ public sealed class LinkListener : IAsyncDisposable
                 Socket accepted;
                 try
                 {
-                    await _slots.WaitAsync(_stopping.Token).ConfigureAwait(false);
                     accepted = await _socket.AcceptAsync(_stopping.Token).ConfigureAwait(false);
                 }
                 catch (Exception e) when (e is OperationCanceledException or ObjectDisposedException)
@@ -63,35 +62,43 @@ public sealed class LinkListener : IAsyncDisposable
                 }
                 catch (SocketException)
                 {
-                    _slots.Release();
                     continue;
                 }
-                _ = HandshakeAsync(accepted, establisher, helloFor, onLink, onFailure);
+                if (accepted.RemoteEndPoint is not IPEndPoint remote || establisher.Gate.TryAdmit(remote.Address) is not { } ticket)
+                {
+                    onFailure(accepted.RemoteEndPoint?.ToString() ?? "?", "refused: too many connections from its address are handshaking");
+                    accepted.Dispose();
+                    continue;
+                }
+                _ = HandshakeAsync(accepted, ticket, establisher, helloFor, onLink, onFailure);
             }
         });
     }
 
-    private async Task HandshakeAsync(Socket socket, LinkEstablisher establisher, Func<Identity.DeviceId, Hello> helloFor, Func<PeerLink, Task> onLink, Action<string, string> onFailure)
+    private async Task HandshakeAsync(Socket socket, HandshakeTicket ticket, LinkEstablisher establisher, Func<Identity.DeviceId, Hello> helloFor,
+        Func<PeerLink, Task> onLink, Action<string, string> onFailure)
     {
         var endpoint = socket.RemoteEndPoint?.ToString() ?? "?";
         PeerLink link;
         try
         {
+            await ticket.ReadyAsync(socket, _stopping.Token).ConfigureAwait(false);
             // A hub takes relay connections on the same port: they start with a preamble, not TLS.
             if (_intercept is not null && await _intercept(socket).ConfigureAwait(false))
             {
                 return;
             }
-            link = await establisher.AcceptAsync(socket, helloFor, _stopping.Token).ConfigureAwait(false);
+            link = await establisher.AcceptAsync(socket, ticket, helloFor, _stopping.Token).ConfigureAwait(false);
         }
         catch (Exception e) when (e is LinkFailedException or OperationCanceledException)
         {
+            socket.Dispose();
             onFailure(endpoint, e.Message);
             return;
         }
         finally
         {
-            _slots.Release();
+            ticket.Dispose();
         }
         await onLink(link).ConfigureAwait(false);
     }

@@ -1,6 +1,6 @@
 namespace Parley.Core.Links;
 
-/// <summary>Timeouts and buffer limits of a peer link.</summary>
+/// <summary>Timeouts and buffer limits of a peer link, and the admission rules of handshakes.</summary>
 public sealed record LinkOptions
 {
     /// <summary>A ping goes out when nothing was sent for this long. Defaults to 30 s.</summary>
@@ -15,14 +15,63 @@ public sealed record LinkOptions
     /// <summary>How long a graceful close may take to flush before the socket is cut. Defaults to 1 s.</summary>
     public TimeSpan CloseTimeout { get; init; } = TimeSpan.FromSeconds(1);
 
-    /// <summary>Control and chat frames waiting to be sent; past this the link is closed as stuck. Defaults to 65,536.</summary>
-    public int ControlQueueLimit { get; init; } = 65_536;
+    /// <summary>
+    /// Frames of every kind (control, chat, pongs, bulk) waiting to be sent on one link. A control
+    /// frame (or a pong) that would go past it closes the link as stuck: its peer stopped reading.
+    /// Defaults to 65,536.
+    /// </summary>
+    public int MaxQueuedFrames { get; init; } = 65_536;
 
-    /// <summary>Bulk frames waiting to be sent; senders wait for room (back-pressure). Defaults to 8.</summary>
+    /// <summary>
+    /// Bytes waiting to be sent on one link, each frame counted as its header and payload plus
+    /// <see cref="PeerLink.FrameBookkeeping"/> (what holding it costs), so a flood of tiny frames
+    /// is charged for its memory. Past it, as <see cref="MaxQueuedFrames"/>. Defaults to 32 MiB
+    /// (above a full hub mailbox, 16 MiB, delivered at once).
+    /// </summary>
+    public long MaxQueuedBytes { get; init; } = 32L << 20;
+
+    /// <summary>
+    /// <see cref="MaxQueuedFrames"/> for a link whose peer we have not accepted (a request, see
+    /// <see cref="PeerLink.Stranger"/>): it is owed nothing but pongs and a close. Defaults to 256.
+    /// </summary>
+    public int StrangerMaxQueuedFrames { get; init; } = 256;
+
+    /// <summary><see cref="MaxQueuedBytes"/> for a stranger's link, likewise. Defaults to 64 KiB.</summary>
+    public long StrangerMaxQueuedBytes { get; init; } = 64 << 10;
+
+    /// <summary>
+    /// Bulk frames waiting to be sent; senders wait for room (back-pressure). They count in the
+    /// same frame and byte budget, but never close the link: they wait instead. Defaults to 8.
+    /// </summary>
     public int BulkQueueLimit { get; init; } = 8;
 
     /// <summary>Bytes written to TLS before a flush. Defaults to 64 KiB.</summary>
     public int MaxBatchBytes { get; init; } = 64 * 1024;
+
+    /// <summary>
+    /// An accepted connection must send its first byte within this, or it is closed: a real peer's
+    /// TLS ClientHello (or a relay preamble) comes at once. Defaults to 3 s.
+    /// </summary>
+    public TimeSpan FirstByteTimeout { get; init; } = TimeSpan.FromSeconds(3);
+
+    /// <summary>TLS handshakes (direct or relayed) in progress at once on a node or a hub. Defaults to 64.</summary>
+    public int MaxConcurrentHandshakes { get; init; } = 64;
+
+    /// <summary>
+    /// TLS handshakes in progress at once from one source (an IPv4 address, an IPv6 /64; relayed
+    /// links count against the hub they come through). More wait for a slot. Defaults to 8.
+    /// </summary>
+    public int MaxHandshakesPerAddress { get; init; } = 8;
+
+    /// <summary>
+    /// Connections accepted but not yet linked, from one source. Past it the source's oldest one
+    /// not yet handshaking (silent ones first) is closed to make room; if all are handshaking, the
+    /// new one is refused. Defaults to 64.
+    /// </summary>
+    public int MaxPendingPerAddress { get; init; } = 64;
+
+    /// <summary>Connections accepted but not yet linked, from everywhere; past it, as per source. Defaults to 1,024.</summary>
+    public int MaxPendingConnections { get; init; } = 1024;
 
     /// <summary>Log every frame sent and received (direction, peer, type, size). Defaults to off.</summary>
     public bool LogProtocol { get; init; }

@@ -19,9 +19,11 @@ public sealed partial class PeerLink
                     await CloseCoreAsync(new LinkClosed(CloseCode.TimedOut, reason, ByRemote: false), notifyPeer: true).ConfigureAwait(false);
                     return;
                 }
-                if (time.GetElapsedTime(Volatile.Read(ref _lastSent)) >= _options.KeepaliveInterval)
+                if (time.GetElapsedTime(Volatile.Read(ref _lastSent)) >= _options.KeepaliveInterval
+                    && QueueControl(FrameType.Ping, new PingNonce((ulong)time.GetTimestamp()).ToArray()) is { } overflow)
                 {
-                    Enqueue(FrameType.Ping, new PingNonce((ulong)time.GetTimestamp()).ToArray());
+                    await CloseCoreAsync(new LinkClosed(CloseCode.ProtocolError, overflow, ByRemote: false), notifyPeer: true).ConfigureAwait(false);
+                    return;
                 }
             }
         }

@@ -23,6 +23,7 @@ public sealed partial class PeerLink
         }
         catch (OperationCanceledException) when (_abort.IsCancellationRequested)
         {
+            await _reader.CompleteAsync().ConfigureAwait(false);
             return;
         }
         catch (Exception e) when (e is IOException or ObjectDisposedException or System.Security.Authentication.AuthenticationException)
@@ -30,6 +31,7 @@ public sealed partial class PeerLink
             outcome = new LinkClosed(CloseCode.Normal, "connection lost", ByRemote: true);
         }
         await CloseCoreAsync(outcome, notifyPeer: outcome.Code == CloseCode.ProtocolError).ConfigureAwait(false);
+        await _reader.CompleteAsync().ConfigureAwait(false); // its buffers go back to the pool now, not when the link is collected
     }
 
     /// <summary>Handles every whole frame in <paramref name="buffer"/>; returns where it stopped, or how the link ends.</summary>
@@ -69,8 +71,9 @@ public sealed partial class PeerLink
                 {
                     return Violation(error);
                 }
-                Enqueue(FrameType.Pong, nonce.ToArray());
-                return null;
+                // Answered before consent, so charged like any frame: a peer that pings without
+                // reading the pongs fills its budget (a stranger's is small) and is closed.
+                return QueueControl(FrameType.Pong, nonce.ToArray()) is { } overflow ? Violation(overflow) : null;
             case FrameType.Pong:
                 return null;
             case FrameType.Close:

@@ -6,22 +6,48 @@ namespace Parley.Core.Links;
 
 public sealed partial class PeerLink
 {
+    /// <summary>
+    /// Bytes a queued frame is charged beyond its wire size: its queue slot and array header. So a
+    /// flood of tiny frames (pongs) is charged for the memory it holds, not only its 14 wire bytes.
+    /// </summary>
+    public const int FrameBookkeeping = 64;
+
     private readonly ConcurrentQueue<OutboundFrame> _control = new();
     private readonly ConcurrentQueue<OutboundFrame> _bulk = new();
     private readonly Channel<bool> _wake;
     private readonly SemaphoreSlim _bulkSlots;
-    private int _controlCount;
+    private int _queuedFrames;
+    private long _queuedBytes;
+    private volatile bool _stranger;
     private long _lastSent;
     private CloseMessage? _closeFrame;
     private int _closing;
     private Task? _sendLoop;
 
-    private readonly record struct OutboundFrame(FrameType Type, byte Channel, byte[] Payload, int Length, bool Pooled = false);
+    private readonly record struct OutboundFrame(FrameType Type, byte Channel, byte[] Payload, int Length, bool Pooled = false)
+    {
+        public long Cost => ProtocolLimits.HeaderSize + Length + FrameBookkeeping;
+    }
+
+    /// <summary>
+    /// While true, the link may queue only <see cref="LinkOptions.StrangerMaxQueuedFrames"/> frames and
+    /// <see cref="LinkOptions.StrangerMaxQueuedBytes"/> bytes: a node sets it for a device it has not
+    /// accepted (a request), which is owed nothing but pongs and a close, and clears it on accepting.
+    /// Defaults to false: the full budget, <see cref="LinkOptions.MaxQueuedFrames"/> and <see cref="LinkOptions.MaxQueuedBytes"/>.
+    /// </summary>
+    public bool Stranger { get => _stranger; set => _stranger = value; }
+
+    /// <summary>Frames of every kind waiting to be sent now.</summary>
+    public int QueuedFrames => Volatile.Read(ref _queuedFrames);
+
+    /// <summary>Bytes waiting to be sent now, as charged to the budget (wire size plus <see cref="FrameBookkeeping"/> a frame).</summary>
+    public long QueuedBytes => Interlocked.Read(ref _queuedBytes);
 
     /// <summary>
     /// Queues a control or chat frame; it goes out before any queued bulk frame. Returns false when
-    /// the link is closing. A peer that stops reading until <see cref="LinkOptions.ControlQueueLimit"/>
-    /// frames pile up gets the link closed.
+    /// the link is closing. A frame past the link's budget (<see cref="LinkOptions.MaxQueuedFrames"/>,
+    /// <see cref="LinkOptions.MaxQueuedBytes"/>, a stranger's smaller one) is not queued: its peer
+    /// stopped reading, and the link is closed saying so.
     /// </summary>
     public bool TrySend(FrameType type, byte[] payload, byte channel = 0)
     {
@@ -29,20 +55,11 @@ public sealed partial class PeerLink
         {
             return false;
         }
-        if (Interlocked.Increment(ref _controlCount) > _options.ControlQueueLimit)
+        CheckCap(type, payload.Length);
+        if (QueueControl(type, payload, channel) is { } overflow)
         {
-            Interlocked.Decrement(ref _controlCount);
-            _ = CloseAsync(CloseCode.ProtocolError, "peer stopped reading: send queue full");
+            _ = CloseAsync(CloseCode.ProtocolError, overflow);
             return false;
-        }
-        try
-        {
-            Enqueue(type, payload, channel);
-        }
-        catch (ArgumentException)
-        {
-            Interlocked.Decrement(ref _controlCount);
-            throw;
         }
         return true;
     }
@@ -80,8 +97,7 @@ public sealed partial class PeerLink
             Release(payload, pooled);
             return false;
         }
-        _bulk.Enqueue(new OutboundFrame(type, channel, payload, length, pooled));
-        _wake.Writer.TryWrite(true);
+        QueueBulk(new OutboundFrame(type, channel, payload, length, pooled));
         return true;
     }
 
@@ -96,8 +112,7 @@ public sealed partial class PeerLink
         {
             return false;
         }
-        _bulk.Enqueue(new OutboundFrame(type, 0, payload, payload.Length));
-        _wake.Writer.TryWrite(true);
+        QueueBulk(new OutboundFrame(type, 0, payload, payload.Length));
         return true;
     }
 
@@ -110,11 +125,56 @@ public sealed partial class PeerLink
         }
     }
 
-    private void Enqueue(FrameType type, byte[] payload, byte channel = 0)
+    /// <summary>
+    /// The one admission of every frame that is not bulk (ours, pongs, keepalive pings): charged to
+    /// the link's budget and queued, or refused with the reason the link must close.
+    /// </summary>
+    private string? QueueControl(FrameType type, byte[] payload, byte channel = 0)
     {
-        CheckCap(type, payload.Length);
-        _control.Enqueue(new OutboundFrame(type, channel, payload, payload.Length));
+        var frame = new OutboundFrame(type, channel, payload, payload.Length);
+        var frames = Interlocked.Increment(ref _queuedFrames);
+        var bytes = Interlocked.Add(ref _queuedBytes, frame.Cost);
+        var (maxFrames, maxBytes) = _stranger
+            ? (_options.StrangerMaxQueuedFrames, _options.StrangerMaxQueuedBytes)
+            : (_options.MaxQueuedFrames, _options.MaxQueuedBytes);
+        if (frames > maxFrames || bytes > maxBytes)
+        {
+            Uncharge(frame);
+            return $"peer stopped reading: {frames - 1} frames ({bytes - frame.Cost} B) waiting to be sent, over the {(_stranger ? "stranger's " : "")}limit of {maxFrames} frames or {maxBytes} B";
+        }
+        _control.Enqueue(frame);
         _wake.Writer.TryWrite(true);
+        return null;
+    }
+
+    /// <summary>A bulk frame holds a bulk slot already: charged to the same budget, it waits for room rather than closing the link.</summary>
+    private void QueueBulk(OutboundFrame frame)
+    {
+        Interlocked.Increment(ref _queuedFrames);
+        Interlocked.Add(ref _queuedBytes, frame.Cost);
+        _bulk.Enqueue(frame);
+        _wake.Writer.TryWrite(true);
+    }
+
+    private void Uncharge(OutboundFrame frame)
+    {
+        Interlocked.Decrement(ref _queuedFrames);
+        Interlocked.Add(ref _queuedBytes, -frame.Cost);
+    }
+
+    /// <summary>Drops what is still queued once the link has closed, so a stuck peer's backlog is freed with it.</summary>
+    private void DropQueued()
+    {
+        while (_control.TryDequeue(out var frame))
+        {
+            Uncharge(frame);
+        }
+        while (_bulk.TryDequeue(out var frame))
+        {
+            Uncharge(frame);
+            _bulkSlots.Release();
+            Release(frame.Payload, frame.Pooled);
+        }
     }
 
     private async Task SendLoopAsync()
@@ -163,10 +223,11 @@ public sealed partial class PeerLink
             var closing = Volatile.Read(ref _closing) == 1;
             if (_control.TryDequeue(out var frame))
             {
-                Interlocked.Decrement(ref _controlCount);
+                Uncharge(frame);
             }
             else if (!closing && _bulk.TryDequeue(out frame))
             {
+                Uncharge(frame);
                 _bulkSlots.Release();
             }
             else

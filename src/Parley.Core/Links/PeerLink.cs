@@ -131,6 +131,7 @@ public sealed partial class PeerLink : IPeerLink, IAsyncDisposable
             // The peer is already gone; nothing more to tell it.
         }
         await _stream.DisposeAsync().ConfigureAwait(false);
+        DropQueued();
         LinkLog.Closed(_logger, PeerLabel, RemoteHello.Name, closed.ByRemote ? "peer" : "us", closed.Code, closed.Reason);
         _closed.TrySetResult(closed);
     }

@@ -42,6 +42,23 @@ public sealed class ContactBook
 
     public bool IsContact(DeviceId id) => Find(id)?.State == PeerState.Contact;
 
+    /// <summary>Forgets <paramref name="id"/> if its record still meets <paramref name="condition"/>; true when it was removed.</summary>
+    public async Task<bool> RemoveAsync(DeviceId id, Func<PeerRecord, bool> condition)
+    {
+        Task deleted;
+        lock (_lock)
+        {
+            if (!_peers.TryGetValue(id.Compact, out var current) || !condition(current))
+            {
+                return false;
+            }
+            _peers.Remove(id.Compact);
+            deleted = _store.DeletePeerAsync(id.Compact);
+        }
+        await deleted.ConfigureAwait(false);
+        return true;
+    }
+
     /// <summary>
     /// Changes (or creates, when <paramref name="change"/> gets null) the record of <paramref name="id"/>
     /// and stores it. Returns the new record.

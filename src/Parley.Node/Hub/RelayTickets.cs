@@ -32,7 +32,7 @@ internal sealed class RelayTickets(RelayDialer dialer, ContactBook contacts, Lin
         else if (contacts.Find(ticket.Peer)?.State is not (PeerState.Blocked or PeerState.Denied))
         {
             var endpoint = hub.RemoteEndPoint;
-            _ = links.AcceptRelayedAsync(() => RelaySockets.OpenAsync(endpoint, ticket.Token));
+            _ = links.AcceptRelayedAsync(endpoint, () => RelaySockets.OpenAsync(endpoint, ticket.Token));
         }
         return ValueTask.CompletedTask;
     }

@@ -18,7 +18,7 @@ public sealed partial class LinkManager
         }).ConfigureAwait(false);
         if (Session(id) is { } session)
         {
-            session.LocalAccepts = true;
+            SetLocalAccepts(session, true);
             session.Link.TrySend(FrameType.Consent, new ConsentMessage(true).ToArray());
             await OpenIfReadyAsync(session).ConfigureAwait(false);
         }

@@ -131,19 +131,37 @@ public sealed partial class LinkManager
         }
     }
 
-    /// <summary>Another member asked the hub for a relay to us: open our side and take the link like any incoming one.</summary>
-    public async Task AcceptRelayedAsync(Func<Task<Socket>> openOurSide)
+    /// <summary>
+    /// Another member asked the hub at <paramref name="hub"/> for a relay to us: open our side and take the
+    /// link like any incoming one. It is charged to the same handshake budget as the listener's
+    /// connections, counted against the hub's address, before our side is even opened.
+    /// </summary>
+    public async Task AcceptRelayedAsync(IPEndPoint hub, Func<Task<Socket>> openOurSide)
     {
+        if (_establisher.Gate.TryAdmit(hub.Address) is not { } ticket)
+        {
+            LinkManagerLog.HandshakeFailed(_logger, "relay", "refused: too many relayed links are handshaking");
+            return;
+        }
+        Socket? socket = null;
+        PeerLink link;
         try
         {
-            var socket = await openOurSide().ConfigureAwait(false);
-            var link = await _establisher.AcceptAsync(socket, HelloFor, _stopping.Token, relayed: true).ConfigureAwait(false);
-            await RegisterAsync(link).ConfigureAwait(false);
+            socket = await openOurSide().ConfigureAwait(false);
+            await ticket.ReadyAsync(socket, _stopping.Token).ConfigureAwait(false);
+            link = await _establisher.AcceptAsync(socket, ticket, HelloFor, _stopping.Token, relayed: true).ConfigureAwait(false);
         }
         catch (Exception e) when (e is LinkFailedException or SocketException or IOException or OperationCanceledException)
         {
+            socket?.Dispose();
             LinkManagerLog.HandshakeFailed(_logger, "relay", e.Message);
+            return;
         }
+        finally
+        {
+            ticket.Dispose();
+        }
+        await RegisterAsync(link).ConfigureAwait(false);
     }
 
     /// <summary>Exponential backoff from <see cref="NodeOptions.ReconnectDelay"/> up to the maximum, with jitter.</summary>

@@ -78,6 +78,7 @@ public sealed partial class LinkManager : IPeerSessions, IAsyncDisposable
             return;
         }
         var session = new PeerSession(link, record?.State == PeerState.Contact, link.RemoteHello.Flags.HasFlag(HelloFlags.Contact));
+        SetLocalAccepts(session, session.LocalAccepts);
         PeerSession? replaced = null;
         lock (_registerLock)
         {
@@ -99,15 +100,16 @@ public sealed partial class LinkManager : IPeerSessions, IAsyncDisposable
         ResetBackoff(id);
         var address = link.Relayed ? null : PeerAddress(link); // a relayed link's far end is the hub, not the peer
         var isRequest = record is null || record.State == PeerState.Request;
-        await _contacts.UpdateAsync(id, r => r with
+        PeerRecord Seen(PeerRecord r) => r with
         {
             RemoteName = link.RemoteHello.Name,
             Address = MergeAddress(address, r.Address),
             LastSeen = _options.TimeProvider.GetUtcNow(),
-        }).ConfigureAwait(false);
+        };
+        await (isRequest ? StoreRequestAsync(session, Seen) : _contacts.UpdateAsync(id, Seen)).ConfigureAwait(false);
         link.Start(OnFrameAsync);
         // The user may have accepted the peer while the handshake ran, after our hello said no.
-        session.LocalAccepts = _contacts.IsContact(id);
+        SetLocalAccepts(session, _contacts.IsContact(id));
         if (session.LocalAccepts && !link.LocalHello.Flags.HasFlag(HelloFlags.Contact))
         {
             link.TrySend(FrameType.Consent, new ConsentMessage(true).ToArray());

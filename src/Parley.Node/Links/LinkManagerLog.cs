@@ -21,4 +21,7 @@ internal static partial class LinkManagerLog
 
     [LoggerMessage(205, LogLevel.Information, "request from {Peer} ({Name}) at {Endpoint}")]
     public static partial void Request(ILogger logger, string peer, string name, string endpoint);
+
+    [LoggerMessage(206, LogLevel.Information, "request from {Peer}: {Reason}")]
+    public static partial void RequestDropped(ILogger logger, string peer, string reason);
 }

@@ -42,8 +42,18 @@ internal sealed class LinkHarness : IAsyncDisposable
     public async Task<PeerLink> AcceptOneAsync()
     {
         var socket = await _listener.AcceptAsync();
-        return await new LinkEstablisher(Server, Options, NullLoggerFactory.Instance)
-            .AcceptAsync(socket, _ => HelloOf(Server, "server"), CancellationToken.None);
+        var establisher = new LinkEstablisher(Server, Options, NullLoggerFactory.Instance);
+        using var ticket = establisher.Gate.TryAdmit(((IPEndPoint)socket.RemoteEndPoint!).Address)!;
+        try
+        {
+            await ticket.ReadyAsync(socket, CancellationToken.None);
+        }
+        catch
+        {
+            socket.Dispose();
+            throw;
+        }
+        return await establisher.AcceptAsync(socket, ticket, _ => HelloOf(Server, "server"), CancellationToken.None);
     }
 
     public ValueTask DisposeAsync()
