@@ -19,6 +19,12 @@ public sealed partial class MediaSession : IDisposable
     public const int MaxBitrate = 4_000_000;
     private const int HistorySize = 1024;
 
+    /// <summary>What the call ends with when its media keys are used up (<see cref="KeysUsedUp"/>).</summary>
+    public const string KeysUsedUpReason = "the call's media keys are used up: call again";
+
+    /// <summary>The value of <see cref="_nextPacket"/> once every number has been used: packet numbers start at 1, so 0 is never sealed.</summary>
+    private const uint UsedUp = 0;
+
     /// <summary>A time long before the session began, for "never happened" (no overflow when subtracted, unlike MinValue).</summary>
     private const long Never = 1_000_000;
     private static readonly TimeSpan ReportEvery = TimeSpan.FromMilliseconds(250);
@@ -40,11 +46,6 @@ public sealed partial class MediaSession : IDisposable
     private readonly FrameAssembler _assembler = new();
     private readonly Dictionary<StreamKind, VideoOrderBuffer> _order = new() { [StreamKind.Video] = new(), [StreamKind.Screen] = new() };
     private readonly Dictionary<uint, (long FirstMissedMs, long LastNackMs, int Nacks)> _missing = [];
-    /// <summary>What the call ends with when its media keys are used up (<see cref="KeysUsedUp"/>).</summary>
-    public const string KeysUsedUpReason = "the call's media keys are used up: call again";
-
-    /// <summary>The value of <see cref="_nextPacket"/> once every number has been used: packet numbers start at 1, so 0 is never sealed.</summary>
-    private const uint UsedUp = 0;
     private uint _nextPacket = 1;
     private long _highestReceived; // packet numbers start at 1
     private long _lastReportMs = -Never;

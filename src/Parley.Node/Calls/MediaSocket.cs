@@ -17,7 +17,7 @@ namespace Parley.Node.Calls;
 /// </summary>
 internal sealed class MediaSocket(NodeOptions options, LinkManager links, TimeProvider time, ILoggerFactory loggerFactory) : IMediaSocket, INodeService
 {
-    /// <summary>Most authentic packets a peer may send a call in one second before the call is ended as a flood. Defaults to 5,000 (a 4 Mbit/s call sends about 450).</summary>
+    /// <summary>Most authentic packets a peer may send a call in one second before the call is ended as a flood: 5,000 (a call at the 4 Mbit/s ceiling sends about 500).</summary>
     public const int MaxPacketsPerSecond = 5000;
     private readonly Socket _socket = new(options.PeerBindAddress.AddressFamily, SocketType.Dgram, ProtocolType.Udp);
     private readonly ConcurrentDictionary<uint, Route> _routes = new();
