@@ -1,7 +1,7 @@
 using BenchmarkDotNet.Running;
 using Parley.Bench;
 
-// dotnet run -c Release --project bench/Parley.Bench -- <chat|files|hub|hubmem|video|call|startup|micro|idle> [options]
+// dotnet run -c Release --project bench/Parley.Bench -- <chat|files|hub|hubmem|video|call|attack|startup|micro|idle> [options]
 var mode = args.FirstOrDefault() ?? "";
 return mode switch
 {
@@ -11,6 +11,7 @@ return mode switch
     "hub" => await HubBench.RunAsync(args.Skip(1).ToArray()),
     "video" => await VideoBench.RunAsync(args.Skip(1).ToArray()),
     "call" => await Parley.Bench.Calls.CallBench.RunAsync(args.Skip(1).ToArray()),
+    "attack" => await Parley.Bench.Attacks.AttackBench.RunAsync(args.Skip(1).ToArray()),
     "hubmem" => await HubMem(),
     "micro" => RunMicro(args.Skip(1).ToArray()),
     "idle" => await Idle(),
@@ -39,6 +40,6 @@ static async Task<int> Idle()
 
 static int Usage()
 {
-    Console.Error.WriteLine("usage: Parley.Bench chat [--round-trips N] [--messages N] | files [--size-mib N] | hub [--members N] | video [--size-mib N] | call [--seconds N] | startup [--runs N] | micro [BenchmarkDotNet args]");
+    Console.Error.WriteLine("usage: Parley.Bench chat [--round-trips N] [--messages N] | files [--size-mib N] | hub [--members N] | video [--size-mib N] | call [--seconds N] | attack [--seconds N] [--only NAME] | startup [--runs N] | micro [BenchmarkDotNet args]");
     return 2;
 }

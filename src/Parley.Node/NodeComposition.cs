@@ -33,7 +33,9 @@ internal static class NodeComposition
 
     public static WebApplication Build(NodeOptions options, Loaded loaded, ILoggerFactory loggerFactory)
     {
-        var builder = WebApplication.CreateSlimBuilder();
+        // No watching appsettings files for changes: the node reads none, and each watcher holds an
+        // inotify instance (a process running many nodes, as the tests do, runs out at 128).
+        var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = ["--hostBuilder:reloadConfigOnChange=false"] });
         // The whole graph is checked when the container is built: a service nobody registered, or a
         // cycle, fails at start rather than on the first request that needs it.
         builder.Host.UseDefaultServiceProvider(o =>

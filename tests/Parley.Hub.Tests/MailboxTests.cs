@@ -92,7 +92,7 @@ public sealed class MailboxTests : HubTestBase
         await using var bob = await OnHubAsync("bob");
         using var stranger = NodeIdentity.CreateEphemeral();
         using var bobKey = AgreementKey.LoadOrCreate(bob.Home);
-        var item = MailboxSeal.Seal(stranger, bob.Id, bobKey.PublicKey, new ChatMessage(Guid.NewGuid(), DateTimeOffset.UtcNow, "spam").ToArray());
+        var item = MailboxSeal.Seal(stranger, bob.Id, bobKey.PublicKey, new ChatMessage(Guid.NewGuid(), DateTimeOffset.UtcNow, "spam").ToArray(), SealPurpose.Mail);
         Assert.True(await bob.Node.MailReceiver.ReceiveAsync(item));
         Assert.Empty(await bob.Node.Store.HistoryAsync(stranger.DeviceId.Compact, 10));
         Assert.Equal(PeerState.Request, bob.Node.Contacts.Find(stranger.DeviceId)!.State);

@@ -199,6 +199,9 @@ internal sealed class HubProcess : IAsyncDisposable
 
     public string Invite { get; }
 
+    /// <summary>The hub's process ID (for its memory and CPU in /proc).</summary>
+    public int Pid => _process.Id;
+
     /// <summary>Starts <c>parley --home HOME hub ARGS</c> and waits for its "ready" line, reading the invite on the way.</summary>
     public static async Task<HubProcess> StartAsync(ParleyRunner runner, string home, params string[] hubArgs)
     {

@@ -9,7 +9,8 @@ namespace Parley.Core.Calls;
 /// sends it inside the TLS link with the call request; each side derives, with HKDF-SHA256, a key
 /// and a 4-byte nonce salt per direction ("caller to callee", "callee to caller"), so the keys exist
 /// for this call only and the two directions never share a nonce. The nonce is the salt, four zero
-/// bytes and the packet number, which the sender never repeats within a call.
+/// bytes and the packet number, which the sender never repeats within a call: it starts at 1 and
+/// the session stops sealing before it would wrap (<see cref="MediaSession.KeysUsedUp"/>).
 /// </summary>
 public sealed class MediaCrypto : IDisposable
 {

@@ -23,33 +23,44 @@ public sealed partial class MediaSession
     private static long NackSpacingMs(long rtt) => Math.Max(rtt + 10, 20);
 
     /// <summary>Handles one datagram from the peer's address. Anything wrong is counted and dropped; nothing throws.</summary>
-    public void OnPacket(ReadOnlyMemory<byte> datagram)
+    /// <returns>Whether the packet was the peer's (new, and its tag verified): see <see cref="OnPacket(in MediaPacket)"/>.</returns>
+    public bool OnPacket(ReadOnlyMemory<byte> datagram)
     {
         if (WireMessage.TryRead<MediaPacket>(datagram, out var packet, out _))
         {
-            OnPacket(packet);
+            return OnPacket(packet);
         }
-        else
-        {
-            Stats.CountMalformed();
-        }
+        Stats.CountMalformed();
+        return false;
     }
 
     /// <summary>Handles one packet already read (by the media socket or from the link). Anything wrong is counted and dropped; nothing throws.</summary>
-    public void OnPacket(in MediaPacket packet)
+    /// <returns>
+    /// Whether the packet was the peer's: new (not a replay) and sealed with the peer's key. Only
+    /// these may be charged to the peer (a flood budget): anyone who knows the call ID, which travels
+    /// in the clear, can send the rest.
+    /// </returns>
+    public bool OnPacket(in MediaPacket packet)
     {
         var header = packet.Header;
         if (header.CallId != _callId)
         {
             Stats.CountMalformed();
-            return;
+            return false;
+        }
+        if (header.PacketNumber == 0)
+        {
+            // Numbers start at 1 and a sender stops at uint.MaxValue (see KeysUsedUp): 0 can only be a
+            // wrapped counter, whose nonce was used before. The window refuses the numbers after it.
+            Stats.CountTooOld();
+            return false;
         }
         List<MediaFrame> ready = [];
         lock (_receiveGate)
         {
             if (_disposed)
             {
-                return;
+                return false;
             }
             var verdict = _window.Check(header.PacketNumber);
             if (verdict != ReplayWindow.Verdict.New)
@@ -62,12 +73,12 @@ public sealed partial class MediaSession
                 {
                     Stats.CountTooOld();
                 }
-                return;
+                return false;
             }
             if (!_open.TryOpen(packet, _opened, out var length))
             {
                 Stats.CountForged();
-                return;
+                return false;
             }
             _window.Mark(header.PacketNumber);
             Stats.CountReceived();
@@ -94,6 +105,7 @@ public sealed partial class MediaSession
             }
         }
         Deliver(ready);
+        return true;
     }
 
     private void Deliver(List<MediaFrame> ready)

@@ -19,6 +19,12 @@ public sealed partial class MediaSession : IDisposable
     public const int MaxBitrate = 4_000_000;
     private const int HistorySize = 1024;
 
+    /// <summary>What the call ends with when its media keys are used up (<see cref="KeysUsedUp"/>).</summary>
+    public const string KeysUsedUpReason = "the call's media keys are used up: call again";
+
+    /// <summary>The value of <see cref="_nextPacket"/> once every number has been used: packet numbers start at 1, so 0 is never sealed.</summary>
+    private const uint UsedUp = 0;
+
     /// <summary>A time long before the session began, for "never happened" (no overflow when subtracted, unlike MinValue).</summary>
     private const long Never = 1_000_000;
     private static readonly TimeSpan ReportEvery = TimeSpan.FromMilliseconds(250);
@@ -88,9 +94,13 @@ public sealed partial class MediaSession : IDisposable
             {
                 return;
             }
+            var slices = FrameAssembler.Split(data.Length).ToList();
+            if (!HasPacketNumbers(slices.Count))
+            {
+                return; // not half a frame: the call ends (KeysUsedUp) before anything more is sealed
+            }
             var number = _nextFrame.GetValueOrDefault(stream);
             _nextFrame[stream] = (ushort)(number + 1);
-            var slices = FrameAssembler.Split(data.Length).ToList();
             for (var i = 0; i < slices.Count; i++)
             {
                 var (offset, length) = slices[i];
@@ -112,7 +122,7 @@ public sealed partial class MediaSession : IDisposable
     {
         lock (_sendGate)
         {
-            if (_disposed)
+            if (_disposed || !HasPacketNumbers(1))
             {
                 return;
             }
@@ -120,6 +130,45 @@ public sealed partial class MediaSession : IDisposable
             var packet = new byte[MediaHeader.Size + payload.Length + MediaHeader.TagSize];
             _seal.Seal(header, payload, packet);
             Transmit(packet);
+        }
+    }
+
+    /// <summary>
+    /// Whether <paramref name="count"/> more packet numbers are left before the counter would wrap
+    /// (and a nonce be used twice); when not, the keys are used up for good. Under the send gate.
+    /// </summary>
+    private bool HasPacketNumbers(int count)
+    {
+        if (_nextPacket != UsedUp && (ulong)_nextPacket + (ulong)count - 1 <= uint.MaxValue)
+        {
+            return true;
+        }
+        _nextPacket = UsedUp;
+        return false;
+    }
+
+    /// <summary>
+    /// The sending key has sealed its last packet number (2^32 - 1 of them: at 5,000 packets a
+    /// second, ten days of call). Nothing more is sent, since the next number would repeat a nonce;
+    /// the call's owner ends the call (<see cref="KeysUsedUpReason"/>), and a new call has new keys.
+    /// </summary>
+    public bool KeysUsedUp
+    {
+        get
+        {
+            lock (_sendGate)
+            {
+                return _nextPacket == UsedUp;
+            }
+        }
+    }
+
+    /// <summary>For tests: the next packet numbers sealed start at <paramref name="next"/> (near the end, without sending 2^32 packets).</summary>
+    internal void StartPacketNumbersAt(uint next)
+    {
+        lock (_sendGate)
+        {
+            _nextPacket = next;
         }
     }
 

@@ -25,7 +25,7 @@ public sealed class NodeIdentity : IDisposable
     /// <summary>Loads the identity from <paramref name="home"/>, creating it on first use.</summary>
     public static NodeIdentity LoadOrCreate(string home)
     {
-        Directory.CreateDirectory(home);
+        OwnerOnly.CreateFolder(home);
         var keyPath = Path.Combine(home, KeyFileName);
         var certPath = Path.Combine(home, CertificateFileName);
         if (!File.Exists(keyPath) || !File.Exists(certPath))
@@ -64,10 +64,12 @@ public sealed class NodeIdentity : IDisposable
     public static void WriteOwnerOnly(string path, string contents)
     {
         var temp = path + ".tmp";
-        var options = new FileStreamOptions { Mode = FileMode.Create, Access = FileAccess.Write };
+        // A leftover temp file would keep its old mode: start from a new one, created 0600.
+        File.Delete(temp);
+        var options = new FileStreamOptions { Mode = FileMode.CreateNew, Access = FileAccess.Write };
         if (!OperatingSystem.IsWindows())
         {
-            options.UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite;
+            options.UnixCreateMode = OwnerOnly.FileMode;
         }
         using (var stream = new FileStream(temp, options))
         using (var writer = new StreamWriter(stream))

@@ -1,4 +1,5 @@
 using Microsoft.Data.Sqlite;
+using Parley.Core.Identity;
 
 namespace Parley.Hub;
 
@@ -20,14 +21,11 @@ internal sealed class HubDatabase : IDisposable
 
     public static HubDatabase Open(string home)
     {
-        System.IO.Directory.CreateDirectory(home);
         var path = Path.Combine(home, FileName);
+        // 0600 before SQLite opens it: SQLite gives the -wal and -shm files the database file's mode.
+        OwnerOnly.PrepareDatabase(path);
         var connection = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = path, Pooling = false }.ToString());
         connection.Open();
-        if (!OperatingSystem.IsWindows())
-        {
-            File.SetUnixFileMode(path, UnixFileMode.UserRead | UnixFileMode.UserWrite);
-        }
         var database = new HubDatabase(connection);
         database.Execute("PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;");
         return database;

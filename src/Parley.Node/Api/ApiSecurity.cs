@@ -1,6 +1,7 @@
 using System.Security.Cryptography;
 using System.Text;
 using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.Features;
 
 namespace Parley.Node.Api;
 
@@ -8,7 +9,8 @@ namespace Parley.Node.Api;
 /// Guards the loopback API and web UI. A request must name a loopback host with our port (against
 /// DNS rebinding) and carry no foreign Origin (against cross-site requests from another page). It
 /// is then let in by the API key from the home folder as a bearer token (the CLI), or by a web
-/// session cookie (the browser), whose unsafe requests must also echo the session's CSRF token.
+/// session cookie (the browser), whose unsafe requests must also echo the session's CSRF token and
+/// whose WebSockets must carry this node's own Origin (a WebSocket handshake is not bound by CORS).
 /// Only <c>/login</c>, which trades a one-time token for a session, and <c>/play/TOKEN/…</c>, the
 /// tokened links for external video players, are open without either.
 /// </summary>
@@ -81,12 +83,29 @@ internal sealed class ApiSecurity(ApiAddress address, WebSessions sessions)
         {
             return (StatusCodes.Status403Forbidden, $"missing or wrong {CsrfHeader} header");
         }
-        if (context.WebSockets.IsWebSocketRequest && !sameOrigin)
+        if (IsUpgrade(context) && !sameOrigin)
         {
-            return (StatusCodes.Status403Forbidden, "a browser's event stream must come from this node's own page");
+            return (StatusCodes.Status403Forbidden, "a browser's WebSocket must come from this node's own page");
         }
         context.Items[typeof(WebSession)] = session;
         return null;
+    }
+
+    /// <summary>
+    /// Whether the request asks for a WebSocket (or any other protocol upgrade), told by its own
+    /// headers: this guard runs before <c>UseWebSockets</c>, so <c>IsWebSocketRequest</c> is still false
+    /// here. HTTP/1.1 asks with <c>Upgrade</c> (and <c>Connection: Upgrade</c>), HTTP/2 with an
+    /// extended CONNECT (RFC 8441). A browser never sends an <c>Upgrade</c> header of its own accord
+    /// (it is a forbidden header for scripts), so counting any of them refuses no page request.
+    /// </summary>
+    private static bool IsUpgrade(HttpContext context)
+    {
+        var request = context.Request;
+        return context.WebSockets.IsWebSocketRequest
+            || request.Headers.Upgrade.Count > 0
+            || request.Headers.Connection.Any(value => value is not null && value.Contains("upgrade", StringComparison.OrdinalIgnoreCase))
+            || HttpMethods.IsConnect(request.Method)
+            || context.Features.Get<IHttpExtendedConnectFeature>()?.IsExtendedConnect == true;
     }
 
     private bool HasApiKey(HttpRequest request)

@@ -43,6 +43,7 @@ internal static class ApiServer
     /// <summary>What every request passes before its route: Host, Origin and credentials, then errors turned into JSON.</summary>
     public static void UseGuards(WebApplication app)
     {
+        // The guard runs before UseWebSockets, so it tells a WebSocket handshake by its headers.
         app.Use(app.Services.GetRequiredService<ApiSecurity>().InvokeAsync);
         app.Use(ApiErrors.InvokeAsync);
         app.UseWebSockets(new WebSocketOptions { KeepAliveInterval = TimeSpan.FromSeconds(30) });

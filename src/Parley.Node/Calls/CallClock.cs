@@ -1,8 +1,11 @@
+using Parley.Core.Calls;
+
 namespace Parley.Node.Calls;
 
 /// <summary>
 /// Every 5 ms while a call rings or runs: each active call's media clock (NACKs, reports, late
-/// frames) and the move to the link when UDP stays silent; unanswered rings time out after
+/// frames), the move to the link when UDP stays silent, and the end of a call whose media keys are
+/// used up (<see cref="MediaSession.KeysUsedUp"/>); unanswered rings time out after
 /// <see cref="RingTimeout"/>. With no live call it sleeps until one is added (an idle node does not
 /// wake 200 times a second).
 /// </summary>
@@ -53,6 +56,10 @@ internal sealed class CallClock(CallBook book, CallLifecycle lifecycle, CallMedi
         {
             call.Session?.Tick();
             paths.FallBackIfUdpSilent(call);
+            if (call.Session?.KeysUsedUp == true)
+            {
+                lifecycle.Hangup(call, MediaSession.KeysUsedUpReason);
+            }
         }
         else if (call.State == CallState.Ringing && time.GetUtcNow() - call.Created > RingTimeout)
         {

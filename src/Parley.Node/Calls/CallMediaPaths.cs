@@ -56,7 +56,7 @@ internal sealed class CallMediaPaths(IMediaSocket socket, IPeerSessions sessions
     public static void ArrivedOverLink(Call call, in MediaPacket packet)
     {
         call.OverLink = true;
-        call.Session?.OnPacket(packet);
+        _ = call.Session?.OnPacket(packet);
     }
 
     /// <summary>No UDP packet from the peer in <see cref="UdpGrace"/>: carry media over the link, and say so.</summary>

@@ -12,10 +12,12 @@ namespace Parley.Node.Calls;
 /// The node's UDP socket for call media, on the same port number as its TLS listener (so it opens
 /// after the links start). A datagram costs one header read and one dictionary lookup by its call
 /// ID; one from an unknown call, or from an address other than the peer's, is dropped and counted.
-/// A call whose peer sends more than <see cref="MaxPacketsPerSecond"/> is reported as flooding (its owner ends it).
+/// A call whose peer sends more than <see cref="MaxPacketsPerSecond"/> packets that open with its
+/// key is reported as flooding (its owner ends it); forged ones are dropped and counted by the call.
 /// </summary>
 internal sealed class MediaSocket(NodeOptions options, LinkManager links, TimeProvider time, ILoggerFactory loggerFactory) : IMediaSocket, INodeService
 {
+    /// <summary>Most authentic packets a peer may send a call in one second before the call is ended as a flood: 5,000 (a call at the 4 Mbit/s ceiling sends about 500).</summary>
     public const int MaxPacketsPerSecond = 5000;
     private readonly Socket _socket = new(options.PeerBindAddress.AddressFamily, SocketType.Dgram, ProtocolType.Udp);
     private readonly ConcurrentDictionary<uint, Route> _routes = new();
@@ -108,21 +110,29 @@ internal sealed class MediaSocket(NodeOptions options, LinkManager links, TimePr
             Interlocked.Increment(ref _strays);
             return;
         }
-        if (Flooding(route))
-        {
-            return;
-        }
+        bool authentic;
         try
         {
-            route.Session.OnPacket(packet);
+            authentic = route.Session.OnPacket(packet);
         }
         catch (Exception e) when (e is not OutOfMemoryException)
         {
             CallLog.PacketFailed(_logger, packet.Header.CallId, e.Message);
+            return;
+        }
+        if (authentic)
+        {
+            CountTowardsFlood(route);
         }
     }
 
-    private bool Flooding(Route route)
+    /// <summary>
+    /// Charges one of the peer's own packets to its budget; the packet that goes past it reports the
+    /// flood (once). Only packets that opened with the peer's key are counted: the call ID and the
+    /// peer's address are no secret, so a forged datagram (dropped by the tag check, which costs less
+    /// than receiving it) must not end the call.
+    /// </summary>
+    private void CountTowardsFlood(Route route)
     {
         var second = time.GetTimestamp() / time.TimestampFrequency;
         if (route.WindowStart != second)
@@ -134,7 +144,6 @@ internal sealed class MediaSocket(NodeOptions options, LinkManager links, TimePr
         {
             route.Flooding();
         }
-        return route.InWindow > MaxPacketsPerSecond;
     }
 
     public async Task StopAsync()

@@ -16,6 +16,7 @@ internal sealed class FileReceiver(
     TransferFinisher finisher,
     ReceiveResumer resumer,
     FileSettings settings,
+    TransferOptions options,
     IPeerSessions sessions,
     TimeProvider time,
     ILoggerFactory loggerFactory)
@@ -33,13 +34,27 @@ internal sealed class FileReceiver(
             }
             return;
         }
-        if (book.TryGet(offer.OfferId, out var known))
+        if (book.With(session.Id, offer.OfferId) is { Outgoing: false } known)
         {
             await AnswerAgainAsync(session, known).ConfigureAwait(false);
             return;
         }
+        if (book.TryGet(offer.OfferId, out _))
+        {
+            // Another transfer holds the ID (another peer's, or one of ours): refused, that transfer left alone.
+            session.Send(FrameType.OfferAnswer, OfferAnswer.Refuse(offer.OfferId, "offer refused: its ID is in use"));
+            return;
+        }
+        if (book.UnfinishedWith(session.Id).Count(t => t.State == TransferState.Pending) >= options.MaxWaitingOffersPerPeer)
+        {
+            // Not stored: each waiting offer keeps a row per file until the person answers.
+            session.Send(FrameType.OfferAnswer, OfferAnswer.Refuse(offer.OfferId,
+                $"offer refused: {options.MaxWaitingOffersPerPeer} of your offers are already waiting for an answer"));
+            return;
+        }
+        // The names are checked before anything is stored: a refused offer is kept as its reason, without its files.
         var planned = SafeNames.Plan([.. offer.Files.Select(f => f.Path)], out error);
-        var files = offer.Files.Select((f, i) => new TransferFile(i, planned?[i] ?? SafeNames.Printable(f.Path), f.Size, null)).ToList();
+        List<TransferFile> files = planned is null ? [] : offer.Files.Select((f, i) => new TransferFile(i, planned[i], f.Size, null)).ToList();
         var transfer = new Transfer(offer.OfferId, session.Id.Compact, outgoing: false, files, time.GetUtcNow()) { State = TransferState.Pending };
         if (planned is null)
         {
@@ -48,7 +63,7 @@ internal sealed class FileReceiver(
             session.Send(FrameType.OfferAnswer, OfferAnswer.Refuse(offer.OfferId, error));
         }
         await recorder.AddAsync(transfer, planned is null ? FilesEvents.Transfer : FilesEvents.Offer).ConfigureAwait(false);
-        FileLog.Offered(_logger, transfer.ShortId, session.Id.Short, files.Count, transfer.TotalBytes);
+        FileLog.Offered(_logger, transfer.ShortId, session.Id.Short, offer.Files.Count, offer.TotalSize);
         if (planned is not null && await settings.AutoAcceptAsync(session.Id).ConfigureAwait(false))
         {
             try

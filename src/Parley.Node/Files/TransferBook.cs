@@ -23,6 +23,7 @@ internal sealed class TransferBook
 
     public void Add(Transfer transfer) => _transfers[transfer.Id] = transfer;
 
+    /// <summary>Any peer's transfer <paramref name="id"/>: for the person's own calls; a frame's lookup goes through <see cref="With"/>.</summary>
     public bool TryGet(Guid id, [MaybeNullWhen(false)] out Transfer transfer) => _transfers.TryGetValue(id, out transfer);
 
     /// <summary>The transfer <paramref name="id"/> if <paramref name="peer"/> is its other side: a peer never reaches another's transfers.</summary>

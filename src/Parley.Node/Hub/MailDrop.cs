@@ -34,7 +34,7 @@ internal sealed class MailDrop(NodeIdentity identity, IHubChannel channel, HubPr
                     ? $"{peer.Short}'s directory entry at the hub has a bad signature; not using it"
                     : $"{peer.Short} has no entry at the hub to encrypt to";
             }
-            var sealedItem = MailboxSeal.Seal(identity, peer, entry.AgreementKey, message.ToArray());
+            var sealedItem = MailboxSeal.Seal(identity, peer, entry.AgreementKey, message.ToArray(), SealPurpose.Mail);
             return await _puts.AskAsync(FrameType.MailboxPut, id => new MailboxPut(id, peer, sealedItem)).ConfigureAwait(false);
         }
         catch (InvalidOperationException e)

@@ -36,7 +36,7 @@ internal sealed class MailReceiver(NodeIdentity identity, AgreementKey agreement
     /// <summary>Opens a held message and stores it when it is from a contact. True when the hub may delete it.</summary>
     public async Task<bool> ReceiveAsync(byte[] item)
     {
-        if (!MailboxSeal.TryOpen(item, agreement, identity.DeviceId, out var sender, out var plaintext, out _)
+        if (!MailboxSeal.TryOpen(item, agreement, identity.DeviceId, SealPurpose.Mail, out var sender, out var plaintext, out _)
             || !WireMessage.TryRead<ChatMessage>(plaintext, out var message, out _))
         {
             return true; // undecipherable or forged: nothing to keep, and keeping it would only fill our quota

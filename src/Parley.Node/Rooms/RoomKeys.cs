@@ -35,7 +35,7 @@ internal sealed class RoomKeys(NodeIdentity identity, AgreementKey agreement, IH
         {
             if (await directory.TryFindAsync(member).ConfigureAwait(false) is { } entry)
             {
-                var item = MailboxSeal.Seal(identity, member, entry.AgreementKey, encoded);
+                var item = MailboxSeal.Seal(identity, member, entry.AgreementKey, encoded, SealPurpose.RoomKey);
                 channel.TrySend(FrameType.RoomKey, new RoomKey(state.Name, identity.DeviceId, member, item));
             }
             else
@@ -59,7 +59,7 @@ internal sealed class RoomKeys(NodeIdentity identity, AgreementKey agreement, IH
     private async Task AcceptAsync(string room, DeviceId from, DeviceId to, byte[] item)
     {
         if (to != identity.DeviceId || book.Find(room) is not { } state
-            || !MailboxSeal.TryOpen(item, agreement, identity.DeviceId, out var sealedBy, out var plaintext, out _)
+            || !MailboxSeal.TryOpen(item, agreement, identity.DeviceId, SealPurpose.RoomKey, out var sealedBy, out var plaintext, out _)
             || sealedBy != from || !WireMessage.TryRead<SenderKeyItem>(plaintext, out var key, out _) || key.Room != room)
         {
             return;

@@ -1,5 +1,6 @@
 using System.Threading.Channels;
 using Microsoft.Data.Sqlite;
+using Parley.Core.Identity;
 
 namespace Parley.Node.Storage;
 
@@ -55,8 +56,9 @@ public sealed partial class NodeStore : IAsyncDisposable
 
     public static NodeStore Open(string home)
     {
-        Directory.CreateDirectory(home);
         var path = Path.Combine(home, FileName);
+        // 0600 before SQLite opens it: SQLite gives the -wal and -shm files the database file's mode.
+        OwnerOnly.PrepareDatabase(path);
         var connection = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = path, Pooling = false }.ToString());
         connection.Open();
         // WAL with synchronous=NORMAL: a commit is safe from a process crash (kill -9) without an fsync.
@@ -64,10 +66,6 @@ public sealed partial class NodeStore : IAsyncDisposable
         // checkpoints in the background instead (see CheckpointLoopAsync).
         Execute(connection, "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON; PRAGMA wal_autocheckpoint=0;");
         StoreMigrations.Apply(connection);
-        if (!OperatingSystem.IsWindows())
-        {
-            File.SetUnixFileMode(path, UnixFileMode.UserRead | UnixFileMode.UserWrite);
-        }
         return new NodeStore(connection);
     }
 

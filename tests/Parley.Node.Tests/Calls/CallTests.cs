@@ -167,6 +167,25 @@ public sealed class CallTests : TwoContacts
     }
 
     [Fact]
+    public async Task A_call_whose_media_keys_are_used_up_ends_on_both_sides_with_the_reason()
+    {
+        var call = Alice.Node.Calls.Place(Bob.Id, video: false, VideoCodecs.Vp8);
+        await Wait.UntilAsync(() => Bob.Node.Calls.All.Count == 1, "the ring");
+        var incoming = Bob.Node.Calls.Accept(Bob.Node.Calls.All.Single(), VideoCodecs.Vp8);
+        await Wait.UntilAsync(() => call.State == CallState.Active, "the answer");
+        // Twenty packet numbers before the u32 counter would wrap (and an AES-GCM nonce repeat).
+        call.Session!.StartPacketNumbersAt(uint.MaxValue - 20);
+        for (var i = 0; i < 40 && call.State == CallState.Active; i++)
+        {
+            call.SendFromPage(new PageFrame(StreamKind.Audio, false, 2, (uint)i * 960, new byte[] { 1, 2, 3 }));
+        }
+        await Wait.UntilAsync(() => call.State == CallState.Ended && incoming.State == CallState.Ended, "the call to end on both sides");
+        Assert.Equal((MediaSession.KeysUsedUpReason, false), (call.EndReason, call.EndedByPeer));
+        Assert.Equal((MediaSession.KeysUsedUpReason, true), (incoming.EndReason, incoming.EndedByPeer));
+        Assert.Equal(0, incoming.Session!.Stats.TooOld + incoming.Session.Stats.Forged);
+    }
+
+    [Fact]
     public async Task The_peer_going_offline_ends_the_call()
     {
         var call = Alice.Node.Calls.Place(Bob.Id, video: true, VideoCodecs.Vp8);

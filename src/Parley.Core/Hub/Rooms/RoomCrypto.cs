@@ -11,7 +11,8 @@ namespace Parley.Core.Hub.Rooms;
 /// Room messages end to end. The text is encrypted with the sender's sender key (AES-256-GCM; nonce =
 /// key ID u32 | counter u64; associated data = room, sender) and signed with the sender's identity
 /// (layout: <see cref="SealedRoomMessage"/>). Sender keys travel to each member as a
-/// <see cref="SenderKeyItem"/> sealed with the mailbox seal to its agreement key, and are replaced
+/// <see cref="SenderKeyItem"/> sealed with the mailbox seal to its agreement key (for
+/// <see cref="Mailbox.SealPurpose.RoomKey"/>, so a key item never opens as mail), and are replaced
 /// whenever membership changes, so a member who left never gets the key of what follows.
 /// </summary>
 public static class RoomCrypto
