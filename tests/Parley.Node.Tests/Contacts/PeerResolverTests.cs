@@ -32,6 +32,26 @@ public class PeerResolverTests
         Assert.Contains("matches 2 peers", error.Message, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public void ResolveInTiers_AnEarlierTiersName_IsNotShadowedByALaterOnes()
+    {
+        var stranger = Id('S');
+        PeerCandidate[] contacts = [new(Bob, "bob")];
+        PeerCandidate[] requests = [new(stranger, "bob"), new(Id('E'), "eve")];
+        Assert.Equal(Bob, PeerResolver.ResolveInTiers("bob", [contacts, requests]));
+        Assert.Equal(Id('E'), PeerResolver.ResolveInTiers("eve", [contacts, requests]));
+        Assert.Equal(stranger, PeerResolver.ResolveInTiers("bob", [requests, contacts]));
+    }
+
+    [Fact]
+    public void ResolveInTiers_ByPrefix_ReachesEveryTier_EvenANamelessOne()
+    {
+        PeerCandidate[] contacts = [new(Bob, "bob")];
+        PeerCandidate[] blocked = [new(Id('Q'))];
+        Assert.Equal(Id('Q'), PeerResolver.ResolveInTiers(Id('Q').Compact[..9], [contacts, blocked]));
+        Assert.Throws<PeerNotFoundException>(() => PeerResolver.ResolveInTiers("", [contacts, blocked]));
+    }
+
     [Theory]
     [InlineData("BBBBBBB")] // 7 characters: too short to be a prefix
     [InlineData("carol")]
