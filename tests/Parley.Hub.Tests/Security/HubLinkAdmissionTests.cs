@@ -28,7 +28,7 @@ public sealed class HubLinkAdmissionTests : HubTestBase
         Assert.True(Hub.Members.TryGet(mallory.Identity.DeviceId, out var member));
         var victim = (PeerLink)member.Link;
         var peakFrames = 0;
-        var flood = mallory.FloodAsync(FrameWriter.ToArray(FrameType.Ping, 0, new PingNonce(1).ToArray()), 100_000_000, TimeSpan.FromSeconds(10));
+        var flood = mallory.FloodAsync(FrameWriter.ToArray(FrameType.Ping, 0, new PingNonce(1).ToArray()), 100_000_000, TimeSpan.FromSeconds(20));
         var watch = Task.Run(async () =>
         {
             while (!flood.IsCompleted)

@@ -20,7 +20,7 @@ public sealed class PingFloodTests : TwoContacts
         await Wait.UntilAsync(() => Bob.Node.Links.Session(mallory.Identity.DeviceId) is not null, "the stranger's link");
         var victim = (PeerLink)Bob.Node.Links.Session(mallory.Identity.DeviceId)!.Link;
         var peak = 0L;
-        var flood = mallory.FloodAsync(FrameWriter.ToArray(FrameType.Ping, 0, new PingNonce(1).ToArray()), 50_000_000, TimeSpan.FromSeconds(8));
+        var flood = mallory.FloodAsync(FrameWriter.ToArray(FrameType.Ping, 0, new PingNonce(1).ToArray()), 50_000_000, TimeSpan.FromSeconds(15));
         var watch = Task.Run(async () =>
         {
             while (!flood.IsCompleted)
