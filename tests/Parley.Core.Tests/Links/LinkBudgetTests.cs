@@ -1,6 +1,4 @@
 using System.Net.Security;
-using System.Net.Sockets;
-using System.Security.Authentication;
 using Parley.Core.Links;
 using Parley.Core.Protocol;
 
@@ -10,24 +8,6 @@ namespace Parley.Core.Tests.Links;
 public sealed class LinkBudgetTests
 {
     private static readonly TimeSpan Patience = TimeSpan.FromSeconds(10);
-
-    /// <summary>A hand-made peer: real TLS and hello, then whatever bytes the test writes, reading nothing unless told.</summary>
-    private static async Task<(TcpClient Tcp, SslStream Tls, PeerLink Server)> RawPeerAsync(LinkHarness harness)
-    {
-        var accept = harness.AcceptOneAsync();
-        var tcp = new TcpClient();
-        await tcp.ConnectAsync(harness.Endpoint);
-        var tls = new SslStream(tcp.GetStream());
-        await tls.AuthenticateAsClientAsync(new SslClientAuthenticationOptions
-        {
-            TargetHost = "parley",
-            EnabledSslProtocols = SslProtocols.Tls13,
-            ClientCertificates = [harness.Client.Certificate],
-            RemoteCertificateValidationCallback = (_, _, _, _) => true,
-        });
-        await tls.WriteAsync(FrameWriter.ToArray(FrameType.Hello, 0, LinkHarness.HelloOf(harness.Client, "mallory").ToArray()));
-        return (tcp, tls, await accept);
-    }
 
     private static byte[] Pings(int count)
     {
@@ -68,7 +48,7 @@ public sealed class LinkBudgetTests
     {
         var options = new LinkOptions { MaxQueuedFrames = 2_000 };
         await using var harness = new LinkHarness(options);
-        var (tcp, tls, server) = await RawPeerAsync(harness);
+        var (tcp, tls, server) = await harness.RawPeerAsync();
         using (tcp)
         await using (tls)
         {
@@ -88,7 +68,7 @@ public sealed class LinkBudgetTests
     {
         var options = new LinkOptions();
         await using var harness = new LinkHarness(options);
-        var (tcp, tls, server) = await RawPeerAsync(harness);
+        var (tcp, tls, server) = await harness.RawPeerAsync();
         using (tcp)
         await using (tls)
         {

@@ -1,5 +1,7 @@
 using System.Net;
+using System.Net.Security;
 using System.Net.Sockets;
+using System.Security.Authentication;
 using Microsoft.Extensions.Logging.Abstractions;
 using Parley.Core.Identity;
 using Parley.Core.Links;
@@ -54,6 +56,24 @@ internal sealed class LinkHarness : IAsyncDisposable
             throw;
         }
         return await establisher.AcceptAsync(socket, ticket, _ => HelloOf(Server, "server"), CancellationToken.None);
+    }
+
+    /// <summary>A hand-made client: real TLS and hello, then whatever bytes the test writes, reading nothing unless told; and the server's end.</summary>
+    public async Task<(TcpClient Tcp, SslStream Tls, PeerLink Server)> RawPeerAsync(string name = "mallory")
+    {
+        var accept = AcceptOneAsync();
+        var tcp = new TcpClient();
+        await tcp.ConnectAsync(Endpoint);
+        var tls = new SslStream(tcp.GetStream());
+        await tls.AuthenticateAsClientAsync(new SslClientAuthenticationOptions
+        {
+            TargetHost = "parley",
+            EnabledSslProtocols = SslProtocols.Tls13,
+            ClientCertificates = [Client.Certificate],
+            RemoteCertificateValidationCallback = (_, _, _, _) => true,
+        });
+        await tls.WriteAsync(FrameWriter.ToArray(FrameType.Hello, 0, HelloOf(Client, name).ToArray()));
+        return (tcp, tls, await accept);
     }
 
     public ValueTask DisposeAsync()

@@ -80,20 +80,10 @@ public class PeerLinkTests
     public async Task Garbage_AfterHandshake_ClosesWithProtocolErrorReason()
     {
         await using var harness = new LinkHarness();
-        var accept = harness.AcceptOneAsync();
         // A hand-made client: real TLS and hello, then a frame of an unknown type.
-        using var tcp = new TcpClient();
-        await tcp.ConnectAsync(harness.Endpoint);
-        await using var tls = new SslStream(tcp.GetStream());
-        await tls.AuthenticateAsClientAsync(new SslClientAuthenticationOptions
-        {
-            TargetHost = "parley",
-            EnabledSslProtocols = SslProtocols.Tls13,
-            ClientCertificates = [harness.Client.Certificate],
-            RemoteCertificateValidationCallback = (_, _, _, _) => true,
-        });
-        await tls.WriteAsync(FrameWriter.ToArray(FrameType.Hello, 0, LinkHarness.HelloOf(harness.Client, "evil").ToArray()));
-        var server = await accept;
+        var (tcp, tls, server) = await harness.RawPeerAsync("evil");
+        using var client = tcp;
+        await using var clientTls = tls;
         server.Start(Collect(new()));
         await tls.WriteAsync(new byte[] { 0, 0, 0, 1, 0x77, 0, 0 });
         var closed = await server.Closed.WaitAsync(Patience);

@@ -3,6 +3,7 @@ using System.Net;
 using Parley.Core.Links;
 using Parley.Core.Protocol;
 using Parley.Node.Tests;
+using Parley.Node.Tests.Security;
 using Parley.Testing;
 
 namespace Parley.Hub.Tests.Security;
@@ -27,25 +28,16 @@ public sealed class HubLinkAdmissionTests : HubTestBase
         await Wait.UntilAsync(() => Hub.Members.TryGet(mallory.Identity.DeviceId, out _), "mallory a member");
         Assert.True(Hub.Members.TryGet(mallory.Identity.DeviceId, out var member));
         var victim = (PeerLink)member.Link;
-        var peakFrames = 0;
-        var flood = mallory.FloodAsync(FrameWriter.ToArray(FrameType.Ping, 0, new PingNonce(1).ToArray()), 100_000_000, TimeSpan.FromSeconds(20));
-        var watch = Task.Run(async () =>
-        {
-            while (!flood.IsCompleted)
-            {
-                peakFrames = Math.Max(peakFrames, victim.QueuedFrames);
-                await Task.Delay(1);
-            }
-        });
+        var flood = PingFlood.Start(mallory, victim, TimeSpan.FromSeconds(20));
 
-        var slowest = await RoomProbe.WhileAsync(alice, bob, flood);
-        await watch;
+        var slowest = await RoomProbe.WhileAsync(alice, bob, flood.Done);
+        await flood.Done;
         var closed = await victim.Closed.WaitAsync(Wait.Patience);
         var grown = GC.GetTotalMemory(forceFullCollection: true) - before;
 
         Assert.Equal(CloseCode.ProtocolError, closed.Code);
         Assert.Contains("peer stopped reading", closed.Reason, StringComparison.Ordinal);
-        Assert.InRange(peakFrames, 0, new LinkOptions().MaxQueuedFrames);
+        Assert.InRange(flood.PeakFrames, 0, new LinkOptions().MaxQueuedFrames);
         Assert.Equal(0, victim.QueuedBytes); // freed with the link
         Assert.InRange(grown, long.MinValue, 64L << 20);
         Assert.InRange(slowest, TimeSpan.Zero, RoomProbe.Bound);

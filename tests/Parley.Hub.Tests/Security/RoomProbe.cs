@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using Parley.Node.Storage;
 using Parley.Node.Tests;
+using Parley.Node.Tests.Security;
 
 namespace Parley.Hub.Tests.Security;
 
@@ -39,14 +40,6 @@ internal static class RoomProbe
     }
 
     /// <summary>Messages one after another until <paramref name="attack"/> is over (at least three); the slowest.</summary>
-    public static async Task<TimeSpan> WhileAsync(TestNode alice, TestNode bob, Task attack)
-    {
-        var slowest = TimeSpan.Zero;
-        for (var i = 0; i < 3 || !attack.IsCompleted; i++)
-        {
-            slowest = TimeSpan.FromTicks(Math.Max(slowest.Ticks, (await OnceAsync(alice, bob, $"still here {i}")).Ticks));
-            await Task.Delay(100);
-        }
-        return slowest;
-    }
+    public static Task<TimeSpan> WhileAsync(TestNode alice, TestNode bob, Task attack) =>
+        LegitimateChat.WhileAsync(i => OnceAsync(alice, bob, $"still here {i}"), attack);
 }

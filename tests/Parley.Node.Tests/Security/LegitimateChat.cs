@@ -7,16 +7,16 @@ internal static class LegitimateChat
 {
     public static readonly TimeSpan Bound = TimeSpan.FromSeconds(1);
 
-    /// <summary>
-    /// Sends <paramref name="from"/> → <paramref name="to"/> messages one after another until
-    /// <paramref name="attack"/> is over (at least three); returns the slowest delivery.
-    /// </summary>
-    public static async Task<TimeSpan> WhileAsync(TestNode from, TestNode to, Task attack)
+    /// <summary>Sends <paramref name="from"/> → <paramref name="to"/> messages until <paramref name="attack"/> is over; the slowest delivery.</summary>
+    public static Task<TimeSpan> WhileAsync(TestNode from, TestNode to, Task attack) => WhileAsync(i => OnceAsync(from, to, $"still here {i}"), attack);
+
+    /// <summary>Runs <paramref name="once"/> (one message and its delivery time) one after another until <paramref name="attack"/> is over, at least three times; the slowest.</summary>
+    public static async Task<TimeSpan> WhileAsync(Func<int, Task<TimeSpan>> once, Task attack)
     {
         var slowest = TimeSpan.Zero;
         for (var i = 0; i < 3 || !attack.IsCompleted; i++)
         {
-            slowest = TimeSpan.FromTicks(Math.Max(slowest.Ticks, (await OnceAsync(from, to, $"still here {i}")).Ticks));
+            slowest = TimeSpan.FromTicks(Math.Max(slowest.Ticks, (await once(i)).Ticks));
             await Task.Delay(100);
         }
         return slowest;

@@ -19,25 +19,16 @@ public sealed class PingFloodTests : TwoContacts
         await using var mallory = await AttackerLink.ConnectAsync(IPEndPoint.Parse(Bob.Address));
         await Wait.UntilAsync(() => Bob.Node.Links.Session(mallory.Identity.DeviceId) is not null, "the stranger's link");
         var victim = (PeerLink)Bob.Node.Links.Session(mallory.Identity.DeviceId)!.Link;
-        var peak = 0L;
-        var flood = mallory.FloodAsync(FrameWriter.ToArray(FrameType.Ping, 0, new PingNonce(1).ToArray()), 50_000_000, TimeSpan.FromSeconds(15));
-        var watch = Task.Run(async () =>
-        {
-            while (!flood.IsCompleted)
-            {
-                peak = Math.Max(peak, victim.QueuedBytes);
-                await Task.Delay(1);
-            }
-        });
+        var flood = PingFlood.Start(mallory, victim, TimeSpan.FromSeconds(15));
 
-        var slowest = await LegitimateChat.WhileAsync(Alice, Bob, flood);
-        await watch;
+        var slowest = await LegitimateChat.WhileAsync(Alice, Bob, flood.Done);
+        await flood.Done;
         var closed = await victim.Closed.WaitAsync(Wait.Patience);
         var grown = GC.GetTotalMemory(forceFullCollection: true) - before;
 
         Assert.Equal(CloseCode.ProtocolError, closed.Code);
         Assert.Contains("peer stopped reading", closed.Reason, StringComparison.Ordinal);
-        Assert.InRange(peak, 0, Bob.Node.Options.Link.StrangerMaxQueuedBytes);
+        Assert.InRange(flood.PeakBytes, 0, Bob.Node.Options.Link.StrangerMaxQueuedBytes);
         Assert.Equal(0, victim.QueuedBytes); // freed with the link
         Assert.InRange(grown, long.MinValue, 64L << 20);
         Assert.InRange(slowest, TimeSpan.Zero, LegitimateChat.Bound);
