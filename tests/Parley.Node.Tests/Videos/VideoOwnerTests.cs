@@ -142,6 +142,16 @@ public sealed class VideoOwnerTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task AList_AskedForAgainWhileOneWaitsForRoom_IsRefusedAsBusy()
+    {
+        var owned = await OwnerAsync(PeerState.Contact);
+        owned.Link.BulkBlocked = true; // the peer reads nothing: its first list waits for room
+        await owned.Owner.OnRequestAsync(owned.Session, ListRequest(1));
+        Assert.Equal(new VideoError(2, VideoRefusal.Busy, "busy: a list is on its way"), await owned.RefusalAsync(ListRequest(2)));
+        Assert.Equal(0, owned.Link.CountOf(FrameType.VideoList));
+    }
+
+    [Fact]
     public async Task AReadAtAnOffsetNear2To63_IsRefusedAsPastEnd()
     {
         // Offset + Length overflowed to a negative number and passed the check.
