@@ -9,7 +9,9 @@ namespace Parley.Node.Videos;
 /// The owner's shared folder: its video files, their header facts and the opaque IDs peers use to
 /// read them. IDs are random per file for the life of the process, so an ID is never a path and
 /// one node's IDs mean nothing to another. Probes are cached by path, size and modification time.
-/// Symbolic links and hidden files are skipped, so sharing a folder shares nothing outside it.
+/// Symbolic links and hidden files are skipped, so sharing a folder shares nothing outside it; and
+/// every open (probe or read) goes through <see cref="ConfinedFile"/>, so a file or folder swapped
+/// for a link after the scan is refused rather than followed.
 /// </summary>
 public sealed partial class VideoLibrary(string folder, TimeProvider time)
 {
@@ -21,8 +23,15 @@ public sealed partial class VideoLibrary(string folder, TimeProvider time)
     private VideoCatalog? _catalog;
     private DateTimeOffset _scannedAt;
 
-    /// <summary>A file peers may read: where it is and how long it was when listed.</summary>
-    public sealed record SharedFile(string Path, long Size);
+    /// <summary>A file peers may read: its path under the shared folder as listed ('/'-separated) and how long it was then.</summary>
+    public sealed record SharedFile(string Folder, string Relative, long Size)
+    {
+        /// <summary>Where it is, for the local log only (never sent to a peer).</summary>
+        public string Path => System.IO.Path.Combine(Folder, Relative);
+
+        /// <summary>Opens it for reading, refusing a link anywhere below the shared folder.</summary>
+        public Microsoft.Win32.SafeHandles.SafeFileHandle OpenRead() => ConfinedFile.OpenRead(Folder, Relative);
+    }
 
     public string Folder { get; } = Path.GetFullPath(folder);
 
@@ -75,13 +84,13 @@ public sealed partial class VideoLibrary(string folder, TimeProvider time)
             {
                 continue;
             }
-            var (id, result) = Probe(file);
+            var (id, result) = Probe(file, relative);
             if (result.Facts is not { Video: { } video } facts)
             {
                 unreadable.Add(new UnreadableVideo(relative, file.Length, result.Error ?? "unreadable"));
                 continue;
             }
-            files[id] = new SharedFile(file.FullName, file.Length);
+            files[id] = new SharedFile(Folder, relative, file.Length);
             variants.Add((TitleOf(relative), new VideoVariant(id.ToString("N"), relative, file.Length, facts.Container, facts.Duration?.TotalSeconds,
                 video.Codec, video.Width, video.Height, facts.Audio?.Codec, facts.Audio?.Channels, facts.Audio?.SampleRate)));
         }
@@ -92,7 +101,7 @@ public sealed partial class VideoLibrary(string folder, TimeProvider time)
         return (new VideoCatalog(titles, unreadable, truncated), files);
     }
 
-    private (Guid Id, ProbeResult Result) Probe(FileInfo file)
+    private (Guid Id, ProbeResult Result) Probe(FileInfo file, string relative)
     {
         var modified = file.LastWriteTimeUtc;
         if (_probes.TryGetValue(file.FullName, out var known) && known.Size == file.Length && known.Modified == modified)
@@ -101,9 +110,28 @@ public sealed partial class VideoLibrary(string folder, TimeProvider time)
         }
         // A changed file keeps its ID (a player holding it can go on), with fresh facts.
         var id = known.Id == Guid.Empty ? Guid.NewGuid() : known.Id;
-        var result = VideoProbe.Probe(file.FullName);
+        var result = ProbeConfined(new SharedFile(Folder, relative, file.Length));
         _probes[file.FullName] = (id, file.Length, modified, result);
         return (id, result);
+    }
+
+    /// <summary>The file's facts, read through a confined open; a reason that names no path when it cannot be opened (peers see it).</summary>
+    private static ProbeResult ProbeConfined(SharedFile file)
+    {
+        try
+        {
+            using var handle = file.OpenRead();
+            using var stream = new FileStream(handle, FileAccess.Read, bufferSize: 1);
+            return VideoProbe.Probe(stream);
+        }
+        catch (IOException e)
+        {
+            return new ProbeResult(null, "cannot be opened: " + e.Message);
+        }
+        catch (UnauthorizedAccessException)
+        {
+            return new ProbeResult(null, "cannot be opened: permission denied");
+        }
     }
 
     /// <summary>The title of a file: its path without the extension and without a resolution suffix such as <c>_480p</c>.</summary>

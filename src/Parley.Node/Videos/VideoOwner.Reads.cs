@@ -29,9 +29,10 @@ public sealed partial class VideoOwner
     {
         var link = session.Link;
         var file = sharing.Library?.Find(read.Video);
+        // Past the end is checked as Offset > Size - Length: Offset + Length would overflow near 2^63 and pass.
         var refusal = sharing.Refusal(session.Id)
             ?? (file is null ? (VideoRefusal.UnknownVideo, "no video with this ID is shared here (list the library again)")
-            : read.Offset + read.Length > file.Size ? (VideoRefusal.PastEnd, $"read of {read.Length} bytes at {read.Offset:N0} is past the end ({file.Size:N0} bytes)")
+            : read.Offset > file.Size - read.Length ? (VideoRefusal.PastEnd, $"read of {read.Length} bytes at {read.Offset:N0} is past the end ({file.Size:N0} bytes)")
             : null);
         if (refusal is null && _readsPerLink.AddOrUpdate(link.Number, 1, (_, n) => n + 1) > MaxReadsPerPeer)
         {
@@ -57,7 +58,7 @@ public sealed partial class VideoOwner
         var handedOver = false;
         try
         {
-            await ReadRangeAsync(file.Path, read, buffer.AsMemory(VideoData.HeaderSize, read.Length), cancel.Token).ConfigureAwait(false);
+            await ReadRangeAsync(file, read, buffer.AsMemory(VideoData.HeaderSize, read.Length), cancel.Token).ConfigureAwait(false);
             VideoData.WriteHeader(buffer, read.Request, read.Offset);
             handedOver = true;
             if (await link.SendBulkAsync(FrameType.VideoData, buffer, VideoData.HeaderSize + read.Length, pooled: true, cancellationToken: cancel.Token).ConfigureAwait(false))
@@ -69,10 +70,11 @@ public sealed partial class VideoOwner
         {
             // The viewer stopped, or the node is stopping.
         }
-        catch (IOException e)
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
+            // The path and the system's words stay in the local log: the contact learns only that the read failed.
             VideoLog.ReadFailed(_logger, file.Path, e.Message);
-            link.TrySend(FrameType.VideoError, new VideoError(read.Request, VideoRefusal.Failed, "cannot read the file: " + e.Message).ToArray());
+            link.TrySend(FrameType.VideoError, new VideoError(read.Request, VideoRefusal.Failed, "cannot read the file").ToArray());
         }
         finally
         {
@@ -87,10 +89,13 @@ public sealed partial class VideoOwner
         }
     }
 
-    /// <summary>Fills <paramref name="destination"/> from the file at the read's offset; a file that became shorter is an IO error.</summary>
-    private static async Task ReadRangeAsync(string path, VideoRead read, Memory<byte> destination, CancellationToken cancellationToken)
+    /// <summary>
+    /// Fills <paramref name="destination"/> from the file at the read's offset; a file that became shorter
+    /// is an IO error, and so is one that became a link (<see cref="VideoLibrary.SharedFile.OpenRead"/>).
+    /// </summary>
+    private static async Task ReadRangeAsync(VideoLibrary.SharedFile file, VideoRead read, Memory<byte> destination, CancellationToken cancellationToken)
     {
-        using var handle = File.OpenHandle(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete, FileOptions.Asynchronous);
+        using var handle = file.OpenRead();
         for (var got = 0; got < destination.Length;)
         {
             var n = await RandomAccess.ReadAsync(handle, destination[got..], read.Offset + got, cancellationToken).ConfigureAwait(false);

@@ -22,15 +22,43 @@ public sealed partial class VideoViewer(IPeerSessions sessions, ContactBook cont
     private readonly RequestTracker<(long Link, uint Request), VideoChunk> _reads = new(time);
     private readonly RequestIds _ids = new();
     private readonly ConcurrentDictionary<DeviceId, VideoCatalog> _catalogs = new();
+    private readonly Dictionary<DeviceId, Task<VideoCatalog>> _listing = [];
     private readonly CancellationTokenSource _stopping = new();
 
-    /// <summary>Asks a contact for its library and keeps the answer, whose IDs later reads use.</summary>
-    public async Task<VideoCatalog> ListAsync(DeviceId peer, CancellationToken cancellationToken = default)
+    /// <summary>
+    /// Asks a contact for its library and keeps the answer, whose IDs later reads use. Callers asking
+    /// while a list request to that contact is out share its answer: an owner answers one list at a
+    /// time per peer and refuses a second as busy.
+    /// </summary>
+    public Task<VideoCatalog> ListAsync(DeviceId peer, CancellationToken cancellationToken = default)
     {
-        using var stopping = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, _stopping.Token);
-        for (var (link, attempt) = (OpenLink(peer), 1); ; link = await RelinkAsync(peer, link, attempt++, stopping.Token).ConfigureAwait(false))
+        Task<VideoCatalog> listing;
+        lock (_listing)
         {
-            using var asking = CancellationTokenSource.CreateLinkedTokenSource(stopping.Token);
+            if (!_listing.TryGetValue(peer, out listing!))
+            {
+                listing = _listing[peer] = ListOnceAsync(peer); // sends before it returns: no await comes before the request is out
+                _ = listing.ContinueWith(done =>
+                {
+                    lock (_listing)
+                    {
+                        if (_listing.TryGetValue(peer, out var current) && current == done)
+                        {
+                            _listing.Remove(peer);
+                        }
+                    }
+                }, CancellationToken.None, TaskContinuationOptions.None, TaskScheduler.Default);
+            }
+        }
+        return listing.WaitAsync(cancellationToken);
+    }
+
+    private async Task<VideoCatalog> ListOnceAsync(DeviceId peer)
+    {
+        var stopping = _stopping.Token;
+        for (var (link, attempt) = (OpenLink(peer), 1); ; link = await RelinkAsync(peer, link, attempt++, stopping).ConfigureAwait(false))
+        {
+            using var asking = CancellationTokenSource.CreateLinkedTokenSource(stopping);
             var request = _ids.Next();
             var reply = _lists.SendAsync((link.Number, request),
                 () => link.TrySend(FrameType.VideoListRequest, new VideoRequestId(request).ToArray()), ReplyTimeout, asking.Token);

@@ -26,6 +26,17 @@ public sealed class VideoOwnerTests : IAsyncLifetime
     {
         await _home.DisposeAsync();
         Directory.Delete(_folder, recursive: true);
+        foreach (var beside in Directory.EnumerateFileSystemEntries(Path.GetDirectoryName(_folder)!, Path.GetFileName(_folder) + "-*"))
+        {
+            if (Directory.Exists(beside))
+            {
+                Directory.Delete(beside, recursive: true);
+            }
+            else
+            {
+                File.Delete(beside);
+            }
+        }
     }
 
     private sealed record Owned(VideoSharing Sharing, VideoOwner Owner, FakePeerLink Link, PeerSession Session)
@@ -128,5 +139,99 @@ public sealed class VideoOwnerTests : IAsyncLifetime
         await Wait.UntilAsync(() => owned.Owner.Reads.Active == VideoOwner.MaxReadsPerPeer, "the new read in flight");
         Assert.Single(owned.Link.SentOf<VideoError>(FrameType.VideoError));
         Assert.Equal(0, owned.Owner.BytesServed);
+    }
+
+    [Fact]
+    public async Task AList_AskedForAgainWhileOneWaitsForRoom_IsRefusedAsBusy()
+    {
+        var owned = await OwnerAsync(PeerState.Contact);
+        owned.Link.BulkBlocked = true; // the peer reads nothing: its first list waits for room
+        await owned.Owner.OnRequestAsync(owned.Session, ListRequest(1));
+        Assert.Equal(new VideoError(2, VideoRefusal.Busy, "busy: a list is on its way"), await owned.RefusalAsync(ListRequest(2)));
+        Assert.Equal(0, owned.Link.CountOf(FrameType.VideoList));
+    }
+
+    [Fact]
+    public async Task AReadAtAnOffsetNear2To63_IsRefusedAsPastEnd()
+    {
+        // Offset + Length overflowed to a negative number and passed the check.
+        var owned = await OwnerAsync(PeerState.Contact);
+        var dog = Guid.ParseExact(owned.Sharing.OwnCatalog().Titles.Single(t => t.Title == "dog").Variants[0].Id, "N");
+        var refusal = await owned.RefusalAsync(Read(1, dog, long.MaxValue - 5, 10));
+        Assert.Equal(VideoRefusal.PastEnd, refusal.Code);
+        Assert.Equal(0, owned.Link.CountOf(FrameType.VideoData));
+    }
+
+    [Fact]
+    public async Task AListedFile_SwappedForALinkToAFileOutside_IsRefused_AndNothingOfItIsSent()
+    {
+        var owned = await OwnerAsync(PeerState.Contact);
+        var dog = owned.Sharing.OwnCatalog().Titles.Single(t => t.Title == "dog").Variants[0];
+        var secret = SecretBeside(dog.Size);
+        var listed = Path.Combine(_folder, dog.File);
+        File.Delete(listed);
+        File.CreateSymbolicLink(listed, secret);
+
+        await AssertRefusedWithoutPathAsync(owned, Guid.ParseExact(dog.Id, "N"), dog.File);
+    }
+
+    [Fact]
+    public async Task AListedFile_WhoseFolderIsSwappedForALinkToAFolderOutside_IsRefused()
+    {
+        var shelf = Directory.CreateDirectory(Path.Combine(_folder, "shelf")).FullName;
+        File.Move(Path.Combine(_folder, "dog_240p.mp4"), Path.Combine(shelf, "dog_240p.mp4"));
+        var owned = await OwnerAsync(PeerState.Contact);
+        var dog = owned.Sharing.OwnCatalog().Titles.SelectMany(t => t.Variants).Single(v => v.File == "shelf/dog_240p.mp4");
+        var outside = Directory.CreateDirectory(_folder + "-outside").FullName;
+        File.Move(SecretBeside(dog.Size), Path.Combine(outside, "dog_240p.mp4"));
+        Directory.Move(shelf, shelf + "-moved");
+        Directory.CreateSymbolicLink(shelf, outside);
+
+        await AssertRefusedWithoutPathAsync(owned, Guid.ParseExact(dog.Id, "N"), dog.File);
+    }
+
+    [Fact]
+    public async Task AReadThatFails_TellsTheContactNoLocalPath()
+    {
+        var owned = await OwnerAsync(PeerState.Contact);
+        var dog = owned.Sharing.OwnCatalog().Titles.Single(t => t.Title == "dog").Variants[0];
+        File.Delete(Path.Combine(_folder, dog.File));
+
+        await AssertRefusedWithoutPathAsync(owned, Guid.ParseExact(dog.Id, "N"), dog.File);
+    }
+
+    [Fact]
+    public async Task AFifoNamedLikeAVideo_IsListedAsUnreadable_WithoutWaitingForAWriter()
+    {
+        using (var mkfifo = System.Diagnostics.Process.Start("mkfifo", Path.Combine(_folder, "pipe.mp4")))
+        {
+            await mkfifo.WaitForExitAsync();
+            Assert.Equal(0, mkfifo.ExitCode);
+        }
+        var owned = await OwnerAsync(PeerState.Contact);
+        var catalog = await Task.Run(owned.Sharing.OwnCatalog).WaitAsync(TimeSpan.FromSeconds(10));
+        var pipe = Assert.Single(catalog.Unreadable);
+        Assert.Equal(("pipe.mp4", "cannot be opened: not a regular file"), (pipe.File, pipe.Error));
+        Assert.Equal(["cat", "dog"], catalog.Titles.Select(t => t.Title));
+    }
+
+    /// <summary>A file outside the shared folder, beside it, with bytes no shared file has.</summary>
+    private string SecretBeside(long size)
+    {
+        var secret = _folder + "-secret.bin";
+        File.WriteAllBytes(secret, [.. Enumerable.Repeat((byte)0x5A, (int)size)]);
+        return secret;
+    }
+
+    private async Task AssertRefusedWithoutPathAsync(Owned owned, Guid video, string file)
+    {
+        await owned.Owner.OnRequestAsync(owned.Session, Read(9, video, 0, 4096));
+        await Wait.UntilAsync(() => owned.Link.Sent.Any(f => f.Type is FrameType.VideoError or FrameType.VideoData), "an answer to the read");
+        Assert.Equal(0, owned.Link.CountOf(FrameType.VideoData));
+        var refusal = Assert.Single(owned.Link.SentOf<VideoError>(FrameType.VideoError));
+        Assert.Equal(VideoRefusal.Failed, refusal.Code);
+        Assert.DoesNotContain(_folder, refusal.Reason, StringComparison.Ordinal);
+        Assert.DoesNotContain(Path.GetFileName(file), refusal.Reason, StringComparison.Ordinal);
+        Assert.DoesNotContain("/", refusal.Reason, StringComparison.Ordinal);
     }
 }

@@ -53,6 +53,23 @@ public sealed class VideoViewerTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task ListsAskedForTogether_ShareOneRequest_SinceAnOwnerAnswersOneAtATime()
+    {
+        var first = _viewer.ListAsync(_link.RemoteId);
+        var second = _viewer.ListAsync(_link.RemoteId);
+        var request = Assert.Single(_link.SentOf<VideoRequestId>(FrameType.VideoListRequest)).Request;
+        var catalog = new VideoCatalog([new VideoTitle("dog", [Variant])], []);
+        _viewer.OnReply(_session, VideoHome.Frame(FrameType.VideoList, new VideoList(request, catalog)));
+        Assert.Same(await first, await second);
+        // Once answered, the next list asks again (not a cache: the library may have changed).
+        await Wait.UntilAsync(() =>
+        {
+            _ = _viewer.ListAsync(_link.RemoteId);
+            return _link.CountOf(FrameType.VideoListRequest) == 2;
+        }, "a second request after the first was answered");
+    }
+
+    [Fact]
     public async Task ARefusal_BecomesAnErrorNamingThePeer_WithTheStatusThatFits()
     {
         _link.OnSend = (type, payload) => _viewer.OnReply(_session,
