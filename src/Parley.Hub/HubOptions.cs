@@ -29,6 +29,18 @@ public sealed record HubOptions
     /// <summary>Relay sessions open at once; more requests are refused. Defaults to 256.</summary>
     public int MaxRelaySessions { get; init; } = 256;
 
+    /// <summary>
+    /// Relay sessions one member may hold at once, counted against the member who asked (waiting for
+    /// both sides, up to 15 s, or relaying); its further requests are refused until one ends. Defaults to 16.
+    /// </summary>
+    public int MaxRelaySessionsPerMember { get; init; } = 16;
+
+    /// <summary>
+    /// How long a connection whose first byte began the relay preamble has to send the rest of it
+    /// (preamble and token, 36 bytes, which a node sends in one write); then it is closed. Defaults to 5 s.
+    /// </summary>
+    public TimeSpan RelayPreambleTimeout { get; init; } = TimeSpan.FromSeconds(5);
+
     /// <summary>Bytes a second one relay session may move (both ways together). Defaults to 1 GiB/s.</summary>
     public long RelayBytesPerSecondPerSession { get; init; } = 1L << 30;
 
