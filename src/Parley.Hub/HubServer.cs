@@ -67,7 +67,7 @@ public sealed class HubServer : IAsyncDisposable
             presence,
             new DirectoryFeature(directory, members, presence, time),
             new RelayFeature(relay, members, logger),
-            new MailboxFeature(mail, members, time),
+            new MailboxFeature(mail, directory, members, time),
             rooms,
         ]);
         var connections = new HubConnections(members, router, options, logger);

@@ -29,6 +29,8 @@ public sealed class HubFeatureTests
             }
         }
 
+        public bool Knows(DeviceId id) => Entries.ContainsKey(id);
+
         public IReadOnlyList<(DirectoryEntry Entry, DateTimeOffset LastSeen)> Find(string query, int limit) =>
             [.. Entries.Values.Where(e => e.Entry.Name == query).Take(limit)];
     }
