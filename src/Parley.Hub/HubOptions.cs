@@ -30,6 +30,14 @@ public sealed record HubOptions
     /// </summary>
     public double RoomMessagesPerSecond { get; init; } = 500;
 
+    /// <summary>
+    /// Other members a member's own joins and leaves may have the hub tell, a second (ten times that in
+    /// a burst): each told member rekeys (a new sender key for every other member), so this bounds the
+    /// rekeying one member can cause others. Past it the join or leave is refused; the link stays.
+    /// Defaults to 200.
+    /// </summary>
+    public double RoomNoticesPerSecond { get; init; } = 200;
+
     /// <summary>Relay sessions open at once; more requests are refused. Defaults to 256.</summary>
     public int MaxRelaySessions { get; init; } = 256;
 

@@ -64,6 +64,13 @@ internal sealed class RoomsFeature(HubRooms rooms, IHubMembers members, TimeProv
             member.Send(FrameType.RoomReply, new RoomListReply(id, null, rooms.Names()));
             return;
         }
+        // The member pays for the notices its change sends (each receiver then rekeys), before it is made.
+        if (op is RoomOp.Join or RoomOp.Leave && rooms.Members(room) is { } before && (op == RoomOp.Join || before.ContainsKey(member.Id))
+            && member.Limits.TryNotify(before.Keys.Count(other => other != member.Id)) is { } tooFast)
+        {
+            member.Send(FrameType.RoomReply, new RoomMembersReply(id, tooFast, []));
+            return;
+        }
         var error = op switch
         {
             RoomOp.Create => rooms.Create(room, member.Id, member.Name, time.GetUtcNow()),
