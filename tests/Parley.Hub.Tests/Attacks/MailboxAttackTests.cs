@@ -23,10 +23,7 @@ public sealed class MailboxAttackTests : HubTestBase
     public async Task FiveThrowawayIdentities_CannotFillAVictimsMailbox_AndAContactsMailIsStillStored()
     {
         await using var alice = await OnHubAsync("alice");
-        var bob = await OnHubAsync("bob");
-        await TestNode.BefriendAsync(alice, bob);
-        await bob.DisposeAsync();
-        await Wait.UntilAsync(() => !alice.Node.Relay.CanRelayTo(bob.Id), "bob gone");
+        var bob = await OfflineContactOfAsync(alice);
 
         // Five identities each try to leave 250 items for bob, whose quota is 1,000 (the default).
         var hub = new IPEndPoint(IPAddress.Loopback, Hub.Port);
@@ -36,14 +33,14 @@ public sealed class MailboxAttackTests : HubTestBase
             await using var attacker = await AttackerLink.ConnectAsync(hub, $"spammer{identity}");
             for (var put = 1u; put <= 250; put++)
             {
-                await attacker.SendAsync(FrameType.MailboxPut, new MailboxPut(put, bob.Id, RandomNumberGenerator.GetBytes(200)));
+                await attacker.SendAsync(FrameType.MailboxPut, new MailboxPut(put, bob, RandomNumberGenerator.GetBytes(200)));
             }
             stored += (await ResultsAsync(attacker, 250)).Count(r => r.Stored);
         }
         Assert.True(stored < 1000, $"{stored} items stored");
-        Assert.Equal(stored, Hub.Mail.For(bob.Id).Count);
+        Assert.Equal(stored, Hub.Mail.For(bob).Count);
 
-        var sent = await alice.Node.Chat.SendAsync(bob.Id, "past the flood");
+        var sent = await alice.Node.Chat.SendAsync(bob, "past the flood");
         Assert.Null(sent.Warning);
         Assert.Equal(MessageState.Mailed, sent.State);
     }

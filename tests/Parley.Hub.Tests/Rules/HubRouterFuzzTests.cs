@@ -18,20 +18,10 @@ namespace Parley.Hub.Tests.Rules;
 /// frame ends in one of two known ways (handled, or a protocol error that closes the sender's link),
 /// and everything the hub sends back is a well-formed frame of a type it declares.
 /// </summary>
-public sealed class HubRouterFuzzTests : IDisposable
+public sealed class HubRouterFuzzTests : WithHubDatabase
 {
     private const int Frames = 5_000;
-    private readonly string _home = Directory.CreateTempSubdirectory("parley-hub-fuzz-").FullName;
-    private readonly HubDatabase _database;
     private readonly ManualTimeProvider _time = new();
-
-    public HubRouterFuzzTests() => _database = HubDatabase.Open(_home);
-
-    public void Dispose()
-    {
-        _database.Dispose();
-        Directory.Delete(_home, recursive: true);
-    }
 
     [Fact]
     public async Task RandomAndMutatedFrames_FromMembers_EndHandledOrAsProtocolErrors_AndTheHubSendsOnlyWellFormedFrames()
@@ -39,10 +29,10 @@ public sealed class HubRouterFuzzTests : IDisposable
         // The flood limits are tested elsewhere; here they would only cut the fuzz short.
         var options = new HubOptions
         {
-            Home = _home, TimeProvider = _time, RequestsPerSecond = 1e9, RequestBurst = 1_000_000_000, RoomMessagesPerSecond = 1e9, RoomNoticesPerSecond = 1e9,
+            Home = Home, TimeProvider = _time, RequestsPerSecond = 1e9, RequestBurst = 1_000_000_000, RoomMessagesPerSecond = 1e9, RoomNoticesPerSecond = 1e9,
         };
         var members = new FakeMembers(options);
-        var (router, relay, _, _, _) = HubServer.Compose(options, _database, members.Registry, NullLogger.Instance);
+        var (router, relay, _, _, _) = HubServer.Compose(options, Database, members.Registry, NullLogger.Instance);
         using var ownedRelay = relay;
         using var aliceIdentity = NodeIdentity.CreateEphemeral();
         using var aliceKey = AgreementKey.CreateEphemeral();
@@ -78,8 +68,8 @@ public sealed class HubRouterFuzzTests : IDisposable
             var type = types[random.Next(types.Count)];
             var cap = router.Frames.MaxPayloadFor((byte)type)!.Value;
             var payload = seeds.TryGetValue(type, out var valid) && random.Next(3) > 0
-                ? Mutate(random, valid[random.Next(valid.Count)], cap)
-                : Noise(random, random.Next(0, Math.Min(cap, 4096) + 1));
+                ? FuzzBytes.Mutate(random, valid[random.Next(valid.Count)], cap)
+                : FuzzBytes.Noise(random, random.Next(0, Math.Min(cap, 4096) + 1));
             var frame = new Frame(type, 0, new ReadOnlySequence<byte>(payload));
             try
             {
@@ -110,31 +100,4 @@ public sealed class HubRouterFuzzTests : IDisposable
         (bool)typeof(HubRouterFuzzTests).GetMethod(nameof(ReadsAs), BindingFlags.NonPublic | BindingFlags.Static)!.MakeGenericMethod(message).Invoke(null, [payload])!;
 
     private static bool ReadsAs<T>(byte[] payload) where T : IWireMessage<T> => T.TryRead(new ReadOnlySequence<byte>(payload), out _, out _);
-
-    private static byte[] Noise(Random random, int length)
-    {
-        var bytes = new byte[length];
-        random.NextBytes(bytes);
-        return bytes;
-    }
-
-    private static byte[] Mutate(Random random, byte[] seed, int cap)
-    {
-        var bytes = (byte[])seed.Clone();
-        switch (random.Next(4))
-        {
-            case 0:
-                return bytes[..random.Next(0, bytes.Length + 1)];
-            case 1:
-                return [.. bytes, .. Noise(random, Math.Min(random.Next(1, 9), Math.Max(0, cap - bytes.Length)))];
-            case 2:
-                return bytes; // as it was: reaches the feature's rules
-            default:
-                for (var n = random.Next(1, 4); n > 0 && bytes.Length > 0; n--)
-                {
-                    bytes[random.Next(bytes.Length)] ^= (byte)random.Next(1, 256);
-                }
-                return bytes;
-        }
-    }
 }

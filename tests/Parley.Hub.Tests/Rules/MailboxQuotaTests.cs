@@ -3,24 +3,14 @@ using Parley.Core.Identity;
 namespace Parley.Hub.Tests.Rules;
 
 /// <summary>The mailbox's quotas on a real database: each charged to whoever causes the cost, the hub's total bounded.</summary>
-public sealed class MailboxQuotaTests : IDisposable
+public sealed class MailboxQuotaTests : WithHubDatabase
 {
-    private readonly string _home = Directory.CreateTempSubdirectory("parley-mailbox-").FullName;
-    private readonly HubDatabase _database;
     private readonly DeviceId _alice = NodeIdentity.CreateEphemeral().DeviceId;
     private readonly DeviceId _bob = NodeIdentity.CreateEphemeral().DeviceId;
     private readonly DeviceId _carol = NodeIdentity.CreateEphemeral().DeviceId;
     private readonly DeviceId _dave = NodeIdentity.CreateEphemeral().DeviceId;
 
-    public MailboxQuotaTests() => _database = HubDatabase.Open(_home);
-
-    public void Dispose()
-    {
-        _database.Dispose();
-        Directory.Delete(_home, recursive: true);
-    }
-
-    private MailboxStore Store(HubOptions options) => new(_database, options);
+    private MailboxStore Store(HubOptions options) => new(Database, options);
 
     private static HubOptions Options => new() { Home = "unused" };
 

@@ -34,9 +34,9 @@ public sealed class RelayPreambleTests
         {
             var input = random.Next(3) switch
             {
-                0 => Noise(random, random.Next(0, 48)),
-                1 => [.. Preamble[..random.Next(0, 5)], .. Noise(random, random.Next(0, 40))],
-                _ => Mutate(random, [.. Preamble, .. Noise(random, RelayTicket.TokenSize)]),
+                0 => FuzzBytes.Noise(random, random.Next(0, 48)),
+                1 => [.. Preamble[..random.Next(0, 5)], .. FuzzBytes.Noise(random, random.Next(0, 40))],
+                _ => FuzzBytes.Mutate(random, [.. Preamble, .. FuzzBytes.Noise(random, RelayTicket.TokenSize)]),
             };
             var outcome = RelayPreamble.Parse(Split(input, random), out var token);
 
@@ -67,11 +67,11 @@ public sealed class RelayPreambleTests
             var tokens = relay.Open(asker.DeviceId, out _)!.Value;
             byte[] sent = (i % 6) switch
             {
-                0 => Noise(random, random.Next(1, 64)),                          // anything: TLS's to refuse
-                1 => [0x16, 0x03, 0x01, .. Noise(random, random.Next(0, 60))],   // a TLS hello's start
+                0 => FuzzBytes.Noise(random, random.Next(1, 64)),                          // anything: TLS's to refuse
+                1 => [0x16, 0x03, 0x01, .. FuzzBytes.Noise(random, random.Next(0, 60))],   // a TLS hello's start
                 2 => Preamble[..random.Next(1, 5)],                              // a partial preamble, then silence
-                3 => [.. Preamble, .. Noise(random, random.Next(0, RelayTicket.TokenSize))], // a partial token
-                4 => [.. Preamble, .. Noise(random, RelayTicket.TokenSize)],     // an unknown token
+                3 => [.. Preamble, .. FuzzBytes.Noise(random, random.Next(0, RelayTicket.TokenSize))], // a partial token
+                4 => [.. Preamble, .. FuzzBytes.Noise(random, RelayTicket.TokenSize)],     // an unknown token
                 _ => [.. Preamble, .. tokens.Asker, .. "TLS follows"u8],         // a real relay side, its TLS behind
             };
             using var client = new Socket(SocketType.Stream, ProtocolType.Tcp);
@@ -145,28 +145,6 @@ public sealed class RelayPreambleTests
             var next = new Segment(bytes, RunningIndex + Memory.Length);
             Next = next;
             return next;
-        }
-    }
-
-    private static byte[] Noise(Random random, int length)
-    {
-        var bytes = new byte[length];
-        random.NextBytes(bytes);
-        return bytes;
-    }
-
-    private static byte[] Mutate(Random random, byte[] seed)
-    {
-        var bytes = (byte[])seed.Clone();
-        switch (random.Next(3))
-        {
-            case 0:
-                return bytes[..random.Next(0, bytes.Length + 1)];
-            case 1:
-                return [.. bytes, .. Noise(random, random.Next(1, 9))];
-            default:
-                bytes[random.Next(bytes.Length)] ^= (byte)random.Next(1, 256);
-                return bytes;
         }
     }
 }

@@ -9,25 +9,15 @@ namespace Parley.Hub.Tests.Rules;
 /// Rekeying is charged to whoever causes it: the members told of a join or leave send their new keys
 /// on the credit the notice brought, and the member who joined or left pays for the notices.
 /// </summary>
-public sealed class RoomRekeyTests : IDisposable
+public sealed class RoomRekeyTests : WithHubDatabase
 {
-    private readonly string _home = Directory.CreateTempSubdirectory("parley-rooms-").FullName;
-    private readonly HubDatabase _database;
     private readonly ManualTimeProvider _time = new();
-
-    public RoomRekeyTests() => _database = HubDatabase.Open(_home);
-
-    public void Dispose()
-    {
-        _database.Dispose();
-        Directory.Delete(_home, recursive: true);
-    }
 
     /// <summary>A room of four (alice, bob, carol, mallory) on a hub with <paramref name="options"/>; the clock never moves, so no allowance refills.</summary>
     private async Task<(HubRouter Router, Member[] Members, FakeLink[] Links)> RoomAsync(HubOptions options)
     {
         var members = new FakeMembers(options);
-        var router = new HubRouter([new RoomsFeature(new HubRooms(new RoomStore(_database)), members.Registry, _time)]);
+        var router = new HubRouter([new RoomsFeature(new HubRooms(new RoomStore(Database)), members.Registry, _time)]);
         var joined = new[] { "alice", "bob", "carol", "mallory" }.Select(name => members.Join(name)).ToArray();
         var command = 0u;
         foreach (var (member, _) in joined)
