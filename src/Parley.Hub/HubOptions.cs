@@ -23,11 +23,35 @@ public sealed record HubOptions
     /// <summary>Requests a member may make in a burst. Defaults to 40.</summary>
     public int RequestBurst { get; init; } = 40;
 
-    /// <summary>Room messages and sender keys a member may send a second. Defaults to 500.</summary>
+    /// <summary>
+    /// Room messages and sender keys a member may send a second (twice that in a burst); past it its link
+    /// is closed. The keys a member must hand out because another joined or left are not counted (up to
+    /// <see cref="MemberLimits.MaxRekeyCredit"/> banked). Defaults to 500.
+    /// </summary>
     public double RoomMessagesPerSecond { get; init; } = 500;
+
+    /// <summary>
+    /// Other members a member's own joins and leaves may have the hub tell, a second (ten times that in
+    /// a burst): each told member rekeys (a new sender key for every other member), so this bounds the
+    /// rekeying one member can cause others. Past it the join or leave is refused; the link stays.
+    /// Defaults to 200.
+    /// </summary>
+    public double RoomNoticesPerSecond { get; init; } = 200;
 
     /// <summary>Relay sessions open at once; more requests are refused. Defaults to 256.</summary>
     public int MaxRelaySessions { get; init; } = 256;
+
+    /// <summary>
+    /// Relay sessions one member may hold at once, counted against the member who asked (waiting for
+    /// both sides, up to 15 s, or relaying); its further requests are refused until one ends. Defaults to 16.
+    /// </summary>
+    public int MaxRelaySessionsPerMember { get; init; } = 16;
+
+    /// <summary>
+    /// How long a connection whose first byte began the relay preamble has to send the rest of it
+    /// (preamble and token, 36 bytes, which a node sends in one write); then it is closed. Defaults to 5 s.
+    /// </summary>
+    public TimeSpan RelayPreambleTimeout { get; init; } = TimeSpan.FromSeconds(5);
 
     /// <summary>Bytes a second one relay session may move (both ways together). Defaults to 1 GiB/s.</summary>
     public long RelayBytesPerSecondPerSession { get; init; } = 1L << 30;
@@ -35,11 +59,33 @@ public sealed record HubOptions
     /// <summary>Bytes a second all relay sessions together may move. Defaults to 4 GiB/s.</summary>
     public long RelayBytesPerSecond { get; init; } = 4L << 30;
 
-    /// <summary>Messages the mailbox holds for one recipient. Defaults to 1,000.</summary>
+    /// <summary>Messages the mailbox holds for one recipient, from all senders. Defaults to 1,000.</summary>
     public int MailboxMaxMessages { get; init; } = 1000;
 
     /// <summary>Bytes the mailbox holds for one recipient. Defaults to 16 MiB.</summary>
     public long MailboxMaxBytes { get; init; } = 16L << 20;
+
+    /// <summary>
+    /// Messages one sender may have waiting for one recipient: a share of the recipient's mailbox, so
+    /// a few identities cannot fill it and shut out its contacts; more are refused (the sender's node
+    /// keeps them queued). Defaults to 100.
+    /// </summary>
+    public int MailboxMaxMessagesPerPair { get; init; } = 100;
+
+    /// <summary>Bytes one sender may have waiting for one recipient. Defaults to 1 MiB.</summary>
+    public long MailboxMaxBytesPerPair { get; init; } = 1L << 20;
+
+    /// <summary>Messages one sender may have waiting at the hub, for all recipients together. Defaults to 1,000.</summary>
+    public int MailboxMaxMessagesPerSender { get; init; } = 1000;
+
+    /// <summary>Bytes one sender may have waiting at the hub, for all recipients together. Defaults to 16 MiB.</summary>
+    public long MailboxMaxBytesPerSender { get; init; } = 16L << 20;
+
+    /// <summary>Messages the whole mailbox holds; past it every put is refused until some are collected. Defaults to 1,000,000.</summary>
+    public long MailboxMaxTotalMessages { get; init; } = 1_000_000;
+
+    /// <summary>Bytes of sealed items the whole mailbox holds (the hub's disk). Defaults to 1 GiB.</summary>
+    public long MailboxMaxTotalBytes { get; init; } = 1L << 30;
 
     public LinkOptions Link { get; init; } = new();
 

@@ -56,23 +56,10 @@ public sealed class HubServer : IAsyncDisposable
     public static HubServer Start(HubOptions options, ILoggerFactory loggerFactory)
     {
         var logger = loggerFactory.CreateLogger("Parley.Hub");
-        var time = options.TimeProvider;
         var identity = NodeIdentity.LoadOrCreate(options.Home);
         var database = HubDatabase.Open(options.Home);
-        var directory = new DirectoryStore(database);
-        var mail = new MailboxStore(database, options);
-        var relay = new RelaySwitch(options);
         var members = new MemberRegistry();
-        var presence = new PresenceFeature(members, time);
-        var rooms = new RoomsFeature(new HubRooms(new RoomStore(database)), members, time);
-        var router = new HubRouter(
-        [
-            presence,
-            new DirectoryFeature(directory, members, presence, time),
-            new RelayFeature(relay, members, logger),
-            new MailboxFeature(mail, members, time),
-            rooms,
-        ]);
+        var (router, relay, directory, mail, rooms) = Compose(options, database, members, logger);
         var connections = new HubConnections(members, router, options, logger);
         var listener = LinkListener.Bind(options.BindAddress, options.Port);
         var port = (ushort)listener.Port;
@@ -82,6 +69,27 @@ public sealed class HubServer : IAsyncDisposable
             (endpoint, reason) => HubLog.HandshakeFailed(logger, endpoint, reason),
             relay.TryTakeAsync);
         return new HubServer(identity, listener, database, members, connections, relay, directory, mail, rooms);
+    }
+
+    /// <summary>The hub's features over its database and members, and the router built from them (in the order they hear of members coming and going).</summary>
+    internal static (HubRouter Router, RelaySwitch Relay, DirectoryStore Directory, MailboxStore Mail, RoomsFeature Rooms) Compose(HubOptions options,
+        HubDatabase database, MemberRegistry members, ILogger logger)
+    {
+        var time = options.TimeProvider;
+        var directory = new DirectoryStore(database);
+        var mail = new MailboxStore(database, options);
+        var relay = new RelaySwitch(options);
+        var presence = new PresenceFeature(members, time);
+        var rooms = new RoomsFeature(new HubRooms(new RoomStore(database)), members, time);
+        var router = new HubRouter(
+        [
+            presence,
+            new DirectoryFeature(directory, members, presence, time),
+            new RelayFeature(relay, members, logger),
+            new MailboxFeature(mail, directory, members, time),
+            rooms,
+        ]);
+        return (router, relay, directory, mail, rooms);
     }
 
     /// <summary>The line nodes pass to <c>parley up --hub</c> or <c>parley hub-join</c>.</summary>

@@ -39,4 +39,14 @@ public abstract class HubTestBase : IAsyncLifetime
         await Wait.UntilAsync(() => node.Node.Hub.Connected && Hub.Online.Contains(node.Id), name + " on the hub");
         return node;
     }
+
+    /// <summary>A contact of <paramref name="node"/>'s ("bob") who was on the hub and has gone: what the node sends him goes to the mailbox.</summary>
+    private protected async Task<DeviceId> OfflineContactOfAsync(TestNode node)
+    {
+        var bob = await OnHubAsync("bob");
+        await TestNode.BefriendAsync(node, bob);
+        await bob.DisposeAsync();
+        await Wait.UntilAsync(() => !node.Node.Relay.CanRelayTo(bob.Id), "bob gone");
+        return bob.Id;
+    }
 }

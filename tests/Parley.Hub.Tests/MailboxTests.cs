@@ -51,15 +51,12 @@ public sealed class MailboxTests : HubTestBase
     public async Task FullMailbox_GivesTheSenderAClearError_AndKeepsTheMessageQueued()
     {
         await using var alice = await OnHubAsync("alice");
-        var bob = await OnHubAsync("bob");
-        await TestNode.BefriendAsync(alice, bob);
-        await bob.DisposeAsync();
-        await Wait.UntilAsync(() => !alice.Node.Relay.CanRelayTo(bob.Id), "bob gone");
+        var bob = await OfflineContactOfAsync(alice);
         for (var i = 0; i < 3; i++)
         {
-            Assert.Equal(MessageState.Mailed, (await alice.Node.Chat.SendAsync(bob.Id, $"note {i}")).State);
+            Assert.Equal(MessageState.Mailed, (await alice.Node.Chat.SendAsync(bob, $"note {i}")).State);
         }
-        var fourth = await alice.Node.Chat.SendAsync(bob.Id, "one too many");
+        var fourth = await alice.Node.Chat.SendAsync(bob, "one too many");
         Assert.Equal(MessageState.Queued, fourth.State);
         Assert.Contains("is full (3 messages", fourth.Warning, StringComparison.Ordinal);
     }
@@ -68,22 +65,19 @@ public sealed class MailboxTests : HubTestBase
     public async Task ForgedDirectoryEntry_IsNeverEncryptedTo()
     {
         await using var alice = await OnHubAsync("alice");
-        var bob = await OnHubAsync("bob");
-        await TestNode.BefriendAsync(alice, bob);
-        await bob.DisposeAsync();
-        await Wait.UntilAsync(() => !alice.Node.Relay.CanRelayTo(bob.Id), "bob gone");
+        var bob = await OfflineContactOfAsync(alice);
         // Whoever controls the hub swaps bob's entry for one with their own agreement key.
         using var mallory = NodeIdentity.CreateEphemeral();
         using var malloryKey = AgreementKey.CreateEphemeral();
         var forged = Core.Hub.Directory.DirectoryEntry.Create(mallory, "bob", malloryKey.PublicKey, DateTimeOffset.UtcNow) with
         {
-            IdentityKey = (await alice.Node.HubDirectory.WhoisAsync(bob.Id.Compact))[0].IdentityKey,
+            IdentityKey = (await alice.Node.HubDirectory.WhoisAsync(bob.Compact))[0].IdentityKey,
         };
-        Hub.Directory.PutUnchecked(forged, bob.Id.Compact);
-        var message = await alice.Node.Chat.SendAsync(bob.Id, "for bob only");
+        Hub.Directory.PutUnchecked(forged, bob.Compact);
+        var message = await alice.Node.Chat.SendAsync(bob, "for bob only");
         Assert.Equal(MessageState.Queued, message.State);
         Assert.Contains("bad signature; not using it", message.Warning, StringComparison.Ordinal);
-        Assert.Empty(Hub.Mail.For(bob.Id));
+        Assert.Empty(Hub.Mail.For(bob));
     }
 
     [Fact]

@@ -11,6 +11,9 @@ internal interface IDirectoryStore
 
     void Seen(DeviceId id, DateTimeOffset seen);
 
+    /// <summary>True when the device has published an entry here (so it has been a member).</summary>
+    bool Knows(DeviceId id);
+
     /// <summary>Entries whose device ID starts with the query (8+ characters) or whose name equals it, ignoring case; latest seen first.</summary>
     IReadOnlyList<(DirectoryEntry Entry, DateTimeOffset LastSeen)> Find(string query, int limit);
 }
@@ -40,6 +43,9 @@ internal sealed class DirectoryStore : IDirectoryStore
 
     public void Seen(DeviceId id, DateTimeOffset seen) =>
         _database.Execute("UPDATE directory SET last_seen = $seen WHERE device_id = $id;", ("$id", id.Compact), ("$seen", seen.ToUnixTimeMilliseconds()));
+
+    public bool Knows(DeviceId id) =>
+        _database.Query("SELECT 1 FROM directory WHERE device_id = $id;", _ => true, ("$id", id.Compact)).Count > 0;
 
     public IReadOnlyList<(DirectoryEntry Entry, DateTimeOffset LastSeen)> Find(string query, int limit)
     {

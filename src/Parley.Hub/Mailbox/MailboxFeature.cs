@@ -4,10 +4,12 @@ using Parley.Core.Protocol;
 namespace Parley.Hub;
 
 /// <summary>
-/// Holds sealed messages for members who are offline (within a quota per recipient) and hands them
-/// over when the recipient is online, until it acknowledges each. The hub cannot read them.
+/// Holds sealed messages for members who are offline (within quotas charged to sender and recipient,
+/// see <see cref="MailboxStore"/>) and hands them over when the recipient is online, until it
+/// acknowledges each. The hub cannot read them, and holds them only for devices that have been its
+/// members (published a directory entry): mail for an ID nobody here has seen could never be collected.
 /// </summary>
-internal sealed class MailboxFeature(IMailboxStore store, IHubMembers members, TimeProvider time) : IHubFeature
+internal sealed class MailboxFeature(IMailboxStore store, IDirectoryStore directory, IHubMembers members, TimeProvider time) : IHubFeature
 {
     public IReadOnlyList<FrameSpec> Takes { get; } =
         [FrameSpec.Of<MailboxPut>(FrameType.MailboxPut), FrameSpec.Of<MailboxAck>(FrameType.MailboxAck)];
@@ -34,7 +36,9 @@ internal sealed class MailboxFeature(IMailboxStore store, IHubMembers members, T
     /// <summary>Stores the item, or says why not; a recipient online now gets it at once.</summary>
     private void Put(Member member, MailboxPut put)
     {
-        var refusal = store.Put(put.Recipient, member.Id, put.Item, time.GetUtcNow());
+        var refusal = members.IsOnline(put.Recipient) || directory.Knows(put.Recipient)
+            ? store.Put(put.Recipient, member.Id, put.Item, time.GetUtcNow())
+            : $"this hub has never seen {put.Recipient.Short}; it holds mail only for its members";
         member.Send(FrameType.MailboxResult, new MailboxResult(put.PutId, refusal is null, refusal ?? ""));
         if (refusal is null && members.TryGet(put.Recipient, out var online))
         {

@@ -7,18 +7,19 @@ internal sealed class TokenBucket(double rate, int burst, TimeProvider time)
     private double _tokens = burst;
     private long _last = time.GetTimestamp();
 
-    public bool TryTake()
+    /// <summary>Takes <paramref name="count"/> tokens if there are that many; false (taking none) if not.</summary>
+    public bool TryTake(int count = 1)
     {
         lock (_lock)
         {
             var now = time.GetTimestamp();
             _tokens = Math.Min(burst, _tokens + time.GetElapsedTime(_last, now).TotalSeconds * rate);
             _last = now;
-            if (_tokens < 1)
+            if (_tokens < count)
             {
                 return false;
             }
-            _tokens--;
+            _tokens -= count;
             return true;
         }
     }

@@ -6,7 +6,7 @@ namespace Parley.Hub;
 
 /// <summary>
 /// A member cannot reach another directly: both get a one-time ticket for a spliced connection
-/// (see <see cref="RelaySwitch"/>), or the asker hears why not.
+/// (see <see cref="RelaySwitch"/>), or the asker hears why not. The session is charged to the asker.
 /// </summary>
 internal sealed class RelayFeature(RelaySwitch relay, IHubMembers members, ILogger logger) : IHubFeature
 {
@@ -22,9 +22,9 @@ internal sealed class RelayFeature(RelaySwitch relay, IHubMembers members, ILogg
         {
             member.Send(FrameType.RelayRefused, new RelayRefused(requestId, refusal));
         }
-        else if (relay.Open() is not { } tokens)
+        else if (relay.Open(member.Id, out var full) is not { } tokens)
         {
-            member.Send(FrameType.RelayRefused, new RelayRefused(requestId, "the hub's relay is full; try again later"));
+            member.Send(FrameType.RelayRefused, new RelayRefused(requestId, full));
         }
         else
         {

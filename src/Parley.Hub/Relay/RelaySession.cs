@@ -1,4 +1,5 @@
 using System.Net.Sockets;
+using Parley.Core.Identity;
 
 namespace Parley.Hub;
 
@@ -6,11 +7,14 @@ namespace Parley.Hub;
 /// One relay: the connections its two one-time tokens brought (side 0 asked, side 1 was invited),
 /// and the copying between them once both are here, within the session's byte rate.
 /// </summary>
-internal sealed class RelaySession(HubOptions options, RelayTraffic traffic)
+internal sealed class RelaySession(DeviceId asker, HubOptions options, RelayTraffic traffic)
 {
     private readonly Socket?[] _sides = new Socket?[2];
     private readonly ByteRateLimiter _limit = new(options.RelayBytesPerSecondPerSession, options.TimeProvider);
     private int _attached;
+
+    /// <summary>The member who asked for it: its slot is charged to them.</summary>
+    public DeviceId Asker { get; } = asker;
 
     /// <summary>True once both sides have come.</summary>
     public bool Complete => Volatile.Read(ref _attached) >= 2;

@@ -1,7 +1,9 @@
+using System.Buffers;
 using System.Collections.Concurrent;
 using System.Net.Sockets;
 using System.Security.Cryptography;
 using Parley.Core.Hub.Relay;
+using Parley.Core.Identity;
 
 namespace Parley.Hub;
 
@@ -10,12 +12,16 @@ namespace Parley.Hub;
 /// gets a one-time token over its own authenticated hub link and must open its own connection
 /// with it, so no node is ever connected to anyone it did not dial itself. The nodes then run TLS
 /// end to end over the splice: the hub moves ciphertext and cannot read or alter it unnoticed.
+/// A session is charged to the member who asked for it, which may hold at most
+/// <see cref="HubOptions.MaxRelaySessionsPerMember"/> at once, so a few members cannot take every slot.
 /// </summary>
 internal sealed class RelaySwitch(HubOptions options) : IDisposable
 {
     private static readonly TimeSpan TicketLifetime = TimeSpan.FromSeconds(15);
     private readonly ConcurrentDictionary<string, (RelaySession Session, int Side)> _tickets = new();
     private readonly RelayTraffic _traffic = new(options);
+    private readonly Lock _lock = new();
+    private readonly Dictionary<DeviceId, int> _heldBy = [];
     private int _sessions;
 
     /// <summary>Relay sessions open now.</summary>
@@ -24,21 +30,49 @@ internal sealed class RelaySwitch(HubOptions options) : IDisposable
     /// <summary>Bytes moved through the relay since start, both directions.</summary>
     public long BytesRelayed => _traffic.Bytes;
 
-    /// <summary>Opens a session and returns the two one-time tokens (for the asking side and the invited side), or null when full.</summary>
-    public (byte[] Asker, byte[] Invited)? Open()
+    /// <summary>
+    /// Opens a session charged to <paramref name="asker"/> and returns its two one-time tokens (for the
+    /// asking side and the invited side); null with the reason when the asker holds its most or the hub is full.
+    /// </summary>
+    public (byte[] Asker, byte[] Invited)? Open(DeviceId asker, out string refusal)
     {
-        if (Interlocked.Increment(ref _sessions) > options.MaxRelaySessions)
+        lock (_lock)
         {
-            Interlocked.Decrement(ref _sessions);
-            return null;
+            var held = _heldBy.GetValueOrDefault(asker);
+            if (held >= options.MaxRelaySessionsPerMember)
+            {
+                refusal = $"you hold {held} relays at this hub, the most one member may; try again when one ends";
+                return null;
+            }
+            if (_sessions >= options.MaxRelaySessions)
+            {
+                refusal = "the hub's relay is full; try again later";
+                return null;
+            }
+            _heldBy[asker] = held + 1;
+            _sessions++;
         }
-        var session = new RelaySession(options, _traffic);
-        var asker = RandomNumberGenerator.GetBytes(RelayTicket.TokenSize);
-        var invited = RandomNumberGenerator.GetBytes(RelayTicket.TokenSize);
-        _tickets[Convert.ToHexString(asker)] = (session, 0);
-        _tickets[Convert.ToHexString(invited)] = (session, 1);
-        _ = ExpireAsync(session, asker, invited);
-        return (asker, invited);
+        refusal = "";
+        var session = new RelaySession(asker, options, _traffic);
+        var askerToken = RandomNumberGenerator.GetBytes(RelayTicket.TokenSize);
+        var invitedToken = RandomNumberGenerator.GetBytes(RelayTicket.TokenSize);
+        _tickets[Convert.ToHexString(askerToken)] = (session, 0);
+        _tickets[Convert.ToHexString(invitedToken)] = (session, 1);
+        _ = ExpireAsync(session, askerToken, invitedToken);
+        return (askerToken, invitedToken);
+    }
+
+    /// <summary>Frees the session's slot, and its asker's.</summary>
+    private void Release(RelaySession session)
+    {
+        lock (_lock)
+        {
+            _sessions--;
+            if (--_heldBy[session.Asker] == 0)
+            {
+                _heldBy.Remove(session.Asker);
+            }
+        }
     }
 
     private async Task ExpireAsync(RelaySession session, byte[] asker, byte[] invited)
@@ -49,60 +83,75 @@ internal sealed class RelaySwitch(HubOptions options) : IDisposable
         {
             // One side never came: close the other and free the slot.
             session.Abandon();
-            Interlocked.Decrement(ref _sessions);
+            Release(session);
         }
     }
 
     /// <summary>
     /// Looks at a new connection: if it starts with the relay preamble, takes it (true) and, once its
-    /// partner arrives, splices the two. Anything else is left for the TLS handshake (false).
+    /// partner arrives, splices the two. Anything else is left for the TLS handshake (false), with
+    /// nothing read from it: only its first byte is peeked at, which is all it takes to tell (see
+    /// <see cref="RelayPreamble"/>). A connection that began like a preamble is read, never peeked
+    /// again, and has <see cref="HubOptions.RelayPreambleTimeout"/> to finish it or is closed.
     /// </summary>
     public async Task<bool> TryTakeAsync(Socket socket)
     {
-        var head = new byte[RelayTicket.Preamble.Length + RelayTicket.TokenSize];
-        using var timeout = new CancellationTokenSource(options.Link.HandshakeTimeout, options.TimeProvider);
+        var head = new byte[RelayPreamble.Size];
         try
         {
-            if (!await StartsWithPreambleAsync(socket, head, timeout.Token).ConfigureAwait(false))
+            using (var firstByte = new CancellationTokenSource(options.Link.HandshakeTimeout, options.TimeProvider))
             {
-                return false; // TLS (or garbage the handshake will refuse)
+                // Waits until the connection has sent something; one byte decides, so this never spins.
+                var peeked = await socket.ReceiveAsync(head.AsMemory(0, 1), SocketFlags.Peek, firstByte.Token).ConfigureAwait(false);
+                if (peeked == 0 || RelayPreamble.Parse(new ReadOnlySequence<byte>(head, 0, 1), out _) == PreambleOutcome.NotAPreamble)
+                {
+                    return false; // TLS (or garbage, or a close, that the handshake will refuse)
+                }
             }
-            for (var read = 0; read < head.Length;)
+            if (await ReadPreambleAsync(socket, head).ConfigureAwait(false) is not { } token)
             {
-                var n = await socket.ReceiveAsync(head.AsMemory(read), SocketFlags.None, timeout.Token).ConfigureAwait(false);
-                read += n > 0 ? n : throw new SocketException((int)SocketError.ConnectionReset);
+                socket.Dispose();
+                return true;
             }
+            if (!_tickets.TryRemove(token, out var ticket))
+            {
+                socket.Dispose(); // unknown, used or expired token
+                return true;
+            }
+            if (ticket.Session.Attach(ticket.Side, socket))
+            {
+                _ = SpliceAsync(ticket.Session);
+            }
+            return true;
         }
-        catch (Exception e) when (e is OperationCanceledException or SocketException)
+        catch (Exception e) when (e is OperationCanceledException or SocketException or ObjectDisposedException)
         {
             socket.Dispose();
             return true;
         }
-        if (!_tickets.TryRemove(Convert.ToHexString(head.AsSpan(RelayTicket.Preamble.Length)), out var ticket))
-        {
-            socket.Dispose(); // unknown, used or expired token
-            return true;
-        }
-        if (ticket.Session.Attach(ticket.Side, socket))
-        {
-            _ = SpliceAsync(ticket.Session);
-        }
-        return true;
     }
 
-    /// <summary>Peeks (without consuming, so TLS still sees its hello) until the preamble matches or cannot.</summary>
-    private static async Task<bool> StartsWithPreambleAsync(Socket socket, byte[] head, CancellationToken cancellationToken)
+    /// <summary>Reads (never past the preamble, so what follows stays for the peer's TLS) until the preamble is whole or cannot be; its token in hex, or null.</summary>
+    private async Task<string?> ReadPreambleAsync(Socket socket, byte[] head)
     {
-        var peeked = 0;
-        while (peeked < RelayTicket.Preamble.Length)
+        using var deadline = new CancellationTokenSource(options.RelayPreambleTimeout, options.TimeProvider);
+        var received = 0;
+        while (true)
         {
-            peeked = await socket.ReceiveAsync(head.AsMemory(0, RelayTicket.Preamble.Length), SocketFlags.Peek, cancellationToken).ConfigureAwait(false);
-            if (peeked == 0 || !head.AsSpan(0, peeked).SequenceEqual(RelayTicket.Preamble[..peeked]))
+            var read = await socket.ReceiveAsync(head.AsMemory(received), SocketFlags.None, deadline.Token).ConfigureAwait(false);
+            if (read == 0)
             {
-                return false;
+                return null;
+            }
+            received += read;
+            switch (RelayPreamble.Parse(new ReadOnlySequence<byte>(head, 0, received), out var token))
+            {
+                case PreambleOutcome.Preamble:
+                    return Convert.ToHexString(token.ToArray());
+                case PreambleOutcome.NotAPreamble:
+                    return null;
             }
         }
-        return true;
     }
 
     private async Task SpliceAsync(RelaySession session)
@@ -113,7 +162,7 @@ internal sealed class RelaySwitch(HubOptions options) : IDisposable
         }
         finally
         {
-            Interlocked.Decrement(ref _sessions);
+            Release(session);
         }
     }
 

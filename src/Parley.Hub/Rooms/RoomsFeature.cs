@@ -32,7 +32,12 @@ internal sealed class RoomsFeature(HubRooms rooms, IHubMembers members, TimeProv
     /// <summary>Room messages handed to members since start.</summary>
     public long Deliveries => Interlocked.Read(ref _deliveries);
 
-    public HubBudget BudgetFor(FrameType type) => type is FrameType.RoomMessage or FrameType.RoomKey ? HubBudget.RoomTraffic : HubBudget.Requests;
+    public HubBudget BudgetFor(FrameType type) => type switch
+    {
+        FrameType.RoomMessage => HubBudget.RoomTraffic,
+        FrameType.RoomKey => HubBudget.RoomKeys,
+        _ => HubBudget.Requests,
+    };
 
     public ValueTask OnFrameAsync(Member member, Frame frame)
     {
@@ -59,6 +64,13 @@ internal sealed class RoomsFeature(HubRooms rooms, IHubMembers members, TimeProv
             member.Send(FrameType.RoomReply, new RoomListReply(id, null, rooms.Names()));
             return;
         }
+        // The member pays for the notices its change sends (each receiver then rekeys), before it is made.
+        if (op is RoomOp.Join or RoomOp.Leave && rooms.Members(room) is { } before && (op == RoomOp.Join || before.ContainsKey(member.Id))
+            && member.Limits.TryNotify(before.Keys.Count(other => other != member.Id)) is { } tooFast)
+        {
+            member.Send(FrameType.RoomReply, new RoomMembersReply(id, tooFast, []));
+            return;
+        }
         var error = op switch
         {
             RoomOp.Create => rooms.Create(room, member.Id, member.Name, time.GetUtcNow()),
@@ -73,8 +85,9 @@ internal sealed class RoomsFeature(HubRooms rooms, IHubMembers members, TimeProv
         }
         if (error is null && op is RoomOp.Create or RoomOp.Join or RoomOp.Leave)
         {
+            // Each member told rekeys: a new sender key for every other member, which this change (not it) caused.
             var notice = new RoomNotice(op != RoomOp.Leave, room, member.Id, member.Name).ToArray();
-            SendToOthers(roomMembers!.Keys, member.Id, FrameType.RoomNotice, notice);
+            SendToOthers(roomMembers!.Keys, member.Id, FrameType.RoomNotice, notice, rekeys: roomMembers.Count - 1);
         }
         var list = error is null ? roomMembers!.Select(m => new RoomMember(m.Key, m.Value, members.IsOnline(m.Key))).ToList() : [];
         member.Send(FrameType.RoomReply, new RoomMembersReply(id, error, list));
@@ -107,14 +120,15 @@ internal sealed class RoomsFeature(HubRooms rooms, IHubMembers members, TimeProv
         }
     }
 
-    /// <summary>Sends to each online member but <paramref name="except"/>; returns how many it reached.</summary>
-    private int SendToOthers(IEnumerable<DeviceId> to, DeviceId except, FrameType type, byte[] payload)
+    /// <summary>Sends to each online member but <paramref name="except"/>, crediting each with <paramref name="rekeys"/> sender keys; returns how many it reached.</summary>
+    private int SendToOthers(IEnumerable<DeviceId> to, DeviceId except, FrameType type, byte[] payload, int rekeys = 0)
     {
         var sent = 0;
         foreach (var id in to)
         {
             if (id != except && members.TryGet(id, out var online))
             {
+                online.Limits.GrantRekeys(rekeys);
                 online.Link.TrySend(type, payload);
                 sent++;
             }

@@ -5,6 +5,7 @@ using Parley.Core.Hub.Relay;
 using Parley.Core.Identity;
 using Parley.Core.Protocol;
 using Parley.Core.Tests;
+using Parley.Node.Tests;
 
 namespace Parley.Hub.Tests.Rules;
 
@@ -28,6 +29,8 @@ public sealed class HubFeatureTests
                 Entries[id] = known with { Seen = seen };
             }
         }
+
+        public bool Knows(DeviceId id) => Entries.ContainsKey(id);
 
         public IReadOnlyList<(DirectoryEntry Entry, DateTimeOffset LastSeen)> Find(string query, int limit) =>
             [.. Entries.Values.Where(e => e.Entry.Name == query).Take(limit)];
@@ -57,6 +60,35 @@ public sealed class HubFeatureTests
         Assert.Equal((3u, false, bob.Id), (asker.RequestId, asker.Invited, asker.Peer));
         Assert.Equal((0u, true, alice.Id), (invited.RequestId, invited.Invited, invited.Peer));
         Assert.NotEqual(asker.Token, invited.Token);
+    }
+
+    [Fact]
+    public async Task Relay_SessionsAreChargedToTheAsker_WhoHoldsAtMostItsShare_WhileOthersStillGetOne()
+    {
+        var options = Options with { MaxRelaySessions = 10, MaxRelaySessionsPerMember = 2 };
+        var members = new FakeMembers(options);
+        var (alice, aliceLink) = members.Join("alice");
+        var (bob, bobLink) = members.Join("bob");
+        using var relay = new RelaySwitch(options);
+        var feature = new RelayFeature(relay, members.Registry, NullLogger.Instance);
+
+        for (var request = 1u; request <= 3; request++)
+        {
+            await feature.OnFrameAsync(alice, FakeMembers.FrameOf(FrameType.RelayRequest, new RelayRequest(bob.Id, request)));
+        }
+        await feature.OnFrameAsync(bob, FakeMembers.FrameOf(FrameType.RelayRequest, new RelayRequest(alice.Id, 4)));
+
+        Assert.Equal(2, aliceLink.Received<RelayTicket>(FrameType.RelayTicket).Count(t => !t.Invited));
+        Assert.Equal([new RelayRefused(3, "you hold 2 relays at this hub, the most one member may; try again when one ends")],
+            aliceLink.Received<RelayRefused>(FrameType.RelayRefused));
+        Assert.Contains(bobLink.Received<RelayTicket>(FrameType.RelayTicket), t => t.RequestId == 4 && !t.Invited);
+        Assert.Equal(3, relay.ActiveSessions);
+
+        // Unused tickets expire: the asker's slots come back.
+        _time.Advance(TimeSpan.FromSeconds(16));
+        await Wait.UntilAsync(() => relay.ActiveSessions == 0, "the unused sessions to expire");
+        await feature.OnFrameAsync(alice, FakeMembers.FrameOf(FrameType.RelayRequest, new RelayRequest(bob.Id, 5)));
+        Assert.Contains(aliceLink.Received<RelayTicket>(FrameType.RelayTicket), t => t.RequestId == 5);
     }
 
     [Fact]

@@ -1,0 +1,87 @@
+using Parley.Core.Hub.Rooms;
+using Parley.Core.Identity;
+using Parley.Core.Protocol;
+using Parley.Core.Tests;
+
+namespace Parley.Hub.Tests.Rules;
+
+/// <summary>
+/// Rekeying is charged to whoever causes it: the members told of a join or leave send their new keys
+/// on the credit the notice brought, and the member who joined or left pays for the notices.
+/// </summary>
+public sealed class RoomRekeyTests : WithHubDatabase
+{
+    private readonly ManualTimeProvider _time = new();
+
+    /// <summary>A room of four (alice, bob, carol, mallory) on a hub with <paramref name="options"/>; the clock never moves, so no allowance refills.</summary>
+    private async Task<(HubRouter Router, Member[] Members, FakeLink[] Links)> RoomAsync(HubOptions options)
+    {
+        var members = new FakeMembers(options);
+        var router = new HubRouter([new RoomsFeature(new HubRooms(new RoomStore(Database)), members.Registry, _time)]);
+        var joined = new[] { "alice", "bob", "carol", "mallory" }.Select(name => members.Join(name)).ToArray();
+        var command = 0u;
+        foreach (var (member, _) in joined)
+        {
+            var op = command == 0 ? RoomOp.Create : RoomOp.Join;
+            await router.RouteAsync(member, FakeMembers.FrameOf(FrameType.RoomCommand, new RoomCommand(++command, op, "team")));
+        }
+        return (router, [.. joined.Select(j => j.Member)], [.. joined.Select(j => j.Link)]);
+    }
+
+    private static Frame Key(Member from, Member to) => FakeMembers.FrameOf(FrameType.RoomKey, new RoomKey("team", from.Id, to.Id, [1, 2, 3]));
+
+    private static Frame Toggle(uint id) => FakeMembers.FrameOf(FrameType.RoomCommand, new RoomCommand(id, id % 2 == 1 ? RoomOp.Leave : RoomOp.Join, "team"));
+
+    [Fact]
+    public async Task KeysAMemberSendsForOthersChanges_AreNotChargedToIt_ButKeysOfItsOwnAre()
+    {
+        var options = new HubOptions { Home = "unused", TimeProvider = _time, RoomMessagesPerSecond = 2, RequestBurst = 100 };
+        var (router, members, _) = await RoomAsync(options);
+        var (bob, mallory) = (members[1], members[3]);
+
+        // As his node would, bob rekeys for carol's and mallory's joins: 2 and 3 keys, on the credit those notices brought.
+        foreach (var other in (Member[])[members[0], members[2], members[0], members[2], mallory])
+        {
+            await router.RouteAsync(bob, Key(bob, other));
+        }
+
+        // Mallory leaves and joins ten times: each time bob must send the others a new key.
+        for (var toggle = 1u; toggle <= 10; toggle++)
+        {
+            await router.RouteAsync(mallory, Toggle(toggle));
+            foreach (var other in members.Where(m => m != bob && (toggle % 2 == 0 || m != mallory)))
+            {
+                await router.RouteAsync(bob, Key(bob, other));
+            }
+        }
+
+        // Past that credit, keys are bob's own: his allowance (4 in a burst) and then the link closes.
+        for (var own = 0; own < 4; own++)
+        {
+            await router.RouteAsync(bob, Key(bob, members[0]));
+        }
+        var error = await Assert.ThrowsAsync<ProtocolException>(() => router.RouteAsync(bob, Key(bob, members[0])).AsTask());
+        Assert.Equal("too many room messages (over 2/s)", error.Message);
+    }
+
+    [Fact]
+    public async Task MemberTogglingItsMembership_PaysForTheNotices_AndIsRefusedPastItsShare_WithoutLosingItsLink()
+    {
+        var options = new HubOptions { Home = "unused", TimeProvider = _time, RoomNoticesPerSecond = 1, RequestBurst = 100 };
+        var (router, members, links) = await RoomAsync(options);
+        var mallory = members[3];
+        var sent = links[3].Sent.Count;
+
+        // Each leave or join tells the three others: her join spent 3 of a burst of 10, two more changes fit.
+        for (var toggle = 1u; toggle <= 3; toggle++)
+        {
+            await router.RouteAsync(mallory, Toggle(toggle));
+        }
+
+        var replies = links[3].Sent.Skip(sent).Select(f => WireMessage.Read<RoomMembersReply>(f.Payload)).ToList();
+        Assert.Equal([null, null], replies.Take(2).Select(r => r.Error));
+        Assert.StartsWith("you are joining and leaving rooms faster than this hub allows", replies[2].Error, StringComparison.Ordinal);
+        Assert.False(links[3].IsClosed);
+        Assert.Equal(3, links[0].Received<RoomNotice>(FrameType.RoomNotice).Count(n => n.Member == mallory.Id));
+    }
+}
