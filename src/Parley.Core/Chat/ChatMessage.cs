@@ -18,20 +18,15 @@ public sealed record ChatMessage(Guid Id, DateTimeOffset SentAt, string Text) : 
 
     public static int MaxSize => FixedSize + MaxTextBytes;
 
-    /// <summary>Throws when <paramref name="text"/> is over <see cref="MaxTextBytes"/>: checked before anything is stored.</summary>
-    public static void CheckLength(string text)
-    {
-        var length = Encoding.UTF8.GetByteCount(text);
-        if (length > MaxTextBytes)
-        {
-            throw new ArgumentException($"message text is {length} bytes; the limit is {MaxTextBytes}.");
-        }
-    }
-
+    /// <summary>Writes the message; text over <see cref="MaxTextBytes"/> is a caller's bug (services check it, with a friendlier error, before storing).</summary>
     public void Write(IBufferWriter<byte> output)
     {
-        CheckLength(Text);
-        var size = FixedSize + Encoding.UTF8.GetByteCount(Text);
+        var textBytes = Encoding.UTF8.GetByteCount(Text);
+        if (textBytes > MaxTextBytes)
+        {
+            throw new ArgumentException($"message text is {textBytes} bytes; the limit is {MaxTextBytes}.");
+        }
+        var size = FixedSize + textBytes;
         var span = output.GetSpan(size);
         Id.TryWriteBytes(span);
         BinaryPrimitives.WriteInt64BigEndian(span[16..], SentAt.ToUnixTimeMilliseconds());
