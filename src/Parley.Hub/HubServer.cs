@@ -80,7 +80,7 @@ public sealed class HubServer : IAsyncDisposable
         var mail = new MailboxStore(database, options);
         var relay = new RelaySwitch(options);
         var presence = new PresenceFeature(members, time);
-        var rooms = new RoomsFeature(new HubRooms(new RoomStore(database)), members, time);
+        var rooms = new RoomsFeature(new HubRooms(new RoomStore(database), new RoomPolicyStore(database)), members, time);
         var router = new HubRouter(
         [
             presence,

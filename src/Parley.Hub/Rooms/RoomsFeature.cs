@@ -61,36 +61,115 @@ internal sealed class RoomsFeature(HubRooms rooms, IHubMembers members, TimeProv
         var (id, op, room) = command;
         if (op == RoomOp.List)
         {
-            member.Send(FrameType.RoomReply, new RoomListReply(id, null, rooms.Names()));
+            member.Send(FrameType.RoomReply, new RoomListReply(id, null, rooms.Listings()));
             return;
         }
         // The member pays for the notices its change sends (each receiver then rekeys), before it is made.
-        if (op is RoomOp.Join or RoomOp.Leave && rooms.Members(room) is { } before && (op == RoomOp.Join || before.ContainsKey(member.Id))
+        if (op is RoomOp.Join or RoomOp.Leave or RoomOp.Remove && rooms.Members(room) is { } before && (op != RoomOp.Leave || before.ContainsKey(member.Id))
             && member.Limits.TryNotify(before.Keys.Count(other => other != member.Id)) is { } tooFast)
         {
             member.Send(FrameType.RoomReply, new RoomMembersReply(id, tooFast, []));
             return;
         }
+        var now = time.GetUtcNow();
         var error = op switch
         {
-            RoomOp.Create => rooms.Create(room, member.Id, member.Name, time.GetUtcNow()),
-            RoomOp.Join => rooms.Join(room, member.Id, member.Name),
-            RoomOp.Leave => rooms.Leave(room, member.Id),
-            _ => null, // Members only asks
+            RoomOp.Create => Created(member, room, command.Blob, now),
+            RoomOp.Join => Joined(member, room, command.Blob, now),
+            RoomOp.Leave => Left(member, room),
+            RoomOp.Invite => Invited(member, room, command.Blob, now),
+            RoomOp.Remove => Removed(member, room, command),
+            RoomOp.Policy => PolicySet(member, room, command.Blob),
+            _ => rooms.MaySeeMembers(room, member.Id, now) ? null : $"#{room} is invite-only: only its members and those invited see who is in it",
         };
         var roomMembers = rooms.Members(room);
         if (error is null && roomMembers is null)
         {
             error = $"there is no #{room}";
         }
-        if (error is null && op is RoomOp.Create or RoomOp.Join or RoomOp.Leave)
+        var list = error is null
+            ? roomMembers!.Select(m => new RoomMember(m.Key, m.Value, members.IsOnline(m.Key)) { Proof = rooms.Proof(room, m.Key) }).ToList()
+            : [];
+        member.Send(FrameType.RoomReply, new RoomMembersReply(id, error, list) { Policy = error is null ? rooms.Policy(room)?.ToArray() ?? [] : [] });
+    }
+
+    private string? Created(Member member, string room, byte[] policy, DateTimeOffset now)
+    {
+        var error = rooms.Create(room, member.Id, member.Name, now, policy);
+        if (error is null)
         {
-            // Each member told rekeys: a new sender key for every other member, which this change (not it) caused.
-            var notice = new RoomNotice(op != RoomOp.Leave, room, member.Id, member.Name).ToArray();
-            SendToOthers(roomMembers!.Keys, member.Id, FrameType.RoomNotice, notice, rekeys: roomMembers.Count - 1);
+            Announce(room, new RoomNotice(RoomNoticeKind.Joined, room, member.Id, member.Name) { By = member.Id, ByName = member.Name }, member.Id);
         }
-        var list = error is null ? roomMembers!.Select(m => new RoomMember(m.Key, m.Value, members.IsOnline(m.Key))).ToList() : [];
-        member.Send(FrameType.RoomReply, new RoomMembersReply(id, error, list));
+        return error;
+    }
+
+    private string? Joined(Member member, string room, byte[] invite, DateTimeOffset now)
+    {
+        var (error, proof) = rooms.Join(room, member.Id, member.Name, invite, now);
+        if (error is null)
+        {
+            // The proof goes along: each member checks it before it seals its new key to the joiner.
+            Announce(room, new RoomNotice(RoomNoticeKind.Joined, room, member.Id, member.Name) { By = member.Id, ByName = member.Name, Proof = proof }, member.Id);
+        }
+        return error;
+    }
+
+    private string? Left(Member member, string room)
+    {
+        var error = rooms.Leave(room, member.Id);
+        if (error is null)
+        {
+            Announce(room, new RoomNotice(RoomNoticeKind.Left, room, member.Id, member.Name) { By = member.Id, ByName = member.Name }, member.Id);
+        }
+        return error;
+    }
+
+    /// <summary>An owner's invite for one device: kept for the invitee's join, and the invitee told now if online.</summary>
+    private string? Invited(Member member, string room, byte[] bytes, DateTimeOffset now)
+    {
+        var (error, invite) = rooms.Invite(room, member.Id, bytes, now);
+        if (invite is not null && members.TryGet(invite.Invitee, out var invitee))
+        {
+            invitee.Send(FrameType.RoomNotice, new RoomNotice(RoomNoticeKind.Invited, room, invite.Invitee, invitee.Name)
+            {
+                By = member.Id, ByName = member.Name, Proof = bytes,
+            });
+        }
+        return error;
+    }
+
+    /// <summary>An owner removes a member: everyone left is told (and rekeys), and so is the one removed.</summary>
+    private string? Removed(Member member, string room, RoomCommand command)
+    {
+        if (!command.TryReadDevice(out var target))
+        {
+            return "say which member to remove by its device ID";
+        }
+        var before = rooms.Members(room);
+        var error = rooms.Remove(room, member.Id, target);
+        if (error is null)
+        {
+            var name = before?.GetValueOrDefault(target) ?? target.Short;
+            var notice = new RoomNotice(RoomNoticeKind.Removed, room, target, name) { By = member.Id, ByName = member.Name };
+            Announce(room, notice, member.Id);
+            member.Limits.GrantRekeys((before?.Count ?? 1) - 2); // the owner rekeys for the others left, as each of them does
+            if (members.TryGet(target, out var removed))
+            {
+                removed.Send(FrameType.RoomNotice, notice);
+            }
+        }
+        return error;
+    }
+
+    /// <summary>An owner's new policy (topic, public, owners): every other member is told, with the signed policy to check.</summary>
+    private string? PolicySet(Member member, string room, byte[] policy)
+    {
+        var error = rooms.SetPolicy(room, member.Id, policy);
+        if (error is null)
+        {
+            Announce(room, new RoomNotice(RoomNoticeKind.Policy, room, member.Id, member.Name) { By = member.Id, ByName = member.Name, Proof = policy }, member.Id);
+        }
+        return error;
     }
 
     /// <summary>Passes a sealed sender key from one member of a room to another; nothing else is let through.</summary>
@@ -118,6 +197,21 @@ internal sealed class RoomsFeature(HubRooms rooms, IHubMembers members, TimeProv
         {
             Interlocked.Add(ref _deliveries, SendToOthers(roomMembers.Keys, member.Id, FrameType.RoomMessage, frame.Payload.ToArray()));
         }
+    }
+
+    /// <summary>
+    /// Tells a room's members (but <paramref name="except"/>, who made the change and learns of it from
+    /// its reply) of a change; every notice goes through here. A join, leave or removal makes each member
+    /// told rekey, so it brings them credit for the keys they must send.
+    /// </summary>
+    private void Announce(string room, RoomNotice notice, DeviceId? except)
+    {
+        if (rooms.Members(room) is not { } roomMembers)
+        {
+            return;
+        }
+        var rekeys = notice.Kind is RoomNoticeKind.Joined or RoomNoticeKind.Left or RoomNoticeKind.Removed ? roomMembers.Count - 1 : 0;
+        SendToOthers(roomMembers.Keys, except ?? default, FrameType.RoomNotice, notice.ToArray(), rekeys);
     }
 
     /// <summary>Sends to each online member but <paramref name="except"/>, crediting each with <paramref name="rekeys"/> sender keys; returns how many it reached.</summary>

@@ -96,13 +96,12 @@ internal sealed class RoomChat(NodeIdentity identity, IHubChannel channel, Verif
         }
     }
 
-    /// <summary>Someone joined or left: a line in the room's timeline.</summary>
-    public async Task NoticeAsync(string room, DeviceId member, string name, bool joined)
+    /// <summary>A change in the room (a join, leave, removal, invitation or new policy): a line in the room's timeline, and a <c>room.notice</c> event.</summary>
+    public async Task NoticeAsync(string room, DeviceId member, string name, RoomNoticeKind kind, string text)
     {
-        var text = $"{name} {(joined ? "joined" : "left")} #{room}";
         var notice = new MessageRecord(Guid.CreateVersion7(), "#" + room, false, text, time.GetUtcNow(), MessageState.Notice, 0) { Sender = member.Compact };
         await store.InsertMessageAsync(notice.Id, notice.Peer, false, text, notice.SentAt, MessageState.Notice, member.Compact).ConfigureAwait(false);
-        events.Publish(RoomsEvents.Notice, () => new RoomNoticeEvent("#" + room, member.ToString(), name, joined));
+        events.Publish(RoomsEvents.Notice, () => new RoomNoticeEvent("#" + room, member.ToString(), name, kind == RoomNoticeKind.Joined) { Kind = kind, Text = text });
         events.Publish(ChatEvents.Message, () => View(notice));
     }
 

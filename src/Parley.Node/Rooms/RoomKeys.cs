@@ -14,7 +14,7 @@ namespace Parley.Node.Rooms;
 /// who left cannot read what follows and one who joins cannot read what came before.
 /// </summary>
 internal sealed class RoomKeys(NodeIdentity identity, AgreementKey agreement, IHubChannel channel, VerifiedDirectory directory, RoomBook book, RoomChat chat,
-    ILoggerFactory loggerFactory) : IHubClientFeature
+    RoomAdmission admission, ILoggerFactory loggerFactory) : IHubClientFeature
 {
     private readonly ILogger _logger = loggerFactory.CreateLogger("Parley.Rooms");
 
@@ -30,6 +30,8 @@ internal sealed class RoomKeys(NodeIdentity identity, AgreementKey agreement, IH
             key = state.MyKey = SenderKey.CreateRandom();
             others = [.. state.Members.Keys.Where(m => m != identity.DeviceId)];
         }
+        // Only to members admitted on an owner's word (RoomAdmission logs and counts the others): the hub cannot add a reader.
+        others.RemoveAll(member => !admission.MayReceiveKey(state, member));
         var encoded = SenderKeyItem.Of(state.Name, key).ToArray();
         foreach (var member in others)
         {

@@ -1,17 +1,34 @@
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Routing;
+using Parley.Node.Api;
 
 namespace Parley.Node.Rooms;
 
-/// <summary><c>/api/rooms</c>: the hub's rooms, creating, joining and leaving them, their members. A room's messages are under <c>/api/chat/%23room</c>.</summary>
+/// <summary>
+/// <c>/api/rooms</c>: the hub's rooms, creating, joining (by invite or link) and leaving them, their
+/// members, and what owners do (invite, join links, remove, topic and public). A room's messages are
+/// under <c>/api/chat/%23room</c>.
+/// </summary>
 internal static class RoomsEndpoints
 {
     public static void Map(RouteGroupBuilder api)
     {
         api.MapGet("/rooms", async (RoomMembership rooms) =>
-            new RoomsReply([.. (await rooms.ListAsync().ConfigureAwait(false)).Select(r => "#" + r)], [.. rooms.Joined.Select(r => "#" + r)]));
+        {
+            var listed = await rooms.ListAsync().ConfigureAwait(false);
+            return new RoomsReply([.. listed.Select(r => "#" + r.Name)], [.. rooms.Joined.Select(r => "#" + r)])
+            {
+                Details = [.. listed.Select(r => new RoomDetails("#" + r.Name, r.Public, r.Topic, r.Members, rooms.Joined.Contains(r.Name)))],
+            };
+        });
         api.MapPost("/rooms", async (RoomRequest body, RoomMembership rooms) =>
-            RoomMemberView.List(await rooms.CreateAsync(body.Name ?? "").ConfigureAwait(false)));
+            RoomMemberView.List(await rooms.CreateAsync(body.Name ?? "", body.Public ?? false).ConfigureAwait(false)));
+        api.MapPost("/rooms/join-link", async (RoomJoinLinkRequest body, RoomMembership rooms) =>
+        {
+            var (room, members) = await rooms.JoinLinkAsync(Required(body.Link, "link")).ConfigureAwait(false);
+            return new RoomJoinedReply(RoomChat.ConversationKey(room), RoomMemberView.List(members));
+        });
+        api.MapGet("/rooms/{room}", (string room, RoomOwnership owners) => owners.ViewAsync(Uri.UnescapeDataString(room)));
         api.MapPost("/rooms/{room}/join", async (string room, RoomMembership rooms) =>
             RoomMemberView.List(await rooms.JoinAsync(Uri.UnescapeDataString(room)).ConfigureAwait(false)));
         api.MapPost("/rooms/{room}/leave", async (string room, RoomMembership rooms) =>
@@ -21,5 +38,28 @@ internal static class RoomsEndpoints
         });
         api.MapGet("/rooms/{room}/members", async (string room, RoomMembership rooms) =>
             RoomMemberView.List(await rooms.MembersAsync(Uri.UnescapeDataString(room)).ConfigureAwait(false)));
+        api.MapPost("/rooms/{room}/invite", async (string room, RoomMemberRequest body, RoomOwnership owners) =>
+        {
+            var invitee = await owners.InviteAsync(Uri.UnescapeDataString(room), Required(body.Member, "member")).ConfigureAwait(false);
+            return new RoomMemberReply(RoomChat.ConversationKey(Uri.UnescapeDataString(room)), invitee.ToString());
+        });
+        api.MapPost("/rooms/{room}/invite-link", (string room, RoomOwnership owners) =>
+        {
+            var (link, expires) = owners.InviteLink(Uri.UnescapeDataString(room));
+            return new RoomLinkReply(RoomChat.ConversationKey(Uri.UnescapeDataString(room)), link, expires);
+        });
+        api.MapPost("/rooms/{room}/remove", async (string room, RoomMemberRequest body, RoomOwnership owners) =>
+        {
+            var removed = await owners.RemoveAsync(Uri.UnescapeDataString(room), Required(body.Member, "member")).ConfigureAwait(false);
+            return new RoomMemberReply(RoomChat.ConversationKey(Uri.UnescapeDataString(room)), removed.ToString());
+        });
+        api.MapPost("/rooms/{room}/policy", async (string room, RoomPolicyRequest body, RoomOwnership owners) =>
+        {
+            await owners.SetPolicyAsync(Uri.UnescapeDataString(room), body.Topic, body.Public).ConfigureAwait(false);
+            return await owners.ViewAsync(Uri.UnescapeDataString(room)).ConfigureAwait(false);
+        });
     }
+
+    private static string Required(string? value, string field) =>
+        string.IsNullOrWhiteSpace(value) ? throw new ApiRequestException($"give the {field}") : value;
 }

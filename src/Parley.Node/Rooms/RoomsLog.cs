@@ -12,4 +12,10 @@ internal static partial class RoomsLog
 
     [LoggerMessage(802, LogLevel.Information, "could not rejoin #{Room}: {Reason}")]
     public static partial void RejoinFailed(ILogger logger, string room, string reason);
+
+    [LoggerMessage(850, LogLevel.Warning, "{Member} is in #{Room} without an owner's word ({Reason}): it gets no key from us")]
+    public static partial void NotAdmitted(ILogger logger, string member, string room, string reason);
+
+    [LoggerMessage(851, LogLevel.Warning, "refused a policy for #{Room} signed by {Signer}: not an owner of the policy we hold")]
+    public static partial void PolicyRefused(ILogger logger, string signer, string room);
 }

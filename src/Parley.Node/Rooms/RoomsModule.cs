@@ -13,6 +13,8 @@ public sealed class RoomsModule : INodeModule
     public void AddServices(IServiceCollection services)
     {
         services.AddSingleton<RoomBook>();
+        services.AddSingleton<RoomAdmission>();
+        services.AddSingleton<RoomOwnership>();
         HubModule.AddFeature<RoomCommands>(services);
         HubModule.AddFeature<RoomMembership>(services);
         HubModule.AddFeature<RoomKeys>(services);

@@ -17,7 +17,7 @@ public sealed class RoomRekeyTests : WithHubDatabase
     private async Task<(HubRouter Router, Member[] Members, FakeLink[] Links)> RoomAsync(HubOptions options)
     {
         var members = new FakeMembers(options);
-        var router = new HubRouter([new RoomsFeature(new HubRooms(new RoomStore(Database)), members.Registry, _time)]);
+        var router = new HubRouter([new RoomsFeature(new HubRooms(new RoomStore(Database), new RoomPolicyStore(Database)), members.Registry, _time)]);
         var joined = new[] { "alice", "bob", "carol", "mallory" }.Select(name => members.Join(name)).ToArray();
         var command = 0u;
         foreach (var (member, _) in joined)
