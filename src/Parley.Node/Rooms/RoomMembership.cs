@@ -51,9 +51,17 @@ internal sealed class RoomMembership(NodeIdentity identity, RoomCommands command
         {
             throw new ChatException(answer.Error);
         }
-        // Checked before any key goes out: the policy, and each member's proof.
-        await admission.EnterAsync(room, answer.Policy, answer.Members).ConfigureAwait(false);
+        // In the book first, so keys others send on our join are kept; then, before any key of ours goes out, the policy and each member's proof are checked.
         var state = await book.EnterAsync(room, answer.Members).ConfigureAwait(false);
+        try
+        {
+            await admission.EnterAsync(room, answer.Policy, answer.Members).ConfigureAwait(false);
+        }
+        catch (ChatException)
+        {
+            await book.LeaveAsync(room).ConfigureAwait(false);
+            throw;
+        }
         await keys.RekeyAsync(state).ConfigureAwait(false);
         return answer.Members;
     }
