@@ -258,4 +258,24 @@ public sealed class RoomMembershipTests : HubTestBase
         Assert.Equal("#team is invite-only: ask an owner for an invite", (await Assert.ThrowsAsync<ChatException>(() => erin.Node.Rooms.JoinAsync("team"))).Message);
         await SayUntilReadAsync(bob, "dave still reads 3c3c", alice, dave);
     }
+
+    [Fact]
+    public async Task RemovedMember_WhoCameByALink_CannotComeBackByIt_ButOthersHoldingItCan()
+    {
+        await using var alice = await OnHubAsync("alice");
+        await using var bob = await OnHubAsync("bob");
+        await using var carol = await OnHubAsync("carol");
+        await alice.Node.Rooms.CreateAsync("team");
+        var (link, _) = Owners(alice).InviteLink("team");
+        await bob.Node.Rooms.JoinLinkAsync(link);
+
+        await Owners(alice).RemoveAsync("team", bob.Id.ToString());
+        await Wait.UntilAsync(() => bob.Node.Rooms.Joined.Count == 0, "bob out");
+        var refused = await Assert.ThrowsAsync<ChatException>(() => bob.Node.Rooms.JoinLinkAsync(link));
+        Assert.Equal(RoomAdmissionRules.Withdrawn("team"), refused.Message);
+
+        await carol.Node.Rooms.JoinLinkAsync(link);
+        await SayUntilReadAsync(alice, "carol by link 1d1d", carol);
+        Assert.DoesNotContain("carol by link 1d1d", await Texts(bob, "team"));
+    }
 }

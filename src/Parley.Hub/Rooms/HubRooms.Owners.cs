@@ -73,11 +73,16 @@ internal sealed partial class HubRooms
             {
                 return notOwner;
             }
+            var proof = _proofs.GetValueOrDefault((room, member), []);
             if (!RemoveLocked(room, member))
             {
                 return $"that device is not in #{room}";
             }
             _policyStore.DropInvitesFor(room, member);
+            if (RoomAdmissionRules.TokenOf(proof) is { Length: > 0 } token)
+            {
+                _policyStore.Revoke(room, member, token);
+            }
             return null;
         }
     }

@@ -100,6 +100,11 @@ internal sealed partial class HubRooms
                     }
                 }
             }
+            if (refusal is null && RoomAdmissionRules.TokenOf(invite) is { Length: > 0 } token && _policyStore.IsRevoked(room, who, token)
+                && !policy.IsOwner(who) && !policy.Public)
+            {
+                refusal = RoomAdmissionRules.Withdrawn(room);
+            }
             if (refusal is not null)
             {
                 return (refusal, []);

@@ -6,8 +6,9 @@ namespace Parley.Hub;
 
 /// <summary>
 /// Who may be in each room, in the hub's database: its latest signed policy, the proof each member
-/// was let in by (the invite it joined with, or nothing), and the invites owners handed the hub for
-/// one device each, kept until used up by their expiry or the invitee's removal.
+/// was let in by (the invite it joined with, or nothing), the invites owners handed the hub for
+/// one device each (kept until they expire or the invitee is removed), and the invites withdrawn
+/// from members an owner removed (so the link a removed member came by does not let it back).
 /// </summary>
 internal sealed class RoomPolicyStore
 {
@@ -21,6 +22,7 @@ internal sealed class RoomPolicyStore
             CREATE TABLE IF NOT EXISTS room_proofs (room TEXT NOT NULL, device TEXT NOT NULL, proof BLOB NOT NULL, PRIMARY KEY (room, device));
             CREATE TABLE IF NOT EXISTS room_invites (room TEXT NOT NULL, token TEXT NOT NULL, invitee TEXT NOT NULL, expires_at INTEGER NOT NULL,
                 invite BLOB NOT NULL, PRIMARY KEY (room, token));
+            CREATE TABLE IF NOT EXISTS room_revoked (room TEXT NOT NULL, device TEXT NOT NULL, token TEXT NOT NULL, PRIMARY KEY (room, device, token));
             """);
     }
 
@@ -80,4 +82,11 @@ internal sealed class RoomPolicyStore
     /// <summary>The invitee was removed: the invites that would let it straight back in go.</summary>
     public void DropInvitesFor(string room, DeviceId invitee) =>
         _database.Execute("DELETE FROM room_invites WHERE room = $a AND invitee = $b;", ("$a", room), ("$b", invitee.Compact));
+
+    /// <summary>A removed member's invite no longer admits it.</summary>
+    public void Revoke(string room, DeviceId device, string token) =>
+        _database.Execute("INSERT OR IGNORE INTO room_revoked (room, device, token) VALUES ($a, $b, $c);", ("$a", room), ("$b", device.Compact), ("$c", token));
+
+    public bool IsRevoked(string room, DeviceId device, string token) =>
+        _database.Query("SELECT 1 FROM room_revoked WHERE room = $a AND device = $b AND token = $c;", _ => true, ("$a", room), ("$b", device.Compact), ("$c", token)).Count > 0;
 }

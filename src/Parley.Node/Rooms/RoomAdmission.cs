@@ -12,8 +12,9 @@ namespace Parley.Node.Rooms;
 /// new version must be signed by an owner of the one before) and the members it admitted (an owner,
 /// anyone while the room was public, or the holder of an owner's invite: <see cref="RoomAdmissionRules"/>).
 /// <see cref="RoomKeys"/> asks it before sealing our sender key to anyone, so a member the hub added
-/// without an owner's word gets nothing readable from us. Kept in the settings table
-/// (<c>room-policy:NAME</c>, <c>room-admitted:NAME</c>) so it outlives a restart.
+/// without an owner's word gets nothing readable from us. A member an owner removed cannot come back
+/// on the invite it came by. Kept in the settings table (<c>room-policy:NAME</c>,
+/// <c>room-admitted:NAME</c>, <c>room-revoked:NAME</c>) so it outlives a restart.
 /// </summary>
 internal sealed class RoomAdmission(NodeIdentity identity, ISettingStore settings, TimeProvider time, ILoggerFactory loggerFactory)
 {
@@ -22,6 +23,7 @@ internal sealed class RoomAdmission(NodeIdentity identity, ISettingStore setting
 
     private const string PolicyKey = "room-policy:";
     private const string AdmittedKey = "room-admitted:";
+    private const string RevokedKey = "room-revoked:";
     private readonly ILogger _logger = loggerFactory.CreateLogger("Parley.Rooms");
     private readonly ConcurrentDictionary<string, Gate> _rooms = new(StringComparer.Ordinal);
     private long _refused;
@@ -43,7 +45,7 @@ internal sealed class RoomAdmission(NodeIdentity identity, ISettingStore setting
         }
         lock (gate)
         {
-            return gate.Policy is { } policy && (policy.IsOwner(member) || policy.Public || gate.Admitted.Contains(member));
+            return gate.Policy is { } policy && (policy.IsOwner(member) || policy.Public || gate.Admitted.ContainsKey(member));
         }
     }
 
@@ -75,13 +77,13 @@ internal sealed class RoomAdmission(NodeIdentity identity, ISettingStore setting
             {
                 throw new Chat.ChatException($"#{room} has no policy signed by an owner: its members cannot be checked, so this node stays out");
             }
-            gate.Admitted.Add(identity.DeviceId);
-            foreach (var member in members.Where(m => !gate.Admitted.Contains(m.DeviceId)))
+            gate.Admitted[identity.DeviceId] = "";
+            foreach (var member in members.Where(m => !gate.Admitted.ContainsKey(m.DeviceId)))
             {
                 // Admitted earlier by the proof's own terms: its expiry mattered when it was used, not now.
-                if (RoomAdmissionRules.Refusal(policy, member.DeviceId, member.Proof, now: null) is null)
+                if ((RoomAdmissionRules.Refusal(policy, member.DeviceId, member.Proof, now: null) ?? gate.Withdrawn(policy, member.DeviceId, member.Proof)) is null)
                 {
-                    gate.Admitted.Add(member.DeviceId);
+                    gate.Admitted[member.DeviceId] = RoomAdmissionRules.TokenOf(member.Proof);
                 }
                 else
                 {
@@ -104,12 +106,12 @@ internal sealed class RoomAdmission(NodeIdentity identity, ISettingStore setting
         string? refusal;
         lock (gate)
         {
-            refusal = gate.Admitted.Contains(member) ? null
-                : gate.Policy is { } policy ? RoomAdmissionRules.Refusal(policy, member, proof, time.GetUtcNow() - ExpirySlack)
+            refusal = gate.Admitted.ContainsKey(member) ? null
+                : gate.Policy is { } policy ? RoomAdmissionRules.Refusal(policy, member, proof, time.GetUtcNow() - ExpirySlack) ?? gate.Withdrawn(policy, member, proof)
                 : "we hold no policy for the room";
-            if (refusal is null)
+            if (refusal is null && !gate.Admitted.ContainsKey(member))
             {
-                gate.Admitted.Add(member);
+                gate.Admitted[member] = RoomAdmissionRules.TokenOf(proof);
             }
         }
         if (refusal is not null)
@@ -122,13 +124,16 @@ internal sealed class RoomAdmission(NodeIdentity identity, ISettingStore setting
         return null;
     }
 
-    /// <summary>A member left or was removed: to be in again it needs a proof again.</summary>
-    public async Task ForgetAsync(string room, DeviceId member)
+    /// <summary>A member left or was removed: to be in again it needs a proof again, and when <paramref name="removed"/>, not the invite it came by.</summary>
+    public async Task ForgetAsync(string room, DeviceId member, bool removed)
     {
         var gate = await LoadAsync(room).ConfigureAwait(false);
         lock (gate)
         {
-            gate.Admitted.Remove(member);
+            if (gate.Admitted.Remove(member, out var token) && removed && token.Length > 0)
+            {
+                gate.Revoked.Add(member.Compact + ":" + token);
+            }
         }
         await SaveAsync(room, gate).ConfigureAwait(false);
     }
@@ -162,6 +167,7 @@ internal sealed class RoomAdmission(NodeIdentity identity, ISettingStore setting
         _rooms.TryRemove(room, out _);
         await settings.SetSettingAsync(PolicyKey + room, "").ConfigureAwait(false);
         await settings.SetSettingAsync(AdmittedKey + room, "").ConfigureAwait(false);
+        await settings.SetSettingAsync(RevokedKey + room, "").ConfigureAwait(false);
     }
 
     private async Task<Gate> LoadAsync(string room)
@@ -176,33 +182,44 @@ internal sealed class RoomAdmission(NodeIdentity identity, ISettingStore setting
         {
             gate.Policy = stored;
         }
-        foreach (var id in ((await settings.GetSettingAsync(AdmittedKey + room).ConfigureAwait(false)) ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries))
+        foreach (var entry in ((await settings.GetSettingAsync(AdmittedKey + room).ConfigureAwait(false)) ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries))
         {
+            var (id, token) = entry.IndexOf(':', StringComparison.Ordinal) is var colon and >= 0 ? (entry[..colon], entry[(colon + 1)..]) : (entry, "");
             if (DeviceId.TryParse(id, out var device))
             {
-                gate.Admitted.Add(device);
+                gate.Admitted[device] = token;
             }
         }
+        gate.Revoked.UnionWith(((await settings.GetSettingAsync(RevokedKey + room).ConfigureAwait(false)) ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries));
         return _rooms.GetOrAdd(room, gate);
     }
 
     private async Task SaveAsync(string room, Gate gate)
     {
-        string policy, admitted;
+        string policy, admitted, revoked;
         lock (gate)
         {
             policy = gate.Policy is { } p ? Convert.ToBase64String(p.ToArray()) : "";
-            admitted = string.Join(',', gate.Admitted.Select(d => d.Compact).Order(StringComparer.Ordinal));
+            admitted = string.Join(',', gate.Admitted.Select(a => a.Key.Compact + ":" + a.Value).Order(StringComparer.Ordinal));
+            revoked = string.Join(',', gate.Revoked.Order(StringComparer.Ordinal));
         }
         await settings.SetSettingAsync(PolicyKey + room, policy).ConfigureAwait(false);
         await settings.SetSettingAsync(AdmittedKey + room, admitted).ConfigureAwait(false);
+        await settings.SetSettingAsync(RevokedKey + room, revoked).ConfigureAwait(false);
     }
 
-    /// <summary>One room's checked policy and admitted members; guarded by locking itself.</summary>
+    /// <summary>One room's checked policy, admitted members (with the token of the invite each came by, or ""), and withdrawn invites ("DEVICE:TOKEN"); guarded by locking itself.</summary>
     private sealed class Gate
     {
         public RoomPolicy? Policy { get; set; }
 
-        public HashSet<DeviceId> Admitted { get; } = [];
+        public Dictionary<DeviceId, string> Admitted { get; } = [];
+
+        public HashSet<string> Revoked { get; } = new(StringComparer.Ordinal);
+
+        /// <summary>Why an invite that otherwise holds does not: it was withdrawn from this device when an owner removed it (owners and public rooms need none).</summary>
+        public string? Withdrawn(RoomPolicy policy, DeviceId member, byte[] proof) =>
+            !policy.IsOwner(member) && !policy.Public && RoomAdmissionRules.TokenOf(proof) is { Length: > 0 } token && Revoked.Contains(member.Compact + ":" + token)
+                ? RoomAdmissionRules.Withdrawn(policy.Room) : null;
     }
 }

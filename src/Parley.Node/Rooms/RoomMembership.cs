@@ -144,7 +144,7 @@ internal sealed class RoomMembership(NodeIdentity identity, RoomCommands command
                     : $"{name} joined #{room} without an owner's invite ({refusal}): they get no key from you").ConfigureAwait(false);
                 break;
             case RoomNoticeKind.Left or RoomNoticeKind.Removed:
-                await ForgetAsync(state, member).ConfigureAwait(false);
+                await ForgetAsync(state, member, removed: kind == RoomNoticeKind.Removed).ConfigureAwait(false);
                 await chat.NoticeAsync(room, member, name, kind, kind == RoomNoticeKind.Left ? $"{name} left #{room}"
                     : $"{name} was removed from #{room} by {(notice.By == identity.DeviceId ? "you" : notice.ByName)}").ConfigureAwait(false);
                 break;
@@ -162,14 +162,14 @@ internal sealed class RoomMembership(NodeIdentity identity, RoomCommands command
         await keys.RekeyAsync(state).ConfigureAwait(false);
     }
 
-    /// <summary>A member is out: its keys go, and to come back it needs a proof again.</summary>
-    internal async Task ForgetAsync(RoomState state, DeviceId member)
+    /// <summary>A member is out: its keys go, and to come back it needs a proof again (a removed member, a new one).</summary>
+    internal async Task ForgetAsync(RoomState state, DeviceId member, bool removed)
     {
         lock (state.Lock)
         {
             state.Remove(member);
         }
-        await admission.ForgetAsync(state.Name, member).ConfigureAwait(false);
+        await admission.ForgetAsync(state.Name, member, removed).ConfigureAwait(false);
     }
 
     /// <summary>After a (re)connection to the hub: fetch each room's members again and hand out fresh keys.</summary>

@@ -52,7 +52,7 @@ internal sealed class RoomOwnership(NodeIdentity identity, RoomCommands commands
         if (book.Find(room) is { } state)
         {
             var name = book.NameOf(room, target);
-            await membership.ForgetAsync(state, target).ConfigureAwait(false);
+            await membership.ForgetAsync(state, target, removed: true).ConfigureAwait(false);
             await chat.NoticeAsync(room, target, name, RoomNoticeKind.Removed, $"{name} was removed from #{room} by you").ConfigureAwait(false);
             await keys.RekeyAsync(state).ConfigureAwait(false);
         }

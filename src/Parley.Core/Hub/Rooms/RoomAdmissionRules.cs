@@ -39,4 +39,11 @@ public static class RoomAdmissionRules
         }
         return now is { } at && invite.ExpiresAt <= at ? $"that invite to #{policy.Room} has expired: ask an owner for a new one" : null;
     }
+
+    /// <summary>The refusal for an invite withdrawn when its holder was removed (its token, for that device).</summary>
+    public static string Withdrawn(string room) => $"that invite to #{room} was withdrawn when you were removed: ask an owner for a new one";
+
+    /// <summary>The token of the invite a proof is (as text), or "" when the proof is not an invite.</summary>
+    public static string TokenOf(ReadOnlyMemory<byte> proof) =>
+        !proof.IsEmpty && WireMessage.TryRead<RoomInvite>(proof, out var invite, out _) ? invite.TokenText : "";
 }
