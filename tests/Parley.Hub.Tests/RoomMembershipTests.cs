@@ -278,4 +278,34 @@ public sealed class RoomMembershipTests : HubTestBase
         await SayUntilReadAsync(alice, "carol by link 1d1d", carol);
         Assert.DoesNotContain("carol by link 1d1d", await Texts(bob, "team"));
     }
+
+    [Fact]
+    public async Task DeviceInvitedWhileAway_HearsOfItWhenItComesOnline_Once_AndJoins()
+    {
+        var bobHome = Directory.CreateTempSubdirectory("parley-bob-").FullName;
+        try
+        {
+            await using var alice = await OnHubAsync("alice");
+            await alice.Node.Rooms.CreateAsync("team");
+            DeviceId bobId;
+            await using (var away = await OnHubAsync("bob", bobHome))
+            {
+                bobId = away.Id;
+            }
+            await Owners(alice).InviteAsync("team", bobId.ToString());
+
+            await using var bob = await OnHubAsync("bob", bobHome);
+            await Wait.UntilAsync(async () => (await Notices(bob, "team")).Any(n => n.StartsWith("alice invited you to #team", StringComparison.Ordinal)), "bob told");
+            await bob.RestartAsync();
+            await Wait.UntilAsync(() => bob.Node.Hub.Connected, "bob back");
+            await Task.Delay(300);
+            Assert.Single(await Notices(bob, "team")); // told once, not on every connection
+            await bob.Node.Rooms.JoinAsync("team");
+            await SayUntilReadAsync(alice, "you made it 2b2b", bob);
+        }
+        finally
+        {
+            Directory.Delete(bobHome, recursive: true);
+        }
+    }
 }

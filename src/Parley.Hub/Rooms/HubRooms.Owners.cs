@@ -64,6 +64,24 @@ internal sealed partial class HubRooms
         }
     }
 
+    /// <summary>The invites owners left for <paramref name="invitee"/> that still hold, each with the name its signer goes by in the room.</summary>
+    public List<(RoomInvite Invite, string ByName)> OpenInvitesFor(DeviceId invitee, DateTimeOffset now)
+    {
+        lock (_lock)
+        {
+            List<(RoomInvite, string)> open = [];
+            foreach (var bytes in _policyStore.OpenInvitesFor(invitee, now))
+            {
+                if (WireMessage.TryRead<RoomInvite>(bytes, out var invite, out _) && _policies.TryGetValue(invite.Room, out var policy)
+                    && policy.IsOwner(invite.Signer) && !IsMemberLocked(invite.Room, invitee))
+                {
+                    open.Add((invite, _rooms[invite.Room].GetValueOrDefault(invite.Signer) ?? invite.Signer.Short));
+                }
+            }
+            return open;
+        }
+    }
+
     /// <summary>An owner removes a member (and the invites that would let it straight back); returns why not, or null.</summary>
     public string? Remove(string room, DeviceId by, DeviceId member)
     {

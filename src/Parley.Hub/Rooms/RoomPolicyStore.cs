@@ -79,6 +79,11 @@ internal sealed class RoomPolicyStore
         "SELECT invite FROM room_invites WHERE room = $a AND invitee = $b AND expires_at > $now ORDER BY expires_at DESC;",
         reader => (byte[])reader[0], ("$a", room), ("$b", invitee.Compact), ("$now", now.ToUnixTimeMilliseconds()));
 
+    /// <summary>Every open invite for <paramref name="invitee"/>, in any room (to tell it when it comes online), at most 100.</summary>
+    public List<byte[]> OpenInvitesFor(DeviceId invitee, DateTimeOffset now) => _database.Query(
+        "SELECT invite FROM room_invites WHERE invitee = $b AND expires_at > $now ORDER BY expires_at DESC LIMIT 100;",
+        reader => (byte[])reader[0], ("$b", invitee.Compact), ("$now", now.ToUnixTimeMilliseconds()));
+
     /// <summary>The invitee was removed: the invites that would let it straight back in go.</summary>
     public void DropInvitesFor(string room, DeviceId invitee) =>
         _database.Execute("DELETE FROM room_invites WHERE room = $a AND invitee = $b;", ("$a", room), ("$b", invitee.Compact));

@@ -39,6 +39,18 @@ internal sealed class RoomsFeature(HubRooms rooms, IHubMembers members, TimeProv
         _ => HubBudget.Requests,
     };
 
+    /// <summary>A device an owner invited while it was away hears of it when it comes online.</summary>
+    public void OnMemberConnected(Member member)
+    {
+        foreach (var (invite, byName) in rooms.OpenInvitesFor(member.Id, time.GetUtcNow()))
+        {
+            member.Send(FrameType.RoomNotice, new RoomNotice(RoomNoticeKind.Invited, invite.Room, member.Id, member.Name)
+            {
+                By = invite.Signer, ByName = byName, Proof = invite.ToArray(),
+            });
+        }
+    }
+
     public ValueTask OnFrameAsync(Member member, Frame frame)
     {
         switch (frame.Type)

@@ -161,6 +161,18 @@ internal sealed class RoomAdmission(NodeIdentity identity, ISettingStore setting
         return true;
     }
 
+    /// <summary>True the first time we hear of the invite with <paramref name="token"/> (the hub repeats open invites on each connection).</summary>
+    public async Task<bool> FirstNewsOfInviteAsync(string token)
+    {
+        var key = "room-invite-seen:" + token;
+        if (token.Length == 0 || await settings.GetSettingAsync(key).ConfigureAwait(false) is not null)
+        {
+            return false;
+        }
+        await settings.SetSettingAsync(key, "1").ConfigureAwait(false);
+        return true;
+    }
+
     /// <summary>We left (or were removed): what we knew of the room goes.</summary>
     public async Task LeaveAsync(string room)
     {

@@ -115,7 +115,7 @@ internal sealed class RoomMembership(NodeIdentity identity, RoomCommands command
         var (kind, room, member, name) = notice;
         if (kind == RoomNoticeKind.Invited)
         {
-            if (member == identity.DeviceId)
+            if (member == identity.DeviceId && book.Find(room) is null && await admission.FirstNewsOfInviteAsync(RoomAdmissionRules.TokenOf(notice.Proof)).ConfigureAwait(false))
             {
                 await chat.NoticeAsync(room, notice.By, notice.ByName, kind, $"{notice.ByName} invited you to #{room}: join it with parley room join #{room}").ConfigureAwait(false);
             }

@@ -28,8 +28,9 @@ public sealed record RoomMemberView(string DeviceId, string Name, bool Online)
 {
     public bool Owner { get; init; }
 
-    internal static IReadOnlyList<RoomMemberView> List(IEnumerable<RoomMember> members) =>
-        [.. members.Select(m => new RoomMemberView(m.DeviceId.ToString(), m.Name, m.Online))];
+    /// <summary>The views of <paramref name="members"/>, marking the owners of <paramref name="policy"/> (when we hold it).</summary>
+    internal static IReadOnlyList<RoomMemberView> List(IEnumerable<RoomMember> members, RoomPolicy? policy = null) =>
+        [.. members.Select(m => new RoomMemberView(m.DeviceId.ToString(), m.Name, m.Online) { Owner = policy?.IsOwner(m.DeviceId) == true })];
 }
 
 /// <summary>

@@ -1,5 +1,6 @@
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Routing;
+using Parley.Core.Hub.Rooms;
 using Parley.Node.Api;
 
 namespace Parley.Node.Rooms;
@@ -21,23 +22,32 @@ internal static class RoomsEndpoints
                 Details = [.. listed.Select(r => new RoomDetails("#" + r.Name, r.Public, r.Topic, r.Members, rooms.Joined.Contains(r.Name)))],
             };
         });
-        api.MapPost("/rooms", async (RoomRequest body, RoomMembership rooms) =>
-            RoomMemberView.List(await rooms.CreateAsync(body.Name ?? "", body.Public ?? false).ConfigureAwait(false)));
-        api.MapPost("/rooms/join-link", async (RoomJoinLinkRequest body, RoomMembership rooms) =>
+        api.MapPost("/rooms", async (RoomRequest body, RoomMembership rooms, RoomAdmission admission) =>
+        {
+            var members = await rooms.CreateAsync(body.Name ?? "", body.Public ?? false).ConfigureAwait(false);
+            return RoomMemberView.List(members, admission.PolicyOf(RoomNames.Normalize(body.Name ?? "")));
+        });
+        api.MapPost("/rooms/join-link", async (RoomJoinLinkRequest body, RoomMembership rooms, RoomAdmission admission) =>
         {
             var (room, members) = await rooms.JoinLinkAsync(Required(body.Link, "link")).ConfigureAwait(false);
-            return new RoomJoinedReply(RoomChat.ConversationKey(room), RoomMemberView.List(members));
+            return new RoomJoinedReply(RoomChat.ConversationKey(room), RoomMemberView.List(members, admission.PolicyOf(room)));
         });
         api.MapGet("/rooms/{room}", (string room, RoomOwnership owners) => owners.ViewAsync(Uri.UnescapeDataString(room)));
-        api.MapPost("/rooms/{room}/join", async (string room, RoomMembership rooms) =>
-            RoomMemberView.List(await rooms.JoinAsync(Uri.UnescapeDataString(room)).ConfigureAwait(false)));
+        api.MapPost("/rooms/{room}/join", async (string room, RoomMembership rooms, RoomAdmission admission) =>
+        {
+            var members = await rooms.JoinAsync(Uri.UnescapeDataString(room)).ConfigureAwait(false);
+            return RoomMemberView.List(members, admission.PolicyOf(RoomNames.Normalize(Uri.UnescapeDataString(room))));
+        });
         api.MapPost("/rooms/{room}/leave", async (string room, RoomMembership rooms) =>
         {
             await rooms.LeaveAsync(Uri.UnescapeDataString(room)).ConfigureAwait(false);
             return new RoomLeftReply(RoomChat.ConversationKey(Uri.UnescapeDataString(room)));
         });
-        api.MapGet("/rooms/{room}/members", async (string room, RoomMembership rooms) =>
-            RoomMemberView.List(await rooms.MembersAsync(Uri.UnescapeDataString(room)).ConfigureAwait(false)));
+        api.MapGet("/rooms/{room}/members", async (string room, RoomMembership rooms, RoomAdmission admission) =>
+        {
+            var members = await rooms.MembersAsync(Uri.UnescapeDataString(room)).ConfigureAwait(false);
+            return RoomMemberView.List(members, admission.PolicyOf(RoomNames.Normalize(Uri.UnescapeDataString(room))));
+        });
         api.MapPost("/rooms/{room}/invite", async (string room, RoomMemberRequest body, RoomOwnership owners) =>
         {
             var invitee = await owners.InviteAsync(Uri.UnescapeDataString(room), Required(body.Member, "member")).ConfigureAwait(false);

@@ -90,12 +90,7 @@ public sealed record RoomInvite(string Room, DeviceId Invitee, byte[] Token, Dat
 
     private static string Base64Url(byte[] bytes) => Convert.ToBase64String(bytes).TrimEnd('=').Replace('+', '-').Replace('/', '_');
 
-    private byte[] Body()
-    {
-        var body = new ArrayBufferWriter<byte>(128);
-        WriteBody(body);
-        return body.WrittenSpan.ToArray();
-    }
+    private byte[] Body() => RoomSigning.Body(WriteBody);
 
     private void WriteBody(IBufferWriter<byte> output)
     {

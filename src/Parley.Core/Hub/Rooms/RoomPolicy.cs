@@ -93,12 +93,7 @@ public sealed record RoomPolicy(string Room, uint Version, bool Public, string T
         RoomSigning.WriteSigner(output, SignerKey, Signature);
     }
 
-    private byte[] Body()
-    {
-        var body = new ArrayBufferWriter<byte>(128);
-        WriteBody(body);
-        return body.WrittenSpan.ToArray();
-    }
+    private byte[] Body() => RoomSigning.Body(WriteBody);
 
     private void WriteBody(IBufferWriter<byte> output)
     {

@@ -45,6 +45,14 @@ internal static class RoomSigning
         }
     }
 
+    /// <summary>The bytes a statement's <paramref name="writeBody"/> writes: what its signature covers (after the domain).</summary>
+    public static byte[] Body(Action<IBufferWriter<byte>> writeBody)
+    {
+        var body = new ArrayBufferWriter<byte>(128);
+        writeBody(body);
+        return body.WrittenSpan.ToArray();
+    }
+
     public static DeviceId SignerOf(byte[] identityKey) => new(SHA256.HashData(identityKey));
 
     public static bool TryReadSigner(ref SequenceReader<byte> reader, out byte[] identityKey, out byte[] signature)
