@@ -138,18 +138,27 @@ internal sealed class RoomAdmission(NodeIdentity identity, ISettingStore setting
         await SaveAsync(room, gate).ConfigureAwait(false);
     }
 
-    /// <summary>A new policy from an owner: kept when signed by an owner of the one we hold; false (counted) when not.</summary>
+    /// <summary>
+    /// A new policy from an owner: kept when signed by an owner of the one we hold; false when not
+    /// (counted when it claims to be newer; one we already hold or an older one, as a replayed
+    /// notice brings, is simply not news).
+    /// </summary>
     public async Task<bool> AcceptPolicyAsync(string room, RoomPolicy policy)
     {
         var gate = await LoadAsync(room).ConfigureAwait(false);
-        bool accepted;
+        bool accepted, stale;
         lock (gate)
         {
+            stale = gate.Policy is { } held && policy.Version <= held.Version;
             accepted = policy.Room == room && gate.Policy is { } current && policy.Follows(current);
             if (accepted)
             {
                 gate.Policy = policy;
             }
+        }
+        if (stale)
+        {
+            return false;
         }
         if (!accepted)
         {

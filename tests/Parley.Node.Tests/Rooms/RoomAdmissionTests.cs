@@ -71,7 +71,11 @@ public sealed class RoomAdmissionTests : IDisposable
         Assert.Equal((1u, false), (carol.PolicyOf("team")!.Version, carol.PolicyOf("team")!.Public));
         Assert.False(carol.MayReceiveKey(_state, _eve.DeviceId));
 
-        Assert.True(await carol.AcceptPolicyAsync("team", RoomPolicy.Create(_alice, "team", 2, isPublic: true, "open", [_alice.DeviceId])));
+        var open = RoomPolicy.Create(_alice, "team", 2, isPublic: true, "open", [_alice.DeviceId]);
+        Assert.True(await carol.AcceptPolicyAsync("team", open));
+        var refused = carol.Refused;
+        Assert.False(await carol.AcceptPolicyAsync("team", open)); // replayed: not news, not an attack
+        Assert.Equal(refused, carol.Refused);
         Assert.True(carol.MayReceiveKey(_state, _eve.DeviceId)); // public now: anyone the hub lets in
     }
 
