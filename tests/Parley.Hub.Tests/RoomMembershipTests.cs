@@ -308,4 +308,32 @@ public sealed class RoomMembershipTests : HubTestBase
             Directory.Delete(bobHome, recursive: true);
         }
     }
+
+    [Fact]
+    public async Task MemberRemovedWhileAway_LearnsItIsOutWhenItComesBack()
+    {
+        var bobHome = Directory.CreateTempSubdirectory("parley-bob-").FullName;
+        try
+        {
+            await using var alice = await OnHubAsync("alice");
+            await alice.Node.Rooms.CreateAsync("team");
+            DeviceId bobId;
+            await using (var away = await OnHubAsync("bob", bobHome))
+            {
+                bobId = away.Id;
+                await Owners(alice).InviteAsync("team", bobId.ToString());
+                await away.Node.Rooms.JoinAsync("team");
+            }
+            await Owners(alice).RemoveAsync("team", bobId.ToString());
+
+            await using var bob = await OnHubAsync("bob", bobHome);
+            await Wait.UntilAsync(() => bob.Node.Rooms.Joined.Count == 0, "bob to know he is out");
+            Assert.Contains("you are no longer in #team: #team is invite-only: ask an owner for an invite", await Notices(bob, "team"));
+            Assert.Single(await alice.Node.Rooms.MembersAsync("team"));
+        }
+        finally
+        {
+            Directory.Delete(bobHome, recursive: true);
+        }
+    }
 }

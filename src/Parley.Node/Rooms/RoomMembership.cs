@@ -184,7 +184,31 @@ internal sealed class RoomMembership(NodeIdentity identity, RoomCommands command
             catch (Exception e) when (e is ChatException or InvalidOperationException)
             {
                 RoomsLog.RejoinFailed(_logger, room, e.Message);
+                if (e is ChatException && await IsOutAsync(room).ConfigureAwait(false))
+                {
+                    // Removed (or the room gone) while we were away: nobody will tell us, so stop showing it as ours.
+                    await book.LeaveAsync(room).ConfigureAwait(false);
+                    await admission.LeaveAsync(room).ConfigureAwait(false);
+                    await chat.NoticeAsync(room, identity.DeviceId, "me", RoomNoticeKind.Removed, $"you are no longer in #{room}: {e.Message}").ConfigureAwait(false);
+                }
             }
+        }
+    }
+
+    /// <summary>True when the hub shows the room without us, or will not show it to us at all (a refusal, unlike a busy hub, is no reason to keep waiting).</summary>
+    private async Task<bool> IsOutAsync(string room)
+    {
+        try
+        {
+            return !(await MembersAsync(room).ConfigureAwait(false)).Any(m => m.DeviceId == identity.DeviceId);
+        }
+        catch (ChatException)
+        {
+            return true;
+        }
+        catch (InvalidOperationException)
+        {
+            return false;
         }
     }
 }
