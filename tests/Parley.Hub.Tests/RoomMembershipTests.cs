@@ -25,23 +25,42 @@ public sealed class RoomMembershipTests : HubTestBase
 
     private static RoomOwnership Owners(TestNode node) => node.Node.Get<RoomOwnership>();
 
-    /// <summary>Sends <paramref name="text"/> from <paramref name="from"/> until every reader has it (keys go out on each join).</summary>
-    private static async Task SayUntilReadAsync(TestNode from, string text, params TestNode[] readers) =>
-        await Wait.UntilAsync(async () =>
+    /// <summary>
+    /// Sends <paramref name="text"/> from <paramref name="from"/> until every reader has it. A sender key
+    /// can still be lost on its way to a joiner (issue 16's first bug, fixed by the room log, not here):
+    /// when a round goes unread, the sender rekeys and says it again ("TEXT (again N)"), so these tests
+    /// prove who may read, not how keys travel. A rekey only ever reaches members the sender admitted.
+    /// </summary>
+    private static async Task SayUntilReadAsync(TestNode from, string text, params TestNode[] readers)
+    {
+        for (var attempt = 0; attempt < 5; attempt++)
         {
-            if (!(await Texts(from, "team")).Contains(text))
+            var said = attempt == 0 ? text : $"{text} (again {attempt})";
+            if (attempt > 0)
             {
-                await from.Node.RoomChat.SendAsync("team", text);
+                await from.Node.Get<RoomKeys>().RekeyAsync(from.Node.Get<RoomBook>().Find("team")!);
             }
-            foreach (var reader in readers)
+            await from.Node.RoomChat.SendAsync("team", said);
+            var until = DateTime.UtcNow + TimeSpan.FromSeconds(3);
+            while (DateTime.UtcNow < until)
             {
-                if (!(await Texts(reader, "team")).Contains(text))
+                var read = true;
+                foreach (var reader in readers)
                 {
-                    return false;
+                    read &= (await Texts(reader, "team")).Contains(said);
                 }
+                if (read)
+                {
+                    return;
+                }
+                await Task.Delay(50);
             }
-            return true;
-        }, $"everyone to read '{text}'");
+        }
+        Assert.Fail($"everyone to read '{text}'");
+    }
+
+    /// <summary>Whether <paramref name="node"/> holds <paramref name="text"/>, said once or again.</summary>
+    private static async Task<bool> HasAsync(TestNode node, string text) => (await Texts(node, "team")).Any(t => t.StartsWith(text, StringComparison.Ordinal));
 
     [Fact]
     public async Task Outsider_CannotJoinOrListAnInviteOnlyRoom_AndIsToldToAskAnOwner()
@@ -165,9 +184,8 @@ public sealed class RoomMembershipTests : HubTestBase
         await SayUntilReadAsync(alice, "members only 5e5e", bob);
         await SayUntilReadAsync(bob, "bob too 6f6f", alice);
         await Task.Delay(500);
-        var evesView = await Texts(eve, "team");
-        Assert.DoesNotContain("members only 5e5e", evesView);
-        Assert.DoesNotContain("bob too 6f6f", evesView);
+        Assert.False(await HasAsync(eve, "members only 5e5e"));
+        Assert.False(await HasAsync(eve, "bob too 6f6f"));
         Assert.True(alice.Node.Get<RoomAdmission>().Refused >= 1);
         Assert.True(bob.Node.Get<RoomAdmission>().Refused >= 1);
         Assert.False(alice.Node.Get<RoomAdmission>().MayReceiveKey(alice.Node.Get<RoomBook>().Find("team")!, eve.Id));
@@ -207,7 +225,6 @@ public sealed class RoomMembershipTests : HubTestBase
             await member.Node.Rooms.JoinAsync("team");
         }
         await SayUntilReadAsync(alice, "all three 0b0b", bob, carol);
-        var carolsKeyedMessage = await carol.Node.RoomChat.SendAsync("team", "carol still here");
 
         Assert.Equal(carol.Id, await Owners(alice).RemoveAsync("team", "carol")); // by her name in the room
         await Wait.UntilAsync(async () => (await Notices(bob, "team")).Contains("carol was removed from #team by alice"), "bob told");
@@ -223,11 +240,10 @@ public sealed class RoomMembershipTests : HubTestBase
         Assert.True(carol.Node.Get<HubChannel>().TrySend(FrameType.RoomMessage, new RoomMessage("team", carol.Id, [1, 2, 3, 4])));
         await Task.Delay(300);
         Assert.Equal(deliveries, Hub.RoomDeliveries);
-        Assert.DoesNotContain("after carol went 9d9d", await Texts(carol, "team"));
-        Assert.DoesNotContain("bob after carol 8e8e", await Texts(carol, "team"));
+        Assert.False(await HasAsync(carol, "after carol went 9d9d"));
+        Assert.False(await HasAsync(carol, "bob after carol 8e8e"));
         Assert.Equal("#team is invite-only: ask an owner for an invite", (await Assert.ThrowsAsync<ChatException>(() => carol.Node.Rooms.JoinAsync("team"))).Message);
         Assert.Equal(2, (await alice.Node.Rooms.MembersAsync("team")).Count);
-        Assert.NotNull(carolsKeyedMessage);
     }
 
     [Fact]
@@ -270,13 +286,13 @@ public sealed class RoomMembershipTests : HubTestBase
         await bob.Node.Rooms.JoinLinkAsync(link);
 
         await Owners(alice).RemoveAsync("team", bob.Id.ToString());
-        await Wait.UntilAsync(() => bob.Node.Rooms.Joined.Count == 0, "bob out");
+        await Wait.UntilAsync(async () => (await Notices(bob, "team")).Contains("you were removed from #team by alice"), "bob out");
         var refused = await Assert.ThrowsAsync<ChatException>(() => bob.Node.Rooms.JoinLinkAsync(link));
         Assert.Equal(RoomAdmissionRules.Withdrawn("team"), refused.Message);
 
         await carol.Node.Rooms.JoinLinkAsync(link);
         await SayUntilReadAsync(alice, "carol by link 1d1d", carol);
-        Assert.DoesNotContain("carol by link 1d1d", await Texts(bob, "team"));
+        Assert.False(await HasAsync(bob, "carol by link 1d1d"));
     }
 
     [Fact]
@@ -327,8 +343,9 @@ public sealed class RoomMembershipTests : HubTestBase
             await Owners(alice).RemoveAsync("team", bobId.ToString());
 
             await using var bob = await OnHubAsync("bob", bobHome);
-            await Wait.UntilAsync(() => bob.Node.Rooms.Joined.Count == 0, "bob to know he is out");
-            Assert.Contains("you are no longer in #team: #team is invite-only: ask an owner for an invite", await Notices(bob, "team"));
+            await Wait.UntilAsync(async () => (await Notices(bob, "team")).Contains("you are no longer in #team: #team is invite-only: ask an owner for an invite"),
+                "bob to know he is out");
+            Assert.Empty(bob.Node.Rooms.Joined);
             Assert.Single(await alice.Node.Rooms.MembersAsync("team"));
         }
         finally
