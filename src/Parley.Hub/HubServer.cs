@@ -88,7 +88,8 @@ public sealed class HubServer : IAsyncDisposable
         var mail = new MailboxStore(database, options);
         var relay = new RelaySwitch(options);
         var presence = new PresenceFeature(members, time);
-        var rooms = new RoomsFeature(new HubRooms(new RoomStore(database)), new RoomLog(new RoomLogStore(database), options, logger), members, time);
+        var rooms = new RoomsFeature(new HubRooms(new RoomStore(database), new RoomPolicyStore(database)),
+            new RoomLog(new RoomLogStore(database), options, logger), members, time);
         var router = new HubRouter(
         [
             presence,
