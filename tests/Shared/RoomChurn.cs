@@ -104,6 +104,9 @@ internal sealed class RoomChurn
         /// <summary>Spans in which a membership command failed, so whether it was in the room is not known: nothing in them is judged.</summary>
         public List<(long From, long To)> Unknown { get; } = [];
 
+        /// <summary>When it was killed and when it was back up (for a failure's message: a killed member stays a member).</summary>
+        public List<(long Killed, long Up)> Down { get; } = [];
+
         public bool In => Intervals.Count > 0 && Intervals[^1].LeaveIssued == long.MaxValue;
 
         public int NextIndex { get; set; }
@@ -226,6 +229,7 @@ internal sealed class RoomChurn
                 else
                 {
                     await member.Node.KillAsync();
+                    member.Down.Add((Stopwatch.GetTimestamp(), long.MaxValue));
                     _kills++;
                     log($"{member.Node.Name} killed -9");
                 }
@@ -271,6 +275,7 @@ internal sealed class RoomChurn
     private async Task RestartAsync(Member member, Action<string> log)
     {
         await member.Node.StartAsync();
+        member.Down[^1] = (member.Down[^1].Killed, Stopwatch.GetTimestamp());
         _restarts++;
         log($"{member.Node.Name} restarted");
     }
@@ -354,5 +359,6 @@ internal sealed class RoomChurn
 
     private string Seconds(long timestamp) => timestamp == long.MaxValue ? "end" : $"{Stopwatch.GetElapsedTime(_start, timestamp).TotalSeconds:0.00} s";
 
-    private string Spans(Member member) => string.Join(", ", member.Intervals.Select(i => $"[{Seconds(i.JoinReturned)}, {Seconds(i.LeaveIssued)})"));
+    private string Spans(Member member) => string.Join(", ", member.Intervals.Select(i => $"[{Seconds(i.JoinReturned)}, {Seconds(i.LeaveIssued)})"))
+        + (member.Down.Count == 0 ? "" : "; killed and down " + string.Join(", ", member.Down.Select(d => $"[{Seconds(d.Killed)}, {Seconds(d.Up)})")));
 }
