@@ -14,6 +14,9 @@ namespace Parley.Testing;
 /// </summary>
 internal sealed record RoomLine(string Id, string Text, string State, string? Sender, bool Outgoing, long? RoomSeq, int? Delivered, int? Recipients, string? WaitingFor)
 {
+    /// <summary>The node's own order of its history (<c>seq</c>), for paging back with <c>before</c>.</summary>
+    public long Seq { get; init; }
+
     public bool IsNotice => State.Equals("notice", StringComparison.OrdinalIgnoreCase);
 
     public bool IsWaitingForKey => State.Equals("waitingForKey", StringComparison.OrdinalIgnoreCase);
@@ -25,7 +28,10 @@ internal sealed record RoomLine(string Id, string Text, string State, string? Se
         m.TryGetProperty("sender", out var sender) && sender.ValueKind == JsonValueKind.String ? sender.GetString() : null,
         m.GetProperty("outgoing").GetBoolean(),
         Number(m, "roomSeq"), (int?)Number(m, "delivered"), (int?)Number(m, "recipients"),
-        m.TryGetProperty("waitingFor", out var waiting) && waiting.ValueKind == JsonValueKind.String ? waiting.GetString() : null);
+        m.TryGetProperty("waitingFor", out var waiting) && waiting.ValueKind == JsonValueKind.String ? waiting.GetString() : null)
+    {
+        Seq = Number(m, "seq") ?? 0,
+    };
 
     private static long? Number(JsonElement m, string name) => m.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.Number ? value.GetInt64() : null;
 }
@@ -128,10 +134,26 @@ internal sealed class ClusterNode : IAsyncDisposable
     }
 
     /// <summary>The room's newest <paramref name="limit"/> messages and notices, oldest first, as <c>parley history '#room' --json</c> prints them.</summary>
-    public async Task<List<RoomLine>> HistoryAsync(string room, int limit = 10_000)
+    public async Task<List<RoomLine>> HistoryAsync(string room, int limit = 10_000, long before = long.MaxValue)
     {
-        var body = await Api.GetStringAsync($"api/chat/{Uri.EscapeDataString("#" + room.TrimStart('#'))}?limit={limit}");
+        var body = await Api.GetStringAsync($"api/chat/{Uri.EscapeDataString("#" + room.TrimStart('#'))}?limit={limit}{(before == long.MaxValue ? "" : $"&before={before}")}");
         return [.. JsonDocument.Parse(body).RootElement.EnumerateArray().Select(RoomLine.From)];
+    }
+
+    /// <summary>The room's whole history, oldest first, read back a page (the API's most, 10,000) at a time.</summary>
+    public async Task<List<RoomLine>> FullHistoryAsync(string room)
+    {
+        var all = new List<RoomLine>();
+        for (var before = long.MaxValue; ;)
+        {
+            var page = await HistoryAsync(room, 10_000, before);
+            all.InsertRange(0, page);
+            if (page.Count < 10_000)
+            {
+                return all;
+            }
+            before = page[0].Seq;
+        }
     }
 
     /// <summary>The same through the CLI verb, to show the verb prints what the tests read.</summary>
