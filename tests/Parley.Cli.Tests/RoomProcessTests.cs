@@ -93,17 +93,8 @@ public sealed class RoomProcessTests(ITestOutputHelper output) : IDisposable
         var (alice, bob) = (cluster["alice"], cluster["bob"]);
         await cluster.CreateAsync(alice, "team");
         await cluster.JoinAsync(alice, bob, "team");
-        await bob.KillAsync();
-
-        var watch = Stopwatch.StartNew();
-        for (var i = 0; i < count; i++)
-        {
-            await alice.SendAsync("team", $"{marker} {i}");
-        }
-        output.WriteLine($"alice sent {count} in {watch.ElapsedMilliseconds} ms");
-        watch.Restart();
-        await bob.StartAsync();
-        var restarted = watch.Elapsed;
+        var (sending, restarted, watch) = await RoomCluster.MissAndReturnAsync(alice, bob, "team", Enumerable.Range(0, count).Select(i => $"{marker} {i}"));
+        output.WriteLine($"alice sent {count} in {sending.TotalMilliseconds:0} ms");
         List<RoomLine> have = [];
         var caughtUp = await RoomCluster.WaitAsync(async () =>
         {

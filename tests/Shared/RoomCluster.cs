@@ -254,6 +254,26 @@ internal sealed class RoomCluster : IAsyncDisposable
 
     public Task LeaveAsync(ClusterNode member, string room) => member.MustAsync("room", "leave", room);
 
+    /// <summary>
+    /// <paramref name="absent"/> is killed with SIGKILL, <paramref name="sender"/> sends each of
+    /// <paramref name="texts"/> to <paramref name="room"/>, and <paramref name="absent"/> starts again on
+    /// its home. Returns how long the sending took, how long the restart took (to "ready" and the hub
+    /// link), and a watch running since the restart began.
+    /// </summary>
+    public static async Task<(TimeSpan Sending, TimeSpan Up, Stopwatch SinceRestart)> MissAndReturnAsync(ClusterNode sender, ClusterNode absent, string room, IEnumerable<string> texts)
+    {
+        await absent.KillAsync();
+        var watch = Stopwatch.StartNew();
+        foreach (var text in texts)
+        {
+            await sender.SendAsync(room, text);
+        }
+        var sending = watch.Elapsed;
+        watch.Restart();
+        await absent.StartAsync();
+        return (sending, watch.Elapsed, watch);
+    }
+
     /// <summary>Waits (polling) until <paramref name="condition"/> holds; false if it did not within <paramref name="within"/>.</summary>
     public static async Task<bool> WaitAsync(Func<Task<bool>> condition, TimeSpan within, int pollMs = 250)
     {

@@ -165,17 +165,8 @@ internal static class RoomsBench
             var (alice, bob) = (cluster["alice"], cluster["bob"]);
             await cluster.CreateAsync(alice, "team");
             await cluster.JoinAsync(alice, bob, "team");
-            await bob.KillAsync();
-            var watch = Stopwatch.StartNew();
-            for (var i = 0; i < count; i++)
-            {
-                await alice.SendAsync("team", $"{marker} {i}");
-            }
-            Console.WriteLine($"catch-up: alice sent {count:N0} while bob was down, in {watch.Elapsed.TotalSeconds:0.0} s");
-
-            watch.Restart();
-            await bob.StartAsync();
-            var up = watch.Elapsed;
+            var (sending, up, watch) = await RoomCluster.MissAndReturnAsync(alice, bob, "team", Enumerable.Range(0, count).Select(i => $"{marker} {i}"));
+            Console.WriteLine($"catch-up: alice sent {count:N0} while bob was down, in {sending.TotalSeconds:0.0} s");
             var lastText = $"{marker} {count - 1}";
             var complete = await RoomCluster.WaitAsync(async () => (await bob.HistoryAsync("team", 1)).FirstOrDefault()?.Text == lastText, TimeSpan.FromSeconds(120), pollMs: 20);
             var newestIn = watch.Elapsed;
