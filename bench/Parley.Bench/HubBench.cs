@@ -113,9 +113,10 @@ internal static class HubBench
                 _ => new Hello(Hello.CurrentVersion, client.Identity.DeviceId, 0, 0, HelloFlags.None, $"m{i}"), CancellationToken.None);
             client.Link.Start((_, frame) =>
             {
-                if (frame.Type == FrameType.RoomMessage)
+                if (frame.Type == FrameType.RoomEntry && RoomEntry.TryRead(frame.Payload, out var entry, out var _error) && entry.Kind == RoomEntryKind.Message
+                    && entry.Sender != client.Identity.DeviceId)
                 {
-                    var payload = frame.Payload.ToArray();
+                    var payload = entry.Body;
                     var sent = BitConverter.ToInt64(payload, payload.Length - 8);
                     Latencies.Add(Stopwatch.GetElapsedTime(sent).TotalMilliseconds);
                     Interlocked.Increment(ref s_deliveries);
@@ -140,6 +141,10 @@ internal static class HubBench
             client.Link.TrySend(FrameType.RoomCommand, new RoomCommand(1, RoomOp.Join, "bench").ToArray());
         }
         await Until(() => clients.Skip(1).All(c => !c.Replies.IsEmpty));
+        foreach (var client in clients)
+        {
+            client.Link.TrySend(FrameType.RoomSync, new RoomPosition("bench", 0).ToArray()); // read the room's log from the join on
+        }
         const int senders = 5;
         const int perSender = 200;
         var expected = (long)senders * perSender * (clients.Count - 1);
@@ -152,7 +157,7 @@ internal static class HubBench
             for (var s = 0; s < senders; s++)
             {
                 BitConverter.TryWriteBytes(payload.AsSpan(payload.Length - 8), Stopwatch.GetTimestamp());
-                clients[s].Link.TrySend(FrameType.RoomMessage, new RoomMessage("bench", clients[s].Identity.DeviceId, payload).ToArray());
+                clients[s].Link.TrySend(FrameType.RoomMessage, new RoomMessage((uint)i, "bench", clients[s].Identity.DeviceId, payload).ToArray());
             }
             await Task.Delay(2); // 2,500 messages a second offered: a lively room of 200
         }

@@ -15,4 +15,7 @@ internal static partial class HubLog
 
     [LoggerMessage(603, LogLevel.Information, "relaying {From} to {To}")]
     public static partial void Relaying(ILogger logger, string from, string to);
+
+    [LoggerMessage(604, LogLevel.Error, "a room log write failed: {Reason}")]
+    public static partial void RoomLogFailed(ILogger logger, string reason);
 }

@@ -87,6 +87,28 @@ public sealed record HubOptions
     /// <summary>Bytes of sealed items the whole mailbox holds (the hub's disk). Defaults to 1 GiB.</summary>
     public long MailboxMaxTotalBytes { get; init; } = 1L << 30;
 
+    /// <summary>
+    /// Whether rooms keep a log on disk, so members offline when a message is sent get it later (the
+    /// default). Off, the hub only hands messages to members online at the moment (<c>--room-log off</c>,
+    /// for comparison).
+    /// </summary>
+    public bool RoomLog { get; init; } = true;
+
+    /// <summary>How long a room's log keeps an entry; older ones are dropped (members learn of the gap). Defaults to 30 days.</summary>
+    public TimeSpan RoomLogMaxAge { get; init; } = TimeSpan.FromDays(30);
+
+    /// <summary>Bytes of sealed messages one room's log keeps; past it the oldest are dropped. Defaults to 256 MiB.</summary>
+    public long RoomLogMaxBytesPerRoom { get; init; } = 256L << 20;
+
+    /// <summary>
+    /// Bytes of sealed messages one member may have in one room's log; its further posts are refused
+    /// with a clear error until retention drops its oldest. Defaults to 64 MiB.
+    /// </summary>
+    public long RoomLogMaxBytesPerMember { get; init; } = 64L << 20;
+
+    /// <summary>Sender keys the hub holds for one member of one room until it acknowledges them; the oldest go past it. Defaults to 1,000.</summary>
+    public int RoomHeldKeysPerMember { get; init; } = 1000;
+
     public LinkOptions Link { get; init; } = new();
 
     public TimeProvider TimeProvider { get; init; } = TimeProvider.System;

@@ -80,7 +80,7 @@ public sealed class HubServer : IAsyncDisposable
         var mail = new MailboxStore(database, options);
         var relay = new RelaySwitch(options);
         var presence = new PresenceFeature(members, time);
-        var rooms = new RoomsFeature(new HubRooms(new RoomStore(database)), members, time);
+        var rooms = new RoomsFeature(new HubRooms(new RoomStore(database)), new RoomLog(new RoomLogStore(database), options, logger), members, time);
         var router = new HubRouter(
         [
             presence,
@@ -102,6 +102,7 @@ public sealed class HubServer : IAsyncDisposable
         await _listener.DisposeAsync().ConfigureAwait(false);
         await _connections.CloseAllAsync().ConfigureAwait(false);
         Relay.Dispose();
+        await _rooms.DisposeAsync().ConfigureAwait(false);
         _database.Dispose();
         _identity.Dispose();
     }

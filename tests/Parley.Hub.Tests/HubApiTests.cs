@@ -45,11 +45,11 @@ public sealed class HubApiTests : HubTestBase
         Assert.Equal("#team", Assert.Single(rooms.GetProperty("joined").EnumerateArray()).GetString());
 
         var sent = await (await client.PostAsJsonAsync("/api/chat/%23team", new { text = "hello room" })).Content.ReadFromJsonAsync<JsonElement>();
-        Assert.Equal(["id", "peer", "room", "sender", "peerName", "outgoing", "text", "sentAt", "state", "seq"], Names(sent));
+        Assert.Equal(["id", "peer", "room", "sender", "peerName", "outgoing", "text", "sentAt", "state", "seq", "roomSeq", "delivered", "recipients"], Names(sent));
         Assert.Equal("me", sent.GetProperty("peerName").GetString());
         Assert.Equal("sent", sent.GetProperty("state").GetString());
         var history = await client.GetFromJsonAsync<JsonElement>("/api/chat/%23team");
-        Assert.Equal("hello room", Assert.Single(history.EnumerateArray()).GetProperty("text").GetString());
+        Assert.Equal(["you joined #team", "hello room"], history.EnumerateArray().Select(m => m.GetProperty("text").GetString()));
 
         var left = await (await client.PostAsync("/api/rooms/team/leave", null)).Content.ReadFromJsonAsync<JsonElement>();
         Assert.Equal("#team", left.GetProperty("left").GetString());

@@ -44,6 +44,14 @@ public static class HubFrames
         FrameSpec.Of<RoomNotice>(FrameType.RoomNotice),
         FrameSpec.Of<RoomKey>(FrameType.RoomKey),
         FrameSpec.Of<RoomMessage>(FrameType.RoomMessage),
+        FrameSpec.Of<RoomEntry>(FrameType.RoomEntry),
+        FrameSpec.Of<RoomPosted>(FrameType.RoomPosted),
+        FrameSpec.Of<RoomPosition>(FrameType.RoomAck),
+        FrameSpec.Of<RoomPosition>(FrameType.RoomSync),
+        FrameSpec.Of<RoomSyncState>(FrameType.RoomSyncState),
+        FrameSpec.Of<RoomKeyRef>(FrameType.RoomKeyAck),
+        FrameSpec.Of<RoomKeyRef>(FrameType.RoomKeyRequest),
+        FrameSpec.Of<RoomReceipts>(FrameType.RoomReceipts),
     ];
 
     public static IReadOnlyList<FrameSpec> Specs { get; } = [.. Presence, .. Directory, .. Relay, .. Mailbox, .. Rooms];

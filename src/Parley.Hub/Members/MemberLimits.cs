@@ -11,6 +11,12 @@ internal enum HubBudget
 
     /// <summary>Sender keys: the member's rekey credit first (see <see cref="MemberLimits.GrantRekeys"/>), then room traffic.</summary>
     RoomKeys,
+
+    /// <summary>
+    /// Acknowledgements of room entries and keys: what others send obliges them, so they have an
+    /// allowance of their own, ten times room traffic's.
+    /// </summary>
+    RoomAcks,
 }
 
 /// <summary>
@@ -27,6 +33,7 @@ internal sealed class MemberLimits(HubOptions options)
 
     private readonly TokenBucket _requests = new(options.RequestsPerSecond, options.RequestBurst, options.TimeProvider);
     private readonly TokenBucket _roomTraffic = new(options.RoomMessagesPerSecond, (int)(options.RoomMessagesPerSecond * 2), options.TimeProvider);
+    private readonly TokenBucket _roomAcks = new(options.RoomMessagesPerSecond * 10, (int)(options.RoomMessagesPerSecond * 20), options.TimeProvider);
     private readonly TokenBucket _roomNotices = new(options.RoomNoticesPerSecond, (int)(options.RoomNoticesPerSecond * 10), options.TimeProvider);
     private int _rekeyCredit;
 
@@ -34,6 +41,7 @@ internal sealed class MemberLimits(HubOptions options)
     public string? TrySpend(HubBudget budget) => budget switch
     {
         HubBudget.RoomKeys when TakeRekeyCredit() => null,
+        HubBudget.RoomAcks => _roomAcks.TryTake() ? null : $"too many room acknowledgements (over {options.RoomMessagesPerSecond * 10:0}/s)",
         HubBudget.RoomTraffic or HubBudget.RoomKeys => _roomTraffic.TryTake() ? null : $"too many room messages (over {options.RoomMessagesPerSecond:0}/s)",
         _ => _requests.TryTake() ? null : $"too many requests (over {options.RequestsPerSecond:0}/s)",
     };

@@ -6,57 +6,83 @@ using Parley.Core.Protocol;
 namespace Parley.Hub;
 
 /// <summary>
-/// Rooms: members create, join, leave and list them; the hub tells a room's members who came and
-/// went, passes sealed sender keys between members, and fans each sealed message out to the other
-/// members online. It reads neither keys nor messages.
+/// Rooms: members create, join, leave and list them; every message and every notice of who came and
+/// went goes into the room's log (<see cref="RoomLog"/>), which each member reads in order from where
+/// it left off; sealed sender keys pass between members and are held until acknowledged; key requests
+/// pass from a member to the key's owner. The hub reads neither keys nor messages.
 /// </summary>
-internal sealed class RoomsFeature(HubRooms rooms, IHubMembers members, TimeProvider time) : IHubFeature
+internal sealed class RoomsFeature(HubRooms rooms, RoomLog log, IHubMembers members, TimeProvider time) : IHubFeature, IAsyncDisposable
 {
-    private long _deliveries;
-
     public IReadOnlyList<FrameSpec> Takes { get; } =
     [
         FrameSpec.Of<RoomCommand>(FrameType.RoomCommand),
         FrameSpec.Of<RoomKey>(FrameType.RoomKey),
         FrameSpec.Of<RoomMessage>(FrameType.RoomMessage),
+        FrameSpec.Of<RoomPosition>(FrameType.RoomAck),
+        FrameSpec.Of<RoomPosition>(FrameType.RoomSync),
+        FrameSpec.Of<RoomKeyRef>(FrameType.RoomKeyAck),
+        FrameSpec.Of<RoomKeyRef>(FrameType.RoomKeyRequest),
     ];
 
     public IReadOnlyList<FrameSpec> Sends { get; } =
     [
         FrameSpec.Of<RoomMembersReply>(FrameType.RoomReply), // or a RoomListReply: the same cap
-        FrameSpec.Of<RoomNotice>(FrameType.RoomNotice),
         FrameSpec.Of<RoomKey>(FrameType.RoomKey),
-        FrameSpec.Of<RoomMessage>(FrameType.RoomMessage),
+        FrameSpec.Of<RoomEntry>(FrameType.RoomEntry),
+        FrameSpec.Of<RoomPosted>(FrameType.RoomPosted),
+        FrameSpec.Of<RoomSyncState>(FrameType.RoomSyncState),
+        FrameSpec.Of<RoomReceipts>(FrameType.RoomReceipts),
+        FrameSpec.Of<RoomKeyRef>(FrameType.RoomKeyRequest),
     ];
 
-    /// <summary>Room messages handed to members since start.</summary>
-    public long Deliveries => Interlocked.Read(ref _deliveries);
+    /// <summary>Room log entries handed to members since start.</summary>
+    public long Deliveries => log.Deliveries;
 
     public HubBudget BudgetFor(FrameType type) => type switch
     {
         FrameType.RoomMessage => HubBudget.RoomTraffic,
+        FrameType.RoomAck or FrameType.RoomKeyAck => HubBudget.RoomAcks,
         FrameType.RoomKey => HubBudget.RoomKeys,
         _ => HubBudget.Requests,
     };
 
-    public ValueTask OnFrameAsync(Member member, Frame frame)
+    public async ValueTask OnFrameAsync(Member member, Frame frame)
     {
         switch (frame.Type)
         {
             case FrameType.RoomCommand:
-                Command(member, frame.Read<RoomCommand>());
+                await CommandAsync(member, frame.Read<RoomCommand>()).ConfigureAwait(false);
                 break;
             case FrameType.RoomKey:
                 ForwardKey(member, frame.Read<RoomKey>(), frame);
                 break;
             case FrameType.RoomMessage:
-                FanOut(member, frame.Read<RoomMessage>(), frame);
+                Post(member, frame.Read<RoomMessage>());
+                break;
+            case FrameType.RoomAck:
+                var ack = frame.Read<RoomPosition>();
+                log.Ack(member, ack.Room, ack.Seq);
+                break;
+            case FrameType.RoomSync:
+                var sync = frame.Read<RoomPosition>();
+                log.Sync(member, sync.Room, sync.Seq);
+                break;
+            case FrameType.RoomKeyAck:
+                var keyAck = frame.Read<RoomKeyRef>();
+                log.ReleaseKey(keyAck.Room, member.Id, keyAck.Owner, keyAck.KeyId);
+                break;
+            case FrameType.RoomKeyRequest:
+                PassKeyRequest(member, frame.Read<RoomKeyRef>(), frame);
                 break;
         }
-        return ValueTask.CompletedTask;
     }
 
-    private void Command(Member member, RoomCommand command)
+    public void OnMemberDisconnected(Member member) => log.Disconnected(member);
+
+    /// <summary>Stops the log's writer once what it holds is on disk.</summary>
+    public ValueTask DisposeAsync() => log.DisposeAsync();
+
+    private async Task CommandAsync(Member member, RoomCommand command)
     {
         var (id, op, room) = command;
         if (op == RoomOp.List)
@@ -64,9 +90,16 @@ internal sealed class RoomsFeature(HubRooms rooms, IHubMembers members, TimeProv
             member.Send(FrameType.RoomReply, new RoomListReply(id, null, rooms.Names()));
             return;
         }
+        var wasMember = rooms.IsMember(room, member.Id);
+        var changes = op switch
+        {
+            RoomOp.Create => true,
+            RoomOp.Join => !wasMember, // a member rejoining after a reconnect changes nothing: no notice, no rekey
+            RoomOp.Leave => wasMember,
+            _ => false,
+        };
         // The member pays for the notices its change sends (each receiver then rekeys), before it is made.
-        if (op is RoomOp.Join or RoomOp.Leave && rooms.Members(room) is { } before && (op == RoomOp.Join || before.ContainsKey(member.Id))
-            && member.Limits.TryNotify(before.Keys.Count(other => other != member.Id)) is { } tooFast)
+        if (changes && rooms.Members(room) is { } before && member.Limits.TryNotify(before.Keys.Count(other => other != member.Id)) is { } tooFast)
         {
             member.Send(FrameType.RoomReply, new RoomMembersReply(id, tooFast, []));
             return;
@@ -74,7 +107,8 @@ internal sealed class RoomsFeature(HubRooms rooms, IHubMembers members, TimeProv
         var error = op switch
         {
             RoomOp.Create => rooms.Create(room, member.Id, member.Name, time.GetUtcNow()),
-            RoomOp.Join => rooms.Join(room, member.Id, member.Name),
+            RoomOp.Join when changes => rooms.Join(room, member.Id, member.Name),
+            RoomOp.Join => null,
             RoomOp.Leave => rooms.Leave(room, member.Id),
             _ => null, // Members only asks
         };
@@ -83,56 +117,77 @@ internal sealed class RoomsFeature(HubRooms rooms, IHubMembers members, TimeProv
         {
             error = $"there is no #{room}";
         }
-        if (error is null && op is RoomOp.Create or RoomOp.Join or RoomOp.Leave)
+        if (error is null && changes)
         {
-            // Each member told rekeys: a new sender key for every other member, which this change (not it) caused.
-            var notice = new RoomNotice(op != RoomOp.Leave, room, member.Id, member.Name).ToArray();
-            SendToOthers(roomMembers!.Keys, member.Id, FrameType.RoomNotice, notice, rekeys: roomMembers.Count - 1);
+            error = await AnnounceAsync(room, new RoomNotice(op != RoomOp.Leave, room, member.Id, member.Name), member.Id, joined: op != RoomOp.Leave)
+                .ConfigureAwait(false);
         }
         var list = error is null ? roomMembers!.Select(m => new RoomMember(m.Key, m.Value, members.IsOnline(m.Key))).ToList() : [];
         member.Send(FrameType.RoomReply, new RoomMembersReply(id, error, list));
     }
 
-    /// <summary>Passes a sealed sender key from one member of a room to another; nothing else is let through.</summary>
+    /// <summary>
+    /// Puts a notice in the room's log, for every member, online or not. A member who joined reads from
+    /// its own join notice on; one who left is forgotten first, so it gets nothing after.
+    /// </summary>
+    private async Task<string?> AnnounceAsync(string room, RoomNotice notice, DeviceId about, bool joined)
+    {
+        if (!joined)
+        {
+            log.Forget(room, about);
+        }
+        try
+        {
+            var seq = await log.AnnounceAsync(room, about, notice).ConfigureAwait(false);
+            if (joined)
+            {
+                log.Admit(room, about, seq);
+            }
+            return null;
+        }
+        catch (InvalidOperationException e)
+        {
+            return e.Message;
+        }
+    }
+
+    private void Post(Member member, RoomMessage message)
+    {
+        if (message.Sender != member.Id)
+        {
+            throw new ProtocolException("room message sent in another's name");
+        }
+        if (!rooms.IsMember(message.Room, member.Id))
+        {
+            member.Send(FrameType.RoomPosted, new RoomPosted(message.PostId, 0, $"you are not in #{message.Room}"));
+            return;
+        }
+        log.Post(member, message);
+    }
+
+    /// <summary>Passes a sealed sender key from one member of a room to another, held until acknowledged; nothing else is let through.</summary>
     private void ForwardKey(Member member, RoomKey key, in Frame frame)
     {
         if (key.From != member.Id)
         {
             throw new ProtocolException("room key sent in another's name");
         }
-        if (rooms.IsMember(key.Room, key.From) && rooms.IsMember(key.Room, key.To) && members.TryGet(key.To, out var target))
+        if (rooms.IsMember(key.Room, key.From) && rooms.IsMember(key.Room, key.To) && key.To != key.From)
         {
-            target.Link.TrySend(FrameType.RoomKey, frame.Payload.ToArray()); // passed on as sent
+            log.HoldKey(key, frame.Payload.ToArray());
         }
     }
 
-    /// <summary>Sends a member's sealed room message to every other online member, never back to the sender.</summary>
-    private void FanOut(Member member, RoomMessage message, in Frame frame)
+    /// <summary>A member asks the owner of a key for it: passed on only between members, to the owner if it is online (the asker asks again later).</summary>
+    private void PassKeyRequest(Member member, RoomKeyRef request, in Frame frame)
     {
-        if (message.Sender != member.Id)
+        if (request.Member != member.Id)
         {
-            throw new ProtocolException("room message sent in another's name");
+            throw new ProtocolException("key request sent in another's name");
         }
-        var roomMembers = rooms.Members(message.Room);
-        if (roomMembers is not null && roomMembers.ContainsKey(member.Id))
+        if (rooms.IsMember(request.Room, member.Id) && rooms.IsMember(request.Room, request.Owner) && log.Reader(request.Room, request.Owner) is { } owner)
         {
-            Interlocked.Add(ref _deliveries, SendToOthers(roomMembers.Keys, member.Id, FrameType.RoomMessage, frame.Payload.ToArray()));
+            owner.Link.TrySend(FrameType.RoomKeyRequest, frame.Payload.ToArray());
         }
-    }
-
-    /// <summary>Sends to each online member but <paramref name="except"/>, crediting each with <paramref name="rekeys"/> sender keys; returns how many it reached.</summary>
-    private int SendToOthers(IEnumerable<DeviceId> to, DeviceId except, FrameType type, byte[] payload, int rekeys = 0)
-    {
-        var sent = 0;
-        foreach (var id in to)
-        {
-            if (id != except && members.TryGet(id, out var online))
-            {
-                online.Limits.GrantRekeys(rekeys);
-                online.Link.TrySend(type, payload);
-                sent++;
-            }
-        }
-        return sent;
     }
 }

@@ -4,7 +4,7 @@ using Parley.Core.Identity;
 namespace Parley.Hub;
 
 /// <summary>
-/// The hub's one SQLite database (WAL; readable by the hub's user only): directory, mailbox and rooms
+/// The hub's one SQLite database (WAL, each commit flushed; readable by the hub's user only): directory, mailbox and rooms
 /// each keep their tables in it. A SqliteConnection is not thread-safe, so every store goes through
 /// <see cref="Run{T}"/>, which holds one lock for all of them; disposing takes the same lock, so the
 /// connection never closes under a running command (as when a member's departure is recorded while
@@ -27,7 +27,8 @@ internal sealed class HubDatabase : IDisposable
         var connection = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = path, Pooling = false }.ToString());
         connection.Open();
         var database = new HubDatabase(connection);
-        database.Execute("PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;");
+        // FULL: a commit is on disk before the hub acknowledges what it holds (mail, room messages).
+        database.Execute("PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL;");
         return database;
     }
 

@@ -32,6 +32,22 @@ public sealed record MessageView(
     // Why a message for an offline contact could not be left at the hub (it stays queued).
     [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? Warning = null)
 {
+    /// <summary>In a room: the message's place in the hub's log of the room.</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public long? RoomSeq { get; init; }
+
+    /// <summary>Our room message: how many of the members who were in the room when it was sent have stored it ("delivered to 2 of 3").</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public int? Delivered { get; init; }
+
+    /// <summary>Our room message: how many members (not counting us) were in the room when it was sent and still are.</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public int? Recipients { get; init; }
+
+    /// <summary>A room message we cannot open yet (state WaitingForKey): the name of the member whose key it waits for.</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public string? WaitingFor { get; init; }
+
     /// <summary>A 1:1 message, named by our alias for the peer or its own name.</summary>
     public static MessageView Direct(MessageRecord m, ContactBook contacts)
     {

@@ -10,17 +10,48 @@ namespace Parley.Node.Rooms;
 internal sealed class RoomBook(NodeIdentity identity, NodeStore store, VerifiedDirectory directory)
 {
     private const string RoomsSetting = "rooms";
-    private readonly ConcurrentDictionary<string, RoomState> _rooms = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, Lazy<Task<RoomState>>> _rooms = new(StringComparer.Ordinal);
 
     /// <summary>Joined rooms' names, sorted.</summary>
     public IReadOnlyList<string> Joined => [.. _rooms.Keys.Order(StringComparer.Ordinal)];
 
-    public RoomState? Find(string room) => _rooms.GetValueOrDefault(room);
+    /// <summary>The room's state if we are in it (or joining it) and it is loaded.</summary>
+    public RoomState? Find(string room) =>
+        _rooms.TryGetValue(room, out var state) && state.IsValueCreated && state.Value.IsCompletedSuccessfully ? state.Value.Result : null;
+
+    /// <summary>The room's state (loading or loaded) if we are in it or joining it; null otherwise.</summary>
+    public Task<RoomState>? Opened(string room) => _rooms.TryGetValue(room, out var state) ? state.Value : null;
+
+    /// <summary>
+    /// The room's state, loaded from the store (keys, read position) on first use. Made before the hub
+    /// is asked to let us in, so keys that members send the moment we join are not dropped.
+    /// </summary>
+    public Task<RoomState> OpenAsync(string room) =>
+        _rooms.GetOrAdd(room, name => new Lazy<Task<RoomState>>(() => LoadAsync(name))).Value;
+
+    private async Task<RoomState> LoadAsync(string room)
+    {
+        var state = new RoomState(room) { Position = (ulong)await store.RoomPositionAsync(room).ConfigureAwait(false) };
+        state.Acked = state.Position;
+        foreach (var key in await store.RoomKeysAsync(room).ConfigureAwait(false))
+        {
+            var member = DeviceId.Parse(key.Member);
+            if (member == identity.DeviceId)
+            {
+                state.MyKeys[key.KeyId] = new SenderKey(key.KeyId, key.Link);
+            }
+            else
+            {
+                state.Keys[(member, key.KeyId)] = new HeldSenderKey(key.Start, key.Link);
+            }
+        }
+        return state;
+    }
 
     /// <summary>We are in <paramref name="room"/> with these members (the hub's list); remembered.</summary>
     public async Task<RoomState> EnterAsync(string room, IEnumerable<RoomMember> members)
     {
-        var state = _rooms.GetOrAdd(room, name => new RoomState(name));
+        var state = await OpenAsync(room).ConfigureAwait(false);
         lock (state.Lock)
         {
             state.Members = members.ToDictionary(m => m.DeviceId, m => m.Name);
@@ -29,11 +60,21 @@ internal sealed class RoomBook(NodeIdentity identity, NodeStore store, VerifiedD
         return state;
     }
 
-    /// <summary>We left: the room and our keys for it go.</summary>
-    public Task LeaveAsync(string room)
+    /// <summary>We left (or could not get in): the room and our keys for it go.</summary>
+    public async Task LeaveAsync(string room)
     {
         _rooms.TryRemove(room, out _);
-        return SaveAsync();
+        await store.ForgetRoomAsync(room).ConfigureAwait(false);
+        await SaveAsync().ConfigureAwait(false);
+    }
+
+    /// <summary>We asked to get in and were refused: forget the state made for it, unless we were in already.</summary>
+    public void Abandon(string room, bool wasIn)
+    {
+        if (!wasIn)
+        {
+            _rooms.TryRemove(room, out _);
+        }
     }
 
     /// <summary>The rooms remembered from before (to rejoin).</summary>

@@ -1,6 +1,6 @@
-using Parley.Core.Chat;
+using System.Security.Cryptography;
 using System.Text;
-using Microsoft.Extensions.Logging;
+using Parley.Core.Chat;
 using Parley.Core.Hub.Rooms;
 using Parley.Core.Identity;
 using Parley.Core.Links;
@@ -13,104 +13,134 @@ using Parley.Node.Storage;
 namespace Parley.Node.Rooms;
 
 /// <summary>
-/// A room's messages: sealed with our sender key and signed, handed to the hub to fan out as
-/// ciphertext; opened with the sender's key and checked against its published identity key on the
-/// way in. History is kept like 1:1 history, under the peer "#name".
+/// A room's messages as we say and show them: sealed with our sender key and signed, stored, then
+/// posted to the hub, which answers with the message's place in the room's log once it is on its disk
+/// (a post the hub did not confirm is posted again after the next sync). History is kept like 1:1
+/// history, under the peer "#name", with delivery counts from members' read positions.
 /// </summary>
-internal sealed class RoomChat(NodeIdentity identity, IHubChannel channel, VerifiedDirectory directory, RoomBook book, NodeStore store, EventHub events,
-    TimeProvider time, ILoggerFactory loggerFactory) : IHubClientFeature
+internal sealed class RoomChat(NodeIdentity identity, IHubChannel channel, RoomBook book, RoomKeys keys, NodeStore store, EventHub events,
+    TimeProvider time) : IHubClientFeature
 {
-    /// <summary>The event stream's type for a message, 1:1 or room (chat's <c>ChatEvents.Message</c>; the two must stay one name).</summary>
-    private readonly ILogger _logger = loggerFactory.CreateLogger("Parley.Rooms");
+    private readonly HubExchange<RoomPosted> _posts = new(channel, time, "the room message");
 
-    public IReadOnlyList<FrameSpec> Frames { get; } = [FrameSpec.Of<RoomMessage>(FrameType.RoomMessage)];
+    public IReadOnlyList<FrameSpec> Frames { get; } = [FrameSpec.Of<RoomPosted>(FrameType.RoomPosted)];
 
     /// <summary>How a room's messages are keyed in the store and named in the API: "#" and the normalized name.</summary>
     public static string ConversationKey(string room) => "#" + RoomNames.Normalize(room);
 
-    /// <summary>Encrypts with our sender key, signs, and hands the message to the hub to fan out.</summary>
+    /// <summary>Encrypts with our sender key, signs, stores, and posts to the hub; returns once the hub has it on disk (or says why not).</summary>
     public async Task<MessageView> SendAsync(string room, string text)
     {
         room = RoomNames.Normalize(room);
         ChatService.CheckText(text);
         var state = book.Find(room) ?? throw new ChatException($"you are not in #{room}; join it first");
+        if (!channel.Connected)
+        {
+            throw new ChatException("the hub is not reachable right now; nothing was sent");
+        }
+        if (state.MyKey is not { Spent: false })
+        {
+            await keys.RekeyAsync(state).ConfigureAwait(false);
+        }
         var message = new ChatMessage(Guid.CreateVersion7(), time.GetUtcNow(), text);
         byte[] sealedMessage;
         lock (state.Lock)
         {
-            sealedMessage = RoomCrypto.SealMessage(identity, room, state.MyKey, message.ToArray());
+            sealedMessage = RoomCrypto.SealMessage(identity, room, state.MyKey!, message.ToArray());
         }
-        if (!channel.TrySend(FrameType.RoomMessage, new RoomMessage(room, identity.DeviceId, sealedMessage)))
+        RoomCrypto.TryReadKeyId(sealedMessage, out var keyId, out var counter);
+        var record = new MessageRecord(message.Id, "#" + room, true, text, message.SentAt, MessageState.Sent, 0) { Sender = identity.DeviceId.Compact };
+        await store.InsertOwnRoomMessageAsync(record, keyId, counter, sealedMessage).ConfigureAwait(false);
+        string? warning = null;
+        try
         {
-            throw new ChatException("the hub is not reachable right now; nothing was sent");
+            var posted = await PostAsync(room, message.Id, sealedMessage).ConfigureAwait(false);
+            if (posted.Error is not null)
+            {
+                await store.DeleteMessageAsync(message.Id).ConfigureAwait(false);
+                throw new ChatException(posted.Error);
+            }
         }
-        await store.InsertMessageAsync(message.Id, "#" + room, outgoing: true, text, message.SentAt, MessageState.Sent, identity.DeviceId.Compact).ConfigureAwait(false);
-        var view = View(new MessageRecord(message.Id, "#" + room, true, text, message.SentAt, MessageState.Sent, 0) { Sender = identity.DeviceId.Compact });
+        catch (HubUnavailableException e)
+        {
+            warning = $"{e.Message}; it is posted again when the hub is back";
+        }
+        var view = View(await store.MessageAsync(message.Id).ConfigureAwait(false) ?? record) with { Warning = warning };
         events.Publish(ChatEvents.Message, view);
         return view;
     }
 
-    public async Task<IReadOnlyList<MessageView>> HistoryAsync(string room, int limit, long before = long.MaxValue) =>
-        [.. (await store.HistoryAsync(ConversationKey(room), Math.Clamp(limit, 1, 10_000), before).ConfigureAwait(false)).Select(View)];
+    private async Task<RoomPosted> PostAsync(string room, Guid id, byte[] sealedMessage)
+    {
+        var posted = await _posts.AskAsync(FrameType.RoomMessage, postId => new RoomMessage(postId, room, identity.DeviceId, sealedMessage)).ConfigureAwait(false);
+        if (posted.Error is null)
+        {
+            await store.SetRoomSeqAsync(id, (long)posted.Seq).ConfigureAwait(false);
+        }
+        return posted;
+    }
 
-    /// <summary>Room frames come from other members through the hub: a malformed one is dropped, not a reason to drop the hub.</summary>
+    /// <summary>After a sync: posts again what the hub never confirmed (the link dropped first); members that got it already ignore the copy.</summary>
+    public async Task RepostAsync(RoomState state)
+    {
+        foreach (var (id, sealedMessage) in await store.UnpostedRoomMessagesAsync("#" + state.Name).ConfigureAwait(false))
+        {
+            var posted = await PostAsync(state.Name, id, sealedMessage).ConfigureAwait(false);
+            if (posted.Error is null && await store.MessageAsync(id).ConfigureAwait(false) is { } record)
+            {
+                events.Publish(ChatEvents.Message, View(record));
+            }
+        }
+    }
+
     public ValueTask OnFrameAsync(IPeerLink hub, Frame frame)
     {
-        if (RoomMessage.TryRead(frame.Payload, out var message, out _))
+        if (RoomPosted.TryRead(frame.Payload, out var posted, out _))
         {
-            _ = OpenAsync(message.Room, message.Sender, message.SealedMessage);
+            _posts.TryAnswer(posted.PostId, posted);
         }
         return ValueTask.CompletedTask;
     }
 
-    /// <summary>Opens and stores a member's message, or keeps it until its sender key arrives.</summary>
-    public async Task OpenAsync(string room, DeviceId sender, byte[] sealedMessage)
+    public void OnHubLost() => _posts.FailAll();
+
+    public async Task<IReadOnlyList<MessageView>> HistoryAsync(string room, int limit, long before = long.MaxValue) =>
+        [.. (await store.HistoryAsync(ConversationKey(room), Math.Clamp(limit, 1, 10_000), before).ConfigureAwait(false)).Select(View)];
+
+    /// <summary>A line in the room's timeline at its place in the log (someone came or went; entries dropped by retention); stored once however often it is read.</summary>
+    public async Task NoticeAsync(string room, ulong seq, string text, RoomNotice? notice)
     {
-        if (book.Find(room) is not { } state || !RoomCrypto.TryReadKeyId(sealedMessage, out var keyId))
+        var id = new Guid(SHA256.HashData(Encoding.UTF8.GetBytes($"notice:{room}:{seq}")).AsSpan(0, 16));
+        var sender = notice?.Member.Compact ?? "";
+        if (await store.InsertRoomMessageAsync(id, "#" + room, text, time.GetUtcNow(), sender, (long)seq, MessageState.Notice).ConfigureAwait(false))
         {
-            return;
-        }
-        byte[]? key;
-        lock (state.Lock)
-        {
-            if (!state.Keys.TryGetValue((sender, keyId), out key))
+            if (notice is not null)
             {
-                if (state.Pending.Count < RoomState.MaxPending)
-                {
-                    state.Pending.Add((sender, sealedMessage));
-                }
-                return;
+                events.Publish(RoomsEvents.Notice, () => new RoomNoticeEvent("#" + room, notice.Member.ToString(), notice.Name, notice.Joined));
+            }
+            if (await store.MessageAsync(id).ConfigureAwait(false) is { } record)
+            {
+                events.Publish(ChatEvents.Message, () => View(record));
             }
         }
-        var entry = await directory.TryFindAsync(sender).ConfigureAwait(false);
-        if (entry is null || !RoomCrypto.TryOpenMessage(sealedMessage, room, sender, entry.IdentityKey, key, out var plaintext)
-            || !WireMessage.TryRead<ChatMessage>(plaintext, out var message, out _))
-        {
-            RoomsLog.Dropped(_logger, sender.Short, room);
-            return;
-        }
-        if (await store.InsertMessageAsync(message!.Id, "#" + room, false, message.Text, message.SentAt, MessageState.Received, sender.Compact).ConfigureAwait(false))
-        {
-            var record = new MessageRecord(message.Id, "#" + room, false, message.Text, message.SentAt, MessageState.Received, 0) { Sender = sender.Compact };
-            events.Publish(ChatEvents.Message, () => View(record));
-        }
     }
 
-    /// <summary>Someone joined or left: a line in the room's timeline.</summary>
-    public async Task NoticeAsync(string room, DeviceId member, string name, bool joined)
-    {
-        var text = $"{name} {(joined ? "joined" : "left")} #{room}";
-        var notice = new MessageRecord(Guid.CreateVersion7(), "#" + room, false, text, time.GetUtcNow(), MessageState.Notice, 0) { Sender = member.Compact };
-        await store.InsertMessageAsync(notice.Id, notice.Peer, false, text, notice.SentAt, MessageState.Notice, member.Compact).ConfigureAwait(false);
-        events.Publish(RoomsEvents.Notice, () => new RoomNoticeEvent("#" + room, member.ToString(), name, joined));
-        events.Publish(ChatEvents.Message, () => View(notice));
-    }
-
-    /// <summary>A stored room message (or notice) as the API and the event stream show it.</summary>
+    /// <summary>A stored room message (or notice) as the API and the event stream show it, with its delivery count or the key it waits for.</summary>
     public MessageView View(MessageRecord m)
     {
-        DeviceId? sender = m.Sender is { } s && DeviceId.TryParse(s, out var id) ? id : null;
-        return new MessageView(m.Id, m.Peer, m.Peer, sender?.ToString(), sender is { } who ? book.NameOf(m.Peer.TrimStart('#'), who) : m.Peer,
-            m.Outgoing, m.Text, m.SentAt, m.State, m.Sequence);
+        DeviceId? sender = m.Sender is { Length: > 0 } s && DeviceId.TryParse(s, out var id) ? id : null;
+        var room = m.Peer.TrimStart('#');
+        var view = new MessageView(m.Id, m.Peer, m.Peer, sender?.ToString(), sender is { } who ? book.NameOf(room, who) : m.Peer,
+            m.Outgoing, m.Text, m.SentAt, m.State, m.Sequence, m.Warning) { RoomSeq = m.RoomSeq };
+        if (m.State == MessageState.WaitingForKey && sender is { } owner)
+        {
+            return view with { WaitingFor = book.NameOf(room, owner) };
+        }
+        if (m.Outgoing && m.RoomSeq is { } seq && book.Find(room) is { } state)
+        {
+            var (delivered, recipients) = RoomDelivery.Count(state, identity.DeviceId, (ulong)seq);
+            return view with { Delivered = delivered, Recipients = recipients };
+        }
+        return view;
     }
 }

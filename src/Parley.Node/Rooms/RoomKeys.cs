@@ -5,74 +5,177 @@ using Parley.Core.Identity;
 using Parley.Core.Links;
 using Parley.Core.Protocol;
 using Parley.Node.Hub;
+using Parley.Node.Storage;
 
 namespace Parley.Node.Rooms;
 
 /// <summary>
-/// Sender keys: each member encrypts with a key of its own and hands it to every other member sealed
-/// to that member's published agreement key. A new key whenever anyone joins or leaves means a member
-/// who left cannot read what follows and one who joins cannot read what came before.
+/// Sender keys: each member encrypts with a key chain of its own and hands it to every other member
+/// sealed to that member's published agreement key. A new key whenever anyone joins or leaves means a
+/// member who left cannot read what follows and one who joins cannot read what came before. Keys are
+/// kept in the store and acknowledged to the hub (which holds them until then); a member that holds a
+/// message it cannot open asks the key's owner, which answers from that message on if the asker was in
+/// the room when it was sent.
 /// </summary>
-internal sealed class RoomKeys(NodeIdentity identity, AgreementKey agreement, IHubChannel channel, VerifiedDirectory directory, RoomBook book, RoomChat chat,
-    ILoggerFactory loggerFactory) : IHubClientFeature
+internal sealed class RoomKeys(NodeIdentity identity, AgreementKey agreement, IHubChannel channel, VerifiedDirectory directory, NodeStore store,
+    TimeProvider time, ILoggerFactory loggerFactory)
 {
+    /// <summary>Key requests one member may make of us per room in <see cref="RequestWindow"/>; more are ignored. 20.</summary>
+    public const int MaxRequestsPerWindow = 20;
+
+    /// <summary>How long a key may be on its way before we ask its owner. 1.5 s.</summary>
+    public static readonly TimeSpan AskAfter = TimeSpan.FromSeconds(1.5);
+
+    /// <summary>How long we wait for an answer before asking again. 5 s.</summary>
+    public static readonly TimeSpan AskAgainAfter = TimeSpan.FromSeconds(5);
+
+    private static readonly TimeSpan RequestWindow = TimeSpan.FromSeconds(10);
     private readonly ILogger _logger = loggerFactory.CreateLogger("Parley.Rooms");
+    private readonly Dictionary<(string Room, DeviceId Member), (DateTimeOffset Since, int Count)> _requests = [];
+    private long _refused;
 
-    public IReadOnlyList<FrameSpec> Frames { get; } = [FrameSpec.Of<RoomKey>(FrameType.RoomKey)];
+    /// <summary>Key requests refused since start (not a member, not in the room for that message, too many).</summary>
+    public long Refused => Interlocked.Read(ref _refused);
 
-    /// <summary>A new sender key for us in this room, sealed to each other member's agreement key.</summary>
+    /// <summary>A new sender key for us in this room, kept, and sealed to each other member's agreement key.</summary>
     public async Task RekeyAsync(RoomState state)
     {
-        SenderKey key;
+        var key = SenderKey.CreateRandom();
+        await store.SaveRoomKeyAsync(state.Name, new StoredRoomKey(identity.DeviceId.Compact, key.KeyId, 1, key.FirstLink)).ConfigureAwait(false);
         List<DeviceId> others;
         lock (state.Lock)
         {
-            key = state.MyKey = SenderKey.CreateRandom();
+            state.MyKey = key;
+            state.MyKeys[key.KeyId] = key;
             others = [.. state.Members.Keys.Where(m => m != identity.DeviceId)];
         }
-        var encoded = SenderKeyItem.Of(state.Name, key).ToArray();
+        var item = SenderKeyItem.Of(state.Name, key);
         foreach (var member in others)
         {
-            if (await directory.TryFindAsync(member).ConfigureAwait(false) is { } entry)
+            await HandAsync(state.Name, member, item).ConfigureAwait(false);
+        }
+    }
+
+    private async Task HandAsync(string room, DeviceId member, SenderKeyItem item)
+    {
+        if (await directory.TryFindAsync(member).ConfigureAwait(false) is { } entry)
+        {
+            var sealedItem = MailboxSeal.Seal(identity, member, entry.AgreementKey, item.ToArray(), SealPurpose.RoomKey);
+            channel.TrySend(FrameType.RoomKey, new RoomKey(room, identity.DeviceId, member, item.KeyId, sealedItem));
+        }
+        else
+        {
+            RoomsLog.NoKey(_logger, member.Short, room);
+        }
+    }
+
+    /// <summary>Keeps a key sealed to us by the member it names, acknowledges it to the hub; true when it is new to us.</summary>
+    public async Task<bool> AcceptAsync(RoomState state, RoomKey key)
+    {
+        if (key.To != identity.DeviceId
+            || !MailboxSeal.TryOpen(key.Item, agreement, identity.DeviceId, SealPurpose.RoomKey, out var sealedBy, out var plaintext, out _)
+            || sealedBy != key.From || !WireMessage.TryRead<SenderKeyItem>(plaintext, out var item, out _) || item.Room != state.Name
+            || item.KeyId != key.KeyId)
+        {
+            return false;
+        }
+        bool isNew;
+        lock (state.Lock)
+        {
+            // A key that opens from an earlier message replaces one that opens from a later one, never the other way.
+            isNew = !state.Keys.TryGetValue((key.From, item.KeyId), out var held) || held.Start > item.Start;
+            if (isNew)
             {
-                var item = MailboxSeal.Seal(identity, member, entry.AgreementKey, encoded, SealPurpose.RoomKey);
-                channel.TrySend(FrameType.RoomKey, new RoomKey(state.Name, identity.DeviceId, member, item));
+                state.Keys[(key.From, item.KeyId)] = new HeldSenderKey(item.Start, item.Link);
+                state.Waiting.Remove((key.From, item.KeyId));
+            }
+        }
+        if (isNew)
+        {
+            await store.SaveRoomKeyAsync(state.Name, new StoredRoomKey(key.From.Compact, item.KeyId, item.Start, item.Link)).ConfigureAwait(false);
+        }
+        channel.TrySend(FrameType.RoomKeyAck, new RoomKeyRef(state.Name, key.From, identity.DeviceId, key.KeyId, 0));
+        return isNew;
+    }
+
+    /// <summary>
+    /// A member asks for one of our keys from message <c>Counter</c> on. It gets it only if it is a member
+    /// now, the message is ours under that key, and the hub placed that message after the member joined;
+    /// and only so often.
+    /// </summary>
+    public async Task AnswerAsync(RoomState state, RoomKeyRef request)
+    {
+        SenderKey? key;
+        RoomReceipt asker;
+        bool member;
+        lock (state.Lock)
+        {
+            member = state.Members.ContainsKey(request.Member);
+            state.MyKeys.TryGetValue(request.KeyId, out key);
+            state.Receipts.TryGetValue(request.Member, out asker);
+        }
+        var seq = key is null ? null : await store.OwnRoomSeqAsync("#" + state.Name, request.KeyId, request.Counter).ConfigureAwait(false);
+        if (request.Owner != identity.DeviceId || !member || key is null || seq is null || asker.Member != request.Member
+            || (ulong)seq.Value <= asker.Joined || !TakeRequest(state.Name, request.Member))
+        {
+            Interlocked.Increment(ref _refused);
+            RoomsLog.KeyRequestRefused(_logger, request.Member.Short, state.Name, request.KeyId);
+            return;
+        }
+        await HandAsync(state.Name, request.Member, new SenderKeyItem(state.Name, key.KeyId, request.Counter, key.LinkAt(request.Counter))).ConfigureAwait(false);
+    }
+
+    private bool TakeRequest(string room, DeviceId member)
+    {
+        var now = time.GetUtcNow();
+        lock (_requests)
+        {
+            var (since, count) = _requests.GetValueOrDefault((room, member), (now, 0));
+            if (now - since > RequestWindow)
+            {
+                (since, count) = (now, 0);
+            }
+            _requests[(room, member)] = (since, count + 1);
+            return count < MaxRequestsPerWindow;
+        }
+    }
+
+    /// <summary>A message under a key we do not hold: note it, so the key's owner is asked if the key does not come by itself.</summary>
+    public void NoteMissing(RoomState state, DeviceId sender, uint keyId, ulong counter)
+    {
+        lock (state.Lock)
+        {
+            if (state.Waiting.TryGetValue((sender, keyId), out var waiting))
+            {
+                waiting.Counter = Math.Min(waiting.Counter, counter);
             }
             else
             {
-                RoomsLog.NoKey(_logger, member.Short, state.Name);
+                state.Waiting[(sender, keyId)] = new WaitingKey(counter, time.GetUtcNow());
             }
         }
     }
 
-    /// <summary>Room frames come from other members through the hub: a malformed one is dropped, not a reason to drop the hub.</summary>
-    public ValueTask OnFrameAsync(IPeerLink hub, Frame frame)
+    /// <summary>Asks the owners of keys we have waited for long enough (and not asked lately).</summary>
+    public void AskForMissing(RoomState state)
     {
-        if (RoomKey.TryRead(frame.Payload, out var key, out _))
-        {
-            _ = AcceptAsync(key.Room, key.From, key.To, key.Item);
-        }
-        return ValueTask.CompletedTask;
-    }
-
-    /// <summary>Keeps a key sealed to us by the member it names, then reads the messages that waited for it.</summary>
-    private async Task AcceptAsync(string room, DeviceId from, DeviceId to, byte[] item)
-    {
-        if (to != identity.DeviceId || book.Find(room) is not { } state
-            || !MailboxSeal.TryOpen(item, agreement, identity.DeviceId, SealPurpose.RoomKey, out var sealedBy, out var plaintext, out _)
-            || sealedBy != from || !WireMessage.TryRead<SenderKeyItem>(plaintext, out var key, out _) || key.Room != room)
-        {
-            return;
-        }
-        List<(DeviceId Sender, byte[] Sealed)> ready;
+        var now = time.GetUtcNow();
+        List<RoomKeyRef> asks = [];
         lock (state.Lock)
         {
-            state.Keys[(from, key.KeyId)] = key.Key;
-            ready = state.TakePending(from);
+            foreach (var ((sender, keyId), waiting) in state.Waiting)
+            {
+                if (now - waiting.Since >= AskAfter && (waiting.Asked is not { } asked || now - asked >= AskAgainAfter))
+                {
+                    waiting.Asked = now;
+                    waiting.Asks++;
+                    asks.Add(new RoomKeyRef(state.Name, sender, identity.DeviceId, keyId, waiting.Counter));
+                }
+            }
         }
-        foreach (var (sender, sealedMessage) in ready)
+        foreach (var ask in asks)
         {
-            await chat.OpenAsync(room, sender, sealedMessage).ConfigureAwait(false);
+            channel.TrySend(FrameType.RoomKeyRequest, ask);
         }
     }
 }

@@ -9,15 +9,17 @@ using Parley.Node.Hub;
 namespace Parley.Node.Rooms;
 
 /// <summary>
-/// Being in hub rooms: create, join, leave and list them through the hub; follow who comes and goes
-/// (a notice in the room's timeline, and a new sender key each time); rejoin every remembered room
-/// on each new link to the hub.
+/// Being in hub rooms: create, join, leave and list them through the hub; on entering (and on each new
+/// link to the hub, for every remembered room) hand out a fresh sender key and sync the room's log from
+/// our read position, then post again what the hub never confirmed. Who comes and goes arrives in the
+/// log (<see cref="RoomReader"/>).
 /// </summary>
-internal sealed class RoomMembership(RoomCommands commands, RoomBook book, RoomKeys keys, RoomChat chat, ILoggerFactory loggerFactory) : IHubClientFeature
+internal sealed class RoomMembership(RoomCommands commands, RoomBook book, RoomKeys keys, RoomReader reader, RoomChat chat, IHubChannel channel,
+    ILoggerFactory loggerFactory) : IHubClientFeature
 {
     private readonly ILogger _logger = loggerFactory.CreateLogger("Parley.Rooms");
 
-    public IReadOnlyList<FrameSpec> Frames { get; } = [FrameSpec.Of<RoomNotice>(FrameType.RoomNotice)];
+    public IReadOnlyList<FrameSpec> Frames { get; } = [];
 
     /// <summary>Rooms this node is in (as of its last word with the hub).</summary>
     public IReadOnlyList<string> Joined => book.Joined;
@@ -28,14 +30,47 @@ internal sealed class RoomMembership(RoomCommands commands, RoomBook book, RoomK
 
     private async Task<IReadOnlyList<RoomMember>> EnterAsync(string room, RoomOp op)
     {
-        var answer = await commands.SendAsync(op, room).ConfigureAwait(false);
+        var wasIn = book.Find(room) is not null;
+        // The room's state exists before the hub lets us in: members send their keys the moment they hear of it.
+        await book.OpenAsync(room).ConfigureAwait(false);
+        RoomAnswer answer;
+        try
+        {
+            answer = await commands.SendAsync(op, room).ConfigureAwait(false);
+        }
+        catch
+        {
+            book.Abandon(room, wasIn);
+            throw;
+        }
         if (answer.Error is not null)
         {
+            book.Abandon(room, wasIn);
             throw new ChatException(answer.Error);
         }
         var state = await book.EnterAsync(room, answer.Members).ConfigureAwait(false);
+        await reader.ResumeAsync(state).ConfigureAwait(false);
         await keys.RekeyAsync(state).ConfigureAwait(false);
+        ulong position;
+        lock (state.Lock)
+        {
+            position = state.Position;
+        }
+        channel.TrySend(FrameType.RoomSync, new RoomPosition(room, position));
+        _ = RepostAsync(state);
         return answer.Members;
+    }
+
+    private async Task RepostAsync(RoomState state)
+    {
+        try
+        {
+            await chat.RepostAsync(state).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is HubUnavailableException or ChatException or InvalidOperationException)
+        {
+            RoomsLog.RepostFailed(_logger, state.Name, e.Message);
+        }
     }
 
     public async Task LeaveAsync(string room)
@@ -61,39 +96,9 @@ internal sealed class RoomMembership(RoomCommands commands, RoomBook book, RoomK
         return answer.Error is null ? answer.Members : throw new ChatException(answer.Error);
     }
 
-    /// <summary>Room frames come from the hub's fan-out: a malformed one is dropped, not a reason to drop the hub.</summary>
-    public ValueTask OnFrameAsync(IPeerLink hub, Frame frame)
-    {
-        if (RoomNotice.TryRead(frame.Payload, out var notice, out _))
-        {
-            // Not awaited: rekeying asks the hub for directory entries, whose answers arrive on this same link.
-            _ = OnNoticeAsync(notice.Joined, notice.Room, notice.Member, notice.Name);
-        }
-        return ValueTask.CompletedTask;
-    }
+    public ValueTask OnFrameAsync(IPeerLink hub, Frame frame) => ValueTask.CompletedTask;
 
-    private async Task OnNoticeAsync(bool joined, string room, DeviceId member, string name)
-    {
-        if (book.Find(room) is not { } state)
-        {
-            return;
-        }
-        lock (state.Lock)
-        {
-            if (joined)
-            {
-                state.Members[member] = name;
-            }
-            else
-            {
-                state.Remove(member);
-            }
-        }
-        await chat.NoticeAsync(room, member, name, joined).ConfigureAwait(false);
-        await keys.RekeyAsync(state).ConfigureAwait(false);
-    }
-
-    /// <summary>After a (re)connection to the hub: fetch each room's members again and hand out fresh keys.</summary>
+    /// <summary>After a (re)connection to the hub: rejoin each remembered room (no notice if we are still a member), hand out a fresh key, and sync.</summary>
     public async Task OnHubLinkedAsync(IPeerLink hub)
     {
         foreach (var room in await book.SavedAsync().ConfigureAwait(false))
@@ -102,7 +107,7 @@ internal sealed class RoomMembership(RoomCommands commands, RoomBook book, RoomK
             {
                 await EnterAsync(room, RoomOp.Join).ConfigureAwait(false);
             }
-            catch (Exception e) when (e is ChatException or InvalidOperationException)
+            catch (Exception e) when (e is ChatException or InvalidOperationException or HubUnavailableException)
             {
                 RoomsLog.RejoinFailed(_logger, room, e.Message);
             }

@@ -3,12 +3,13 @@ using Parley.Core.Identity;
 
 namespace Parley.Node.Rooms;
 
-/// <summary>One room this node is in: its members, our sender key, the keys others handed us, and messages waiting for a key. Guarded by <see cref="Lock"/>.</summary>
+/// <summary>
+/// One room this node is in: its members, our current sender key and the ones we used before (to answer
+/// key requests), the keys others handed us, members' read positions, how far we have read the room's
+/// log, and the keys we are waiting for. Guarded by <see cref="Lock"/>.
+/// </summary>
 internal sealed class RoomState(string name)
 {
-    /// <summary>Messages kept per room while their sender key is on its way; more are dropped. 256.</summary>
-    public const int MaxPending = 256;
-
     public string Name { get; } = name;
 
     public Lock Lock { get; } = new();
@@ -16,29 +17,56 @@ internal sealed class RoomState(string name)
     /// <summary>Members by device ID, with the names the hub gave.</summary>
     public Dictionary<DeviceId, string> Members { get; set; } = [];
 
-    public SenderKey MyKey { get; set; } = SenderKey.CreateRandom();
+    /// <summary>Our key for what we say next; null until we have handed one out on this run (a key's counter never restarts).</summary>
+    public SenderKey? MyKey { get; set; }
+
+    /// <summary>Every key of ours, by ID, to hand on from a message on when a member asks for it.</summary>
+    public Dictionary<uint, SenderKey> MyKeys { get; } = [];
 
     /// <summary>Other members' sender keys, by member and key ID.</summary>
-    public Dictionary<(DeviceId Member, uint KeyId), byte[]> Keys { get; } = [];
+    public Dictionary<(DeviceId Member, uint KeyId), HeldSenderKey> Keys { get; } = [];
 
-    /// <summary>Messages whose sender key has not arrived yet (it is on its way after a rekey).</summary>
-    public List<(DeviceId Sender, byte[] Sealed)> Pending { get; } = [];
+    /// <summary>Members' places in the room's log (from the hub's receipts): what delivery counts come from.</summary>
+    public Dictionary<DeviceId, RoomReceipt> Receipts { get; } = [];
 
-    /// <summary>A member left: its name and keys go (what it says next is not ours to read).</summary>
+    /// <summary>The last entry of the room's log we have stored.</summary>
+    public ulong Position { get; set; }
+
+    /// <summary>The last position we told the hub.</summary>
+    public ulong Acked { get; set; }
+
+    /// <summary>Entries up to here are catch-up (said while we were away); later ones are live.</summary>
+    public ulong SyncHead { get; set; }
+
+    /// <summary>The first message that arrived during the latest catch-up: where the unread marker goes.</summary>
+    public Guid? FirstCaughtUp { get; set; }
+
+    /// <summary>Messages dropped since start because their signature or encryption did not check out, or because they came again.</summary>
+    public int Dropped { get; set; }
+
+    /// <summary>Keys we hold messages for and cannot open yet: the lowest message number waiting, and when we last asked.</summary>
+    public Dictionary<(DeviceId Member, uint KeyId), WaitingKey> Waiting { get; } = [];
+
+    /// <summary>A member left: its name, keys and receipt go (what it says next is not ours to read).</summary>
     public void Remove(DeviceId member)
     {
         Members.Remove(member);
+        Receipts.Remove(member);
         foreach (var stale in Keys.Keys.Where(k => k.Member == member).ToList())
         {
             Keys.Remove(stale);
         }
     }
+}
 
-    /// <summary>The messages that waited for <paramref name="sender"/>'s key, taken out of the queue.</summary>
-    public List<(DeviceId Sender, byte[] Sealed)> TakePending(DeviceId sender)
-    {
-        List<(DeviceId, byte[])> ready = [.. Pending.Where(p => p.Sender == sender)];
-        Pending.RemoveAll(p => p.Sender == sender);
-        return ready;
-    }
+/// <summary>A key we are waiting for: the lowest message number that needs it, since when, and when we last asked its owner.</summary>
+internal sealed class WaitingKey(ulong counter, DateTimeOffset since)
+{
+    public ulong Counter { get; set; } = counter;
+
+    public DateTimeOffset Since { get; } = since;
+
+    public DateTimeOffset? Asked { get; set; }
+
+    public int Asks { get; set; }
 }

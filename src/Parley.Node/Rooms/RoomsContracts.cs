@@ -10,6 +10,9 @@ public static class RoomsEvents
 {
     /// <summary>Someone joined or left a room we are in (<see cref="RoomNoticeEvent"/>).</summary>
     public const string Notice = "room.notice";
+
+    /// <summary>Members stored more of our messages: their delivery counts (<see cref="RoomDeliveryEvent"/>).</summary>
+    public const string Delivery = "room.delivery";
 }
 
 /// <summary><c>POST /api/rooms</c>: the room to create.</summary>
@@ -30,3 +33,15 @@ public sealed record RoomLeftReply(string Left);
 
 /// <summary>The data of <c>room.notice</c>.</summary>
 public sealed record RoomNoticeEvent(string Room, string DeviceId, string Name, bool Joined);
+
+/// <summary>One of our room messages' delivery count: delivered to <c>Delivered</c> of <c>Recipients</c> members.</summary>
+public sealed record DeliveryCount(Guid Id, int Delivered, int Recipients);
+
+/// <summary>The data of <c>room.delivery</c>.</summary>
+public sealed record RoomDeliveryEvent(string Room, IReadOnlyList<DeliveryCount> Messages);
+
+/// <summary>
+/// <c>GET /api/rooms/{room}</c>: a room we are in: members, how many messages wait for a key, how many
+/// were dropped as forged, and the first message caught up after being away (where "unread" starts).
+/// </summary>
+public sealed record RoomView(string Name, IReadOnlyList<RoomMemberView> Members, int Waiting, int Dropped, Guid? FirstUnread, long Position);

@@ -1,5 +1,8 @@
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Routing;
+using Parley.Core.Hub.Rooms;
+using Parley.Node.Chat;
+using Parley.Node.Storage;
 
 namespace Parley.Node.Rooms;
 
@@ -18,6 +21,17 @@ internal static class RoomsEndpoints
         {
             await rooms.LeaveAsync(Uri.UnescapeDataString(room)).ConfigureAwait(false);
             return new RoomLeftReply(RoomChat.ConversationKey(Uri.UnescapeDataString(room)));
+        });
+        api.MapGet("/rooms/{room}", async (string room, RoomMembership rooms, RoomBook book, NodeStore store) =>
+        {
+            var name = RoomNames.Normalize(Uri.UnescapeDataString(room));
+            var state = book.Find(name) ?? throw new ChatException($"you are not in #{name}");
+            var members = RoomMemberView.List(await rooms.MembersAsync(name).ConfigureAwait(false));
+            var waiting = (await store.WaitingAsync("#" + name).ConfigureAwait(false)).Count;
+            lock (state.Lock)
+            {
+                return new RoomView("#" + name, members, waiting, state.Dropped, state.FirstCaughtUp, (long)state.Position);
+            }
         });
         api.MapGet("/rooms/{room}/members", async (string room, RoomMembership rooms) =>
             RoomMemberView.List(await rooms.MembersAsync(Uri.UnescapeDataString(room)).ConfigureAwait(false)));

@@ -12,4 +12,10 @@ internal static partial class RoomsLog
 
     [LoggerMessage(802, LogLevel.Information, "could not rejoin #{Room}: {Reason}")]
     public static partial void RejoinFailed(ILogger logger, string room, string reason);
+
+    [LoggerMessage(803, LogLevel.Information, "could not post again to #{Room}: {Reason}")]
+    public static partial void RepostFailed(ILogger logger, string room, string reason);
+
+    [LoggerMessage(804, LogLevel.Warning, "refused {Member} the key {KeyId} in #{Room}: not a member, not in the room for that message, or asking too often")]
+    public static partial void KeyRequestRefused(ILogger logger, string member, string room, uint keyId);
 }

@@ -15,8 +15,12 @@ public sealed class RoomsModule : INodeModule
         services.AddSingleton<RoomBook>();
         HubModule.AddFeature<RoomCommands>(services);
         HubModule.AddFeature<RoomMembership>(services);
-        HubModule.AddFeature<RoomKeys>(services);
+        services.AddSingleton<RoomKeys>();
+        services.AddSingleton<RoomReader>();
+        services.AddSingleton<RoomDelivery>();
         HubModule.AddFeature<RoomChat>(services);
+        HubModule.AddFeature<RoomInbox>(services);
+        services.AddSingleton<INodeService>(sp => sp.GetRequiredService<RoomInbox>());
     }
 
     public void MapEndpoints(IEndpointRouteBuilder app, RouteGroupBuilder api) => RoomsEndpoints.Map(api);

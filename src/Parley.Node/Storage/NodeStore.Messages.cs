@@ -4,7 +4,7 @@ namespace Parley.Node.Storage;
 
 public sealed partial class NodeStore : Chat.IChatStore
 {
-    private const string MessageColumns = "id, peer, outgoing, text, sent_at, state, seq, sender";
+    private const string MessageColumns = "id, peer, outgoing, text, sent_at, state, seq, sender, room_seq";
 
     /// <summary>Stores a message; false if one with the same ID is already stored (a resend).</summary>
     public Task<bool> InsertMessageAsync(Guid id, string peer, bool outgoing, string text, DateTimeOffset sentAt, MessageState state, string? sender = null) =>
@@ -62,5 +62,6 @@ public sealed partial class NodeStore : Chat.IChatStore
         reader.GetInt64(6))
     {
         Sender = reader.IsDBNull(7) ? null : reader.GetString(7),
+        RoomSeq = reader.IsDBNull(8) ? null : reader.GetInt64(8),
     };
 }

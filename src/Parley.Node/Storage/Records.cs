@@ -50,6 +50,9 @@ public enum MessageState
 
     /// <summary>A room event (someone joined or left), shown in the room's timeline.</summary>
     Notice,
+
+    /// <summary>A room message whose sender key has not reached us yet: kept sealed, asked for, and opened when the key comes.</summary>
+    WaitingForKey,
 }
 
 public sealed record MessageRecord(
@@ -66,4 +69,7 @@ public sealed record MessageRecord(
 
     /// <summary>In a room ("#name" peer): who wrote it (compact device ID).</summary>
     public string? Sender { get; init; }
+
+    /// <summary>In a room: the entry's place in the hub's log of the room (null until the hub has stored an outgoing one).</summary>
+    public long? RoomSeq { get; init; }
 }

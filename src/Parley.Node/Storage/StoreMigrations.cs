@@ -58,6 +58,16 @@ internal static class StoreMigrations
         """
         CREATE TABLE read_marks (peer TEXT PRIMARY KEY, seq INTEGER NOT NULL);
         """,
+        """
+        ALTER TABLE messages ADD COLUMN room_seq INTEGER;
+        ALTER TABLE messages ADD COLUMN key_id INTEGER;
+        ALTER TABLE messages ADD COLUMN key_counter INTEGER;
+        ALTER TABLE messages ADD COLUMN sealed BLOB;
+        CREATE INDEX messages_by_key ON messages (peer, key_id, key_counter) WHERE key_id IS NOT NULL;
+        CREATE TABLE room_keys (room TEXT NOT NULL, member TEXT NOT NULL, key_id INTEGER NOT NULL, start INTEGER NOT NULL, link BLOB NOT NULL,
+            created_at INTEGER NOT NULL, PRIMARY KEY (room, member, key_id));
+        CREATE TABLE room_positions (room TEXT PRIMARY KEY, position INTEGER NOT NULL);
+        """,
     ];
 
     public static void Apply(SqliteConnection connection)

@@ -51,8 +51,17 @@ public class HubMessageTests
     {
         Assert.Equal([0, 0, 0, 5, 2, 4, .. "team"u8], new RoomCommand(5, RoomOp.Join, "team").ToArray());
         Assert.Equal([1, 4, .. "team"u8, .. Alice.Bytes, 5, .. "alice"u8], new RoomNotice(true, "team", Alice, "alice").ToArray());
-        Assert.Equal([4, .. "team"u8, .. Alice.Bytes, .. Bob.Bytes, 0, 2, 0xAA, 0xBB], new RoomKey("team", Alice, Bob, [0xAA, 0xBB]).ToArray());
-        Assert.Equal([4, .. "team"u8, .. Alice.Bytes, 0xCC], new RoomMessage("team", Alice, [0xCC]).ToArray());
+        Assert.Equal([4, .. "team"u8, .. Alice.Bytes, .. Bob.Bytes, 0, 0, 0, 7, 0, 2, 0xAA, 0xBB], new RoomKey("team", Alice, Bob, 7, [0xAA, 0xBB]).ToArray());
+        Assert.Equal([0, 0, 0, 9, 4, .. "team"u8, .. Alice.Bytes, 0xCC], new RoomMessage(9, "team", Alice, [0xCC]).ToArray());
+        var entry = new RoomEntry("team", 3, DateTimeOffset.FromUnixTimeMilliseconds(5), RoomEntryKind.Message, Alice, [0xCC]);
+        Assert.Equal([4, .. "team"u8, 0, 0, 0, 0, 0, 0, 0, 3, 0, 0, 0, 0, 0, 0, 0, 5, 1, .. Alice.Bytes, 0, 0, 0, 1, 0xCC], entry.ToArray());
+        Assert.Equal(entry.Body, RoundTrip(entry).Body);
+        Assert.Equal(new RoomPosted(9, 3, null), RoundTrip(new RoomPosted(9, 3, null)));
+        Assert.Equal("full", RoundTrip(new RoomPosted(9, 0, "full")).Error);
+        Assert.Equal(new RoomPosition("team", 12), RoundTrip(new RoomPosition("team", 12)));
+        Assert.Equal(new RoomSyncState("team", 1, 2, 3), RoundTrip(new RoomSyncState("team", 1, 2, 3)));
+        Assert.Equal(new RoomKeyRef("team", Alice, Bob, 7, 40), RoundTrip(new RoomKeyRef("team", Alice, Bob, 7, 40)));
+        Assert.Equal([new RoomReceipt(Bob, 2, 9)], RoundTrip(new RoomReceipts("team", [new RoomReceipt(Bob, 2, 9)])).Receipts);
         var list = new RoomListReply(5, null, ["a", "team"]);
         Assert.Equal([0, 0, 0, 5, 1, 0, 0, 2, 1, .. "a"u8, 4, .. "team"u8], list.ToArray());
         var members = new RoomMembersReply(5, null, [new RoomMember(Alice, "alice", true)]);
@@ -89,22 +98,39 @@ public class HubMessageTests
         var key = SenderKey.CreateRandom();
         var item = RoundTrip(SenderKeyItem.Of("team", key));
         Assert.Equal(key.KeyId, item.KeyId);
-        Assert.Equal(key.Key, item.Key);
+        Assert.Equal(key.FirstLink, item.Link);
+        var held = new HeldSenderKey(item.Start, item.Link);
         var identityKey = alice.Certificate.PublicKey.ExportSubjectPublicKeyInfo();
         var sealedMessage = RoomCrypto.SealMessage(alice, "team", key, "hello team"u8);
-        Assert.True(RoomCrypto.TryReadKeyId(sealedMessage, out var keyId));
-        Assert.Equal(key.KeyId, keyId);
-        Assert.True(RoomCrypto.TryOpenMessage(sealedMessage, "team", alice.DeviceId, identityKey, key.Key, out var plaintext));
+        Assert.True(RoomCrypto.TryReadKeyId(sealedMessage, out var keyId, out var counter));
+        Assert.Equal((key.KeyId, 1UL), (keyId, counter));
+        Assert.True(RoomCrypto.TryOpenMessage(sealedMessage, "team", alice.DeviceId, identityKey, held, out var plaintext));
         Assert.Equal("hello team", Encoding.UTF8.GetString(plaintext));
-        Assert.False(RoomCrypto.TryOpenMessage(sealedMessage, "other", alice.DeviceId, identityKey, key.Key, out _));
-        Assert.False(RoomCrypto.TryOpenMessage(sealedMessage, "team", alice.DeviceId, identityKey, SenderKey.CreateRandom().Key, out _));
+        Assert.False(RoomCrypto.TryOpenMessage(sealedMessage, "other", alice.DeviceId, identityKey, held, out _));
+        var other = SenderKey.CreateRandom();
+        Assert.False(RoomCrypto.TryOpenMessage(sealedMessage, "team", alice.DeviceId, identityKey, new HeldSenderKey(1, other.FirstLink), out _));
+    }
+
+    [Fact]
+    public void KeyChain_HandedOnFromAMessage_OpensThatMessageAndLater_NeverEarlier()
+    {
+        using var alice = NodeIdentity.CreateEphemeral();
+        var identityKey = alice.Certificate.PublicKey.ExportSubjectPublicKeyInfo();
+        var key = SenderKey.CreateRandom();
+        var sealedMessages = Enumerable.Range(1, 5).Select(i => RoomCrypto.SealMessage(alice, "team", key, Encoding.UTF8.GetBytes($"m{i}"))).ToList();
+        var fromThird = new HeldSenderKey(3, key.LinkAt(3));
+        Assert.Equal([false, false, true, true, true],
+            sealedMessages.Select(m => RoomCrypto.TryOpenMessage(m, "team", alice.DeviceId, identityKey, fromThird, out _)).ToList());
+        // Out of order still opens (from the link it was handed, not only the furthest reached).
+        Assert.True(RoomCrypto.TryOpenMessage(sealedMessages[2], "team", alice.DeviceId, identityKey, fromThird, out var third));
+        Assert.Equal("m3", Encoding.UTF8.GetString(third));
     }
 
     [Fact]
     public void EveryHubFrame_IsDeclaredOnce_WithItsMessagesCap()
     {
         var table = new FrameTable(HubFrames.Specs);
-        Assert.Equal(16, HubFrames.Specs.Count);
+        Assert.Equal(24, HubFrames.Specs.Count);
         Assert.Equal(ProtocolLimits.MaxPayload, table.MaxPayloadFor((byte)FrameType.RoomReply));
         Assert.Equal(MailboxPut.MaxSize, table.MaxPayloadFor((byte)FrameType.MailboxPut));
     }

@@ -43,7 +43,7 @@ public class MailboxSealTests
         using var alice = NodeIdentity.CreateEphemeral();
         using var bob = NodeIdentity.CreateEphemeral();
         using var bobKey = AgreementKey.CreateEphemeral();
-        var senderKey = new SenderKeyItem("lobby", 7, new byte[SenderKeyItem.KeySize]).ToArray();
+        var senderKey = new SenderKeyItem("lobby", 7, 1, new byte[SenderKeyItem.KeySize]).ToArray();
         var roomKeyItem = MailboxSeal.Seal(alice, bob.DeviceId, bobKey.PublicKey, senderKey, SealPurpose.RoomKey);
         var mailItem = MailboxSeal.Seal(alice, bob.DeviceId, bobKey.PublicKey, "hello bob"u8, SealPurpose.Mail);
 

@@ -54,8 +54,8 @@ public sealed class HubRouterFuzzTests : WithHubDatabase
             [FrameType.MailboxPut] = [new MailboxPut(4, bob.Id, [1, 2, 3]).ToArray()],
             [FrameType.MailboxAck] = [new MailboxAck(1).ToArray()],
             [FrameType.RoomCommand] = [.. Enum.GetValues<RoomOp>().Select(op => new RoomCommand(5, op, "team").ToArray())],
-            [FrameType.RoomKey] = [new RoomKey("team", alice.Id, bob.Id, [9, 9]).ToArray()],
-            [FrameType.RoomMessage] = [new RoomMessage("team", alice.Id, [7, 7, 7]).ToArray()],
+            [FrameType.RoomKey] = [new RoomKey("team", alice.Id, bob.Id, 1, [9, 9]).ToArray()],
+            [FrameType.RoomMessage] = [new RoomMessage(1, "team", alice.Id, [7, 7, 7]).ToArray()],
         };
         var types = Enumerable.Range(0, 256).Select(t => (FrameType)t)
             .Where(t => router.Frames.Contains(t) && !LinkFrames.Specs.Any(s => s.Type == t)).ToList(); // the link itself answers its own

@@ -73,7 +73,7 @@ public sealed class HubRouterTests
         Assert.Equal("too many requests (over 1/s)", error.Message);
 
         // Room traffic has its own allowance, and another member has its own bucket.
-        await router.RouteAsync(alice, FakeMembers.FrameOf(FrameType.RoomMessage, new RoomMessage("team", alice.Id, [1])));
+        await router.RouteAsync(alice, FakeMembers.FrameOf(FrameType.RoomMessage, new RoomMessage(1, "team", alice.Id, [1])));
         await router.RouteAsync(bob, Query);
 
         _time.Advance(TimeSpan.FromSeconds(1));

@@ -17,18 +17,20 @@ public sealed class RoomRekeyTests : WithHubDatabase
     private async Task<(HubRouter Router, Member[] Members, FakeLink[] Links)> RoomAsync(HubOptions options)
     {
         var members = new FakeMembers(options);
-        var router = new HubRouter([new RoomsFeature(new HubRooms(new RoomStore(Database)), members.Registry, _time)]);
+        var log = new RoomLog(new RoomLogStore(Database), options, Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance);
+        var router = new HubRouter([new RoomsFeature(new HubRooms(new RoomStore(Database)), log, members.Registry, _time)]);
         var joined = new[] { "alice", "bob", "carol", "mallory" }.Select(name => members.Join(name)).ToArray();
         var command = 0u;
         foreach (var (member, _) in joined)
         {
             var op = command == 0 ? RoomOp.Create : RoomOp.Join;
             await router.RouteAsync(member, FakeMembers.FrameOf(FrameType.RoomCommand, new RoomCommand(++command, op, "team")));
+            await router.RouteAsync(member, FakeMembers.FrameOf(FrameType.RoomSync, new RoomPosition("team", 0))); // read the log from its join on
         }
         return (router, [.. joined.Select(j => j.Member)], [.. joined.Select(j => j.Link)]);
     }
 
-    private static Frame Key(Member from, Member to) => FakeMembers.FrameOf(FrameType.RoomKey, new RoomKey("team", from.Id, to.Id, [1, 2, 3]));
+    private static Frame Key(Member from, Member to) => FakeMembers.FrameOf(FrameType.RoomKey, new RoomKey("team", from.Id, to.Id, 1, [1, 2, 3]));
 
     private static Frame Toggle(uint id) => FakeMembers.FrameOf(FrameType.RoomCommand, new RoomCommand(id, id % 2 == 1 ? RoomOp.Leave : RoomOp.Join, "team"));
 
@@ -82,6 +84,6 @@ public sealed class RoomRekeyTests : WithHubDatabase
         Assert.Equal([null, null], replies.Take(2).Select(r => r.Error));
         Assert.StartsWith("you are joining and leaving rooms faster than this hub allows", replies[2].Error, StringComparison.Ordinal);
         Assert.False(links[3].IsClosed);
-        Assert.Equal(3, links[0].Received<RoomNotice>(FrameType.RoomNotice).Count(n => n.Member == mallory.Id));
+        Assert.Equal(3, links[0].Received<RoomEntry>(FrameType.RoomEntry).Count(e => e.Kind == RoomEntryKind.Notice && e.Sender == mallory.Id));
     }
 }

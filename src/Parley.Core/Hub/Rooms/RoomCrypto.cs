@@ -8,8 +8,9 @@ using Parley.Core.Protocol;
 namespace Parley.Core.Hub.Rooms;
 
 /// <summary>
-/// Room messages end to end. The text is encrypted with the sender's sender key (AES-256-GCM; nonce =
-/// key ID u32 | counter u64; associated data = room, sender) and signed with the sender's identity
+/// Room messages end to end. The text is encrypted with the message key of the sender's key chain for
+/// its counter (AES-256-GCM; see <see cref="SenderKey"/>; nonce = key ID u32 | counter u64; associated
+/// data = room, sender) and signed with the sender's identity
 /// (layout: <see cref="SealedRoomMessage"/>). Sender keys travel to each member as a
 /// <see cref="SenderKeyItem"/> sealed with the mailbox seal to its agreement key (for
 /// <see cref="Mailbox.SealPurpose.RoomKey"/>, so a key item never opens as mail), and are replaced
@@ -19,10 +20,10 @@ public static class RoomCrypto
 {
     public static byte[] SealMessage(NodeIdentity sender, string room, SenderKey key, ReadOnlySpan<byte> plaintext)
     {
-        var counter = key.NextCounter();
+        var (counter, messageKey) = key.Next();
         var tag = new byte[SealedRoomMessage.TagSize];
         var ciphertext = new byte[plaintext.Length];
-        using (var aes = new AesGcm(key.Key, SealedRoomMessage.TagSize))
+        using (var aes = new AesGcm(messageKey, SealedRoomMessage.TagSize))
         {
             aes.Encrypt(Nonce(key.KeyId, counter), plaintext, ciphertext, tag, Associated(room, sender.DeviceId));
         }
@@ -32,15 +33,16 @@ public static class RoomCrypto
         return (unsigned with { Signature = signature }).ToArray();
     }
 
-    /// <summary>The key ID a sealed message was made with, to find the sender key before opening it; false if too short to be one.</summary>
-    public static bool TryReadKeyId(byte[] sealedMessage, out uint keyId)
+    /// <summary>The key ID and counter a sealed message was made with, to find the sender key before opening it; false if too short to be one.</summary>
+    public static bool TryReadKeyId(byte[] sealedMessage, out uint keyId, out ulong counter)
     {
-        keyId = sealedMessage.Length >= 4 ? BinaryPrimitives.ReadUInt32BigEndian(sealedMessage) : 0;
+        keyId = sealedMessage.Length >= 12 ? BinaryPrimitives.ReadUInt32BigEndian(sealedMessage) : 0;
+        counter = sealedMessage.Length >= 12 ? BinaryPrimitives.ReadUInt64BigEndian(sealedMessage.AsSpan(4)) : 0;
         return sealedMessage.Length >= 33;
     }
 
     /// <summary>Checks the sender's signature (with its identity key) and decrypts; false when anything does not hold.</summary>
-    public static bool TryOpenMessage(byte[] sealedMessage, string room, DeviceId sender, byte[] senderIdentityKey, byte[] key, out byte[] plaintext)
+    public static bool TryOpenMessage(byte[] sealedMessage, string room, DeviceId sender, byte[] senderIdentityKey, HeldSenderKey key, out byte[] plaintext)
     {
         plaintext = [];
         if (new DeviceId(SHA256.HashData(senderIdentityKey)) != sender
@@ -56,8 +58,12 @@ public static class RoomCrypto
             {
                 return false;
             }
+            if (!key.TryMessageKey(message.Counter, out var messageKey))
+            {
+                return false;
+            }
             plaintext = new byte[message.Ciphertext.Length];
-            using var aes = new AesGcm(key, SealedRoomMessage.TagSize);
+            using var aes = new AesGcm(messageKey, SealedRoomMessage.TagSize);
             aes.Decrypt(Nonce(message.KeyId, message.Counter), message.Ciphertext, message.Tag, plaintext, Associated(room, sender));
             return true;
         }

@@ -6,27 +6,30 @@ using Parley.Core.Protocol;
 namespace Parley.Core.Hub.Rooms;
 
 /// <summary>
-/// A sender key as one member hands it to another, inside a mailbox seal (so only that member reads it).
+/// A sender key as one member hands it to another, inside a mailbox seal (so only that member reads it):
+/// the chain link of message <c>start</c>, which opens that message and every later one under the key.
 /// <code>
-/// key item: "PRK1" | room length u8 | room (ASCII) | key ID u32 | key (32)
+/// key item: "PRK2" | room length u8 | room (ASCII) | key ID u32 | start u64 | link (32)
 /// </code>
 /// </summary>
-public sealed record SenderKeyItem(string Room, uint KeyId, byte[] Key) : IWireMessage<SenderKeyItem>
+public sealed record SenderKeyItem(string Room, uint KeyId, ulong Start, byte[] Link) : IWireMessage<SenderKeyItem>
 {
-    public const int KeySize = 32;
+    public const int KeySize = KeyChain.LinkSize;
 
-    private static ReadOnlySpan<byte> Magic => "PRK1"u8;
+    private static ReadOnlySpan<byte> Magic => "PRK2"u8;
 
-    public static int MaxSize => 4 + 1 + RoomNames.MaxBytes + 4 + KeySize;
+    public static int MaxSize => 4 + 1 + RoomNames.MaxBytes + 4 + 8 + KeySize;
 
-    public static SenderKeyItem Of(string room, SenderKey key) => new(room, key.KeyId, key.Key);
+    /// <summary>The whole key, from its first message.</summary>
+    public static SenderKeyItem Of(string room, SenderKey key) => new(room, key.KeyId, 1, key.FirstLink);
 
     public static bool TryRead(in ReadOnlySequence<byte> payload, [MaybeNullWhen(false)] out SenderKeyItem message, out string error)
     {
         message = null;
         var reader = new SequenceReader<byte>(payload);
         if (!reader.IsNext(Magic, advancePast: true) || !reader.TryRead(out var roomLength) || !reader.TryReadBytes(roomLength, out var room)
-            || !reader.TryReadU32(out var keyId) || !reader.TryReadBytes(KeySize, out var key) || reader.Remaining != 0)
+            || !reader.TryReadU32(out var keyId) || !reader.TryReadU64(out var start) || start == 0
+            || !reader.TryReadBytes(KeySize, out var link) || reader.Remaining != 0)
         {
             error = "not a sender key item";
             return false;
@@ -37,7 +40,7 @@ public sealed record SenderKeyItem(string Room, uint KeyId, byte[] Key) : IWireM
             error = "not a room name";
             return false;
         }
-        message = new SenderKeyItem(name, keyId, key);
+        message = new SenderKeyItem(name, keyId, start, link);
         error = "";
         return true;
     }
@@ -47,6 +50,7 @@ public sealed record SenderKeyItem(string Room, uint KeyId, byte[] Key) : IWireM
         output.Write(Magic);
         output.WriteRoom(Room);
         output.WriteU32(KeyId);
-        output.Write(Key);
+        output.WriteU64(Start);
+        output.Write(Link);
     }
 }

@@ -1,0 +1,133 @@
+using System.Buffers;
+using System.Threading.Channels;
+using Parley.Core.Hub.Rooms;
+using Parley.Core.Links;
+using Parley.Core.Protocol;
+using Parley.Node.Hub;
+
+namespace Parley.Node.Rooms;
+
+/// <summary>
+/// Everything rooms receive from the hub — log entries, keys, sync states, receipts, key requests — is
+/// handled here one at a time, in the order it came: a key that arrives before the messages it opens is
+/// kept before they are read, and the read position moves only over what is stored. When the queue
+/// runs dry, each room's position goes to the hub (an acknowledgement) and to the store.
+/// </summary>
+internal sealed class RoomInbox(RoomBook book, RoomReader reader, RoomKeys keys, RoomDelivery delivery, TimeProvider time) : IHubClientFeature, INodeService
+{
+    /// <summary>Frames waiting to be handled; past it the hub link is closed (and on reconnect the rooms sync from their positions). 65,536.</summary>
+    public const int MaxWaiting = 65_536;
+
+    /// <summary>How often keys we wait for are checked (and their owners asked).</summary>
+    private static readonly TimeSpan AskEvery = TimeSpan.FromSeconds(1);
+
+    private readonly Channel<(FrameType Type, byte[] Payload)> _frames =
+        Channel.CreateBounded<(FrameType, byte[])>(new BoundedChannelOptions(MaxWaiting) { SingleReader = true, FullMode = BoundedChannelFullMode.Wait });
+    private Task _loop = Task.CompletedTask;
+    private ITimer? _asking;
+
+    public IReadOnlyList<FrameSpec> Frames { get; } =
+    [
+        FrameSpec.Of<RoomEntry>(FrameType.RoomEntry),
+        FrameSpec.Of<RoomKey>(FrameType.RoomKey),
+        FrameSpec.Of<RoomSyncState>(FrameType.RoomSyncState),
+        FrameSpec.Of<RoomReceipts>(FrameType.RoomReceipts),
+        FrameSpec.Of<RoomKeyRef>(FrameType.RoomKeyRequest),
+    ];
+
+    public ValueTask OnFrameAsync(IPeerLink hub, Frame frame)
+    {
+        if (!_frames.Writer.TryWrite((frame.Type, frame.Payload.ToArray())))
+        {
+            throw new ProtocolException("more room traffic than this node can keep up with; it will sync again");
+        }
+        return ValueTask.CompletedTask;
+    }
+
+    public Task StartAsync(CancellationToken cancellationToken)
+    {
+        _loop = Task.Run(RunAsync, CancellationToken.None);
+        _asking = time.CreateTimer(_ => AskForMissing(), null, AskEvery, AskEvery);
+        return Task.CompletedTask;
+    }
+
+    public async Task StopAsync()
+    {
+        _frames.Writer.TryComplete();
+        if (_asking is not null)
+        {
+            await _asking.DisposeAsync().ConfigureAwait(false);
+        }
+        await _loop.ConfigureAwait(false);
+    }
+
+    private async Task RunAsync()
+    {
+        var touched = new HashSet<RoomState>();
+        while (await _frames.Reader.WaitToReadAsync().ConfigureAwait(false))
+        {
+            while (_frames.Reader.TryRead(out var item))
+            {
+                try
+                {
+                    if (await HandleAsync(item.Type, item.Payload).ConfigureAwait(false) is { } state)
+                    {
+                        touched.Add(state);
+                    }
+                }
+                catch (Exception e) when (e is HubUnavailableException or InvalidOperationException or Microsoft.Data.Sqlite.SqliteException)
+                {
+                    // One frame failed (the hub went away under a lookup, the store refused): it is read again after the next sync.
+                    touched.Clear();
+                    break;
+                }
+            }
+            foreach (var state in touched)
+            {
+                await reader.AcknowledgeAsync(state).ConfigureAwait(false);
+            }
+            touched.Clear();
+        }
+    }
+
+    /// <summary>Handles one frame; returns the room whose position may have moved.</summary>
+    private async Task<RoomState?> HandleAsync(FrameType type, byte[] payload)
+    {
+        switch (type)
+        {
+            case FrameType.RoomEntry when WireMessage.TryRead<RoomEntry>(payload, out var entry, out _) && await StateAsync(entry.Room) is { } state:
+                await reader.ReadAsync(state, entry).ConfigureAwait(false);
+                return state;
+            case FrameType.RoomKey when WireMessage.TryRead<RoomKey>(payload, out var key, out _) && await StateAsync(key.Room) is { } state:
+                if (await keys.AcceptAsync(state, key).ConfigureAwait(false))
+                {
+                    await reader.RetryWaitingAsync(state, key.From).ConfigureAwait(false);
+                }
+                return null;
+            case FrameType.RoomSyncState when WireMessage.TryRead<RoomSyncState>(payload, out var sync, out _) && await StateAsync(sync.Room) is { } state:
+                reader.Synced(state, sync);
+                return null;
+            case FrameType.RoomReceipts when WireMessage.TryRead<RoomReceipts>(payload, out var receipts, out _) && await StateAsync(receipts.Room) is { } state:
+                await delivery.OnReceiptsAsync(state, receipts).ConfigureAwait(false);
+                return null;
+            case FrameType.RoomKeyRequest when WireMessage.TryRead<RoomKeyRef>(payload, out var request, out _) && await StateAsync(request.Room) is { } state:
+                await keys.AnswerAsync(state, request).ConfigureAwait(false);
+                return null;
+            default:
+                return null; // malformed, or for a room we are not in: room frames come from other members, so dropped, not a reason to drop the hub
+        }
+    }
+
+    private async Task<RoomState?> StateAsync(string room) => book.Opened(room) is { } opening ? await opening.ConfigureAwait(false) : null;
+
+    private void AskForMissing()
+    {
+        foreach (var room in book.Joined)
+        {
+            if (book.Find(room) is { } state)
+            {
+                keys.AskForMissing(state);
+            }
+        }
+    }
+}

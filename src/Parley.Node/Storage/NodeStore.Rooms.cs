@@ -1,0 +1,147 @@
+using Microsoft.Data.Sqlite;
+
+namespace Parley.Node.Storage;
+
+/// <summary>A sender key as a room member keeps it: its owner, ID, the first message it opens and that message's chain link.</summary>
+public sealed record StoredRoomKey(string Member, uint KeyId, ulong Start, byte[] Link);
+
+/// <summary>A room message kept sealed until its key comes.</summary>
+public sealed record WaitingRoomMessage(Guid Id, string Sender, long RoomSeq, byte[] Sealed, DateTimeOffset At);
+
+/// <summary>Rooms' end-to-end state: sender keys (ours and others'), messages waiting for a key, our read position in each room's log.</summary>
+public sealed partial class NodeStore
+{
+    public Task SaveRoomKeyAsync(string room, StoredRoomKey key) => WriteAsync(connection =>
+        Prepared(connection, "INSERT OR REPLACE INTO room_keys (room, member, key_id, start, link, created_at) VALUES ($r, $m, $k, $s, $l, $t);",
+            ("$r", room), ("$m", key.Member), ("$k", (long)key.KeyId), ("$s", (long)key.Start), ("$l", key.Link),
+            ("$t", DateTimeOffset.UtcNow.ToUnixTimeMilliseconds())).ExecuteNonQuery());
+
+    public Task<IReadOnlyList<StoredRoomKey>> RoomKeysAsync(string room) => ReadAsync<IReadOnlyList<StoredRoomKey>>(connection =>
+    {
+        using var command = Command(connection, "SELECT member, key_id, start, link FROM room_keys WHERE room = $r;", ("$r", room));
+        using var reader = command.ExecuteReader();
+        var keys = new List<StoredRoomKey>();
+        while (reader.Read())
+        {
+            keys.Add(new StoredRoomKey(reader.GetString(0), (uint)reader.GetInt64(1), (ulong)reader.GetInt64(2), (byte[])reader[3]));
+        }
+        return keys;
+    });
+
+    /// <summary>We left the room: its keys and position go (its history stays).</summary>
+    public Task ForgetRoomAsync(string room) => WriteAsync(connection =>
+    {
+        Prepared(connection, "DELETE FROM room_keys WHERE room = $r;", ("$r", room)).ExecuteNonQuery();
+        return Prepared(connection, "DELETE FROM room_positions WHERE room = $r;", ("$r", room)).ExecuteNonQuery();
+    });
+
+    public Task<long> RoomPositionAsync(string room) => ReadAsync(connection =>
+    {
+        using var command = Command(connection, "SELECT position FROM room_positions WHERE room = $r;", ("$r", room));
+        return command.ExecuteScalar() is long position ? position : 0L;
+    });
+
+    public Task SetRoomPositionAsync(string room, long position) => WriteAsync(connection =>
+        Prepared(connection, "INSERT OR REPLACE INTO room_positions (room, position) VALUES ($r, $p);", ("$r", room), ("$p", position)).ExecuteNonQuery());
+
+    /// <summary>Stores one of our room messages with the key and counter it was sealed with (to answer key requests) and its sealed form (to post again).</summary>
+    public Task InsertOwnRoomMessageAsync(MessageRecord message, uint keyId, ulong counter, byte[] sealedMessage) => WriteAsync(connection =>
+        Prepared(connection, """
+            INSERT OR IGNORE INTO messages (id, peer, outgoing, text, sent_at, state, sender, key_id, key_counter, sealed)
+            VALUES ($id, $peer, 1, $text, $sent, $state, $sender, $k, $c, $b);
+            """,
+            ("$id", message.Id.ToString("N")), ("$peer", message.Peer), ("$text", message.Text), ("$sent", message.SentAt.ToUnixTimeMilliseconds()),
+            ("$state", message.State.ToString()), ("$sender", message.Sender), ("$k", (long)keyId), ("$c", (long)counter), ("$b", sealedMessage))
+            .ExecuteNonQuery());
+
+    /// <summary>The hub stored our message at <paramref name="roomSeq"/>: its sealed copy is no longer needed.</summary>
+    public Task SetRoomSeqAsync(Guid id, long roomSeq) => WriteAsync(connection =>
+        Prepared(connection, "UPDATE messages SET room_seq = $s, sealed = NULL WHERE id = $id;", ("$id", id.ToString("N")), ("$s", roomSeq)).ExecuteNonQuery());
+
+    /// <summary>Our room messages the hub has not confirmed (the link dropped first), oldest first, with their sealed form to post again.</summary>
+    public Task<IReadOnlyList<(Guid Id, byte[] Sealed)>> UnpostedRoomMessagesAsync(string peer) => ReadAsync<IReadOnlyList<(Guid, byte[])>>(connection =>
+    {
+        using var command = Command(connection,
+            "SELECT id, sealed FROM messages WHERE peer = $p AND outgoing = 1 AND room_seq IS NULL AND sealed IS NOT NULL ORDER BY seq;", ("$p", peer));
+        using var reader = command.ExecuteReader();
+        var list = new List<(Guid, byte[])>();
+        while (reader.Read())
+        {
+            list.Add((Guid.ParseExact(reader.GetString(0), "N"), (byte[])reader[1]));
+        }
+        return list;
+    });
+
+    /// <summary>Where the hub put our message sealed with <paramref name="keyId"/> at <paramref name="counter"/>, or null.</summary>
+    public Task<long?> OwnRoomSeqAsync(string peer, uint keyId, ulong counter) => ReadAsync(connection =>
+    {
+        using var command = Command(connection, "SELECT room_seq FROM messages WHERE peer = $p AND key_id = $k AND key_counter = $c AND outgoing = 1;",
+            ("$p", peer), ("$k", (long)keyId), ("$c", (long)counter));
+        return command.ExecuteScalar() is long seq ? seq : (long?)null;
+    });
+
+    /// <summary>Stores a room message we cannot open yet; false if that entry is already stored.</summary>
+    public Task<bool> InsertWaitingAsync(string peer, WaitingRoomMessage message) => WriteAsync(connection =>
+        Prepared(connection, """
+            INSERT OR IGNORE INTO messages (id, peer, outgoing, text, sent_at, state, sender, room_seq, sealed)
+            VALUES ($id, $peer, 0, '', $sent, 'WaitingForKey', $sender, $s, $b);
+            """,
+            ("$id", message.Id.ToString("N")), ("$peer", peer), ("$sent", message.At.ToUnixTimeMilliseconds()), ("$sender", message.Sender),
+            ("$s", message.RoomSeq), ("$b", message.Sealed)).ExecuteNonQuery() == 1);
+
+    public Task<IReadOnlyList<WaitingRoomMessage>> WaitingAsync(string peer) => ReadAsync<IReadOnlyList<WaitingRoomMessage>>(connection =>
+    {
+        using var command = Command(connection,
+            "SELECT id, sender, room_seq, sealed, sent_at FROM messages WHERE peer = $p AND state = 'WaitingForKey' ORDER BY seq;", ("$p", peer));
+        using var reader = command.ExecuteReader();
+        var list = new List<WaitingRoomMessage>();
+        while (reader.Read())
+        {
+            list.Add(new WaitingRoomMessage(Guid.ParseExact(reader.GetString(0), "N"), reader.GetString(1), reader.GetInt64(2), (byte[])reader[3],
+                DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(4))));
+        }
+        return list;
+    });
+
+    /// <summary>
+    /// A waiting message opened: it takes its real ID, time and text in place (keeping its place in the
+    /// timeline); if that ID is already stored (the same message came twice) the placeholder goes.
+    /// </summary>
+    public Task<bool> OpenWaitingAsync(Guid placeholder, Guid id, string text, DateTimeOffset sentAt) => WriteAsync(connection =>
+    {
+        try
+        {
+            return Prepared(connection, "UPDATE messages SET id = $id, text = $text, sent_at = $sent, state = 'Received', sealed = NULL WHERE id = $old;",
+                ("$old", placeholder.ToString("N")), ("$id", id.ToString("N")), ("$text", text), ("$sent", sentAt.ToUnixTimeMilliseconds())).ExecuteNonQuery() == 1;
+        }
+        catch (SqliteException e) when (e.SqliteErrorCode == 19) // the real ID is stored already
+        {
+            Prepared(connection, "DELETE FROM messages WHERE id = $old;", ("$old", placeholder.ToString("N"))).ExecuteNonQuery();
+            return false;
+        }
+    });
+
+    /// <summary>Our messages in a room the hub placed after <paramref name="after"/>, for their delivery counts.</summary>
+    public Task<IReadOnlyList<MessageRecord>> OwnRoomMessagesAfterAsync(string peer, long after, int limit) => QueryMessagesAsync(
+        $"SELECT {MessageColumns} FROM messages WHERE peer = $peer AND outgoing = 1 AND room_seq > $after ORDER BY room_seq LIMIT $limit;",
+        ("$peer", peer), ("$after", after), ("$limit", limit));
+
+    /// <summary>Stores a received room message at its place in the room's log; false if already stored (a resend or a replay).</summary>
+    public Task<bool> InsertRoomMessageAsync(Guid id, string peer, string text, DateTimeOffset sentAt, string sender, long roomSeq, MessageState state) =>
+        WriteAsync(connection => Prepared(connection, """
+            INSERT OR IGNORE INTO messages (id, peer, outgoing, text, sent_at, state, sender, room_seq) VALUES ($id, $peer, 0, $text, $sent, $state, $sender, $s);
+            """,
+            ("$id", id.ToString("N")), ("$peer", peer), ("$text", text), ("$sent", sentAt.ToUnixTimeMilliseconds()), ("$state", state.ToString()),
+            ("$sender", sender), ("$s", roomSeq)).ExecuteNonQuery() == 1);
+
+    public Task<MessageRecord?> MessageAsync(Guid id) => ReadAsync(connection =>
+    {
+        using var command = Command(connection, $"SELECT {MessageColumns} FROM messages WHERE id = $id;", ("$id", id.ToString("N")));
+        using var reader = command.ExecuteReader();
+        return reader.Read() ? ReadMessage(reader) : null;
+    });
+
+    /// <summary>Removes one message (a room post the hub refused).</summary>
+    public Task DeleteMessageAsync(Guid id) => WriteAsync(connection =>
+        Prepared(connection, "DELETE FROM messages WHERE id = $id;", ("$id", id.ToString("N"))).ExecuteNonQuery());
+}
