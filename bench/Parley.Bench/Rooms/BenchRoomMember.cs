@@ -13,8 +13,9 @@ namespace Parley.Bench.Rooms;
 /// <summary>
 /// A lightweight room member for the fan-out bench: a real TLS link and hello to the hub process, no
 /// node behind it. It posts opaque sealed bytes (shaped as a <see cref="SealedRoomMessage"/>, with the
-/// post's Stopwatch time in its first ciphertext bytes, since the hub cannot read them anyway) and
-/// times each message the hub hands it from that stamp.
+/// post's Stopwatch time in its first ciphertext bytes, since the hub cannot read them anyway), reads
+/// the room's log from its join on (RoomSync), times each message entry the hub hands it from that
+/// stamp, and acknowledges its read position as a node does (<see cref="Acknowledge"/>).
 /// </summary>
 internal sealed class BenchRoomMember
 {
@@ -26,6 +27,10 @@ internal sealed class BenchRoomMember
     private readonly Action<double> _arrived;
     private PeerLink _link = null!;
     private ulong _counter;
+    private uint _posts;
+    private ulong _read;
+    private ulong _acked;
+    private string _room = "";
 
     private BenchRoomMember(Action<double> arrived) => _arrived = arrived;
 
@@ -63,6 +68,19 @@ internal sealed class BenchRoomMember
         {
             throw new InvalidOperationException($"{op} #{room}: {error}");
         }
+        _room = room;
+        _link.TrySend(FrameType.RoomSync, new RoomPosition(room, 0).ToArray()); // read the room's log from the join on
+    }
+
+    /// <summary>Tells the hub how far this member has read, if further than last time (a node does so when its queue runs dry).</summary>
+    public void Acknowledge()
+    {
+        var read = Interlocked.Read(ref _read);
+        if (read > _acked)
+        {
+            _acked = read;
+            _link.TrySend(FrameType.RoomAck, new RoomPosition(_room, read).ToArray());
+        }
     }
 
     /// <summary>Posts one message of <paramref name="size"/> sealed bytes stamped with the time now; false if the link would not take it.</summary>
@@ -71,15 +89,19 @@ internal sealed class BenchRoomMember
         var ciphertext = new byte[Math.Max(8, size)];
         BitConverter.TryWriteBytes(ciphertext, Stopwatch.GetTimestamp());
         var sealedMessage = new SealedRoomMessage(1, ++_counter, new byte[SealedRoomMessage.TagSize], ciphertext, new byte[64]).ToArray();
-        return _link.TrySend(FrameType.RoomMessage, new RoomMessage(room, Id, sealedMessage).ToArray());
+        return _link.TrySend(FrameType.RoomMessage, new RoomMessage(++_posts, room, Id, sealedMessage).ToArray());
     }
 
     private void OnFrame(Frame frame)
     {
         switch (frame.Type)
         {
-            case FrameType.RoomMessage when RoomMessage.TryRead(frame.Payload, out var message, out _) && message.Sender != Id:
-                _arrived(Stopwatch.GetElapsedTime(BitConverter.ToInt64(message.SealedMessage, StampOffset)).TotalMilliseconds);
+            case FrameType.RoomEntry when RoomEntry.TryRead(frame.Payload, out var entry, out _):
+                Interlocked.Exchange(ref _read, entry.Seq);
+                if (entry.Kind == RoomEntryKind.Message && entry.Sender != Id)
+                {
+                    _arrived(Stopwatch.GetElapsedTime(BitConverter.ToInt64(entry.Body, StampOffset)).TotalMilliseconds);
+                }
                 break;
             case FrameType.RoomReply:
                 _replies.Enqueue(frame.Payload.ToArray());

@@ -15,11 +15,11 @@ internal sealed class HubVerb : IVerb
 
     public string Name => "hub";
 
-    public string Arguments => "[invite] [--port N] [--log-protocol]";
+    public string Arguments => "[invite] [--port N] [--room-log on|off] [--log-protocol]";
 
     public string Summary => "run a hub (presence, directory) for nodes across networks; `hub invite` prints its invite";
 
-    public IReadOnlyCollection<string> ValuedOptions => ["--port"];
+    public IReadOnlyCollection<string> ValuedOptions => ["--port", "--room-log"];
 
     public IReadOnlyCollection<string> FlagOptions => ["--log-protocol"];
 
@@ -45,6 +45,13 @@ internal sealed class HubVerb : IVerb
                 Home = context.Home,
                 Port = context.Args.Port("--port", HubOptions.DefaultPort),
                 Link = new LinkOptions { LogProtocol = context.Args.Has("--log-protocol") },
+                // Off only to compare against (the bench): members offline when a message is sent then never get it.
+                RoomLog = context.Args.Value("--room-log") switch
+                {
+                    null or "on" => true,
+                    "off" => false,
+                    _ => throw new UsageException("--room-log takes on or off"),
+                },
             }, loggerFactory);
         }
         catch (InvalidOperationException e)
