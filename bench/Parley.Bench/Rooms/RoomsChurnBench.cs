@@ -15,6 +15,7 @@ internal static class RoomsChurnBench
         var messages = Array.IndexOf(args, "--messages") is var at and >= 0 ? int.Parse(args[at + 1], CultureInfo.InvariantCulture) : 1000;
         var seed = Array.IndexOf(args, "--seed") is var s and >= 0 ? int.Parse(args[s + 1], CultureInfo.InvariantCulture) : 16;
         var options = new ChurnOptions { Messages = messages, Seed = seed, SendGap = TimeSpan.FromMilliseconds(50), Settle = TimeSpan.FromSeconds(120) };
+        var keep = args.Contains("--keep");
         var root = Directory.CreateTempSubdirectory("parley-churnbench-").FullName;
         try
         {
@@ -26,11 +27,25 @@ internal static class RoomsChurnBench
                 + $"total {(report.SendPhase + report.SettledIn).TotalSeconds:0.0} s (sending {report.SendPhase.TotalSeconds:0.0} s, settling {report.SettledIn.TotalSeconds:0.0} s)");
             var leaked = cluster.PlaintextAtHub(options.Marker);
             Console.WriteLine(leaked.Count == 0 ? "the hub's files and log hold no message text" : "PLAINTEXT AT THE HUB: " + string.Join(", ", leaked));
+            if (keep)
+            {
+                // Each process's log beside its home, to follow one message or key through them.
+                foreach (var node in cluster.Nodes)
+                {
+                    await File.WriteAllTextAsync(Path.Combine(root, node.Name + ".log"), node.Output);
+                }
+                await File.WriteAllTextAsync(Path.Combine(root, "hub.log"), cluster.Hub.Output);
+                await File.WriteAllLinesAsync(Path.Combine(root, "report.txt"), [report.Details(int.MaxValue)]);
+                Console.WriteLine($"kept: {root} (homes, NAME.log, hub.log, report.txt)");
+            }
             return report.Holds && leaked.Count == 0 ? 0 : 1;
         }
         finally
         {
-            Directory.Delete(root, recursive: true);
+            if (!keep)
+            {
+                Directory.Delete(root, recursive: true);
+            }
         }
     }
 }
