@@ -259,15 +259,23 @@ internal sealed class RoomCluster : IAsyncDisposable
     /// <paramref name="absent"/> is killed with SIGKILL, <paramref name="sender"/> sends each of
     /// <paramref name="texts"/> to <paramref name="room"/>, and <paramref name="absent"/> starts again on
     /// its home. Returns how long the sending took, how long the restart took (to "ready" and the hub
-    /// link), and a watch running since the restart began.
+    /// link), and a watch running since the restart began. With <paramref name="perSecond"/>, sends are
+    /// paced to at most that many a second (the hub drops a member that posts faster than its limit).
     /// </summary>
-    public static async Task<(TimeSpan Sending, TimeSpan Up, Stopwatch SinceRestart)> MissAndReturnAsync(ClusterNode sender, ClusterNode absent, string room, IEnumerable<string> texts)
+    public static async Task<(TimeSpan Sending, TimeSpan Up, Stopwatch SinceRestart)> MissAndReturnAsync(ClusterNode sender, ClusterNode absent, string room,
+        IEnumerable<string> texts, int perSecond = 0)
     {
         await absent.KillAsync();
         var watch = Stopwatch.StartNew();
+        var sent = 0;
         foreach (var text in texts)
         {
+            if (perSecond > 0 && TimeSpan.FromSeconds((double)sent / perSecond) - watch.Elapsed is { TotalMilliseconds: > 1 } ahead)
+            {
+                await Task.Delay(ahead);
+            }
             await sender.SendAsync(room, text);
+            sent++;
         }
         var sending = watch.Elapsed;
         watch.Restart();

@@ -34,7 +34,7 @@ internal static class RoomsBench
         }
         if (catchUp > 0)
         {
-            await CatchUpAsync(catchUp);
+            await CatchUpAsync(catchUp, Option(args, "--pace", 400));
         }
         return 0;
     }
@@ -179,7 +179,7 @@ internal static class RoomsBench
     }
 
     /// <summary>bob (a real node) is killed; alice (a real node) sends <paramref name="count"/>; bob is started again and timed until his history holds them all.</summary>
-    private static async Task CatchUpAsync(int count)
+    private static async Task CatchUpAsync(int count, int perSecond)
     {
         const string marker = "bench-catchup";
         var root = Directory.CreateTempSubdirectory("parley-catchupbench-").FullName;
@@ -189,7 +189,18 @@ internal static class RoomsBench
             var (alice, bob) = (cluster["alice"], cluster["bob"]);
             await cluster.CreateAsync(alice, "team");
             await cluster.JoinAsync(alice, bob, "team");
-            var (sending, up, watch) = await RoomCluster.MissAndReturnAsync(alice, bob, "team", Enumerable.Range(0, count).Select(i => $"{marker} {i}"));
+            (TimeSpan Sending, TimeSpan Up, Stopwatch Watch) missed;
+            try
+            {
+                missed = await RoomCluster.MissAndReturnAsync(alice, bob, "team", Enumerable.Range(0, count).Select(i => $"{marker} {i}"),
+                    perSecond); // 400 by default: under the hub's 500 a second for one member, which drops a member going faster
+            }
+            catch (HttpRequestException e)
+            {
+                Console.WriteLine($"catch-up: {e.Message}; the hub's last words:\n{string.Join('\n', cluster.Hub.Output.Split('\n').TakeLast(5))}");
+                return;
+            }
+            var (sending, up, watch) = missed;
             Console.WriteLine($"catch-up: alice sent {count:N0} while bob was down, in {sending.TotalSeconds:0.0} s");
             var lastText = $"{marker} {count - 1}";
             var complete = await RoomCluster.WaitAsync(async () => (await bob.HistoryAsync("team", 1)).FirstOrDefault()?.Text == lastText, TimeSpan.FromSeconds(120), pollMs: 20);
