@@ -37,6 +37,13 @@ internal sealed class HubVerb : IVerb
                 o.TimestampFormat = "HH:mm:ss ";
             })
             .SetMinimumLevel(LogLevel.Information));
+        // Off: rooms keep no log (messages reach only members online then), to compare with how rooms were before it.
+        var roomLog = context.Args.Value("--room-log") switch
+        {
+            null or "on" => true,
+            "off" => false,
+            var other => throw new UsageException($"--room-log is on or off, not '{TerminalText.Safe(other)}'"),
+        };
         HubServer hub;
         try
         {
@@ -44,14 +51,8 @@ internal sealed class HubVerb : IVerb
             {
                 Home = context.Home,
                 Port = context.Args.Port("--port", HubOptions.DefaultPort),
+                RoomLog = roomLog,
                 Link = new LinkOptions { LogProtocol = context.Args.Has("--log-protocol") },
-                // Off only to compare against (the bench): members offline when a message is sent then never get it.
-                RoomLog = context.Args.Value("--room-log") switch
-                {
-                    null or "on" => true,
-                    "off" => false,
-                    _ => throw new UsageException("--room-log takes on or off"),
-                },
             }, loggerFactory);
         }
         catch (InvalidOperationException e)
