@@ -345,7 +345,7 @@ internal sealed class RoomChurn
                     outOfOrder.Add($"{name} shows {bySender.Key}'s messages as #{string.Join(", #", order.Take(40))}");
                 }
             }
-            // Others' messages and notices come in the hub's order. (Our own are stored when sent, before
+            // Others' messages come in the hub's order. (Our own are stored when sent, before
             // the hub's answer gives their place, so one may show just ahead of another's that the hub put first.)
             var seqs = history.Where(m => !m.Outgoing).Select(m => m.RoomSeq).OfType<long>().ToList();
             if (!seqs.SequenceEqual(seqs.Order()))
