@@ -14,20 +14,6 @@ public sealed class HubRelayTests : IDisposable
 
     public void Dispose() => Directory.Delete(_root, recursive: true);
 
-    private static async Task<T> Eventually<T>(Func<Task<T?>> probe, string what, int seconds = 30) where T : struct
-    {
-        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(seconds);
-        while (true)
-        {
-            if (await probe() is { } value)
-            {
-                return value;
-            }
-            Assert.True(DateTime.UtcNow < deadline, "timed out waiting for " + what);
-            await Task.Delay(250);
-        }
-    }
-
     private static JsonElement? Contact(CliResult peers, string name) => peers.ExitCode != 0 ? null
         : peers.Json.GetProperty("contacts").EnumerateArray().Where(c => c.GetProperty("name").GetString() == name).Select(c => (JsonElement?)c).FirstOrDefault();
 
@@ -41,21 +27,21 @@ public sealed class HubRelayTests : IDisposable
         var bob = await NodeProcess.StartAsync(ParleyRunner.InNamespace(net.B), Path.Combine(_root, "bob"), "--name", "bob", "--no-discovery", "--hub", invite);
         try
         {
-            var bobId = await Eventually<JsonElement>(async () =>
+            var bobId = await Plumbing.Eventually<JsonElement>(async () =>
             {
                 var whois = await alice.CliAsync("whois", "bob", "--json");
                 return whois.ExitCode == 0 && whois.Json.GetArrayLength() == 1 ? whois.Json[0] : null;
             }, "alice to find bob in the directory");
             Assert.True(bobId.GetProperty("signatureValid").GetBoolean());
             Assert.Equal(0, (await alice.CliAsync("add", bobId.GetProperty("deviceId").GetString()!)).ExitCode);
-            await Eventually<bool>(async () => (await bob.CliAsync("requests", "--json")).Json.GetArrayLength() == 1 ? true : null, "alice's request at bob");
+            await Plumbing.Eventually<bool>(async () => (await bob.CliAsync("requests", "--json")).Json.GetArrayLength() == 1 ? true : null, "alice's request at bob");
             Assert.Equal(0, (await bob.CliAsync("accept", "alice")).ExitCode);
-            var link = await Eventually<JsonElement>(async () => Contact(await alice.CliAsync("peers", "--json"), "bob") is { } c
+            var link = await Plumbing.Eventually<JsonElement>(async () => Contact(await alice.CliAsync("peers", "--json"), "bob") is { } c
                 && c.GetProperty("online").GetBoolean() && c.GetProperty("acceptsUs").GetBoolean() ? c : null, "the link");
             Assert.Equal("relayed", link.GetProperty("link").GetString());
 
             Assert.Equal(0, (await alice.CliAsync("chat", "bob", "through the hub")).ExitCode);
-            await Eventually<bool>(async () => (await bob.CliAsync("history", "alice", "--json")).Json.GetArrayLength() == 1 ? true : null, "the message");
+            await Plumbing.Eventually<bool>(async () => (await bob.CliAsync("history", "alice", "--json")).Json.GetArrayLength() == 1 ? true : null, "the message");
 
             var file = Path.Combine(_root, "photo.bin");
             await File.WriteAllBytesAsync(file, RandomNumberGenerator.GetBytes(3_000_000));
@@ -69,7 +55,7 @@ public sealed class HubRelayTests : IDisposable
             net.AddDirectRoute();
             await bob.DisposeAsync();
             bob = await NodeProcess.StartAsync(ParleyRunner.InNamespace(net.B), Path.Combine(_root, "bob"), "--no-discovery");
-            var direct = await Eventually<JsonElement>(async () => Contact(await alice.CliAsync("peers", "--json"), "bob") is { } c
+            var direct = await Plumbing.Eventually<JsonElement>(async () => Contact(await alice.CliAsync("peers", "--json"), "bob") is { } c
                 && c.GetProperty("online").GetBoolean() ? c : null, "the new link", 60);
             Assert.Equal("direct", direct.GetProperty("link").GetString());
         }

@@ -42,21 +42,8 @@ internal sealed class HubTopology : IDisposable
             Ip("netns", "add", ns);
             Ip("-n", ns, "link", "set", "lo", "up");
         }
-        Join(A, Hub, Net(0), "h");
-        Join(B, Hub, Net(1), "g");
-    }
-
-    /// <summary>A veth between two namespaces: <paramref name="left"/> gets .2, <paramref name="right"/> .1.</summary>
-    private void Join(string left, string right, string net, string suffix)
-    {
-        var (l, r) = ($"v{_tag}{suffix}l", $"v{_tag}{suffix}r");
-        Ip("link", "add", l, "type", "veth", "peer", "name", r);
-        Ip("link", "set", l, "netns", left);
-        Ip("link", "set", r, "netns", right);
-        Ip("-n", left, "addr", "add", net + ".2/24", "dev", l);
-        Ip("-n", right, "addr", "add", net + ".1/24", "dev", r);
-        Ip("-n", left, "link", "set", l, "up");
-        Ip("-n", right, "link", "set", r, "up");
+        Plumbing.Join(_tag, A, Hub, Net(0), "h");
+        Plumbing.Join(_tag, B, Hub, Net(1), "g");
     }
 
     public string AddressA => Net(0) + ".2";
@@ -66,24 +53,12 @@ internal sealed class HubTopology : IDisposable
     /// <summary>Links A and B directly and routes each one's hub-side network through it.</summary>
     public void AddDirectRoute()
     {
-        Join(B, A, Net(2), "d"); // B gets .2, A gets .1
+        Plumbing.Join(_tag, B, A, Net(2), "d"); // B gets .2, A gets .1
         Ip("-n", A, "route", "add", Net(1) + ".0/24", "via", Net(2) + ".2");
         Ip("-n", B, "route", "add", Net(0) + ".0/24", "via", Net(2) + ".1");
     }
 
-    private static void Ip(params string[] args) => NetworkNamespaces.Run("ip", args);
+    private static void Ip(params string[] args) => Plumbing.Ip(args);
 
-    public void Dispose()
-    {
-        foreach (var ns in new[] { Hub, A, B })
-        {
-            try
-            {
-                Ip("netns", "del", ns);
-            }
-            catch (InvalidOperationException)
-            {
-            }
-        }
-    }
+    public void Dispose() => Plumbing.Delete([Hub, A, B]);
 }

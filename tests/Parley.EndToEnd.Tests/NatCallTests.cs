@@ -17,20 +17,6 @@ public sealed class NatCallTests : IDisposable
 
     public void Dispose() => Directory.Delete(_root, recursive: true);
 
-    private static async Task<T> Eventually<T>(Func<Task<T?>> probe, string what, int seconds = 45) where T : struct
-    {
-        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(seconds);
-        while (true)
-        {
-            if (await probe() is { } value)
-            {
-                return value;
-            }
-            Assert.True(DateTime.UtcNow < deadline, "timed out waiting for " + what);
-            await Task.Delay(250);
-        }
-    }
-
     private sealed record Outcome(string Path, int SentAudio, int ReceivedAudio, string Log);
 
     private async Task<Outcome> CallThroughNatsAsync(NatKind nat)
@@ -39,17 +25,17 @@ public sealed class NatCallTests : IDisposable
         await using var hub = await HubProcess.StartAsync(ParleyRunner.InNamespace(net.Internet), Path.Combine(_root, "hub"));
         await using var alice = await NodeProcess.StartAsync(ParleyRunner.InNamespace(net.A), Path.Combine(_root, "alice"), "--name", "alice", "--no-discovery", "--hub", hub.Invite);
         await using var bob = await NodeProcess.StartAsync(ParleyRunner.InNamespace(net.B), Path.Combine(_root, "bob"), "--name", "bob", "--no-discovery", "--hub", hub.Invite);
-        var bobId = await Eventually<JsonElement>(async () =>
+        var bobId = await Plumbing.Eventually<JsonElement>(async () =>
         {
             var whois = await alice.CliAsync("whois", "bob", "--json");
             return whois.ExitCode == 0 && whois.Json.GetArrayLength() == 1 ? whois.Json[0] : null;
         }, "alice to find bob in the directory");
         Assert.Equal(0, (await alice.CliAsync("add", bobId.GetProperty("deviceId").GetString()!)).ExitCode);
-        await Eventually<bool>(async () => (await bob.CliAsync("requests", "--json")).Json.GetArrayLength() == 1 ? true : null, "alice's request at bob");
+        await Plumbing.Eventually<bool>(async () => (await bob.CliAsync("requests", "--json")).Json.GetArrayLength() == 1 ? true : null, "alice's request at bob");
         Assert.Equal(0, (await bob.CliAsync("accept", "alice")).ExitCode);
-        await Eventually<bool>(async () => (await alice.CliAsync("peers", "--json")).Json.GetProperty("contacts").EnumerateArray()
+        await Plumbing.Eventually<bool>(async () => (await alice.CliAsync("peers", "--json")).Json.GetProperty("contacts").EnumerateArray()
             .Any(c => c.GetProperty("online").GetBoolean() && c.GetProperty("acceptsUs").GetBoolean() && c.GetProperty("link").GetString() == "relayed") ? true : null,
-            "the relayed link");
+            "the relayed link", 45);
 
         var answer = bob.CliAsync("answer");
         await Task.Delay(500);

@@ -92,36 +92,13 @@ internal sealed class NatTopology : IDisposable
     /// <summary>The hub's address as both homes reach it.</summary>
     public string HubAddress => Net(0) + ".1";
 
-    private void Join(string left, string right, string net, string suffix)
-    {
-        var (l, r) = ($"v{_tag}{suffix}l", $"v{_tag}{suffix}r");
-        Ip("link", "add", l, "type", "veth", "peer", "name", r);
-        Ip("link", "set", l, "netns", left);
-        Ip("link", "set", r, "netns", right);
-        Ip("-n", left, "addr", "add", net + ".2/24", "dev", l);
-        Ip("-n", right, "addr", "add", net + ".1/24", "dev", r);
-        Ip("-n", left, "link", "set", l, "up");
-        Ip("-n", right, "link", "set", r, "up");
-    }
+    private void Join(string left, string right, string net, string suffix) => Plumbing.Join(_tag, left, right, net, suffix);
 
     private static void Sysctl(string ns) => Run(ns, "sysctl", "-q", "-w", "net.ipv4.ip_forward=1");
 
     private static void Run(string ns, string file, params string[] args) => NetworkNamespaces.Run("ip", ["netns", "exec", ns, file, .. args]);
 
-    private static void Ip(params string[] args) => NetworkNamespaces.Run("ip", args);
+    private static void Ip(params string[] args) => Plumbing.Ip(args);
 
-    public void Dispose()
-    {
-        foreach (var ns in new[] { Internet, RouterA, RouterB, A, B })
-        {
-            try
-            {
-                Ip("netns", "del", ns);
-            }
-            catch (InvalidOperationException)
-            {
-                // Already gone.
-            }
-        }
-    }
+    public void Dispose() => Plumbing.Delete([Internet, RouterA, RouterB, A, B]);
 }
