@@ -7,6 +7,7 @@ import { clock, ago, utf8Length, bytes } from '../format.js';
 import { on } from '../events.js';
 import { state, watch, nameOf, contactOf, refresh } from '../state.js';
 import { presence } from './common.js';
+import { deliveryLine, waitingEl, unreadMarker, keepCounts, roomStatus } from './room-timeline.js';
 import { offerCard, transferCard } from './transfers.js';
 import { filesFromDrop, filesFromInput, sendFiles } from '../upload.js';
 
@@ -14,7 +15,7 @@ import { filesFromDrop, filesFromInput, sendFiles } from '../upload.js';
 const MAX_MESSAGE_BYTES = 65536;
 const PAGE = 50;
 /** How far along an outgoing message is; an update never moves it back. */
-const RANK = { queued: 0, sent: 1, mailed: 2, delivered: 3, received: 0, notice: 0 };
+const RANK = { queued: 0, sent: 1, mailed: 2, delivered: 3, received: 0, notice: 0, waitingForKey: 0 };
 
 export function mount(main, key) {
   main.classList.add('split');
@@ -64,6 +65,8 @@ function openConversation(pane, key) {
   const filePicker = h('input', { type: 'file', multiple: true, hidden: true });
   const folderPicker = h('input', { type: 'file', webkitdirectory: true, hidden: true });
   const seen = new Map();
+  const bySeq = new Map(); // a room message that opens later comes back with a new ID at the same place (seq)
+  let roomInfo = null;
   let oldest = null;
   let exhausted = false;
   let loading = false;
@@ -76,26 +79,59 @@ function openConversation(pane, key) {
 
   function messageEl(m) {
     if (m.state === 'notice') return h('li', { class: 'notice', dataset: { id: m.id } }, m.text);
+    const sender = room && !m.outgoing ? h('span', { class: 'sender' }, m.peerName) : null;
+    if (m.state === 'waitingForKey') return waitingEl(m, sender);
+    const delivery = room ? deliveryLine(m) : null;
     return h('li', { class: `msg ${m.outgoing ? 'out' : 'in'}`, dataset: { id: m.id, state: m.state } },
-      room && !m.outgoing ? h('span', { class: 'sender' }, m.peerName) : null,
+      sender,
       h('div', { class: 'bubble' }, h('p', { class: 'text' }, m.text),
-        h('span', { class: 'meta' }, clock(m.sentAt), m.outgoing ? tick(m) : null)),
+        h('span', { class: 'meta' }, clock(m.sentAt), m.outgoing && !delivery ? tick(m) : null)),
+      delivery,
       m.warning ? h('small', { class: 'warning' }, m.warning) : null);
   }
 
-  /** Adds or updates a message. A reply to our POST can arrive after its "delivered" event: states never go back. */
+  /**
+   * Adds or updates a message. A reply to our POST can arrive after its "delivered" event: states never
+   * go back. A room message that was waiting for its key comes back opened, with its real ID, at the
+   * same seq: it takes the waiting one's place.
+   */
   function add(m, atTop = false) {
-    const known = seen.get(m.id);
+    const known = seen.get(m.id) ?? (room ? seen.get(bySeq.get(m.seq)) : undefined);
     if (known) {
       if (RANK[m.state] < RANK[known.m.state]) m = { ...m, state: known.m.state };
+      if (known.m.id === m.id) m = keepCounts(m, known.m);
+      else seen.delete(known.m.id);
       const el = messageEl(m);
       known.el.replaceWith(el);
       seen.set(m.id, { m, el });
+      bySeq.set(m.seq, m.id);
       return;
     }
     const el = messageEl(m);
     seen.set(m.id, { m, el });
+    bySeq.set(m.seq, m.id);
     if (atTop) messages.prepend(el); else messages.append(el);
+  }
+
+  /** A room's waiting and dropped counts, and where its unread messages start. */
+  async function loadRoomInfo() {
+    if (!room || !state.rooms.joined.includes(key)) return null;
+    try {
+      roomInfo = await api.get(`/api/rooms/${seg(key)}`);
+    } catch {
+      roomInfo = null;
+    }
+    renderHeader();
+    return roomInfo;
+  }
+
+  /** After a catch-up, "new messages" goes before the first message that came while we were away (once, while it is unread). */
+  function markUnread(info, unread) {
+    const first = info?.firstUnread && seen.get(info.firstUnread);
+    if (!first || unread === 0) return false;
+    first.el.before(unreadMarker());
+    first.el.scrollIntoView({ block: 'center' });
+    return true;
   }
 
   const nearBottom = () => scroller.scrollHeight - scroller.scrollTop - scroller.clientHeight < 80;
@@ -125,8 +161,7 @@ function openConversation(pane, key) {
 
   function renderHeader() {
     if (room) {
-      const joined = state.rooms.joined.includes(key);
-      fill(status, joined ? 'room · end-to-end encrypted' : 'you are not in this room');
+      fill(status, roomStatus(state.rooms.joined.includes(key), roomInfo));
       return;
     }
     const c = contactOf(key);
@@ -242,14 +277,20 @@ function openConversation(pane, key) {
 
   renderHeader();
   renderStrip();
-  loadOlder().then(() => { toBottom(); markRead(); });
+  const unreadAtOpen = api.get('/api/conversations').then(list => list.find(c => c.peer === key)?.unread ?? 0, () => 0);
+  Promise.all([loadOlder(), loadRoomInfo(), unreadAtOpen]).then(([, info, unread]) => {
+    if (!markUnread(info, unread)) toBottom();
+    markRead();
+  });
   text.focus();
 
   const stops = [
     on('message', m => {
       if (m.peer !== key) return;
       const stick = nearBottom() || m.outgoing;
+      const opened = room && m.state !== 'waitingForKey' && seen.get(bySeq.get(m.seq))?.m.state === 'waitingForKey';
       add(m);
+      if (opened || m.state === 'waitingForKey') loadRoomInfo();
       if (stick) toBottom();
       if (!m.outgoing) markRead();
     }),
@@ -257,7 +298,14 @@ function openConversation(pane, key) {
       const known = seen.get(d.id);
       if (known) add({ ...known.m, state: 'delivered' });
     }),
-    on('room.notice', () => renderMembers()),
+    on('room.delivery', d => {
+      if (d.room !== key) return;
+      for (const c of d.messages) {
+        const known = seen.get(c.id);
+        if (known) add({ ...known.m, delivered: c.delivered, recipients: c.recipients });
+      }
+    }),
+    on('room.notice', () => { renderMembers(); loadRoomInfo(); }),
     on('hub.presence', () => renderMembers()),
     watch(['peers', 'rooms'], renderHeader),
     watch(['offers', 'transfers'], renderStrip),
