@@ -3,6 +3,7 @@
 // and the room's own line in the header (waiting and dropped counts).
 
 import { h } from '../dom.js';
+import { clock } from '../format.js';
 
 /**
  * Under one of our room messages: "delivered to 1 of 2" while some members lack it, "✓✓ all" once
@@ -23,7 +24,7 @@ export function waitingEl(m, sender) {
   const who = m.waitingFor ?? m.peerName;
   return h('li', { class: 'msg in waiting', dataset: { id: m.id, state: m.state } },
     sender,
-    h('div', { class: 'bubble' }, h('p', { class: 'text' }, `waiting for key from ${who}`)),
+    h('div', { class: 'bubble' }, h('p', { class: 'text' }, `waiting for key from ${who}`), h('span', { class: 'meta' }, clock(m.sentAt))),
     h('small', { class: 'muted' }, 'Parley has asked for it; the message opens here when it comes.'));
 }
 
