@@ -5,9 +5,10 @@ import { api, seg } from '../api.js';
 import { h, put, fill, icon, avatar, toast } from '../dom.js';
 import { clock, ago, utf8Length, bytes } from '../format.js';
 import { on } from '../events.js';
-import { state, watch, nameOf, contactOf, refresh } from '../state.js';
+import { state, watch, nameOf, contactOf, refresh, load } from '../state.js';
 import { presence } from './common.js';
 import { deliveryLine, waitingEl, unreadMarker, keepCounts, roomStatus } from './room-timeline.js';
+import { topicLine, renderPanel } from './room-panel.js';
 import { offerCard, transferCard } from './transfers.js';
 import { filesFromDrop, filesFromInput, sendFiles } from '../upload.js';
 
@@ -58,7 +59,10 @@ function openConversation(pane, key) {
   const scroller = h('div', { class: 'scroller' }, messages);
   const strip = h('div', { class: 'file-strip' });
   const status = h('span', { class: 'header-status' });
-  const members = h('ul', { class: 'members', hidden: true, 'aria-label': 'Members' });
+  const members = h('ul', { class: 'members', 'aria-label': 'Members' });
+  const tools = h('div', { class: 'room-tools', hidden: true });
+  const panel = h('div', { class: 'room-panel', hidden: true }, tools, members);
+  const topic = h('div', { class: 'topic-box' });
   const error = h('p', { class: 'composer-error', role: 'alert', hidden: true });
   const progress = h('p', { class: 'composer-progress', hidden: true });
   const text = h('textarea', { rows: 1, placeholder: room ? `Message ${key}` : `Message ${nameOf(key)}`, 'aria-label': 'Message', enterkeyhint: 'send' });
@@ -159,9 +163,17 @@ function openConversation(pane, key) {
     if (!document.hidden) api.post(`/api/conversations/${seg(key)}/read`).then(() => refresh('conversations', 0)).catch(() => {});
   }
 
+  /** After an owner's action (or a notice): the room as it is now, and the rooms list. */
+  function roomChanged() {
+    loadRoomInfo();
+    load('rooms');
+  }
+
   function renderHeader() {
     if (room) {
       fill(status, roomStatus(state.rooms.joined.includes(key), roomInfo));
+      fill(topic, topicLine(key, roomInfo, roomChanged));
+      if (!panel.hidden) renderPanel(tools, members, key, roomInfo, roomChanged);
       return;
     }
     const c = contactOf(key);
@@ -169,15 +181,6 @@ function openConversation(pane, key) {
     text.placeholder = `Message ${nameOf(key)}`;
   }
 
-  async function renderMembers() {
-    if (!room || members.hidden) return;
-    try {
-      const list = await api.get(`/api/rooms/${seg(key)}/members`);
-      fill(members, list.map(m => h('li', null, h('span', { class: `dot ${m.online ? 'online' : ''}`, 'aria-hidden': 'true' }), m.name, h('small', { class: 'muted' }, m.online ? 'online' : 'offline'))));
-    } catch (e) {
-      fill(members, h('li', { class: 'empty' }, e.message));
-    }
-  }
 
   function renderStrip() {
     if (room) {
@@ -257,10 +260,10 @@ function openConversation(pane, key) {
   const header = h('header', { class: 'conversation-header' },
     h('a', { href: '#/chats', class: 'button ghost back', 'aria-label': 'Back to conversations' }, icon('back')),
     room ? h('span', { class: 'avatar room', 'aria-hidden': 'true' }, '#') : avatar(nameOf(key), key),
-    h('div', { class: 'header-text' }, h('h2', null, nameOf(key)), status),
+    h('div', { class: 'header-text' }, h('h2', null, nameOf(key)), room ? topic : null, status),
     room ? h('button', {
       class: 'ghost', 'aria-expanded': 'false',
-      onclick: e => { members.hidden = !members.hidden; e.currentTarget.setAttribute('aria-expanded', String(!members.hidden)); renderMembers(); },
+      onclick: e => { panel.hidden = !panel.hidden; e.currentTarget.setAttribute('aria-expanded', String(!panel.hidden)); loadRoomInfo(); },
     }, 'Members') : null);
 
   const composer = room && !state.rooms.joined.includes(key)
@@ -272,7 +275,7 @@ function openConversation(pane, key) {
       h('button', { class: 'primary icon-button', 'aria-label': 'Send' }, icon('send')),
       filePicker, folderPicker);
 
-  fill(pane, header, members, scroller, strip, progress, error, composer,
+  fill(pane, header, room ? panel : null, scroller, strip, progress, error, composer,
     h('div', { class: 'drop-hint', 'aria-hidden': 'true' }, `Drop files or folders to send them to ${nameOf(key)}`));
 
   renderHeader();
@@ -305,8 +308,8 @@ function openConversation(pane, key) {
         if (known) add({ ...known.m, delivered: c.delivered, recipients: c.recipients });
       }
     }),
-    on('room.notice', () => { renderMembers(); loadRoomInfo(); }),
-    on('hub.presence', () => renderMembers()),
+    on('room.notice', n => { if (n.room === key) loadRoomInfo(); }),
+    on('hub.presence', () => { if (!panel.hidden) loadRoomInfo(); }),
     watch(['peers', 'rooms'], renderHeader),
     watch(['offers', 'transfers'], renderStrip),
   ];
