@@ -100,7 +100,7 @@ function wireCalls() {
 
 /** An owner invited us to a room: say so wherever we are (the room's Join button in Rooms then works). */
 function wireRooms() {
-  on('room.notice', n => { if (n.kind === 'invited') toast(n.text || `You were invited to ${n.room}`); });
+  on('room.notice', n => { if (n.kind === 'invited') toast(`${n.name} invited you to ${n.room}: join it in Rooms.`); });
 }
 
 function signedOut() {
