@@ -1,0 +1,120 @@
+using System.Text.RegularExpressions;
+using Microsoft.Playwright;
+using Parley.Testing;
+using static Microsoft.Playwright.Assertions;
+
+namespace Parley.Web.Tests;
+
+/// <summary>
+/// What a room's owner does, all in the page: alice creates an invite-only room and sets its topic,
+/// invites bob with the picker (he is told, and joins from Rooms), makes a join link that carol pastes
+/// into "Join with a link", makes the room public, and removes carol. Bob, not an owner, sees none of
+/// the owner's controls.
+/// </summary>
+public sealed class RoomOwnerTests : IDisposable
+{
+    private readonly string _root = Directory.CreateTempSubdirectory("parley-web-owner-").FullName;
+
+    public void Dispose() => Directory.Delete(_root, recursive: true);
+
+    [Fact]
+    public async Task Owner_Topic_InviteByPicker_JoinLink_Public_Remove()
+    {
+        await using var browser = await Browser.LaunchAsync();
+        await using var hub = await HubProcess.StartAsync(ParleyRunner.Local, Path.Combine(_root, "hub"), "--port", "0");
+        string[] onHub = ["--hub", hub.Invite];
+        await using var alice = await WebNode.StartAsync(browser, Path.Combine(_root, "alice"), "alice", 1280, onHub);
+        await using var bob = await WebNode.StartAsync(browser, Path.Combine(_root, "bob"), "bob", 1280, onHub);
+        await using var carol = await WebNode.StartAsync(browser, Path.Combine(_root, "carol"), "carol", 1280, onHub);
+        var bobId = (await bob.Node.StatusAsync()).GetProperty("deviceId").GetString()!;
+        await InDirectoryAsync(alice.Node, "bob");
+        await InDirectoryAsync(alice.Node, "carol");
+
+        // Alice creates #team (invite-only) and gives it a topic.
+        await alice.GoAsync("rooms");
+        await alice.Page.GetByLabel("New room name").FillAsync("team");
+        await alice.Page.GetByRole(AriaRole.Button, new() { Name = "Create" }).ClickAsync();
+        await Expect(alice.Page.Locator(".room-row", new() { HasText = "team" })).ToContainTextAsync("invite-only");
+        await alice.GoAsync("chats/%23team");
+        var page = alice.Page;
+        await page.GetByRole(AriaRole.Button, new() { Name = "Edit topic" }).ClickAsync();
+        await page.GetByLabel("Topic").FillAsync("Friday plans");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Save" }).ClickAsync();
+        await Expect(page.Locator(".conversation-header .topic-text")).ToHaveTextAsync("Friday plans");
+        await Expect(page.Locator(".conversation-header .access")).ToHaveTextAsync("invite-only");
+
+        // Bob cannot join on his own; he sees the topic and that it is invite-only.
+        await bob.GoAsync("rooms");
+        var bobRow = bob.Page.Locator(".room-row", new() { HasText = "team" });
+        await Expect(bobRow).ToContainTextAsync("invite-only");
+        await Expect(bobRow).ToContainTextAsync("Friday plans");
+        await bobRow.GetByRole(AriaRole.Button, new() { Name = "Join" }).ClickAsync();
+        await Expect(bob.Page.Locator(".toast.error")).ToContainTextAsync("invite-only");
+
+        // Alice invites him with the picker; he is told, and now Join works.
+        await page.GetByRole(AriaRole.Button, new() { Name = "Members" }).ClickAsync();
+        await page.GetByRole(AriaRole.Button, new() { Name = "Invite" }).ClickAsync();
+        await page.GetByLabel("Person to invite").SelectOptionAsync(bobId);
+        await Screenshots.SaveAsync(page, "room-invite");
+        await page.Locator("dialog").GetByRole(AriaRole.Button, new() { Name = "Invite" }).ClickAsync();
+        await Expect(page.Locator("dialog")).ToHaveCountAsync(0);
+        await Expect(bob.Page.Locator(".toast", new() { HasText = "alice invited you to #team" })).ToBeVisibleAsync();
+        await bobRow.GetByRole(AriaRole.Button, new() { Name = "Join" }).ClickAsync();
+        await Expect(bobRow).ToContainTextAsync("joined");
+        var members = page.Locator(".room-panel .members li");
+        await Expect(members).ToHaveCountAsync(2);
+        await Expect(members.Filter(new() { HasText = "alice" })).ToContainTextAsync("owner");
+
+        // A join link: alice copies it, carol pastes it.
+        await page.GetByRole(AriaRole.Button, new() { Name = "Copy join link" }).ClickAsync();
+        var link = await page.GetByLabel("Join link").InputValueAsync();
+        Assert.StartsWith("parley-room:", link, StringComparison.Ordinal);
+        await page.Locator("dialog").GetByRole(AriaRole.Button, new() { Name = "Done" }).ClickAsync();
+        await carol.GoAsync("rooms");
+        await carol.Page.GetByLabel("Join link").FillAsync(link);
+        await carol.Page.Locator(".join-link-form").GetByRole(AriaRole.Button, new() { Name = "Join" }).ClickAsync();
+        await Expect(carol.Page).ToHaveURLAsync(new Regex("#/chats/%23team$"));
+        await Expect(members).ToHaveCountAsync(3);
+        await Expect(carol.Page.Locator(".conversation-header .topic-text")).ToHaveTextAsync("Friday plans");
+
+        // Public: everyone sees it as such.
+        await page.GetByRole(AriaRole.Switch, new() { Name = "Public: anyone on the hub may join" }).CheckAsync();
+        await Expect(page.Locator(".conversation-header .access")).ToHaveTextAsync("public");
+        await Expect(carol.Page.Locator(".conversation-header .access")).ToHaveTextAsync("public");
+        await Screenshots.SaveAsync(page, "room-owner");
+
+        // Bob is a member, not an owner: no owner's controls for him.
+        await bob.GoAsync("chats/%23team");
+        await bob.Page.GetByRole(AriaRole.Button, new() { Name = "Members" }).ClickAsync();
+        await Expect(bob.Page.Locator(".room-panel .members li")).ToHaveCountAsync(3);
+        await Expect(bob.Page.GetByRole(AriaRole.Button, new() { Name = "Invite" })).ToHaveCountAsync(0);
+        await Expect(bob.Page.GetByRole(AriaRole.Button, new() { Name = "Edit topic" })).ToHaveCountAsync(0);
+        await Expect(bob.Page.Locator(".room-panel button", new() { HasText = "Remove" })).ToHaveCountAsync(0);
+
+        // Alice removes carol: the others see it, carol is out.
+        await page.GetByRole(AriaRole.Button, new() { Name = "Remove carol" }).ClickAsync();
+        await page.Locator("dialog").GetByRole(AriaRole.Button, new() { Name = "Remove" }).ClickAsync();
+        await Expect(members).ToHaveCountAsync(2);
+        await Expect(page.Locator(".notice", new() { HasText = "carol was removed from #team" })).ToBeVisibleAsync();
+        await Expect(bob.Page.Locator(".notice", new() { HasText = "carol was removed from #team" })).ToBeVisibleAsync();
+        await Expect(carol.Page.Locator(".conversation-header")).ToContainTextAsync("you are not in this room");
+
+        await alice.GoAsync("rooms");
+        await Expect(alice.Page.Locator(".room-row", new() { HasText = "team" })).ToContainTextAsync("public");
+        await Screenshots.SaveAsync(alice.Page, "rooms-owner");
+
+        Assert.Empty(browser.Dialogs);
+        Assert.True(browser.Errors.Count == 0, string.Join("\n", browser.Errors));
+    }
+
+    /// <summary>Waits until alice's node finds <paramref name="name"/> in the hub's directory (invites by name need it).</summary>
+    private static async Task InDirectoryAsync(NodeProcess node, string name)
+    {
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(30);
+        while (!(await node.CliAsync("whois", name)).Out.Contains("signature valid", StringComparison.Ordinal))
+        {
+            Assert.True(DateTime.UtcNow < deadline, $"{name} did not show in the hub's directory within 30 s");
+            await Task.Delay(200);
+        }
+    }
+}
