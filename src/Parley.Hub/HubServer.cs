@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Logging;
+using Parley.Core.Hub.Rooms;
 using Parley.Core.Identity;
 using Parley.Core.Links;
 using Parley.Core.Protocol;
@@ -44,6 +45,9 @@ public sealed class HubServer : IAsyncDisposable
     public long RoomDeliveries => _rooms.Deliveries;
 
     internal RelaySwitch Relay { get; }
+
+    /// <summary>A room's log as the hub stores it (tests check it holds no plaintext and replay its entries).</summary>
+    internal IReadOnlyList<RoomEntry> RoomEntries(string room) => _rooms.Entries(room);
 
     /// <summary>Who is linked now, with their links (tests watch a member's send queue).</summary>
     internal MemberRegistry Members => _members;

@@ -15,11 +15,11 @@ internal sealed class HubVerb : IVerb
 
     public string Name => "hub";
 
-    public string Arguments => "[invite] [--port N] [--log-protocol]";
+    public string Arguments => "[invite] [--port N] [--room-log on|off] [--log-protocol]";
 
     public string Summary => "run a hub (presence, directory) for nodes across networks; `hub invite` prints its invite";
 
-    public IReadOnlyCollection<string> ValuedOptions => ["--port"];
+    public IReadOnlyCollection<string> ValuedOptions => ["--port", "--room-log"];
 
     public IReadOnlyCollection<string> FlagOptions => ["--log-protocol"];
 
@@ -37,6 +37,13 @@ internal sealed class HubVerb : IVerb
                 o.TimestampFormat = "HH:mm:ss ";
             })
             .SetMinimumLevel(LogLevel.Information));
+        // Off: rooms keep no log (messages reach only members online then), to compare with how rooms were before it.
+        var roomLog = context.Args.Value("--room-log") switch
+        {
+            null or "on" => true,
+            "off" => false,
+            var other => throw new UsageException($"--room-log is on or off, not '{TerminalText.Safe(other)}'"),
+        };
         HubServer hub;
         try
         {
@@ -44,6 +51,7 @@ internal sealed class HubVerb : IVerb
             {
                 Home = context.Home,
                 Port = context.Args.Port("--port", HubOptions.DefaultPort),
+                RoomLog = roomLog,
                 Link = new LinkOptions { LogProtocol = context.Args.Has("--log-protocol") },
             }, loggerFactory);
         }

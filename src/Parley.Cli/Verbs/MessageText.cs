@@ -6,7 +6,10 @@ namespace Parley.Cli.Verbs;
 /// <summary>How a message prints in history and in a live chat, 1:1 or in a room.</summary>
 internal static class MessageText
 {
-    /// <summary>"[14:02] alice: hi  ✓✓" — ticks: … queued, ✉ at the hub's mailbox, ✓ sent, ✓✓ delivered.</summary>
+    /// <summary>
+    /// "[14:02] alice: hi  ✓✓" — ticks: … queued, ✉ at the hub's mailbox, ✓ sent, ✓✓ delivered; in a room,
+    /// "✓ 2/3" (delivered to 2 of 3 members); a room message whose key has not come: "[waiting for key from alice]".
+    /// </summary>
     public static string Format(MessageView message)
     {
         var when = message.SentAt.ToLocalTime();
@@ -15,7 +18,13 @@ internal static class MessageText
             return $"[{when:HH:mm}] * {TerminalText.Safe(message.Text)}";
         }
         var who = message.Outgoing ? "me" : TerminalText.Safe(message.PeerName);
-        var ticks = !message.Outgoing ? "" : message.State switch
+        if (message.State == MessageState.WaitingForKey)
+        {
+            return $"[{when:HH:mm}] {who}: [waiting for key from {TerminalText.Safe(message.WaitingFor ?? message.PeerName)}]";
+        }
+        var ticks = !message.Outgoing ? "" : message is { Delivered: { } delivered, Recipients: { } recipients }
+            ? (delivered == recipients ? "  ✓✓" : "  ✓") + $" {delivered}/{recipients}"
+            : message.State switch
         {
             MessageState.Queued => "  …",
             MessageState.Mailed => "  ✉",

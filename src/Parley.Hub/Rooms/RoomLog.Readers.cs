@@ -191,6 +191,9 @@ internal sealed partial class RoomLog
         }
     }
 
+    /// <summary>Every stored entry of <paramref name="room"/>, in order.</summary>
+    public IReadOnlyList<RoomEntry> Entries(string room) => [.. _store.Read(room, 0, int.MaxValue).Select(e => e.ToEntry())];
+
     /// <summary>A member online and reading <paramref name="room"/> now, to pass a key request to.</summary>
     public Member? Reader(string room, DeviceId member)
     {

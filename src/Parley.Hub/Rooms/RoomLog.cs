@@ -85,7 +85,9 @@ internal sealed partial class RoomLog : IAsyncDisposable
     {
         lock (_lock)
         {
-            Tail(room).Places[member] = new MemberPlace(joinSeq, joinSeq - 1);
+            var tail = Tail(room);
+            tail.Places[member] = new MemberPlace(joinSeq, joinSeq - 1);
+            tail.Moved.Add(member); // the others learn where it joined (its messages' counts, and which keys it may ask for)
         }
         _store.SavePositions([(room, member, joinSeq, joinSeq - 1)]);
     }

@@ -79,6 +79,8 @@ internal sealed class RoomsFeature(HubRooms rooms, RoomLog log, IHubMembers memb
 
     public void OnMemberDisconnected(Member member) => log.Disconnected(member);
 
+    internal IReadOnlyList<RoomEntry> Entries(string room) => log.Entries(room);
+
     /// <summary>Stops the log's writer once what it holds is on disk.</summary>
     public ValueTask DisposeAsync() => log.DisposeAsync();
 

@@ -168,6 +168,11 @@ internal sealed class RoomReader(NodeIdentity identity, IHubChannel channel, Ver
             if (notice.Joined)
             {
                 state.Members[notice.Member] = notice.Name;
+                // Its join notice's place is where it joined: what it may read (and ask keys for) starts after it.
+                if (!state.Receipts.TryGetValue(notice.Member, out var known) || known.Joined < entry.Seq)
+                {
+                    state.Receipts[notice.Member] = new RoomReceipt(notice.Member, entry.Seq, entry.Seq - 1);
+                }
             }
             else
             {
