@@ -38,7 +38,7 @@ public sealed class RoomOwnerTests : IDisposable
         await alice.GoAsync("chats/%23team");
         var page = alice.Page;
         await page.GetByRole(AriaRole.Button, new() { Name = "Edit topic" }).ClickAsync();
-        await page.GetByLabel("Topic").FillAsync("Friday plans");
+        await page.GetByLabel("Topic", new() { Exact = true }).FillAsync("Friday plans");
         await page.GetByRole(AriaRole.Button, new() { Name = "Save" }).ClickAsync();
         await Expect(page.Locator(".conversation-header .topic-text")).ToHaveTextAsync("Friday plans");
         await Expect(page.Locator(".conversation-header .access")).ToHaveTextAsync("invite-only");
