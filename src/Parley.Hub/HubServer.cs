@@ -99,7 +99,8 @@ public sealed class HubServer : IAsyncDisposable
     /// <summary>The line nodes pass to <c>parley up --hub</c> or <c>parley hub-join</c>.</summary>
     public Invite CreateInvite() => CreateInvite(_identity.DeviceId, Port);
 
-    public static Invite CreateInvite(DeviceId hub, int port) => new(hub, "hub", LocalAddresses.IPv4(port, withLoopback: true));
+    /// <summary>The hub's addresses others can reach (loopback only when it has no other).</summary>
+    public static Invite CreateInvite(DeviceId hub, int port) => new(hub, "hub", LocalAddresses.IPv4(port, withLoopback: false));
 
     public async ValueTask DisposeAsync()
     {

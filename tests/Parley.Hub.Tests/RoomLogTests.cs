@@ -17,7 +17,8 @@ namespace Parley.Hub.Tests;
 /// <summary>
 /// The room log: a member away while messages are said gets them all, in order, when it is back (also
 /// across a hub restart); retention drops the oldest and says so; a member's share of the log is
-/// bounded with a clear error; keys are asked for and handed over only for what the asker may read.
+/// bounded with a clear error; keys are asked for and handed over only for what the asker may read;
+/// forged entries and keys are dropped and counted.
 /// </summary>
 public sealed class RoomLogTests : HubTestBase
 {
@@ -168,6 +169,12 @@ public sealed class RoomLogTests : HubTestBase
         await inbox.OnFrameAsync(null!, Frame(stored with { Seq = head + 2, Body = forged }));
         await Wait.UntilAsync(() => state.Dropped == 1 && state.Position == head + 2, "bob to read both");
         Assert.Single(await Said(bob, "team"), m => m.Text == secret);
+
+        // A key "from alice" that is not sealed by her: dropped and counted too.
+        var fake = new RoomKey("team", alice.Id, bob.Id, 42, [.. Enumerable.Repeat((byte)7, 300)]);
+        await inbox.OnFrameAsync(null!, new Parley.Core.Protocol.Frame(FrameType.RoomKey, 0, new ReadOnlySequence<byte>(fake.ToArray())));
+        await Wait.UntilAsync(() => state.Dropped == 2, "bob to drop the fake key");
+        Assert.DoesNotContain(state.Keys.Keys, k => k.KeyId == 42);
         foreach (var file in Directory.EnumerateFiles(HubHome))
         {
             using var stream = new FileStream(file, FileMode.Open, FileAccess.Read, FileShare.ReadWrite);

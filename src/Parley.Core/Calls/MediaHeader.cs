@@ -69,6 +69,13 @@ public readonly record struct MediaHeader(PacketKind Kind, StreamKind Stream, ui
         destination[19] = Codec;
     }
 
+    /// <summary>
+    /// Whether a sealed packet may wait behind bulk data: only video and screen media may (audio and
+    /// control — keyframe requests, NACKs, reports — must not be dropped to make room for them).
+    /// </summary>
+    public static bool IsBulk(ReadOnlySpan<byte> packet) =>
+        packet.Length >= Size && (PacketKind)(packet[0] & 0x0F) == PacketKind.Media && (StreamKind)packet[1] != StreamKind.Audio;
+
     /// <summary>The fields as they are, unchecked: <see cref="MediaPacket.TryRead"/> checks them.</summary>
     internal static MediaHeader Read(ReadOnlySpan<byte> source) =>
         new((PacketKind)(source[0] & 0x0F), (StreamKind)source[1], BinaryPrimitives.ReadUInt32BigEndian(source[2..]), BinaryPrimitives.ReadUInt32BigEndian(source[6..]),

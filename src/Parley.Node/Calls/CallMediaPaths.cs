@@ -27,10 +27,14 @@ internal sealed class CallMediaPaths(IMediaSocket socket, IPeerSessions sessions
         return new IPEndPoint(address.IsIPv4MappedToIPv6 ? address.MapToIPv4() : address, port);
     }
 
-    /// <summary>Chooses the path as media starts: the link when either side has no UDP; otherwise the socket routes the call's datagrams.</summary>
+    /// <summary>
+    /// Chooses the path as media starts: the link when either side has no UDP, or when the link is
+    /// relayed (its far end is the hub, not the peer: no datagram goes there); otherwise the socket
+    /// routes the call's datagrams.
+    /// </summary>
     public void Open(Call call, MediaSession media, Action flooding)
     {
-        call.OverLink = !options.MediaOverUdp || call.PeerMedia is not { Port: > 0 };
+        call.OverLink = !options.MediaOverUdp || call.PeerMedia is not { Port: > 0 } || sessions.Session(call.Peer)?.Link.Relayed == true;
         if (!call.OverLink)
         {
             socket.Register(call.Id, media, call.PeerMedia!, flooding);
@@ -40,8 +44,9 @@ internal sealed class CallMediaPaths(IMediaSocket socket, IPeerSessions sessions
     public void Close(Call call) => socket.Unregister(call.Id);
 
     /// <summary>
-    /// One sealed packet to the peer: by UDP, or over the link when UDP is not used. Over the link a
-    /// packet that finds the bulk queue full is dropped, not queued: late media is worse than none.
+    /// One sealed packet to the peer: by UDP, or over the link when UDP is not used. Over the link,
+    /// video that finds the bulk queue full is dropped, not queued (late video is worse than none);
+    /// audio and control packets go ahead of bulk data, so video degrades first and audio not at all.
     /// </summary>
     public bool Send(Call call, ReadOnlyMemory<byte> packet)
     {
@@ -49,7 +54,10 @@ internal sealed class CallMediaPaths(IMediaSocket socket, IPeerSessions sessions
         {
             return call.PeerMedia is { } to && socket.Send(to, packet);
         }
-        return sessions.Session(call.Peer)?.Link.TrySendBulk(FrameType.CallMedia, packet.ToArray()) == true;
+        var link = sessions.Session(call.Peer)?.Link;
+        return MediaHeader.IsBulk(packet.Span)
+            ? link?.TrySendBulk(FrameType.CallMedia, packet.ToArray()) == true
+            : link?.TrySend(FrameType.CallMedia, packet.ToArray()) == true;
     }
 
     /// <summary>A packet that came over the link: the peer has no UDP path to us, so ours goes that way too.</summary>

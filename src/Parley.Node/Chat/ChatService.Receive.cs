@@ -75,6 +75,9 @@ public sealed partial class ChatService
 
 internal static partial class ChatLog
 {
+    [LoggerMessage(305, LogLevel.Warning, "could not leave {Peer}'s unacknowledged messages at the hub after its link was lost: {Reason}")]
+    public static partial void MailAfterLossFailed(Microsoft.Extensions.Logging.ILogger logger, string peer, string reason);
+
     [LoggerMessage(300, LogLevel.Error, "could not store a message exchanged with {Peer}")]
     public static partial void StoreFailed(ILogger logger, string peer, Exception exception);
 

@@ -1,5 +1,3 @@
-using System.Security.Cryptography;
-using System.Text;
 using Parley.Core.Chat;
 using Parley.Core.Hub.Rooms;
 using Parley.Core.Identity;
@@ -106,24 +104,6 @@ internal sealed class RoomChat(NodeIdentity identity, IHubChannel channel, RoomB
 
     public async Task<IReadOnlyList<MessageView>> HistoryAsync(string room, int limit, long before = long.MaxValue) =>
         [.. (await store.HistoryAsync(ConversationKey(room), Math.Clamp(limit, 1, 10_000), before).ConfigureAwait(false)).Select(View)];
-
-    /// <summary>A line in the room's timeline at its place in the log (someone came or went; entries dropped by retention); stored once however often it is read.</summary>
-    public async Task NoticeAsync(string room, ulong seq, string text, RoomNotice? notice)
-    {
-        var id = new Guid(SHA256.HashData(Encoding.UTF8.GetBytes($"notice:{room}:{seq}")).AsSpan(0, 16));
-        var sender = notice?.Member.Compact ?? "";
-        if (await store.InsertRoomMessageAsync(id, "#" + room, text, time.GetUtcNow(), sender, (long)seq, MessageState.Notice).ConfigureAwait(false))
-        {
-            if (notice is not null)
-            {
-                events.Publish(RoomsEvents.Notice, () => new RoomNoticeEvent("#" + room, notice.Member.ToString(), notice.Name, notice.Joined));
-            }
-            if (await store.MessageAsync(id).ConfigureAwait(false) is { } record)
-            {
-                events.Publish(ChatEvents.Message, () => View(record));
-            }
-        }
-    }
 
     /// <summary>A stored room message (or notice) as the API and the event stream show it, with its delivery count or the key it waits for.</summary>
     public MessageView View(MessageRecord m)

@@ -61,60 +61,82 @@ internal sealed class RoomInbox(RoomBook book, RoomReader reader, RoomKeys keys,
         await _loop.ConfigureAwait(false);
     }
 
+    /// <summary>Frames handled in one go, at most; a run of entries of one room among them is stored in one commit. 512.</summary>
+    private const int MaxRun = 512;
+
     private async Task RunAsync()
     {
         var touched = new HashSet<RoomState>();
+        var run = new List<RoomEntry>(MaxRun);
+        RoomState? runState = null;
         while (await _frames.Reader.WaitToReadAsync().ConfigureAwait(false))
         {
-            while (_frames.Reader.TryRead(out var item))
+            try
             {
-                try
+                for (var handled = 0; handled < MaxRun && _frames.Reader.TryRead(out var item); handled++)
                 {
-                    if (await HandleAsync(item.Type, item.Payload).ConfigureAwait(false) is { } state)
+                    if (item.Type == FrameType.RoomEntry && WireMessage.TryRead<RoomEntry>(item.Payload, out var entry, out _)
+                        && await StateAsync(entry.Room).ConfigureAwait(false) is { } state)
                     {
+                        if (state != runState)
+                        {
+                            await FlushAsync(runState, run).ConfigureAwait(false);
+                            runState = state;
+                        }
+                        run.Add(entry);
                         touched.Add(state);
+                        continue;
                     }
+                    await FlushAsync(runState, run).ConfigureAwait(false);
+                    await HandleAsync(item.Type, item.Payload).ConfigureAwait(false);
                 }
-                catch (Exception e) when (e is HubUnavailableException or InvalidOperationException or Microsoft.Data.Sqlite.SqliteException)
+                await FlushAsync(runState, run).ConfigureAwait(false);
+                foreach (var state in touched)
                 {
-                    // One frame failed (the hub went away under a lookup, the store refused): it is read again after the next sync.
-                    touched.Clear();
-                    break;
+                    await reader.AcknowledgeAsync(state).ConfigureAwait(false);
                 }
             }
-            foreach (var state in touched)
+            catch (Exception e) when (e is HubUnavailableException or InvalidOperationException or Microsoft.Data.Sqlite.SqliteException)
             {
-                await reader.AcknowledgeAsync(state).ConfigureAwait(false);
+                // A run failed (the hub went away under a lookup, the store refused): nothing past it is acknowledged; it is read again after the next sync.
+                run.Clear();
             }
             touched.Clear();
+            runState = null;
         }
     }
 
-    /// <summary>Handles one frame; returns the room whose position may have moved.</summary>
-    private async Task<RoomState?> HandleAsync(FrameType type, byte[] payload)
+    private async Task FlushAsync(RoomState? state, List<RoomEntry> run)
+    {
+        if (state is not null && run.Count > 0)
+        {
+            await reader.ReadAsync(state, run).ConfigureAwait(false);
+        }
+        run.Clear();
+    }
+
+    /// <summary>Handles one frame other than a log entry, in its turn.</summary>
+    private async Task HandleAsync(FrameType type, byte[] payload)
     {
         switch (type)
         {
-            case FrameType.RoomEntry when WireMessage.TryRead<RoomEntry>(payload, out var entry, out _) && await StateAsync(entry.Room) is { } state:
-                await reader.ReadAsync(state, entry).ConfigureAwait(false);
-                return state;
             case FrameType.RoomKey when WireMessage.TryRead<RoomKey>(payload, out var key, out _) && await StateAsync(key.Room) is { } state:
                 if (await keys.AcceptAsync(state, key).ConfigureAwait(false))
                 {
                     await reader.RetryWaitingAsync(state, key.From).ConfigureAwait(false);
                 }
-                return null;
+                break;
             case FrameType.RoomSyncState when WireMessage.TryRead<RoomSyncState>(payload, out var sync, out _) && await StateAsync(sync.Room) is { } state:
                 reader.Synced(state, sync);
-                return null;
+                break;
             case FrameType.RoomReceipts when WireMessage.TryRead<RoomReceipts>(payload, out var receipts, out _) && await StateAsync(receipts.Room) is { } state:
                 await delivery.OnReceiptsAsync(state, receipts).ConfigureAwait(false);
-                return null;
+                break;
             case FrameType.RoomKeyRequest when WireMessage.TryRead<RoomKeyRef>(payload, out var request, out _) && await StateAsync(request.Room) is { } state:
                 await keys.AnswerAsync(state, request).ConfigureAwait(false);
-                return null;
+                break;
             default:
-                return null; // malformed, or for a room we are not in: room frames come from other members, so dropped, not a reason to drop the hub
+                break; // malformed, or for a room we are not in: room frames come from other members, so dropped, not a reason to drop the hub
         }
     }
 

@@ -77,6 +77,14 @@ internal sealed class RoomKeys(NodeIdentity identity, AgreementKey agreement, IH
             || sealedBy != key.From || !WireMessage.TryRead<SenderKeyItem>(plaintext, out var item, out _) || item.Room != state.Name
             || item.KeyId != key.KeyId)
         {
+            if (key.To == identity.DeviceId)
+            {
+                lock (state.Lock)
+                {
+                    state.Dropped++; // sealed to us but does not open as its sender's key for this room: forged or damaged
+                }
+                RoomsLog.KeyDropped(_logger, key.From.Short, state.Name);
+            }
             return false;
         }
         bool isNew;

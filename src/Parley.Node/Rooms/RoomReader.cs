@@ -1,5 +1,6 @@
 using System.Buffers.Binary;
 using System.Security.Cryptography;
+using System.Text;
 using Microsoft.Extensions.Logging;
 using Parley.Core.Chat;
 using Parley.Core.Hub.Rooms;
@@ -13,10 +14,11 @@ using Parley.Node.Storage;
 namespace Parley.Node.Rooms;
 
 /// <summary>
-/// Reads a room's log in order: each message opened with its sender's key (checked against the
-/// sender's published identity key) and stored at its place; one whose key has not come is stored
-/// sealed as "waiting for key" (and the key asked for), and opened in place when the key comes;
-/// notices keep the member list and trigger a new key of ours when they are live.
+/// Reads a room's log in order, a run of entries at a time: each message opened with its sender's key
+/// (signatures checked against the sender's published identity key, on every core) and stored at its
+/// place, the run in one commit; one whose key has not come is stored sealed as "waiting for key" (and
+/// the key asked for), and opened in place when the key comes; notices keep the member list, and a
+/// run with live ones gets one new key of ours.
 /// </summary>
 internal sealed class RoomReader(NodeIdentity identity, IHubChannel channel, VerifiedDirectory directory, NodeStore store, RoomKeys keys,
     RoomChat chat, EventHub events, ILoggerFactory loggerFactory)
@@ -37,130 +39,134 @@ internal sealed class RoomReader(NodeIdentity identity, IHubChannel channel, Ver
         }
     }
 
-    public async Task ReadAsync(RoomState state, RoomEntry entry)
-    {
-        bool live;
-        lock (state.Lock)
-        {
-            if (entry.Seq <= state.Position)
-            {
-                return; // already stored (sent again after a reconnect)
-            }
-            live = entry.Seq > state.SyncHead;
-        }
-        switch (entry.Kind)
-        {
-            case RoomEntryKind.Message when entry.Sender != identity.DeviceId:
-                await ReadMessageAsync(state, entry, live).ConfigureAwait(false);
-                break;
-            case RoomEntryKind.Notice when WireMessage.TryRead<RoomNotice>(entry.Body, out var notice, out _):
-                await ReadNoticeAsync(state, entry, notice, live).ConfigureAwait(false);
-                break;
-            case RoomEntryKind.Gap when entry.Body.Length == 16:
-                var dropped = BinaryPrimitives.ReadUInt64BigEndian(entry.Body.AsSpan(8)) - BinaryPrimitives.ReadUInt64BigEndian(entry.Body) + 1;
-                await chat.NoticeAsync(state.Name, entry.Seq, $"{dropped} older entries of #{state.Name} were dropped by the hub's retention before you got them",
-                    null).ConfigureAwait(false);
-                break;
-        }
-        lock (state.Lock)
-        {
-            state.Position = Math.Max(state.Position, entry.Seq);
-        }
-    }
+    /// <summary>One entry to store, in log order: what row it becomes, and what to do once stored.</summary>
+    private sealed record Pending(RoomEntry Entry, RoomRow? Row, RoomNotice? Notice, bool Live);
 
-    private async Task ReadMessageAsync(RoomState state, RoomEntry entry, bool live)
+    /// <summary>Reads a run of entries of one room (in log order), storing them in one commit.</summary>
+    public async Task ReadAsync(RoomState state, IReadOnlyList<RoomEntry> entries)
     {
-        var room = state.Name;
-        if (!RoomCrypto.TryReadKeyId(entry.Body, out var keyId, out var counter))
+        var fresh = new List<(RoomEntry Entry, bool Live)>(entries.Count);
+        lock (state.Lock)
         {
-            Drop(state, entry.Sender);
+            var position = state.Position;
+            foreach (var entry in entries)
+            {
+                if (entry.Seq > position)
+                {
+                    fresh.Add((entry, entry.Seq > state.SyncHead));
+                    position = entry.Seq;
+                }
+            }
+        }
+        if (fresh.Count == 0)
+        {
             return;
         }
-        switch (await TryOpenAsync(state, entry.Sender, keyId, counter, entry.Body).ConfigureAwait(false))
+        var opened = await OpenAllAsync(state, [.. fresh.Where(f => f.Entry.Kind == RoomEntryKind.Message && f.Entry.Sender != identity.DeviceId)
+            .Select(f => f.Entry)]).ConfigureAwait(false);
+        var pending = new List<Pending>(fresh.Count);
+        foreach (var (entry, live) in fresh)
         {
-            case (true, { } message):
-                if (await store.InsertRoomMessageAsync(message.Id, "#" + room, message.Text, message.SentAt, entry.Sender.Compact, (long)entry.Seq,
-                    MessageState.Received).ConfigureAwait(false))
-                {
-                    NoteCaughtUp(state, live, message.Id);
-                    await PublishAsync(message.Id).ConfigureAwait(false);
-                }
-                break;
-            case (true, null):
-                Drop(state, entry.Sender);
-                break;
-            default:
-                var placeholder = PlaceholderId(entry.Sender, entry.Body);
-                if (await store.InsertWaitingAsync("#" + room, new WaitingRoomMessage(placeholder, entry.Sender.Compact, (long)entry.Seq, entry.Body, entry.At))
-                    .ConfigureAwait(false))
-                {
-                    NoteCaughtUp(state, live, placeholder);
-                    await PublishAsync(placeholder).ConfigureAwait(false);
-                }
-                keys.NoteMissing(state, entry.Sender, keyId, counter);
-                break;
+            pending.Add(entry.Kind switch
+            {
+                RoomEntryKind.Message when entry.Sender == identity.DeviceId => new Pending(entry, null, null, live), // ours: stored when we sent it
+                RoomEntryKind.Message => MessageRow(state, entry, live, opened[entry.Seq]),
+                RoomEntryKind.Notice when WireMessage.TryRead<RoomNotice>(entry.Body, out var notice, out _) => NoticeRow(state, entry, notice, live),
+                RoomEntryKind.Gap when entry.Body.Length == 16 => GapRow(state, entry, live),
+                _ => new Pending(entry, null, null, live),
+            });
+        }
+        var rows = pending.Where(p => p.Row is not null).ToList();
+        var stored = await store.InsertRoomRowsAsync("#" + state.Name, [.. rows.Select(p => p.Row!)]).ConfigureAwait(false);
+        for (var i = 0; i < rows.Count; i++)
+        {
+            if (stored[i] is { } record)
+            {
+                Published(state, rows[i], record);
+            }
+        }
+        lock (state.Lock)
+        {
+            state.Position = Math.Max(state.Position, fresh[^1].Entry.Seq);
+        }
+        if (pending.Any(p => p.Live && p.Notice is { } n && n.Member != identity.DeviceId))
+        {
+            await keys.RekeyAsync(state).ConfigureAwait(false);
         }
     }
 
-    /// <summary>(false, _): no key for it yet. (true, message): opened. (true, null): we hold its key and it does not open: forged or damaged.</summary>
-    private async Task<(bool HaveKey, ChatMessage? Message)> TryOpenAsync(RoomState state, DeviceId sender, uint keyId, ulong counter, byte[] sealedMessage)
+    /// <summary>The result of opening one message: its text, or that its key is missing, or that it did not check out.</summary>
+    private readonly record struct Opening(ChatMessage? Message, bool KeyMissing, uint KeyId, ulong Counter);
+
+    /// <summary>Opens every message it can, on every core: the signature checks are most of the work of catching up.</summary>
+    private async Task<Dictionary<ulong, Opening>> OpenAllAsync(RoomState state, List<RoomEntry> messages)
     {
+        var verifierKeys = new Dictionary<DeviceId, byte[]>();
+        foreach (var sender in messages.Select(m => m.Sender).Distinct())
+        {
+            if (await directory.TryFindAsync(sender).ConfigureAwait(false) is { } entry)
+            {
+                verifierKeys[sender] = entry.IdentityKey;
+            }
+        }
+        var results = new Opening[messages.Count];
+        Parallel.For(0, messages.Count, () => new Dictionary<DeviceId, ECDsa?>(), (i, _, verifiers) =>
+        {
+            results[i] = Open(state, messages[i], verifierKeys, verifiers);
+            return verifiers;
+        }, verifiers =>
+        {
+            foreach (var verifier in verifiers.Values)
+            {
+                verifier?.Dispose();
+            }
+        });
+        return messages.Select((m, i) => (m.Seq, results[i])).ToDictionary(x => x.Seq, x => x.Item2);
+    }
+
+    private static Opening Open(RoomState state, RoomEntry entry, Dictionary<DeviceId, byte[]> verifierKeys, Dictionary<DeviceId, ECDsa?> verifiers)
+    {
+        if (!RoomCrypto.TryReadKeyId(entry.Body, out var keyId, out var counter))
+        {
+            return new Opening(null, false, 0, 0);
+        }
         HeldSenderKey? key;
         lock (state.Lock)
         {
-            state.Keys.TryGetValue((sender, keyId), out key);
+            state.Keys.TryGetValue((entry.Sender, keyId), out key);
         }
-        if (key is null || counter < key.Start)
+        if (key is null || counter < key.Start || !verifierKeys.ContainsKey(entry.Sender))
         {
-            return (false, null);
+            // No key yet, or no directory entry to check the signature with (the hub could not be asked): kept and asked for again.
+            return new Opening(null, true, keyId, counter);
         }
-        var entry = await directory.TryFindAsync(sender).ConfigureAwait(false);
-        if (entry is null || !RoomCrypto.TryOpenMessage(sealedMessage, state.Name, sender, entry.IdentityKey, key, out var plaintext)
-            || !WireMessage.TryRead<ChatMessage>(plaintext, out var message, out _))
+        if (!verifiers.TryGetValue(entry.Sender, out var verifier))
         {
-            return (true, null);
+            verifiers[entry.Sender] = verifier = verifierKeys.TryGetValue(entry.Sender, out var identityKey) ? RoomCrypto.TryVerifier(entry.Sender, identityKey) : null;
         }
-        return (true, message);
+        return verifier is not null && RoomCrypto.TryOpenMessage(entry.Body, state.Name, entry.Sender, verifier, key, out var plaintext)
+            && WireMessage.TryRead<ChatMessage>(plaintext, out var message, out _)
+            ? new Opening(message, false, keyId, counter)
+            : new Opening(null, false, keyId, counter);
     }
 
-    /// <summary>A key from <paramref name="sender"/> came: the messages that waited for it open in place.</summary>
-    public async Task RetryWaitingAsync(RoomState state, DeviceId sender)
+    private Pending MessageRow(RoomState state, RoomEntry entry, bool live, Opening opening)
     {
-        foreach (var waiting in await store.WaitingAsync("#" + state.Name).ConfigureAwait(false))
+        if (opening.Message is { } message)
         {
-            if (waiting.Sender != sender.Compact || !RoomCrypto.TryReadKeyId(waiting.Sealed, out var keyId, out var counter))
-            {
-                continue;
-            }
-            switch (await TryOpenAsync(state, sender, keyId, counter, waiting.Sealed).ConfigureAwait(false))
-            {
-                case (true, { } message):
-                    await store.OpenWaitingAsync(waiting.Id, message.Id, message.Text, message.SentAt).ConfigureAwait(false);
-                    await PublishAsync(message.Id).ConfigureAwait(false);
-                    break;
-                case (true, null):
-                    Drop(state, sender);
-                    break;
-                default:
-                    keys.NoteMissing(state, sender, keyId, counter); // a later link of the key than this message needs: ask from here
-                    break;
-            }
+            return new Pending(entry, new RoomRow(message.Id, message.Text, message.SentAt, entry.Sender.Compact, (long)entry.Seq, MessageState.Received), null, live);
         }
+        if (opening.KeyMissing)
+        {
+            keys.NoteMissing(state, entry.Sender, opening.KeyId, opening.Counter);
+            return new Pending(entry, new RoomRow(PlaceholderId(entry.Sender, entry.Body), "", entry.At, entry.Sender.Compact, (long)entry.Seq,
+                MessageState.WaitingForKey, entry.Body), null, live);
+        }
+        Drop(state, entry.Sender);
+        return new Pending(entry, null, null, live);
     }
 
-    /// <summary>After a restart: the messages still waiting for keys are noted again, so their owners are asked.</summary>
-    public async Task ResumeAsync(RoomState state)
-    {
-        foreach (var waiting in await store.WaitingAsync("#" + state.Name).ConfigureAwait(false))
-        {
-            if (DeviceId.TryParse(waiting.Sender, out var sender) && RoomCrypto.TryReadKeyId(waiting.Sealed, out var keyId, out var counter))
-            {
-                keys.NoteMissing(state, sender, keyId, counter);
-            }
-        }
-    }
-
-    private async Task ReadNoticeAsync(RoomState state, RoomEntry entry, RoomNotice notice, bool live)
+    private Pending NoticeRow(RoomState state, RoomEntry entry, RoomNotice notice, bool live)
     {
         lock (state.Lock)
         {
@@ -179,16 +185,84 @@ internal sealed class RoomReader(NodeIdentity identity, IHubChannel channel, Ver
                 state.Remove(notice.Member);
             }
         }
-        var self = notice.Member == identity.DeviceId;
-        var text = self ? $"you {(notice.Joined ? "joined" : "left")} #{state.Name}" : $"{notice.Name} {(notice.Joined ? "joined" : "left")} #{state.Name}";
-        await chat.NoticeAsync(state.Name, entry.Seq, text, notice).ConfigureAwait(false);
-        if (live && !self)
+        var verb = notice.Joined ? "joined" : "left";
+        var text = notice.Member == identity.DeviceId ? $"you {verb} #{state.Name}" : $"{notice.Name} {verb} #{state.Name}";
+        return new Pending(entry, NoticeOf(state.Name, entry, text, notice.Member.Compact), notice, live);
+    }
+
+    private static Pending GapRow(RoomState state, RoomEntry entry, bool live)
+    {
+        var dropped = BinaryPrimitives.ReadUInt64BigEndian(entry.Body.AsSpan(8)) - BinaryPrimitives.ReadUInt64BigEndian(entry.Body) + 1;
+        var text = $"{dropped} older entries of #{state.Name} were dropped by the hub's retention before you got them";
+        return new Pending(entry, NoticeOf(state.Name, entry, text, ""), null, live);
+    }
+
+    /// <summary>A notice's row: its ID fixed by its place in the log, so it is stored once however often it is read.</summary>
+    private static RoomRow NoticeOf(string room, RoomEntry entry, string text, string member) =>
+        new(new Guid(SHA256.HashData(Encoding.UTF8.GetBytes($"notice:{room}:{entry.Seq}")).AsSpan(0, 16)), text, entry.At, member, (long)entry.Seq,
+            MessageState.Notice);
+
+    private void Published(RoomState state, Pending pending, MessageRecord record)
+    {
+        if (!pending.Live && pending.Notice is null && record.State != MessageState.Notice)
         {
-            await keys.RekeyAsync(state).ConfigureAwait(false);
+            lock (state.Lock)
+            {
+                state.FirstCaughtUp ??= record.Id;
+            }
+        }
+        if (pending.Notice is { } notice)
+        {
+            events.Publish(RoomsEvents.Notice, () => new RoomNoticeEvent("#" + state.Name, notice.Member.ToString(), notice.Name, notice.Joined));
+        }
+        events.Publish(ChatEvents.Message, () => chat.View(record));
+    }
+
+    /// <summary>A key from <paramref name="sender"/> came: the messages that waited for it open in place.</summary>
+    public async Task RetryWaitingAsync(RoomState state, DeviceId sender)
+    {
+        var waiting = (await store.WaitingAsync("#" + state.Name).ConfigureAwait(false)).Where(w => w.Sender == sender.Compact).ToList();
+        if (waiting.Count == 0)
+        {
+            return;
+        }
+        var entries = waiting.Select(w => new RoomEntry(state.Name, (ulong)w.RoomSeq, w.At, RoomEntryKind.Message, sender, w.Sealed)).ToList();
+        var opened = await OpenAllAsync(state, entries).ConfigureAwait(false);
+        var readable = new List<(Guid, Guid, string, DateTimeOffset)>();
+        for (var i = 0; i < waiting.Count; i++)
+        {
+            switch (opened[entries[i].Seq])
+            {
+                case { Message: { } message }:
+                    readable.Add((waiting[i].Id, message.Id, message.Text, message.SentAt));
+                    break;
+                case { KeyMissing: true } missing:
+                    keys.NoteMissing(state, sender, missing.KeyId, missing.Counter); // a later link of the key than this message needs: ask from here
+                    break;
+                default:
+                    Drop(state, sender);
+                    break;
+            }
+        }
+        foreach (var record in await store.OpenWaitingAsync(readable).ConfigureAwait(false))
+        {
+            events.Publish(ChatEvents.Message, () => chat.View(record));
         }
     }
 
-    /// <summary>Tells the hub (and the store) how far we have read, once the queue has run dry.</summary>
+    /// <summary>After a restart: the messages still waiting for keys are noted again, so their owners are asked.</summary>
+    public async Task ResumeAsync(RoomState state)
+    {
+        foreach (var waiting in await store.WaitingAsync("#" + state.Name).ConfigureAwait(false))
+        {
+            if (DeviceId.TryParse(waiting.Sender, out var sender) && RoomCrypto.TryReadKeyId(waiting.Sealed, out var keyId, out var counter))
+            {
+                keys.NoteMissing(state, sender, keyId, counter);
+            }
+        }
+    }
+
+    /// <summary>Tells the hub (and the store) how far we have read.</summary>
     public async Task AcknowledgeAsync(RoomState state)
     {
         ulong position;
@@ -202,25 +276,6 @@ internal sealed class RoomReader(NodeIdentity identity, IHubChannel channel, Ver
         }
         await store.SetRoomPositionAsync(state.Name, (long)position).ConfigureAwait(false);
         channel.TrySend(FrameType.RoomAck, new RoomPosition(state.Name, position));
-    }
-
-    private void NoteCaughtUp(RoomState state, bool live, Guid id)
-    {
-        if (!live)
-        {
-            lock (state.Lock)
-            {
-                state.FirstCaughtUp ??= id;
-            }
-        }
-    }
-
-    private async Task PublishAsync(Guid id)
-    {
-        if (await store.MessageAsync(id).ConfigureAwait(false) is { } record)
-        {
-            events.Publish(ChatEvents.Message, () => chat.View(record));
-        }
     }
 
     private void Drop(RoomState state, DeviceId sender)

@@ -41,7 +41,7 @@ internal sealed class RoomState(string name)
     /// <summary>The first message that arrived during the latest catch-up: where the unread marker goes.</summary>
     public Guid? FirstCaughtUp { get; set; }
 
-    /// <summary>Messages dropped since start because their signature or encryption did not check out, or because they came again.</summary>
+    /// <summary>Messages and keys dropped since start because their signature or encryption did not check out (a message read again is ignored, not counted).</summary>
     public int Dropped { get; set; }
 
     /// <summary>Keys we hold messages for and cannot open yet: the lowest message number waiting, and when we last asked.</summary>

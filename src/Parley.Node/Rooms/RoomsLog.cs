@@ -18,4 +18,7 @@ internal static partial class RoomsLog
 
     [LoggerMessage(804, LogLevel.Warning, "refused {Member} the key {KeyId} in #{Room}: not a member, not in the room for that message, or asking too often")]
     public static partial void KeyRequestRefused(ILogger logger, string member, string room, uint keyId);
+
+    [LoggerMessage(805, LogLevel.Warning, "dropped a key from {Sender} for #{Room}: it does not open as that member's key for this room")]
+    public static partial void KeyDropped(ILogger logger, string sender, string room);
 }

@@ -5,6 +5,9 @@ namespace Parley.Node.Storage;
 /// <summary>A sender key as a room member keeps it: its owner, ID, the first message it opens and that message's chain link.</summary>
 public sealed record StoredRoomKey(string Member, uint KeyId, ulong Start, byte[] Link);
 
+/// <summary>An entry of a room's log as stored: a message (opened, or waiting for its key with its sealed bytes) or a notice.</summary>
+public sealed record RoomRow(Guid Id, string Text, DateTimeOffset SentAt, string Sender, long RoomSeq, MessageState State, byte[]? Sealed = null);
+
 /// <summary>A room message kept sealed until its key comes.</summary>
 public sealed record WaitingRoomMessage(Guid Id, string Sender, long RoomSeq, byte[] Sealed, DateTimeOffset At);
 
@@ -80,14 +83,32 @@ public sealed partial class NodeStore
         return command.ExecuteScalar() is long seq ? seq : (long?)null;
     });
 
-    /// <summary>Stores a room message we cannot open yet; false if that entry is already stored.</summary>
-    public Task<bool> InsertWaitingAsync(string peer, WaitingRoomMessage message) => WriteAsync(connection =>
-        Prepared(connection, """
-            INSERT OR IGNORE INTO messages (id, peer, outgoing, text, sent_at, state, sender, room_seq, sealed)
-            VALUES ($id, $peer, 0, '', $sent, 'WaitingForKey', $sender, $s, $b);
-            """,
-            ("$id", message.Id.ToString("N")), ("$peer", peer), ("$sent", message.At.ToUnixTimeMilliseconds()), ("$sender", message.Sender),
-            ("$s", message.RoomSeq), ("$b", message.Sealed)).ExecuteNonQuery() == 1);
+    /// <summary>
+    /// Stores entries of a room's log in order, in one commit: messages opened, messages waiting for
+    /// their key (with their sealed bytes), notices. Each comes back as stored, or null when it was
+    /// stored already (read again after a reconnect, or replayed).
+    /// </summary>
+    public Task<IReadOnlyList<MessageRecord?>> InsertRoomRowsAsync(string peer, IReadOnlyList<RoomRow> rows) => WriteAsync<IReadOnlyList<MessageRecord?>>(connection =>
+    {
+        var stored = new List<MessageRecord?>(rows.Count);
+        foreach (var row in rows)
+        {
+            var inserted = Prepared(connection, """
+                INSERT OR IGNORE INTO messages (id, peer, outgoing, text, sent_at, state, sender, room_seq, sealed)
+                VALUES ($id, $peer, 0, $text, $sent, $state, $sender, $s, $b);
+                """,
+                ("$id", row.Id.ToString("N")), ("$peer", peer), ("$text", row.Text), ("$sent", row.SentAt.ToUnixTimeMilliseconds()),
+                ("$state", row.State.ToString()), ("$sender", row.Sender), ("$s", row.RoomSeq), ("$b", row.Sealed)).ExecuteNonQuery() == 1;
+            stored.Add(inserted
+                ? new MessageRecord(row.Id, peer, false, row.Text, row.SentAt, row.State, (long)Prepared(connection, "SELECT last_insert_rowid();").ExecuteScalar()!)
+                {
+                    Sender = row.Sender,
+                    RoomSeq = row.RoomSeq,
+                }
+                : null);
+        }
+        return stored;
+    });
 
     public Task<IReadOnlyList<WaitingRoomMessage>> WaitingAsync(string peer) => ReadAsync<IReadOnlyList<WaitingRoomMessage>>(connection =>
     {
@@ -104,35 +125,40 @@ public sealed partial class NodeStore
     });
 
     /// <summary>
-    /// A waiting message opened: it takes its real ID, time and text in place (keeping its place in the
-    /// timeline); if that ID is already stored (the same message came twice) the placeholder goes.
+    /// Waiting messages opened: each takes its real ID, time and text in place (keeping its place in the
+    /// timeline), in one commit; if the real ID is already stored (the same message came twice) the
+    /// placeholder goes. Returns the messages as now stored.
     /// </summary>
-    public Task<bool> OpenWaitingAsync(Guid placeholder, Guid id, string text, DateTimeOffset sentAt) => WriteAsync(connection =>
-    {
-        try
+    public Task<IReadOnlyList<MessageRecord>> OpenWaitingAsync(IReadOnlyList<(Guid Placeholder, Guid Id, string Text, DateTimeOffset SentAt)> opened) =>
+        WriteAsync<IReadOnlyList<MessageRecord>>(connection =>
         {
-            return Prepared(connection, "UPDATE messages SET id = $id, text = $text, sent_at = $sent, state = 'Received', sealed = NULL WHERE id = $old;",
-                ("$old", placeholder.ToString("N")), ("$id", id.ToString("N")), ("$text", text), ("$sent", sentAt.ToUnixTimeMilliseconds())).ExecuteNonQuery() == 1;
-        }
-        catch (SqliteException e) when (e.SqliteErrorCode == 19) // the real ID is stored already
-        {
-            Prepared(connection, "DELETE FROM messages WHERE id = $old;", ("$old", placeholder.ToString("N"))).ExecuteNonQuery();
-            return false;
-        }
-    });
+            var records = new List<MessageRecord>(opened.Count);
+            foreach (var (placeholder, id, text, sentAt) in opened)
+            {
+                try
+                {
+                    Prepared(connection, "UPDATE messages SET id = $id, text = $text, sent_at = $sent, state = 'Received', sealed = NULL WHERE id = $old;",
+                        ("$old", placeholder.ToString("N")), ("$id", id.ToString("N")), ("$text", text), ("$sent", sentAt.ToUnixTimeMilliseconds())).ExecuteNonQuery();
+                }
+                catch (SqliteException e) when (e.SqliteErrorCode == 19) // the real ID is stored already
+                {
+                    Prepared(connection, "DELETE FROM messages WHERE id = $old;", ("$old", placeholder.ToString("N"))).ExecuteNonQuery();
+                    continue;
+                }
+                using var read = Command(connection, $"SELECT {MessageColumns} FROM messages WHERE id = $id;", ("$id", id.ToString("N")));
+                using var reader = read.ExecuteReader();
+                if (reader.Read())
+                {
+                    records.Add(ReadMessage(reader));
+                }
+            }
+            return records;
+        });
 
     /// <summary>Our messages in a room the hub placed after <paramref name="after"/>, for their delivery counts.</summary>
     public Task<IReadOnlyList<MessageRecord>> OwnRoomMessagesAfterAsync(string peer, long after, int limit) => QueryMessagesAsync(
         $"SELECT {MessageColumns} FROM messages WHERE peer = $peer AND outgoing = 1 AND room_seq > $after ORDER BY room_seq LIMIT $limit;",
         ("$peer", peer), ("$after", after), ("$limit", limit));
-
-    /// <summary>Stores a received room message at its place in the room's log; false if already stored (a resend or a replay).</summary>
-    public Task<bool> InsertRoomMessageAsync(Guid id, string peer, string text, DateTimeOffset sentAt, string sender, long roomSeq, MessageState state) =>
-        WriteAsync(connection => Prepared(connection, """
-            INSERT OR IGNORE INTO messages (id, peer, outgoing, text, sent_at, state, sender, room_seq) VALUES ($id, $peer, 0, $text, $sent, $state, $sender, $s);
-            """,
-            ("$id", id.ToString("N")), ("$peer", peer), ("$text", text), ("$sent", sentAt.ToUnixTimeMilliseconds()), ("$state", state.ToString()),
-            ("$sender", sender), ("$s", roomSeq)).ExecuteNonQuery() == 1);
 
     public Task<MessageRecord?> MessageAsync(Guid id) => ReadAsync(connection =>
     {

@@ -156,9 +156,9 @@ public class PeerLinkTests
         client.Start(Collect(new()));
         server.Start(Collect(new()));
         await WaitUntil(() => time.PendingTimers >= 2);
-        for (var i = 0; i < 10; i++)
+        for (var i = 0; i < 40; i++)
         {
-            time.Advance(TimeSpan.FromSeconds(20));
+            time.Advance(TimeSpan.FromSeconds(2)); // 80 s in all, more than five idle timeouts, in steps shorter than a keepalive
             await Task.Delay(50); // let pings and pongs cross the real sockets
         }
         Assert.False(client.IsClosed);

@@ -15,5 +15,12 @@ internal sealed class FakeMediaSocket : IMediaSocket
 
     public void Unregister(uint callId) => Routed.Remove(callId);
 
-    public bool Send(IPEndPoint to, ReadOnlyMemory<byte> packet) => true;
+    /// <summary>Where each datagram went.</summary>
+    public List<IPEndPoint> Sent { get; } = [];
+
+    public bool Send(IPEndPoint to, ReadOnlyMemory<byte> packet)
+    {
+        Sent.Add(to);
+        return true;
+    }
 }

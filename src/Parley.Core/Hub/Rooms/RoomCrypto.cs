@@ -45,20 +45,46 @@ public static class RoomCrypto
     public static bool TryOpenMessage(byte[] sealedMessage, string room, DeviceId sender, byte[] senderIdentityKey, HeldSenderKey key, out byte[] plaintext)
     {
         plaintext = [];
-        if (new DeviceId(SHA256.HashData(senderIdentityKey)) != sender
-            || !SealedRoomMessage.TryRead(new System.Buffers.ReadOnlySequence<byte>(sealedMessage), out var message, out _))
+        using var verifier = TryVerifier(sender, senderIdentityKey);
+        return verifier is not null && TryOpenMessage(sealedMessage, room, sender, verifier, key, out plaintext);
+    }
+
+    /// <summary>
+    /// The sender's identity key, ready to check signatures, if it is the key the sender's device ID is
+    /// the hash of; null otherwise. Importing once per sender and reusing it (on one thread at a time)
+    /// saves that work on every message.
+    /// </summary>
+    public static ECDsa? TryVerifier(DeviceId sender, byte[] senderIdentityKey)
+    {
+        if (new DeviceId(SHA256.HashData(senderIdentityKey)) != sender)
+        {
+            return null;
+        }
+        var verifier = ECDsa.Create();
+        try
+        {
+            verifier.ImportSubjectPublicKeyInfo(senderIdentityKey, out _);
+            return verifier;
+        }
+        catch (CryptographicException)
+        {
+            verifier.Dispose();
+            return null;
+        }
+    }
+
+    /// <summary>As above, with the sender's key from <see cref="TryVerifier"/>.</summary>
+    public static bool TryOpenMessage(byte[] sealedMessage, string room, DeviceId sender, ECDsa verifier, HeldSenderKey key, out byte[] plaintext)
+    {
+        plaintext = [];
+        if (!SealedRoomMessage.TryRead(new System.Buffers.ReadOnlySequence<byte>(sealedMessage), out var message, out _))
         {
             return false;
         }
         try
         {
-            using var verifier = ECDsa.Create();
-            verifier.ImportSubjectPublicKeyInfo(senderIdentityKey, out _);
-            if (!verifier.VerifyData((byte[])[.. Associated(room, sender), .. message.SignedBody()], message.Signature, HashAlgorithmName.SHA256))
-            {
-                return false;
-            }
-            if (!key.TryMessageKey(message.Counter, out var messageKey))
+            if (!verifier.VerifyData((byte[])[.. Associated(room, sender), .. message.SignedBody()], message.Signature, HashAlgorithmName.SHA256)
+                || !key.TryMessageKey(message.Counter, out var messageKey))
             {
                 return false;
             }
@@ -69,6 +95,7 @@ public static class RoomCrypto
         }
         catch (Exception e) when (e is CryptographicException or ArgumentException or PlatformNotSupportedException)
         {
+            plaintext = [];
             return false;
         }
     }

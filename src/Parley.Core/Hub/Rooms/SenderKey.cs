@@ -90,11 +90,14 @@ public static class KeyChain
 
 /// <summary>
 /// Another member's sender key as we hold it: the link it handed us and the message number of that link.
-/// Keeps the furthest link reached, so reading a room in order costs one hash a message.
+/// Keeps the furthest link reached, and every 128th link on the way, so reading a room in order costs
+/// one hash a message and reading it out of order (as on several cores) at most 127 more.
 /// </summary>
 public sealed class HeldSenderKey(ulong start, byte[] startLink)
 {
+    private const ulong CheckpointEvery = 128;
     private readonly Lock _lock = new();
+    private readonly Dictionary<ulong, byte[]> _checkpoints = new() { [0] = startLink };
     private ulong _reached = start;
     private byte[] _reachedLink = startLink;
 
@@ -113,7 +116,29 @@ public sealed class HeldSenderKey(ulong start, byte[] startLink)
         }
         lock (_lock)
         {
-            var link = counter >= _reached ? KeyChain.Walk(_reachedLink, _reached, counter) : KeyChain.Walk(StartLink, Start, counter);
+            ulong from;
+            byte[] link;
+            if (counter >= _reached)
+            {
+                (from, link) = (_reached, _reachedLink);
+            }
+            else
+            {
+                var mark = (counter - Start) / CheckpointEvery;
+                while (!_checkpoints.ContainsKey(mark))
+                {
+                    mark--; // mark 0 is always there
+                }
+                (from, link) = (Start + mark * CheckpointEvery, _checkpoints[mark]);
+            }
+            for (var i = from; i < counter; i++)
+            {
+                link = KeyChain.Advance(link);
+                if ((i + 1 - Start) % CheckpointEvery == 0)
+                {
+                    _checkpoints.TryAdd((i + 1 - Start) / CheckpointEvery, link);
+                }
+            }
             if (counter > _reached)
             {
                 (_reached, _reachedLink) = (counter, link);

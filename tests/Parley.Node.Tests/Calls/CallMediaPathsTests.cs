@@ -1,0 +1,69 @@
+using System.Net;
+using System.Security.Cryptography;
+using Parley.Core.Calls;
+using Parley.Core.Identity;
+using Parley.Core.Protocol;
+using Parley.Core.Tests;
+using Parley.Node.Calls;
+using Parley.Node.Events;
+using Parley.Node.Tests.Fakes;
+
+namespace Parley.Node.Tests.Calls;
+
+/// <summary>Which way media goes: never datagrams to a relayed link's far end (the hub); on the link, audio ahead of video.</summary>
+public sealed class CallMediaPathsTests
+{
+    private readonly ManualTimeProvider _clock = new();
+    private readonly FakeSessions _sessions = new();
+    private readonly FakeMediaSocket _socket = new();
+
+    private (CallMediaPaths Paths, Call Call, MediaSession Media, FakePeerLink Link) Start(bool relayed)
+    {
+        var peer = new DeviceId(RandomNumberGenerator.GetBytes(DeviceId.Size));
+        var link = new FakePeerLink(peer, "bob") { Relayed = relayed, RemoteEndPoint = new IPEndPoint(IPAddress.Parse("203.0.113.7"), 47900) };
+        _sessions.Open(link);
+        var paths = new CallMediaPaths(_socket, _sessions, new NodeOptions { Home = "unused" }, new EventHub(), _clock);
+        var secret = RandomNumberGenerator.GetBytes(MediaCrypto.SecretSize);
+        var call = new Call(7, peer, "bob", true, CallMedia.Audio | CallMedia.Video, VideoCodecs.Vp8, secret, _clock.GetUtcNow())
+        {
+            PeerMedia = CallMediaPaths.PeerEndPoint(link, 41_000),
+        };
+        var media = new MediaSession(7, secret, true, packet => paths.Send(call, packet), call, _clock);
+        paths.Open(call, media, () => { });
+        return (paths, call, media, link);
+    }
+
+    [Fact]
+    public void RelayedLink_CarriesMediaFromTheStart_AndNoDatagramGoesToTheHub()
+    {
+        var (_, call, media, link) = Start(relayed: true);
+        Assert.True(call.OverLink);
+        media.SendFrame(StreamKind.Audio, 1, false, 0, new byte[80]);
+        Assert.Empty(_socket.Sent);
+        Assert.Equal(1, link.CountOf(FrameType.CallMedia));
+    }
+
+    [Fact]
+    public void OnTheLink_AudioGoesAheadOfBulk_WhileVideoWaitsOrIsDropped()
+    {
+        var (_, call, media, link) = Start(relayed: true);
+        link.BulkBlocked = true; // the bulk queue is full (a file, resends, video)
+        for (var i = 0; i < 50; i++)
+        {
+            media.SendFrame(StreamKind.Audio, (uint)i, false, 0, new byte[80]);
+            media.SendFrame(StreamKind.Video, (uint)i, i == 0, 0, new byte[3000]);
+        }
+        Assert.True(call.OverLink);
+        Assert.Equal(50, link.CountOf(FrameType.CallMedia)); // every audio frame, no video
+    }
+
+    [Fact]
+    public void DirectLink_UsesUdp()
+    {
+        var (_, call, media, link) = Start(relayed: false);
+        Assert.False(call.OverLink);
+        media.SendFrame(StreamKind.Audio, 1, false, 0, new byte[80]);
+        Assert.Single(_socket.Sent);
+        Assert.Equal(0, link.CountOf(FrameType.CallMedia));
+    }
+}
