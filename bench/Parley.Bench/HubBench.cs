@@ -134,7 +134,9 @@ internal static class HubBench
 
     private static async Task RoomAsync(List<Client> clients)
     {
-        clients[0].Link.TrySend(FrameType.RoomCommand, new RoomCommand(1, RoomOp.Create, "bench").ToArray());
+        // A public room (signed by its creator), so every client may join without an invite.
+        var policy = RoomPolicy.First(clients[0].Identity, "bench", isPublic: true).ToArray();
+        clients[0].Link.TrySend(FrameType.RoomCommand, RoomCommand.Of(1, RoomOp.Create, "bench", policy).ToArray());
         await Until(() => !clients[0].Replies.IsEmpty);
         foreach (var client in clients.Skip(1))
         {

@@ -19,10 +19,12 @@ public sealed class HubServer : IAsyncDisposable
     private readonly MemberRegistry _members;
     private readonly HubConnections _connections;
     private readonly RoomsFeature _rooms;
+    private readonly StunResponder? _stun;
 
     private HubServer(NodeIdentity identity, LinkListener listener, HubDatabase database, MemberRegistry members, HubConnections connections,
-        RelaySwitch relay, DirectoryStore directory, MailboxStore mail, RoomsFeature rooms)
+        RelaySwitch relay, DirectoryStore directory, MailboxStore mail, RoomsFeature rooms, StunResponder? stun)
     {
+        _stun = stun;
         _identity = identity;
         _listener = listener;
         _database = database;
@@ -72,7 +74,9 @@ public sealed class HubServer : IAsyncDisposable
             connections.AcceptAsync,
             (endpoint, reason) => HubLog.HandshakeFailed(logger, endpoint, reason),
             relay.TryTakeAsync);
-        return new HubServer(identity, listener, database, members, connections, relay, directory, mail, rooms);
+        // The same port number over UDP: STUN, so nodes behind NATs learn their public media address.
+        var stun = StunResponder.TryStart(options.BindAddress, listener.Port);
+        return new HubServer(identity, listener, database, members, connections, relay, directory, mail, rooms, stun);
     }
 
     /// <summary>The hub's features over its database and members, and the router built from them (in the order they hear of members coming and going).</summary>
@@ -84,7 +88,8 @@ public sealed class HubServer : IAsyncDisposable
         var mail = new MailboxStore(database, options);
         var relay = new RelaySwitch(options);
         var presence = new PresenceFeature(members, time);
-        var rooms = new RoomsFeature(new HubRooms(new RoomStore(database)), new RoomLog(new RoomLogStore(database), options, logger), members, time);
+        var rooms = new RoomsFeature(new HubRooms(new RoomStore(database), new RoomPolicyStore(database)),
+            new RoomLog(new RoomLogStore(database), options, logger), members, time);
         var router = new HubRouter(
         [
             presence,
@@ -105,6 +110,10 @@ public sealed class HubServer : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         await _listener.DisposeAsync().ConfigureAwait(false);
+        if (_stun is not null)
+        {
+            await _stun.DisposeAsync().ConfigureAwait(false);
+        }
         await _connections.CloseAllAsync().ConfigureAwait(false);
         Relay.Dispose();
         await _rooms.DisposeAsync().ConfigureAwait(false);

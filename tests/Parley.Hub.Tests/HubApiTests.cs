@@ -39,10 +39,16 @@ public sealed class HubApiTests : HubTestBase
         Assert.True(whois.GetProperty("signatureValid").GetBoolean());
 
         var members = await (await client.PostAsJsonAsync("/api/rooms", new { name = "#Team" })).Content.ReadFromJsonAsync<JsonElement>();
-        Assert.Equal(["deviceId", "name", "online"], Names(Assert.Single(members.EnumerateArray())));
+        Assert.Equal(["deviceId", "name", "online", "owner"], Names(Assert.Single(members.EnumerateArray())));
         var rooms = await client.GetFromJsonAsync<JsonElement>("/api/rooms");
+        Assert.Equal(["rooms", "joined", "details"], Names(rooms));
         Assert.Equal("#team", Assert.Single(rooms.GetProperty("rooms").EnumerateArray()).GetString());
         Assert.Equal("#team", Assert.Single(rooms.GetProperty("joined").EnumerateArray()).GetString());
+        Assert.Equal(["name", "public", "topic", "members", "joined"], Names(Assert.Single(rooms.GetProperty("details").EnumerateArray())));
+        var room = await client.GetFromJsonAsync<JsonElement>("/api/rooms/%23team");
+        Assert.Equal(["name", "topic", "public", "owners", "members", "iAmOwner", "joined", "waiting", "dropped", "firstUnread", "position"], Names(room));
+        Assert.True(room.GetProperty("iAmOwner").GetBoolean());
+        Assert.True(Assert.Single(room.GetProperty("members").EnumerateArray()).GetProperty("owner").GetBoolean());
 
         var sent = await (await client.PostAsJsonAsync("/api/chat/%23team", new { text = "hello room" })).Content.ReadFromJsonAsync<JsonElement>();
         Assert.Equal(["id", "peer", "room", "sender", "peerName", "outgoing", "text", "sentAt", "state", "seq", "roomSeq", "delivered", "recipients"], Names(sent));

@@ -33,7 +33,7 @@ public sealed class RoomLogTests : HubTestBase
     {
         var alice = await OnHubAsync("alice");
         var bob = await OnHubAsync("bob", bobHome);
-        await alice.Node.Rooms.CreateAsync("team");
+        await alice.Node.Rooms.CreateAsync("team", isPublic: true);
         await bob.Node.Rooms.JoinAsync("team");
         return (alice, bob);
     }
@@ -105,7 +105,7 @@ public sealed class RoomLogTests : HubTestBase
     public async Task KeyRequests_AreAnsweredOnlyForMessagesPlacedAfterTheAskerJoined_AndOnlySoOften()
     {
         await using var alice = await OnHubAsync("alice");
-        await alice.Node.Rooms.CreateAsync("team");
+        await alice.Node.Rooms.CreateAsync("team", isPublic: true);
         await alice.Node.RoomChat.SendAsync("team", "before eve");
         var book = alice.Node.Get<RoomBook>();
         var before = Assert.Single(book.Find("team")!.MyKeys.Keys);

@@ -3,6 +3,7 @@ using System.Text;
 using Microsoft.Extensions.Logging.Abstractions;
 using Parley.Core.Identity;
 using Parley.Node.Chat;
+using Parley.Node.Rooms;
 using Parley.Node.Storage;
 using Parley.Node.Tests;
 
@@ -14,6 +15,13 @@ public sealed class RoomTests : HubTestBase
     private static async Task<List<string>> Texts(TestNode node, string room) =>
         [.. (await node.Node.RoomChat.HistoryAsync(room, 100)).Where(m => m.State != MessageState.Notice).Select(m => m.Text)];
 
+    /// <summary>An owner invites a member by device ID, and it joins.</summary>
+    private static async Task InviteAndJoinAsync(TestNode owner, TestNode member, string room)
+    {
+        await owner.Node.Get<RoomOwnership>().InviteAsync(room, member.Id.ToString());
+        await member.Node.Rooms.JoinAsync(room);
+    }
+
     [Fact]
     public async Task ThreeMembers_Chat_ThenOneLeaves_AndCannotReadWhatFollows_AndALateJoinerCannotReadWhatCameBefore()
     {
@@ -21,7 +29,8 @@ public sealed class RoomTests : HubTestBase
         await using var bob = await OnHubAsync("bob");
         await using var carol = await OnHubAsync("carol");
         await alice.Node.Rooms.CreateAsync("#team");
-        await bob.Node.Rooms.JoinAsync("team");
+        await InviteAndJoinAsync(alice, bob, "team");
+        await alice.Node.Get<RoomOwnership>().InviteAsync("#team", carol.Id.ToString());
         await carol.Node.Rooms.JoinAsync("#Team");
         Assert.Equal(3, (await alice.Node.Rooms.MembersAsync("team")).Count);
 
@@ -48,7 +57,7 @@ public sealed class RoomTests : HubTestBase
         await Assert.ThrowsAsync<ChatException>(() => carol.Node.RoomChat.SendAsync("team", "still here?"));
 
         await using var dave = await OnHubAsync("dave");
-        await dave.Node.Rooms.JoinAsync("team");
+        await InviteAndJoinAsync(alice, dave, "team");
         const string later = "for dave too e0c4";
         await Wait.UntilAsync(async () =>
         {
@@ -84,7 +93,7 @@ public sealed class RoomTests : HubTestBase
         var error = await Assert.ThrowsAsync<ChatException>(() => alice.Node.Rooms.CreateAsync("OPS"));
         Assert.Contains("exists already", error.Message, StringComparison.Ordinal);
         await Assert.ThrowsAsync<ChatException>(() => alice.Node.Rooms.JoinAsync("nowhere"));
-        Assert.Contains("ops", await alice.Node.Rooms.ListAsync());
+        Assert.Contains("ops", (await alice.Node.Rooms.ListAsync()).Select(r => r.Name));
     }
 
     [Fact]
@@ -93,7 +102,7 @@ public sealed class RoomTests : HubTestBase
         await using var alice = await OnHubAsync("alice");
         await using var bob = await OnHubAsync("bob");
         await alice.Node.Rooms.CreateAsync("club");
-        await bob.Node.Rooms.JoinAsync("club");
+        await InviteAndJoinAsync(alice, bob, "club");
         var port = Hub.Port;
         await Hub.DisposeAsync();
         await Wait.UntilAsync(() => !alice.Node.Hub.Connected && !bob.Node.Hub.Connected, "both to notice");

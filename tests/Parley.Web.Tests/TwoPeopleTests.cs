@@ -184,6 +184,9 @@ public sealed class TwoPeopleTests : IDisposable
         var aliceRow = alice.Page.Locator(".room-row", new() { HasText = "team" });
         await Expect(aliceRow).ToContainTextAsync("joined");
 
+        // Rooms are invite-only: alice invites bob (from her terminal, until the page has an invite button).
+        var bobId = (await bob.Node.StatusAsync()).GetProperty("deviceId").GetString()!;
+        Assert.Equal(0, (await alice.Node.CliAsync("room", "invite", "#team", bobId)).ExitCode);
         await bob.GoAsync("rooms");
         var bobRow = bob.Page.Locator(".room-row", new() { HasText = "team" });
         await bobRow.GetByRole(AriaRole.Button, new() { Name = "Join" }).ClickAsync();

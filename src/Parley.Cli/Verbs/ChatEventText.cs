@@ -12,7 +12,7 @@ internal static class ChatEventText
     {
         ChatEvents.Message when e.Read<MessageView>() is { Outgoing: false } message && message.Peer == conversation => MessageText.Format(message),
         RoomsEvents.Notice when e.Read<RoomNoticeEvent>() is var notice && notice.Room == conversation =>
-            $"* {TerminalText.Safe(notice.Name)} {(notice.Joined ? "joined" : "left")}",
+            notice.Text.Length > 0 ? $"* {TerminalText.Safe(notice.Text)}" : $"* {TerminalText.Safe(notice.Name)} {(notice.Joined ? "joined" : "left")}",
         PeerEvents.Online when e.Read<PeerOnlineEvent>() is var online && online.DeviceId == conversation =>
             $"* {TerminalText.Safe(online.Name)} is online",
         PeerEvents.Offline when e.Read<PeerOfflineEvent>() is var offline && offline.DeviceId == conversation =>

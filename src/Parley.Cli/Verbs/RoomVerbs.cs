@@ -8,7 +8,7 @@ internal sealed class RoomsVerb : IVerb
 
     public string Arguments => "[--json]";
 
-    public string Summary => "list the hub's rooms and the ones you are in";
+    public string Summary => "list the hub's rooms (public or invite-only, topic, members) and the ones you are in";
 
     public IReadOnlyCollection<string> FlagOptions => ["--json"];
 
@@ -22,60 +22,54 @@ internal sealed class RoomsVerb : IVerb
             context.WriteJson(reply);
             return ExitCodes.Ok;
         }
-        foreach (var room in reply.Rooms)
+        foreach (var room in reply.Details)
         {
-            context.Out.WriteLine($"{room}{(reply.Joined.Contains(room) ? "  (joined)" : "")}");
+            var topic = room.Topic.Length > 0 ? $"  {TerminalText.Safe(room.Topic)}" : "";
+            context.Out.WriteLine($"{room.Name,-24} {(room.Public ? "public" : "invite-only"),-12} {room.Members,4} members{(room.Joined ? "  (joined)" : "")}{topic}");
         }
         return ExitCodes.Ok;
     }
 }
 
-/// <summary><c>parley room create|join|leave|members NAME</c>.</summary>
+/// <summary><c>parley room ACTION ROOM [...]</c>: being in rooms, and what owners do to them.</summary>
 internal sealed class RoomVerb : IVerb
 {
     public string Name => "room";
 
-    public string Arguments => "create|join|leave|members <name> [--json]";
+    public string Arguments =>
+        "create <room> [--public] | join <room or parley-room: link> | leave|members|info <room> | invite <room> <member>|--link | remove <room> <member>"
+        + " | topic <room> <text> | public <room> on|off  [--json]";
 
-    public string Summary => "create, join or leave a room on the hub, or list its members";
+    public string Summary => "create, join or leave a room; see who is in it; as an owner invite, remove, set the topic, make it public";
 
-    public IReadOnlyCollection<string> FlagOptions => ["--json"];
+    public IReadOnlyCollection<string> FlagOptions => ["--json", "--public", "--link"];
 
     public async Task<int> RunAsync(CliContext context)
     {
-        context.Args.ExpectPositional(2, 2);
+        context.Args.ExpectPositional(2, int.MaxValue);
         var (action, room) = (context.Args.Positional[0], context.Args.Positional[1]);
-        var segment = ApiClient.Segment(room);
+        var rest = context.Args.Positional.Skip(2).ToList();
         using var api = context.Api();
-        if (action == "leave")
+        var actions = new RoomActions(context, api, room);
+        (int, Func<IReadOnlyList<string>, Task>) chosen = action switch
         {
-            var left = await api.PostAsync<RoomLeftReply>($"api/rooms/{segment}/leave").ConfigureAwait(false);
-            if (context.Json)
-            {
-                context.WriteJson(left);
-            }
-            else
-            {
-                context.Out.WriteLine($"left {left.Left}");
-            }
-            return ExitCodes.Ok;
-        }
-        var members = action switch
-        {
-            "create" => await api.PostAsync<List<RoomMemberView>>("api/rooms", new RoomRequest(room)).ConfigureAwait(false),
-            "join" => await api.PostAsync<List<RoomMemberView>>($"api/rooms/{segment}/join").ConfigureAwait(false),
-            "members" => await api.GetAsync<List<RoomMemberView>>($"api/rooms/{segment}/members").ConfigureAwait(false),
+            "create" => (0, actions.CreateAsync),
+            "join" => (0, actions.JoinAsync),
+            "leave" => (0, actions.LeaveAsync),
+            "members" => (0, actions.MembersAsync),
+            "info" => (0, actions.InfoAsync),
+            "invite" => (context.Args.Has("--link") ? 0 : 1, actions.InviteAsync),
+            "remove" => (1, actions.RemoveAsync),
+            "public" => (1, actions.PublicAsync),
+            "topic" => (-1, actions.TopicAsync),
             _ => throw new UsageException($"unknown room action '{TerminalText.Safe(action)}'"),
         };
-        if (context.Json)
+        var (fixedArguments, run) = chosen;
+        if (fixedArguments >= 0 && rest.Count != fixedArguments)
         {
-            context.WriteJson(members);
-            return ExitCodes.Ok;
+            throw new UsageException(rest.Count > fixedArguments ? $"unexpected argument '{TerminalText.Safe(rest[fixedArguments])}'" : "missing argument");
         }
-        foreach (var member in members)
-        {
-            context.Out.WriteLine($"  {TerminalText.Safe(member.Name),-20} {member.DeviceId}  {(member.Online ? "online" : "offline")}");
-        }
+        await run(rest).ConfigureAwait(false);
         return ExitCodes.Ok;
     }
 }

@@ -11,5 +11,6 @@ public static class CallFrames
         FrameSpec.Of<CallAnswer>(FrameType.CallAnswer),
         FrameSpec.Of<CallEnd>(FrameType.CallEnd),
         FrameSpec.Of<MediaPacket>(FrameType.CallMedia),
+        FrameSpec.Of<CallCandidates>(FrameType.CallCandidates),
     ];
 }

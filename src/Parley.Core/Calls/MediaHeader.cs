@@ -13,6 +13,11 @@ public enum PacketKind : byte
     Report = 2,
     /// <summary>"Send a keyframe": a frame could not be completed.</summary>
     KeyframeRequest = 3,
+    /// <summary>
+    /// A connectivity check (no payload): sent to each address the peer named, so NATs on both sides
+    /// open a way; the first that opens with the call's key shows where the peer can be reached.
+    /// </summary>
+    Probe = 4,
 }
 
 /// <summary>The media a stream carries; one stream of each kind per direction.</summary>

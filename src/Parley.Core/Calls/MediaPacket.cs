@@ -36,7 +36,7 @@ public readonly record struct MediaPacket(MediaHeader Header, ReadOnlyMemory<byt
             return false;
         }
         var header = MediaHeader.Read(span);
-        if (header.Kind > PacketKind.KeyframeRequest || header.Stream > StreamKind.Screen)
+        if (header.Kind > PacketKind.Probe || header.Stream > StreamKind.Screen)
         {
             error = "a media packet of an unknown kind or stream";
             return false;

@@ -99,6 +99,8 @@ public sealed partial class MediaSession
                 case PacketKind.KeyframeRequest:
                     _listener.OnKeyframeRequested(header.Stream);
                     break;
+                case PacketKind.Probe:
+                    break; // its worth is that it opened: the socket learns the path from it
                 default:
                     Stats.CountMalformed(); // authentic, but a NACK list or report of the wrong size
                     break;

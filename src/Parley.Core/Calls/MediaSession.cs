@@ -118,6 +118,22 @@ public sealed partial class MediaSession : IDisposable
         }
     }
 
+    /// <summary>A sealed connectivity check (no payload) to send to one of the peer's addresses; null once the call is over.</summary>
+    public byte[]? SealProbe()
+    {
+        lock (_sendGate)
+        {
+            if (_disposed || !HasPacketNumbers(1))
+            {
+                return null;
+            }
+            var header = new MediaHeader(PacketKind.Probe, StreamKind.Audio, _callId, _nextPacket++, 0, 0, 0, 1, MediaFlags.None, 0);
+            var packet = new byte[MediaHeader.Size + MediaHeader.TagSize];
+            _seal.Seal(header, [], packet);
+            return packet;
+        }
+    }
+
     private void SendControl(PacketKind kind, StreamKind stream, ReadOnlySpan<byte> payload)
     {
         lock (_sendGate)

@@ -52,6 +52,7 @@ public enum FrameType : byte
     CallAnswer = 0x61,
     CallEnd = 0x62,
     CallMedia = 0x63,
+    CallCandidates = 0x64,
 }
 
 /// <summary>Which send queue a frame goes through: control and chat always go before bulk data.</summary>

@@ -278,7 +278,8 @@ internal sealed partial class RoomLog : IAsyncDisposable
     /// <summary>Sends one entry; a notice of another's change brings its reader credit for the sender keys it now owes the others.</summary>
     private void Hand(RoomTail tail, LogReader reader, StoredEntry entry, byte[] frame)
     {
-        if (entry.Kind == RoomEntryKind.Notice && entry.Sender != reader.Member.Id)
+        // Body's first byte: the notice's kind (1 joined, 2 left, 3 removed); only those change who holds which key.
+        if (entry.Kind == RoomEntryKind.Notice && entry.Sender != reader.Member.Id && entry.Body is [>= 1 and <= 3, ..])
         {
             // A new key for every other member: those in the room now (a joiner is admitted only once its notice is stored).
             var joinerToCome = entry.Body is [1, ..] && !tail.Places.ContainsKey(entry.Sender);

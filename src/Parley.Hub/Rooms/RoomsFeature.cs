@@ -6,9 +6,10 @@ using Parley.Core.Protocol;
 namespace Parley.Hub;
 
 /// <summary>
-/// Rooms: members create, join, leave and list them; every message and every notice of who came and
-/// went goes into the room's log (<see cref="RoomLog"/>), which each member reads in order from where
-/// it left off; sealed sender keys pass between members and are held until acknowledged; key requests
+/// Rooms: members create, join (with an owner's invite, unless the room is public), leave and list
+/// them; owners invite, remove and set the signed policy. Every message and every notice of a change
+/// goes into the room's log (<see cref="RoomLog"/>), which each member reads in order from where it
+/// left off; sealed sender keys pass between members and are held until acknowledged; key requests
 /// pass from a member to the key's owner. The hub reads neither keys nor messages.
 /// </summary>
 internal sealed class RoomsFeature(HubRooms rooms, RoomLog log, IHubMembers members, TimeProvider time) : IHubFeature, IAsyncDisposable
@@ -27,6 +28,7 @@ internal sealed class RoomsFeature(HubRooms rooms, RoomLog log, IHubMembers memb
     public IReadOnlyList<FrameSpec> Sends { get; } =
     [
         FrameSpec.Of<RoomMembersReply>(FrameType.RoomReply), // or a RoomListReply: the same cap
+        FrameSpec.Of<RoomNotice>(FrameType.RoomNotice), // only to a device not (or no longer) in the room: invited, removed
         FrameSpec.Of<RoomKey>(FrameType.RoomKey),
         FrameSpec.Of<RoomEntry>(FrameType.RoomEntry),
         FrameSpec.Of<RoomPosted>(FrameType.RoomPosted),
@@ -45,6 +47,20 @@ internal sealed class RoomsFeature(HubRooms rooms, RoomLog log, IHubMembers memb
         FrameType.RoomKey => HubBudget.RoomKeys,
         _ => HubBudget.Requests,
     };
+
+    /// <summary>A device an owner invited while it was away hears of it when it comes online.</summary>
+    public void OnMemberConnected(Member member)
+    {
+        foreach (var (invite, byName) in rooms.OpenInvitesFor(member.Id, time.GetUtcNow()))
+        {
+            member.Send(FrameType.RoomNotice, new RoomNotice(RoomNoticeKind.Invited, invite.Room, member.Id, member.Name)
+            {
+                By = invite.Signer, ByName = byName, Proof = invite.ToArray(),
+            });
+        }
+    }
+
+    public void OnMemberDisconnected(Member member) => log.Disconnected(member);
 
     public async ValueTask OnFrameAsync(Member member, Frame frame)
     {
@@ -77,73 +93,125 @@ internal sealed class RoomsFeature(HubRooms rooms, RoomLog log, IHubMembers memb
         }
     }
 
-    public void OnMemberDisconnected(Member member) => log.Disconnected(member);
-
-    internal IReadOnlyList<RoomEntry> Entries(string room) => log.Entries(room);
-
-    /// <summary>Stops the log's writer once what it holds is on disk.</summary>
-    public ValueTask DisposeAsync() => log.DisposeAsync();
-
     private async Task CommandAsync(Member member, RoomCommand command)
     {
         var (id, op, room) = command;
         if (op == RoomOp.List)
         {
-            member.Send(FrameType.RoomReply, new RoomListReply(id, null, rooms.Names()));
+            member.Send(FrameType.RoomReply, new RoomListReply(id, null, rooms.Listings()));
             return;
         }
-        var wasMember = rooms.IsMember(room, member.Id);
-        var changes = op switch
-        {
-            RoomOp.Create => true,
-            RoomOp.Join => !wasMember, // a member rejoining after a reconnect changes nothing: no notice, no rekey
-            RoomOp.Leave => wasMember,
-            _ => false,
-        };
+        // A member rejoining after a reconnect changes nothing: no notice, no rekey; it syncs the log from where it was.
+        var rejoin = op == RoomOp.Join && rooms.IsMember(room, member.Id);
         // The member pays for the notices its change sends (each receiver then rekeys), before it is made.
-        if (changes && rooms.Members(room) is { } before && member.Limits.TryNotify(before.Keys.Count(other => other != member.Id)) is { } tooFast)
+        if (!rejoin && op is RoomOp.Join or RoomOp.Leave or RoomOp.Remove && rooms.Members(room) is { } before
+            && (op != RoomOp.Leave || before.ContainsKey(member.Id))
+            && member.Limits.TryNotify(before.Keys.Count(other => other != member.Id)) is { } tooFast)
         {
             member.Send(FrameType.RoomReply, new RoomMembersReply(id, tooFast, []));
             return;
         }
+        var now = time.GetUtcNow();
         var error = op switch
         {
-            RoomOp.Create => rooms.Create(room, member.Id, member.Name, time.GetUtcNow()),
-            RoomOp.Join when changes => rooms.Join(room, member.Id, member.Name),
-            RoomOp.Join => null,
-            RoomOp.Leave => rooms.Leave(room, member.Id),
-            _ => null, // Members only asks
+            RoomOp.Join when rejoin => null,
+            RoomOp.Create => await CreatedAsync(member, room, command.Blob, now).ConfigureAwait(false),
+            RoomOp.Join => await JoinedAsync(member, room, command.Blob, now).ConfigureAwait(false),
+            RoomOp.Leave => await LeftAsync(member, room).ConfigureAwait(false),
+            RoomOp.Invite => Invited(member, room, command.Blob, now),
+            RoomOp.Remove => await RemovedAsync(member, room, command).ConfigureAwait(false),
+            RoomOp.Policy => await PolicySetAsync(member, room, command.Blob).ConfigureAwait(false),
+            _ => rooms.MaySeeMembers(room, member.Id, now) ? null : $"#{room} is invite-only: only its members and those invited see who is in it",
         };
         var roomMembers = rooms.Members(room);
         if (error is null && roomMembers is null)
         {
             error = $"there is no #{room}";
         }
-        if (error is null && changes)
-        {
-            error = await AnnounceAsync(room, new RoomNotice(op != RoomOp.Leave, room, member.Id, member.Name), member.Id, joined: op != RoomOp.Leave)
-                .ConfigureAwait(false);
-        }
-        var list = error is null ? roomMembers!.Select(m => new RoomMember(m.Key, m.Value, members.IsOnline(m.Key))).ToList() : [];
-        member.Send(FrameType.RoomReply, new RoomMembersReply(id, error, list));
+        var list = error is null
+            ? roomMembers!.Select(m => new RoomMember(m.Key, m.Value, members.IsOnline(m.Key)) { Proof = rooms.Proof(room, m.Key) }).ToList()
+            : [];
+        member.Send(FrameType.RoomReply, new RoomMembersReply(id, error, list) { Policy = error is null ? rooms.Policy(room)?.ToArray() ?? [] : [] });
     }
 
-    /// <summary>
-    /// Puts a notice in the room's log, for every member, online or not. A member who joined reads from
-    /// its own join notice on; one who left is forgotten first, so it gets nothing after.
-    /// </summary>
-    private async Task<string?> AnnounceAsync(string room, RoomNotice notice, DeviceId about, bool joined)
+    private async Task<string?> CreatedAsync(Member member, string room, byte[] policy, DateTimeOffset now) =>
+        rooms.Create(room, member.Id, member.Name, now, policy)
+        ?? await AnnounceAsync(room, new RoomNotice(RoomNoticeKind.Joined, room, member.Id, member.Name) { By = member.Id, ByName = member.Name })
+            .ConfigureAwait(false);
+
+    private async Task<string?> JoinedAsync(Member member, string room, byte[] invite, DateTimeOffset now)
     {
-        if (!joined)
+        var (error, proof) = rooms.Join(room, member.Id, member.Name, invite, now);
+        // The proof goes along: each member checks it before it seals its new key to the joiner.
+        return error ?? await AnnounceAsync(room, new RoomNotice(RoomNoticeKind.Joined, room, member.Id, member.Name)
         {
-            log.Forget(room, about);
+            By = member.Id, ByName = member.Name, Proof = proof,
+        }).ConfigureAwait(false);
+    }
+
+    private async Task<string?> LeftAsync(Member member, string room) =>
+        rooms.Leave(room, member.Id)
+        ?? await AnnounceAsync(room, new RoomNotice(RoomNoticeKind.Left, room, member.Id, member.Name) { By = member.Id, ByName = member.Name })
+            .ConfigureAwait(false);
+
+    /// <summary>An owner's invite for one device: kept for the invitee's join, and the invitee told now if online.</summary>
+    private string? Invited(Member member, string room, byte[] bytes, DateTimeOffset now)
+    {
+        var (error, invite) = rooms.Invite(room, member.Id, bytes, now);
+        if (invite is not null && members.TryGet(invite.Invitee, out var invitee))
+        {
+            invitee.Send(FrameType.RoomNotice, new RoomNotice(RoomNoticeKind.Invited, room, invite.Invitee, invitee.Name)
+            {
+                By = member.Id, ByName = member.Name, Proof = bytes,
+            });
+        }
+        return error;
+    }
+
+    /// <summary>An owner removes a member: the log tells everyone left (and they rekey); the one removed, no longer reading it, is told directly.</summary>
+    private async Task<string?> RemovedAsync(Member member, string room, RoomCommand command)
+    {
+        if (!command.TryReadDevice(out var target))
+        {
+            return "say which member to remove by its device ID";
+        }
+        var before = rooms.Members(room);
+        var error = rooms.Remove(room, member.Id, target);
+        if (error is not null)
+        {
+            return error;
+        }
+        var notice = new RoomNotice(RoomNoticeKind.Removed, room, target, before?.GetValueOrDefault(target) ?? target.Short) { By = member.Id, ByName = member.Name };
+        if (members.TryGet(target, out var removed))
+        {
+            removed.Send(FrameType.RoomNotice, notice);
+        }
+        return await AnnounceAsync(room, notice).ConfigureAwait(false);
+    }
+
+    /// <summary>An owner's new policy (topic, public, owners): every member is told, with the signed policy to check.</summary>
+    private async Task<string?> PolicySetAsync(Member member, string room, byte[] policy) =>
+        rooms.SetPolicy(room, member.Id, policy)
+        ?? await AnnounceAsync(room, new RoomNotice(RoomNoticeKind.Policy, room, member.Id, member.Name) { By = member.Id, ByName = member.Name, Proof = policy })
+            .ConfigureAwait(false);
+
+    /// <summary>
+    /// Puts a notice in the room's log, for every member, online or not (the one who made the change
+    /// too). A member who joined reads from its own join notice on; one who left or was removed is
+    /// forgotten first, so it gets nothing after. Every notice goes through here.
+    /// </summary>
+    private async Task<string?> AnnounceAsync(string room, RoomNotice notice)
+    {
+        if (notice.Kind is RoomNoticeKind.Left or RoomNoticeKind.Removed)
+        {
+            log.Forget(room, notice.Member);
         }
         try
         {
-            var seq = await log.AnnounceAsync(room, about, notice).ConfigureAwait(false);
-            if (joined)
+            var seq = await log.AnnounceAsync(room, notice.Member, notice).ConfigureAwait(false);
+            if (notice.Kind == RoomNoticeKind.Joined)
             {
-                log.Admit(room, about, seq);
+                log.Admit(room, notice.Member, seq);
             }
             return null;
         }
@@ -192,4 +260,9 @@ internal sealed class RoomsFeature(HubRooms rooms, RoomLog log, IHubMembers memb
             owner.Link.TrySend(FrameType.RoomKeyRequest, frame.Payload.ToArray());
         }
     }
+
+    internal IReadOnlyList<RoomEntry> Entries(string room) => log.Entries(room);
+
+    /// <summary>Stops the log's writer once what it holds is on disk.</summary>
+    public ValueTask DisposeAsync() => log.DisposeAsync();
 }

@@ -31,8 +31,14 @@ internal sealed class Call(uint id, DeviceId peer, string peerName, bool outgoin
     public MediaSession? Session { get; set; }
     public IPEndPoint? PeerMedia { get; set; }
 
-    /// <summary>Media goes over the TLS link instead of UDP: the peer has no UDP, or none of ours arrived.</summary>
+    /// <summary>Media goes over the TLS link instead of UDP: the peer has no UDP, or none of ours arrived, or the path is still being punched.</summary>
     public bool OverLink { get; set; }
+
+    /// <summary>Where the peer said it can be reached for media (a relayed call punches towards these); null until it says.</summary>
+    public IReadOnlyList<IPEndPoint>? PeerCandidates { get; set; }
+
+    /// <summary>Connectivity checks have started (once per call).</summary>
+    public bool Probing { get; set; }
 
     /// <summary>A frame from the local page, sent to the peer when the call is up (dropped before and after).</summary>
     public void SendFromPage(in PageFrame frame)

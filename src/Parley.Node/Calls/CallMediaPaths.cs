@@ -12,7 +12,7 @@ namespace Parley.Node.Calls;
 /// it, else the peer's TLS link (CallMedia frames); and the move to the link when no UDP packet
 /// arrives within <see cref="UdpGrace"/> (a firewall or NAT in the way).
 /// </summary>
-internal sealed class CallMediaPaths(IMediaSocket socket, IPeerSessions sessions, NodeOptions options, EventHub events, TimeProvider time)
+internal sealed class CallMediaPaths(IMediaSocket socket, IPeerSessions sessions, CallPunching punching, NodeOptions options, EventHub events, TimeProvider time)
 {
     /// <summary>How long an active call may go without a single UDP packet from the peer before media moves to the link.</summary>
     public static readonly TimeSpan UdpGrace = TimeSpan.FromSeconds(2);
@@ -28,16 +28,25 @@ internal sealed class CallMediaPaths(IMediaSocket socket, IPeerSessions sessions
     }
 
     /// <summary>
-    /// Chooses the path as media starts: the link when either side has no UDP, or when the link is
-    /// relayed (its far end is the hub, not the peer: no datagram goes there); otherwise the socket
-    /// routes the call's datagrams.
+    /// Chooses the path as media starts: the link when either side has no UDP; the link at first when
+    /// the link is relayed (its far end is the hub, not the peer: no datagram goes there), while a
+    /// direct UDP path is punched (<see cref="CallPunching"/>); otherwise the socket routes the call's
+    /// datagrams to and from the peer's link address.
     /// </summary>
     public void Open(Call call, MediaSession media, Action flooding)
     {
-        call.OverLink = !options.MediaOverUdp || call.PeerMedia is not { Port: > 0 } || sessions.Session(call.Peer)?.Link.Relayed == true;
+        var relayed = sessions.Session(call.Peer)?.Link.Relayed == true;
+        call.OverLink = !options.MediaOverUdp || call.PeerMedia is not { Port: > 0 } || relayed;
         if (!call.OverLink)
         {
             socket.Register(call.Id, media, call.PeerMedia!, flooding);
+        }
+        else if (relayed && options.MediaOverUdp)
+        {
+            call.PeerMedia = null;
+            socket.Register(call.Id, media, null, flooding, found => punching.Found(call, found));
+            punching.Begin(call);
+            punching.TryProbe(call);
         }
     }
 
@@ -50,9 +59,9 @@ internal sealed class CallMediaPaths(IMediaSocket socket, IPeerSessions sessions
     /// </summary>
     public bool Send(Call call, ReadOnlyMemory<byte> packet)
     {
-        if (!call.OverLink)
+        if (!call.OverLink && call.PeerMedia is { } to)
         {
-            return call.PeerMedia is { } to && socket.Send(to, packet);
+            return socket.Send(to, packet);
         }
         var link = sessions.Session(call.Peer)?.Link;
         return MediaHeader.IsBulk(packet.Span)
@@ -70,7 +79,7 @@ internal sealed class CallMediaPaths(IMediaSocket socket, IPeerSessions sessions
     /// <summary>No UDP packet from the peer in <see cref="UdpGrace"/>: carry media over the link, and say so.</summary>
     public void FallBackIfUdpSilent(Call call)
     {
-        if (call.OverLink || call.Session is not { } media || media.Stats.PacketsReceived > 0 || call.AnsweredAt is not { } answered
+        if (call.OverLink || call.Probing || call.Session is not { } media || media.Stats.PacketsReceived > 0 || call.AnsweredAt is not { } answered
             || time.GetUtcNow() - answered < UdpGrace)
         {
             return;

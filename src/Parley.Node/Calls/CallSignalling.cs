@@ -12,7 +12,8 @@ namespace Parley.Node.Calls;
 /// limited to one every <see cref="RingInterval"/>; none is taken while this node is in another
 /// call ("busy"). A new link re-sends what the old one may have lost; the peer going offline ends its calls.
 /// </summary>
-internal sealed class CallSignalling(CallBook book, CallLifecycle lifecycle, CallSignals signals, ContactBook contacts, TimeProvider time) : IPeerFeature
+internal sealed class CallSignalling(CallBook book, CallLifecycle lifecycle, CallSignals signals, CallPunching punching, ContactBook contacts, TimeProvider time)
+    : IPeerFeature
 {
     public static readonly TimeSpan RingInterval = TimeSpan.FromSeconds(3);
 
@@ -40,6 +41,13 @@ internal sealed class CallSignalling(CallBook book, CallLifecycle lifecycle, Cal
                 if (MediaPacket.TryRead(frame.Payload, out var packet, out _) && book.With(session.Id, packet.Header.CallId) is { State: CallState.Active } carried)
                 {
                     CallMediaPaths.ArrivedOverLink(carried, packet);
+                }
+                break;
+            case FrameType.CallCandidates:
+                var candidates = frame.Read<CallCandidates>();
+                if (book.With(session.Id, candidates.CallId) is { State: not CallState.Ended } named)
+                {
+                    punching.OnCandidates(named, candidates);
                 }
                 break;
             default:

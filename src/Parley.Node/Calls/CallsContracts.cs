@@ -69,6 +69,8 @@ public sealed record CallNotice(string Type)
 
     internal static CallNotice MovedToLink() => new("transport") { Transport = "link" };
 
+    internal static CallNotice MovedToUdp() => new("transport") { Transport = "udp" };
+
     internal static CallNotice Ended(string reason, bool byPeer) => new(EndedType) { Reason = reason, ByPeer = byPeer };
 }
 

@@ -20,6 +20,7 @@ public sealed class CallsModule : INodeModule
         services.AddSingleton<INodeService>(sp => sp.GetRequiredService<MediaSocket>());
         services.AddSingleton<CallBook>();
         services.AddSingleton<CallMediaPaths>();
+        services.AddSingleton<CallPunching>();
         services.AddSingleton<CallSignals>();
         services.AddSingleton<CallLifecycle>();
         services.AddSingleton<CallClock>();

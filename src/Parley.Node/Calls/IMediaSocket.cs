@@ -9,8 +9,16 @@ internal interface IMediaSocket
     /// <summary>The UDP port peers send to.</summary>
     int Port { get; }
 
-    /// <summary>Routes the call's datagrams from <paramref name="peer"/> to <paramref name="session"/>; <paramref name="flooding"/> runs once if the peer floods.</summary>
-    void Register(uint callId, MediaSession session, IPEndPoint peer, Action flooding);
+    /// <summary>
+    /// Routes the call's datagrams from <paramref name="peer"/> to <paramref name="session"/>;
+    /// <paramref name="flooding"/> runs once if the peer floods. With no peer address yet (the path is
+    /// being punched), the first datagram from anywhere that opens with the call's key sets it, and
+    /// <paramref name="found"/> is told where.
+    /// </summary>
+    void Register(uint callId, MediaSession session, IPEndPoint? peer, Action flooding, Action<IPEndPoint>? found = null);
+
+    /// <summary>The address and port <paramref name="server"/> (STUN) sees this socket from, or null if it does not answer in time.</summary>
+    Task<IPEndPoint?> LearnPublicAsync(IPEndPoint server, TimeSpan timeout);
 
     void Unregister(uint callId);
 

@@ -4,6 +4,7 @@ using System.Net;
 using System.Net.Sockets;
 using Microsoft.Extensions.Logging;
 using Parley.Core.Calls;
+using Parley.Core.Traversal;
 using Parley.Node.Links;
 
 namespace Parley.Node.Calls;
@@ -26,11 +27,14 @@ internal sealed class MediaSocket(NodeOptions options, LinkManager links, TimePr
     private Task _receiving = Task.CompletedTask;
     private long _strays;
 
-    private sealed class Route(MediaSession session, IPEndPoint peer, Action flooding)
+    private readonly ConcurrentDictionary<string, TaskCompletionSource<IPEndPoint>> _stunAsks = new();
+
+    private sealed class Route(MediaSession session, IPEndPoint? peer, Action flooding, Action<IPEndPoint>? found)
     {
         public MediaSession Session => session;
-        public IPEndPoint Peer => peer;
+        public IPEndPoint? Peer { get; set; } = peer;
         public Action Flooding => flooding;
+        public Action<IPEndPoint>? Found => found;
         public long WindowStart { get; set; }
         public int InWindow { get; set; }
     }
@@ -55,7 +59,30 @@ internal sealed class MediaSocket(NodeOptions options, LinkManager links, TimePr
         return Task.CompletedTask;
     }
 
-    public void Register(uint callId, MediaSession session, IPEndPoint peer, Action flooding) => _routes[callId] = new Route(session, peer, flooding);
+    public void Register(uint callId, MediaSession session, IPEndPoint? peer, Action flooding, Action<IPEndPoint>? found = null) =>
+        _routes[callId] = new Route(session, peer, flooding, found);
+
+    public async Task<IPEndPoint?> LearnPublicAsync(IPEndPoint server, TimeSpan timeout)
+    {
+        var (request, id) = StunBinding.CreateRequest();
+        var key = Convert.ToHexString(id);
+        var answer = new TaskCompletionSource<IPEndPoint>(TaskCreationOptions.RunContinuationsAsynchronously);
+        _stunAsks[key] = answer;
+        try
+        {
+            // Asked twice, a moment apart: one lost datagram should not cost the call its direct path.
+            for (var attempt = 0; attempt < 2 && !answer.Task.IsCompleted; attempt++)
+            {
+                Send(server, request);
+                await Task.WhenAny(answer.Task, Task.Delay(timeout / 2, time)).ConfigureAwait(false);
+            }
+            return answer.Task.IsCompletedSuccessfully ? answer.Task.Result : null;
+        }
+        finally
+        {
+            _stunAsks.TryRemove(key, out _);
+        }
+    }
 
     public void Unregister(uint callId) => _routes.TryRemove(callId, out _);
 
@@ -105,7 +132,13 @@ internal sealed class MediaSocket(NodeOptions options, LinkManager links, TimePr
 
     private void Deliver(in ReadOnlySequence<byte> datagram, EndPoint from)
     {
-        if (!MediaPacket.TryRead(datagram, out var packet, out _) || !_routes.TryGetValue(packet.Header.CallId, out var route) || !route.Peer.Equals(from))
+        if (datagram.IsSingleSegment && StunBinding.LooksLikeStun(datagram.FirstSpan))
+        {
+            AnswerStun(datagram.FirstSpan);
+            return;
+        }
+        if (!MediaPacket.TryRead(datagram, out var packet, out _) || !_routes.TryGetValue(packet.Header.CallId, out var route)
+            || (route.Peer is { } peer && !peer.Equals(from)))
         {
             Interlocked.Increment(ref _strays);
             return;
@@ -122,8 +155,27 @@ internal sealed class MediaSocket(NodeOptions options, LinkManager links, TimePr
         }
         if (authentic)
         {
+            if (route.Peer is null && from is IPEndPoint found)
+            {
+                // Punched: the first datagram sealed with the call's key shows where the peer is; from now on only that address counts.
+                route.Peer = found;
+                route.Found?.Invoke(found);
+            }
             CountTowardsFlood(route);
         }
+    }
+
+    private void AnswerStun(ReadOnlySpan<byte> datagram)
+    {
+        foreach (var (key, answer) in _stunAsks)
+        {
+            if (StunBinding.TryReadResponse(datagram, Convert.FromHexString(key), out var mapped))
+            {
+                answer.TrySetResult(mapped);
+                return;
+            }
+        }
+        Interlocked.Increment(ref _strays);
     }
 
     /// <summary>

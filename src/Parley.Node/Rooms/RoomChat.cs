@@ -105,6 +105,18 @@ internal sealed class RoomChat(NodeIdentity identity, IHubChannel channel, RoomB
     public async Task<IReadOnlyList<MessageView>> HistoryAsync(string room, int limit, long before = long.MaxValue) =>
         [.. (await store.HistoryAsync(ConversationKey(room), Math.Clamp(limit, 1, 10_000), before).ConfigureAwait(false)).Select(View)];
 
+    /// <summary>
+    /// A change told to us directly, not through the room's log (an invitation, our removal, being found
+    /// out on rejoining): a line in the room's timeline, and a <c>room.notice</c> event.
+    /// </summary>
+    public async Task NoticeAsync(string room, DeviceId member, string name, RoomNoticeKind kind, string text)
+    {
+        var notice = new MessageRecord(Guid.CreateVersion7(), "#" + room, false, text, time.GetUtcNow(), MessageState.Notice, 0) { Sender = member.Compact };
+        await store.InsertMessageAsync(notice.Id, notice.Peer, false, text, notice.SentAt, MessageState.Notice, member.Compact).ConfigureAwait(false);
+        events.Publish(RoomsEvents.Notice, () => new RoomNoticeEvent("#" + room, member.ToString(), name, kind == RoomNoticeKind.Joined) { Kind = kind, Text = text });
+        events.Publish(ChatEvents.Message, () => View(notice));
+    }
+
     /// <summary>A stored room message (or notice) as the API and the event stream show it, with its delivery count or the key it waits for.</summary>
     public MessageView View(MessageRecord m)
     {

@@ -6,10 +6,13 @@ using Parley.Node.Hub;
 
 namespace Parley.Node.Rooms;
 
-/// <summary>The hub's answer to a room command: an error, or the room names (list) or members (the others).</summary>
-internal sealed record RoomAnswer(string? Error, IReadOnlyList<string> Rooms, IReadOnlyList<RoomMember> Members);
+/// <summary>The hub's answer to a room command: an error, or the rooms (list) or members and the room's signed policy (the others).</summary>
+internal sealed record RoomAnswer(string? Error, IReadOnlyList<RoomListing> Rooms, IReadOnlyList<RoomMember> Members)
+{
+    public byte[] Policy { get; init; } = [];
+}
 
-/// <summary>Room commands to the hub (create, join, leave, list, members) and their replies.</summary>
+/// <summary>Room commands to the hub (create, join, leave, list, members; invite, remove, policy) and their replies.</summary>
 internal sealed class RoomCommands(IHubChannel channel, TimeProvider time) : IHubClientFeature
 {
     /// <summary>Replies are kept as bytes until the asker reads them: only it knows whether its reply lists rooms or members.</summary>
@@ -18,9 +21,9 @@ internal sealed class RoomCommands(IHubChannel channel, TimeProvider time) : IHu
     /// <summary>A reply is a <see cref="RoomMembersReply"/> or a <see cref="RoomListReply"/>: both have the same cap.</summary>
     public IReadOnlyList<FrameSpec> Frames { get; } = [FrameSpec.Of<RoomMembersReply>(FrameType.RoomReply)];
 
-    public async Task<RoomAnswer> SendAsync(RoomOp op, string room)
+    public async Task<RoomAnswer> SendAsync(RoomOp op, string room, byte[]? blob = null)
     {
-        var reply = await _commands.AskAsync(FrameType.RoomCommand, id => new RoomCommand(id, op, room)).ConfigureAwait(false);
+        var reply = await _commands.AskAsync(FrameType.RoomCommand, id => RoomCommand.Of(id, op, room, blob ?? [])).ConfigureAwait(false);
         if (op == RoomOp.List)
         {
             return WireMessage.TryRead<RoomListReply>(reply, out var list, out _)
@@ -28,7 +31,7 @@ internal sealed class RoomCommands(IHubChannel channel, TimeProvider time) : IHu
                 : throw new InvalidOperationException("the hub sent a malformed room reply");
         }
         return WireMessage.TryRead<RoomMembersReply>(reply, out var members, out _)
-            ? new RoomAnswer(members.Error, [], members.Members)
+            ? new RoomAnswer(members.Error, [], members.Members) { Policy = members.Policy }
             : throw new InvalidOperationException("the hub sent a malformed room reply");
     }
 

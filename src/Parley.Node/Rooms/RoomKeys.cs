@@ -18,7 +18,7 @@ namespace Parley.Node.Rooms;
 /// the room when it was sent.
 /// </summary>
 internal sealed class RoomKeys(NodeIdentity identity, AgreementKey agreement, IHubChannel channel, VerifiedDirectory directory, NodeStore store,
-    TimeProvider time, ILoggerFactory loggerFactory)
+    RoomAdmission admission, TimeProvider time, ILoggerFactory loggerFactory)
 {
     /// <summary>Key requests one member may make of us per room in <see cref="RequestWindow"/>; more are ignored. 20.</summary>
     public const int MaxRequestsPerWindow = 20;
@@ -49,6 +49,8 @@ internal sealed class RoomKeys(NodeIdentity identity, AgreementKey agreement, IH
             state.MyKeys[key.KeyId] = key;
             others = [.. state.Members.Keys.Where(m => m != identity.DeviceId)];
         }
+        // Only to members admitted on an owner's word (RoomAdmission logs and counts the others): the hub cannot add a reader.
+        others.RemoveAll(member => !admission.MayReceiveKey(state, member));
         var item = SenderKeyItem.Of(state.Name, key);
         foreach (var member in others)
         {
@@ -118,7 +120,7 @@ internal sealed class RoomKeys(NodeIdentity identity, AgreementKey agreement, IH
         bool member;
         lock (state.Lock)
         {
-            member = state.Members.ContainsKey(request.Member);
+            member = state.Members.ContainsKey(request.Member) && admission.MayReceiveKey(state, request.Member);
             state.MyKeys.TryGetValue(request.KeyId, out key);
             state.Receipts.TryGetValue(request.Member, out asker);
         }

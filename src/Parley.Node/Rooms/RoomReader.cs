@@ -21,7 +21,7 @@ namespace Parley.Node.Rooms;
 /// run with live ones gets one new key of ours.
 /// </summary>
 internal sealed class RoomReader(NodeIdentity identity, IHubChannel channel, VerifiedDirectory directory, NodeStore store, RoomKeys keys,
-    RoomChat chat, EventHub events, ILoggerFactory loggerFactory)
+    RoomNotices notices, RoomChat chat, EventHub events, ILoggerFactory loggerFactory)
 {
     private readonly ILogger _logger = loggerFactory.CreateLogger("Parley.Rooms");
 
@@ -71,7 +71,8 @@ internal sealed class RoomReader(NodeIdentity identity, IHubChannel channel, Ver
             {
                 RoomEntryKind.Message when entry.Sender == identity.DeviceId => new Pending(entry, null, null, live), // ours: stored when we sent it
                 RoomEntryKind.Message => MessageRow(state, entry, live, opened[entry.Seq]),
-                RoomEntryKind.Notice when WireMessage.TryRead<RoomNotice>(entry.Body, out var notice, out _) => NoticeRow(state, entry, notice, live),
+                RoomEntryKind.Notice when WireMessage.TryRead<RoomNotice>(entry.Body, out var notice, out _) =>
+                    await NoticeRowAsync(state, entry, notice, live).ConfigureAwait(false),
                 RoomEntryKind.Gap when entry.Body.Length == 16 => GapRow(state, entry, live),
                 _ => new Pending(entry, null, null, live),
             });
@@ -89,7 +90,7 @@ internal sealed class RoomReader(NodeIdentity identity, IHubChannel channel, Ver
         {
             state.Position = Math.Max(state.Position, fresh[^1].Entry.Seq);
         }
-        if (pending.Any(p => p.Live && p.Notice is { } n && n.Member != identity.DeviceId))
+        if (pending.Any(p => p.Live && p.Notice is { } n && n.Member != identity.DeviceId && RoomNotices.ChangesKeys(n)))
         {
             await keys.RekeyAsync(state).ConfigureAwait(false);
         }
@@ -166,28 +167,10 @@ internal sealed class RoomReader(NodeIdentity identity, IHubChannel channel, Ver
         return new Pending(entry, null, null, live);
     }
 
-    private Pending NoticeRow(RoomState state, RoomEntry entry, RoomNotice notice, bool live)
+    private async Task<Pending> NoticeRowAsync(RoomState state, RoomEntry entry, RoomNotice notice, bool live)
     {
-        lock (state.Lock)
-        {
-            // Replaying notices on top of today's member list ends where it started: each sets one member in or out.
-            if (notice.Joined)
-            {
-                state.Members[notice.Member] = notice.Name;
-                // Its join notice's place is where it joined: what it may read (and ask keys for) starts after it.
-                if (!state.Receipts.TryGetValue(notice.Member, out var known) || known.Joined < entry.Seq)
-                {
-                    state.Receipts[notice.Member] = new RoomReceipt(notice.Member, entry.Seq, entry.Seq - 1);
-                }
-            }
-            else
-            {
-                state.Remove(notice.Member);
-            }
-        }
-        var verb = notice.Joined ? "joined" : "left";
-        var text = notice.Member == identity.DeviceId ? $"you {verb} #{state.Name}" : $"{notice.Name} {verb} #{state.Name}";
-        return new Pending(entry, NoticeOf(state.Name, entry, text, notice.Member.Compact), notice, live);
+        var text = await notices.ApplyAsync(state, notice, entry.Seq).ConfigureAwait(false);
+        return new Pending(entry, text is null ? null : NoticeOf(state.Name, entry, text, notice.Member.Compact), notice, live);
     }
 
     private static Pending GapRow(RoomState state, RoomEntry entry, bool live)
@@ -213,7 +196,10 @@ internal sealed class RoomReader(NodeIdentity identity, IHubChannel channel, Ver
         }
         if (pending.Notice is { } notice)
         {
-            events.Publish(RoomsEvents.Notice, () => new RoomNoticeEvent("#" + state.Name, notice.Member.ToString(), notice.Name, notice.Joined));
+            events.Publish(RoomsEvents.Notice, () => new RoomNoticeEvent("#" + state.Name, notice.Member.ToString(), notice.Name, notice.Kind == RoomNoticeKind.Joined)
+            {
+                Kind = notice.Kind, Text = record.Text,
+            });
         }
         events.Publish(ChatEvents.Message, () => chat.View(record));
     }

@@ -21,4 +21,10 @@ internal static partial class RoomsLog
 
     [LoggerMessage(805, LogLevel.Warning, "dropped a key from {Sender} for #{Room}: it does not open as that member's key for this room")]
     public static partial void KeyDropped(ILogger logger, string sender, string room);
+
+    [LoggerMessage(850, LogLevel.Warning, "{Member} is in #{Room} without an owner's word ({Reason}): it gets no key from us")]
+    public static partial void NotAdmitted(ILogger logger, string member, string room, string reason);
+
+    [LoggerMessage(851, LogLevel.Warning, "refused a policy for #{Room} signed by {Signer}: not an owner of the policy we hold")]
+    public static partial void PolicyRefused(ILogger logger, string signer, string room);
 }

@@ -13,9 +13,12 @@ public sealed class RoomsModule : INodeModule
     public void AddServices(IServiceCollection services)
     {
         services.AddSingleton<RoomBook>();
+        services.AddSingleton<RoomAdmission>();
+        services.AddSingleton<RoomOwnership>();
         HubModule.AddFeature<RoomCommands>(services);
         HubModule.AddFeature<RoomMembership>(services);
         services.AddSingleton<RoomKeys>();
+        services.AddSingleton<RoomNotices>();
         services.AddSingleton<RoomReader>();
         services.AddSingleton<RoomDelivery>();
         HubModule.AddFeature<RoomChat>(services);

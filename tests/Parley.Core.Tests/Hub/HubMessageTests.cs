@@ -47,12 +47,18 @@ public class HubMessageTests
     }
 
     [Fact]
-    public void RoomFrames_HaveTheVersion1Layouts()
+    public void RoomFrames_HaveTheirLayouts()
     {
-        Assert.Equal([0, 0, 0, 5, 2, 4, .. "team"u8], new RoomCommand(5, RoomOp.Join, "team").ToArray());
-        Assert.Equal([1, 4, .. "team"u8, .. Alice.Bytes, 5, .. "alice"u8], new RoomNotice(true, "team", Alice, "alice").ToArray());
+        Assert.Equal([0, 0, 0, 5, 2, 4, .. "team"u8, 0, 0], new RoomCommand(5, RoomOp.Join, "team").ToArray());
+        Assert.Equal([0, 0, 0, 5, 7, 4, .. "team"u8, 0, 32, .. Bob.Bytes], RoomCommand.Of(5, RoomOp.Remove, "team", Bob.Bytes.ToArray()).ToArray());
+        Assert.Equal([1, 4, .. "team"u8, .. Alice.Bytes, 5, .. "alice"u8, .. Alice.Bytes, 5, .. "alice"u8, 0, 1, 0xEE],
+            new RoomNotice(RoomNoticeKind.Joined, "team", Alice, "alice") { By = Alice, ByName = "alice", Proof = [0xEE] }.ToArray());
         Assert.Equal([4, .. "team"u8, .. Alice.Bytes, .. Bob.Bytes, 0, 0, 0, 7, 0, 2, 0xAA, 0xBB], new RoomKey("team", Alice, Bob, 7, [0xAA, 0xBB]).ToArray());
         Assert.Equal([0, 0, 0, 9, 4, .. "team"u8, .. Alice.Bytes, 0xCC], new RoomMessage(9, "team", Alice, [0xCC]).ToArray());
+        var list = new RoomListReply(5, null, [new RoomListing("a", false, "", 0), new RoomListing("team", true, "hi", 3)]);
+        Assert.Equal([0, 0, 0, 5, 1, 0, 0, 2, 1, .. "a"u8, 0, 0, 0, 0, 0, 4, .. "team"u8, 1, 0, 3, 0, 2, .. "hi"u8], list.ToArray());
+        var members = new RoomMembersReply(5, null, [new RoomMember(Alice, "alice", true) { Proof = [0xDD] }]) { Policy = [0xFF] };
+        Assert.Equal([0, 0, 0, 5, 1, 0, 0, 1, .. Alice.Bytes, 1, 5, .. "alice"u8, 0, 1, 0xDD, 0, 1, 0xFF], members.ToArray());
         var entry = new RoomEntry("team", 3, DateTimeOffset.FromUnixTimeMilliseconds(5), RoomEntryKind.Message, Alice, [0xCC]);
         Assert.Equal([4, .. "team"u8, 0, 0, 0, 0, 0, 0, 0, 3, 0, 0, 0, 0, 0, 0, 0, 5, 1, .. Alice.Bytes, 0, 0, 0, 1, 0xCC], entry.ToArray());
         Assert.Equal(entry.Body, RoundTrip(entry).Body);
@@ -62,14 +68,13 @@ public class HubMessageTests
         Assert.Equal(new RoomSyncState("team", 1, 2, 3), RoundTrip(new RoomSyncState("team", 1, 2, 3)));
         Assert.Equal(new RoomKeyRef("team", Alice, Bob, 7, 40), RoundTrip(new RoomKeyRef("team", Alice, Bob, 7, 40)));
         Assert.Equal([new RoomReceipt(Bob, 2, 9)], RoundTrip(new RoomReceipts("team", [new RoomReceipt(Bob, 2, 9)])).Receipts);
-        var list = new RoomListReply(5, null, ["a", "team"]);
-        Assert.Equal([0, 0, 0, 5, 1, 0, 0, 2, 1, .. "a"u8, 4, .. "team"u8], list.ToArray());
-        var members = new RoomMembersReply(5, null, [new RoomMember(Alice, "alice", true)]);
-        Assert.Equal([0, 0, 0, 5, 1, 0, 0, 1, .. Alice.Bytes, 1, 5, .. "alice"u8], members.ToArray());
         var refused = new RoomMembersReply(6, "no such room", []);
-        Assert.Equal([0, 0, 0, 6, 0, 12, .. "no such room"u8, 0, 0], refused.ToArray());
-        Assert.Equal(["a", "team"], RoundTrip(list).Rooms);
-        Assert.Equal(members.Members, RoundTrip(members).Members);
+        Assert.Equal([0, 0, 0, 6, 0, 12, .. "no such room"u8, 0, 0, 0, 0], refused.ToArray());
+        Assert.Equal(list.Rooms, RoundTrip(list).Rooms);
+        var read = RoundTrip(members);
+        Assert.Equal((Alice, "alice", true), (read.Members[0].DeviceId, read.Members[0].Name, read.Members[0].Online));
+        Assert.Equal([0xDD], read.Members[0].Proof);
+        Assert.Equal([0xFF], read.Policy);
         Assert.Equal("no such room", RoundTrip(refused).Error);
         Assert.True(RoomReply.TryReadCommandId(new(members.ToArray()), out var id));
         Assert.Equal(5u, id);

@@ -26,7 +26,7 @@ public sealed class RoomRekeyStormTests : HubTestBase
         await using var alice = await OnHubAsync("alice");
         await using var bob = await OnHubAsync("bob");
         await using var carol = await OnHubAsync("carol");
-        await alice.Node.Rooms.CreateAsync("team");
+        await alice.Node.Rooms.CreateAsync("team", isPublic: true); // a public room: the stranger may come and go
         await bob.Node.Rooms.JoinAsync("team");
         await carol.Node.Rooms.JoinAsync("team");
         TestNode[] members = [alice, bob, carol];

@@ -53,7 +53,15 @@ public sealed class HubRouterFuzzTests : WithHubDatabase
             [FrameType.RelayRequest] = [new RelayRequest(bob.Id, 3).ToArray()],
             [FrameType.MailboxPut] = [new MailboxPut(4, bob.Id, [1, 2, 3]).ToArray()],
             [FrameType.MailboxAck] = [new MailboxAck(1).ToArray()],
-            [FrameType.RoomCommand] = [.. Enum.GetValues<RoomOp>().Select(op => new RoomCommand(5, op, "team").ToArray())],
+            [FrameType.RoomCommand] =
+            [
+                .. Enum.GetValues<RoomOp>().Select(op => new RoomCommand(5, op, "team").ToArray()),
+                RoomCommand.Of(6, RoomOp.Create, "team", RoomPolicy.First(aliceIdentity, "team").ToArray()).ToArray(),
+                RoomCommand.Of(7, RoomOp.Invite, "team", RoomInvite.Create(aliceIdentity, "team", bob.Id, _time.GetUtcNow().AddDays(1)).ToArray()).ToArray(),
+                RoomCommand.Of(8, RoomOp.Join, "team", RoomInvite.Create(aliceIdentity, "team", null, _time.GetUtcNow().AddDays(1)).ToArray()).ToArray(),
+                RoomCommand.Of(9, RoomOp.Policy, "team", RoomPolicy.Create(aliceIdentity, "team", 2, true, "topic", [alice.Id, bob.Id]).ToArray()).ToArray(),
+                RoomCommand.Of(10, RoomOp.Remove, "team", bob.Id.Bytes.ToArray()).ToArray(),
+            ],
             [FrameType.RoomKey] = [new RoomKey("team", alice.Id, bob.Id, 1, [9, 9]).ToArray()],
             [FrameType.RoomMessage] = [new RoomMessage(1, "team", alice.Id, [7, 7, 7]).ToArray()],
         };

@@ -11,20 +11,23 @@ namespace Parley.Hub.Tests.Rules;
 /// </summary>
 public sealed class RoomRekeyTests : WithHubDatabase
 {
+    /// <summary>The room's creator signs its policy; the others are fake devices.</summary>
+    private static readonly NodeIdentity Alice = NodeIdentity.CreateEphemeral();
     private readonly ManualTimeProvider _time = new();
 
-    /// <summary>A room of four (alice, bob, carol, mallory) on a hub with <paramref name="options"/>; the clock never moves, so no allowance refills.</summary>
+    /// <summary>A public room of four (alice, who made it, bob, carol, mallory) on a hub with <paramref name="options"/>; the clock never moves, so no allowance refills.</summary>
     private async Task<(HubRouter Router, Member[] Members, FakeLink[] Links)> RoomAsync(HubOptions options)
     {
         var members = new FakeMembers(options);
         var log = new RoomLog(new RoomLogStore(Database), options, Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance);
-        var router = new HubRouter([new RoomsFeature(new HubRooms(new RoomStore(Database)), log, members.Registry, _time)]);
-        var joined = new[] { "alice", "bob", "carol", "mallory" }.Select(name => members.Join(name)).ToArray();
+        var router = new HubRouter([new RoomsFeature(new HubRooms(new RoomStore(Database), new RoomPolicyStore(Database)), log, members.Registry, _time)]);
+        var joined = new[] { "alice", "bob", "carol", "mallory" }.Select(name => members.Join(name, name == "alice" ? Alice : null)).ToArray();
+        var policy = RoomPolicy.First(Alice, "team", isPublic: true).ToArray();
         var command = 0u;
         foreach (var (member, _) in joined)
         {
             var op = command == 0 ? RoomOp.Create : RoomOp.Join;
-            await router.RouteAsync(member, FakeMembers.FrameOf(FrameType.RoomCommand, new RoomCommand(++command, op, "team")));
+            await router.RouteAsync(member, FakeMembers.FrameOf(FrameType.RoomCommand, RoomCommand.Of(++command, op, "team", op == RoomOp.Create ? policy : [])));
             await router.RouteAsync(member, FakeMembers.FrameOf(FrameType.RoomSync, new RoomPosition("team", 0))); // read the log from its join on
         }
         return (router, [.. joined.Select(j => j.Member)], [.. joined.Select(j => j.Link)]);

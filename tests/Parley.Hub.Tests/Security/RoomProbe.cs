@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using Parley.Node.Rooms;
 using Parley.Node.Storage;
 using Parley.Node.Tests;
 using Parley.Node.Tests.Security;
@@ -15,10 +16,11 @@ internal static class RoomProbe
     private static async Task<bool> HasAsync(TestNode node, string text) =>
         (await node.Node.RoomChat.HistoryAsync(Room, 1000)).Any(m => m.State != MessageState.Notice && m.Text == text);
 
-    /// <summary>Alice makes the room, bob joins, and the first message gets through (keys go out on join).</summary>
+    /// <summary>Alice makes the room and invites bob, bob joins, and the first message gets through (keys go out on join).</summary>
     public static async Task OpenAsync(TestNode alice, TestNode bob)
     {
         await alice.Node.Rooms.CreateAsync("#" + Room);
+        await alice.Node.Get<RoomOwnership>().InviteAsync(Room, bob.Id.ToString());
         await bob.Node.Rooms.JoinAsync(Room);
         await Wait.UntilAsync(async () =>
         {

@@ -22,7 +22,9 @@ public sealed class CallMediaPathsTests
         var peer = new DeviceId(RandomNumberGenerator.GetBytes(DeviceId.Size));
         var link = new FakePeerLink(peer, "bob") { Relayed = relayed, RemoteEndPoint = new IPEndPoint(IPAddress.Parse("203.0.113.7"), 47900) };
         _sessions.Open(link);
-        var paths = new CallMediaPaths(_socket, _sessions, new NodeOptions { Home = "unused" }, new EventHub(), _clock);
+        var events = new EventHub();
+        var punching = new CallPunching(_socket, new Parley.Node.Hub.HubChannel(), _sessions, events, _clock);
+        var paths = new CallMediaPaths(_socket, _sessions, punching, new NodeOptions { Home = "unused" }, events, _clock);
         var secret = RandomNumberGenerator.GetBytes(MediaCrypto.SecretSize);
         var call = new Call(7, peer, "bob", true, CallMedia.Audio | CallMedia.Video, VideoCodecs.Vp8, secret, _clock.GetUtcNow())
         {

@@ -11,7 +11,9 @@ internal sealed class FakeMediaSocket : IMediaSocket
 
     public HashSet<uint> Routed { get; } = [];
 
-    public void Register(uint callId, MediaSession session, IPEndPoint peer, Action flooding) => Routed.Add(callId);
+    public void Register(uint callId, MediaSession session, IPEndPoint? peer, Action flooding, Action<IPEndPoint>? found = null) => Routed.Add(callId);
+
+    public Task<IPEndPoint?> LearnPublicAsync(IPEndPoint server, TimeSpan timeout) => Task.FromResult<IPEndPoint?>(null);
 
     public void Unregister(uint callId) => Routed.Remove(callId);
 

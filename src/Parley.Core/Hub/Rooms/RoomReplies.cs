@@ -5,8 +5,14 @@ using Parley.Core.Protocol;
 
 namespace Parley.Core.Hub.Rooms;
 
-/// <summary>A room member as the hub reports it.</summary>
-public sealed record RoomMember(DeviceId DeviceId, string Name, bool Online);
+/// <summary>A room member as the hub reports it, with the proof it was let in by (the invite it joined with, or empty: an owner, or the room was public).</summary>
+public sealed record RoomMember(DeviceId DeviceId, string Name, bool Online)
+{
+    public byte[] Proof { get; init; } = [];
+}
+
+/// <summary>A room as the hub lists it: public or invite-only, its topic, how many members it has.</summary>
+public sealed record RoomListing(string Name, bool Public, string Topic, int Members);
 
 /// <summary>
 /// The hub's answer to a <see cref="RoomCommand"/>. The frame does not say which list it carries, the
@@ -15,13 +21,14 @@ public sealed record RoomMember(DeviceId DeviceId, string Name, bool Online);
 /// <see cref="TryReadCommandId"/> and then reads the shape it asked for.
 /// <code>
 /// RoomReply: command ID u32 | ok u8 | reason length u8 | reason | count u16 | per item:
-///            name length u8, name (List: room names)
-///            or device ID (32), online u8, name length u8, name (the others: members)
+///            name length u8, name, public u8, members u16, topic length u16, topic (List: rooms)
+///            or device ID (32), online u8, name length u8, name, proof length u16, proof (the others: members)
+///            | then, for the others only: policy length u16 | policy (the room's signed RoomPolicy; empty when refused)
 /// </code>
 /// </summary>
 public static class RoomReply
 {
-    /// <summary>Up to 1,000 members (about 100 KiB) or 10,000 room names: a frame's whole payload.</summary>
+    /// <summary>Up to 1,000 members with their invites (about 400 KiB) or 3,000 rooms with their topics: a frame's whole payload.</summary>
     public const int MaxSize = ProtocolLimits.MaxPayload;
 
     /// <summary>The command a reply answers: its first four bytes.</summary>
@@ -53,8 +60,8 @@ public static class RoomReply
     }
 }
 
-/// <summary>The answer to <see cref="RoomOp.List"/>: the hub's room names (see <see cref="RoomReply"/> for the layout).</summary>
-public sealed record RoomListReply(uint CommandId, string? Error, IReadOnlyList<string> Rooms) : IWireMessage<RoomListReply>
+/// <summary>The answer to <see cref="RoomOp.List"/>: the hub's rooms (see <see cref="RoomReply"/> for the layout).</summary>
+public sealed record RoomListReply(uint CommandId, string? Error, IReadOnlyList<RoomListing> Rooms) : IWireMessage<RoomListReply>
 {
     public static int MaxSize => RoomReply.MaxSize;
 
@@ -67,15 +74,16 @@ public sealed record RoomListReply(uint CommandId, string? Error, IReadOnlyList<
             error = "truncated reply head";
             return false;
         }
-        var rooms = new List<string>(Math.Min((int)count, 1024));
+        var rooms = new List<RoomListing>(Math.Min((int)count, 1024));
         for (var i = 0; i < count; i++)
         {
-            if (!reader.TryReadRoom(out var room))
+            if (!reader.TryReadRoom(out var room) || !reader.TryRead(out var isPublic) || isPublic > 1 || !reader.TryReadU16(out var members)
+                || !reader.TryReadBlob16(RoomPolicy.MaxTopicBytes, out var topicBytes) || !PayloadText.TryDecode(topicBytes, out var topic))
             {
-                error = $"room {i} is not a room name";
+                error = $"room {i} is malformed";
                 return false;
             }
-            rooms.Add(room);
+            rooms.Add(new RoomListing(room, isPublic == 1, topic, members));
         }
         if (reader.Remaining != 0)
         {
@@ -92,15 +100,21 @@ public sealed record RoomListReply(uint CommandId, string? Error, IReadOnlyList<
         RoomReply.WriteHead(output, CommandId, Error, Rooms.Count);
         foreach (var room in Rooms)
         {
-            output.WriteRoom(room);
+            output.WriteRoom(room.Name);
+            output.WriteU8(room.Public ? (byte)1 : (byte)0);
+            output.WriteU16((ushort)Math.Min(room.Members, ushort.MaxValue));
+            output.WriteBlob16(PayloadText.Truncate(room.Topic, RoomPolicy.MaxTopicBytes));
         }
     }
 }
 
-/// <summary>The answer to every op but List: the room's members, or why not (see <see cref="RoomReply"/> for the layout).</summary>
+/// <summary>The answer to every op but List: the room's members and its policy, or why not (see <see cref="RoomReply"/> for the layout).</summary>
 public sealed record RoomMembersReply(uint CommandId, string? Error, IReadOnlyList<RoomMember> Members) : IWireMessage<RoomMembersReply>
 {
     public static int MaxSize => RoomReply.MaxSize;
+
+    /// <summary>The room's signed policy as the hub holds it (empty when refused, or for a room made before policies).</summary>
+    public byte[] Policy { get; init; } = [];
 
     public static bool TryRead(in ReadOnlySequence<byte> payload, [MaybeNullWhen(false)] out RoomMembersReply message, out string error)
     {
@@ -114,19 +128,20 @@ public sealed record RoomMembersReply(uint CommandId, string? Error, IReadOnlyLi
         var members = new List<RoomMember>(Math.Min((int)count, 1024));
         for (var i = 0; i < count; i++)
         {
-            if (!reader.TryReadDevice(out var device) || !reader.TryRead(out var online) || !reader.TryReadText8(byte.MaxValue, out var name))
+            if (!reader.TryReadDevice(out var device) || !reader.TryRead(out var online) || online > 1 || !reader.TryReadText8(ProtocolLimits.MaxNameBytes, out var name)
+                || !reader.TryReadBlob16(RoomInvite.MaxSize, out var proof))
             {
                 error = $"member {i} is malformed";
                 return false;
             }
-            members.Add(new RoomMember(device, name, online == 1));
+            members.Add(new RoomMember(device, name, online == 1) { Proof = proof });
         }
-        if (reader.Remaining != 0)
+        if (!reader.TryReadBlob16(RoomPolicy.MaxSize, out var policy) || reader.Remaining != 0)
         {
-            error = "bytes after the last member";
+            error = "no policy after the last member, or bytes after it";
             return false;
         }
-        message = new RoomMembersReply(id, refusal, members);
+        message = new RoomMembersReply(id, refusal, members) { Policy = policy };
         error = "";
         return true;
     }
@@ -138,7 +153,9 @@ public sealed record RoomMembersReply(uint CommandId, string? Error, IReadOnlyLi
         {
             output.WriteDevice(member.DeviceId);
             output.WriteU8(member.Online ? (byte)1 : (byte)0);
-            output.WriteText8(member.Name, byte.MaxValue);
+            output.WriteText8(member.Name, ProtocolLimits.MaxNameBytes);
+            output.WriteBlob16(member.Proof);
         }
+        output.WriteBlob16(Policy);
     }
 }

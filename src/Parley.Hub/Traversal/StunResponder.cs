@@ -1,0 +1,142 @@
+using System.Net;
+using System.Net.Sockets;
+using Parley.Core.Traversal;
+
+namespace Parley.Hub;
+
+/// <summary>
+/// The hub's UDP port: it answers STUN Binding requests (RFC 8489) with the address and port each came
+/// from, so a node behind a NAT learns where its media socket is seen from the internet, to tell a peer
+/// it wants a direct path to. It answers nothing else, and each source at most
+/// <see cref="PerSourcePerSecond"/> times a second (<see cref="PerSecond"/> in all), so it cannot be
+/// used to flood a third party: an answer is 32 bytes for a 20-byte request.
+/// </summary>
+internal sealed class StunResponder : IAsyncDisposable
+{
+    /// <summary>Answers a second to one source address. 20.</summary>
+    public const int PerSourcePerSecond = 20;
+
+    /// <summary>Answers a second in all. 5,000.</summary>
+    public const int PerSecond = 5000;
+
+    private readonly List<Socket> _sockets;
+    private readonly CancellationTokenSource _stop = new();
+    private readonly List<Task> _loops;
+    private readonly Lock _lock = new();
+    private readonly Dictionary<IPAddress, int> _thisSecond = [];
+    private long _second;
+    private int _answeredThisSecond;
+    private long _answered;
+
+    private StunResponder(List<Socket> sockets)
+    {
+        _sockets = sockets;
+        _loops = [.. sockets.Select(socket => Task.Run(() => ReceiveLoopAsync(socket)))];
+    }
+
+    /// <summary>Binding requests answered since start.</summary>
+    public long Answered => Interlocked.Read(ref _answered);
+
+    /// <summary>
+    /// Listens on <paramref name="address"/>:<paramref name="port"/> (the hub's TCP port number); when
+    /// that is every address, one socket per address, so each answer leaves from the address its request
+    /// was sent to (a NAT drops an answer from any other). Null if the UDP port is taken (the hub runs without it).
+    /// </summary>
+    public static StunResponder? TryStart(IPAddress address, int port)
+    {
+        var addresses = address.Equals(IPAddress.Any)
+            ? [.. Parley.Core.Links.LocalAddresses.IPv4(port, withLoopback: true).Select(e => e.Address).Distinct()]
+            : new List<IPAddress> { address };
+        var sockets = new List<Socket>();
+        foreach (var local in addresses)
+        {
+            var socket = new Socket(local.AddressFamily, SocketType.Dgram, ProtocolType.Udp);
+            try
+            {
+                socket.Bind(new IPEndPoint(local, port));
+                sockets.Add(socket);
+            }
+            catch (SocketException)
+            {
+                socket.Dispose();
+            }
+        }
+        return sockets.Count > 0 ? new StunResponder(sockets) : null;
+    }
+
+    private async Task ReceiveLoopAsync(Socket socket)
+    {
+        var buffer = new byte[1500];
+        EndPoint any = new IPEndPoint(socket.AddressFamily == AddressFamily.InterNetworkV6 ? IPAddress.IPv6Any : IPAddress.Any, 0);
+        while (!_stop.IsCancellationRequested)
+        {
+            SocketReceiveFromResult received;
+            try
+            {
+                received = await socket.ReceiveFromAsync(buffer, SocketFlags.None, any, _stop.Token).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException)
+            {
+                return;
+            }
+            catch (SocketException)
+            {
+                continue; // an ICMP error for an earlier answer, or an oversized datagram
+            }
+            catch (ObjectDisposedException)
+            {
+                return;
+            }
+            if (received.RemoteEndPoint is IPEndPoint from && StunBinding.IsRequest(buffer.AsSpan(0, received.ReceivedBytes)) && Allow(from.Address))
+            {
+                try
+                {
+                    await socket.SendToAsync(StunBinding.CreateResponse(buffer.AsSpan(0, received.ReceivedBytes), from), SocketFlags.None, from, _stop.Token)
+                        .ConfigureAwait(false);
+                    Interlocked.Increment(ref _answered);
+                }
+                catch (Exception e) when (e is SocketException or OperationCanceledException or ObjectDisposedException)
+                {
+                    // the answer is best effort, as UDP is
+                }
+            }
+        }
+    }
+
+    private bool Allow(IPAddress source)
+    {
+        lock (_lock)
+        {
+            return AllowLocked(source);
+        }
+    }
+
+    private bool AllowLocked(IPAddress source)
+    {
+        var second = Environment.TickCount64 / 1000;
+        if (second != _second)
+        {
+            (_second, _answeredThisSecond) = (second, 0);
+            _thisSecond.Clear();
+        }
+        var count = _thisSecond.GetValueOrDefault(source);
+        if (count >= PerSourcePerSecond || _answeredThisSecond >= PerSecond)
+        {
+            return false;
+        }
+        _thisSecond[source] = count + 1;
+        _answeredThisSecond++;
+        return true;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await _stop.CancelAsync().ConfigureAwait(false);
+        foreach (var socket in _sockets)
+        {
+            socket.Dispose();
+        }
+        await Task.WhenAll(_loops).ConfigureAwait(false);
+        _stop.Dispose();
+    }
+}

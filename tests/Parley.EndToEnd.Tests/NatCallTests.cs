@@ -1,0 +1,83 @@
+using System.Globalization;
+using System.Text.Json;
+using System.Text.RegularExpressions;
+using Parley.Testing;
+
+namespace Parley.EndToEnd.Tests;
+
+/// <summary>
+/// Two homes behind NAT routers (iptables MASQUERADE, unsolicited inbound dropped) and a hub on the
+/// internet between them: they link through the hub's relay, and a call's media finds a direct UDP
+/// path by punching through both NATs; behind symmetric NATs (--random-fully) no such path exists and
+/// media stays on the link, with audio intact.
+/// </summary>
+public sealed class NatCallTests : IDisposable
+{
+    private readonly string _root = Directory.CreateTempSubdirectory("parley-nat-").FullName;
+
+    public void Dispose() => Directory.Delete(_root, recursive: true);
+
+    private static async Task<T> Eventually<T>(Func<Task<T?>> probe, string what, int seconds = 45) where T : struct
+    {
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(seconds);
+        while (true)
+        {
+            if (await probe() is { } value)
+            {
+                return value;
+            }
+            Assert.True(DateTime.UtcNow < deadline, "timed out waiting for " + what);
+            await Task.Delay(250);
+        }
+    }
+
+    private sealed record Outcome(string Path, int SentAudio, int ReceivedAudio, string Log);
+
+    private async Task<Outcome> CallThroughNatsAsync(NatKind nat)
+    {
+        using var net = NatTopology.Create(nat, nat);
+        await using var hub = await HubProcess.StartAsync(ParleyRunner.InNamespace(net.Internet), Path.Combine(_root, "hub"));
+        await using var alice = await NodeProcess.StartAsync(ParleyRunner.InNamespace(net.A), Path.Combine(_root, "alice"), "--name", "alice", "--no-discovery", "--hub", hub.Invite);
+        await using var bob = await NodeProcess.StartAsync(ParleyRunner.InNamespace(net.B), Path.Combine(_root, "bob"), "--name", "bob", "--no-discovery", "--hub", hub.Invite);
+        var bobId = await Eventually<JsonElement>(async () =>
+        {
+            var whois = await alice.CliAsync("whois", "bob", "--json");
+            return whois.ExitCode == 0 && whois.Json.GetArrayLength() == 1 ? whois.Json[0] : null;
+        }, "alice to find bob in the directory");
+        Assert.Equal(0, (await alice.CliAsync("add", bobId.GetProperty("deviceId").GetString()!)).ExitCode);
+        await Eventually<bool>(async () => (await bob.CliAsync("requests", "--json")).Json.GetArrayLength() == 1 ? true : null, "alice's request at bob");
+        Assert.Equal(0, (await bob.CliAsync("accept", "alice")).ExitCode);
+        await Eventually<bool>(async () => (await alice.CliAsync("peers", "--json")).Json.GetProperty("contacts").EnumerateArray()
+            .Any(c => c.GetProperty("online").GetBoolean() && c.GetProperty("acceptsUs").GetBoolean() && c.GetProperty("link").GetString() == "relayed") ? true : null,
+            "the relayed link");
+
+        var answer = bob.CliAsync("answer");
+        await Task.Delay(500);
+        var call = alice.CliAsync("call", "bob", "--seconds", "8");
+        var (called, answered) = (await call, await answer);
+        var log = $"{called.Out}{called.Error}\n--- bob:\n{answered.Out}{answered.Error}";
+        Assert.True(called.ExitCode == 0 && answered.ExitCode == 0, log);
+        var path = Regex.Match(called.Out, @"path: (\w+)");
+        var sent = Regex.Match(called.Out, @"sent (\d+) video and (\d+) audio frames");
+        var heard = Regex.Match(answered.Out, @"received (\d+) audio frames");
+        Assert.True(path.Success && sent.Success && heard.Success, log);
+        return new Outcome(path.Groups[1].Value, int.Parse(sent.Groups[2].Value, CultureInfo.InvariantCulture),
+            int.Parse(heard.Groups[1].Value, CultureInfo.InvariantCulture), log);
+    }
+
+    [Fact]
+    public async Task BehindTwoMasqueradingRouters_TheCallPunchesAUdpPath()
+    {
+        var outcome = await CallThroughNatsAsync(NatKind.Masquerade);
+        Assert.True(outcome.Path == "udp", $"media stayed on the {outcome.Path}\n{outcome.Log}");
+        Assert.True(outcome.ReceivedAudio >= 0.95 * outcome.SentAudio, $"{outcome.ReceivedAudio} of {outcome.SentAudio} audio frames\n{outcome.Log}");
+    }
+
+    [Fact]
+    public async Task BehindTwoSymmetricNats_MediaStaysOnTheLink_WithAudioIntact()
+    {
+        var outcome = await CallThroughNatsAsync(NatKind.Symmetric);
+        Assert.True(outcome.Path == "link", $"media took the {outcome.Path}\n{outcome.Log}");
+        Assert.True(outcome.ReceivedAudio >= 0.95 * outcome.SentAudio, $"{outcome.ReceivedAudio} of {outcome.SentAudio} audio frames\n{outcome.Log}");
+    }
+}
