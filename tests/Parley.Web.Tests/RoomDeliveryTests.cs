@@ -80,6 +80,10 @@ public sealed class RoomDeliveryTests : IDisposable
         Assert.Equal(0, (await alice.CliAsync("room", "create", "team")).ExitCode);
         foreach (var member in new[] { bob, carol })
         {
+            // Rooms are invite-only: alice invites each by device ID before it joins.
+            var id = (await member.StatusAsync()).GetProperty("deviceId").GetString()!;
+            var invited = await alice.CliAsync("room", "invite", "#team", id);
+            Assert.True(invited.ExitCode == 0, invited.Error);
             var joined = await member.CliAsync("room", "join", "team");
             Assert.True(joined.ExitCode == 0, joined.Error);
         }
