@@ -81,6 +81,10 @@ public sealed class RoomOwnerTests : IDisposable
         await page.GetByRole(AriaRole.Switch, new() { Name = "Public: anyone on the hub may join" }).CheckAsync();
         await Expect(page.Locator(".conversation-header .access")).ToHaveTextAsync("public");
         await Expect(carol.Page.Locator(".conversation-header .access")).ToHaveTextAsync("public");
+        // Each change is its own line in the timeline, in the order made (a later notice never takes an earlier one's place).
+        var notices = page.Locator(".notice");
+        await Expect(notices.Filter(new() { HasText = "you set the topic to \"Friday plans\"" })).ToHaveCountAsync(1);
+        await Expect(notices.Last).ToContainTextAsync("you made the room public");
         await Screenshots.SaveAsync(page, "room-owner");
 
         // Bob is a member, not an owner: no owner's controls for him.

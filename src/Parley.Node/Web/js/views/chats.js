@@ -100,7 +100,8 @@ function openConversation(pane, key) {
    * same seq: it takes the waiting one's place.
    */
   function add(m, atTop = false) {
-    const known = seen.get(m.id) ?? (room ? seen.get(bySeq.get(m.seq)) : undefined);
+    const placeholder = room ? seen.get(bySeq.get(m.seq)) : undefined;
+    const known = seen.get(m.id) ?? (placeholder?.m.state === 'waitingForKey' ? placeholder : undefined);
     if (known) {
       if (RANK[m.state] < RANK[known.m.state]) m = { ...m, state: known.m.state };
       if (known.m.id === m.id) m = keepCounts(m, known.m);
