@@ -106,12 +106,35 @@ public sealed class RoomOwnerTests : IDisposable
         await alice.GoAsync("rooms");
         await Expect(alice.Page.Locator(".room-row", new() { HasText = "team" })).ToContainTextAsync("public");
         await Screenshots.SaveAsync(alice.Page, "rooms-owner");
+        await FitsAt400Async(browser, alice);
 
         Assert.Empty(browser.Dialogs);
         // Bob's refused join is the one error meant to happen (Chromium logs the 400 it got).
         var errors = browser.Errors.Where(e => !e.Contains("400 (Bad Request) (http://127.0.0.1:", StringComparison.Ordinal)
             || !e.Contains("/api/rooms/%23team/join", StringComparison.Ordinal)).ToList();
         Assert.True(errors.Count == 0, string.Join("\n", errors));
+    }
+
+    /// <summary>The owner's panel and the rooms list on a phone: nothing wider than the window.</summary>
+    private static async Task FitsAt400Async(Browser browser, WebNode alice)
+    {
+        var phone = await browser.NewPageAsync(400, 820);
+        await phone.GotoAsync(await WebNode.LoginUrlAsync(alice.Node));
+        await phone.GotoAsync($"{alice.BaseUrl}/#/chats/%23team");
+        await phone.GetByRole(AriaRole.Button, new() { Name = "Members" }).ClickAsync();
+        await Expect(phone.GetByRole(AriaRole.Button, new() { Name = "Copy join link" })).ToBeVisibleAsync();
+        foreach (var view in new[] { "chats/%23team", "rooms" })
+        {
+            if (view == "rooms")
+            {
+                await phone.GotoAsync($"{alice.BaseUrl}/#/rooms");
+                await Expect(phone.Locator(".room-row").First).ToBeVisibleAsync();
+            }
+            var overflow = await phone.EvaluateAsync<int>("() => document.documentElement.scrollWidth - window.innerWidth");
+            Assert.True(overflow <= 0, $"#/{view} at 400 px is {overflow} px wider than the window");
+        }
+        await Screenshots.SaveAsync(phone, "rooms-400px");
+        await phone.Context.CloseAsync();
     }
 
     /// <summary>Waits until alice's node finds <paramref name="name"/> in the hub's directory (invites by name need it).</summary>
