@@ -190,14 +190,41 @@ internal sealed class NodeProcess : IAsyncDisposable
 internal sealed class HubProcess : IAsyncDisposable
 {
     private readonly Process _process;
+    private readonly ConcurrentQueue<string> _lines = new();
 
     private HubProcess(Process process, string invite)
     {
         _process = process;
         Invite = invite;
+        // Drained for as long as it runs: a busy hub logs enough to fill a pipe nobody reads, and then it would stall.
+        // (stdout was read line by line up to "ready", so it goes on that way; stderr was never touched.)
+        _drained = DrainAsync(process.StandardOutput);
+        process.ErrorDataReceived += (_, e) => OnLine(e.Data);
+        process.BeginErrorReadLine();
     }
 
+    private readonly Task _drained;
+
     public string Invite { get; }
+
+    private async Task DrainAsync(StreamReader output)
+    {
+        while (await output.ReadLineAsync() is { } line)
+        {
+            OnLine(line);
+        }
+    }
+
+    /// <summary>Everything the hub logged after its "ready" line (stdout and stderr).</summary>
+    public string Output => string.Join('\n', _lines);
+
+    private void OnLine(string? line)
+    {
+        if (line is not null)
+        {
+            _lines.Enqueue(line);
+        }
+    }
 
     /// <summary>The hub's process ID (for its memory and CPU in /proc).</summary>
     public int Pid => _process.Id;
@@ -226,6 +253,7 @@ internal sealed class HubProcess : IAsyncDisposable
     {
         _process.Kill();
         await _process.WaitForExitAsync();
+        await _drained;
         _process.Dispose();
     }
 }

@@ -1,3 +1,4 @@
+using System.Threading.RateLimiting;
 using Parley.Core.Chat;
 using Parley.Core.Hub.Rooms;
 using Parley.Core.Identity;
@@ -19,7 +20,23 @@ namespace Parley.Node.Rooms;
 internal sealed class RoomChat(NodeIdentity identity, IHubChannel channel, RoomBook book, RoomKeys keys, NodeStore store, EventHub events,
     TimeProvider time) : IHubClientFeature
 {
+    /// <summary>Room messages posted a second, at most: under the hub's 500 (which closes the link of a member past it), leaving room for keys. 400.</summary>
+    public const int PostsPerSecond = 400;
+
+    /// <summary>Posts that may wait for their turn; more are refused. 10,000.</summary>
+    public const int MaxPostsWaiting = 10_000;
+
     private readonly HubExchange<RoomPosted> _posts = new(channel, time, "the room message");
+
+    private readonly TokenBucketRateLimiter _pace = new(new TokenBucketRateLimiterOptions
+    {
+        TokenLimit = PostsPerSecond,
+        TokensPerPeriod = PostsPerSecond,
+        ReplenishmentPeriod = TimeSpan.FromSeconds(1),
+        QueueLimit = MaxPostsWaiting,
+        QueueProcessingOrder = QueueProcessingOrder.OldestFirst,
+        AutoReplenishment = true,
+    });
 
     public IReadOnlyList<FrameSpec> Frames { get; } = [FrameSpec.Of<RoomPosted>(FrameType.RoomPosted)];
 
@@ -70,6 +87,11 @@ internal sealed class RoomChat(NodeIdentity identity, IHubChannel channel, RoomB
 
     private async Task<RoomPosted> PostAsync(string room, Guid id, byte[] sealedMessage)
     {
+        using var turn = await _pace.AcquireAsync(1).ConfigureAwait(false);
+        if (!turn.IsAcquired)
+        {
+            return new RoomPosted(0, 0, $"more than {MaxPostsWaiting} room messages are waiting to go out; try again in a moment");
+        }
         var posted = await _posts.AskAsync(FrameType.RoomMessage, postId => new RoomMessage(postId, room, identity.DeviceId, sealedMessage)).ConfigureAwait(false);
         if (posted.Error is null)
         {

@@ -1,6 +1,7 @@
 using System.Buffers;
 using System.Threading.Channels;
 using Parley.Core.Hub.Rooms;
+using Parley.Core.Identity;
 using Parley.Core.Links;
 using Parley.Core.Protocol;
 using Parley.Node.Hub;
@@ -21,8 +22,11 @@ internal sealed class RoomInbox(RoomBook book, RoomReader reader, RoomKeys keys,
     /// <summary>How often keys we wait for are checked (and their owners asked).</summary>
     private static readonly TimeSpan AskEvery = TimeSpan.FromSeconds(1);
 
-    private readonly Channel<(FrameType Type, byte[] Payload)> _frames =
-        Channel.CreateBounded<(FrameType, byte[])>(new BoundedChannelOptions(MaxWaiting) { SingleReader = true, FullMode = BoundedChannelFullMode.Wait });
+    /// <summary>A frame from the hub, or (with <see cref="Retry"/>) "open again what waits for this member's key": handled in turn with the frames.</summary>
+    private readonly record struct Item(FrameType Type, byte[] Payload, RoomState? Retry = null, DeviceId Sender = default);
+
+    private readonly Channel<Item> _frames =
+        Channel.CreateBounded<Item>(new BoundedChannelOptions(MaxWaiting) { SingleReader = true, FullMode = BoundedChannelFullMode.Wait });
     private Task _loop = Task.CompletedTask;
     private ITimer? _asking;
 
@@ -37,7 +41,7 @@ internal sealed class RoomInbox(RoomBook book, RoomReader reader, RoomKeys keys,
 
     public ValueTask OnFrameAsync(IPeerLink hub, Frame frame)
     {
-        if (!_frames.Writer.TryWrite((frame.Type, frame.Payload.ToArray())))
+        if (!_frames.Writer.TryWrite(new Item(frame.Type, frame.Payload.ToArray())))
         {
             throw new ProtocolException("more room traffic than this node can keep up with; it will sync again");
         }
@@ -88,6 +92,11 @@ internal sealed class RoomInbox(RoomBook book, RoomReader reader, RoomKeys keys,
                         continue;
                     }
                     await FlushAsync(runState, run).ConfigureAwait(false);
+                    if (item.Retry is { } retry)
+                    {
+                        await reader.RetryWaitingAsync(retry, item.Sender).ConfigureAwait(false);
+                        continue;
+                    }
                     await HandleAsync(item.Type, item.Payload).ConfigureAwait(false);
                 }
                 await FlushAsync(runState, run).ConfigureAwait(false);
@@ -121,7 +130,8 @@ internal sealed class RoomInbox(RoomBook book, RoomReader reader, RoomKeys keys,
         switch (type)
         {
             case FrameType.RoomKey when WireMessage.TryRead<RoomKey>(payload, out var key, out _) && await StateAsync(key.Room) is { } state:
-                if (await keys.AcceptAsync(state, key).ConfigureAwait(false))
+                // New to us, or one we hold while messages still wait for it (their sender's entry could not be fetched then): open them.
+                if (await keys.AcceptAsync(state, key).ConfigureAwait(false) || RoomKeys.IsWaitingFor(state, key.From))
                 {
                     await reader.RetryWaitingAsync(state, key.From).ConfigureAwait(false);
                 }
@@ -148,7 +158,10 @@ internal sealed class RoomInbox(RoomBook book, RoomReader reader, RoomKeys keys,
         {
             if (book.Find(room) is { } state)
             {
-                keys.AskForMissing(state);
+                foreach (var sender in keys.AskForMissing(state))
+                {
+                    _frames.Writer.TryWrite(new Item(FrameType.RoomEntry, [], state, sender));
+                }
             }
         }
     }

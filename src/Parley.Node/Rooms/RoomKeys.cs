@@ -166,18 +166,27 @@ internal sealed class RoomKeys(NodeIdentity identity, AgreementKey agreement, IH
         }
     }
 
-    /// <summary>Asks the owners of keys we have waited for long enough (and not asked lately).</summary>
-    public void AskForMissing(RoomState state)
+    /// <summary>
+    /// Asks the owners of keys we have waited for long enough (and not asked lately). Returns the
+    /// members whose waiting messages should simply be opened again: we hold their key by now (it came
+    /// while the sender's directory entry could not be fetched, say), so there is nothing to ask.
+    /// </summary>
+    public List<DeviceId> AskForMissing(RoomState state, bool now = false)
     {
-        var now = time.GetUtcNow();
+        var clock = time.GetUtcNow();
         List<RoomKeyRef> asks = [];
+        List<DeviceId> retry = [];
         lock (state.Lock)
         {
             foreach (var ((sender, keyId), waiting) in state.Waiting)
             {
-                if (now - waiting.Since >= AskAfter && (waiting.Asked is not { } asked || now - asked >= AskAgainAfter))
+                if (state.Keys.TryGetValue((sender, keyId), out var held) && held.Start <= waiting.Counter)
                 {
-                    waiting.Asked = now;
+                    retry.Add(sender);
+                }
+                else if (now || (clock - waiting.Since >= AskAfter && (waiting.Asked is not { } asked || clock - asked >= AskAgainAfter)))
+                {
+                    waiting.Asked = clock;
                     waiting.Asks++;
                     asks.Add(new RoomKeyRef(state.Name, sender, identity.DeviceId, keyId, waiting.Counter));
                 }
@@ -186,6 +195,16 @@ internal sealed class RoomKeys(NodeIdentity identity, AgreementKey agreement, IH
         foreach (var ask in asks)
         {
             channel.TrySend(FrameType.RoomKeyRequest, ask);
+        }
+        return [.. retry.Distinct()];
+    }
+
+    /// <summary>Whether any message from <paramref name="sender"/> waits for a key.</summary>
+    public static bool IsWaitingFor(RoomState state, DeviceId sender)
+    {
+        lock (state.Lock)
+        {
+            return state.Waiting.Keys.Any(k => k.Member == sender);
         }
     }
 }

@@ -101,15 +101,42 @@ internal sealed class RoomMembership(NodeIdentity identity, RoomCommands command
         }
     }
 
+    /// <summary>How long leaving waits for the keys of messages we hold and cannot open yet (once out, nobody answers us). 3 s.</summary>
+    public static readonly TimeSpan KeysBeforeLeaving = TimeSpan.FromSeconds(3);
+
     public async Task LeaveAsync(string room)
     {
         room = RoomNames.Normalize(room);
+        await FetchWaitingKeysAsync(room).ConfigureAwait(false);
         var answer = await commands.SendAsync(RoomOp.Leave, room).ConfigureAwait(false);
         await book.LeaveAsync(room).ConfigureAwait(false);
         await admission.LeaveAsync(room).ConfigureAwait(false);
         if (answer.Error is not null)
         {
             throw new ChatException(answer.Error);
+        }
+    }
+
+    /// <summary>Before leaving: ask now for every key a message we hold waits for, and give the answers a moment.</summary>
+    private async Task FetchWaitingKeysAsync(string room)
+    {
+        if (book.Find(room) is not { } state)
+        {
+            return;
+        }
+        keys.AskForMissing(state, now: true);
+        var until = DateTime.UtcNow + KeysBeforeLeaving;
+        while (HasWaiting(state) && DateTime.UtcNow < until)
+        {
+            await Task.Delay(100).ConfigureAwait(false);
+        }
+    }
+
+    private static bool HasWaiting(RoomState state)
+    {
+        lock (state.Lock)
+        {
+            return state.Waiting.Count > 0;
         }
     }
 

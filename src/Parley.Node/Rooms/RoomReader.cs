@@ -207,6 +207,14 @@ internal sealed class RoomReader(NodeIdentity identity, IHubChannel channel, Ver
     /// <summary>A key from <paramref name="sender"/> came: the messages that waited for it open in place.</summary>
     public async Task RetryWaitingAsync(RoomState state, DeviceId sender)
     {
+        lock (state.Lock)
+        {
+            // Noted again below for whatever still does not open.
+            foreach (var stale in state.Waiting.Keys.Where(k => k.Member == sender).ToList())
+            {
+                state.Waiting.Remove(stale);
+            }
+        }
         var waiting = (await store.WaitingAsync("#" + state.Name).ConfigureAwait(false)).Where(w => w.Sender == sender.Compact).ToList();
         if (waiting.Count == 0)
         {

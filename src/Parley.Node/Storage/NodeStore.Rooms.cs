@@ -31,12 +31,12 @@ public sealed partial class NodeStore
         return keys;
     });
 
-    /// <summary>We left the room: its keys and position go (its history stays).</summary>
+    /// <summary>
+    /// We left the room: our read position goes (a rejoin reads from its new join on). Its history stays,
+    /// and so do the keys: ours, to answer a member who asks for the key of something we said while in it.
+    /// </summary>
     public Task ForgetRoomAsync(string room) => WriteAsync(connection =>
-    {
-        Prepared(connection, "DELETE FROM room_keys WHERE room = $r;", ("$r", room)).ExecuteNonQuery();
-        return Prepared(connection, "DELETE FROM room_positions WHERE room = $r;", ("$r", room)).ExecuteNonQuery();
-    });
+        Prepared(connection, "DELETE FROM room_positions WHERE room = $r;", ("$r", room)).ExecuteNonQuery());
 
     public Task<long> RoomPositionAsync(string room) => ReadAsync(connection =>
     {
