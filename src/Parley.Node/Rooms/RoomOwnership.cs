@@ -64,8 +64,11 @@ internal sealed class RoomOwnership(NodeIdentity identity, RoomCommands commands
         var current = admission.PolicyOf(room)!;
         var next = RoomPolicy.Create(identity, room, current.Version + 1, isPublic ?? current.Public, topic?.Trim() ?? current.Topic, current.Owners);
         await AskAsync(RoomOp.Policy, room, next.ToArray()).ConfigureAwait(false);
-        await admission.AcceptPolicyAsync(room, next).ConfigureAwait(false);
-        await chat.NoticeAsync(room, identity.DeviceId, "me", RoomNoticeKind.Policy, RoomPolicyText.Change(current, next, "me")).ConfigureAwait(false);
+        // The hub's notice of it may have been read from the log first (and made the line): one line either way.
+        if (await admission.AcceptPolicyAsync(room, next).ConfigureAwait(false))
+        {
+            await chat.NoticeAsync(room, identity.DeviceId, "me", RoomNoticeKind.Policy, RoomPolicyText.Change(current, next, "me")).ConfigureAwait(false);
+        }
         return next;
     }
 

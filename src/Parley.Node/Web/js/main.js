@@ -98,6 +98,11 @@ function wireCalls() {
   onCallChange(renderNav);
 }
 
+/** An owner invited us to a room: say so wherever we are (the room's Join button in Rooms then works). */
+function wireRooms() {
+  on('room.notice', n => { if (n.kind === 'invited') toast(`${n.name} invited you to ${n.room}: join it in Rooms.`); });
+}
+
 function signedOut() {
   document.body.replaceChildren(h('main', { class: 'signed-out' },
     h('h1', null, 'Signed out'),
@@ -117,6 +122,7 @@ async function start() {
   }
   wireEvents();
   wireCalls();
+  wireRooms();
   await loadAll();
   watch(['conversations', 'peers', 'offers', 'status', 'hub'], renderNav);
   window.addEventListener('hashchange', route);

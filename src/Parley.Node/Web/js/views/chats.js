@@ -5,8 +5,10 @@ import { api, seg } from '../api.js';
 import { h, put, fill, icon, avatar, toast } from '../dom.js';
 import { clock, ago, utf8Length, bytes } from '../format.js';
 import { on } from '../events.js';
-import { state, watch, nameOf, contactOf, refresh } from '../state.js';
+import { state, watch, nameOf, contactOf, refresh, load } from '../state.js';
 import { presence } from './common.js';
+import { deliveryLine, waitingEl, unreadMarker, keepCounts, roomStatus } from './room-timeline.js';
+import { topicLine, renderPanel } from './room-panel.js';
 import { offerCard, transferCard } from './transfers.js';
 import { filesFromDrop, filesFromInput, sendFiles } from '../upload.js';
 
@@ -14,7 +16,7 @@ import { filesFromDrop, filesFromInput, sendFiles } from '../upload.js';
 const MAX_MESSAGE_BYTES = 65536;
 const PAGE = 50;
 /** How far along an outgoing message is; an update never moves it back. */
-const RANK = { queued: 0, sent: 1, mailed: 2, delivered: 3, received: 0, notice: 0 };
+const RANK = { queued: 0, sent: 1, mailed: 2, delivered: 3, received: 0, notice: 0, waitingForKey: 0 };
 
 export function mount(main, key) {
   main.classList.add('split');
@@ -57,13 +59,18 @@ function openConversation(pane, key) {
   const scroller = h('div', { class: 'scroller' }, messages);
   const strip = h('div', { class: 'file-strip' });
   const status = h('span', { class: 'header-status' });
-  const members = h('ul', { class: 'members', hidden: true, 'aria-label': 'Members' });
+  const members = h('ul', { class: 'members', 'aria-label': 'Members' });
+  const tools = h('div', { class: 'room-tools', hidden: true });
+  const panel = h('div', { class: 'room-panel', hidden: true }, tools, members);
+  const topic = h('div', { class: 'topic-box' });
   const error = h('p', { class: 'composer-error', role: 'alert', hidden: true });
   const progress = h('p', { class: 'composer-progress', hidden: true });
   const text = h('textarea', { rows: 1, placeholder: room ? `Message ${key}` : `Message ${nameOf(key)}`, 'aria-label': 'Message', enterkeyhint: 'send' });
   const filePicker = h('input', { type: 'file', multiple: true, hidden: true });
   const folderPicker = h('input', { type: 'file', webkitdirectory: true, hidden: true });
   const seen = new Map();
+  const bySeq = new Map(); // a room message that opens later comes back with a new ID at the same place (seq)
+  let roomInfo = null;
   let oldest = null;
   let exhausted = false;
   let loading = false;
@@ -76,26 +83,60 @@ function openConversation(pane, key) {
 
   function messageEl(m) {
     if (m.state === 'notice') return h('li', { class: 'notice', dataset: { id: m.id } }, m.text);
+    const sender = room && !m.outgoing ? h('span', { class: 'sender' }, m.peerName) : null;
+    if (m.state === 'waitingForKey') return waitingEl(m, sender);
+    const delivery = room ? deliveryLine(m) : null;
     return h('li', { class: `msg ${m.outgoing ? 'out' : 'in'}`, dataset: { id: m.id, state: m.state } },
-      room && !m.outgoing ? h('span', { class: 'sender' }, m.peerName) : null,
+      sender,
       h('div', { class: 'bubble' }, h('p', { class: 'text' }, m.text),
-        h('span', { class: 'meta' }, clock(m.sentAt), m.outgoing ? tick(m) : null)),
+        h('span', { class: 'meta' }, clock(m.sentAt), m.outgoing && !delivery ? tick(m) : null)),
+      delivery,
       m.warning ? h('small', { class: 'warning' }, m.warning) : null);
   }
 
-  /** Adds or updates a message. A reply to our POST can arrive after its "delivered" event: states never go back. */
+  /**
+   * Adds or updates a message. A reply to our POST can arrive after its "delivered" event: states never
+   * go back. A room message that was waiting for its key comes back opened, with its real ID, at the
+   * same seq: it takes the waiting one's place.
+   */
   function add(m, atTop = false) {
-    const known = seen.get(m.id);
+    const placeholder = room ? seen.get(bySeq.get(m.seq)) : undefined;
+    const known = seen.get(m.id) ?? (placeholder?.m.state === 'waitingForKey' ? placeholder : undefined);
     if (known) {
       if (RANK[m.state] < RANK[known.m.state]) m = { ...m, state: known.m.state };
+      if (known.m.id === m.id) m = keepCounts(m, known.m);
+      else seen.delete(known.m.id);
       const el = messageEl(m);
       known.el.replaceWith(el);
       seen.set(m.id, { m, el });
+      bySeq.set(m.seq, m.id);
       return;
     }
     const el = messageEl(m);
     seen.set(m.id, { m, el });
+    bySeq.set(m.seq, m.id);
     if (atTop) messages.prepend(el); else messages.append(el);
+  }
+
+  /** A room's waiting and dropped counts, and where its unread messages start. */
+  async function loadRoomInfo() {
+    if (!room || !state.rooms.joined.includes(key)) return null;
+    try {
+      roomInfo = await api.get(`/api/rooms/${seg(key)}`);
+    } catch {
+      roomInfo = null;
+    }
+    renderHeader();
+    return roomInfo;
+  }
+
+  /** After a catch-up, "new messages" goes before the first message that came while we were away (once, while it is unread). */
+  function markUnread(info, unread) {
+    const first = info?.firstUnread && seen.get(info.firstUnread);
+    if (!first || unread === 0) return false;
+    first.el.before(unreadMarker());
+    first.el.scrollIntoView({ block: 'center' });
+    return true;
   }
 
   const nearBottom = () => scroller.scrollHeight - scroller.scrollTop - scroller.clientHeight < 80;
@@ -123,10 +164,17 @@ function openConversation(pane, key) {
     if (!document.hidden) api.post(`/api/conversations/${seg(key)}/read`).then(() => refresh('conversations', 0)).catch(() => {});
   }
 
+  /** After an owner's action (or a notice): the room as it is now, and the rooms list. */
+  function roomChanged() {
+    loadRoomInfo();
+    load('rooms');
+  }
+
   function renderHeader() {
     if (room) {
-      const joined = state.rooms.joined.includes(key);
-      fill(status, joined ? 'room · end-to-end encrypted' : 'you are not in this room');
+      fill(status, roomStatus(state.rooms.joined.includes(key), roomInfo));
+      fill(topic, topicLine(key, roomInfo, roomChanged));
+      if (!panel.hidden) renderPanel(tools, members, key, roomInfo, roomChanged);
       return;
     }
     const c = contactOf(key);
@@ -134,15 +182,6 @@ function openConversation(pane, key) {
     text.placeholder = `Message ${nameOf(key)}`;
   }
 
-  async function renderMembers() {
-    if (!room || members.hidden) return;
-    try {
-      const list = await api.get(`/api/rooms/${seg(key)}/members`);
-      fill(members, list.map(m => h('li', null, h('span', { class: `dot ${m.online ? 'online' : ''}`, 'aria-hidden': 'true' }), m.name, h('small', { class: 'muted' }, m.online ? 'online' : 'offline'))));
-    } catch (e) {
-      fill(members, h('li', { class: 'empty' }, e.message));
-    }
-  }
 
   function renderStrip() {
     if (room) {
@@ -222,10 +261,10 @@ function openConversation(pane, key) {
   const header = h('header', { class: 'conversation-header' },
     h('a', { href: '#/chats', class: 'button ghost back', 'aria-label': 'Back to conversations' }, icon('back')),
     room ? h('span', { class: 'avatar room', 'aria-hidden': 'true' }, '#') : avatar(nameOf(key), key),
-    h('div', { class: 'header-text' }, h('h2', null, nameOf(key)), status),
+    h('div', { class: 'header-text' }, h('h2', null, nameOf(key)), room ? topic : null, status),
     room ? h('button', {
       class: 'ghost', 'aria-expanded': 'false',
-      onclick: e => { members.hidden = !members.hidden; e.currentTarget.setAttribute('aria-expanded', String(!members.hidden)); renderMembers(); },
+      onclick: e => { panel.hidden = !panel.hidden; e.currentTarget.setAttribute('aria-expanded', String(!panel.hidden)); loadRoomInfo(); },
     }, 'Members') : null);
 
   const composer = room && !state.rooms.joined.includes(key)
@@ -237,19 +276,25 @@ function openConversation(pane, key) {
       h('button', { class: 'primary icon-button', 'aria-label': 'Send' }, icon('send')),
       filePicker, folderPicker);
 
-  fill(pane, header, members, scroller, strip, progress, error, composer,
+  fill(pane, header, room ? panel : null, scroller, strip, progress, error, composer,
     h('div', { class: 'drop-hint', 'aria-hidden': 'true' }, `Drop files or folders to send them to ${nameOf(key)}`));
 
   renderHeader();
   renderStrip();
-  loadOlder().then(() => { toBottom(); markRead(); });
+  const unreadAtOpen = api.get('/api/conversations').then(list => list.find(c => c.peer === key)?.unread ?? 0, () => 0);
+  Promise.all([loadOlder(), loadRoomInfo(), unreadAtOpen]).then(([, info, unread]) => {
+    if (!markUnread(info, unread)) toBottom();
+    markRead();
+  });
   text.focus();
 
   const stops = [
     on('message', m => {
       if (m.peer !== key) return;
       const stick = nearBottom() || m.outgoing;
+      const opened = room && m.state !== 'waitingForKey' && seen.get(bySeq.get(m.seq))?.m.state === 'waitingForKey';
       add(m);
+      if (opened || m.state === 'waitingForKey') loadRoomInfo();
       if (stick) toBottom();
       if (!m.outgoing) markRead();
     }),
@@ -257,8 +302,15 @@ function openConversation(pane, key) {
       const known = seen.get(d.id);
       if (known) add({ ...known.m, state: 'delivered' });
     }),
-    on('room.notice', () => renderMembers()),
-    on('hub.presence', () => renderMembers()),
+    on('room.delivery', d => {
+      if (d.room !== key) return;
+      for (const c of d.messages) {
+        const known = seen.get(c.id);
+        if (known) add({ ...known.m, delivered: c.delivered, recipients: c.recipients });
+      }
+    }),
+    on('room.notice', n => { if (n.room === key) loadRoomInfo(); }),
+    on('hub.presence', () => { if (!panel.hidden) loadRoomInfo(); }),
     watch(['peers', 'rooms'], renderHeader),
     watch(['offers', 'transfers'], renderStrip),
   ];

@@ -1,4 +1,5 @@
-// Rooms: group chats through the hub, end-to-end encrypted. List, create, join, leave, members.
+// Rooms: group chats through the hub, end-to-end encrypted. List (topic, public or invite-only),
+// create, join (by invite or by a join link) and leave, members.
 
 import { api, seg } from '../api.js';
 import { h, put, fill } from '../dom.js';
@@ -11,6 +12,8 @@ export function mount(main) {
   const notice = h('p', { class: 'notice-box', hidden: true });
   const name = h('input', { name: 'room', placeholder: 'room name, e.g. family', 'aria-label': 'New room name', autocomplete: 'off' });
   const create = h('button', { class: 'primary' }, 'Create');
+  const link = h('input', { name: 'link', placeholder: 'parley-room:…', 'aria-label': 'Join link', autocomplete: 'off', spellcheck: 'false' });
+  const joinLink = h('button', { class: 'primary' }, 'Join');
   const membersOf = new Map();
 
   async function members(room, box) {
@@ -33,8 +36,10 @@ export function mount(main) {
       fill(list, h('li', { class: 'empty' }, hubless ? 'No hub yet.' : 'No rooms on this hub yet. Create the first.'));
       return;
     }
+    const details = new Map((state.rooms.details ?? []).map(d => [d.name, d]));
     fill(list, all.map(room => {
       const joined = state.rooms.joined.includes(room);
+      const about = details.get(room);
       const box = h('ul', { class: 'members' });
       membersOf.set(room, box);
       const join = h('button', { class: joined ? 'ghost' : 'primary' }, joined ? 'Leave' : 'Join');
@@ -44,8 +49,10 @@ export function mount(main) {
         h('div', { class: 'room-head' },
           h('span', { class: 'avatar room', 'aria-hidden': 'true' }, '#'),
           h('strong', null, room),
-          h('small', { class: 'muted' }, joined ? 'joined' : ''),
+          about ? h('span', { class: `access ${about.public ? 'public' : ''}` }, about.public ? 'public' : 'invite-only') : null,
+          h('small', { class: 'muted' }, [joined ? 'joined' : '', about?.members ? `${about.members} member${about.members === 1 ? '' : 's'}` : ''].filter(Boolean).join(' · ')),
           h('div', { class: 'row-actions' }, joined ? h('a', { class: 'button primary', href: `#/chats/${seg(room)}` }, 'Open') : null, join)),
+        about?.topic ? h('p', { class: 'room-topic topic-text muted' }, about.topic) : null,
         joined ? box : null);
     }));
   }
@@ -62,6 +69,17 @@ export function mount(main) {
           if (await act(create, () => api.post('/api/rooms', { name: name.value.trim() }), ['rooms'])) name.value = '';
         },
       }, name, create)),
+    section('Join with a link',
+      h('p', { class: 'muted' }, 'A room\'s owner can give you a join link for an invite-only room.'),
+      h('form', {
+        class: 'inline-form join-link-form',
+        onsubmit: async e => {
+          e.preventDefault();
+          if (!link.value.trim()) return;
+          const joined = await act(joinLink, () => api.post('/api/rooms/join-link', { link: link.value.trim() }), ['rooms']);
+          if (joined) location.hash = `#/chats/${seg(joined.room)}`;
+        },
+      }, link, joinLink)),
     section('Rooms on your hub', list),
   ]);
   render();
