@@ -135,8 +135,9 @@ internal sealed class RoomChat(NodeIdentity identity, IHubChannel channel, RoomB
     {
         var notice = new MessageRecord(Guid.CreateVersion7(), "#" + room, false, text, time.GetUtcNow(), MessageState.Notice, 0) { Sender = member.Compact };
         await store.InsertMessageAsync(notice.Id, notice.Peer, false, text, notice.SentAt, MessageState.Notice, member.Compact).ConfigureAwait(false);
+        var stored = await store.MessageAsync(notice.Id).ConfigureAwait(false) ?? notice; // with its place in our store (its seq)
         events.Publish(RoomsEvents.Notice, () => new RoomNoticeEvent("#" + room, member.ToString(), name, kind == RoomNoticeKind.Joined) { Kind = kind, Text = text });
-        events.Publish(ChatEvents.Message, () => View(notice));
+        events.Publish(ChatEvents.Message, () => View(stored));
     }
 
     /// <summary>A stored room message (or notice) as the API and the event stream show it, with its delivery count or the key it waits for.</summary>

@@ -229,6 +229,13 @@ internal sealed class RoomReader(NodeIdentity identity, IHubChannel channel, Ver
             {
                 case { Message: { } message }:
                     readable.Add((waiting[i].Id, message.Id, message.Text, message.SentAt));
+                    lock (state.Lock)
+                    {
+                        if (state.FirstCaughtUp == waiting[i].Id)
+                        {
+                            state.FirstCaughtUp = message.Id; // the unread marker follows the message as it takes its real ID
+                        }
+                    }
                     break;
                 case { KeyMissing: true } missing:
                     keys.NoteMissing(state, sender, missing.KeyId, missing.Counter); // a later link of the key than this message needs: ask from here
