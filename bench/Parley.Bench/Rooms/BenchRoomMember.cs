@@ -50,10 +50,11 @@ internal sealed class BenchRoomMember
         return member;
     }
 
-    /// <summary>Creates or joins the room and waits for the hub's answer (an error throws).</summary>
+    /// <summary>Creates (a public room: the bench's members join without invites) or joins the room and waits for the hub's answer (an error throws).</summary>
     public async Task EnterAsync(RoomOp op, string room)
     {
-        _link.TrySend(FrameType.RoomCommand, new RoomCommand(1, op, room).ToArray());
+        var command = op == RoomOp.Create ? RoomCommand.Of(1, op, room, RoomPolicy.First(_identity, room, isPublic: true).ToArray()) : new RoomCommand(1, op, room);
+        _link.TrySend(FrameType.RoomCommand, command.ToArray());
         var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(60);
         byte[]? reply;
         while (!_replies.TryDequeue(out reply))
