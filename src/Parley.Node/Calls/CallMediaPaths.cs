@@ -69,10 +69,17 @@ internal sealed class CallMediaPaths(IMediaSocket socket, IPeerSessions sessions
             : link?.TrySend(FrameType.CallMedia, packet.ToArray()) == true;
     }
 
-    /// <summary>A packet that came over the link: the peer has no UDP path to us, so ours goes that way too.</summary>
+    /// <summary>
+    /// A packet that came over the link: the peer has no UDP path to us, so ours goes that way too —
+    /// unless the path is being punched: then the peer sends on the link until its own check gets
+    /// through, and a packet still on its way must not undo the path we found.
+    /// </summary>
     public static void ArrivedOverLink(Call call, in MediaPacket packet)
     {
-        call.OverLink = true;
+        if (!call.Probing)
+        {
+            call.OverLink = true;
+        }
         _ = call.Session?.OnPacket(packet);
     }
 

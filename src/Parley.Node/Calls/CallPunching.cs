@@ -21,11 +21,14 @@ internal sealed class CallPunching(IMediaSocket socket, IHubChannel hub, IPeerSe
     /// <summary>How often checks go to each of the peer's addresses. 100 ms.</summary>
     public static readonly TimeSpan ProbeEvery = TimeSpan.FromMilliseconds(100);
 
-    /// <summary>How long checks are sent before the call settles for the link. 8 s.</summary>
+    /// <summary>How long checks are sent every <see cref="ProbeEvery"/>; then once a second while the call lasts (a NAT may open late). 8 s.</summary>
     public static readonly TimeSpan ProbeFor = TimeSpan.FromSeconds(8);
 
-    /// <summary>How long the hub has to say where it sees our media socket. 1 s.</summary>
-    public static readonly TimeSpan StunTimeout = TimeSpan.FromSeconds(1);
+    /// <summary>How often checks go out after <see cref="ProbeFor"/>. 1 s.</summary>
+    public static readonly TimeSpan ProbeLaterEvery = TimeSpan.FromSeconds(1);
+
+    /// <summary>How long the hub has to say where it sees our media socket (asked four times in it). 2 s.</summary>
+    public static readonly TimeSpan StunTimeout = TimeSpan.FromSeconds(2);
 
     /// <summary>Media started on a relayed link: say where we can be reached, and check the peer's addresses once it says.</summary>
     public void Begin(Call call) => _ = SendCandidatesAsync(call);
@@ -77,8 +80,8 @@ internal sealed class CallPunching(IMediaSocket socket, IHubChannel hub, IPeerSe
 
     private async Task ProbeAsync(Call call)
     {
-        var until = time.GetUtcNow() + ProbeFor;
-        while (call.State == CallState.Active && call.OverLink && time.GetUtcNow() < until)
+        var fast = time.GetUtcNow() + ProbeFor;
+        while (call.State == CallState.Active && call.OverLink)
         {
             foreach (var address in call.PeerCandidates!)
             {
@@ -87,7 +90,7 @@ internal sealed class CallPunching(IMediaSocket socket, IHubChannel hub, IPeerSe
                     socket.Send(address, probe);
                 }
             }
-            await Task.Delay(ProbeEvery, time).ConfigureAwait(false);
+            await Task.Delay(time.GetUtcNow() < fast ? ProbeEvery : ProbeLaterEvery, time).ConfigureAwait(false);
         }
     }
 

@@ -70,11 +70,11 @@ internal sealed class MediaSocket(NodeOptions options, LinkManager links, TimePr
         _stunAsks[key] = answer;
         try
         {
-            // Asked twice, a moment apart: one lost datagram should not cost the call its direct path.
-            for (var attempt = 0; attempt < 2 && !answer.Task.IsCompleted; attempt++)
+            // Asked again every quarter of the time allowed: a lost datagram (or a slow hub) should not cost the call its direct path.
+            for (var attempt = 0; attempt < 4 && !answer.Task.IsCompleted; attempt++)
             {
                 Send(server, request);
-                await Task.WhenAny(answer.Task, Task.Delay(timeout / 2, time)).ConfigureAwait(false);
+                await Task.WhenAny(answer.Task, Task.Delay(timeout / 4, time)).ConfigureAwait(false);
             }
             return answer.Task.IsCompletedSuccessfully ? answer.Task.Result : null;
         }

@@ -17,15 +17,18 @@ public sealed class CallMediaPathsTests
     private readonly FakeSessions _sessions = new();
     private readonly FakeMediaSocket _socket = new();
 
+    private CallPunching _punching = null!;
+    private byte[] _secret = [];
+
     private (CallMediaPaths Paths, Call Call, MediaSession Media, FakePeerLink Link) Start(bool relayed)
     {
         var peer = new DeviceId(RandomNumberGenerator.GetBytes(DeviceId.Size));
         var link = new FakePeerLink(peer, "bob") { Relayed = relayed, RemoteEndPoint = new IPEndPoint(IPAddress.Parse("203.0.113.7"), 47900) };
         _sessions.Open(link);
         var events = new EventHub();
-        var punching = new CallPunching(_socket, new Parley.Node.Hub.HubChannel(), _sessions, events, _clock);
+        var punching = _punching = new CallPunching(_socket, new Parley.Node.Hub.HubChannel(), _sessions, events, _clock);
         var paths = new CallMediaPaths(_socket, _sessions, punching, new NodeOptions { Home = "unused" }, events, _clock);
-        var secret = RandomNumberGenerator.GetBytes(MediaCrypto.SecretSize);
+        var secret = _secret = RandomNumberGenerator.GetBytes(MediaCrypto.SecretSize);
         var call = new Call(7, peer, "bob", true, CallMedia.Audio | CallMedia.Video, VideoCodecs.Vp8, secret, _clock.GetUtcNow())
         {
             PeerMedia = CallMediaPaths.PeerEndPoint(link, 41_000),
@@ -67,5 +70,21 @@ public sealed class CallMediaPathsTests
         media.SendFrame(StreamKind.Audio, 1, false, 0, new byte[80]);
         Assert.Single(_socket.Sent);
         Assert.Equal(0, link.CountOf(FrameType.CallMedia));
+    }
+
+    [Fact]
+    public void PunchedPath_IsNotUndone_ByThePeersMediaStillComingOverTheLink()
+    {
+        var (_, call, media, _) = Start(relayed: true);
+        call.Session = media;
+        _punching.OnCandidates(call, new CallCandidates(7, [new IPEndPoint(IPAddress.Parse("203.0.113.8"), 41_000)]));
+        Assert.True(call.Probing);
+        _punching.Found(call, new IPEndPoint(IPAddress.Parse("203.0.113.8"), 41_000));
+        Assert.False(call.OverLink);
+
+        using var peer = new MediaSession(7, _secret, false, _ => true, call, _clock);
+        Assert.True(MediaPacket.TryRead(new System.Buffers.ReadOnlySequence<byte>(peer.SealProbe()!), out var packet, out _));
+        CallMediaPaths.ArrivedOverLink(call, packet); // sent by the peer before its own check got through
+        Assert.False(call.OverLink);
     }
 }
