@@ -88,7 +88,7 @@ public static class StunBinding
                 mapped = new IPEndPoint(new IPAddress(bytes), port);
                 return true;
             }
-            attributes = attributes[(4 + ((size + 3) & ~3))..];
+            attributes = attributes[Math.Min(attributes.Length, 4 + ((size + 3) & ~3))..]; // the last one's padding may be cut off
         }
         return false;
     }

@@ -26,8 +26,8 @@ internal sealed partial class RoomLog
         StoredEntry? gap = null;
         lock (_lock)
         {
-            var tail = Tail(room);
-            if (!tail.Places.TryGetValue(member.Id, out var place))
+            // Looked up, not made: a sync for a room nobody is in must not leave a record behind.
+            if (!_rooms.TryGetValue(room, out var tail) || !tail.Places.TryGetValue(member.Id, out var place))
             {
                 return false;
             }
@@ -120,7 +120,7 @@ internal sealed partial class RoomLog
                 }
                 foreach (var entry in entries)
                 {
-                    Hand(tail, reader, entry, entry.ToEntry().ToArray());
+                    Hand(reader, entry.ToEntry().ToArray());
                     reader.Sent = entry.Seq;
                 }
                 if (entries.Count == 0)

@@ -269,14 +269,26 @@ internal sealed partial class RoomLog : IAsyncDisposable
             if (reader.Live && reader.Sent == entry.Seq - 1)
             {
                 frame ??= entry.ToEntry().ToArray();
-                Hand(tail, reader, entry, frame);
+                Hand(reader, frame);
+                GrantRekeys(tail, reader, entry);
                 reader.Sent = entry.Seq;
             }
         }
     }
 
-    /// <summary>Sends one entry; a notice of another's change brings its reader credit for the sender keys it now owes the others.</summary>
-    private void Hand(RoomTail tail, LogReader reader, StoredEntry entry, byte[] frame)
+    /// <summary>Sends one entry to a reader.</summary>
+    private void Hand(LogReader reader, byte[] frame)
+    {
+        reader.Member.Link.TrySend(FrameType.RoomEntry, frame);
+        Interlocked.Increment(ref _deliveries);
+    }
+
+    /// <summary>
+    /// A live notice of another's change brings its reader credit for the sender keys it now owes the
+    /// others. Only live ones: a node rekeys only for those, and notices replayed while catching up
+    /// must not be a way to bank credit.
+    /// </summary>
+    private static void GrantRekeys(RoomTail tail, LogReader reader, StoredEntry entry)
     {
         // Body's first byte: the notice's kind (1 joined, 2 left, 3 removed); only those change who holds which key.
         if (entry.Kind == RoomEntryKind.Notice && entry.Sender != reader.Member.Id && entry.Body is [>= 1 and <= 3, ..])
@@ -285,8 +297,6 @@ internal sealed partial class RoomLog : IAsyncDisposable
             var joinerToCome = entry.Body is [1, ..] && !tail.Places.ContainsKey(entry.Sender);
             reader.Member.Limits.GrantRekeys(tail.Places.Count - 1 + (joinerToCome ? 1 : 0));
         }
-        reader.Member.Link.TrySend(FrameType.RoomEntry, frame);
-        Interlocked.Increment(ref _deliveries);
     }
 
     /// <summary>Retention by bytes: drops the oldest sixteenth of the room's log (at least 16 entries) until it fits.</summary>

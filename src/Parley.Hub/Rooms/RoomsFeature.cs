@@ -209,7 +209,8 @@ internal sealed class RoomsFeature(HubRooms rooms, RoomLog log, IHubMembers memb
         try
         {
             var seq = await log.AnnounceAsync(room, notice.Member, notice).ConfigureAwait(false);
-            if (notice.Kind == RoomNoticeKind.Joined)
+            // Still a member once the notice is stored: an owner may have removed it meanwhile, and a removed device gets no place in the log.
+            if (notice.Kind == RoomNoticeKind.Joined && rooms.IsMember(room, notice.Member))
             {
                 log.Admit(room, notice.Member, seq);
             }

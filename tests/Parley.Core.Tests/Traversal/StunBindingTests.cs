@@ -22,4 +22,13 @@ public sealed class StunBindingTests
         Assert.False(StunBinding.IsRequest(response));
         Assert.False(StunBinding.IsRequest([.. request, 0, 0, 0, 0])); // attributes: not what we answer
     }
+
+    [Fact]
+    public void Response_WhoseLastAttributeLacksItsPadding_IsRefused_NotThrown()
+    {
+        var (_, id) = StunBinding.CreateRequest();
+        // A success response carrying one 1-byte attribute whose 3 bytes of padding were cut off.
+        byte[] response = [0x01, 0x01, 0x00, 0x05, 0x21, 0x12, 0xA4, 0x42, .. id, 0x80, 0x22, 0x00, 0x01, 0x41];
+        Assert.False(StunBinding.TryReadResponse(response, id, out _));
+    }
 }
