@@ -61,7 +61,9 @@ internal sealed class RoomChat(NodeIdentity identity, IHubChannel channel, RoomB
         byte[] sealedMessage;
         lock (state.Lock)
         {
-            sealedMessage = RoomCrypto.SealMessage(identity, room, state.MyKey!, message.ToArray());
+            // No key in use means its hand-out found the hub link down.
+            var key = state.MyKey ?? throw new ChatException("the hub is not reachable right now; nothing was sent");
+            sealedMessage = RoomCrypto.SealMessage(identity, room, key, message.ToArray());
         }
         RoomCrypto.TryReadKeyId(sealedMessage, out var keyId, out var counter);
         var record = new MessageRecord(message.Id, "#" + room, true, text, message.SentAt, MessageState.Sent, 0) { Sender = identity.DeviceId.Compact };
@@ -103,7 +105,21 @@ internal sealed class RoomChat(NodeIdentity identity, IHubChannel channel, RoomB
     /// <summary>After a sync: posts again what the hub never confirmed (the link dropped first); members that got it already ignore the copy.</summary>
     public async Task RepostAsync(RoomState state)
     {
-        foreach (var (id, sealedMessage) in await store.UnpostedRoomMessagesAsync("#" + state.Name).ConfigureAwait(false))
+        var unposted = await store.UnpostedRoomMessagesAsync("#" + state.Name).ConfigureAwait(false);
+        // Their keys first, from the earliest unconfirmed message under each: they may have been lost with the link.
+        var firsts = new Dictionary<uint, ulong>();
+        foreach (var (_, sealedMessage) in unposted)
+        {
+            if (RoomCrypto.TryReadKeyId(sealedMessage, out var keyId, out var counter))
+            {
+                firsts[keyId] = Math.Min(firsts.GetValueOrDefault(keyId, ulong.MaxValue), counter);
+            }
+        }
+        foreach (var (keyId, counter) in firsts)
+        {
+            await keys.HandAgainAsync(state, keyId, counter).ConfigureAwait(false);
+        }
+        foreach (var (id, sealedMessage) in unposted)
         {
             var posted = await PostAsync(state.Name, id, sealedMessage).ConfigureAwait(false);
             if (posted.Error is null && await store.MessageAsync(id).ConfigureAwait(false) is { } record)

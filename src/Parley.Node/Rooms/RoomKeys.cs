@@ -45,30 +45,73 @@ internal sealed class RoomKeys(NodeIdentity identity, AgreementKey agreement, IH
         List<DeviceId> others;
         lock (state.Lock)
         {
-            state.MyKey = key;
-            state.MyKeys[key.KeyId] = key;
+            state.MyKeys[key.KeyId] = key; // answerable from now on, though nothing is sealed under it yet
             others = [.. state.Members.Keys.Where(m => m != identity.DeviceId)];
         }
         // Only to members admitted on an owner's word (RoomAdmission logs and counts the others): the hub cannot add a reader.
         others.RemoveAll(member => !admission.MayReceiveKey(state, member));
         var item = SenderKeyItem.Of(state.Name, key);
+        var handed = true;
+        foreach (var member in others)
+        {
+            handed &= await HandAsync(state.Name, member, item).ConfigureAwait(false);
+        }
+        if (!handed)
+        {
+            // The hub link was down for some of them: no message may go out under a key members may never get.
+            // The next send makes another; the old one must not stay in use either (someone may have left).
+            lock (state.Lock)
+            {
+                state.MyKey = null;
+            }
+            return;
+        }
+        // Only now may messages go out under it: the keys went first on the same link, so a hub that has a
+        // message has every key that opens it and holds them for members that are away. Switching before
+        // the (awaited) hand-outs let a message overtake its key, and a sender killed in between left
+        // members with messages nobody could open for them.
+        lock (state.Lock)
+        {
+            state.MyKey = key;
+        }
+    }
+
+    /// <summary>
+    /// Before a message the hub never confirmed is posted again: its key goes again, from that message on,
+    /// to every member now (the first hand-out may have been lost with the link). Members that hold it
+    /// already just acknowledge it.
+    /// </summary>
+    public async Task HandAgainAsync(RoomState state, uint keyId, ulong fromCounter)
+    {
+        SenderKey? key;
+        List<DeviceId> others;
+        lock (state.Lock)
+        {
+            state.MyKeys.TryGetValue(keyId, out key);
+            others = [.. state.Members.Keys.Where(m => m != identity.DeviceId)];
+        }
+        if (key is null)
+        {
+            return;
+        }
+        others.RemoveAll(member => !admission.MayReceiveKey(state, member));
+        var item = new SenderKeyItem(state.Name, key.KeyId, fromCounter, key.LinkAt(fromCounter));
         foreach (var member in others)
         {
             await HandAsync(state.Name, member, item).ConfigureAwait(false);
         }
     }
 
-    private async Task HandAsync(string room, DeviceId member, SenderKeyItem item)
+    /// <summary>Seals the key to the member and sends it to the hub; false only when the hub link was down (a member with no directory entry asks later).</summary>
+    private async Task<bool> HandAsync(string room, DeviceId member, SenderKeyItem item)
     {
         if (await directory.TryFindAsync(member).ConfigureAwait(false) is { } entry)
         {
             var sealedItem = MailboxSeal.Seal(identity, member, entry.AgreementKey, item.ToArray(), SealPurpose.RoomKey);
-            channel.TrySend(FrameType.RoomKey, new RoomKey(room, identity.DeviceId, member, item.KeyId, sealedItem));
+            return channel.TrySend(FrameType.RoomKey, new RoomKey(room, identity.DeviceId, member, item.KeyId, sealedItem));
         }
-        else
-        {
-            RoomsLog.NoKey(_logger, member.Short, room);
-        }
+        RoomsLog.NoKey(_logger, member.Short, room);
+        return true;
     }
 
     /// <summary>Keeps a key sealed to us by the member it names, acknowledges it to the hub; true when it is new to us.</summary>

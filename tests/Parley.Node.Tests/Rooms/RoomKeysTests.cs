@@ -1,0 +1,124 @@
+using Microsoft.Extensions.Logging.Abstractions;
+using Parley.Core.Hub.Rooms;
+using Parley.Core.Identity;
+using Parley.Core.Links;
+using Parley.Core.Protocol;
+using Parley.Node.Chat;
+using Parley.Node.Hub;
+using Parley.Node.Rooms;
+using Parley.Node.Tests.Fakes;
+using Parley.Node.Tests.Files;
+
+namespace Parley.Node.Tests.Rooms;
+
+/// <summary>
+/// A new sender key goes to every member before any message goes out under it. When it did not, a
+/// message could reach the hub ahead of its key, and a sender killed in between (the churn test in CI)
+/// left a member with messages nobody could open for it.
+/// </summary>
+public sealed class RoomKeysTests : IAsyncDisposable
+{
+    private readonly NodeIdentity _alice = NodeIdentity.CreateEphemeral();
+    private readonly NodeIdentity _bob = NodeIdentity.CreateEphemeral();
+    private readonly AgreementKey _aliceAgreement = AgreementKey.CreateEphemeral();
+    private readonly AgreementKey _bobAgreement = AgreementKey.CreateEphemeral();
+    private readonly RecordingChannel _channel = new();
+    private readonly GatedWhois _whois = new();
+    private StoreFolder? _folder;
+
+    public async ValueTask DisposeAsync()
+    {
+        if (_folder is not null)
+        {
+            await _folder.DisposeAsync();
+        }
+        foreach (var disposable in new IDisposable[] { _alice, _bob, _aliceAgreement, _bobAgreement })
+        {
+            disposable.Dispose();
+        }
+    }
+
+    private async Task<(RoomKeys Keys, RoomState State)> AliceInTeamAsync()
+    {
+        _folder = await StoreFolder.OpenAsync();
+        var admission = new RoomAdmission(_alice, new FakeSettingStore(), TimeProvider.System, NullLoggerFactory.Instance);
+        await admission.EnterAsync("team", RoomPolicy.First(_alice, "team", isPublic: true).ToArray(),
+            [new RoomMember(_alice.DeviceId, "alice", true), new RoomMember(_bob.DeviceId, "bob", true)]);
+        var keys = new RoomKeys(_alice, _aliceAgreement, _channel, new VerifiedDirectory(_whois), _folder.Store, admission, TimeProvider.System,
+            NullLoggerFactory.Instance);
+        var state = new RoomState("team") { Members = new() { [_alice.DeviceId] = "alice", [_bob.DeviceId] = "bob" } };
+        _whois.Answer = new WhoisAnswer(_bob.DeviceId, "bob", true, true, DateTimeOffset.UtcNow, DateTimeOffset.UtcNow, _bobAgreement.PublicKey, _bob.Certificate.GetPublicKey());
+        return (keys, state);
+    }
+
+    [Fact]
+    public async Task ANewKey_IsNotUsed_UntilItHasGoneToEveryMember()
+    {
+        var (keys, state) = await AliceInTeamAsync();
+        var rekey = keys.RekeyAsync(state); // bob's directory entry is slow to come
+
+        await Task.Delay(100);
+        Assert.Null(state.MyKey);
+        Assert.Empty(_channel.Sent);
+
+        _whois.Release();
+        await rekey;
+        var key = Assert.IsType<SenderKey>(state.MyKey);
+        var sent = Assert.Single(_channel.Sent);
+        Assert.Equal((FrameType.RoomKey, key.KeyId), (sent.Type, ((RoomKey)sent.Message).KeyId));
+    }
+
+    [Fact]
+    public async Task AKeyThatCouldNotGoOut_IsNeverUsed_AndTheOneBeforeItIsDropped()
+    {
+        var (keys, state) = await AliceInTeamAsync();
+        _whois.Release();
+        await keys.RekeyAsync(state);
+        Assert.NotNull(state.MyKey);
+
+        _channel.Up = false; // the hub link drops while the next key is handed out (someone left, say)
+        await keys.RekeyAsync(state);
+        Assert.Null(state.MyKey); // the next send makes another once the link is back, or says the hub is unreachable
+    }
+
+    /// <summary>Answers bob's entry only once released.</summary>
+    private sealed class GatedWhois : IWhois
+    {
+        private readonly TaskCompletionSource _gate = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        public WhoisAnswer? Answer { get; set; }
+
+        public void Release() => _gate.TrySetResult();
+
+        public async Task<IReadOnlyList<WhoisAnswer>> WhoisAsync(string text)
+        {
+            await _gate.Task;
+            return Answer is null ? [] : [Answer];
+        }
+    }
+
+    private sealed class RecordingChannel : IHubChannel
+    {
+        public bool Up { get; set; } = true;
+
+        public List<(FrameType Type, object Message)> Sent { get; } = [];
+
+        public Invite? Hub => null;
+
+        public bool Connected => Up;
+
+        public bool TrySend<T>(FrameType type, T message) where T : IWireMessage<T>
+        {
+            if (Up)
+            {
+                lock (Sent)
+                {
+                    Sent.Add((type, message));
+                }
+            }
+            return Up;
+        }
+
+        public IPeerLink RequireLink() => throw new HubUnavailableException("no hub in this test");
+    }
+}
