@@ -170,10 +170,18 @@ public sealed class RoomLogTests : HubTestBase
         await Wait.UntilAsync(() => state.Dropped == 1 && state.Position == head + 2, "bob to read both");
         Assert.Single(await Said(bob, "team"), m => m.Text == secret);
 
+        // One under a made-up key ID: not kept as "waiting for key", and alice is not asked for a key she never made.
+        var madeUp = stored.Body.ToArray();
+        madeUp[0] ^= 0x5A;
+        await inbox.OnFrameAsync(null!, Frame(stored with { Seq = head + 3, Body = madeUp }));
+        await Wait.UntilAsync(() => state.Dropped == 2 && state.Position == head + 3, "bob to read the made-up one");
+        Assert.Empty(state.Waiting);
+        Assert.DoesNotContain(await bob.Node.RoomChat.HistoryAsync("team", 10_000), m => m.State == MessageState.WaitingForKey);
+
         // A key "from alice" that is not sealed by her: dropped and counted too.
         var fake = new RoomKey("team", alice.Id, bob.Id, 42, [.. Enumerable.Repeat((byte)7, 300)]);
         await inbox.OnFrameAsync(null!, new Parley.Core.Protocol.Frame(FrameType.RoomKey, 0, new ReadOnlySequence<byte>(fake.ToArray())));
-        await Wait.UntilAsync(() => state.Dropped == 2, "bob to drop the fake key");
+        await Wait.UntilAsync(() => state.Dropped == 3, "bob to drop the fake key");
         Assert.DoesNotContain(state.Keys.Keys, k => k.KeyId == 42);
         foreach (var file in Directory.EnumerateFiles(HubHome))
         {

@@ -151,8 +151,10 @@ internal sealed partial class RoomLog : IAsyncDisposable
             {
                 Write(batch);
             }
-            catch (Exception e) when (e is Microsoft.Data.Sqlite.SqliteException or IOException or ObjectDisposedException)
+            catch (Exception e)
             {
+                // The one writer of every room's log must outlive any failure (the disk, or a bug): the batch is
+                // refused, its posters post again, and members that got part of it ignore the copies.
                 HubLog.RoomLogFailed(_logger, e.Message);
                 foreach (var draft in batch)
                 {

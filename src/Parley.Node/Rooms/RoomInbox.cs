@@ -1,5 +1,6 @@
 using System.Buffers;
 using System.Threading.Channels;
+using Microsoft.Extensions.Logging;
 using Parley.Core.Hub.Rooms;
 using Parley.Core.Identity;
 using Parley.Core.Links;
@@ -14,8 +15,11 @@ namespace Parley.Node.Rooms;
 /// kept before they are read, and the read position moves only over what is stored. When the queue
 /// runs dry, each room's position goes to the hub (an acknowledgement) and to the store.
 /// </summary>
-internal sealed class RoomInbox(RoomBook book, RoomReader reader, RoomKeys keys, RoomDelivery delivery, TimeProvider time) : IHubClientFeature, INodeService
+internal sealed class RoomInbox(RoomBook book, RoomReader reader, RoomKeys keys, RoomDelivery delivery, TimeProvider time, ILoggerFactory loggerFactory)
+    : IHubClientFeature, INodeService
 {
+    private readonly ILogger _logger = loggerFactory.CreateLogger("Parley.Rooms");
+
     /// <summary>Frames waiting to be handled; past it the hub link is closed (and on reconnect the rooms sync from their positions). 65,536.</summary>
     public const int MaxWaiting = 65_536;
 
@@ -105,9 +109,21 @@ internal sealed class RoomInbox(RoomBook book, RoomReader reader, RoomKeys keys,
                     await reader.AcknowledgeAsync(state).ConfigureAwait(false);
                 }
             }
-            catch (Exception e) when (e is HubUnavailableException or InvalidOperationException or Microsoft.Data.Sqlite.SqliteException)
+            catch (Exception e)
             {
-                // A run failed (the hub went away under a lookup, the store refused): nothing past it is acknowledged; it is read again after the next sync.
+                // Whatever it was (the hub went away under a lookup, the store refused, a bug), this loop is
+                // the only reader of every room: it must go on, and what failed is read again.
+                RoomsLog.RunFailed(_logger, e.Message);
+                // A run failed (the hub went away under a lookup, the store refused): nothing past it is acknowledged,
+                // and the rooms it touched are read again from what is stored.
+                if (runState is not null)
+                {
+                    touched.Add(runState);
+                }
+                foreach (var state in touched)
+                {
+                    reader.Resync(state);
+                }
                 run.Clear();
             }
             touched.Clear();

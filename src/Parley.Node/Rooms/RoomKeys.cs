@@ -29,6 +29,13 @@ internal sealed class RoomKeys(NodeIdentity identity, AgreementKey agreement, IH
     /// <summary>How long we wait for an answer before asking again. 5 s.</summary>
     public static readonly TimeSpan AskAgainAfter = TimeSpan.FromSeconds(5);
 
+    /// <summary>
+    /// Keys asked for in one go, per room; the rest wait for the next round. Under the hub's request
+    /// allowance, so many keys missing at once (a sender that rekeyed often while we were away) never
+    /// gets our link closed for asking. 8.
+    /// </summary>
+    public const int MaxAsksAtOnce = 8;
+
     private static readonly TimeSpan RequestWindow = TimeSpan.FromSeconds(10);
     private readonly ILogger _logger = loggerFactory.CreateLogger("Parley.Rooms");
     private readonly Dictionary<(string Room, DeviceId Member), (DateTimeOffset Since, int Count)> _requests = [];
@@ -227,7 +234,8 @@ internal sealed class RoomKeys(NodeIdentity identity, AgreementKey agreement, IH
                 {
                     retry.Add(sender);
                 }
-                else if (now || (clock - waiting.Since >= AskAfter && (waiting.Asked is not { } asked || clock - asked >= AskAgainAfter)))
+                else if (asks.Count < MaxAsksAtOnce
+                    && (now || (clock - waiting.Since >= AskAfter && (waiting.Asked is not { } asked || clock - asked >= AskAgainAfter))))
                 {
                     waiting.Asked = clock;
                     waiting.Asks++;

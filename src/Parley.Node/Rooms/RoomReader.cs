@@ -31,12 +31,25 @@ internal sealed class RoomReader(NodeIdentity identity, IHubChannel channel, Ver
         lock (state.Lock)
         {
             state.SyncHead = sync.Head;
+            state.Resyncing = false;
             state.FirstCaughtUp = null;
             if (state.Position + 1 < sync.Joined)
             {
                 state.Position = state.Acked = sync.Joined - 1; // (re)joined: nothing before our join is ours
             }
         }
+    }
+
+    /// <summary>Storing a run failed: read the room again from what is stored, ignoring what is already on its way.</summary>
+    public void Resync(RoomState state)
+    {
+        ulong position;
+        lock (state.Lock)
+        {
+            state.Resyncing = true;
+            position = state.Position;
+        }
+        channel.TrySend(FrameType.RoomSync, new RoomPosition(state.Name, position)); // if the link is down, the rejoin after it syncs
     }
 
     /// <summary>One entry to store, in log order: what row it becomes, and what to do once stored.</summary>
@@ -48,6 +61,10 @@ internal sealed class RoomReader(NodeIdentity identity, IHubChannel channel, Ver
         var fresh = new List<(RoomEntry Entry, bool Live)>(entries.Count);
         lock (state.Lock)
         {
+            if (state.Resyncing)
+            {
+                return; // sent again after the sync state we wait for
+            }
             var position = state.Position;
             foreach (var entry in entries)
             {
@@ -136,14 +153,19 @@ internal sealed class RoomReader(NodeIdentity identity, IHubChannel channel, Ver
         {
             state.Keys.TryGetValue((entry.Sender, keyId), out key);
         }
-        if (key is null || counter < key.Start || !verifierKeys.ContainsKey(entry.Sender))
+        if (!verifierKeys.ContainsKey(entry.Sender))
         {
-            // No key yet, or no directory entry to check the signature with (the hub could not be asked): kept and asked for again.
+            // No directory entry to check the signature with (the hub could not be asked): kept and tried again.
             return new Opening(null, true, keyId, counter);
         }
         if (!verifiers.TryGetValue(entry.Sender, out var verifier))
         {
             verifiers[entry.Sender] = verifier = verifierKeys.TryGetValue(entry.Sender, out var identityKey) ? RoomCrypto.TryVerifier(entry.Sender, identityKey) : null;
+        }
+        if (key is null || counter < key.Start)
+        {
+            // Kept and its key asked for only if its sender signed it: made-up key IDs must not set us asking.
+            return new Opening(null, verifier is not null && RoomCrypto.IsSignedBy(entry.Body, state.Name, entry.Sender, verifier), keyId, counter);
         }
         return verifier is not null && RoomCrypto.TryOpenMessage(entry.Body, state.Name, entry.Sender, verifier, key, out var plaintext)
             && WireMessage.TryRead<ChatMessage>(plaintext, out var message, out _)

@@ -38,6 +38,12 @@ internal sealed class RoomState(string name)
     /// <summary>Entries up to here are catch-up (said while we were away); later ones are live.</summary>
     public ulong SyncHead { get; set; }
 
+    /// <summary>
+    /// A run of entries failed to be stored: entries are ignored until the hub answers the sync we asked
+    /// for (its sync state comes before the entries it sends again), so the position never moves past a hole.
+    /// </summary>
+    public bool Resyncing { get; set; }
+
     /// <summary>The first message that arrived during the latest catch-up: where the unread marker goes.</summary>
     public Guid? FirstCaughtUp { get; set; }
 

@@ -22,6 +22,9 @@ internal static partial class RoomsLog
     [LoggerMessage(805, LogLevel.Warning, "dropped a key from {Sender} for #{Room}: it does not open as that member's key for this room")]
     public static partial void KeyDropped(ILogger logger, string sender, string room);
 
+    [LoggerMessage(806, LogLevel.Warning, "reading rooms failed ({Reason}); the rooms involved are read again from what is stored")]
+    public static partial void RunFailed(ILogger logger, string reason);
+
     [LoggerMessage(850, LogLevel.Warning, "{Member} is in #{Room} without an owner's word ({Reason}): it gets no key from us")]
     public static partial void NotAdmitted(ILogger logger, string member, string room, string reason);
 

@@ -73,6 +73,27 @@ public static class RoomCrypto
         }
     }
 
+    /// <summary>
+    /// Whether the sender signed this sealed message (the signature covers the sealed body, so this needs
+    /// no sender key): a message under a key we do not hold yet is only worth keeping, and asking its
+    /// sender about, if the sender really sent it.
+    /// </summary>
+    public static bool IsSignedBy(byte[] sealedMessage, string room, DeviceId sender, ECDsa verifier)
+    {
+        if (!SealedRoomMessage.TryRead(new System.Buffers.ReadOnlySequence<byte>(sealedMessage), out var message, out _))
+        {
+            return false;
+        }
+        try
+        {
+            return verifier.VerifyData((byte[])[.. Associated(room, sender), .. message.SignedBody()], message.Signature, HashAlgorithmName.SHA256);
+        }
+        catch (CryptographicException)
+        {
+            return false;
+        }
+    }
+
     /// <summary>As above, with the sender's key from <see cref="TryVerifier"/>.</summary>
     public static bool TryOpenMessage(byte[] sealedMessage, string room, DeviceId sender, ECDsa verifier, HeldSenderKey key, out byte[] plaintext)
     {
