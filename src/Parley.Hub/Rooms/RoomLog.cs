@@ -43,7 +43,16 @@ internal sealed partial class RoomLog : IAsyncDisposable
         }
         foreach (var (room, member, joined, position) in store.LoadPositions())
         {
-            Tail(room).Places[member] = new MemberPlace(joined, position);
+            var tail = Tail(room);
+            tail.Places[member] = new MemberPlace(joined, position);
+            // Numbering never goes back, not even without a log (`--room-log off` keeps no bounds): members
+            // would take new entries numbered below what they read for old ones.
+            var seen = Math.Max(joined, position);
+            if (tail.Head < seen)
+            {
+                (tail.Head, tail.Committed) = (seen, seen);
+                tail.Oldest = Math.Max(tail.Oldest, seen + 1);
+            }
         }
         foreach (var (room, sender, bytes) in store.LoadBytes())
         {

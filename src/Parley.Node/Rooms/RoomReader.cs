@@ -33,6 +33,12 @@ internal sealed class RoomReader(NodeIdentity identity, IHubChannel channel, Ver
             state.SyncHead = sync.Head;
             state.Resyncing = false;
             state.FirstCaughtUp = null;
+            if (sync.Head < state.Position)
+            {
+                // The hub's log is behind what we read (it runs without one, `--room-log off`, or lost it): its
+                // numbering starts again, and ignoring everything below our old position would lose it all.
+                state.Position = state.Acked = sync.Head;
+            }
             if (state.Position + 1 < sync.Joined)
             {
                 state.Position = state.Acked = sync.Joined - 1; // (re)joined: nothing before our join is ours
