@@ -102,7 +102,8 @@ internal sealed class RoomsFeature(HubRooms rooms, RoomLog log, IHubMembers memb
             return;
         }
         // A member rejoining after a reconnect changes nothing: no notice, no rekey; it syncs the log from where it was.
-        var rejoin = op == RoomOp.Join && rooms.IsMember(room, member.Id);
+        // One listed without a place in the log (its join notice was never stored) joins again, notice and all.
+        var rejoin = op == RoomOp.Join && rooms.IsMember(room, member.Id) && log.HasPlace(room, member.Id);
         // The member pays for the notices its change sends (each receiver then rekeys), before it is made.
         if (!rejoin && op is RoomOp.Join or RoomOp.Leave or RoomOp.Remove && rooms.Members(room) is { } before
             && (op != RoomOp.Leave || before.ContainsKey(member.Id))
@@ -141,12 +142,18 @@ internal sealed class RoomsFeature(HubRooms rooms, RoomLog log, IHubMembers memb
 
     private async Task<string?> JoinedAsync(Member member, string room, byte[] invite, DateTimeOffset now)
     {
+        var wasMember = rooms.IsMember(room, member.Id);
         var (error, proof) = rooms.Join(room, member.Id, member.Name, invite, now);
         // The proof goes along: each member checks it before it seals its new key to the joiner.
-        return error ?? await AnnounceAsync(room, new RoomNotice(RoomNoticeKind.Joined, room, member.Id, member.Name)
+        error ??= await AnnounceAsync(room, new RoomNotice(RoomNoticeKind.Joined, room, member.Id, member.Name)
         {
             By = member.Id, ByName = member.Name, Proof = proof,
         }).ConfigureAwait(false);
+        if (error is not null && !wasMember && !log.HasPlace(room, member.Id))
+        {
+            rooms.Leave(room, member.Id); // the notice could not be stored: not a member the log knows nothing of
+        }
+        return error;
     }
 
     private async Task<string?> LeftAsync(Member member, string room) =>
