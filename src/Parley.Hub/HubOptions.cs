@@ -106,8 +106,12 @@ public sealed record HubOptions
     /// </summary>
     public long RoomLogMaxBytesPerMember { get; init; } = 64L << 20;
 
-    /// <summary>Sender keys the hub holds for one member of one room until it acknowledges them; the oldest go past it. Defaults to 1,000.</summary>
-    public int RoomHeldKeysPerMember { get; init; } = 1000;
+    /// <summary>
+    /// Sender keys the hub holds for one member of one room from one sender until it acknowledges them;
+    /// that sender's oldest go past it (counted per sender, so one member flooding keys never pushes out
+    /// another's; a member missing an old key asks its sender). Defaults to 128.
+    /// </summary>
+    public int RoomHeldKeysPerSender { get; init; } = 128;
 
     public LinkOptions Link { get; init; } = new();
 

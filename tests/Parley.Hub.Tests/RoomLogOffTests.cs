@@ -35,10 +35,12 @@ public sealed class RoomLogOffTests : HubTestBase
 
         var port = Hub.Port;
         await Hub.DisposeAsync();
+        var bobInTeam = bob.Node.Get<RoomBook>().Find("team")!;
+        bobInTeam.SyncHead = 0; // set again by the sync that answers his rejoin
         Hub = StartHub(port);
-        await Wait.UntilAsync(() => Hub.Online.Contains(alice.Id) && Hub.Online.Contains(bob.Id), "both back on the hub");
+        await Wait.UntilAsync(() => Hub.Online.Contains(alice.Id) && Hub.Online.Contains(bob.Id) && bobInTeam.SyncHead > 0, "both back in the room");
         var said = await SayUntilBobReadsAsync(alice, bob, "after");
-        Assert.True(said <= 10, $"alice said {said} things before bob read one"); // not the 30-odd it takes to pass his old place
+        Assert.True(said <= 20, $"alice said {said} things before bob read one"); // not the 30-odd it takes to pass his old place
     }
 
     private static async Task<int> SayUntilBobReadsAsync(TestNode alice, TestNode bob, string prefix)
@@ -52,7 +54,8 @@ public sealed class RoomLogOffTests : HubTestBase
             }
             try
             {
-                await alice.Node.RoomChat.SendAsync("team", $"{prefix} {++said}");
+                await alice.Node.RoomChat.SendAsync("team", $"{prefix} {said + 1}");
+                said++; // counted once the hub has it
             }
             catch (ChatException)
             {

@@ -24,6 +24,8 @@ public sealed class RoomMembershipTests : HubTestBase
     private static async Task InjectAsync(TestNode node, RoomNotice notice)
     {
         var state = node.Node.Get<RoomBook>().Find(notice.Room)!;
+        // At the true next place: once the node has read what the hub has (a real entry still on its way would take the place first).
+        await Wait.UntilAsync(() => state.SyncHead > 0 && state.Position >= state.SyncHead, "the room read up to the hub's head");
         var seq = state.Position + 1;
         var entry = new RoomEntry(notice.Room, seq, DateTimeOffset.UtcNow, RoomEntryKind.Notice, notice.Member, notice.ToArray());
         await node.Node.Get<RoomInbox>().OnFrameAsync(null!, new Frame(FrameType.RoomEntry, 0, new System.Buffers.ReadOnlySequence<byte>(entry.ToArray())));

@@ -173,7 +173,7 @@ internal sealed partial class RoomLog
     {
         if (_options.RoomLog)
         {
-            _store.HoldKey(key, frame, _options.TimeProvider.GetUtcNow(), _options.RoomHeldKeysPerMember);
+            _store.HoldKey(key, frame, _options.TimeProvider.GetUtcNow(), _options.RoomHeldKeysPerSender);
         }
         Member? to;
         lock (_lock)

@@ -131,7 +131,7 @@ internal sealed class RoomLogStore
         return 0;
     });
 
-    /// <summary>Holds a sealed key for its recipient, keeping at most <paramref name="keep"/> per recipient and room (the oldest go).</summary>
+    /// <summary>Holds a sealed key for its recipient, keeping at most <paramref name="keep"/> per recipient, sender and room (the oldest go).</summary>
     public void HoldKey(RoomKey key, byte[] frame, DateTimeOffset now, int keep) => _database.Run(connection =>
     {
         using var transaction = connection.BeginTransaction();
@@ -143,11 +143,13 @@ internal sealed class RoomLogStore
             insert.ExecuteNonQuery();
         }
         using (var trim = Command(connection, transaction, """
-            DELETE FROM room_held_keys WHERE room = $r AND recipient = $t AND held_at < (
-                SELECT held_at FROM room_held_keys WHERE room = $r AND recipient = $t ORDER BY held_at DESC LIMIT 1 OFFSET $n);
+            DELETE FROM room_held_keys WHERE room = $r AND recipient = $t AND sender = $f AND key_id NOT IN (
+                SELECT key_id FROM room_held_keys WHERE room = $r AND recipient = $t AND sender = $f
+                ORDER BY key_id = $k DESC, held_at DESC LIMIT $n);
             """))
         {
-            Set(trim, ("$r", key.Room), ("$t", key.To.Bytes.ToArray()), ("$n", keep - 1));
+            // Counted, not dated: keys held in the same millisecond count too; the one just held always stays.
+            Set(trim, ("$r", key.Room), ("$t", key.To.Bytes.ToArray()), ("$f", key.From.Bytes.ToArray()), ("$k", (long)key.KeyId), ("$n", keep));
             trim.ExecuteNonQuery();
         }
         transaction.Commit();

@@ -53,18 +53,10 @@ internal sealed class RoomChat(NodeIdentity identity, IHubChannel channel, RoomB
         {
             throw new ChatException("the hub is not reachable right now; nothing was sent");
         }
-        if (state.MyKey is not { Spent: false })
-        {
-            await keys.RekeyAsync(state).ConfigureAwait(false);
-        }
         var message = new ChatMessage(Guid.CreateVersion7(), time.GetUtcNow(), text);
-        byte[] sealedMessage;
-        lock (state.Lock)
-        {
-            // No key in use means its hand-out found the hub link down.
-            var key = state.MyKey ?? throw new ChatException("the hub is not reachable right now; nothing was sent");
-            sealedMessage = RoomCrypto.SealMessage(identity, room, key, message.ToArray());
-        }
+        var sealedMessage = await keys.SealWithMyKeyAsync(state, key => RoomCrypto.SealMessage(identity, room, key, message.ToArray())).ConfigureAwait(false)
+            ?? throw new ChatException("the hub is not reachable right now; nothing was sent"); // no key could go out to the members
+
         RoomCrypto.TryReadKeyId(sealedMessage, out var keyId, out var counter);
         var record = new MessageRecord(message.Id, "#" + room, true, text, message.SentAt, MessageState.Sent, 0) { Sender = identity.DeviceId.Compact };
         await store.InsertOwnRoomMessageAsync(record, keyId, counter, sealedMessage).ConfigureAwait(false);
@@ -98,6 +90,10 @@ internal sealed class RoomChat(NodeIdentity identity, IHubChannel channel, RoomB
         if (posted.Error is null)
         {
             await store.SetRoomSeqAsync(id, (long)posted.Seq).ConfigureAwait(false);
+            if (book.Find(room) is { } state && RoomCrypto.TryReadKeyId(sealedMessage, out var keyId, out var counter))
+            {
+                await keys.HandToLateJoinersAsync(state, keyId, counter, posted.Seq).ConfigureAwait(false);
+            }
         }
         return posted;
     }

@@ -44,8 +44,54 @@ internal sealed class RoomKeys(NodeIdentity identity, AgreementKey agreement, IH
     /// <summary>Key requests refused since start (not a member, not in the room for that message, too many).</summary>
     public long Refused => Interlocked.Read(ref _refused);
 
-    /// <summary>A new sender key for us in this room, kept, and sealed to each other member's agreement key.</summary>
+    /// <summary>
+    /// Seals what we say next with our current key, after waiting for (or starting) a new one when there is
+    /// none; null when no key could be handed out (the hub link is down).
+    /// </summary>
+    public async Task<byte[]?> SealWithMyKeyAsync(RoomState state, Func<SenderKey, byte[]> seal)
+    {
+        for (var attempt = 0; attempt < 3; attempt++)
+        {
+            Task rekeying;
+            lock (state.Lock)
+            {
+                if (state.MyKey is { Spent: false } key)
+                {
+                    return seal(key); // under the lock: no newer key can take over between the check and the seal
+                }
+                rekeying = state.Rekeying;
+            }
+            await (rekeying.IsCompleted ? RekeyAsync(state) : rekeying).ConfigureAwait(false);
+        }
+        return null;
+    }
+
+    /// <summary>
+    /// A new sender key for us in this room, kept, and sealed to each other member's agreement key. The
+    /// key in use is dropped at once (a member may just have left), and the new one is used only once it
+    /// has gone to everyone.
+    /// </summary>
     public async Task RekeyAsync(RoomState state)
+    {
+        var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        int generation;
+        lock (state.Lock)
+        {
+            generation = ++state.KeyGeneration;
+            state.MyKey = null;
+            state.Rekeying = done.Task;
+        }
+        try
+        {
+            await MakeAndHandAsync(state, generation).ConfigureAwait(false);
+        }
+        finally
+        {
+            done.TrySetResult();
+        }
+    }
+
+    private async Task MakeAndHandAsync(RoomState state, int generation)
     {
         var key = SenderKey.CreateRandom();
         await store.SaveRoomKeyAsync(state.Name, new StoredRoomKey(identity.DeviceId.Compact, key.KeyId, 1, key.FirstLink)).ConfigureAwait(false);
@@ -63,23 +109,88 @@ internal sealed class RoomKeys(NodeIdentity identity, AgreementKey agreement, IH
         {
             handed &= await HandAsync(state.Name, member, item).ConfigureAwait(false);
         }
-        if (!handed)
+        lock (state.Lock)
         {
-            // The hub link was down for some of them: no message may go out under a key members may never get.
-            // The next send makes another; the old one must not stay in use either (someone may have left).
-            lock (state.Lock)
-            {
-                state.MyKey = null;
-            }
-            return;
+            state.HandedTo[key.KeyId] = [.. others];
         }
         // Only now may messages go out under it: the keys went first on the same link, so a hub that has a
         // message has every key that opens it and holds them for members that are away. Switching before
         // the (awaited) hand-outs let a message overtake its key, and a sender killed in between left
-        // members with messages nobody could open for them.
+        // members with messages nobody could open for them. Not at all if the hub link was down for some of
+        // them (the next send makes another), nor if a newer key was started meanwhile (membership changed).
         lock (state.Lock)
         {
-            state.MyKey = key;
+            if (handed && state.KeyGeneration == generation)
+            {
+                state.MyKey = key;
+            }
+        }
+    }
+
+    /// <summary>
+    /// The hub placed our message (key <paramref name="keyId"/>, <paramref name="counter"/>) at
+    /// <paramref name="seq"/>: members who joined before that place but never got that key (we sealed it
+    /// before we heard of their join) get it now, from that message on — without it they would have to ask,
+    /// and could not once we were gone or they had left.
+    /// </summary>
+    public async Task HandToLateJoinersAsync(RoomState state, uint keyId, ulong counter, ulong seq)
+    {
+        SenderKey? key;
+        List<DeviceId> lacking;
+        lock (state.Lock)
+        {
+            if (!state.HandedTo.TryGetValue(keyId, out var handed) || !state.MyKeys.TryGetValue(keyId, out key))
+            {
+                return; // a key of an earlier run: its messages are posted again with their key (HandAgainAsync)
+            }
+            lacking = [.. state.Members.Keys.Where(m => m != identity.DeviceId && !handed.Contains(m)
+                && state.Receipts.TryGetValue(m, out var receipt) && receipt.Joined < seq)];
+        }
+        await HandFromAsync(state, key, counter, lacking).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// We read that <paramref name="member"/> joined at <paramref name="joined"/>: any message of ours the
+    /// hub placed after that under a key it never got is its to read, so the key goes to it from there.
+    /// </summary>
+    public async Task HandToJoinerAsync(RoomState state, DeviceId member, ulong joined)
+    {
+        if (member == identity.DeviceId)
+        {
+            return;
+        }
+        foreach (var (keyId, counter) in await store.OwnKeysPlacedAfterAsync("#" + state.Name, (long)joined).ConfigureAwait(false))
+        {
+            SenderKey? key;
+            lock (state.Lock)
+            {
+                if (!state.MyKeys.TryGetValue(keyId, out key) || (state.HandedTo.TryGetValue(keyId, out var handed) && handed.Contains(member)))
+                {
+                    continue;
+                }
+            }
+            await HandFromAsync(state, key, counter, [member]).ConfigureAwait(false);
+        }
+    }
+
+    private async Task HandFromAsync(RoomState state, SenderKey key, ulong counter, List<DeviceId> members)
+    {
+        members.RemoveAll(member => !admission.MayReceiveKey(state, member));
+        if (members.Count == 0)
+        {
+            return;
+        }
+        var item = new SenderKeyItem(state.Name, key.KeyId, counter, key.LinkAt(counter));
+        foreach (var member in members)
+        {
+            await HandAsync(state.Name, member, item).ConfigureAwait(false);
+        }
+        lock (state.Lock)
+        {
+            if (state.HandedTo.TryGetValue(key.KeyId, out var handed))
+            {
+                handed.UnionWith(members);
+            }
         }
     }
 
@@ -97,15 +208,9 @@ internal sealed class RoomKeys(NodeIdentity identity, AgreementKey agreement, IH
             state.MyKeys.TryGetValue(keyId, out key);
             others = [.. state.Members.Keys.Where(m => m != identity.DeviceId)];
         }
-        if (key is null)
+        if (key is not null)
         {
-            return;
-        }
-        others.RemoveAll(member => !admission.MayReceiveKey(state, member));
-        var item = new SenderKeyItem(state.Name, key.KeyId, fromCounter, key.LinkAt(fromCounter));
-        foreach (var member in others)
-        {
-            await HandAsync(state.Name, member, item).ConfigureAwait(false);
+            await HandFromAsync(state, key, fromCounter, others).ConfigureAwait(false);
         }
     }
 

@@ -37,6 +37,7 @@ internal sealed class RoomReader(NodeIdentity identity, IHubChannel channel, Ver
             {
                 // The hub's log is behind what we read (it runs without one, `--room-log off`, or lost it): its
                 // numbering starts again, and ignoring everything below our old position would lose it all.
+                // (A hub sends a sync state after every entry below its head, so this never undoes a real read.)
                 state.Position = state.Acked = sync.Head;
             }
             if (state.Position + 1 < sync.Joined)
@@ -112,6 +113,10 @@ internal sealed class RoomReader(NodeIdentity identity, IHubChannel channel, Ver
         lock (state.Lock)
         {
             state.Position = Math.Max(state.Position, fresh[^1].Entry.Seq);
+        }
+        foreach (var joined in pending.Where(p => p.Notice is { Kind: RoomNoticeKind.Joined }))
+        {
+            await keys.HandToJoinerAsync(state, joined.Notice!.Member, joined.Entry.Seq).ConfigureAwait(false);
         }
         if (pending.Any(p => p.Live && p.Notice is { } n && n.Member != identity.DeviceId && RoomNotices.ChangesKeys(n)))
         {

@@ -17,8 +17,20 @@ internal sealed class RoomState(string name)
     /// <summary>Members by device ID, with the names the hub gave.</summary>
     public Dictionary<DeviceId, string> Members { get; set; } = [];
 
-    /// <summary>Our key for what we say next; null until we have handed one out on this run (a key's counter never restarts).</summary>
+    /// <summary>
+    /// Our key for what we say next; null until we have handed one out on this run (a key's counter never
+    /// restarts), and from the moment a new one is made until it has gone to every member.
+    /// </summary>
     public SenderKey? MyKey { get; set; }
+
+    /// <summary>Counts the keys we started making: only the latest may become <see cref="MyKey"/> (an older one may have gone to a member that left since).</summary>
+    public int KeyGeneration { get; set; }
+
+    /// <summary>The latest key being made and handed out; sends wait for it rather than make another.</summary>
+    public Task Rekeying { get; set; } = Task.CompletedTask;
+
+    /// <summary>Who each key of ours made on this run went to: a member joining after it may still need it (see <see cref="Parley.Node.Rooms.RoomKeys"/>).</summary>
+    public Dictionary<uint, HashSet<DeviceId>> HandedTo { get; } = [];
 
     /// <summary>Every key of ours, by ID, to hand on from a message on when a member asks for it.</summary>
     public Dictionary<uint, SenderKey> MyKeys { get; } = [];

@@ -84,6 +84,26 @@ public sealed partial class NodeStore
     });
 
     /// <summary>
+    /// The keys of our own messages the hub placed after <paramref name="seq"/>, each with the first
+    /// counter used there: what a member who joined at that place may need from us (a message we sealed
+    /// before we heard of its join can still be placed after it).
+    /// </summary>
+    public Task<IReadOnlyList<(uint KeyId, ulong Counter)>> OwnKeysPlacedAfterAsync(string peer, long seq) => ReadAsync<IReadOnlyList<(uint, ulong)>>(connection =>
+    {
+        using var command = Command(connection, """
+            SELECT key_id, MIN(key_counter) FROM messages
+            WHERE peer = $p AND outgoing = 1 AND room_seq > $s AND key_id IS NOT NULL GROUP BY key_id;
+            """, ("$p", peer), ("$s", seq));
+        using var reader = command.ExecuteReader();
+        var keys = new List<(uint, ulong)>();
+        while (reader.Read())
+        {
+            keys.Add(((uint)reader.GetInt64(0), (ulong)reader.GetInt64(1)));
+        }
+        return keys;
+    });
+
+    /// <summary>
     /// Stores entries of a room's log in order, in one commit: messages opened, messages waiting for
     /// their key (with their sealed bytes), notices. Each comes back as stored, or null when it was
     /// stored already (read again after a reconnect, or replayed).

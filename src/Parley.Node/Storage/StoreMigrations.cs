@@ -68,6 +68,9 @@ internal static class StoreMigrations
             created_at INTEGER NOT NULL, PRIMARY KEY (room, member, key_id));
         CREATE TABLE room_positions (room TEXT PRIMARY KEY, position INTEGER NOT NULL);
         """,
+        """
+        CREATE INDEX messages_own_by_place ON messages (peer, room_seq) WHERE outgoing = 1 AND key_id IS NOT NULL;
+        """,
     ];
 
     public static void Apply(SqliteConnection connection)

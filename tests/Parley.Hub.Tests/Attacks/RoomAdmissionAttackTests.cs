@@ -27,6 +27,10 @@ public sealed class RoomAdmissionAttackTests : HubTestBase
         await bob.Node.Rooms.JoinAsync("team");
         await alice.Node.Rooms.CreateAsync("other");
         var aliceIdentity = alice.Node.Get<NodeIdentity>();
+        // Counted once bob has read the room up to the hub's head and the invitation told him directly is stored too.
+        var bobInTeam = bob.Node.Get<RoomBook>().Find("team")!;
+        await Wait.UntilAsync(() => bobInTeam.SyncHead > 0 && bobInTeam.Position >= bobInTeam.SyncHead, "bob to read the room");
+        await Task.Delay(200);
         var noticesBefore = (await bob.Node.RoomChat.HistoryAsync("team", 100)).Count(m => m.State == MessageState.Notice);
 
         await using var mallory = await AttackerLink.ConnectAsync(new IPEndPoint(IPAddress.Loopback, Hub.Port));

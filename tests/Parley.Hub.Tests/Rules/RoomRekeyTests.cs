@@ -89,4 +89,23 @@ public sealed class RoomRekeyTests : WithHubDatabase
         Assert.False(links[3].IsClosed);
         Assert.Equal(3, links[0].Received<RoomEntry>(FrameType.RoomEntry).Count(e => e.Kind == RoomEntryKind.Notice && e.Sender == mallory.Id));
     }
+
+    [Fact]
+    public async Task KeysHeldForAMemberAway_AreBoundedPerSender_SoAFloodFromOneNeverPushesOutAnothers()
+    {
+        var options = new HubOptions { Home = "unused", TimeProvider = _time, RoomHeldKeysPerSender = 4, RequestBurst = 1000, RoomMessagesPerSecond = 1000 };
+        var (router, members, _) = await RoomAsync(options);
+        var (bob, carol, mallory) = (members[1], members[2], members[3]);
+        var store = new RoomLogStore(Database);
+
+        await router.RouteAsync(bob, FakeMembers.FrameOf(FrameType.RoomKey, new RoomKey("team", bob.Id, carol.Id, 7, [1, 2, 3])));
+        for (var keyId = 100u; keyId < 140; keyId++)
+        {
+            await router.RouteAsync(mallory, FakeMembers.FrameOf(FrameType.RoomKey, new RoomKey("team", mallory.Id, carol.Id, keyId, [4, 5, 6])));
+        }
+
+        var held = store.HeldKeys("team", carol.Id).Select(frame => WireMessage.Read<RoomKey>(frame)).ToList();
+        Assert.Contains(held, k => k.From == bob.Id && k.KeyId == 7);
+        Assert.Equal(4, held.Count(k => k.From == mallory.Id));
+    }
 }

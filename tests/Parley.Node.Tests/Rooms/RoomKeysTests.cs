@@ -81,6 +81,49 @@ public sealed class RoomKeysTests : IAsyncDisposable
         Assert.Null(state.MyKey); // the next send makes another once the link is back, or says the hub is unreachable
     }
 
+    [Fact]
+    public async Task AMemberWhoJoinedBeforeOurMessageWasPlaced_ButAfterOurKeyWasMade_GetsTheKeyFromThatMessageOn()
+    {
+        var (keys, state) = await AliceInTeamAsync();
+        using var carol = NodeIdentity.CreateEphemeral();
+        using var carolAgreement = AgreementKey.CreateEphemeral();
+        _whois.Release();
+        await keys.RekeyAsync(state); // handed to bob only
+        var key = state.MyKey!;
+        _channel.Sent.Clear();
+        _whois.Answer = new WhoisAnswer(carol.DeviceId, "carol", true, true, DateTimeOffset.UtcNow, DateTimeOffset.UtcNow, carolAgreement.PublicKey,
+            carol.Certificate.GetPublicKey());
+        // Carol's join was placed at 5; we had sealed message 3 before we read it, and the hub placed it at 6.
+        state.Members[carol.DeviceId] = "carol";
+        state.Receipts[carol.DeviceId] = new RoomReceipt(carol.DeviceId, 5, 4);
+
+        await keys.HandToLateJoinersAsync(state, key.KeyId, 3, 6);   // placed after her join: hers
+        await keys.HandToLateJoinersAsync(state, key.KeyId, 4, 7);   // she has it already: nothing more
+
+        var sent = Assert.Single(_channel.Sent);
+        var handed = (RoomKey)sent.Message;
+        Assert.Equal((carol.DeviceId, key.KeyId), (handed.To, handed.KeyId));
+        Assert.True(Parley.Core.Hub.Mailbox.MailboxSeal.TryOpen(handed.Item, carolAgreement, carol.DeviceId, Parley.Core.Hub.Mailbox.SealPurpose.RoomKey,
+            out _, out var plain, out _));
+        Assert.Equal(3UL, WireMessage.Read<SenderKeyItem>(plain).Start); // from that message on, never the ones before it
+    }
+
+    [Fact]
+    public async Task AMemberWhoJoinedAfterOurMessageWasPlaced_DoesNotGetItsKey()
+    {
+        var (keys, state) = await AliceInTeamAsync();
+        using var carol = NodeIdentity.CreateEphemeral();
+        _whois.Release();
+        await keys.RekeyAsync(state);
+        _channel.Sent.Clear();
+        state.Members[carol.DeviceId] = "carol";
+        state.Receipts[carol.DeviceId] = new RoomReceipt(carol.DeviceId, 9, 8);
+
+        await keys.HandToLateJoinersAsync(state, state.MyKey!.KeyId, 3, 7);
+
+        Assert.Empty(_channel.Sent);
+    }
+
     /// <summary>Answers bob's entry only once released.</summary>
     private sealed class GatedWhois : IWhois
     {
