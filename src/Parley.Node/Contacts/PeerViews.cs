@@ -14,7 +14,7 @@ public sealed class PeerViews(ContactBook contacts, IPeerSessions sessions, Time
         return new PeerView(
             id.ToString(), p.DisplayName, p.RemoteName, p.Alias, p.State, session is not null, session?.RemoteAccepts,
             session is null ? null : session.Link.Relayed ? "relayed" : "direct", session?.Link.Direction, p.Address,
-            session is not null ? time.GetUtcNow() : p.LastSeen);
+            session is not null ? time.GetUtcNow() : p.LastSeen, session?.Link.Path.ToString().ToLowerInvariant());
     }
 
     public IReadOnlyList<PeerView> In(PeerState state) =>
