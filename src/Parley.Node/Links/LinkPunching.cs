@@ -47,7 +47,7 @@ internal sealed class LinkPunching(LinkManager links, IRelayDialer relay, NodeOp
         var target = new IPEndPoint(observed.Address, 0);
         try
         {
-            using var open = SimultaneousOpen.Reserve();
+            using var open = SimultaneousOpen.Reserve(options.PeerBindAddress);
             var nonce = BitConverter.ToUInt64(RandomNumberGenerator.GetBytes(8));
             var answer = new TaskCompletionSource<PunchOffer>(TaskCreationOptions.RunContinuationsAsynchronously);
             _asked[nonce] = (peer, answer);
@@ -108,7 +108,7 @@ internal sealed class LinkPunching(LinkManager links, IRelayDialer relay, NodeOp
         Socket? socket = null;
         try
         {
-            using (var open = SimultaneousOpen.Reserve())
+            using (var open = SimultaneousOpen.Reserve(options.PeerBindAddress))
             {
                 if (!session.Link.TrySend(FrameType.PunchAnswer, new PunchOffer(offer.Nonce, (ushort)open.Port).ToArray()))
                 {

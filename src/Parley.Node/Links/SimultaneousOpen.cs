@@ -15,17 +15,22 @@ internal sealed class SimultaneousOpen : IDisposable
     /// <summary>At most this many connect() calls per attempt (refusals come at once; a dropped SYN is retried by the kernel).</summary>
     private const int MaxConnects = 20;
     private static readonly TimeSpan RefusedPause = TimeSpan.FromMilliseconds(100);
+    private readonly IPEndPoint _local;
     private Socket? _socket;
 
-    private SimultaneousOpen(Socket socket) => _socket = socket;
+    private SimultaneousOpen(Socket socket)
+    {
+        _socket = socket;
+        _local = (IPEndPoint)socket.LocalEndPoint!;
+    }
 
     /// <summary>The port reserved for the attempt (what the offer or answer names).</summary>
-    public int Port { get; private set; }
+    public int Port => _local.Port;
 
-    public static SimultaneousOpen Reserve()
+    /// <summary>Reserves a port on <paramref name="address"/> (the one the node listens on: a node bound to one address uses no other).</summary>
+    public static SimultaneousOpen Reserve(IPAddress address)
     {
-        var socket = NewSocket(0);
-        return new SimultaneousOpen(socket) { Port = ((IPEndPoint)socket.LocalEndPoint!).Port };
+        return new SimultaneousOpen(NewSocket(new IPEndPoint(address, 0)));
     }
 
     /// <summary>Connects to <paramref name="peer"/> from the reserved port within <paramref name="window"/>; the socket is the caller's after.</summary>
@@ -35,7 +40,7 @@ internal sealed class SimultaneousOpen : IDisposable
         deadline.CancelAfter(window);
         for (var attempt = 1; ; attempt++)
         {
-            var socket = _socket ?? NewSocket(Port);
+            var socket = _socket ?? NewSocket(_local);
             _socket = null;
             try
             {
@@ -56,13 +61,13 @@ internal sealed class SimultaneousOpen : IDisposable
         }
     }
 
-    private static Socket NewSocket(int port)
+    private static Socket NewSocket(IPEndPoint local)
     {
-        var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+        var socket = new Socket(local.AddressFamily, SocketType.Stream, ProtocolType.Tcp);
         try
         {
             socket.SetSocketOption(SocketOptionLevel.Socket, SocketOptionName.ReuseAddress, true);
-            socket.Bind(new IPEndPoint(IPAddress.Any, port));
+            socket.Bind(local);
             return socket;
         }
         catch
