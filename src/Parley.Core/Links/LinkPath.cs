@@ -12,7 +12,10 @@ public enum LinkPath
     /// <summary>Through both NATs by TCP simultaneous open, coordinated over a relayed link.</summary>
     Punched,
 
-    /// <summary>To a port the peer's router maps to it (UPnP-IGD, NAT-PMP or PCP).</summary>
+    /// <summary>
+    /// To a port the peer's router maps to it (UPnP-IGD, NAT-PMP or PCP). Reserved for port mapping:
+    /// no dial candidate is marked as mapped yet, so such a link shows as direct until one is.
+    /// </summary>
     Mapped,
 
     /// <summary>Through a hub's TCP relay (TLS still end to end).</summary>
