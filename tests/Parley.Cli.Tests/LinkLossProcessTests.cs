@@ -36,7 +36,7 @@ public sealed class LinkLossProcessTests : IDisposable
         {
             var sent = Stopwatch.StartNew();
             Assert.Equal(0, (await alice.CliAsync("chat", bobId, "during the outage")).ExitCode);
-            // The link goes quiet: 15 s to call it dead (and for the hub to see bob gone), then the mailbox.
+            // The link goes quiet: 12 s to call it dead (and for the hub to see bob gone), then the mailbox.
             while (StateOf(await alice.CliAsync("history", bobId, "--json"), "during the outage") != "mailed")
             {
                 Assert.True(sent.Elapsed < TimeSpan.FromSeconds(30), "the unacknowledged message never went to the mailbox");

@@ -89,6 +89,12 @@ internal sealed class NatTopology : IDisposable
         }
     }
 
+    /// <summary>
+    /// Cuts or restores home A's uplink at the internet's side: silently, as when a provider's line
+    /// drops (no reset, no ICMP: the router's own side stays up and nothing answers).
+    /// </summary>
+    public void SetUplinkA(bool up) => Ip("-n", Internet, "link", "set", $"v{_tag}war", up ? "up" : "down");
+
     /// <summary>The hub's address as both homes reach it.</summary>
     public string HubAddress => Net(0) + ".1";
 

@@ -9,8 +9,8 @@ using Parley.Node.Tests;
 namespace Parley.Hub.Tests;
 
 /// <summary>
-/// Two nodes whose direct addresses do not work (bob listens on 127.0.0.2, so the address the hub
-/// observes for him, 127.0.0.1, is wrong) link through the hub's relay: TLS end to end, consent as
+/// Two nodes whose direct addresses do not work (they listen on 127.0.0.2 and .3, so the addresses the
+/// hub observes for them, on 127.0.0.1, are wrong) link through the hub's relay: TLS end to end, consent as
 /// usual, chat and files work, and the hub's relay carries none of the plaintext.
 /// </summary>
 public sealed class RelayTests : HubTestBase
@@ -31,7 +31,9 @@ public sealed class RelayTests : HubTestBase
     [Fact]
     public async Task Unreachable_Contact_IsLinkedThroughTheRelay_ChatAndFilesWork()
     {
-        await using var alice = await TestNode.StartAsync("alice");
+        // Alice listens on 127.0.0.3 and bob on 127.0.0.2: the hub sees both at 127.0.0.1, where neither
+        // listens, so no direct path (dialed or punched) can replace the relayed link during the test.
+        await using var alice = await TestNode.StartAsync("alice", bind: IPAddress.Parse("127.0.0.3"));
         await using var bob = await TestNode.StartAsync("bob", bind: IPAddress.Parse("127.0.0.2"));
         await alice.Node.Hub.JoinAsync(Invite);
         await bob.Node.Hub.JoinAsync(Invite);

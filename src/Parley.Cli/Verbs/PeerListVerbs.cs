@@ -24,7 +24,7 @@ internal sealed class PeersVerb : IVerb
         }
         context.Out.WriteLine("contacts:");
         PeerText.WriteList(context, [.. peers.Contacts.Select(p => new PeerLine(p.Name, p.DeviceId, p.Online
-            ? $"online ({p.Link}{(p.AcceptsUs == true ? "" : ", has not accepted you yet")})"
+            ? $"online ({p.Path ?? p.Link}{(p.AcceptsUs == true ? "" : ", has not accepted you yet")})"
             : $"offline, last seen {LastSeen(p.LastSeen)}"))]);
         context.Out.WriteLine("requests:");
         PeerText.WriteList(context, [.. peers.Requests.Select(p => new PeerLine(p.Name, p.DeviceId, "asks to connect: parley accept " + PeerText.ShortId(p.DeviceId)))]);

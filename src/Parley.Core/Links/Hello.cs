@@ -12,6 +12,9 @@ public static class HelloCapabilities
 {
     /// <summary>The sender is a hub, not a node: it never chats or takes files.</summary>
     public const uint Hub = 1;
+
+    /// <summary>The sender takes PunchOffer and PunchAnswer: a relayed link to it may try TCP simultaneous open.</summary>
+    public const uint Punch = 2;
 }
 
 [Flags]

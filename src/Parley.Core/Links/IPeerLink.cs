@@ -24,6 +24,9 @@ public interface IPeerLink
     /// <summary>True when the TLS session runs through a hub's relay (its far end is the hub).</summary>
     bool Relayed { get; }
 
+    /// <summary>How the connection reaches the peer (LAN, direct, punched, mapped or relayed).</summary>
+    LinkPath Path => Relayed ? LinkPath.Relayed : LinkPath.Direct;
+
     bool IsClosed { get; }
 
     Task<LinkClosed> Closed { get; }

@@ -31,8 +31,13 @@ public sealed class LinkEstablisher(NodeIdentity identity, LinkOptions options, 
     /// </summary>
     public HandshakeGate Gate { get; } = new(options);
 
-    /// <summary>Dials <paramref name="endpoint"/> and proves it is <paramref name="expected"/>.</summary>
-    public async Task<PeerLink> ConnectAsync(IPEndPoint endpoint, DeviceId expected, Func<DeviceId, Hello> helloFor, CancellationToken cancellationToken)
+    /// <summary>
+    /// Dials <paramref name="endpoint"/> and proves it is <paramref name="expected"/>. When several paths
+    /// are raced, <paramref name="claim"/> is asked once TLS has proven the peer and before our hello goes
+    /// out: only the attempt it says yes to sends a hello, so the peer links only once.
+    /// </summary>
+    public async Task<PeerLink> ConnectAsync(IPEndPoint endpoint, DeviceId expected, Func<DeviceId, Hello> helloFor, CancellationToken cancellationToken,
+        Func<bool>? claim = null)
     {
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         timeout.CancelAfter(options.HandshakeTimeout);
@@ -46,7 +51,7 @@ public sealed class LinkEstablisher(NodeIdentity identity, LinkOptions options, 
             socket.Dispose();
             throw new LinkFailedException($"could not link to {endpoint}: {Describe(e)}", e);
         }
-        return await ConnectOverAsync(socket, endpoint, expected, helloFor, relayed: false, cancellationToken).ConfigureAwait(false);
+        return await ConnectOverAsync(socket, endpoint, expected, helloFor, relayed: false, cancellationToken, claim).ConfigureAwait(false);
     }
 
     /// <summary>
@@ -54,7 +59,7 @@ public sealed class LinkEstablisher(NodeIdentity identity, LinkOptions options, 
     /// through a hub, where TLS still runs end to end between the two nodes.
     /// </summary>
     public async Task<PeerLink> ConnectOverAsync(Socket socket, IPEndPoint endpoint, DeviceId expected, Func<DeviceId, Hello> helloFor, bool relayed,
-        CancellationToken cancellationToken)
+        CancellationToken cancellationToken, Func<bool>? claim = null)
     {
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         timeout.CancelAfter(options.HandshakeTimeout);
@@ -72,7 +77,7 @@ public sealed class LinkEstablisher(NodeIdentity identity, LinkOptions options, 
                 RemoteCertificateValidationCallback = (_, certificate, _, _) => certificate is not null,
             };
             return await HandshakeAsync(stream, s => s.AuthenticateAsClientAsync(client, timeout.Token), expected, helloFor,
-                LinkDirection.Outbound, endpoint, relayed, timeout.Token).ConfigureAwait(false);
+                LinkDirection.Outbound, endpoint, relayed, timeout.Token, claim).ConfigureAwait(false);
         }
         catch (Exception e) when (e is SocketException or IOException or AuthenticationException or OperationCanceledException
             && !cancellationToken.IsCancellationRequested)
@@ -125,7 +130,8 @@ public sealed class LinkEstablisher(NodeIdentity identity, LinkOptions options, 
     }
 
     private async Task<PeerLink> HandshakeAsync(SslStream stream, Func<SslStream, Task> authenticate, DeviceId? expected,
-        Func<DeviceId, Hello> helloFor, LinkDirection direction, IPEndPoint remote, bool relayed, CancellationToken cancellationToken)
+        Func<DeviceId, Hello> helloFor, LinkDirection direction, IPEndPoint remote, bool relayed, CancellationToken cancellationToken,
+        Func<bool>? claim = null)
     {
         try
         {
@@ -138,6 +144,10 @@ public sealed class LinkEstablisher(NodeIdentity identity, LinkOptions options, 
             if (expected is { } want && want != remoteId)
             {
                 throw new LinkFailedException($"device ID mismatch at {remote}: expected {want.Short}, got {remoteId.Short}");
+            }
+            if (claim is not null && !claim())
+            {
+                throw new LinkFailedException("another path linked first");
             }
             var ours = helloFor(remoteId);
             var writer = PipeWriter.Create(stream, new StreamPipeWriterOptions(leaveOpen: true));

@@ -7,7 +7,8 @@ public sealed partial class PeerLink
     private async Task KeepaliveLoopAsync()
     {
         var time = _options.TimeProvider;
-        var tick = TimeSpan.FromTicks(Math.Min(_options.KeepaliveInterval.Ticks, _options.IdleTimeout.Ticks) / 3);
+        // At most 1 s, so a dead link is closed within a second of its idle timeout.
+        var tick = TimeSpan.FromTicks(Math.Min(Math.Min(_options.KeepaliveInterval.Ticks, _options.IdleTimeout.Ticks) / 3, TimeSpan.TicksPerSecond));
         using var timer = new PeriodicTimer(tick, time);
         try
         {

@@ -77,6 +77,15 @@ public sealed partial class PeerLink : IPeerLink, IAsyncDisposable
     /// <summary>The TCP connection runs through a hub's relay (TLS is still end to end); else it is direct.</summary>
     public bool Relayed { get; init; }
 
+    /// <summary>How the connection reaches the peer; set by whoever made it (defaults to relayed or direct).</summary>
+    public LinkPath Path
+    {
+        get => _path ?? (Relayed ? LinkPath.Relayed : LinkPath.Direct);
+        set => _path = value;
+    }
+
+    private LinkPath? _path;
+
     public DateTimeOffset ConnectedAt { get; }
 
     /// <summary>Completes once, when the link has closed, with why.</summary>

@@ -53,6 +53,8 @@ public enum FrameType : byte
     CallEnd = 0x62,
     CallMedia = 0x63,
     CallCandidates = 0x64,
+    PunchOffer = 0x70,
+    PunchAnswer = 0x71,
 }
 
 /// <summary>Which send queue a frame goes through: control and chat always go before bulk data.</summary>

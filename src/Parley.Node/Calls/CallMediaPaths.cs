@@ -35,7 +35,8 @@ internal sealed class CallMediaPaths(IMediaSocket socket, IPeerSessions sessions
     /// </summary>
     public void Open(Call call, MediaSession media, Action flooding)
     {
-        var relayed = sessions.Session(call.Peer)?.Link.Relayed == true;
+        // A punched link comes through the peer's NAT like a relayed one comes through the hub: its far end takes no datagrams unasked.
+        var relayed = sessions.Session(call.Peer)?.Link.Path is LinkPath.Relayed or LinkPath.Punched;
         call.OverLink = !options.MediaOverUdp || call.PeerMedia is not { Port: > 0 } || relayed;
         if (!call.OverLink)
         {

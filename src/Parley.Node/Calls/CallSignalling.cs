@@ -119,6 +119,9 @@ internal sealed class CallSignalling(CallBook book, CallLifecycle lifecycle, Cal
         return Task.CompletedTask;
     }
 
+    /// <summary>A live call holds the link: its signalling, and its media when UDP does not pass, are bound to it.</summary>
+    public bool HoldsLink(DeviceId peer) => book.LiveWith(peer).Any();
+
     /// <summary>The peer's link is gone: its calls end (the other side sees the same from its end).</summary>
     public void OnSessionClosed(DeviceId peer, string reason)
     {

@@ -29,6 +29,7 @@ public sealed class CallsModule : INodeModule
         services.AddSingleton<INodeService>(sp => sp.GetRequiredService<CallService>());
         services.AddSingleton<CallSignalling>();
         services.AddSingleton<IPeerFeature>(sp => sp.GetRequiredService<CallSignalling>());
+        services.AddSingleton<Contacts.ICallPaths, CallPaths>();
     }
 
     public void MapEndpoints(IEndpointRouteBuilder app, RouteGroupBuilder api) => CallsEndpoints.Map(api);

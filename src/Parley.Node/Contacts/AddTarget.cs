@@ -1,6 +1,7 @@
 using Parley.Core.Identity;
 using Parley.Node.Api;
 using Parley.Node.Discovery;
+using Parley.Node.Links;
 
 namespace Parley.Node.Contacts;
 
@@ -38,6 +39,8 @@ internal sealed record AddTarget(DeviceId Id, string? Name, string? Address)
         {
             throw new ApiRequestException($"'{typed}' is not host:port");
         }
-        return new(id, null, body.Address);
+        // A device ID of a device heard on the LAN: its LAN address is the best one to dial first.
+        var lan = nearbyList.Current.FirstOrDefault(n => n.DeviceId == id)?.Endpoint.ToString();
+        return new(id, null, LinkManager.MergeAddress(body.Address, lan));
     }
 }

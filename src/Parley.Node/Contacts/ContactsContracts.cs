@@ -4,9 +4,12 @@ using Parley.Node.Storage;
 namespace Parley.Node.Contacts;
 
 /// <summary>A known device as the API shows it, with its link if it has one.</summary>
+/// <param name="Link">"direct" or "relayed" (through the hub).</param>
+/// <param name="Path">The link's path in more detail: "lan", "direct", "punched" (TCP simultaneous open), "mapped" or "relayed".</param>
+/// <param name="CallPath">While a call with the peer is in progress, its media's path (the call's <c>transport</c>).</param>
 public sealed record PeerView(
     string DeviceId, string Name, string RemoteName, string? Alias, PeerState State, bool Online, bool? AcceptsUs,
-    string? Link, LinkDirection? Direction, string? Address, DateTimeOffset? LastSeen);
+    string? Link, LinkDirection? Direction, string? Address, DateTimeOffset? LastSeen, string? Path = null, string? CallPath = null);
 
 /// <summary>A device heard on the LAN.</summary>
 public sealed record NearbyView(string DeviceId, string Name, string Address, DateTimeOffset LastSeen, PeerState? State);

@@ -61,10 +61,13 @@ public sealed class DiscoveryService(
         }
     }
 
-    /// <summary>A contact heard on the LAN: remember where it is and dial it now if not linked.</summary>
+    /// <summary>
+    /// A contact heard on the LAN: remember where it is and dial it now if not linked. A relayed link
+    /// to it learns the address too: the link's upgrade tries it at once (<see cref="PathUpgrader"/>).
+    /// </summary>
     private void OnSighted(NearbyPeer peer)
     {
-        if (contacts.Find(peer.DeviceId) is { State: PeerState.Contact } contact && links.Session(peer.DeviceId) is null)
+        if (contacts.Find(peer.DeviceId) is { State: PeerState.Contact } contact && links.Session(peer.DeviceId) is not { Link.Relayed: false })
         {
             var address = peer.Endpoint.ToString();
             if (contact.Address?.StartsWith(address, StringComparison.Ordinal) != true)

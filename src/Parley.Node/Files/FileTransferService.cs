@@ -99,6 +99,9 @@ public sealed class FileTransferService : IPeerFeature, INodeService
         }
     }
 
+    /// <summary>A transfer moving data holds the link: its blocks and requests are in flight on it.</summary>
+    public bool HoldsLink(DeviceId peer) => _book.UnfinishedWith(peer).Any(t => t.State == TransferState.Active);
+
     /// <summary>The peer is linked (again): re-offer what it has not answered, ask again for what is still coming.</summary>
     public async Task OnSessionOpenedAsync(PeerSession session)
     {

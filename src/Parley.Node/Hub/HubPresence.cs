@@ -23,6 +23,9 @@ internal sealed class HubPresence(NodeIdentity identity, VerifiedDirectory direc
     /// <summary>True when the hub last said <paramref name="peer"/> is online there.</summary>
     public bool IsOnline(DeviceId peer) => _members.TryGetValue(peer, out var member) && member.Online;
 
+    /// <summary>What the hub last said about <paramref name="peer"/>, if anything.</summary>
+    public HubMember? Find(DeviceId peer) => _members.GetValueOrDefault(peer);
+
     public ValueTask OnFrameAsync(IPeerLink hub, Frame frame)
     {
         var notice = frame.Read<PresenceNotice>();

@@ -18,6 +18,10 @@ internal sealed class RelayDialer(IHubChannel channel, HubPresence presence, Tim
 
     public bool CanRelayTo(DeviceId peer) => channel.Connected && presence.IsOnline(peer);
 
+    public IPEndPoint? ObservedEndPoint(DeviceId peer) =>
+        channel.Connected && presence.Find(peer) is { Online: true } member && IPEndPoint.TryParse(member.Address, out var endpoint) && endpoint.Port != 0
+            ? endpoint : null;
+
     public async Task<(Socket Socket, IPEndPoint Hub)> OpenRelayAsync(DeviceId peer, CancellationToken cancellationToken)
     {
         var hub = channel.RequireLink().RemoteEndPoint;

@@ -39,6 +39,9 @@ public sealed class FrameRouter
         }
     }
 
+    /// <summary>True when any feature holds the peer's link (see <see cref="IPeerFeature.HoldsLink"/>).</summary>
+    public bool HoldsLink(DeviceId peer) => _features.Any(f => f.HoldsLink(peer));
+
     public void SessionClosed(DeviceId peer, string reason)
     {
         foreach (var feature in _features)

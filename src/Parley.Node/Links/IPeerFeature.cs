@@ -19,6 +19,12 @@ public interface IPeerFeature
     /// <summary>Both sides now consent on a new link: send what waited for the peer.</summary>
     Task OnSessionOpenedAsync(PeerSession session) => Task.CompletedTask;
 
+    /// <summary>
+    /// True while something of this feature runs on the peer's current link that moving the peer to a
+    /// better link would break, so a relayed link waits to be upgraded until it is done.
+    /// </summary>
+    bool HoldsLink(DeviceId peer) => false;
+
     /// <summary>The peer's link closed and no other replaced it: the peer is offline.</summary>
     void OnSessionClosed(DeviceId peer, string reason)
     {

@@ -20,4 +20,7 @@ public interface IRelayDialer
     /// Throws <see cref="InvalidOperationException"/> when the hub refuses or cannot be asked.
     /// </summary>
     Task<(Socket Socket, IPEndPoint Hub)> OpenRelayAsync(DeviceId peer, CancellationToken cancellationToken);
+
+    /// <summary>Where the hub sees <paramref name="peer"/> (the address its link comes from, with the port it listens on), while it is online there.</summary>
+    IPEndPoint? ObservedEndPoint(DeviceId peer) => null;
 }

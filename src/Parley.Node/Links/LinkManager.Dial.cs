@@ -10,6 +10,12 @@ namespace Parley.Node.Links;
 public sealed partial class LinkManager
 {
     private static readonly TimeSpan DialTick = TimeSpan.FromMilliseconds(250);
+
+    /// <summary>Between the starts of two direct candidates in one round: a dropped SYN costs this, not the handshake timeout.</summary>
+    internal static readonly TimeSpan DirectStagger = TimeSpan.FromMilliseconds(250);
+
+    /// <summary>How long direct candidates have to themselves before the relay joins the race.</summary>
+    internal static readonly TimeSpan RelayHeadStart = TimeSpan.FromMilliseconds(300);
     private const int GaveUpFailures = 1000;
     private readonly ConcurrentDictionary<DeviceId, DialState> _dial = new();
 
@@ -80,22 +86,9 @@ public sealed partial class LinkManager
     {
         try
         {
-            foreach (var address in addresses.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+            if (await RaceAsync(id, addresses, withRelay: true).ConfigureAwait(false) is { } link)
             {
-                try
-                {
-                    var endpoint = await ResolveAsync(address, _stopping.Token).ConfigureAwait(false);
-                    var link = await _establisher.ConnectAsync(endpoint, id, HelloFor, _stopping.Token).ConfigureAwait(false);
-                    await RegisterAsync(link).ConfigureAwait(false);
-                    return;
-                }
-                catch (Exception e) when (e is LinkFailedException or FormatException or System.Net.Sockets.SocketException)
-                {
-                    LinkManagerLog.DialFailed(_logger, id.Short, address, e.Message);
-                }
-            }
-            if (await TryRelayAsync(id).ConfigureAwait(false))
-            {
+                await RegisterAsync(link).ConfigureAwait(false);
                 return;
             }
             state.Failures = Math.Min(state.Failures + 1, GaveUpFailures);
@@ -110,25 +103,40 @@ public sealed partial class LinkManager
         }
     }
 
-    /// <summary>No direct address worked: try the hub's relay. TLS runs end to end over it, pinned as always.</summary>
-    private async Task<bool> TryRelayAsync(DeviceId id)
+    /// <summary>
+    /// One dial round: every direct candidate of <paramref name="id"/> (LAN first, one more every
+    /// <see cref="DirectStagger"/>) and, unless <paramref name="withRelay"/> is false, the hub's relay
+    /// after <see cref="RelayHeadStart"/>, and <paramref name="also"/> if given; the first link that proves the
+    /// peer wins (see <see cref="DialRace"/>).
+    /// </summary>
+    internal Task<PeerLink?> RaceAsync(DeviceId id, string? addresses, bool withRelay, DialAttempt? also = null)
     {
-        if (!_relay.CanRelayTo(id))
+        var direct = LinkCandidates.Order(addresses, _relay.ObservedEndPoint(id));
+        var attempts = direct.Select((address, i) => new DialAttempt(address, DirectStagger * i, (claim, token) => DialDirectAsync(id, address, claim, token)))
+            .ToList();
+        if (also is not null)
         {
-            return false;
+            attempts.Add(also);
         }
-        try
+        if (withRelay && _relay.CanRelayTo(id))
         {
-            var (socket, hub) = await _relay.OpenRelayAsync(id, _stopping.Token).ConfigureAwait(false);
-            var link = await _establisher.ConnectOverAsync(socket, hub, id, HelloFor, relayed: true, _stopping.Token).ConfigureAwait(false);
-            await RegisterAsync(link).ConfigureAwait(false);
-            return true;
+            attempts.Add(new DialAttempt("relay", attempts.Count == 0 ? TimeSpan.Zero : RelayHeadStart, (claim, token) => DialRelayAsync(id, claim, token)));
         }
-        catch (Exception e) when (e is LinkFailedException or InvalidOperationException or SocketException or IOException)
-        {
-            LinkManagerLog.DialFailed(_logger, id.Short, "relay", e.Message);
-            return false;
-        }
+        return DialRace.RunAsync(attempts, _options.TimeProvider, (attempt, e) => LinkManagerLog.DialFailed(_logger, id.Short, attempt.Label, e.Message),
+            _stopping.Token);
+    }
+
+    private async Task<PeerLink> DialDirectAsync(DeviceId id, string address, Func<bool> claim, CancellationToken cancellationToken)
+    {
+        var endpoint = await ResolveAsync(address, cancellationToken).ConfigureAwait(false);
+        return await _establisher.ConnectAsync(endpoint, id, HelloFor, cancellationToken, claim).ConfigureAwait(false);
+    }
+
+    /// <summary>Through the hub's relay. TLS runs end to end over it, pinned as always.</summary>
+    private async Task<PeerLink> DialRelayAsync(DeviceId id, Func<bool> claim, CancellationToken cancellationToken)
+    {
+        var (socket, hub) = await _relay.OpenRelayAsync(id, cancellationToken).ConfigureAwait(false);
+        return await _establisher.ConnectOverAsync(socket, hub, id, HelloFor, relayed: true, cancellationToken, claim).ConfigureAwait(false);
     }
 
     /// <summary>

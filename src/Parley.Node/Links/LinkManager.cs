@@ -31,6 +31,17 @@ public sealed partial class LinkManager : IPeerSessions, IAsyncDisposable
     private FrameRouter _router = new([]);
     private LinkEstablisher _establisher;
 
+    /// <summary>Sets links up (TLS and hello) for this node: paths found elsewhere (a punched connection) use it too.</summary>
+    internal LinkEstablisher Establisher => _establisher;
+
+    /// <summary>Cancelled when the node stops: work on links started elsewhere ends with it.</summary>
+    internal CancellationToken Stopping => _stopping.Token;
+
+    internal DeviceId DeviceId => _identity.DeviceId;
+
+    /// <summary>True while a feature runs something on the link to <paramref name="peer"/> that moving to another link would break (a transfer, a call).</summary>
+    internal bool HoldsLink(DeviceId peer) => _router.HoldsLink(peer);
+
     public LinkManager(NodeIdentity identity, NodeOptions options, ContactBook contacts, EventHub events,
         ILoggerFactory loggerFactory, NodeProfile profile, IRelayDialer relay)
     {
@@ -62,12 +73,12 @@ public sealed partial class LinkManager : IPeerSessions, IAsyncDisposable
         _background = Task.Run(DialLoopAsync);
     }
 
-    private Hello HelloFor(DeviceId remote) => new(
-        Hello.CurrentVersion, _identity.DeviceId, Capabilities: 0, (ushort)ListenPort,
+    internal Hello HelloFor(DeviceId remote) => new(
+        Hello.CurrentVersion, _identity.DeviceId, HelloCapabilities.Punch, (ushort)ListenPort,
         _contacts.IsContact(remote) ? HelloFlags.Contact : HelloFlags.None, _profile.Name);
 
     /// <summary>Applies consent and the one-link-per-peer rule to a new link, then starts it.</summary>
-    private async Task RegisterAsync(PeerLink link)
+    internal async Task RegisterAsync(PeerLink link)
     {
         var id = link.RemoteId;
         var record = _contacts.Find(id);
@@ -76,6 +87,10 @@ public sealed partial class LinkManager : IPeerSessions, IAsyncDisposable
             LinkManagerLog.Refused(_logger, id.Short, link.RemoteEndPoint.ToString(), record?.State.ToString() ?? "stopping");
             await link.CloseAsync(CloseCode.Rejected, "not accepted").ConfigureAwait(false);
             return;
+        }
+        if (link.Path == LinkPath.Direct && LinkCandidates.IsOnOurNetworks(link.RemoteEndPoint.Address))
+        {
+            link.Path = LinkPath.Lan;
         }
         var session = new PeerSession(link, record?.State == PeerState.Contact, link.RemoteHello.Flags.HasFlag(HelloFlags.Contact));
         SetLocalAccepts(session, session.LocalAccepts);
@@ -115,7 +130,8 @@ public sealed partial class LinkManager : IPeerSessions, IAsyncDisposable
             link.TrySend(FrameType.Consent, new ConsentMessage(true).ToArray());
         }
         session.Finished = link.Closed.ContinueWith(t => OnClosedAsync(session, t.Result), TaskScheduler.Default).Unwrap();
-        LinkManagerLog.Linked(_logger, id.Short, link.RemoteHello.Name, link.Direction.ToString().ToLowerInvariant(), link.RemoteEndPoint.ToString());
+        LinkManagerLog.Linked(_logger, id.Short, link.RemoteHello.Name, link.Direction.ToString().ToLowerInvariant(), link.RemoteEndPoint.ToString(),
+            link.Path.ToString().ToLowerInvariant());
         if (isRequest)
         {
             LinkManagerLog.Request(_logger, id.Short, link.RemoteHello.Name, link.RemoteEndPoint.ToString());
@@ -126,11 +142,17 @@ public sealed partial class LinkManager : IPeerSessions, IAsyncDisposable
     }
 
     /// <summary>
-    /// Of two links to one peer, both sides keep the same one: the link dialed by the lower device ID;
-    /// between two links dialed by the same side, the newer (the older is likely dead).
+    /// Of two links to one peer, both sides keep the same one: a direct link over a relayed one (so a
+    /// relayed link is upgraded in place, and a relay attempt that lost a race never displaces the
+    /// winner); else the link dialed by the lower device ID; between two links dialed by the same side,
+    /// the newer (the older is likely dead).
     /// </summary>
     private bool Prefer(PeerLink candidate, IPeerLink existing)
     {
+        if (candidate.Relayed != existing.Relayed)
+        {
+            return !candidate.Relayed;
+        }
         if (candidate.Direction == existing.Direction)
         {
             return true;

@@ -88,7 +88,8 @@ function upsertTransfer(t) {
 
 export function wireEvents() {
   on('message', () => refresh('conversations'));
-  for (const type of ['peer.online', 'peer.offline', 'peer.consent', 'request']) on(type, () => refresh('peers'));
+  // A call starting, ending or moving its media changes the path shown beside the contact.
+  for (const type of ['peer.online', 'peer.offline', 'peer.consent', 'request', 'call.answered', 'call.ended', 'call.transport']) on(type, () => refresh('peers'));
   for (const type of ['hub.presence', 'hub.connected', 'hub.disconnected']) {
     on(type, () => { refresh('peers'); refresh('hub'); refresh('rooms', 400); });
   }

@@ -13,9 +13,13 @@ export function section(title, ...children) {
   return h('section', { class: 'card' }, h('h2', null, title), ...children);
 }
 
-/** "online · direct", "online · relayed", "last seen 5 min ago". */
+/** "online · lan", "online · punched · call over udp", "last seen 5 min ago" (the link's path: lan, direct, punched, mapped, relayed; a call's media path). */
 export function presence(peer) {
-  if (peer.online) return h('span', { class: 'presence online' }, 'online', peer.link ? ` · ${peer.link}` : '');
+  const path = peer.path ?? peer.link;
+  if (peer.online) {
+    return h('span', { class: 'presence online', title: path ? `link path: ${path}` : '' },
+      'online', path ? ` · ${path}` : '', peer.callPath ? ` · call over ${peer.callPath}` : '');
+  }
   return h('span', { class: 'presence' }, peer.lastSeen ? `last seen ${ago(peer.lastSeen)}` : 'not seen yet');
 }
 
