@@ -30,6 +30,7 @@ internal sealed class CallRunner(CallApi calls, string callId, TextWriter output
     private int _sentVideoFrames;
     private int _sentAudioFrames;
     private int _receivedAudioFrames;
+    private int _receivedVideoFrames;
 
     public sealed record Options(bool Video, bool Screen, string? Source, string? Record, double? Seconds);
 
@@ -74,7 +75,7 @@ internal sealed class CallRunner(CallApi calls, string callId, TextWriter output
                 Stop(source);
             }
             await Task.WhenAll(senders.Select(s => s.ContinueWith(_ => { }, TaskScheduler.Default))).ConfigureAwait(false);
-            output.WriteLine($"sent {_sentVideoFrames} video and {_sentAudioFrames} audio frames; received {_receivedAudioFrames} audio frames");
+            output.WriteLine($"sent {_sentVideoFrames} video and {_sentAudioFrames} audio frames; received {_receivedAudioFrames} audio frames and {_receivedVideoFrames} video frames");
             await PrintPathAsync().ConfigureAwait(false);
             await FinishRecordingAsync().ConfigureAwait(false);
         }
@@ -185,9 +186,13 @@ internal sealed class CallRunner(CallApi calls, string callId, TextWriter output
                     {
                         _receivedAudioFrames++;
                     }
-                    else if (record is not null)
+                    else
                     {
-                        Record(record, frame.Timestamp, frame.Data.Span);
+                        _receivedVideoFrames++;
+                        if (record is not null)
+                        {
+                            Record(record, frame.Timestamp, frame.Data.Span);
+                        }
                     }
                 }
             }

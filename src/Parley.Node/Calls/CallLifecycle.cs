@@ -24,6 +24,7 @@ internal sealed class CallLifecycle(CallBook book, CallMediaPaths paths, CallSig
         paths.Open(call, media, () => Hangup(call, "the peer flooded the media path"));
         call.State = CallState.Active;
         call.AnsweredAt = time.GetUtcNow();
+        paths.Started(call);
         Publish(CallsEvents.Answered, call);
     }
 

@@ -47,9 +47,16 @@ internal sealed class CallMediaPaths(IMediaSocket socket, IPeerSessions sessions
             call.PeerMedia = null;
             socket.Register(call.Id, media, null, flooding, found => punching.Found(call, found));
             punching.Begin(call);
-            punching.TryProbe(call);
         }
     }
+
+    /// <summary>
+    /// The call is active: checks start (if the peer has named its addresses by now; else when it does).
+    /// Not in <see cref="Open"/>: checks run only while the call is active, and one started before that
+    /// stopped at once yet kept the call marked as probing — that side never sent a check, and behind a
+    /// NAT that drops unsolicited datagrams the call stayed on the link (the NAT matrix's flake).
+    /// </summary>
+    public void Started(Call call) => punching.TryProbe(call);
 
     public void Close(Call call) => socket.Unregister(call.Id);
 

@@ -69,7 +69,7 @@ internal sealed class CallPunching(IMediaSocket socket, IHubChannel hub, IPeerSe
     {
         lock (call)
         {
-            if (call.Session is null || call.PeerCandidates is null || call.Probing || !call.OverLink)
+            if (call.State != CallState.Active || call.Session is null || call.PeerCandidates is null || call.Probing || !call.OverLink)
             {
                 return;
             }

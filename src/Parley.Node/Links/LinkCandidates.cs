@@ -16,7 +16,9 @@ internal static class LinkCandidates
     public const int MaxDirect = 5;
 
     private static readonly TimeSpan NetworksFresh = TimeSpan.FromSeconds(10);
-    private static (long At, IReadOnlyList<(IPAddress Address, IPAddress Mask)> Networks) s_networks = (long.MinValue, []);
+    // Null until first read. (A start time of long.MinValue made "now - then" overflow negative, so the empty
+    // list counted as fresh forever and no LAN address was ever seen as one.)
+    private static (long At, IReadOnlyList<(IPAddress Address, IPAddress Mask)>? Networks) s_networks;
 
     public static IReadOnlyList<string> Order(string? known, IPEndPoint? observedByHub)
     {
@@ -61,9 +63,9 @@ internal static class LinkCandidates
     private static IReadOnlyList<(IPAddress, IPAddress)> Networks()
     {
         var cached = s_networks;
-        if (Environment.TickCount64 - cached.At < NetworksFresh.TotalMilliseconds)
+        if (cached.Networks is { } known && Environment.TickCount64 - cached.At < NetworksFresh.TotalMilliseconds)
         {
-            return cached.Networks;
+            return known;
         }
         var networks = NetworkInterface.GetAllNetworkInterfaces()
             .Where(n => n.OperationalStatus is OperationalStatus.Up or OperationalStatus.Unknown)

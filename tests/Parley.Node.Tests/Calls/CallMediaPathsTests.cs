@@ -20,7 +20,7 @@ public sealed class CallMediaPathsTests
     private CallPunching _punching = null!;
     private byte[] _secret = [];
 
-    private (CallMediaPaths Paths, Call Call, MediaSession Media, FakePeerLink Link) Start(bool relayed)
+    private (CallMediaPaths Paths, Call Call, MediaSession Media, FakePeerLink Link) Start(bool relayed, bool active = true)
     {
         var peer = new DeviceId(RandomNumberGenerator.GetBytes(DeviceId.Size));
         var link = new FakePeerLink(peer, "bob") { Relayed = relayed, RemoteEndPoint = new IPEndPoint(IPAddress.Parse("203.0.113.7"), 47900) };
@@ -34,7 +34,13 @@ public sealed class CallMediaPathsTests
             PeerMedia = CallMediaPaths.PeerEndPoint(link, 41_000),
         };
         var media = new MediaSession(7, secret, true, packet => paths.Send(call, packet), call, _clock);
+        call.Session = media;
         paths.Open(call, media, () => { });
+        if (active)
+        {
+            call.State = CallState.Active; // as CallLifecycle.Start does, after the path is chosen
+            paths.Started(call);
+        }
         return (paths, call, media, link);
     }
 
@@ -70,6 +76,21 @@ public sealed class CallMediaPathsTests
         media.SendFrame(StreamKind.Audio, 1, false, 0, new byte[80]);
         Assert.Single(_socket.Sent);
         Assert.Equal(0, link.CountOf(FrameType.CallMedia));
+    }
+
+    [Fact]
+    public void CandidatesThatCameBeforeTheCallWasActive_AreCheckedOnceItIs()
+    {
+        var (paths, call, _, _) = Start(relayed: true, active: false);
+        _punching.OnCandidates(call, new CallCandidates(7, [new IPEndPoint(IPAddress.Parse("203.0.113.8"), 41_000)]));
+        Assert.False(call.Probing); // a check loop started now would stop at once and keep the call marked as probing
+        var sentBefore = _socket.Sent.Count;
+
+        call.State = CallState.Active;
+        paths.Started(call);
+
+        Assert.True(call.Probing);
+        Assert.True(_socket.Sent.Count > sentBefore, "a check went to the peer's address");
     }
 
     [Fact]
