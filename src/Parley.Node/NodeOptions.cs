@@ -46,6 +46,9 @@ public sealed class NodeOptions
     /// <summary>Whether call media may use UDP; when false (or when UDP does not get through) it rides the TLS link.</summary>
     public bool MediaOverUdp { get; init; } = true;
 
+    /// <summary>Whether to ask the local router to forward the peer port (and a call's media port) by PCP, NAT-PMP or UPnP. Defaults to on.</summary>
+    public bool PortMapping { get; init; } = true;
+
     /// <summary>A folder of videos to share with contacts (<c>--videos</c>); null keeps the one shared last time, if any.</summary>
     public string? VideosFolder { get; init; }
 

@@ -10,13 +10,13 @@ internal sealed class UpVerb : IVerb
 {
     public string Name => "up";
 
-    public string Arguments => "[--name NAME] [--port N] [--api-port N] [--discovery-port N] [--no-discovery] [--hub INVITE] [--videos DIR] [--log-protocol] [--normal-priority]";
+    public string Arguments => "[--name NAME] [--port N] [--api-port N] [--discovery-port N] [--no-discovery] [--no-port-mapping] [--hub INVITE] [--videos DIR] [--log-protocol] [--normal-priority]";
 
     public string Summary => "start this node (peer links, LAN discovery, local API) and keep it running";
 
     public IReadOnlyCollection<string> ValuedOptions => ["--name", "--port", "--api-port", "--discovery-port", "--hub", "--videos"];
 
-    public IReadOnlyCollection<string> FlagOptions => ["--no-discovery", "--log-protocol", "--normal-priority"];
+    public IReadOnlyCollection<string> FlagOptions => ["--no-discovery", "--no-port-mapping", "--log-protocol", "--normal-priority"];
 
     public async Task<int> RunAsync(CliContext context)
     {
@@ -47,6 +47,7 @@ internal sealed class UpVerb : IVerb
             ApiPort = args.Port("--api-port", NodeOptions.DefaultApiPort),
             DiscoveryPort = args.Port("--discovery-port", NodeOptions.DefaultDiscoveryPort),
             Discovery = !args.Has("--no-discovery"),
+            PortMapping = !args.Has("--no-port-mapping"),
             Link = new LinkOptions { LogProtocol = args.Has("--log-protocol") },
         };
         if (ApiClient.TryOpen(context.Home) is { } existing)

@@ -12,6 +12,9 @@ public static class HelloCapabilities
 {
     /// <summary>The sender is a hub, not a node: it never chats or takes files.</summary>
     public const uint Hub = 1;
+
+    /// <summary>A hub that takes <see cref="Protocol.FrameType.ReachableAt"/> (older hubs would close the link on it).</summary>
+    public const uint TakesReachableAt = 2;
 }
 
 [Flags]

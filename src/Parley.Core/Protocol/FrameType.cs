@@ -53,6 +53,7 @@ public enum FrameType : byte
     CallEnd = 0x62,
     CallMedia = 0x63,
     CallCandidates = 0x64,
+    ReachableAt = 0x6A,
 }
 
 /// <summary>Which send queue a frame goes through: control and chat always go before bulk data.</summary>
