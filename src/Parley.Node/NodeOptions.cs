@@ -49,6 +49,9 @@ public sealed class NodeOptions
     /// <summary>Whether to ask the local router to forward the peer port (and a call's media port) by PCP, NAT-PMP or UPnP. Defaults to on.</summary>
     public bool PortMapping { get; init; } = true;
 
+    /// <summary>Which of PCP, NAT-PMP and UPnP port mapping may try (<c>--port-mapping pcp,nat-pmp,upnp</c>). Defaults to all.</summary>
+    public Core.Traversal.PortMapping.MappingMethods PortMappingMethods { get; init; } = Core.Traversal.PortMapping.MappingMethods.All;
+
     /// <summary>A folder of videos to share with contacts (<c>--videos</c>); null keeps the one shared last time, if any.</summary>
     public string? VideosFolder { get; init; }
 

@@ -1,6 +1,7 @@
 using System.Runtime.InteropServices;
 using Microsoft.Extensions.Logging;
 using Parley.Core.Links;
+using Parley.Core.Traversal.PortMapping;
 using Parley.Node;
 
 namespace Parley.Cli.Verbs;
@@ -10,11 +11,11 @@ internal sealed class UpVerb : IVerb
 {
     public string Name => "up";
 
-    public string Arguments => "[--name NAME] [--port N] [--api-port N] [--discovery-port N] [--no-discovery] [--no-port-mapping] [--hub INVITE] [--videos DIR] [--log-protocol] [--normal-priority]";
+    public string Arguments => "[--name NAME] [--port N] [--api-port N] [--discovery-port N] [--no-discovery] [--no-port-mapping | --port-mapping pcp,nat-pmp,upnp] [--hub INVITE] [--videos DIR] [--log-protocol] [--normal-priority]";
 
     public string Summary => "start this node (peer links, LAN discovery, local API) and keep it running";
 
-    public IReadOnlyCollection<string> ValuedOptions => ["--name", "--port", "--api-port", "--discovery-port", "--hub", "--videos"];
+    public IReadOnlyCollection<string> ValuedOptions => ["--name", "--port", "--api-port", "--discovery-port", "--hub", "--videos", "--port-mapping"];
 
     public IReadOnlyCollection<string> FlagOptions => ["--no-discovery", "--no-port-mapping", "--log-protocol", "--normal-priority"];
 
@@ -48,6 +49,7 @@ internal sealed class UpVerb : IVerb
             DiscoveryPort = args.Port("--discovery-port", NodeOptions.DefaultDiscoveryPort),
             Discovery = !args.Has("--no-discovery"),
             PortMapping = !args.Has("--no-port-mapping"),
+            PortMappingMethods = MappingMethodsOption(args.Value("--port-mapping")),
             Link = new LinkOptions { LogProtocol = args.Has("--log-protocol") },
         };
         if (ApiClient.TryOpen(context.Home) is { } existing)
@@ -107,6 +109,27 @@ internal sealed class UpVerb : IVerb
             signal.Cancel = true;
             node.RequestStop();
         }
+    }
+
+    /// <summary><c>--port-mapping</c>: which of pcp, nat-pmp and upnp to try (all when not given).</summary>
+    private static MappingMethods MappingMethodsOption(string? list)
+    {
+        if (list is null)
+        {
+            return MappingMethods.All;
+        }
+        var methods = MappingMethods.None;
+        foreach (var name in list.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries))
+        {
+            methods |= name.ToLowerInvariant() switch
+            {
+                "pcp" => MappingMethods.Pcp,
+                "nat-pmp" => MappingMethods.NatPmp,
+                "upnp" => MappingMethods.Upnp,
+                _ => throw new UsageException($"--port-mapping: '{name}' is not pcp, nat-pmp or upnp"),
+            };
+        }
+        return methods;
     }
 
     private static async Task<bool> IsAliveAsync(ApiClient client)

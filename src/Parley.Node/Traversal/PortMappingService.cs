@@ -35,7 +35,7 @@ internal sealed class PortMappingService(NodeOptions options, LinkManager links,
 
     public Task StartAsync(CancellationToken cancellationToken)
     {
-        if (options.PortMapping)
+        if (options.PortMapping && options.PortMappingMethods != MappingMethods.None)
         {
             _running = RunAsync(_stopping.Token);
         }
@@ -71,7 +71,7 @@ internal sealed class PortMappingService(NodeOptions options, LinkManager links,
     {
         try
         {
-            var found = await RouterMapping.FirstAsync(DefaultGateway.Find(), MappedProtocol.Tcp, links.ListenPort, Lifetime, cancellationToken).ConfigureAwait(false);
+            var found = await RouterMapping.FirstAsync(DefaultGateway.Find(), MappedProtocol.Tcp, links.ListenPort, Lifetime, options.PortMappingMethods, cancellationToken).ConfigureAwait(false);
             if (found is not { } first)
             {
                 PortMappingLog.NoRouter(_logger);

@@ -16,7 +16,7 @@ public enum MappedProtocol
 /// <param name="Method">Who granted it: "PCP", "NAT-PMP" or "UPnP".</param>
 public sealed record ForwardedPort(MappedProtocol Protocol, int InternalPort, IPEndPoint External, TimeSpan Lifetime, string Method)
 {
-    public override string ToString() => $"{Protocol.ToString().ToUpperInvariant()} {External} → :{InternalPort} by {Method} for {Lifetime.TotalSeconds:0} s";
+    public override string ToString() => $"{Protocol.ToString().ToUpperInvariant()} {External} -> :{InternalPort} by {Method} for {Lifetime.TotalSeconds:0} s";
 }
 
 /// <summary>

@@ -2,6 +2,17 @@ using System.Net;
 
 namespace Parley.Core.Traversal.PortMapping;
 
+/// <summary>Which ways of asking the router may be tried.</summary>
+[Flags]
+public enum MappingMethods
+{
+    None = 0,
+    Pcp = 1,
+    NatPmp = 2,
+    Upnp = 4,
+    All = Pcp | NatPmp | Upnp,
+}
+
 /// <summary>
 /// Finds which way the local router forwards ports, by asking for the first mapping: PCP at the default
 /// gateway, NAT-PMP when the gateway answers that it speaks only that (RFC 6887 §9), and UPnP-IGD when
@@ -14,16 +25,16 @@ public static class RouterMapping
 
     /// <summary>The mapper that granted the first mapping and the mapping, or null when no router would.</summary>
     public static async Task<(IPortMapper Mapper, ForwardedPort Port)?> FirstAsync(IPAddress? gateway, MappedProtocol protocol, int internalPort,
-        TimeSpan lifetime, CancellationToken cancellationToken)
+        TimeSpan lifetime, MappingMethods methods, CancellationToken cancellationToken)
     {
         if (gateway is not null)
         {
             var pcp = new PcpClient(gateway);
-            if (await pcp.MapAsync(protocol, internalPort, lifetime, cancellationToken).ConfigureAwait(false) is { } mapped)
+            if (methods.HasFlag(MappingMethods.Pcp) && await pcp.MapAsync(protocol, internalPort, lifetime, cancellationToken).ConfigureAwait(false) is { } mapped)
             {
                 return (pcp, mapped);
             }
-            if (pcp.VersionUnsupported)
+            if (methods.HasFlag(MappingMethods.NatPmp) && (pcp.VersionUnsupported || !methods.HasFlag(MappingMethods.Pcp)))
             {
                 var natPmp = new NatPmpClient(gateway);
                 if (await natPmp.MapAsync(protocol, internalPort, lifetime, cancellationToken).ConfigureAwait(false) is { } pmpMapped)
@@ -32,7 +43,7 @@ public static class RouterMapping
                 }
             }
         }
-        var upnp = await UpnpClient.DiscoverAsync(UpnpWait, cancellationToken).ConfigureAwait(false);
+        var upnp = methods.HasFlag(MappingMethods.Upnp) ? await UpnpClient.DiscoverAsync(UpnpWait, cancellationToken).ConfigureAwait(false) : null;
         if (upnp is not null && await upnp.MapAsync(protocol, internalPort, lifetime, cancellationToken).ConfigureAwait(false) is { } upnpMapped)
         {
             return (upnp, upnpMapped);
