@@ -17,6 +17,7 @@ internal sealed class MiniUpnpd : IDisposable
     private readonly string _folder = Directory.CreateTempSubdirectory("parley-miniupnpd-").FullName;
     private readonly ConcurrentQueue<string> _lines = new();
     private Process? _process;
+    private string _router = "";
 
     public string Output => string.Join('\n', _lines);
 
@@ -49,8 +50,23 @@ internal sealed class MiniUpnpd : IDisposable
         Legacy(router, "-t", "filter", "-A", "FORWARD", "-i", wan, "!", "-o", wan, "-j", "MINIUPNPD");
     }
 
+    /// <summary>Whether the daemon's DNAT chain forwards TCP <paramref name="port"/> (its own rules, as iptables-legacy lists them).</summary>
+    public bool ForwardsTcp(int port)
+    {
+        var info = new ProcessStartInfo("ip") { RedirectStandardOutput = true, RedirectStandardError = true };
+        foreach (var arg in new[] { "netns", "exec", _router, "iptables-legacy", "-t", "nat", "-S", "MINIUPNPD" })
+        {
+            info.ArgumentList.Add(arg);
+        }
+        using var process = Process.Start(info)!;
+        var rules = process.StandardOutput.ReadToEnd();
+        process.WaitForExit();
+        return rules.Split('\n').Any(r => r.Contains("-p tcp", StringComparison.Ordinal) && r.Contains($"--dport {port} ", StringComparison.Ordinal));
+    }
+
     private void Run(string router, string wan, string lan, string lanNet)
     {
+        _router = router;
         var config = Path.Combine(_folder, "miniupnpd.conf");
         File.WriteAllText(config, $"""
             ext_ifname={wan}

@@ -48,8 +48,8 @@ internal sealed class NatTopology : IDisposable
 
     public string B => $"pn{_tag}b";
 
-    /// <summary>Private networks, except router A's outside one when it runs miniupnpd (which refuses to forward from a private address).</summary>
-    private string Net(int offset) => offset == 0 && _upnpA ? $"100.{60 + _net}.0" : $"10.{60 + _net}.{offset}";
+    /// <summary>Private networks, except router A's outside one when it runs miniupnpd, which refuses to forward from a private or reserved address (so 100.0–29.x, below 100.64/10).</summary>
+    private string Net(int offset) => offset == 0 && _upnpA ? $"100.{_net}.0" : $"10.{60 + _net}.{offset}";
 
     /// <param name="upnpA">Router A also runs miniupnpd (NAT-PMP, PCP, UPnP-IGD) for its LAN.</param>
     public static NatTopology Create(NatKind natA, NatKind natB, bool upnpA = false)

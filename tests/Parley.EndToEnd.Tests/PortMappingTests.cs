@@ -24,7 +24,11 @@ public sealed partial class PortMappingTests : IDisposable
     private static async Task<IPEndPoint> MappedAsync(NodeProcess node, string method)
     {
         var match = Match.Empty;
-        await Plumbing.Eventually(() => Task.FromResult((match = MappedLine().Match(node.Output)).Success ? true : (bool?)null), "the node's port mapping line", 20);
+        for (var waited = 0; !(match = MappedLine().Match(node.Output)).Success; waited++)
+        {
+            Assert.True(waited < 80, $"no port mapping line in 20 s:\n{node.Output}");
+            await Task.Delay(250);
+        }
         Assert.True(match.Groups[3].Value == method, node.Output);
         return IPEndPoint.Parse(match.Groups[1].Value);
     }
@@ -42,8 +46,10 @@ public sealed partial class PortMappingTests : IDisposable
             mapped = await MappedAsync(alice, method);
             Assert.Equal(net.RouterAWanAddress, mapped.Address.ToString());
             Assert.True(await ConnectsAsync(net.Internet, mapped), $"the internet could not reach {mapped}\n{alice.Output}\n--- miniupnpd:\n{net.UpnpA!.Output}");
+            Assert.True(net.UpnpA.ForwardsTcp(mapped.Port));
         }
-        // Stopping deleted the mapping: the router's firewall drops the same connection now.
+        // Stopping deleted the mapping (the router's rule is gone), and the same connection no longer gets in.
+        Assert.False(net.UpnpA.ForwardsTcp(mapped.Port), $"the router still forwards {mapped.Port}\n--- miniupnpd:\n{net.UpnpA.Output}");
         Assert.False(await ConnectsAsync(net.Internet, mapped), $"{mapped} still reached the home after the node stopped\n--- miniupnpd:\n{net.UpnpA!.Output}");
     }
 

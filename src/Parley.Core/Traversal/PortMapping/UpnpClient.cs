@@ -17,6 +17,7 @@ public sealed class UpnpClient : IPortMapper, IDisposable
     private readonly Uri _control;
     private readonly string _serviceType;
     private readonly IPAddress _local;
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<(MappedProtocol, int), int> _granted = new();
 
     private UpnpClient(HttpClient http, Uri control, string serviceType, IPAddress local)
     {
@@ -120,14 +121,28 @@ public sealed class UpnpClient : IPortMapper, IDisposable
         {
             return null;
         }
-        var values = await CallAsync("AddPortMapping",
-        [
-            ("NewRemoteHost", ""), ("NewExternalPort", Text(internalPort)), ("NewProtocol", Name(protocol)), ("NewInternalPort", Text(internalPort)),
-            ("NewInternalClient", _local.ToString()), ("NewEnabled", "1"), ("NewPortMappingDescription", "Parley"),
-            ("NewLeaseDuration", Text((long)lifetime.TotalSeconds)),
-        ], cancellationToken).ConfigureAwait(false);
-        return values is null || values.ContainsKey("errorCode") ? null
-            : new ForwardedPort(protocol, internalPort, new IPEndPoint(external, internalPort), lifetime, Method);
+        // The port granted before (a renewal), else the same port as inside; when another host holds it
+        // (718 ConflictInMappingEntry), two random ones.
+        int[] ports = [_granted.GetValueOrDefault((protocol, internalPort), internalPort), Random.Shared.Next(1024, 65536), Random.Shared.Next(1024, 65536)];
+        foreach (var port in ports)
+        {
+            var values = await CallAsync("AddPortMapping",
+            [
+                ("NewRemoteHost", ""), ("NewExternalPort", Text(port)), ("NewProtocol", Name(protocol)), ("NewInternalPort", Text(internalPort)),
+                ("NewInternalClient", _local.ToString()), ("NewEnabled", "1"), ("NewPortMappingDescription", "Parley"),
+                ("NewLeaseDuration", Text((long)lifetime.TotalSeconds)),
+            ], cancellationToken).ConfigureAwait(false);
+            if (values is not null && !values.ContainsKey("errorCode"))
+            {
+                _granted[(protocol, internalPort)] = port;
+                return new ForwardedPort(protocol, internalPort, new IPEndPoint(external, port), lifetime, Method);
+            }
+            if (values?.GetValueOrDefault("errorCode") != "718")
+            {
+                return null;
+            }
+        }
+        return null;
     }
 
     public Task DeleteAsync(ForwardedPort port, CancellationToken cancellationToken) =>
