@@ -48,6 +48,7 @@ internal sealed class BenchNodes : IAsyncDisposable
         PeerPort = 0,
         ApiPort = 0,
         Discovery = false,
+        PortMapping = false,
         PeerBindAddress = System.Net.IPAddress.Loopback,
     }, NullLoggerFactory.Instance);
 

@@ -215,11 +215,11 @@ internal static class HubBench
     {
         await using var alice = await Parley.Node.ParleyNode.StartAsync(new Parley.Node.NodeOptions
         {
-            Home = Path.Combine(root, tag + "-a"), Name = "alice", PeerPort = 0, ApiPort = 0, Discovery = false, PeerBindAddress = IPAddress.Loopback, HubInvite = invite,
+            Home = Path.Combine(root, tag + "-a"), Name = "alice", PeerPort = 0, ApiPort = 0, Discovery = false, PortMapping = false, PeerBindAddress = IPAddress.Loopback, HubInvite = invite,
         }, NullLoggerFactory.Instance);
         await using var bob = await Parley.Node.ParleyNode.StartAsync(new Parley.Node.NodeOptions
         {
-            Home = Path.Combine(root, tag + "-b"), Name = "bob", PeerPort = 0, ApiPort = 0, Discovery = false, PeerBindAddress = receiverBind, HubInvite = invite,
+            Home = Path.Combine(root, tag + "-b"), Name = "bob", PeerPort = 0, ApiPort = 0, Discovery = false, PortMapping = false, PeerBindAddress = receiverBind, HubInvite = invite,
         }, NullLoggerFactory.Instance);
         await Until(() => alice.Relay.CanRelayTo(bob.DeviceId) && bob.Relay.CanRelayTo(alice.DeviceId));
         await alice.Links.MakeContactAsync(bob.DeviceId, address: relayed ? null : $"{receiverBind}:{bob.PeerPort}");

@@ -70,7 +70,7 @@ public sealed class HubServer : IAsyncDisposable
         var listener = LinkListener.Bind(options.BindAddress, options.Port);
         var port = (ushort)listener.Port;
         listener.Start(new LinkEstablisher(identity, options.Link with { Frames = router.Frames }, loggerFactory),
-            _ => new Hello(Hello.CurrentVersion, identity.DeviceId, HelloCapabilities.Hub, port, HelloFlags.None, "hub"),
+            _ => new Hello(Hello.CurrentVersion, identity.DeviceId, HelloCapabilities.Hub | HelloCapabilities.TakesReachableAt, port, HelloFlags.None, "hub"),
             connections.AcceptAsync,
             (endpoint, reason) => HubLog.HandshakeFailed(logger, endpoint, reason),
             relay.TryTakeAsync);
@@ -97,6 +97,7 @@ public sealed class HubServer : IAsyncDisposable
             new RelayFeature(relay, members, logger),
             new MailboxFeature(mail, directory, members, time),
             rooms,
+            new ReachabilityFeature(presence),
         ]);
         return (router, relay, directory, mail, rooms);
     }

@@ -46,6 +46,12 @@ public sealed class NodeOptions
     /// <summary>Whether call media may use UDP; when false (or when UDP does not get through) it rides the TLS link.</summary>
     public bool MediaOverUdp { get; init; } = true;
 
+    /// <summary>Whether to ask the local router to forward the peer port (and a call's media port) by PCP, NAT-PMP or UPnP. Defaults to on.</summary>
+    public bool PortMapping { get; init; } = true;
+
+    /// <summary>Which of PCP, NAT-PMP and UPnP port mapping may try (<c>--port-mapping pcp,nat-pmp,upnp</c>). Defaults to all.</summary>
+    public Core.Traversal.PortMapping.MappingMethods PortMappingMethods { get; init; } = Core.Traversal.PortMapping.MappingMethods.All;
+
     /// <summary>A folder of videos to share with contacts (<c>--videos</c>); null keeps the one shared last time, if any.</summary>
     public string? VideosFolder { get; init; }
 

@@ -23,12 +23,20 @@ internal sealed class NatTopology : IDisposable
     private static int s_next;
     private readonly string _tag;
     private readonly int _net;
+    private readonly bool _upnpA;
 
-    private NatTopology(string tag, int net)
+    private NatTopology(string tag, int net, bool upnpA)
     {
         _tag = tag;
         _net = net;
+        _upnpA = upnpA;
     }
+
+    /// <summary>miniupnpd on router A, when asked for.</summary>
+    public MiniUpnpd? UpnpA { get; private set; }
+
+    /// <summary>Router A's outside address (where its port mappings are).</summary>
+    public string RouterAWanAddress => Net(0) + ".2";
 
     public string Internet => $"pn{_tag}i";
 
@@ -40,13 +48,23 @@ internal sealed class NatTopology : IDisposable
 
     public string B => $"pn{_tag}b";
 
-    private string Net(int offset) => $"10.{60 + _net}.{offset}";
+    /// <summary>Private networks, except router A's outside one when it runs miniupnpd, which refuses to forward from a private or reserved address (so 100.0–29.x, below 100.64/10).</summary>
+    private string Net(int offset) => offset == 0 && _upnpA ? $"100.{_net}.0" : $"10.{60 + _net}.{offset}";
 
-    public static NatTopology Create(NatKind natA, NatKind natB)
+    /// <param name="upnpA">Router A also runs miniupnpd (NAT-PMP, PCP, UPnP-IGD) for its LAN.</param>
+    public static NatTopology Create(NatKind natA, NatKind natB, bool upnpA = false)
     {
         var n = Interlocked.Increment(ref s_next);
-        var topology = new NatTopology($"{Environment.ProcessId % 10000}{n}", (Environment.ProcessId + n) % 30);
-        topology.Build(natA, natB);
+        var topology = new NatTopology($"{Environment.ProcessId % 10000}{n}", (Environment.ProcessId + n) % 30, upnpA);
+        try
+        {
+            topology.Build(natA, natB);
+        }
+        catch
+        {
+            topology.Dispose();
+            throw;
+        }
         return topology;
     }
 
@@ -68,6 +86,12 @@ internal sealed class NatTopology : IDisposable
         Ip("-n", B, "route", "add", "default", "via", Net(3) + ".1");
         Router(RouterA, $"v{_tag}wal", Net(0), natA);
         Router(RouterB, $"v{_tag}wbl", Net(1), natB);
+        if (_upnpA)
+        {
+            // What a home router's firewall does for its UPnP daemon: connections it forwarded (DNAT) pass; other unsolicited ones still drop.
+            Run(RouterA, "iptables", "-I", "FORWARD", "1", "-i", $"v{_tag}wal", "-m", "conntrack", "--ctstate", "DNAT", "-j", "ACCEPT");
+            UpnpA = MiniUpnpd.Start(RouterA, $"v{_tag}wal", $"v{_tag}lar", Net(2));
+        }
     }
 
     /// <summary>
@@ -106,5 +130,9 @@ internal sealed class NatTopology : IDisposable
 
     private static void Ip(params string[] args) => Plumbing.Ip(args);
 
-    public void Dispose() => Plumbing.Delete([Internet, RouterA, RouterB, A, B]);
+    public void Dispose()
+    {
+        UpnpA?.Dispose();
+        Plumbing.Delete([Internet, RouterA, RouterB, A, B]);
+    }
 }

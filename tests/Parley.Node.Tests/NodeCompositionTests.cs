@@ -23,7 +23,7 @@ public sealed class NodeCompositionTests : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        var options = new NodeOptions { Home = _home, ApiPort = 0, PeerPort = 0, Discovery = false };
+        var options = new NodeOptions { Home = _home, ApiPort = 0, PeerPort = 0, Discovery = false, PortMapping = false };
         _loaded = await NodeComposition.LoadAsync(options);
         _services = NodeComposition.Build(options, _loaded, NullLoggerFactory.Instance).Services;
     }

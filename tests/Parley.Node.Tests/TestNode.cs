@@ -42,6 +42,7 @@ internal sealed class TestNode : IAsyncDisposable
         PeerBindAddress = bind ?? System.Net.IPAddress.Loopback,
         ApiPort = 0,
         Discovery = false,
+        PortMapping = false,
         ReconnectDelay = TimeSpan.FromMilliseconds(100),
         MaxReconnectDelay = TimeSpan.FromSeconds(1),
         Link = new LinkOptions(),

@@ -95,10 +95,14 @@ internal sealed class NodeProcess : IAsyncDisposable
         }
     }
 
-    /// <summary>Starts <c>parley --home HOME up ARGS</c> and waits for its "ready" line.</summary>
+    /// <summary>
+    /// Starts <c>parley --home HOME up ARGS</c> and waits for its "ready" line. Port mapping is off (a test
+    /// must not ask the host's router for ports) unless ARGS choose methods with <c>--port-mapping</c>.
+    /// </summary>
     public static async Task<NodeProcess> StartAsync(ParleyRunner runner, string home, params string[] upArgs)
     {
-        var process = Process.Start(runner.StartInfo(["--home", home, "up", .. upArgs]))!;
+        string[] mapping = upArgs.Contains("--port-mapping") ? [] : ["--no-port-mapping"];
+        var process = Process.Start(runner.StartInfo(["--home", home, "up", .. mapping, .. upArgs]))!;
         var node = new NodeProcess(runner, home, process);
         var first = await Task.WhenAny(node._ready.Task, process.WaitForExitAsync(), Task.Delay(TimeSpan.FromSeconds(30)));
         if (first != node._ready.Task)

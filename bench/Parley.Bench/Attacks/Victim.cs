@@ -84,6 +84,7 @@ internal sealed class Victim : IAsyncDisposable
         PeerPort = 0,
         ApiPort = 0,
         Discovery = false,
+        PortMapping = false,
         PeerBindAddress = IPAddress.Loopback,
         HubInvite = hub,
     }, NullLoggerFactory.Instance);

@@ -1,6 +1,7 @@
 using System.Runtime.InteropServices;
 using Microsoft.Extensions.Logging;
 using Parley.Core.Links;
+using Parley.Core.Traversal.PortMapping;
 using Parley.Node;
 
 namespace Parley.Cli.Verbs;
@@ -10,13 +11,13 @@ internal sealed class UpVerb : IVerb
 {
     public string Name => "up";
 
-    public string Arguments => "[--name NAME] [--port N] [--api-port N] [--discovery-port N] [--no-discovery] [--hub INVITE] [--videos DIR] [--log-protocol] [--normal-priority]";
+    public string Arguments => "[--name NAME] [--port N] [--api-port N] [--discovery-port N] [--no-discovery] [--no-port-mapping | --port-mapping pcp,nat-pmp,upnp] [--hub INVITE] [--videos DIR] [--log-protocol] [--normal-priority]";
 
     public string Summary => "start this node (peer links, LAN discovery, local API) and keep it running";
 
-    public IReadOnlyCollection<string> ValuedOptions => ["--name", "--port", "--api-port", "--discovery-port", "--hub", "--videos"];
+    public IReadOnlyCollection<string> ValuedOptions => ["--name", "--port", "--api-port", "--discovery-port", "--hub", "--videos", "--port-mapping"];
 
-    public IReadOnlyCollection<string> FlagOptions => ["--no-discovery", "--log-protocol", "--normal-priority"];
+    public IReadOnlyCollection<string> FlagOptions => ["--no-discovery", "--no-port-mapping", "--log-protocol", "--normal-priority"];
 
     public async Task<int> RunAsync(CliContext context)
     {
@@ -47,6 +48,8 @@ internal sealed class UpVerb : IVerb
             ApiPort = args.Port("--api-port", NodeOptions.DefaultApiPort),
             DiscoveryPort = args.Port("--discovery-port", NodeOptions.DefaultDiscoveryPort),
             Discovery = !args.Has("--no-discovery"),
+            PortMapping = !args.Has("--no-port-mapping"),
+            PortMappingMethods = MappingMethodsOption(args.Value("--port-mapping")),
             Link = new LinkOptions { LogProtocol = args.Has("--log-protocol") },
         };
         if (ApiClient.TryOpen(context.Home) is { } existing)
@@ -106,6 +109,27 @@ internal sealed class UpVerb : IVerb
             signal.Cancel = true;
             node.RequestStop();
         }
+    }
+
+    /// <summary><c>--port-mapping</c>: which of pcp, nat-pmp and upnp to try (all when not given).</summary>
+    private static MappingMethods MappingMethodsOption(string? list)
+    {
+        if (list is null)
+        {
+            return MappingMethods.All;
+        }
+        var methods = MappingMethods.None;
+        foreach (var name in list.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries))
+        {
+            methods |= name.ToLowerInvariant() switch
+            {
+                "pcp" => MappingMethods.Pcp,
+                "nat-pmp" => MappingMethods.NatPmp,
+                "upnp" => MappingMethods.Upnp,
+                _ => throw new UsageException($"--port-mapping: '{name}' is not pcp, nat-pmp or upnp"),
+            };
+        }
+        return methods;
     }
 
     private static async Task<bool> IsAliveAsync(ApiClient client)

@@ -4,10 +4,11 @@ using Parley.Core.Hub.Presence;
 using Parley.Core.Hub.Relay;
 using Parley.Core.Hub.Rooms;
 using Parley.Core.Protocol;
+using Parley.Core.Traversal;
 
 namespace Parley.Core.Hub;
 
-/// <summary>The frames between a node and its hub, by hub feature: presence, directory, relay, mailbox and rooms.</summary>
+/// <summary>The frames between a node and its hub, by hub feature: presence, directory, relay, mailbox, rooms and traversal.</summary>
 public static class HubFrames
 {
     public static IReadOnlyList<FrameSpec> Presence { get; } =
@@ -54,5 +55,11 @@ public static class HubFrames
         FrameSpec.Of<RoomReceipts>(FrameType.RoomReceipts),
     ];
 
-    public static IReadOnlyList<FrameSpec> Specs { get; } = [.. Presence, .. Directory, .. Relay, .. Mailbox, .. Rooms];
+    /// <summary>A node says where its router forwards its peer port (port mapping), for the hub to give out instead of the port it assumed.</summary>
+    public static IReadOnlyList<FrameSpec> Traversal { get; } =
+    [
+        FrameSpec.Of<ReachableAt>(FrameType.ReachableAt),
+    ];
+
+    public static IReadOnlyList<FrameSpec> Specs { get; } = [.. Presence, .. Directory, .. Relay, .. Mailbox, .. Rooms, .. Traversal];
 }

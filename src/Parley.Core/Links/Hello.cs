@@ -15,6 +15,8 @@ public static class HelloCapabilities
 
     /// <summary>The sender takes PunchOffer and PunchAnswer: a relayed link to it may try TCP simultaneous open.</summary>
     public const uint Punch = 2;
+    /// <summary>A hub that takes <see cref="Protocol.FrameType.ReachableAt"/> (older hubs would close the link on it).</summary>
+    public const uint TakesReachableAt = 4;
 }
 
 [Flags]

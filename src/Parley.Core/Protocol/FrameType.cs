@@ -53,6 +53,7 @@ public enum FrameType : byte
     CallEnd = 0x62,
     CallMedia = 0x63,
     CallCandidates = 0x64,
+    ReachableAt = 0x6A,
     PunchOffer = 0x70,
     PunchAnswer = 0x71,
 }

@@ -14,8 +14,11 @@ internal sealed class Member(IPeerLink link, string address, MemberLimits limits
     /// <summary>From its hello, then from each directory entry it publishes (a rename).</summary>
     public string Name { get; set; } = link.RemoteHello.Name;
 
-    /// <summary>Where others might reach the member directly: the address the hub sees, with the member's listening port; may be empty.</summary>
-    public string Address { get; } = address;
+    /// <summary>
+    /// Where others might reach the member directly: the address the hub sees, with the member's listening
+    /// port (or the port its router forwards, once it says); may be empty.
+    /// </summary>
+    public string Address { get; set; } = address;
 
     public MemberLimits Limits { get; } = limits;
 

@@ -16,7 +16,8 @@ namespace Parley.Node.Calls;
 /// (or media packet) that arrives sealed with the call's key sets the path, and media moves from the
 /// link to UDP. Until then, and if none ever arrives (symmetric NATs, UDP blocked), media rides the link.
 /// </summary>
-internal sealed class CallPunching(IMediaSocket socket, IHubChannel hub, IPeerSessions sessions, EventHub events, TimeProvider time)
+internal sealed class CallPunching(IMediaSocket socket, IHubChannel hub, IPeerSessions sessions, EventHub events, TimeProvider time,
+    Traversal.IMediaPortMapper? portMapping = null)
 {
     /// <summary>How often checks go to each of the peer's addresses. 100 ms.</summary>
     public static readonly TimeSpan ProbeEvery = TimeSpan.FromMilliseconds(100);
@@ -40,6 +41,15 @@ internal sealed class CallPunching(IMediaSocket socket, IHubChannel hub, IPeerSe
             && !ours.Contains(mapped))
         {
             ours.Insert(0, mapped);
+        }
+        using (var mapping = new CancellationTokenSource(StunTimeout))
+        {
+            // A port the router forwards reaches us whatever the peer's NAT does: first.
+            if (portMapping is not null && await portMapping.MapUdpAsync(socket.Port, mapping.Token).ConfigureAwait(false) is { } forwarded)
+            {
+                ours.Remove(forwarded);
+                ours.Insert(0, forwarded);
+            }
         }
         sessions.Session(call.Peer)?.Link.TrySend(FrameType.CallCandidates, new CallCandidates(call.Id, [.. ours.Take(CallCandidates.MaxAddresses)]).ToArray());
     }

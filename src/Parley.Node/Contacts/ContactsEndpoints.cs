@@ -20,14 +20,15 @@ internal static class ContactsEndpoints
             views.In(PeerState.Contact), views.In(PeerState.Request), views.In(PeerState.Blocked),
             HubMemberView.List(hub, contacts)));
         api.MapGet("/requests", (PeerViews views) => views.In(PeerState.Request));
-        api.MapPost("/contacts", async (AddRequest body, NearbyList nearby, NodeIdentity identity, LinkManager links, PeerViews views) =>
+        api.MapPost("/contacts", async (AddRequest body, NearbyList nearby, NodeIdentity identity, LinkManager links, PeerViews views, HubPresence hub) =>
         {
             var target = AddTarget.Parse(body, nearby);
             if (target.Id == identity.DeviceId)
             {
                 throw new ApiRequestException("that is this device's own ID");
             }
-            return Results.Ok(views.Of(await links.MakeContactAsync(target.Id, target.Name, target.Address).ConfigureAwait(false)));
+            // Added by device ID: where the hub says it can be dialed (its router's forwarded port, say) is worth a try before the relay.
+            return Results.Ok(views.Of(await links.MakeContactAsync(target.Id, target.Name, target.Address ?? hub.AddressOf(target.Id)).ConfigureAwait(false)));
         });
         api.MapPost("/peers/{peer}/accept", async (string peer, PeerLookup lookup, ContactBook contacts, LinkManager links, PeerViews views) =>
         {

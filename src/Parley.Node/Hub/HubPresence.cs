@@ -26,6 +26,9 @@ internal sealed class HubPresence(NodeIdentity identity, VerifiedDirectory direc
     /// <summary>What the hub last said about <paramref name="peer"/>, if anything.</summary>
     public HubMember? Find(DeviceId peer) => _members.GetValueOrDefault(peer);
 
+    /// <summary>Where the hub says <paramref name="peer"/> may be dialed, while it is online there; null when it does not say.</summary>
+    public string? AddressOf(DeviceId peer) => _members.TryGetValue(peer, out var member) && member.Online && member.Address.Length > 0 ? member.Address : null;
+
     public ValueTask OnFrameAsync(IPeerLink hub, Frame frame)
     {
         var notice = frame.Read<PresenceNotice>();
