@@ -6,12 +6,13 @@ namespace Parley.EndToEnd.Tests;
 /// <param name="Nat">The home router's NAT; null: the node has a public address of its own.</param>
 /// <param name="Carrier">A carrier's NAT above the home router (double NAT); null: none.</param>
 /// <param name="BlockUdp">The home router drops all UDP both ways (a restrictive network).</param>
-internal sealed record HomeUplink(NatKind? Nat, NatKind? Carrier = null, bool BlockUdp = false)
+/// <param name="Upnp">The home router runs miniupnpd (NAT-PMP, PCP, UPnP-IGD).</param>
+internal sealed record HomeUplink(NatKind? Nat, NatKind? Carrier = null, bool BlockUdp = false, bool Upnp = false)
 {
     public static HomeUplink Public { get; } = new((NatKind?)null);
 
     public override string ToString() => Nat is not { } nat ? "public"
-        : $"{(Carrier is { } carrier ? $"{Name(carrier)} carrier NAT + " : "")}{Name(nat)}{(BlockUdp ? ", UDP blocked" : "")}";
+        : $"{(Carrier is { } carrier ? $"{Name(carrier)} carrier NAT + " : "")}{Name(nat)}{(BlockUdp ? ", UDP blocked" : "")}{(Upnp ? ", miniupnpd" : "")}";
 
     private static string Name(NatKind kind) => kind == NatKind.Symmetric ? "symmetric" : "masquerade";
 }
@@ -28,6 +29,7 @@ internal sealed class InternetLab : IDisposable
     private readonly string _tag;
     private readonly int _net;
     private readonly List<string> _namespaces = [];
+    private readonly List<MiniUpnpd> _upnp = [];
     private int _nextNet;
 
     private InternetLab(string tag, int net)
@@ -47,7 +49,7 @@ internal sealed class InternetLab : IDisposable
     {
         var lab = New();
         lab.Add(lab.Internet);
-        Sysctl(lab.Internet);
+        HomeRouter.Forward(lab.Internet);
         lab.Home(lab.A, "a", a);
         lab.Home(lab.B, "b", b);
         return lab;
@@ -62,7 +64,7 @@ internal sealed class InternetLab : IDisposable
             lab.Add(ns);
         }
         var router = $"pl{lab._tag}r";
-        Sysctl(lab.Internet);
+        HomeRouter.Forward(lab.Internet);
         var wan = lab.Net();
         lab.Join(router, lab.Internet, wan, "w");
         var lan = lab.Net();
@@ -82,7 +84,7 @@ internal sealed class InternetLab : IDisposable
             Ip("-n", node, "link", "set", inside, "up");
             Ip("-n", node, "route", "add", "default", "via", lan + ".1");
         }
-        Router(router, $"v{lab._tag}wl", wan, NatKind.Masquerade, blockUdp: false);
+        HomeRouter.Configure(router, $"v{lab._tag}wl", wan, NatKind.Masquerade);
         return lab;
     }
 
@@ -110,33 +112,21 @@ internal sealed class InternetLab : IDisposable
             Add(carrierNs);
             var carrierWan = Net();
             Join(carrierNs, Internet, carrierWan, name + "c");
-            Router(carrierNs, $"v{_tag}{name}cl", carrierWan, carrier, blockUdp: false);
+            HomeRouter.Configure(carrierNs, $"v{_tag}{name}cl", carrierWan, carrier);
             upstream = carrierNs;
         }
         var router = $"pl{_tag}{name}r";
         Add(router);
-        var wan = Net();
+        // miniupnpd forwards only from a public-looking outside address (not private, not 100.64/10).
+        var wan = uplink.Upnp ? $"100.{_net}.{_nextNet++}" : Net();
         Join(router, upstream, wan, name + "w");
         var lan = Net();
         Join(node, router, lan, name + "l");
         Ip("-n", node, "route", "add", "default", "via", lan + ".1");
-        Router(router, $"v{_tag}{name}wl", wan, nat, uplink.BlockUdp);
-    }
-
-    /// <summary>Forwards, masquerades on its WAN, and lets in from outside only answers to what went out (to the LAN and to itself).</summary>
-    private static void Router(string router, string wan, string outside, NatKind nat, bool blockUdp)
-    {
-        Sysctl(router);
-        Ip("-n", router, "route", "add", "default", "via", outside + ".1");
-        Run(router, "iptables", ["-t", "nat", "-A", "POSTROUTING", "-o", wan, "-j", "MASQUERADE", .. nat == NatKind.Symmetric ? (string[])["--random-fully"] : []]);
-        if (blockUdp)
+        HomeRouter.Configure(router, $"v{_tag}{name}wl", wan, nat, uplink.BlockUdp);
+        if (uplink.Upnp)
         {
-            Run(router, "iptables", "-A", "FORWARD", "-p", "udp", "-j", "DROP");
-        }
-        foreach (var chain in new[] { "FORWARD", "INPUT" })
-        {
-            Run(router, "iptables", "-A", chain, "-i", wan, "-m", "conntrack", "--ctstate", "ESTABLISHED,RELATED", "-j", "ACCEPT");
-            Run(router, "iptables", "-A", chain, "-i", wan, "-j", "DROP");
+            _upnp.Add(HomeRouter.StartUpnp(router, $"v{_tag}{name}wl", $"v{_tag}{name}lr", lan));
         }
     }
 
@@ -151,11 +141,14 @@ internal sealed class InternetLab : IDisposable
 
     private void Join(string left, string right, string net, string suffix) => Plumbing.Join(_tag, left, right, net, suffix);
 
-    private static void Sysctl(string ns) => Run(ns, "sysctl", "-q", "-w", "net.ipv4.ip_forward=1");
-
-    private static void Run(string ns, string file, params string[] args) => NetworkNamespaces.Run("ip", ["netns", "exec", ns, file, .. args]);
-
     private static void Ip(params string[] args) => Plumbing.Ip(args);
 
-    public void Dispose() => Plumbing.Delete(_namespaces);
+    public void Dispose()
+    {
+        foreach (var daemon in _upnp)
+        {
+            daemon.Dispose();
+        }
+        Plumbing.Delete(_namespaces);
+    }
 }

@@ -36,6 +36,7 @@ public sealed partial class NatMatrixTests(ITestOutputHelper output) : IDisposab
         new Row("both symmetric", "relayed", "link"),
         new Row("UDP blocked on one side", "punched", "link"),
         new Row("double NAT", "punched", "udp"),
+        new Row("router with miniupnpd", "direct", "udp"), // alice dials bob's mapped port: direct from the start
     ];
 
     private static InternetLab Build(string row)
@@ -50,6 +51,7 @@ public sealed partial class NatMatrixTests(ITestOutputHelper output) : IDisposab
             "both symmetric" => InternetLab.Create(new HomeUplink(NatKind.Symmetric), new HomeUplink(NatKind.Symmetric)),
             "UDP blocked on one side" => InternetLab.Create(masquerade with { BlockUdp = true }, masquerade),
             "double NAT" => InternetLab.Create(masquerade with { Carrier = NatKind.Masquerade }, masquerade),
+            "router with miniupnpd" => InternetLab.Create(masquerade, masquerade with { Upnp = true }),
             _ => throw new ArgumentException(row),
         };
     }
@@ -63,7 +65,9 @@ public sealed partial class NatMatrixTests(ITestOutputHelper output) : IDisposab
         await using var hub = await HubProcess.StartAsync(ParleyRunner.InNamespace(lab.Internet), Path.Combine(_root, "hub"));
         string[] discovery = lan ? [] : ["--no-discovery"];
         await using var alice = await NodeProcess.StartAsync(ParleyRunner.InNamespace(lab.A), Path.Combine(_root, "alice"), ["--name", "alice", "--hub", hub.Invite, .. discovery]);
-        await using var bob = await NodeProcess.StartAsync(ParleyRunner.InNamespace(lab.B), Path.Combine(_root, "bob"), ["--name", "bob", "--hub", hub.Invite, .. discovery]);
+        string[] mapping = row.Name == "router with miniupnpd" ? ["--port-mapping", "pcp,nat-pmp,upnp"] : [];
+        await using var bob = await NodeProcess.StartAsync(ParleyRunner.InNamespace(lab.B), Path.Combine(_root, "bob"),
+            ["--name", "bob", "--hub", hub.Invite, .. discovery, .. mapping]);
 
         var firstMessage = await BefriendAsync(alice, bob);
         var path = await SettledPathAsync(alice, row.LinkPath);

@@ -78,38 +78,17 @@ internal sealed class NatTopology : IDisposable
         // Outside: each router's WAN on its own network to the internet namespace, which forwards between them.
         Join(RouterA, Internet, Net(0), "wa");
         Join(RouterB, Internet, Net(1), "wb");
-        Sysctl(Internet);
+        HomeRouter.Forward(Internet);
         // Inside: each home on its router's LAN.
         Join(A, RouterA, Net(2), "la");
         Join(B, RouterB, Net(3), "lb");
         Ip("-n", A, "route", "add", "default", "via", Net(2) + ".1");
         Ip("-n", B, "route", "add", "default", "via", Net(3) + ".1");
-        Router(RouterA, $"v{_tag}wal", Net(0), natA);
-        Router(RouterB, $"v{_tag}wbl", Net(1), natB);
+        HomeRouter.Configure(RouterA, $"v{_tag}wal", Net(0), natA);
+        HomeRouter.Configure(RouterB, $"v{_tag}wbl", Net(1), natB);
         if (_upnpA)
         {
-            // What a home router's firewall does for its UPnP daemon: connections it forwarded (DNAT) pass; other unsolicited ones still drop.
-            Run(RouterA, "iptables", "-I", "FORWARD", "1", "-i", $"v{_tag}wal", "-m", "conntrack", "--ctstate", "DNAT", "-j", "ACCEPT");
-            UpnpA = MiniUpnpd.Start(RouterA, $"v{_tag}wal", $"v{_tag}lar", Net(2));
-        }
-    }
-
-    /// <summary>
-    /// Forwards, masquerades on its WAN, and lets in from outside only what answers a mapping — also
-    /// to itself: a router that accepted a stray datagram to its own port would keep a conntrack entry
-    /// for it, and the next mapping of that port would have to take another (the peer's checks then
-    /// come from a port nobody named).
-    /// </summary>
-    private void Router(string router, string wan, string outside, NatKind nat)
-    {
-        Sysctl(router);
-        Ip("-n", router, "route", "add", "default", "via", outside + ".1");
-        Run(router, "iptables", ["-t", "nat", "-A", "POSTROUTING", "-o", wan, "-j", "MASQUERADE", .. nat == NatKind.Symmetric ? (string[])["--random-fully"] : []]);
-        // A home router's firewall: from outside, only answers to what went out, for the LAN and for the router itself.
-        foreach (var chain in new[] { "FORWARD", "INPUT" })
-        {
-            Run(router, "iptables", "-A", chain, "-i", wan, "-m", "conntrack", "--ctstate", "ESTABLISHED,RELATED", "-j", "ACCEPT");
-            Run(router, "iptables", "-A", chain, "-i", wan, "-j", "DROP");
+            UpnpA = HomeRouter.StartUpnp(RouterA, $"v{_tag}wal", $"v{_tag}lar", Net(2));
         }
     }
 
@@ -123,10 +102,6 @@ internal sealed class NatTopology : IDisposable
     public string HubAddress => Net(0) + ".1";
 
     private void Join(string left, string right, string net, string suffix) => Plumbing.Join(_tag, left, right, net, suffix);
-
-    private static void Sysctl(string ns) => Run(ns, "sysctl", "-q", "-w", "net.ipv4.ip_forward=1");
-
-    private static void Run(string ns, string file, params string[] args) => NetworkNamespaces.Run("ip", ["netns", "exec", ns, file, .. args]);
 
     private static void Ip(params string[] args) => Plumbing.Ip(args);
 
