@@ -3,11 +3,12 @@ using Parley.Core.Hub.Mailbox;
 using Parley.Core.Hub.Presence;
 using Parley.Core.Hub.Relay;
 using Parley.Core.Hub.Rooms;
+using Parley.Core.Hub.UdpRelay;
 using Parley.Core.Protocol;
 
 namespace Parley.Core.Hub;
 
-/// <summary>The frames between a node and its hub, by hub feature: presence, directory, relay, mailbox and rooms.</summary>
+/// <summary>The frames between a node and its hub, by hub feature: presence, directory, relay (TCP and UDP), mailbox and rooms.</summary>
 public static class HubFrames
 {
     public static IReadOnlyList<FrameSpec> Presence { get; } =
@@ -27,6 +28,15 @@ public static class HubFrames
         FrameSpec.Of<RelayRequest>(FrameType.RelayRequest),
         FrameSpec.Of<RelayTicket>(FrameType.RelayTicket),
         FrameSpec.Of<RelayRefused>(FrameType.RelayRefused),
+    ];
+
+    public static IReadOnlyList<FrameSpec> UdpRelay { get; } =
+    [
+        FrameSpec.Of<UdpRelayAllocate>(FrameType.UdpRelayAllocate),
+        FrameSpec.Of<UdpRelayAllocated>(FrameType.UdpRelayAllocated),
+        FrameSpec.Of<RelayRefused>(FrameType.UdpRelayRefused),
+        FrameSpec.Of<UdpRelayPermit>(FrameType.UdpRelayPermit),
+        FrameSpec.Of<UdpRelayRelease>(FrameType.UdpRelayRelease),
     ];
 
     public static IReadOnlyList<FrameSpec> Mailbox { get; } =
@@ -54,5 +64,5 @@ public static class HubFrames
         FrameSpec.Of<RoomReceipts>(FrameType.RoomReceipts),
     ];
 
-    public static IReadOnlyList<FrameSpec> Specs { get; } = [.. Presence, .. Directory, .. Relay, .. Mailbox, .. Rooms];
+    public static IReadOnlyList<FrameSpec> Specs { get; } = [.. Presence, .. Directory, .. Relay, .. UdpRelay, .. Mailbox, .. Rooms];
 }

@@ -35,6 +35,11 @@ public enum FrameType : byte
     MailboxResult = 0x48,
     MailboxItem = 0x49,
     MailboxAck = 0x4A,
+    UdpRelayAllocate = 0x4B,
+    UdpRelayAllocated = 0x4C,
+    UdpRelayRefused = 0x4D,
+    UdpRelayPermit = 0x4E,
+    UdpRelayRelease = 0x4F,
     RoomCommand = 0x50,
     RoomReply = 0x51,
     RoomNotice = 0x52,
@@ -53,6 +58,7 @@ public enum FrameType : byte
     CallEnd = 0x62,
     CallMedia = 0x63,
     CallCandidates = 0x64,
+    CallRelayCandidates = 0x65,
 }
 
 /// <summary>Which send queue a frame goes through: control and chat always go before bulk data.</summary>
