@@ -21,6 +21,9 @@ public sealed class CallsModule : INodeModule
         services.AddSingleton<CallBook>();
         services.AddSingleton<CallMediaPaths>();
         services.AddSingleton<CallPunching>();
+        services.AddSingleton<CallRelaying>();
+        // Relay candidates, in the order a call prefers them: the hub's UDP relay first (TURN servers register after it).
+        services.AddSingleton<IMediaRelayFactory, HubMediaRelayFactory>();
         services.AddSingleton<CallSignals>();
         services.AddSingleton<CallLifecycle>();
         services.AddSingleton<CallClock>();
