@@ -10,6 +10,9 @@ public enum NatKind
 
     /// <summary>MASQUERADE --random-fully: a new outside port for every destination, so the port a third party saw is useless (a symmetric NAT).</summary>
     Symmetric,
+
+    /// <summary>MASQUERADE, and every UDP datagram through the router dropped, either way (a network that passes only TCP).</summary>
+    UdpBlocked,
 }
 
 /// <summary>
@@ -81,6 +84,10 @@ internal sealed class NatTopology : IDisposable
         Sysctl(router);
         Ip("-n", router, "route", "add", "default", "via", outside + ".1");
         Run(router, "iptables", ["-t", "nat", "-A", "POSTROUTING", "-o", wan, "-j", "MASQUERADE", .. nat == NatKind.Symmetric ? (string[])["--random-fully"] : []]);
+        if (nat == NatKind.UdpBlocked)
+        {
+            Run(router, "iptables", "-A", "FORWARD", "-p", "udp", "-j", "DROP");
+        }
         // A home router's firewall: from outside, only answers to what went out, for the LAN and for the router itself.
         foreach (var chain in new[] { "FORWARD", "INPUT" })
         {

@@ -105,7 +105,8 @@ internal sealed class CallPunching(IMediaSocket socket, IHubChannel hub, IPeerSe
             while (call.State == CallState.Active && NeedsChecks(call))
             {
                 SendChecks(call);
-                await Task.Delay(time.GetUtcNow() < fast ? ProbeEvery : ProbeLaterEvery, time).ConfigureAwait(false);
+                // Once on a relay, checks for a direct path slow down: each one that finds no way through counts as a lost packet at the peer.
+                await Task.Delay(call.OverLink && time.GetUtcNow() < fast ? ProbeEvery : ProbeLaterEvery, time).ConfigureAwait(false);
             }
         }
         finally
