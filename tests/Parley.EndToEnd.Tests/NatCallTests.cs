@@ -44,7 +44,7 @@ public sealed class NatCallTests(ITestOutputHelper output) : IDisposable
         await Task.Delay(500);
         var call = alice.CliAsync("call", "bob", "--seconds", "8");
         var (called, answered) = (await call, await answer);
-        var log = $"{called.Out}{called.Error}\n--- bob:\n{answered.Out}{answered.Error}";
+        var log = $"{called.Out}{called.Error}\n--- bob:\n{answered.Out}{answered.Error}\n--- bob's node:\n{string.Join('\n', bob.Output.Split('\n').TakeLast(30))}";
         Assert.True(called.ExitCode == 0 && answered.ExitCode == 0, log);
         var path = Regex.Match(called.Out, @"path: ([\w-]+)");
         var sent = Regex.Match(called.Out, @"sent (\d+) video and (\d+) audio frames");
