@@ -59,6 +59,30 @@ public sealed record HubOptions
     /// <summary>Bytes a second all relay sessions together may move. Defaults to 4 GiB/s.</summary>
     public long RelayBytesPerSecond { get; init; } = 4L << 30;
 
+    /// <summary>UDP relay allocations (a hub port each, for a call's media) one member may hold at once; more are refused. Defaults to 4.</summary>
+    public int UdpRelayAllocationsPerMember { get; init; } = 4;
+
+    /// <summary>UDP relay allocations open at once on the hub; more are refused. Defaults to 512.</summary>
+    public int UdpRelayAllocations { get; init; } = 512;
+
+    /// <summary>Peer addresses one allocation may permit; further ones are ignored. Defaults to 16.</summary>
+    public int UdpRelayPermissionsPerAllocation { get; init; } = 16;
+
+    /// <summary>How long an allocation lives without a datagram from its member (each one refreshes it); then its port closes. Defaults to 30 s.</summary>
+    public TimeSpan UdpRelayLifetime { get; init; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>Datagrams a second one allocation may relay, both ways together (a call at 4 Mbit/s sends about 500 each way); past it they are dropped. Defaults to 2,000.</summary>
+    public int UdpRelayPacketsPerSecondPerAllocation { get; init; } = 2000;
+
+    /// <summary>Bytes a second one allocation may relay, both ways together; past it datagrams are dropped. Defaults to 1 MiB/s (8 Mbit/s).</summary>
+    public int UdpRelayBytesPerSecondPerAllocation { get; init; } = 1 << 20;
+
+    /// <summary>Datagrams a second all allocations together may relay; past it they are dropped. Defaults to 100,000.</summary>
+    public int UdpRelayPacketsPerSecond { get; init; } = 100_000;
+
+    /// <summary>Bytes a second all allocations together may relay; past it datagrams are dropped. Defaults to 64 MiB/s.</summary>
+    public int UdpRelayBytesPerSecond { get; init; } = 64 << 20;
+
     /// <summary>Messages the mailbox holds for one recipient, from all senders. Defaults to 1,000.</summary>
     public int MailboxMaxMessages { get; init; } = 1000;
 

@@ -20,11 +20,13 @@ public sealed class HubServer : IAsyncDisposable
     private readonly HubConnections _connections;
     private readonly RoomsFeature _rooms;
     private readonly StunResponder? _stun;
+    private readonly UdpRelay _udpRelay;
 
     private HubServer(NodeIdentity identity, LinkListener listener, HubDatabase database, MemberRegistry members, HubConnections connections,
-        RelaySwitch relay, DirectoryStore directory, MailboxStore mail, RoomsFeature rooms, StunResponder? stun)
+        RelaySwitch relay, DirectoryStore directory, MailboxStore mail, RoomsFeature rooms, StunResponder? stun, UdpRelay udpRelay)
     {
         _stun = stun;
+        _udpRelay = udpRelay;
         _identity = identity;
         _listener = listener;
         _database = database;
@@ -48,6 +50,9 @@ public sealed class HubServer : IAsyncDisposable
 
     internal RelaySwitch Relay { get; }
 
+    /// <summary>The UDP relay for media, for its counters.</summary>
+    internal UdpRelay UdpRelay => _udpRelay;
+
     /// <summary>A room's log as the hub stores it (tests check it holds no plaintext and replay its entries).</summary>
     internal IReadOnlyList<RoomEntry> RoomEntries(string room) => _rooms.Entries(room);
 
@@ -65,7 +70,7 @@ public sealed class HubServer : IAsyncDisposable
         var identity = NodeIdentity.LoadOrCreate(options.Home);
         var database = HubDatabase.Open(options.Home);
         var members = new MemberRegistry();
-        var (router, relay, directory, mail, rooms) = Compose(options, database, members, logger);
+        var (router, relay, directory, mail, rooms, udpRelay) = Compose(options, database, members, logger);
         var connections = new HubConnections(members, router, options, logger);
         var listener = LinkListener.Bind(options.BindAddress, options.Port);
         var port = (ushort)listener.Port;
@@ -76,17 +81,18 @@ public sealed class HubServer : IAsyncDisposable
             relay.TryTakeAsync);
         // The same port number over UDP: STUN, so nodes behind NATs learn their public media address.
         var stun = StunResponder.TryStart(options.BindAddress, listener.Port);
-        return new HubServer(identity, listener, database, members, connections, relay, directory, mail, rooms, stun);
+        return new HubServer(identity, listener, database, members, connections, relay, directory, mail, rooms, stun, udpRelay);
     }
 
     /// <summary>The hub's features over its database and members, and the router built from them (in the order they hear of members coming and going).</summary>
-    internal static (HubRouter Router, RelaySwitch Relay, DirectoryStore Directory, MailboxStore Mail, RoomsFeature Rooms) Compose(HubOptions options,
+    internal static (HubRouter Router, RelaySwitch Relay, DirectoryStore Directory, MailboxStore Mail, RoomsFeature Rooms, UdpRelay UdpRelay) Compose(HubOptions options,
         HubDatabase database, MemberRegistry members, ILogger logger)
     {
         var time = options.TimeProvider;
         var directory = new DirectoryStore(database);
         var mail = new MailboxStore(database, options);
         var relay = new RelaySwitch(options);
+        var udpRelay = new UdpRelay(options);
         var presence = new PresenceFeature(members, time);
         var rooms = new RoomsFeature(new HubRooms(new RoomStore(database), new RoomPolicyStore(database)),
             new RoomLog(new RoomLogStore(database), options, logger), members, time);
@@ -95,11 +101,12 @@ public sealed class HubServer : IAsyncDisposable
             presence,
             new DirectoryFeature(directory, members, presence, time),
             new RelayFeature(relay, members, logger),
+            new UdpRelayFeature(udpRelay, options),
             new MailboxFeature(mail, directory, members, time),
             rooms,
             new ReachabilityFeature(presence),
         ]);
-        return (router, relay, directory, mail, rooms);
+        return (router, relay, directory, mail, rooms, udpRelay);
     }
 
     /// <summary>The line nodes pass to <c>parley up --hub</c> or <c>parley hub-join</c>.</summary>
@@ -117,6 +124,7 @@ public sealed class HubServer : IAsyncDisposable
         }
         await _connections.CloseAllAsync().ConfigureAwait(false);
         Relay.Dispose();
+        await _udpRelay.DisposeAsync().ConfigureAwait(false);
         await _rooms.DisposeAsync().ConfigureAwait(false);
         _database.Dispose();
         _identity.Dispose();

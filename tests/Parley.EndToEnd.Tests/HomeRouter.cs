@@ -16,7 +16,7 @@ internal static class HomeRouter
         Forward(router);
         Plumbing.Ip("-n", router, "route", "add", "default", "via", outside + ".1");
         Run(router, "iptables", ["-t", "nat", "-A", "POSTROUTING", "-o", wan, "-j", "MASQUERADE", .. nat == NatKind.Symmetric ? (string[])["--random-fully"] : []]);
-        if (blockUdp)
+        if (blockUdp || nat == NatKind.UdpBlocked)
         {
             Run(router, "iptables", "-A", "FORWARD", "-p", "udp", "-j", "DROP");
         }

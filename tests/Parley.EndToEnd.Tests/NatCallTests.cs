@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text.Json;
 using System.Text.RegularExpressions;
 using Parley.Testing;
+using Xunit.Abstractions;
 
 namespace Parley.EndToEnd.Tests;
 
@@ -9,9 +10,11 @@ namespace Parley.EndToEnd.Tests;
 /// Two homes behind NAT routers (iptables MASQUERADE, unsolicited inbound dropped) and a hub on the
 /// internet between them: they link through the hub's relay, and a call's media finds a direct UDP
 /// path by punching through both NATs; behind symmetric NATs (--random-fully) no such path exists and
-/// media stays on the link, with audio intact.
+/// media takes the hub's UDP relay; where one home passes no UDP at all, media stays on the link.
+/// Audio stays intact on every path. Each call's path line (with its round trip) is printed, so one
+/// run shows relayed UDP's latency against direct.
 /// </summary>
-public sealed class NatCallTests : IDisposable
+public sealed class NatCallTests(ITestOutputHelper output) : IDisposable
 {
     private readonly string _root = Directory.CreateTempSubdirectory("parley-nat-").FullName;
 
@@ -19,9 +22,9 @@ public sealed class NatCallTests : IDisposable
 
     private sealed record Outcome(string Path, int SentAudio, int ReceivedAudio, string Log);
 
-    private async Task<Outcome> CallThroughNatsAsync(NatKind nat)
+    private async Task<Outcome> CallThroughNatsAsync(NatKind nat, NatKind? natB = null)
     {
-        using var net = NatTopology.Create(nat, nat);
+        using var net = NatTopology.Create(nat, natB ?? nat);
         await using var hub = await HubProcess.StartAsync(ParleyRunner.InNamespace(net.Internet), Path.Combine(_root, "hub"));
         await using var alice = await NodeProcess.StartAsync(ParleyRunner.InNamespace(net.A), Path.Combine(_root, "alice"), "--name", "alice", "--no-discovery", "--hub", hub.Invite);
         await using var bob = await NodeProcess.StartAsync(ParleyRunner.InNamespace(net.B), Path.Combine(_root, "bob"), "--name", "bob", "--no-discovery", "--hub", hub.Invite);
@@ -41,12 +44,13 @@ public sealed class NatCallTests : IDisposable
         await Task.Delay(500);
         var call = alice.CliAsync("call", "bob", "--seconds", "8");
         var (called, answered) = (await call, await answer);
-        var log = $"{called.Out}{called.Error}\n--- bob:\n{answered.Out}{answered.Error}";
+        var log = $"{called.Out}{called.Error}\n--- bob:\n{answered.Out}{answered.Error}\n--- bob's node:\n{string.Join('\n', bob.Output.Split('\n').TakeLast(30))}";
         Assert.True(called.ExitCode == 0 && answered.ExitCode == 0, log);
-        var path = Regex.Match(called.Out, @"path: (\w+)");
+        var path = Regex.Match(called.Out, @"path: ([\w-]+)");
         var sent = Regex.Match(called.Out, @"sent (\d+) video and (\d+) audio frames");
         var heard = Regex.Match(answered.Out, @"received (\d+) audio frames");
         Assert.True(path.Success && sent.Success && heard.Success, log);
+        output.WriteLine($"{nat}/{natB ?? nat}: {Regex.Match(called.Out, "path: .*").Value}");
         return new Outcome(path.Groups[1].Value, int.Parse(sent.Groups[2].Value, CultureInfo.InvariantCulture),
             int.Parse(heard.Groups[1].Value, CultureInfo.InvariantCulture), log);
     }
@@ -60,9 +64,17 @@ public sealed class NatCallTests : IDisposable
     }
 
     [Fact]
-    public async Task BehindTwoSymmetricNats_MediaStaysOnTheLink_WithAudioIntact()
+    public async Task BehindTwoSymmetricNats_MediaTakesTheHubsUdpRelay_WithAudioIntact()
     {
         var outcome = await CallThroughNatsAsync(NatKind.Symmetric);
+        Assert.True(outcome.Path == "hub-udp", $"media took the {outcome.Path}\n{outcome.Log}");
+        Assert.True(outcome.ReceivedAudio >= 0.95 * outcome.SentAudio, $"{outcome.ReceivedAudio} of {outcome.SentAudio} audio frames\n{outcome.Log}");
+    }
+
+    [Fact]
+    public async Task WithUdpBlockedOnOneSide_MediaStaysOnTheLink_WithAudioIntact()
+    {
+        var outcome = await CallThroughNatsAsync(NatKind.UdpBlocked, NatKind.Masquerade);
         Assert.True(outcome.Path == "link", $"media took the {outcome.Path}\n{outcome.Log}");
         Assert.True(outcome.ReceivedAudio >= 0.95 * outcome.SentAudio, $"{outcome.ReceivedAudio} of {outcome.SentAudio} audio frames\n{outcome.Log}");
     }

@@ -10,6 +10,9 @@ public enum NatKind
 
     /// <summary>MASQUERADE --random-fully: a new outside port for every destination, so the port a third party saw is useless (a symmetric NAT).</summary>
     Symmetric,
+
+    /// <summary>MASQUERADE, and every UDP datagram through the router dropped, either way (a network that passes only TCP).</summary>
+    UdpBlocked,
 }
 
 /// <summary>

@@ -12,5 +12,6 @@ public static class CallFrames
         FrameSpec.Of<CallEnd>(FrameType.CallEnd),
         FrameSpec.Of<MediaPacket>(FrameType.CallMedia),
         FrameSpec.Of<CallCandidates>(FrameType.CallCandidates),
+        FrameSpec.Of<CallRelayCandidates>(FrameType.CallRelayCandidates),
     ];
 }

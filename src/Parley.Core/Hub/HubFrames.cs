@@ -3,12 +3,13 @@ using Parley.Core.Hub.Mailbox;
 using Parley.Core.Hub.Presence;
 using Parley.Core.Hub.Relay;
 using Parley.Core.Hub.Rooms;
+using Parley.Core.Hub.UdpRelay;
 using Parley.Core.Protocol;
 using Parley.Core.Traversal;
 
 namespace Parley.Core.Hub;
 
-/// <summary>The frames between a node and its hub, by hub feature: presence, directory, relay, mailbox, rooms and traversal.</summary>
+/// <summary>The frames between a node and its hub, by hub feature: presence, directory, relay (TCP and UDP), mailbox, rooms and traversal.</summary>
 public static class HubFrames
 {
     public static IReadOnlyList<FrameSpec> Presence { get; } =
@@ -28,6 +29,15 @@ public static class HubFrames
         FrameSpec.Of<RelayRequest>(FrameType.RelayRequest),
         FrameSpec.Of<RelayTicket>(FrameType.RelayTicket),
         FrameSpec.Of<RelayRefused>(FrameType.RelayRefused),
+    ];
+
+    public static IReadOnlyList<FrameSpec> UdpRelay { get; } =
+    [
+        FrameSpec.Of<UdpRelayAllocate>(FrameType.UdpRelayAllocate),
+        FrameSpec.Of<UdpRelayAllocated>(FrameType.UdpRelayAllocated),
+        FrameSpec.Of<RelayRefused>(FrameType.UdpRelayRefused),
+        FrameSpec.Of<UdpRelayPermit>(FrameType.UdpRelayPermit),
+        FrameSpec.Of<UdpRelayRelease>(FrameType.UdpRelayRelease),
     ];
 
     public static IReadOnlyList<FrameSpec> Mailbox { get; } =
@@ -61,5 +71,5 @@ public static class HubFrames
         FrameSpec.Of<ReachableAt>(FrameType.ReachableAt),
     ];
 
-    public static IReadOnlyList<FrameSpec> Specs { get; } = [.. Presence, .. Directory, .. Relay, .. Mailbox, .. Rooms, .. Traversal];
+    public static IReadOnlyList<FrameSpec> Specs { get; } = [.. Presence, .. Directory, .. Relay, .. UdpRelay, .. Mailbox, .. Rooms, .. Traversal];
 }

@@ -2,6 +2,7 @@ using System.Net;
 using System.Threading.Channels;
 using Parley.Core.Calls;
 using Parley.Core.Identity;
+using Parley.Core.Traversal;
 
 namespace Parley.Node.Calls;
 
@@ -37,8 +38,29 @@ internal sealed class Call(uint id, DeviceId peer, string peerName, bool outgoin
     /// <summary>Where the peer said it can be reached for media (a relayed call punches towards these); null until it says.</summary>
     public IReadOnlyList<IPEndPoint>? PeerCandidates { get; set; }
 
-    /// <summary>Connectivity checks have started (once per call).</summary>
+    /// <summary>The call's path is chosen by connectivity checks (its link is relayed); set once, as media starts.</summary>
     public bool Probing { get; set; }
+
+    /// <summary>Checks are being sent now (until a direct path is found; again after the path went silent).</summary>
+    public bool Checking { get; set; }
+
+    /// <summary>The peer's relayed addresses (hub UDP relay, TURN), checked like its other candidates.</summary>
+    public IReadOnlyList<RelayCandidate> PeerRelays { get; set; } = [];
+
+    /// <summary>Our own relays for this call, disposed when it ends.</summary>
+    public List<IMediaRelay> Relays { get; } = [];
+
+    /// <summary>The relay our media goes out through, or null for the media socket.</summary>
+    public IMediaRelay? Relay { get; set; }
+
+    /// <summary>The UDP path when media is not on the link: "udp" (direct), "hub-udp" or "turn".</summary>
+    public string UdpPath { get; set; } = CallPaths.Direct;
+
+    /// <summary>"udp", "hub-udp", "turn" or "link": what the API and the terminal call show.</summary>
+    public string Path => OverLink ? CallPaths.Link : UdpPath;
+
+    /// <summary>When the last authentic datagram came on the current UDP path (a timestamp of the node's time provider).</summary>
+    public long LastHeardUdp { get; set; }
 
     /// <summary>A frame from the local page, sent to the peer when the call is up (dropped before and after).</summary>
     public void SendFromPage(in PageFrame frame)

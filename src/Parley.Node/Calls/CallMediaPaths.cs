@@ -2,6 +2,7 @@ using System.Net;
 using Parley.Core.Calls;
 using Parley.Core.Links;
 using Parley.Core.Protocol;
+using Parley.Core.Traversal;
 using Parley.Node.Events;
 using Parley.Node.Links;
 
@@ -45,7 +46,8 @@ internal sealed class CallMediaPaths(IMediaSocket socket, IPeerSessions sessions
         else if (relayed && options.MediaOverUdp)
         {
             call.PeerMedia = null;
-            socket.Register(call.Id, media, null, flooding, found => punching.Found(call, found));
+            call.Probing = true; // from now on the checks choose the path: media still in flight on the link must not undo one
+            socket.Register(call.Id, media, null, flooding, heard => punching.Heard(call, heard, null));
             punching.Begin(call);
         }
     }
@@ -58,7 +60,11 @@ internal sealed class CallMediaPaths(IMediaSocket socket, IPeerSessions sessions
     /// </summary>
     public void Started(Call call) => punching.TryProbe(call);
 
-    public void Close(Call call) => socket.Unregister(call.Id);
+    public void Close(Call call)
+    {
+        socket.Unregister(call.Id);
+        _ = CallRelaying.EndAsync(call);
+    }
 
     /// <summary>
     /// One sealed packet to the peer: by UDP, or over the link when UDP is not used. Over the link,
@@ -69,12 +75,42 @@ internal sealed class CallMediaPaths(IMediaSocket socket, IPeerSessions sessions
     {
         if (!call.OverLink && call.PeerMedia is { } to)
         {
-            return socket.Send(to, packet);
+            return call.Relay is { } relay ? SendThrough(relay, to, packet) : socket.Send(to, packet);
         }
         var link = sessions.Session(call.Peer)?.Link;
         return MediaHeader.IsBulk(packet.Span)
             ? link?.TrySendBulk(FrameType.CallMedia, packet.ToArray()) == true
             : link?.TrySend(FrameType.CallMedia, packet.ToArray()) == true;
+    }
+
+    /// <summary>One datagram to <paramref name="peer"/> through <paramref name="relay"/>; media is loss-tolerant, so a failure is only observed.</summary>
+    public static bool SendThrough(IMediaRelay relay, IPEndPoint peer, ReadOnlyMemory<byte> packet)
+    {
+        try
+        {
+            var sending = relay.SendAsync(peer, packet, CancellationToken.None);
+            if (!sending.IsCompletedSuccessfully)
+            {
+                _ = ObserveAsync(sending);
+            }
+            return true;
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            return false;
+        }
+    }
+
+    private static async Task ObserveAsync(ValueTask sending)
+    {
+        try
+        {
+            await sending.ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            // a lost datagram; silence on the path moves the call on
+        }
     }
 
     /// <summary>
@@ -91,9 +127,21 @@ internal sealed class CallMediaPaths(IMediaSocket socket, IPeerSessions sessions
         _ = call.Session?.OnPacket(packet);
     }
 
-    /// <summary>No UDP packet from the peer in <see cref="UdpGrace"/>: carry media over the link, and say so.</summary>
+    /// <summary>
+    /// No UDP packet from the peer in <see cref="UdpGrace"/>: carry media over the link, and say so. A
+    /// call whose path was chosen by checks drops a path that has gone silent that long (the NAT
+    /// forgot its mapping, the relay went away, UDP was cut) and checks again for the next one.
+    /// </summary>
     public void FallBackIfUdpSilent(Call call)
     {
+        if (call.Probing)
+        {
+            if (!call.OverLink && time.GetElapsedTime(call.LastHeardUdp) > UdpGrace)
+            {
+                punching.Drop(call);
+            }
+            return;
+        }
         if (call.OverLink || call.Probing || call.Session is not { } media || media.Stats.PacketsReceived > 0 || call.AnsweredAt is not { } answered
             || time.GetUtcNow() - answered < UdpGrace)
         {

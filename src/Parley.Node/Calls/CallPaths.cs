@@ -1,11 +1,19 @@
-using Parley.Core.Identity;
-using Parley.Node.Contacts;
+using Parley.Core.Calls;
 
 namespace Parley.Node.Calls;
 
-/// <summary>Tells the contacts' view which path an active call's media takes: the same word the call's own view gives.</summary>
-internal sealed class CallPaths(CallBook book) : ICallPaths
+/// <summary>The names of a call's media paths, as the API, the events and the terminal call show them.</summary>
+public static class CallPaths
 {
-    public string? PathWith(DeviceId peer) =>
-        book.LiveWith(peer).Where(c => c.State == CallState.Active).Select(c => CallInfo.Of(c).Transport).FirstOrDefault();
+    /// <summary>UDP straight to the peer (on the LAN, punched, or mapped).</summary>
+    public const string Direct = "udp";
+
+    /// <summary>UDP through the hub's relay.</summary>
+    public const string HubUdp = CallRelayCandidates.HubUdp;
+
+    /// <summary>UDP through a TURN server.</summary>
+    public const string Turn = CallRelayCandidates.Turn;
+
+    /// <summary>The TLS link (UDP blocked, or while a path is checked).</summary>
+    public const string Link = "link";
 }

@@ -2,6 +2,7 @@ using System.Net;
 using Parley.Core.Calls;
 using Parley.Core.Links;
 using Parley.Core.Protocol;
+using Parley.Core.Traversal;
 using Parley.Node.Events;
 using Parley.Node.Hub;
 using Parley.Node.Links;
@@ -9,14 +10,17 @@ using Parley.Node.Links;
 namespace Parley.Node.Calls;
 
 /// <summary>
-/// A direct UDP path for a call whose link goes through the hub: each side tells the other where it
-/// can be reached (its LAN addresses and the public address the hub's STUN answer shows its media
-/// socket at), then both send connectivity checks sealed with the call's key to every address of the
-/// other for a few seconds. Outgoing checks open each side's NAT towards the other; the first check
-/// (or media packet) that arrives sealed with the call's key sets the path, and media moves from the
-/// link to UDP. Until then, and if none ever arrives (symmetric NATs, UDP blocked), media rides the link.
+/// The UDP path of a call whose link goes through the hub, chosen by connectivity checks as ICE does
+/// (RFC 8445), best first: direct UDP (punched) → relayed UDP (the hub's UDP relay, then TURN) → the
+/// TLS link. Each side tells the other where it can be reached (its LAN addresses, the public address
+/// the hub's STUN answer shows, then its relays' addresses), and sends checks sealed with the call's
+/// key to every one of them for a few seconds, from its media socket and through each of its relays.
+/// Every authentic datagram names a path; a direct one always wins, a relayed one is taken only while
+/// media is on the link, and checks go on until a direct path is found. Until any is, and when none
+/// ever is (UDP blocked), media rides the link. A path that goes silent for
+/// <see cref="CallMediaPaths.UdpGrace"/> is dropped for the link and checks resume (<see cref="Drop"/>).
 /// </summary>
-internal sealed class CallPunching(IMediaSocket socket, IHubChannel hub, IPeerSessions sessions, EventHub events, TimeProvider time,
+internal sealed class CallPunching(IMediaSocket socket, IHubChannel hub, IPeerSessions sessions, CallRelaying relaying, EventHub events, TimeProvider time,
     Traversal.IMediaPortMapper? portMapping = null)
 {
     /// <summary>How often checks go to each of the peer's addresses. 100 ms.</summary>
@@ -31,8 +35,12 @@ internal sealed class CallPunching(IMediaSocket socket, IHubChannel hub, IPeerSe
     /// <summary>How long the hub has to say where it sees our media socket (asked four times in it). 2 s.</summary>
     public static readonly TimeSpan StunTimeout = TimeSpan.FromSeconds(2);
 
-    /// <summary>Media started on a relayed link: say where we can be reached, and check the peer's addresses once it says.</summary>
-    public void Begin(Call call) => _ = SendCandidatesAsync(call);
+    /// <summary>Media started on a relayed link: say where we can be reached (directly, then through relays), and check the peer's addresses once it says.</summary>
+    public void Begin(Call call)
+    {
+        _ = SendCandidatesAsync(call);
+        _ = relaying.BeginAsync(call, Heard);
+    }
 
     private async Task SendCandidatesAsync(Call call)
     {
@@ -71,45 +79,128 @@ internal sealed class CallPunching(IMediaSocket socket, IHubChannel hub, IPeerSe
     public void OnCandidates(Call call, CallCandidates candidates)
     {
         call.PeerCandidates = candidates.Addresses;
+        _ = relaying.PermitPeerAsync(call);
         TryProbe(call);
     }
 
-    /// <summary>Media is open (so checks can be sealed): check the peer's addresses if it has named them.</summary>
+    /// <summary>The peer said where its relays are.</summary>
+    public void OnRelayCandidates(Call call, CallRelayCandidates relays)
+    {
+        call.PeerRelays = relays.Relays;
+        _ = relaying.PermitPeerAsync(call);
+        TryProbe(call);
+    }
+
+    /// <summary>Media is open (so checks can be sealed): check the peer's addresses if it has named them and no direct path is known.</summary>
     public void TryProbe(Call call)
     {
         lock (call)
         {
-            if (call.State != CallState.Active || call.Session is null || call.PeerCandidates is null || call.Probing || !call.OverLink)
+            if (call.State != CallState.Active || call.Session is null || (call.PeerCandidates is null && call.PeerRelays.Count == 0) || call.Checking || !NeedsChecks(call))
             {
                 return;
             }
-            call.Probing = true;
+            call.Checking = true;
         }
         _ = ProbeAsync(call);
     }
 
+    private static bool NeedsChecks(Call call) => call.State != CallState.Ended && (call.OverLink || call.UdpPath != CallPaths.Direct);
+
     private async Task ProbeAsync(Call call)
     {
         var fast = time.GetUtcNow() + ProbeFor;
-        while (call.State == CallState.Active && call.OverLink)
+        try
         {
-            foreach (var address in call.PeerCandidates!)
+            while (call.State == CallState.Active && NeedsChecks(call))
+            {
+                SendChecks(call);
+                // Once on a relay, checks for a direct path slow down: each one that finds no way through counts as a lost packet at the peer.
+                await Task.Delay(call.OverLink && time.GetUtcNow() < fast ? ProbeEvery : ProbeLaterEvery, time).ConfigureAwait(false);
+            }
+        }
+        finally
+        {
+            lock (call)
+            {
+                call.Checking = false;
+            }
+        }
+        TryProbe(call); // the path went silent just as the checks stopped
+    }
+
+    /// <summary>One round: from the media socket to every address and relay of the peer, and through each of our relays to its addresses.</summary>
+    private void SendChecks(Call call)
+    {
+        var direct = call.PeerCandidates ?? [];
+        foreach (var address in direct.Concat(call.PeerRelays.Select(r => r.Address)))
+        {
+            if (call.Session?.SealProbe() is { } probe)
+            {
+                socket.Send(address, probe);
+            }
+        }
+        foreach (var relay in CallRelaying.Snapshot(call))
+        {
+            foreach (var address in direct)
             {
                 if (call.Session?.SealProbe() is { } probe)
                 {
-                    socket.Send(address, probe);
+                    CallMediaPaths.SendThrough(relay, address, probe);
                 }
             }
-            await Task.Delay(time.GetUtcNow() < fast ? ProbeEvery : ProbeLaterEvery, time).ConfigureAwait(false);
         }
     }
 
-    /// <summary>A datagram sealed with the call's key came from <paramref name="peer"/>: media goes there by UDP from now on.</summary>
-    public void Found(Call call, IPEndPoint peer)
+    /// <summary>
+    /// A datagram sealed with the call's key came from <paramref name="peer"/> (through our relay
+    /// <paramref name="via"/>, if not null). It keeps the current path alive if it came that way; it
+    /// moves media to its own path if that path is direct and ours is not, or if media is on the link.
+    /// </summary>
+    public void Heard(Call call, IPEndPoint peer, IMediaRelay? via)
     {
-        call.PeerMedia = peer;
-        call.OverLink = false;
-        call.Tell(CallNotice.MovedToUdp());
+        var kind = via?.Kind ?? call.PeerRelays.FirstOrDefault(r => r.Address.Equals(peer))?.Kind ?? CallPaths.Direct;
+        lock (call)
+        {
+            if (call.State != CallState.Active)
+            {
+                return;
+            }
+            var onThisPath = via == call.Relay && peer.Equals(call.PeerMedia);
+            if (!call.OverLink && (onThisPath || kind != CallPaths.Direct || call.UdpPath == CallPaths.Direct))
+            {
+                if (onThisPath)
+                {
+                    call.LastHeardUdp = time.GetTimestamp();
+                }
+                return;
+            }
+            call.PeerMedia = peer;
+            call.Relay = via;
+            call.UdpPath = kind;
+            call.OverLink = false;
+            call.LastHeardUdp = time.GetTimestamp();
+        }
+        call.Tell(CallNotice.MovedToUdp(kind));
         events.Publish(CallsEvents.Transport, CallInfo.Of(call));
+    }
+
+    /// <summary>Nothing authentic came on the UDP path for a while: media goes back to the link and checks resume, to find the next path that works.</summary>
+    public void Drop(Call call)
+    {
+        lock (call)
+        {
+            if (call.OverLink)
+            {
+                return;
+            }
+            call.OverLink = true;
+            call.Relay = null;
+            call.PeerMedia = null;
+            call.UdpPath = CallPaths.Direct;
+        }
+        call.Tell(CallNotice.MovedToLink());
+        events.Publish(CallsEvents.Transport, CallInfo.Of(call));
+        TryProbe(call);
     }
 }

@@ -50,6 +50,13 @@ internal sealed class CallSignalling(CallBook book, CallLifecycle lifecycle, Cal
                     punching.OnCandidates(named, candidates);
                 }
                 break;
+            case FrameType.CallRelayCandidates:
+                var relays = frame.Read<CallRelayCandidates>();
+                if (book.With(session.Id, relays.CallId) is { State: not CallState.Ended } relayed)
+                {
+                    punching.OnRelayCandidates(relayed, relays);
+                }
+                break;
             default:
                 throw new ProtocolException($"unexpected {frame.Type} frame");
         }

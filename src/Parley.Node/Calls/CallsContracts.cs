@@ -14,13 +14,13 @@ public enum CallState
 /// <summary>A call as the API and the call events show it (<c>GET /api/calls/{id}</c>, <c>call.*</c>).</summary>
 /// <param name="Id">The call ID, 8 hex digits.</param>
 /// <param name="Codec">The video codec chosen (once answered), or those offered while ringing: "vp8", "vp9, h264", "none".</param>
-/// <param name="Transport">"udp", or "link" when media rides the TLS link.</param>
+/// <param name="Transport">The media path: "udp" (direct), "hub-udp" (the hub's UDP relay), "turn", or "link" when media rides the TLS link.</param>
 /// <param name="Stats">The media counters, once media started.</param>
 public sealed record CallInfo(string Id, string Peer, string PeerName, bool Outgoing, bool Video, CallState State, string Codec, string Transport,
     DateTimeOffset Created, DateTimeOffset? AnsweredAt, string? EndReason, bool EndedByPeer, CallStats? Stats)
 {
     internal static CallInfo Of(Call call) => new(call.Id.ToString("x8"), call.Peer.ToString(), call.PeerName, call.Outgoing,
-        call.Media.HasFlag(CallMedia.Video), call.State, call.Codecs.ToString().ToLowerInvariant(), call.OverLink ? "link" : "udp",
+        call.Media.HasFlag(CallMedia.Video), call.State, call.Codecs.ToString().ToLowerInvariant(), call.Path,
         call.Created, call.AnsweredAt, call.EndReason, call.EndedByPeer, call.Session is { } media ? CallStats.Of(media) : null);
 }
 
@@ -40,7 +40,7 @@ public sealed record CallStats(long Sent, long Received, long FramesSent, long F
 
 /// <summary>
 /// A text message on a call's media channel. To the page: "keyframe" (the peer wants one on
-/// <see cref="Stream"/>), "bitrate" (<see cref="Bps"/>), "transport" (media moved to the link),
+/// <see cref="Stream"/>), "bitrate" (<see cref="Bps"/>), "transport" (media moved to <see cref="Transport"/>: "link", "udp", "hub-udp", "turn"),
 /// "ended" (<see cref="Reason"/>, <see cref="ByPeer"/>). From the page: "keyframe" (its decoder lost its footing).
 /// </summary>
 public sealed record CallNotice(string Type)
@@ -69,7 +69,7 @@ public sealed record CallNotice(string Type)
 
     internal static CallNotice MovedToLink() => new("transport") { Transport = "link" };
 
-    internal static CallNotice MovedToUdp() => new("transport") { Transport = "udp" };
+    internal static CallNotice MovedToUdp(string path = CallPaths.Direct) => new("transport") { Transport = path };
 
     internal static CallNotice Ended(string reason, bool byPeer) => new(EndedType) { Reason = reason, ByPeer = byPeer };
 }

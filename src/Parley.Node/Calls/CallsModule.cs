@@ -21,6 +21,9 @@ public sealed class CallsModule : INodeModule
         services.AddSingleton<CallBook>();
         services.AddSingleton<CallMediaPaths>();
         services.AddSingleton<CallPunching>();
+        services.AddSingleton<CallRelaying>();
+        // Relay candidates, in the order a call prefers them: the hub's UDP relay first (TURN servers register after it).
+        services.AddSingleton<IMediaRelayFactory, HubMediaRelayFactory>();
         services.AddSingleton<CallSignals>();
         services.AddSingleton<CallLifecycle>();
         services.AddSingleton<CallClock>();
@@ -29,7 +32,7 @@ public sealed class CallsModule : INodeModule
         services.AddSingleton<INodeService>(sp => sp.GetRequiredService<CallService>());
         services.AddSingleton<CallSignalling>();
         services.AddSingleton<IPeerFeature>(sp => sp.GetRequiredService<CallSignalling>());
-        services.AddSingleton<Contacts.ICallPaths, CallPaths>();
+        services.AddSingleton<Contacts.ICallPaths, CallPathLookup>();
     }
 
     public void MapEndpoints(IEndpointRouteBuilder app, RouteGroupBuilder api) => CallsEndpoints.Map(api);

@@ -11,11 +11,11 @@ internal interface IMediaSocket
 
     /// <summary>
     /// Routes the call's datagrams from <paramref name="peer"/> to <paramref name="session"/>;
-    /// <paramref name="flooding"/> runs once if the peer floods. With no peer address yet (the path is
-    /// being punched), the first datagram from anywhere that opens with the call's key sets it, and
-    /// <paramref name="found"/> is told where.
+    /// <paramref name="flooding"/> runs once if the peer floods. With no peer address (the path is
+    /// chosen by checks), datagrams from any address that open with the call's key count, and
+    /// <paramref name="heard"/> is told where each came from.
     /// </summary>
-    void Register(uint callId, MediaSession session, IPEndPoint? peer, Action flooding, Action<IPEndPoint>? found = null);
+    void Register(uint callId, MediaSession session, IPEndPoint? peer, Action flooding, Action<IPEndPoint>? heard = null);
 
     /// <summary>The address and port <paramref name="server"/> (STUN) sees this socket from, or null if it does not answer in time.</summary>
     Task<IPEndPoint?> LearnPublicAsync(IPEndPoint server, TimeSpan timeout);

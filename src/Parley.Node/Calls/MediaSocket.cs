@@ -29,12 +29,12 @@ internal sealed class MediaSocket(NodeOptions options, LinkManager links, TimePr
 
     private readonly ConcurrentDictionary<string, TaskCompletionSource<IPEndPoint>> _stunAsks = new();
 
-    private sealed class Route(MediaSession session, IPEndPoint? peer, Action flooding, Action<IPEndPoint>? found)
+    private sealed class Route(MediaSession session, IPEndPoint? peer, Action flooding, Action<IPEndPoint>? heard)
     {
         public MediaSession Session => session;
-        public IPEndPoint? Peer { get; set; } = peer;
+        public IPEndPoint? Peer => peer;
         public Action Flooding => flooding;
-        public Action<IPEndPoint>? Found => found;
+        public Action<IPEndPoint>? Heard => heard;
         public long WindowStart { get; set; }
         public int InWindow { get; set; }
     }
@@ -59,8 +59,8 @@ internal sealed class MediaSocket(NodeOptions options, LinkManager links, TimePr
         return Task.CompletedTask;
     }
 
-    public void Register(uint callId, MediaSession session, IPEndPoint? peer, Action flooding, Action<IPEndPoint>? found = null) =>
-        _routes[callId] = new Route(session, peer, flooding, found);
+    public void Register(uint callId, MediaSession session, IPEndPoint? peer, Action flooding, Action<IPEndPoint>? heard = null) =>
+        _routes[callId] = new Route(session, peer, flooding, heard);
 
     public async Task<IPEndPoint?> LearnPublicAsync(IPEndPoint server, TimeSpan timeout)
     {
@@ -155,11 +155,10 @@ internal sealed class MediaSocket(NodeOptions options, LinkManager links, TimePr
         }
         if (authentic)
         {
-            if (route.Peer is null && from is IPEndPoint found)
+            if (route.Peer is null && from is IPEndPoint heard)
             {
-                // Punched: the first datagram sealed with the call's key shows where the peer is; from now on only that address counts.
-                route.Peer = found;
-                route.Found?.Invoke(found);
+                // Punched: each datagram sealed with the call's key shows a path that works; the call picks the best (and notices when it goes quiet).
+                route.Heard?.Invoke(heard);
             }
             CountTowardsFlood(route);
         }

@@ -32,6 +32,7 @@ public sealed class HubModule : INodeModule
         services.AddSingleton<RelayDialer>();
         services.AddSingleton<IRelayDialer>(sp => sp.GetRequiredService<RelayDialer>());
         AddFeature<RelayTickets>(services);
+        AddFeature<UdpRelayClient>(services);
 
         AddFeature<MailDrop>(services);
         services.AddSingleton<IMailDrop>(sp => sp.GetRequiredService<MailDrop>());

@@ -5,6 +5,7 @@ using Parley.Core.Hub.Directory;
 using Parley.Core.Hub.Mailbox;
 using Parley.Core.Hub.Relay;
 using Parley.Core.Hub.Rooms;
+using Parley.Core.Hub.UdpRelay;
 using Parley.Core.Identity;
 using Parley.Core.Links;
 using Parley.Core.Protocol;
@@ -32,8 +33,9 @@ public sealed class HubRouterFuzzTests : WithHubDatabase
             Home = Home, TimeProvider = _time, RequestsPerSecond = 1e9, RequestBurst = 1_000_000_000, RoomMessagesPerSecond = 1e9, RoomNoticesPerSecond = 1e9,
         };
         var members = new FakeMembers(options);
-        var (router, relay, _, _, _) = HubServer.Compose(options, Database, members.Registry, NullLogger.Instance);
+        var (router, relay, _, _, _, udpRelay) = HubServer.Compose(options, Database, members.Registry, NullLogger.Instance);
         using var ownedRelay = relay;
+        await using var ownedUdpRelay = udpRelay;
         using var aliceIdentity = NodeIdentity.CreateEphemeral();
         using var aliceKey = AgreementKey.CreateEphemeral();
         var (alice, aliceLink) = members.Join("alice", aliceIdentity);
@@ -53,6 +55,9 @@ public sealed class HubRouterFuzzTests : WithHubDatabase
             [FrameType.RelayRequest] = [new RelayRequest(bob.Id, 3).ToArray()],
             [FrameType.MailboxPut] = [new MailboxPut(4, bob.Id, [1, 2, 3]).ToArray()],
             [FrameType.MailboxAck] = [new MailboxAck(1).ToArray()],
+            [FrameType.UdpRelayAllocate] = [new UdpRelayAllocate(11, System.Net.IPAddress.Loopback).ToArray()],
+            [FrameType.UdpRelayPermit] = [new UdpRelayPermit(1, [System.Net.IPAddress.Loopback]).ToArray()],
+            [FrameType.UdpRelayRelease] = [new UdpRelayRelease(1).ToArray()],
             [FrameType.RoomCommand] =
             [
                 .. Enum.GetValues<RoomOp>().Select(op => new RoomCommand(5, op, "team").ToArray()),

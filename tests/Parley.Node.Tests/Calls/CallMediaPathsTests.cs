@@ -26,7 +26,7 @@ public sealed class CallMediaPathsTests
         var link = new FakePeerLink(peer, "bob") { Relayed = relayed, RemoteEndPoint = new IPEndPoint(IPAddress.Parse("203.0.113.7"), 47900) };
         _sessions.Open(link);
         var events = new EventHub();
-        var punching = _punching = new CallPunching(_socket, new Parley.Node.Hub.HubChannel(), _sessions, events, _clock);
+        var punching = _punching = new CallPunching(_socket, new Parley.Node.Hub.HubChannel(), _sessions, new CallRelaying([], _sessions), events, _clock);
         var paths = new CallMediaPaths(_socket, _sessions, punching, new NodeOptions { Home = "unused" }, events, _clock);
         var secret = _secret = RandomNumberGenerator.GetBytes(MediaCrypto.SecretSize);
         var call = new Call(7, peer, "bob", true, CallMedia.Audio | CallMedia.Video, VideoCodecs.Vp8, secret, _clock.GetUtcNow())
@@ -83,13 +83,13 @@ public sealed class CallMediaPathsTests
     {
         var (paths, call, _, _) = Start(relayed: true, active: false);
         _punching.OnCandidates(call, new CallCandidates(7, [new IPEndPoint(IPAddress.Parse("203.0.113.8"), 41_000)]));
-        Assert.False(call.Probing); // a check loop started now would stop at once and keep the call marked as probing
+        Assert.False(call.Checking); // a check loop started now would stop at once
         var sentBefore = _socket.Sent.Count;
 
         call.State = CallState.Active;
         paths.Started(call);
 
-        Assert.True(call.Probing);
+        Assert.True(call.Checking);
         Assert.True(_socket.Sent.Count > sentBefore, "a check went to the peer's address");
     }
 
@@ -98,9 +98,10 @@ public sealed class CallMediaPathsTests
     {
         var (_, call, media, _) = Start(relayed: true);
         call.Session = media;
+        call.State = CallState.Active;
         _punching.OnCandidates(call, new CallCandidates(7, [new IPEndPoint(IPAddress.Parse("203.0.113.8"), 41_000)]));
         Assert.True(call.Probing);
-        _punching.Found(call, new IPEndPoint(IPAddress.Parse("203.0.113.8"), 41_000));
+        _punching.Heard(call, new IPEndPoint(IPAddress.Parse("203.0.113.8"), 41_000), null);
         Assert.False(call.OverLink);
 
         using var peer = new MediaSession(7, _secret, false, _ => true, call, _clock);

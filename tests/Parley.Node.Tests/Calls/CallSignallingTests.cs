@@ -31,7 +31,7 @@ public sealed class CallSignallingTests : IAsyncLifetime
         var options = new NodeOptions { Home = _home };
         var events = new EventHub();
         _book = new CallBook();
-        var punching = new CallPunching(_socket, new Parley.Node.Hub.HubChannel(), _sessions, events, _clock);
+        var punching = new CallPunching(_socket, new Parley.Node.Hub.HubChannel(), _sessions, new CallRelaying([], _sessions), events, _clock);
         var paths = new CallMediaPaths(_socket, _sessions, punching, options, events, _clock);
         var signals = new CallSignals(_sessions, paths);
         var lifecycle = new CallLifecycle(_book, paths, signals, events, _clock, NullLoggerFactory.Instance);
