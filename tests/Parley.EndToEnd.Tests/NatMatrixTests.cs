@@ -32,8 +32,8 @@ public sealed partial class NatMatrixTests(ITestOutputHelper output) : IDisposab
         new Row("one LAN", "lan", "udp"),
         new Row("one side public", "direct|punched", "udp"), // both direct TCP: bob dials alice, or the punch wins the race
         new Row("both masquerade", "punched", "udp"),
-        new Row("one symmetric", "relayed", "link"),
-        new Row("both symmetric", "relayed", "link"),
+        new Row("one symmetric", "relayed", "hub-udp"),
+        new Row("both symmetric", "relayed", "hub-udp"),
         new Row("UDP blocked on one side", "punched", "link"),
         new Row("double NAT", "punched", "udp"),
         new Row("router with miniupnpd", "direct", "udp"), // alice dials bob's mapped port: direct from the start
