@@ -39,11 +39,11 @@ internal sealed class SendVerb : IVerb
             }
             else
             {
-                context.Out.WriteLine($"offered {TransferText.Summary(transfer)} as {id[..8]}; see `parley transfers`");
+                context.Out.WriteLine($"offered {TransferText.Summary(transfer)} as {transfer.ShortId}; see `parley transfers`");
             }
             return ExitCodes.Ok;
         }
-        context.Out.WriteLine($"offered {TransferText.Summary(transfer)} as {id[..8]}; waiting for the receiver (Ctrl+C stops watching, not the transfer)");
+        context.Out.WriteLine($"offered {TransferText.Summary(transfer)} as {transfer.ShortId}; waiting for the receiver (Ctrl+C stops watching, not the transfer)");
         return await TransferText.WatchAsync(context, api, id).ConfigureAwait(false);
     }
 }
