@@ -1,9 +1,14 @@
 using System.Diagnostics;
+using System.Globalization;
+using System.Text.RegularExpressions;
 using Parley.Testing;
 
 namespace Parley.Cli.Tests;
 
-/// <summary>`parley call --video` to a node answering with `parley answer --record`: the recording holds the call, by ffprobe.</summary>
+/// <summary>
+/// `parley call --video` to a node answering with `parley answer --record`: the recording holds the
+/// call, by ffprobe: the video, and what was heard (alice's tone) as an Opus track that is not silence.
+/// </summary>
 public sealed class CallProcessTests : IDisposable
 {
     private readonly string _root = Directory.CreateTempSubdirectory("parley-call-cli-").FullName;
@@ -34,10 +39,30 @@ public sealed class CallProcessTests : IDisposable
         var facts = await TestVideos.ProbeAsync(recording);
         Assert.Equal(("vp8", 640, 360), (facts.VideoCodec, facts.Width, facts.Height));
         // Every frame alice's ffmpeg made is in bob's recording (a loaded machine makes fewer than 30 a second; the path loses none).
-        var sent = int.Parse(System.Text.RegularExpressions.Regex.Match(call.Out, @"sent (\d+) video and").Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture);
+        var sent = int.Parse(Regex.Match(call.Out, @"sent (\d+) video and").Groups[1].Value, CultureInfo.InvariantCulture);
         Assert.True(facts.VideoFrames >= sent - 3 && facts.VideoFrames <= sent, $"{facts.VideoFrames} frames recorded of {sent} sent\n{call.Out}\n--- bob:\n{answered.Out}");
         Assert.True(sent >= 10, $"only {sent} frames in four seconds");
         Assert.InRange(facts.Duration, (sent - 1) / 30.0 - 0.5, 4.6);
         Assert.True(clock.Elapsed < TimeSpan.FromSeconds(30));
+
+        Assert.True(facts.AudioCodec == "opus", $"the recording's audio: {facts.AudioCodec ?? "none"}\n{answered.Out}");
+        var (volume, audioSeconds) = await HeardAsync(recording);
+        Assert.True(volume > -40, $"the recorded audio's mean volume is {volume} dB: silence");
+        Assert.InRange(audioSeconds, 2.5, 4.6);
+    }
+
+    /// <summary>The audio track's mean volume (dB, ffmpeg's volumedetect) and how long it plays.</summary>
+    private static async Task<(double MeanDb, double Seconds)> HeardAsync(string path)
+    {
+        using var ffmpeg = Process.Start(new ProcessStartInfo("ffmpeg", $"-hide_banner -nostdin -i \"{path}\" -map 0:a -af volumedetect -f null -") { RedirectStandardError = true })!;
+        var log = await ffmpeg.StandardError.ReadToEndAsync();
+        await ffmpeg.WaitForExitAsync();
+        var mean = Regex.Match(log, @"mean_volume: (-?[\d.]+) dB");
+        var time = Regex.Matches(log, @"time=(\d+):(\d+):([\d.]+)");
+        Assert.True(mean.Success && time.Count > 0, log);
+        var last = time[^1].Groups;
+        var seconds = (int.Parse(last[1].Value, CultureInfo.InvariantCulture) * 3600) + (int.Parse(last[2].Value, CultureInfo.InvariantCulture) * 60)
+            + double.Parse(last[3].Value, CultureInfo.InvariantCulture);
+        return (double.Parse(mean.Groups[1].Value, CultureInfo.InvariantCulture), seconds);
     }
 }

@@ -12,8 +12,9 @@ namespace Parley.Cli.Calls;
 /// <summary>
 /// A call's media from the terminal: ffmpeg makes the sending side (a test pattern and tone, a
 /// media file, or the X screen; VP8 in IVF and Opus in Ogg on its stdout) and the frames go to the
-/// node's media channel as a page's would; frames from the peer can be recorded (video, through
-/// ffmpeg, into a WebM or Matroska file). Ends when the call ends, after <c>--seconds</c>, or on Ctrl+C.
+/// node's media channel as a page's would; what comes from the peer can be recorded (its video and
+/// voice, into a WebM or Matroska file: <see cref="CallRecorder"/>). Ends when the call ends, after
+/// <c>--seconds</c>, or on Ctrl+C.
 /// </summary>
 internal sealed class CallRunner(CallApi calls, string callId, TextWriter output)
 {
@@ -24,9 +25,7 @@ internal sealed class CallRunner(CallApi calls, string callId, TextWriter output
 
     /// <summary>One buffer for every frame sent (under the send gate).</summary>
     private readonly ArrayBufferWriter<byte> _message = new(64 * 1024);
-    private Process? _recorder;
-    private long? _firstRecorded;
-    private int _recordedFrames;
+    private CallRecorder? _recorder;
     private int _sentVideoFrames;
     private int _sentAudioFrames;
     private int _receivedAudioFrames;
@@ -42,6 +41,7 @@ internal sealed class CallRunner(CallApi calls, string callId, TextWriter output
         {
             stop.CancelAfter(TimeSpan.FromSeconds(seconds));
         }
+        _recorder = options.Record is { } record ? new CallRecorder(record, output) : null;
         var sources = new List<Process>();
         var senders = new List<Task>();
         try
@@ -64,7 +64,7 @@ internal sealed class CallRunner(CallApi calls, string callId, TextWriter output
                 abort.CancelAfter(TimeSpan.FromSeconds(5));
                 _ = calls.HangupAsync(callId);
             });
-            return await ReceiveAsync(socket, options.Record, abort.Token).ConfigureAwait(false) ?? "hung up";
+            return await ReceiveAsync(socket, abort.Token).ConfigureAwait(false) ?? "hung up";
         }
         finally
         {
@@ -76,7 +76,10 @@ internal sealed class CallRunner(CallApi calls, string callId, TextWriter output
             await Task.WhenAll(senders.Select(s => s.ContinueWith(_ => { }, TaskScheduler.Default))).ConfigureAwait(false);
             output.WriteLine($"sent {_sentVideoFrames} video and {_sentAudioFrames} audio frames; received {_receivedAudioFrames} audio frames");
             await PrintPathAsync().ConfigureAwait(false);
-            await FinishRecordingAsync().ConfigureAwait(false);
+            if (_recorder is not null)
+            {
+                await _recorder.FinishAsync().ConfigureAwait(false);
+            }
         }
     }
 
@@ -153,7 +156,7 @@ internal sealed class CallRunner(CallApi calls, string callId, TextWriter output
     }
 
     /// <summary>Frames and notices from the node until the call ends (the reason) or the caller stops (null).</summary>
-    private async Task<string?> ReceiveAsync(WebSocket socket, string? record, CancellationToken cancellationToken)
+    private async Task<string?> ReceiveAsync(WebSocket socket, CancellationToken cancellationToken)
     {
         var buffer = new byte[1 << 20];
         try
@@ -184,10 +187,11 @@ internal sealed class CallRunner(CallApi calls, string callId, TextWriter output
                     if (frame.Stream == StreamKind.Audio)
                     {
                         _receivedAudioFrames++;
+                        _recorder?.Audio(frame.Timestamp, frame.Data.Span);
                     }
-                    else if (record is not null)
+                    else
                     {
-                        Record(record, frame.Timestamp, frame.Data.Span);
+                        _recorder?.Video(frame.Timestamp, frame.Data.Span);
                     }
                 }
             }
@@ -196,24 +200,6 @@ internal sealed class CallRunner(CallApi calls, string callId, TextWriter output
         {
             return null;
         }
-    }
-
-    /// <summary>Video into ffmpeg as IVF (90 kHz time base) from the first keyframe on; ffmpeg writes the file.</summary>
-    private void Record(string path, uint timestamp, ReadOnlySpan<byte> frame)
-    {
-        if (_recorder is null)
-        {
-            if (MediaContainers.Vp8KeyframeSize(frame) is not { } size)
-            {
-                return;
-            }
-            _recorder = Process.Start(new ProcessStartInfo("ffmpeg", $"-hide_banner -loglevel error -y -f ivf -i pipe:0 -c copy \"{path}\"") { RedirectStandardInput = true })
-                ?? throw new CliException("ffmpeg did not start");
-            MediaContainers.WriteIvfHeader(_recorder.StandardInput.BaseStream, size.Width, size.Height, 90_000);
-            _firstRecorded = timestamp;
-        }
-        MediaContainers.WriteIvfFrame(_recorder.StandardInput.BaseStream, (uint)(timestamp - (uint)_firstRecorded!.Value), frame);
-        _recordedFrames++;
     }
 
     /// <summary>What the path was like, from the node's last receiver reports (the call is kept after it ends).</summary>
@@ -232,18 +218,5 @@ internal sealed class CallRunner(CallApi calls, string callId, TextWriter output
         {
             // The node is gone (parley stop): nothing to report.
         }
-    }
-
-    private async Task FinishRecordingAsync()
-    {
-        if (_recorder is null)
-        {
-            return;
-        }
-        _recorder.StandardInput.Close();
-        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(20));
-        await _recorder.WaitForExitAsync(timeout.Token).ConfigureAwait(false);
-        output.WriteLine($"recorded {_recordedFrames} video frames");
-        _recorder.Dispose();
     }
 }
