@@ -9,12 +9,12 @@ internal static class WebEndpoints
 {
     public static void Map(IEndpointRouteBuilder app, RouteGroupBuilder api)
     {
-        app.MapGet(ApiSecurity.LoginPath, async (HttpContext context, string? token, WebSessions sessions, ApiSecurity security) =>
+        app.MapGet(ApiSecurity.LoginPath, async (HttpContext context, string? token, WebSessions sessions, ApiSecurity security, RefusalPage refusal) =>
         {
             if (sessions.Redeem(token) is not { } session)
             {
                 context.Response.StatusCode = StatusCodes.Status401Unauthorized;
-                await WebAssets.WriteRefusalPageAsync(context.Response, "This login link has been used or has expired.").ConfigureAwait(false);
+                await refusal.WriteAsync(context.Response, "This login link has been used or has expired.").ConfigureAwait(false);
                 return;
             }
             context.Response.Cookies.Append(security.CookieName, session.Id, new CookieOptions
