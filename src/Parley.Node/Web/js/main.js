@@ -14,6 +14,8 @@ import * as videos from './views/videos.js';
 import * as callsView from './views/calls.js';
 import { calls, onCallChange, onCallEvent, acceptCall, declineCall } from './calls/session.js';
 import * as settings from './views/settings.js';
+import { wireNotifications } from './notify.js';
+import { ringtone } from './sounds.js';
 
 const views = { home, chats, peers, rooms, files, calls: callsView, videos, settings };
 const ringing = new Map(); // incoming calls waiting for an answer, by ID
@@ -75,6 +77,7 @@ function renderRing() {
   const box = document.getElementById('ring');
   const call = [...ringing.values()][0];
   box.hidden = !call;
+  ringtone(Boolean(call));
   if (!call) { box.replaceChildren(); return; }
   const accept = h('button', { class: 'primary' }, call.video ? 'Accept video' : 'Accept');
   const decline = h('button', { class: 'danger' }, 'Decline');
@@ -123,6 +126,7 @@ async function start() {
   wireEvents();
   wireCalls();
   wireRooms();
+  wireNotifications();
   await loadAll();
   watch(['conversations', 'peers', 'offers', 'status', 'hub'], renderNav);
   window.addEventListener('hashchange', route);
