@@ -51,6 +51,23 @@ public sealed class CallProcessTests : IDisposable
         Assert.InRange(audioSeconds, 2.5, 4.6);
     }
 
+    [Fact]
+    public async Task A_terminal_voice_call_is_recorded_with_what_was_heard()
+    {
+        await using var alice = await StartNode("alice");
+        await using var bob = await StartNode("bob");
+        await NodeProcess.BefriendAsync(alice, bob);
+        var recording = Path.Combine(_root, "voice.webm");
+        var answer = bob.CliAsync("answer", "--record", recording);
+        var call = await alice.CliAsync("call", "bob", "--seconds", "3");
+        var answered = await answer;
+        Assert.True(call.ExitCode == 0 && answered.ExitCode == 0, call.Error + call.Out + "\n--- bob:\n" + answered.Error + answered.Out);
+        Assert.Matches(@"recorded 0 video frames and \d+ audio packets", answered.Out);
+        var (volume, seconds) = await HeardAsync(recording);
+        Assert.True(volume > -40, $"the recorded audio's mean volume is {volume} dB: silence");
+        Assert.InRange(seconds, 1.5, 3.6);
+    }
+
     /// <summary>The audio track's mean volume (dB, ffmpeg's volumedetect) and how long it plays.</summary>
     private static async Task<(double MeanDb, double Seconds)> HeardAsync(string path)
     {

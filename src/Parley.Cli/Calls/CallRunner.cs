@@ -98,7 +98,9 @@ internal sealed class CallRunner(CallApi calls, string callId, TextWriter output
     private static string AudioArguments(string? source)
     {
         var input = source is { } file ? $"-re -i \"{file}\"" : "-re -f lavfi -i sine=frequency=440:sample_rate=48000";
-        return $"{input} -vn -ac 1 -ar 48000 -c:a libopus -b:a 32k -frame_duration 20 -application lowdelay -f ogg pipe:1";
+        // One Ogg page a packet: by default ffmpeg fills a page with a second of packets, which would
+        // reach the call in one-second bursts, all stamped at the moment the page came.
+        return $"{input} -vn -ac 1 -ar 48000 -c:a libopus -b:a 32k -frame_duration 20 -application lowdelay -page_duration 20000 -f ogg pipe:1";
     }
 
     private static Process StartFfmpeg(string arguments) =>

@@ -5,7 +5,7 @@ namespace Parley.Cli.Calls;
 /// <summary>
 /// Opus packets into an Ogg Opus stream (RFC 7845 over RFC 3533), one packet a page, so ffmpeg can
 /// put a call's received voice into a recording without decoding it. Each page's granule position
-/// is where its packet ends on the sender's 48 kHz clock, so a packet lost on the way leaves a gap in
+/// is where its packet ends on the sender's 48 kHz clock, so packets lost on the way leave a gap in
 /// the timeline instead of pulling the rest forward out of step with the video.
 /// <code>
 /// page: "OggS" | version 0 | flags (2 first, 4 last) | granule i64 | serial u32 | sequence u32 | CRC u32 | n | n lacing bytes | data
@@ -20,7 +20,7 @@ internal sealed class OggOpusWriter
     private readonly Stream _output;
     private uint _sequence;
     private uint _lastTimestamp;
-    private long _position = -1; // where the last packet written starts, in samples from the first; -1 before any
+    private long _position = -1; // where the last packet's stamp puts it, in samples from the first; -1 before any
     private long _granule;
     private byte[]? _pending; // the newest packet, held until the next one (or Finish) says whether its page is the last
 
@@ -40,7 +40,7 @@ internal sealed class OggOpusWriter
 
     public int Packets { get; private set; }
 
-    /// <summary>Adds a packet sent at <paramref name="timestamp"/> (48 kHz); false when dropped (malformed, or older than what is written).</summary>
+    /// <summary>Adds a packet sent at <paramref name="timestamp"/> (48 kHz); false when it is malformed (and left out).</summary>
     public bool Write(uint timestamp, ReadOnlySpan<byte> packet)
     {
         var samples = Samples(packet);
@@ -49,14 +49,15 @@ internal sealed class OggOpusWriter
             return false;
         }
         // Signed distance from the last packet: the 32-bit clock may wrap in a long call.
-        var start = _position < 0 ? 0 : _position + (int)(timestamp - _lastTimestamp);
-        if (start + samples <= _granule)
-        {
-            return false; // late or repeated: the timeline is already past it
-        }
+        var stamped = _position < 0 ? 0 : _position + (int)(timestamp - _lastTimestamp);
+        // A sender's stamps jitter (a terminal's are taken when ffmpeg hands packets over, several at
+        // once), so a packet follows the last one directly unless its stamp is a whole packet or more
+        // past it: only then is something missing, and the gap is kept. (Repeats never get here: the
+        // media session drops them.)
+        var start = stamped - _granule >= samples ? stamped : _granule;
         FlushPending(0);
         _lastTimestamp = timestamp;
-        _position = start;
+        _position = stamped;
         _granule = start + samples;
         _pending = packet.ToArray();
         Packets++;
