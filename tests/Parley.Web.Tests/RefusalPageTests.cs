@@ -38,4 +38,30 @@ public sealed class RefusalPageTests : IDisposable
         // (The console also says the page itself came with 401: that is the refusal, and meant.)
         Assert.DoesNotContain(browser.Errors, e => e.Contains("Content Security Policy", StringComparison.OrdinalIgnoreCase));
     }
+
+    [Fact]
+    public async Task SessionEndedUnderAnOpenPage_SaysTheNodesOwnOpenCommand()
+    {
+        await using var browser = await Browser.LaunchAsync();
+        var home = Path.Combine(_root, "bob");
+        var node = await NodeProcess.StartAsync(ParleyRunner.Local, home, "--port", "0", "--api-port", "0", "--no-discovery", "--name", "bob");
+        try
+        {
+            var page = await browser.NewPageAsync();
+            var url = await WebNode.LoginUrlAsync(node);
+            await page.GotoAsync(url);
+            await page.WaitForSelectorAsync("#nav a");
+
+            // The node restarts on the same port: the page's session is gone, and it says how to get a new one.
+            var port = new Uri(url).Port.ToString(System.Globalization.CultureInfo.InvariantCulture);
+            await node.DisposeAsync();
+            node = await NodeProcess.StartAsync(ParleyRunner.Local, home, "--port", "0", "--api-port", port, "--no-discovery");
+            await Expect(page.GetByRole(AriaRole.Heading, new() { Name = "Signed out" })).ToBeVisibleAsync(new() { Timeout = 30_000 });
+            await Expect(page.Locator("code")).ToHaveTextAsync($"parley --home {home} open");
+        }
+        finally
+        {
+            await node.DisposeAsync();
+        }
+    }
 }

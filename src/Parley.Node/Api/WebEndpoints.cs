@@ -36,8 +36,8 @@ internal static class WebEndpoints
             }
             return Results.Ok(new LoginLinkView(sessions.CreateLoginUrl(address.Url).ToString(), (int)WebSessions.LoginTokenLifetime.TotalSeconds));
         });
-        api.MapGet("/session", (HttpContext context) => ApiSecurity.SessionOf(context) is { } session
-            ? Results.Ok(new WebSessionView(session.CsrfToken, ApiSecurity.CsrfHeader))
+        api.MapGet("/session", (HttpContext context, RefusalPage refusal) => ApiSecurity.SessionOf(context) is { } session
+            ? Results.Ok(new WebSessionView(session.CsrfToken, ApiSecurity.CsrfHeader, refusal.OpenCommand))
             : Results.Json(new ApiError("this call is for a browser session"), statusCode: StatusCodes.Status400BadRequest));
         api.MapPost("/logout", (HttpContext context, WebSessions sessions, ApiSecurity security) =>
         {

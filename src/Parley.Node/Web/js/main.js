@@ -1,7 +1,7 @@
 // Start-up and navigation: sign in with the session cookie, open the event stream, then show the
 // view the address names (#/chats/…, #/peers, #/calls, #/videos/…). A ringing call shows over any view.
 
-import { startSession, onSignedOut } from './api.js';
+import { startSession, onSignedOut, loginCommand } from './api.js';
 import { connect, on } from './events.js';
 import { state, watch, wireEvents, loadAll } from './state.js';
 import { h, fill, icon, avatar, toast } from './dom.js';
@@ -110,7 +110,7 @@ function signedOut() {
   document.body.replaceChildren(h('main', { class: 'signed-out' },
     h('h1', null, 'Signed out'),
     h('p', null, 'This browser session has ended (the node stopped, or you signed out).'),
-    h('p', null, 'Run ', h('code', null, 'parley open'), ' in a terminal on this computer for a new login link.')));
+    h('p', null, 'Run ', h('code', null, loginCommand()), ' in a terminal on this computer for a new login link.')));
 }
 
 async function start() {
