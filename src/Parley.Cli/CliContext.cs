@@ -21,6 +21,9 @@ internal sealed class CliContext(CliArgs args, string home, TextWriter output, T
     /// <summary>Prints one of the node's contract records as the node itself writes it (camelCase, enums as strings), indented.</summary>
     public void WriteJson<T>(T record) where T : notnull => Out.WriteLine(JsonSerializer.Serialize(record, IndentedRecords));
 
+    /// <summary>Prints a record on one line: a stream of events that a program reads a line at a time.</summary>
+    public void WriteJsonLine<T>(T record) where T : notnull => Out.WriteLine(JsonSerializer.Serialize(record, EventHub.Json));
+
     public ApiClient Api() => ApiClient.Open(Home);
 
     /// <summary>"3 min ago", "just now": how long since <paramref name="when"/>.</summary>

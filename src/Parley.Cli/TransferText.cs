@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Globalization;
 using System.Text.Json;
 using Parley.Node.Files;
@@ -20,36 +21,64 @@ internal static class TransferText
     /// <summary>A state as the API spells it ("active", "completed").</summary>
     public static string StateName(TransferState state) => JsonNamingPolicy.CamelCase.ConvertName(state.ToString());
 
-    /// <summary>Polls the transfer and draws progress until it ends: 0 when completed, 1 otherwise.</summary>
+    /// <summary>
+    /// Into a pipe or a file (`parley send … | cat`, a log), a progress line this often rather than
+    /// one per redraw: the output stays a few lines long however long the transfer takes.
+    /// </summary>
+    public static readonly TimeSpan PipedLineEvery = TimeSpan.FromSeconds(5);
+
+    /// <summary>With --json, a progress event this often (a program reading them wants them finer).</summary>
+    public static readonly TimeSpan JsonEventEvery = TimeSpan.FromSeconds(1);
+
+    /// <summary>
+    /// Polls the transfer until it ends and shows its progress: redrawn in place on a terminal; a
+    /// line every <see cref="PipedLineEvery"/> otherwise; with --json, a <see cref="TransferEvent"/>
+    /// a line ("progress", then the final state). Returns 0 when completed, 1 otherwise.
+    /// </summary>
     public static async Task<int> WatchAsync(CliContext context, ApiClient api, string id)
     {
-        var live = !Console.IsOutputRedirected && ReferenceEquals(context.Out, Console.Out);
-        var lastPrinted = DateTime.MinValue;
+        var live = !context.Json && !Console.IsOutputRedirected && ReferenceEquals(context.Out, Console.Out);
+        var every = context.Json ? JsonEventEvery : PipedLineEvery;
+        var sinceShown = Stopwatch.StartNew();
+        var shownOnce = false;
         while (true)
         {
             var t = (await api.GetAsync<TransferDetail>($"api/transfers/{id}?files=0").ConfigureAwait(false)).Transfer;
-            var line = Progress(t);
+            var final = t.State is TransferState.Completed or TransferState.Failed or TransferState.Cancelled or TransferState.Rejected;
+            var due = final || !shownOnce || sinceShown.Elapsed >= every;
             if (live)
             {
-                context.Out.Write("\r" + line + "\u001b[K"); // redraw in place, clearing what the last line left
+                context.Out.Write("\r" + Progress(t) + "\u001b[K"); // redraw in place, clearing what the last line left
             }
-            else if (DateTime.UtcNow - lastPrinted > TimeSpan.FromSeconds(1) || t.State is TransferState.Completed or TransferState.Failed or TransferState.Cancelled or TransferState.Rejected)
+            else if (due)
             {
-                context.Out.WriteLine(line);
-                lastPrinted = DateTime.UtcNow;
+                if (context.Json)
+                {
+                    context.WriteJsonLine(new TransferEvent(final ? StateName(t.State) : "progress", t));
+                }
+                else
+                {
+                    context.Out.WriteLine(Progress(t));
+                }
+                sinceShown.Restart();
+                shownOnce = true;
             }
-            switch (t.State)
+            if (final)
             {
-                case TransferState.Completed:
-                    context.Out.WriteLine((live ? "\n" : "") + $"done: {Summary(t)} received and verified");
-                    return ExitCodes.Ok;
-                case TransferState.Failed or TransferState.Cancelled or TransferState.Rejected:
-                    if (live)
-                    {
-                        context.Out.WriteLine();
-                    }
+                if (live)
+                {
+                    context.Out.WriteLine();
+                }
+                if (t.State != TransferState.Completed)
+                {
                     context.Error.WriteLine($"{StateName(t.State)}: {TerminalText.Safe(t.Error)}");
                     return ExitCodes.Failure;
+                }
+                if (!context.Json)
+                {
+                    context.Out.WriteLine($"done: {Summary(t)} received and verified");
+                }
+                return ExitCodes.Ok;
             }
             await Task.Delay(200).ConfigureAwait(false);
         }
@@ -71,3 +100,6 @@ internal static class TransferText
         return line;
     }
 }
+
+/// <summary>One line of `parley send --json`: "offered", "progress", then the final state ("completed", "failed", …), with the transfer as it stands.</summary>
+internal sealed record TransferEvent(string Event, TransferInfo Transfer);

@@ -28,7 +28,7 @@ public sealed class SecurityTests : IDisposable
             var stranger = await browser.NewPageAsync();
             var refused = await stranger.GotoAsync(baseUrl + "/");
             Assert.Equal(401, refused!.Status);
-            await Expect(stranger.Locator("code", new() { HasText = "parley open" })).ToBeVisibleAsync();
+            await Expect(stranger.Locator("code", new() { HasText = $"parley --home {home} open" })).ToBeVisibleAsync();
             Assert.Equal(401, (await stranger.APIRequest.GetAsync(baseUrl + "/js/main.js")).Status);
             Assert.Equal(401, (await stranger.APIRequest.GetAsync(baseUrl + "/api/status")).Status);
             await Expect(stranger.Locator("#nav")).ToHaveCountAsync(0);
@@ -70,7 +70,7 @@ public sealed class SecurityTests : IDisposable
             node = await NodeProcess.StartAsync(ParleyRunner.Local, home, "--port", "0", "--api-port", port.ToString(System.Globalization.CultureInfo.InvariantCulture), "--no-discovery");
             Assert.Equal(HttpStatusCode.Unauthorized, await SendAsync(http, HttpMethod.Get, "/api/status", cookie));
             await page.ReloadAsync();
-            await Expect(page.Locator("code", new() { HasText = "parley open" })).ToBeVisibleAsync();
+            await Expect(page.Locator("code", new() { HasText = $"parley --home {home} open" })).ToBeVisibleAsync();
             Assert.Empty(browser.Dialogs);
         }
         finally

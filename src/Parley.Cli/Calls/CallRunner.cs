@@ -12,8 +12,9 @@ namespace Parley.Cli.Calls;
 /// <summary>
 /// A call's media from the terminal: ffmpeg makes the sending side (a test pattern and tone, a
 /// media file, or the X screen; VP8 in IVF and Opus in Ogg on its stdout) and the frames go to the
-/// node's media channel as a page's would; frames from the peer can be recorded (video, through
-/// ffmpeg, into a WebM or Matroska file). Ends when the call ends, after <c>--seconds</c>, or on Ctrl+C.
+/// node's media channel as a page's would; what comes from the peer can be recorded (its video and
+/// voice, into a WebM or Matroska file: <see cref="CallRecorder"/>). Ends when the call ends, after
+/// <c>--seconds</c>, or on Ctrl+C.
 /// </summary>
 internal sealed class CallRunner(CallApi calls, string callId, TextWriter output)
 {
@@ -24,9 +25,7 @@ internal sealed class CallRunner(CallApi calls, string callId, TextWriter output
 
     /// <summary>One buffer for every frame sent (under the send gate).</summary>
     private readonly ArrayBufferWriter<byte> _message = new(64 * 1024);
-    private Process? _recorder;
-    private long? _firstRecorded;
-    private int _recordedFrames;
+    private CallRecorder? _recorder;
     private int _sentVideoFrames;
     private int _sentAudioFrames;
     private int _receivedAudioFrames;
@@ -43,6 +42,7 @@ internal sealed class CallRunner(CallApi calls, string callId, TextWriter output
         {
             stop.CancelAfter(TimeSpan.FromSeconds(seconds));
         }
+        _recorder = options.Record is { } record ? new CallRecorder(record, output) : null;
         var sources = new List<Process>();
         var senders = new List<Task>();
         try
@@ -65,7 +65,7 @@ internal sealed class CallRunner(CallApi calls, string callId, TextWriter output
                 abort.CancelAfter(TimeSpan.FromSeconds(5));
                 _ = calls.HangupAsync(callId);
             });
-            return await ReceiveAsync(socket, options.Record, abort.Token).ConfigureAwait(false) ?? "hung up";
+            return await ReceiveAsync(socket, abort.Token).ConfigureAwait(false) ?? "hung up";
         }
         finally
         {
@@ -77,7 +77,10 @@ internal sealed class CallRunner(CallApi calls, string callId, TextWriter output
             await Task.WhenAll(senders.Select(s => s.ContinueWith(_ => { }, TaskScheduler.Default))).ConfigureAwait(false);
             output.WriteLine($"sent {_sentVideoFrames} video and {_sentAudioFrames} audio frames; received {_receivedAudioFrames} audio frames and {_receivedVideoFrames} video frames");
             await PrintPathAsync().ConfigureAwait(false);
-            await FinishRecordingAsync().ConfigureAwait(false);
+            if (_recorder is not null)
+            {
+                await _recorder.FinishAsync().ConfigureAwait(false);
+            }
         }
     }
 
@@ -96,7 +99,9 @@ internal sealed class CallRunner(CallApi calls, string callId, TextWriter output
     private static string AudioArguments(string? source)
     {
         var input = source is { } file ? $"-re -i \"{file}\"" : "-re -f lavfi -i sine=frequency=440:sample_rate=48000";
-        return $"{input} -vn -ac 1 -ar 48000 -c:a libopus -b:a 32k -frame_duration 20 -application lowdelay -f ogg pipe:1";
+        // One Ogg page a packet: by default ffmpeg fills a page with a second of packets, which would
+        // reach the call in one-second bursts, all stamped at the moment the page came.
+        return $"{input} -vn -ac 1 -ar 48000 -c:a libopus -b:a 32k -frame_duration 20 -application lowdelay -page_duration 20000 -f ogg pipe:1";
     }
 
     private static Process StartFfmpeg(string arguments) =>
@@ -154,7 +159,7 @@ internal sealed class CallRunner(CallApi calls, string callId, TextWriter output
     }
 
     /// <summary>Frames and notices from the node until the call ends (the reason) or the caller stops (null).</summary>
-    private async Task<string?> ReceiveAsync(WebSocket socket, string? record, CancellationToken cancellationToken)
+    private async Task<string?> ReceiveAsync(WebSocket socket, CancellationToken cancellationToken)
     {
         var buffer = new byte[1 << 20];
         try
@@ -185,14 +190,12 @@ internal sealed class CallRunner(CallApi calls, string callId, TextWriter output
                     if (frame.Stream == StreamKind.Audio)
                     {
                         _receivedAudioFrames++;
+                        _recorder?.Audio(frame.Timestamp, frame.Data.Span);
                     }
                     else
                     {
                         _receivedVideoFrames++;
-                        if (record is not null)
-                        {
-                            Record(record, frame.Timestamp, frame.Data.Span);
-                        }
+                        _recorder?.Video(frame.Timestamp, frame.Data.Span);
                     }
                 }
             }
@@ -201,24 +204,6 @@ internal sealed class CallRunner(CallApi calls, string callId, TextWriter output
         {
             return null;
         }
-    }
-
-    /// <summary>Video into ffmpeg as IVF (90 kHz time base) from the first keyframe on; ffmpeg writes the file.</summary>
-    private void Record(string path, uint timestamp, ReadOnlySpan<byte> frame)
-    {
-        if (_recorder is null)
-        {
-            if (MediaContainers.Vp8KeyframeSize(frame) is not { } size)
-            {
-                return;
-            }
-            _recorder = Process.Start(new ProcessStartInfo("ffmpeg", $"-hide_banner -loglevel error -y -f ivf -i pipe:0 -c copy \"{path}\"") { RedirectStandardInput = true })
-                ?? throw new CliException("ffmpeg did not start");
-            MediaContainers.WriteIvfHeader(_recorder.StandardInput.BaseStream, size.Width, size.Height, 90_000);
-            _firstRecorded = timestamp;
-        }
-        MediaContainers.WriteIvfFrame(_recorder.StandardInput.BaseStream, (uint)(timestamp - (uint)_firstRecorded!.Value), frame);
-        _recordedFrames++;
     }
 
     /// <summary>What the path was like, from the node's last receiver reports (the call is kept after it ends).</summary>
@@ -237,18 +222,5 @@ internal sealed class CallRunner(CallApi calls, string callId, TextWriter output
         {
             // The node is gone (parley stop): nothing to report.
         }
-    }
-
-    private async Task FinishRecordingAsync()
-    {
-        if (_recorder is null)
-        {
-            return;
-        }
-        _recorder.StandardInput.Close();
-        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(20));
-        await _recorder.WaitForExitAsync(timeout.Token).ConfigureAwait(false);
-        output.WriteLine($"recorded {_recordedFrames} video frames");
-        _recorder.Dispose();
     }
 }

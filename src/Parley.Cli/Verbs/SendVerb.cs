@@ -2,7 +2,10 @@ using Parley.Node.Files;
 
 namespace Parley.Cli.Verbs;
 
-/// <summary><c>parley send PATH... --to PEER</c>: offers files and folders, then shows progress until the receiver has verified everything.</summary>
+/// <summary>
+/// <c>parley send PATH... --to PEER</c>: offers files and folders, then shows progress until the
+/// receiver has verified everything (with --json, one event a line: <see cref="TransferEvent"/>).
+/// </summary>
 internal sealed class SendVerb : IVerb
 {
     public string Name => "send";
@@ -39,11 +42,18 @@ internal sealed class SendVerb : IVerb
             }
             else
             {
-                context.Out.WriteLine($"offered {TransferText.Summary(transfer)} as {id[..8]}; see `parley transfers`");
+                context.Out.WriteLine($"offered {TransferText.Summary(transfer)} as {transfer.ShortId}; see `parley transfers`");
             }
             return ExitCodes.Ok;
         }
-        context.Out.WriteLine($"offered {TransferText.Summary(transfer)} as {id[..8]}; waiting for the receiver (Ctrl+C stops watching, not the transfer)");
+        if (context.Json)
+        {
+            context.WriteJsonLine(new TransferEvent("offered", transfer));
+        }
+        else
+        {
+            context.Out.WriteLine($"offered {TransferText.Summary(transfer)} as {transfer.ShortId}; waiting for the receiver (Ctrl+C stops watching, not the transfer)");
+        }
         return await TransferText.WatchAsync(context, api, id).ConfigureAwait(false);
     }
 }

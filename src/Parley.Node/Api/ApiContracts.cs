@@ -12,7 +12,8 @@ public sealed record NameView(string Name);
 
 public sealed record LoginLinkView(string Url, int ExpiresInSeconds);
 
-public sealed record WebSessionView(string CsrfToken, string CsrfHeader);
+/// <summary><c>GET /api/session</c>: the token unsafe requests echo, and the command that gets a new login link for this node (shown when the session ends).</summary>
+public sealed record WebSessionView(string CsrfToken, string CsrfHeader, string OpenCommand);
 
 /// <summary><c>GET/POST /api/settings</c>: where offers are saved by default, LAN discovery, and the contacts whose offers are accepted without asking.</summary>
 public sealed record SettingsView(string DownloadFolder, bool Discovery, IReadOnlyList<string> AutoAccept);

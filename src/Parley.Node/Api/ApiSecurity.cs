@@ -14,7 +14,7 @@ namespace Parley.Node.Api;
 /// Only <c>/login</c>, which trades a one-time token for a session, and <c>/play/TOKEN/…</c>, the
 /// tokened links for external video players, are open without either.
 /// </summary>
-internal sealed class ApiSecurity(ApiAddress address, WebSessions sessions)
+internal sealed class ApiSecurity(ApiAddress address, WebSessions sessions, RefusalPage refusalPage)
 {
     public const string CsrfHeader = "X-Parley-Csrf";
     public const string LoginPath = "/login";
@@ -33,7 +33,7 @@ internal sealed class ApiSecurity(ApiAddress address, WebSessions sessions)
             if (WantsPage(context.Request))
             {
                 var reason = refusal.Value.Status == StatusCodes.Status401Unauthorized ? "You are not signed in to this Parley node." : refusal.Value.Error;
-                await WebAssets.WriteRefusalPageAsync(context.Response, reason).ConfigureAwait(false);
+                await refusalPage.WriteAsync(context.Response, reason).ConfigureAwait(false);
             }
             else
             {

@@ -24,7 +24,8 @@ internal static class ApiServer
     public static void Configure(WebApplicationBuilder builder, NodeOptions options)
     {
         builder.Services.AddSingleton<WebSessions>();
-        builder.Services.AddSingleton(sp => new ApiSecurity(sp.GetRequiredService<ApiAddress>(), sp.GetRequiredService<WebSessions>()));
+        builder.Services.AddSingleton(new RefusalPage(options.Home));
+        builder.Services.AddSingleton(sp => new ApiSecurity(sp.GetRequiredService<ApiAddress>(), sp.GetRequiredService<WebSessions>(), sp.GetRequiredService<RefusalPage>()));
         builder.Services.Configure<JsonOptions>(o =>
         {
             foreach (var converter in EventHub.Json.Converters)

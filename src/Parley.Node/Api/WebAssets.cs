@@ -1,5 +1,4 @@
 using System.Collections.Frozen;
-using System.Net;
 using System.Reflection;
 using Microsoft.AspNetCore.Http;
 
@@ -75,20 +74,5 @@ internal static class WebAssets
         response.Headers.XContentTypeOptions = "nosniff";
         response.Headers["Referrer-Policy"] = "no-referrer";
         response.Headers.XFrameOptions = "DENY";
-    }
-
-    /// <summary>The page a browser sees when it is refused: why, and what to do.</summary>
-    public static async Task WriteRefusalPageAsync(HttpResponse response, string reason)
-    {
-        AddHeaders(response);
-        response.ContentType = "text/html; charset=utf-8";
-        var html = $"""
-            <!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width">
-            <title>Parley: not signed in</title></head>
-            <body style="font-family:system-ui,sans-serif;max-width:36rem;margin:3rem auto;padding:0 1rem;line-height:1.5">
-            <h1>Parley</h1><p>{WebUtility.HtmlEncode(reason)}</p>
-            <p>In a terminal on this computer, run <code>parley open</code> and follow the link it prints.</p></body></html>
-            """;
-        await response.WriteAsync(html).ConfigureAwait(false);
     }
 }

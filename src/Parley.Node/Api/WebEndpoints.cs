@@ -9,12 +9,12 @@ internal static class WebEndpoints
 {
     public static void Map(IEndpointRouteBuilder app, RouteGroupBuilder api)
     {
-        app.MapGet(ApiSecurity.LoginPath, async (HttpContext context, string? token, WebSessions sessions, ApiSecurity security) =>
+        app.MapGet(ApiSecurity.LoginPath, async (HttpContext context, string? token, WebSessions sessions, ApiSecurity security, RefusalPage refusal) =>
         {
             if (sessions.Redeem(token) is not { } session)
             {
                 context.Response.StatusCode = StatusCodes.Status401Unauthorized;
-                await WebAssets.WriteRefusalPageAsync(context.Response, "This login link has been used or has expired.").ConfigureAwait(false);
+                await refusal.WriteAsync(context.Response, "This login link has been used or has expired.").ConfigureAwait(false);
                 return;
             }
             context.Response.Cookies.Append(security.CookieName, session.Id, new CookieOptions
@@ -36,8 +36,8 @@ internal static class WebEndpoints
             }
             return Results.Ok(new LoginLinkView(sessions.CreateLoginUrl(address.Url).ToString(), (int)WebSessions.LoginTokenLifetime.TotalSeconds));
         });
-        api.MapGet("/session", (HttpContext context) => ApiSecurity.SessionOf(context) is { } session
-            ? Results.Ok(new WebSessionView(session.CsrfToken, ApiSecurity.CsrfHeader))
+        api.MapGet("/session", (HttpContext context, RefusalPage refusal) => ApiSecurity.SessionOf(context) is { } session
+            ? Results.Ok(new WebSessionView(session.CsrfToken, ApiSecurity.CsrfHeader, refusal.OpenCommand))
             : Results.Json(new ApiError("this call is for a browser session"), statusCode: StatusCodes.Status400BadRequest));
         api.MapPost("/logout", (HttpContext context, WebSessions sessions, ApiSecurity security) =>
         {

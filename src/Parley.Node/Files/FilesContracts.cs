@@ -9,7 +9,7 @@ public enum TransferDirection
 
 /// <summary>A transfer as the API lists it and the <c>offer</c> and <c>transfer</c> events carry it (progress bars, rate, ETA).</summary>
 /// <param name="Id">The whole ID, 32 hex digits.</param>
-/// <param name="ShortId">Its first 8 hex digits, as listings show it (any 4 or more pick a transfer).</param>
+/// <param name="ShortId">Its last 8 hex digits (the random part), as listings show it (any 4 or more of it, or of the whole ID, pick a transfer).</param>
 /// <param name="Title">Its one file, or the one folder all its files are in ("photos/"), else null.</param>
 /// <param name="EtaSeconds">Null while nothing moves.</param>
 /// <param name="CurrentFile">The file moving now; null when none is (or the transfer ended).</param>

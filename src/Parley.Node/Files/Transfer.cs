@@ -36,7 +36,11 @@ public sealed class Transfer(Guid id, string peer, bool outgoing, IReadOnlyList<
 
     public bool IsFinal => State is TransferState.Completed or TransferState.Rejected or TransferState.Cancelled or TransferState.Failed;
 
-    public string ShortId => Id.ToString("N")[..8];
+    /// <summary>
+    /// The ID's last 8 hex digits: its random part (IDs are UUIDv7, whose first digits are the
+    /// creation time, so transfers made together would share them).
+    /// </summary>
+    public string ShortId => Id.ToString("N")[^8..];
 
     private int _filesDone = -1;
     private long _bytesOfFilesDone;

@@ -35,13 +35,15 @@ internal sealed class TransferBook
         [.. _transfers.Values.Where(t => t.Peer == peer.Compact && !t.IsFinal).OrderBy(t => t.CreatedAt)];
 
     /// <summary>
-    /// The transfer whose ID starts with <paramref name="prefix"/> (at least <see cref="MinPrefix"/> hex
-    /// digits, dashes and case ignored), as a person types it from a listing.
+    /// The transfer whose ID or short ID (<see cref="Transfer.ShortId"/>, the one listings show)
+    /// starts with <paramref name="prefix"/> (at least <see cref="MinPrefix"/> hex digits, dashes and
+    /// case ignored), as a person types it from a listing.
     /// </summary>
     public Transfer Find(string prefix)
     {
         var wanted = prefix.Replace("-", "", StringComparison.Ordinal).ToLowerInvariant();
-        var matches = wanted.Length < MinPrefix ? [] : _transfers.Values.Where(t => t.Id.ToString("N").StartsWith(wanted, StringComparison.Ordinal)).ToList();
+        var matches = wanted.Length < MinPrefix ? []
+            : _transfers.Values.Where(t => t.Id.ToString("N").StartsWith(wanted, StringComparison.Ordinal) || t.ShortId.StartsWith(wanted, StringComparison.Ordinal)).ToList();
         return matches.Count switch
         {
             1 => matches[0],

@@ -3,7 +3,7 @@ using Parley.Node.Files;
 
 namespace Parley.Node.Tests.Files;
 
-/// <summary>Finding a transfer by the start of its ID, as a person types it from a listing.</summary>
+/// <summary>Finding a transfer by the start of its ID or of its short ID, as a person types it from a listing.</summary>
 public sealed class TransferBookTests : IDisposable
 {
     private readonly NodeIdentity _alice = NodeIdentity.CreateEphemeral();
@@ -49,6 +49,17 @@ public sealed class TransferBookTests : IDisposable
         Add("0193a1f2-0000-7000-8000-000000000002");
         var error = Assert.Throws<TransferException>(() => _book.Find("0193a1f2"));
         Assert.Contains("matches 2 transfers; give more of the ID", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Find_TheShortId_PicksItsTransfer_AmongOnesMadeTogether()
+    {
+        // UUIDv7s made in the same millisecond share their first twelve digits; the short ID is the random end.
+        var first = Add("0193a1f2-3c4d-7000-8000-00007e3a91c2");
+        var second = Add("0193a1f2-3c4d-7000-8000-0000b5d04e17");
+        Assert.Equal(("7e3a91c2", "b5d04e17"), (first.ShortId, second.ShortId));
+        Assert.Same(second, _book.Find("b5d04e17"));
+        Assert.Same(first, _book.Find("7E3A"));
     }
 
     [Fact]

@@ -2,6 +2,7 @@
 // and every unsafe request echoes the session's CSRF token.
 
 let csrf = null;
+let openCommand = 'parley open';
 const signedOutHandlers = [];
 
 export class ApiError extends Error {
@@ -13,7 +14,11 @@ export function onSignedOut(handler) { signedOutHandlers.push(handler); }
 export async function startSession() {
   const session = await request('GET', '/api/session');
   csrf = session.csrfToken;
+  openCommand = session.openCommand;
 }
+
+/** The command that prints a new login link for this node (with its --home when that is not the default). */
+export function loginCommand() { return openCommand; }
 
 async function request(method, path, body) {
   const headers = {};

@@ -1,7 +1,7 @@
 // Start-up and navigation: sign in with the session cookie, open the event stream, then show the
 // view the address names (#/chats/…, #/peers, #/calls, #/videos/…). A ringing call shows over any view.
 
-import { startSession, onSignedOut } from './api.js';
+import { startSession, onSignedOut, loginCommand } from './api.js';
 import { connect, on } from './events.js';
 import { state, watch, wireEvents, loadAll } from './state.js';
 import { h, fill, icon, avatar, toast } from './dom.js';
@@ -14,6 +14,8 @@ import * as videos from './views/videos.js';
 import * as callsView from './views/calls.js';
 import { calls, onCallChange, onCallEvent, acceptCall, declineCall } from './calls/session.js';
 import * as settings from './views/settings.js';
+import { wireNotifications } from './notify.js';
+import { ringtone } from './sounds.js';
 
 const views = { home, chats, peers, rooms, files, calls: callsView, videos, settings };
 const ringing = new Map(); // incoming calls waiting for an answer, by ID
@@ -75,6 +77,7 @@ function renderRing() {
   const box = document.getElementById('ring');
   const call = [...ringing.values()][0];
   box.hidden = !call;
+  ringtone(Boolean(call));
   if (!call) { box.replaceChildren(); return; }
   const accept = h('button', { class: 'primary' }, call.video ? 'Accept video' : 'Accept');
   const decline = h('button', { class: 'danger' }, 'Decline');
@@ -107,7 +110,7 @@ function signedOut() {
   document.body.replaceChildren(h('main', { class: 'signed-out' },
     h('h1', null, 'Signed out'),
     h('p', null, 'This browser session has ended (the node stopped, or you signed out).'),
-    h('p', null, 'Run ', h('code', null, 'parley open'), ' in a terminal on this computer for a new login link.')));
+    h('p', null, 'Run ', h('code', null, loginCommand()), ' in a terminal on this computer for a new login link.')));
 }
 
 async function start() {
@@ -123,6 +126,7 @@ async function start() {
   wireEvents();
   wireCalls();
   wireRooms();
+  wireNotifications();
   await loadAll();
   watch(['conversations', 'peers', 'offers', 'status', 'hub'], renderNav);
   window.addEventListener('hashchange', route);

@@ -6,6 +6,10 @@ import { CallEngine, supportedCodecs } from './engine.js';
 const listeners = new Set();
 const statsListeners = new Set();
 export const calls = { engine: null, call: null, ended: null };
+// Calls that ended before this page knew them as its own: a refusal ("ringing too often", "busy")
+// can arrive over the event stream before the request that placed the call has returned.
+const endedEarly = new Map(); // call ID → its call.ended event
+const ENDED_EARLY_KEPT = 8;
 
 /** Calls fn whenever the call or its state (mute, camera, share) changes; returns a function that stops it. */
 export function onCallChange(fn) { listeners.add(fn); return () => listeners.delete(fn); }
@@ -18,9 +22,13 @@ function changed() { listeners.forEach(fn => fn()); }
 /** Rings a contact; media starts when the node says the call was answered. */
 export async function placeCall(peer, video) {
   calls.ended = null;
-  calls.call = await api.post('/api/calls', { peer, video, codecs: await supportedCodecs() });
-  changed();
-  return calls.call;
+  endedEarly.clear();
+  const call = await api.post('/api/calls', { peer, video, codecs: await supportedCodecs() });
+  calls.call = call;
+  const early = endedEarly.get(call.id);
+  if (early) finish(early.endReason, early.endedByPeer);
+  else changed();
+  return call;
 }
 
 /** Accepts a ringing call: from a click, so audio may start. */
@@ -39,12 +47,21 @@ export async function hangUp(reason = 'hung up') {
   const call = calls.call;
   if (!call) return;
   calls.engine?.stop(reason);
+  // Ended here whatever the node answers: a call it already ended (and said so in an event this
+  // page missed) must not keep the page ringing.
+  finish(reason, false);
   await api.post(`/api/calls/${seg(call.id)}/hangup`, { reason }).catch(() => {});
 }
 
 /** The node's call events: the callee answered (start media) or the call ended (stop it). */
 export async function onCallEvent(type, data) {
-  if (calls.call?.id !== data.id) return;
+  if (calls.call?.id !== data.id) {
+    if (type === 'call.ended' && data.outgoing) {
+      endedEarly.set(data.id, data);
+      if (endedEarly.size > ENDED_EARLY_KEPT) endedEarly.delete(endedEarly.keys().next().value);
+    }
+    return;
+  }
   if (type === 'call.answered' && !calls.engine) await begin(data);
   else if (type === 'call.ended') {
     calls.engine?.stop(data.endReason, data.endedByPeer);

@@ -16,6 +16,9 @@ export function mount(main) {
     if (mode === 'active' && shown === calls.engine) { refreshActive(); return; }
     shown = mode === 'active' ? calls.engine : null;
     fill(body, mode === 'active' ? activeCall() : mode === 'ringing' ? ringing() : idle());
+    // The call's <video> elements outlive the view: leaving it took them out of the page, which
+    // paused them, and putting them back does not play them again by itself.
+    if (mode === 'active') body.querySelectorAll('video').forEach(v => v.play().catch(() => {}));
   }
   let refreshActive = () => {};
 

@@ -195,7 +195,10 @@ function openConversation(pane, key) {
     strip.hidden = offers.length + moving.length + recent.length === 0;
   }
 
-  async function send() {
+  // The box empties the moment a message is sent, not when the node answers (50–130 ms later), so
+  // an answer never erases what was typed meanwhile; sends go one after another, in typed order.
+  let sending = Promise.resolve();
+  function send() {
     const body = text.value;
     if (body.trim() === '') return;
     const size = utf8Length(body);
@@ -203,14 +206,21 @@ function openConversation(pane, key) {
       showError(`This message is ${bytes(size)}; the limit is 64 KiB. Shorten it or send it as a file.`);
       return;
     }
+    text.value = '';
+    grow();
+    sending = sending.then(() => post(body));
+  }
+
+  async function post(body) {
     try {
       const m = await api.post(`/api/chat/${seg(key)}`, { text: body });
-      text.value = '';
-      grow();
       showError('');
       add(m);
       toBottom();
     } catch (e) {
+      // Not sent: the text comes back, ahead of anything typed since, so nothing is lost.
+      text.value = text.value ? `${body}\n${text.value}` : body;
+      grow();
       showError(e.message);
     }
   }

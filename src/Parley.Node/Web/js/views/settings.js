@@ -1,9 +1,12 @@
-// Settings: name, hub, download folder, LAN discovery, auto-accept per contact, theme, sign out.
+// Settings: name, hub, download folder, LAN discovery, auto-accept per contact, notifications and
+// sounds, theme, sign out.
 
 import { api, seg } from '../api.js';
 import { h, put, fill, toast } from '../dom.js';
 import { state, watch, load } from '../state.js';
 import { pageHeader, section, act } from './common.js';
+import { notificationPermission, askForNotifications } from '../notify.js';
+import { soundPrefs, setSound } from '../sounds.js';
 
 export function mount(main) {
   const name = h('input', { value: state.status?.name ?? '', 'aria-label': 'Display name', maxlength: 64 });
@@ -45,6 +48,7 @@ export function mount(main) {
       class: 'inline-form',
       onsubmit: e => { e.preventDefault(); act(saveName, () => api.post('/api/name', { name: name.value }), ['status']).then(r => r && toast('Name saved')); },
     }, name, saveName), h('p', { class: 'muted small' }, 'Shown to the people you connect with.')),
+    notifications(),
     section('Hub', hubState, h('form', {
       class: 'inline-form',
       onsubmit: async e => {
@@ -68,4 +72,33 @@ export function mount(main) {
   load('settings');
   load('hub');
   return watch(['settings', 'hub', 'peers'], render);
+}
+
+const PERMISSION_TEXT = {
+  granted: 'Desktop notifications are on: messages, contact requests, file offers and calls show while this tab is in the background.',
+  denied: 'This browser blocks notifications from Parley; allow them in the site settings (the icon left of the address).',
+  default: 'Get a desktop notification for messages, contact requests, file offers and calls while this tab is in the background.',
+  unsupported: 'This browser cannot show desktop notifications.',
+};
+
+/** Desktop notifications (the browser asks when the button is clicked) and the two sounds. */
+function notifications() {
+  const status = h('p', { class: 'muted small', role: 'status' });
+  const ask = h('button', { class: 'primary' }, 'Turn on desktop notifications');
+  const askRow = h('p', null, ask);
+  const show = () => {
+    const permission = notificationPermission();
+    status.textContent = PERMISSION_TEXT[permission];
+    // Also offered when blocked: the browser then answers at once, and a person who has since
+    // allowed Parley in the site settings sees it take effect.
+    askRow.hidden = permission === 'granted' || permission === 'unsupported';
+  };
+  ask.addEventListener('click', () => act(ask, async () => { await askForNotifications(); show(); }));
+  show();
+  const sound = (kind, label) => {
+    const box = h('input', { type: 'checkbox', checked: soundPrefs[kind], role: 'switch' });
+    box.addEventListener('change', () => setSound(kind, box.checked));
+    return h('label', { class: 'toggle' }, box, h('span', null, label));
+  };
+  return section('Notifications', status, askRow, sound('ring', 'Ringtone for incoming calls'), sound('message', 'Sound for new messages'));
 }
