@@ -71,9 +71,9 @@ public sealed class TwoPeopleTests : IDisposable
         await request.GetByRole(AriaRole.Button, new() { Name = "Accept" }).ClickAsync();
 
         var contacts = bob.Page.Locator("section.card", new() { Has = bob.Page.GetByRole(AriaRole.Heading, new() { Name = "Contacts" }) });
-        await Expect(contacts.Locator(".peer-row", new() { HasText = "Alice" })).ToContainTextAsync("online · direct");
+        await Expect(contacts.Locator(".peer-row", new() { HasText = "Alice" })).ToContainTextAsync("online · lan");
         await alice.GoAsync("peers");
-        await Expect(alice.Page.Locator(".peer-row", new() { HasText = "bob" })).ToContainTextAsync("online · direct");
+        await Expect(alice.Page.Locator(".peer-row", new() { HasText = "bob" })).ToContainTextAsync("online · lan");
         await Screenshots.SaveAsync(alice.Page, "peers");
     }
 
