@@ -7,6 +7,7 @@ using Parley.Node.Files;
 using Parley.Node.Hub;
 using Parley.Node.Links;
 using Parley.Node.Rooms;
+using Parley.Node.Traversal;
 using Parley.Node.Videos;
 
 namespace Parley.Node;
@@ -25,6 +26,7 @@ internal static class NodeModules
         new FilesModule(),
         new VideosModule(),
         new LinksModule(),
+        new TraversalModule(),
         new CallsModule(),
         new DiscoveryModule(),
         new HubModule(),

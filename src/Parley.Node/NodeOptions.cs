@@ -46,6 +46,12 @@ public sealed class NodeOptions
     /// <summary>Whether call media may use UDP; when false (or when UDP does not get through) it rides the TLS link.</summary>
     public bool MediaOverUdp { get; init; } = true;
 
+    /// <summary>TURN servers (<c>--turn</c>) whose relays calls may use when no direct path works. Defaults to none.</summary>
+    public IReadOnlyList<Parley.Core.Traversal.TurnServer> TurnServers { get; init; } = [];
+
+    /// <summary>Timings of the TURN client (retransmissions, lifetimes, refreshes). Defaults to RFC 8489 and 8656's.</summary>
+    public Parley.Core.Traversal.TurnOptions Turn { get; init; } = new();
+
     /// <summary>A folder of videos to share with contacts (<c>--videos</c>); null keeps the one shared last time, if any.</summary>
     public string? VideosFolder { get; init; }
 
