@@ -52,6 +52,12 @@ public sealed class NodeOptions
     /// <summary>Which of PCP, NAT-PMP and UPnP port mapping may try (<c>--port-mapping pcp,nat-pmp,upnp</c>). Defaults to all.</summary>
     public Core.Traversal.PortMapping.MappingMethods PortMappingMethods { get; init; } = Core.Traversal.PortMapping.MappingMethods.All;
 
+    /// <summary>TURN servers (<c>--turn</c>) whose relays calls may use when no direct path works. Defaults to none.</summary>
+    public IReadOnlyList<Parley.Core.Traversal.TurnServer> TurnServers { get; init; } = [];
+
+    /// <summary>Timings of the TURN client (retransmissions, lifetimes, refreshes). Defaults to RFC 8489 and 8656's.</summary>
+    public Parley.Core.Traversal.TurnOptions Turn { get; init; } = new();
+
     /// <summary>A folder of videos to share with contacts (<c>--videos</c>); null keeps the one shared last time, if any.</summary>
     public string? VideosFolder { get; init; }
 

@@ -11,11 +11,11 @@ internal sealed class UpVerb : IVerb
 {
     public string Name => "up";
 
-    public string Arguments => "[--name NAME] [--port N] [--api-port N] [--discovery-port N] [--no-discovery] [--no-port-mapping | --port-mapping pcp,nat-pmp,upnp] [--hub INVITE] [--videos DIR] [--log-protocol] [--normal-priority]";
+    public string Arguments => "[--name NAME] [--port N] [--api-port N] [--discovery-port N] [--no-discovery] [--no-port-mapping | --port-mapping pcp,nat-pmp,upnp] [--hub INVITE] [--videos DIR] " + TurnArgs.Usage + " [--log-protocol] [--normal-priority]";
 
     public string Summary => "start this node (peer links, LAN discovery, local API) and keep it running";
 
-    public IReadOnlyCollection<string> ValuedOptions => ["--name", "--port", "--api-port", "--discovery-port", "--hub", "--videos", "--port-mapping"];
+    public IReadOnlyCollection<string> ValuedOptions => ["--name", "--port", "--api-port", "--discovery-port", "--hub", "--videos", "--port-mapping", .. TurnArgs.Options];
 
     public IReadOnlyCollection<string> FlagOptions => ["--no-discovery", "--no-port-mapping", "--log-protocol", "--normal-priority"];
 
@@ -38,9 +38,11 @@ internal sealed class UpVerb : IVerb
         {
             throw new UsageException($"--videos: no folder at {videos}");
         }
+        var turn = TurnArgs.Parse(args);
         var options = new NodeOptions
         {
             HubInvite = hub,
+            TurnServers = turn is null ? [] : [turn],
             VideosFolder = videos,
             Home = context.Home,
             Name = name?.Trim(),
@@ -93,6 +95,10 @@ internal sealed class UpVerb : IVerb
         if (node.Videos.Sharing.SharedFolder is { } shared)
         {
             context.Out.WriteLine($"  videos     {TerminalText.Safe(shared)} (parley videos unshare stops sharing)");
+        }
+        if (turn is not null)
+        {
+            context.Out.WriteLine($"  TURN       {turn}");
         }
         context.Out.WriteLine($"  discovery  {(node.DiscoveryEnabled ? $"on (UDP {options.DiscoveryPort})" : "off")}");
         context.Out.WriteLine($"  home       {context.Home}");

@@ -1,7 +1,6 @@
 using System.Buffers.Binary;
 using System.Net;
 using System.Net.Sockets;
-using System.Security.Cryptography;
 
 namespace Parley.Core.Traversal;
 
@@ -17,80 +16,35 @@ namespace Parley.Core.Traversal;
 /// </summary>
 public static class StunBinding
 {
-    public const int HeaderSize = 20;
-    public const int ResponseSize = HeaderSize + 12;
+    public const int HeaderSize = StunMessage.HeaderSize;
     private const ushort Request = 0x0001;
     private const ushort Success = 0x0101;
-    private const ushort XorMappedAddress = 0x0020;
-    private const uint MagicCookie = 0x2112A442;
 
     /// <summary>A new request and its transaction ID.</summary>
     public static (byte[] Request, byte[] TransactionId) CreateRequest()
     {
-        var request = new byte[HeaderSize];
-        BinaryPrimitives.WriteUInt16BigEndian(request, Request);
-        BinaryPrimitives.WriteUInt32BigEndian(request.AsSpan(4), MagicCookie);
-        var id = RandomNumberGenerator.GetBytes(12);
-        id.CopyTo(request, 8);
-        return (request, id);
+        var request = new StunMessageBuilder(Request);
+        return (request.ToArray(), request.TransactionId.ToArray());
     }
 
     /// <summary>Whether <paramref name="datagram"/> is a Binding request (with no attributes: nothing else is asked of us).</summary>
     public static bool IsRequest(ReadOnlySpan<byte> datagram) =>
-        datagram.Length == HeaderSize && BinaryPrimitives.ReadUInt16BigEndian(datagram) == Request
-        && BinaryPrimitives.ReadUInt16BigEndian(datagram[2..]) == 0 && BinaryPrimitives.ReadUInt32BigEndian(datagram[4..]) == MagicCookie;
+        datagram.Length == HeaderSize && StunMessage.TryParse(datagram, out var message) && message.Type == Request;
 
     /// <summary>Whether the first bytes look like STUN at all (so a socket that also carries media can tell them apart).</summary>
     public static bool LooksLikeStun(ReadOnlySpan<byte> datagram) =>
-        datagram.Length >= HeaderSize && (datagram[0] & 0xC0) == 0 && BinaryPrimitives.ReadUInt32BigEndian(datagram[4..]) == MagicCookie;
+        datagram.Length >= HeaderSize && (datagram[0] & 0xC0) == 0 && BinaryPrimitives.ReadUInt32BigEndian(datagram[4..]) == StunMessage.MagicCookie;
 
     /// <summary>The success response to <paramref name="request"/>: the address it came from.</summary>
-    public static byte[] CreateResponse(ReadOnlySpan<byte> request, IPEndPoint from)
-    {
-        var response = new byte[ResponseSize];
-        BinaryPrimitives.WriteUInt16BigEndian(response, Success);
-        BinaryPrimitives.WriteUInt16BigEndian(response.AsSpan(2), 12);
-        request[4..HeaderSize].CopyTo(response.AsSpan(4)); // cookie and transaction ID
-        BinaryPrimitives.WriteUInt16BigEndian(response.AsSpan(20), XorMappedAddress);
-        BinaryPrimitives.WriteUInt16BigEndian(response.AsSpan(22), 8);
-        response[25] = 0x01;
-        BinaryPrimitives.WriteUInt16BigEndian(response.AsSpan(26), (ushort)(from.Port ^ (MagicCookie >> 16)));
-        var address = from.Address.IsIPv4MappedToIPv6 ? from.Address.MapToIPv4() : from.Address;
-        BinaryPrimitives.WriteUInt32BigEndian(response.AsSpan(28), BinaryPrimitives.ReadUInt32BigEndian(address.GetAddressBytes()) ^ MagicCookie);
-        return response;
-    }
+    public static byte[] CreateResponse(ReadOnlySpan<byte> request, IPEndPoint from) =>
+        new StunMessageBuilder(Success, request[8..HeaderSize], 32).AddXorAddress(StunAttribute.XorMappedAddress, from).ToArray();
 
     /// <summary>The mapped address in a success response to <paramref name="transactionId"/>; false for anything else.</summary>
     public static bool TryReadResponse(ReadOnlySpan<byte> datagram, ReadOnlySpan<byte> transactionId, out IPEndPoint mapped)
     {
         mapped = new IPEndPoint(IPAddress.None, 0);
-        if (datagram.Length < HeaderSize || BinaryPrimitives.ReadUInt16BigEndian(datagram) != Success
-            || BinaryPrimitives.ReadUInt32BigEndian(datagram[4..]) != MagicCookie || !datagram[8..HeaderSize].SequenceEqual(transactionId))
-        {
-            return false;
-        }
-        var length = BinaryPrimitives.ReadUInt16BigEndian(datagram[2..]);
-        var attributes = datagram[HeaderSize..Math.Min(datagram.Length, HeaderSize + length)];
-        while (attributes.Length >= 4)
-        {
-            var type = BinaryPrimitives.ReadUInt16BigEndian(attributes);
-            var size = BinaryPrimitives.ReadUInt16BigEndian(attributes[2..]);
-            if (attributes.Length < 4 + size)
-            {
-                return false;
-            }
-            if (type == XorMappedAddress && size == 8 && attributes[5] == 0x01)
-            {
-                var port = (ushort)(BinaryPrimitives.ReadUInt16BigEndian(attributes[6..]) ^ (MagicCookie >> 16));
-                var address = BinaryPrimitives.ReadUInt32BigEndian(attributes[8..]) ^ MagicCookie;
-                Span<byte> bytes = stackalloc byte[4];
-                BinaryPrimitives.WriteUInt32BigEndian(bytes, address);
-                mapped = new IPEndPoint(new IPAddress(bytes), port);
-                return true;
-            }
-            attributes = attributes[Math.Min(attributes.Length, 4 + ((size + 3) & ~3))..]; // the last one's padding may be cut off
-        }
-        return false;
+        return StunMessage.TryParse(datagram, out var message) && message.Type == Success && message.TransactionId.SequenceEqual(transactionId)
+            && message.TryGet(StunAttribute.XorMappedAddress, out var value) && StunAddress.TryReadXor(value, message.TransactionId, out mapped);
     }
 
     /// <summary>Asks <paramref name="server"/> from <paramref name="socket"/> (which nothing else reads meanwhile) for the address it sees; null on no answer.</summary>

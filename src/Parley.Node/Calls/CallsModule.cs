@@ -24,6 +24,8 @@ public sealed class CallsModule : INodeModule
         services.AddSingleton<CallRelaying>();
         // Relay candidates, in the order a call prefers them: the hub's UDP relay first (TURN servers register after it).
         services.AddSingleton<IMediaRelayFactory, HubMediaRelayFactory>();
+        // After the hub's relay: TURN servers the node was given (`parley up --turn`), tried in their order.
+        services.AddSingleton<IMediaRelayFactory>(sp => sp.GetRequiredService<Traversal.TurnServers>());
         services.AddSingleton<CallSignals>();
         services.AddSingleton<CallLifecycle>();
         services.AddSingleton<CallClock>();
