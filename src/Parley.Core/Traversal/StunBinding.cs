@@ -6,7 +6,8 @@ namespace Parley.Core.Traversal;
 
 /// <summary>
 /// The STUN Binding exchange (RFC 8489), as little of it as finding one's public address needs: a
-/// request (20-byte header, no attributes) and a success response carrying XOR-MAPPED-ADDRESS (IPv4).
+/// request (20-byte header, no attributes) and a success response carrying XOR-MAPPED-ADDRESS, read and
+/// written by the general STUN codec (<see cref="StunMessage"/>, <see cref="StunMessageBuilder"/>) that TURN uses too.
 /// The hub answers it on its port number, so a node behind a NAT learns the address and port its
 /// media socket is seen from, and any standard STUN server answers the same request.
 /// <code>
