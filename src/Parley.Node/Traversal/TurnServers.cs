@@ -8,7 +8,7 @@ namespace Parley.Node.Traversal;
 /// each call asks for one allocation of its own and disposes it when it ends. The servers are tried
 /// in the order given; the first that allocates wins.
 /// </summary>
-internal sealed class TurnServers(NodeOptions options, ILoggerFactory loggerFactory) : Calls.Relays.IMediaRelayFactory
+internal sealed class TurnServers(NodeOptions options, ILoggerFactory loggerFactory) : Calls.IMediaRelayFactory
 {
     private readonly ILogger _logger = loggerFactory.CreateLogger("Parley.Node.Traversal.Turn");
 
