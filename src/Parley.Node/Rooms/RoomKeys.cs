@@ -155,9 +155,14 @@ internal sealed class RoomKeys(NodeIdentity identity, AgreementKey agreement, IH
     /// </summary>
     public async Task HandToJoinerAsync(RoomState state, DeviceId member, ulong joined)
     {
-        if (member == identity.DeviceId)
+        lock (state.Lock)
         {
-            return;
+            // Only a member still in the room by this very join: one that left since gets nothing of what followed.
+            if (member == identity.DeviceId || !state.Members.ContainsKey(member)
+                || !state.Receipts.TryGetValue(member, out var receipt) || receipt.Joined != joined)
+            {
+                return;
+            }
         }
         foreach (var (keyId, counter) in await store.OwnKeysPlacedAfterAsync("#" + state.Name, (long)joined).ConfigureAwait(false))
         {
@@ -181,15 +186,19 @@ internal sealed class RoomKeys(NodeIdentity identity, AgreementKey agreement, IH
             return;
         }
         var item = new SenderKeyItem(state.Name, key.KeyId, counter, key.LinkAt(counter));
+        var handedNow = new List<DeviceId>(members.Count);
         foreach (var member in members)
         {
-            await HandAsync(state.Name, member, item).ConfigureAwait(false);
+            if (await HandAsync(state.Name, member, item).ConfigureAwait(false))
+            {
+                handedNow.Add(member); // one that found the link down is tried again next time
+            }
         }
         lock (state.Lock)
         {
             if (state.HandedTo.TryGetValue(key.KeyId, out var handed))
             {
-                handed.UnionWith(members);
+                handed.UnionWith(handedNow);
             }
         }
     }

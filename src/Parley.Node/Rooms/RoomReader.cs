@@ -114,13 +114,14 @@ internal sealed class RoomReader(NodeIdentity identity, IHubChannel channel, Ver
         {
             state.Position = Math.Max(state.Position, fresh[^1].Entry.Seq);
         }
-        foreach (var joined in pending.Where(p => p.Notice is { Kind: RoomNoticeKind.Joined }))
-        {
-            await keys.HandToJoinerAsync(state, joined.Notice!.Member, joined.Entry.Seq).ConfigureAwait(false);
-        }
+        // The rekey first: if a hand-out below fails, the position has moved, and a leave must not go unanswered.
         if (pending.Any(p => p.Live && p.Notice is { } n && n.Member != identity.DeviceId && RoomNotices.ChangesKeys(n)))
         {
             await keys.RekeyAsync(state).ConfigureAwait(false);
+        }
+        foreach (var joined in pending.Where(p => p.Live && p.Notice is { Kind: RoomNoticeKind.Joined }))
+        {
+            await keys.HandToJoinerAsync(state, joined.Notice!.Member, joined.Entry.Seq).ConfigureAwait(false);
         }
     }
 

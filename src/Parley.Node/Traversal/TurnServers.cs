@@ -27,6 +27,12 @@ internal sealed class TurnServers(NodeOptions options, ILoggerFactory loggerFact
             {
                 TraversalLog.TurnUnavailable(_logger, server.Uri, e.Message);
             }
+            catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+            {
+                // The call's budget for relays ran out: no TURN relay this time, and the other relays made meanwhile are kept.
+                TraversalLog.TurnUnavailable(_logger, server.Uri, "no answer in time");
+                return null;
+            }
         }
         return null;
     }
