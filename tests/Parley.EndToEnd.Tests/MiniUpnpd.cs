@@ -83,7 +83,7 @@ internal sealed class MiniUpnpd : IDisposable
 
             """);
         var info = new ProcessStartInfo("ip") { RedirectStandardError = true, RedirectStandardOutput = true };
-        foreach (var arg in new[] { "netns", "exec", router, Program, "-d", "-f", config })
+        foreach (var arg in new[] { "netns", "exec", router, Program, "-d", "-f", config, "-P", Path.Combine(Path.GetDirectoryName(config)!, "miniupnpd.pid") })
         {
             info.ArgumentList.Add(arg);
         }
