@@ -87,8 +87,20 @@ public sealed class LinkBudgetTests
     {
         await using var harness = new LinkHarness(new LinkOptions { MaxQueuedFrames = 100 });
         var (client, server) = await harness.ConnectAsync();
-        client.Start((_, _) => ValueTask.CompletedTask);
-        server.Start((_, _) => ValueTask.CompletedTask);
+        // Frames are read in order, so a marker echoed back proves the round is over: the server read
+        // every ping before the marker (and queued every pong before its echo), and the client read
+        // every pong before the echo. Waiting on the counters alone raced pings still in the socket.
+        var echoed = new SemaphoreSlim(0);
+        client.Start((_, _) =>
+        {
+            echoed.Release();
+            return ValueTask.CompletedTask;
+        });
+        server.Start((link, frame) =>
+        {
+            Assert.True(link.TrySend(FrameType.ChatAck, System.Buffers.BuffersExtensions.ToArray(frame.Payload)));
+            return ValueTask.CompletedTask;
+        });
         // 1,000 pings in rounds the budget allows, each answered and read before the next round.
         for (var round = 0; round < 20; round++)
         {
@@ -96,12 +108,15 @@ public sealed class LinkBudgetTests
             {
                 Assert.True(client.TrySend(FrameType.Ping, new PingNonce((ulong)i).ToArray()));
             }
-            var deadline = DateTime.UtcNow + Patience;
-            while (client.QueuedFrames != 0 || server.QueuedFrames != 0)
-            {
-                Assert.True(DateTime.UtcNow < deadline, "pongs never drained");
-                await Task.Delay(5);
-            }
+            Assert.True(client.TrySend(FrameType.ChatAck, Guid.NewGuid().ToByteArray()));
+            Assert.True(await echoed.WaitAsync(Patience), "the round's marker never came back");
+        }
+        // The echo was read, so the server wrote it; its charge is released just after the write.
+        var deadline = DateTime.UtcNow + Patience;
+        while (server.QueuedFrames != 0 || server.QueuedBytes != 0 || client.QueuedFrames != 0 || client.QueuedBytes != 0)
+        {
+            Assert.True(DateTime.UtcNow < deadline, $"charges left: server {server.QueuedFrames}/{server.QueuedBytes} B, client {client.QueuedFrames}/{client.QueuedBytes} B");
+            await Task.Delay(5);
         }
         Assert.Equal(0, server.QueuedFrames);
         Assert.Equal(0, server.QueuedBytes);
