@@ -53,15 +53,22 @@ internal sealed class RoomKeys(NodeIdentity identity, AgreementKey agreement, IH
         for (var attempt = 0; attempt < 3; attempt++)
         {
             Task rekeying;
+            (int Generation, TaskCompletionSource Done)? started = null;
             lock (state.Lock)
             {
                 if (state.MyKey is { Spent: false } key)
                 {
                     return seal(key); // under the lock: no newer key can take over between the check and the seal
                 }
+                // Started under the same lock that saw no key: two sends at once start one rekey, not two
+                // (the second would have made the first key useless before it was ever used).
+                if (state.Rekeying.IsCompleted)
+                {
+                    started = BeginRekey(state);
+                }
                 rekeying = state.Rekeying;
             }
-            await (rekeying.IsCompleted ? RekeyAsync(state) : rekeying).ConfigureAwait(false);
+            await (started is { } run ? FinishRekeyAsync(state, run.Generation, run.Done) : rekeying).ConfigureAwait(false);
         }
         return null;
     }
@@ -71,16 +78,27 @@ internal sealed class RoomKeys(NodeIdentity identity, AgreementKey agreement, IH
     /// key in use is dropped at once (a member may just have left), and the new one is used only once it
     /// has gone to everyone.
     /// </summary>
-    public async Task RekeyAsync(RoomState state)
+    public Task RekeyAsync(RoomState state)
     {
-        var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        int generation;
+        (int Generation, TaskCompletionSource Done) run;
         lock (state.Lock)
         {
-            generation = ++state.KeyGeneration;
-            state.MyKey = null;
-            state.Rekeying = done.Task;
+            run = BeginRekey(state);
         }
+        return FinishRekeyAsync(state, run.Generation, run.Done);
+    }
+
+    /// <summary>Drops the key in use and marks a rekey under way; the caller holds <c>state.Lock</c>.</summary>
+    private static (int Generation, TaskCompletionSource Done) BeginRekey(RoomState state)
+    {
+        var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        state.MyKey = null;
+        state.Rekeying = done.Task;
+        return (++state.KeyGeneration, done);
+    }
+
+    private async Task FinishRekeyAsync(RoomState state, int generation, TaskCompletionSource done)
+    {
         try
         {
             await MakeAndHandAsync(state, generation).ConfigureAwait(false);

@@ -69,6 +69,24 @@ public sealed class RoomKeysTests : IAsyncDisposable
     }
 
     [Fact]
+    public async Task TwoSendsAtOnce_WithNoKey_MakeOneKey_AndBothUseIt()
+    {
+        var (keys, state) = await AliceInTeamAsync();
+        // Both sends find no key while bob's directory entry is slow to come; each used to start its own
+        // rekey, and the second made the first key useless before anything was sealed under it.
+        var first = keys.SealWithMyKeyAsync(state, key => BitConverter.GetBytes(key.KeyId));
+        var second = keys.SealWithMyKeyAsync(state, key => BitConverter.GetBytes(key.KeyId));
+        await Task.Delay(100);
+        _whois.Release();
+
+        var sealedFirst = Assert.IsType<byte[]>(await first);
+        var sealedSecond = Assert.IsType<byte[]>(await second);
+        Assert.Equal(sealedFirst, sealedSecond);
+        Assert.Single(_channel.Sent);
+        Assert.Equal(1, state.KeyGeneration);
+    }
+
+    [Fact]
     public async Task AKeyThatCouldNotGoOut_IsNeverUsed_AndTheOneBeforeItIsDropped()
     {
         var (keys, state) = await AliceInTeamAsync();
