@@ -17,17 +17,9 @@ internal sealed class TransferRecorder(TransferBook book, ITransferStore store, 
         book.Add(transfer);
         await store.InsertTransferAsync(transfer).ConfigureAwait(false);
         events.Publish(eventName, () => views.Describe(transfer));
-        await conversation.AddAsync(transfer.Id, DeviceId.Parse(transfer.Peer), transfer.Outgoing, Names(transfer), transfer.CreatedAt, MessageState.File)
-            .ConfigureAwait(false);
+        var text = (transfer.Files.Count == 1 ? "File: " : "Files: ") + TransferViews.Names(transfer);
+        await conversation.AddAsync(transfer.Id, DeviceId.Parse(transfer.Peer), transfer.Outgoing, text, transfer.CreatedAt, MessageState.File).ConfigureAwait(false);
     }
-
-    /// <summary>"File: photo.png", "Files: photo.png and 2 more": every file named or counted.</summary>
-    internal static string Names(Transfer transfer) => transfer.Files.Count switch
-    {
-        0 => "Files: none",
-        1 => $"File: {transfer.Files[0].Path}",
-        var n => $"Files: {transfer.Files[0].Path} and {n - 1} more",
-    };
 
     /// <summary>Records the transfer's state, folder and error, then announces it.</summary>
     public async Task SaveAsync(Transfer transfer)

@@ -34,7 +34,7 @@ export function transferCard(t) {
   const moving = t.state === 'active' || t.state === 'offered' || t.state === 'paused';
   const cancel = h('button', { class: 'ghost small' }, 'Cancel');
   cancel.addEventListener('click', () => act(cancel, () => api.post(`/api/transfers/${t.id}/cancel`), ['transfers']));
-  const what = t.currentFile && t.fileCount > 1 ? t.currentFile.path : t.title ?? `${t.fileCount} files`;
+  const what = t.currentFile && t.fileCount > 1 ? `${t.currentFile.path} (${t.currentFile.index + 1} of ${t.fileCount})` : t.title ?? t.names ?? `${t.fileCount} files`;
   const toward = t.direction === 'outgoing' ? `To ${t.peerName}` : `From ${t.peerName}`;
   let detail;
   if (t.state === 'completed') {
