@@ -45,6 +45,7 @@ public sealed class CallTests : IDisposable
             Assert.True(await RemoteIsBrightAsync(page), "the remote video is black");
             await page.WaitForFunctionAsync("() => Number(document.querySelector('.tile.remote').dataset.level) > 0.005", null, new() { Timeout = 10_000 });
         }
+        await alice.Page.GetByText("Details: devices, speaker, quality, media counters").ClickAsync(); // the counters are behind Details
         await Expect(alice.Page.GetByRole(AriaRole.Status).Filter(new() { HasTextRegex = new System.Text.RegularExpressions.Regex($"^{codec} ·") })).ToBeVisibleAsync();
         if (cores == 2)
         {
