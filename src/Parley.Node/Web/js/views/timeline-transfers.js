@@ -50,5 +50,6 @@ function finished(m, t) {
   }
   return h('div', { class: 'file-line' }, icon('files'),
     h('span', { class: 'entry-text' }, m.outgoing ? 'You sent ' : '', h('span', { class: 'file-name' }, m.text.replace(/^Files?: /, ''))),
-    t ? h('small', { class: 'muted' }, bytes(t.totalBytes)) : null, outcome, h('small', { class: 'muted' }, clock(m.sentAt)), actions);
+    t ? h('small', { class: 'muted' }, bytes(t.totalBytes)) : null, outcome, h('small', { class: 'muted' }, clock(m.sentAt)),
+    actions.length ? h('span', { class: 'file-actions' }, actions) : null);
 }
