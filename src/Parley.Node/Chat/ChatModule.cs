@@ -12,7 +12,7 @@ public sealed class ChatModule : INodeModule
     {
         services.AddSingleton<IChatStore>(sp => sp.GetRequiredService<NodeStore>());
         services.AddSingleton<ChatService>();
-        services.AddSingleton<ConversationEntries>();
+        ConversationEntries.AddTo(services);
         services.AddSingleton<IPeerFeature>(sp => sp.GetRequiredService<ChatService>());
     }
 

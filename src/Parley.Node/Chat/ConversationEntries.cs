@@ -1,3 +1,5 @@
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Parley.Core.Identity;
 using Parley.Node.Contacts;
 using Parley.Node.Events;
@@ -12,6 +14,13 @@ namespace Parley.Node.Chat;
 /// </summary>
 internal sealed class ConversationEntries(IChatStore store, ContactBook contacts, EventHub events)
 {
+    /// <summary>
+    /// Registers it once for the modules that write entries (chat, calls, files), each of which may be
+    /// composed without the others; the store is the node's (not a registration the container would dispose).
+    /// </summary>
+    public static void AddTo(IServiceCollection services) => services.TryAddSingleton(sp =>
+        new ConversationEntries(sp.GetRequiredService<NodeStore>(), sp.GetRequiredService<ContactBook>(), sp.GetRequiredService<EventHub>()));
+
     /// <summary>Stores the entry and shows it on the pages (a <c>message</c> event); false when <paramref name="id"/> was already stored.</summary>
     public async Task<bool> AddAsync(Guid id, DeviceId peer, bool outgoing, string text, DateTimeOffset at, MessageState state)
     {
