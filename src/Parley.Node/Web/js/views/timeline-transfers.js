@@ -18,9 +18,14 @@ export function transferEntry(m) {
   const id = m.id.replaceAll('-', '');
   const li = h('li', { class: `timeline-entry file-entry ${m.outgoing ? 'out' : 'in'}`, dataset: { id: m.id, state: m.state, transfer: id } });
   let wasConnected = false;
+  let shown = '';
   function render() {
     const t = state.transfers.find(x => x.id === id);
     const offer = state.offers.find(o => o.transfer.id === id);
+    // Progress events come several times a second for some transfer: redraw only when this one changed.
+    const now = JSON.stringify([Boolean(offer), t?.state, t?.bytesDone, t?.bytesPerSecond, t?.error]);
+    if (now === shown) return;
+    shown = now;
     li.dataset.transferState = offer ? 'pending' : t?.state ?? 'unknown';
     if (offer) fill(li, offerCard(offer));
     else if (t && MOVING.includes(t.state)) fill(li, transferCard(t));
