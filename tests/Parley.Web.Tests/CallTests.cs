@@ -51,6 +51,12 @@ public sealed class CallTests : IDisposable
         {
             await Screenshots.SaveAsync(bob.Page, "call-1280");
         }
+        // Spotlight: the other side's camera large, the rest beside it; pressed again, back to the grid.
+        var spotlight = alice.Page.GetByRole(AriaRole.Button, new() { Name = "Spotlight their camera" });
+        await spotlight.ClickAsync();
+        await Expect(alice.Page.Locator(".tiles[data-spotlight='remote']")).ToHaveCountAsync(1);
+        await spotlight.ClickAsync();
+        await Expect(alice.Page.Locator(".tiles[data-spotlight]")).ToHaveCountAsync(0);
 
         // Mute: bob hears nothing from alice.
         await alice.Page.GetByRole(AriaRole.Button, new() { Name = "Mute" }).ClickAsync();

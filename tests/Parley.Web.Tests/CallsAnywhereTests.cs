@@ -69,7 +69,14 @@ public sealed class CallsAnywhereTests : IDisposable
         await NodeProcess.BefriendAsync(alice.Node, bob.Node);
         var bobId = (await bob.Node.StatusAsync()).GetProperty("deviceId").GetString()!;
 
+        // The pre-call check: her camera's picture and a microphone that hears (Chromium's fake devices beep).
         await alice.GoAsync("calls");
+        await alice.Page.GetByRole(AriaRole.Button, new() { Name = "Check camera and microphone" }).ClickAsync();
+        await Expect(alice.Page.GetByRole(AriaRole.Status).Filter(new() { HasText = "the microphone hears you" })).ToBeVisibleAsync(new() { Timeout = 5_000 });
+        await alice.Page.WaitForFunctionAsync("() => document.querySelector('.check-preview').videoWidth > 0");
+        await alice.Page.GetByRole(AriaRole.Button, new() { Name = "Stop the check" }).ClickAsync();
+        await Expect(alice.Page.Locator(".check-preview")).ToBeHiddenAsync();
+
         await alice.Page.GetByRole(AriaRole.Button, new() { Name = "Video call bob" }).ClickAsync();
         await Expect(bob.Page.GetByRole(AriaRole.Alertdialog, new() { Name = "alice is calling" })).ToBeVisibleAsync();
         await alice.Page.GetByRole(AriaRole.Button, new() { Name = "Cancel" }).ClickAsync();
