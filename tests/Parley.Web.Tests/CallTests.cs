@@ -45,11 +45,18 @@ public sealed class CallTests : IDisposable
             Assert.True(await RemoteIsBrightAsync(page), "the remote video is black");
             await page.WaitForFunctionAsync("() => Number(document.querySelector('.tile.remote').dataset.level) > 0.005", null, new() { Timeout = 10_000 });
         }
+        await alice.Page.GetByText("Details: devices, speaker, quality, media counters").ClickAsync(); // the counters are behind Details
         await Expect(alice.Page.GetByRole(AriaRole.Status).Filter(new() { HasTextRegex = new System.Text.RegularExpressions.Regex($"^{codec} ·") })).ToBeVisibleAsync();
         if (cores == 2)
         {
             await Screenshots.SaveAsync(bob.Page, "call-1280");
         }
+        // Spotlight: the other side's camera large, the rest beside it; pressed again, back to the grid.
+        var spotlight = alice.Page.GetByRole(AriaRole.Button, new() { Name = "Spotlight their camera" });
+        await spotlight.ClickAsync();
+        await Expect(alice.Page.Locator(".tiles[data-spotlight='remote']")).ToHaveCountAsync(1);
+        await spotlight.ClickAsync();
+        await Expect(alice.Page.Locator(".tiles[data-spotlight]")).ToHaveCountAsync(0);
 
         // Mute: bob hears nothing from alice.
         await alice.Page.GetByRole(AriaRole.Button, new() { Name = "Mute" }).ClickAsync();

@@ -50,6 +50,7 @@ public sealed class NotificationTests : IDisposable
         await alice.GoAsync("settings");
         var ask = page.GetByRole(AriaRole.Button, new() { Name = "Turn on desktop notifications" });
         await Expect(ask).ToBeVisibleAsync();
+        await Screenshots.SaveAsync(page, "notification-prompt");
         await page.Context.GrantPermissionsAsync(["notifications"]);
         await ask.ClickAsync();
         await Expect(page.GetByRole(AriaRole.Status).Filter(new() { HasText = "Desktop notifications are on" })).ToBeVisibleAsync();

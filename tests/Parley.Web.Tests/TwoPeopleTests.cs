@@ -139,9 +139,9 @@ public sealed class TwoPeopleTests : IDisposable
 
         foreach (var page in new[] { alice.Page, bob.Page })
         {
-            var done = page.Locator(".transfer-card[data-state='completed']");
-            await Expect(done.Locator(".percent")).ToHaveTextAsync("100%");
-            await Expect(done).ToContainTextAsync("verified (SHA-256)");
+            var done = page.Locator(".file-entry[data-transfer-state='completed']");
+            await Expect(done).ToContainTextAsync("holiday-photos.bin");
+            await Expect(done).ToContainTextAsync("verified");
         }
         var received = Path.Combine(bob.Node.Home, "downloads", "holiday-photos.bin");
         Assert.Equal(FileHash.Sha256(path), FileHash.Sha256(received));

@@ -13,7 +13,7 @@ internal static class MessageText
     public static string Format(MessageView message)
     {
         var when = message.SentAt.ToLocalTime();
-        if (message.State == MessageState.Notice)
+        if (message.State is MessageState.Notice or MessageState.Call or MessageState.MissedCall or MessageState.File)
         {
             return $"[{when:HH:mm}] * {TerminalText.Safe(message.Text)}";
         }

@@ -7,9 +7,10 @@ namespace Parley.Node.Calls;
 /// <summary>
 /// A call's media starting and stopping, each step published: answered (a <see cref="MediaSession"/>
 /// on the chosen path, frames and notices to the pages), ended (media stopped at once, the pages
-/// told why, the call kept for the list).
+/// told why, the call kept for the list and written to the conversation).
 /// </summary>
-internal sealed class CallLifecycle(CallBook book, CallMediaPaths paths, CallSignals signals, EventHub events, TimeProvider time, ILoggerFactory loggerFactory)
+internal sealed class CallLifecycle(CallBook book, CallMediaPaths paths, CallSignals signals, CallHistory history, EventHub events, TimeProvider time,
+    ILoggerFactory loggerFactory)
 {
     private readonly ILogger _logger = loggerFactory.CreateLogger("Parley.Calls");
 
@@ -57,6 +58,7 @@ internal sealed class CallLifecycle(CallBook book, CallMediaPaths paths, CallSig
         call.Session?.Dispose();
         CallLog.Ended(_logger, call.Id, call.PeerName, reason);
         Publish(CallsEvents.Ended, call);
+        history.Ended(call);
         book.ForgetOldCalls();
     }
 }

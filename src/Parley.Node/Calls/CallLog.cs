@@ -9,4 +9,7 @@ internal static partial class CallLog
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Call {CallId} with {Peer} ended: {Reason}")]
     public static partial void Ended(ILogger logger, uint callId, string peer, string reason);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "A call with {Peer} was not written to the conversation: {Reason}")]
+    public static partial void HistoryNotStored(ILogger logger, string peer, string reason);
 }

@@ -12,10 +12,12 @@ namespace Parley.Node.Calls;
 /// limited to one every <see cref="RingInterval"/>; none is taken while this node is in another
 /// call ("busy"). A new link re-sends what the old one may have lost; the peer going offline ends its calls.
 /// </summary>
-internal sealed class CallSignalling(CallBook book, CallLifecycle lifecycle, CallSignals signals, CallPunching punching, ContactBook contacts, TimeProvider time)
+internal sealed class CallSignalling(CallBook book, CallLifecycle lifecycle, CallSignals signals, CallPunching punching, ContactBook contacts, CallHistory history,
+    TimeProvider time)
     : IPeerFeature
 {
     public static readonly TimeSpan RingInterval = TimeSpan.FromSeconds(3);
+    private const string Busy = "busy in another call";
 
     public IReadOnlyList<FrameSpec> Frames => CallFrames.Specs;
 
@@ -72,12 +74,16 @@ internal sealed class CallSignalling(CallBook book, CallLifecycle lifecycle, Cal
         }
         var now = time.GetUtcNow();
         var refusal = book.RangWithin(peer, now, RingInterval) ? "ringing too often; try again in a few seconds"
-            : book.AnyLive ? "busy in another call"
+            : book.AnyLive ? Busy
             : book.Contains(invite.CallId) ? "that call ID is taken"
             : null;
         if (refusal is not null)
         {
             signals.Refuse(session.Link, invite.CallId, refusal);
+            if (refusal == Busy)
+            {
+                history.MissedWhileBusy(peer, invite.Media, now); // at most one per RingInterval: RangWithin refuses the rest first
+            }
             return;
         }
         var name = contacts.Find(peer)?.DisplayName ?? session.Link.RemoteHello.Name;

@@ -12,6 +12,7 @@ public sealed class ChatModule : INodeModule
     {
         services.AddSingleton<IChatStore>(sp => sp.GetRequiredService<NodeStore>());
         services.AddSingleton<ChatService>();
+        ConversationEntries.AddTo(services);
         services.AddSingleton<IPeerFeature>(sp => sp.GetRequiredService<ChatService>());
     }
 

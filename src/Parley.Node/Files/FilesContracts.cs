@@ -30,7 +30,11 @@ public sealed record TransferInfo(
     double BytesPerSecond,
     double? EtaSeconds,
     CurrentFileInfo? CurrentFile,
-    DateTimeOffset CreatedAt);
+    DateTimeOffset CreatedAt)
+{
+    /// <summary>Every file named or counted: "photo.png", "photo.png and 2 more".</summary>
+    public string? Names { get; init; }
+}
 
 /// <param name="Index">From 0, in offer order.</param>
 public sealed record CurrentFileInfo(int Index, string Path, long Size, long BytesDone);

@@ -7,7 +7,7 @@ using Parley.Node.Contacts;
 namespace Parley.Node.Files;
 
 /// <summary>
-/// <c>/api/transfers</c> (send, list, one, cancel), <c>/api/offers</c> (list, accept, reject) and
+/// <c>/api/transfers</c> (send, list, one, cancel, open or show the folder of what was received), <c>/api/offers</c> (list, accept, reject) and
 /// <c>/api/peers/{peer}/auto-accept</c>. The download folder is set through <c>/api/settings</c>,
 /// which other areas share.
 /// </summary>
@@ -36,6 +36,8 @@ internal static class FilesEndpoints
             views.Detail(transfers.Find(id), Math.Clamp(files ?? 1000, 0, 100_000)));
         api.MapPost("/transfers/{id}/cancel", async (string id, FileTransferService files, TransferViews views) =>
             views.Describe(await files.CancelAsync(files.Find(id)).ConfigureAwait(false)));
+        api.MapPost("/transfers/{id}/open", (string id, FileTransferService files) => { DesktopOpener.OpenFile(files.Find(id)); return Results.NoContent(); });
+        api.MapPost("/transfers/{id}/show-folder", (string id, FileTransferService files) => { DesktopOpener.ShowFolder(files.Find(id)); return Results.NoContent(); });
         api.MapGet("/offers", (FileTransferService files, TransferViews views) =>
             files.All.Where(t => t.State == TransferState.Pending).Select(t => views.Detail(t, OfferFilesShown)).ToList());
         api.MapPost("/offers/{id}/accept", async (string id, AcceptOfferRequest? body, FileTransferService files, TransferViews views) =>

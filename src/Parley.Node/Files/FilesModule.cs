@@ -21,6 +21,7 @@ public sealed class FilesModule : INodeModule
         // what a factory returns, and NodeStore must be disposed once, by its owner).
         services.TryAddSingleton<ISettingStore>(sp => sp.GetRequiredService<NodeStore>());
         services.TryAddSingleton<ITransferStore>(sp => sp.GetRequiredService<NodeStore>());
+        Chat.ConversationEntries.AddTo(services); // transfers are entries of the conversation with the peer
         services.TryAddSingleton(new TransferOptions());
         services.AddSingleton<TransferBook>();
         services.AddSingleton<FileSettings>();

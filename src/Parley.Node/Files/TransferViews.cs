@@ -29,8 +29,17 @@ internal sealed class TransferViews(ContactBook contacts, TimeProvider time)
             Math.Round(rate),
             rate > 0 ? Math.Round(remaining / rate, 1) : null,
             current is null ? null : new CurrentFileInfo(current.Index, current.Path, current.Size, Math.Min(t.CurrentOffset, current.Size)),
-            t.CreatedAt);
+            t.CreatedAt)
+        { Names = Names(t) };
     }
+
+    /// <summary>"photo.png", "photo.png and 2 more": the first file's path and how many others.</summary>
+    public static string Names(Transfer t) => t.Files.Count switch
+    {
+        0 => "no files",
+        1 => t.Files[0].Path,
+        var n => $"{t.Files[0].Path} and {n - 1} more",
+    };
 
     /// <summary>The transfer with its first <paramref name="limit"/> files (an offer may list 100,000).</summary>
     public TransferDetail Detail(Transfer t, int limit) =>

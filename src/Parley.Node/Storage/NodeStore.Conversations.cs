@@ -12,7 +12,7 @@ public sealed partial class NodeStore
             """
             SELECT m.peer, m.text, m.sent_at, m.outgoing, m.seq,
                 (SELECT COUNT(*) FROM messages u
-                 WHERE u.peer = m.peer AND u.outgoing = 0 AND u.state <> 'Notice'
+                 WHERE u.peer = m.peer AND u.outgoing = 0 AND u.state NOT IN ('Notice', 'Call')
                    AND u.seq > COALESCE((SELECT r.seq FROM read_marks r WHERE r.peer = m.peer), 0))
             FROM messages m
             WHERE m.seq IN (SELECT MAX(seq) FROM messages GROUP BY peer)

@@ -53,6 +53,15 @@ public enum MessageState
 
     /// <summary>A room message whose sender key has not reached us yet: kept sealed, asked for, and opened when the key comes.</summary>
     WaitingForKey,
+
+    /// <summary>A 1:1 call that was held, declined or cancelled, as the conversation shows it (never unread).</summary>
+    Call,
+
+    /// <summary>An incoming 1:1 call nobody answered here: unread until the conversation is read.</summary>
+    MissedCall,
+
+    /// <summary>A file transfer in a 1:1 conversation; its ID is the transfer's (the page shows its progress).</summary>
+    File,
 }
 
 public sealed record MessageRecord(

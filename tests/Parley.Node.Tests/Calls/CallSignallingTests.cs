@@ -23,6 +23,7 @@ public sealed class CallSignallingTests : IAsyncLifetime
     private NodeStore _store = null!;
     private CallBook _book = null!;
     private CallSignalling _signalling = null!;
+    private CallLifecycle _lifecycle = null!;
 
     public async Task InitializeAsync()
     {
@@ -34,8 +35,9 @@ public sealed class CallSignallingTests : IAsyncLifetime
         var punching = new CallPunching(_socket, new Parley.Node.Hub.HubChannel(), _sessions, new CallRelaying([], _sessions), events, _clock);
         var paths = new CallMediaPaths(_socket, _sessions, punching, options, events, _clock);
         var signals = new CallSignals(_sessions, paths);
-        var lifecycle = new CallLifecycle(_book, paths, signals, events, _clock, NullLoggerFactory.Instance);
-        _signalling = new CallSignalling(_book, lifecycle, signals, punching, contacts, _clock);
+        var history = new CallHistory(new Parley.Node.Chat.ConversationEntries(_store, contacts, events), _clock, NullLoggerFactory.Instance);
+        var lifecycle = _lifecycle = new CallLifecycle(_book, paths, signals, history, events, _clock, NullLoggerFactory.Instance);
+        _signalling = new CallSignalling(_book, lifecycle, signals, punching, contacts, history, _clock);
     }
 
     public async Task DisposeAsync()
@@ -145,5 +147,72 @@ public sealed class CallSignallingTests : IAsyncLifetime
         _signalling.OnSessionClosed(alice.Id, "gone");
         var late = _book.All.Single().Listen();
         Assert.True(late.Completion.IsCompleted);
+    }
+
+    /// <summary>The conversation's one entry, once the call history (written in the background) stored it.</summary>
+    private async Task<MessageRecord> EntryAsync(Parley.Core.Identity.DeviceId peer)
+    {
+        for (var i = 0; i < 200; i++)
+        {
+            if ((await _store.HistoryAsync(peer.Compact, 10)).SingleOrDefault() is { } entry)
+            {
+                return entry;
+            }
+            await Task.Delay(10);
+        }
+        throw new TimeoutException("no entry in the conversation");
+    }
+
+    private async Task<int> UnreadAsync(Parley.Core.Identity.DeviceId peer) => (await _store.ConversationsAsync(10)).Single(c => c.Peer == peer.Compact).Unread;
+
+    [Fact]
+    public async Task A_ring_the_caller_ends_is_a_missed_call_unread_in_the_conversation()
+    {
+        var (alice, _) = _sessions.Open("alice");
+        await Deliver(alice, Invite(7));
+        await Deliver(alice, new Frame(FrameType.CallEnd, 0, new(new CallEnd(7, "").ToArray())));
+        var entry = await EntryAsync(alice.Id);
+        Assert.Equal((MessageState.MissedCall, "Missed video call", false), (entry.State, entry.Text, entry.Outgoing));
+        Assert.Equal(1, await UnreadAsync(alice.Id));
+    }
+
+    [Fact]
+    public async Task A_ring_while_busy_is_a_missed_call()
+    {
+        var (alice, _) = _sessions.Open("alice");
+        var (bob, _) = _sessions.Open("bob");
+        await Deliver(alice, Invite(7));
+        await Deliver(bob, Invite(8));
+        var entry = await EntryAsync(bob.Id);
+        Assert.Equal((MessageState.MissedCall, "Missed video call (you were in another call)"), (entry.State, entry.Text));
+    }
+
+    [Fact]
+    public async Task Our_own_outgoing_call_is_in_the_conversation_but_never_unread()
+    {
+        var (alice, _) = _sessions.Open("alice");
+        var call = new Call(5, alice.Id, "alice", outgoing: true, CallMedia.Audio | CallMedia.Video, VideoCodecs.Vp8, new byte[MediaCrypto.SecretSize], _clock.GetUtcNow());
+        _book.Add(call);
+        _lifecycle.End(call, "declined", byPeer: true);
+        var entry = await EntryAsync(alice.Id);
+        Assert.Equal((MessageState.Call, "Video call: declined", true), (entry.State, entry.Text, entry.Outgoing));
+        Assert.Equal(0, await UnreadAsync(alice.Id));
+    }
+
+    [Fact]
+    public async Task An_answered_call_says_how_long_it_lasted_and_is_not_unread()
+    {
+        var (alice, _) = _sessions.Open("alice");
+        var call = new Call(6, alice.Id, "alice", outgoing: false, CallMedia.Audio, VideoCodecs.Vp8, new byte[MediaCrypto.SecretSize], _clock.GetUtcNow())
+        {
+            State = CallState.Active,
+            AnsweredAt = _clock.GetUtcNow(),
+        };
+        _book.Add(call);
+        _clock.Advance(TimeSpan.FromSeconds(151));
+        _lifecycle.End(call, "the other side hung up", byPeer: true);
+        var entry = await EntryAsync(alice.Id);
+        Assert.Equal((MessageState.Call, "Voice call, 2:31", false), (entry.State, entry.Text, entry.Outgoing));
+        Assert.Equal(0, await UnreadAsync(alice.Id));
     }
 }

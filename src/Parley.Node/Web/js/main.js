@@ -12,7 +12,8 @@ import * as rooms from './views/rooms.js';
 import * as files from './views/files.js';
 import * as videos from './views/videos.js';
 import * as callsView from './views/calls.js';
-import { calls, onCallChange, onCallEvent, acceptCall, declineCall } from './calls/session.js';
+import { onCallChange, onCallEvent, acceptCall, declineCall, clearEnded } from './calls/session.js';
+import { wireCallBar } from './calls/call-bar.js';
 import * as settings from './views/settings.js';
 import { wireNotifications } from './notify.js';
 import { ringtone } from './sounds.js';
@@ -24,7 +25,7 @@ const navItems = [
   { view: 'peers', label: 'Peers', icon: 'peers', badge: () => state.peers.requests.length },
   { view: 'rooms', label: 'Rooms', icon: 'rooms' },
   { view: 'files', label: 'Files', icon: 'files', badge: () => state.offers.length },
-  { view: 'calls', label: 'Calls', icon: 'calls', badge: () => ringing.size + (calls.call ? 1 : 0) },
+  { view: 'calls', label: 'Calls', icon: 'calls', badge: () => ringing.size },
   { view: 'videos', label: 'Videos', icon: 'videos' },
   { view: 'home', label: 'Invite', icon: 'home' },
   { view: 'settings', label: 'Settings', icon: 'settings' },
@@ -95,10 +96,11 @@ function renderRing() {
 }
 
 function wireCalls() {
-  on('call.incoming', call => { ringing.set(call.id, call); renderRing(); });
+  on('call.incoming', call => { ringing.set(call.id, call); clearEnded(); renderRing(); });
   on('call.ended', call => { ringing.delete(call.id); renderRing(); onCallEvent('call.ended', call); });
   on('call.answered', call => onCallEvent('call.answered', call));
   onCallChange(renderNav);
+  wireCallBar();
 }
 
 /** An owner invited us to a room: say so wherever we are (the room's Join button in Rooms then works). */

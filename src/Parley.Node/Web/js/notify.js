@@ -38,7 +38,8 @@ function showUnread() {
 
 export function wireNotifications() {
   on('message', m => {
-    if (m.outgoing) return;
+    // Calls and files in a conversation have their own notifications (the ring, the offer).
+    if (m.outgoing || ['call', 'missedCall', 'file'].includes(m.state)) return;
     const key = m.room ?? m.peer;
     if (!onScreen(chatHash(key))) chime();
     notify(m.room ? `${m.peerName} in ${m.room}` : m.peerName, m.text, `message ${key}`, chatHash(key));

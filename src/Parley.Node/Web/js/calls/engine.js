@@ -121,6 +121,11 @@ export class CallEngine {
     this.onChange?.();
   }
 
+  /** Where the other side's voice plays: an audio output's device ID, '' for the default (where the browser can choose). */
+  async setSpeaker(deviceId) {
+    if (this.audio?.setSinkId && this.audio.state !== 'closed') await this.audio.setSinkId(deviceId);
+  }
+
   async changeDevices(devices) { Object.assign(this.devices, devices); await this.capture(); }
 
   async changeQuality(quality) { Object.assign(this.quality, quality); await this.capture(); }

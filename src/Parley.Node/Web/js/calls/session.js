@@ -5,7 +5,9 @@ import { CallEngine, supportedCodecs } from './engine.js';
 
 const listeners = new Set();
 const statsListeners = new Set();
-export const calls = { engine: null, call: null, ended: null };
+// `startedAt`: when media started here (the page's own clock, for the call's timer).
+// `speaker`: the chosen audio output device ('' for the system's default), kept across calls.
+export const calls = { engine: null, call: null, ended: null, startedAt: 0, speaker: localStorage.getItem('parley-speaker') ?? '' };
 // Calls that ended before this page knew them as its own: a refusal ("ringing too often", "busy")
 // can arrive over the event stream before the request that placed the call has returned.
 const endedEarly = new Map(); // call ID → its call.ended event
@@ -18,6 +20,28 @@ export function onCallChange(fn) { listeners.add(fn); return () => listeners.del
 export function onCallStats(fn) { statsListeners.add(fn); return () => statsListeners.delete(fn); }
 
 function changed() { listeners.forEach(fn => fn()); }
+
+/** How long the live call has had media, as "m:ss" (or "h:mm:ss"). */
+export function elapsed() {
+  const total = calls.engine ? Math.max(0, Math.floor((Date.now() - calls.startedAt) / 1000)) : 0;
+  const [hours, minutes, seconds] = [Math.floor(total / 3600), Math.floor(total / 60) % 60, total % 60];
+  const two = n => String(n).padStart(2, '0');
+  return hours ? `${hours}:${two(minutes)}:${two(seconds)}` : `${minutes}:${two(seconds)}`;
+}
+
+/** Forgets how the last call ended: a new ring must not show under an old "call ended". */
+export function clearEnded() {
+  if (!calls.ended) return;
+  calls.ended = null;
+  changed();
+}
+
+/** Plays the call's audio on this output device ('' for the default); remembered for the next calls. */
+export async function chooseSpeaker(deviceId) {
+  calls.speaker = deviceId;
+  localStorage.setItem('parley-speaker', deviceId);
+  await calls.engine?.setSpeaker(deviceId);
+}
 
 /** Rings a contact; media starts when the node says the call was answered. */
 export async function placeCall(peer, video) {
@@ -73,9 +97,11 @@ async function begin(call) {
   calls.call = call;
   const engine = new CallEngine(call, { onEnded: (reason, byPeer) => finish(reason, byPeer), onChange: changed, onStats: () => statsListeners.forEach(fn => fn()) });
   calls.engine = engine;
+  calls.startedAt = Date.now();
   changed();
   try {
     await engine.start();
+    await engine.setSpeaker(calls.speaker).catch(() => {}); // a device unplugged since: the default plays
   } catch (e) {
     engine.stop(`could not start media: ${e.message}`);
     await api.post(`/api/calls/${seg(call.id)}/hangup`, { reason: 'could not start media on the other side' }).catch(() => {});

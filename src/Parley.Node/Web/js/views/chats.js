@@ -9,7 +9,9 @@ import { state, watch, nameOf, contactOf, refresh, load } from '../state.js';
 import { presence } from './common.js';
 import { deliveryLine, waitingEl, unreadMarker, keepCounts, roomStatus } from './room-timeline.js';
 import { topicLine, renderPanel } from './room-panel.js';
-import { offerCard, transferCard } from './transfers.js';
+import { isTransferEntry, transferEntry } from './timeline-transfers.js';
+import { isCallEntry, callEntry } from './timeline-calls.js';
+import { callButtons } from '../calls/call-buttons.js';
 import { filesFromDrop, filesFromInput, sendFiles } from '../upload.js';
 
 /** Largest message the node takes: 64 KiB of UTF-8. */
@@ -57,7 +59,6 @@ function openConversation(pane, key) {
   const room = key.startsWith('#');
   const messages = h('ol', { class: 'messages', 'aria-live': 'polite', 'aria-label': 'Messages' });
   const scroller = h('div', { class: 'scroller' }, messages);
-  const strip = h('div', { class: 'file-strip' });
   const status = h('span', { class: 'header-status' });
   const members = h('ul', { class: 'members', 'aria-label': 'Members' });
   const tools = h('div', { class: 'room-tools', hidden: true });
@@ -83,6 +84,8 @@ function openConversation(pane, key) {
 
   function messageEl(m) {
     if (m.state === 'notice') return h('li', { class: 'notice', dataset: { id: m.id } }, m.text);
+    if (isTransferEntry(m)) return transferEntry(m);
+    if (isCallEntry(m)) return callEntry(m);
     const sender = room && !m.outgoing ? h('span', { class: 'sender' }, m.peerName) : null;
     if (m.state === 'waitingForKey') return waitingEl(m, sender);
     const delivery = room ? deliveryLine(m) : null;
@@ -183,18 +186,6 @@ function openConversation(pane, key) {
   }
 
 
-  function renderStrip() {
-    if (room) {
-      strip.hidden = true;
-      return;
-    }
-    const offers = state.offers.filter(o => o.transfer.peer === key).map(offerCard);
-    const moving = state.transfers.filter(t => t.peer === key && ['offered', 'active', 'paused'].includes(t.state)).map(transferCard);
-    const recent = state.transfers.filter(t => t.peer === key && ['completed', 'failed', 'cancelled', 'rejected'].includes(t.state)).slice(0, 2).map(transferCard);
-    fill(strip, offers, moving, recent);
-    strip.hidden = offers.length + moving.length + recent.length === 0;
-  }
-
   // The box empties the moment a message is sent, not when the node answers (50–130 ms later), so
   // an answer never erases what was typed meanwhile; sends go one after another, in typed order.
   let sending = Promise.resolve();
@@ -268,6 +259,7 @@ function openConversation(pane, key) {
     sendPicked(await filesFromDrop(e.dataTransfer));
   });
 
+  const calling = room ? null : callButtons(key);
   const header = h('header', { class: 'conversation-header' },
     h('a', { href: '#/chats', class: 'button ghost back', 'aria-label': 'Back to conversations' }, icon('back')),
     room ? h('span', { class: 'avatar room', 'aria-hidden': 'true' }, '#') : avatar(nameOf(key), key),
@@ -275,7 +267,7 @@ function openConversation(pane, key) {
     room ? h('button', {
       class: 'ghost', 'aria-expanded': 'false',
       onclick: e => { panel.hidden = !panel.hidden; e.currentTarget.setAttribute('aria-expanded', String(!panel.hidden)); loadRoomInfo(); },
-    }, 'Members') : null);
+    }, 'Members') : calling.element);
 
   const composer = room && !state.rooms.joined.includes(key)
     ? h('div', { class: 'composer' }, h('p', { class: 'muted' }, 'Join this room (Rooms) to read and write here.'))
@@ -286,11 +278,10 @@ function openConversation(pane, key) {
       h('button', { class: 'primary icon-button', 'aria-label': 'Send' }, icon('send')),
       filePicker, folderPicker);
 
-  fill(pane, header, room ? panel : null, scroller, strip, progress, error, composer,
+  fill(pane, header, room ? panel : null, scroller, progress, error, composer,
     h('div', { class: 'drop-hint', 'aria-hidden': 'true' }, `Drop files or folders to send them to ${nameOf(key)}`));
 
   renderHeader();
-  renderStrip();
   const unreadAtOpen = api.get('/api/conversations').then(list => list.find(c => c.peer === key)?.unread ?? 0, () => 0);
   Promise.all([loadOlder(), loadRoomInfo(), unreadAtOpen]).then(([, info, unread]) => {
     if (!markUnread(info, unread)) toBottom();
@@ -322,8 +313,8 @@ function openConversation(pane, key) {
     on('room.notice', n => { if (n.room === key) loadRoomInfo(); }),
     on('hub.presence', () => { if (!panel.hidden) loadRoomInfo(); }),
     watch(['peers', 'rooms'], renderHeader),
-    watch(['offers', 'transfers'], renderStrip),
   ];
+  if (calling) stops.push(calling.stop);
   const onVisible = () => { if (!document.hidden) markRead(); };
   document.addEventListener('visibilitychange', onVisible);
   return () => { stops.forEach(stop => stop()); document.removeEventListener('visibilitychange', onVisible); };

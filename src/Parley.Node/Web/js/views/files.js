@@ -1,6 +1,7 @@
 // Files: offers waiting for an answer, transfers with progress, and sending to a contact.
 
-import { h, put, fill } from '../dom.js';
+import { h, put, fill, icon } from '../dom.js';
+import { bytes } from '../format.js';
 import { state, watch, load } from '../state.js';
 import { pageHeader, section, act } from './common.js';
 import { offerCard, transferCard } from './transfers.js';
@@ -10,9 +11,24 @@ export function mount(main) {
   const offers = h('div', { class: 'cards' });
   const transfers = h('div', { class: 'cards' });
   const to = h('select', { 'aria-label': 'Send to' });
-  const filePicker = h('input', { type: 'file', multiple: true, 'aria-label': 'Files to send' });
-  const folderPicker = h('input', { type: 'file', webkitdirectory: true, 'aria-label': 'Folder to send' });
-  const send = h('button', { class: 'primary' }, 'Send');
+  // The raw inputs stay hidden behind real buttons; what was picked is named below them.
+  const filePicker = h('input', { type: 'file', multiple: true, hidden: true, 'aria-label': 'Files to send' });
+  const folderPicker = h('input', { type: 'file', webkitdirectory: true, hidden: true, 'aria-label': 'Folder to send' });
+  const chooseFiles = h('button', { type: 'button', class: 'ghost', onclick: () => filePicker.click() }, icon('attach'), 'Choose files…');
+  const chooseFolder = h('button', { type: 'button', class: 'ghost', onclick: () => folderPicker.click() }, icon('folder'), 'Choose a folder…');
+  const pickedLine = h('p', { class: 'muted small chosen-files', role: 'status' }, 'Nothing chosen yet.');
+  let picked = [];
+  for (const picker of [filePicker, folderPicker]) {
+    picker.addEventListener('change', () => {
+      picked = filesFromInput(picker);
+      picker.value = '';
+      const total = picked.reduce((n, f) => n + f.file.size, 0);
+      pickedLine.textContent = picked.length === 0 ? 'Nothing chosen yet.'
+        : `${picked[0].path}${picked.length > 1 ? ` and ${picked.length - 1} more` : ''} (${bytes(total)})`;
+      send.disabled = picked.length === 0 || !to.value;
+    });
+  }
+  const send = h('button', { class: 'primary', disabled: true }, 'Send');
   const progress = h('p', { class: 'muted small', hidden: true });
   const offersCard = section('Offered to you', offers);
 
@@ -22,7 +38,7 @@ export function mount(main) {
     fill(transfers, state.transfers.length === 0 ? h('p', { class: 'empty' }, 'Nothing sent or received yet.') : state.transfers.slice(0, 50).map(transferCard));
     const chosen = to.value;
     fill(to, state.peers.contacts.map(c => h('option', { value: c.deviceId, selected: c.deviceId === chosen }, c.name)));
-    send.disabled = state.peers.contacts.length === 0;
+    send.disabled = state.peers.contacts.length === 0 || picked.length === 0;
   }
 
   put(main, [
@@ -33,15 +49,15 @@ export function mount(main) {
         class: 'send-form',
         onsubmit: async e => {
           e.preventDefault();
-          const files = [...filesFromInput(filePicker), ...filesFromInput(folderPicker)];
-          if (files.length === 0 || !to.value) return;
-          const done = await act(send, () => sendFiles(to.value, files, progress));
-          if (done) { filePicker.value = ''; folderPicker.value = ''; }
+          if (picked.length === 0 || !to.value) return;
+          const done = await act(send, () => sendFiles(to.value, picked, progress));
+          if (done) { picked = []; pickedLine.textContent = 'Nothing chosen yet.'; }
+          send.disabled = picked.length === 0;
         },
       },
       h('label', { class: 'stacked' }, 'To', to),
-      h('label', { class: 'stacked' }, 'Files', filePicker),
-      h('label', { class: 'stacked' }, 'or a folder', folderPicker),
+      h('div', { class: 'row-actions pickers' }, chooseFiles, chooseFolder, filePicker, folderPicker),
+      pickedLine,
       h('div', { class: 'actions' }, send)),
       progress,
       h('p', { class: 'muted small' }, 'You can also drop files and folders onto a conversation.')),

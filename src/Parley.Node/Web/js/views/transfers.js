@@ -34,14 +34,16 @@ export function transferCard(t) {
   const moving = t.state === 'active' || t.state === 'offered' || t.state === 'paused';
   const cancel = h('button', { class: 'ghost small' }, 'Cancel');
   cancel.addEventListener('click', () => act(cancel, () => api.post(`/api/transfers/${t.id}/cancel`), ['transfers']));
-  const what = t.currentFile && t.fileCount > 1 ? t.currentFile.path : t.title ?? `${t.fileCount} files`;
+  // Every file named or counted ("photo.png and 1 more"); the one moving now is in the detail line.
+  const what = t.title ?? t.names ?? `${t.fileCount} files`;
+  const now = t.currentFile && t.fileCount > 1 ? `${t.currentFile.path} (${t.currentFile.index + 1} of ${t.fileCount}) · ` : '';
   const toward = t.direction === 'outgoing' ? `To ${t.peerName}` : `From ${t.peerName}`;
   let detail;
   if (t.state === 'completed') {
     detail = h('span', { class: 'verified' }, `✓ verified (SHA-256), ${t.fileCount === 1 ? '1 file' : `${t.fileCount} files`}, ${bytes(t.totalBytes)}`,
       t.direction === 'incoming' && t.folder ? ` · saved in ${t.folder}` : '');
   } else if (t.state === 'active') {
-    detail = [`${bytes(t.bytesDone)} of ${bytes(t.totalBytes)}`, t.bytesPerSecond ? ` · ${bytes(t.bytesPerSecond)}/s` : '', t.etaSeconds != null ? ` · ${duration(t.etaSeconds)} left` : ''];
+    detail = [now, `${bytes(t.bytesDone)} of ${bytes(t.totalBytes)}`, t.bytesPerSecond ? ` · ${bytes(t.bytesPerSecond)}/s` : '', t.etaSeconds != null ? ` · ${duration(t.etaSeconds)} left` : ''];
   } else {
     detail = [stateText[t.state] ?? t.state, t.error ? `: ${t.error}` : ''];
   }
