@@ -105,7 +105,7 @@ internal static class Mp4Probe
     private static TopLevel Truncated(TopLevel top, string reason)
     {
         top.Complete = false;
-        return top.Moov is not null ? top : throw new MediaFormatException(reason);
+        return top.Moov is not null ? top : throw new MediaFormatException(reason + ", and its index ('moov') was not before the cut");
     }
 
     private readonly record struct Track(uint Id, uint Timescale, TimeSpan? Duration, bool Enabled, VideoTrack? Video, AudioTrack? Audio);
@@ -125,7 +125,7 @@ internal static class Mp4Probe
                     duration = Mp4Fragments.Seconds(units, movieTimescale);
                     break;
                 case "trak":
-                    tracks.Add(ReadTrack(body));
+                    tracks.Add(ReadTrack(stream, body));
                     break;
                 case "mvex":
                     mvex = body;
@@ -173,7 +173,7 @@ internal static class Mp4Probe
         return best;
     }
 
-    private static Track ReadTrack(ReadOnlyMemory<byte> trak)
+    private static Track ReadTrack(Stream stream, ReadOnlyMemory<byte> trak)
     {
         var (id, enabled, rotation) = Mp4Boxes.Child(trak, "tkhd", 2) is { } tkhd ? TrackHeader(tkhd.Span) : (0u, true, 0);
         var mdia = Mp4Boxes.Child(trak, "mdia", 2);
@@ -184,8 +184,8 @@ internal static class Mp4Probe
         var handler = Mp4Boxes.Child(mdia.Value, "hdlr", 3) is { Length: >= 12 } hdlr ? Mp4Boxes.FourCc(hdlr.Span[8..12]) : "";
         var (timescale, units) = Mp4Boxes.Child(mdia.Value, "mdhd", 3) is { } mdhd ? TimedHeader(mdhd.Span, "mdhd") : (0u, 0ul);
         var track = new Track(id, timescale, Mp4Fragments.Seconds(units, timescale), enabled, null, null);
-        var stsd = Mp4Boxes.Child(mdia.Value, "minf", 3) is { } minf && Mp4Boxes.Child(minf, "stbl", 4) is { } stbl ? Mp4Boxes.Child(stbl, "stsd", 5) : null;
-        if (stsd is not { Length: >= 8 } table || BinaryPrimitives.ReadUInt32BigEndian(table.Span[4..]) == 0)
+        var stbl = Mp4Boxes.Child(mdia.Value, "minf", 3) is { } minf ? Mp4Boxes.Child(minf, "stbl", 4) : null;
+        if (stbl is not { } samples || Mp4Boxes.Child(samples, "stsd", 5) is not { Length: >= 8 } table || BinaryPrimitives.ReadUInt32BigEndian(table.Span[4..]) == 0)
         {
             return track;
         }
@@ -194,7 +194,7 @@ internal static class Mp4Probe
         {
             (_, null) => track,
             ("vide", _) => track with { Video = Mp4SampleEntry.Video(codecTag, entry.Span, rotation) },
-            ("soun", _) => track with { Audio = Mp4SampleEntry.Audio(codecTag, entry.Span) },
+            ("soun", _) => track with { Audio = Mp3Frames.Correct(Mp4SampleEntry.Audio(codecTag, entry.Span), stream, samples) },
             _ => track,
         };
     }
