@@ -66,4 +66,51 @@ public sealed class VideoProcessTests : IDisposable
         await alice.CliAsync("videos", "unshare");
         Assert.Contains("not sharing videos", (await alice.CliAsync("videos")).Out);
     }
+
+    [Fact]
+    public async Task Turned_cut_and_twin_files_are_listed_as_players_see_them_and_each_twin_can_be_played()
+    {
+        var corpus = await VideoCorpus.FolderAsync();
+        var folder = Path.Combine(_root, "field");
+        Directory.CreateDirectory(folder);
+        const string Phone = "a phone clip held upright at the beach";
+        File.Copy(Path.Combine(corpus, "rotate-90.mp4"), Path.Combine(folder, Phone + ".mp4"));
+        File.Copy(Path.Combine(corpus, "base.mp4"), Path.Combine(folder, "film.mp4"));
+        File.Copy(Path.Combine(corpus, "base.mkv"), Path.Combine(folder, "film.mkv"));
+        File.Copy(Path.Combine(corpus, "cut.mkv"), Path.Combine(folder, "half.mkv"));
+        await using var alice = await StartNode("alice", "--videos", folder);
+        await alice.WaitForOutputAsync("videos     " + folder);
+        await using var bob = await StartNode("bob");
+        await NodeProcess.BefriendAsync(alice, bob);
+
+        var list = await bob.CliAsync("videos", "alice", "--json");
+        var variants = list.Json.GetProperty("titles").EnumerateArray().SelectMany(t => t.GetProperty("variants").EnumerateArray())
+            .ToDictionary(v => v.GetProperty("file").GetString()!);
+        var phone = variants[Phone + ".mp4"];
+        Assert.Equal((180, 320, 320, 180, 90, "180p"), (phone.GetProperty("width").GetInt32(), phone.GetProperty("height").GetInt32(),
+            phone.GetProperty("storedWidth").GetInt32(), phone.GetProperty("storedHeight").GetInt32(), phone.GetProperty("rotation").GetInt32(),
+            phone.GetProperty("label").GetString()));
+        Assert.False(variants["half.mkv"].GetProperty("complete").GetBoolean());
+        Assert.True(variants["film.mkv"].GetProperty("complete").GetBoolean());
+
+        // The table lines up however long a title is, and says what is turned and what is cut short.
+        var table = (await bob.CliAsync("videos", "alice")).Out.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        var labelColumns = table.Select(line => line.IndexOf("180p", StringComparison.Ordinal)).Where(at => at >= 0).Distinct().ToList();
+        Assert.Single(labelColumns);
+        Assert.Contains(table, line => line.Contains(Phone, StringComparison.Ordinal) && line.Contains("180x320", StringComparison.Ordinal) && line.Contains("rotated 90", StringComparison.Ordinal));
+        Assert.Contains(table, line => line.Contains("half.mkv", StringComparison.Ordinal) && line.Contains("incomplete", StringComparison.Ordinal));
+
+        // Two files of one title at one resolution: each can be picked, and a wrong pick lists both.
+        foreach (var (choice, file) in new[] { ("mkv", "film.mkv"), ("mp4", "film.mp4"), ("opus", "film.mkv") })
+        {
+            var play = await bob.CliAsync("play", "alice", "film", "--variant", choice);
+            Assert.Equal(0, play.ExitCode);
+            Assert.EndsWith("/" + file, play.Out.Trim(), StringComparison.Ordinal);
+        }
+        var wrong = await bob.CliAsync("play", "alice", "film", "--variant", "flac");
+        Assert.NotEqual(0, wrong.ExitCode);
+        Assert.Contains("film.mkv", wrong.Error, StringComparison.Ordinal);
+        Assert.Contains("film.mp4", wrong.Error, StringComparison.Ordinal);
+        await bob.CliAsync("play", "--stop");
+    }
 }

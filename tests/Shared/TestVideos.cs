@@ -90,7 +90,7 @@ public static class TestVideos
             .Select(line => double.Parse(line, CultureInfo.InvariantCulture))];
     }
 
-    private static async Task<string> RunAsync(string program, string arguments)
+    public static async Task<string> RunAsync(string program, string arguments)
     {
         using var process = Process.Start(new ProcessStartInfo(program, arguments) { RedirectStandardOutput = true, RedirectStandardError = true })
             ?? throw new InvalidOperationException($"{program} did not start");

@@ -85,16 +85,19 @@ internal sealed class VideosVerb : IVerb
         {
             context.Out.WriteLine("(no videos)");
         }
+        // Columns as wide as the longest title (up to a limit, past which a title is cut with an ellipsis).
+        var titleWidth = Math.Clamp(library.Titles.Select(t => TerminalText.Safe(t.Title).Length).DefaultIfEmpty(0).Max(), 5, MaxTitleColumn);
         foreach (var title in library.Titles)
         {
             var first = true;
             foreach (var v in title.Variants)
             {
-                var name = first ? TerminalText.Safe(title.Title) : "";
+                var name = first ? Fit(TerminalText.Safe(title.Title), titleWidth) : "";
                 first = false;
                 var codecs = v.VideoCodec + (v.AudioCodec is { } audio ? "/" + audio : "");
+                var notes = (v.Rotation != 0 ? $"  rotated {v.Rotation}°" : "") + (v.Complete ? "" : "  incomplete (plays its first part)");
                 context.Out.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                    $"{name,-24} {v.Label,6}  {v.Width}x{v.Height,-5} {Duration(v),8}  {v.Container,-8} {TerminalText.Safe(codecs),-12} {TransferText.Bytes(v.Size),10}  {TerminalText.Safe(v.File)}"));
+                    $"{name.PadRight(titleWidth)} {v.Label,6}  {$"{v.Width}x{v.Height}",-9} {Duration(v),8}  {v.Container,-8} {TerminalText.Safe(codecs),-12} {TransferText.Bytes(v.Size),10}  {TerminalText.Safe(v.File)}{notes}"));
             }
         }
         if (library.Unreadable.Count > 0)
@@ -111,8 +114,13 @@ internal sealed class VideosVerb : IVerb
         }
     }
 
+    private const int MaxTitleColumn = 40;
+
+    private static string Fit(string text, int width) => text.Length <= width ? text : text[..(width - 1)] + "…";
+
+    /// <summary>Rounded to the tenth (9.96 s is 0:00:10.0, not 0:00:09.9).</summary>
     private static string Duration(PeerVideo variant) =>
-        variant.Duration is { } seconds ? TimeSpan.FromSeconds(seconds).ToString(@"h\:mm\:ss\.f", CultureInfo.InvariantCulture) : "?";
+        variant.Duration is { } seconds ? TimeSpan.FromSeconds(Math.Round(seconds, 1)).ToString(@"h\:mm\:ss\.f", CultureInfo.InvariantCulture) : "?";
 }
 
 /// <summary><c>parley play PEER TITLE [--res 480p]</c> prints a local URL for mpv, VLC or ffplay; <c>parley play --stop</c> ends them all.</summary>
@@ -120,11 +128,11 @@ internal sealed class PlayVerb : IVerb
 {
     public string Name => "play";
 
-    public string Arguments => "<peer> <title> [--res 480p] [--json] | --stop";
+    public string Arguments => "<peer> <title> [--res 480p] [--variant mkv|mp4|webm|<codec>|<file>] [--json] | --stop";
 
     public string Summary => "print a local URL that plays a contact's video in mpv, VLC or ffplay (--stop ends such URLs)";
 
-    public IReadOnlyCollection<string> ValuedOptions => ["--res"];
+    public IReadOnlyCollection<string> ValuedOptions => ["--res", "--variant"];
 
     public IReadOnlyCollection<string> FlagOptions => ["--stop", "--json"];
 
@@ -139,7 +147,7 @@ internal sealed class PlayVerb : IVerb
             return ExitCodes.Ok;
         }
         context.Args.ExpectPositional(2, 2);
-        var link = await api.PostAsync<PlayLinkCreated>("api/play", new PlayRequest(context.Args.Positional[0], context.Args.Positional[1], context.Args.Value("--res")))
+        var link = await api.PostAsync<PlayLinkCreated>("api/play", new PlayRequest(context.Args.Positional[0], context.Args.Positional[1], context.Args.Value("--res"), context.Args.Value("--variant")))
             .ConfigureAwait(false);
         if (context.Json)
         {

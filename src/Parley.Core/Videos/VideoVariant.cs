@@ -1,12 +1,17 @@
 namespace Parley.Core.Videos;
 
-/// <summary>One file of a title, with what its headers say. <see cref="Id"/> is opaque, issued by the owner for this run.</summary>
+/// <summary>
+/// One file of a title, with what its headers say. <see cref="Id"/> is opaque, issued by the owner for this run.
+/// <see cref="Width"/> and <see cref="Height"/> are what players show (after the pixel aspect and the
+/// <see cref="Rotation"/>); <see cref="StoredWidth"/> and <see cref="StoredHeight"/> are the coded picture's.
+/// A file that is not <see cref="Complete"/> was cut short after whole headers: players play its first part.
+/// </summary>
 /// <remarks>The computed properties are part of the catalog's JSON (peers and the API see them), so their order matters to the wire bytes.</remarks>
 public sealed record VideoVariant(string Id, string File, long Size, string Container, double? Duration, string VideoCodec, int Width, int Height,
-    string? AudioCodec, int? Channels, int? SampleRate)
+    string? AudioCodec, int? Channels, int? SampleRate, int StoredWidth = 0, int StoredHeight = 0, int Rotation = 0, bool Complete = true)
 {
-    /// <summary>The resolution as people name it, from the real picture height (not the file name).</summary>
-    public string Label => $"{Height}p";
+    /// <summary>The resolution as people name it, from the shorter side of the picture shown (a portrait 720x1280 clip is 720p, as a landscape one is).</summary>
+    public string Label => $"{Math.Min(Width, Height)}p";
 
     /// <summary>Average bits per second over the whole file, or null without a duration.</summary>
     public long? Bitrate => Duration is > 0 ? (long)(Size * 8 / Duration.Value) : null;

@@ -91,11 +91,12 @@ public sealed partial class VideoLibrary(string folder, TimeProvider time)
                 continue;
             }
             files[id] = new SharedFile(Folder, relative, file.Length);
+            var (width, height) = video.Display;
             variants.Add((TitleOf(relative), new VideoVariant(id.ToString("N"), relative, file.Length, facts.Container, facts.Duration?.TotalSeconds,
-                video.Codec, video.Width, video.Height, facts.Audio?.Codec, facts.Audio?.Channels, facts.Audio?.SampleRate)));
+                video.Codec, width, height, facts.Audio?.Codec, facts.Audio?.Channels, facts.Audio?.SampleRate, video.Width, video.Height, video.Rotation, facts.Complete)));
         }
         var titles = variants.GroupBy(v => v.Title, StringComparer.OrdinalIgnoreCase)
-            .Select(g => new VideoTitle(g.First().Title, [.. g.Select(v => v.Variant).OrderBy(v => v.Height).ThenBy(v => v.Size)]))
+            .Select(g => new VideoTitle(g.First().Title, [.. g.Select(v => v.Variant).OrderBy(v => Math.Min(v.Width, v.Height)).ThenBy(v => v.Size)]))
             .OrderBy(t => t.Title, StringComparer.OrdinalIgnoreCase)
             .ToList();
         return (new VideoCatalog(titles, unreadable, truncated), files);

@@ -10,7 +10,7 @@ public sealed record ShareRequest(string? Folder);
 public sealed record VideoAccessRequest(string? Peer, bool Allowed);
 
 /// <summary>Body of <c>POST /api/play</c>: <see cref="Res"/> such as <c>480p</c>, or the highest when empty.</summary>
-public sealed record PlayRequest(string? Peer, string? Title, string? Res);
+public sealed record PlayRequest(string? Peer, string? Title, string? Res, string? Variant = null);
 
 /// <summary>What this node shares and with whom, and how busy serving is (<c>GET /api/videos</c> and the changes).</summary>
 public sealed record VideoSharingStatus(string? Folder, bool Everyone, IReadOnlyDictionary<string, bool> Rules, int Titles, int Files, int Unreadable,
@@ -28,10 +28,12 @@ public sealed record PeerVideoTitle(string Title, IReadOnlyList<PeerVideo> Varia
 
 /// <summary>A variant of a peer's title as the API shows it: the catalog's facts and <see cref="Stream"/>, its path under the API.</summary>
 public sealed record PeerVideo(string Id, string File, long Size, string Container, double? Duration, string VideoCodec, int Width, int Height,
-    string? AudioCodec, int? Channels, int? SampleRate, string Label, long? Bitrate, string MimeType, string Stream)
+    string? AudioCodec, int? Channels, int? SampleRate, string Label, long? Bitrate, string MimeType, string Stream,
+    int StoredWidth = 0, int StoredHeight = 0, int Rotation = 0, bool Complete = true)
 {
     public static PeerVideo Of(DeviceId peer, VideoVariant v) => new(v.Id, v.File, v.Size, v.Container, v.Duration, v.VideoCodec, v.Width, v.Height,
-        v.AudioCodec, v.Channels, v.SampleRate, v.Label, v.Bitrate, v.MimeType, $"/api/peers/{peer.Compact}/videos/{v.Id}");
+        v.AudioCodec, v.Channels, v.SampleRate, v.Label, v.Bitrate, v.MimeType, $"/api/peers/{peer.Compact}/videos/{v.Id}",
+        v.StoredWidth, v.StoredHeight, v.Rotation, v.Complete);
 }
 
 /// <summary>A play link made (<c>POST /api/play</c>): the URL to hand to a player, and what it plays.</summary>

@@ -75,7 +75,7 @@ internal static class VideosEndpoints
             throw new ApiRequestException("give the peer and the title");
         }
         var id = lookup.Resolve(body.Peer);
-        var variant = PlayVariant.Pick(await viewer.ListAsync(id, context.RequestAborted).ConfigureAwait(false), body.Title, body.Res);
+        var variant = PlayVariant.Pick(await viewer.ListAsync(id, context.RequestAborted).ConfigureAwait(false), body.Title, body.Res, body.Variant);
         var token = links.Create(id, variant);
         var file = Uri.EscapeDataString(Path.GetFileName(variant.File));
         // The API listens on loopback only: the address this request reached is the API's own URL.

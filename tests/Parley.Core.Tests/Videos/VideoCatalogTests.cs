@@ -18,7 +18,7 @@ public sealed class VideoCatalogTests
     public void TheJson_HasTheComputedFields_InTheOrderPeersRead()
     {
         Assert.Equal(
-            """{"titles":[{"title":"dog","variants":[{"id":"00112233445566778899aabbccddeeff","file":"dog_480p.mp4","size":1000,"container":"mp4","duration":10,"videoCodec":"h264","width":854,"height":480,"audioCodec":"aac","channels":2,"sampleRate":48000,"label":"480p","bitrate":800,"mimeType":"video/mp4"}]}],"unreadable":[{"file":"broken.mp4","size":19,"error":"not an MP4 or WebM/Matroska file"}],"truncated":false,"fileCount":2}""",
+            """{"titles":[{"title":"dog","variants":[{"id":"00112233445566778899aabbccddeeff","file":"dog_480p.mp4","size":1000,"container":"mp4","duration":10,"videoCodec":"h264","width":854,"height":480,"audioCodec":"aac","channels":2,"sampleRate":48000,"storedWidth":0,"storedHeight":0,"rotation":0,"complete":true,"label":"480p","bitrate":800,"mimeType":"video/mp4"}]}],"unreadable":[{"file":"broken.mp4","size":19,"error":"not an MP4 or WebM/Matroska file"}],"truncated":false,"fileCount":2}""",
             Encoding.UTF8.GetString(Sample().ToArray()));
         Assert.Equal(JsonSerializer.SerializeToUtf8Bytes(Sample(), new JsonSerializerOptions(JsonSerializerDefaults.Web)), Sample().ToArray());
     }

@@ -4,34 +4,58 @@ using System.Text;
 namespace Parley.Core.Videos.Probes;
 
 /// <summary>
-/// ISO BMFF (MP4, MOV) headers: the top-level boxes are walked by their headers alone until
-/// <c>moov</c>, which is read whole (capped) and walked in memory: <c>mvhd</c> for the duration,
-/// each <c>trak</c>'s <c>hdlr</c> for its kind, <c>mdhd</c> for its duration and the first
-/// <c>stsd</c> sample entry for codec, size, channels and rate.
+/// ISO BMFF (MP4, MOV) headers: the top-level boxes are walked by their headers alone; <c>moov</c> is
+/// read whole (capped) and walked in memory: <c>mvhd</c> for the duration, and for each <c>trak</c>
+/// <c>tkhd</c> (enabled flag, display matrix), <c>hdlr</c> (its kind), <c>mdhd</c> (its duration) and
+/// the first <c>stsd</c> sample entry (see <see cref="Mp4SampleEntry"/>). Fragmented files take their
+/// duration from <see cref="Mp4Fragments"/>. A file cut short after a whole <c>moov</c> is readable
+/// but not <see cref="VideoFacts.Complete"/>, as players play its first part.
 /// </summary>
 internal static class Mp4Probe
 {
     private static readonly string[] TopLevelTypes = ["ftyp", "moov", "mdat", "free", "skip", "wide", "pdin", "styp", "sidx", "moof", "uuid", "meta"];
 
+    /// <summary>Most <c>moof</c> boxes read for a duration (a two-hour film in one-second fragments has 7,200), and the most bytes read for them and for <c>sidx</c>.</summary>
+    private const int MaxFragments = 100_000, MaxIndexBytes = 16 << 20;
+
     /// <summary>A first box header naming a known top-level type.</summary>
     public static bool LooksLikeMp4(ReadOnlySpan<byte> start) => TopLevelTypes.Contains(Encoding.ASCII.GetString(start.Slice(4, 4)));
 
+    private sealed class TopLevel
+    {
+        public string Container = "mp4";
+        public byte[]? Moov;
+        public bool Complete = true;
+        public readonly List<(long Offset, long Size)> Fragments = [];
+        public readonly List<byte[]> Indexes = [];
+        public long IndexBytes;
+    }
+
     public static VideoFacts Read(Stream stream)
     {
+        var top = Walk(stream);
+        if (top.Moov is null)
+        {
+            throw new MediaFormatException("no 'moov' box: not a complete MP4");
+        }
+        return ReadMovie(stream, top);
+    }
+
+    private static TopLevel Walk(Stream stream)
+    {
+        var top = new TopLevel();
         var length = stream.Length;
         long offset = 0;
-        string container = "mp4";
-        byte[]? moov = null;
         Span<byte> header = stackalloc byte[16];
         while (offset < length)
         {
             var remaining = length - offset;
             if (remaining < 8)
             {
-                throw new MediaFormatException($"truncated: {remaining} stray bytes after the last box");
+                return Truncated(top, $"truncated: {remaining} stray bytes after the last box");
             }
             VideoProbe.ReadAt(stream, offset, header[..8]);
-            var type = FourCc(header[4..8]);
+            var type = Mp4Boxes.FourCc(header[4..8]);
             ulong size = BinaryPrimitives.ReadUInt32BigEndian(header);
             var headerSize = 8;
             if (size == 1)
@@ -44,215 +68,163 @@ internal static class Mp4Probe
             {
                 size = (ulong)remaining; // "to the end of the file", allowed for the last box
             }
-            if (size < (ulong)headerSize || size > (ulong)remaining)
+            if (size < (ulong)headerSize)
             {
-                throw new MediaFormatException(size < (ulong)headerSize
-                    ? $"box '{type}' at offset {offset:N0} has an impossible size of {size:N0}"
-                    : $"truncated: box '{type}' at offset {offset:N0} claims {size:N0} bytes but {remaining:N0} remain");
+                throw new MediaFormatException($"box '{type}' at offset {offset:N0} has an impossible size of {size:N0}");
             }
-            if (type == "ftyp" && size >= 12)
+            if (size > (ulong)remaining)
             {
-                VideoProbe.ReadAt(stream, offset + headerSize, header[..4]);
-                container = FourCc(header[..4]) == "qt  " ? "mov" : "mp4";
+                return Truncated(top, $"truncated: box '{type}' at offset {offset:N0} claims {size:N0} bytes but {remaining:N0} remain");
             }
-            else if (type == "moov")
+            var body = size - (ulong)headerSize;
+            switch (type)
             {
-                if (moov is not null)
-                {
-                    throw new MediaFormatException("two 'moov' boxes");
-                }
-                moov = VideoProbe.ReadBody(stream, offset + headerSize, size - (ulong)headerSize, "the 'moov' box");
+                case "ftyp" when size >= 12:
+                    VideoProbe.ReadAt(stream, offset + headerSize, header[..4]);
+                    top.Container = Mp4Boxes.FourCc(header[..4]) == "qt  " ? "mov" : "mp4";
+                    break;
+                case "moov":
+                    top.Moov = top.Moov is null
+                        ? VideoProbe.ReadBody(stream, offset + headerSize, body, "the 'moov' box")
+                        : throw new MediaFormatException("two 'moov' boxes");
+                    break;
+                case "moof" when top.Fragments.Count < MaxFragments:
+                    top.Fragments.Add((offset + headerSize, (long)body));
+                    break;
+                case "sidx" when top.IndexBytes + (long)body <= MaxIndexBytes:
+                    top.Indexes.Add(VideoProbe.ReadBody(stream, offset + headerSize, body, "a 'sidx' box"));
+                    top.IndexBytes += (long)body;
+                    break;
             }
             offset += (long)size;
         }
-        return moov is null ? throw new MediaFormatException("no 'moov' box: not a complete MP4") : ReadMovie(moov, container);
+        return top;
     }
 
-    private static VideoFacts ReadMovie(byte[] moov, string container)
+    /// <summary>A file cut short: playable from its start if its <c>moov</c> came before the cut, else unreadable.</summary>
+    private static TopLevel Truncated(TopLevel top, string reason)
+    {
+        top.Complete = false;
+        return top.Moov is not null ? top : throw new MediaFormatException(reason + ", and its index ('moov') was not before the cut");
+    }
+
+    private readonly record struct Track(uint Id, uint Timescale, TimeSpan? Duration, bool Enabled, VideoTrack? Video, AudioTrack? Audio);
+
+    private static VideoFacts ReadMovie(Stream stream, TopLevel top)
     {
         TimeSpan? duration = null;
-        VideoTrack? video = null;
-        AudioTrack? audio = null;
-        TimeSpan? longestTrack = null;
-        foreach (var (type, body) in Boxes(moov, 1))
+        uint movieTimescale = 0;
+        ReadOnlyMemory<byte>? mvex = null;
+        var tracks = new List<Track>();
+        foreach (var (type, body) in Mp4Boxes.Children(top.Moov!, 1))
         {
-            if (type == "mvhd")
+            switch (type)
             {
-                duration = HeaderDuration(body, "mvhd");
-            }
-            else if (type == "trak")
-            {
-                var track = ReadTrack(body);
-                if (track.Duration > (longestTrack ?? TimeSpan.Zero))
-                {
-                    longestTrack = track.Duration;
-                }
-                video ??= track.Video;
-                audio ??= track.Audio;
+                case "mvhd":
+                    (movieTimescale, var units) = TimedHeader(body.Span, "mvhd");
+                    duration = Mp4Fragments.Seconds(units, movieTimescale);
+                    break;
+                case "trak":
+                    tracks.Add(ReadTrack(stream, body));
+                    break;
+                case "mvex":
+                    mvex = body;
+                    break;
             }
         }
-        // Fragmented files leave the movie duration at zero; their tracks may still know it.
-        if (duration is null || duration == TimeSpan.Zero)
+        duration = Longest(duration, tracks.Max(t => t.Duration));
+        if (mvex is { } extends)
         {
-            duration = longestTrack;
+            duration = Longest(duration, FragmentedDuration(stream, top, extends, movieTimescale, tracks));
         }
-        return new VideoFacts(container, duration, video, audio);
+        // The track players pick: the first enabled one of its kind (ffprobe's "default"), else the first.
+        var video = tracks.Where(t => t.Video is not null).OrderBy(t => t.Enabled ? 0 : 1).Select(t => t.Video).FirstOrDefault();
+        var audio = tracks.Where(t => t.Audio is not null).OrderBy(t => t.Enabled ? 0 : 1).Select(t => t.Audio).FirstOrDefault();
+        return new VideoFacts(top.Container, duration, video, audio) { Complete = top.Complete };
     }
 
-    private readonly record struct Track(TimeSpan? Duration, VideoTrack? Video, AudioTrack? Audio);
+    private static TimeSpan? Longest(TimeSpan? a, TimeSpan? b) => a is null ? b : b is null ? a : a > b ? a : b;
 
-    private static Track ReadTrack(ReadOnlyMemory<byte> trak)
+    private static TimeSpan? FragmentedDuration(Stream stream, TopLevel top, ReadOnlyMemory<byte> mvex, uint movieTimescale, List<Track> tracks)
     {
-        var mdia = Child(trak, "mdia", 2);
+        var best = Mp4Fragments.FromMehd(mvex, movieTimescale);
+        foreach (var sidx in top.Indexes)
+        {
+            best = Longest(best, Mp4Fragments.FromSidx(sidx));
+        }
+        var defaults = Mp4Fragments.DefaultDurations(mvex);
+        var ends = new Dictionary<uint, ulong>();
+        long read = 0;
+        foreach (var (offset, size) in top.Fragments)
+        {
+            if ((read += size) > MaxIndexBytes)
+            {
+                break;
+            }
+            Mp4Fragments.AddFragment(VideoProbe.ReadBody(stream, offset, (ulong)size, "a 'moof' box"), defaults, ends);
+        }
+        foreach (var track in tracks)
+        {
+            if (ends.TryGetValue(track.Id, out var end))
+            {
+                best = Longest(best, Mp4Fragments.Seconds(end, track.Timescale));
+            }
+        }
+        return best;
+    }
+
+    private static Track ReadTrack(Stream stream, ReadOnlyMemory<byte> trak)
+    {
+        var (id, enabled, rotation) = Mp4Boxes.Child(trak, "tkhd", 2) is { } tkhd ? TrackHeader(tkhd.Span) : (0u, true, 0);
+        var mdia = Mp4Boxes.Child(trak, "mdia", 2);
         if (mdia is null)
         {
-            return default;
+            return new Track(id, 0, null, enabled, null, null);
         }
-        var handler = Child(mdia.Value, "hdlr", 3) is { Length: >= 12 } hdlr ? FourCc(hdlr.Span[8..12]) : "";
-        var duration = Child(mdia.Value, "mdhd", 3) is { } mdhd ? HeaderDuration(mdhd, "mdhd") : null;
-        var stsd = Child(mdia.Value, "minf", 3) is { } minf && Child(minf, "stbl", 4) is { } stbl ? Child(stbl, "stsd", 5) : null;
-        if (stsd is not { Length: >= 8 } table || BinaryPrimitives.ReadUInt32BigEndian(table.Span[4..]) == 0)
+        var handler = Mp4Boxes.Child(mdia.Value, "hdlr", 3) is { Length: >= 12 } hdlr ? Mp4Boxes.FourCc(hdlr.Span[8..12]) : "";
+        var (timescale, units) = Mp4Boxes.Child(mdia.Value, "mdhd", 3) is { } mdhd ? TimedHeader(mdhd.Span, "mdhd") : (0u, 0ul);
+        var track = new Track(id, timescale, Mp4Fragments.Seconds(units, timescale), enabled, null, null);
+        var stbl = Mp4Boxes.Child(mdia.Value, "minf", 3) is { } minf ? Mp4Boxes.Child(minf, "stbl", 4) : null;
+        if (stbl is not { } samples || Mp4Boxes.Child(samples, "stsd", 5) is not { Length: >= 8 } table || BinaryPrimitives.ReadUInt32BigEndian(table.Span[4..]) == 0)
         {
-            return new Track(duration, null, null);
+            return track;
         }
-        var (codecTag, entry) = Boxes(table[8..], 6).FirstOrDefault();
-        if (codecTag is null)
+        var (codecTag, entry) = Mp4Boxes.Children(table[8..], 6).FirstOrDefault();
+        return (handler, codecTag) switch
         {
-            return new Track(duration, null, null);
-        }
-        var codec = CodecName(codecTag);
-        var span = entry.Span;
-        if (handler == "vide")
-        {
-            // VisualSampleEntry: 6 reserved, data reference index (2), 16 predefined, width (2), height (2).
-            Need(span, 28, "video sample entry");
-            return new Track(duration, new VideoTrack(codec, BinaryPrimitives.ReadUInt16BigEndian(span[24..]), BinaryPrimitives.ReadUInt16BigEndian(span[26..])), null);
-        }
-        if (handler == "soun")
-        {
-            // AudioSampleEntry: 6 reserved, data reference index (2), 8 reserved, channels (2), sample size (2), 4 reserved, rate (16.16).
-            Need(span, 28, "audio sample entry");
-            var channels = BinaryPrimitives.ReadUInt16BigEndian(span[16..]);
-            var rate = (int)(BinaryPrimitives.ReadUInt32BigEndian(span[24..]) >> 16);
-            return new Track(duration, null, new AudioTrack(codec, channels, rate));
-        }
-        return new Track(duration, null, null);
+            (_, null) => track,
+            ("vide", _) => track with { Video = Mp4SampleEntry.Video(codecTag, entry.Span, rotation) },
+            ("soun", _) => track with { Audio = Mp3Frames.Correct(Mp4SampleEntry.Audio(codecTag, entry.Span), stream, samples) },
+            _ => track,
+        };
     }
 
-    /// <summary>Duration from an <c>mvhd</c> or <c>mdhd</c> full box: version 0 has 32-bit times, version 1 64-bit.</summary>
-    private static TimeSpan? HeaderDuration(ReadOnlyMemory<byte> box, string type)
+    /// <summary><c>tkhd</c>: track ID, the enabled flag, and the display matrix's rotation as ffprobe reports it (degrees, 0–270).</summary>
+    private static (uint Id, bool Enabled, int Rotation) TrackHeader(ReadOnlySpan<byte> tkhd)
     {
-        var span = box.Span;
-        Need(span, 1, type);
-        uint timescale;
-        ulong duration;
-        if (span[0] == 1)
-        {
-            Need(span, 32, type);
-            timescale = BinaryPrimitives.ReadUInt32BigEndian(span[20..]);
-            duration = BinaryPrimitives.ReadUInt64BigEndian(span[24..]);
-        }
-        else
-        {
-            Need(span, 20, type);
-            timescale = BinaryPrimitives.ReadUInt32BigEndian(span[12..]);
-            duration = BinaryPrimitives.ReadUInt32BigEndian(span[16..]);
-        }
-        // All ones means "unknown"; a zero timescale cannot be divided by.
-        if (timescale == 0 || duration == uint.MaxValue || duration == ulong.MaxValue)
-        {
-            return null;
-        }
-        var seconds = (double)duration / timescale;
-        return seconds > TimeSpan.MaxValue.TotalSeconds / 2 ? throw new MediaFormatException($"'{type}' duration is absurd") : TimeSpan.FromSeconds(seconds);
+        var flags = Mp4Boxes.Flags(tkhd, "tkhd");
+        var version1 = tkhd[0] == 1;
+        var matrixAt = version1 ? 52 : 40;
+        Mp4Boxes.Need(tkhd, matrixAt + 36, "tkhd");
+        var id = BinaryPrimitives.ReadUInt32BigEndian(tkhd[(version1 ? 20 : 12)..]);
+        // The matrix's first row (a, b) is the picture's x axis after display: its angle, negated, is
+        // the rotation ffmpeg reports (atan2 of b over a; 16.16 fixed point, so only the ratio matters).
+        var a = BinaryPrimitives.ReadInt32BigEndian(tkhd[matrixAt..]);
+        var b = BinaryPrimitives.ReadInt32BigEndian(tkhd[(matrixAt + 4)..]);
+        var rotation = a == 0 && b == 0 ? 0 : VideoTrack.NormalRotation(-Math.Atan2(b, a) * 180 / Math.PI);
+        return (id, (flags & 1) != 0, rotation);
     }
 
-    private static ReadOnlyMemory<byte>? Child(ReadOnlyMemory<byte> parent, string wanted, int depth)
+    /// <summary>The timescale and duration of an <c>mvhd</c> or <c>mdhd</c> full box: version 0 has 32-bit times, version 1 64-bit.</summary>
+    private static (uint Timescale, ulong Duration) TimedHeader(ReadOnlySpan<byte> box, string type)
     {
-        foreach (var (type, body) in Boxes(parent, depth))
+        Mp4Boxes.Need(box, 1, type);
+        if (box[0] == 1)
         {
-            if (type == wanted)
-            {
-                return body;
-            }
+            Mp4Boxes.Need(box, 32, type);
+            return (BinaryPrimitives.ReadUInt32BigEndian(box[20..]), BinaryPrimitives.ReadUInt64BigEndian(box[24..]));
         }
-        return null;
+        Mp4Boxes.Need(box, 20, type);
+        return (BinaryPrimitives.ReadUInt32BigEndian(box[12..]), BinaryPrimitives.ReadUInt32BigEndian(box[16..]));
     }
-
-    /// <summary>The boxes inside a parent's body; a size that does not fit the parent is a format error.</summary>
-    private static IEnumerable<(string Type, ReadOnlyMemory<byte> Body)> Boxes(ReadOnlyMemory<byte> parent, int depth)
-    {
-        if (depth > VideoProbe.MaxDepth)
-        {
-            throw new MediaFormatException($"boxes nested more than {VideoProbe.MaxDepth} deep");
-        }
-        var at = 0;
-        while (at < parent.Length)
-        {
-            var rest = parent[at..];
-            if (rest.Length < 8)
-            {
-                throw new MediaFormatException($"truncated box header ({rest.Length} bytes)");
-            }
-            var type = FourCc(rest.Span[4..8]);
-            ulong size = BinaryPrimitives.ReadUInt32BigEndian(rest.Span);
-            var headerSize = 8;
-            if (size == 1)
-            {
-                if (rest.Length < 16)
-                {
-                    throw new MediaFormatException($"truncated large header of box '{type}'");
-                }
-                size = BinaryPrimitives.ReadUInt64BigEndian(rest.Span[8..]);
-                headerSize = 16;
-            }
-            else if (size == 0)
-            {
-                size = (ulong)rest.Length;
-            }
-            if (size < (ulong)headerSize || size > (ulong)rest.Length)
-            {
-                throw new MediaFormatException($"box '{type}' has a size of {size:N0} that does not fit its parent ({rest.Length:N0} bytes)");
-            }
-            yield return (type, rest[headerSize..(int)size]);
-            at += (int)size;
-        }
-    }
-
-    private static void Need(ReadOnlySpan<byte> span, int bytes, string what)
-    {
-        if (span.Length < bytes)
-        {
-            throw new MediaFormatException($"'{what}' is {span.Length} bytes, shorter than its {bytes}-byte fixed part");
-        }
-    }
-
-    /// <summary>A four-character code as text, with anything unprintable shown as '?'.</summary>
-    private static string FourCc(ReadOnlySpan<byte> code)
-    {
-        Span<char> chars = stackalloc char[4];
-        for (var i = 0; i < 4; i++)
-        {
-            chars[i] = code[i] is >= 0x20 and < 0x7F ? (char)code[i] : '?';
-        }
-        return new string(chars);
-    }
-
-    /// <summary>The codec name ffprobe would give for a sample entry type.</summary>
-    private static string CodecName(string tag) => tag switch
-    {
-        "avc1" or "avc3" => "h264",
-        "hev1" or "hvc1" => "hevc",
-        "vp08" => "vp8",
-        "vp09" => "vp9",
-        "av01" => "av1",
-        "mp4v" => "mpeg4",
-        "mp4a" => "aac",
-        "Opus" => "opus",
-        "fLaC" => "flac",
-        "ac-3" => "ac3",
-        "ec-3" => "eac3",
-        ".mp3" => "mp3",
-        _ => tag.Trim().ToLowerInvariant(),
-    };
 }

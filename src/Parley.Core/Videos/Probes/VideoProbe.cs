@@ -1,13 +1,47 @@
 namespace Parley.Core.Videos.Probes;
 
-/// <summary>The picture of a video file: its codec and coded size in pixels.</summary>
-public sealed record VideoTrack(string Codec, int Width, int Height);
+/// <summary>
+/// The picture of a video file: its codec and stored size in pixels, how players turn it
+/// (<see cref="Rotation"/>, as ffprobe reports a display matrix: 0, 90, 180 or 270) and stretch it
+/// (<see cref="PixelAspect"/>, width over height of one pixel).
+/// </summary>
+public sealed record VideoTrack(string Codec, int Width, int Height)
+{
+    public int Rotation { get; init; }
+
+    public (int Width, int Height) PixelAspect { get; init; } = (1, 1);
+
+    /// <summary>The size players show: stretched by the pixel aspect (width only, as ffmpeg does), then turned.</summary>
+    public (int Width, int Height) Display
+    {
+        get
+        {
+            var width = PixelAspect.Width > 0 && PixelAspect.Height > 0
+                ? (int)Math.Min(Math.Round((double)Width * PixelAspect.Width / PixelAspect.Height), 65535)
+                : Width;
+            return Rotation is 90 or 270 ? (Height, width) : (width, Height);
+        }
+    }
+
+    /// <summary>An angle in degrees as one of 0, 90, 180, 270 (the nearest quarter turn).</summary>
+    public static int NormalRotation(double degrees)
+    {
+        var quarter = (int)Math.Round(degrees / 90);
+        return ((quarter % 4) + 4) % 4 * 90;
+    }
+}
 
 /// <summary>The sound of a video file: its codec, channel count and sample rate.</summary>
 public sealed record AudioTrack(string Codec, int Channels, int SampleRate);
 
-/// <summary>What a file's container headers say about it. <see cref="Duration"/> is null when the headers do not give one.</summary>
-public sealed record VideoFacts(string Container, TimeSpan? Duration, VideoTrack? Video, AudioTrack? Audio);
+/// <summary>
+/// What a file's container headers say about it. <see cref="Duration"/> is null when the headers do not
+/// give one; a file cut short after whole headers is not <see cref="Complete"/> but plays its first part.
+/// </summary>
+public sealed record VideoFacts(string Container, TimeSpan? Duration, VideoTrack? Video, AudioTrack? Audio)
+{
+    public bool Complete { get; init; } = true;
+}
 
 /// <summary>The result of probing one file: facts, or why it could not be read as a video.</summary>
 public sealed record ProbeResult(VideoFacts? Facts, string? Error)

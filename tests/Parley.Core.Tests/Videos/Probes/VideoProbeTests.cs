@@ -47,15 +47,34 @@ public sealed class VideoProbeTests
     [Theory]
     [InlineData("dog_480p.mp4")]
     [InlineData("cat_480p.webm")]
-    public async Task A_truncated_file_is_unreadable(string name)
+    public async Task A_file_cut_inside_its_headers_is_unreadable(string name)
     {
         var bytes = await File.ReadAllBytesAsync(Path.Combine(await TestVideos.FolderAsync(), name));
-        foreach (var length in new[] { 0, 5, 12, 100, bytes.Length / 2, bytes.Length - 1 })
+        foreach (var length in new[] { 0, 5, 12, 100 })
         {
             var result = VideoProbe.Probe(new MemoryStream(bytes[..length]));
             Assert.False(result.Readable, $"{name} cut to {length} bytes was read as a video");
             Assert.False(string.IsNullOrWhiteSpace(result.Error));
         }
+    }
+
+    [Fact]
+    public async Task A_file_cut_after_its_headers_is_readable_but_incomplete_unless_its_moov_was_at_the_end()
+    {
+        var folder = await TestVideos.FolderAsync();
+        var webm = await File.ReadAllBytesAsync(Path.Combine(folder, "cat_480p.webm"));
+        foreach (var length in new[] { webm.Length / 2, webm.Length - 1 })
+        {
+            var result = VideoProbe.Probe(new MemoryStream(webm[..length]));
+            Assert.True(result.Readable, result.Error);
+            Assert.False(result.Facts!.Complete);
+        }
+        Assert.True(VideoProbe.Probe(new MemoryStream(webm)).Facts!.Complete);
+        // ffmpeg's default MP4 puts moov after the media: cut, it has no index, and no player can play it.
+        var mp4 = await File.ReadAllBytesAsync(Path.Combine(folder, "dog_480p.mp4"));
+        var cut = VideoProbe.Probe(new MemoryStream(mp4[..(mp4.Length / 2)]));
+        Assert.False(cut.Readable);
+        Assert.Contains("moov", cut.Error, StringComparison.Ordinal);
     }
 
     public static TheoryData<string, byte[]> HostileMp4s => new()

@@ -8,7 +8,19 @@ import { bytes } from '../format.js';
 import { pageHeader, section, act } from './common.js';
 import { pickVariant, stepDown, StallWatch, measureThroughput, LONG_STALL_MS } from '../videos-abr.js';
 
-const minutes = s => s == null ? '?' : `${Math.floor(s / 60)}:${String(Math.floor(s % 60)).padStart(2, '0')}`;
+// Rounded to the nearest second (9:59.6 is 10:00, as players show it), hours when there are any.
+const minutes = s => {
+  if (s == null) return '?';
+  const whole = Math.round(s);
+  const [hours, mins, secs] = [Math.floor(whole / 3600), Math.floor(whole / 60) % 60, whole % 60];
+  const two = n => String(n).padStart(2, '0');
+  return hours ? `${hours}:${two(mins)}:${two(secs)}` : `${mins}:${two(secs)}`;
+};
+// Two files at one resolution (an .mkv and an .mp4) are told apart by container and codec; a cut-short file says so.
+const chipText = (v, all) => {
+  const twin = all.some(o => o !== v && o.label === v.label);
+  return [v.label, twin ? `${v.container} ${v.videoCodec}` : null, bytes(v.size), v.complete === false ? 'incomplete' : null].filter(Boolean).join(' · ');
+};
 const mbit = bps => `${(bps / 1e6).toFixed(bps < 1e7 ? 1 : 0)} Mbit/s`;
 
 export function mount(main, peerKey) {
@@ -59,7 +71,7 @@ export function mount(main, peerKey) {
         h('strong', { class: 'video-title' }, title.title),
         h('small', { class: 'muted' }, `${minutes(top.duration)} · ${top.videoCodec}${top.audioCodec ? '/' + top.audioCodec : ''} · ${top.container}`),
         h('div', { class: 'chips' }, title.variants.map(v => {
-          const chip = h('button', { class: 'chip', title: `${v.file}: ${v.width}×${v.height}, ${bytes(v.size)}` }, `${v.label} · ${bytes(v.size)}`);
+          const chip = h('button', { class: 'chip', title: `${v.file}: ${v.width}×${v.height}, ${bytes(v.size)}` }, chipText(v, title.variants));
           chip.addEventListener('click', () => player.open(title, owner, v));
           return chip;
         }))),
