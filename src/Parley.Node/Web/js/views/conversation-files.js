@@ -1,0 +1,58 @@
+// Files in a 1:1 conversation: the pickers beside the composer, files dropped on the pane, and the
+// strip of offers and transfers with this peer. Rooms take no files.
+
+import { h, fill, icon, toast } from '../dom.js';
+import { state } from '../state.js';
+import { offerCard, transferCard } from './transfers.js';
+import { filesFromDrop, filesFromInput, sendFiles } from '../upload.js';
+
+/** For conversation <key>: { strip, progress, tools (composer buttons), render(), attach(pane) }. */
+export function conversationFiles(key, room) {
+  const strip = h('div', { class: 'file-strip' });
+  const progress = h('p', { class: 'composer-progress', hidden: true });
+  const filePicker = h('input', { type: 'file', multiple: true, hidden: true });
+  const folderPicker = h('input', { type: 'file', webkitdirectory: true, hidden: true });
+
+  async function sendPicked(files) {
+    if (room) {
+      toast('Files go to one person at a time: open a 1:1 conversation to send them.', 'error');
+      return;
+    }
+    try {
+      await sendFiles(key, files, progress);
+    } catch (e) {
+      toast(e.message, 'error');
+    }
+  }
+
+  function render() {
+    if (room) {
+      strip.hidden = true;
+      return;
+    }
+    const offers = state.offers.filter(o => o.transfer.peer === key).map(offerCard);
+    const moving = state.transfers.filter(t => t.peer === key && ['offered', 'active', 'paused'].includes(t.state)).map(transferCard);
+    const recent = state.transfers.filter(t => t.peer === key && ['completed', 'failed', 'cancelled', 'rejected'].includes(t.state)).slice(0, 2).map(transferCard);
+    fill(strip, offers, moving, recent);
+    strip.hidden = offers.length + moving.length + recent.length === 0;
+  }
+
+  function attach(pane) {
+    pane.addEventListener('dragover', e => { e.preventDefault(); pane.classList.add('dropping'); });
+    pane.addEventListener('dragleave', e => { if (!pane.contains(e.relatedTarget)) pane.classList.remove('dropping'); });
+    pane.addEventListener('drop', async e => {
+      e.preventDefault();
+      pane.classList.remove('dropping');
+      sendPicked(await filesFromDrop(e.dataTransfer));
+    });
+  }
+
+  filePicker.addEventListener('change', () => { sendPicked(filesFromInput(filePicker)); filePicker.value = ''; });
+  folderPicker.addEventListener('change', () => { sendPicked(filesFromInput(folderPicker)); folderPicker.value = ''; });
+  const tools = room ? [] : [
+    h('button', { type: 'button', class: 'ghost icon-button', 'aria-label': 'Send files', title: 'Send files', onclick: () => filePicker.click() }, icon('attach')),
+    h('button', { type: 'button', class: 'ghost icon-button', 'aria-label': 'Send a folder', title: 'Send a folder', onclick: () => folderPicker.click() }, icon('folder')),
+    filePicker, folderPicker,
+  ];
+  return { strip, progress, tools, render, attach };
+}
