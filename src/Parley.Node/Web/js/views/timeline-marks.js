@@ -32,7 +32,8 @@ export function renderMarks(list, emptyText) {
 export function markFirstUnread(list, unread) {
   if (!unread) return false;
   const incoming = list.querySelectorAll(':scope > .msg.in');
-  const first = incoming[Math.max(0, incoming.length - unread)];
+  // Further back than the page loaded: no divider (scrolling to it would load every page before it).
+  const first = unread <= incoming.length ? incoming[incoming.length - unread] : null;
   if (!first) return false;
   first.before(unreadMarker());
   first.scrollIntoView({ block: 'center' });
