@@ -9,5 +9,6 @@ public static class ChatFrames
     [
         FrameSpec.Of<ChatMessage>(FrameType.ChatMessage),
         FrameSpec.Of<ChatAck>(FrameType.ChatAck),
+        FrameSpec.Of<ChatAction>(FrameType.ChatAction),
     ];
 }

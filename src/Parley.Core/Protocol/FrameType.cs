@@ -10,6 +10,7 @@ public enum FrameType : byte
     Consent = 0x05,
     ChatMessage = 0x10,
     ChatAck = 0x11,
+    ChatAction = 0x12,
     FileOffer = 0x20,
     OfferAnswer = 0x21,
     FileRequest = 0x22,

@@ -15,6 +15,9 @@ public static class ChatEvents
 
     /// <summary>The peer acknowledged storing one of our messages.</summary>
     public const string Delivered = "delivered";
+
+    /// <summary>A 1:1 message was edited, deleted for everyone, or its reactions changed: the whole message as it is now (same ID: replace it).</summary>
+    public const string Changed = "message.changed";
 }
 
 /// <summary>
@@ -48,11 +51,36 @@ public sealed record MessageView(
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
     public string? WaitingFor { get; init; }
 
+    /// <summary>A reply: the message it quotes (its ID even when that message is not here).</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public Guid? ReplyTo { get; init; }
+
+    /// <summary>A reply: the start of the quoted message, when this side has it.</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public QuoteView? Quote { get; init; }
+
+    /// <summary>When its sender last edited it.</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public DateTimeOffset? EditedAt { get; init; }
+
+    /// <summary>True when its sender deleted it for everyone (the text is empty); absent otherwise.</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public bool? Deleted { get; init; }
+
+    /// <summary>Reactions on it, by emoji, in the order first given.</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public IReadOnlyList<ReactionView>? Reactions { get; init; }
+
     /// <summary>A 1:1 message, named by our alias for the peer or its own name.</summary>
     public static MessageView Direct(MessageRecord m, ContactBook contacts)
     {
         var id = DeviceId.Parse(m.Peer);
-        return new(m.Id, id.ToString(), null, null, contacts.Find(id)?.DisplayName ?? id.Short, m.Outgoing, m.Text, m.SentAt, m.State, m.Sequence, m.Warning);
+        return new(m.Id, id.ToString(), null, null, contacts.Find(id)?.DisplayName ?? id.Short, m.Outgoing, m.Text, m.SentAt, m.State, m.Sequence, m.Warning)
+        {
+            ReplyTo = m.ReplyTo,
+            EditedAt = m.EditedAt,
+            Deleted = m.Deleted ? true : null,
+        };
     }
 }
 
@@ -61,4 +89,18 @@ public sealed record DeliveredEvent(Guid Id, string Peer);
 /// <summary>A conversation in the list: its newest message and how many arrived since the user last looked.</summary>
 public sealed record ConversationView(string Peer, string LastText, DateTimeOffset LastAt, bool LastOutgoing, int Unread);
 
-public sealed record ChatRequest(string? Text);
+public sealed record ChatRequest(string? Text, Guid? ReplyTo = null);
+
+/// <summary>The quoted message of a reply, as far as the reply shows it.</summary>
+public sealed record QuoteView(Guid Id, string Text, bool Outgoing, bool Deleted);
+
+/// <summary>One emoji on a message: how many gave it, and whether we did.</summary>
+public sealed record ReactionView(string Emoji, int Count, bool Mine);
+
+public sealed record EditRequest(string? Text);
+
+public sealed record ReactRequest(string? Emoji);
+
+/// <summary>A message found by search: where it is (peer or "#room", and its seq to scroll to) and the words around the match.</summary>
+public sealed record SearchHit(Guid Id, string Peer, string PeerName, bool Outgoing, DateTimeOffset SentAt,
+    [property: JsonPropertyName("seq")] long Sequence, string Snippet);

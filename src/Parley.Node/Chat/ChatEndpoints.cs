@@ -13,25 +13,30 @@ internal static class ChatEndpoints
 {
     public static void Map(RouteGroupBuilder api)
     {
-        api.MapPost("/chat/{peer}", async (string peer, ChatRequest body, PeerLookup lookup, ChatService chat, ContactBook contacts, RoomChat rooms) =>
+        api.MapPost("/chat/{peer}", async (string peer, ChatRequest body, PeerLookup lookup, ChatService chat, RoomChat rooms) =>
         {
             if (PeerLookup.IsRoom(peer))
             {
+                if (body.ReplyTo is not null)
+                {
+                    throw new ChatException("replies are for 1:1 conversations; rooms do not carry them yet");
+                }
                 return Results.Ok(await rooms.SendAsync(Uri.UnescapeDataString(peer), body.Text ?? "").ConfigureAwait(false));
             }
-            var message = await chat.SendAsync(lookup.Resolve(peer), body.Text ?? "").ConfigureAwait(false);
-            return Results.Ok(MessageView.Direct(message, contacts));
+            return Results.Ok(await chat.SendAsync(lookup.Resolve(peer), body.Text ?? "", body.ReplyTo).ConfigureAwait(false));
         });
-        api.MapGet("/chat/{peer}", async (string peer, int? limit, long? before, PeerLookup lookup, ChatService chat, ContactBook contacts, RoomChat rooms) =>
+        api.MapGet("/chat/{peer}", async (string peer, int? limit, long? before, PeerLookup lookup, ChatService chat, RoomChat rooms) =>
         {
             if (PeerLookup.IsRoom(peer))
             {
                 var said = await rooms.HistoryAsync(Uri.UnescapeDataString(peer), limit ?? 100, before ?? long.MaxValue).ConfigureAwait(false);
                 return Results.Ok(said);
             }
-            var messages = await chat.HistoryAsync(lookup.Resolve(peer), limit ?? 100, before ?? long.MaxValue).ConfigureAwait(false);
-            return Results.Ok(messages.Select(m => MessageView.Direct(m, contacts)));
+            var id = lookup.Resolve(peer);
+            var messages = await chat.HistoryAsync(id, limit ?? 100, before ?? long.MaxValue).ConfigureAwait(false);
+            return Results.Ok(await chat.ViewsAsync(id, messages).ConfigureAwait(false));
         });
+        MessageActionEndpoints.Map(api);
         api.MapGet("/conversations", async (NodeStore store) =>
         {
             var conversations = await store.ConversationsAsync(500).ConfigureAwait(false);

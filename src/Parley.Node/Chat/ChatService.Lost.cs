@@ -1,4 +1,3 @@
-using Parley.Core.Chat;
 using Parley.Core.Identity;
 using Parley.Node.Storage;
 
@@ -48,10 +47,17 @@ public sealed partial class ChatService
         foreach (var message in await store.PendingOutgoingAsync(peer.Compact).ConfigureAwait(false))
         {
             if (message.State == MessageState.Sent
-                && await mailDrop.LeaveAsync(peer, new ChatMessage(message.Id, message.SentAt, message.Text)).ConfigureAwait(false) is null)
+                && await MailAsync(peer, message).ConfigureAwait(false) is null)
             {
                 await store.SetOutgoingStateAsync(message.Id, message.Peer, MessageState.Mailed).ConfigureAwait(false);
                 events.Publish(ChatEvents.Message, () => MessageView.Direct(message with { State = MessageState.Mailed }, contacts));
+            }
+        }
+        foreach (var pending in await store.PendingActionsAsync(peer.Compact).ConfigureAwait(false))
+        {
+            if (pending.State == MessageState.Sent && await mailDrop.LeaveAsync(peer, pending.Action).ConfigureAwait(false) is null)
+            {
+                await store.SetActionStateAsync(pending.Action.Id, peer.Compact, MessageState.Mailed).ConfigureAwait(false);
             }
         }
     }

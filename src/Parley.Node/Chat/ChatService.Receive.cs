@@ -17,6 +17,9 @@ public sealed partial class ChatService
                 // Store, then acknowledge; not awaited so the receive loop keeps reading and writes batch up.
                 _ = StoreAndAcknowledgeAsync(session, frame.Read<ChatMessage>());
                 break;
+            case FrameType.ChatAction:
+                _ = ApplyAndAcknowledgeAsync(session, frame.Read<ChatAction>());
+                break;
             case FrameType.ChatAck:
                 _ = MarkDeliveredAsync(session.Id, frame.Read<ChatAck>().Id);
                 break;
@@ -64,6 +67,10 @@ public sealed partial class ChatService
             {
                 Delivered?.Invoke(id);
                 events.Publish(ChatEvents.Delivered, () => new DeliveredEvent(id, peer.ToString()));
+            }
+            else
+            {
+                await store.SetActionStateAsync(id, peer.Compact, MessageState.Delivered).ConfigureAwait(false);
             }
         }
         catch (Exception e) when (e is Microsoft.Data.Sqlite.SqliteException or ObjectDisposedException)

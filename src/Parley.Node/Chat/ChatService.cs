@@ -29,34 +29,53 @@ public sealed partial class ChatService(
     /// <summary>Raised after an outgoing message is acknowledged; benchmarks time round trips with it.</summary>
     public event Action<Guid>? Delivered;
 
-    public async Task<MessageRecord> SendAsync(DeviceId peer, string text)
+    /// <summary>Sends a message, or with <paramref name="replyTo"/> a reply quoting a message of this conversation.</summary>
+    public async Task<MessageView> SendAsync(DeviceId peer, string text, Guid? replyTo = null)
     {
         CheckText(text);
         if (!contacts.IsContact(peer))
         {
             throw new ChatException($"{peer.Short} is not a contact; add or accept it first");
         }
-        var message = new ChatMessage(Guid.CreateVersion7(), time.GetUtcNow(), text);
+        if (replyTo is { } quoted && await store.FindMessageAsync(quoted, peer.Compact).ConfigureAwait(false) is null)
+        {
+            throw new ChatException("the message replied to is not in this conversation");
+        }
+        var record = new MessageRecord(Guid.CreateVersion7(), peer.Compact, Outgoing: true, text, time.GetUtcNow(), MessageState.Queued, Sequence: 0) { ReplyTo = replyTo };
         // Stored before it goes out, in one write: "sent" if the peer is there now, else "queued".
         // Either way it is resent on reconnect until acknowledged, so a failed send loses nothing.
         var session = sessions.Session(peer) is { IsOpen: true } open ? open : null;
         var state = session is null ? MessageState.Queued : MessageState.Sent;
-        await store.InsertMessageAsync(message.Id, peer.Compact, outgoing: true, text, message.SentAt, state).ConfigureAwait(false);
-        session?.Link.TrySend(FrameType.ChatMessage, message.ToArray());
+        await store.InsertMessageAsync(record.Id, peer.Compact, outgoing: true, text, record.SentAt, state, replyTo: replyTo).ConfigureAwait(false);
+        if (session is not null)
+        {
+            var (type, payload) = Wire(record);
+            session.Link.TrySend(type, payload);
+        }
         string? warning = null;
         if (session is null && mailDrop.ShouldMail(peer))
         {
-            warning = await mailDrop.LeaveAsync(peer, message).ConfigureAwait(false);
+            warning = await MailAsync(peer, record).ConfigureAwait(false);
             if (warning is null)
             {
                 state = MessageState.Mailed;
-                await store.SetOutgoingStateAsync(message.Id, peer.Compact, MessageState.Mailed).ConfigureAwait(false);
+                await store.SetOutgoingStateAsync(record.Id, peer.Compact, MessageState.Mailed).ConfigureAwait(false);
             }
         }
-        var record = new MessageRecord(message.Id, peer.Compact, Outgoing: true, text, message.SentAt, state, Sequence: 0) { Warning = warning };
-        events.Publish(ChatEvents.Message, () => MessageView.Direct(record, contacts));
-        return record;
+        record = record with { State = state, Warning = warning };
+        var view = (await ViewsAsync(peer, [record]).ConfigureAwait(false))[0];
+        events.Publish(ChatEvents.Message, () => view);
+        return view;
     }
+
+    /// <summary>A stored outgoing message as it goes on the wire: a ChatMessage, or a reply's ChatAction.</summary>
+    private static (FrameType Type, byte[] Payload) Wire(MessageRecord m) => m.ReplyTo is { } quoted
+        ? (FrameType.ChatAction, new ChatAction(m.Id, m.SentAt, ChatActionKind.Reply, quoted, m.Text).ToArray())
+        : (FrameType.ChatMessage, new ChatMessage(m.Id, m.SentAt, m.Text).ToArray());
+
+    private Task<string?> MailAsync(DeviceId peer, MessageRecord m) => m.ReplyTo is { } quoted
+        ? mailDrop.LeaveAsync(peer, new ChatAction(m.Id, m.SentAt, ChatActionKind.Reply, quoted, m.Text))
+        : mailDrop.LeaveAsync(peer, new ChatMessage(m.Id, m.SentAt, m.Text));
 
     /// <summary>The rule for any message text, 1:1 or room: not empty, at most 64 KiB of UTF-8. Checked before anything is stored.</summary>
     public static void CheckText(string text)
@@ -81,7 +100,8 @@ public sealed partial class ChatService(
         var pending = await store.PendingOutgoingAsync(session.Id.Compact).ConfigureAwait(false);
         foreach (var message in pending)
         {
-            if (!session.Link.TrySend(FrameType.ChatMessage, new ChatMessage(message.Id, message.SentAt, message.Text).ToArray()))
+            var (type, payload) = Wire(message);
+            if (!session.Link.TrySend(type, payload))
             {
                 return;
             }
@@ -94,5 +114,6 @@ public sealed partial class ChatService(
         {
             ChatLog.SentPending(_logger, pending.Count, session.Id.Short);
         }
+        await SendPendingActionsAsync(session).ConfigureAwait(false);
     }
 }

@@ -14,4 +14,7 @@ public interface IMailDrop
 
     /// <summary>Leaves <paramref name="message"/> sealed for <paramref name="peer"/>; null when left, else why not (for the sender to read).</summary>
     Task<string?> LeaveAsync(DeviceId peer, ChatMessage message);
+
+    /// <summary>Leaves a reply, edit, delete or reaction the same way; null when left, else why not.</summary>
+    Task<string?> LeaveAsync(DeviceId peer, ChatAction action);
 }

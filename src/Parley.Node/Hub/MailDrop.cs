@@ -23,7 +23,11 @@ internal sealed class MailDrop(NodeIdentity identity, IHubChannel channel, HubPr
     /// <summary>True when the contact is not online at the hub but the hub is linked: the mailbox is the way.</summary>
     public bool ShouldMail(DeviceId peer) => channel.Connected && !presence.IsOnline(peer);
 
-    public async Task<string?> LeaveAsync(DeviceId peer, ChatMessage message)
+    public Task<string?> LeaveAsync(DeviceId peer, ChatMessage message) => LeaveSealedAsync(peer, message.ToArray(), SealPurpose.Mail);
+
+    public Task<string?> LeaveAsync(DeviceId peer, ChatAction action) => LeaveSealedAsync(peer, action.ToArray(), SealPurpose.MailAction);
+
+    private async Task<string?> LeaveSealedAsync(DeviceId peer, byte[] plaintext, SealPurpose purpose)
     {
         try
         {
@@ -34,7 +38,7 @@ internal sealed class MailDrop(NodeIdentity identity, IHubChannel channel, HubPr
                     ? $"{peer.Short}'s directory entry at the hub has a bad signature; not using it"
                     : $"{peer.Short} has no entry at the hub to encrypt to";
             }
-            var sealedItem = MailboxSeal.Seal(identity, peer, entry.AgreementKey, message.ToArray(), SealPurpose.Mail);
+            var sealedItem = MailboxSeal.Seal(identity, peer, entry.AgreementKey, plaintext, purpose);
             return await _puts.AskAsync(FrameType.MailboxPut, id => new MailboxPut(id, peer, sealedItem)).ConfigureAwait(false);
         }
         catch (InvalidOperationException e)

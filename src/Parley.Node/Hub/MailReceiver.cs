@@ -1,3 +1,4 @@
+using System.Diagnostics.CodeAnalysis;
 using Parley.Core.Chat;
 using Parley.Core.Hub.Mailbox;
 using Parley.Core.Identity;
@@ -36,8 +37,10 @@ internal sealed class MailReceiver(NodeIdentity identity, AgreementKey agreement
     /// <summary>Opens a held message and stores it when it is from a contact. True when the hub may delete it.</summary>
     public async Task<bool> ReceiveAsync(byte[] item)
     {
-        if (!MailboxSeal.TryOpen(item, agreement, identity.DeviceId, SealPurpose.Mail, out var sender, out var plaintext, out _)
-            || !WireMessage.TryRead<ChatMessage>(plaintext, out var message, out _))
+        // A message or an action (reply, edit, reaction): the purpose sealed into the key says which.
+        ChatAction? action = null;
+        if (!TryOpen(item, SealPurpose.Mail, out var sender, out ChatMessage? message)
+            && !TryOpen(item, SealPurpose.MailAction, out sender, out action))
         {
             return true; // undecipherable or forged: nothing to keep, and keeping it would only fill our quota
         }
@@ -50,7 +53,26 @@ internal sealed class MailReceiver(NodeIdentity identity, AgreementKey agreement
             }
             return true;
         }
-        await chat.StoreIncomingAsync(sender, message!).ConfigureAwait(false);
+        if (action is not null)
+        {
+            await chat.ApplyIncomingAsync(sender, action).ConfigureAwait(false);
+        }
+        else
+        {
+            await chat.StoreIncomingAsync(sender, message!).ConfigureAwait(false);
+        }
+        return true;
+    }
+
+    private bool TryOpen<T>(byte[] item, SealPurpose purpose, out DeviceId sender, [NotNullWhen(true)] out T? message) where T : class, IWireMessage<T>
+    {
+        message = null;
+        if (!MailboxSeal.TryOpen(item, agreement, identity.DeviceId, purpose, out sender, out var plaintext, out _)
+            || !WireMessage.TryRead<T>(plaintext, out var read, out _))
+        {
+            return false;
+        }
+        message = read;
         return true;
     }
 }

@@ -4,16 +4,16 @@ namespace Parley.Node.Storage;
 
 public sealed partial class NodeStore : Chat.IChatStore
 {
-    private const string MessageColumns = "id, peer, outgoing, text, sent_at, state, seq, sender, room_seq";
+    private const string MessageColumns = "id, peer, outgoing, text, sent_at, state, seq, sender, room_seq, reply_to, edited_at, deleted";
 
     /// <summary>Stores a message; false if one with the same ID is already stored (a resend).</summary>
-    public Task<bool> InsertMessageAsync(Guid id, string peer, bool outgoing, string text, DateTimeOffset sentAt, MessageState state, string? sender = null) =>
+    public Task<bool> InsertMessageAsync(Guid id, string peer, bool outgoing, string text, DateTimeOffset sentAt, MessageState state, string? sender = null, Guid? replyTo = null) =>
         WriteAsync(connection =>
         {
             var command = Prepared(connection,
-                "INSERT OR IGNORE INTO messages (id, peer, outgoing, text, sent_at, state, sender) VALUES ($id, $peer, $out, $text, $sent, $state, $sender);",
+                "INSERT OR IGNORE INTO messages (id, peer, outgoing, text, sent_at, state, sender, reply_to) VALUES ($id, $peer, $out, $text, $sent, $state, $sender, $reply);",
                 ("$id", id.ToString("N")), ("$peer", peer), ("$out", outgoing ? 1 : 0), ("$text", text),
-                ("$sent", sentAt.ToUnixTimeMilliseconds()), ("$state", state.ToString()), ("$sender", sender));
+                ("$sent", sentAt.ToUnixTimeMilliseconds()), ("$state", state.ToString()), ("$sender", sender), ("$reply", replyTo?.ToString("N")));
             return command.ExecuteNonQuery() == 1;
         });
 
@@ -63,5 +63,8 @@ public sealed partial class NodeStore : Chat.IChatStore
     {
         Sender = reader.IsDBNull(7) ? null : reader.GetString(7),
         RoomSeq = reader.IsDBNull(8) ? null : reader.GetInt64(8),
+        ReplyTo = reader.IsDBNull(9) ? null : Guid.ParseExact(reader.GetString(9), "N"),
+        EditedAt = reader.IsDBNull(10) ? null : DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(10)),
+        Deleted = reader.GetInt64(11) == 1,
     };
 }

@@ -81,4 +81,13 @@ public sealed record MessageRecord(
 
     /// <summary>In a room: the entry's place in the hub's log of the room (null until the hub has stored an outgoing one).</summary>
     public long? RoomSeq { get; init; }
+
+    /// <summary>The message this one replies to (quotes), if any.</summary>
+    public Guid? ReplyTo { get; init; }
+
+    /// <summary>When its sender last edited it (the sender's clock), if ever.</summary>
+    public DateTimeOffset? EditedAt { get; init; }
+
+    /// <summary>Deleted for everyone by its sender: the text is gone, the place stays.</summary>
+    public bool Deleted { get; init; }
 }

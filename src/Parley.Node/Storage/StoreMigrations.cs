@@ -71,6 +71,31 @@ internal static class StoreMigrations
         """
         CREATE INDEX messages_own_by_place ON messages (peer, room_seq) WHERE outgoing = 1 AND key_id IS NOT NULL;
         """,
+        // Conversation basics (issue 19): replies, edits, deletes for everyone, reactions, and full-text
+        // search. The FTS index follows the messages table through triggers, so every insert, edit
+        // (an UPDATE of text: also a room message opening) and delete is indexed in the same transaction.
+        """
+        ALTER TABLE messages ADD COLUMN reply_to TEXT;
+        ALTER TABLE messages ADD COLUMN edited_at INTEGER;
+        ALTER TABLE messages ADD COLUMN deleted INTEGER NOT NULL DEFAULT 0;
+        CREATE TABLE chat_actions (id TEXT PRIMARY KEY, peer TEXT NOT NULL, kind INTEGER NOT NULL, target TEXT NOT NULL,
+            text TEXT NOT NULL, sent_at INTEGER NOT NULL, state TEXT NOT NULL);
+        CREATE INDEX chat_actions_pending ON chat_actions (peer, state);
+        CREATE TABLE reactions (message_id TEXT NOT NULL, reactor TEXT NOT NULL, emoji TEXT NOT NULL, at INTEGER NOT NULL,
+            active INTEGER NOT NULL, PRIMARY KEY (message_id, reactor, emoji));
+        CREATE VIRTUAL TABLE messages_fts USING fts5(text, content='messages', content_rowid='seq');
+        INSERT INTO messages_fts (messages_fts) VALUES ('rebuild');
+        CREATE TRIGGER messages_fts_insert AFTER INSERT ON messages BEGIN
+            INSERT INTO messages_fts (rowid, text) VALUES (new.seq, new.text);
+        END;
+        CREATE TRIGGER messages_fts_delete AFTER DELETE ON messages BEGIN
+            INSERT INTO messages_fts (messages_fts, rowid, text) VALUES ('delete', old.seq, old.text);
+        END;
+        CREATE TRIGGER messages_fts_update AFTER UPDATE OF text ON messages BEGIN
+            INSERT INTO messages_fts (messages_fts, rowid, text) VALUES ('delete', old.seq, old.text);
+            INSERT INTO messages_fts (rowid, text) VALUES (new.seq, new.text);
+        END;
+        """,
     ];
 
     public static void Apply(SqliteConnection connection)

@@ -94,24 +94,4 @@ public sealed class ChatRulesTests : IAsyncLifetime
         var frame = new Frame(FrameType.ChatAck, 0, new System.Buffers.ReadOnlySequence<byte>(new byte[3]));
         await Assert.ThrowsAsync<ProtocolException>(async () => await _chat.OnFrameAsync(session, frame));
     }
-
-    private sealed class FakeMailDrop : IMailDrop
-    {
-        public bool Reachable { get; set; }
-
-        public string? Refusal { get; set; }
-
-        public List<ChatMessage> Dropped { get; } = [];
-
-        public bool ShouldMail(DeviceId peer) => Reachable;
-
-        public Task<string?> LeaveAsync(DeviceId peer, ChatMessage message)
-        {
-            if (Refusal is null)
-            {
-                Dropped.Add(message);
-            }
-            return Task.FromResult(Refusal);
-        }
-    }
 }

@@ -24,6 +24,7 @@ public static class MailboxSeal
     // Mail keeps the label it always had, so mail held at a hub across an upgrade still opens.
     private static readonly byte[] MailInfo = Encoding.ASCII.GetBytes("parley-mailbox-v1");
     private static readonly byte[] RoomKeyInfo = Encoding.ASCII.GetBytes("parley-room-key-v1");
+    private static readonly byte[] MailActionInfo = Encoding.ASCII.GetBytes("parley-mailbox-action-v1");
 
     public static byte[] Seal(NodeIdentity sender, DeviceId recipient, byte[] recipientAgreementKey, ReadOnlySpan<byte> plaintext, SealPurpose purpose)
     {
@@ -85,6 +86,7 @@ public static class MailboxSeal
         {
             SealPurpose.Mail => MailInfo,
             SealPurpose.RoomKey => RoomKeyInfo,
+            SealPurpose.MailAction => MailActionInfo,
             _ => throw new ArgumentOutOfRangeException(nameof(purpose)),
         });
 
@@ -99,4 +101,7 @@ public enum SealPurpose
 
     /// <summary>A room sender key handed to one member (<see cref="Rooms.SenderKeyItem"/>; HKDF info "parley-room-key-v1").</summary>
     RoomKey,
+
+    /// <summary>A <see cref="Chat.ChatAction"/> (reply, edit, delete, reaction) left at the mailbox (HKDF info "parley-mailbox-action-v1").</summary>
+    MailAction,
 }

@@ -22,7 +22,7 @@ export function deliveryLine(m) {
 /** A message we cannot open yet: shown greyed, in its place, never hidden; it opens in place when the key comes. */
 export function waitingEl(m, sender) {
   const who = m.waitingFor ?? m.peerName;
-  return h('li', { class: 'msg in waiting', dataset: { id: m.id, state: m.state } },
+  return h('li', { class: 'msg in waiting', dataset: { id: m.id, state: m.state, sentAt: m.sentAt } },
     sender,
     h('div', { class: 'bubble' }, h('p', { class: 'text' }, `waiting for key from ${who}`), h('span', { class: 'meta' }, clock(m.sentAt))),
     h('small', { class: 'muted' }, 'Parley has asked for it; the message opens here when it comes.'));
