@@ -56,6 +56,9 @@ public sealed class FileTransferService : IPeerFeature, INodeService
     /// <summary>File data accepted since start, resends included: what resume tests compare with file sizes.</summary>
     public long ReceivedBlockBytes => _blocks.ReceivedBytes;
 
+    /// <summary>Bundles of small files received since start (tests: a folder of small files travels in few frames).</summary>
+    public long ReceivedBundles => _blocks.ReceivedBundles;
+
     /// <summary>Loads stored transfers: unfinished ones continue when their peer is linked again.</summary>
     public async Task StartAsync(CancellationToken cancellationToken)
     {
@@ -92,6 +95,7 @@ public sealed class FileTransferService : IPeerFeature, INodeService
             case FrameType.FileRequest: _sender.OnRequest(session, frame); break;
             case FrameType.FileBlock: await _blocks.OnBlockAsync(session, frame).ConfigureAwait(false); break;
             case FrameType.FileEnd: await _blocks.OnEndAsync(session, frame).ConfigureAwait(false); break;
+            case FrameType.FileBundle: await _blocks.OnBundleAsync(session, frame).ConfigureAwait(false); break;
             case FrameType.FileDone: await _sender.OnDoneAsync(session, frame).ConfigureAwait(false); break;
             case FrameType.TransferCancel: await _finisher.OnCancelAsync(session, frame).ConfigureAwait(false); break;
             case FrameType.TransferPause: _sender.OnPause(session, frame); break;

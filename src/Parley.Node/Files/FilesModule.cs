@@ -35,6 +35,7 @@ public sealed class FilesModule : INodeModule
         services.AddSingleton<FileLanding>();
         services.AddSingleton<ReceiveResumer>();
         services.AddSingleton<FileReceiver>();
+        services.AddSingleton<BundleReceiver>();
         services.AddSingleton<BlockReceiver>();
         services.AddSingleton(sp => new FileTransferService(
             sp.GetRequiredService<TransferBook>(), sp.GetRequiredService<ITransferStore>(), sp.GetRequiredService<FileSender>(),

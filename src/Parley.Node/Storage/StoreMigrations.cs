@@ -71,6 +71,10 @@ internal static class StoreMigrations
         """
         CREATE INDEX messages_own_by_place ON messages (peer, room_seq) WHERE outgoing = 1 AND key_id IS NOT NULL;
         """,
+        """
+        ALTER TABLE transfer_files ADD COLUMN modified INTEGER NOT NULL DEFAULT 0;
+        ALTER TABLE transfer_files ADD COLUMN flags INTEGER NOT NULL DEFAULT 0;
+        """,
     ];
 
     public static void Apply(SqliteConnection connection)
