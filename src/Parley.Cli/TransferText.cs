@@ -84,7 +84,7 @@ internal static class TransferText
         }
     }
 
-    /// <summary>"[#####-----]  48.2%  1.20 GiB/2.50 GiB  310.5 MiB/s  ETA 4 s  file 3/12 a/b.jpg 1.2/3.0 MiB".</summary>
+    /// <summary>"[#####-----]  48.2%  1.20 GiB/2.50 GiB  310.5 MiB/s  ETA 4 s  sending  2 of 12 files  a/b.jpg 1.2/3.0 MiB".</summary>
     public static string Progress(TransferInfo t)
     {
         var fraction = t.TotalBytes == 0 ? (t.State == TransferState.Completed ? 1 : 0) : t.BytesDone / (double)t.TotalBytes;
@@ -93,9 +93,14 @@ internal static class TransferText
             $"[{new string('#', filled)}{new string('-', 20 - filled)}] {fraction * 100,5:0.0}%  {Bytes(t.BytesDone)}/{Bytes(t.TotalBytes)}  {Bytes((long)t.BytesPerSecond)}/s");
         line += t.EtaSeconds is { } eta ? $"  ETA {eta:0} s" : "";
         line += $"  {StateName(t.State)}";
+        if (t.FileCount > 1)
+        {
+            // Many small files move fast and say little in bytes: count them too ("1,234 of 10,000 files").
+            line += string.Create(CultureInfo.InvariantCulture, $"  {t.FilesDone:N0} of {t.FileCount:N0} files");
+        }
         if (t.CurrentFile is { } file)
         {
-            line += $"  file {file.Index + 1}/{t.FileCount} {TerminalText.Safe(file.Path)} {Bytes(file.BytesDone)}/{Bytes(file.Size)}";
+            line += $"  {TerminalText.Safe(file.Path)} {Bytes(file.BytesDone)}/{Bytes(file.Size)}";
         }
         return line;
     }

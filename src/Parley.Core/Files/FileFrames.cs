@@ -12,6 +12,7 @@ public static class FileFrames
         FrameSpec.Of<FileRequest>(FrameType.FileRequest),
         FrameSpec.Of<FileBlock>(FrameType.FileBlock),
         FrameSpec.Of<FileEnd>(FrameType.FileEnd),
+        FrameSpec.Of<FileBundle>(FrameType.FileBundle),
         FrameSpec.Of<FileDone>(FrameType.FileDone),
         FrameSpec.Of<TransferStop>(FrameType.TransferCancel),
         FrameSpec.Of<TransferStop>(FrameType.TransferPause),

@@ -6,11 +6,27 @@ using Parley.Core.Protocol;
 
 namespace Parley.Core.Files;
 
-/// <summary>One file of an offer: a relative path with '/' separators (untrusted until sanitized) and its size.</summary>
-public sealed record OfferEntry(string Path, long Size);
+/// <summary>What else an offer entry is: an executable file, or an empty folder (size 0) to be made as the sender has it.</summary>
+[Flags]
+public enum OfferFlags : byte
+{
+    None = 0,
+    Executable = 1,
+    Folder = 2,
+}
 
 /// <summary>
-/// FileOffer: offer ID (16) | file count u32 | total size u64 | per file: size u64, path length u16, path (UTF-8).
+/// One entry of an offer: a relative path with '/' separators (untrusted until sanitized), its size, its
+/// modification time (Unix milliseconds; 0 when unknown) and flags, restored on landing as tar and rsync do.
+/// </summary>
+public sealed record OfferEntry(string Path, long Size, long Modified = 0, OfferFlags Flags = OfferFlags.None)
+{
+    public bool IsFolder => (Flags & OfferFlags.Folder) != 0;
+}
+
+/// <summary>
+/// FileOffer: offer ID (16) | file count u32 | total size u64 | per entry: size u64, modified i64 (Unix ms),
+/// flags u8 (<see cref="OfferFlags"/>), path length u16, path (UTF-8). A folder entry has size 0.
 /// The counts must agree with the entries; at most <see cref="MaxFiles"/> files, each path at most
 /// <see cref="MaxPathBytes"/>, and the whole within one frame.
 /// </summary>
@@ -23,7 +39,7 @@ public sealed record FileOffer(Guid OfferId, IReadOnlyList<OfferEntry> Files) : 
     public const int MaxPathBytes = 4096;
 
     private const int HeadSize = FileWire.IdSize + 4 + 8;
-    private const int EntryHeadSize = 8 + 2;
+    private const int EntryHeadSize = 8 + 8 + 1 + 2;
 
     /// <summary>An offer may fill a whole frame (its names are most of it).</summary>
     public static int MaxSize => ProtocolLimits.MaxPayload;
@@ -51,6 +67,9 @@ public sealed record FileOffer(Guid OfferId, IReadOnlyList<OfferEntry> Files) : 
         foreach (var file in Files)
         {
             FileWire.WriteInt64(output, file.Size);
+            FileWire.WriteInt64(output, file.Modified);
+            output.GetSpan(1)[0] = (byte)file.Flags;
+            output.Advance(1);
             var span = output.GetSpan(2 + MaxPathBytes);
             var length = Encoding.UTF8.GetBytes(file.Path, span[2..]);
             BinaryPrimitives.WriteUInt16BigEndian(span, (ushort)length);
@@ -79,7 +98,7 @@ public sealed record FileOffer(Guid OfferId, IReadOnlyList<OfferEntry> Files) : 
             error = $"offer of {(uint)count:N0} files is over the limit of {MaxFiles:N0}";
             return false;
         }
-        // Each entry takes at least 10 bytes, so a count the payload cannot hold is refused before allocating for it.
+        // Each entry takes at least 19 bytes, so a count the payload cannot hold is refused before allocating for it.
         if (reader.Remaining < (long)EntryHeadSize * count)
         {
             error = "offer lists more files than it holds";
@@ -114,15 +133,22 @@ public sealed record FileOffer(Guid OfferId, IReadOnlyList<OfferEntry> Files) : 
     private static bool TryReadEntry(ref SequenceReader<byte> reader, int index, [MaybeNullWhen(false)] out OfferEntry entry, out string error)
     {
         entry = null;
-        if (!reader.TryReadBigEndian(out long size) || !reader.TryReadBigEndian(out short rawLength))
+        if (!reader.TryReadBigEndian(out long size) || !reader.TryReadBigEndian(out long modified) || !reader.TryRead(out var rawFlags)
+            || !reader.TryReadBigEndian(out short rawLength))
         {
             error = "offer entry is truncated";
             return false;
         }
         var length = (ushort)rawLength;
+        var flags = (OfferFlags)rawFlags;
         if (size < 0 || length == 0 || length > MaxPathBytes || reader.Remaining < length)
         {
             error = $"offer entry {index} has a bad size or name length";
+            return false;
+        }
+        if ((flags & ~(OfferFlags.Executable | OfferFlags.Folder)) != 0 || (flags.HasFlag(OfferFlags.Folder) && size != 0))
+        {
+            error = $"offer entry {index} has unknown flags or is a folder with a size";
             return false;
         }
         Span<byte> bytes = stackalloc byte[length];
@@ -133,7 +159,7 @@ public sealed record FileOffer(Guid OfferId, IReadOnlyList<OfferEntry> Files) : 
             error = $"offer entry {index} name is not valid UTF-8";
             return false;
         }
-        entry = new OfferEntry(path, size);
+        entry = new OfferEntry(path, size, modified, flags);
         error = "";
         return true;
     }

@@ -19,6 +19,7 @@ public enum FrameType : byte
     FileDone = 0x25,
     TransferCancel = 0x26,
     TransferPause = 0x27,
+    FileBundle = 0x28,
     VideoListRequest = 0x30,
     VideoList = 0x31,
     VideoRead = 0x32,

@@ -19,6 +19,7 @@ internal sealed class BlockReceiver(
     DiskFullPause pause,
     TransferRecorder recorder,
     TransferFinisher finisher,
+    BundleReceiver bundles,
     ILoggerFactory loggerFactory)
 {
     /// <summary>Every this many bytes of a file, writing them to disk starts in the background. 8 MiB.</summary>
@@ -27,8 +28,13 @@ internal sealed class BlockReceiver(
     private readonly ILogger _logger = loggerFactory.CreateLogger(FileLog.Category);
     private long _receivedBytes;
 
-    /// <summary>File data accepted since start, resends included: what resume tests compare with file sizes.</summary>
-    public long ReceivedBytes => Interlocked.Read(ref _receivedBytes);
+    /// <summary>File data accepted since start (blocks and bundles), resends included: what resume tests compare with file sizes.</summary>
+    public long ReceivedBytes => Interlocked.Read(ref _receivedBytes) + bundles.Bytes;
+
+    /// <summary>Bundles of small files accepted since start.</summary>
+    public long ReceivedBundles => bundles.Bundles;
+
+    public Task OnBundleAsync(PeerSession session, Frame frame) => bundles.OnBundleAsync(session, frame);
 
     public async Task OnBlockAsync(PeerSession session, Frame frame)
     {

@@ -9,7 +9,8 @@ namespace Parley.Node.Files;
 
 /// <summary>
 /// The sender's stream: reads, hashes and queues blocks on the link's bulk queue, which holds few,
-/// so a slow receiver slows the reading (back-pressure) and chat frames overtake the blocks.
+/// so a slow receiver slows the reading (back-pressure) and chat frames overtake the blocks. Runs of
+/// small files (and empty folders) go many to a frame as FileBundles (<see cref="BundleSender"/>).
 /// </summary>
 internal sealed class BlockStreamer(TransferFinisher finisher)
 {
@@ -18,12 +19,26 @@ internal sealed class BlockStreamer(TransferFinisher finisher)
     {
         try
         {
-            for (var i = index; i < transfer.Files.Count; i++, offset = 0)
+            for (var i = index; i < transfer.Files.Count; offset = 0)
             {
+                if (offset == 0 && BundleSender.Fits(transfer.Files[i]))
+                {
+                    (i, var failure) = await BundleSender.SendAsync(session, transfer, i, cancellationToken).ConfigureAwait(false);
+                    if (failure is not null)
+                    {
+                        await finisher.FailAsync(session, transfer, failure).ConfigureAwait(false);
+                    }
+                    if (i < 0)
+                    {
+                        return;
+                    }
+                    continue;
+                }
                 if (!await StreamFileAsync(session, transfer, transfer.Files[i], offset, cancellationToken).ConfigureAwait(false))
                 {
                     return;
                 }
+                i++;
             }
         }
         catch (OperationCanceledException)
@@ -73,7 +88,7 @@ internal sealed class BlockStreamer(TransferFinisher finisher)
             cancellationToken: cancellationToken).ConfigureAwait(false);
     }
 
-    private static void ReadExactly(SafeFileHandle handle, Span<byte> buffer, long position)
+    internal static void ReadExactly(SafeFileHandle handle, Span<byte> buffer, long position)
     {
         while (buffer.Length > 0)
         {

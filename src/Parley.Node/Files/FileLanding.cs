@@ -1,3 +1,4 @@
+using System.Buffers;
 using Parley.Core.Files;
 using Parley.Core.Protocol;
 using Parley.Node.Links;
@@ -71,19 +72,94 @@ internal sealed class FileLanding(IncomingFiles incoming, TransferRecorder recor
         {
             return;
         }
-        DiskSync.Sync([.. queue.Select(f => IncomingFiles.TempPath(transfer, f.Index))]);
+        var data = queue.Where(f => !f.IsFolder).Select(f => IncomingFiles.TempPath(transfer, f.Index)).ToList();
+        if (data.Count > 0)
+        {
+            DiskSync.Sync(data);
+        }
         var folders = new Dictionary<string, string>(StringComparer.Ordinal);
         foreach (var file in queue)
         {
-            file.FinalPath = SafeFolder.PrepareParent(transfer.Folder!, file.Path, folders);
+            file.FinalPath = file.IsFolder ? SafeFolder.PrepareFolder(transfer.Folder!, file.Path, folders) : SafeFolder.PrepareParent(transfer.Folder!, file.Path, folders);
         }
         await Task.WhenAll(queue.Select(f => recorder.SaveFileAsync(transfer, f))).ConfigureAwait(false);
         foreach (var file in queue)
         {
-            file.FinalPath = SafeFolder.MoveToFreeName(IncomingFiles.TempPath(transfer, file.Index), file.FinalPath!);
+            if (!file.IsFolder)
+            {
+                file.FinalPath = SafeFolder.MoveToFreeName(IncomingFiles.TempPath(transfer, file.Index), file.FinalPath!);
+            }
+            LandedMetadata.Restore(file);
             transfer.MarkDone(file);
             _ = recorder.SaveFileAsync(transfer, file);
             session?.Send(FrameType.FileDone, new FileDone(transfer.Id, file.Index));
+        }
+    }
+
+    /// <summary>
+    /// Lands a verified bundle's files (<paramref name="data"/> in their order, folders empty) together: each
+    /// written to its temporary file, one sync, names recorded, renamed; then the next file is opened. A kill
+    /// at any point resends at most this bundle. Under the transfer's gate. Returns a failure, or null.
+    /// </summary>
+    public async Task<string?> LandBundleAsync(PeerSession session, Transfer transfer, IReadOnlyList<TransferFile> files, ReadOnlySequence<byte> data)
+    {
+        var current = files[0];
+        try
+        {
+            incoming.Close(transfer, deleteTemp: false);
+            await LandQueuedAsync(session, transfer).ConfigureAwait(false); // what waited before the bundle lands first, in order
+            foreach (var file in files)
+            {
+                current = file;
+                var bytes = data.Slice(0, file.Size);
+                data = data.Slice(file.Size);
+                var temp = IncomingFiles.TempPath(transfer, file.Index);
+                if (file.IsFolder)
+                {
+                    File.Delete(temp); // a resume may have opened one for it: a folder lands without any
+                }
+                else
+                {
+                    WriteWhole(temp, bytes);
+                }
+                incoming.QueueToLand(transfer, file);
+            }
+            await LandQueuedAsync(session, transfer).ConfigureAwait(false);
+            var next = transfer.Files.Skip(files[^1].Index + 1).FirstOrDefault(f => !f.Done);
+            if (next is null)
+            {
+                transfer.State = TransferState.Completed;
+                return null;
+            }
+            var opened = incoming.Open(transfer, next);
+            transfer.CurrentFile = next.Index;
+            transfer.CurrentOffset = 0;
+            if (opened.Offset != 0)
+            {
+                opened.StartOver();
+            }
+            return null;
+        }
+        catch (IOException e) when (DiskFullPause.IsDiskFull(e))
+        {
+            incoming.TakeLanding(transfer.Id); // unlanded: asked for again on resume
+            pause.Pause(transfer, e.Message);
+            return null;
+        }
+        catch (IOException e)
+        {
+            return $"could not save '{SafeNames.Printable(current.Path)}': {e.Message}";
+        }
+    }
+
+    private static void WriteWhole(string path, ReadOnlySequence<byte> bytes)
+    {
+        using var handle = File.OpenHandle(path, FileMode.Create, FileAccess.Write, FileShare.None);
+        long position = 0;
+        foreach (var segment in bytes)
+        {
+            RandomAccess.Write(handle, segment.Span, position);
+            position += segment.Length;
         }
     }
 }

@@ -18,4 +18,7 @@ internal static partial class FileLog
 
     [LoggerMessage(503, LogLevel.Information, "transfer {Transfer} resumes at file {File}, byte {Offset}")]
     public static partial void Resuming(ILogger logger, string transfer, int file, long offset);
+
+    [LoggerMessage(504, LogLevel.Warning, "file work from {Peer} failed handling {Type}")]
+    public static partial void PipelineFailed(ILogger logger, string peer, Parley.Core.Protocol.FrameType type, Exception error);
 }

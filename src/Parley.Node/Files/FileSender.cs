@@ -40,7 +40,7 @@ internal sealed class FileSender(
         {
             throw new TransferException($"{entries.Count:N0} files is over the limit of {FileOffer.MaxFiles:N0} for one send; send fewer at a time");
         }
-        var files = entries.Select((e, i) => new TransferFile(i, e.Relative, e.Size, e.Source)).ToList();
+        var files = entries.Select((e, i) => new TransferFile(i, e.Relative, e.Size, e.Source) { Modified = e.Modified, Flags = e.Flags }).ToList();
         var transfer = new Transfer(Guid.CreateVersion7(), peer.Compact, outgoing: true, files, time.GetUtcNow()) { State = TransferState.Offered };
         var offer = OfferOf(transfer);
         if (offer.WhyTooLarge() is { } tooLarge)
@@ -58,7 +58,7 @@ internal sealed class FileSender(
     /// <summary>Offers again an offer the peer has not answered (it was offline, or the answer was lost with a link).</summary>
     public static void Reoffer(PeerSession session, Transfer transfer) => session.Send(FrameType.FileOffer, OfferOf(transfer));
 
-    private static FileOffer OfferOf(Transfer transfer) => new(transfer.Id, [.. transfer.Files.Select(f => new OfferEntry(f.Path, f.Size))]);
+    private static FileOffer OfferOf(Transfer transfer) => new(transfer.Id, [.. transfer.Files.Select(f => new OfferEntry(f.Path, f.Size, f.Modified, f.Flags))]);
 
     public async Task OnAnswerAsync(PeerSession session, Frame frame)
     {

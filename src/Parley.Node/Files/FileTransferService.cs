@@ -31,10 +31,13 @@ public sealed class FileTransferService : IPeerFeature, INodeService
     private readonly IncomingFiles _incoming;
     private readonly FileLanding _landing;
     private readonly FileSettings _settings;
+    private readonly ReceivePipeline _pipeline;
 
     internal FileTransferService(TransferBook book, ITransferStore store, FileSender sender, FileReceiver receiver, BlockReceiver blocks,
-        ReceiveResumer resumer, TransferFinisher finisher, OutgoingStreams streams, IncomingFiles incoming, FileLanding landing, FileSettings settings)
+        ReceiveResumer resumer, TransferFinisher finisher, OutgoingStreams streams, IncomingFiles incoming, FileLanding landing, FileSettings settings,
+        ReceivePipeline pipeline)
     {
+        _pipeline = pipeline;
         _book = book;
         _store = store;
         _sender = sender;
@@ -55,6 +58,9 @@ public sealed class FileTransferService : IPeerFeature, INodeService
 
     /// <summary>File data accepted since start, resends included: what resume tests compare with file sizes.</summary>
     public long ReceivedBlockBytes => _blocks.ReceivedBytes;
+
+    /// <summary>Bundles of small files received since start (tests: a folder of small files travels in few frames).</summary>
+    public long ReceivedBundles => _blocks.ReceivedBundles;
 
     /// <summary>Loads stored transfers: unfinished ones continue when their peer is linked again.</summary>
     public async Task StartAsync(CancellationToken cancellationToken)
@@ -90,8 +96,7 @@ public sealed class FileTransferService : IPeerFeature, INodeService
             case FrameType.FileOffer: await _receiver.OnOfferAsync(session, frame).ConfigureAwait(false); break;
             case FrameType.OfferAnswer: await _sender.OnAnswerAsync(session, frame).ConfigureAwait(false); break;
             case FrameType.FileRequest: _sender.OnRequest(session, frame); break;
-            case FrameType.FileBlock: await _blocks.OnBlockAsync(session, frame).ConfigureAwait(false); break;
-            case FrameType.FileEnd: await _blocks.OnEndAsync(session, frame).ConfigureAwait(false); break;
+            case FrameType.FileBlock or FrameType.FileEnd or FrameType.FileBundle: await _pipeline.EnqueueAsync(session, frame).ConfigureAwait(false); break;
             case FrameType.FileDone: await _sender.OnDoneAsync(session, frame).ConfigureAwait(false); break;
             case FrameType.TransferCancel: await _finisher.OnCancelAsync(session, frame).ConfigureAwait(false); break;
             case FrameType.TransferPause: _sender.OnPause(session, frame); break;

@@ -36,12 +36,14 @@ public sealed class FilesModule : INodeModule
         services.AddSingleton<FileLanding>();
         services.AddSingleton<ReceiveResumer>();
         services.AddSingleton<FileReceiver>();
+        services.AddSingleton<BundleReceiver>();
         services.AddSingleton<BlockReceiver>();
+        services.AddSingleton<ReceivePipeline>();
         services.AddSingleton(sp => new FileTransferService(
             sp.GetRequiredService<TransferBook>(), sp.GetRequiredService<ITransferStore>(), sp.GetRequiredService<FileSender>(),
             sp.GetRequiredService<FileReceiver>(), sp.GetRequiredService<BlockReceiver>(), sp.GetRequiredService<ReceiveResumer>(),
             sp.GetRequiredService<TransferFinisher>(), sp.GetRequiredService<OutgoingStreams>(), sp.GetRequiredService<IncomingFiles>(),
-            sp.GetRequiredService<FileLanding>(), sp.GetRequiredService<FileSettings>()));
+            sp.GetRequiredService<FileLanding>(), sp.GetRequiredService<FileSettings>(), sp.GetRequiredService<ReceivePipeline>()));
         services.AddSingleton<IPeerFeature>(sp => sp.GetRequiredService<FileTransferService>());
         services.AddSingleton<OutboxFolder>();
         services.AddSingleton<ITransferEndHandler>(sp => sp.GetRequiredService<OutboxFolder>());

@@ -2,10 +2,20 @@ using Parley.Core.Files;
 
 namespace Parley.Node.Files;
 
-/// <summary>What a send of some paths offers: every regular file under them, with '/'-separated names relative to each path's parent.</summary>
+/// <summary>
+/// What a send of some paths offers: every regular file under them, with '/'-separated names relative to
+/// each path's parent, its modification time and executable bit, and every empty folder (as tar and rsync -a
+/// keep them). Symbolic links are never followed: they are listed as skipped for the sender's summary.
+/// </summary>
 internal static class OfferCollector
 {
-    public sealed record Entry(string Relative, long Size, string Source);
+    public sealed record Entry(string Relative, long Size, string Source, long Modified = 0, OfferFlags Flags = OfferFlags.None);
+
+    private static Entry FileEntry(FileInfo file, string relative) =>
+        new(relative, file.Length, file.FullName, UnixMs(file.LastWriteTimeUtc), IsExecutable(file) ? OfferFlags.Executable : OfferFlags.None);
+
+    private static bool IsExecutable(FileSystemInfo file) =>
+        !OperatingSystem.IsWindows() && (file.UnixFileMode & (UnixFileMode.UserExecute | UnixFileMode.GroupExecute | UnixFileMode.OtherExecute)) != 0;
 
     /// <summary>
     /// The files under <paramref name="paths"/> and the links skipped. Stops early once past
@@ -25,7 +35,7 @@ internal static class OfferCollector
             }
             else if (info.Exists)
             {
-                entries.Add(new Entry(info.Name, info.Length, path));
+                entries.Add(FileEntry(info, info.Name));
             }
             else if (Directory.Exists(path))
             {
@@ -46,6 +56,7 @@ internal static class OfferCollector
     private static void CollectFolder(DirectoryInfo folder, string parent, List<Entry> entries, List<string> skipped)
     {
         // Links are not followed: a link could point anywhere, including outside what the user chose to send.
+        var before = entries.Count;
         foreach (var item in folder.EnumerateFileSystemInfos().OrderBy(i => i.Name, StringComparer.Ordinal))
         {
             if (item.LinkTarget is not null)
@@ -54,7 +65,7 @@ internal static class OfferCollector
             }
             else if (item is FileInfo file)
             {
-                entries.Add(new Entry(Path.GetRelativePath(parent, file.FullName).Replace(Path.DirectorySeparatorChar, '/'), file.Length, file.FullName));
+                entries.Add(FileEntry(file, Relative(parent, file)));
             }
             else if (item is DirectoryInfo sub)
             {
@@ -65,5 +76,14 @@ internal static class OfferCollector
                 return;
             }
         }
+        if (entries.Count == before)
+        {
+            // Nothing inside (or only links): the folder itself is offered, so it exists on the other side too.
+            entries.Add(new Entry(Relative(parent, folder), 0, folder.FullName, UnixMs(folder.LastWriteTimeUtc), OfferFlags.Folder));
+        }
     }
+
+    private static long UnixMs(DateTime utc) => new DateTimeOffset(utc, TimeSpan.Zero).ToUnixTimeMilliseconds();
+
+    private static string Relative(string parent, FileSystemInfo item) => Path.GetRelativePath(parent, item.FullName).Replace(Path.DirectorySeparatorChar, '/');
 }

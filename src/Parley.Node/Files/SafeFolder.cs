@@ -18,9 +18,24 @@ public static class SafeFolder
     {
         var fullRoot = Path.GetFullPath(root);
         var parts = relative.Split('/');
+        var current = Folders(fullRoot, parts[..^1], prepared);
+        var target = Path.GetFullPath(Path.Combine(current, parts[^1]));
+        if (!target.StartsWith(fullRoot + Path.DirectorySeparatorChar, StringComparison.Ordinal))
+        {
+            throw new IOException("refusing a path outside the chosen folder");
+        }
+        return target;
+    }
+
+    /// <summary>Creates the folder <paramref name="relative"/> itself (an empty folder offered as such) under the same rules; returns its real path.</summary>
+    public static string PrepareFolder(string root, string relative, Dictionary<string, string>? prepared = null) =>
+        Folders(Path.GetFullPath(root), relative.Split('/'), prepared);
+
+    private static string Folders(string fullRoot, string[] parts, Dictionary<string, string>? prepared)
+    {
         var current = fullRoot;
         var folder = "";
-        foreach (var part in parts[..^1])
+        foreach (var part in parts)
         {
             // A batch of files in one folder checks and creates that folder once (prepared: relative folder → real path).
             folder = folder.Length == 0 ? part : folder + "/" + part;
@@ -31,12 +46,7 @@ public static class SafeFolder
             }
             current = known;
         }
-        var target = Path.GetFullPath(Path.Combine(current, parts[^1]));
-        if (!target.StartsWith(fullRoot + Path.DirectorySeparatorChar, StringComparison.Ordinal))
-        {
-            throw new IOException("refusing a path outside the chosen folder");
-        }
-        return target;
+        return current;
     }
 
     /// <summary>The real folder named <paramref name="name"/> (or "name (n)") inside <paramref name="parent"/>, created if need be.</summary>

@@ -1,4 +1,5 @@
 using Microsoft.Data.Sqlite;
+using Parley.Core.Files;
 using Parley.Node.Files;
 
 namespace Parley.Node.Storage;
@@ -22,8 +23,9 @@ public sealed partial class NodeStore : ITransferStore
         foreach (var file in transfer.Files)
         {
             var insert = Prepared(connection,
-                "INSERT INTO transfer_files (transfer_id, idx, path, size, source) VALUES ($t, $i, $p, $s, $src);",
-                ("$t", transfer.Id.ToString("N")), ("$i", file.Index), ("$p", file.Path), ("$s", file.Size), ("$src", file.Source));
+                "INSERT INTO transfer_files (transfer_id, idx, path, size, source, modified, flags) VALUES ($t, $i, $p, $s, $src, $m, $f);",
+                ("$t", transfer.Id.ToString("N")), ("$i", file.Index), ("$p", file.Path), ("$s", file.Size), ("$src", file.Source),
+                ("$m", file.Modified), ("$f", (int)file.Flags));
             insert.ExecuteNonQuery();
         }
         return 0;
@@ -78,7 +80,7 @@ public sealed partial class NodeStore : ITransferStore
     private static List<TransferFile> LoadFiles(SqliteConnection connection, Guid transfer)
     {
         using var command = Command(connection,
-            "SELECT idx, path, size, source, final_path, done FROM transfer_files WHERE transfer_id = $t ORDER BY idx;", ("$t", transfer.ToString("N")));
+            "SELECT idx, path, size, source, final_path, done, modified, flags FROM transfer_files WHERE transfer_id = $t ORDER BY idx;", ("$t", transfer.ToString("N")));
         using var reader = command.ExecuteReader();
         var files = new List<TransferFile>();
         while (reader.Read())
@@ -87,6 +89,8 @@ public sealed partial class NodeStore : ITransferStore
             {
                 FinalPath = reader.IsDBNull(4) ? null : reader.GetString(4),
                 Done = reader.GetInt64(5) == 1,
+                Modified = reader.GetInt64(6),
+                Flags = (OfferFlags)reader.GetInt64(7),
             });
         }
         return files;

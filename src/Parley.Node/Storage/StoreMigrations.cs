@@ -96,6 +96,11 @@ internal static class StoreMigrations
             INSERT INTO messages_fts (rowid, text) VALUES (new.seq, new.text);
         END;
         """,
+        // Files (issue 22): each offered file's modification time and flags (executable, empty folder), restored on landing.
+        """
+        ALTER TABLE transfer_files ADD COLUMN modified INTEGER NOT NULL DEFAULT 0;
+        ALTER TABLE transfer_files ADD COLUMN flags INTEGER NOT NULL DEFAULT 0;
+        """,
     ];
 
     public static void Apply(SqliteConnection connection)

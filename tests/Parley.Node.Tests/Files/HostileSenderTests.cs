@@ -48,6 +48,51 @@ public sealed class HostileSenderTests : IAsyncLifetime
         await Wait.UntilAsync(() => Heard(FrameType.TransferCancel).Count == 1, "the cancel with the reason");
     }
 
+    /// <summary>A bundle (two files after its head), with the hashes claimed as given or the true ones.</summary>
+    private static byte[] Bundle(Guid offer, int first, byte[][] files, byte[]?[]? claimed = null)
+    {
+        var entries = files.Select((f, i) => new BundledFile(f.Length, claimed?[i] ?? System.Security.Cryptography.SHA256.HashData(f))).ToList();
+        var head = FileBundle.HeadSize + entries.Count * FileBundle.EntrySize;
+        var frame = new byte[head + files.Sum(f => f.Length)];
+        FileBundle.WriteHead(frame, offer, first, entries);
+        var at = head;
+        foreach (var file in files)
+        {
+            file.CopyTo(frame, at);
+            at += file.Length;
+        }
+        return frame;
+    }
+
+    [Theory]
+    [InlineData("hash", "failed its SHA-256 check")]
+    [InlineData("size", "does not match the offer")]
+    [InlineData("past the end", "past the offer's last file")]
+    public async Task BundleThatLies_FailsTheTransfer_AndLeavesNoFile(string lie, string reason)
+    {
+        var transfer = await OfferAsync(new OfferEntry("a.txt", 5), new OfferEntry("b.txt", 3));
+        var frame = lie switch
+        {
+            "hash" => Bundle(transfer.Id, 0, ["hello"u8.ToArray(), "abc"u8.ToArray()], [null, new byte[32]]),
+            "size" => Bundle(transfer.Id, 0, ["hello"u8.ToArray(), "abcd"u8.ToArray()]),
+            _ => Bundle(transfer.Id, 0, ["hello"u8.ToArray(), "abc"u8.ToArray(), "xyz"u8.ToArray()]),
+        };
+        await Link.SendBulkAsync(FrameType.FileBundle, frame);
+        await WaitForStateAsync(transfer, TransferState.Failed);
+        Assert.Contains(reason, transfer.Error, StringComparison.Ordinal);
+        Assert.Empty(Directory.EnumerateFileSystemEntries(_inbox));
+    }
+
+    [Fact]
+    public async Task HonestBundle_LandsBothFiles()
+    {
+        var transfer = await OfferAsync(new OfferEntry("a.txt", 5), new OfferEntry("b.txt", 3));
+        await Link.SendBulkAsync(FrameType.FileBundle, Bundle(transfer.Id, 0, ["hello"u8.ToArray(), "abc"u8.ToArray()]));
+        await WaitForStateAsync(transfer, TransferState.Completed);
+        Assert.Equal("hello", await File.ReadAllTextAsync(Path.Combine(_inbox, "a.txt")));
+        Assert.Equal("abc", await File.ReadAllTextAsync(Path.Combine(_inbox, "b.txt")));
+    }
+
     [Fact]
     public async Task MoreBytesThanOffered_FailsTheTransfer()
     {

@@ -44,6 +44,48 @@ public sealed class TransferTests : TwoContacts
     }
 
     [Fact]
+    public async Task Folder_OfManySmallFiles_TravelsInBundles_WithTimesModesAndEmptyFolders()
+    {
+        var folder = Path.Combine(_work, "tree");
+        var old = new DateTime(2021, 5, 4, 3, 2, 1, 123, DateTimeKind.Utc);
+        for (var i = 0; i < 1500; i++)
+        {
+            var file = RandomFile(Path.Combine(folder, $"d{i % 7}", $"f{i:D4}.txt"), 200 + i % 1900, seed: i);
+            File.SetLastWriteTimeUtc(file, old.AddMinutes(i));
+        }
+        RandomFile(Path.Combine(folder, "d3", "big.bin"), 700_000, seed: 9); // blocks, between bundles
+        var script = RandomFile(Path.Combine(folder, "run.sh"), 40, seed: 10);
+        File.SetUnixFileMode(script, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute | UnixFileMode.GroupRead);
+        Directory.CreateDirectory(Path.Combine(folder, "empty", "deeper"));
+        Directory.SetLastWriteTimeUtc(Path.Combine(folder, "empty", "deeper"), old);
+        File.CreateSymbolicLink(Path.Combine(folder, "d1", "link"), "/etc/passwd");
+        var bundlesBefore = Bob.Node.Files.ReceivedBundles;
+
+        var (sent, skipped) = await Alice.Node.Files.OfferAsync(Bob.Id, [folder]);
+        Assert.Equal([Path.Combine(folder, "d1", "link")], skipped);
+        var offer = await WaitForOfferAsync(Bob, sent.Id);
+        await Bob.Node.Files.AcceptAsync(offer, Inbox);
+        await WaitForStateAsync(sent, TransferState.Completed);
+        await WaitForStateAsync(offer, TransferState.Completed);
+
+        var received = Path.Combine(Inbox, "tree");
+        foreach (var source in Directory.EnumerateFiles(folder, "*", SearchOption.AllDirectories).Where(f => new FileInfo(f).LinkTarget is null))
+        {
+            var copy = Path.Combine(received, Path.GetRelativePath(folder, source));
+            Assert.Equal(Sha256(source), Sha256(copy));
+            Assert.Equal(File.GetLastWriteTimeUtc(source), File.GetLastWriteTimeUtc(copy), TimeSpan.FromMilliseconds(1));
+        }
+        Assert.True((File.GetUnixFileMode(Path.Combine(received, "run.sh")) & UnixFileMode.UserExecute) != 0);
+        Assert.True((File.GetUnixFileMode(Path.Combine(received, "d0", "f0000.txt")) & UnixFileMode.UserExecute) == 0);
+        Assert.True(Directory.Exists(Path.Combine(received, "empty", "deeper")));
+        Assert.Equal(old, Directory.GetLastWriteTimeUtc(Path.Combine(received, "empty", "deeper")), TimeSpan.FromMilliseconds(1));
+        Assert.False(Path.Exists(Path.Combine(received, "d1", "link")));
+        AssertNoPartialFiles(Inbox);
+        // 1,502 small files and a folder in a handful of frames (256 files a bundle), not a block and an end each.
+        Assert.InRange(Bob.Node.Files.ReceivedBundles - bundlesBefore, 6, 12);
+    }
+
+    [Fact]
     public async Task SameFolderTwice_NeverOverwrites_AddsSuffix()
     {
         var file = RandomFile(Path.Combine(_work, "report.pdf"), 1000);
