@@ -28,6 +28,10 @@ internal sealed class FileLanding(IncomingFiles incoming, TransferRecorder recor
     {
         try
         {
+            if (incoming.TryGetOpen(transfer.Id, out var written))
+            {
+                LandedMetadata.Stamp(written.Handle, file);
+            }
             incoming.Close(transfer, deleteTemp: false);
             var queued = incoming.QueueToLand(transfer, file);
             var next = transfer.Files.Skip(file.Index + 1).FirstOrDefault(f => !f.Done);
@@ -89,10 +93,31 @@ internal sealed class FileLanding(IncomingFiles incoming, TransferRecorder recor
             {
                 file.FinalPath = SafeFolder.MoveToFreeName(IncomingFiles.TempPath(transfer, file.Index), file.FinalPath!);
             }
-            LandedMetadata.Restore(file);
+            if (file.IsFolder)
+            {
+                LandedMetadata.StampFolder(file.FinalPath!, file);
+            }
             transfer.MarkDone(file);
             _ = recorder.SaveFileAsync(transfer, file);
-            session?.Send(FrameType.FileDone, new FileDone(transfer.Id, file.Index));
+        }
+        // One note per run of consecutive files (a bundle is one run), not one frame per file.
+        foreach (var (first, count) in Runs(queue))
+        {
+            session?.Send(FrameType.FileDone, new FileDone(transfer.Id, first, count));
+        }
+    }
+
+    private static IEnumerable<(int First, int Count)> Runs(IReadOnlyList<TransferFile> files)
+    {
+        for (var i = 0; i < files.Count;)
+        {
+            var j = i + 1;
+            while (j < files.Count && files[j].Index == files[j - 1].Index + 1 && j - i < ushort.MaxValue)
+            {
+                j++;
+            }
+            yield return (files[i].Index, j - i);
+            i = j;
         }
     }
 
@@ -120,7 +145,7 @@ internal sealed class FileLanding(IncomingFiles incoming, TransferRecorder recor
                 }
                 else
                 {
-                    WriteWhole(temp, bytes);
+                    WriteWhole(temp, bytes, file);
                 }
                 incoming.QueueToLand(transfer, file);
             }
@@ -152,7 +177,7 @@ internal sealed class FileLanding(IncomingFiles incoming, TransferRecorder recor
         }
     }
 
-    private static void WriteWhole(string path, ReadOnlySequence<byte> bytes)
+    private static void WriteWhole(string path, ReadOnlySequence<byte> bytes, TransferFile file)
     {
         using var handle = File.OpenHandle(path, FileMode.Create, FileAccess.Write, FileShare.None);
         long position = 0;
@@ -161,5 +186,6 @@ internal sealed class FileLanding(IncomingFiles incoming, TransferRecorder recor
             RandomAccess.Write(handle, segment.Span, position);
             position += segment.Length;
         }
+        LandedMetadata.Stamp(handle, file);
     }
 }

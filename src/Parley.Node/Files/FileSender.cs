@@ -118,16 +118,18 @@ internal sealed class FileSender(
         {
             return;
         }
-        var file = transfer.Files[done.FileIndex];
-        if (transfer.MarkDone(file))
+        foreach (var file in transfer.Files.Skip(done.FileIndex).Take(done.Count))
         {
-            _ = recorder.SaveFileAsync(transfer, file);
+            if (transfer.MarkDone(file))
+            {
+                _ = recorder.SaveFileAsync(transfer, file);
+            }
         }
         if (transfer.AllDone)
         {
             await finisher.FinishAsync(transfer, TransferState.Completed, null).ConfigureAwait(false);
         }
-        else if (done.FileIndex % 64 == 0)
+        else if (done.Count > 1 || done.FileIndex % 64 == 0)
         {
             recorder.Announce(transfer);
         }

@@ -21,14 +21,27 @@ public class FileOfferTests
     public void Write_LaysOutTheDocumentedBytes()
     {
         var id = Guid.NewGuid();
-        var expected = new byte[16 + 4 + 8 + 8 + 2 + 3];
+        var expected = new byte[16 + 4 + 8 + 8 + 8 + 1 + 2 + 3];
         id.TryWriteBytes(expected);
         BinaryPrimitives.WriteUInt32BigEndian(expected.AsSpan(16), 1);
         BinaryPrimitives.WriteInt64BigEndian(expected.AsSpan(20), 7);
         BinaryPrimitives.WriteInt64BigEndian(expected.AsSpan(28), 7);
-        BinaryPrimitives.WriteUInt16BigEndian(expected.AsSpan(36), 3);
-        "a/b"u8.CopyTo(expected.AsSpan(38));
-        Assert.Equal(expected, new FileOffer(id, [new OfferEntry("a/b", 7)]).ToArray());
+        BinaryPrimitives.WriteInt64BigEndian(expected.AsSpan(36), 1_700_000_000_123);
+        expected[44] = (byte)OfferFlags.Executable;
+        BinaryPrimitives.WriteUInt16BigEndian(expected.AsSpan(45), 3);
+        "a/b"u8.CopyTo(expected.AsSpan(47));
+        Assert.Equal(expected, new FileOffer(id, [new OfferEntry("a/b", 7, 1_700_000_000_123, OfferFlags.Executable)]).ToArray());
+    }
+
+    [Theory]
+    [InlineData((byte)4, 0L)] // a flag nobody defined
+    [InlineData((byte)OfferFlags.Folder, 5L)] // a folder with a size
+    public void BadFlags_AreRefused(byte flags, long size)
+    {
+        var bytes = new FileOffer(Guid.NewGuid(), [new OfferEntry("a", size)]).ToArray();
+        bytes[44] = flags;
+        Assert.False(WireMessage.TryRead<FileOffer>(bytes, out _, out var error));
+        Assert.Contains("flags", error, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -145,7 +158,10 @@ public class TransferMessageTests
     public void FileDone_IsIdIndex()
     {
         Assert.Equal(IdAnd(BigEndian32(7)), new FileDone(Id, 7).ToArray());
+        Assert.Equal(IdAnd(BigEndian32(7), [1, 0]), new FileDone(Id, 7, 256).ToArray());
+        Assert.Equal(256, WireMessage.Read<FileDone>(IdAnd(BigEndian32(7), [1, 0])).Count);
         Assert.False(WireMessage.TryRead<FileDone>(IdAnd(BigEndian32(7), [0]), out _, out _));
+        Assert.False(WireMessage.TryRead<FileDone>(IdAnd(BigEndian32(7), [0, 1]), out _, out _)); // a count of one is written without it
     }
 
     [Fact]
@@ -177,7 +193,8 @@ public class TransferMessageTests
         Assert.Equal(16 + 4 + 8, caps[FrameType.FileRequest]);
         Assert.Equal(60 + (256 * 1024), caps[FrameType.FileBlock]);
         Assert.Equal(16 + 4 + 32, caps[FrameType.FileEnd]);
-        Assert.Equal(16 + 4, caps[FrameType.FileDone]);
+        Assert.Equal(16 + 4 + 2, caps[FrameType.FileDone]);
+        Assert.Equal(16 + 4 + 2 + (256 * 36) + (256 * 1024), caps[FrameType.FileBundle]);
         Assert.Equal(16 + 256, caps[FrameType.TransferCancel]);
         Assert.Equal(16 + 256, caps[FrameType.TransferPause]);
     }
