@@ -6,55 +6,24 @@ namespace Parley.Bench;
 /// <summary>The outside programs Parley is measured against: scp to a local sshd, and iperf3.</summary>
 internal static class Peers
 {
-    private const int SshPort = 2299;
     private const int IperfPort = 5299;
 
     /// <summary>Time for scp of <paramref name="source"/> to a local sshd started for the run, or null when sshd is missing.</summary>
     public static TimeSpan? Scp(string source)
     {
-        if (!File.Exists("/usr/sbin/sshd"))
+        using var ssh = SshServer.TryStart();
+        if (ssh is null)
         {
-            Console.WriteLine("  (scp skipped: openssh-server is not installed)");
             return null;
         }
-        var dir = Directory.CreateTempSubdirectory("parley-ssh-").FullName;
+        var target = Path.Combine(Path.GetDirectoryName(source)!, "scp-copy.bin");
         try
         {
-            Run("ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-f", Path.Combine(dir, "host"));
-            Run("ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-f", Path.Combine(dir, "user"));
-            File.Copy(Path.Combine(dir, "user.pub"), Path.Combine(dir, "authorized_keys"));
-            Directory.CreateDirectory("/run/sshd");
-            var config = Path.Combine(dir, "sshd_config");
-            File.WriteAllText(config, $"""
-                Port {SshPort}
-                ListenAddress 127.0.0.1
-                HostKey {dir}/host
-                AuthorizedKeysFile {dir}/authorized_keys
-                PermitRootLogin prohibit-password
-                PasswordAuthentication no
-                StrictModes no
-                PidFile {dir}/sshd.pid
-                Subsystem sftp /usr/lib/openssh/sftp-server
-                """);
-            using var sshd = Process.Start(new ProcessStartInfo("/usr/sbin/sshd", ["-D", "-e", "-f", config]) { RedirectStandardError = true })!;
-            Thread.Sleep(500);
-            try
-            {
-                var target = Path.Combine(dir, "copy.bin");
-                var watch = Stopwatch.StartNew();
-                Run("scp", "-q", "-c", "aes128-gcm@openssh.com", "-P", SshPort.ToString(System.Globalization.CultureInfo.InvariantCulture),
-                    "-i", Path.Combine(dir, "user"), "-o", "StrictHostKeyChecking=no", "-o", "UserKnownHostsFile=/dev/null",
-                    source, $"{Environment.UserName}@127.0.0.1:{target}");
-                return watch.Elapsed;
-            }
-            finally
-            {
-                sshd.Kill();
-            }
+            return ssh.Time($"$SCP {source} $TARGET:{target}");
         }
         finally
         {
-            Directory.Delete(dir, recursive: true);
+            File.Delete(target);
         }
     }
 
@@ -78,7 +47,7 @@ internal static class Peers
         return TimeSpan.FromSeconds(seconds);
     }
 
-    private static string Run(string file, params string[] args)
+    public static string Run(string file, params string[] args)
     {
         using var process = Process.Start(new ProcessStartInfo(file, args) { RedirectStandardOutput = true, RedirectStandardError = true })!;
         var output = process.StandardOutput.ReadToEnd();

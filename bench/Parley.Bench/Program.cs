@@ -8,6 +8,7 @@ return mode switch
     "chat" => await ChatBench.RunAsync(args.Skip(1).ToArray()),
     "startup" => await StartupBench.RunAsync(args.Skip(1).ToArray()),
     "files" => await FileBench.RunAsync(args.Skip(1).ToArray()),
+    "folders" => await FolderBench.RunAsync(args.Skip(1).ToArray()),
     "hub" => await HubBench.RunAsync(args.Skip(1).ToArray()),
     "video" => await VideoBench.RunAsync(args.Skip(1).ToArray()),
     "call" => await Parley.Bench.Calls.CallBench.RunAsync(args.Skip(1).ToArray()),

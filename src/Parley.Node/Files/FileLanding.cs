@@ -86,7 +86,7 @@ internal sealed class FileLanding(IncomingFiles incoming, TransferRecorder recor
         {
             file.FinalPath = file.IsFolder ? SafeFolder.PrepareFolder(transfer.Folder!, file.Path, folders) : SafeFolder.PrepareParent(transfer.Folder!, file.Path, folders);
         }
-        await Task.WhenAll(queue.Select(f => recorder.SaveFileAsync(transfer, f))).ConfigureAwait(false);
+        await recorder.SaveFilesAsync(transfer, queue).ConfigureAwait(false);
         foreach (var file in queue)
         {
             if (!file.IsFolder)
@@ -98,8 +98,8 @@ internal sealed class FileLanding(IncomingFiles incoming, TransferRecorder recor
                 LandedMetadata.StampFolder(file.FinalPath!, file);
             }
             transfer.MarkDone(file);
-            _ = recorder.SaveFileAsync(transfer, file);
         }
+        _ = recorder.SaveFilesAsync(transfer, queue);
         // One note per run of consecutive files (a bundle is one run), not one frame per file.
         foreach (var (first, count) in Runs(queue))
         {

@@ -118,13 +118,8 @@ internal sealed class FileSender(
         {
             return;
         }
-        foreach (var file in transfer.Files.Skip(done.FileIndex).Take(done.Count))
-        {
-            if (transfer.MarkDone(file))
-            {
-                _ = recorder.SaveFileAsync(transfer, file);
-            }
-        }
+        var marked = transfer.Files.Skip(done.FileIndex).Take(done.Count).Where(transfer.MarkDone).ToList();
+        _ = recorder.SaveFilesAsync(transfer, marked);
         if (transfer.AllDone)
         {
             await finisher.FinishAsync(transfer, TransferState.Completed, null).ConfigureAwait(false);

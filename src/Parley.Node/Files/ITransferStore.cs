@@ -9,8 +9,8 @@ internal interface ITransferStore
     /// <summary>Records a transfer's state, folder and error.</summary>
     Task UpdateTransferAsync(Transfer transfer);
 
-    /// <summary>Records one file's final path and whether it is done.</summary>
-    Task UpdateTransferFileAsync(Guid transfer, TransferFile file);
+    /// <summary>Records files' final paths and whether they are done, in one write (a bundle's 256 files are one item of the store's queue, not 256).</summary>
+    Task UpdateTransferFilesAsync(Guid transfer, IReadOnlyList<TransferFile> files);
 
     /// <summary>Every unfinished transfer and the <paramref name="recentFinished"/> most recent others, newest first.</summary>
     Task<IReadOnlyList<Transfer>> LoadTransfersAsync(int recentFinished);

@@ -11,65 +11,116 @@ namespace Parley.Node.Files;
 
 /// <summary>
 /// Runs the receiver's file work (hash checks, writes, landings) beside the link's receive loop rather than
-/// in it, so a chat frame is never held behind a bundle's 256 file creations and their sync. Each link gets
-/// one lane, in frame order: <see cref="Depth"/> frames (at most 2 MiB of file data) wait in it; past that
-/// the receive loop waits, which slows the sender through TCP, so the cost stays with the one who sends.
+/// in it, and never makes that loop wait: a chat frame is never held behind a bundle's 256 file creations
+/// and their sync, however slow the disk. Each link gets one lane, in frame order. The lane's cost stays
+/// with the sender by flow control, not by blocking the loop: past <see cref="PauseAt"/> queued frames the
+/// receiver sends TransferPause ("busy") for the transfers in it; once the lane is empty it asks again
+/// (FileRequest) from exactly where it is. Frames already in flight still queue; a peer that keeps sending
+/// past <see cref="MaxQueued"/> frames (64 MiB at most) ignored the pause, and its link is closed.
 /// A frame is read (and a malformed one refused, closing the link) before it is queued; its payload is
 /// copied into a pooled buffer, since the frame is only valid while the loop handles it.
 /// </summary>
-internal sealed class ReceivePipeline(BlockReceiver blocks, ILoggerFactory loggerFactory)
+internal sealed class ReceivePipeline(BlockReceiver blocks, TransferBook book, IncomingFiles incoming, ILoggerFactory loggerFactory)
 {
-    /// <summary>File frames queued per link before its receive loop waits. 8 (2 MiB of blocks).</summary>
-    public const int Depth = 8;
+    /// <summary>Queued file frames at which the lane's transfers are paused. 8 (2 MiB of blocks).</summary>
+    public const int PauseAt = 8;
 
-    private readonly ConcurrentDictionary<PeerSession, Channel<Work>> _lanes = new();
+    /// <summary>Queued file frames past which the sender is taken to ignore the pause. 256.</summary>
+    public const int MaxQueued = 256;
+
+    private readonly ConcurrentDictionary<PeerSession, Lane> _lanes = new();
     private readonly ILogger _logger = loggerFactory.CreateLogger(FileLog.Category);
 
     private readonly record struct Work(FrameType Type, byte Channel, byte[] Buffer, int Length);
 
-    /// <summary>Checks the frame reads, then queues it on its link's lane, waiting while the lane is full.</summary>
+    private sealed class Lane
+    {
+        public readonly Channel<Work> Queue = Channel.CreateUnbounded<Work>(new UnboundedChannelOptions { SingleReader = true, SingleWriter = true });
+        public readonly HashSet<Guid> Paused = [];
+        public int Queued;
+    }
+
+    /// <summary>Checks the frame reads, then queues it on its link's lane; pauses the transfer when the lane is long.</summary>
     public async ValueTask EnqueueAsync(PeerSession session, Frame frame)
     {
-        _ = frame.Type switch
+        var offer = frame.Type switch
         {
-            FrameType.FileBlock => frame.Read<FileBlock>().Header.Offset,
-            FrameType.FileEnd => frame.Read<FileEnd>().FileIndex,
-            FrameType.FileBundle => frame.Read<FileBundle>().FirstIndex,
+            FrameType.FileBlock => frame.Read<FileBlock>().Header.OfferId,
+            FrameType.FileEnd => frame.Read<FileEnd>().OfferId,
+            FrameType.FileBundle => frame.Read<FileBundle>().OfferId,
             _ => throw new ArgumentException($"{frame.Type} is not file data", nameof(frame)),
         };
+        var lane = _lanes.GetOrAdd(session, Open);
+        var queued = Interlocked.Increment(ref lane.Queued);
+        if (queued > MaxQueued)
+        {
+            await session.Link.CloseAsync(CloseCode.ProtocolError, $"more than {MaxQueued} file frames after a pause").ConfigureAwait(false);
+            return;
+        }
         var length = (int)frame.Payload.Length;
         var buffer = ArrayPool<byte>.Shared.Rent(Math.Max(length, 1));
         frame.Payload.CopyTo(buffer);
-        try
-        {
-            await _lanes.GetOrAdd(session, Open).Writer.WriteAsync(new Work(frame.Type, frame.Channel, buffer, length)).ConfigureAwait(false);
-        }
-        catch (ChannelClosedException)
+        if (!lane.Queue.Writer.TryWrite(new Work(frame.Type, frame.Channel, buffer, length)))
         {
             ArrayPool<byte>.Shared.Return(buffer); // the link closed meanwhile: its resume asks again
+            return;
+        }
+        if (queued >= PauseAt)
+        {
+            bool first;
+            lock (lane.Paused)
+            {
+                first = lane.Paused.Add(offer);
+            }
+            if (first)
+            {
+                session.Send(FrameType.TransferPause, new TransferStop(offer, "the receiver is busy writing"));
+            }
         }
     }
 
-    private Channel<Work> Open(PeerSession session)
+    private Lane Open(PeerSession session)
     {
-        var lane = Channel.CreateBounded<Work>(new BoundedChannelOptions(Depth) { SingleReader = true, SingleWriter = true });
-        _ = session.Link.Closed.ContinueWith(_ => lane.Writer.TryComplete(), TaskScheduler.Default);
+        var lane = new Lane();
+        _ = session.Link.Closed.ContinueWith(_ => lane.Queue.Writer.TryComplete(), TaskScheduler.Default);
         _ = Task.Run(() => RunAsync(session, lane));
         return lane;
     }
 
-    private async Task RunAsync(PeerSession session, Channel<Work> lane)
+    private async Task RunAsync(PeerSession session, Lane lane)
     {
         try
         {
-            await foreach (var work in lane.Reader.ReadAllAsync().ConfigureAwait(false))
+            await foreach (var work in lane.Queue.Reader.ReadAllAsync().ConfigureAwait(false))
             {
                 await HandleAsync(session, work).ConfigureAwait(false);
+                if (Interlocked.Decrement(ref lane.Queued) == 0)
+                {
+                    AskAgain(session, lane);
+                }
             }
         }
         finally
         {
-            _lanes.TryRemove(new KeyValuePair<PeerSession, Channel<Work>>(session, lane));
+            _lanes.TryRemove(new KeyValuePair<PeerSession, Lane>(session, lane));
+        }
+    }
+
+    /// <summary>The lane is empty: every paused transfer asks for the rest from where its open file stands.</summary>
+    private void AskAgain(PeerSession session, Lane lane)
+    {
+        List<Guid> paused;
+        lock (lane.Paused)
+        {
+            paused = [.. lane.Paused];
+            lane.Paused.Clear();
+        }
+        foreach (var offer in paused)
+        {
+            if (book.With(session.Id, offer) is { Outgoing: false, State: TransferState.Active } && incoming.TryGetOpen(offer, out var open))
+            {
+                session.Send(FrameType.FileRequest, new FileRequest(offer, open.Index, open.Offset));
+            }
         }
     }
 

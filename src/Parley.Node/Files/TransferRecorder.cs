@@ -29,7 +29,11 @@ internal sealed class TransferRecorder(TransferBook book, ITransferStore store, 
     }
 
     /// <summary>Records one file (its final path, done).</summary>
-    public Task SaveFileAsync(Transfer transfer, TransferFile file) => store.UpdateTransferFileAsync(transfer.Id, file);
+    public Task SaveFileAsync(Transfer transfer, TransferFile file) => store.UpdateTransferFilesAsync(transfer.Id, [file]);
+
+    /// <summary>Records many files of a transfer in one write of the store (a landed bundle, a run of FileDone).</summary>
+    public Task SaveFilesAsync(Transfer transfer, IReadOnlyList<TransferFile> files) =>
+        files.Count == 0 ? Task.CompletedTask : store.UpdateTransferFilesAsync(transfer.Id, files);
 
     /// <summary>Announces progress without recording it (progress inside a file is never stored).</summary>
     public void Announce(Transfer transfer) => events.Publish(FilesEvents.Transfer, () => views.Describe(transfer));

@@ -38,11 +38,16 @@ public sealed partial class NodeStore : ITransferStore
         return command.ExecuteNonQuery();
     });
 
-    public Task UpdateTransferFileAsync(Guid transfer, TransferFile file) => WriteAsync(connection =>
+    public Task UpdateTransferFilesAsync(Guid transfer, IReadOnlyList<TransferFile> files) => WriteAsync(connection =>
     {
-        var command = Prepared(connection, "UPDATE transfer_files SET final_path = $final, done = $done WHERE transfer_id = $t AND idx = $i;",
-            ("$t", transfer.ToString("N")), ("$i", file.Index), ("$final", file.FinalPath), ("$done", file.Done ? 1 : 0));
-        return command.ExecuteNonQuery();
+        var changed = 0;
+        foreach (var file in files)
+        {
+            var command = Prepared(connection, "UPDATE transfer_files SET final_path = $final, done = $done WHERE transfer_id = $t AND idx = $i;",
+                ("$t", transfer.ToString("N")), ("$i", file.Index), ("$final", file.FinalPath), ("$done", file.Done ? 1 : 0));
+            changed += command.ExecuteNonQuery();
+        }
+        return changed;
     });
 
     /// <summary>

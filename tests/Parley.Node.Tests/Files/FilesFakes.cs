@@ -22,7 +22,7 @@ internal sealed class FakeTransferStore : ITransferStore
         return Task.CompletedTask;
     }
 
-    public Task UpdateTransferFileAsync(Guid transfer, TransferFile file) => Task.CompletedTask;
+    public Task UpdateTransferFilesAsync(Guid transfer, IReadOnlyList<TransferFile> files) => Task.CompletedTask;
 
     public Task<IReadOnlyList<Transfer>> LoadTransfersAsync(int recentFinished) => Task.FromResult<IReadOnlyList<Transfer>>(Inserted);
 }
