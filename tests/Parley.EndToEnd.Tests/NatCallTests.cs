@@ -25,7 +25,7 @@ public sealed class NatCallTests(ITestOutputHelper output) : IDisposable
     private async Task<Outcome> CallThroughNatsAsync(NatKind nat, NatKind? natB = null)
     {
         using var net = NatTopology.Create(nat, natB ?? nat);
-        await using var hub = await HubProcess.StartAsync(ParleyRunner.InNamespace(net.Internet), Path.Combine(_root, "hub"));
+        await using var hub = await HubProcess.StartAsync(ParleyRunner.InNamespace(net.Internet), Path.Combine(_root, "hub"), "--relay-private");
         await using var alice = await NodeProcess.StartAsync(ParleyRunner.InNamespace(net.A), Path.Combine(_root, "alice"), "--name", "alice", "--no-discovery", "--hub", hub.Invite);
         await using var bob = await NodeProcess.StartAsync(ParleyRunner.InNamespace(net.B), Path.Combine(_root, "bob"), "--name", "bob", "--no-discovery", "--hub", hub.Invite);
         var bobId = await Plumbing.Eventually<JsonElement>(async () =>

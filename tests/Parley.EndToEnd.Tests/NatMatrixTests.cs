@@ -62,7 +62,7 @@ public sealed partial class NatMatrixTests(ITestOutputHelper output) : IDisposab
     {
         using var lab = Build(row.Name);
         var lan = row.Name == "one LAN";
-        await using var hub = await HubProcess.StartAsync(ParleyRunner.InNamespace(lab.Internet), Path.Combine(_root, "hub"));
+        await using var hub = await HubProcess.StartAsync(ParleyRunner.InNamespace(lab.Internet), Path.Combine(_root, "hub"), "--relay-private"); // the lab's internet is 10.x
         string[] discovery = lan ? [] : ["--no-discovery"];
         await using var alice = await NodeProcess.StartAsync(ParleyRunner.InNamespace(lab.A), Path.Combine(_root, "alice"), ["--name", "alice", "--hub", hub.Invite, .. discovery]);
         string[] mapping = row.Name == "router with miniupnpd" ? ["--port-mapping", "pcp,nat-pmp,upnp"] : [];
