@@ -22,12 +22,22 @@ public sealed class NatCallTests(ITestOutputHelper output) : IDisposable
 
     private sealed record Outcome(string Path, int SentAudio, int ReceivedAudio, string Log);
 
-    private async Task<Outcome> CallThroughNatsAsync(NatKind nat, NatKind? natB = null)
+    private Task<Outcome> CallThroughNatsAsync(NatKind nat, NatKind? natB = null) => CallThroughNatsAsync(nat, natB ?? nat, viaTurn: false, seconds: 8);
+
+    /// <summary>
+    /// The call between two homes; <paramref name="viaTurn"/>: the hub offers no UDP relay
+    /// (<c>--no-udp-relay</c>) and both nodes are given Debian's coturn on the internet instead.
+    /// </summary>
+    private async Task<Outcome> CallThroughNatsAsync(NatKind nat, NatKind natB, bool viaTurn, int seconds)
     {
-        using var net = NatTopology.Create(nat, natB ?? nat);
-        await using var hub = await HubProcess.StartAsync(ParleyRunner.InNamespace(net.Internet), Path.Combine(_root, "hub"), "--relay-private");
-        await using var alice = await NodeProcess.StartAsync(ParleyRunner.InNamespace(net.A), Path.Combine(_root, "alice"), "--name", "alice", "--no-discovery", "--hub", hub.Invite);
-        await using var bob = await NodeProcess.StartAsync(ParleyRunner.InNamespace(net.B), Path.Combine(_root, "bob"), "--name", "bob", "--no-discovery", "--hub", hub.Invite);
+        using var net = NatTopology.Create(nat, natB);
+        // The lab's "internet" is 10.x, which the hub's UDP relay serves only when told to.
+        string[] hubArgs = viaTurn ? ["--relay-private", "--no-udp-relay"] : ["--relay-private"];
+        await using var hub = await HubProcess.StartAsync(ParleyRunner.InNamespace(net.Internet), Path.Combine(_root, "hub"), hubArgs);
+        await using var coturn = viaTurn ? await CoturnProcess.StartAsync(net.HubAddress, ["ip", "netns", "exec", net.Internet]) : null;
+        string[] turnArgs = coturn is null ? [] : ["--turn", coturn.Uri, "--turn-user", CoturnProcess.User, "--turn-password", CoturnProcess.Password];
+        await using var alice = await NodeProcess.StartAsync(ParleyRunner.InNamespace(net.A), Path.Combine(_root, "alice"), ["--name", "alice", "--no-discovery", "--hub", hub.Invite, .. turnArgs]);
+        await using var bob = await NodeProcess.StartAsync(ParleyRunner.InNamespace(net.B), Path.Combine(_root, "bob"), ["--name", "bob", "--no-discovery", "--hub", hub.Invite, .. turnArgs]);
         var bobId = await Plumbing.Eventually<JsonElement>(async () =>
         {
             var whois = await alice.CliAsync("whois", "bob", "--json");
@@ -42,15 +52,15 @@ public sealed class NatCallTests(ITestOutputHelper output) : IDisposable
 
         var answer = bob.CliAsync("answer");
         await Task.Delay(500);
-        var call = alice.CliAsync("call", "bob", "--seconds", "8");
+        var call = alice.CliAsync("call", "bob", "--seconds", seconds.ToString(CultureInfo.InvariantCulture));
         var (called, answered) = (await call, await answer);
-        var log = $"{called.Out}{called.Error}\n--- bob:\n{answered.Out}{answered.Error}\n--- bob's node:\n{string.Join('\n', bob.Output.Split('\n').TakeLast(30))}";
+        var log = $"{called.Out}{called.Error}\n--- bob:\n{answered.Out}{answered.Error}\n--- bob's node:\n{string.Join('\n', bob.Output.Split('\n').TakeLast(30))}\n--- alice's node:\n{string.Join('\n', alice.Output.Split('\n').TakeLast(30))}{(coturn is null ? "" : "\n--- coturn:\n" + coturn.Log)}";
         Assert.True(called.ExitCode == 0 && answered.ExitCode == 0, log);
         var path = Regex.Match(called.Out, @"path: ([\w-]+)");
         var sent = Regex.Match(called.Out, @"sent (\d+) video and (\d+) audio frames");
         var heard = Regex.Match(answered.Out, @"received (\d+) audio frames");
         Assert.True(path.Success && sent.Success && heard.Success, log);
-        output.WriteLine($"{nat}/{natB ?? nat}: {Regex.Match(called.Out, "path: .*").Value}");
+        output.WriteLine($"{nat}/{natB}{(viaTurn ? " via TURN" : "")}: {Regex.Match(called.Out, "path: .*").Value}");
         return new Outcome(path.Groups[1].Value, int.Parse(sent.Groups[2].Value, CultureInfo.InvariantCulture),
             int.Parse(heard.Groups[1].Value, CultureInfo.InvariantCulture), log);
     }
@@ -69,6 +79,14 @@ public sealed class NatCallTests(ITestOutputHelper output) : IDisposable
         var outcome = await CallThroughNatsAsync(NatKind.Symmetric);
         Assert.True(outcome.Path == "hub-udp", $"media took the {outcome.Path}\n{outcome.Log}");
         Assert.True(outcome.ReceivedAudio >= 0.95 * outcome.SentAudio, $"{outcome.ReceivedAudio} of {outcome.SentAudio} audio frames\n{outcome.Log}");
+    }
+
+    [Fact]
+    public async Task BehindTwoSymmetricNats_WithAHubWithoutUdpRelay_MediaTakesTurn_WithAudioIntact()
+    {
+        var outcome = await CallThroughNatsAsync(NatKind.Symmetric, NatKind.Symmetric, viaTurn: true, seconds: 5);
+        Assert.True(outcome.Path == "turn", $"media took the {outcome.Path}\n{outcome.Log}");
+        Assert.True(outcome.ReceivedAudio >= 0.99 * outcome.SentAudio, $"{outcome.ReceivedAudio} of {outcome.SentAudio} audio frames\n{outcome.Log}");
     }
 
     [Fact]

@@ -43,6 +43,9 @@ internal sealed class NatTopology : IDisposable
 
     public string Internet => $"pn{_tag}i";
 
+    /// <summary>Where the internet's default route leads: a namespace that drops whatever it gets.</summary>
+    private string Rest => $"pn{_tag}r";
+
     public string RouterA => $"pn{_tag}x";
 
     public string RouterB => $"pn{_tag}y";
@@ -73,7 +76,7 @@ internal sealed class NatTopology : IDisposable
 
     private void Build(NatKind natA, NatKind natB)
     {
-        foreach (var ns in new[] { Internet, RouterA, RouterB, A, B })
+        foreach (var ns in new[] { Internet, RouterA, RouterB, A, B, Rest })
         {
             Ip("netns", "add", ns);
             Ip("-n", ns, "link", "set", "lo", "up");
@@ -82,6 +85,11 @@ internal sealed class NatTopology : IDisposable
         Join(RouterA, Internet, Net(0), "wa");
         Join(RouterB, Internet, Net(1), "wb");
         HomeRouter.Forward(Internet);
+        // The rest of the internet: a default route to a namespace that forwards nothing, so a datagram
+        // for an address nobody here has (a home's LAN address) leaves and is lost, as it is on a real
+        // internet host, instead of failing at once (coturn ends an allocation whose send to a peer fails).
+        Join(Rest, Internet, Net(4), "rs");
+        Ip("-n", Internet, "route", "add", "default", "via", Net(4) + ".2");
         // Inside: each home on its router's LAN.
         Join(A, RouterA, Net(2), "la");
         Join(B, RouterB, Net(3), "lb");
@@ -111,6 +119,6 @@ internal sealed class NatTopology : IDisposable
     public void Dispose()
     {
         UpnpA?.Dispose();
-        Plumbing.Delete([Internet, RouterA, RouterB, A, B]);
+        Plumbing.Delete([Internet, RouterA, RouterB, A, B, Rest]);
     }
 }
