@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Globalization;
 using System.Text.Json;
 using System.Text.RegularExpressions;
@@ -26,9 +27,11 @@ public sealed class NatCallTests(ITestOutputHelper output) : IDisposable
 
     /// <summary>
     /// The call between two homes; <paramref name="viaTurn"/>: the hub offers no UDP relay
-    /// (<c>--no-udp-relay</c>) and both nodes are given Debian's coturn on the internet instead.
+    /// (<c>--no-udp-relay</c>) and both nodes are given Debian's coturn on the internet instead;
+    /// <paramref name="killHub"/>: the call starts once the link is punched, and the hub is killed
+    /// (SIGKILL) 2 s into it.
     /// </summary>
-    private async Task<Outcome> CallThroughNatsAsync(NatKind nat, NatKind natB, bool viaTurn, int seconds)
+    private async Task<Outcome> CallThroughNatsAsync(NatKind nat, NatKind natB, bool viaTurn, int seconds, bool killHub = false)
     {
         using var net = NatTopology.Create(nat, natB);
         // The lab's "internet" is 10.x, which the hub's UDP relay serves only when told to.
@@ -50,9 +53,21 @@ public sealed class NatCallTests(ITestOutputHelper output) : IDisposable
             .Any(c => c.GetProperty("online").GetBoolean() && c.GetProperty("acceptsUs").GetBoolean()) ? true : null,
             "the link (relayed, or punched once upgraded)", 45);
 
+        if (killHub)
+        {
+            await Plumbing.Eventually<bool>(async () => (await alice.CliAsync("peers", "--json")).Json.GetProperty("contacts").EnumerateArray()
+                .Any(c => c.GetProperty("path").GetString() == "punched") ? true : null, "the punched link", 30);
+        }
         var answer = bob.CliAsync("answer");
         await Task.Delay(500);
         var call = alice.CliAsync("call", "bob", "--seconds", seconds.ToString(CultureInfo.InvariantCulture));
+        if (killHub)
+        {
+            await Task.Delay(TimeSpan.FromSeconds(2.5)); // ringing and answering take the first half second
+            using var hubProcess = Process.GetProcessById(hub.Pid);
+            hubProcess.Kill(); // SIGKILL: no goodbye to anyone
+            Assert.True(hubProcess.WaitForExit(5000), "the hub still runs");
+        }
         var (called, answered) = (await call, await answer);
         var log = $"{called.Out}{called.Error}\n--- bob:\n{answered.Out}{answered.Error}\n--- bob's node:\n{string.Join('\n', bob.Output.Split('\n').TakeLast(30))}\n--- alice's node:\n{string.Join('\n', alice.Output.Split('\n').TakeLast(30))}{(coturn is null ? "" : "\n--- coturn:\n" + coturn.Log)}";
         Assert.True(called.ExitCode == 0 && answered.ExitCode == 0, log);
@@ -87,6 +102,17 @@ public sealed class NatCallTests(ITestOutputHelper output) : IDisposable
         var outcome = await CallThroughNatsAsync(NatKind.Symmetric, NatKind.Symmetric, viaTurn: true, seconds: 5);
         Assert.True(outcome.Path == "turn", $"media took the {outcome.Path}\n{outcome.Log}");
         Assert.True(outcome.ReceivedAudio >= 0.99 * outcome.SentAudio, $"{outcome.ReceivedAudio} of {outcome.SentAudio} audio frames\n{outcome.Log}");
+    }
+
+    [Fact]
+    public async Task BehindTwoMasqueradingRouters_TheHubKilledMidCall_TheCallOnItsPunchedPathLivesOn()
+    {
+        var outcome = await CallThroughNatsAsync(NatKind.Masquerade, NatKind.Masquerade, viaTurn: false, seconds: 7, killHub: true);
+        Assert.True(outcome.Path == "udp", $"media took the {outcome.Path}\n{outcome.Log}");
+        Assert.Contains("call ended: hung up", outcome.Log);
+        // 7 s at 50 audio frames a second, the last 4.5 s of them with no hub: frames kept coming to the end.
+        Assert.True(outcome.SentAudio >= 300, $"{outcome.SentAudio} audio frames sent\n{outcome.Log}");
+        Assert.True(outcome.ReceivedAudio >= 0.95 * outcome.SentAudio, $"{outcome.ReceivedAudio} of {outcome.SentAudio} audio frames\n{outcome.Log}");
     }
 
     [Fact]
