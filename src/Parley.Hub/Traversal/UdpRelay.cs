@@ -64,6 +64,9 @@ internal sealed class UdpRelay : IAsyncDisposable
 
     public int Allocations => _allocations.Count;
 
+    /// <summary>The allocations open now (for tests and counters).</summary>
+    internal IReadOnlyList<UdpRelayAllocation> Snapshot() => [.. _allocations.Values];
+
     /// <summary>Datagrams dropped for <paramref name="why"/> since start.</summary>
     public long Dropped(UdpRelayDrop why) => Interlocked.Read(ref _drops[(int)why]);
 
