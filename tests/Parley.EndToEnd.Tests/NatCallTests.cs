@@ -18,10 +18,11 @@ namespace Parley.EndToEnd.Tests;
 public sealed class NatCallTests(ITestOutputHelper output) : IDisposable
 {
     private readonly string _root = Directory.CreateTempSubdirectory("parley-nat-").FullName;
+    private int _calls;
 
     public void Dispose() => Directory.Delete(_root, recursive: true);
 
-    private sealed record Outcome(string Path, int SentAudio, int ReceivedAudio, string Log);
+    private sealed record Outcome(string Path, int SentAudio, int ReceivedAudio, string Log, string PathLine = "");
 
     private Task<Outcome> CallThroughNatsAsync(NatKind nat, NatKind? natB = null) => CallThroughNatsAsync(nat, natB ?? nat, viaTurn: false, seconds: 8);
 
@@ -31,16 +32,17 @@ public sealed class NatCallTests(ITestOutputHelper output) : IDisposable
     /// <paramref name="killHub"/>: the call starts once the link is punched, and the hub is killed
     /// (SIGKILL) 2 s into it.
     /// </summary>
-    private async Task<Outcome> CallThroughNatsAsync(NatKind nat, NatKind natB, bool viaTurn, int seconds, bool killHub = false)
+    private async Task<Outcome> CallThroughNatsAsync(NatKind nat, NatKind natB, bool viaTurn, int seconds, bool killHub = false, TimeSpan? wanDelay = null)
     {
-        using var net = NatTopology.Create(nat, natB);
+        using var net = NatTopology.Create(nat, natB, wanDelay: wanDelay);
+        var root = Path.Combine(_root, $"call{++_calls}"); // homes of their own for each call of a test
         // The lab's "internet" is 10.x, which the hub's UDP relay serves only when told to.
         string[] hubArgs = viaTurn ? ["--relay-private", "--no-udp-relay"] : ["--relay-private"];
-        await using var hub = await HubProcess.StartAsync(ParleyRunner.InNamespace(net.Internet), Path.Combine(_root, "hub"), hubArgs);
+        await using var hub = await HubProcess.StartAsync(ParleyRunner.InNamespace(net.Internet), Path.Combine(root, "hub"), hubArgs);
         await using var coturn = viaTurn ? await CoturnProcess.StartAsync(net.HubAddress, ["ip", "netns", "exec", net.Internet]) : null;
         string[] turnArgs = coturn is null ? [] : ["--turn", coturn.Uri, "--turn-user", CoturnProcess.User, "--turn-password", CoturnProcess.Password];
-        await using var alice = await NodeProcess.StartAsync(ParleyRunner.InNamespace(net.A), Path.Combine(_root, "alice"), ["--name", "alice", "--no-discovery", "--hub", hub.Invite, .. turnArgs]);
-        await using var bob = await NodeProcess.StartAsync(ParleyRunner.InNamespace(net.B), Path.Combine(_root, "bob"), ["--name", "bob", "--no-discovery", "--hub", hub.Invite, .. turnArgs]);
+        await using var alice = await NodeProcess.StartAsync(ParleyRunner.InNamespace(net.A), Path.Combine(root, "alice"), ["--name", "alice", "--no-discovery", "--hub", hub.Invite, .. turnArgs]);
+        await using var bob = await NodeProcess.StartAsync(ParleyRunner.InNamespace(net.B), Path.Combine(root, "bob"), ["--name", "bob", "--no-discovery", "--hub", hub.Invite, .. turnArgs]);
         var bobId = await Plumbing.Eventually<JsonElement>(async () =>
         {
             var whois = await alice.CliAsync("whois", "bob", "--json");
@@ -75,9 +77,10 @@ public sealed class NatCallTests(ITestOutputHelper output) : IDisposable
         var sent = Regex.Match(called.Out, @"sent (\d+) video and (\d+) audio frames");
         var heard = Regex.Match(answered.Out, @"received (\d+) audio frames");
         Assert.True(path.Success && sent.Success && heard.Success, log);
-        output.WriteLine($"{nat}/{natB}{(viaTurn ? " via TURN" : "")}: {Regex.Match(called.Out, "path: .*").Value}");
+        output.WriteLine($"{nat}/{natB}{(viaTurn ? " via TURN" : "")}{(killHub ? ", hub killed 2 s in" : "")}: {Regex.Match(called.Out, "path: .*").Value}; " +
+            $"audio {heard.Groups[1].Value} of {sent.Groups[2].Value} frames");
         return new Outcome(path.Groups[1].Value, int.Parse(sent.Groups[2].Value, CultureInfo.InvariantCulture),
-            int.Parse(heard.Groups[1].Value, CultureInfo.InvariantCulture), log);
+            int.Parse(heard.Groups[1].Value, CultureInfo.InvariantCulture), log, Regex.Match(called.Out, "path: .*").Value);
     }
 
     [Fact]
@@ -113,6 +116,27 @@ public sealed class NatCallTests(ITestOutputHelper output) : IDisposable
         // 7 s at 50 audio frames a second, the last 4.5 s of them with no hub: frames kept coming to the end.
         Assert.True(outcome.SentAudio >= 300, $"{outcome.SentAudio} audio frames sent\n{outcome.Log}");
         Assert.True(outcome.ReceivedAudio >= 0.95 * outcome.SentAudio, $"{outcome.ReceivedAudio} of {outcome.SentAudio} audio frames\n{outcome.Log}");
+    }
+
+    /// <summary>
+    /// Direct UDP, the hub's UDP relay and TURN, one after another in one run, with every router's WAN
+    /// wire 20 ms long each way (so every path between the homes crosses 80 ms of wire, there and back):
+    /// what each relay adds to the call's round trip. Prints the three path lines (the bench figure).
+    /// </summary>
+    [Fact]
+    public async Task RelayedUdpLatency_AgainstDirect_OverDelayedWans()
+    {
+        var delay = TimeSpan.FromMilliseconds(20);
+        var direct = await CallThroughNatsAsync(NatKind.Masquerade, NatKind.Masquerade, viaTurn: false, seconds: 6, wanDelay: delay);
+        var hubUdp = await CallThroughNatsAsync(NatKind.Symmetric, NatKind.Symmetric, viaTurn: false, seconds: 6, wanDelay: delay);
+        var turn = await CallThroughNatsAsync(NatKind.Symmetric, NatKind.Symmetric, viaTurn: true, seconds: 6, wanDelay: delay);
+        Assert.Equal(["udp", "hub-udp", "turn"], new[] { direct.Path, hubUdp.Path, turn.Path });
+        foreach (var outcome in new[] { direct, hubUdp, turn })
+        {
+            var rtt = int.Parse(Regex.Match(outcome.PathLine, @"round trip (\d+) ms").Groups[1].Value, CultureInfo.InvariantCulture);
+            Assert.True(rtt >= 80, $"{outcome.PathLine}: the wires hold 80 ms there and back");
+            Assert.True(outcome.ReceivedAudio >= 0.95 * outcome.SentAudio, $"{outcome.ReceivedAudio} of {outcome.SentAudio} audio frames\n{outcome.Log}");
+        }
     }
 
     [Fact]
