@@ -83,6 +83,28 @@ public sealed record HubOptions
     /// <summary>Bytes a second all allocations together may relay; past it datagrams are dropped. Defaults to 64 MiB/s.</summary>
     public int UdpRelayBytesPerSecond { get; init; } = 64 << 20;
 
+    /// <summary>
+    /// Whether the hub offers its UDP relay for call media (<c>parley hub --no-udp-relay</c> turns it
+    /// off: allocations are refused, and calls relay through the nodes' TURN servers or the link). Defaults to on.
+    /// </summary>
+    public bool UdpRelay { get; init; } = true;
+
+    /// <summary>
+    /// Whether the UDP relay may carry datagrams to and from private networks (RFC 1918, 100.64/10,
+    /// fc00::/7): off, a stranger cannot use the hub to reach hosts on the hub's own networks. An
+    /// operator whose members are on such a network turns it on (<c>--relay-private</c>). Defaults to off.
+    /// </summary>
+    public bool UdpRelayPrivate { get; init; }
+
+    /// <summary>
+    /// The hub's address as the internet sees it, when it sits behind 1:1 NAT (<c>--public-address</c>):
+    /// what its invite lists and what the UDP relay reports for allocations. Defaults to none (its own addresses).
+    /// </summary>
+    public IPAddress? PublicAddress { get; init; }
+
+    /// <summary>Lets loopback addresses be UDP relay peers: for in-process tests, whose every party is on 127.0.0.x.</summary>
+    internal bool UdpRelayAllowsLoopback { get; init; }
+
     /// <summary>Messages the mailbox holds for one recipient, from all senders. Defaults to 1,000.</summary>
     public int MailboxMaxMessages { get; init; } = 1000;
 

@@ -1,3 +1,4 @@
+using System.Net;
 using Microsoft.Extensions.Logging;
 using Parley.Core.Hub.Rooms;
 using Parley.Core.Identity;
@@ -21,11 +22,13 @@ public sealed class HubServer : IAsyncDisposable
     private readonly RoomsFeature _rooms;
     private readonly StunResponder? _stun;
     private readonly UdpRelay _udpRelay;
+    private readonly IPAddress? _publicAddress;
 
     private HubServer(NodeIdentity identity, LinkListener listener, HubDatabase database, MemberRegistry members, HubConnections connections,
         RelaySwitch relay, DirectoryStore directory, MailboxStore mail, RoomsFeature rooms, StunResponder? stun, UdpRelay udpRelay)
     {
         _stun = stun;
+        _publicAddress = udpRelay.PublicAddress;
         _udpRelay = udpRelay;
         _identity = identity;
         _listener = listener;
@@ -110,10 +113,17 @@ public sealed class HubServer : IAsyncDisposable
     }
 
     /// <summary>The line nodes pass to <c>parley up --hub</c> or <c>parley hub-join</c>.</summary>
-    public Invite CreateInvite() => CreateInvite(_identity.DeviceId, Port);
+    public Invite CreateInvite() => CreateInvite(_identity.DeviceId, Port, _publicAddress);
 
-    /// <summary>The hub's addresses others can reach (loopback only when it has no other).</summary>
-    public static Invite CreateInvite(DeviceId hub, int port) => new(hub, "hub", LocalAddresses.IPv4(port, withLoopback: false));
+    /// <summary>
+    /// The hub's addresses others can reach (loopback only when it has no other); with a public
+    /// address (1:1 NAT), that one first, as nodes on the internet can reach only it.
+    /// </summary>
+    public static Invite CreateInvite(DeviceId hub, int port, IPAddress? publicAddress = null)
+    {
+        var own = LocalAddresses.IPv4(port, withLoopback: false);
+        return new(hub, "hub", publicAddress is null ? own : [new IPEndPoint(publicAddress, port), .. own.Where(e => !e.Address.Equals(publicAddress))]);
+    }
 
     public async ValueTask DisposeAsync()
     {

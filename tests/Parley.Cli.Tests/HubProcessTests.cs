@@ -34,4 +34,18 @@ public sealed class HubProcessTests : IDisposable
         Assert.Contains("signature valid", whois.Out, StringComparison.Ordinal);
         Assert.Empty((await alice.CliAsync("peers", "--json")).Json.GetProperty("contacts").EnumerateArray());
     }
+
+    [Fact]
+    public async Task Hub_WithPublicAddress_PutsItFirstInTheInvite_AndHubInviteRemembersIt()
+    {
+        var hubHome = Path.Combine(_root, "hub");
+        await using (var hub = await HubProcess.StartAsync(ParleyRunner.Local, hubHome, "--port", "0", "--public-address", "203.0.113.7"))
+        {
+            Assert.Contains("addr=203.0.113.7:", hub.Invite, StringComparison.Ordinal);
+            Assert.Equal(hub.Invite, (await ParleyRunner.Local.RunAsync("--home", hubHome, "hub", "invite")).Out.Trim());
+        }
+        var wrong = await ParleyRunner.Local.RunAsync("--home", Path.Combine(_root, "other"), "hub", "--port", "0", "--public-address", "example.org");
+        Assert.NotEqual(0, wrong.ExitCode);
+        Assert.Contains("--public-address is an IPv4 address", wrong.Error, StringComparison.Ordinal);
+    }
 }

@@ -21,13 +21,6 @@ public sealed class NatLinkTests(ITestOutputHelper output) : IDisposable
     private static JsonElement? Contact(CliResult peers) =>
         peers.ExitCode == 0 && peers.Json.GetProperty("contacts") is { ValueKind: JsonValueKind.Array } c && c.GetArrayLength() == 1 ? c[0] : null;
 
-    private static async Task<string?> MessageState(NodeProcess node, string peer, string text)
-    {
-        var history = await node.CliAsync("history", peer, "--json");
-        return history.ExitCode != 0 ? null : history.Json.EnumerateArray()
-            .Where(m => m.GetProperty("text").GetString() == text).Select(m => m.GetProperty("state").GetString()).FirstOrDefault();
-    }
-
     private sealed record Homes(HubProcess Hub, NodeProcess Alice, NodeProcess Bob) : IAsyncDisposable
     {
         public async ValueTask DisposeAsync()
@@ -49,26 +42,12 @@ public sealed class NatLinkTests(ITestOutputHelper output) : IDisposable
     /// <summary>Alice adds bob by device ID and says hello; bob accepts: returns when alice sees the message delivered.</summary>
     private async Task BefriendAsync(Homes homes)
     {
-        var (alice, bob) = (homes.Alice, homes.Bob);
-        var bobId = await Plumbing.Eventually<JsonElement>(async () =>
-        {
-            var whois = await alice.CliAsync("whois", "bob", "--json");
-            return whois.ExitCode == 0 && whois.Json.GetArrayLength() == 1 ? whois.Json[0].GetProperty("deviceId") : null;
-        }, "alice to find bob in the directory");
-        var clock = Stopwatch.StartNew();
-        Assert.Equal(0, (await alice.CliAsync("add", bobId.GetString()!)).ExitCode);
-        Assert.Equal(0, (await alice.CliAsync("chat", bobId.GetString()!, "first")).ExitCode);
-        await Plumbing.Eventually<bool>(async () => (await bob.CliAsync("requests", "--json")).Json.GetArrayLength() == 1 ? true : null, "alice's request at bob");
-        var linked = clock.Elapsed;
-        var accepting = Stopwatch.StartNew();
-        Assert.Equal(0, (await bob.CliAsync("accept", "alice")).ExitCode);
-        await Plumbing.Eventually<bool>(async () => await MessageState(alice, "bob", "first") == "delivered" ? true : null, "the first message delivered");
-        var total = clock.Elapsed;
+        var (linked, total) = await Plumbing.BefriendAsync(homes.Alice, homes.Bob);
         output.WriteLine($"add by device ID through two NATs: request at bob after {linked.TotalSeconds:0.00} s; " +
-            $"first message delivered {accepting.Elapsed.TotalSeconds:0.00} s after bob's accept, {total.TotalSeconds:0.00} s after the add " +
+            $"first message delivered {total.TotalSeconds:0.00} s after the add, with bob's accept between " +
             "(times include starting a CLI process per command, ~0.2 s each)");
         // Without racing, the SYN to bob's observed address (dropped by bob's router) cost the 10 s connect timeout first.
-        Assert.True(linked < TimeSpan.FromSeconds(5), $"the request took {linked.TotalSeconds:0.0} s\n{alice.Output}");
+        Assert.True(linked < TimeSpan.FromSeconds(5), $"the request took {linked.TotalSeconds:0.0} s\n{homes.Alice.Output}");
     }
 
     [Fact]
@@ -84,7 +63,7 @@ public sealed class NatLinkTests(ITestOutputHelper output) : IDisposable
         Assert.Equal("direct", path.GetProperty("link").GetString());
         Assert.Equal("punched", Contact(await homes.Bob.CliAsync("peers", "--json"))?.GetProperty("path").GetString());
         Assert.Equal(0, (await homes.Bob.CliAsync("chat", "alice", "over the punched link")).ExitCode);
-        await Plumbing.Eventually<bool>(async () => await MessageState(homes.Bob, "alice", "over the punched link") == "delivered" ? true : null, "the reply");
+        await Plumbing.Eventually<bool>(async () => await Plumbing.MessageStateAsync(homes.Bob, "alice", "over the punched link") == "delivered" ? true : null, "the reply");
     }
 
     [Fact]
@@ -99,7 +78,7 @@ public sealed class NatLinkTests(ITestOutputHelper output) : IDisposable
         Assert.Equal(0, (await bob.CliAsync("chat", "alice", "while you were away")).ExitCode);
         var offline = await Plumbing.Eventually<TimeSpan>(async () => Contact(await bob.CliAsync("peers", "--json")) is { } c
             && !c.GetProperty("online").GetBoolean() ? clock.Elapsed : null, "alice offline at bob", 30);
-        var mailed = await Plumbing.Eventually<TimeSpan>(async () => await MessageState(bob, "alice", "while you were away") == "mailed" ? clock.Elapsed : null,
+        var mailed = await Plumbing.Eventually<TimeSpan>(async () => await Plumbing.MessageStateAsync(bob, "alice", "while you were away") == "mailed" ? clock.Elapsed : null,
             "the message in the mailbox", 30);
         output.WriteLine($"uplink cut: alice offline at bob after {offline.TotalSeconds:0.0} s, message mailed after {mailed.TotalSeconds:0.0} s");
         net.SetUplinkA(up: true);

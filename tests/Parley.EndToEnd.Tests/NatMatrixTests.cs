@@ -62,18 +62,18 @@ public sealed partial class NatMatrixTests(ITestOutputHelper output) : IDisposab
     {
         using var lab = Build(row.Name);
         var lan = row.Name == "one LAN";
-        await using var hub = await HubProcess.StartAsync(ParleyRunner.InNamespace(lab.Internet), Path.Combine(_root, "hub"));
+        await using var hub = await HubProcess.StartAsync(ParleyRunner.InNamespace(lab.Internet), Path.Combine(_root, "hub"), "--relay-private"); // the lab's internet is 10.x
         string[] discovery = lan ? [] : ["--no-discovery"];
         await using var alice = await NodeProcess.StartAsync(ParleyRunner.InNamespace(lab.A), Path.Combine(_root, "alice"), ["--name", "alice", "--hub", hub.Invite, .. discovery]);
         string[] mapping = row.Name == "router with miniupnpd" ? ["--port-mapping", "pcp,nat-pmp,upnp"] : [];
         await using var bob = await NodeProcess.StartAsync(ParleyRunner.InNamespace(lab.B), Path.Combine(_root, "bob"),
             ["--name", "bob", "--hub", hub.Invite, .. discovery, .. mapping]);
 
-        var firstMessage = await BefriendAsync(alice, bob);
+        var (_, firstMessage) = await Plumbing.BefriendAsync(alice, bob);
         var path = await SettledPathAsync(alice, row.LinkPath);
         Assert.True(row.LinkPath.Split('|').Contains(path), $"{row}: the link settled on {path}, not {row.LinkPath}\n--- alice:\n{alice.Output}\n--- bob:\n{bob.Output}");
         Assert.Equal(0, (await bob.CliAsync("chat", "alice", "and back")).ExitCode);
-        await Plumbing.Eventually<bool>(async () => await StateAsync(bob, "alice", "and back") == "delivered" ? true : null, "bob's reply delivered");
+        await Plumbing.Eventually<bool>(async () => await Plumbing.MessageStateAsync(bob, "alice", "and back") == "delivered" ? true : null, "bob's reply delivered");
 
         var file = await SendFileAsync(alice, bob);
         var call = await CallAsync(alice, bob);
@@ -85,23 +85,6 @@ public sealed partial class NatMatrixTests(ITestOutputHelper output) : IDisposab
     }
 
     private static string Share(int got, int sent) => sent == 0 ? "–" : $"{100.0 * got / sent:0.0} % ({got}/{sent})";
-
-    /// <summary>Alice adds bob by device ID and says hello, bob accepts: the time from the add to alice seeing it delivered.</summary>
-    private static async Task<TimeSpan> BefriendAsync(NodeProcess alice, NodeProcess bob)
-    {
-        var bobId = await Plumbing.Eventually<JsonElement>(async () =>
-        {
-            var whois = await alice.CliAsync("whois", "bob", "--json");
-            return whois.ExitCode == 0 && whois.Json.GetArrayLength() == 1 ? whois.Json[0].GetProperty("deviceId") : null;
-        }, "alice to find bob in the directory");
-        var clock = Stopwatch.StartNew();
-        Assert.Equal(0, (await alice.CliAsync("add", bobId.GetString()!)).ExitCode);
-        Assert.Equal(0, (await alice.CliAsync("chat", bobId.GetString()!, "first")).ExitCode);
-        await Plumbing.Eventually<bool>(async () => (await bob.CliAsync("requests", "--json")).Json.GetArrayLength() == 1 ? true : null, "alice's request at bob");
-        Assert.Equal(0, (await bob.CliAsync("accept", "alice")).ExitCode);
-        await Plumbing.Eventually<bool>(async () => await StateAsync(alice, "bob", "first") == "delivered" ? true : null, "the first message delivered");
-        return clock.Elapsed;
-    }
 
     /// <summary>The link's path once it is the expected one, or whatever it is after 20 s.</summary>
     private static async Task<string> SettledPathAsync(NodeProcess alice, string expected)
@@ -123,13 +106,6 @@ public sealed partial class NatMatrixTests(ITestOutputHelper output) : IDisposab
             await Task.Delay(500);
         }
         return path ?? "offline";
-    }
-
-    private static async Task<string?> StateAsync(NodeProcess node, string peer, string text)
-    {
-        var history = await node.CliAsync("history", peer, "--json");
-        return history.ExitCode != 0 ? null : history.Json.EnumerateArray()
-            .Where(m => m.GetProperty("text").GetString() == text).Select(m => m.GetProperty("state").GetString()).FirstOrDefault();
     }
 
     /// <summary>20 MiB from alice to bob, compared byte for byte: the time the send took.</summary>

@@ -27,6 +27,7 @@ internal sealed class NatTopology : IDisposable
     private readonly string _tag;
     private readonly int _net;
     private readonly bool _upnpA;
+    private readonly List<DelayBridge> _wires = [];
 
     private NatTopology(string tag, int net, bool upnpA)
     {
@@ -43,6 +44,9 @@ internal sealed class NatTopology : IDisposable
 
     public string Internet => $"pn{_tag}i";
 
+    /// <summary>Where the internet's default route leads: a namespace that drops whatever it gets.</summary>
+    private string Rest => $"pn{_tag}r";
+
     public string RouterA => $"pn{_tag}x";
 
     public string RouterB => $"pn{_tag}y";
@@ -55,13 +59,14 @@ internal sealed class NatTopology : IDisposable
     private string Net(int offset) => offset == 0 && _upnpA ? $"100.{_net}.0" : $"10.{60 + _net}.{offset}";
 
     /// <param name="upnpA">Router A also runs miniupnpd (NAT-PMP, PCP, UPnP-IGD) for its LAN.</param>
-    public static NatTopology Create(NatKind natA, NatKind natB, bool upnpA = false)
+    /// <param name="wanDelay">Each router's WAN wire holds every frame this long each way (a <see cref="DelayBridge"/>), so every path between the homes, direct or through the hub, crosses two such wires.</param>
+    public static NatTopology Create(NatKind natA, NatKind natB, bool upnpA = false, TimeSpan? wanDelay = null)
     {
         var n = Interlocked.Increment(ref s_next);
         var topology = new NatTopology($"{Environment.ProcessId % 10000}{n}", (Environment.ProcessId + n) % 30, upnpA);
         try
         {
-            topology.Build(natA, natB);
+            topology.Build(natA, natB, wanDelay);
         }
         catch
         {
@@ -71,17 +76,22 @@ internal sealed class NatTopology : IDisposable
         return topology;
     }
 
-    private void Build(NatKind natA, NatKind natB)
+    private void Build(NatKind natA, NatKind natB, TimeSpan? wanDelay)
     {
-        foreach (var ns in new[] { Internet, RouterA, RouterB, A, B })
+        foreach (var ns in new[] { Internet, RouterA, RouterB, A, B, Rest })
         {
             Ip("netns", "add", ns);
             Ip("-n", ns, "link", "set", "lo", "up");
         }
         // Outside: each router's WAN on its own network to the internet namespace, which forwards between them.
-        Join(RouterA, Internet, Net(0), "wa");
-        Join(RouterB, Internet, Net(1), "wb");
+        Join(RouterA, Internet, Net(0), "wa", wanDelay);
+        Join(RouterB, Internet, Net(1), "wb", wanDelay);
         HomeRouter.Forward(Internet);
+        // The rest of the internet: a default route to a namespace that forwards nothing, so a datagram
+        // for an address nobody here has (a home's LAN address) leaves and is lost, as it is on a real
+        // internet host, instead of failing at once (coturn ends an allocation whose send to a peer fails).
+        Join(Rest, Internet, Net(4), "rs");
+        Ip("-n", Internet, "route", "add", "default", "via", Net(4) + ".2");
         // Inside: each home on its router's LAN.
         Join(A, RouterA, Net(2), "la");
         Join(B, RouterB, Net(3), "lb");
@@ -106,11 +116,45 @@ internal sealed class NatTopology : IDisposable
 
     private void Join(string left, string right, string net, string suffix) => Plumbing.Join(_tag, left, right, net, suffix);
 
+    /// <summary>A WAN wire: plain, or two veth pairs whose outer ends (here, in the test's namespace) a delay bridge joins.</summary>
+    private void Join(string left, string right, string net, string suffix, TimeSpan? delay)
+    {
+        if (delay is not { } oneWay)
+        {
+            Join(left, right, net, suffix);
+            return;
+        }
+        var (l, r, outerL, outerR) = ($"v{_tag}{suffix}l", $"v{_tag}{suffix}r", $"v{_tag}{suffix}x", $"v{_tag}{suffix}y");
+        Ip("link", "add", l, "type", "veth", "peer", "name", outerL);
+        Ip("link", "add", r, "type", "veth", "peer", "name", outerR);
+        foreach (var outer in new[] { outerL, outerR })
+        {
+            // The outer ends carry only what the bridge copies: no addresses, no IPv6 chatter of their own.
+            File.WriteAllText($"/proc/sys/net/ipv6/conf/{outer}/disable_ipv6", "1");
+            Ip("link", "set", outer, "promisc", "on", "up");
+        }
+        Ip("link", "set", l, "netns", left);
+        Ip("link", "set", r, "netns", right);
+        Ip("-n", left, "addr", "add", net + ".2/24", "dev", l);
+        Ip("-n", right, "addr", "add", net + ".1/24", "dev", r);
+        foreach (var (ns, dev) in new[] { (left, l), (right, r) })
+        {
+            Ip("-n", ns, "link", "set", dev, "up");
+            // The bridge copies frames, not offloads: checksums filled in and every frame within the MTU.
+            NetworkNamespaces.Run("ip", "netns", "exec", ns, "ethtool", "-K", dev, "tx", "off", "tso", "off", "gso", "off", "gro", "off");
+        }
+        _wires.Add(new DelayBridge(outerL, outerR, oneWay));
+    }
+
     private static void Ip(params string[] args) => Plumbing.Ip(args);
 
     public void Dispose()
     {
         UpnpA?.Dispose();
-        Plumbing.Delete([Internet, RouterA, RouterB, A, B]);
+        foreach (var wire in _wires)
+        {
+            wire.Dispose();
+        }
+        Plumbing.Delete([Internet, RouterA, RouterB, A, B, Rest]);
     }
 }

@@ -1,3 +1,5 @@
+using System.Diagnostics;
+using System.Text.Json;
 using Parley.Testing;
 
 namespace Parley.EndToEnd.Tests;
@@ -49,5 +51,34 @@ internal static class Plumbing
             Assert.True(DateTime.UtcNow < deadline, "timed out waiting for " + what);
             await Task.Delay(250);
         }
+    }
+
+    /// <summary>
+    /// Alice finds bob in the hub's directory, adds him by device ID and says "first"; bob accepts.
+    /// Returns the time from the add to the request at bob, and to alice seeing "first" delivered.
+    /// </summary>
+    public static async Task<(TimeSpan RequestAtBob, TimeSpan Delivered)> BefriendAsync(NodeProcess alice, NodeProcess bob)
+    {
+        var bobId = await Eventually<JsonElement>(async () =>
+        {
+            var whois = await alice.CliAsync("whois", "bob", "--json");
+            return whois.ExitCode == 0 && whois.Json.GetArrayLength() == 1 ? whois.Json[0].GetProperty("deviceId") : null;
+        }, "alice to find bob in the directory");
+        var clock = Stopwatch.StartNew();
+        Assert.Equal(0, (await alice.CliAsync("add", bobId.GetString()!)).ExitCode);
+        Assert.Equal(0, (await alice.CliAsync("chat", bobId.GetString()!, "first")).ExitCode);
+        await Eventually<bool>(async () => (await bob.CliAsync("requests", "--json")).Json.GetArrayLength() == 1 ? true : null, "alice's request at bob");
+        var requestAtBob = clock.Elapsed;
+        Assert.Equal(0, (await bob.CliAsync("accept", "alice")).ExitCode);
+        await Eventually<bool>(async () => await MessageStateAsync(alice, "bob", "first") == "delivered" ? true : null, "the first message delivered");
+        return (requestAtBob, clock.Elapsed);
+    }
+
+    /// <summary>The state (sent, delivered...) of the message <paramref name="text"/> in <paramref name="node"/>'s chat with <paramref name="peer"/>.</summary>
+    public static async Task<string?> MessageStateAsync(NodeProcess node, string peer, string text)
+    {
+        var history = await node.CliAsync("history", peer, "--json");
+        return history.ExitCode != 0 ? null : history.Json.EnumerateArray()
+            .Where(m => m.GetProperty("text").GetString() == text).Select(m => m.GetProperty("state").GetString()).FirstOrDefault();
     }
 }

@@ -74,6 +74,9 @@ public sealed partial class PortMappingTests : IDisposable
             .FirstOrDefault(c => c.GetProperty("online").GetBoolean() && c.GetProperty("acceptsUs").GetBoolean()) is { ValueKind: JsonValueKind.Object } c ? c : null,
             "bob's link to alice");
         Assert.True(link.GetProperty("link").GetString() == "direct", $"{link}\n--- alice:\n{alice.Output}\n--- bob:\n{bob.Output}");
+        // Alice's side knows the link came in through her router's forward: its path says so.
+        var atAlice = (await alice.CliAsync("peers", "--json")).Json.GetProperty("contacts").EnumerateArray().Single();
+        Assert.True(atAlice.GetProperty("path").GetString() == "mapped", $"{atAlice}\n--- alice:\n{alice.Output}");
     }
 
     /// <summary>Whether a TCP connection from namespace <paramref name="ns"/> to <paramref name="to"/> opens within 3 s.</summary>

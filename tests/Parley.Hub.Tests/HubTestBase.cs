@@ -13,7 +13,7 @@ public abstract class HubTestBase : IAsyncLifetime
     protected HubServer Hub { get; set; } = null!;
 
     /// <summary>Options for the hub; a test class may set quotas or limits.</summary>
-    protected virtual HubOptions Options(int port) => new() { Home = HubHome, Port = port, BindAddress = IPAddress.Loopback };
+    protected virtual HubOptions Options(int port) => new() { Home = HubHome, Port = port, BindAddress = IPAddress.Loopback, UdpRelayAllowsLoopback = true };
 
     public Task InitializeAsync()
     {

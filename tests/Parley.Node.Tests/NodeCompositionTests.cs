@@ -55,7 +55,7 @@ public sealed class NodeCompositionTests : IAsyncLifetime
         FrameType[] fromTheHub =
         [
             FrameType.Presence, FrameType.WhoisResult, FrameType.RelayTicket, FrameType.RelayRefused, FrameType.MailboxResult, FrameType.MailboxItem,
-            FrameType.UdpRelayAllocated, FrameType.UdpRelayRefused,
+            FrameType.UdpRelayAllocated, FrameType.UdpRelayRefused, FrameType.UdpRelayPermitRefused,
             FrameType.RoomReply, FrameType.RoomNotice, FrameType.RoomKey, FrameType.RoomEntry, FrameType.RoomPosted, FrameType.RoomSyncState, FrameType.RoomReceipts,
             FrameType.RoomKeyRequest,
         ];

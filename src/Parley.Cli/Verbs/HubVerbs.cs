@@ -1,3 +1,4 @@
+using System.Net;
 using System.Runtime.InteropServices;
 using System.Text.Json;
 using Microsoft.Extensions.Logging;
@@ -15,13 +16,13 @@ internal sealed class HubVerb : IVerb
 
     public string Name => "hub";
 
-    public string Arguments => "[invite] [--port N] [--room-log on|off] [--log-protocol]";
+    public string Arguments => "[invite] [--port N] [--room-log on|off] [--no-udp-relay] [--relay-private] [--public-address IP] [--log-protocol]";
 
     public string Summary => "run a hub (presence, directory) for nodes across networks; `hub invite` prints its invite";
 
-    public IReadOnlyCollection<string> ValuedOptions => ["--port", "--room-log"];
+    public IReadOnlyCollection<string> ValuedOptions => ["--port", "--room-log", "--public-address"];
 
-    public IReadOnlyCollection<string> FlagOptions => ["--log-protocol"];
+    public IReadOnlyCollection<string> FlagOptions => ["--log-protocol", "--no-udp-relay", "--relay-private"];
 
     public async Task<int> RunAsync(CliContext context)
     {
@@ -44,6 +45,11 @@ internal sealed class HubVerb : IVerb
             "off" => false,
             var other => throw new UsageException($"--room-log is on or off, not '{TerminalText.Safe(other)}'"),
         };
+        // Behind 1:1 NAT the hub cannot see the address the internet reaches it at: the operator names it.
+        var published = context.Args.Value("--public-address") is { } text
+            ? (IPAddress.TryParse(text, out var parsed) && parsed.AddressFamily == System.Net.Sockets.AddressFamily.InterNetwork
+                ? parsed : throw new UsageException($"--public-address is an IPv4 address, not '{TerminalText.Safe(text)}'"))
+            : null;
         HubServer hub;
         try
         {
@@ -52,6 +58,9 @@ internal sealed class HubVerb : IVerb
                 Home = context.Home,
                 Port = context.Args.Port("--port", HubOptions.DefaultPort),
                 RoomLog = roomLog,
+                UdpRelay = !context.Args.Has("--no-udp-relay"),
+                UdpRelayPrivate = context.Args.Has("--relay-private"),
+                PublicAddress = published,
                 Link = new LinkOptions { LogProtocol = context.Args.Has("--log-protocol") },
             }, loggerFactory);
         }
@@ -61,7 +70,7 @@ internal sealed class HubVerb : IVerb
         }
         await using (hub)
         {
-            NodeIdentity.WriteOwnerOnly(Path.Combine(context.Home, RuntimeFile), JsonSerializer.Serialize(new { port = hub.Port }));
+            NodeIdentity.WriteOwnerOnly(Path.Combine(context.Home, RuntimeFile), JsonSerializer.Serialize(new { port = hub.Port, publicAddress = published?.ToString() }));
             var stop = new TaskCompletionSource();
             using var interrupt = PosixSignalRegistration.Create(PosixSignal.SIGINT, s => { s.Cancel = true; stop.TrySetResult(); });
             using var terminate = PosixSignalRegistration.Create(PosixSignal.SIGTERM, s => { s.Cancel = true; stop.TrySetResult(); });
@@ -84,9 +93,11 @@ internal sealed class HubVerb : IVerb
         {
             throw new CliException($"no hub has run with home {context.Home} (start one with: parley --home DIR hub)");
         }
-        var port = JsonDocument.Parse(File.ReadAllText(runtime)).RootElement.GetProperty("port").GetInt32();
+        var saved = JsonDocument.Parse(File.ReadAllText(runtime)).RootElement;
+        var port = saved.GetProperty("port").GetInt32();
+        var published = saved.TryGetProperty("publicAddress", out var p) && p.GetString() is { } text && IPAddress.TryParse(text, out var a) ? a : null;
         using var identity = NodeIdentity.LoadOrCreate(context.Home);
-        context.Out.WriteLine(HubServer.CreateInvite(identity.DeviceId, port));
+        context.Out.WriteLine(HubServer.CreateInvite(identity.DeviceId, port, published));
         return ExitCodes.Ok;
     }
 }

@@ -38,6 +38,7 @@ public static class HubFrames
         FrameSpec.Of<RelayRefused>(FrameType.UdpRelayRefused),
         FrameSpec.Of<UdpRelayPermit>(FrameType.UdpRelayPermit),
         FrameSpec.Of<UdpRelayRelease>(FrameType.UdpRelayRelease),
+        FrameSpec.Of<UdpRelayPermitRefused>(FrameType.UdpRelayPermitRefused),
     ];
 
     public static IReadOnlyList<FrameSpec> Mailbox { get; } =

@@ -13,8 +13,9 @@ public enum LinkPath
     Punched,
 
     /// <summary>
-    /// To a port the peer's router maps to it (UPnP-IGD, NAT-PMP or PCP). Reserved for port mapping:
-    /// no dial candidate is marked as mapped yet, so such a link shows as direct until one is.
+    /// Through a port a router maps (UPnP-IGD, NAT-PMP or PCP): told by the side whose router forwards
+    /// its peer port, for a direct link that came in from outside its networks. The dialling side, which
+    /// only knows the address the hub gave it, shows such a link as direct.
     /// </summary>
     Mapped,
 

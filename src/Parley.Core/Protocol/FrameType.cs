@@ -64,6 +64,7 @@ public enum FrameType : byte
     ReachableAt = 0x6A,
     PunchOffer = 0x70,
     PunchAnswer = 0x71,
+    UdpRelayPermitRefused = 0x72,
 }
 
 /// <summary>Which send queue a frame goes through: control and chat always go before bulk data.</summary>

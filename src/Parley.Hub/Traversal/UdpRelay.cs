@@ -47,15 +47,25 @@ internal sealed class UdpRelay : IAsyncDisposable
         _options = options;
         _packets = new TokenBucket(options.UdpRelayPacketsPerSecond, options.UdpRelayPacketsPerSecond, options.TimeProvider);
         _bytes = new TokenBucket(options.UdpRelayBytesPerSecond, options.UdpRelayBytesPerSecond, options.TimeProvider);
+        Peers = UdpRelayPeerPolicy.ForThisHost(options);
         _sweeping = Task.Run(SweepAsync);
     }
 
+    /// <summary>Which peer addresses allocations may not permit.</summary>
+    public UdpRelayPeerPolicy Peers { get; }
+
     public TimeProvider Time => _options.TimeProvider;
+
+    /// <summary>The hub's address as the internet sees it, when its operator named one.</summary>
+    public IPAddress? PublicAddress => _options.PublicAddress;
 
     /// <summary>Datagrams relayed (either way) since start.</summary>
     public long Relayed => Interlocked.Read(ref _relayed);
 
     public int Allocations => _allocations.Count;
+
+    /// <summary>The allocations open now (for tests and counters).</summary>
+    internal IReadOnlyList<UdpRelayAllocation> Snapshot() => [.. _allocations.Values];
 
     /// <summary>Datagrams dropped for <paramref name="why"/> since start.</summary>
     public long Dropped(UdpRelayDrop why) => Interlocked.Read(ref _drops[(int)why]);
@@ -73,6 +83,11 @@ internal sealed class UdpRelay : IAsyncDisposable
     /// </summary>
     public UdpRelayAllocation? Allocate(DeviceId owner, IPAddress hubAddress, out string refusal)
     {
+        if (!_options.UdpRelay)
+        {
+            refusal = "this hub offers no UDP relay";
+            return null;
+        }
         lock (_lock)
         {
             var held = _allocations.Values.Count(a => a.Owner == owner);

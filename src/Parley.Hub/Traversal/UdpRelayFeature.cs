@@ -1,3 +1,4 @@
+using System.Net;
 using Parley.Core.Hub.Relay;
 using Parley.Core.Hub.UdpRelay;
 using Parley.Core.Protocol;
@@ -19,7 +20,11 @@ internal sealed class UdpRelayFeature(UdpRelay relay, HubOptions options) : IHub
     ];
 
     public IReadOnlyList<FrameSpec> Sends { get; } =
-        [FrameSpec.Of<UdpRelayAllocated>(FrameType.UdpRelayAllocated), FrameSpec.Of<RelayRefused>(FrameType.UdpRelayRefused)];
+        [
+            FrameSpec.Of<UdpRelayAllocated>(FrameType.UdpRelayAllocated),
+            FrameSpec.Of<RelayRefused>(FrameType.UdpRelayRefused),
+            FrameSpec.Of<UdpRelayPermitRefused>(FrameType.UdpRelayPermitRefused),
+        ];
 
     public async ValueTask OnFrameAsync(Member member, Frame frame)
     {
@@ -30,7 +35,7 @@ internal sealed class UdpRelayFeature(UdpRelay relay, HubOptions options) : IHub
                 if (relay.Allocate(member.Id, ask.HubAddress, out var refusal) is { } allocation)
                 {
                     member.Send(FrameType.UdpRelayAllocated,
-                        new UdpRelayAllocated(ask.RequestId, allocation.Id, allocation.Relayed, allocation.Token, options.UdpRelayLifetime));
+                        new UdpRelayAllocated(ask.RequestId, allocation.Id, Reported(allocation.Relayed), allocation.Token, options.UdpRelayLifetime));
                 }
                 else
                 {
@@ -38,8 +43,7 @@ internal sealed class UdpRelayFeature(UdpRelay relay, HubOptions options) : IHub
                 }
                 break;
             case FrameType.UdpRelayPermit:
-                var permit = frame.Read<UdpRelayPermit>();
-                relay.Find(member.Id, permit.AllocationId)?.Permit(permit.Peers, options.UdpRelayPermissionsPerAllocation);
+                Permit(member, frame.Read<UdpRelayPermit>());
                 break;
             case FrameType.UdpRelayRelease:
                 if (relay.Find(member.Id, frame.Read<UdpRelayRelease>().AllocationId) is { } released)
@@ -51,6 +55,32 @@ internal sealed class UdpRelayFeature(UdpRelay relay, HubOptions options) : IHub
                 throw new ProtocolException($"unexpected {frame.Type} frame");
         }
     }
+
+    /// <summary>Permits the peers the relay may carry; each refused one is answered with why (at most 8 a permit, each spending nothing but this answer).</summary>
+    private void Permit(Member member, UdpRelayPermit permit)
+    {
+        if (relay.Find(member.Id, permit.AllocationId) is not { } allocation)
+        {
+            return;
+        }
+        var allowed = new List<IPAddress>(permit.Peers.Count);
+        foreach (var peer in permit.Peers)
+        {
+            if (relay.Peers.Refusal(peer) is { } why)
+            {
+                member.Send(FrameType.UdpRelayPermitRefused, new UdpRelayPermitRefused(permit.AllocationId, peer, why));
+            }
+            else
+            {
+                allowed.Add(peer);
+            }
+        }
+        allocation.Permit(allowed, options.UdpRelayPermissionsPerAllocation);
+    }
+
+    /// <summary>Where peers send to reach the allocation: behind 1:1 NAT, the hub's public address with the allocation's port.</summary>
+    private IPEndPoint Reported(IPEndPoint relayed) =>
+        options.PublicAddress is { } published ? new IPEndPoint(published, relayed.Port) : relayed;
 
     public void OnMemberConnected(Member member) => _ = relay.ReleaseAllAsync(member.Id);
 

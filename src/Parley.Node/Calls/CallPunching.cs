@@ -129,7 +129,7 @@ internal sealed class CallPunching(IMediaSocket socket, IHubChannel hub, IPeerSe
         TryProbe(call); // the path went silent just as the checks stopped
     }
 
-    /// <summary>One round: from the media socket to every address and relay of the peer, and through each of our relays to its addresses.</summary>
+    /// <summary>One round: from the media socket to every address and relay of the peer, and through each of our relays to its addresses (and relays, from TURN).</summary>
     private void SendChecks(Call call)
     {
         var direct = call.PeerCandidates ?? [];
@@ -142,7 +142,10 @@ internal sealed class CallPunching(IMediaSocket socket, IHubChannel hub, IPeerSe
         }
         foreach (var relay in CallRelaying.Snapshot(call))
         {
-            foreach (var address in direct)
+            // A TURN relay also checks the peer's relays: between two symmetric NATs, relay to relay is
+            // the one path (the hub's relay never sends to the hub itself, so it checks only addresses).
+            var targets = relay.Kind == CallPaths.Turn ? direct.Concat(call.PeerRelays.Select(r => r.Address)) : direct;
+            foreach (var address in targets)
             {
                 if (call.Session?.SealProbe() is { } probe)
                 {

@@ -16,7 +16,11 @@ internal sealed class UdpRelayClient(IHubChannel channel, TimeProvider time) : I
     private readonly HubExchange<UdpRelayAllocated> _grants = new(channel, time, "the UDP relay allocation");
 
     public IReadOnlyList<FrameSpec> Frames { get; } =
-        [FrameSpec.Of<UdpRelayAllocated>(FrameType.UdpRelayAllocated), FrameSpec.Of<RelayRefused>(FrameType.UdpRelayRefused)];
+        [
+            FrameSpec.Of<UdpRelayAllocated>(FrameType.UdpRelayAllocated),
+            FrameSpec.Of<RelayRefused>(FrameType.UdpRelayRefused),
+            FrameSpec.Of<UdpRelayPermitRefused>(FrameType.UdpRelayPermitRefused),
+        ];
 
     public IHubChannel Channel => channel;
 
@@ -32,6 +36,12 @@ internal sealed class UdpRelayClient(IHubChannel channel, TimeProvider time) : I
 
     public ValueTask OnFrameAsync(IPeerLink hub, Frame frame)
     {
+        if (frame.Type == FrameType.UdpRelayPermitRefused)
+        {
+            // The hub will not carry that peer (a private or local address it does not serve): the
+            // peer's other candidates and relays remain, and this one simply finds no path.
+            return ValueTask.CompletedTask;
+        }
         if (frame.Type == FrameType.UdpRelayRefused)
         {
             var refusal = frame.Read<RelayRefused>();

@@ -42,6 +42,9 @@ public sealed partial class LinkManager : IPeerSessions, IAsyncDisposable
     /// <summary>True while a feature runs something on the link to <paramref name="peer"/> that moving to another link would break (a transfer, a call).</summary>
     internal bool HoldsLink(DeviceId peer) => _router.HoldsLink(peer);
 
+    /// <summary>Whether our router forwards our peer port to us now (port mapping sets it): a direct inbound link from outside came that way.</summary>
+    internal Func<bool> PeerPortForwarded { get; set; } = () => false;
+
     public LinkManager(NodeIdentity identity, NodeOptions options, ContactBook contacts, EventHub events,
         ILoggerFactory loggerFactory, NodeProfile profile, IRelayDialer relay)
     {
@@ -91,6 +94,10 @@ public sealed partial class LinkManager : IPeerSessions, IAsyncDisposable
         if (link.Path == LinkPath.Direct && LinkCandidates.IsOnOurNetworks(link.RemoteEndPoint.Address))
         {
             link.Path = LinkPath.Lan;
+        }
+        else if (link.Path == LinkPath.Direct && link.Direction == LinkDirection.Inbound && PeerPortForwarded())
+        {
+            link.Path = LinkPath.Mapped; // our NAT lets in from outside only what answers a mapping, or the forward
         }
         var session = new PeerSession(link, record?.State == PeerState.Contact, link.RemoteHello.Flags.HasFlag(HelloFlags.Contact));
         SetLocalAccepts(session, session.LocalAccepts);

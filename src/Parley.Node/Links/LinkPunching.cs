@@ -129,10 +129,13 @@ internal sealed class LinkPunching(LinkManager links, IRelayDialer relay, NodeOp
             link.Path = LinkPath.Punched;
             await links.RegisterAsync(link).ConfigureAwait(false);
         }
-        catch (Exception e) when (e is SocketException or LinkFailedException or OperationCanceledException or IOException)
+        catch (Exception e) when (e is not OutOfMemoryException)
         {
+            // Whatever went wrong (expected: a dropped SYN, a closed link; or not: a TLS or state error),
+            // it ends here: this task is not awaited, so nothing may escape it unobserved.
             socket?.Dispose();
-            LinkManagerLog.PunchFailed(_logger, peer.Short, target.ToString(), e.Message);
+            LinkManagerLog.PunchFailed(_logger, peer.Short, target.ToString(), e is SocketException or LinkFailedException or OperationCanceledException or IOException
+                ? e.Message : $"{e.GetType().Name}: {e.Message}");
         }
         finally
         {

@@ -12,6 +12,7 @@ namespace Parley.Node.Links;
 /// a new address from the hub), and otherwise at a back-off from 5 s to 5 min. Each try races the
 /// direct addresses and, from the side that offers, a TCP simultaneous open (<see cref="LinkPunching"/>);
 /// a link that forms replaces the relayed one in place. Never while a transfer or call holds the link.
+/// Each peer's tries are timed by an <see cref="UpgradeSchedule"/>.
 /// </summary>
 internal sealed class PathUpgrader(LinkManager links, LinkPunching punching, ContactBook contacts, IRelayDialer relay, NodeOptions options,
     ILoggerFactory loggerFactory) : INodeService
@@ -22,17 +23,9 @@ internal sealed class PathUpgrader(LinkManager links, LinkPunching punching, Con
     private static readonly TimeSpan MinRetry = TimeSpan.FromSeconds(5);
     private static readonly TimeSpan MaxRetry = TimeSpan.FromMinutes(5);
     private readonly ILogger _logger = loggerFactory.CreateLogger("Parley.Links");
-    private readonly ConcurrentDictionary<DeviceId, State> _states = new();
+    private readonly ConcurrentDictionary<DeviceId, UpgradeSchedule> _states = new();
     private readonly CancellationTokenSource _stopping = new();
     private Task _loop = Task.CompletedTask;
-
-    private sealed class State(string known, DateTimeOffset next)
-    {
-        public string Known = known;
-        public DateTimeOffset Next = next;
-        public int Failures;
-        public int Running;
-    }
 
     public Task StartAsync(CancellationToken cancellationToken)
     {
@@ -65,13 +58,13 @@ internal sealed class PathUpgrader(LinkManager links, LinkPunching punching, Con
         foreach (var session in relayed)
         {
             var known = Known(session.Id);
-            var state = _states.GetOrAdd(session.Id, _ => new State(known, now + FirstTry));
+            var state = _states.GetOrAdd(session.Id, _ => new UpgradeSchedule(known, now + FirstTry, MinRetry, MaxRetry));
             if (state.Known != known)
             {
                 state.Known = known;
                 state.Next = now; // something new about where the peer is: try it now
             }
-            if (now < state.Next || Volatile.Read(ref state.Running) != 0)
+            if (!state.IsDue(now))
             {
                 continue;
             }
@@ -80,7 +73,6 @@ internal sealed class PathUpgrader(LinkManager links, LinkPunching punching, Con
                 state.Next = now + MinRetry;
                 continue;
             }
-            Interlocked.Exchange(ref state.Running, 1);
             _ = UpgradeAsync(session, state);
         }
     }
@@ -88,31 +80,22 @@ internal sealed class PathUpgrader(LinkManager links, LinkPunching punching, Con
     /// <summary>What we know of where the peer may be reached directly; a change means a new try is worth it.</summary>
     private string Known(DeviceId peer) => $"{contacts.Find(peer)?.Address}|{relay.ObservedEndPoint(peer)}";
 
-    private async Task UpgradeAsync(PeerSession session, State state)
+    private Task UpgradeAsync(PeerSession session, UpgradeSchedule state)
     {
-        try
+        var punch = punching.WouldOffer(session.Link) && relay.ObservedEndPoint(session.Id) is not null
+            ? new DialAttempt("simultaneous open", TimeSpan.Zero, (claim, token) => punching.PunchAsync(session, claim, token))
+            : null;
+        var tried = punch is null ? "direct addresses" : "direct addresses and simultaneous open";
+        return state.RunAsync(async () =>
         {
-            var punch = punching.WouldOffer(session.Link) && relay.ObservedEndPoint(session.Id) is not null
-                ? new DialAttempt("simultaneous open", TimeSpan.Zero, (claim, token) => punching.PunchAsync(session, claim, token))
-                : null;
-            if (await links.RaceAsync(session.Id, contacts.Find(session.Id)?.Address, withRelay: false, punch).ConfigureAwait(false) is { } link)
+            if (await links.RaceAsync(session.Id, contacts.Find(session.Id)?.Address, withRelay: false, punch).ConfigureAwait(false) is not { } link)
             {
-                state.Failures = 0;
-                await links.RegisterAsync(link).ConfigureAwait(false);
-                return;
+                return false;
             }
-            state.Failures++;
-            var wait = Backoff.Delay(state.Failures, MinRetry, MaxRetry);
-            state.Next = options.TimeProvider.GetUtcNow() + wait;
-            LinkManagerLog.UpgradeFailed(_logger, session.Id.Short, punch is null ? "direct addresses" : "direct addresses and simultaneous open", wait.TotalSeconds);
-        }
-        catch (OperationCanceledException)
-        {
-        }
-        finally
-        {
-            Volatile.Write(ref state.Running, 0);
-        }
+            await links.RegisterAsync(link).ConfigureAwait(false);
+            return true;
+        }, options.TimeProvider, (wait, error) =>
+            LinkManagerLog.UpgradeFailed(_logger, session.Id.Short, error is null ? tried : $"{tried}: {error.GetType().Name}: {error.Message}", wait.TotalSeconds));
     }
 
     public async Task StopAsync()

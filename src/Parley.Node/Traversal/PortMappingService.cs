@@ -37,6 +37,7 @@ internal sealed class PortMappingService(NodeOptions options, LinkManager links,
     {
         if (options.PortMapping && options.PortMappingMethods != MappingMethods.None)
         {
+            links.PeerPortForwarded = () => Tcp is not null;
             _running = RunAsync(_stopping.Token);
         }
         else

@@ -62,7 +62,8 @@ internal sealed class CallRelaying(IEnumerable<IMediaRelayFactory> factories, IP
 
     private static async Task PermitPeerAsync(Call call, IMediaRelay relay)
     {
-        var peers = (call.PeerCandidates ?? []).Concat(call.PeerRelays.Select(r => r.Address)).DistinctBy(a => a.Address);
+        // Each end point, not each address: a TURN client permits end points, and the peer's relays may share an address (coturn beside the hub).
+        var peers = (call.PeerCandidates ?? []).Concat(call.PeerRelays.Select(r => r.Address)).Distinct();
         foreach (var peer in peers)
         {
             try
