@@ -71,6 +71,10 @@ internal static class StoreMigrations
         """
         CREATE INDEX messages_own_by_place ON messages (peer, room_seq) WHERE outgoing = 1 AND key_id IS NOT NULL;
         """,
+        """
+        CREATE TABLE web_sessions (id_hash TEXT PRIMARY KEY, created_at INTEGER NOT NULL, expires_at INTEGER NOT NULL);
+        ALTER TABLE peers ADD COLUMN verified_at INTEGER;
+        """,
     ];
 
     public static void Apply(SqliteConnection connection)

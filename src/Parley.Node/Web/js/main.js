@@ -2,7 +2,7 @@
 // view the address names (#/chats/…, #/peers, #/calls, #/videos/…). A ringing call shows over any view.
 
 import { startSession, onSignedOut, loginCommand } from './api.js';
-import { connect, on } from './events.js';
+import { connect, on, onConnected, onDisconnected } from './events.js';
 import { state, watch, wireEvents, loadAll } from './state.js';
 import { h, fill, icon, avatar, toast } from './dom.js';
 import * as home from './views/home.js';
@@ -106,6 +106,16 @@ function wireRooms() {
   on('room.notice', n => { if (n.kind === 'invited') toast(`${n.name} invited you to ${n.room}: join it in Rooms.`); });
 }
 
+/** While the event stream is down the node is (most likely) not running: a banner says so, and goes when it is back. */
+function wireNodeDown() {
+  const banner = h('div', { id: 'node-down', class: 'node-down', role: 'alert', hidden: true },
+    h('strong', null, 'The Parley node is not running.'),
+    h('span', null, ' Contacts are not shown online until it is back; start it again and this page reconnects by itself.'));
+  document.body.prepend(banner);
+  onDisconnected(() => { banner.hidden = false; });
+  onConnected(() => { banner.hidden = true; });
+}
+
 function signedOut() {
   document.body.replaceChildren(h('main', { class: 'signed-out' },
     h('h1', null, 'Signed out'),
@@ -127,6 +137,7 @@ async function start() {
   wireCalls();
   wireRooms();
   wireNotifications();
+  wireNodeDown();
   await loadAll();
   watch(['conversations', 'peers', 'offers', 'status', 'hub'], renderNav);
   window.addEventListener('hashchange', route);
