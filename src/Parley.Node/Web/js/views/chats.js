@@ -6,7 +6,7 @@ import { h, put, fill, icon, avatar, toast } from '../dom.js';
 import { clock, ago, utf8Length, bytes } from '../format.js';
 import { on } from '../events.js';
 import { state, watch, nameOf, contactOf, refresh, load } from '../state.js';
-import { presence } from './common.js';
+import { presence, trustBadge, keyChangeWarning } from './common.js';
 import { deliveryLine, waitingEl, unreadMarker, keepCounts, roomStatus } from './room-timeline.js';
 import { topicLine, renderPanel } from './room-panel.js';
 import { offerCard, transferCard } from './transfers.js';
@@ -271,7 +271,7 @@ function openConversation(pane, key) {
   const header = h('header', { class: 'conversation-header' },
     h('a', { href: '#/chats', class: 'button ghost back', 'aria-label': 'Back to conversations' }, icon('back')),
     room ? h('span', { class: 'avatar room', 'aria-hidden': 'true' }, '#') : avatar(nameOf(key), key),
-    h('div', { class: 'header-text' }, h('h2', null, nameOf(key)), room ? topic : null, status),
+    h('div', { class: 'header-text' }, h('h2', null, nameOf(key)), room ? topic : [trustBadge(contactOf(key)), keyChangeWarning(contactOf(key))], status),
     room ? h('button', {
       class: 'ghost', 'aria-expanded': 'false',
       onclick: e => { panel.hidden = !panel.hidden; e.currentTarget.setAttribute('aria-expanded', String(!panel.hidden)); loadRoomInfo(); },
