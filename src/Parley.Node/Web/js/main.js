@@ -4,7 +4,7 @@
 import { startSession, onSignedOut, loginCommand } from './api.js';
 import { connect, on, onConnected, onDisconnected } from './events.js';
 import { state, watch, wireEvents, loadAll } from './state.js';
-import { h, fill, icon, avatar, toast } from './dom.js';
+import { h, fill, icon, avatar, toast, clearErrorToasts } from './dom.js';
 import * as home from './views/home.js';
 import * as chats from './views/chats.js';
 import * as peers from './views/peers.js';
@@ -26,7 +26,7 @@ const navItems = [
   { view: 'files', label: 'Files', icon: 'files', badge: () => state.offers.length },
   { view: 'calls', label: 'Calls', icon: 'calls', badge: () => ringing.size + (calls.call ? 1 : 0) },
   { view: 'videos', label: 'Videos', icon: 'videos' },
-  { view: 'home', label: 'Invite', icon: 'home' },
+  { view: 'home', label: 'Invite', icon: 'invite' },
   { view: 'settings', label: 'Settings', icon: 'settings' },
 ];
 
@@ -40,6 +40,7 @@ function route() {
     return;
   }
   unmount?.();
+  clearErrorToasts();
   const main = document.getElementById('main');
   main.replaceChildren();
   main.className = '';
@@ -113,7 +114,7 @@ function wireNodeDown() {
     h('span', null, ' Contacts are not shown online until it is back; start it again and this page reconnects by itself.'));
   document.body.prepend(banner);
   onDisconnected(() => { banner.hidden = false; });
-  onConnected(() => { banner.hidden = true; });
+  onConnected(() => { banner.hidden = true; clearErrorToasts(); });
 }
 
 function signedOut() {
