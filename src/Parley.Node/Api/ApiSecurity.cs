@@ -26,7 +26,7 @@ internal sealed class ApiSecurity(ApiAddress address, WebSessions sessions, Refu
 
     public async Task InvokeAsync(HttpContext context, RequestDelegate next)
     {
-        var refusal = Check(context);
+        var refusal = await CheckAsync(context).ConfigureAwait(false);
         if (refusal is not null)
         {
             context.Response.StatusCode = refusal.Value.Status;
@@ -44,10 +44,10 @@ internal sealed class ApiSecurity(ApiAddress address, WebSessions sessions, Refu
         await next(context).ConfigureAwait(false);
     }
 
-    /// <summary>The web session this request carries, if any (set by <see cref="Check"/>).</summary>
+    /// <summary>The web session this request carries, if any (set by <see cref="CheckAsync"/>).</summary>
     public static WebSession? SessionOf(HttpContext context) => context.Items[typeof(WebSession)] as WebSession;
 
-    private (int Status, string Error)? Check(HttpContext context)
+    private async ValueTask<(int Status, string Error)?> CheckAsync(HttpContext context)
     {
         var request = context.Request;
         var ourPort = address.Port;
@@ -74,7 +74,7 @@ internal sealed class ApiSecurity(ApiAddress address, WebSessions sessions, Refu
         {
             return null;
         }
-        if (sessions.Find(request.Cookies[CookieName]) is not { } session)
+        if (await sessions.FindAsync(request.Cookies[CookieName]).ConfigureAwait(false) is not { } session)
         {
             return (StatusCodes.Status401Unauthorized, "not signed in: run `parley open` for a login link (the CLI uses the api-key file in the node's home)");
         }

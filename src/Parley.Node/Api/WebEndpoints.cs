@@ -11,18 +11,20 @@ internal static class WebEndpoints
     {
         app.MapGet(ApiSecurity.LoginPath, async (HttpContext context, string? token, WebSessions sessions, ApiSecurity security, RefusalPage refusal) =>
         {
-            if (sessions.Redeem(token) is not { } session)
+            if (await sessions.RedeemAsync(token).ConfigureAwait(false) is not { } session)
             {
                 context.Response.StatusCode = StatusCodes.Status401Unauthorized;
                 await refusal.WriteAsync(context.Response, "This login link has been used or has expired.").ConfigureAwait(false);
                 return;
             }
-            context.Response.Cookies.Append(security.CookieName, session.Id, new CookieOptions
+            context.Response.Cookies.Append(security.CookieName, session.Cookie, new CookieOptions
             {
                 HttpOnly = true,
                 SameSite = SameSiteMode.Strict,
+                Secure = context.Request.IsHttps,
                 Path = "/",
                 IsEssential = true,
+                Expires = session.ExpiresAt,
             });
             WebAssets.AddHeaders(context.Response);
             // 303 to a URL without the token, so it leaves the address bar and is not reloaded.
@@ -39,11 +41,11 @@ internal static class WebEndpoints
         api.MapGet("/session", (HttpContext context, RefusalPage refusal) => ApiSecurity.SessionOf(context) is { } session
             ? Results.Ok(new WebSessionView(session.CsrfToken, ApiSecurity.CsrfHeader, refusal.OpenCommand))
             : Results.Json(new ApiError("this call is for a browser session"), statusCode: StatusCodes.Status400BadRequest));
-        api.MapPost("/logout", (HttpContext context, WebSessions sessions, ApiSecurity security) =>
+        api.MapPost("/logout", async (HttpContext context, WebSessions sessions, ApiSecurity security) =>
         {
             if (ApiSecurity.SessionOf(context) is { } session)
             {
-                sessions.End(session.Id);
+                await sessions.EndAsync(session.IdHash).ConfigureAwait(false);
                 context.Response.Cookies.Delete(security.CookieName);
             }
             return Results.NoContent();

@@ -53,10 +53,22 @@ internal static class ContactsEndpoints
             }
             return views.Of(await contacts.UpdateAsync(id, r => r with { Alias = alias }).ConfigureAwait(false));
         });
+        api.MapPost("/peers/{peer}/verify", (string peer, PeerLookup lookup, ContactBook contacts, PeerViews views, TimeProvider time) =>
+            MarkVerifiedAsync(lookup.Resolve(peer), contacts, views, time.GetUtcNow()));
+        api.MapPost("/peers/{peer}/unverify", (string peer, PeerLookup lookup, ContactBook contacts, PeerViews views) =>
+            MarkVerifiedAsync(lookup.Resolve(peer), contacts, views, null));
         api.MapGet("/peers/{peer}/safety", (string peer, PeerLookup lookup, NodeIdentity identity) =>
         {
             var id = lookup.Resolve(peer);
             return new SafetyView(id.ToString(), identity.DeviceId.ToString(), SafetyNumber.Compute(identity.DeviceId, id));
         });
+    }
+
+    /// <summary>Stores that the user checked (or takes back that they checked) a device's safety number; a device must be known first.</summary>
+    private static async Task<PeerView> MarkVerifiedAsync(DeviceId id, ContactBook contacts, PeerViews views, DateTimeOffset? at)
+    {
+        var updated = await contacts.UpdateIfKnownAsync(id, r => r with { VerifiedAt = at }).ConfigureAwait(false)
+            ?? throw new ApiRequestException($"{id.Short} is not a known peer");
+        return views.Of(updated);
     }
 }

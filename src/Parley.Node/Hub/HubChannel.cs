@@ -22,7 +22,7 @@ internal sealed class HubChannel : IHubChannel
     public IPeerLink RequireLink() =>
         _link ?? throw new HubUnavailableException(_hub is null ? "this node has no hub (join one with hub-join)" : "the hub is not reachable right now");
 
-    public void Use(Invite hub) => _hub = hub;
+    public void Use(Invite? hub) => _hub = hub;
 
     public void Attach(IPeerLink link) => _link = link;
 

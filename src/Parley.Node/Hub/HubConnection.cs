@@ -37,7 +37,7 @@ internal sealed class HubConnection(HubChannel channel, HubDialer dialer, HubFra
     public async Task StartAsync(CancellationToken cancellationToken)
     {
         var text = options.HubInvite ?? await store.GetSettingAsync(HubSetting).ConfigureAwait(false);
-        if (text is not null)
+        if (!string.IsNullOrEmpty(text)) // empty: the user left the hub
         {
             await JoinAsync(text).ConfigureAwait(false);
         }
@@ -70,6 +70,23 @@ internal sealed class HubConnection(HubChannel channel, HubDialer dialer, HubFra
             _joining.Release();
         }
         return invite;
+    }
+
+    /// <summary>Leaves the hub: the link is closed, no hub is dialed from now on (across restarts too), and what it said is forgotten.</summary>
+    public async Task LeaveAsync()
+    {
+        await store.SetSettingAsync(HubSetting, "").ConfigureAwait(false);
+        await _joining.WaitAsync().ConfigureAwait(false);
+        try
+        {
+            await LeaveCurrentAsync("left the hub").ConfigureAwait(false);
+            channel.Use(null);
+            router.Changed(null);
+        }
+        finally
+        {
+            _joining.Release();
+        }
     }
 
     /// <summary>Ends the current hub's loop; its link is closed with <paramref name="reason"/>, else as shutting down.</summary>

@@ -22,7 +22,8 @@ public static class HubEvents
 public sealed record HubJoinRequest(string? Invite);
 
 /// <summary><c>GET|POST /api/hub</c>: the hub in use (null when none), whether it is linked, and its members.</summary>
-public sealed record HubReply(string? Hub, string? Invite, bool Connected, IReadOnlyList<HubMemberView> Members);
+/// <param name="Name">What to call the hub: the name its invite gives (other than the default "hub"), else its first address.</param>
+public sealed record HubReply(string? Hub, string? Invite, bool Connected, IReadOnlyList<HubMemberView> Members, string? Name = null);
 
 /// <summary>A hub member as the API shows it (also in <c>GET /api/peers</c>, as <c>hub</c>): <c>state</c> is ours for it, if any.</summary>
 public sealed record HubMemberView(string DeviceId, string Name, bool Online, DateTimeOffset LastSeen, string Address, PeerState? State)

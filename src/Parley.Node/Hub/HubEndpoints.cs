@@ -16,6 +16,11 @@ internal static class HubEndpoints
             await hub.JoinAsync(body.Invite ?? throw new ApiRequestException("give the hub's invite")).ConfigureAwait(false);
             return Reply(hub, presence, contacts);
         });
+        api.MapDelete("/hub", async (HubConnection hub, HubPresence presence, ContactBook contacts) =>
+        {
+            await hub.LeaveAsync().ConfigureAwait(false);
+            return Reply(hub, presence, contacts);
+        });
         api.MapGet("/whois", async (string? q, DirectoryLookup directory, ContactBook contacts) =>
         {
             if (string.IsNullOrWhiteSpace(q))
@@ -29,5 +34,13 @@ internal static class HubEndpoints
     }
 
     private static HubReply Reply(HubConnection hub, HubPresence presence, ContactBook contacts) =>
-        new(hub.Hub?.DeviceId.ToString(), hub.Hub?.ToString(), hub.Connected, HubMemberView.List(presence, contacts));
+        new(hub.Hub?.DeviceId.ToString(), hub.Hub?.ToString(), hub.Connected, HubMemberView.List(presence, contacts), NameOf(hub.Hub));
+
+    private static string? NameOf(Core.Identity.Invite? hub) => hub switch
+    {
+        null => null,
+        { Name: { Length: > 0 } name } when name != "hub" => name,
+        { Addresses.Count: > 0 } => hub.Addresses[0].ToString(),
+        _ => hub.DeviceId.Short,
+    };
 }

@@ -53,7 +53,7 @@ internal sealed class HubFrameRouter
         }
     }
 
-    public void Changed(Invite hub)
+    public void Changed(Invite? hub)
     {
         foreach (var feature in Features)
         {

@@ -52,5 +52,5 @@ internal sealed class HubPresence(NodeIdentity identity, VerifiedDirectory direc
         }
     }
 
-    public void OnHubChanged(Invite hub) => _members.Clear();
+    public void OnHubChanged(Invite? hub) => _members.Clear();
 }

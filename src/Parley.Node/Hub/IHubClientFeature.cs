@@ -25,8 +25,8 @@ internal interface IHubClientFeature
     {
     }
 
-    /// <summary>The node switched to another hub: forget what the previous one said.</summary>
-    void OnHubChanged(Invite hub)
+    /// <summary>The node switched to another hub, or left it (null): forget what the previous one said.</summary>
+    void OnHubChanged(Invite? hub)
     {
     }
 }

@@ -4,7 +4,7 @@ namespace Parley.Node.Storage;
 
 public sealed partial class NodeStore : ISettingStore
 {
-    private const string PeerColumns = "device_id, state, remote_name, alias, address, last_seen, created_at";
+    private const string PeerColumns = "device_id, state, remote_name, alias, address, last_seen, created_at, verified_at";
 
     public Task<IReadOnlyList<PeerRecord>> LoadPeersAsync() => ReadAsync<IReadOnlyList<PeerRecord>>(connection =>
     {
@@ -22,12 +22,13 @@ public sealed partial class NodeStore : ISettingStore
     {
         using var command = Command(connection,
             $"""
-            INSERT INTO peers ({PeerColumns}) VALUES ($id, $state, $name, $alias, $address, $seen, $created)
+            INSERT INTO peers ({PeerColumns}) VALUES ($id, $state, $name, $alias, $address, $seen, $created, $verified)
             ON CONFLICT (device_id) DO UPDATE SET state = $state, remote_name = $name, alias = $alias,
-                address = $address, last_seen = $seen;
+                address = $address, last_seen = $seen, verified_at = $verified;
             """,
             ("$id", peer.DeviceId), ("$state", peer.State.ToString()), ("$name", peer.RemoteName), ("$alias", peer.Alias),
-            ("$address", peer.Address), ("$seen", peer.LastSeen?.ToUnixTimeMilliseconds()), ("$created", peer.CreatedAt.ToUnixTimeMilliseconds()));
+            ("$address", peer.Address), ("$seen", peer.LastSeen?.ToUnixTimeMilliseconds()), ("$created", peer.CreatedAt.ToUnixTimeMilliseconds()),
+            ("$verified", peer.VerifiedAt?.ToUnixTimeMilliseconds()));
         return command.ExecuteNonQuery();
     });
 
@@ -71,5 +72,8 @@ public sealed partial class NodeStore : ISettingStore
         reader.IsDBNull(3) ? null : reader.GetString(3),
         reader.IsDBNull(4) ? null : reader.GetString(4),
         reader.IsDBNull(5) ? null : DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(5)),
-        DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(6)));
+        DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(6)))
+    {
+        VerifiedAt = reader.IsDBNull(7) ? null : DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(7)),
+    };
 }

@@ -28,6 +28,9 @@ public sealed record PeerRecord(
 {
     /// <summary>What to call the peer: our alias for it, else the name it gave, else its ID.</summary>
     public string DisplayName => !string.IsNullOrEmpty(Alias) ? Alias : !string.IsNullOrEmpty(RemoteName) ? RemoteName : DeviceId[..8];
+
+    /// <summary>When the user marked this device's safety number as checked with its owner; null when never (or taken back).</summary>
+    public DateTimeOffset? VerifiedAt { get; init; }
 }
 
 /// <summary>Delivery state of a 1:1 message.</summary>

@@ -101,6 +101,11 @@ internal static class StoreMigrations
         ALTER TABLE transfer_files ADD COLUMN modified INTEGER NOT NULL DEFAULT 0;
         ALTER TABLE transfer_files ADD COLUMN flags INTEGER NOT NULL DEFAULT 0;
         """,
+        // Staying signed in and trust (issue 19): web sessions survive a restart (only their hash is kept); verified contacts.
+        """
+        CREATE TABLE web_sessions (id_hash TEXT PRIMARY KEY, created_at INTEGER NOT NULL, expires_at INTEGER NOT NULL);
+        ALTER TABLE peers ADD COLUMN verified_at INTEGER;
+        """,
     ];
 
     public static void Apply(SqliteConnection connection)

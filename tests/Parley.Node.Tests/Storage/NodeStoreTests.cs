@@ -23,7 +23,7 @@ public sealed class NodeStoreTests : IDisposable
         command.CommandText = "PRAGMA journal_mode; ";
         Assert.Equal("wal", command.ExecuteScalar());
         command.CommandText = "PRAGMA user_version;";
-        Assert.Equal(8L, command.ExecuteScalar());
+        Assert.Equal(9L, command.ExecuteScalar());
         Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(Path.Combine(_home, NodeStore.FileName)));
     }
 

@@ -45,6 +45,7 @@ const ICONS = {
   send: 'M4 12 20 4l-6 16-3-7z',
   back: 'M15 5l-7 7 7 7',
   copy: 'M8 8h11v11H8zM5 16V5h11',
+  invite: 'M9 11a4 4 0 1 0 0-8 4 4 0 0 0 0 8zm-7 9a7 7 0 0 1 14 0M19 8v6M16 11h6',
 };
 
 /** A small line icon (decorative: hidden from screen readers; the control carries the label). */
@@ -53,6 +54,7 @@ export function icon(name) {
   const svg = document.createElementNS(ns, 'svg');
   svg.setAttribute('viewBox', '0 0 24 24');
   svg.setAttribute('aria-hidden', 'true');
+  svg.dataset.icon = name;
   svg.setAttribute('class', 'icon');
   const path = document.createElementNS(ns, 'path');
   path.setAttribute('d', ICONS[name]);
@@ -68,12 +70,17 @@ export function avatar(name, id) {
   return h('span', { class: `avatar hue-${hash % 8}`, 'aria-hidden': 'true' }, letter);
 }
 
-/** A short message at the bottom of the screen; errors stay longer. */
+/** A short message at the bottom of the screen; errors stay longer. A click dismisses it. */
 export function toast(text, kind = 'info') {
   const box = document.getElementById('toasts');
-  const item = h('div', { class: `toast ${kind}` }, text);
+  const item = h('div', { class: `toast ${kind}`, onclick: () => item.remove() }, text);
   box.append(item);
   setTimeout(() => item.remove(), kind === 'error' ? 8000 : 4000);
+}
+
+/** Removes error toasts: what failed on a view left, or before the node came back, is no longer news. */
+export function clearErrorToasts() {
+  document.querySelectorAll('#toasts .toast.error').forEach(t => t.remove());
 }
 
 /** A modal dialog with a form; resolves with the submitted values, or null when dismissed. */

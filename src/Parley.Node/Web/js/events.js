@@ -4,6 +4,8 @@ const handlers = new Map();
 let socket = null;
 let retry = 500;
 const connectedHandlers = [];
+const disconnectedHandlers = [];
+let down = false;
 
 /** on('message', e => …) for one type; on('*', …) for all. Returns a function that unsubscribes. */
 export function on(type, handler) {
@@ -15,11 +17,15 @@ export function on(type, handler) {
 /** Called on every (re)connection, so views can refetch what they might have missed. */
 export function onConnected(handler) { connectedHandlers.push(handler); }
 
+/** Called when the stream drops (the node stopped or is restarting), so the page stops showing live things as live. */
+export function onDisconnected(handler) { disconnectedHandlers.push(handler); }
+
 export function connect() {
   socket = new WebSocket(`${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}/api/events`);
   socket.addEventListener('open', () => {
     retry = 500;
     document.body.classList.remove('offline');
+    down = false;
     connectedHandlers.forEach(f => f());
   });
   socket.addEventListener('message', m => {
@@ -29,6 +35,7 @@ export function connect() {
   });
   socket.addEventListener('close', () => {
     document.body.classList.add('offline');
+    if (!down) { down = true; disconnectedHandlers.forEach(f => f()); }
     setTimeout(connect, retry);
     retry = Math.min(retry * 2, 10000);
   });

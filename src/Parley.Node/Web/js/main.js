@@ -2,9 +2,9 @@
 // view the address names (#/chats/…, #/peers, #/calls, #/videos/…). A ringing call shows over any view.
 
 import { startSession, onSignedOut, loginCommand } from './api.js';
-import { connect, on } from './events.js';
+import { connect, on, onConnected, onDisconnected } from './events.js';
 import { state, watch, wireEvents, loadAll } from './state.js';
-import { h, fill, icon, avatar, toast } from './dom.js';
+import { h, fill, icon, avatar, toast, clearErrorToasts } from './dom.js';
 import * as home from './views/home.js';
 import * as chats from './views/chats.js';
 import * as peers from './views/peers.js';
@@ -27,7 +27,7 @@ const navItems = [
   { view: 'files', label: 'Files', icon: 'files', badge: () => state.offers.length },
   { view: 'calls', label: 'Calls', icon: 'calls', badge: () => ringing.size },
   { view: 'videos', label: 'Videos', icon: 'videos' },
-  { view: 'home', label: 'Invite', icon: 'home' },
+  { view: 'home', label: 'Invite', icon: 'invite' },
   { view: 'settings', label: 'Settings', icon: 'settings' },
 ];
 
@@ -41,6 +41,7 @@ function route() {
     return;
   }
   unmount?.();
+  clearErrorToasts();
   const main = document.getElementById('main');
   main.replaceChildren();
   main.className = '';
@@ -108,6 +109,16 @@ function wireRooms() {
   on('room.notice', n => { if (n.kind === 'invited') toast(`${n.name} invited you to ${n.room}: join it in Rooms.`); });
 }
 
+/** While the event stream is down the node is (most likely) not running: a banner says so, and goes when it is back. */
+function wireNodeDown() {
+  const banner = h('div', { id: 'node-down', class: 'node-down', role: 'alert', hidden: true },
+    h('strong', null, 'The Parley node is not running.'),
+    h('span', null, ' Contacts are not shown online until it is back; start it again and this page reconnects by itself.'));
+  document.body.prepend(banner);
+  onDisconnected(() => { banner.hidden = false; });
+  onConnected(() => { banner.hidden = true; clearErrorToasts(); });
+}
+
 function signedOut() {
   document.body.replaceChildren(h('main', { class: 'signed-out' },
     h('h1', null, 'Signed out'),
@@ -129,6 +140,7 @@ async function start() {
   wireCalls();
   wireRooms();
   wireNotifications();
+  wireNodeDown();
   await loadAll();
   watch(['conversations', 'peers', 'offers', 'status', 'hub'], renderNav);
   window.addEventListener('hashchange', route);

@@ -2,7 +2,7 @@
 // `watch` the parts they show; an event refetches only the parts it touches (debounced).
 
 import { api } from './api.js';
-import { on, onConnected } from './events.js';
+import { on, onConnected, onDisconnected } from './events.js';
 
 export const state = {
   status: null,
@@ -102,6 +102,13 @@ export function wireEvents() {
   });
   on('offer', () => refresh('offers', 0));
   onConnected(loadAll);
+  // A node that is not running has nobody online: say so until it is back (loadAll then refetches).
+  onDisconnected(() => {
+    for (const list of ['contacts', 'requests', 'hub']) state.peers[list] = state.peers[list].map(p => ({ ...p, online: false }));
+    if (state.hub) state.hub = { ...state.hub, connected: false };
+    changed('peers');
+    changed('hub');
+  });
   // LAN discovery has no events (it hears announcements every few seconds): look again now and then.
   setInterval(() => { if (!document.hidden) refresh('peers'); }, 5000);
 }

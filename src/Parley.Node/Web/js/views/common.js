@@ -3,7 +3,7 @@
 import { api } from '../api.js';
 import { h, avatar, toast } from '../dom.js';
 import { ago } from '../format.js';
-import { load } from '../state.js';
+import { load, nameOf } from '../state.js';
 
 export function pageHeader(title, subtitle) {
   return h('header', { class: 'page-header' }, h('h1', null, title), subtitle && h('p', { class: 'muted' }, subtitle));
@@ -26,8 +26,21 @@ export function presence(peer) {
 export function peerRow(peer, details, actions) {
   return h('li', { class: 'peer-row' },
     avatar(peer.name, peer.deviceId),
-    h('div', { class: 'peer-text' }, h('strong', { class: 'peer-name' }, peer.name), h('small', null, details)),
+    h('div', { class: 'peer-text' }, h('span', { class: 'peer-title' }, h('strong', { class: 'peer-name' }, peer.name), trustBadge(peer)),
+      h('small', null, details), keyChangeWarning(peer)),
     h('div', { class: 'row-actions' }, actions));
+}
+
+/** "Verified" beside a contact whose safety number the user checked (stored on the node); nothing otherwise. */
+export function trustBadge(peer) {
+  return peer?.verified ? h('span', { class: 'verified-badge', title: 'Safety number checked with this person' }, '✓ verified') : null;
+}
+
+/** A device going by the name of a verified contact with another key: a new device of theirs, or someone posing as them. */
+export function keyChangeWarning(peer) {
+  if (!peer?.keyChangeOf) return null;
+  return h('p', { class: 'key-change', role: 'note' },
+    `Not the key you verified for ${nameOf(peer.keyChangeOf)}: this device's key is different. Check the safety number with them before trusting it.`);
 }
 
 /** Runs an action of a button: disabled while it works, errors shown, then the named parts reloaded. */

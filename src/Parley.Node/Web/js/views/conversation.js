@@ -5,7 +5,7 @@ import { api, seg } from '../api.js';
 import { h, fill, icon, avatar, toast, ask } from '../dom.js';
 import { on } from '../events.js';
 import { state, watch, nameOf, contactOf, refresh, load } from '../state.js';
-import { presence } from './common.js';
+import { presence, trustBadge, keyChangeWarning } from './common.js';
 import { unreadMarker, keepCounts, roomStatus } from './room-timeline.js';
 import { topicLine, renderPanel } from './room-panel.js';
 import { conversationFiles } from './conversation-files.js';
@@ -187,7 +187,7 @@ export function openConversation(pane, key) {
   const header = h('header', { class: 'conversation-header' },
     h('a', { href: '#/chats', class: 'button ghost back', 'aria-label': 'Back to conversations' }, icon('back')),
     room ? h('span', { class: 'avatar room', 'aria-hidden': 'true' }, '#') : avatar(nameOf(key), key),
-    h('div', { class: 'header-text' }, h('h2', null, nameOf(key)), room ? topic : null, status),
+    h('div', { class: 'header-text' }, h('h2', null, nameOf(key)), room ? topic : [trustBadge(contactOf(key)), keyChangeWarning(contactOf(key))], status),
     room ? h('button', {
       class: 'ghost', 'aria-expanded': 'false',
       onclick: e => { panel.hidden = !panel.hidden; e.currentTarget.setAttribute('aria-expanded', String(!panel.hidden)); loadRoomInfo(); },

@@ -1,6 +1,6 @@
 // First run and "Invite": who you are, how others reach you, who is nearby.
 
-import { api } from '../api.js';
+import { api, seg } from '../api.js';
 import { h, put, fill, icon, copy, avatar } from '../dom.js';
 import { state, watch, load } from '../state.js';
 import { pageHeader, section, peerRow, act, addPeer, addByInviteForm } from './common.js';
@@ -22,9 +22,11 @@ export function mount(main) {
       return;
     }
     fill(nearbyList, nearby.map(n => {
-      const button = h('button', { class: n.state ? 'ghost' : 'primary' }, n.state === 'contact' ? 'Contact' : n.state ? n.state : 'Add');
-      button.disabled = Boolean(n.state);
-      button.addEventListener('click', () => act(button, () => addPeer(n.deviceId), ['peers']));
+      // A request is answered here too: Accept, not a greyed "request".
+      const answer = n.state === 'request';
+      const button = h('button', { class: n.state && !answer ? 'ghost' : 'primary' }, answer ? 'Accept' : n.state === 'contact' ? 'Contact' : n.state ?? 'Add');
+      button.disabled = Boolean(n.state) && !answer;
+      button.addEventListener('click', () => act(button, () => (answer ? api.post(`/api/peers/${seg(n.deviceId)}/accept`) : addPeer(n.deviceId)), ['peers']));
       return peerRow(n, n.address, button);
     }));
   }

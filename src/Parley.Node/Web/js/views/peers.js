@@ -3,14 +3,15 @@
 import { api, seg } from '../api.js';
 import { h, put, fill, ask, toast } from '../dom.js';
 import { ago } from '../format.js';
-import { state, watch } from '../state.js';
+import { state, watch, load } from '../state.js';
 import { pageHeader, section, peerRow, presence, act, addPeer, addByInviteForm } from './common.js';
 
 export function mount(main) {
   const requests = h('ul', { class: 'peer-list' });
   const contacts = h('ul', { class: 'peer-list' });
   const others = h('ul', { class: 'peer-list' });
-  const requestsCard = section('Asking to connect', h('p', { class: 'muted small' }, 'Accept only people you know. Check the safety number with them if in doubt.'), requests);
+  const requestsCard = section('Asking to connect', h('p', { class: 'muted small' }, 'Accept only people you know. Check the safety number below with them if in doubt (in person or on a call).'), requests);
+  const safetyNumbers = new Map(); // device ID → its safety number with us (it never changes; computing it costs the node a little)
 
   function button(label, kind, work, reload = ['peers']) {
     const b = h('button', { class: kind }, label);
@@ -20,8 +21,9 @@ export function mount(main) {
 
   function render() {
     requestsCard.hidden = state.peers.requests.length === 0;
-    fill(requests, state.peers.requests.map(p => peerRow(p, `wants to connect · ${ago(p.lastSeen)}`, [
+    fill(requests, state.peers.requests.map(p => peerRow(p, [`wants to connect · ${ago(p.lastSeen)}`, safetyLine(p)], [
       button('Accept', 'primary', () => api.post(`/api/peers/${seg(p.deviceId)}/accept`)),
+      p.verified ? null : button('Mark as verified', 'ghost', () => api.post(`/api/peers/${seg(p.deviceId)}/verify`)),
       button('Deny', 'ghost', () => api.post(`/api/peers/${seg(p.deviceId)}/deny`)),
       button('Block', 'ghost danger-text', () => api.post(`/api/peers/${seg(p.deviceId)}/block`)),
     ])));
@@ -49,14 +51,31 @@ export function mount(main) {
     if (values) await api.post(`/api/peers/${seg(p.deviceId)}/rename`, { name: values.name });
   }
 
+  /** The request's safety number, shown in its row (fetched once per device, then the row is redrawn). */
+  function safetyLine(p) {
+    const known = safetyNumbers.get(p.deviceId);
+    if (known === undefined) {
+      safetyNumbers.set(p.deviceId, null);
+      api.get(`/api/peers/${seg(p.deviceId)}/safety`).then(s => { safetyNumbers.set(p.deviceId, s.safetyNumber); render(); }, () => safetyNumbers.delete(p.deviceId));
+    }
+    return known ? h('span', { class: 'safety-line' }, ' · safety number ', h('span', { class: 'mono safety-inline' }, known)) : null;
+  }
+
   async function safety(p) {
     const s = await api.get(`/api/peers/${seg(p.deviceId)}/safety`);
-    await ask({
+    const confirmed = await ask({
       title: `Safety number with ${p.name}`,
       body: [h('p', { class: 'safety mono' }, s.safetyNumber),
-        h('p', { class: 'muted small' }, `Compare this with ${p.name}, in person or on a call. If it matches, nobody is in the middle.`)],
-      confirm: 'Done',
+        h('p', { class: 'muted small' }, p.verified
+          ? `You marked this as checked with ${p.name}.`
+          : `Compare this with ${p.name}, in person or on a call. If it matches, nobody is in the middle: mark it as verified.`)],
+      confirm: p.verified ? 'Done' : 'Mark as verified',
     });
+    if (confirmed && !p.verified) {
+      await api.post(`/api/peers/${seg(p.deviceId)}/verify`);
+      await load('peers');
+      toast(`${p.name} is verified`);
+    }
   }
 
   async function block(p) {

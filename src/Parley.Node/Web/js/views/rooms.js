@@ -44,16 +44,25 @@ export function mount(main) {
       membersOf.set(room, box);
       const join = h('button', { class: joined ? 'ghost' : 'primary' }, joined ? 'Leave' : 'Join');
       join.addEventListener('click', () => act(join, () => api.post(`/api/rooms/${seg(room)}/${joined ? 'leave' : 'join'}`), ['rooms']));
+      box.hidden = !joined;
       if (joined) members(room, box);
+      // Before joining: who is in it, on request (the hub shows a public room's members to anyone, an invite-only one's to those invited).
+      const peek = joined ? null : h('button', { class: 'ghost', 'aria-expanded': 'false' }, 'Members');
+      peek?.addEventListener('click', () => {
+        const open = peek.getAttribute('aria-expanded') !== 'true';
+        peek.setAttribute('aria-expanded', String(open));
+        box.hidden = !open;
+        if (open) members(room, box);
+      });
       return h('li', { class: 'room-row' },
         h('div', { class: 'room-head' },
           h('span', { class: 'avatar room', 'aria-hidden': 'true' }, '#'),
           h('strong', null, room),
           about ? h('span', { class: `access ${about.public ? 'public' : ''}` }, about.public ? 'public' : 'invite-only') : null,
           h('small', { class: 'muted' }, [joined ? 'joined' : '', about?.members ? `${about.members} member${about.members === 1 ? '' : 's'}` : ''].filter(Boolean).join(' · ')),
-          h('div', { class: 'row-actions' }, joined ? h('a', { class: 'button primary', href: `#/chats/${seg(room)}` }, 'Open') : null, join)),
+          h('div', { class: 'row-actions' }, joined ? h('a', { class: 'button primary', href: `#/chats/${seg(room)}` }, 'Open') : peek, join)),
         about?.topic ? h('p', { class: 'room-topic topic-text muted' }, about.topic) : null,
-        joined ? box : null);
+        box);
     }));
   }
 

@@ -2,7 +2,7 @@
 // sounds, theme, sign out.
 
 import { api, seg } from '../api.js';
-import { h, put, fill, toast } from '../dom.js';
+import { h, put, fill, toast, ask as askDialog } from '../dom.js';
 import { state, watch, load } from '../state.js';
 import { pageHeader, section, act } from './common.js';
 import { notificationPermission, askForNotifications } from '../notify.js';
@@ -13,7 +13,13 @@ export function mount(main) {
   const saveName = h('button', { class: 'primary' }, 'Save');
   const hubInvite = h('input', { placeholder: 'parley://…?addr=host:port (from the hub’s owner)', 'aria-label': 'Hub invite', class: 'mono', spellcheck: 'false' });
   const joinHub = h('button', { class: 'primary' }, 'Join hub');
-  const hubState = h('p', { class: 'muted small' });
+  const hubState = h('p', { class: 'muted small hub-state' });
+  const leaveHub = h('button', { class: 'ghost danger-text' }, 'Leave hub');
+  leaveHub.addEventListener('click', async () => {
+    if (!await askDialog({ title: `Leave ${state.hub?.name ?? 'the hub'}?`, body: h('p', null, 'You will reach people on your network or by address only, until you join a hub again. Rooms on this hub are out of reach.'), confirm: 'Leave', danger: true })) return;
+    // The hub first: the rooms loader reads it to know there is no hub to ask.
+    if (await act(leaveHub, () => api.del('/api/hub'), ['hub'])) { toast('Left the hub'); load('rooms'); load('peers'); }
+  });
   const folder = h('input', { value: state.settings?.downloadFolder ?? '', 'aria-label': 'Download folder', class: 'mono' });
   const saveFolder = h('button', { class: 'primary' }, 'Save');
   const discovery = h('input', { type: 'checkbox', checked: Boolean(state.settings?.discovery), role: 'switch' });
@@ -24,8 +30,10 @@ export function mount(main) {
   function render() {
     const hub = state.hub;
     const others = hub?.members.filter(m => m.deviceId !== state.status?.deviceId).length ?? 0;
-    fill(hubState, hub?.hub ? `${hub.connected ? 'Connected to' : 'Reconnecting to'} hub ${hub.hub.split('-')[0]}${others ? ` · ${others} other member${others === 1 ? '' : 's'}` : ''}`
+    fill(hubState, hub?.hub ? [`${hub.connected ? 'Connected to' : 'Reconnecting to'} hub `, h('strong', { class: 'hub-name', title: hub.hub }, hub.name ?? hub.hub.split('-')[0]),
+      others ? ` · ${others} other member${others === 1 ? '' : 's'}` : '']
       : 'No hub: you reach people on your network, or by address.');
+    leaveHub.hidden = !hub?.hub;
     discovery.checked = Boolean(state.settings?.discovery);
     if (document.activeElement !== folder) folder.value = state.settings?.downloadFolder ?? '';
     const on = new Set(state.settings?.autoAccept ?? []);
@@ -49,7 +57,7 @@ export function mount(main) {
       onsubmit: e => { e.preventDefault(); act(saveName, () => api.post('/api/name', { name: name.value }), ['status']).then(r => r && toast('Name saved')); },
     }, name, saveName), h('p', { class: 'muted small' }, 'Shown to the people you connect with.')),
     notifications(),
-    section('Hub', hubState, h('form', {
+    section('Hub', h('div', { class: 'row-actions hub-row' }, hubState, leaveHub), h('form', {
       class: 'inline-form',
       onsubmit: async e => {
         e.preventDefault();

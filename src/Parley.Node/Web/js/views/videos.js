@@ -194,7 +194,9 @@ function createSharing() {
   const share = h('button', { class: 'primary' }, 'Share');
   const unshare = h('button', { class: 'ghost' }, 'Stop sharing');
   const summary = h('p', { class: 'muted small' });
-  const everyone = h('input', { type: 'checkbox', role: 'switch' });
+  // One control says who may watch; the per-contact ticks show only when it says "the contacts ticked".
+  const who = h('select', { 'aria-label': 'Who may watch' },
+    h('option', { value: 'all' }, 'Every contact'), h('option', { value: 'chosen' }, 'Only the contacts ticked below'));
   const people = h('ul', { class: 'toggle-list' });
   let status = null;
 
@@ -209,7 +211,9 @@ function createSharing() {
       : 'You are not sharing videos.');
     if (document.activeElement !== folder) folder.value = status.folder ?? '';
     unshare.hidden = !status.folder;
-    everyone.checked = status.everyone;
+    const mode = status.everyone && !Object.values(status.rules).includes(false) ? 'all' : 'chosen';
+    who.value = mode;
+    people.hidden = mode === 'all';
     fill(people, state.peers.contacts.map(c => {
       const rule = status.rules[c.deviceId];
       const box = h('input', { type: 'checkbox', checked: rule ?? status.everyone });
@@ -223,7 +227,11 @@ function createSharing() {
     if (result) { status = result; render(); }
   }
 
-  everyone.addEventListener('change', () => change({ peer: 'all', allowed: everyone.checked }, everyone));
+  who.addEventListener('change', async () => {
+    // "Every contact" means everyone: denials from the ticks go too.
+    if (who.value === 'all') for (const [peer, allowed] of Object.entries(status.rules)) if (!allowed) await change({ peer, allowed: true }, who);
+    await change({ peer: 'all', allowed: who.value === 'all' }, who);
+  });
   unshare.addEventListener('click', async () => { const r = await act(unshare, () => api.post('/api/videos/unshare')); if (r) { status = r; render(); } });
   const element = section('Your shared folder', summary, h('form', {
     class: 'inline-form',
@@ -234,7 +242,7 @@ function createSharing() {
       if (r) { status = r; folder.blur(); render(); toast('Folder shared with your contacts'); }
     },
   }, folder, share, unshare),
-  h('label', { class: 'toggle' }, everyone, h('span', null, 'Every contact may watch (unless unticked below)')), people);
+  h('label', { class: 'stacked' }, 'Who may watch', who), people);
 
   return { element, start: () => { reload(); return watch(['peers'], render); } };
 }
