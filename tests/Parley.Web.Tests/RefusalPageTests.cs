@@ -52,7 +52,12 @@ public sealed class RefusalPageTests : IDisposable
             await page.GotoAsync(url);
             await page.WaitForSelectorAsync("#nav a");
 
-            // The node restarts on the same port: the page's session is gone, and it says how to get a new one.
+            // The session is ended from another tab (sessions survive restarts now), then the node restarts on the
+            // same port: the open page finds its session gone, and says how to get a new one.
+            var other = await page.Context.NewPageAsync();
+            await other.GotoAsync(new Uri(new Uri(url), "/#/settings").ToString());
+            await other.GetByRole(AriaRole.Button, new() { Name = "Sign out of this browser" }).ClickAsync();
+            await other.CloseAsync();
             var port = new Uri(url).Port.ToString(System.Globalization.CultureInfo.InvariantCulture);
             await node.DisposeAsync();
             node = await NodeProcess.StartAsync(ParleyRunner.Local, home, "--port", "0", "--api-port", port, "--no-discovery");
