@@ -26,7 +26,7 @@ public sealed class HubApiTests : HubTestBase
         await Wait.UntilAsync(() => alice.Node.HubMembers.Members.Any(m => m.DeviceId == bob.Id && m.Online), "alice to see bob");
 
         var hub = await client.GetFromJsonAsync<JsonElement>("/api/hub");
-        Assert.Equal(["hub", "invite", "connected", "members"], Names(hub));
+        Assert.Equal(["hub", "invite", "connected", "members", "name"], Names(hub));
         Assert.Equal(Hub.DeviceId.ToString(), hub.GetProperty("hub").GetString());
         var member = Assert.Single(hub.GetProperty("members").EnumerateArray());
         Assert.Equal(["deviceId", "name", "online", "lastSeen", "address", "state"], Names(member));
