@@ -87,4 +87,77 @@ public sealed class ClusterProcessTests : IDisposable
             await bob.DisposeAsync();
         }
     }
+
+    /// <summary>The ports of an invite's addresses, in order.</summary>
+    private static List<int> Ports(string invite) =>
+        [.. invite.Split('?', 2)[1].Split('&').Where(p => p.StartsWith("addr=", StringComparison.Ordinal)).Select(p => int.Parse(p[(p.LastIndexOf(':') + 1)..], System.Globalization.CultureInfo.InvariantCulture))];
+
+    [Fact]
+    public async Task InviteListsEveryLiveHub_ANatsServerKilled_NothingStops_AKilledHubsMembersMoveToAnother()
+    {
+        await using var nats = await NatsServers.StartAsync(3);
+        await using var hub1 = await StartHub(nats, "hub1");
+        await using var hub2 = await StartHub(nats, "hub2");
+        var (port1, port2) = (Ports(hub1.Invite)[0], Ports(hub2.Invite)[0]);
+        var invite = "";
+        await Eventually(async () => Ports(invite = (await ParleyRunner.Local.RunAsync("--home", Path.Combine(_root, "hub1"), "hub", "invite")).Out.Trim()).Contains(port2),
+            "hub 1's invite to list hub 2");
+        Assert.Equal(port1, Ports(invite)[0]); // its own first
+        Assert.Equal([port1, port2], Ports(invite).Distinct().ToList());
+
+        await using var alice = await StartNode("alice", invite);
+        await alice.WaitForOutputAsync($":{port1}");
+        await using var bob = await StartNode("bob", hub2.Invite);
+        await Eventually(async () => await WhoisAsync(alice, "bob") is { } b && b.GetProperty("online").GetBoolean(), "alice to find bob online");
+
+        // One NATS server of three dies without a word: the replicated buckets and stream keep their quorum.
+        await nats.KillAsync(0);
+        await using var carol = await StartNode("carol", hub2.Invite);
+        await Eventually(async () => await WhoisAsync(alice, "carol") is { } c && c.GetProperty("online").GetBoolean(), "alice to find carol, who joined after the kill");
+
+        // Alice's hub dies (SIGKILL): her node tries the invite's next hub.
+        var failover = Stopwatch.StartNew();
+        await hub1.DisposeAsync();
+        await Eventually(() => Task.FromResult(alice.Output.Split('\n').Any(l => l.Contains("linked with hub", StringComparison.Ordinal) && l.Contains($":{port2}", StringComparison.Ordinal))),
+            "alice to link with hub 2", seconds: 15);
+        var movedIn = failover.Elapsed;
+        await Eventually(async () => await WhoisAsync(bob, "alice") is { } a && a.GetProperty("online").GetBoolean(), "bob to see alice online through hub 2");
+        Assert.True(movedIn < TimeSpan.FromSeconds(5), $"alice moved to hub 2 only after {movedIn.TotalSeconds:0.0} s");
+        Console.WriteLine($"failover: alice linked with hub 2 {movedIn.TotalMilliseconds:0} ms after hub 1 was killed");
+    }
+
+    [Fact]
+    public async Task HubThatLosesNats_RefusesNewMembers_ThenLetsItsMembersGo_SayingWhy_AndNeverLogsCredentials()
+    {
+        await using var nats = await NatsServers.StartAsync(1);
+        var url = $"nats://parley:s3cret-pass@127.0.0.1:{nats.Ports[0]}";
+        await using var hub = await HubProcess.StartAsync(ParleyRunner.Local, Path.Combine(_root, "hub"), "--port", "0", "--cluster", url, "--identity", IdentityFile);
+        await using var alice = await StartNode("alice", hub.Invite);
+        await alice.WaitForOutputAsync("linked with hub");
+
+        await nats.DisposeAsync();
+        await Eventually(() => Task.FromResult(hub.Output.Contains("lost NATS", StringComparison.Ordinal)), "the hub to notice NATS gone", seconds: 10);
+        await using var bob = await StartNode("bob", hub.Invite);
+        await bob.WaitForOutputAsync("this hub has lost its cluster store (NATS); connect to another hub of the cluster");
+        // Past the grace its members are let go too, so they move to a hub that still has NATS.
+        await Eventually(() => Task.FromResult(alice.Output.Contains("this hub lost its cluster store (NATS)", StringComparison.Ordinal)), "alice to be let go", seconds: 20);
+        Assert.DoesNotContain("s3cret", hub.Output, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task HubWithAnotherIdentity_OrNoNats_DoesNotStart_SayingWhy_WithoutCredentials()
+    {
+        await using var nats = await NatsServers.StartAsync(1);
+        await using var first = await HubProcess.StartAsync(ParleyRunner.Local, Path.Combine(_root, "hub1"), "--port", "0", "--cluster", nats.Urls, "--identity", IdentityFile);
+        var other = await ParleyRunner.Local.RunAsync("--home", Path.Combine(_root, "hub2"), "hub", "--port", "0", "--cluster", nats.Urls,
+            "--identity", Path.Combine(_root, "another-identity.pem"));
+        Assert.NotEqual(0, other.ExitCode);
+        Assert.Contains("give this hub the cluster's identity file", other.Error + other.Out, StringComparison.Ordinal);
+
+        var unreachable = await ParleyRunner.Local.RunAsync("--home", Path.Combine(_root, "hub3"), "hub", "--port", "0",
+            "--cluster", "nats://parley:s3cret-pass@127.0.0.1:1", "--identity", IdentityFile);
+        Assert.NotEqual(0, unreachable.ExitCode);
+        Assert.Contains("cannot reach NATS JetStream at 127.0.0.1:1", unreachable.Error + unreachable.Out, StringComparison.Ordinal);
+        Assert.DoesNotContain("s3cret", unreachable.Error + unreachable.Out, StringComparison.Ordinal);
+    }
 }

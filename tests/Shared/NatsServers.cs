@@ -109,6 +109,9 @@ internal sealed class NatsServers : IAsyncDisposable
         {
             await KillAsync(i);
         }
-        Directory.Delete(_folder, recursive: true);
+        if (Directory.Exists(_folder))
+        {
+            Directory.Delete(_folder, recursive: true);
+        }
     }
 }
