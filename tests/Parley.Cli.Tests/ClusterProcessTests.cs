@@ -1,5 +1,13 @@
 using System.Diagnostics;
 using System.Text.Json;
+using NATS.Client.Core;
+using NATS.Client.JetStream;
+using NATS.Client.KeyValueStore;
+using Parley.Core.Hub.Cluster;
+using Parley.Core.Hub.Directory;
+using Parley.Core.Hub.Presence;
+using Parley.Core.Identity;
+using Parley.Core.Protocol;
 using Parley.Testing;
 
 namespace Parley.Cli.Tests;
@@ -99,6 +107,14 @@ public sealed class ClusterProcessTests : IDisposable
         await using var hub1 = await StartHub(nats, "hub1");
         await using var hub2 = await StartHub(nats, "hub2");
         var (port1, port2) = (Ports(hub1.Invite)[0], Ports(hub2.Invite)[0]);
+        await using (var client = new NatsConnection(NatsOpts.Default with { Url = nats.Urls }))
+        {
+            // Three NATS servers: everything the hubs share is kept on all three.
+            var js = new NatsJSContext(client);
+            Assert.Equal(3, (await js.GetStreamAsync("PARLEY_MAIL")).Info.Config.NumReplicas);
+            Assert.Equal(3, (await js.GetStreamAsync("KV_parley-directory")).Info.Config.NumReplicas);
+            Assert.Equal(3, (await js.GetStreamAsync("KV_parley-presence")).Info.Config.NumReplicas);
+        }
         var invite = "";
         await Eventually(async () => Ports(invite = (await ParleyRunner.Local.RunAsync("--home", Path.Combine(_root, "hub1"), "hub", "invite")).Out.Trim()).Contains(port2),
             "hub 1's invite to list hub 2");
@@ -159,5 +175,44 @@ public sealed class ClusterProcessTests : IDisposable
         Assert.NotEqual(0, unreachable.ExitCode);
         Assert.Contains("cannot reach NATS JetStream at 127.0.0.1:1", unreachable.Error + unreachable.Out, StringComparison.Ordinal);
         Assert.DoesNotContain("s3cret", unreachable.Error + unreachable.Out, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task RecordsReadBackFromNats_ForgedOrMalformed_AreDropped_AndTheHubGoesOn()
+    {
+        await using var nats = await NatsServers.StartAsync(1);
+        await using var hub = await HubProcess.StartAsync(ParleyRunner.Local, Path.Combine(_root, "hub"), "--port", "0", "--cluster", nats.Urls, "--identity", IdentityFile);
+        await using var alice = await StartNode("alice", hub.Invite);
+        await Eventually(async () => await WhoisAsync(alice, "alice") is not null, "alice's own entry");
+
+        await using (var client = new NatsConnection(NatsOpts.Default with { Url = nats.Urls }))
+        {
+            var kv = new NatsKVContext(new NatsJSContext(client));
+            var directory = await kv.GetStoreAsync("parley-directory");
+            var presence = await kv.GetStoreAsync("parley-presence");
+            using var victim = NodeIdentity.CreateEphemeral();
+            using var mallory = NodeIdentity.CreateEphemeral();
+            // An entry claiming victim's name and ID but signed by mallory; another whose key is not its device; garbage; a key that is no device.
+            var forged = DirectoryEntry.Create(mallory, "victim", new byte[65], DateTimeOffset.UtcNow) with
+            {
+                IdentityKey = victim.Certificate.PublicKey.ExportSubjectPublicKeyInfo(),
+            };
+            await directory.PutAsync(victim.DeviceId.Compact, new ClusterDirectoryRecord(DateTimeOffset.UtcNow, forged).ToArray());
+            var honest = DirectoryEntry.Create(mallory, "misfiled", new byte[65], DateTimeOffset.UtcNow);
+            await directory.PutAsync(victim.DeviceId.Compact, new ClusterDirectoryRecord(DateTimeOffset.UtcNow, honest).ToArray());
+            await directory.PutAsync(mallory.DeviceId.Compact, new byte[] { 0, 0, 0, 0, 0, 0, 0, 1, 0xff, 0xff, 0xff });
+            await directory.PutAsync("not-a-device", new byte[] { 1, 2, 3 });
+            await presence.PutAsync(mallory.DeviceId.Compact, new byte[70_000]);
+            await presence.PutAsync(victim.DeviceId.Compact,
+                new ClusterPresenceRecord(7, new PresenceNotice(PresenceKind.Joined, mallory.DeviceId, DateTimeOffset.UtcNow, "mallory")).ToArray());
+        }
+
+        await Eventually(() => Task.FromResult(hub.Output.Split('\n').Count(l => l.Contains("dropped a malformed", StringComparison.Ordinal)) >= 5),
+            "the hub to drop every bad record");
+        Assert.Null(await WhoisAsync(alice, "victim"));
+        Assert.Null(await WhoisAsync(alice, "misfiled"));
+        Assert.Null(await WhoisAsync(alice, "mallory"));
+        Assert.True((await WhoisAsync(alice, "alice"))!.Value.GetProperty("online").GetBoolean());
+        Assert.DoesNotContain("mallory", (await alice.CliAsync("peers")).Out, StringComparison.Ordinal);
     }
 }
