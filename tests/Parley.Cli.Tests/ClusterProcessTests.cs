@@ -86,7 +86,9 @@ public sealed class ClusterProcessTests : IDisposable
             Assert.Equal(0, (await alice.CliAsync("chat", bobId, "while you were away")).ExitCode);
             await Eventually(async () => await StateOf(alice, bobId, "while you were away") == "mailed", "alice's message to be mailed");
 
-            // Bob comes back on hub 2, not the hub alice left the mail at.
+            // Alice goes too (else her node would hand it over itself once bob is back); bob comes back on hub 2, not the hub she left the mail at.
+            Assert.Equal(0, (await alice.CliAsync("stop")).ExitCode);
+            await alice.WaitForExitAsync(TimeSpan.FromSeconds(10));
             bob = await StartNode("bob", hub2.Invite);
             await Eventually(async () => await StateOf(bob, aliceId, "while you were away") == "received", "bob to collect the mail through the other hub");
         }
@@ -105,7 +107,9 @@ public sealed class ClusterProcessTests : IDisposable
     {
         await using var nats = await NatsServers.StartAsync(3);
         await using var hub1 = await StartHub(nats, "hub1");
-        await using var hub2 = await StartHub(nats, "hub2");
+        // Hub 2 is given only the server about to be killed: it must go on through the servers NATS told it of.
+        await using var hub2 = await HubProcess.StartAsync(ParleyRunner.Local, Path.Combine(_root, "hub2"), "--port", "0",
+            "--cluster", $"nats://127.0.0.1:{nats.Ports[0]}", "--identity", IdentityFile);
         var (port1, port2) = (Ports(hub1.Invite)[0], Ports(hub2.Invite)[0]);
         await using (var client = new NatsConnection(NatsOpts.Default with { Url = nats.Urls }))
         {
@@ -130,6 +134,7 @@ public sealed class ClusterProcessTests : IDisposable
         await nats.KillAsync(0);
         await using var carol = await StartNode("carol", hub2.Invite);
         await Eventually(async () => await WhoisAsync(alice, "carol") is { } c && c.GetProperty("online").GetBoolean(), "alice to find carol, who joined after the kill");
+        Assert.True((await WhoisAsync(alice, "bob"))!.Value.GetProperty("online").GetBoolean());
 
         // Alice's hub dies (SIGKILL): her node tries the invite's next hub.
         var failover = Stopwatch.StartNew();

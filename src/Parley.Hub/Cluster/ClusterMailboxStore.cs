@@ -65,37 +65,65 @@ internal sealed class ClusterMailboxStore(NatsCluster cluster, HubOptions option
         return stream.Info.State.Subjects?.Values.Sum() ?? 0;
     }
 
+    /// <summary>
+    /// Reads the recipient's items through a short-lived consumer. NATS may be electing a leader (a server
+    /// just died): a few tries a second apart, then none this time (they stay held for the next link).
+    /// </summary>
     public async ValueTask<IReadOnlyList<(long Id, byte[] Item)>> ForAsync(DeviceId recipient)
     {
-        var items = new List<(long, byte[])>();
-        try
+        for (var attempt = 1; ; attempt++)
         {
-            var filter = $"{Prefix}{recipient.Compact}.*";
-            var consumer = await cluster.JetStream.CreateOrUpdateConsumerAsync(Stream, new ConsumerConfig
+            try
             {
-                FilterSubject = filter,
-                AckPolicy = ConsumerConfigAckPolicy.None,
-                DeliverPolicy = ConsumerConfigDeliverPolicy.All,
-                InactiveThreshold = TimeSpan.FromSeconds(30),
-            }).ConfigureAwait(false);
-            await foreach (var message in consumer.FetchNoWaitAsync<byte[]>(new NatsJSFetchOpts { MaxMsgs = options.MailboxMaxMessages }).ConfigureAwait(false))
-            {
-                // Checked, not trusted: another recipient's item, or one no member could have put, is left alone.
-                if (message.Subject.StartsWith(filter[..^1], StringComparison.Ordinal) && message.Data is { Length: > 0 and <= MailboxSeal.MaxItemSize } data
-                    && message.Metadata is { } metadata)
-                {
-                    items.Add(((long)metadata.Sequence.Stream, data));
-                }
-                else
-                {
-                    ClusterLog.Malformed(logger, "mailbox item", message.Subject.Length <= 128 ? message.Subject : message.Subject[..128], "not an item for this recipient");
-                }
+                return await ReadAsync(recipient).ConfigureAwait(false);
             }
-            await cluster.JetStream.DeleteConsumerAsync(Stream, consumer.Info.Name).ConfigureAwait(false);
+            catch (Exception e) when (e is NATS.Client.Core.NatsException or TimeoutException or OperationCanceledException)
+            {
+                ClusterLog.Failed(logger, $"mailbox read (try {attempt} of {ReadAttempts})", e is NatsJSApiException api ? api.Error.Description ?? e.GetType().Name : e.GetType().Name);
+                if (attempt == ReadAttempts)
+                {
+                    return [];
+                }
+                await Task.Delay(TimeSpan.FromSeconds(1)).ConfigureAwait(false);
+            }
         }
-        catch (Exception e) when (e is NATS.Client.Core.NatsException or TimeoutException or OperationCanceledException)
+    }
+
+    private const int ReadAttempts = 5;
+
+    /// <summary>
+    /// One message get per item, "next by subject" from the last (a consumer filtered on a wildcard is refused
+    /// by NATS 2.9's create API), up to the recipient's quota.
+    /// </summary>
+    private async Task<IReadOnlyList<(long Id, byte[] Item)>> ReadAsync(DeviceId recipient)
+    {
+        var items = new List<(long, byte[])>();
+        var filter = $"{Prefix}{recipient.Compact}.*";
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(5));
+        var stream = (NatsJSStream)await cluster.JetStream.GetStreamAsync(Stream, cancellationToken: timeout.Token).ConfigureAwait(false);
+        ulong next = 1;
+        while (items.Count < options.MailboxMaxMessages)
         {
-            ClusterLog.Failed(logger, "mailbox read", e.GetType().Name);
+            StreamMsgGetResponse held;
+            try
+            {
+                held = await stream.GetAsync(new StreamMsgGetRequest { Seq = next, NextBySubj = filter }, timeout.Token).ConfigureAwait(false);
+            }
+            catch (NatsJSApiException e) when (e.Error.Code == 404)
+            {
+                break;
+            }
+            var message = held.Message;
+            // Checked, not trusted: another recipient's item, or one no member could have put, is left alone.
+            if (message.Subject.StartsWith(filter[..^1], StringComparison.Ordinal) && message.Data.Length is > 0 and <= MailboxSeal.MaxItemSize)
+            {
+                items.Add(((long)message.Seq, message.Data.ToArray()));
+            }
+            else
+            {
+                ClusterLog.Malformed(logger, "mailbox item", message.Subject.Length <= 128 ? message.Subject : message.Subject[..128], "not an item for this recipient");
+            }
+            next = message.Seq + 1;
         }
         return items;
     }

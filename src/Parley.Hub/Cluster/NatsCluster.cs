@@ -70,6 +70,8 @@ internal sealed class NatsCluster : IAsyncDisposable
             Url = string.Join(',', options.Servers),
             Name = "parley-hub",
             MaxReconnectRetry = -1,
+            // Another server of the cluster is usually up: try it soon, not after the default 2 s (members are refused meanwhile).
+            ReconnectWaitMin = TimeSpan.FromMilliseconds(200),
             ConnectTimeout = TimeSpan.FromSeconds(3),
         });
         var cluster = new NatsCluster(options, connection, logger, time);
@@ -107,9 +109,9 @@ internal sealed class NatsCluster : IAsyncDisposable
                 ClusterLog.Connected(_logger, Servers, Replicas, Instance.ToString("x16"));
                 return;
             }
-            catch (NatsJSApiException) when (!cancellationToken.IsCancellationRequested)
+            catch (NatsJSException) when (!cancellationToken.IsCancellationRequested)
             {
-                // A new JetStream cluster answers "temporarily unavailable" until it has elected its leaders.
+                // A new JetStream cluster answers "temporarily unavailable", or not at all, until it has elected its leaders.
                 await Task.Delay(TimeSpan.FromMilliseconds(500), _time, cancellationToken).ConfigureAwait(false);
             }
         }
