@@ -18,4 +18,7 @@ internal static partial class HubLog
 
     [LoggerMessage(604, LogLevel.Error, "a room log write failed: {Reason}")]
     public static partial void RoomLogFailed(ILogger logger, string reason);
+
+    [LoggerMessage(605, LogLevel.Warning, "refused member {Peer}: {Reason}")]
+    public static partial void Refused(ILogger logger, string peer, string reason);
 }

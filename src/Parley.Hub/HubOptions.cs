@@ -159,6 +159,12 @@ public sealed record HubOptions
     /// </summary>
     public int RoomHeldKeysPerSender { get; init; } = 128;
 
+    /// <summary>
+    /// Set, the hub is one of a cluster sharing presence, directory and mailbox in NATS JetStream (with
+    /// the cluster's identity); unset (the default), a single hub with its state in SQLite under its home.
+    /// </summary>
+    public HubClusterOptions? Cluster { get; init; }
+
     public LinkOptions Link { get; init; } = new();
 
     public TimeProvider TimeProvider { get; init; } = TimeProvider.System;

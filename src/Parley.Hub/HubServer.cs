@@ -23,10 +23,14 @@ public sealed class HubServer : IAsyncDisposable
     private readonly StunResponder? _stun;
     private readonly UdpRelay _udpRelay;
     private readonly IPAddress? _publicAddress;
+    private readonly ClusterState? _cluster;
+    private readonly DirectoryStore? _directory;
+    private readonly MailboxStore? _mail;
 
     private HubServer(NodeIdentity identity, LinkListener listener, HubDatabase database, MemberRegistry members, HubConnections connections,
-        RelaySwitch relay, DirectoryStore directory, MailboxStore mail, RoomsFeature rooms, StunResponder? stun, UdpRelay udpRelay)
+        RelaySwitch relay, DirectoryStore? directory, MailboxStore? mail, RoomsFeature rooms, StunResponder? stun, UdpRelay udpRelay, ClusterState? cluster)
     {
+        _cluster = cluster;
         _stun = stun;
         _publicAddress = udpRelay.PublicAddress;
         _udpRelay = udpRelay;
@@ -37,8 +41,8 @@ public sealed class HubServer : IAsyncDisposable
         _connections = connections;
         _rooms = rooms;
         Relay = relay;
-        Directory = directory;
-        Mail = mail;
+        _directory = directory;
+        _mail = mail;
     }
 
     public DeviceId DeviceId => _identity.DeviceId;
@@ -62,19 +66,55 @@ public sealed class HubServer : IAsyncDisposable
     /// <summary>Who is linked now, with their links (tests watch a member's send queue).</summary>
     internal MemberRegistry Members => _members;
 
-    internal DirectoryStore Directory { get; }
+    /// <summary>The directory in the hub's database (a single hub's; a cluster hub has none).</summary>
+    internal DirectoryStore Directory => _directory ?? throw new InvalidOperationException("a cluster hub keeps its directory in NATS");
 
-    internal MailboxStore Mail { get; }
+    internal MailboxStore Mail => _mail ?? throw new InvalidOperationException("a cluster hub keeps its mailbox in NATS");
+
+    /// <summary>Hubs of its cluster alive now, this one included (1 for a single hub).</summary>
+    public int ClusterHubs => _cluster?.Hubs?.Count ?? 1;
+
+    /// <summary>Raised when a hub of the cluster came or went, so the invite changed.</summary>
+    public event Action? InviteChanged
+    {
+        add => _cluster?.Hubs?.Changed += value;
+        remove => _cluster?.Hubs?.Changed -= value;
+    }
+
+    /// <summary>A single hub (<see cref="HubOptions.Cluster"/> unset): its state in SQLite under its home.</summary>
+    public static HubServer Start(HubOptions options, ILoggerFactory loggerFactory) => options.Cluster is null
+        ? Assemble(options, loggerFactory, NodeIdentity.LoadOrCreate(options.Home), cluster: null)
+        : throw new InvalidOperationException("a cluster hub starts with StartAsync");
+
+    /// <summary>A single hub, or one of a cluster: the cluster's identity from its file, its shared state in NATS JetStream.</summary>
+    public static async Task<HubServer> StartAsync(HubOptions options, ILoggerFactory loggerFactory)
+    {
+        if (options.Cluster is not { } clusterOptions)
+        {
+            return Start(options, loggerFactory);
+        }
+        var identity = NodeIdentity.LoadOrCreateFile(clusterOptions.IdentityFile);
+        try
+        {
+            var cluster = await ClusterState.OpenAsync(options, clusterOptions, identity.DeviceId, loggerFactory.CreateLogger("Parley.Hub.Cluster")).ConfigureAwait(false);
+            return Assemble(options, loggerFactory, identity, cluster);
+        }
+        catch
+        {
+            identity.Dispose();
+            throw;
+        }
+    }
 
     /// <summary>The one place the hub is put together: storage, members, features, the router, and the listener reading with the router's frame table.</summary>
-    public static HubServer Start(HubOptions options, ILoggerFactory loggerFactory)
+    private static HubServer Assemble(HubOptions options, ILoggerFactory loggerFactory, NodeIdentity identity, ClusterState? cluster)
     {
         var logger = loggerFactory.CreateLogger("Parley.Hub");
-        var identity = NodeIdentity.LoadOrCreate(options.Home);
+        // A cluster hub keeps its rooms here still (not shared yet); directory, mailbox and presence are the cluster's.
         var database = HubDatabase.Open(options.Home);
         var members = new MemberRegistry();
-        var (router, relay, directory, mail, rooms, udpRelay) = Compose(options, database, members, logger);
-        var connections = new HubConnections(members, router, options, logger);
+        var (router, relay, directory, mail, rooms, udpRelay) = Compose(options, database, members, logger, cluster);
+        var connections = new HubConnections(members, router, options, logger, () => cluster?.Nats.Refusal);
         var listener = LinkListener.Bind(options.BindAddress, options.Port);
         var port = (ushort)listener.Port;
         listener.Start(new LinkEstablisher(identity, options.Link with { Frames = router.Frames }, loggerFactory),
@@ -84,36 +124,48 @@ public sealed class HubServer : IAsyncDisposable
             relay.TryTakeAsync);
         // The same port number over UDP: STUN, so nodes behind NATs learn their public media address.
         var stun = StunResponder.TryStart(options.BindAddress, listener.Port);
-        return new HubServer(identity, listener, database, members, connections, relay, directory, mail, rooms, stun, udpRelay);
+        if (cluster is not null)
+        {
+            cluster.Announce(CreateInvite(identity.DeviceId, port, options.PublicAddress), options.Cluster!, options.TimeProvider, logger);
+            cluster.Nats.GaveUp += () => _ = connections.CloseAllAsync("this hub lost its cluster store (NATS); connect to another hub of the cluster");
+        }
+        return new HubServer(identity, listener, database, members, connections, relay, directory, mail, rooms, stun, udpRelay, cluster);
     }
 
     /// <summary>The hub's features over its database and members, and the router built from them (in the order they hear of members coming and going).</summary>
-    internal static (HubRouter Router, RelaySwitch Relay, DirectoryStore Directory, MailboxStore Mail, RoomsFeature Rooms, UdpRelay UdpRelay) Compose(HubOptions options,
-        HubDatabase database, MemberRegistry members, ILogger logger)
+    internal static (HubRouter Router, RelaySwitch Relay, DirectoryStore? Directory, MailboxStore? Mail, RoomsFeature Rooms, UdpRelay UdpRelay) Compose(HubOptions options,
+        HubDatabase database, MemberRegistry members, ILogger logger, ClusterState? cluster = null)
     {
         var time = options.TimeProvider;
-        var directory = new DirectoryStore(database);
-        var mail = new MailboxStore(database, options);
+        var localDirectory = cluster is null ? new DirectoryStore(database) : null;
+        var localMail = cluster is null ? new MailboxStore(database, options) : null;
+        IDirectoryStore directory = cluster?.Directory ?? (IDirectoryStore)localDirectory!;
+        IMailboxStore mail = cluster?.Mail ?? (IMailboxStore)localMail!;
+        // Directory and mailbox ask who is online in the whole community; presence tells of this hub's own.
+        IHubMembers community = cluster is null ? members : new CommunityMembers(members, cluster.Presence);
         var relay = new RelaySwitch(options);
         var udpRelay = new UdpRelay(options);
-        var presence = new PresenceFeature(members, time);
+        var presence = new PresenceFeature(members, time, cluster?.Presence);
         var rooms = new RoomsFeature(new HubRooms(new RoomStore(database), new RoomPolicyStore(database)),
             new RoomLog(new RoomLogStore(database), options, logger), members, time);
         var router = new HubRouter(
         [
             presence,
-            new DirectoryFeature(directory, members, presence, time),
+            new DirectoryFeature(directory, community, presence, time),
             new RelayFeature(relay, members, logger),
             new UdpRelayFeature(udpRelay, options),
-            new MailboxFeature(mail, directory, members, time),
+            new MailboxFeature(mail, directory, community, time),
             rooms,
             new ReachabilityFeature(presence),
         ]);
-        return (router, relay, directory, mail, rooms, udpRelay);
+        return (router, relay, localDirectory, localMail, rooms, udpRelay);
     }
 
-    /// <summary>The line nodes pass to <c>parley up --hub</c> or <c>parley hub-join</c>.</summary>
-    public Invite CreateInvite() => CreateInvite(_identity.DeviceId, Port, _publicAddress);
+    /// <summary>
+    /// The line nodes pass to <c>parley up --hub</c> or <c>parley hub-join</c>: in a cluster, every live hub's
+    /// addresses, this one's first; with a public address (1:1 NAT), that one first.
+    /// </summary>
+    public Invite CreateInvite() => _cluster?.Hubs?.Invite ?? CreateInvite(_identity.DeviceId, Port, _publicAddress);
 
     /// <summary>
     /// The hub's addresses others can reach (loopback only when it has no other); with a public
@@ -136,6 +188,10 @@ public sealed class HubServer : IAsyncDisposable
         Relay.Dispose();
         await _udpRelay.DisposeAsync().ConfigureAwait(false);
         await _rooms.DisposeAsync().ConfigureAwait(false);
+        if (_cluster is not null)
+        {
+            await _cluster.DisposeAsync().ConfigureAwait(false);
+        }
         _database.Dispose();
         _identity.Dispose();
     }

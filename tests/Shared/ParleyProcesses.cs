@@ -250,16 +250,30 @@ internal sealed class HubProcess : IAsyncDisposable
             process.Kill();
             throw;
         }
-        return new HubProcess(process, invite ?? throw new InvalidOperationException("parley hub printed no invite"));
+        if (invite is null)
+        {
+            // It ended before "ready": say why it did (its stderr).
+            process.Kill();
+            var why = await process.StandardError.ReadToEndAsync().WaitAsync(TimeSpan.FromSeconds(5));
+            throw new InvalidOperationException($"parley hub printed no invite: {why}");
+        }
+        return new HubProcess(process, invite);
     }
 
+    /// <summary>SIGKILL, as a crash: the hub says goodbye to no one. Once; disposing after does nothing.</summary>
     public async ValueTask DisposeAsync()
     {
+        if (Interlocked.Exchange(ref _killed, 1) == 1)
+        {
+            return;
+        }
         _process.Kill();
         await _process.WaitForExitAsync();
         await _drained;
         _process.Dispose();
     }
+
+    private int _killed;
 }
 
 /// <summary>Hashes for checking that a received file equals the sent one.</summary>

@@ -16,11 +16,11 @@ internal sealed class HubVerb : IVerb
 
     public string Name => "hub";
 
-    public string Arguments => "[invite] [--port N] [--room-log on|off] [--no-udp-relay] [--relay-private] [--public-address IP] [--log-protocol]";
+    public string Arguments => "[invite] [--port N] [--room-log on|off] [--no-udp-relay] [--relay-private] [--public-address IP] [--cluster nats://host:port[,...] --identity FILE] [--log-protocol]";
 
     public string Summary => "run a hub (presence, directory) for nodes across networks; `hub invite` prints its invite";
 
-    public IReadOnlyCollection<string> ValuedOptions => ["--port", "--room-log", "--public-address"];
+    public IReadOnlyCollection<string> ValuedOptions => ["--port", "--room-log", "--public-address", "--cluster", "--identity"];
 
     public IReadOnlyCollection<string> FlagOptions => ["--log-protocol", "--no-udp-relay", "--relay-private"];
 
@@ -53,7 +53,7 @@ internal sealed class HubVerb : IVerb
         HubServer hub;
         try
         {
-            hub = HubServer.Start(new HubOptions
+            hub = await HubServer.StartAsync(new HubOptions
             {
                 Home = context.Home,
                 Port = context.Args.Port("--port", HubOptions.DefaultPort),
@@ -61,8 +61,9 @@ internal sealed class HubVerb : IVerb
                 UdpRelay = !context.Args.Has("--no-udp-relay"),
                 UdpRelayPrivate = context.Args.Has("--relay-private"),
                 PublicAddress = published,
+                Cluster = ClusterOptions(context),
                 Link = new LinkOptions { LogProtocol = context.Args.Has("--log-protocol") },
-            }, loggerFactory);
+            }, loggerFactory).ConfigureAwait(false);
         }
         catch (InvalidOperationException e)
         {
@@ -70,13 +71,31 @@ internal sealed class HubVerb : IVerb
         }
         await using (hub)
         {
-            NodeIdentity.WriteOwnerOnly(Path.Combine(context.Home, RuntimeFile), JsonSerializer.Serialize(new { port = hub.Port, publicAddress = published?.ToString() }));
+            // The invite is kept current here for `hub invite`: in a cluster it changes as hubs come and go.
+            void WriteRuntime() => NodeIdentity.WriteOwnerOnly(Path.Combine(context.Home, RuntimeFile),
+                JsonSerializer.Serialize(new { port = hub.Port, publicAddress = published?.ToString(), invite = hub.CreateInvite().ToString() }));
+            var writing = new Lock();
+            hub.InviteChanged += () =>
+            {
+                lock (writing)
+                {
+                    WriteRuntime();
+                }
+            };
+            lock (writing)
+            {
+                WriteRuntime();
+            }
             var stop = new TaskCompletionSource();
             using var interrupt = PosixSignalRegistration.Create(PosixSignal.SIGINT, s => { s.Cancel = true; stop.TrySetResult(); });
             using var terminate = PosixSignalRegistration.Create(PosixSignal.SIGTERM, s => { s.Cancel = true; stop.TrySetResult(); });
             context.Out.WriteLine("Parley hub");
             context.Out.WriteLine($"  device ID  {hub.DeviceId}");
             context.Out.WriteLine($"  port       {hub.Port}");
+            if (context.Args.Value("--cluster") is not null)
+            {
+                context.Out.WriteLine($"  cluster    {NatsServers(context)} ({hub.ClusterHubs} hubs live)");
+            }
             context.Out.WriteLine($"  invite     {hub.CreateInvite()}");
             context.Out.WriteLine("ready");
             await context.Out.FlushAsync().ConfigureAwait(false);
@@ -86,16 +105,49 @@ internal sealed class HubVerb : IVerb
         return ExitCodes.Ok;
     }
 
+    /// <summary><c>--cluster</c> with <c>--identity</c>, or neither (a single hub).</summary>
+    private static HubClusterOptions? ClusterOptions(CliContext context)
+    {
+        var servers = context.Args.Value("--cluster");
+        var identity = context.Args.Value("--identity");
+        if (servers is null)
+        {
+            return identity is null ? null : throw new UsageException("--identity goes with --cluster (a single hub keeps its identity in its home)");
+        }
+        if (identity is null)
+        {
+            throw new UsageException("--cluster needs --identity FILE: the identity every hub of the cluster shares (created if missing)");
+        }
+        var urls = servers.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+        if (urls.Length == 0 || urls.Any(u => !Uri.TryCreate(u, UriKind.Absolute, out var uri) || uri.Scheme is not ("nats" or "tls") || uri.Port <= 0))
+        {
+            throw new UsageException($"--cluster takes nats://host:port[,...], not '{TerminalText.Safe(NatsServers(context))}'");
+        }
+        return new HubClusterOptions { Servers = urls, IdentityFile = Path.GetFullPath(identity) };
+    }
+
+    /// <summary>The NATS servers as host:port, never with the credentials a URL may carry.</summary>
+    private static string NatsServers(CliContext context) => HubClusterOptions.Describe(context.Args.Value("--cluster")!.Split(','));
+
     private static int PrintInvite(CliContext context)
     {
         var runtime = Path.Combine(context.Home, RuntimeFile);
-        if (!File.Exists(runtime) || !File.Exists(Path.Combine(context.Home, NodeIdentity.CertificateFileName)))
+        if (!File.Exists(runtime))
         {
             throw new CliException($"no hub has run with home {context.Home} (start one with: parley --home DIR hub)");
         }
-        var saved = JsonDocument.Parse(File.ReadAllText(runtime)).RootElement;
-        var port = saved.GetProperty("port").GetInt32();
-        var published = saved.TryGetProperty("publicAddress", out var p) && p.GetString() is { } text && IPAddress.TryParse(text, out var a) ? a : null;
+        var written = JsonDocument.Parse(File.ReadAllText(runtime)).RootElement;
+        if (written.TryGetProperty("invite", out var invite) && invite.GetString() is { } line)
+        {
+            context.Out.WriteLine(line);
+            return ExitCodes.Ok;
+        }
+        if (!File.Exists(Path.Combine(context.Home, NodeIdentity.CertificateFileName)))
+        {
+            throw new CliException($"no hub has run with home {context.Home} (start one with: parley --home DIR hub)");
+        }
+        var port = written.GetProperty("port").GetInt32();
+        var published = written.TryGetProperty("publicAddress", out var p) && p.GetString() is { } text && IPAddress.TryParse(text, out var a) ? a : null;
         using var identity = NodeIdentity.LoadOrCreate(context.Home);
         context.Out.WriteLine(HubServer.CreateInvite(identity.DeviceId, port, published));
         return ExitCodes.Ok;

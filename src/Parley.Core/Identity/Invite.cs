@@ -12,7 +12,7 @@ public sealed record Invite(DeviceId DeviceId, string? Name, IReadOnlyList<IPEnd
 {
     public const string Scheme = "parley";
     private const int MaxLength = 2048;
-    private const int MaxAddresses = 16;
+    public const int MaxAddresses = 16;
 
     public override string ToString()
     {

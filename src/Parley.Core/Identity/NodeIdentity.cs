@@ -35,6 +35,31 @@ public sealed class NodeIdentity : IDisposable
         return new NodeIdentity(X509Certificate2.CreateFromPemFile(certPath, keyPath));
     }
 
+    /// <summary>
+    /// Loads an identity kept in one file (certificate and key, PEM), creating it mode 0600 if the file
+    /// does not exist: the identity every hub of a cluster shares, copied to each hub's machine. Two hubs
+    /// creating it at once both end up with the one that was written first.
+    /// </summary>
+    public static NodeIdentity LoadOrCreateFile(string path)
+    {
+        if (!File.Exists(path))
+        {
+            using var key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
+            using var cert = SelfSign(key);
+            var temp = $"{path}.{Environment.ProcessId}.new";
+            WriteOwnerOnly(temp, cert.ExportCertificatePem() + "\n" + key.ExportPkcs8PrivateKeyPem() + "\n");
+            try
+            {
+                File.Move(temp, path, overwrite: false);
+            }
+            catch (IOException) when (File.Exists(path))
+            {
+                File.Delete(temp);
+            }
+        }
+        return new NodeIdentity(X509Certificate2.CreateFromPemFile(path));
+    }
+
     /// <summary>An identity that lives only in memory, for tests and benchmarks.</summary>
     public static NodeIdentity CreateEphemeral()
     {

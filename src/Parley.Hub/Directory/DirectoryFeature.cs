@@ -15,29 +15,23 @@ internal sealed class DirectoryFeature(IDirectoryStore store, IHubMembers member
 
     public IReadOnlyList<FrameSpec> Sends { get; } = [FrameSpec.Of<WhoisResult>(FrameType.WhoisResult)];
 
-    public ValueTask OnFrameAsync(Member member, Frame frame)
+    public ValueTask OnFrameAsync(Member member, Frame frame) => frame.Type switch
     {
-        switch (frame.Type)
-        {
-            case FrameType.DirectoryPublish:
-                Publish(member, frame.Read<DirectoryEntry>());
-                break;
-            case FrameType.WhoisQuery:
-                Whois(member, frame.Read<WhoisQuery>());
-                break;
-        }
-        return ValueTask.CompletedTask;
-    }
+        FrameType.DirectoryPublish => PublishAsync(member, frame.Read<DirectoryEntry>()),
+        FrameType.WhoisQuery => WhoisAsync(member, frame.Read<WhoisQuery>()),
+        _ => ValueTask.CompletedTask,
+    };
 
-    public void OnMemberDisconnected(Member member) => store.Seen(member.Id, time.GetUtcNow());
+    // A shared store writes in the background; it logs its own failures.
+    public void OnMemberDisconnected(Member member) => _ = store.SeenAsync(member.Id, time.GetUtcNow()).AsTask();
 
-    private void Publish(Member member, DirectoryEntry entry)
+    private async ValueTask PublishAsync(Member member, DirectoryEntry entry)
     {
         if (entry.DeviceId != member.Id || !entry.Verify())
         {
             throw new ProtocolException("directory entry is not signed by the device publishing it");
         }
-        store.Publish(entry, time.GetUtcNow());
+        await store.PublishAsync(entry, time.GetUtcNow()).ConfigureAwait(false);
         if (member.Name != entry.Name)
         {
             member.Name = entry.Name;
@@ -46,10 +40,10 @@ internal sealed class DirectoryFeature(IDirectoryStore store, IHubMembers member
     }
 
     /// <summary>Online members are "seen now"; the others as of when they left.</summary>
-    private void Whois(Member member, WhoisQuery query)
+    private async ValueTask WhoisAsync(Member member, WhoisQuery query)
     {
         var now = time.GetUtcNow();
-        var results = store.Find(query.Text, WhoisResult.MaxEntries)
+        var results = (await store.FindAsync(query.Text, WhoisResult.MaxEntries).ConfigureAwait(false))
             .Select(found => members.IsOnline(found.Entry.DeviceId) ? new WhoisEntry(true, now, found.Entry) : new WhoisEntry(false, found.LastSeen, found.Entry))
             .ToList();
         member.Send(FrameType.WhoisResult, new WhoisResult(query.QueryId, results));

@@ -4,18 +4,21 @@ using Parley.Core.Protocol;
 
 namespace Parley.Hub;
 
-/// <summary>What the directory feature keeps: signed entries and when each device was last seen.</summary>
+/// <summary>
+/// What the directory feature keeps: signed entries and when each device was last seen. In the hub's
+/// database (<see cref="DirectoryStore"/>), or shared by a cluster's hubs (<see cref="ClusterDirectoryStore"/>).
+/// </summary>
 internal interface IDirectoryStore
 {
-    void Publish(DirectoryEntry entry, DateTimeOffset seen);
+    ValueTask PublishAsync(DirectoryEntry entry, DateTimeOffset seen);
 
-    void Seen(DeviceId id, DateTimeOffset seen);
+    ValueTask SeenAsync(DeviceId id, DateTimeOffset seen);
 
     /// <summary>True when the device has published an entry here (so it has been a member).</summary>
-    bool Knows(DeviceId id);
+    ValueTask<bool> KnowsAsync(DeviceId id);
 
     /// <summary>Entries whose device ID starts with the query (8+ characters) or whose name equals it, ignoring case; latest seen first.</summary>
-    IReadOnlyList<(DirectoryEntry Entry, DateTimeOffset LastSeen)> Find(string query, int limit);
+    ValueTask<IReadOnlyList<(DirectoryEntry Entry, DateTimeOffset LastSeen)>> FindAsync(string query, int limit);
 }
 
 /// <summary>
@@ -35,6 +38,22 @@ internal sealed class DirectoryStore : IDirectoryStore
             CREATE INDEX IF NOT EXISTS directory_by_name ON directory (name COLLATE NOCASE);
             """);
     }
+
+    public ValueTask PublishAsync(DirectoryEntry entry, DateTimeOffset seen)
+    {
+        Publish(entry, seen);
+        return ValueTask.CompletedTask;
+    }
+
+    public ValueTask SeenAsync(DeviceId id, DateTimeOffset seen)
+    {
+        Seen(id, seen);
+        return ValueTask.CompletedTask;
+    }
+
+    public ValueTask<bool> KnowsAsync(DeviceId id) => ValueTask.FromResult(Knows(id));
+
+    public ValueTask<IReadOnlyList<(DirectoryEntry Entry, DateTimeOffset LastSeen)>> FindAsync(string query, int limit) => ValueTask.FromResult(Find(query, limit));
 
     public void Publish(DirectoryEntry entry, DateTimeOffset seen) => _database.Execute("""
         INSERT INTO directory (device_id, name, entry, last_seen) VALUES ($id, $name, $entry, $seen)

@@ -17,39 +17,33 @@ internal sealed class MailboxFeature(IMailboxStore store, IDirectoryStore direct
     public IReadOnlyList<FrameSpec> Sends { get; } =
         [FrameSpec.Of<MailboxResult>(FrameType.MailboxResult), FrameSpec.Of<MailboxItem>(FrameType.MailboxItem)];
 
-    public ValueTask OnFrameAsync(Member member, Frame frame)
+    public ValueTask OnFrameAsync(Member member, Frame frame) => frame.Type switch
     {
-        switch (frame.Type)
-        {
-            case FrameType.MailboxPut:
-                Put(member, frame.Read<MailboxPut>());
-                break;
-            case FrameType.MailboxAck:
-                store.Delete(member.Id, frame.Read<MailboxAck>().ItemId);
-                break;
-        }
-        return ValueTask.CompletedTask;
-    }
+        FrameType.MailboxPut => PutAsync(member, frame.Read<MailboxPut>()),
+        FrameType.MailboxAck => store.DeleteAsync(member.Id, frame.Read<MailboxAck>().ItemId),
+        _ => ValueTask.CompletedTask,
+    };
 
-    public void OnMemberConnected(Member member) => Deliver(member);
+    // Not awaited: the store answers on its own time (a cluster's over NATS) and reports its own failures.
+    public void OnMemberConnected(Member member) => _ = DeliverAsync(member).AsTask();
 
     /// <summary>Stores the item, or says why not; a recipient online now gets it at once.</summary>
-    private void Put(Member member, MailboxPut put)
+    private async ValueTask PutAsync(Member member, MailboxPut put)
     {
-        var refusal = members.IsOnline(put.Recipient) || directory.Knows(put.Recipient)
-            ? store.Put(put.Recipient, member.Id, put.Item, time.GetUtcNow())
+        var refusal = members.IsOnline(put.Recipient) || await directory.KnowsAsync(put.Recipient).ConfigureAwait(false)
+            ? await store.PutAsync(put.Recipient, member.Id, put.Item, time.GetUtcNow()).ConfigureAwait(false)
             : $"this hub has never seen {put.Recipient.Short}; it holds mail only for its members";
         member.Send(FrameType.MailboxResult, new MailboxResult(put.PutId, refusal is null, refusal ?? ""));
         if (refusal is null && members.TryGet(put.Recipient, out var online))
         {
-            Deliver(online);
+            await DeliverAsync(online).ConfigureAwait(false);
         }
     }
 
     /// <summary>Sends everything held for the member; each stays held until acknowledged (so a dropped link loses nothing).</summary>
-    private void Deliver(Member member)
+    private async ValueTask DeliverAsync(Member member)
     {
-        foreach (var (id, item) in store.For(member.Id))
+        foreach (var (id, item) in await store.ForAsync(member.Id).ConfigureAwait(false))
         {
             member.Send(FrameType.MailboxItem, new MailboxItem(id, item));
         }

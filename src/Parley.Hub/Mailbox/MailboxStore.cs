@@ -3,20 +3,24 @@ using Parley.Core.Identity;
 
 namespace Parley.Hub;
 
-/// <summary>What the mailbox feature keeps: sealed items for members who were offline, within quotas charged to sender and recipient.</summary>
+/// <summary>
+/// What the mailbox feature keeps: sealed items for members who were offline, within quotas charged to
+/// sender and recipient. In the hub's database (<see cref="MailboxStore"/>), or shared by a cluster's
+/// hubs (<see cref="ClusterMailboxStore"/>).
+/// </summary>
 internal interface IMailboxStore
 {
     /// <summary>
     /// Stores a sealed item for <paramref name="recipient"/> unless a quota it would pass is full (the
     /// hub's, the recipient's, the sender's for that recipient, the sender's in all); returns why not, or null.
     /// </summary>
-    string? Put(DeviceId recipient, DeviceId sender, byte[] item, DateTimeOffset now);
+    ValueTask<string?> PutAsync(DeviceId recipient, DeviceId sender, byte[] item, DateTimeOffset now);
 
     /// <summary>Items held for <paramref name="recipient"/>, oldest first.</summary>
-    IReadOnlyList<(long Id, byte[] Item)> For(DeviceId recipient);
+    ValueTask<IReadOnlyList<(long Id, byte[] Item)>> ForAsync(DeviceId recipient);
 
     /// <summary>Deletes an item once its recipient (and only its recipient) has acknowledged it.</summary>
-    void Delete(DeviceId recipient, long id);
+    ValueTask DeleteAsync(DeviceId recipient, long id);
 }
 
 /// <summary>
@@ -46,6 +50,16 @@ internal sealed class MailboxStore : IMailboxStore
             CREATE INDEX IF NOT EXISTS mailbox_by_sender ON mailbox (sender, recipient);
             """);
         (_totalMessages, _totalBytes) = _database.Query("SELECT count(*), coalesce(sum(length(item)), 0) FROM mailbox;", r => (r.GetInt64(0), r.GetInt64(1)))[0];
+    }
+
+    public ValueTask<string?> PutAsync(DeviceId recipient, DeviceId sender, byte[] item, DateTimeOffset now) => ValueTask.FromResult(Put(recipient, sender, item, now));
+
+    public ValueTask<IReadOnlyList<(long Id, byte[] Item)>> ForAsync(DeviceId recipient) => ValueTask.FromResult(For(recipient));
+
+    public ValueTask DeleteAsync(DeviceId recipient, long id)
+    {
+        Delete(recipient, id);
+        return ValueTask.CompletedTask;
     }
 
     public string? Put(DeviceId recipient, DeviceId sender, byte[] item, DateTimeOffset now) => _database.Run(connection =>

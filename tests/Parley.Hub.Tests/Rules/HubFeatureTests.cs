@@ -20,20 +20,25 @@ public sealed class HubFeatureTests
     {
         public Dictionary<DeviceId, (DirectoryEntry Entry, DateTimeOffset Seen)> Entries { get; } = [];
 
-        public void Publish(DirectoryEntry entry, DateTimeOffset seen) => Entries[entry.DeviceId] = (entry, seen);
+        public ValueTask PublishAsync(DirectoryEntry entry, DateTimeOffset seen)
+        {
+            Entries[entry.DeviceId] = (entry, seen);
+            return ValueTask.CompletedTask;
+        }
 
-        public void Seen(DeviceId id, DateTimeOffset seen)
+        public ValueTask SeenAsync(DeviceId id, DateTimeOffset seen)
         {
             if (Entries.TryGetValue(id, out var known))
             {
                 Entries[id] = known with { Seen = seen };
             }
+            return ValueTask.CompletedTask;
         }
 
-        public bool Knows(DeviceId id) => Entries.ContainsKey(id);
+        public ValueTask<bool> KnowsAsync(DeviceId id) => ValueTask.FromResult(Entries.ContainsKey(id));
 
-        public IReadOnlyList<(DirectoryEntry Entry, DateTimeOffset LastSeen)> Find(string query, int limit) =>
-            [.. Entries.Values.Where(e => e.Entry.Name == query).Take(limit)];
+        public ValueTask<IReadOnlyList<(DirectoryEntry Entry, DateTimeOffset LastSeen)>> FindAsync(string query, int limit) =>
+            ValueTask.FromResult<IReadOnlyList<(DirectoryEntry Entry, DateTimeOffset LastSeen)>>([.. Entries.Values.Where(e => e.Entry.Name == query).Take(limit)]);
     }
 
     [Fact]

@@ -1,0 +1,63 @@
+using Microsoft.Extensions.Logging;
+using Parley.Core.Identity;
+
+namespace Parley.Hub;
+
+/// <summary>
+/// What a cluster hub shares with the others, over one NATS connection: directory, mailbox, presence,
+/// and (once the hub listens, so knows its addresses) the live hubs for its invite.
+/// </summary>
+internal sealed class ClusterState : IAsyncDisposable
+{
+    private ClusterState(NatsCluster nats, ClusterDirectoryStore directory, ClusterMailboxStore mail, ClusterPresenceShare presence)
+    {
+        Nats = nats;
+        Directory = directory;
+        Mail = mail;
+        Presence = presence;
+    }
+
+    public NatsCluster Nats { get; }
+
+    public ClusterDirectoryStore Directory { get; }
+
+    public ClusterMailboxStore Mail { get; }
+
+    public ClusterPresenceShare Presence { get; }
+
+    public ClusterHubs? Hubs { get; private set; }
+
+    /// <summary>Connects to NATS (checking the cluster's identity is <paramref name="hub"/>) and opens the shared state.</summary>
+    public static async Task<ClusterState> OpenAsync(HubOptions options, HubClusterOptions cluster, DeviceId hub, ILogger logger)
+    {
+        var nats = await NatsCluster.ConnectAsync(cluster, hub, logger, options.TimeProvider).ConfigureAwait(false);
+        var mail = new ClusterMailboxStore(nats, options, logger);
+        try
+        {
+            using var timeout = new CancellationTokenSource(cluster.StartTimeout);
+            await mail.OpenAsync(timeout.Token).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is NATS.Client.Core.NatsException or OperationCanceledException)
+        {
+            await nats.DisposeAsync().ConfigureAwait(false);
+            throw new InvalidOperationException($"cannot open the cluster's mailbox stream at {nats.Servers} ({e.GetType().Name})");
+        }
+        return new ClusterState(nats, new ClusterDirectoryStore(nats, options.TimeProvider, logger), mail,
+            new ClusterPresenceShare(nats, cluster.PresenceTtl, options.TimeProvider, logger));
+    }
+
+    /// <summary>Starts telling the other hubs this one is alive at <paramref name="own"/>'s addresses.</summary>
+    public ClusterHubs Announce(Invite own, HubClusterOptions cluster, TimeProvider time, ILogger logger) =>
+        Hubs = new ClusterHubs(Nats, own, cluster.HubTtl, time, logger);
+
+    public async ValueTask DisposeAsync()
+    {
+        if (Hubs is not null)
+        {
+            await Hubs.DisposeAsync().ConfigureAwait(false);
+        }
+        await Presence.DisposeAsync().ConfigureAwait(false);
+        await Directory.DisposeAsync().ConfigureAwait(false);
+        await Nats.DisposeAsync().ConfigureAwait(false);
+    }
+}

@@ -1,0 +1,117 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Sockets;
+
+namespace Parley.Testing;
+
+/// <summary>
+/// Debian's nats-server run for one test: <paramref name="count"/> servers on loopback ports, JetStream
+/// on, routed into one cluster (three make a Raft quorum that survives losing one), each with its own
+/// store folder. <see cref="Urls"/> is what <c>parley hub --cluster</c> takes. Killed and removed on dispose.
+/// </summary>
+internal sealed class NatsServers : IAsyncDisposable
+{
+    private const string Binary = "/usr/sbin/nats-server";
+    private readonly string _folder;
+    private readonly Process?[] _servers;
+
+    private NatsServers(string folder, Process?[] servers, int[] ports)
+    {
+        _folder = folder;
+        _servers = servers;
+        Ports = ports;
+    }
+
+    public IReadOnlyList<int> Ports { get; }
+
+    /// <summary>nats://127.0.0.1:PORT,... for every server.</summary>
+    public string Urls => string.Join(',', Ports.Select(p => $"nats://127.0.0.1:{p}"));
+
+    public static async Task<NatsServers> StartAsync(int count = 3)
+    {
+        var folder = Directory.CreateTempSubdirectory("parley-nats-").FullName;
+        var ports = Enumerable.Range(0, count).Select(_ => FreePort()).ToArray();
+        var routes = Enumerable.Range(0, count).Select(_ => FreePort()).ToArray();
+        var servers = new Process?[count];
+        var started = new NatsServers(folder, servers, ports);
+        for (var i = 0; i < count; i++)
+        {
+            string[] clustering = count == 1 ? [] :
+            [
+                "--cluster_name", "parley", "--cluster", $"nats://127.0.0.1:{routes[i]}",
+                "--routes", string.Join(',', routes.Where((_, j) => j != i).Select(r => $"nats://127.0.0.1:{r}")),
+            ];
+            var info = new ProcessStartInfo(Binary) { RedirectStandardOutput = true, RedirectStandardError = true };
+            foreach (var arg in (string[])["-js", "-n", $"nats{i}", "-a", "127.0.0.1", "-p", ports[i].ToString(System.Globalization.CultureInfo.InvariantCulture),
+                "-sd", Path.Combine(folder, $"store{i}"), "-l", Path.Combine(folder, $"nats{i}.log"), .. clustering])
+            {
+                info.ArgumentList.Add(arg);
+            }
+            servers[i] = Process.Start(info)!;
+        }
+        // Listening is enough here: hubs retry while JetStream elects its leaders.
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(15);
+        foreach (var port in ports)
+        {
+            while (!await AcceptsAsync(port))
+            {
+                if (DateTime.UtcNow > deadline)
+                {
+                    var log = started.Log;
+                    await started.DisposeAsync();
+                    throw new InvalidOperationException($"nats-server did not listen on {port}:\n{log}");
+                }
+                await Task.Delay(100);
+            }
+        }
+        return started;
+    }
+
+    /// <summary>Every server's log, for a failed assertion.</summary>
+    public string Log => string.Join("\n", Directory.EnumerateFiles(_folder, "*.log").Select(f => $"--- {Path.GetFileName(f)}\n{File.ReadAllText(f)}"));
+
+    /// <summary>SIGKILL to server <paramref name="index"/>: no goodbye to its routes or clients.</summary>
+    public async Task KillAsync(int index)
+    {
+        if (_servers[index] is { } server)
+        {
+            server.Kill();
+            await server.WaitForExitAsync();
+            server.Dispose();
+            _servers[index] = null;
+        }
+    }
+
+    private static async Task<bool> AcceptsAsync(int port)
+    {
+        using var client = new TcpClient();
+        try
+        {
+            await client.ConnectAsync(IPAddress.Loopback, port);
+            return true;
+        }
+        catch (SocketException)
+        {
+            return false;
+        }
+    }
+
+    private static int FreePort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        for (var i = 0; i < _servers.Length; i++)
+        {
+            await KillAsync(i);
+        }
+        if (Directory.Exists(_folder))
+        {
+            Directory.Delete(_folder, recursive: true);
+        }
+    }
+}
