@@ -3,6 +3,10 @@ namespace Parley.Node.Chat;
 /// <summary>What may be done to a 1:1 message after it was sent, checked by the sender's node and again by the receiver's.</summary>
 public static class ChatRules
 {
+    /// <summary>Whether a conversation entry is a message people wrote (which actions may change), not a file, call or notice.</summary>
+    public static bool IsMessage(Storage.MessageState state) => state is Storage.MessageState.Queued or Storage.MessageState.Sent
+        or Storage.MessageState.Delivered or Storage.MessageState.Received or Storage.MessageState.Mailed;
+
     /// <summary>How long after sending its sender may edit a message: 15 minutes.</summary>
     public static readonly TimeSpan EditWindow = TimeSpan.FromMinutes(15);
 

@@ -61,6 +61,9 @@ public sealed partial class ChatService
         }
         var changed = action.Kind switch
         {
+            // A file or call entry takes its ID from the peer (an offer ID), yet is ours to show: never the peer's to rewrite.
+            _ when !ChatRules.IsMessage(target.State) => "only a message can be changed",
+            _ when target.Deleted => "the message was deleted",
             ChatActionKind.Edit or ChatActionKind.Delete when target.Outgoing => "only its sender may change a message",
             ChatActionKind.Edit when action.SentAt - target.SentAt > ChatRules.EditWindow => "the time to edit it has passed",
             ChatActionKind.Delete when action.SentAt - target.SentAt > ChatRules.DeleteWindow => "the time to delete it has passed",

@@ -11,11 +11,24 @@ internal sealed class OpenRefusedException(string message, int status) : Request
 /// page is) hands the landed path to the desktop's opener: <c>xdg-open</c>, <c>open</c> on macOS,
 /// <c>explorer</c> on Windows, or the command in <c>PARLEY_OPENER</c>. Only the paths the node itself
 /// wrote for a completed incoming transfer are ever opened, and they go as one argument, never through a shell.
+/// A file that could run when opened (executable bit, or a type desktops launch: .desktop, .command, .exe …)
+/// is never opened: its folder is shown instead, so a peer's file cannot run by a click on Open.
 /// </summary>
 internal static class DesktopOpener
 {
+    private static readonly HashSet<string> Launchable = new(StringComparer.OrdinalIgnoreCase)
+    {
+        ".desktop", ".command", ".tool", ".app", ".exe", ".com", ".bat", ".cmd", ".lnk", ".url", ".scr", ".pif", ".msi", ".msp", ".ps1",
+        ".vbs", ".vbe", ".js", ".jse", ".wsf", ".wsh", ".hta", ".cpl", ".jar", ".sh", ".bash", ".run", ".appimage", ".py", ".pl", ".rb",
+        ".workflow", ".terminal", ".webloc", ".inetloc", ".scpt", ".reg", ".apk", ".deb", ".rpm", ".pkg", ".dmg",
+    };
+
     public static void OpenFile(Transfer transfer) =>
-        Launch(transfer.Files.Count == 1 ? Landed(transfer).Single() : FolderOf(transfer));
+        Launch(transfer.Files.Count == 1 && Landed(transfer).Single() is { } file && !CouldRun(file, transfer.Files[0]) ? file : FolderOf(transfer));
+
+    private static bool CouldRun(string path, TransferFile file) =>
+        file.Flags.HasFlag(Core.Files.OfferFlags.Executable) || Launchable.Contains(Path.GetExtension(path))
+        || (!OperatingSystem.IsWindows() && File.Exists(path) && (File.GetUnixFileMode(path) & (UnixFileMode.UserExecute | UnixFileMode.GroupExecute | UnixFileMode.OtherExecute)) != 0);
 
     public static void ShowFolder(Transfer transfer) => Launch(FolderOf(transfer));
 

@@ -107,7 +107,8 @@ internal sealed class FileLanding(IncomingFiles incoming, TransferRecorder recor
         }
     }
 
-    private static IEnumerable<(int First, int Count)> Runs(IReadOnlyList<TransferFile> files)
+    /// <summary>Runs of consecutive file indexes: one FileDone each (a count fits a u16).</summary>
+    public static IEnumerable<(int First, int Count)> Runs(IReadOnlyList<TransferFile> files)
     {
         for (var i = 0; i < files.Count;)
         {

@@ -15,8 +15,9 @@ namespace Parley.Node.Files;
 /// and their sync, however slow the disk. Each link gets one lane, in frame order. The lane's cost stays
 /// with the sender by flow control, not by blocking the loop: past <see cref="PauseAt"/> queued frames the
 /// receiver sends TransferPause ("busy") for the transfers in it; once the lane is empty it asks again
-/// (FileRequest) from exactly where it is. Frames already in flight still queue; a peer that keeps sending
-/// past <see cref="MaxQueued"/> frames (64 MiB at most) ignored the pause, and its link is closed.
+/// (FileRequest) from exactly where it is. Frames already in flight still queue, up to <see cref="MaxQueued"/>
+/// (64 MiB at most); past that they are dropped, and the ask again covers them. Frames for a transfer the peer
+/// is not actively sending us are dropped before anything is held for them.
 /// A frame is read (and a malformed one refused, closing the link) before it is queued; its payload is
 /// copied into a pooled buffer, since the frame is only valid while the loop handles it.
 /// </summary>
@@ -50,12 +51,31 @@ internal sealed class ReceivePipeline(BlockReceiver blocks, TransferBook book, I
             FrameType.FileBundle => frame.Read<FileBundle>().OfferId,
             _ => throw new ArgumentException($"{frame.Type} is not file data", nameof(frame)),
         };
-        var lane = _lanes.GetOrAdd(session, Open);
-        var queued = Interlocked.Increment(ref lane.Queued);
-        if (queued > MaxQueued)
+        // Nothing is held for a transfer this peer is not sending us (a stranger's blocks cost it, not us).
+        if (book.With(session.Id, offer) is not { Outgoing: false, State: TransferState.Active })
         {
-            await session.Link.CloseAsync(CloseCode.ProtocolError, $"more than {MaxQueued} file frames after a pause").ConfigureAwait(false);
             return;
+        }
+        var lane = _lanes.GetOrAdd(session, Open);
+        if (Volatile.Read(ref lane.Queued) >= MaxQueued)
+        {
+            // Past the cap the sender ignored a pause (or much was in flight): dropped, which costs nothing, since
+            // the transfer is paused and the lane asks again from exactly where the receiver stands.
+            return;
+        }
+        var queued = Interlocked.Increment(ref lane.Queued);
+        // The pause is recorded before the frame is queued: the lane cannot drain to empty (and ask again)
+        // until this frame is handled, so a pause is never recorded after the ask that should end it.
+        if (queued >= PauseAt)
+        {
+            // Under the lock that also sends the ask again: the sender never hears a pause after the ask that ends it.
+            lock (lane.Paused)
+            {
+                if (lane.Paused.Add(offer))
+                {
+                    session.Send(FrameType.TransferPause, new TransferStop(offer, "the receiver is busy writing"));
+                }
+            }
         }
         var length = (int)frame.Payload.Length;
         var buffer = ArrayPool<byte>.Shared.Rent(Math.Max(length, 1));
@@ -63,19 +83,6 @@ internal sealed class ReceivePipeline(BlockReceiver blocks, TransferBook book, I
         if (!lane.Queue.Writer.TryWrite(new Work(frame.Type, frame.Channel, buffer, length)))
         {
             ArrayPool<byte>.Shared.Return(buffer); // the link closed meanwhile: its resume asks again
-            return;
-        }
-        if (queued >= PauseAt)
-        {
-            bool first;
-            lock (lane.Paused)
-            {
-                first = lane.Paused.Add(offer);
-            }
-            if (first)
-            {
-                session.Send(FrameType.TransferPause, new TransferStop(offer, "the receiver is busy writing"));
-            }
         }
     }
 
@@ -109,18 +116,16 @@ internal sealed class ReceivePipeline(BlockReceiver blocks, TransferBook book, I
     /// <summary>The lane is empty: every paused transfer asks for the rest from where its open file stands.</summary>
     private void AskAgain(PeerSession session, Lane lane)
     {
-        List<Guid> paused;
         lock (lane.Paused)
         {
-            paused = [.. lane.Paused];
-            lane.Paused.Clear();
-        }
-        foreach (var offer in paused)
-        {
-            if (book.With(session.Id, offer) is { Outgoing: false, State: TransferState.Active } && incoming.TryGetOpen(offer, out var open))
+            foreach (var offer in lane.Paused)
             {
-                session.Send(FrameType.FileRequest, new FileRequest(offer, open.Index, open.Offset));
+                if (book.With(session.Id, offer) is { Outgoing: false, State: TransferState.Active } && incoming.TryGetOpen(offer, out var open))
+                {
+                    session.Send(FrameType.FileRequest, new FileRequest(offer, open.Index, open.Offset));
+                }
             }
+            lane.Paused.Clear();
         }
     }
 

@@ -26,9 +26,9 @@ internal sealed class ReceiveResumer(IncomingFiles incoming, FileLanding landing
             incoming.Close(transfer, deleteTemp: false);
             await landing.LandQueuedAsync(null, transfer).ConfigureAwait(false);
             // The sender may have missed some "done" notes while the link was down.
-            foreach (var done in transfer.Files.Where(f => f.Done))
+            foreach (var (first, count) in FileLanding.Runs([.. transfer.Files.Where(f => f.Done)]))
             {
-                session.Send(FrameType.FileDone, new FileDone(transfer.Id, done.Index));
+                session.Send(FrameType.FileDone, new FileDone(transfer.Id, first, count));
             }
             var next = await SkipLandedFilesAsync(transfer).ConfigureAwait(false);
             if (next is null)

@@ -35,7 +35,8 @@ public sealed partial class NodeStore
         using var command = Command(connection,
             """
             UPDATE messages SET text = $text, edited_at = $at
-            WHERE id = $id AND peer = $peer AND outgoing = $out AND deleted = 0 AND (edited_at IS NULL OR edited_at < $at);
+            WHERE id = $id AND peer = $peer AND outgoing = $out AND deleted = 0 AND (edited_at IS NULL OR edited_at < $at)
+              AND state IN ('Queued', 'Sent', 'Delivered', 'Received', 'Mailed');
             """,
             ("$id", id.ToString("N")), ("$peer", peer), ("$out", outgoing ? 1 : 0), ("$text", text), ("$at", at.ToUnixTimeMilliseconds()));
         return command.ExecuteNonQuery() == 1;
@@ -45,7 +46,7 @@ public sealed partial class NodeStore
     public Task<bool> DeleteMessageAsync(Guid id, string peer, bool outgoing) => WriteAsync(connection =>
     {
         using var command = Command(connection,
-            "UPDATE messages SET text = '', deleted = 1 WHERE id = $id AND peer = $peer AND outgoing = $out AND deleted = 0;",
+            "UPDATE messages SET text = '', deleted = 1 WHERE id = $id AND peer = $peer AND outgoing = $out AND deleted = 0 AND state IN ('Queued', 'Sent', 'Delivered', 'Received', 'Mailed');",
             ("$id", id.ToString("N")), ("$peer", peer), ("$out", outgoing ? 1 : 0));
         if (command.ExecuteNonQuery() != 1)
         {

@@ -82,6 +82,21 @@ public sealed class MessageActionTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task AFileEntry_TakesItsIdFromThePeer_YetThePeerCannotRewriteOrDeleteIt()
+    {
+        // The transfer's row in the conversation has the offer ID the sender chose, and is not "ours" (outgoing = 0):
+        // an edit aimed at it would let the sender rename "setup.desktop" to "photo.jpg" beside the Open button.
+        var offer = Guid.CreateVersion7();
+        await _folder.Store.InsertMessageAsync(offer, _bob.DeviceId.Compact, outgoing: false, "setup.desktop", _clock.Now, MessageState.File);
+        foreach (var kind in new[] { ChatActionKind.Edit, ChatActionKind.Delete, ChatActionKind.React })
+        {
+            var action = new ChatAction(Guid.CreateVersion7(), _clock.Now, kind, offer, kind == ChatActionKind.React ? "🎉" : "photo.jpg");
+            Assert.Equal("only a message can be changed", await _chat.ApplyIncomingAsync(_bob.DeviceId, action));
+        }
+        Assert.Equal(("setup.desktop", false), await _folder.Store.FindMessageAsync(offer, _bob.DeviceId.Compact) is { } row ? (row.Text, row.Deleted) : default);
+    }
+
+    [Fact]
     public async Task ThePeersEdit_OfItsOwnMessage_Counts_OnlyWithinTheWindow_AndNeverGoesBack()
     {
         var theirs = new ChatMessage(Guid.CreateVersion7(), _clock.Now, "draft");

@@ -2,10 +2,14 @@ using System.Diagnostics;
 
 namespace Parley.Node.Tests.Security;
 
-/// <summary>What an attack must not stop: two contacts chatting, each message delivered within a second.</summary>
+/// <summary>
+/// What an attack must not stop: two contacts chatting, each message delivered within 3 s — far below the
+/// attacks' 15 s, so starvation fails it, while a busy CI machine's scheduling (1.16 s seen) does not. How
+/// fast chat stays under attack is measured in bench/ (attack), not here.
+/// </summary>
 internal static class LegitimateChat
 {
-    public static readonly TimeSpan Bound = TimeSpan.FromSeconds(1);
+    public static readonly TimeSpan Bound = TimeSpan.FromSeconds(3);
 
     /// <summary>Sends <paramref name="from"/> → <paramref name="to"/> messages until <paramref name="attack"/> is over; the slowest delivery.</summary>
     public static Task<TimeSpan> WhileAsync(TestNode from, TestNode to, Task attack) => WhileAsync(i => OnceAsync(from, to, $"still here {i}"), attack);

@@ -60,7 +60,7 @@ internal static class MatroskaTracks
                 case AudioSettings:
                     foreach (var (setting, value) in Children(body, 4))
                     {
-                        rate = setting == SamplingFrequency ? (int)Math.Clamp(Float(value.Span, "SamplingFrequency"), 0, 10_000_000) : rate;
+                        rate = setting == SamplingFrequency && Float(value.Span, "SamplingFrequency") is var hz ? (double.IsFinite(hz) ? (int)Math.Clamp(hz, 0, 10_000_000) : 0) : rate;
                         channels = setting == Channels ? Dimension(value.Span, "Channels") : channels;
                         bitDepth = setting == BitDepth ? Dimension(value.Span, "BitDepth") : bitDepth;
                     }

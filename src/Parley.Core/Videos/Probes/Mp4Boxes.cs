@@ -18,8 +18,12 @@ internal static class Mp4Boxes
         return null;
     }
 
-    /// <summary>The boxes inside a parent's body; a size that does not fit the parent is a format error.</summary>
-    public static IEnumerable<(string Type, ReadOnlyMemory<byte> Body)> Children(ReadOnlyMemory<byte> parent, int depth)
+    /// <summary>
+    /// The boxes inside a parent's body; a size that does not fit the parent is a format error. With
+    /// <paramref name="trailingPadding"/>, fewer than 8 bytes after the last box end the walk (QuickTime writers leave
+    /// such padding after a sample entry's boxes, and players skip it).
+    /// </summary>
+    public static IEnumerable<(string Type, ReadOnlyMemory<byte> Body)> Children(ReadOnlyMemory<byte> parent, int depth, bool trailingPadding = false)
     {
         if (depth > VideoProbe.MaxDepth)
         {
@@ -31,6 +35,10 @@ internal static class Mp4Boxes
             var rest = parent[at..];
             if (rest.Length < 8)
             {
+                if (trailingPadding)
+                {
+                    yield break;
+                }
                 throw new MediaFormatException($"truncated box header ({rest.Length} bytes)");
             }
             var type = FourCc(rest.Span[4..8]);

@@ -20,7 +20,7 @@ internal static class Mp4SampleEntry
         var height = BinaryPrimitives.ReadUInt16BigEndian(entry[26..]);
         int? objectType = null;
         (int, int) aspect = (1, 1);
-        foreach (var (type, body) in Mp4Boxes.Children(entry[VisualFixed..].ToArray(), 7))
+        foreach (var (type, body) in Mp4Boxes.Children(entry[VisualFixed..].ToArray(), 7, trailingPadding: true))
         {
             if (type == "pasp" && body.Length >= 8)
             {
@@ -81,7 +81,7 @@ internal static class Mp4SampleEntry
     /// <summary>The boxes after an audio entry's fixed part, looking inside QuickTime's <c>wave</c> box (where MOV keeps its <c>esds</c>).</summary>
     private static IEnumerable<(string Type, ReadOnlyMemory<byte> Body)> Extensions(ReadOnlyMemory<byte> boxes)
     {
-        foreach (var (type, body) in Mp4Boxes.Children(boxes, 7))
+        foreach (var (type, body) in Mp4Boxes.Children(boxes, 7, trailingPadding: true))
         {
             if (type == "wave")
             {
