@@ -17,8 +17,11 @@ public sealed class FileDigest : IDisposable
 
     public byte[] Finish() => _blocks.GetHashAndReset();
 
-    /// <summary>Adds the blocks of the first <paramref name="length"/> bytes of a file (a whole number of blocks), as on resume.</summary>
-    public void AddPrefix(SafeFileHandle file, long length)
+    /// <summary>
+    /// Adds the blocks of the first <paramref name="length"/> bytes of a file (a whole number of blocks), as on resume;
+    /// each block's hash is also added to <paramref name="hashes"/> when given.
+    /// </summary>
+    public void AddPrefix(SafeFileHandle file, long length, List<byte[]>? hashes = null)
     {
         if (length == 0)
         {
@@ -38,6 +41,7 @@ public sealed class FileDigest : IDisposable
                 }
                 SHA256.HashData(block, hash);
                 AddBlock(hash);
+                hashes?.Add(hash.ToArray());
                 position += block.Length;
             }
         }

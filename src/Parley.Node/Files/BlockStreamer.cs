@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.Collections.Concurrent;
 using System.Security.Cryptography;
 using Microsoft.Win32.SafeHandles;
 using Parley.Core.Files;
@@ -14,6 +15,14 @@ namespace Parley.Node.Files;
 /// </summary>
 internal sealed class BlockStreamer(TransferFinisher finisher)
 {
+    /// <summary>
+    /// Per transfer, the block hashes of the file being sent so far (32 bytes a 256 KiB block): a stream stopped and
+    /// asked again (the receiver's "busy" pause, a new link) goes on from them instead of reading and hashing the
+    /// file up to there again, which made a 1 GiB file paused every few MiB hash hundreds of GiB. Each stream works
+    /// on its own copy, so a replaced stream still finishing its last block cannot disturb the next one.
+    /// </summary>
+    private readonly ConcurrentDictionary<Guid, (int File, List<byte[]> Hashes)> _sent = new();
+
     /// <summary>Sends file <paramref name="index"/> from <paramref name="offset"/>, then every later file, each followed by its FileEnd.</summary>
     public async Task StreamAsync(PeerSession session, Transfer transfer, int index, long offset, CancellationToken cancellationToken)
     {
@@ -40,6 +49,7 @@ internal sealed class BlockStreamer(TransferFinisher finisher)
                 }
                 i++;
             }
+            _sent.TryRemove(transfer.Id, out _); // everything went out: nothing to go on from
         }
         catch (OperationCanceledException)
         {
@@ -64,7 +74,22 @@ internal sealed class BlockStreamer(TransferFinisher finisher)
             return false;
         }
         using var digest = new FileDigest();
-        digest.AddPrefix(handle, offset);
+        var blocks = (int)(offset / FileBlock.MaxData);
+        List<byte[]> hashes;
+        if (offset % FileBlock.MaxData == 0 && _sent.TryGetValue(transfer.Id, out var known) && known.File == file.Index && known.Hashes.Count >= blocks)
+        {
+            hashes = [.. known.Hashes.Take(blocks)];
+            foreach (var hash in hashes)
+            {
+                digest.AddBlock(hash);
+            }
+        }
+        else
+        {
+            hashes = [];
+            digest.AddPrefix(handle, offset, hashes);
+        }
+        _sent[transfer.Id] = (file.Index, hashes);
         var position = offset;
         while (position < file.Size)
         {
@@ -75,6 +100,7 @@ internal sealed class BlockStreamer(TransferFinisher finisher)
             ReadExactly(handle, data.Span, position);
             var hash = SHA256.HashData(data.Span);
             digest.AddBlock(hash);
+            hashes.Add(hash);
             new FileBlockHeader(transfer.Id, file.Index, position, hash).Write(buffer);
             if (!await session.Link.SendBulkAsync(FrameType.FileBlock, buffer, FileBlockHeader.Size + length, pooled: true, cancellationToken: cancellationToken).ConfigureAwait(false))
             {
