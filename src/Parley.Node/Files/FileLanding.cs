@@ -39,18 +39,7 @@ internal sealed class FileLanding(IncomingFiles incoming, TransferRecorder recor
             {
                 await LandQueuedAsync(session, transfer).ConfigureAwait(false);
             }
-            if (next is null)
-            {
-                transfer.State = TransferState.Completed;
-                return null;
-            }
-            var opened = incoming.Open(transfer, next);
-            transfer.CurrentFile = next.Index;
-            transfer.CurrentOffset = 0;
-            if (opened.Offset != 0)
-            {
-                opened.StartOver();
-            }
+            OpenNext(transfer, next);
             return null;
         }
         catch (IOException e) when (DiskFullPause.IsDiskFull(e))
@@ -151,19 +140,7 @@ internal sealed class FileLanding(IncomingFiles incoming, TransferRecorder recor
                 incoming.QueueToLand(transfer, file);
             }
             await LandQueuedAsync(session, transfer).ConfigureAwait(false);
-            var next = transfer.Files.Skip(files[^1].Index + 1).FirstOrDefault(f => !f.Done);
-            if (next is null)
-            {
-                transfer.State = TransferState.Completed;
-                return null;
-            }
-            var opened = incoming.Open(transfer, next);
-            transfer.CurrentFile = next.Index;
-            transfer.CurrentOffset = 0;
-            if (opened.Offset != 0)
-            {
-                opened.StartOver();
-            }
+            OpenNext(transfer, transfer.Files.Skip(files[^1].Index + 1).FirstOrDefault(f => !f.Done));
             return null;
         }
         catch (IOException e) when (DiskFullPause.IsDiskFull(e))
@@ -175,6 +152,23 @@ internal sealed class FileLanding(IncomingFiles incoming, TransferRecorder recor
         catch (IOException e)
         {
             return $"could not save '{SafeNames.Printable(current.Path)}': {e.Message}";
+        }
+    }
+
+    /// <summary>Opens the next file to receive from its start, or completes the transfer when none is left.</summary>
+    private void OpenNext(Transfer transfer, TransferFile? next)
+    {
+        if (next is null)
+        {
+            transfer.State = TransferState.Completed;
+            return;
+        }
+        var opened = incoming.Open(transfer, next);
+        transfer.CurrentFile = next.Index;
+        transfer.CurrentOffset = 0;
+        if (opened.Offset != 0)
+        {
+            opened.StartOver();
         }
     }
 
