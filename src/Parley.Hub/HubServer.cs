@@ -152,7 +152,7 @@ public sealed class HubServer : IAsyncDisposable
         [
             presence,
             new DirectoryFeature(directory, community, presence, time),
-            new RelayFeature(relay, members, logger),
+            new RelayFeature(relay, members, cluster?.BridgeRelay(relay, members, logger), logger),
             new UdpRelayFeature(udpRelay, options),
             new MailboxFeature(mail, directory, community, time),
             rooms,

@@ -8,6 +8,7 @@ namespace Parley.Testing;
 /// Debian's nats-server run for one test: <paramref name="count"/> servers on loopback ports, JetStream
 /// on, routed into one cluster (three make a Raft quorum that survives losing one), each with its own
 /// store folder. <see cref="Urls"/> is what <c>parley hub --cluster</c> takes. Killed and removed on dispose.
+/// In a network namespace (<c>inNamespace</c>), on that namespace's loopback: for hubs run in it.
 /// </summary>
 internal sealed class NatsServers : IAsyncDisposable
 {
@@ -27,7 +28,7 @@ internal sealed class NatsServers : IAsyncDisposable
     /// <summary>nats://127.0.0.1:PORT,... for every server.</summary>
     public string Urls => string.Join(',', Ports.Select(p => $"nats://127.0.0.1:{p}"));
 
-    public static async Task<NatsServers> StartAsync(int count = 3)
+    public static async Task<NatsServers> StartAsync(int count = 3, string? inNamespace = null)
     {
         var folder = Directory.CreateTempSubdirectory("parley-nats-").FullName;
         var ports = Enumerable.Range(0, count).Select(_ => FreePort()).ToArray();
@@ -41,8 +42,9 @@ internal sealed class NatsServers : IAsyncDisposable
                 "--cluster_name", "parley", "--cluster", $"nats://127.0.0.1:{routes[i]}",
                 "--routes", string.Join(',', routes.Where((_, j) => j != i).Select(r => $"nats://127.0.0.1:{r}")),
             ];
-            var info = new ProcessStartInfo(Binary) { RedirectStandardOutput = true, RedirectStandardError = true };
-            foreach (var arg in (string[])["-js", "-n", $"nats{i}", "-a", "127.0.0.1", "-p", ports[i].ToString(System.Globalization.CultureInfo.InvariantCulture),
+            // `ip netns exec` execs the server in place, so the process (and its kill) is the server's.
+            var info = new ProcessStartInfo(inNamespace is null ? Binary : "ip") { RedirectStandardOutput = true, RedirectStandardError = true };
+            foreach (var arg in (string[])[.. inNamespace is null ? [] : (string[])["netns", "exec", inNamespace, Binary], "-js", "-n", $"nats{i}", "-a", "127.0.0.1", "-p", ports[i].ToString(System.Globalization.CultureInfo.InvariantCulture),
                 "-sd", Path.Combine(folder, $"store{i}"), "-l", Path.Combine(folder, $"nats{i}.log"), .. clustering])
             {
                 info.ArgumentList.Add(arg);
@@ -51,9 +53,12 @@ internal sealed class NatsServers : IAsyncDisposable
         }
         // Listening is enough here: hubs retry while JetStream elects its leaders.
         var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(15);
-        foreach (var port in ports)
+        for (var i = 0; i < count; i++)
         {
-            while (!await AcceptsAsync(port))
+            // A namespace's loopback is not this one's: there the server's log says when it listens.
+            var logFile = Path.Combine(folder, $"nats{i}.log");
+            var port = ports[i];
+            while (!(inNamespace is null ? await AcceptsAsync(port) : File.Exists(logFile) && File.ReadAllText(logFile).Contains("Server is ready", StringComparison.Ordinal)))
             {
                 if (DateTime.UtcNow > deadline)
                 {

@@ -41,6 +41,9 @@ internal sealed class ClusterHubs : IAsyncDisposable
     /// <summary>Raised when a hub joined or left the invite.</summary>
     public event Action? Changed;
 
+    /// <summary>This hub's own invite: where the other hubs (and nodes) reach it.</summary>
+    public Invite Own => _own;
+
     /// <summary>Hubs of the cluster alive now, this one included.</summary>
     public int Count => 1 + _others.Count;
 

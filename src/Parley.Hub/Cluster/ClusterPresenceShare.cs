@@ -44,6 +44,9 @@ internal sealed class ClusterPresenceShare : IPresenceShare, IAsyncDisposable
 
     public bool IsOnlineElsewhere(DeviceId id) => _elsewhere.ContainsKey(id);
 
+    /// <summary>The instance of the hub <paramref name="id"/> is online on, when that is another hub.</summary>
+    public ulong? HubOf(DeviceId id) => _elsewhere.TryGetValue(id, out var remote) ? remote.Record.HubInstance : null;
+
     public void Subscribe(Action<PresenceNotice> changed) => _changed += changed;
 
     public void Here(Member member)

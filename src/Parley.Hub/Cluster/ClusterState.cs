@@ -27,6 +27,13 @@ internal sealed class ClusterState : IAsyncDisposable
 
     public ClusterHubs? Hubs { get; private set; }
 
+    /// <summary>Relays between members of different hubs, once <see cref="BridgeRelay"/> has opened it.</summary>
+    public ClusterRelayBridge? RelayBridge { get; private set; }
+
+    /// <summary>Starts relaying across hubs through <paramref name="relay"/>: asks from other hubs for members of <paramref name="members"/>, and this hub's own asks.</summary>
+    public ClusterRelayBridge BridgeRelay(RelaySwitch relay, IHubMembers members, ILogger logger) =>
+        RelayBridge = new ClusterRelayBridge(Nats, Presence, () => Hubs?.Own.Addresses ?? [], relay, members, logger);
+
     /// <summary>Connects to NATS (checking the cluster's identity is <paramref name="hub"/>) and opens the shared state.</summary>
     public static async Task<ClusterState> OpenAsync(HubOptions options, HubClusterOptions cluster, DeviceId hub, ILogger logger)
     {
@@ -55,6 +62,10 @@ internal sealed class ClusterState : IAsyncDisposable
         if (Hubs is not null)
         {
             await Hubs.DisposeAsync().ConfigureAwait(false);
+        }
+        if (RelayBridge is not null)
+        {
+            await RelayBridge.DisposeAsync().ConfigureAwait(false);
         }
         await Presence.DisposeAsync().ConfigureAwait(false);
         await Directory.DisposeAsync().ConfigureAwait(false);

@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Logging;
 using Parley.Core.Hub.Relay;
+using Parley.Core.Identity;
 using Parley.Core.Protocol;
 
 namespace Parley.Hub;
@@ -7,8 +8,9 @@ namespace Parley.Hub;
 /// <summary>
 /// A member cannot reach another directly: both get a one-time ticket for a spliced connection
 /// (see <see cref="RelaySwitch"/>), or the asker hears why not. The session is charged to the asker.
+/// In a cluster, a peer online on another hub is reached through that hub (<see cref="IRelayBridge"/>).
 /// </summary>
-internal sealed class RelayFeature(RelaySwitch relay, IHubMembers members, ILogger logger) : IHubFeature
+internal sealed class RelayFeature(RelaySwitch relay, IHubMembers members, IRelayBridge? bridge, ILogger logger) : IHubFeature
 {
     public IReadOnlyList<FrameSpec> Takes { get; } = [FrameSpec.Of<RelayRequest>(FrameType.RelayRequest)];
 
@@ -18,30 +20,52 @@ internal sealed class RelayFeature(RelaySwitch relay, IHubMembers members, ILogg
     public ValueTask OnFrameAsync(Member member, Frame frame)
     {
         var (peer, requestId) = frame.Read<RelayRequest>();
-        if (Refusal(member, peer, out var target) is { } refusal)
+        if (peer == member.Id)
         {
-            member.Send(FrameType.RelayRefused, new RelayRefused(requestId, refusal));
+            member.Send(FrameType.RelayRefused, new RelayRefused(requestId, "cannot relay to yourself"));
         }
-        else if (relay.Open(member.Id, out var full) is not { } tokens)
+        else if (members.TryGet(peer, out var target))
         {
-            member.Send(FrameType.RelayRefused, new RelayRefused(requestId, full));
+            RelayHere(member, target, requestId);
+        }
+        else if (bridge is not null && bridge.Reaches(peer))
+        {
+            // Not awaited: the other hub's answer takes a round trip over NATS, and this member's other frames must not wait for it.
+            _ = RelayAcrossAsync(bridge, member, peer, requestId);
         }
         else
         {
-            target.Send(FrameType.RelayTicket, new RelayTicket(0, Invited: true, member.Id, tokens.Invited));
-            member.Send(FrameType.RelayTicket, new RelayTicket(requestId, Invited: false, peer, tokens.Asker));
-            HubLog.Relaying(logger, member.Id.Short, peer.Short);
+            member.Send(FrameType.RelayRefused, new RelayRefused(requestId, $"{peer.Short} is not online at this hub"));
         }
         return ValueTask.CompletedTask;
     }
 
-    private string? Refusal(Member member, Core.Identity.DeviceId peer, out Member target)
+    private void RelayHere(Member member, Member target, uint requestId)
     {
-        target = member;
-        if (peer == member.Id)
+        if (relay.Open(member.Id, out var full) is not { } tokens)
         {
-            return "cannot relay to yourself";
+            member.Send(FrameType.RelayRefused, new RelayRefused(requestId, full));
+            return;
         }
-        return members.TryGet(peer, out target!) ? null : $"{peer.Short} is not online at this hub";
+        target.Send(FrameType.RelayTicket, new RelayTicket(0, Invited: true, member.Id, tokens.Invited));
+        member.Send(FrameType.RelayTicket, new RelayTicket(requestId, Invited: false, target.Id, tokens.Asker));
+        HubLog.Relaying(logger, member.Id.Short, target.Id.Short);
+    }
+
+    private async Task RelayAcrossAsync(IRelayBridge across, Member member, DeviceId peer, uint requestId)
+    {
+        if (relay.Open(member.Id, out var full) is not { } tokens)
+        {
+            member.Send(FrameType.RelayRefused, new RelayRefused(requestId, full));
+            return;
+        }
+        if (await across.BridgeAsync(member.Id, peer, tokens.Invited).ConfigureAwait(false) is { } refusal)
+        {
+            relay.Cancel(tokens.Asker, tokens.Invited);
+            member.Send(FrameType.RelayRefused, new RelayRefused(requestId, refusal));
+            return;
+        }
+        member.Send(FrameType.RelayTicket, new RelayTicket(requestId, Invited: false, peer, tokens.Asker));
+        HubLog.Relaying(logger, member.Id.Short, peer.Short);
     }
 }

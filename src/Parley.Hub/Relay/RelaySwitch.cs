@@ -36,30 +36,76 @@ internal sealed class RelaySwitch(HubOptions options) : IDisposable
     /// </summary>
     public (byte[] Asker, byte[] Invited)? Open(DeviceId asker, out string refusal)
     {
+        if (!Reserve(asker, out refusal))
+        {
+            return null;
+        }
+        var session = new RelaySession(asker, options, _traffic);
+        var askerToken = Issue(session, 0);
+        var invitedToken = Issue(session, 1);
+        _ = ExpireAsync(session, askerToken, invitedToken);
+        return (askerToken, invitedToken);
+    }
+
+    /// <summary>
+    /// The target's half of a relay that spans two hubs of a cluster: a session charged to
+    /// <paramref name="asker"/> (a member of the other hub) whose asking side is already here
+    /// (<paramref name="otherHub"/>, the connection this hub opened to the asker's hub); returns the
+    /// invited side's token, or null with the reason.
+    /// </summary>
+    public byte[]? OpenBridged(DeviceId asker, Socket otherHub, out string refusal)
+    {
+        if (!Reserve(asker, out refusal))
+        {
+            return null;
+        }
+        var session = new RelaySession(asker, options, _traffic);
+        session.Attach(0, otherHub);
+        var invitedToken = Issue(session, 1);
+        _ = ExpireAsync(session, invitedToken);
+        return invitedToken;
+    }
+
+    /// <summary>Takes back a session whose other half could not be set up: its tokens stop working and its slot is freed.</summary>
+    public void Cancel(byte[] askerToken, byte[] invitedToken)
+    {
+        var asker = _tickets.TryRemove(Convert.ToHexString(askerToken), out var askerTicket);
+        var invited = _tickets.TryRemove(Convert.ToHexString(invitedToken), out var invitedTicket);
+        if (asker || invited)
+        {
+            var session = asker ? askerTicket.Session : invitedTicket.Session;
+            session.Abandon();
+            Release(session);
+        }
+    }
+
+    private bool Reserve(DeviceId asker, out string refusal)
+    {
         lock (_lock)
         {
             var held = _heldBy.GetValueOrDefault(asker);
             if (held >= options.MaxRelaySessionsPerMember)
             {
                 refusal = $"you hold {held} relays at this hub, the most one member may; try again when one ends";
-                return null;
+                return false;
             }
             if (_sessions >= options.MaxRelaySessions)
             {
                 refusal = "the hub's relay is full; try again later";
-                return null;
+                return false;
             }
             _heldBy[asker] = held + 1;
             _sessions++;
         }
         refusal = "";
-        var session = new RelaySession(asker, options, _traffic);
-        var askerToken = RandomNumberGenerator.GetBytes(RelayTicket.TokenSize);
-        var invitedToken = RandomNumberGenerator.GetBytes(RelayTicket.TokenSize);
-        _tickets[Convert.ToHexString(askerToken)] = (session, 0);
-        _tickets[Convert.ToHexString(invitedToken)] = (session, 1);
-        _ = ExpireAsync(session, askerToken, invitedToken);
-        return (askerToken, invitedToken);
+        return true;
+    }
+
+    private byte[] Issue(RelaySession session, int side)
+    {
+        var token = RandomNumberGenerator.GetBytes(RelayTicket.TokenSize);
+        _tickets[Convert.ToHexString(token)] = (session, side);
+        return token;
     }
 
     /// <summary>Frees the session's slot, and its asker's.</summary>
@@ -75,10 +121,14 @@ internal sealed class RelaySwitch(HubOptions options) : IDisposable
         }
     }
 
-    private async Task ExpireAsync(RelaySession session, byte[] asker, byte[] invited)
+    private async Task ExpireAsync(RelaySession session, params byte[][] tokens)
     {
         await Task.Delay(TicketLifetime, options.TimeProvider).ConfigureAwait(false);
-        var unused = _tickets.TryRemove(Convert.ToHexString(asker), out _) | _tickets.TryRemove(Convert.ToHexString(invited), out _);
+        var unused = false;
+        foreach (var token in tokens)
+        {
+            unused |= _tickets.TryRemove(Convert.ToHexString(token), out _);
+        }
         if (unused && !session.Complete)
         {
             // One side never came: close the other and free the slot.

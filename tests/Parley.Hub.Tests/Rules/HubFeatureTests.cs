@@ -48,7 +48,7 @@ public sealed class HubFeatureTests
         var (alice, aliceLink) = members.Join("alice");
         var (bob, bobLink) = members.Join("bob");
         using var relay = new RelaySwitch(Options);
-        var feature = new RelayFeature(relay, members.Registry, NullLogger.Instance);
+        var feature = new RelayFeature(relay, members.Registry, bridge: null, NullLogger.Instance);
         using var offline = NodeIdentity.CreateEphemeral();
 
         await feature.OnFrameAsync(alice, FakeMembers.FrameOf(FrameType.RelayRequest, new RelayRequest(alice.Id, 1)));
@@ -75,7 +75,7 @@ public sealed class HubFeatureTests
         var (alice, aliceLink) = members.Join("alice");
         var (bob, bobLink) = members.Join("bob");
         using var relay = new RelaySwitch(options);
-        var feature = new RelayFeature(relay, members.Registry, NullLogger.Instance);
+        var feature = new RelayFeature(relay, members.Registry, bridge: null, NullLogger.Instance);
 
         for (var request = 1u; request <= 3; request++)
         {
