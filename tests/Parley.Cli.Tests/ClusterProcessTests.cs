@@ -130,8 +130,20 @@ public sealed class ClusterProcessTests : IDisposable
         await using var bob = await StartNode("bob", hub2.Invite);
         await Eventually(async () => await WhoisAsync(alice, "bob") is { } b && b.GetProperty("online").GetBoolean(), "alice to find bob online");
 
+        // `hub status` shows both hubs with their member each, and every stream on all three servers.
+        var home1 = Path.Combine(_root, "hub1");
+        await Eventually(async () => (await ParleyRunner.Local.RunAsync("--home", home1, "hub", "status", "--json")) is { ExitCode: 0 } s
+            && s.Json.GetProperty("hubs").EnumerateArray().Select(h => h.GetProperty("members").GetInt32()).Order().SequenceEqual([1, 1]), "hub status to show 1 member on each hub");
+        var status = (await ParleyRunner.Local.RunAsync("--home", home1, "hub", "status", "--json")).Json;
+        Assert.Equal(3, status.GetProperty("nats").GetProperty("clusterServers").GetInt32());
+        Assert.All(status.GetProperty("streams").EnumerateArray(), s => Assert.Equal(3, s.GetProperty("current").GetInt32()));
+        Assert.Contains(status.GetProperty("streams").EnumerateArray(), s => s.GetProperty("name").GetString() == "PARLEY_MAIL");
+
         // One NATS server of three dies without a word: the replicated buckets and stream keep their quorum.
         await nats.KillAsync(0);
+        // ... and `hub status` says the streams have lost a replica (exit code 1).
+        await Eventually(async () => (await ParleyRunner.Local.RunAsync("--home", home1, "hub", "status")) is { ExitCode: 1 } s
+            && s.Out.Contains("2/3  DEGRADED", StringComparison.Ordinal), "hub status to show the lost replica", seconds: 40);
         await using var carol = await StartNode("carol", hub2.Invite);
         await Eventually(async () => await WhoisAsync(alice, "carol") is { } c && c.GetProperty("online").GetBoolean(), "alice to find carol, who joined after the kill");
         Assert.True((await WhoisAsync(alice, "bob"))!.Value.GetProperty("online").GetBoolean());

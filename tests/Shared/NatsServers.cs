@@ -28,7 +28,7 @@ internal sealed class NatsServers : IAsyncDisposable
     /// <summary>nats://127.0.0.1:PORT,... for every server.</summary>
     public string Urls => string.Join(',', Ports.Select(p => $"nats://127.0.0.1:{p}"));
 
-    public static async Task<NatsServers> StartAsync(int count = 3, string? inNamespace = null)
+    public static async Task<NatsServers> StartAsync(int count = 3, string? inNamespace = null, params string[] extraArgs)
     {
         var folder = Directory.CreateTempSubdirectory("parley-nats-").FullName;
         var ports = Enumerable.Range(0, count).Select(_ => FreePort()).ToArray();
@@ -45,7 +45,7 @@ internal sealed class NatsServers : IAsyncDisposable
             // `ip netns exec` execs the server in place, so the process (and its kill) is the server's.
             var info = new ProcessStartInfo(inNamespace is null ? Binary : "ip") { RedirectStandardOutput = true, RedirectStandardError = true };
             foreach (var arg in (string[])[.. inNamespace is null ? [] : (string[])["netns", "exec", inNamespace, Binary], "-js", "-n", $"nats{i}", "-a", "127.0.0.1", "-p", ports[i].ToString(System.Globalization.CultureInfo.InvariantCulture),
-                "-sd", Path.Combine(folder, $"store{i}"), "-l", Path.Combine(folder, $"nats{i}.log"), .. clustering])
+                "-sd", Path.Combine(folder, $"store{i}"), "-l", Path.Combine(folder, $"nats{i}.log"), .. clustering, .. extraArgs])
             {
                 info.ArgumentList.Add(arg);
             }

@@ -9,27 +9,35 @@ using Parley.Node.Hub;
 
 namespace Parley.Cli.Verbs;
 
-/// <summary><c>parley hub</c> runs a hub in the foreground; <c>parley hub invite</c> prints the invite of the hub of this home.</summary>
+/// <summary>
+/// <c>parley hub</c> runs a hub in the foreground; <c>parley hub invite</c> prints the invite of the hub of this home,
+/// <c>parley hub status</c> its cluster (hubs, members per hub, NATS and its streams' replicas).
+/// </summary>
 internal sealed class HubVerb : IVerb
 {
     private const string RuntimeFile = "hub.json";
 
     public string Name => "hub";
 
-    public string Arguments => "[invite] [--port N] [--room-log on|off] [--no-udp-relay] [--relay-private] [--public-address IP] [--cluster nats://host:port[,...] --identity FILE] [--log-protocol]";
+    public string Arguments => "[invite|status [--json]] [--port N] [--room-log on|off] [--no-udp-relay] [--relay-private] [--public-address IP] [--cluster nats://host:port[,...] | --cluster-config FILE] [--identity FILE] [--log-protocol]";
 
-    public string Summary => "run a hub (presence, directory) for nodes across networks; `hub invite` prints its invite";
+    public string Summary => "run a hub (presence, directory) for nodes across networks; `hub invite` prints its invite, `hub status` its cluster";
 
-    public IReadOnlyCollection<string> ValuedOptions => ["--port", "--room-log", "--public-address", "--cluster", "--identity"];
+    public IReadOnlyCollection<string> ValuedOptions => ["--port", "--room-log", "--public-address", "--cluster", "--cluster-config", "--identity"];
 
-    public IReadOnlyCollection<string> FlagOptions => ["--log-protocol", "--no-udp-relay", "--relay-private"];
+    public IReadOnlyCollection<string> FlagOptions => ["--log-protocol", "--no-udp-relay", "--relay-private", "--json"];
 
     public async Task<int> RunAsync(CliContext context)
     {
         context.Args.ExpectPositional(0, 1);
         if (context.Args.Positional.Count == 1)
         {
-            return context.Args.Positional[0] == "invite" ? PrintInvite(context) : throw new UsageException($"unknown hub command '{TerminalText.Safe(context.Args.Positional[0])}'");
+            return context.Args.Positional[0] switch
+            {
+                "invite" => PrintInvite(context),
+                "status" => await HubStatusText.PrintAsync(context, ReadRuntime(context)).ConfigureAwait(false),
+                var other => throw new UsageException($"unknown hub command '{TerminalText.Safe(other)}'"),
+            };
         }
         using var loggerFactory = LoggerFactory.Create(logging => logging
             .AddSimpleConsole(o =>
@@ -50,6 +58,9 @@ internal sealed class HubVerb : IVerb
             ? (IPAddress.TryParse(text, out var parsed) && parsed.AddressFamily == System.Net.Sockets.AddressFamily.InterNetwork
                 ? parsed : throw new UsageException($"--public-address is an IPv4 address, not '{TerminalText.Safe(text)}'"))
             : null;
+        var cluster = ClusterOptions(context);
+        // For `hub status`; the file is the owner's alone (0600), as the identity file is, since a URL may carry credentials.
+        var clusterServers = cluster?.Servers;
         HubServer hub;
         try
         {
@@ -61,7 +72,7 @@ internal sealed class HubVerb : IVerb
                 UdpRelay = !context.Args.Has("--no-udp-relay"),
                 UdpRelayPrivate = context.Args.Has("--relay-private"),
                 PublicAddress = published,
-                Cluster = ClusterOptions(context),
+                Cluster = cluster,
                 Link = new LinkOptions { LogProtocol = context.Args.Has("--log-protocol") },
             }, loggerFactory).ConfigureAwait(false);
         }
@@ -73,7 +84,7 @@ internal sealed class HubVerb : IVerb
         {
             // The invite is kept current here for `hub invite`: in a cluster it changes as hubs come and go.
             void WriteRuntime() => NodeIdentity.WriteOwnerOnly(Path.Combine(context.Home, RuntimeFile),
-                JsonSerializer.Serialize(new { port = hub.Port, publicAddress = published?.ToString(), invite = hub.CreateInvite().ToString() }));
+                JsonSerializer.Serialize(new { port = hub.Port, publicAddress = published?.ToString(), invite = hub.CreateInvite().ToString(), cluster = clusterServers, clusterConfig = cluster?.ConfigFile }));
             var writing = new Lock();
             hub.InviteChanged += () =>
             {
@@ -92,9 +103,9 @@ internal sealed class HubVerb : IVerb
             context.Out.WriteLine("Parley hub");
             context.Out.WriteLine($"  device ID  {hub.DeviceId}");
             context.Out.WriteLine($"  port       {hub.Port}");
-            if (context.Args.Value("--cluster") is not null)
+            if (cluster is not null)
             {
-                context.Out.WriteLine($"  cluster    {NatsServers(context)} ({hub.ClusterHubs} hubs live)");
+                context.Out.WriteLine($"  cluster    {HubClusterOptions.Describe(cluster.Servers)} ({hub.ClusterHubs} hubs live)");
             }
             context.Out.WriteLine($"  invite     {hub.CreateInvite()}");
             context.Out.WriteLine("ready");
@@ -105,14 +116,25 @@ internal sealed class HubVerb : IVerb
         return ExitCodes.Ok;
     }
 
-    /// <summary><c>--cluster</c> with <c>--identity</c>, or neither (a single hub).</summary>
+    /// <summary><c>--cluster</c> and/or <c>--cluster-config</c> with <c>--identity</c>, or none of them (a single hub).</summary>
     private static HubClusterOptions? ClusterOptions(CliContext context)
     {
-        var servers = context.Args.Value("--cluster");
+        var configPath = context.Args.Value("--cluster-config") is { } path ? Path.GetFullPath(path) : null;
+        HubClusterConfig? config;
+        try
+        {
+            config = configPath is null ? null : HubClusterConfig.Load(configPath);
+        }
+        catch (InvalidOperationException e)
+        {
+            throw new UsageException("--cluster-config: " + e.Message);
+        }
+        var servers = context.Args.Value("--cluster") ?? (config?.Servers is { Count: > 0 } listed ? string.Join(',', listed) : null);
         var identity = context.Args.Value("--identity");
         if (servers is null)
         {
-            return identity is null ? null : throw new UsageException("--identity goes with --cluster (a single hub keeps its identity in its home)");
+            return identity is null && config is null ? null
+                : throw new UsageException("--identity and --cluster-config go with NATS servers (--cluster, or \"servers\" in the config); a single hub keeps its identity in its home");
         }
         if (identity is null)
         {
@@ -121,22 +143,25 @@ internal sealed class HubVerb : IVerb
         var urls = servers.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
         if (urls.Length == 0 || urls.Any(u => !Uri.TryCreate(u, UriKind.Absolute, out var uri) || uri.Scheme is not ("nats" or "tls") || uri.Port <= 0))
         {
-            throw new UsageException($"--cluster takes nats://host:port[,...], not '{TerminalText.Safe(NatsServers(context))}'");
+            throw new UsageException($"--cluster takes nats://host:port[,...], not '{TerminalText.Safe(HubClusterOptions.Describe(urls))}'");
         }
-        return new HubClusterOptions { Servers = urls, IdentityFile = Path.GetFullPath(identity) };
+        return new HubClusterOptions { Servers = urls, IdentityFile = Path.GetFullPath(identity), Config = config, ConfigFile = configPath };
     }
 
-    /// <summary>The NATS servers as host:port, never with the credentials a URL may carry.</summary>
-    private static string NatsServers(CliContext context) => HubClusterOptions.Describe(context.Args.Value("--cluster")!.Split(','));
-
-    private static int PrintInvite(CliContext context)
+    /// <summary>What the hub of this home wrote when it started (and keeps current).</summary>
+    private static JsonElement ReadRuntime(CliContext context)
     {
         var runtime = Path.Combine(context.Home, RuntimeFile);
         if (!File.Exists(runtime))
         {
             throw new CliException($"no hub has run with home {context.Home} (start one with: parley --home DIR hub)");
         }
-        var written = JsonDocument.Parse(File.ReadAllText(runtime)).RootElement;
+        return JsonDocument.Parse(File.ReadAllText(runtime)).RootElement;
+    }
+
+    private static int PrintInvite(CliContext context)
+    {
+        var written = ReadRuntime(context);
         if (written.TryGetProperty("invite", out var invite) && invite.GetString() is { } line)
         {
             context.Out.WriteLine(line);

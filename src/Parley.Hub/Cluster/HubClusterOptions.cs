@@ -6,6 +6,12 @@ public sealed record HubClusterOptions
     /// <summary>NATS servers, <c>nats://host:port</c> (credentials may be in the URL; they are never logged). Required.</summary>
     public required IReadOnlyList<string> Servers { get; init; }
 
+    /// <summary>TLS and credentials for NATS from <c>--cluster-config</c>, or none (URLs may still carry credentials).</summary>
+    public HubClusterConfig? Config { get; init; }
+
+    /// <summary>Where <see cref="Config"/> came from (for <c>hub status</c>, which reads it again).</summary>
+    public string? ConfigFile { get; init; }
+
     /// <summary>The cluster's hub identity (one PEM file, the same on every hub), created mode 0600 if missing. Required.</summary>
     public required string IdentityFile { get; init; }
 

@@ -61,19 +61,36 @@ internal sealed class NatsCluster : IAsyncDisposable
         ? null
         : "this hub has lost its cluster store (NATS); connect to another hub of the cluster";
 
+    /// <summary>How a hub (or <c>hub status</c>) connects to the cluster's NATS servers.</summary>
+    internal static NatsOpts ConnectionOptions(HubClusterOptions options) => NatsOpts.Default with
+    {
+        // No logger factory for the client: its messages would name the URLs, credentials and all.
+        Url = string.Join(',', options.Servers),
+        Name = "parley-hub",
+        MaxReconnectRetry = -1,
+        // Another server of the cluster is usually up: try it soon, not after the default 2 s (members are refused meanwhile).
+        ReconnectWaitMin = TimeSpan.FromMilliseconds(200),
+        ConnectTimeout = TimeSpan.FromSeconds(3),
+        AuthOpts = options.Config is { } config ? NatsAuthOpts.Default with
+        {
+            Username = config.User,
+            Password = config.Password,
+            Token = config.Token,
+            CredsFile = config.Creds,
+        } : NatsAuthOpts.Default,
+        TlsOpts = options.Config?.Tls is { } tls ? new NatsTlsOpts
+        {
+            Mode = TlsMode.Require,
+            CaFile = tls.Ca,
+            CertFile = tls.Cert,
+            KeyFile = tls.Key,
+        } : NatsTlsOpts.Default,
+    };
+
     /// <summary>Connects, checks the cluster's identity is ours, and opens (or creates) the shared buckets.</summary>
     public static async Task<NatsCluster> ConnectAsync(HubClusterOptions options, DeviceId hub, ILogger logger, TimeProvider time)
     {
-        // No logger factory for the client: its messages would name the URLs, credentials and all.
-        var connection = new NatsConnection(NatsOpts.Default with
-        {
-            Url = string.Join(',', options.Servers),
-            Name = "parley-hub",
-            MaxReconnectRetry = -1,
-            // Another server of the cluster is usually up: try it soon, not after the default 2 s (members are refused meanwhile).
-            ReconnectWaitMin = TimeSpan.FromMilliseconds(200),
-            ConnectTimeout = TimeSpan.FromSeconds(3),
-        });
+        var connection = new NatsConnection(ConnectionOptions(options));
         var cluster = new NatsCluster(options, connection, logger, time);
         try
         {
