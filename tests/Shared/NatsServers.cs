@@ -30,6 +30,19 @@ internal sealed class NatsServers : IAsyncDisposable
 
     public static async Task<NatsServers> StartAsync(int count = 3, string? inNamespace = null, params string[] extraArgs)
     {
+        // The ports are free when picked but may be taken before the server binds them (another test's server):
+        // a server that exits at start is tried again, all of them with new ports, since each names the others' routes.
+        for (var attempt = 1; ; attempt++)
+        {
+            if (await TryStartAsync(count, inNamespace, extraArgs, lastAttempt: attempt == 3) is { } started)
+            {
+                return started;
+            }
+        }
+    }
+
+    private static async Task<NatsServers?> TryStartAsync(int count, string? inNamespace, string[] extraArgs, bool lastAttempt)
+    {
         var folder = Directory.CreateTempSubdirectory("parley-nats-").FullName;
         var ports = Enumerable.Range(0, count).Select(_ => FreePort()).ToArray();
         var routes = Enumerable.Range(0, count).Select(_ => FreePort()).ToArray();
@@ -44,27 +57,33 @@ internal sealed class NatsServers : IAsyncDisposable
             ];
             // `ip netns exec` execs the server in place, so the process (and its kill) is the server's.
             var info = new ProcessStartInfo(inNamespace is null ? Binary : "ip") { RedirectStandardOutput = true, RedirectStandardError = true };
-            foreach (var arg in (string[])[.. inNamespace is null ? [] : (string[])["netns", "exec", inNamespace, Binary], "-js", "-n", $"nats{i}", "-a", "127.0.0.1", "-p", ports[i].ToString(System.Globalization.CultureInfo.InvariantCulture),
+            foreach (var arg in (string[])[.. inNamespace is null ? [] : (string[])["netns", "exec", inNamespace, Binary], "-js", "-n", $"nats{i}", "-a", "127.0.0.1",
+                "-p", ports[i].ToString(System.Globalization.CultureInfo.InvariantCulture),
                 "-sd", Path.Combine(folder, $"store{i}"), "-l", Path.Combine(folder, $"nats{i}.log"), .. clustering, .. extraArgs])
             {
                 info.ArgumentList.Add(arg);
             }
             servers[i] = Process.Start(info)!;
         }
-        // Listening is enough here: hubs retry while JetStream elects its leaders.
+        // Listening is enough here: hubs retry while JetStream elects its leaders. The log says so (a port that
+        // accepts might be someone else's, and a namespace's loopback is not this one's).
         var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(15);
         for (var i = 0; i < count; i++)
         {
-            // A namespace's loopback is not this one's: there the server's log says when it listens.
             var logFile = Path.Combine(folder, $"nats{i}.log");
-            var port = ports[i];
-            while (!(inNamespace is null ? await AcceptsAsync(port) : File.Exists(logFile) && File.ReadAllText(logFile).Contains("Server is ready", StringComparison.Ordinal)))
+            while (!(File.Exists(logFile) && File.ReadAllText(logFile).Contains("Server is ready", StringComparison.Ordinal)))
             {
-                if (DateTime.UtcNow > deadline)
+                var exited = servers[i]!.HasExited;
+                if (exited && !lastAttempt)
+                {
+                    await started.DisposeAsync();
+                    return null;
+                }
+                if (exited || DateTime.UtcNow > deadline)
                 {
                     var log = started.Log;
                     await started.DisposeAsync();
-                    throw new InvalidOperationException($"nats-server did not listen on {port}:\n{log}");
+                    throw new InvalidOperationException($"nats-server did not listen on {ports[i]}:\n{log}");
                 }
                 await Task.Delay(100);
             }
@@ -84,20 +103,6 @@ internal sealed class NatsServers : IAsyncDisposable
             await server.WaitForExitAsync();
             server.Dispose();
             _servers[index] = null;
-        }
-    }
-
-    private static async Task<bool> AcceptsAsync(int port)
-    {
-        using var client = new TcpClient();
-        try
-        {
-            await client.ConnectAsync(IPAddress.Loopback, port);
-            return true;
-        }
-        catch (SocketException)
-        {
-            return false;
         }
     }
 
