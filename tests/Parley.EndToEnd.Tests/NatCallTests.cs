@@ -65,7 +65,9 @@ public sealed class NatCallTests(ITestOutputHelper output) : IDisposable
         var call = alice.CliAsync("call", "bob", "--seconds", seconds.ToString(CultureInfo.InvariantCulture));
         if (killHub)
         {
-            await Task.Delay(TimeSpan.FromSeconds(2.5)); // ringing and answering take the first half second
+            // Killed mid-call: once alice's node has the call answered, and a second of media after it.
+            await Plumbing.Eventually<bool>(() => Task.FromResult<bool?>(alice.Output.Contains("answered: media starts", StringComparison.Ordinal) ? true : null), "the call to be answered");
+            await Task.Delay(TimeSpan.FromSeconds(1));
             using var hubProcess = Process.GetProcessById(hub.Pid);
             hubProcess.Kill(); // SIGKILL: no goodbye to anyone
             Assert.True(hubProcess.WaitForExit(5000), "the hub still runs");
@@ -77,7 +79,7 @@ public sealed class NatCallTests(ITestOutputHelper output) : IDisposable
         var sent = Regex.Match(called.Out, @"sent (\d+) video and (\d+) audio frames");
         var heard = Regex.Match(answered.Out, @"received (\d+) audio frames");
         Assert.True(path.Success && sent.Success && heard.Success, log);
-        output.WriteLine($"{nat}/{natB}{(viaTurn ? " via TURN" : "")}{(killHub ? ", hub killed 2 s in" : "")}: {Regex.Match(called.Out, "path: .*").Value}; " +
+        output.WriteLine($"{nat}/{natB}{(viaTurn ? " via TURN" : "")}{(killHub ? ", hub killed 1 s after the answer" : "")}: {Regex.Match(called.Out, "path: .*").Value}; " +
             $"audio {heard.Groups[1].Value} of {sent.Groups[2].Value} frames");
         return new Outcome(path.Groups[1].Value, int.Parse(sent.Groups[2].Value, CultureInfo.InvariantCulture),
             int.Parse(heard.Groups[1].Value, CultureInfo.InvariantCulture), log, Regex.Match(called.Out, "path: .*").Value);

@@ -26,6 +26,7 @@ internal sealed class CallLifecycle(CallBook book, CallMediaPaths paths, CallSig
         call.State = CallState.Active;
         call.AnsweredAt = time.GetUtcNow();
         paths.Started(call);
+        CallLog.Answered(_logger, call.Id, call.Peer.Short);
         Publish(CallsEvents.Answered, call);
     }
 

@@ -7,6 +7,9 @@ internal static partial class CallLog
     [LoggerMessage(Level = LogLevel.Warning, Message = "A media packet of call {CallId} failed: {Reason}")]
     public static partial void PacketFailed(ILogger logger, uint callId, string reason);
 
+    [LoggerMessage(Level = LogLevel.Information, Message = "Call {CallId} with {Peer} answered: media starts")]
+    public static partial void Answered(ILogger logger, uint callId, string peer);
+
     [LoggerMessage(Level = LogLevel.Information, Message = "Call {CallId} with {Peer} ended: {Reason}")]
     public static partial void Ended(ILogger logger, uint callId, string peer, string reason);
 
