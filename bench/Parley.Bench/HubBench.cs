@@ -20,9 +20,12 @@ internal static class HubBench
 {
     public static async Task<int> RunAsync(string[] args)
     {
-        var members = args.Length > 1 && args[0] == "--members" ? int.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture) : 200;
+        var members = args.SkipWhile(a => a != "--members").Skip(1).FirstOrDefault() is { } n ? int.Parse(n, System.Globalization.CultureInfo.InvariantCulture) : 200;
+        // --cluster: the same hub as one of a cluster (a nats-server beside it), to see what sharing presence costs it.
+        await using var nats = args.Contains("--cluster") ? await Parley.Testing.NatsServers.StartAsync(1) : null;
         var home = Directory.CreateTempSubdirectory("parley-hubbench-").FullName;
-        var info = new ProcessStartInfo("dotnet", [Path.Combine(AppContext.BaseDirectory, "parley.dll"), "--home", home, "hub", "--port", "0"]) { RedirectStandardOutput = true };
+        string[] cluster = nats is null ? [] : ["--cluster", nats.Urls, "--identity", Path.Combine(home, "cluster-identity.pem")];
+        var info = new ProcessStartInfo("dotnet", [Path.Combine(AppContext.BaseDirectory, "parley.dll"), "--home", home, "hub", "--port", "0", .. cluster]) { RedirectStandardOutput = true };
         using var hub = Process.Start(info)!;
         try
         {
@@ -42,7 +45,7 @@ internal static class HubBench
             await Task.Delay(3000);
             GC.Collect();
             var after = Proc.RssKiB(hub.Id);
-            Console.WriteLine($"hub resident memory: {before / 1024.0:0.0} MiB idle, {after / 1024.0:0.0} MiB with {members} idle linked nodes: {(after - before) / (double)members:0.0} KiB a node");
+            Console.WriteLine($"{(nats is null ? "single" : "cluster")} hub resident memory: {before / 1024.0:0.0} MiB idle, {after / 1024.0:0.0} MiB with {members} idle linked nodes: {(after - before) / (double)members:0.0} KiB a node");
             await RoomAsync(clients);
             foreach (var client in clients)
             {
