@@ -35,9 +35,6 @@ internal static class ClusterFailoverBench
         return results.All(r => r.Lost == 0 && r.Duplicates == 0) ? 0 : 1;
     }
 
-    private static List<int> Ports(string invite) =>
-        [.. invite.Split('?', 2)[1].Split('&').Where(p => p.StartsWith("addr=", StringComparison.Ordinal)).Select(p => int.Parse(p[(p.LastIndexOf(':') + 1)..], CultureInfo.InvariantCulture))];
-
     private static async Task<Round> RunRoundAsync()
     {
         var root = Directory.CreateTempSubdirectory("parley-failbench-").FullName;
@@ -49,9 +46,9 @@ internal static class ClusterFailoverBench
         NodeProcess? bob = null;
         try
         {
-            var port2 = Ports(hub2.Invite)[0];
+            var port2 = HubProcess.InvitePorts(hub2.Invite)[0];
             var invite = "";
-            await Until(async () => Ports(invite = (await ParleyRunner.Local.RunAsync("--home", Path.Combine(root, "hub1"), "hub", "invite")).Out.Trim()).Contains(port2), "hub 1's invite to list hub 2");
+            await Until(async () => HubProcess.InvitePorts(invite = (await ParleyRunner.Local.RunAsync("--home", Path.Combine(root, "hub1"), "hub", "invite")).Out.Trim()).Contains(port2), "hub 1's invite to list hub 2");
             alice = await NodeProcess.StartAsync(ParleyRunner.Local, Path.Combine(root, "alice"), "--port", "0", "--api-port", "0", "--no-discovery", "--name", "alice", "--hub", invite);
             bob = await NodeProcess.StartAsync(ParleyRunner.Local, Path.Combine(root, "bob"), "--port", "0", "--api-port", "0", "--no-discovery", "--name", "bob", "--hub", hub2.Invite);
             await NodeProcess.BefriendAsync(alice, bob);

@@ -98,10 +98,6 @@ public sealed class ClusterProcessTests : IDisposable
         }
     }
 
-    /// <summary>The ports of an invite's addresses, in order.</summary>
-    private static List<int> Ports(string invite) =>
-        [.. invite.Split('?', 2)[1].Split('&').Where(p => p.StartsWith("addr=", StringComparison.Ordinal)).Select(p => int.Parse(p[(p.LastIndexOf(':') + 1)..], System.Globalization.CultureInfo.InvariantCulture))];
-
     [Fact]
     public async Task InviteListsEveryLiveHub_ANatsServerKilled_NothingStops_AKilledHubsMembersMoveToAnother()
     {
@@ -110,7 +106,7 @@ public sealed class ClusterProcessTests : IDisposable
         // Hub 2 is given only the server about to be killed: it must go on through the servers NATS told it of.
         await using var hub2 = await HubProcess.StartAsync(ParleyRunner.Local, Path.Combine(_root, "hub2"), "--port", "0",
             "--cluster", $"nats://127.0.0.1:{nats.Ports[0]}", "--identity", IdentityFile);
-        var (port1, port2) = (Ports(hub1.Invite)[0], Ports(hub2.Invite)[0]);
+        var (port1, port2) = (HubProcess.InvitePorts(hub1.Invite)[0], HubProcess.InvitePorts(hub2.Invite)[0]);
         await using (var client = new NatsConnection(NatsOpts.Default with { Url = nats.Urls }))
         {
             // Three NATS servers: everything the hubs share is kept on all three.
@@ -120,10 +116,10 @@ public sealed class ClusterProcessTests : IDisposable
             Assert.Equal(3, (await js.GetStreamAsync("KV_parley-presence")).Info.Config.NumReplicas);
         }
         var invite = "";
-        await Eventually(async () => Ports(invite = (await ParleyRunner.Local.RunAsync("--home", Path.Combine(_root, "hub1"), "hub", "invite")).Out.Trim()).Contains(port2),
+        await Eventually(async () => HubProcess.InvitePorts(invite = (await ParleyRunner.Local.RunAsync("--home", Path.Combine(_root, "hub1"), "hub", "invite")).Out.Trim()).Contains(port2),
             "hub 1's invite to list hub 2");
-        Assert.Equal(port1, Ports(invite)[0]); // its own first
-        Assert.Equal([port1, port2], Ports(invite).Distinct().ToList());
+        Assert.Equal(port1, HubProcess.InvitePorts(invite)[0]); // its own first
+        Assert.Equal([port1, port2], HubProcess.InvitePorts(invite).Distinct().ToList());
 
         await using var alice = await StartNode("alice", invite);
         await alice.WaitForOutputAsync($":{port1}");

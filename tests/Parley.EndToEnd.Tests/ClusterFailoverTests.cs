@@ -16,10 +16,6 @@ public sealed class ClusterFailoverTests : IDisposable
 
     public void Dispose() => Directory.Delete(_root, recursive: true);
 
-    /// <summary>The ports of an invite's addresses, in order.</summary>
-    private static List<int> Ports(string invite) =>
-        [.. invite.Split('?', 2)[1].Split('&').Where(p => p.StartsWith("addr=", StringComparison.Ordinal)).Select(p => int.Parse(p[(p.LastIndexOf(':') + 1)..], System.Globalization.CultureInfo.InvariantCulture))];
-
     [Fact]
     public async Task HubKilledWhile1000MessagesFlow_ItsMemberMovesWithin5s_AndEveryTakenMessageArrivesExactlyOnce()
     {
@@ -29,10 +25,10 @@ public sealed class ClusterFailoverTests : IDisposable
         var inHub = ParleyRunner.InNamespace(net.Hub);
         var hub1 = await HubProcess.StartAsync(inHub, Path.Combine(_root, "hub1"), "--port", "0", "--cluster", nats.Urls, "--identity", identity);
         await using var hub2 = await HubProcess.StartAsync(inHub, Path.Combine(_root, "hub2"), "--port", "0", "--cluster", nats.Urls, "--identity", identity);
-        var port2 = Ports(hub2.Invite)[0];
+        var port2 = HubProcess.InvitePorts(hub2.Invite)[0];
         var invite = "";
         await Plumbing.Eventually<bool>(async () =>
-            Ports(invite = (await ParleyRunner.Local.RunAsync("--home", Path.Combine(_root, "hub1"), "hub", "invite")).Out.Trim()).Contains(port2) ? true : null,
+            HubProcess.InvitePorts(invite = (await ParleyRunner.Local.RunAsync("--home", Path.Combine(_root, "hub1"), "hub", "invite")).Out.Trim()).Contains(port2) ? true : null,
             "hub 1's invite to list hub 2");
         var alice = await NodeProcess.StartAsync(ParleyRunner.InNamespace(net.A), Path.Combine(_root, "alice"), "--name", "alice", "--no-discovery", "--hub", invite);
         var bob = await NodeProcess.StartAsync(ParleyRunner.InNamespace(net.B), Path.Combine(_root, "bob"), "--name", "bob", "--no-discovery", "--hub", hub2.Invite);

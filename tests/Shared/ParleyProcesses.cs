@@ -211,6 +211,11 @@ internal sealed class HubProcess : IAsyncDisposable
 
     public string Invite { get; }
 
+    /// <summary>The ports of an invite's addresses, in order (a cluster's invite lists every live hub, the giver's first).</summary>
+    public static List<int> InvitePorts(string invite) =>
+        [.. invite.Split('?', 2)[1].Split('&').Where(p => p.StartsWith("addr=", StringComparison.Ordinal))
+            .Select(p => int.Parse(p[(p.LastIndexOf(':') + 1)..], System.Globalization.CultureInfo.InvariantCulture))];
+
     private async Task DrainAsync(StreamReader output)
     {
         while (await output.ReadLineAsync() is { } line)
