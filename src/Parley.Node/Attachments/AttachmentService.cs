@@ -23,6 +23,9 @@ namespace Parley.Node.Attachments;
 internal sealed class AttachmentService(AttachmentBook book, BlobClient blobs, RoomChat rooms, MailDrop mail, PeerLookup lookup, ContactBook contacts,
     IChatStore store, FileSettings files, EventHub events, TimeProvider time, IPeerSessions sessions, AttachmentLink link, IHubChannel hub) : IAttachmentSender
 {
+    /// <summary>Largest attachment; larger files go as transfers (resume, folders). 64 MiB (a hub takes 25 MiB by default; more goes over the link).</summary>
+    public const long MaxBytes = 64L << 20;
+
     private readonly SemaphoreSlim _fetching = new(1, 1);
 
     public async Task<MessageView> SendAsync(string conversation, AttachmentDraft draft, CancellationToken ct)
@@ -31,6 +34,10 @@ internal sealed class AttachmentService(AttachmentBook book, BlobClient blobs, R
         if (!File.Exists(draft.ContentPath))
         {
             throw new ChatException("the attachment's file is not there; nothing was sent");
+        }
+        if (new FileInfo(draft.ContentPath).Length is var length && length > MaxBytes)
+        {
+            throw new ChatException($"{name} is {length / 1048576.0:0.#} MiB, over the attachment cap of {MaxBytes >> 20} MiB; send it as a transfer (parley send) instead");
         }
         if (name.Length == 0)
         {
