@@ -4,8 +4,7 @@ using Parley.Node.Events;
 
 namespace Parley.Node.Attachments;
 
-/// <summary>What an attachment is, which decides how a conversation shows it.</summary>
-[JsonConverter(typeof(JsonStringEnumConverter<AttachmentKind>))]
+/// <summary>What an attachment is, which decides how a conversation shows it (in JSON, like every enum of the API: "file", "image", "voice").</summary>
 public enum AttachmentKind
 {
     File,
