@@ -85,7 +85,7 @@ internal sealed class ApiClient : IDisposable
         using var request = new HttpRequestMessage(method, path);
         if (body is not null)
         {
-            request.Content = JsonContent.Create(body, options: EventHub.Json);
+            request.Content = body as HttpContent ?? JsonContent.Create(body, options: EventHub.Json); // HttpContent: a multipart upload
         }
         HttpResponseMessage response;
         try

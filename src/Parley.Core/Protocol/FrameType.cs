@@ -11,6 +11,8 @@ public enum FrameType : byte
     ChatMessage = 0x10,
     ChatAck = 0x11,
     ChatAction = 0x12,
+    AttachmentRef = 0x13,
+    AttachmentChunk = 0x14,
     FileOffer = 0x20,
     OfferAnswer = 0x21,
     FileRequest = 0x22,
@@ -65,6 +67,12 @@ public enum FrameType : byte
     PunchOffer = 0x70,
     PunchAnswer = 0x71,
     UdpRelayPermitRefused = 0x72,
+    BlobPut = 0x74,
+    BlobChunk = 0x75,
+    BlobResult = 0x76,
+    BlobGet = 0x77,
+    BlobData = 0x78,
+    BlobError = 0x79,
 }
 
 /// <summary>Which send queue a frame goes through: control and chat always go before bulk data.</summary>

@@ -71,6 +71,10 @@ public sealed record MessageView(
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
     public IReadOnlyList<ReactionView>? Reactions { get; init; }
 
+    /// <summary>A message that carries a file, image or voice message (its text is the caption).</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public Attachments.AttachmentView? Attachment { get; init; }
+
     /// <summary>A 1:1 message, named by our alias for the peer or its own name.</summary>
     public static MessageView Direct(MessageRecord m, ContactBook contacts)
     {
