@@ -106,7 +106,7 @@ public sealed partial class VideoLibrary(string folder, TimeProvider time, Video
             var shared = files[id] = new SharedFile(Folder, relative, file.Length);
             var (width, height) = video.Display;
             var duration = facts.Duration?.TotalSeconds;
-            var thumbnail = thumbnails?.For(shared, file.LastWriteTimeUtc, duration, width, height);
+            var thumbnail = thumbnails?.For(shared, file.LastWriteTimeUtc, facts.Container, duration, width, height);
             variants.Add((TitleOf(relative), new VideoVariant(id.ToString("N"), relative, file.Length, facts.Container, duration,
                 video.Codec, width, height, facts.Audio?.Codec, facts.Audio?.Channels, facts.Audio?.SampleRate, video.Width, video.Height, video.Rotation, facts.Complete,
                 thumbnail)));

@@ -27,18 +27,23 @@ internal static class FfmpegThumbnail
             .Select(dir => Path.Combine(dir, OperatingSystem.IsWindows() ? "ffmpeg.exe" : "ffmpeg"))
             .FirstOrDefault(File.Exists);
 
-    /// <summary>The frame's JPEG bytes, or null with why ffmpeg made none.</summary>
-    public static async Task<(byte[]? Jpeg, string? Error)> MakeAsync(string ffmpeg, SafeFileHandle file, string fallbackPath, double? duration,
-        int width, int height, CancellationToken cancellationToken)
+    /// <summary>
+    /// The frame's JPEG bytes, or null with why ffmpeg made none. <paramref name="container"/> is what the header
+    /// reader found: ffmpeg is held to that demuxer and to local files, so a shared file whose content says
+    /// otherwise (a playlist naming other files or URLs, say) cannot make it read anything else.
+    /// </summary>
+    public static async Task<(byte[]? Jpeg, string? Error)> MakeAsync(string ffmpeg, SafeFileHandle file, string fallbackPath, string container,
+        double? duration, int width, int height, CancellationToken cancellationToken)
     {
         // ffmpeg reopens the handle this node opened through ConfinedFile (a path swapped for a link since is not followed).
-        var input = OperatingSystem.IsLinux() ? $"/proc/{Environment.ProcessId}/fd/{file.DangerousGetHandle()}" : fallbackPath;
+        var input = "file:" + (OperatingSystem.IsLinux() ? $"/proc/{Environment.ProcessId}/fd/{file.DangerousGetHandle()}" : fallbackPath);
+        var demuxer = container is "webm" or "matroska" ? "matroska" : "mov";
         var at = Math.Min(duration is > 0 ? duration.Value / 10 : 0, 3);
         var (w, h) = Fit(width, height);
         string? error = null;
         foreach (var quality in Qualities)
         {
-            (var jpeg, error) = await RunAsync(ffmpeg, input, at, w, h, quality, cancellationToken).ConfigureAwait(false);
+            (var jpeg, error) = await RunAsync(ffmpeg, demuxer, input, at, w, h, quality, cancellationToken).ConfigureAwait(false);
             if (jpeg is { Length: > 0 })
             {
                 return (jpeg, null);
@@ -64,11 +69,12 @@ internal static class FfmpegThumbnail
     }
 
     /// <summary>One ffmpeg run: the bytes (empty when over the cap), or an error when ffmpeg failed or made nothing.</summary>
-    private static async Task<(byte[]? Jpeg, string? Error)> RunAsync(string ffmpeg, string input, double at, int w, int h, int quality,
+    private static async Task<(byte[]? Jpeg, string? Error)> RunAsync(string ffmpeg, string demuxer, string input, double at, int w, int h, int quality,
         CancellationToken cancellationToken)
     {
         var start = new ProcessStartInfo(ffmpeg) { RedirectStandardOutput = true, RedirectStandardError = true, RedirectStandardInput = false };
         foreach (var argument in (string[])["-hide_banner", "-loglevel", "error", "-nostdin", "-threads", "1",
+            "-protocol_whitelist", "file", "-f", demuxer,
             "-ss", at.ToString("0.###", CultureInfo.InvariantCulture), "-i", input, "-map", "0:v:0", "-frames:v", "1",
             "-vf", $"scale={w}:{h}", "-q:v", quality.ToString(CultureInfo.InvariantCulture), "-f", "image2pipe", "-c:v", "mjpeg", "pipe:1"])
         {

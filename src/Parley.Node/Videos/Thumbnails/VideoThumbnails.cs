@@ -33,7 +33,7 @@ public sealed class VideoThumbnails : IDisposable
     private int _runs;
     private Task _worker = Task.CompletedTask;
 
-    private sealed record Job(string Key, VideoLibrary.SharedFile File, double? Duration, int Width, int Height);
+    private sealed record Job(string Key, VideoLibrary.SharedFile File, string Container, double? Duration, int Width, int Height);
 
     internal VideoThumbnails(string folder, string? ffmpeg, ILoggerFactory loggerFactory)
     {
@@ -67,7 +67,7 @@ public sealed class VideoThumbnails : IDisposable
     /// The ID of the file's frame, or null when there is none yet (queued if it may be made) or ever
     /// (ffmpeg failed on this version of the file). Cheap: a dictionary look-up after the first time.
     /// </summary>
-    internal string? For(VideoLibrary.SharedFile file, DateTime modified, double? duration, int width, int height)
+    internal string? For(VideoLibrary.SharedFile file, DateTime modified, string container, double? duration, int width, int height)
     {
         var key = KeyOf(file.Path, file.Size, modified);
         if (_known.TryGetValue(key, out var id))
@@ -83,7 +83,7 @@ public sealed class VideoThumbnails : IDisposable
             _known[key] = null;
             return null;
         }
-        if (_ffmpeg is not null && _queued.TryAdd(key, true) && !_queue.Writer.TryWrite(new Job(key, file, duration, width, height)))
+        if (_ffmpeg is not null && _queued.TryAdd(key, true) && !_queue.Writer.TryWrite(new Job(key, file, container, duration, width, height)))
         {
             _queued.TryRemove(key, out _);
         }
@@ -126,7 +126,7 @@ public sealed class VideoThumbnails : IDisposable
         {
             using var handle = job.File.OpenRead();
             Interlocked.Increment(ref _runs);
-            (jpeg, error) = await FfmpegThumbnail.MakeAsync(_ffmpeg!, handle, job.File.Path, job.Duration, job.Width, job.Height, _stopping.Token).ConfigureAwait(false);
+            (jpeg, error) = await FfmpegThumbnail.MakeAsync(_ffmpeg!, handle, job.File.Path, job.Container, job.Duration, job.Width, job.Height, _stopping.Token).ConfigureAwait(false);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException or System.ComponentModel.Win32Exception)
         {
