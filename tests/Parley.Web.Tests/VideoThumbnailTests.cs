@@ -51,6 +51,15 @@ public sealed class VideoThumbnailTests : IDisposable
         Assert.Equal("nosniff", headers.GetProperty("sniff").GetString());
         await Screenshots.SaveAsync(page, "videos-library");
 
+        // On a phone the card wraps rather than squeezing the title to a letter a line.
+        await page.SetViewportSizeAsync(400, 800);
+        Assert.True(await page.EvaluateAsync<bool>("() => document.documentElement.scrollWidth <= window.innerWidth"), "the videos view is wider than a phone");
+        var titleWidths = await library.Locator(".video-title").EvaluateAllAsync<double[]>("els => els.map(e => e.getBoundingClientRect().width)");
+        Assert.All(titleWidths, w => Assert.True(w >= 30, $"a title squeezed to {w} px"));
+        var tallest = await library.Locator(".video-card").EvaluateAllAsync<double>("els => Math.max(...els.map(e => e.getBoundingClientRect().height))");
+        Assert.True(tallest < 260, $"a card {tallest} px tall at 400 px wide");
+        await page.SetViewportSizeAsync(1280, 800);
+
         // Bob shares a folder of his own: his titles show their frames too.
         var own = Path.Combine(_root, "bob-videos");
         Directory.CreateDirectory(own);
