@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Security.Cryptography;
 using Parley.Core.Identity;
 using Parley.Core.Links;
@@ -11,15 +12,16 @@ namespace Parley.Node.Videos;
 /// Fetching a peer's poster frames. The bytes are untrusted and never decoded here: they are kept only
 /// when they hash to the ID the catalog gave and start as a JPEG does, then served to the page as
 /// <c>image/jpeg</c> (<see cref="VideosEndpoints"/>). Fetched frames are kept in <c>thumbnails/seen</c>
-/// of the home by ID, so a frame is fetched once whoever shares it; a few fetches run at a time.
+/// of the home by ID, so a frame is fetched once whoever shares it. A few fetches run at a time per
+/// peer, so a peer that answers slowly (or never, until the timeout) holds up only its own frames.
 /// </summary>
 public sealed partial class VideoViewer
 {
-    /// <summary>Poster frames fetched at once, over all peers: a page asks for a whole library's at once.</summary>
-    public const int ThumbnailFetches = 4;
+    /// <summary>Poster frames fetched at once from one peer: a page asks for a whole library's at once.</summary>
+    public const int ThumbnailFetchesPerPeer = 4;
 
     private readonly RequestTracker<(long Link, uint Request), byte[]> _thumbnails = new(time);
-    private readonly SemaphoreSlim _fetching = new(ThumbnailFetches);
+    private readonly ConcurrentDictionary<DeviceId, SemaphoreSlim> _fetching = new();
     private readonly ThumbnailFiles? _seen = options is null ? null : new ThumbnailFiles(Path.Combine(options.Home, "thumbnails", "seen"));
 
     /// <summary>The poster frame of a peer's variant, or null when the owner has none for it.</summary>
@@ -33,7 +35,8 @@ public sealed partial class VideoViewer
         {
             return kept;
         }
-        await _fetching.WaitAsync(cancellationToken).ConfigureAwait(false);
+        var turns = _fetching.GetOrAdd(peer, _ => new SemaphoreSlim(ThumbnailFetchesPerPeer));
+        await turns.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
             var jpeg = await FetchAsync(peer, id).WaitAsync(cancellationToken).ConfigureAwait(false);
@@ -42,7 +45,7 @@ public sealed partial class VideoViewer
         }
         finally
         {
-            _fetching.Release();
+            turns.Release();
         }
     }
 

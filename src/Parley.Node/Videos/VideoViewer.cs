@@ -155,6 +155,9 @@ public sealed partial class VideoViewer(IPeerSessions sessions, ContactBook cont
     public void Dispose()
     {
         _stopping.Dispose();
-        _fetching.Dispose();
+        foreach (var turns in _fetching.Values)
+        {
+            turns.Dispose();
+        }
     }
 }

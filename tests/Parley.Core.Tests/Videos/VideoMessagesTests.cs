@@ -95,5 +95,19 @@ public sealed class VideoMessagesTests
         Assert.Equal(VideoRead.Size, caps[FrameType.VideoRead]);
         Assert.Equal(12 + 256 * 1024, caps[FrameType.VideoData]);
         Assert.Equal(4 + 1 + ProtocolLimits.MaxCloseReasonBytes, caps[FrameType.VideoError]);
+        Assert.Equal(4 + 32, caps[FrameType.VideoThumbnailRequest]);
+        Assert.Equal(4 + 24 * 1024, caps[FrameType.VideoThumbnail]);
+    }
+
+    [Fact]
+    public void AThumbnailRequest_CarriesItsIdAsThirtyTwoBytes_AndReadsBackAsLowerCaseHex()
+    {
+        var id = Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData("frame"u8));
+        var bytes = new VideoThumbnailRequest(9, id).ToArray();
+        Assert.Equal(36, bytes.Length);
+        Assert.Equal(new VideoThumbnailRequest(9, id), WireMessage.Read<VideoThumbnailRequest>(bytes));
+        Assert.True(VideoThumbnailRequest.IsId(id));
+        Assert.False(VideoThumbnailRequest.IsId(id.ToUpperInvariant()));
+        Assert.False(VideoThumbnailRequest.IsId(id[..^1]));
     }
 }
