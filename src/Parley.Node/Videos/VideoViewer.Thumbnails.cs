@@ -40,7 +40,14 @@ public sealed partial class VideoViewer
         try
         {
             var jpeg = await FetchAsync(peer, id).WaitAsync(cancellationToken).ConfigureAwait(false);
-            _seen?.Write(id + ".jpg", jpeg);
+            try
+            {
+                _seen?.Write(id + ".jpg", jpeg);
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                // A full or read-only disk: the page still gets the frame, fetched again next time.
+            }
             return jpeg;
         }
         finally
