@@ -109,5 +109,12 @@ public sealed class VideoMessagesTests
         Assert.True(VideoThumbnailRequest.IsId(id));
         Assert.False(VideoThumbnailRequest.IsId(id.ToUpperInvariant()));
         Assert.False(VideoThumbnailRequest.IsId(id[..^1]));
+
+        // In a catalog: after "complete", left out when there is none (the JSON an owner without thumbnails always wrote).
+        var variant = new VideoVariant(Guid.NewGuid().ToString("N"), "dog.mp4", 1000, "mp4", 10, "h264", 320, 180, null, null, null, Thumbnail: id);
+        var catalog = new VideoCatalog([new VideoTitle("dog", [variant])], []);
+        Assert.Contains($"\"complete\":true,\"thumbnail\":\"{id}\",\"label\"", System.Text.Encoding.UTF8.GetString(catalog.ToArray()));
+        Assert.Equal(id, WireMessage.Read<VideoCatalog>(catalog.ToArray()).Titles[0].Variants[0].Thumbnail);
+        Assert.DoesNotContain("thumbnail", System.Text.Encoding.UTF8.GetString(new VideoCatalog([new VideoTitle("dog", [variant with { Thumbnail = null }])], []).ToArray()));
     }
 }
