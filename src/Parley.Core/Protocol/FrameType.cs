@@ -28,6 +28,8 @@ public enum FrameType : byte
     VideoData = 0x33,
     VideoError = 0x34,
     VideoCancel = 0x35,
+    VideoThumbnailRequest = 0x36,
+    VideoThumbnail = 0x37,
     DirectoryPublish = 0x40,
     Presence = 0x41,
     WhoisQuery = 0x42,

@@ -105,7 +105,7 @@ internal static class VideoCatalogRules
         v is not null && Guid.TryParseExact(v.Id, "N", out _) && Name(v.File) && v.Size >= 0 && Short(v.Container) && Short(v.VideoCodec)
         && v.Width is >= 0 and <= 65535 && v.Height is >= 0 and <= 65535 && v.Duration is null or (>= 0 and <= 1e9)
         && (v.AudioCodec is null || Short(v.AudioCodec)) && v.StoredWidth is >= 0 and <= 65535 && v.StoredHeight is >= 0 and <= 65535
-        && v.Rotation is 0 or 90 or 180 or 270;
+        && v.Rotation is 0 or 90 or 180 or 270 && (v.Thumbnail is null || VideoThumbnailRequest.IsId(v.Thumbnail));
 
     private static bool Name(string? text) => !string.IsNullOrEmpty(text) && text.Length <= VideoCatalog.MaxNameLength && !text.Any(char.IsControl);
 

@@ -2,7 +2,7 @@ using Parley.Core.Protocol;
 
 namespace Parley.Core.Videos;
 
-/// <summary>The frames of the video library: listing a peer's videos and reading byte ranges. Each cap is its message's own.</summary>
+/// <summary>The frames of the video library: listing a peer's videos, reading byte ranges and fetching poster frames. Each cap is its message's own.</summary>
 public static class VideoFrames
 {
     public static IReadOnlyList<FrameSpec> Specs { get; } =
@@ -13,5 +13,7 @@ public static class VideoFrames
         FrameSpec.Of<VideoRead>(FrameType.VideoRead),
         FrameSpec.Of<VideoData>(FrameType.VideoData),
         FrameSpec.Of<VideoError>(FrameType.VideoError),
+        FrameSpec.Of<VideoThumbnailRequest>(FrameType.VideoThumbnailRequest),
+        FrameSpec.Of<VideoThumbnail>(FrameType.VideoThumbnail),
     ];
 }

@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using System.Text.RegularExpressions;
 using Parley.Core.Videos;
 using Parley.Core.Videos.Probes;
+using Parley.Node.Videos.Thumbnails;
 
 namespace Parley.Node.Videos;
 
@@ -11,15 +12,17 @@ namespace Parley.Node.Videos;
 /// one node's IDs mean nothing to another. Probes are cached by path, size and modification time.
 /// Symbolic links and hidden files are skipped, so sharing a folder shares nothing outside it; and
 /// every open (probe or read) goes through <see cref="ConfinedFile"/>, so a file or folder swapped
-/// for a link after the scan is refused rather than followed.
+/// for a link after the scan is refused rather than followed. Each variant names its poster frame when
+/// <paramref name="thumbnails"/> has one (it makes them in the background; a later scan picks them up).
 /// </summary>
-public sealed partial class VideoLibrary(string folder, TimeProvider time)
+public sealed partial class VideoLibrary(string folder, TimeProvider time, VideoThumbnails? thumbnails = null)
 {
     private static readonly string[] Extensions = [".mp4", ".m4v", ".mov", ".webm", ".mkv"];
     private static readonly TimeSpan RescanAfter = TimeSpan.FromSeconds(2);
     private readonly ConcurrentDictionary<string, (Guid Id, long Size, DateTime Modified, ProbeResult Result)> _probes = new(StringComparer.Ordinal);
     private readonly Lock _gate = new();
     private Dictionary<Guid, SharedFile> _files = [];
+    private HashSet<string> _thumbnailIds = [];
     private VideoCatalog? _catalog;
     private DateTimeOffset _scannedAt;
 
@@ -43,6 +46,7 @@ public sealed partial class VideoLibrary(string folder, TimeProvider time)
             if (_catalog is null || time.GetUtcNow() - _scannedAt > RescanAfter)
             {
                 (_catalog, _files) = Scan();
+                _thumbnailIds = [.. _catalog.Titles.SelectMany(t => t.Variants).Select(v => v.Thumbnail).OfType<string>()];
                 _scannedAt = time.GetUtcNow();
             }
             return _catalog;
@@ -55,6 +59,15 @@ public sealed partial class VideoLibrary(string folder, TimeProvider time)
         lock (_gate)
         {
             return _files.GetValueOrDefault(id);
+        }
+    }
+
+    /// <summary>Whether the latest catalog names this poster frame (a peer may fetch only those).</summary>
+    public bool ListsThumbnail(string id)
+    {
+        lock (_gate)
+        {
+            return _thumbnailIds.Contains(id);
         }
     }
 
@@ -90,10 +103,13 @@ public sealed partial class VideoLibrary(string folder, TimeProvider time)
                 unreadable.Add(new UnreadableVideo(relative, file.Length, result.Error ?? "unreadable"));
                 continue;
             }
-            files[id] = new SharedFile(Folder, relative, file.Length);
+            var shared = files[id] = new SharedFile(Folder, relative, file.Length);
             var (width, height) = video.Display;
-            variants.Add((TitleOf(relative), new VideoVariant(id.ToString("N"), relative, file.Length, facts.Container, facts.Duration?.TotalSeconds,
-                video.Codec, width, height, facts.Audio?.Codec, facts.Audio?.Channels, facts.Audio?.SampleRate, video.Width, video.Height, video.Rotation, facts.Complete)));
+            var duration = facts.Duration?.TotalSeconds;
+            var thumbnail = thumbnails?.For(shared, file.LastWriteTimeUtc, facts.Container, duration, width, height);
+            variants.Add((TitleOf(relative), new VideoVariant(id.ToString("N"), relative, file.Length, facts.Container, duration,
+                video.Codec, width, height, facts.Audio?.Codec, facts.Audio?.Channels, facts.Audio?.SampleRate, video.Width, video.Height, video.Rotation, facts.Complete,
+                thumbnail)));
         }
         var titles = variants.GroupBy(v => v.Title, StringComparer.OrdinalIgnoreCase)
             .Select(g => new VideoTitle(g.First().Title, [.. g.Select(v => v.Variant).OrderBy(v => Math.Min(v.Width, v.Height)).ThenBy(v => v.Size)]))

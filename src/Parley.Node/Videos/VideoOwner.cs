@@ -29,7 +29,7 @@ public sealed partial class VideoOwner(VideoSharing sharing, ILoggerFactory logg
     /// <summary>A scan's catalog and the encoding of the part of it that fits one frame.</summary>
     private sealed record SentCatalog(VideoCatalog Scanned, byte[] Encoded);
 
-    /// <summary>A VideoListRequest, VideoRead or VideoCancel from an open session.</summary>
+    /// <summary>A VideoListRequest, VideoRead, VideoCancel or VideoThumbnailRequest from an open session.</summary>
     internal ValueTask OnRequestAsync(PeerSession session, Frame frame)
     {
         switch (frame.Type)
@@ -42,6 +42,9 @@ public sealed partial class VideoOwner(VideoSharing sharing, ILoggerFactory logg
                 break;
             case FrameType.VideoCancel:
                 OnCancel(session, frame.Read<VideoRequestId>().Request);
+                break;
+            case FrameType.VideoThumbnailRequest:
+                OnThumbnailRequest(session, frame.Read<VideoThumbnailRequest>());
                 break;
             default:
                 throw new ProtocolException($"unexpected {frame.Type} frame");

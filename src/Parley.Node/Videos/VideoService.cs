@@ -29,9 +29,9 @@ public sealed class VideoService(VideoSharing sharing, VideoOwner owner, VideoVi
     {
         switch (frame.Type)
         {
-            case FrameType.VideoListRequest or FrameType.VideoRead or FrameType.VideoCancel:
+            case FrameType.VideoListRequest or FrameType.VideoRead or FrameType.VideoCancel or FrameType.VideoThumbnailRequest:
                 return owner.OnRequestAsync(session, frame);
-            case FrameType.VideoList or FrameType.VideoData or FrameType.VideoError:
+            case FrameType.VideoList or FrameType.VideoData or FrameType.VideoError or FrameType.VideoThumbnail:
                 viewer.OnReply(session, frame);
                 return ValueTask.CompletedTask;
             default:
@@ -39,12 +39,17 @@ public sealed class VideoService(VideoSharing sharing, VideoOwner owner, VideoVi
         }
     }
 
-    public Task StartAsync(CancellationToken cancellationToken) => sharing.StartAsync();
+    public Task StartAsync(CancellationToken cancellationToken)
+    {
+        sharing.Thumbnails?.Start();
+        return sharing.StartAsync();
+    }
 
     public Task StopAsync()
     {
         owner.Stop();
         viewer.Stop();
+        sharing.Thumbnails?.Stop();
         playLinks.StopAll();
         return Task.CompletedTask;
     }

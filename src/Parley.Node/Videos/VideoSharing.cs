@@ -2,6 +2,7 @@ using Parley.Core.Identity;
 using Parley.Core.Videos;
 using Parley.Node.Contacts;
 using Parley.Node.Storage;
+using Parley.Node.Videos.Thumbnails;
 
 namespace Parley.Node.Videos;
 
@@ -9,7 +10,8 @@ namespace Parley.Node.Videos;
 /// The owner's choice: which folder it shares (remembered across restarts) and who may watch it.
 /// The rules every list and read request is checked against live here.
 /// </summary>
-public sealed class VideoSharing(NodeStore store, ContactBook contacts, VideoAccess access, NodeOptions options, TimeProvider time)
+public sealed class VideoSharing(NodeStore store, ContactBook contacts, VideoAccess access, NodeOptions options, TimeProvider time,
+    VideoThumbnails? thumbnails = null)
 {
     private const string FolderSetting = "videos-folder";
     private volatile VideoLibrary? _library;
@@ -21,6 +23,9 @@ public sealed class VideoSharing(NodeStore store, ContactBook contacts, VideoAcc
 
     /// <summary>The shared folder, or null when not sharing.</summary>
     internal VideoLibrary? Library => _library;
+
+    /// <summary>Who makes the shared videos' poster frames, or null in tests that need none.</summary>
+    internal VideoThumbnails? Thumbnails => thumbnails;
 
     /// <summary>What this node shares, as peers see it.</summary>
     public VideoCatalog OwnCatalog() => _library?.Catalog() ?? VideoCatalog.Empty;
@@ -35,7 +40,7 @@ public sealed class VideoSharing(NodeStore store, ContactBook contacts, VideoAcc
         }
         else if (await store.GetSettingAsync(FolderSetting).ConfigureAwait(false) is { Length: > 0 } remembered && Directory.Exists(remembered))
         {
-            _library = new VideoLibrary(remembered, time);
+            _library = new VideoLibrary(remembered, time, thumbnails);
         }
     }
 
@@ -48,7 +53,7 @@ public sealed class VideoSharing(NodeStore store, ContactBook contacts, VideoAcc
             throw new VideoException($"no folder at {full}");
         }
         await store.SetSettingAsync(FolderSetting, full).ConfigureAwait(false);
-        _library = new VideoLibrary(full, time);
+        _library = new VideoLibrary(full, time, thumbnails);
     }
 
     /// <summary>Stops sharing: list and read requests are refused from now on.</summary>

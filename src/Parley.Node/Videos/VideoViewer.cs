@@ -14,7 +14,7 @@ namespace Parley.Node.Videos;
 /// Each exchange has its own <see cref="RequestTracker{TKey, TReply}"/>, keyed by link and request,
 /// so a reply counts only from the link the request went out on (<c>VideoViewer.Replies.cs</c>).
 /// </summary>
-public sealed partial class VideoViewer(IPeerSessions sessions, ContactBook contacts, TimeProvider time) : IDisposable
+public sealed partial class VideoViewer(IPeerSessions sessions, ContactBook contacts, TimeProvider time, NodeOptions? options = null) : IDisposable
 {
     private static readonly TimeSpan ReplyTimeout = TimeSpan.FromSeconds(20);
     private static readonly TimeSpan RelinkPatience = TimeSpan.FromSeconds(5);
@@ -152,5 +152,12 @@ public sealed partial class VideoViewer(IPeerSessions sessions, ContactBook cont
     /// <summary>Ends every list and copy under way (the node is stopping).</summary>
     internal void Stop() => _stopping.Cancel();
 
-    public void Dispose() => _stopping.Dispose();
+    public void Dispose()
+    {
+        _stopping.Dispose();
+        foreach (var turns in _fetching.Values)
+        {
+            turns.Dispose();
+        }
+    }
 }

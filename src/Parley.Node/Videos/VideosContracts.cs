@@ -26,14 +26,17 @@ public sealed record PeerVideoLibrary(string DeviceId, IReadOnlyList<PeerVideoTi
 
 public sealed record PeerVideoTitle(string Title, IReadOnlyList<PeerVideo> Variants);
 
-/// <summary>A variant of a peer's title as the API shows it: the catalog's facts and <see cref="Stream"/>, its path under the API.</summary>
+/// <summary>
+/// A variant of a peer's title as the API shows it: the catalog's facts and <see cref="Stream"/>, its path under the API;
+/// <see cref="Thumbnail"/> is the path of its poster frame (a JPEG), or null when the owner has none yet.
+/// </summary>
 public sealed record PeerVideo(string Id, string File, long Size, string Container, double? Duration, string VideoCodec, int Width, int Height,
     string? AudioCodec, int? Channels, int? SampleRate, string Label, long? Bitrate, string MimeType, string Stream,
-    int StoredWidth = 0, int StoredHeight = 0, int Rotation = 0, bool Complete = true)
+    int StoredWidth = 0, int StoredHeight = 0, int Rotation = 0, bool Complete = true, string? Thumbnail = null)
 {
     public static PeerVideo Of(DeviceId peer, VideoVariant v) => new(v.Id, v.File, v.Size, v.Container, v.Duration, v.VideoCodec, v.Width, v.Height,
         v.AudioCodec, v.Channels, v.SampleRate, v.Label, v.Bitrate, v.MimeType, $"/api/peers/{peer.Compact}/videos/{v.Id}",
-        v.StoredWidth, v.StoredHeight, v.Rotation, v.Complete);
+        v.StoredWidth, v.StoredHeight, v.Rotation, v.Complete, v.Thumbnail is null ? null : $"/api/peers/{peer.Compact}/videos/{v.Id}/thumbnail");
 }
 
 /// <summary>A play link made (<c>POST /api/play</c>): the URL to hand to a player, and what it plays.</summary>

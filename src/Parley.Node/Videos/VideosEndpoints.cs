@@ -4,6 +4,7 @@ using Microsoft.AspNetCore.Routing;
 using Parley.Core.Videos;
 using Parley.Node.Api;
 using Parley.Node.Contacts;
+using Parley.Node.Videos.Thumbnails;
 
 namespace Parley.Node.Videos;
 
@@ -17,6 +18,10 @@ internal static class VideosEndpoints
     {
         api.MapGet("/videos", Status);
         api.MapGet("/videos/library", (VideoSharing sharing) => sharing.OwnCatalog());
+        api.MapGet("/videos/library/{video}/thumbnail", (string video, VideoSharing sharing, HttpContext context) =>
+            ThumbnailResponse.Write(context, sharing.OwnCatalog().FindVariant(video)?.Thumbnail is { } id ? sharing.Thumbnails?.Read(id) : null));
+        api.MapGet("/peers/{peer}/videos/{video}/thumbnail", async (string peer, string video, VideoViewer viewer, PeerLookup lookup, HttpContext context) =>
+            ThumbnailResponse.Write(context, await viewer.ThumbnailAsync(lookup.Resolve(peer), video, context.RequestAborted).ConfigureAwait(false)));
         api.MapPost("/videos/share", async (ShareRequest body, VideoSharing sharing, VideoOwner owner, PlayerStreams streams) =>
         {
             await sharing.ShareAsync(string.IsNullOrWhiteSpace(body.Folder) ? throw new ApiRequestException("give the folder to share") : body.Folder).ConfigureAwait(false);

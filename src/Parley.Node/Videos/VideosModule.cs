@@ -1,6 +1,7 @@
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
 using Parley.Node.Links;
+using Parley.Node.Videos.Thumbnails;
 
 namespace Parley.Node.Videos;
 
@@ -10,6 +11,7 @@ public sealed class VideosModule : INodeModule
     public void AddServices(IServiceCollection services)
     {
         services.AddSingleton<VideoAccess>();
+        services.AddSingleton<VideoThumbnails>();
         services.AddSingleton<VideoSharing>();
         services.AddSingleton<VideoOwner>();
         services.AddSingleton<VideoViewer>();

@@ -95,5 +95,26 @@ public sealed class VideoMessagesTests
         Assert.Equal(VideoRead.Size, caps[FrameType.VideoRead]);
         Assert.Equal(12 + 256 * 1024, caps[FrameType.VideoData]);
         Assert.Equal(4 + 1 + ProtocolLimits.MaxCloseReasonBytes, caps[FrameType.VideoError]);
+        Assert.Equal(4 + 32, caps[FrameType.VideoThumbnailRequest]);
+        Assert.Equal(4 + 24 * 1024, caps[FrameType.VideoThumbnail]);
+    }
+
+    [Fact]
+    public void AThumbnailRequest_CarriesItsIdAsThirtyTwoBytes_AndReadsBackAsLowerCaseHex()
+    {
+        var id = Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData("frame"u8));
+        var bytes = new VideoThumbnailRequest(9, id).ToArray();
+        Assert.Equal(36, bytes.Length);
+        Assert.Equal(new VideoThumbnailRequest(9, id), WireMessage.Read<VideoThumbnailRequest>(bytes));
+        Assert.True(VideoThumbnailRequest.IsId(id));
+        Assert.False(VideoThumbnailRequest.IsId(id.ToUpperInvariant()));
+        Assert.False(VideoThumbnailRequest.IsId(id[..^1]));
+
+        // In a catalog: after "complete", left out when there is none (the JSON an owner without thumbnails always wrote).
+        var variant = new VideoVariant(Guid.NewGuid().ToString("N"), "dog.mp4", 1000, "mp4", 10, "h264", 320, 180, null, null, null, Thumbnail: id);
+        var catalog = new VideoCatalog([new VideoTitle("dog", [variant])], []);
+        Assert.Contains($"\"complete\":true,\"thumbnail\":\"{id}\",\"label\"", System.Text.Encoding.UTF8.GetString(catalog.ToArray()));
+        Assert.Equal(id, WireMessage.Read<VideoCatalog>(catalog.ToArray()).Titles[0].Variants[0].Thumbnail);
+        Assert.DoesNotContain("thumbnail", System.Text.Encoding.UTF8.GetString(new VideoCatalog([new VideoTitle("dog", [variant with { Thumbnail = null }])], []).ToArray()));
     }
 }

@@ -4,6 +4,7 @@ using Parley.Core.Protocol;
 using Parley.Node.Contacts;
 using Parley.Node.Storage;
 using Parley.Node.Videos;
+using Parley.Node.Videos.Thumbnails;
 
 namespace Parley.Node.Tests.Videos;
 
@@ -25,9 +26,11 @@ internal sealed class VideoHome : IAsyncDisposable
         return new VideoHome(home, store, await ContactBook.LoadAsync(store, TimeProvider.System));
     }
 
-    public async Task<VideoSharing> SharingAsync(string? folder = null)
+    public NodeOptions Options => new() { Home = _home };
+
+    public async Task<VideoSharing> SharingAsync(string? folder = null, VideoThumbnails? thumbnails = null)
     {
-        var sharing = new VideoSharing(Store, Contacts, new VideoAccess(Store), new NodeOptions { Home = _home, VideosFolder = folder }, TimeProvider.System);
+        var sharing = new VideoSharing(Store, Contacts, new VideoAccess(Store), new NodeOptions { Home = _home, VideosFolder = folder }, TimeProvider.System, thumbnails);
         await sharing.StartAsync();
         return sharing;
     }

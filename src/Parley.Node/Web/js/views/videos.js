@@ -22,6 +22,18 @@ const chipText = (v, all) => {
   return [v.label, twin ? `${v.container} ${v.videoCodec}` : null, bytes(v.size), v.complete === false ? 'incomplete' : null].filter(Boolean).join(' · ');
 };
 const mbit = bps => `${(bps / 1e6).toFixed(bps < 1e7 ? 1 : 0)} Mbit/s`;
+// The sharer makes poster frames in the background: while some are missing the list is asked again a few times.
+const THUMBNAIL_RETRIES = 6;
+const THUMBNAIL_RETRY_MS = 4000;
+const posterOf = title => [...title.variants].reverse().find(v => v.thumbnail)?.thumbnail ?? null;
+
+/** A title's poster frame (a JPEG the node checked is the one the list named), or a neutral placeholder until there is one. */
+function poster(url, title) {
+  if (!url) return h('div', { class: 'video-thumb placeholder', 'aria-hidden': 'true' });
+  const img = h('img', { class: 'video-thumb', src: url, alt: `Frame from ${title}`, loading: 'lazy', decoding: 'async' });
+  img.addEventListener('error', () => img.replaceWith(poster(null, title)), { once: true });
+  return img;
+}
 
 export function mount(main, peerKey) {
   const picker = h('select', { 'aria-label': 'Whose videos' });
@@ -32,6 +44,7 @@ export function mount(main, peerKey) {
   const sharing = createSharing();
   let peer = peerKey;
 
+  let posterRetry = null;
   let wasOnline = null;
   function renderPicker() {
     const contacts = state.peers.contacts;
@@ -45,11 +58,13 @@ export function mount(main, peerKey) {
   }
 
   async function list() {
+    clearTimeout(posterRetry);
     fill(library, h('li', { class: 'empty' }, 'Loading…'));
     fill(unreadable);
     if (!peer) { fill(library, h('li', { class: 'empty' }, 'Add a contact first; their shared videos show here.')); return; }
     try {
       const found = await api.get(`/api/peers/${seg(peer)}/videos`);
+      awaitPosters(found, peer, THUMBNAIL_RETRIES);
       const name = state.peers.contacts.find(c => c.deviceId === peer)?.name ?? 'This contact';
       fill(library, found.titles.length === 0 ? h('li', { class: 'empty' }, `${name} shares no videos yet.`)
         : found.titles.map(title => titleCard(title, name)));
@@ -62,11 +77,28 @@ export function mount(main, peerKey) {
     }
   }
 
+  /** Asks again for a list missing poster frames and puts those that arrived into their cards, without redrawing the rest. */
+  function awaitPosters(found, from, retries) {
+    if (retries === 0 || found.titles.every(posterOf)) return;
+    posterRetry = setTimeout(async () => {
+      let again;
+      try { again = await api.get(`/api/peers/${seg(from)}/videos`); } catch { return; }
+      if (from !== peer) return;
+      for (const title of again.titles) {
+        const card = [...library.children].find(li => li.dataset.title === title.title);
+        const placeholder = card?.querySelector('.video-thumb.placeholder');
+        if (placeholder && posterOf(title)) placeholder.replaceWith(poster(posterOf(title), title.title));
+      }
+      awaitPosters(again, from, retries - 1);
+    }, THUMBNAIL_RETRY_MS);
+  }
+
   function titleCard(title, owner) {
     const top = title.variants[title.variants.length - 1];
     const play = h('button', { class: 'primary', 'aria-label': `Play ${title.title}` }, 'Play');
     play.addEventListener('click', () => player.open(title, owner, null));
-    return h('li', { class: 'video-card' },
+    return h('li', { class: 'video-card', dataset: { title: title.title } },
+      poster(posterOf(title), title.title),
       h('div', { class: 'video-text' },
         h('strong', { class: 'video-title' }, title.title),
         h('small', { class: 'muted' }, `${minutes(top.duration)} · ${top.videoCodec}${top.audioCodec ? '/' + top.audioCodec : ''} · ${top.container}`),
@@ -90,7 +122,7 @@ export function mount(main, peerKey) {
   renderPicker();
   list();
   const stops = [watch(['peers'], renderPicker), sharing.start()];
-  return () => { player.stop(); stops.forEach(s => s()); };
+  return () => { clearTimeout(posterRetry); player.stop(); stops.forEach(s => s()); };
 }
 
 /** The player card: a <video> fed by the node's range streaming, a resolution menu, Stop. */
@@ -198,11 +230,30 @@ function createSharing() {
   const who = h('select', { 'aria-label': 'Who may watch' },
     h('option', { value: 'all' }, 'Every contact'), h('option', { value: 'chosen' }, 'Only the contacts ticked below'));
   const people = h('ul', { class: 'toggle-list' });
+  const mine = h('ul', { class: 'video-list own-videos', 'aria-label': 'Your shared videos' });
   let status = null;
+  let mineRetry = null;
 
   async function reload() {
     try { status = await api.get('/api/videos'); } catch (e) { fill(summary, e.message); return; }
     render();
+    listMine();
+  }
+
+  /** What you share, as your contacts see it, each with its poster frame (made in the background: asked again a few times while some are missing). */
+  async function listMine(retries = THUMBNAIL_RETRIES) {
+    clearTimeout(mineRetry);
+    if (!status?.folder) { fill(mine); return; }
+    let own;
+    try { own = await api.get('/api/videos/library'); } catch { return; }
+    if (retries > 0 && !own.titles.every(t => t.variants.some(v => v.thumbnail))) mineRetry = setTimeout(() => listMine(retries - 1), THUMBNAIL_RETRY_MS);
+    fill(mine, own.titles.map(t => {
+      const top = [...t.variants].reverse().find(v => v.thumbnail) ?? t.variants[t.variants.length - 1];
+      return h('li', { class: 'own-video', dataset: { title: t.title } },
+        poster(top.thumbnail ? `/api/videos/library/${seg(top.id)}/thumbnail` : null, t.title),
+        h('div', { class: 'video-text' }, h('strong', { class: 'video-title' }, t.title),
+          h('small', { class: 'muted' }, t.variants.map(v => v.label).join(' · '))));
+    }));
   }
 
   function render() {
@@ -232,17 +283,17 @@ function createSharing() {
     if (who.value === 'all') for (const [peer, allowed] of Object.entries(status.rules)) if (!allowed) await change({ peer, allowed: true }, who);
     await change({ peer: 'all', allowed: who.value === 'all' }, who);
   });
-  unshare.addEventListener('click', async () => { const r = await act(unshare, () => api.post('/api/videos/unshare')); if (r) { status = r; render(); } });
+  unshare.addEventListener('click', async () => { const r = await act(unshare, () => api.post('/api/videos/unshare')); if (r) { status = r; render(); listMine(); } });
   const element = section('Your shared folder', summary, h('form', {
     class: 'inline-form',
     onsubmit: async e => {
       e.preventDefault();
       if (!folder.value.trim()) return;
       const r = await act(share, () => api.post('/api/videos/share', { folder: folder.value.trim() }));
-      if (r) { status = r; folder.blur(); render(); toast('Folder shared with your contacts'); }
+      if (r) { status = r; folder.blur(); render(); listMine(); toast('Folder shared with your contacts'); }
     },
   }, folder, share, unshare),
-  h('label', { class: 'stacked' }, 'Who may watch', who), people);
+  h('label', { class: 'stacked' }, 'Who may watch', who), people, mine);
 
-  return { element, start: () => { reload(); return watch(['peers'], render); } };
+  return { element, start: () => { reload(); const stop = watch(['peers'], render); return () => { clearTimeout(mineRetry); stop(); }; } };
 }
