@@ -3,7 +3,7 @@ using System.Globalization;
 namespace Parley.Node.Attachments.Voice;
 
 /// <summary>The part of a recording to keep, in milliseconds from its start; a null end keeps the rest.</summary>
-internal sealed record VoiceTrim(int StartMs, int? EndMs)
+public sealed record VoiceTrim(int StartMs, int? EndMs)
 {
     /// <summary>Checks the bounds a caller gave (either may be absent); null when nothing is trimmed.</summary>
     public static VoiceTrim? Of(int? startMs, int? endMs)
