@@ -9,7 +9,7 @@ import { sendAttachment } from '../attach.js';
 /** For conversation <key>: { progress, tools (composer buttons), attach(pane) }; onSent(m) for an attachment sent. */
 export function conversationFiles(key, room, onSent) {
   const progress = h('p', { class: 'composer-progress', hidden: true });
-  const attachPicker = h('input', { type: 'file', hidden: true });
+  const attachPicker = h('input', { type: 'file', class: 'attach-picker', hidden: true });
   const filePicker = h('input', { type: 'file', multiple: true, hidden: true });
   const folderPicker = h('input', { type: 'file', webkitdirectory: true, hidden: true });
 

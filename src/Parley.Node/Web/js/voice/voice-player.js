@@ -2,7 +2,7 @@
 // the progress bar; a click on it seeks; the speed (1x, 1.5x, 2x) holds for every message; one plays
 // at a time, and when one ends the next voice message of the conversation plays on.
 
-import { h } from '../dom.js';
+import { h, icon, fill } from '../dom.js';
 import { drawWave } from './waveform.js';
 
 const SPEEDS = [1, 1.5, 2];
@@ -22,7 +22,7 @@ export function voicePlayer(a) {
   const seconds = a.durationMs / 1000;
   const audio = h('audio', { preload: 'none', src: `/api/attachments/${encodeURIComponent(a.id)}/content` });
   const canvas = h('canvas', { class: 'voice-wave', role: 'slider', tabindex: '0', 'aria-label': 'Position in the voice message', 'aria-valuemin': '0', 'aria-valuemax': String(Math.round(seconds)) });
-  const toggle = h('button', { type: 'button', class: 'voice-play', 'aria-label': 'Play voice message' }, '▶');
+  const toggle = h('button', { type: 'button', class: 'voice-play', 'aria-label': 'Play voice message' }, icon('play'));
   const time = h('span', { class: 'voice-time' }, clockOf(seconds));
   const rate = h('button', { type: 'button', class: 'ghost voice-speed', 'aria-label': 'Playback speed' }, `${speed}x`);
   const root = h('div', { class: 'voice-player', dataset: { durationMs: String(a.durationMs) } }, toggle, canvas, time, rate, audio);
@@ -58,8 +58,8 @@ export function voicePlayer(a) {
     audio.playbackRate = speed;
     document.querySelectorAll('.voice-speed').forEach(b => { b.textContent = `${speed}x`; });
   });
-  audio.addEventListener('play', () => { toggle.textContent = '⏸'; toggle.setAttribute('aria-label', 'Pause voice message'); root.classList.add('playing'); });
-  audio.addEventListener('pause', () => { toggle.textContent = '▶'; toggle.setAttribute('aria-label', 'Play voice message'); root.classList.remove('playing'); });
+  audio.addEventListener('play', () => { fill(toggle, icon('pause')); toggle.setAttribute('aria-label', 'Pause voice message'); root.classList.add('playing'); });
+  audio.addEventListener('pause', () => { fill(toggle, icon('play')); toggle.setAttribute('aria-label', 'Play voice message'); root.classList.remove('playing'); });
   audio.addEventListener('timeupdate', render);
   audio.addEventListener('ended', () => {
     if (playing === controls) playing = null;

@@ -2,7 +2,7 @@
 // down and let go to stop. While recording, a live level (an AnalyserNode on the microphone) and the
 // time; then the take opens in the waveform editor (voice-editor.js), which sends it.
 
-import { h } from '../dom.js';
+import { h, icon } from '../dom.js';
 import { voiceEditor } from './voice-editor.js';
 
 /** A press longer than this is a hold: letting go stops the recording. */
@@ -20,7 +20,7 @@ export function voiceRecorder({ key, onSent, onError }) {
   const panel = h('div', { class: 'voice-panel', hidden: true });
   const button = h('button', {
     type: 'button', class: 'ghost icon-button voice-button', 'aria-label': 'Record a voice message', title: 'Record a voice message (click, or hold)', 'aria-pressed': 'false',
-  }, '🎙');
+  }, icon('mic'));
   let take = null; // { recorder, stream, audio, started, frame, timer }
   let pressed = null; // { at, started: this press started the take }
 
