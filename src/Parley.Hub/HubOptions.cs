@@ -133,6 +133,21 @@ public sealed record HubOptions
     /// <summary>Bytes of sealed items the whole mailbox holds (the hub's disk). Defaults to 1 GiB.</summary>
     public long MailboxMaxTotalBytes { get; init; } = 1L << 30;
 
+    /// <summary>Largest attachment (ciphertext) the blob store takes. Defaults to 25 MiB.</summary>
+    public long BlobMaxBytes { get; init; } = 25L << 20;
+
+    /// <summary>Attachment bytes one member may have stored at a time (what it uploaded, each blob once per room or recipient). Defaults to 256 MiB.</summary>
+    public long BlobMaxBytesPerMember { get; init; } = 256L << 20;
+
+    /// <summary>Attachment bytes one room may hold at a time, from all its members. Defaults to 1 GiB.</summary>
+    public long BlobMaxBytesPerRoom { get; init; } = 1L << 30;
+
+    /// <summary>Attachment bytes the whole store holds (the hub's disk). Defaults to 16 GiB.</summary>
+    public long BlobMaxTotalBytes { get; init; } = 16L << 30;
+
+    /// <summary>How long an attachment is held: like room messages (<see cref="RoomLogMaxAge"/>). Defaults to 30 days.</summary>
+    public TimeSpan BlobMaxAge { get; init; } = TimeSpan.FromDays(30);
+
     /// <summary>
     /// Whether rooms keep a log on disk, so members offline when a message is sent get it later (the
     /// default). Off, the hub only hands messages to members online at the moment (<c>--room-log off</c>,

@@ -146,7 +146,8 @@ public sealed class HubServer : IAsyncDisposable
         var relay = new RelaySwitch(options);
         var udpRelay = new UdpRelay(options);
         var presence = new PresenceFeature(members, time, cluster?.Presence);
-        var rooms = new RoomsFeature(new HubRooms(new RoomStore(database), new RoomPolicyStore(database)),
+        var hubRooms = new HubRooms(new RoomStore(database), new RoomPolicyStore(database));
+        var rooms = new RoomsFeature(hubRooms,
             new RoomLog(new RoomLogStore(database), options, logger), members, time);
         var router = new HubRouter(
         [
@@ -157,6 +158,7 @@ public sealed class HubServer : IAsyncDisposable
             new MailboxFeature(mail, directory, community, time),
             rooms,
             new ReachabilityFeature(presence),
+            new BlobFeature(new BlobStore(database, options), hubRooms, time),
         ]);
         return (router, relay, localDirectory, localMail, rooms, udpRelay);
     }

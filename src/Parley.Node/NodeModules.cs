@@ -1,4 +1,5 @@
 using Parley.Node.Api;
+using Parley.Node.Attachments;
 using Parley.Node.Calls;
 using Parley.Node.Chat;
 using Parley.Node.Contacts;
@@ -31,6 +32,7 @@ internal static class NodeModules
         new DiscoveryModule(),
         new HubModule(),
         new RoomsModule(),
+        new AttachmentsModule(),
         new ApiModule(),
     ];
 }

@@ -1,3 +1,4 @@
+using Parley.Core.Attachments;
 using Parley.Core.Hub.Directory;
 using Parley.Core.Hub.Mailbox;
 using Parley.Core.Hub.Presence;
@@ -72,5 +73,8 @@ public static class HubFrames
         FrameSpec.Of<ReachableAt>(FrameType.ReachableAt),
     ];
 
-    public static IReadOnlyList<FrameSpec> Specs { get; } = [.. Presence, .. Directory, .. Relay, .. UdpRelay, .. Mailbox, .. Rooms, .. Traversal];
+    /// <summary>The blob store of attachments (rooms' and offline contacts' ciphertext).</summary>
+    public static IReadOnlyList<FrameSpec> Blobs => AttachmentFrames.HubBlobs;
+
+    public static IReadOnlyList<FrameSpec> Specs { get; } = [.. Presence, .. Directory, .. Relay, .. UdpRelay, .. Mailbox, .. Rooms, .. Traversal, .. Blobs];
 }

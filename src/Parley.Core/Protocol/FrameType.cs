@@ -65,6 +65,12 @@ public enum FrameType : byte
     PunchOffer = 0x70,
     PunchAnswer = 0x71,
     UdpRelayPermitRefused = 0x72,
+    BlobPut = 0x74,
+    BlobChunk = 0x75,
+    BlobResult = 0x76,
+    BlobGet = 0x77,
+    BlobData = 0x78,
+    BlobError = 0x79,
 }
 
 /// <summary>Which send queue a frame goes through: control and chat always go before bulk data.</summary>

@@ -25,7 +25,7 @@ internal static class ChatEndpoints
             }
             return Results.Ok(await chat.SendAsync(lookup.Resolve(peer), body.Text ?? "", body.ReplyTo).ConfigureAwait(false));
         });
-        api.MapGet("/chat/{peer}", async (string peer, int? limit, long? before, PeerLookup lookup, ChatService chat, RoomChat rooms) =>
+        api.MapGet("/chat/{peer}", async (string peer, int? limit, long? before, PeerLookup lookup, ChatService chat, RoomChat rooms, Attachments.AttachmentBook attachments) =>
         {
             if (PeerLookup.IsRoom(peer))
             {
@@ -34,7 +34,7 @@ internal static class ChatEndpoints
             }
             var id = lookup.Resolve(peer);
             var messages = await chat.HistoryAsync(id, limit ?? 100, before ?? long.MaxValue).ConfigureAwait(false);
-            return Results.Ok(await chat.ViewsAsync(id, messages).ConfigureAwait(false));
+            return Results.Ok((await chat.ViewsAsync(id, messages).ConfigureAwait(false)).Select(attachments.Decorate));
         });
         MessageActionEndpoints.Map(api);
         api.MapGet("/conversations", async (NodeStore store) =>

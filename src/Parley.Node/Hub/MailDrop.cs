@@ -27,6 +27,9 @@ internal sealed class MailDrop(NodeIdentity identity, IHubChannel channel, HubPr
 
     public Task<string?> LeaveAsync(DeviceId peer, ChatAction action) => LeaveSealedAsync(peer, action.ToArray(), SealPurpose.MailAction);
 
+    /// <summary>Leaves an attachment's reference for a contact (its bytes are at the hub's blob store already).</summary>
+    public Task<string?> LeaveAsync(DeviceId peer, Core.Attachments.AttachmentRef attachment) => LeaveSealedAsync(peer, attachment.ToArray(), SealPurpose.MailAttachment);
+
     private async Task<string?> LeaveSealedAsync(DeviceId peer, byte[] plaintext, SealPurpose purpose)
     {
         try

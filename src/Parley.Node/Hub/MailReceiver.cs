@@ -1,9 +1,11 @@
 using System.Diagnostics.CodeAnalysis;
+using Parley.Core.Attachments;
 using Parley.Core.Chat;
 using Parley.Core.Hub.Mailbox;
 using Parley.Core.Identity;
 using Parley.Core.Links;
 using Parley.Core.Protocol;
+using Parley.Node.Attachments;
 using Parley.Node.Chat;
 using Parley.Node.Contacts;
 using Parley.Node.Storage;
@@ -14,7 +16,8 @@ namespace Parley.Node.Hub;
 /// The mailbox, receiving side: sealed messages the hub held for us are opened, checked, handed to
 /// chat when they come from a contact, and acknowledged so the hub deletes them.
 /// </summary>
-internal sealed class MailReceiver(NodeIdentity identity, AgreementKey agreement, ContactBook contacts, ChatService chat, NodeOptions options) : IHubClientFeature
+internal sealed class MailReceiver(NodeIdentity identity, AgreementKey agreement, ContactBook contacts, ChatService chat, AttachmentReceiver attachments,
+    NodeOptions options) : IHubClientFeature
 {
     public IReadOnlyList<FrameSpec> Frames { get; } = [FrameSpec.Of<MailboxItem>(FrameType.MailboxItem)];
 
@@ -39,8 +42,10 @@ internal sealed class MailReceiver(NodeIdentity identity, AgreementKey agreement
     {
         // A message or an action (reply, edit, reaction): the purpose sealed into the key says which.
         ChatAction? action = null;
+        AttachmentRef? attachment = null;
         if (!TryOpen(item, SealPurpose.Mail, out var sender, out ChatMessage? message)
-            && !TryOpen(item, SealPurpose.MailAction, out sender, out action))
+            && !TryOpen(item, SealPurpose.MailAction, out sender, out action)
+            && !TryOpen(item, SealPurpose.MailAttachment, out sender, out attachment))
         {
             return true; // undecipherable or forged: nothing to keep, and keeping it would only fill our quota
         }
@@ -56,6 +61,10 @@ internal sealed class MailReceiver(NodeIdentity identity, AgreementKey agreement
         if (action is not null)
         {
             await chat.ApplyIncomingAsync(sender, action).ConfigureAwait(false);
+        }
+        else if (attachment is not null)
+        {
+            await attachments.ReceiveAsync(sender, attachment).ConfigureAwait(false);
         }
         else
         {

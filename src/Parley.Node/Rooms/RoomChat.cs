@@ -4,6 +4,7 @@ using Parley.Core.Hub.Rooms;
 using Parley.Core.Identity;
 using Parley.Core.Links;
 using Parley.Core.Protocol;
+using Parley.Node.Attachments;
 using Parley.Node.Chat;
 using Parley.Node.Events;
 using Parley.Node.Hub;
@@ -18,7 +19,7 @@ namespace Parley.Node.Rooms;
 /// history, under the peer "#name", with delivery counts from members' read positions.
 /// </summary>
 internal sealed class RoomChat(NodeIdentity identity, IHubChannel channel, RoomBook book, RoomKeys keys, NodeStore store, EventHub events,
-    TimeProvider time) : IHubClientFeature
+    TimeProvider time, AttachmentBook attachments) : IHubClientFeature
 {
     /// <summary>Room messages posted a second, at most: under the hub's 500 (which closes the link of a member past it), leaving room for keys. 400.</summary>
     public const int PostsPerSecond = 400;
@@ -44,17 +45,24 @@ internal sealed class RoomChat(NodeIdentity identity, IHubChannel channel, RoomB
     public static string ConversationKey(string room) => "#" + RoomNames.Normalize(room);
 
     /// <summary>Encrypts with our sender key, signs, stores, and posts to the hub; returns once the hub has it on disk (or says why not).</summary>
-    public async Task<MessageView> SendAsync(string room, string text)
+    public Task<MessageView> SendAsync(string room, string text)
+    {
+        ChatService.CheckText(text);
+        var message = new ChatMessage(Guid.CreateVersion7(), time.GetUtcNow(), text);
+        return SendAsync(room, message, message.ToArray());
+    }
+
+    /// <summary>As above for any plaintext (a chat message or an attachment's reference); <paramref name="message"/> is what we store and show.</summary>
+    public async Task<MessageView> SendAsync(string room, ChatMessage message, byte[] plaintext)
     {
         room = RoomNames.Normalize(room);
-        ChatService.CheckText(text);
+        var text = message.Text;
         var state = book.Find(room) ?? throw new ChatException($"you are not in #{room}; join it first");
         if (!channel.Connected)
         {
             throw new ChatException("the hub is not reachable right now; nothing was sent");
         }
-        var message = new ChatMessage(Guid.CreateVersion7(), time.GetUtcNow(), text);
-        var sealedMessage = await keys.SealWithMyKeyAsync(state, key => RoomCrypto.SealMessage(identity, room, key, message.ToArray())).ConfigureAwait(false)
+        var sealedMessage = await keys.SealWithMyKeyAsync(state, key => RoomCrypto.SealMessage(identity, room, key, plaintext)).ConfigureAwait(false)
             ?? throw new ChatException("the hub is not reachable right now; nothing was sent"); // no key could go out to the members
 
         RoomCrypto.TryReadKeyId(sealedMessage, out var keyId, out var counter);
@@ -153,7 +161,9 @@ internal sealed class RoomChat(NodeIdentity identity, IHubChannel channel, RoomB
     }
 
     /// <summary>A stored room message (or notice) as the API and the event stream show it, with its delivery count or the key it waits for.</summary>
-    public MessageView View(MessageRecord m)
+    public MessageView View(MessageRecord m) => attachments.Decorate(ViewOf(m));
+
+    private MessageView ViewOf(MessageRecord m)
     {
         DeviceId? sender = m.Sender is { Length: > 0 } s && DeviceId.TryParse(s, out var id) ? id : null;
         var room = m.Peer.TrimStart('#');

@@ -2,10 +2,12 @@ using System.Buffers.Binary;
 using System.Security.Cryptography;
 using System.Text;
 using Microsoft.Extensions.Logging;
+using Parley.Core.Attachments;
 using Parley.Core.Chat;
 using Parley.Core.Hub.Rooms;
 using Parley.Core.Identity;
 using Parley.Core.Protocol;
+using Parley.Node.Attachments;
 using Parley.Node.Chat;
 using Parley.Node.Events;
 using Parley.Node.Hub;
@@ -21,7 +23,7 @@ namespace Parley.Node.Rooms;
 /// run with live ones gets one new key of ours.
 /// </summary>
 internal sealed class RoomReader(NodeIdentity identity, IHubChannel channel, VerifiedDirectory directory, NodeStore store, RoomKeys keys,
-    RoomNotices notices, RoomChat chat, EventHub events, ILoggerFactory loggerFactory)
+    RoomNotices notices, RoomChat chat, EventHub events, AttachmentBook attachments, ILoggerFactory loggerFactory)
 {
     private readonly ILogger _logger = loggerFactory.CreateLogger("Parley.Rooms");
 
@@ -126,7 +128,11 @@ internal sealed class RoomReader(NodeIdentity identity, IHubChannel channel, Ver
     }
 
     /// <summary>The result of opening one message: its text, or that its key is missing, or that it did not check out.</summary>
-    private readonly record struct Opening(ChatMessage? Message, bool KeyMissing, uint KeyId, ulong Counter);
+    private readonly record struct Opening(ChatMessage? Message, bool KeyMissing, uint KeyId, ulong Counter)
+    {
+        /// <summary>An attachment's message: its reference (the message is its caption).</summary>
+        public AttachmentRef? Attachment { get; init; }
+    }
 
     /// <summary>Opens every message it can, on every core: the signature checks are most of the work of catching up.</summary>
     private async Task<Dictionary<ulong, Opening>> OpenAllAsync(RoomState state, List<RoomEntry> messages)
@@ -179,8 +185,15 @@ internal sealed class RoomReader(NodeIdentity identity, IHubChannel channel, Ver
             // Kept and its key asked for only if its sender signed it: made-up key IDs must not set us asking.
             return new Opening(null, verifier is not null && RoomCrypto.IsSignedBy(entry.Body, state.Name, entry.Sender, verifier), keyId, counter);
         }
-        return verifier is not null && RoomCrypto.TryOpenMessage(entry.Body, state.Name, entry.Sender, verifier, key, out var plaintext)
-            && WireMessage.TryRead<ChatMessage>(plaintext, out var message, out _)
+        if (verifier is null || !RoomCrypto.TryOpenMessage(entry.Body, state.Name, entry.Sender, verifier, key, out var plaintext))
+        {
+            return new Opening(null, false, keyId, counter);
+        }
+        if (RoomAttachment.TryRead(plaintext, out var attachment))
+        {
+            return new Opening(new ChatMessage(attachment.Id, attachment.SentAt, attachment.Caption), false, keyId, counter) { Attachment = attachment };
+        }
+        return WireMessage.TryRead<ChatMessage>(plaintext, out var message, out _)
             ? new Opening(message, false, keyId, counter)
             : new Opening(null, false, keyId, counter);
     }
@@ -189,6 +202,7 @@ internal sealed class RoomReader(NodeIdentity identity, IHubChannel channel, Ver
     {
         if (opening.Message is { } message)
         {
+            RememberAttachment(state, opening);
             return new Pending(entry, new RoomRow(message.Id, message.Text, message.SentAt, entry.Sender.Compact, (long)entry.Seq, MessageState.Received), null, live);
         }
         if (opening.KeyMissing)
@@ -261,7 +275,8 @@ internal sealed class RoomReader(NodeIdentity identity, IHubChannel channel, Ver
         {
             switch (opened[entries[i].Seq])
             {
-                case { Message: { } message }:
+                case { Message: { } message } opening:
+                    RememberAttachment(state, opening);
                     readable.Add((waiting[i].Id, message.Id, message.Text, message.SentAt));
                     lock (state.Lock)
                     {
@@ -311,6 +326,15 @@ internal sealed class RoomReader(NodeIdentity identity, IHubChannel channel, Ver
         }
         await store.SetRoomPositionAsync(state.Name, (long)position).ConfigureAwait(false);
         channel.TrySend(FrameType.RoomAck, new RoomPosition(state.Name, position));
+    }
+
+    /// <summary>An attachment's reference is kept before its message is stored, so the message's first view shows it.</summary>
+    private void RememberAttachment(RoomState state, Opening opening)
+    {
+        if (opening.Attachment is { } attachment)
+        {
+            attachments.Remember(new AttachmentEntry(attachment.Id, "#" + state.Name, false, attachment));
+        }
     }
 
     private void Drop(RoomState state, DeviceId sender)

@@ -135,7 +135,7 @@ public class HubMessageTests
     public void EveryHubFrame_IsDeclaredOnce_WithItsMessagesCap()
     {
         var table = new FrameTable(HubFrames.Specs);
-        Assert.Equal(31, HubFrames.Specs.Count); // 24, the UDP relay's six, and port mapping's ReachableAt
+        Assert.Equal(37, HubFrames.Specs.Count); // 24, the UDP relay's six, port mapping's ReachableAt, and the attachment blob store's six
         Assert.Equal(ProtocolLimits.MaxPayload, table.MaxPayloadFor((byte)FrameType.RoomReply));
         Assert.Equal(MailboxPut.MaxSize, table.MaxPayloadFor((byte)FrameType.MailboxPut));
     }

@@ -25,6 +25,7 @@ public static class MailboxSeal
     private static readonly byte[] MailInfo = Encoding.ASCII.GetBytes("parley-mailbox-v1");
     private static readonly byte[] RoomKeyInfo = Encoding.ASCII.GetBytes("parley-room-key-v1");
     private static readonly byte[] MailActionInfo = Encoding.ASCII.GetBytes("parley-mailbox-action-v1");
+    private static readonly byte[] MailAttachmentInfo = Encoding.ASCII.GetBytes("parley-mailbox-attachment-v1");
 
     public static byte[] Seal(NodeIdentity sender, DeviceId recipient, byte[] recipientAgreementKey, ReadOnlySpan<byte> plaintext, SealPurpose purpose)
     {
@@ -87,6 +88,7 @@ public static class MailboxSeal
             SealPurpose.Mail => MailInfo,
             SealPurpose.RoomKey => RoomKeyInfo,
             SealPurpose.MailAction => MailActionInfo,
+            SealPurpose.MailAttachment => MailAttachmentInfo,
             _ => throw new ArgumentOutOfRangeException(nameof(purpose)),
         });
 
@@ -104,4 +106,7 @@ public enum SealPurpose
 
     /// <summary>A <see cref="Chat.ChatAction"/> (reply, edit, delete, reaction) left at the mailbox (HKDF info "parley-mailbox-action-v1").</summary>
     MailAction,
+
+    /// <summary>An <see cref="Attachments.AttachmentRef"/> for a contact, its bytes at the hub's blob store (HKDF info "parley-mailbox-attachment-v1").</summary>
+    MailAttachment,
 }

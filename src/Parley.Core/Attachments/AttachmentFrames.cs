@@ -1,0 +1,17 @@
+using Parley.Core.Protocol;
+
+namespace Parley.Core.Attachments;
+
+/// <summary>The frames of attachments: the hub's blob store (put, chunk, result, get, data, error).</summary>
+public static class AttachmentFrames
+{
+    public static IReadOnlyList<FrameSpec> HubBlobs { get; } =
+    [
+        FrameSpec.Of<BlobPut>(FrameType.BlobPut),
+        FrameSpec.Of<BlobChunk>(FrameType.BlobChunk),
+        FrameSpec.Of<BlobResult>(FrameType.BlobResult),
+        FrameSpec.Of<BlobGet>(FrameType.BlobGet),
+        FrameSpec.Of<BlobData>(FrameType.BlobData),
+        FrameSpec.Of<BlobError>(FrameType.BlobError),
+    ];
+}
