@@ -35,7 +35,7 @@ internal static class VoiceEndpoints
             {
                 return await voice.SendAsync(conversation, recording, trim, context.RequestAborted).ConfigureAwait(false);
             }
-        });
+        }).DisableAntiforgery();
 
     private static int? Milliseconds(IFormCollection form, string field)
     {
