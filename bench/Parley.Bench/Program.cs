@@ -1,7 +1,7 @@
 using BenchmarkDotNet.Running;
 using Parley.Bench;
 
-// dotnet run -c Release --project bench/Parley.Bench -- <chat|files|hub|hubmem|video|call|attack|rooms|rooms-churn|startup|micro|idle> [options]
+// dotnet run -c Release --project bench/Parley.Bench -- <chat|files|hub|hubmem|video|call|attack|rooms|rooms-churn|attachments|startup|micro|idle> [options]
 var mode = args.FirstOrDefault() ?? "";
 return mode switch
 {
@@ -16,6 +16,7 @@ return mode switch
     "rooms" => await Parley.Bench.Rooms.RoomsBench.RunAsync(args.Skip(1).ToArray()),
     "voice" => await VoiceBench.RunAsync(args.Skip(1).ToArray()),
     "rooms-churn" => await Parley.Bench.Rooms.RoomsChurnBench.RunAsync(args.Skip(1).ToArray()),
+    "attachments" => await Parley.Bench.Attachments.AttachmentBench.RunAsync(args.Skip(1).ToArray()),
     "hubmem" => await HubMem(),
     "micro" => RunMicro(args.Skip(1).ToArray()),
     "idle" => await Idle(),
@@ -44,6 +45,6 @@ static async Task<int> Idle()
 
 static int Usage()
 {
-    Console.Error.WriteLine("usage: Parley.Bench chat [--round-trips N] [--messages N] | files [--size-mib N] | hub [--members N] | video [--size-mib N] | call [--seconds N] | attack [--seconds N] [--only NAME] | rooms [--members N] [--runs N] [--messages N] [--catch-up N] [--pace N] [--fan-out 0] | rooms-churn [--messages N] [--seed N] [--keep] | startup [--runs N] | voice [--runs N] | micro [BenchmarkDotNet args]");
+    Console.Error.WriteLine("usage: Parley.Bench chat [--round-trips N] [--messages N] | files [--size-mib N] | hub [--members N] | video [--size-mib N] | call [--seconds N] | attack [--seconds N] [--only NAME] | rooms [--members N] [--runs N] [--messages N] [--catch-up N] [--pace N] [--fan-out 0] | rooms-churn [--messages N] [--seed N] [--keep] | attachments [--members N] [--mib N] | startup [--runs N] | voice [--runs N] | micro [BenchmarkDotNet args]");
     return 2;
 }

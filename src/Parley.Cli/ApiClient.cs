@@ -83,13 +83,9 @@ internal sealed class ApiClient : IDisposable
     private async Task<string> SendAsync(HttpMethod method, string path, object? body)
     {
         using var request = new HttpRequestMessage(method, path);
-        if (body is HttpContent content)
+        if (body is not null)
         {
-            request.Content = content; // a form (a recording, a file) goes as it was built
-        }
-        else if (body is not null)
-        {
-            request.Content = JsonContent.Create(body, options: EventHub.Json);
+            request.Content = body as HttpContent ?? JsonContent.Create(body, options: EventHub.Json); // HttpContent: a multipart upload
         }
         HttpResponseMessage response;
         try

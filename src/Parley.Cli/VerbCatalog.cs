@@ -11,6 +11,7 @@ internal static class VerbCatalog
         new SafetyVerb(), new ChatVerb(), new HistoryVerb(), new SendVerb(), new OffersVerb(), new AcceptOfferVerb(),
         new RejectOfferVerb(), new TransfersVerb(), new CancelVerb(), new AutoAcceptVerb(), new SettingsVerb(),
         new HubVerb(), new HubJoinVerb(), new WhoisVerb(), new RoomsVerb(), new RoomVerb(), new OpenVerb(), new VideosVerb(), new PlayVerb(), new CallVerb(), new AnswerVerb(), new HangupVerb(), new TurnCheckVerb(),
+        new AttachVerb(), new SaveVerb(),
         new VoiceVerb(),
     ];
 

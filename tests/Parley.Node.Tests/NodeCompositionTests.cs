@@ -58,6 +58,7 @@ public sealed class NodeCompositionTests : IAsyncLifetime
             FrameType.UdpRelayAllocated, FrameType.UdpRelayRefused, FrameType.UdpRelayPermitRefused,
             FrameType.RoomReply, FrameType.RoomNotice, FrameType.RoomKey, FrameType.RoomEntry, FrameType.RoomPosted, FrameType.RoomSyncState, FrameType.RoomReceipts,
             FrameType.RoomKeyRequest,
+            FrameType.BlobResult, FrameType.BlobData, FrameType.BlobError,
         ];
         Assert.Equal(fromTheHub.Order(), owned);
         Assert.Same(_services.GetRequiredService<RoomMembership>(), router.Features.OfType<RoomMembership>().Single());

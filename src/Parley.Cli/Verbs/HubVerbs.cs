@@ -16,11 +16,11 @@ internal sealed class HubVerb : IVerb
 
     public string Name => "hub";
 
-    public string Arguments => "[invite] [--port N] [--room-log on|off] [--no-udp-relay] [--relay-private] [--public-address IP] [--cluster nats://host:port[,...] --identity FILE] [--log-protocol]";
+    public string Arguments => "[invite] [--port N] [--room-log on|off] [--no-udp-relay] [--relay-private] [--public-address IP] [--attachment-quota MiB] [--cluster nats://host:port[,...] --identity FILE] [--log-protocol]";
 
     public string Summary => "run a hub (presence, directory) for nodes across networks; `hub invite` prints its invite";
 
-    public IReadOnlyCollection<string> ValuedOptions => ["--port", "--room-log", "--public-address", "--cluster", "--identity"];
+    public IReadOnlyCollection<string> ValuedOptions => ["--port", "--room-log", "--public-address", "--cluster", "--identity", "--attachment-quota"];
 
     public IReadOnlyCollection<string> FlagOptions => ["--log-protocol", "--no-udp-relay", "--relay-private"];
 
@@ -50,6 +50,10 @@ internal sealed class HubVerb : IVerb
             ? (IPAddress.TryParse(text, out var parsed) && parsed.AddressFamily == System.Net.Sockets.AddressFamily.InterNetwork
                 ? parsed : throw new UsageException($"--public-address is an IPv4 address, not '{TerminalText.Safe(text)}'"))
             : null;
+        // Attachment bytes each member may keep at the hub (its blob store).
+        var quota = context.Args.Value("--attachment-quota") is { } mib
+            ? (long.TryParse(mib, out var m) && m > 0 ? m << 20 : throw new UsageException($"--attachment-quota is a number of MiB, not '{TerminalText.Safe(mib)}'"))
+            : new HubOptions { Home = context.Home }.BlobMaxBytesPerMember;
         HubServer hub;
         try
         {
@@ -61,6 +65,7 @@ internal sealed class HubVerb : IVerb
                 UdpRelay = !context.Args.Has("--no-udp-relay"),
                 UdpRelayPrivate = context.Args.Has("--relay-private"),
                 PublicAddress = published,
+                BlobMaxBytesPerMember = quota,
                 Cluster = ClusterOptions(context),
                 Link = new LinkOptions { LogProtocol = context.Args.Has("--log-protocol") },
             }, loggerFactory).ConfigureAwait(false);

@@ -32,8 +32,25 @@ internal static class MessageText
             MessageState.Delivered => "  ✓✓",
             _ => "",
         };
-        return $"[{when:HH:mm}] {who}: {TerminalText.Safe(message.Text, allowNewlines: true)}{ticks}";
+        var text = message.Attachment is { } attachment
+            ? $"[{Describe(attachment)}] {message.Id.ToString("N")[..8]}" + (message.Text.Length > 0 ? " " + TerminalText.Safe(message.Text, allowNewlines: true) : "")
+            : TerminalText.Safe(message.Text, allowNewlines: true);
+        return $"[{when:HH:mm}] {who}: {text}{ticks}";
     }
+
+    /// <summary>"photo.jpg 2.1 MiB", "voice 0:07".</summary>
+    public static string Describe(Parley.Node.Attachments.AttachmentView attachment) =>
+        attachment is { Kind: Parley.Node.Attachments.AttachmentKind.Voice, DurationMs: { } ms }
+            ? $"voice {ms / 60_000}:{ms / 1000 % 60:00}"
+            : $"{TerminalText.Safe(attachment.Name)} {Size(attachment.Size)}";
+
+    private static string Size(long bytes) => bytes switch
+    {
+        < 1024 => $"{bytes} B",
+        < 1024 * 1024 => $"{bytes / 1024.0:0.#} KiB",
+        < 1024L * 1024 * 1024 => $"{bytes / 1048576.0:0.#} MiB",
+        _ => $"{bytes / 1073741824.0:0.#} GiB",
+    };
 
     /// <summary>What <c>parley chat peer "text"</c> says once the node took the message.</summary>
     public static string Outcome(MessageView message) => message.State switch

@@ -1,0 +1,137 @@
+using System.Text;
+using System.Text.Json;
+using Parley.Testing;
+using Xunit.Abstractions;
+
+namespace Parley.Cli.Tests;
+
+/// <summary>
+/// Attachments between separate <c>parley up</c> processes on one <c>parley hub</c> process, through the
+/// verbs a user runs: <c>parley attach</c>, <c>parley history</c>, <c>parley save</c>.
+/// </summary>
+public sealed class AttachmentProcessTests(ITestOutputHelper output) : IDisposable
+{
+    private readonly string _root = Directory.CreateTempSubdirectory("parley-attach-").FullName;
+
+    public void Dispose() => Directory.Delete(_root, recursive: true);
+
+    /// <summary>
+    /// A 10 MiB file in a room of three: stored once at the hub, as ciphertext only; a member saves a
+    /// byte-identical copy; past the member's quota the hub refuses with a clear error and the earlier
+    /// attachment stays; a blob altered at the hub is refused on save, with no file left.
+    /// </summary>
+    [Fact]
+    public async Task RoomOfThree_TenMiBAttachment_StoredOnceAsCiphertext_SavedIdentical_QuotaRefusesClearly_TamperedRefused()
+    {
+        const string marker = "attach-marker-5f1c-plaintext";
+        await using var cluster = await RoomCluster.StartAsync(_root, ["alice", "bob", "carol"], "--attachment-quota", "15");
+        var (alice, bob, carol) = (cluster["alice"], cluster["bob"], cluster["carol"]);
+        await cluster.CreateAsync(alice, "team");
+        await cluster.JoinAsync(alice, bob, "team");
+        await cluster.JoinAsync(alice, carol, "team");
+        var file = Path.Combine(_root, "report.bin");
+        WriteMarkedFile(file, 10 << 20, marker);
+
+        var sent = await alice.MustAsync("attach", "#team", file, "--caption", "the report", "--json");
+        var id = sent.Json.GetProperty("id").GetString()!;
+        var received = await WaitForAttachmentAsync(bob, "#team", id);
+        Assert.Equal("report.bin", received.GetProperty("name").GetString());
+        Assert.Equal(10 << 20, received.GetProperty("size").GetInt64());
+        Assert.Equal("remote", received.GetProperty("state").GetString()); // nothing fetched or written until asked
+        Assert.Contains("report.bin 10 MiB", (await bob.MustAsync("history", "#team")).Out, StringComparison.Ordinal);
+
+        var bobFolder = Directory.CreateDirectory(Path.Combine(_root, "bob-saved")).FullName;
+        var saved = await bob.MustAsync("save", id[..8], bobFolder);
+        output.WriteLine(saved.Out);
+        Assert.Equal(FileHash.Sha256(file), FileHash.Sha256(Path.Combine(bobFolder, "report.bin")));
+
+        var blobs = Directory.GetFiles(Path.Combine(cluster.HubHome, "blobs"));
+        Assert.Single(blobs); // one stored copy for the room, however many members
+        Assert.InRange(new FileInfo(blobs[0]).Length, 10 << 20, (10 << 20) + 4096);
+        Assert.Empty(cluster.PlaintextAtHub(marker));
+
+        // Over alice's 15 MiB quota: a clear refusal, and the first attachment is still there for everyone.
+        var second = Path.Combine(_root, "second.bin");
+        WriteMarkedFile(second, 10 << 20, marker + "-2");
+        var refused = await alice.CliAsync("attach", "#team", second);
+        Assert.NotEqual(0, refused.ExitCode);
+        Assert.Contains("over your quota", refused.Error + refused.Out, StringComparison.Ordinal);
+        Assert.Equal(id, (await WaitForAttachmentAsync(carol, "#team", id)).GetProperty("id").GetString());
+
+        // A blob altered at the hub: carol, who has not fetched it yet, is refused, and no file is left.
+        await using (var stream = new FileStream(blobs[0], FileMode.Open, FileAccess.ReadWrite))
+        {
+            stream.Position = 5 << 20;
+            var b = stream.ReadByte();
+            stream.Position = 5 << 20;
+            stream.WriteByte((byte)(b ^ 0x5A));
+        }
+        var carolFolder = Directory.CreateDirectory(Path.Combine(_root, "carol-saved")).FullName;
+        var tampered = await carol.CliAsync("save", id, carolFolder);
+        output.WriteLine(tampered.Error + tampered.Out);
+        Assert.NotEqual(0, tampered.ExitCode);
+        Assert.Contains("refused", tampered.Error + tampered.Out, StringComparison.Ordinal);
+        Assert.Empty(Directory.GetFileSystemEntries(carolFolder));
+    }
+
+    /// <summary>
+    /// <c>parley attach</c> to a contact who is offline: the ciphertext waits at the hub and the reference in
+    /// its mailbox; the contact comes online and <c>parley save</c> writes a byte-identical file.
+    /// </summary>
+    [Fact]
+    public async Task OfflineContact_Attach_ContactComesOnline_SaveWritesIdenticalFile()
+    {
+        const string marker = "offline-attach-marker-77d2";
+        await using var cluster = await RoomCluster.StartAsync(_root, ["alice", "bob"]);
+        var (alice, bob) = (cluster["alice"], cluster["bob"]);
+        await NodeProcess.BefriendAsync(alice.Process!, bob.Process!);
+        await bob.KillAsync();
+        var file = Path.Combine(_root, "notes.txt");
+        WriteMarkedFile(file, 300_000, marker);
+
+        var sent = await alice.MustAsync("attach", bob.DeviceId, file, "--json");
+        var id = sent.Json.GetProperty("id").GetString()!;
+        Assert.Equal("mailed", sent.Json.GetProperty("state").GetString(), ignoreCase: true);
+
+        await bob.StartAsync();
+        var received = await WaitForAttachmentAsync(bob, alice.DeviceId, id);
+        Assert.Equal("notes.txt", received.GetProperty("name").GetString());
+        var target = Path.Combine(_root, "bob-notes.txt");
+        await bob.MustAsync("save", id[..10], target);
+        Assert.Equal(FileHash.Sha256(file), FileHash.Sha256(target));
+        Assert.Empty(cluster.PlaintextAtHub(marker));
+    }
+
+    /// <summary>Random bytes with the marker in plain text every 64 KiB, so a plaintext copy anywhere would show.</summary>
+    private static void WriteMarkedFile(string path, int size, string marker)
+    {
+        var bytes = new byte[size];
+        Random.Shared.NextBytes(bytes);
+        var mark = Encoding.UTF8.GetBytes(marker);
+        for (var at = 0; at + mark.Length <= size; at += 64 * 1024)
+        {
+            mark.CopyTo(bytes, at);
+        }
+        File.WriteAllBytes(path, bytes);
+    }
+
+    private static async Task<JsonElement> WaitForAttachmentAsync(ClusterNode node, string conversation, string id)
+    {
+        JsonElement found = default;
+        var arrived = await RoomCluster.WaitAsync(async () =>
+        {
+            var history = (await node.CliAsync("history", conversation, "--json")).Json;
+            foreach (var message in history.EnumerateArray())
+            {
+                if (message.GetProperty("id").GetString() == id && message.TryGetProperty("attachment", out var attachment))
+                {
+                    found = attachment;
+                    return true;
+                }
+            }
+            return false;
+        }, TimeSpan.FromSeconds(30));
+        Assert.True(arrived, $"{node.Name} never showed attachment {id} in {conversation}:\n{node.Output}");
+        return found;
+    }
+}
