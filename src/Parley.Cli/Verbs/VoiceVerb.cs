@@ -156,8 +156,9 @@ internal sealed class VoiceVerb : IVerb
                 await process.StandardInput.FlushAsync().ConfigureAwait(false);
             }
             await exited.ConfigureAwait(false);
-            var error = (await errors.ConfigureAwait(false)).Trim();
-            return (process.ExitCode == 0 && File.Exists(file) && new FileInfo(file).Length > 0, error.Length > 300 ? error[^300..] : error);
+            // ffmpeg's last line says why (ALSA's library chatter comes before it).
+            var error = (await errors.ConfigureAwait(false)).Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).LastOrDefault() ?? "";
+            return (process.ExitCode == 0 && File.Exists(file) && new FileInfo(file).Length > 0, error.Length > 200 ? error[^200..] : error);
         }
     }
 }
