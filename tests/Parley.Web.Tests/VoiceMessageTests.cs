@@ -88,6 +88,61 @@ public sealed class VoiceMessageTests : IDisposable
         Assert.True(browser.Errors.Count == 0, string.Join("\n", browser.Errors));
     }
 
+    /// <summary>A voice message's waveform and duration come from its sender: any value out of shape and it is drawn as a plain file.</summary>
+    [Fact]
+    public async Task VoiceMessage_WithMalformedWaveformOrDuration_IsShownAsAFile()
+    {
+        await using var browser = await Browser.LaunchAsync();
+        await using var alice = await WebNode.StartAsync(browser, Path.Combine(_root, "alice"), "alice");
+        var page = await browser.NewPageAsync();
+        IWebSocketRoute? events = null;
+        await page.RouteWebSocketAsync("**/api/events", ws =>
+        {
+            ws.ConnectToServer();
+            events = ws;
+        });
+        await page.GotoAsync(await WebNode.LoginUrlAsync(alice.Node));
+        await page.GotoAsync($"{alice.BaseUrl}/#/chats/%23team");
+        await Expect(page.GetByRole(AriaRole.List, new() { Name = "Messages" })).ToBeAttachedAsync(); // a room we are not in: only what arrives shows
+        Assert.NotNull(events);
+
+        var cases = new (string Name, object? Waveform, object? DurationMs, bool Playable)[]
+        {
+            ("good.ogg", new[] { 10, 200, 30 }, 1500, true),
+            ("loud.ogg", new[] { 10, 300, 30 }, 1500, false),
+            ("fraction.ogg", new[] { 10.5, 20 }, 1500, false),
+            ("long-wave.ogg", Enumerable.Repeat(9, 129).ToArray(), 1500, false),
+            ("negative.ogg", new[] { 10, 20 }, -5, false),
+            ("endless.ogg", new[] { 10, 20 }, 3_600_000, false),
+            ("no-wave.ogg", null, 1500, false),
+            ("text-wave.ogg", "1,2,3", 1500, false),
+        };
+        var seq = 1;
+        foreach (var c in cases)
+        {
+            var id = Guid.NewGuid();
+            var attachment = new Dictionary<string, object?>
+            {
+                ["id"] = id, ["kind"] = "voice", ["name"] = c.Name, ["mime"] = "audio/ogg", ["size"] = 4000, ["sha256"] = new string('0', 64),
+                ["durationMs"] = c.DurationMs, ["waveform"] = c.Waveform, ["hasPreview"] = false, ["state"] = "remote",
+            };
+            var message = new Dictionary<string, object?>
+            {
+                ["id"] = id, ["peer"] = "#team", ["room"] = "#team", ["sender"] = "bob-device", ["peerName"] = "bob", ["outgoing"] = false,
+                ["text"] = "", ["sentAt"] = DateTimeOffset.UtcNow, ["state"] = "received", ["seq"] = seq++, ["attachment"] = attachment,
+            };
+            events!.Send(JsonSerializer.Serialize(new { type = "message", data = message }));
+            var shown = page.Locator($"[data-attachment='{id}']");
+            await Expect(shown).ToHaveClassAsync(new System.Text.RegularExpressions.Regex(c.Playable ? "voice" : "file"));
+            await Expect(shown.Locator(".voice-player")).ToHaveCountAsync(c.Playable ? 1 : 0);
+            if (!c.Playable)
+            {
+                await Expect(shown.Locator(".attachment-name")).ToHaveTextAsync(c.Name);
+            }
+        }
+        Assert.Empty(browser.Dialogs);
+    }
+
     /// <summary>Any painted pixel on the canvas.</summary>
     private const string DrawnScript = "c => { const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data; for (let i = 3; i < d.length; i += 4) if (d[i] > 0) return true; return false; }";
 
