@@ -100,6 +100,43 @@ public sealed class AttachmentProcessTests(ITestOutputHelper output) : IDisposab
         await bob.MustAsync("save", id[..10], target);
         Assert.Equal(FileHash.Sha256(file), FileHash.Sha256(target));
         Assert.Empty(cluster.PlaintextAtHub(marker));
+
+        // Now online: an image, with the preview `parley attach` makes with ffmpeg, and the routes the page reads.
+        var image = Path.Combine(_root, "photo.png");
+        using (var ffmpeg = System.Diagnostics.Process.Start("ffmpeg", ["-v", "error", "-f", "lavfi", "-i", "testsrc=size=1280x720", "-frames:v", "1", image]))
+        {
+            await ffmpeg.WaitForExitAsync();
+        }
+        var photo = (await alice.MustAsync("attach", bob.DeviceId, image, "--caption", "look", "--json")).Json;
+        var photoId = photo.GetProperty("id").GetString()!;
+        Assert.True(photo.GetProperty("attachment").GetProperty("hasPreview").GetBoolean(), photo.ToString());
+        var shown = await WaitForAttachmentAsync(bob, alice.DeviceId, photoId);
+        Assert.Equal("Image", shown.GetProperty("kind").GetString(), ignoreCase: true);
+        using var api = await ApiAsync(bob);
+        using var preview = await api.GetAsync($"api/attachments/{photoId}/preview");
+        var jpeg = await preview.Content.ReadAsByteArrayAsync();
+        Assert.Equal("image/jpeg", preview.Content.Headers.ContentType?.MediaType);
+        Assert.True(jpeg.Length is > 100 and <= 32 * 1024 && jpeg[0] == 0xFF && jpeg[1] == 0xD8, $"preview of {jpeg.Length} bytes");
+        Assert.Equal("sandbox", string.Join(",", preview.Headers.GetValues("Content-Security-Policy")));
+
+        using var request = new HttpRequestMessage(HttpMethod.Get, $"api/attachments/{id}/content");
+        request.Headers.Range = new System.Net.Http.Headers.RangeHeaderValue(1000, 1999);
+        using var part = await api.SendAsync(request);
+        Assert.Equal(System.Net.HttpStatusCode.PartialContent, part.StatusCode);
+        Assert.Equal("application/octet-stream", part.Content.Headers.ContentType?.MediaType); // a .txt is never served as text
+        Assert.Equal("nosniff", string.Join(",", part.Headers.GetValues("X-Content-Type-Options")));
+        Assert.Equal(File.ReadAllBytes(file)[1000..2000], await part.Content.ReadAsByteArrayAsync());
+    }
+
+    /// <summary>A client of the node's local API, as the CLI finds it (runtime file and key in the home).</summary>
+    private static async Task<HttpClient> ApiAsync(ClusterNode node)
+    {
+        var runtime = JsonSerializer.Deserialize<Parley.Node.RuntimeInfo>(await File.ReadAllTextAsync(Parley.Node.HomeFolder.RuntimePath(node.Home)),
+            new JsonSerializerOptions(JsonSerializerDefaults.Web))!;
+        var api = new HttpClient { BaseAddress = new Uri(runtime.ApiUrl + "/") };
+        api.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer",
+            (await File.ReadAllTextAsync(Parley.Node.HomeFolder.ApiKeyPath(node.Home))).Trim());
+        return api;
     }
 
     /// <summary>Random bytes with the marker in plain text every 64 KiB, so a plaintext copy anywhere would show.</summary>

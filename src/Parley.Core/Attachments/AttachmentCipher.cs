@@ -1,6 +1,7 @@
 using System.Buffers.Binary;
 using System.Security.Cryptography;
 using System.Text;
+using Parley.Core.Identity;
 
 namespace Parley.Core.Attachments;
 
@@ -27,7 +28,7 @@ public static class AttachmentCipher
     public static async Task<(long Size, byte[] Sha256, byte[] CipherSha256)> EncryptAsync(string source, string target, byte[] key, CancellationToken ct = default)
     {
         await using var input = new FileStream(source, FileMode.Open, FileAccess.Read, FileShare.Read, 1, useAsync: true);
-        await using var output = new FileStream(target, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1, useAsync: true);
+        await using var output = OwnerOnly.CreateFile(target, useAsync: true); // the sender's copy, in its home
         var size = input.Length;
         var chunks = ChunkCount(size);
         using var plainHash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);

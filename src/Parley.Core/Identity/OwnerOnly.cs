@@ -28,6 +28,23 @@ public static class OwnerOnly
         Tighten(folder.FullName, FolderMode);
     }
 
+    /// <summary>Creates a new file mode 0600 (on Unix) for writing; fails if one is there.</summary>
+    public static FileStream CreateFile(string path, bool useAsync = false)
+    {
+        var options = new FileStreamOptions
+        {
+            Mode = System.IO.FileMode.CreateNew,
+            Access = FileAccess.Write,
+            Share = FileShare.None,
+            Options = useAsync ? FileOptions.Asynchronous : FileOptions.None,
+        };
+        if (!OperatingSystem.IsWindows())
+        {
+            options.UnixCreateMode = FileMode;
+        }
+        return new FileStream(path, options);
+    }
+
     /// <summary>
     /// Makes a SQLite database's file 0600 before SQLite opens it: a missing one is created empty
     /// (SQLite takes a zero-length file as a new database), an existing one and its side files are

@@ -1,5 +1,6 @@
 using System.Security.Cryptography;
 using Parley.Core.Attachments;
+using Parley.Core.Identity;
 using Parley.Core.Protocol;
 
 namespace Parley.Hub;
@@ -190,7 +191,7 @@ internal sealed class BlobFeature(BlobStore store, HubRooms rooms, TimeProvider 
     /// <summary>One upload under way: its bytes so far in a temporary file, hashed as they come.</summary>
     private sealed class BlobUpload(BlobPut put, string scope, string tempPath)
     {
-        private readonly FileStream _file = new(tempPath, FileMode.CreateNew, FileAccess.Write, FileShare.None);
+        private readonly FileStream _file = OwnerOnly.CreateFile(tempPath);
         private readonly IncrementalHash _hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
         private long _received;
 

@@ -25,7 +25,7 @@ internal sealed class BlobStore
         _database = database;
         _options = options;
         Folder = Path.Combine(options.Home, "blobs");
-        Directory.CreateDirectory(Folder);
+        OwnerOnly.CreateFolder(Folder);
         _database.Execute("""
             CREATE TABLE IF NOT EXISTS blobs (id TEXT PRIMARY KEY, size INTEGER NOT NULL, stored_at INTEGER NOT NULL);
             CREATE TABLE IF NOT EXISTS blob_holders (id TEXT NOT NULL, owner TEXT NOT NULL, scope TEXT NOT NULL, size INTEGER NOT NULL,

@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using Parley.Core.Attachments;
+using Parley.Core.Identity;
 using Parley.Core.Protocol;
 using Parley.Node.Chat;
 
@@ -23,9 +24,14 @@ internal sealed class AttachmentBook
     public AttachmentBook(NodeOptions options)
     {
         var root = Path.Combine(options.Home, "attachments");
-        Refs = Directory.CreateDirectory(Path.Combine(root, "refs")).FullName;
-        Blobs = Directory.CreateDirectory(Path.Combine(root, "blobs")).FullName;
-        Saved = Directory.CreateDirectory(Path.Combine(root, "saved")).FullName;
+        // Owner only: the references hold the attachments' keys.
+        Refs = Path.Combine(root, "refs");
+        Blobs = Path.Combine(root, "blobs");
+        Saved = Path.Combine(root, "saved");
+        foreach (var folder in new[] { root, Refs, Blobs, Saved })
+        {
+            OwnerOnly.CreateFolder(folder);
+        }
         foreach (var file in Directory.EnumerateFiles(Refs).Where(f => !f.EndsWith(".tmp", StringComparison.Ordinal)))
         {
             if (TryReadEntry(File.ReadAllBytes(file), out var entry))
@@ -33,7 +39,7 @@ internal sealed class AttachmentBook
                 _entries[entry.MessageId] = entry;
             }
         }
-        foreach (var file in Directory.EnumerateFiles(Saved))
+        foreach (var file in Directory.EnumerateFiles(Saved).Where(f => !f.EndsWith(".tmp", StringComparison.Ordinal)))
         {
             if (Guid.TryParseExact(Path.GetFileName(file), "N", out var id))
             {
@@ -72,7 +78,7 @@ internal sealed class AttachmentBook
         var conversation = System.Text.Encoding.UTF8.GetBytes(entry.Conversation);
         byte[] bytes = [entry.Outgoing ? (byte)1 : (byte)0, (byte)conversation.Length, .. conversation, .. entry.Ref.ToArray()];
         var path = Path.Combine(Refs, entry.MessageId.ToString("N"));
-        File.WriteAllBytes(path + ".tmp", bytes);
+        WriteOwnerOnly(path + ".tmp", bytes);
         File.Move(path + ".tmp", path, overwrite: true);
     }
 
@@ -91,7 +97,16 @@ internal sealed class AttachmentBook
     public void RecordSaved(Guid messageId, string path)
     {
         _saved[messageId] = path;
-        File.WriteAllText(Path.Combine(Saved, messageId.ToString("N")), path);
+        var file = Path.Combine(Saved, messageId.ToString("N"));
+        WriteOwnerOnly(file + ".tmp", System.Text.Encoding.UTF8.GetBytes(path));
+        File.Move(file + ".tmp", file, overwrite: true);
+    }
+
+    private static void WriteOwnerOnly(string path, byte[] bytes)
+    {
+        File.Delete(path);
+        using var file = OwnerOnly.CreateFile(path);
+        file.Write(bytes);
     }
 
     /// <summary>The attachment as the API shows it; a voice message with a malformed duration or waveform shows as a plain file.</summary>

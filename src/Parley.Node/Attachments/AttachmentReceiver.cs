@@ -17,10 +17,13 @@ internal sealed class AttachmentReceiver(AttachmentBook book, IChatStore store, 
     public async Task ReceiveAsync(DeviceId sender, AttachmentRef attachment)
     {
         book.Remember(new AttachmentEntry(attachment.Id, sender.Compact, false, attachment));
-        if (await store.InsertMessageAsync(attachment.Id, sender.Compact, outgoing: false, attachment.Caption, attachment.SentAt, MessageState.Received).ConfigureAwait(false))
+        var isNew = await store.InsertMessageAsync(attachment.Id, sender.Compact, outgoing: false, attachment.Caption, attachment.SentAt, MessageState.Received).ConfigureAwait(false);
+        var record = isNew ? new MessageRecord(attachment.Id, sender.Compact, Outgoing: false, attachment.Caption, attachment.SentAt, MessageState.Received, 0)
+            : await store.FindMessageAsync(attachment.Id, sender.Compact).ConfigureAwait(false);
+        if (record is not null)
         {
-            var record = new MessageRecord(attachment.Id, sender.Compact, Outgoing: false, attachment.Caption, attachment.SentAt, MessageState.Received, 0);
-            events.Publish(ChatEvents.Message, () => book.Decorate(MessageView.Direct(record, contacts)));
+            // Not new: the sender's resend over the link (its caption) came first; the page replaces it with the attachment.
+            events.Publish(isNew ? ChatEvents.Message : ChatEvents.Changed, () => book.Decorate(MessageView.Direct(record, contacts)));
         }
     }
 }

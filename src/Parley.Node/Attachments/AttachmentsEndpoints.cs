@@ -4,6 +4,7 @@ using Microsoft.AspNetCore.Http.Features;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Net.Http.Headers;
 using Parley.Core.Attachments;
+using Parley.Core.Identity;
 using Parley.Node.Api;
 using Parley.Node.Chat;
 
@@ -33,7 +34,7 @@ internal static class AttachmentsEndpoints
             var temp = Path.Combine(book.Blobs, "in-" + Guid.NewGuid().ToString("N") + ".tmp");
             try
             {
-                await using (var output = File.Create(temp))
+                await using (var output = OwnerOnly.CreateFile(temp, useAsync: true))
                 {
                     await file.CopyToAsync(output, context.RequestAborted).ConfigureAwait(false);
                 }

@@ -56,7 +56,7 @@ internal sealed class BlobClient(IHubChannel channel, TimeProvider time) : IHubC
     {
         var link = channel.RequireLink();
         var id = _ids.Next();
-        var download = new Download(new FileStream(target, FileMode.CreateNew, FileAccess.Write, FileShare.None), time);
+        var download = new Download(OwnerOnly.CreateFile(target), time);
         _gets[id] = download;
         string? error = null;
         try
