@@ -11,7 +11,8 @@ import { voicePlayer } from '../voice/voice-player.js';
 const MAX_VOICE_MS = 10 * 60 * 1000;
 const MAX_WAVEFORM = 128;
 
-const path = (a, what) => `/api/attachments/${encodeURIComponent(a.id)}/${what}`;
+/** The attachment routes name a message (its attachment's own ID may differ). */
+const path = (m, what) => `/api/attachments/${encodeURIComponent(m.id)}/${what}`;
 
 export function isPlayableVoice(a) {
   return a.kind === 'voice'
@@ -20,10 +21,10 @@ export function isPlayableVoice(a) {
     && a.waveform.every(v => Number.isInteger(v) && v >= 0 && v <= 255);
 }
 
-async function save(a, button) {
+async function save(m, button) {
   button.disabled = true;
   try {
-    const saved = await api.post(path(a, 'save'), { path: null });
+    const saved = await api.post(path(m, 'save'), { path: null });
     toast(`Saved to ${saved.path}`);
   } catch (e) {
     toast(e.message, 'error');
@@ -33,17 +34,19 @@ async function save(a, button) {
 }
 
 /** The full image over the page; a click or Escape closes it. */
-function showImage(a) {
+function showImage(m) {
+  const a = m.attachment;
   const dialog = h('dialog', { class: 'image-viewer', onclick: () => dialog.close() },
-    h('img', { src: path(a, 'content'), alt: a.name }));
+    h('img', { src: path(m, 'content'), alt: a.name }));
   dialog.addEventListener('close', () => dialog.remove());
   document.body.append(dialog);
   dialog.showModal();
 }
 
-function fileLine(a) {
+function fileLine(m) {
+  const a = m.attachment;
   const saveButton = h('button', { type: 'button', class: 'ghost attachment-save' }, 'Save');
-  saveButton.addEventListener('click', () => save(a, saveButton));
+  saveButton.addEventListener('click', () => save(m, saveButton));
   return h('div', { class: 'attachment-file' },
     h('span', { class: 'attachment-name' }, a.name),
     h('span', { class: 'attachment-size muted' }, bytes(a.size)),
@@ -53,12 +56,12 @@ function fileLine(a) {
 /** The attachment of message m, for its bubble. */
 export function attachmentEl(m) {
   const a = m.attachment;
-  if (isPlayableVoice(a)) return h('div', { class: 'attachment voice', dataset: { attachment: a.id } }, voicePlayer(a));
+  if (isPlayableVoice(a)) return h('div', { class: 'attachment voice', dataset: { attachment: a.id } }, voicePlayer(a, path(m, 'content')));
   if (a.kind === 'image' && a.hasPreview) {
     return h('div', { class: 'attachment image', dataset: { attachment: a.id } },
-      h('button', { type: 'button', class: 'attachment-preview', 'aria-label': `Open ${a.name}`, onclick: () => showImage(a) },
-        h('img', { src: path(a, 'preview'), alt: a.name })),
-      fileLine(a));
+      h('button', { type: 'button', class: 'attachment-preview', 'aria-label': `Open ${a.name}`, onclick: () => showImage(m) },
+        h('img', { src: path(m, 'preview'), alt: a.name })),
+      fileLine(m));
   }
-  return h('div', { class: 'attachment file', dataset: { attachment: a.id } }, fileLine(a));
+  return h('div', { class: 'attachment file', dataset: { attachment: a.id } }, fileLine(m));
 }

@@ -249,6 +249,7 @@ export function openConversation(pane, key) {
     watch(['peers', 'rooms'], renderHeader),
   ];
   if (calling) stops.push(calling.stop);
+  stops.push(voice.stop);
   const onVisible = () => { if (!document.hidden) markRead(); };
   document.addEventListener('visibilitychange', onVisible);
   return () => {

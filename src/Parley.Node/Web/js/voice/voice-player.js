@@ -14,13 +14,13 @@ const players = new WeakMap();
 
 const clockOf = s => `${Math.floor(s / 60)}:${String(Math.floor(s) % 60).padStart(2, '0')}`;
 
-/** The player for attachment `a` (kind voice, waveform and duration already checked). */
-export function voicePlayer(a) {
+/** The player for attachment `a` (kind voice, waveform and duration already checked), its bytes at `src`. */
+export function voicePlayer(a, src) {
   const values = a.waveform.map(v => v / 255);
   const loudest = Math.max(...values) || 1;
   const shape = values.map(v => v / loudest);
   const seconds = a.durationMs / 1000;
-  const audio = h('audio', { preload: 'none', src: `/api/attachments/${encodeURIComponent(a.id)}/content` });
+  const audio = h('audio', { preload: 'none', src });
   const canvas = h('canvas', { class: 'voice-wave', role: 'slider', tabindex: '0', 'aria-label': 'Position in the voice message', 'aria-valuemin': '0', 'aria-valuemax': String(Math.round(seconds)) });
   const toggle = h('button', { type: 'button', class: 'voice-play', 'aria-label': 'Play voice message' }, icon('play'));
   const time = h('span', { class: 'voice-time' }, clockOf(seconds));

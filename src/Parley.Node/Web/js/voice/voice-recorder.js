@@ -13,7 +13,7 @@ const MIME = 'audio/webm;codecs=opus';
 
 const clockOf = ms => `${Math.floor(ms / 60000)}:${String(Math.floor(ms / 1000) % 60).padStart(2, '0')}`;
 
-/** For conversation <key>: { button (for the composer's tools), panel (a row of the composer) }; onSent(m) as the composer's. */
+/** For conversation <key>: { button (for the composer's tools), panel (a row of the composer), stop() }; onSent(m) as the composer's. */
 export function voiceRecorder({ key, onSent, onError }) {
   const level = h('meter', { class: 'voice-level', min: 0, max: 1, value: 0, 'aria-label': 'Microphone level' });
   const time = h('span', { class: 'voice-time' }, '0:00');
@@ -24,7 +24,19 @@ export function voiceRecorder({ key, onSent, onError }) {
   let take = null; // { recorder, stream, audio, started, frame, timer }
   let pressed = null; // { at, started: this press started the take }
 
+  let starting = false;
+
   async function start() {
+    if (starting || take) return false;
+    starting = true;
+    try {
+      return await open();
+    } finally {
+      starting = false;
+    }
+  }
+
+  async function open() {
     let stream;
     try {
       stream = await navigator.mediaDevices.getUserMedia({ audio: { echoCancellation: true, noiseSuppression: true } });
@@ -78,6 +90,7 @@ export function voiceRecorder({ key, onSent, onError }) {
   }
 
   function close() {
+    panel.querySelector('audio')?.pause();
     panel.replaceChildren();
     panel.hidden = true;
   }
@@ -113,5 +126,6 @@ export function voiceRecorder({ key, onSent, onError }) {
     if (take) stop(); else start();
   });
 
-  return { button, panel };
+  // Leaving the conversation ends a take in progress (the microphone is let go) and drops an unsent one.
+  return { button, panel, stop: () => { stop(false); close(); } };
 }
