@@ -65,24 +65,40 @@ public sealed class VoiceMessageTests : IDisposable
         await alice.Page.Locator(".attach-picker").SetInputFilesAsync(image);
         await Expect(alice.Page.Locator(".msg.out .attachment.image img")).ToBeVisibleAsync();
 
+        // A second voice message, from alice's terminal: it plays on after the first.
+        var tone = Path.Combine(_root, "tone.wav");
+        await RunAsync("ffmpeg", "-hide_banner", "-loglevel", "error", "-f", "lavfi", "-i", "sine=f=440:d=2", tone);
+        var second = await alice.Node.CliAsync("voice", "#team", tone);
+        Assert.True(second.ExitCode == 0, second.Error);
+
         foreach (var member in new[] { bob, carol })
         {
             await member.GoAsync("chats/%23team");
             var player = member.Page.Locator(".msg.in .voice-player");
-            await Expect(player).ToBeVisibleAsync(new() { Timeout = 30_000 });
-            Assert.Equal(sentMs.ToString(System.Globalization.CultureInfo.InvariantCulture), await player.GetAttributeAsync("data-duration-ms"));
-            Assert.True(await player.Locator("canvas").EvaluateAsync<bool>(DrawnScript), "the waveform is not drawn");
+            await Expect(player).ToHaveCountAsync(2, new() { Timeout = 30_000 });
+            Assert.Equal(sentMs.ToString(System.Globalization.CultureInfo.InvariantCulture), await player.First.GetAttributeAsync("data-duration-ms"));
+            Assert.True(await player.First.Locator("canvas").EvaluateAsync<bool>(DrawnScript), "the waveform is not drawn");
             Assert.True(await member.Page.Locator(".msg.in .attachment.image img").EvaluateAsync<bool>(
                 "img => img.complete ? img.naturalWidth > 0 : new Promise(r => img.onload = () => r(img.naturalWidth > 0))"), "the image preview did not load");
             var preview = await member.Page.Locator(".msg.in .attachment.image img").EvaluateAsync<int[]>("img => [img.naturalWidth, img.naturalHeight]");
             Assert.Equal([320, 240], preview);
 
             // Listen to the message's <audio> while it plays: louder than silence.
-            await player.Locator("audio").EvaluateAsync(ListenScript);
-            await player.GetByLabel("Play voice message").ClickAsync();
+            await player.First.Locator("audio").EvaluateAsync(ListenScript);
+            await player.First.GetByLabel("Play voice message").ClickAsync();
             await member.Page.WaitForFunctionAsync("() => window.__voicePeak > 0.02", null, new() { Timeout = 15_000 });
-            await Expect(player).ToHaveClassAsync(new System.Text.RegularExpressions.Regex("playing"));
+            await Expect(player.First).ToHaveClassAsync(new System.Text.RegularExpressions.Regex("playing"));
+            if (member == bob)
+            {
+                // 2x holds for every message, and when the first ends the next one plays on.
+                await player.First.GetByLabel("Playback speed").ClickAsync();
+                await player.First.GetByLabel("Playback speed").ClickAsync();
+                await Expect(player.Nth(1).GetByLabel("Playback speed")).ToHaveTextAsync("2x");
+                await Expect(player.Nth(1)).ToHaveClassAsync(new System.Text.RegularExpressions.Regex("playing"), new() { Timeout = 20_000 });
+                Assert.Equal(2.0, await player.Nth(1).Locator("audio").EvaluateAsync<double>("a => a.playbackRate"));
+            }
         }
+        await bob.Page.Locator(".scroller").EvaluateAsync("s => { s.scrollTop = s.scrollHeight; }");
         await Screenshots.SaveAsync(bob.Page, "room-attachments");
         Assert.Empty(browser.Dialogs);
         Assert.True(browser.Errors.Count == 0, string.Join("\n", browser.Errors));
