@@ -159,6 +159,34 @@ public sealed class VoiceMessageTests : IDisposable
         Assert.Empty(browser.Dialogs);
     }
 
+    /// <summary>
+    /// A file the node refuses as too large for an attachment (413) is offered as a transfer in a 1:1, and goes as
+    /// one when accepted. The node's answer is stood in for (route), so the test does not push 64 MiB through the page.
+    /// </summary>
+    [Fact]
+    public async Task Attachment_OverTheCap_InAOneToOne_IsOfferedAsATransfer()
+    {
+        await using var browser = await Browser.LaunchAsync();
+        await using var alice = await WebNode.StartAsync(browser, Path.Combine(_root, "alice"), "alice");
+        await using var bob = await NodeProcess.StartAsync(ParleyRunner.Local, Path.Combine(_root, "bob"), "--port", "0", "--api-port", "0", "--no-discovery", "--name", "bob");
+        await NodeProcess.BefriendAsync(alice.Node, bob);
+        var bobId = (await bob.StatusAsync()).GetProperty("deviceId").GetString()!;
+        await alice.Page.RouteAsync("**/api/attachments/*", route => route.FulfillAsync(new()
+        {
+            Status = 413, ContentType = "application/json", Body = "{\"error\":\"Request body too large. The max request body size is 67108864 bytes.\"}",
+        }));
+        var big = Path.Combine(_root, "big.bin");
+        await File.WriteAllBytesAsync(big, new byte[100_000]);
+
+        await alice.GoAsync($"chats/{bobId}");
+        await alice.Page.Locator(".attach-picker").SetInputFilesAsync(big);
+        var dialog = alice.Page.Locator("dialog[open]");
+        await Expect(dialog).ToContainTextAsync("Too large for an attachment");
+        await dialog.GetByRole(AriaRole.Button, new() { Name = "Send as transfer" }).ClickAsync();
+        await Expect(alice.Page.Locator(".file-entry.out")).ToContainTextAsync("big.bin");
+        Assert.Empty(browser.Dialogs);
+    }
+
     /// <summary>Any painted pixel on the canvas.</summary>
     private const string DrawnScript = "c => { const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data; for (let i = 3; i < d.length; i += 4) if (d[i] > 0) return true; return false; }";
 
