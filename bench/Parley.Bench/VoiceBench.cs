@@ -56,16 +56,7 @@ internal static class VoiceBench
     {
         var tag = $"d{oneWay.TotalMilliseconds:0}";
         var proxies = new List<DelayProxy>();
-        IPEndPoint Route(IPEndPoint target)
-        {
-            if (oneWay == TimeSpan.Zero)
-            {
-                return target;
-            }
-            var proxy = new DelayProxy(target, oneWay);
-            proxies.Add(proxy);
-            return proxy.EndPoint;
-        }
+        IPEndPoint Route(IPEndPoint target) => DelayProxy.Route(target, oneWay, proxies);
         await using var hub = HubServer.Start(new HubOptions { Home = Path.Combine(root, tag + "-hub"), Port = 0, BindAddress = IPAddress.Loopback }, NullLoggerFactory.Instance);
         var invite = new Invite(hub.DeviceId, "hub", [Route(new IPEndPoint(IPAddress.Loopback, hub.Port))]).ToString();
         await using var alice = await StartAsync(Path.Combine(root, tag + "-a"), "alice", invite);
