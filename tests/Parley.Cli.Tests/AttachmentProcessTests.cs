@@ -139,6 +139,48 @@ public sealed class AttachmentProcessTests(ITestOutputHelper output) : IDisposab
         return api;
     }
 
+    /// <summary>
+    /// To a contact who is online the ciphertext goes over the link (the hub holds none of it) and the message
+    /// is delivered once the receiver checked it; one the hub refuses (over the quota) while the contact is
+    /// away is kept and sent over the link when the contact is back.
+    /// </summary>
+    [Fact]
+    public async Task OnlineContact_GetsItOverTheLink_AndOneTheHubRefuses_IsSentWhenTheContactIsBack()
+    {
+        await using var cluster = await RoomCluster.StartAsync(_root, ["alice", "bob"], "--attachment-quota", "1");
+        var (alice, bob) = (cluster["alice"], cluster["bob"]);
+        await NodeProcess.BefriendAsync(alice.Process!, bob.Process!);
+        var small = Path.Combine(_root, "small.bin");
+        WriteMarkedFile(small, 700_000, "link-marker-1");
+        var id = (await alice.MustAsync("attach", bob.DeviceId, small, "--json")).Json.GetProperty("id").GetString()!;
+        await WaitForAttachmentAsync(bob, alice.DeviceId, id);
+        Assert.True(await RoomCluster.WaitAsync(async () => await StateAsync(alice, bob.DeviceId, id) == "delivered", TimeSpan.FromSeconds(20)),
+            "alice's attachment never showed delivered");
+        var first = Path.Combine(_root, "bob-small.bin");
+        await bob.MustAsync("save", id, first);
+        Assert.Equal(FileHash.Sha256(small), FileHash.Sha256(first));
+
+        await bob.KillAsync();
+        var large = Path.Combine(_root, "large.bin");
+        WriteMarkedFile(large, 3 << 20, "link-marker-2");
+        var queued = (await alice.MustAsync("attach", bob.DeviceId, large, "--json")).Json;
+        Assert.Equal("queued", queued.GetProperty("state").GetString(), ignoreCase: true);
+        Assert.Contains("quota", queued.GetProperty("warning").GetString(), StringComparison.Ordinal);
+        var largeId = queued.GetProperty("id").GetString()!;
+        await bob.StartAsync();
+        await WaitForAttachmentAsync(bob, alice.DeviceId, largeId);
+        Assert.True(await RoomCluster.WaitAsync(async () => await StateAsync(alice, bob.DeviceId, largeId) == "delivered", TimeSpan.FromSeconds(30)),
+            "the kept attachment never showed delivered");
+        var second = Path.Combine(_root, "bob-large.bin");
+        await bob.MustAsync("save", largeId, second);
+        Assert.Equal(FileHash.Sha256(large), FileHash.Sha256(second));
+        Assert.Empty(Directory.GetFiles(Path.Combine(cluster.HubHome, "blobs"))); // none of it went through the hub
+    }
+
+    private static async Task<string?> StateAsync(ClusterNode node, string conversation, string id) =>
+        (await node.CliAsync("history", conversation, "--json")).Json.EnumerateArray()
+            .Where(m => m.GetProperty("id").GetString() == id).Select(m => m.GetProperty("state").GetString()?.ToLowerInvariant()).FirstOrDefault();
+
     /// <summary>Random bytes with the marker in plain text every 64 KiB, so a plaintext copy anywhere would show.</summary>
     private static void WriteMarkedFile(string path, int size, string marker)
     {

@@ -2,9 +2,15 @@ using Parley.Core.Protocol;
 
 namespace Parley.Core.Attachments;
 
-/// <summary>The frames of attachments: the hub's blob store (put, chunk, result, get, data, error).</summary>
+/// <summary>The frames of attachments: over a link to a contact (reference, ciphertext chunks), and the hub's blob store (put, chunk, result, get, data, error).</summary>
 public static class AttachmentFrames
 {
+    public static IReadOnlyList<FrameSpec> Link { get; } =
+    [
+        FrameSpec.Of<AttachmentRef>(FrameType.AttachmentRef),
+        FrameSpec.Of<AttachmentChunk>(FrameType.AttachmentChunk),
+    ];
+
     public static IReadOnlyList<FrameSpec> HubBlobs { get; } =
     [
         FrameSpec.Of<BlobPut>(FrameType.BlobPut),

@@ -17,7 +17,7 @@ namespace Parley.Core.Links;
 public static class KnownFrames
 {
     public static IReadOnlyList<FrameSpec> All { get; } =
-        [.. LinkFrames.Specs, .. ChatFrames.Specs, .. FileFrames.Specs, .. VideoFrames.Specs, .. CallFrames.Specs, .. HubFrames.Specs, .. PathFrames.Specs];
+        [.. LinkFrames.Specs, .. ChatFrames.Specs, .. Attachments.AttachmentFrames.Link, .. FileFrames.Specs, .. VideoFrames.Specs, .. CallFrames.Specs, .. HubFrames.Specs, .. PathFrames.Specs];
 
     public static FrameTable Table { get; } = new(All);
 }

@@ -11,6 +11,8 @@ public enum FrameType : byte
     ChatMessage = 0x10,
     ChatAck = 0x11,
     ChatAction = 0x12,
+    AttachmentRef = 0x13,
+    AttachmentChunk = 0x14,
     FileOffer = 0x20,
     OfferAnswer = 0x21,
     FileRequest = 0x22,

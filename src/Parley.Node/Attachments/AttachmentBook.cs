@@ -67,6 +67,11 @@ internal sealed class AttachmentBook
     /// <summary>Where an attachment's ciphertext is kept here (whether or not it is there yet).</summary>
     public string CipherPath(AttachmentRef reference) => Path.Combine(Blobs, Convert.ToHexStringLower(reference.BlobId));
 
+    /// <summary>Ciphertext bytes this store holds of a conversation's incoming attachments (a contact's quota here).</summary>
+    public long StoredFrom(string conversation) => _entries.Values
+        .Where(e => !e.Outgoing && e.Conversation == conversation && File.Exists(CipherPath(e.Ref)))
+        .Sum(e => AttachmentCipher.CiphertextSize(e.Ref.Size));
+
     /// <summary>Keeps a reference (written under a temporary name, then renamed); a known message ID keeps the first.</summary>
     public void Remember(AttachmentEntry entry)
     {

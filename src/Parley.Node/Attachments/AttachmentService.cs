@@ -7,6 +7,7 @@ using Parley.Node.Contacts;
 using Parley.Node.Events;
 using Parley.Node.Files;
 using Parley.Node.Hub;
+using Parley.Node.Links;
 using Parley.Node.Rooms;
 using Parley.Node.Storage;
 
@@ -20,8 +21,11 @@ namespace Parley.Node.Attachments;
 /// until asked: the content is fetched from the hub into the store and checked when first read or saved.
 /// </summary>
 internal sealed class AttachmentService(AttachmentBook book, BlobClient blobs, RoomChat rooms, MailDrop mail, PeerLookup lookup, ContactBook contacts,
-    IChatStore store, FileSettings files, EventHub events, TimeProvider time) : IAttachmentSender
+    IChatStore store, FileSettings files, EventHub events, TimeProvider time, IPeerSessions sessions, AttachmentLink link, IHubChannel hub) : IAttachmentSender
 {
+    /// <summary>Largest attachment; larger files go as transfers (resume, folders). 64 MiB (a hub takes 25 MiB by default; more goes over the link).</summary>
+    public const long MaxBytes = 64L << 20;
+
     private readonly SemaphoreSlim _fetching = new(1, 1);
 
     public async Task<MessageView> SendAsync(string conversation, AttachmentDraft draft, CancellationToken ct)
@@ -30,6 +34,10 @@ internal sealed class AttachmentService(AttachmentBook book, BlobClient blobs, R
         if (!File.Exists(draft.ContentPath))
         {
             throw new ChatException("the attachment's file is not there; nothing was sent");
+        }
+        if (new FileInfo(draft.ContentPath).Length is var length && length > MaxBytes)
+        {
+            throw new ChatException($"{name} is {length / 1048576.0:0.#} MiB, over the attachment cap of {MaxBytes >> 20} MiB; send it as a transfer (parley send) instead");
         }
         if (name.Length == 0)
         {
@@ -71,25 +79,57 @@ internal sealed class AttachmentService(AttachmentBook book, BlobClient blobs, R
         }
         var reference = new AttachmentRef(Guid.CreateVersion7(), time.GetUtcNow(), KindByte(draft.Kind), size, sha, key, blobId, (uint)Math.Max(0, draft.DurationMs ?? 0),
             name, string.IsNullOrWhiteSpace(draft.Mime) ? "application/octet-stream" : draft.Mime, [.. (draft.Waveform ?? []).Select(v => (byte)v)], draft.Preview ?? [], caption);
+        if (room is null)
+        {
+            return await SendDirectAsync(peer!.Value, reference, ct).ConfigureAwait(false);
+        }
         var refusal = await UploadAsync(reference, room, peer, ct).ConfigureAwait(false);
         if (refusal is not null)
         {
             throw new ChatException(refusal);
         }
-        book.Remember(new AttachmentEntry(reference.Id, room is null ? peer!.Value.Compact : "#" + room, true, reference));
-        var message = new ChatMessage(reference.Id, reference.SentAt, caption);
-        if (room is not null)
+        book.Remember(new AttachmentEntry(reference.Id, "#" + room, true, reference));
+        return await rooms.SendAsync(room, new ChatMessage(reference.Id, reference.SentAt, caption), RoomAttachment.ToPlaintext(reference)).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// To a contact: over the link when it is online (pushed into its store; delivered once it checked the bytes); else through
+    /// the hub (ciphertext in the blob store, reference in its mailbox); else, or when the hub refuses it (too large), kept
+    /// and sent over the link when the contact is back.
+    /// </summary>
+    private async Task<MessageView> SendDirectAsync(Core.Identity.DeviceId to, AttachmentRef reference, CancellationToken ct)
+    {
+        var caption = reference.Caption;
+        book.Remember(new AttachmentEntry(reference.Id, to.Compact, true, reference));
+        if (sessions.Session(to) is { IsOpen: true } session)
         {
-            return await rooms.SendAsync(room, message, RoomAttachment.ToPlaintext(reference)).ConfigureAwait(false);
+            await store.InsertMessageAsync(reference.Id, to.Compact, outgoing: true, caption, reference.SentAt, MessageState.Sent).ConfigureAwait(false);
+            _ = link.PushAsync(session, reference);
+            return Published(to, reference, MessageState.Sent, null);
         }
-        var to = peer!.Value;
+        if (!hub.Connected)
+        {
+            await store.InsertMessageAsync(reference.Id, to.Compact, outgoing: true, caption, reference.SentAt, MessageState.Queued).ConfigureAwait(false);
+            return Published(to, reference, MessageState.Queued, null);
+        }
+        if (await UploadAsync(reference, null, to, ct).ConfigureAwait(false) is { } refusal)
+        {
+            await store.InsertMessageAsync(reference.Id, to.Compact, outgoing: true, caption, reference.SentAt, MessageState.Queued).ConfigureAwait(false);
+            return Published(to, reference, MessageState.Queued, $"{refusal}; it is sent over the link when the contact is back");
+        }
         if (await mail.LeaveAsync(to, reference).ConfigureAwait(false) is { } mailRefusal)
         {
-            throw new ChatException($"{mailRefusal}; nothing was sent");
+            await store.InsertMessageAsync(reference.Id, to.Compact, outgoing: true, caption, reference.SentAt, MessageState.Queued).ConfigureAwait(false);
+            return Published(to, reference, MessageState.Queued, $"{mailRefusal}; it is sent over the link when the contact is back");
         }
-        // Mailed: the chat resends it (its caption) over the link when the contact is back, for the delivery tick.
+        // Mailed: sent again over the link (whole) when the contact is back, for the delivery tick.
         await store.InsertMessageAsync(reference.Id, to.Compact, outgoing: true, caption, reference.SentAt, MessageState.Mailed).ConfigureAwait(false);
-        var view = book.Decorate(MessageView.Direct(new MessageRecord(reference.Id, to.Compact, true, caption, reference.SentAt, MessageState.Mailed, 0), contacts));
+        return Published(to, reference, MessageState.Mailed, null);
+    }
+
+    private MessageView Published(Core.Identity.DeviceId to, AttachmentRef reference, MessageState state, string? warning)
+    {
+        var view = book.Decorate(MessageView.Direct(new MessageRecord(reference.Id, to.Compact, true, reference.Caption, reference.SentAt, state, 0) { Warning = warning }, contacts));
         events.Publish(ChatEvents.Message, () => view);
         return view;
     }

@@ -18,8 +18,8 @@ namespace Parley.Node.Attachments;
 /// </summary>
 internal static class AttachmentsEndpoints
 {
-    /// <summary>Largest multipart request for an attachment: the hub's default cap and room for the rest. 64 MiB.</summary>
-    public const long MaxRequestBytes = 64L << 20;
+    /// <summary>Largest multipart request for an attachment: the attachment cap and room for its preview and fields. 65 MiB.</summary>
+    public const long MaxRequestBytes = AttachmentService.MaxBytes + (1L << 20);
 
     public static void Map(RouteGroupBuilder api)
     {

@@ -1,6 +1,8 @@
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
+using Parley.Node.Chat;
 using Parley.Node.Hub;
+using Parley.Node.Links;
 
 namespace Parley.Node.Attachments;
 
@@ -12,6 +14,9 @@ public sealed class AttachmentsModule : INodeModule
         services.AddSingleton<AttachmentBook>();
         services.AddSingleton<AttachmentReceiver>();
         HubModule.AddFeature<BlobClient>(services);
+        services.AddSingleton<AttachmentLink>();
+        services.AddSingleton<IPeerFeature>(sp => sp.GetRequiredService<AttachmentLink>());
+        services.AddSingleton<IPendingAttachments>(sp => sp.GetRequiredService<AttachmentLink>());
         services.AddSingleton<AttachmentService>();
         services.AddSingleton<IAttachmentSender>(sp => sp.GetRequiredService<AttachmentService>());
     }

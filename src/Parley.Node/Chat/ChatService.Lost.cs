@@ -46,7 +46,8 @@ public sealed partial class ChatService
     {
         foreach (var message in await store.PendingOutgoingAsync(peer.Compact).ConfigureAwait(false))
         {
-            if (message.State == MessageState.Sent
+            // An attachment pushed over the link is not mailed as its caption: it goes again whole when the contact is back.
+            if (message.State == MessageState.Sent && attachments?.IsAttachment(message.Id) != true
                 && await MailAsync(peer, message).ConfigureAwait(false) is null)
             {
                 await store.SetOutgoingStateAsync(message.Id, message.Peer, MessageState.Mailed).ConfigureAwait(false);

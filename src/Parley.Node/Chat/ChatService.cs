@@ -19,7 +19,8 @@ public sealed class ChatException(string message) : Exception(message);
 /// Receiving is in <c>ChatService.Receive.cs</c>.
 /// </summary>
 public sealed partial class ChatService(
-    IChatStore store, ContactBook contacts, IPeerSessions sessions, IMailDrop mailDrop, EventHub events, TimeProvider time, ILoggerFactory loggerFactory)
+    IChatStore store, ContactBook contacts, IPeerSessions sessions, IMailDrop mailDrop, EventHub events, TimeProvider time, ILoggerFactory loggerFactory,
+    IPendingAttachments? attachments = null)
     : IPeerFeature
 {
     private readonly ILogger _logger = loggerFactory.CreateLogger("Parley.Chat");
@@ -100,6 +101,10 @@ public sealed partial class ChatService(
         var pending = await store.PendingOutgoingAsync(session.Id.Compact).ConfigureAwait(false);
         foreach (var message in pending)
         {
+            if (attachments?.TryResend(session, message.Id) == true)
+            {
+                continue; // an attachment goes again whole: reference and bytes
+            }
             var (type, payload) = Wire(message);
             if (!session.Link.TrySend(type, payload))
             {

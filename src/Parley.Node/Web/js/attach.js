@@ -7,6 +7,8 @@ import { ask } from './dom.js';
 import { bytes } from './format.js';
 import { sendFiles } from './upload.js';
 
+/** The largest attachment the node sends (AttachmentService.MaxBytes): a bigger file goes as a transfer. */
+const ATTACHMENT_CAP = 64 * 1024 * 1024;
 /** Longest side of an image's preview, and its most bytes (the node refuses bigger). */
 const PREVIEW_PX = 320;
 const PREVIEW_BYTES = 32 * 1024;
@@ -37,6 +39,7 @@ export async function imagePreview(file) {
  * not at all. `progress` is the composer's progress line.
  */
 export async function sendAttachment(key, file, progress) {
+  if (file.size > ATTACHMENT_CAP) return offerTransfer(key, file, progress, `${file.name} is ${bytes(file.size)}, over the attachment cap of ${bytes(ATTACHMENT_CAP)}.`);
   const form = new FormData();
   form.append('file', file, file.name);
   const preview = file.type.startsWith('image/') ? await imagePreview(file) : null;
@@ -48,12 +51,17 @@ export async function sendAttachment(key, file, progress) {
     return await api.post(`/api/attachments/${seg(key)}`, form);
   } catch (e) {
     if (e.status !== 413) throw e;
-    if (key.startsWith('#')) throw new Error(`${e.message} Send it to people one at a time as a transfer instead.`, { cause: e });
-    const ok = await ask({ title: 'Too large for an attachment', body: `${e.message} Send ${file.name} as a file transfer instead? It resumes if the link drops.`, confirm: 'Send as transfer' });
-    if (ok) await sendFiles(key, [{ file, path: file.name }], progress);
-    return null;
+    return offerTransfer(key, file, progress, e.message);
   } finally {
     progress.textContent = '';
     progress.hidden = true;
   }
+}
+
+/** Too large for an attachment: in a 1:1, asks to send it as a transfer (resumable); a room takes no transfers. */
+async function offerTransfer(key, file, progress, why) {
+  if (key.startsWith('#')) throw new Error(`${why} Send it to people one at a time as a transfer instead.`);
+  const ok = await ask({ title: 'Too large for an attachment', body: `${why} Send ${file.name} as a file transfer instead? It resumes if the link drops.`, confirm: 'Send as transfer' });
+  if (ok) await sendFiles(key, [{ file, path: file.name }], progress);
+  return null;
 }
