@@ -28,6 +28,21 @@ internal sealed class DelayProxy : IAsyncDisposable
 
     public IPEndPoint EndPoint => (IPEndPoint)_listener.LocalEndpoint;
 
+    /// <summary>
+    /// Where to dial <c>target</c> through a new proxy delaying <paramref name="oneWay"/> each way (kept in
+    /// <paramref name="proxies"/> for the caller to dispose); the target itself when there is no delay.
+    /// </summary>
+    public static IPEndPoint Route(IPEndPoint target, TimeSpan oneWay, List<DelayProxy> proxies)
+    {
+        if (oneWay == TimeSpan.Zero)
+        {
+            return target;
+        }
+        var proxy = new DelayProxy(target, oneWay);
+        proxies.Add(proxy);
+        return proxy.EndPoint;
+    }
+
     private async Task AcceptAsync()
     {
         try

@@ -14,6 +14,7 @@ return mode switch
     "call" => await Parley.Bench.Calls.CallBench.RunAsync(args.Skip(1).ToArray()),
     "attack" => await Parley.Bench.Attacks.AttackBench.RunAsync(args.Skip(1).ToArray()),
     "rooms" => await Parley.Bench.Rooms.RoomsBench.RunAsync(args.Skip(1).ToArray()),
+    "voice" => await VoiceBench.RunAsync(args.Skip(1).ToArray()),
     "rooms-churn" => await Parley.Bench.Rooms.RoomsChurnBench.RunAsync(args.Skip(1).ToArray()),
     "cluster-failover" => await ClusterFailoverBench.RunAsync(args.Skip(1).ToArray()),
     "attachments" => await Parley.Bench.Attachments.AttachmentBench.RunAsync(args.Skip(1).ToArray()),
@@ -45,6 +46,6 @@ static async Task<int> Idle()
 
 static int Usage()
 {
-    Console.Error.WriteLine("usage: Parley.Bench chat [--round-trips N] [--messages N] | files [--size-mib N] | hub [--members N] [--cluster] | video [--size-mib N] | call [--seconds N] | attack [--seconds N] [--only NAME] | rooms [--members N] [--runs N] [--messages N] [--catch-up N] [--pace N] [--fan-out 0] | rooms-churn [--messages N] [--seed N] [--keep] | cluster-failover [--rounds N] | attachments [--members N] [--mib N] | startup [--runs N] | micro [BenchmarkDotNet args]");
+    Console.Error.WriteLine("usage: Parley.Bench chat [--round-trips N] [--messages N] | files [--size-mib N] | hub [--members N] [--cluster] | video [--size-mib N] | call [--seconds N] | attack [--seconds N] [--only NAME] | rooms [--members N] [--runs N] [--messages N] [--catch-up N] [--pace N] [--fan-out 0] | rooms-churn [--messages N] [--seed N] [--keep] | cluster-failover [--rounds N] | attachments [--members N] [--mib N] | startup [--runs N] | voice [--runs N] | micro [BenchmarkDotNet args]");
     return 2;
 }

@@ -52,16 +52,7 @@ internal static class VideoBench
     private static async Task MeasureLatencyAsync(IBrowser browser, string folder, TimeSpan oneWay)
     {
         var proxies = new List<DelayProxy>();
-        IPEndPoint Route(IPEndPoint target)
-        {
-            if (oneWay == TimeSpan.Zero)
-            {
-                return target;
-            }
-            var proxy = new DelayProxy(target, oneWay);
-            proxies.Add(proxy);
-            return proxy.EndPoint;
-        }
+        IPEndPoint Route(IPEndPoint target) => DelayProxy.Route(target, oneWay, proxies);
         try
         {
             await using var nodes = await BenchNodes.StartAsync(Route, aliceVideos: folder);

@@ -12,6 +12,7 @@ internal static class VerbCatalog
         new RejectOfferVerb(), new TransfersVerb(), new CancelVerb(), new AutoAcceptVerb(), new SettingsVerb(),
         new HubVerb(), new HubJoinVerb(), new WhoisVerb(), new RoomsVerb(), new RoomVerb(), new OpenVerb(), new VideosVerb(), new PlayVerb(), new CallVerb(), new AnswerVerb(), new HangupVerb(), new TurnCheckVerb(),
         new AttachVerb(), new SaveVerb(),
+        new VoiceVerb(),
     ];
 
     public static IVerb? Find(string name) => All.FirstOrDefault(v => v.Name == name);

@@ -33,6 +33,7 @@ internal static class NodeModules
         new HubModule(),
         new RoomsModule(),
         new AttachmentsModule(),
+        new Attachments.Voice.VoiceModule(),
         new ApiModule(),
     ];
 }

@@ -75,7 +75,7 @@ public sealed class RoomDeliveryTests : IDisposable
 
     private static string[] Up(string name, string[] extra) => ["--port", "0", "--api-port", "0", "--no-discovery", "--name", name, .. extra];
 
-    private static async Task RoomOfThreeAsync(NodeProcess alice, NodeProcess bob, NodeProcess carol)
+    internal static async Task RoomOfThreeAsync(NodeProcess alice, NodeProcess bob, NodeProcess carol)
     {
         Assert.Equal(0, (await alice.CliAsync("room", "create", "team")).ExitCode);
         foreach (var member in new[] { bob, carol })

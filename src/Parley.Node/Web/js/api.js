@@ -24,7 +24,7 @@ async function request(method, path, body) {
   const headers = {};
   if (method !== 'GET' && csrf) headers['X-Parley-Csrf'] = csrf;
   let payload;
-  if (body instanceof Blob) payload = body;
+  if (body instanceof Blob || body instanceof FormData) payload = body; // FormData: the browser sets the multipart type
   else if (body !== undefined) { headers['Content-Type'] = 'application/json'; payload = JSON.stringify(body); }
   let response;
   try {

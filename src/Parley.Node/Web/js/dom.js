@@ -46,6 +46,9 @@ const ICONS = {
   back: 'M15 5l-7 7 7 7',
   copy: 'M8 8h11v11H8zM5 16V5h11',
   invite: 'M9 11a4 4 0 1 0 0-8 4 4 0 0 0 0 8zm-7 9a7 7 0 0 1 14 0M19 8v6M16 11h6',
+  mic: 'M12 3a3 3 0 0 0-3 3v6a3 3 0 0 0 6 0V6a3 3 0 0 0-3-3zM5 11a7 7 0 0 0 14 0M12 18v3',
+  play: 'M8 5v14l11-7z',
+  pause: 'M8 5v14M16 5v14',
 };
 
 /** A small line icon (decorative: hidden from screen readers; the control carries the label). */

@@ -12,6 +12,7 @@ import { conversationFiles } from './conversation-files.js';
 import { callButtons } from '../calls/call-buttons.js';
 import { messageEl } from './message-view.js';
 import { composer } from './composer.js';
+import { voiceRecorder } from '../voice/voice-recorder.js';
 import { renderMarks, markFirstUnread, keepPlace } from './timeline-marks.js';
 
 const PAGE = 50;
@@ -38,7 +39,9 @@ export function openConversation(pane, key) {
   const room = key.startsWith('#');
   const messages = h('ol', { class: 'messages', 'aria-live': 'polite', 'aria-label': 'Messages' });
   const scroller = h('div', { class: 'scroller' }, messages);
-  const files = conversationFiles(key, room);
+  const sent = m => { add(m); toBottom(); };
+  const files = conversationFiles(key, room, sent);
+  const voice = voiceRecorder({ key, onSent: sent, onError: message => toast(message, 'error') });
   const status = h('span', { class: 'header-status' });
   const members = h('ul', { class: 'members', 'aria-label': 'Members' });
   const tools = h('div', { class: 'room-tools', hidden: true });
@@ -196,8 +199,8 @@ export function openConversation(pane, key) {
   const box = composer({
     key,
     placeholder: room ? `Message ${key}` : `Message ${nameOf(key)}`,
-    tools: files.tools,
-    onSent: m => { add(m); toBottom(); },
+    tools: [files.tools, voice.button, voice.panel],
+    onSent: sent,
   });
   const footer = room && !state.rooms.joined.includes(key)
     ? h('div', { class: 'composer' }, h('p', { class: 'muted' }, 'Join this room (Rooms) to read and write here.'))
@@ -246,6 +249,7 @@ export function openConversation(pane, key) {
     watch(['peers', 'rooms'], renderHeader),
   ];
   if (calling) stops.push(calling.stop);
+  stops.push(voice.stop);
   const onVisible = () => { if (!document.hidden) markRead(); };
   document.addEventListener('visibilitychange', onVisible);
   return () => {

@@ -7,6 +7,7 @@ import { linkify } from '../linkify.js';
 import { deliveryLine, waitingEl } from './room-timeline.js';
 import { isTransferEntry, transferEntry } from './timeline-transfers.js';
 import { isCallEntry, callEntry } from './timeline-calls.js';
+import { attachmentEl } from './attachment-view.js';
 
 /** The reactions on offer (the node refuses others). */
 export const REACTIONS = ['👍', '❤️', '😂', '😮', '😢', '🎉'];
@@ -59,10 +60,12 @@ export function messageEl(m, ctx) {
   const sender = ctx.room && !m.outgoing ? h('span', { class: 'sender' }, m.peerName) : null;
   if (m.state === 'waitingForKey') return waitingEl(m, sender);
   const delivery = ctx.room ? deliveryLine(m) : null;
-  const text = m.deleted ? h('p', { class: 'text deleted' }, 'message deleted') : h('p', { class: 'text' }, linkify(m.text));
+  const attachment = m.attachment && !m.deleted ? attachmentEl(m) : null;
+  const text = m.deleted ? h('p', { class: 'text deleted' }, 'message deleted')
+    : attachment && !m.text ? null : h('p', { class: 'text' }, linkify(m.text));
   return h('li', { class: `msg ${m.outgoing ? 'out' : 'in'}${m.deleted ? ' deleted' : ''}`, dataset: { id: m.id, state: m.state, sentAt: m.sentAt } },
     sender,
-    h('div', { class: 'bubble' }, quoteEl(m, ctx), text,
+    h('div', { class: 'bubble' }, quoteEl(m, ctx), attachment, text,
       h('span', { class: 'meta' }, m.editedAt && !m.deleted ? h('span', { class: 'edited' }, 'edited') : null,
         clock(m.sentAt), m.outgoing && !delivery ? tick(m) : null)),
     reactionsEl(m, ctx),
