@@ -17,6 +17,7 @@ internal static class FileProcessBench
     {
         var mib = Option(args, "--size-mib", 1024);
         var rounds = Option(args, "--rounds", 3);
+        var media = args.Contains("--tmpfs-only") ? 1 : 0;
         var root = Directory.CreateTempSubdirectory("parley-fileproc-").FullName;
         var tmpfs = Path.Combine(root, "tmpfs");
         try
@@ -26,10 +27,16 @@ internal static class FileProcessBench
             await NodeProcess.BefriendAsync(alice, bob);
             var aliceId = (await alice.StatusAsync()).GetProperty("deviceId").GetString()!;
             Check(await bob.CliAsync("auto-accept", aliceId, "on"));
-            using var ssh = SshServer.TryStart();
+            var parleyOnly = args.Contains("--parley-only"); // for a profile of the two processes
+            using var ssh = parleyOnly ? null : SshServer.TryStart();
+            if (Environment.GetEnvironmentVariable("PARLEY_BENCH_ATTACH_SECONDS") is { } wait)
+            {
+                Console.WriteLine($"pids {alice.Process.Id} {bob.Process.Id}: alice, bob; waiting {wait} s");
+                await Task.Delay(TimeSpan.FromSeconds(int.Parse(wait, CultureInfo.InvariantCulture)));
+            }
             Directory.CreateDirectory(tmpfs);
             Peers.Run("mount", "-t", "tmpfs", "-o", $"size={(mib * 4) + 64}m", "parley-bench", tmpfs);
-            foreach (var (medium, folder) in new[] { ("on disk", Path.Combine(root, "disk")), ("on tmpfs", tmpfs) })
+            foreach (var (medium, folder) in new[] { ("on disk", Path.Combine(root, "disk")), ("on tmpfs", tmpfs) }.Skip(media))
             {
                 Directory.CreateDirectory(folder);
                 var source = Path.Combine(folder, "big.bin");
@@ -47,6 +54,10 @@ internal static class FileProcessBench
                         ("scp", () => Task.FromResult(ssh?.Time($"$SCP {source} $TARGET:{dest}/scp.bin && sync {dest}/scp.bin") ?? TimeSpan.Zero)),
                         ("dd", () => Task.FromResult(Shell($"dd if={source} of={dest}/dd.bin bs=4M conv=fsync status=none"))),
                     };
+                    if (parleyOnly)
+                    {
+                        arms = arms[..1];
+                    }
                     var load = Load();
                     for (var i = 0; i < arms.Length; i++)
                     {
@@ -55,7 +66,7 @@ internal static class FileProcessBench
                     }
                     Directory.Delete(dest, recursive: true);
                     var rate = (TimeSpan t) => t == TimeSpan.Zero ? double.NaN : mib / t.TotalSeconds;
-                    runs.Add((rate(times["parley"]), rate(times["scp"]), rate(times["dd"])));
+                    runs.Add((rate(times["parley"]), rate(times.GetValueOrDefault("scp")), rate(times.GetValueOrDefault("dd"))));
                     Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
                         $"  round {round} (first {arms[(round - 1) % arms.Length].Name}, load {load} -> {Load()}): parley {runs[^1].Parley,6:0.0} MiB/s   scp+sync {runs[^1].Scp,6:0.0} MiB/s   dd conv=fsync {runs[^1].Dd,6:0.0} MiB/s   parley/dd {runs[^1].Parley / runs[^1].Dd:0.00}x   parley/scp {runs[^1].Parley / runs[^1].Scp:0.00}x"));
                 }
@@ -83,10 +94,14 @@ internal static class FileProcessBench
     {
         Directory.CreateDirectory(dest);
         Check(await bob.CliAsync("settings", "--download-folder", dest));
+        var cpu = (Alice: Proc.CpuTime(alice.Process.Id), Bob: Proc.CpuTime(bob.Process.Id));
         var watch = Stopwatch.StartNew();
         var sent = await ParleyRunner.Local.RunAsync("--home", alice.Home, "send", source, "--to", "bob");
         var elapsed = watch.Elapsed;
         Check(sent);
+        // CPU time is what a loaded machine changes least: the work each side did for the file, not its wait for a core.
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"    parley: {elapsed.TotalSeconds:0.00} s; CPU sender {(Proc.CpuTime(alice.Process.Id) - cpu.Alice).TotalSeconds:0.00} s, receiver {(Proc.CpuTime(bob.Process.Id) - cpu.Bob).TotalSeconds:0.00} s"));
         return elapsed;
     }
 
