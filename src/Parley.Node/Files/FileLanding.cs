@@ -135,7 +135,7 @@ internal sealed class FileLanding(IncomingFiles incoming, TransferRecorder recor
                 }
                 else
                 {
-                    SmallFileWrites.WriteWhole(temp, bytes, file);
+                    SmallFileCalls.WriteWhole(temp, bytes, file);
                 }
                 incoming.QueueToLand(transfer, file);
             }

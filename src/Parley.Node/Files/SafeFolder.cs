@@ -80,7 +80,7 @@ public static class SafeFolder
         for (var n = 0; n <= MaxSuffix; n++)
         {
             var candidate = n == 0 ? target : Path.Combine(folder, SafeNames.WithSuffix(name, n));
-            if (SmallFileWrites.TryMoveNoReplace(temp, candidate) is { } moved)
+            if (SmallFileCalls.TryMoveNoReplace(temp, candidate) is { } moved)
             {
                 if (moved)
                 {

@@ -10,7 +10,7 @@ namespace Parley.Node.Tests.Files;
 /// checks around them): what lands must still be exact, stamped, never replace a name, and a full disk must still
 /// read as a full disk (so the transfer pauses, not fails).
 /// </summary>
-public sealed class SmallFileWritesTests : IDisposable
+public sealed class SmallFileCallsTests : IDisposable
 {
     private readonly string _root = Directory.CreateTempSubdirectory("parley-smallwrites-").FullName;
 
@@ -30,16 +30,38 @@ public sealed class SmallFileWritesTests : IDisposable
         File.WriteAllBytes(path, new byte[100_000]); // a resume's leftover, longer than the file
         var modified = new DateTimeOffset(2021, 3, 4, 5, 6, 7, 891, TimeSpan.Zero);
         var data = Bytes(1500, 1);
-        SmallFileWrites.WriteWhole(path, data, new TransferFile(1, "a.txt", data.Length, null) { Modified = modified.ToUnixTimeMilliseconds() });
+        SmallFileCalls.WriteWhole(path, data, new TransferFile(1, "a.txt", data.Length, null) { Modified = modified.ToUnixTimeMilliseconds() });
         Assert.Equal(data.ToArray(), File.ReadAllBytes(path));
         Assert.Equal(modified.UtcDateTime, File.GetLastWriteTimeUtc(path));
     }
+
+    [Theory]
+    [InlineData(1500, true)]
+    [InlineData(1499, false)] // shrank since it was offered
+    [InlineData(1501, false)] // grew
+    [InlineData(0, true)]
+    public void TryReadWhole_ReadsTheFile_OnlyAtItsOfferedSize(int onDisk, bool same)
+    {
+        var path = Path.Combine(_root, "sent.bin");
+        var bytes = Bytes(onDisk, 5).ToArray();
+        File.WriteAllBytes(path, bytes);
+        var data = new byte[onDisk == 0 ? 0 : 1500];
+        Assert.Equal(same, SmallFileCalls.TryReadWhole(path, data));
+        if (same)
+        {
+            Assert.Equal(bytes, data);
+        }
+    }
+
+    [Fact]
+    public void TryReadWhole_AFileGone_IsAnIOException() =>
+        Assert.ThrowsAny<IOException>(() => SmallFileCalls.TryReadWhole(Path.Combine(_root, "gone.bin"), new byte[10]));
 
     [Fact]
     public void WriteWhole_Executable_GetsExecuteWhereReadIs()
     {
         var path = Path.Combine(_root, ".parley-x-2.part");
-        SmallFileWrites.WriteWhole(path, Bytes(10, 2), new TransferFile(2, "run.sh", 10, null) { Flags = OfferFlags.Executable });
+        SmallFileCalls.WriteWhole(path, Bytes(10, 2), new TransferFile(2, "run.sh", 10, null) { Flags = OfferFlags.Executable });
         Assert.True(File.GetUnixFileMode(path).HasFlag(UnixFileMode.UserExecute));
     }
 
@@ -68,7 +90,7 @@ public sealed class SmallFileWritesTests : IDisposable
         {
             var data = Bytes(1 << 20, 3);
             var error = Assert.Throws<IOException>(() =>
-                SmallFileWrites.WriteWhole(Path.Combine(mount, ".parley-x-4.part"), data, new TransferFile(4, "big.bin", data.Length, null)));
+                SmallFileCalls.WriteWhole(Path.Combine(mount, ".parley-x-4.part"), data, new TransferFile(4, "big.bin", data.Length, null)));
             Assert.True(DiskFullPause.IsDiskFull(error), error.Message);
         }
         finally
