@@ -27,7 +27,7 @@ internal static class FileBench
         var iperf = Peers.Iperf3((long)mib << 20);
         if (scp is { } scpTime)
         {
-            Report("scp -c aes128-gcm@openssh.com", mib, scpTime);
+            Report("scp -c aes128-gcm@openssh.com, then sync of its copy", mib, scpTime);
             Console.WriteLine($"  ratio parley/scp rate: {scpTime.TotalSeconds / parley.TotalSeconds:0.00}x");
         }
         if (iperf is { } iperfTime)

@@ -70,6 +70,12 @@ internal static class FolderBench
         await nodes.Bob.Files.SetAutoAcceptAsync(nodes.Alice.DeviceId, true);
         var folder = Path.Combine(nodes.Root, "set-10000");
         MakeFolder(folder, [.. Enumerable.Repeat(1024, 10_000)], new Random(22));
+        // Time to attach a profiler to the transfer alone (strace -f -c -p PID), past the making of the files.
+        if (Environment.GetEnvironmentVariable("PARLEY_BENCH_ATTACH_SECONDS") is { } wait)
+        {
+            Console.WriteLine($"pid {Environment.ProcessId}: files made; waiting {wait} s");
+            await Task.Delay(TimeSpan.FromSeconds(int.Parse(wait, System.Globalization.CultureInfo.InvariantCulture)));
+        }
         for (var round = 1; round <= rounds; round++)
         {
             Console.WriteLine($"  round {round}: parley {Ms(await TimeParleyAsync(nodes, folder, round))}");

@@ -8,7 +8,10 @@ internal static class Peers
 {
     private const int IperfPort = 5299;
 
-    /// <summary>Time for scp of <paramref name="source"/> to a local sshd started for the run, or null when sshd is missing.</summary>
+    /// <summary>
+    /// Time for scp of <paramref name="source"/> to a local sshd started for the run, then <c>sync</c> of the copy (Parley's
+    /// arm ends with its file fsynced, so this one does too), or null when sshd is missing.
+    /// </summary>
     public static TimeSpan? Scp(string source)
     {
         using var ssh = SshServer.TryStart();
@@ -19,7 +22,7 @@ internal static class Peers
         var target = Path.Combine(Path.GetDirectoryName(source)!, "scp-copy.bin");
         try
         {
-            return ssh.Time($"$SCP {source} $TARGET:{target}");
+            return ssh.Time($"$SCP {source} $TARGET:{target} && sync {target}");
         }
         finally
         {

@@ -41,6 +41,7 @@ internal static class TransferText
         var every = context.Json ? JsonEventEvery : PipedLineEvery;
         var sinceShown = Stopwatch.StartNew();
         var shownOnce = false;
+        using var wake = await TransferWake.StartAsync(api, id).ConfigureAwait(false);
         while (true)
         {
             var t = (await api.GetAsync<TransferDetail>($"api/transfers/{id}?files=0").ConfigureAwait(false)).Transfer;
@@ -80,7 +81,7 @@ internal static class TransferText
                 }
                 return ExitCodes.Ok;
             }
-            await Task.Delay(200).ConfigureAwait(false);
+            await wake.WaitAsync(TimeSpan.FromMilliseconds(200)).ConfigureAwait(false);
         }
     }
 

@@ -83,4 +83,23 @@ public sealed class SendOutputTests : IDisposable
         Assert.Equal("completed", events[^1].GetProperty("transfer").GetProperty("state").GetString());
         Assert.Single(events.Select(e => e.GetProperty("transfer").GetProperty("id").GetString()).Distinct());
     }
+
+    /// <summary>A symbolic link inside a sent folder is not followed and not silently dropped: the sender is told (issue 22).</summary>
+    [Fact]
+    public async Task Send_FolderWithALinkInside_SaysTheLinkWasSkipped()
+    {
+        await using var alice = await StartNode("alice");
+        await using var bob = await StartNode("bob");
+        await NodeProcess.BefriendAsync(alice, bob);
+        var folder = Path.Combine(_root, "project");
+        Directory.CreateDirectory(Path.Combine(folder, "src"));
+        await File.WriteAllTextAsync(Path.Combine(folder, "src", "main.c"), "int main() { return 0; }");
+        File.CreateSymbolicLink(Path.Combine(folder, "src", "passwords"), "/etc/passwd");
+
+        var sent = await alice.CliAsync("send", folder, "--to", "bob", "--no-wait");
+
+        Assert.True(sent.ExitCode == 0, sent.Error + sent.Out);
+        Assert.Contains($"skipped link: {Path.Combine(folder, "src", "passwords")}", sent.Error, StringComparison.Ordinal);
+        Assert.Contains("1 file", sent.Out, StringComparison.Ordinal);
+    }
 }

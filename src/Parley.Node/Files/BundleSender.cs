@@ -34,7 +34,7 @@ internal static class BundleSender
             var file = transfer.Files[i];
             transfer.CurrentFile = i;
             var data = buffer.AsSpan(at, (int)file.Size);
-            if (!file.IsFolder && !TryRead(file, data))
+            if (!file.IsFolder && !SmallFileCalls.TryReadWhole(file.Source!, data))
             {
                 ArrayPool<byte>.Shared.Return(buffer);
                 return (-1, $"'{SafeNames.Printable(file.Path)}' changed since it was offered");
@@ -62,16 +62,5 @@ internal static class BundleSender
             end++;
         }
         return (end, bytes);
-    }
-
-    private static bool TryRead(TransferFile file, Span<byte> data)
-    {
-        using var handle = File.OpenHandle(file.Source!, FileMode.Open, FileAccess.Read, FileShare.Read);
-        if (RandomAccess.GetLength(handle) != file.Size)
-        {
-            return false;
-        }
-        BlockStreamer.ReadExactly(handle, data, 0);
-        return true;
     }
 }

@@ -135,7 +135,7 @@ internal sealed class FileLanding(IncomingFiles incoming, TransferRecorder recor
                 }
                 else
                 {
-                    WriteWhole(temp, bytes, file);
+                    SmallFileCalls.WriteWhole(temp, bytes, file);
                 }
                 incoming.QueueToLand(transfer, file);
             }
@@ -170,17 +170,5 @@ internal sealed class FileLanding(IncomingFiles incoming, TransferRecorder recor
         {
             opened.StartOver();
         }
-    }
-
-    private static void WriteWhole(string path, ReadOnlySequence<byte> bytes, TransferFile file)
-    {
-        using var handle = File.OpenHandle(path, FileMode.Create, FileAccess.Write, FileShare.None);
-        long position = 0;
-        foreach (var segment in bytes)
-        {
-            RandomAccess.Write(handle, segment.Span, position);
-            position += segment.Length;
-        }
-        LandedMetadata.Stamp(handle, file);
     }
 }

@@ -69,7 +69,10 @@ public static class SafeFolder
         throw new IOException($"no free folder name for '{SafeNames.Printable(name)}'");
     }
 
-    /// <summary>Moves <paramref name="temp"/> to <paramref name="target"/>, or "target (n)" if anything is there; never replaces.</summary>
+    /// <summary>
+    /// Moves <paramref name="temp"/> to <paramref name="target"/>, or "target (n)" if anything is there; never replaces
+    /// (atomically with renameat2 where there is one).
+    /// </summary>
     public static string MoveToFreeName(string temp, string target)
     {
         var folder = Path.GetDirectoryName(target)!;
@@ -77,6 +80,14 @@ public static class SafeFolder
         for (var n = 0; n <= MaxSuffix; n++)
         {
             var candidate = n == 0 ? target : Path.Combine(folder, SafeNames.WithSuffix(name, n));
+            if (SmallFileCalls.TryMoveNoReplace(temp, candidate) is { } moved)
+            {
+                if (moved)
+                {
+                    return candidate;
+                }
+                continue;
+            }
             try
             {
                 // Without overwrite, .NET links then unlinks on Unix: it fails if anything, even a dangling link, holds the name.

@@ -28,6 +28,8 @@ export function offerCard(offer) {
     h('div', { class: 'actions' }, reject, accept));
 }
 
+const count = n => n.toLocaleString('en-US');
+
 /** A transfer with progress, rate, time left, Cancel, and the verified result at the end. */
 export function transferCard(t) {
   const percent = t.totalBytes > 0 ? Math.floor((t.bytesDone / t.totalBytes) * 100) : (t.state === 'completed' ? 100 : 0);
@@ -36,16 +38,18 @@ export function transferCard(t) {
   cancel.addEventListener('click', () => act(cancel, () => api.post(`/api/transfers/${t.id}/cancel`), ['transfers']));
   // Every file named or counted ("photo.png and 1 more"); the one moving now is in the detail line.
   const what = t.title ?? t.names ?? `${t.fileCount} files`;
-  const now = t.currentFile && t.fileCount > 1 ? `${t.currentFile.path} (${t.currentFile.index + 1} of ${t.fileCount}) · ` : '';
+  const now = t.currentFile && t.fileCount > 1 ? `${t.currentFile.path} · ` : '';
+  // Many small files move fast and say little in bytes: count them too ("1,234 of 10,000 files").
+  const counted = t.fileCount > 1 ? ` · ${count(t.filesDone)} of ${count(t.fileCount)} files` : '';
   const toward = t.direction === 'outgoing' ? `To ${t.peerName}` : `From ${t.peerName}`;
   let detail;
   if (t.state === 'completed') {
     detail = h('span', { class: 'verified' }, `✓ verified (SHA-256), ${t.fileCount === 1 ? '1 file' : `${t.fileCount} files`}, ${bytes(t.totalBytes)}`,
       t.direction === 'incoming' && t.folder ? ` · saved in ${t.folder}` : '');
   } else if (t.state === 'active') {
-    detail = [now, `${bytes(t.bytesDone)} of ${bytes(t.totalBytes)}`, t.bytesPerSecond ? ` · ${bytes(t.bytesPerSecond)}/s` : '', t.etaSeconds != null ? ` · ${duration(t.etaSeconds)} left` : ''];
+    detail = [now, `${bytes(t.bytesDone)} of ${bytes(t.totalBytes)}`, counted, t.bytesPerSecond ? ` · ${bytes(t.bytesPerSecond)}/s` : '', t.etaSeconds != null ? ` · ${duration(t.etaSeconds)} left` : ''];
   } else {
-    detail = [stateText[t.state] ?? t.state, t.error ? `: ${t.error}` : ''];
+    detail = [stateText[t.state] ?? t.state, t.error ? `: ${t.error}` : '', moving ? counted : ''];
   }
   return h('article', { class: `transfer-card ${t.state}`, dataset: { transfer: t.id, state: t.state } },
     h('header', null, h('strong', null, toward), h('span', { class: 'file-name' }, what), h('span', { class: 'percent' }, `${percent}%`)),
