@@ -10,7 +10,7 @@ namespace Parley.Web.Tests;
 /// Issue 20 in the page, in a room of three on a hub: alice records a voice message with Chromium's fake
 /// microphone, trims it in the editor and sends it; the message is as long as the part she kept (within
 /// 100 ms); bob and carol see its waveform and play it (sound above silence); an image she attaches shows
-/// its preview at both.
+/// its preview at both; a 10 MiB file she attaches is saved by bob, the same bytes.
 /// </summary>
 public sealed class VoiceMessageTests : IDisposable
 {
@@ -101,6 +101,36 @@ public sealed class VoiceMessageTests : IDisposable
         await bob.Page.Locator(".scroller").EvaluateAsync("s => { s.scrollTop = s.scrollHeight; }");
         await Screenshots.SaveAsync(bob.Page, "room-attachments");
         Assert.Empty(browser.Dialogs);
+        Assert.True(browser.Errors.Count == 0, string.Join("\n", browser.Errors));
+    }
+
+    /// <summary>Issue 20's file attachment in the page: 10 MiB attached in a room of three, saved by a member with Save; the file on disk is the same bytes.</summary>
+    [Fact]
+    public async Task FileAttachment_Of10MiB_InARoom_SavedByAMember_HasTheSameSha256()
+    {
+        await using var browser = await Browser.LaunchAsync();
+        await using var hub = await HubProcess.StartAsync(ParleyRunner.Local, Path.Combine(_root, "hub"), "--port", "0");
+        string[] onHub = ["--hub", hub.Invite];
+        await using var alice = await WebNode.StartAsync(browser, Path.Combine(_root, "alice"), "alice", 1280, onHub);
+        await using var bob = await WebNode.StartAsync(browser, Path.Combine(_root, "bob"), "bob", 1280, onHub);
+        await using var carol = await WebNode.StartAsync(browser, Path.Combine(_root, "carol"), "carol", 1280, onHub);
+        await RoomDeliveryTests.RoomOfThreeAsync(alice.Node, bob.Node, carol.Node);
+
+        var file = Path.Combine(_root, "report.bin");
+        await File.WriteAllBytesAsync(file, System.Security.Cryptography.RandomNumberGenerator.GetBytes(10 * 1024 * 1024));
+        await alice.GoAsync("chats/%23team");
+        await alice.Page.Locator(".attach-picker").SetInputFilesAsync(file);
+        await Expect(alice.Page.Locator(".msg.out .attachment-name")).ToHaveTextAsync("report.bin", new() { Timeout = 60_000 });
+
+        await bob.GoAsync("chats/%23team");
+        var received = bob.Page.Locator(".msg.in .attachment-file").Filter(new() { HasText = "report.bin" });
+        await Expect(received.Locator(".attachment-size")).ToHaveTextAsync(new System.Text.RegularExpressions.Regex("10(\\.0)? MiB"), new() { Timeout = 30_000 });
+        await received.GetByRole(AriaRole.Button, new() { Name = "Save" }).ClickAsync();
+        var toast = bob.Page.Locator(".toast").Filter(new() { HasText = "Saved to " });
+        await Expect(toast).ToBeVisibleAsync(new() { Timeout = 60_000 });
+        var savedPath = (await toast.First.TextContentAsync())!["Saved to ".Length..].Trim();
+        Assert.Equal(Convert.ToHexString(System.Security.Cryptography.SHA256.HashData(await File.ReadAllBytesAsync(file))),
+            Convert.ToHexString(System.Security.Cryptography.SHA256.HashData(await File.ReadAllBytesAsync(savedPath))));
         Assert.True(browser.Errors.Count == 0, string.Join("\n", browser.Errors));
     }
 
