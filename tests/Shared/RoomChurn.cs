@@ -208,7 +208,9 @@ internal sealed class RoomChurn
                 return;
             }
             var member = _members[1 + _random.Next(_members.Count - 1)];
-            var coin = _random.Next(2);
+            // Heads leave, tails kill; but a run with only one of them proves nothing of the other, so after two of one
+            // the first of the other is forced (a run once drew six kills and no leave).
+            var coin = _leaves == 0 && _kills >= 2 ? 0 : _kills == 0 && _leaves >= 2 ? 1 : _random.Next(2);
             await member.Busy.WaitAsync(CancellationToken.None);
             try
             {
