@@ -55,7 +55,12 @@ internal sealed class BlobFeature(BlobStore store, HubRooms rooms, TimeProvider 
         string? refusal = put.Room is { } name && !rooms.IsMember(name, member.Id) ? $"you are not in #{name}; nothing was sent" : null;
         lock (_lock)
         {
-            if (refusal is null && _uploads.Keys.Count(k => k.Item1 == member) >= MaxUploadsPerMember)
+            // A put under an ID still uploading would replace that upload and strand its open file and reservation.
+            if (refusal is null && _uploads.ContainsKey((member, put.PutId)))
+            {
+                refusal = $"put {put.PutId} is already uploading; nothing more was sent";
+            }
+            else if (refusal is null && _uploads.Keys.Count(k => k.Item1 == member) >= MaxUploadsPerMember)
             {
                 refusal = $"more than {MaxUploadsPerMember} attachments are uploading at once; try again when one is done";
             }

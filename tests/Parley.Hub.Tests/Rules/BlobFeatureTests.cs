@@ -104,6 +104,35 @@ public sealed class BlobFeatureTests : WithHubDatabase
         Assert.Equal(6u, bobLink.Received<BlobError>(FrameType.BlobError).Single().RequestId);
     }
 
+    [Fact]
+    public async Task Put_AgainWithAnIdStillUploading_IsRefused_AndLeavesNoSecondFileOrReservation()
+    {
+        var (feature, members) = Build();
+        var (alice, link) = members.Join("alice");
+        var (bob, _) = members.Join("bob");
+        var bytes = RandomNumberGenerator.GetBytes(100_000);
+        var put = new BlobPut(7, SHA256.HashData(bytes), bytes.Length, null, bob.Id);
+
+        // Repeated puts under one ID once replaced the upload: each left an open file, a temporary file and 100 KB reserved.
+        for (var i = 0; i < 5; i++)
+        {
+            await feature.OnFrameAsync(alice, FakeMembers.FrameOf(FrameType.BlobPut, put));
+        }
+        var results = link.Received<BlobResult>(FrameType.BlobResult);
+        Assert.Equal(BlobStatus.SendBytes, results[0].Status);
+        Assert.All(results.Skip(1), r => Assert.Equal(BlobStatus.Refused, r.Status));
+        Assert.Single(Directory.GetFiles(BlobFolder));
+
+        // The first upload goes on and is stored; the refused repeats reserved nothing, so another 600 KB fits the 768 KiB quota.
+        for (var offset = 0; offset < bytes.Length; offset += BlobChunk.MaxData)
+        {
+            await feature.OnFrameAsync(alice, FakeMembers.FrameOf(FrameType.BlobChunk, new BlobChunk(7, offset, bytes.AsMemory(offset, Math.Min(BlobChunk.MaxData, bytes.Length - offset)))));
+        }
+        Assert.Equal(BlobStatus.Stored, link.Received<BlobResult>(FrameType.BlobResult)[^1].Status);
+        await UploadAsync(feature, alice, bob, 8, RandomNumberGenerator.GetBytes(600_000));
+        Assert.Equal(BlobStatus.Stored, link.Received<BlobResult>(FrameType.BlobResult)[^1].Status);
+    }
+
     private static async Task UploadAsync(BlobFeature feature, Member from, Member to, uint putId, byte[] bytes, byte[]? claimedId = null)
     {
         await feature.OnFrameAsync(from, FakeMembers.FrameOf(FrameType.BlobPut, new BlobPut(putId, claimedId ?? SHA256.HashData(bytes), bytes.Length, null, to.Id)));
