@@ -26,6 +26,11 @@ internal sealed class BlobStore
         _options = options;
         Folder = Path.Combine(options.Home, "blobs");
         OwnerOnly.CreateFolder(Folder);
+        // Uploads that were under way when the hub last stopped (a crash, a kill) left their temporary files; no upload outlives the process.
+        foreach (var leftover in Directory.EnumerateFiles(Folder, "*.part-*"))
+        {
+            File.Delete(leftover);
+        }
         _database.Execute("""
             CREATE TABLE IF NOT EXISTS blobs (id TEXT PRIMARY KEY, size INTEGER NOT NULL, stored_at INTEGER NOT NULL);
             CREATE TABLE IF NOT EXISTS blob_holders (id TEXT NOT NULL, owner TEXT NOT NULL, scope TEXT NOT NULL, size INTEGER NOT NULL,

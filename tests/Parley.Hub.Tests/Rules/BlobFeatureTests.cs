@@ -133,6 +133,19 @@ public sealed class BlobFeatureTests : WithHubDatabase
         Assert.Equal(BlobStatus.Stored, link.Received<BlobResult>(FrameType.BlobResult)[^1].Status);
     }
 
+    [Fact]
+    public void Start_AfterACrashMidUpload_DeletesTheLeftoverPartFiles_AndKeepsStoredBlobs()
+    {
+        Directory.CreateDirectory(BlobFolder);
+        var stored = Path.Combine(BlobFolder, Convert.ToHexStringLower(SHA256.HashData([1, 2, 3])));
+        File.WriteAllBytes(stored, [1, 2, 3]);
+        File.WriteAllBytes(Path.Combine(BlobFolder, Path.GetFileName(stored) + ".part-0a1b2c3d"), new byte[100_000]);
+
+        Build();
+
+        Assert.Equal([stored], Directory.GetFiles(BlobFolder));
+    }
+
     private static async Task UploadAsync(BlobFeature feature, Member from, Member to, uint putId, byte[] bytes, byte[]? claimedId = null)
     {
         await feature.OnFrameAsync(from, FakeMembers.FrameOf(FrameType.BlobPut, new BlobPut(putId, claimedId ?? SHA256.HashData(bytes), bytes.Length, null, to.Id)));
