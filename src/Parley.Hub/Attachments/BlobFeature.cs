@@ -65,9 +65,9 @@ internal sealed class BlobFeature(BlobStore store, HubRooms rooms, TimeProvider 
                 refusal = $"more than {MaxUploadsPerMember} attachments are uploading at once; try again when one is done";
             }
         }
-        var had = store.Has(put.BlobId);
-        refusal ??= store.TryAdmit(member.Id, scope, put.BlobId, put.Size, put.Room is not null, time.GetUtcNow());
-        if (refusal is not null || had)
+        var sendBytes = false;
+        refusal ??= store.TryAdmit(member.Id, scope, put.BlobId, put.Size, put.Room is not null, time.GetUtcNow(), out sendBytes);
+        if (refusal is not null || !sendBytes)
         {
             member.Send(FrameType.BlobResult, new BlobResult(put.PutId, refusal is null ? BlobStatus.Stored : BlobStatus.Refused, refusal ?? ""));
             return;

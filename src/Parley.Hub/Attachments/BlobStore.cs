@@ -49,10 +49,12 @@ internal sealed class BlobStore
 
     /// <summary>
     /// Records that <paramref name="owner"/> holds the blob in <paramref name="scope"/> ("#room" or a recipient's ID),
-    /// if quotas allow; when the hub lacks the bytes, reserves their size for the upload. Null when allowed, else why not.
+    /// if quotas allow; when the hub lacks the bytes, reserves their size for the upload and sets <paramref name="sendBytes"/>
+    /// (decided after pruning, so a blob past its retention is asked for again). Null when allowed, else why not.
     /// </summary>
-    public string? TryAdmit(DeviceId owner, string scope, byte[] id, long size, bool isRoom, DateTimeOffset now)
+    public string? TryAdmit(DeviceId owner, string scope, byte[] id, long size, bool isRoom, DateTimeOffset now, out bool sendBytes)
     {
+        sendBytes = false;
         if (size > _options.BlobMaxBytes)
         {
             return $"an attachment of {Mib(size)} is over this hub's cap of {Mib(_options.BlobMaxBytes)}";
@@ -82,6 +84,7 @@ internal sealed class BlobStore
             if (!Has(id))
             {
                 _reserved[owner] = _reserved.GetValueOrDefault(owner) + size;
+                sendBytes = true;
             }
             else
             {

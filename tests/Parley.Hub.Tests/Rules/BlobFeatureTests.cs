@@ -146,6 +146,27 @@ public sealed class BlobFeatureTests : WithHubDatabase
         Assert.Equal([stored], Directory.GetFiles(BlobFolder));
     }
 
+    [Fact]
+    public async Task Put_OfABlobPastItsRetention_AsksForTheBytesAgain_InsteadOfSayingStored()
+    {
+        var (feature, members) = Build();
+        var (alice, link) = members.Join("alice");
+        var (bob, bobLink) = members.Join("bob");
+        var bytes = RandomNumberGenerator.GetBytes(1000);
+        await UploadAsync(feature, alice, bob, 1, bytes);
+        _time.Advance(Options.BlobMaxAge + TimeSpan.FromDays(1));
+
+        // The put finds the file still there, but admitting it prunes the expired blob first: "stored" then named nothing.
+        await feature.OnFrameAsync(alice, FakeMembers.FrameOf(FrameType.BlobPut, new BlobPut(2, SHA256.HashData(bytes), bytes.Length, null, bob.Id)));
+        Assert.Equal(BlobStatus.SendBytes, link.Received<BlobResult>(FrameType.BlobResult)[^1].Status);
+        await feature.OnFrameAsync(alice, FakeMembers.FrameOf(FrameType.BlobChunk, new BlobChunk(2, 0, bytes)));
+        Assert.Equal(BlobStatus.Stored, link.Received<BlobResult>(FrameType.BlobResult)[^1].Status);
+
+        await feature.OnFrameAsync(bob, FakeMembers.FrameOf(FrameType.BlobGet, new BlobGet(5, SHA256.HashData(bytes), 0)));
+        await Wait.UntilAsync(() => bobLink.Sent.Any(f => f.Type is FrameType.BlobData or FrameType.BlobError), "the answer");
+        Assert.Equal(bytes, bobLink.Received<BlobData>(FrameType.BlobData).Single().Data.ToArray());
+    }
+
     private static async Task UploadAsync(BlobFeature feature, Member from, Member to, uint putId, byte[] bytes, byte[]? claimedId = null)
     {
         await feature.OnFrameAsync(from, FakeMembers.FrameOf(FrameType.BlobPut, new BlobPut(putId, claimedId ?? SHA256.HashData(bytes), bytes.Length, null, to.Id)));
