@@ -55,14 +55,19 @@ internal sealed class BlobFeature(BlobStore store, HubRooms rooms, TimeProvider 
         string? refusal = put.Room is { } name && !rooms.IsMember(name, member.Id) ? $"you are not in #{name}; nothing was sent" : null;
         lock (_lock)
         {
-            if (refusal is null && _uploads.Keys.Count(k => k.Item1 == member) >= MaxUploadsPerMember)
+            // A put under an ID still uploading would replace that upload and strand its open file and reservation.
+            if (refusal is null && _uploads.ContainsKey((member, put.PutId)))
+            {
+                refusal = $"put {put.PutId} is already uploading; nothing more was sent";
+            }
+            else if (refusal is null && _uploads.Keys.Count(k => k.Item1 == member) >= MaxUploadsPerMember)
             {
                 refusal = $"more than {MaxUploadsPerMember} attachments are uploading at once; try again when one is done";
             }
         }
-        var had = store.Has(put.BlobId);
-        refusal ??= store.TryAdmit(member.Id, scope, put.BlobId, put.Size, put.Room is not null, time.GetUtcNow());
-        if (refusal is not null || had)
+        var sendBytes = false;
+        refusal ??= store.TryAdmit(member.Id, scope, put.BlobId, put.Size, put.Room is not null, time.GetUtcNow(), out sendBytes);
+        if (refusal is not null || !sendBytes)
         {
             member.Send(FrameType.BlobResult, new BlobResult(put.PutId, refusal is null ? BlobStatus.Stored : BlobStatus.Refused, refusal ?? ""));
             return;

@@ -26,6 +26,11 @@ internal sealed class BlobStore
         _options = options;
         Folder = Path.Combine(options.Home, "blobs");
         OwnerOnly.CreateFolder(Folder);
+        // Uploads that were under way when the hub last stopped (a crash, a kill) left their temporary files; no upload outlives the process.
+        foreach (var leftover in Directory.EnumerateFiles(Folder, "*.part-*"))
+        {
+            File.Delete(leftover);
+        }
         _database.Execute("""
             CREATE TABLE IF NOT EXISTS blobs (id TEXT PRIMARY KEY, size INTEGER NOT NULL, stored_at INTEGER NOT NULL);
             CREATE TABLE IF NOT EXISTS blob_holders (id TEXT NOT NULL, owner TEXT NOT NULL, scope TEXT NOT NULL, size INTEGER NOT NULL,
@@ -44,10 +49,12 @@ internal sealed class BlobStore
 
     /// <summary>
     /// Records that <paramref name="owner"/> holds the blob in <paramref name="scope"/> ("#room" or a recipient's ID),
-    /// if quotas allow; when the hub lacks the bytes, reserves their size for the upload. Null when allowed, else why not.
+    /// if quotas allow; when the hub lacks the bytes, reserves their size for the upload and sets <paramref name="sendBytes"/>
+    /// (decided after pruning, so a blob past its retention is asked for again). Null when allowed, else why not.
     /// </summary>
-    public string? TryAdmit(DeviceId owner, string scope, byte[] id, long size, bool isRoom, DateTimeOffset now)
+    public string? TryAdmit(DeviceId owner, string scope, byte[] id, long size, bool isRoom, DateTimeOffset now, out bool sendBytes)
     {
+        sendBytes = false;
         if (size > _options.BlobMaxBytes)
         {
             return $"an attachment of {Mib(size)} is over this hub's cap of {Mib(_options.BlobMaxBytes)}";
@@ -77,6 +84,7 @@ internal sealed class BlobStore
             if (!Has(id))
             {
                 _reserved[owner] = _reserved.GetValueOrDefault(owner) + size;
+                sendBytes = true;
             }
             else
             {

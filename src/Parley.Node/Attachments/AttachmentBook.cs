@@ -32,6 +32,12 @@ internal sealed class AttachmentBook
         {
             OwnerOnly.CreateFolder(folder);
         }
+        // Only whole ciphertexts are named by their 64-hex SHA-256; anything else is left by a process that stopped mid-way
+        // (a fetch's .part, a link push's .link-, a decrypted plain-*.tmp) and would stay on disk, uncounted, for good.
+        foreach (var leftover in Directory.EnumerateFiles(Blobs).Where(f => !IsBlobName(Path.GetFileName(f))))
+        {
+            File.Delete(leftover);
+        }
         foreach (var file in Directory.EnumerateFiles(Refs).Where(f => !f.EndsWith(".tmp", StringComparison.Ordinal)))
         {
             if (TryReadEntry(File.ReadAllBytes(file), out var entry))
@@ -65,6 +71,8 @@ internal sealed class AttachmentBook
     }
 
     /// <summary>Where an attachment's ciphertext is kept here (whether or not it is there yet).</summary>
+    private static bool IsBlobName(string name) => name.Length == 64 && name.All(char.IsAsciiHexDigitLower);
+
     public string CipherPath(AttachmentRef reference) => Path.Combine(Blobs, Convert.ToHexStringLower(reference.BlobId));
 
     /// <summary>Ciphertext bytes this store holds of a conversation's incoming attachments (a contact's quota here).</summary>

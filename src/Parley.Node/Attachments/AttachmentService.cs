@@ -168,7 +168,7 @@ internal sealed class AttachmentService(AttachmentBook book, BlobClient blobs, R
             try
             {
                 File.Delete(temp);
-                error = await blobs.DownloadAsync(entry.Ref.BlobId, temp, ct).ConfigureAwait(false);
+                error = await blobs.DownloadAsync(entry.Ref.BlobId, AttachmentCipher.CiphertextSize(entry.Ref.Size), temp, ct).ConfigureAwait(false);
             }
             catch (InvalidOperationException e)
             {

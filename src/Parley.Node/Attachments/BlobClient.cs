@@ -51,12 +51,15 @@ internal sealed class BlobClient(IHubChannel channel, TimeProvider time) : IHubC
         return final.Status == BlobStatus.Stored ? null : final.Reason;
     }
 
-    /// <summary>Fetches a blob into <paramref name="target"/> (created); returns null when whole, else why not (the file is then deleted).</summary>
-    public async Task<string?> DownloadAsync(byte[] blobId, string target, CancellationToken ct)
+    /// <summary>
+    /// Fetches a blob of <paramref name="size"/> bytes (the size its reference gives) into <paramref name="target"/> (created);
+    /// returns null when whole, else why not (the file is then deleted).
+    /// </summary>
+    public async Task<string?> DownloadAsync(byte[] blobId, long size, string target, CancellationToken ct)
     {
         var link = channel.RequireLink();
         var id = _ids.Next();
-        var download = new Download(OwnerOnly.CreateFile(target), time);
+        var download = new Download(OwnerOnly.CreateFile(target), size, time);
         _gets[id] = download;
         string? error = null;
         try
@@ -70,7 +73,7 @@ internal sealed class BlobClient(IHubChannel channel, TimeProvider time) : IHubC
         finally
         {
             _gets.TryRemove(id, out _);
-            download.File.Dispose();
+            download.Close();
             if (error is not null)
             {
                 File.Delete(target);
@@ -150,37 +153,57 @@ internal sealed class BlobClient(IHubChannel channel, TimeProvider time) : IHubC
     private sealed class Download
     {
         private readonly ITimer _silence;
+        private readonly long _size;
+        private readonly FileStream _file;
         private long _next;
 
-        public Download(FileStream file, TimeProvider time)
+        public Download(FileStream file, long size, TimeProvider time)
         {
-            File = file;
+            _file = file;
+            _size = size;
             _silence = time.CreateTimer(_ => Done.TrySetResult("the hub stopped sending the attachment"), null, Silence, Timeout.InfiniteTimeSpan);
             Done.Task.ContinueWith(_ => _silence.Dispose(), TaskScheduler.Default);
         }
 
-        public FileStream File { get; }
-
         public TaskCompletionSource<string?> Done { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
+        // Takes run on the hub link's receive loop while the asker may give up (cancelled, silence): the lock keeps a write off a closed file.
         public void Take(BlobData data)
         {
-            if (Done.Task.IsCompleted)
+            lock (_file)
             {
-                return;
+                if (Done.Task.IsCompleted)
+                {
+                    return;
+                }
+                // The hub is not trusted with the size: more than the reference names would only fill the disk before the hash check.
+                if (data.Total != _size || _next + data.Data.Length > _size)
+                {
+                    Done.TrySetResult($"the hub sent more of the attachment than the {_size} bytes its message names");
+                    return;
+                }
+                if (data.Offset != _next)
+                {
+                    Done.TrySetResult("the hub sent the attachment out of order");
+                    return;
+                }
+                _file.Write(data.Data.Span);
+                _next += data.Data.Length;
+                _silence.Change(Silence, Timeout.InfiniteTimeSpan);
+                if (_next == _size)
+                {
+                    _file.Flush();
+                    Done.TrySetResult(null);
+                }
             }
-            if (data.Offset != _next)
+        }
+
+        public void Close()
+        {
+            lock (_file)
             {
-                Done.TrySetResult("the hub sent the attachment out of order");
-                return;
-            }
-            File.Write(data.Data.Span);
-            _next += data.Data.Length;
-            _silence.Change(Silence, Timeout.InfiniteTimeSpan);
-            if (_next == data.Total)
-            {
-                File.Flush();
-                Done.TrySetResult(null);
+                Done.TrySetResult("the download ended");
+                _file.Dispose();
             }
         }
     }

@@ -104,6 +104,69 @@ public sealed class BlobFeatureTests : WithHubDatabase
         Assert.Equal(6u, bobLink.Received<BlobError>(FrameType.BlobError).Single().RequestId);
     }
 
+    [Fact]
+    public async Task Put_AgainWithAnIdStillUploading_IsRefused_AndLeavesNoSecondFileOrReservation()
+    {
+        var (feature, members) = Build();
+        var (alice, link) = members.Join("alice");
+        var (bob, _) = members.Join("bob");
+        var bytes = RandomNumberGenerator.GetBytes(100_000);
+        var put = new BlobPut(7, SHA256.HashData(bytes), bytes.Length, null, bob.Id);
+
+        // Repeated puts under one ID once replaced the upload: each left an open file, a temporary file and 100 KB reserved.
+        for (var i = 0; i < 5; i++)
+        {
+            await feature.OnFrameAsync(alice, FakeMembers.FrameOf(FrameType.BlobPut, put));
+        }
+        var results = link.Received<BlobResult>(FrameType.BlobResult);
+        Assert.Equal(BlobStatus.SendBytes, results[0].Status);
+        Assert.All(results.Skip(1), r => Assert.Equal(BlobStatus.Refused, r.Status));
+        Assert.Single(Directory.GetFiles(BlobFolder));
+
+        // The first upload goes on and is stored; the refused repeats reserved nothing, so another 600 KB fits the 768 KiB quota.
+        for (var offset = 0; offset < bytes.Length; offset += BlobChunk.MaxData)
+        {
+            await feature.OnFrameAsync(alice, FakeMembers.FrameOf(FrameType.BlobChunk, new BlobChunk(7, offset, bytes.AsMemory(offset, Math.Min(BlobChunk.MaxData, bytes.Length - offset)))));
+        }
+        Assert.Equal(BlobStatus.Stored, link.Received<BlobResult>(FrameType.BlobResult)[^1].Status);
+        await UploadAsync(feature, alice, bob, 8, RandomNumberGenerator.GetBytes(600_000));
+        Assert.Equal(BlobStatus.Stored, link.Received<BlobResult>(FrameType.BlobResult)[^1].Status);
+    }
+
+    [Fact]
+    public void Start_AfterACrashMidUpload_DeletesTheLeftoverPartFiles_AndKeepsStoredBlobs()
+    {
+        Directory.CreateDirectory(BlobFolder);
+        var stored = Path.Combine(BlobFolder, Convert.ToHexStringLower(SHA256.HashData([1, 2, 3])));
+        File.WriteAllBytes(stored, [1, 2, 3]);
+        File.WriteAllBytes(Path.Combine(BlobFolder, Path.GetFileName(stored) + ".part-0a1b2c3d"), new byte[100_000]);
+
+        Build();
+
+        Assert.Equal([stored], Directory.GetFiles(BlobFolder));
+    }
+
+    [Fact]
+    public async Task Put_OfABlobPastItsRetention_AsksForTheBytesAgain_InsteadOfSayingStored()
+    {
+        var (feature, members) = Build();
+        var (alice, link) = members.Join("alice");
+        var (bob, bobLink) = members.Join("bob");
+        var bytes = RandomNumberGenerator.GetBytes(1000);
+        await UploadAsync(feature, alice, bob, 1, bytes);
+        _time.Advance(Options.BlobMaxAge + TimeSpan.FromDays(1));
+
+        // The put finds the file still there, but admitting it prunes the expired blob first: "stored" then named nothing.
+        await feature.OnFrameAsync(alice, FakeMembers.FrameOf(FrameType.BlobPut, new BlobPut(2, SHA256.HashData(bytes), bytes.Length, null, bob.Id)));
+        Assert.Equal(BlobStatus.SendBytes, link.Received<BlobResult>(FrameType.BlobResult)[^1].Status);
+        await feature.OnFrameAsync(alice, FakeMembers.FrameOf(FrameType.BlobChunk, new BlobChunk(2, 0, bytes)));
+        Assert.Equal(BlobStatus.Stored, link.Received<BlobResult>(FrameType.BlobResult)[^1].Status);
+
+        await feature.OnFrameAsync(bob, FakeMembers.FrameOf(FrameType.BlobGet, new BlobGet(5, SHA256.HashData(bytes), 0)));
+        await Wait.UntilAsync(() => bobLink.Sent.Any(f => f.Type is FrameType.BlobData or FrameType.BlobError), "the answer");
+        Assert.Equal(bytes, bobLink.Received<BlobData>(FrameType.BlobData).Single().Data.ToArray());
+    }
+
     private static async Task UploadAsync(BlobFeature feature, Member from, Member to, uint putId, byte[] bytes, byte[]? claimedId = null)
     {
         await feature.OnFrameAsync(from, FakeMembers.FrameOf(FrameType.BlobPut, new BlobPut(putId, claimedId ?? SHA256.HashData(bytes), bytes.Length, null, to.Id)));

@@ -54,6 +54,23 @@ public sealed class AttachmentBookTests : IDisposable
         }
     }
 
+    [Fact]
+    public void Start_AfterACrash_DeletesHalfFetchedCopies_AndDecryptedLeftovers_KeepingWholeCiphertexts()
+    {
+        var blobs = new AttachmentBook(new NodeOptions { Home = _home }).Blobs;
+        var whole = Path.Combine(blobs, new string('a', 64));
+        File.WriteAllBytes(whole, [1]);
+        // A fetch's .part, a link push's .link-, and the plaintext a content request decrypts (DeleteOnClose goes only with the process alive).
+        foreach (var leftover in new[] { whole + ".part", whole + ".link-0a1b2c3d", Path.Combine(blobs, "plain-" + Guid.NewGuid().ToString("N") + ".tmp") })
+        {
+            File.WriteAllBytes(leftover, new byte[1000]);
+        }
+
+        _ = new AttachmentBook(new NodeOptions { Home = _home });
+
+        Assert.Equal([whole], Directory.GetFiles(blobs));
+    }
+
     private static AttachmentRef Voice(uint durationMs, byte[] waveform) => new(Guid.CreateVersion7(), DateTimeOffset.UtcNow, AttachmentRef.VoiceKind, 5000,
         new byte[32], new byte[32], Enumerable.Repeat((byte)7, 32).ToArray(), durationMs, "voice.ogg", "audio/ogg", waveform, [], "");
 }
