@@ -67,7 +67,8 @@ internal sealed class CallSides : IAsyncDisposable
     private async Task<IBrowser> LaunchAsync(string? networkNamespace)
     {
         var executable = "/usr/bin/chromium";
-        if (networkNamespace is not null)
+        // Network namespaces are Linux's: the bench runs the namespaced arms only there.
+        if (networkNamespace is not null && OperatingSystem.IsLinux())
         {
             executable = Path.Combine(Root, $"chromium-in-{networkNamespace}");
             await File.WriteAllTextAsync(executable, $"#!/bin/sh\nexec ip netns exec {networkNamespace} /usr/bin/chromium \"$@\"\n");
