@@ -44,6 +44,13 @@ public sealed class ConversationBasicsTests : IDisposable
         {
             (await http.PostAsJsonAsync($"/api/chat/{aliceId}", new { text = $"filler {i}" })).EnsureSuccessStatusCode();
         }
+        // At alice's node first (bob sent them as their new link opened: none may wait for the next link), then in the page.
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(60);
+        while (!(await alice.Node.CliAsync("history", bobId, "--limit", "100", "--json")).Out.Contains("\"filler 60\"", StringComparison.Ordinal))
+        {
+            Assert.True(DateTime.UtcNow < deadline, "alice's node never got bob's 61st message");
+            await Task.Delay(200);
+        }
         await alice.GoAsync($"chats/{bobId}");
         await Expect(a.Locator(".msg.in .text").Last).ToHaveTextAsync("filler 60");
         await Expect(a.Locator(".unread-marker")).ToHaveCountAsync(0); // the first unread is further back than the page shown

@@ -48,6 +48,15 @@ public sealed partial class ChatService(
         var session = sessions.Session(peer) is { IsOpen: true } open ? open : null;
         var state = session is null ? MessageState.Queued : MessageState.Sent;
         await store.InsertMessageAsync(record.Id, peer.Compact, outgoing: true, text, record.SentAt, state, replyTo: replyTo).ConfigureAwait(false);
+        if (session is null && sessions.Session(peer) is { IsOpen: true } opened)
+        {
+            // The peer's session opened while this was being stored: its scan for waiting messages may have run
+            // before the row was there, and would leave it waiting for the next link. Sent now (the peer ignores
+            // an ID it has, should the scan have seen it too).
+            session = opened;
+            state = MessageState.Sent;
+            await store.SetOutgoingStateAsync(record.Id, peer.Compact, MessageState.Sent).ConfigureAwait(false);
+        }
         if (session is not null)
         {
             var (type, payload) = Wire(record);

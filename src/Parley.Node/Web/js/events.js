@@ -14,8 +14,11 @@ export function on(type, handler) {
   return () => handlers.get(type).delete(handler);
 }
 
-/** Called on every (re)connection, so views can refetch what they might have missed. */
-export function onConnected(handler) { connectedHandlers.push(handler); }
+/** Called on every (re)connection, so views can refetch what they might have missed. Returns a function that unsubscribes. */
+export function onConnected(handler) {
+  connectedHandlers.push(handler);
+  return () => { const at = connectedHandlers.indexOf(handler); if (at >= 0) connectedHandlers.splice(at, 1); };
+}
 
 /** Called when the stream drops (the node stopped or is restarting), so the page stops showing live things as live. */
 export function onDisconnected(handler) { disconnectedHandlers.push(handler); }

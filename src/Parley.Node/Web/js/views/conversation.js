@@ -3,7 +3,7 @@
 
 import { api, seg } from '../api.js';
 import { h, fill, icon, avatar, toast, ask } from '../dom.js';
-import { on } from '../events.js';
+import { on, onConnected } from '../events.js';
 import { state, watch, nameOf, contactOf, refresh, load } from '../state.js';
 import { presence, trustBadge, keyChangeWarning } from './common.js';
 import { unreadMarker, keepCounts, roomStatus } from './room-timeline.js';
@@ -148,6 +148,20 @@ export function openConversation(pane, key) {
     }
   }
 
+  /**
+   * The newest page again, after the event stream reconnected: a message that arrived while it was down
+   * was published to no one, so it is fetched (what is already shown is only updated).
+   */
+  async function catchUp() {
+    try {
+      const stick = nearBottom();
+      for (const m of await api.get(`/api/chat/${seg(key)}?limit=${PAGE}`)) add(m);
+      if (stick) toBottom();
+    } catch {
+      // the node is not back yet: the next reconnection tries again
+    }
+  }
+
   /** Loads back until the message is here, then shows it in the middle, highlighted for a moment. */
   async function jump(id) {
     for (let pages = 0; !seen.has(id) && !exhausted && pages < JUMP_PAGES; pages++) await loadOlder();
@@ -223,6 +237,7 @@ export function openConversation(pane, key) {
 
   const stops = [
     keepPlace(scroller, messages),
+    onConnected(catchUp),
     on('message', m => {
       if (m.peer !== key) return;
       const stick = nearBottom() || m.outgoing;
