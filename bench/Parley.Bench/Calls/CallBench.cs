@@ -90,8 +90,8 @@ internal static class CallBench
         await sides.Alice.Page.EvaluateAsync("() => location.hash = '#/calls'");
         await sides.Alice.Page.GetByRole(AriaRole.Button, new() { Name = "Video call bob" }).ClickAsync();
         await sides.Bob.Page.GetByRole(AriaRole.Button, new() { Name = "Accept video" }).ClickAsync();
-        // The call's status line starts with the codec the pages agreed on ("H264 · sent …").
-        var status = sides.Alice.Page.GetByRole(AriaRole.Status).Filter(new() { HasTextRegex = new System.Text.RegularExpressions.Regex("^(VP8|VP9|H264) ·") });
+        // The call's status line (in the closed Details, hence hidden) starts with the codec the pages agreed on ("H264 · sent …").
+        var status = sides.Alice.Page.GetByRole(AriaRole.Status, new() { IncludeHidden = true }).Filter(new() { HasTextRegex = new System.Text.RegularExpressions.Regex("^(VP8|VP9|H264) ·") });
         var codec = (await status.TextContentAsync())!.Split(' ')[0];
         // The engine's own counters (video frames sent and decoded, and how long a frame takes in each), from its media worker.
         const string Stats = "async () => { const s = await __probe.parleyStats(); return [s.sent.video, s.decoded.video, s.encodeMs, s.decodeMs]; }";

@@ -58,7 +58,8 @@ internal sealed class CallSides : IAsyncDisposable
 
     private async Task<NodeProcess> StartNodeAsync(ParleyRunner runner, string name, params string[] args)
     {
-        var node = await NodeProcess.StartAsync(runner, Path.Combine(Root, name), ["--name", name, "--no-discovery", .. args]);
+        string[] extra = Environment.GetEnvironmentVariable("PARLEY_BENCH_NODE_ARGS") is { Length: > 0 } more ? more.Split(' ') : [];
+        var node = await NodeProcess.StartAsync(runner, Path.Combine(Root, name), ["--name", name, "--no-discovery", .. args, .. extra]);
         _owned.Add(node);
         return node;
     }
@@ -100,6 +101,10 @@ internal sealed class CallSides : IAsyncDisposable
         context.SetDefaultTimeout(30_000);
         await context.AddInitScriptAsync(Probe);
         var page = await context.NewPageAsync();
+        if (Environment.GetEnvironmentVariable("PARLEY_BENCH_CONSOLE") is "1")
+        {
+            page.Console += (_, message) => Console.WriteLine($"  [page of {node.Home}] {message.Text}");
+        }
         var open = await node.CliAsync("open", "--no-browser");
         await page.GotoAsync(open.Out.Trim());
         await page.WaitForSelectorAsync("#nav a");

@@ -83,7 +83,34 @@
   window.Worker = class extends PageWorker {
     constructor(...args) { super(...args); probe.worker = this; }
   };
-  probe.parleyStats = () => new Promise(resolve => {
+  // Parley's pages on WebRTC's engine: a relay-only peer connection to their node. Its counters are WebRTC's own,
+  // read for the camera's transceiver (the second); the probe reads the camera track it receives.
+  const Connection = window.RTCPeerConnection;
+  window.RTCPeerConnection = class extends Connection {
+    constructor(config) {
+      super(config);
+      if (config?.iceTransportPolicy !== 'relay') return;
+      probe.parleyPc = this;
+      const waiting = setInterval(() => {
+        const camera = this.getTransceivers()[1];
+        if (camera?.mid == null) return;
+        clearInterval(waiting);
+        readTrack(camera.receiver.track);
+      }, 50);
+    }
+  };
+  const parleyWebRtcStats = async () => {
+    const pc = probe.parleyPc;
+    const mid = pc.getTransceivers()[1].mid;
+    const s = { sent: { video: 0 }, decoded: { video: 0 }, encodeMs: 0, decodeMs: 0 };
+    (await pc.getStats()).forEach(r => {
+      if (r.mid !== mid) return;
+      if (r.type === 'outbound-rtp') { s.sent.video = r.framesEncoded ?? 0; s.encodeMs = 1000 * (r.totalEncodeTime ?? 0) / Math.max(1, s.sent.video); s.size = `${r.frameWidth}x${r.frameHeight}`; }
+      if (r.type === 'inbound-rtp') { s.decoded.video = r.framesDecoded ?? 0; s.decodeMs = 1000 * (r.totalDecodeTime ?? 0) / Math.max(1, s.decoded.video); }
+    });
+    return s;
+  };
+  probe.parleyStats = () => probe.parleyPc ? parleyWebRtcStats() : new Promise(resolve => {
     const worker = probe.worker;
     worker.addEventListener('message', function answer({ data }) {
       if (data.type !== 'stats') return;

@@ -9,17 +9,18 @@ namespace Parley.Core.Calls;
 /// The callee's answer to a <see cref="CallInvite"/>: yes with the video codec chosen and where its
 /// media socket listens, or no with the reason (declined, busy, ringing too often).
 /// <code>
-/// call ID u32 | accepted u8 (0 or 1) | video codec chosen u8 (one bit, or 0) | UDP port u16 | reason (UTF-8, at most 256 bytes)
+/// call ID u32 | accepted u8 (0 or 1) | video codec chosen u8 (one bit, or 0) | UDP port u16 | engine chosen u8 (one bit, or 0)
+/// | reason (UTF-8, at most 256 bytes)
 /// </code>
 /// </summary>
-public sealed record CallAnswer(uint CallId, bool Accepted, VideoCodecs Codec, ushort UdpPort, string Reason) : IWireMessage<CallAnswer>
+public sealed record CallAnswer(uint CallId, bool Accepted, VideoCodecs Codec, ushort UdpPort, CallEngines Engine, string Reason) : IWireMessage<CallAnswer>
 {
-    public const int FixedSize = 4 + 1 + 1 + 2;
+    public const int FixedSize = 4 + 1 + 1 + 2 + 1;
 
     public static int MaxSize => ReasonPayload.MaxSize(FixedSize);
 
     /// <summary>A refusal: no codec, no port.</summary>
-    public static CallAnswer No(uint callId, string reason) => new(callId, false, VideoCodecs.None, 0, reason);
+    public static CallAnswer No(uint callId, string reason) => new(callId, false, VideoCodecs.None, 0, CallEngines.None, reason);
 
     public static bool TryRead(in ReadOnlySequence<byte> payload, [MaybeNullWhen(false)] out CallAnswer message, out string error)
     {
@@ -30,12 +31,13 @@ public sealed record CallAnswer(uint CallId, bool Accepted, VideoCodecs Codec, u
             return false;
         }
         var codec = bytes[5];
-        if (bytes[4] > 1 || codec > 4 || (codec & (codec - 1)) != 0)
+        var engine = bytes[8];
+        if (bytes[4] > 1 || codec > 4 || (codec & (codec - 1)) != 0 || engine > 2)
         {
-            error = "call answer with a bad flag or codec";
+            error = "call answer with a bad flag, codec or engine";
             return false;
         }
-        message = new CallAnswer(BinaryPrimitives.ReadUInt32BigEndian(bytes), bytes[4] == 1, (VideoCodecs)codec, BinaryPrimitives.ReadUInt16BigEndian(bytes[6..]), reason);
+        message = new CallAnswer(BinaryPrimitives.ReadUInt32BigEndian(bytes), bytes[4] == 1, (VideoCodecs)codec, BinaryPrimitives.ReadUInt16BigEndian(bytes[6..]), (CallEngines)engine, reason);
         return true;
     }
 
@@ -46,6 +48,7 @@ public sealed record CallAnswer(uint CallId, bool Accepted, VideoCodecs Codec, u
         bytes[4] = Accepted ? (byte)1 : (byte)0;
         bytes[5] = (byte)Codec;
         BinaryPrimitives.WriteUInt16BigEndian(bytes[6..], UdpPort);
+        bytes[8] = (byte)Engine;
         ReasonPayload.Write(output, bytes, Reason);
     }
 }

@@ -13,5 +13,6 @@ public static class CallFrames
         FrameSpec.Of<MediaPacket>(FrameType.CallMedia),
         FrameSpec.Of<CallCandidates>(FrameType.CallCandidates),
         FrameSpec.Of<CallRelayCandidates>(FrameType.CallRelayCandidates),
+        FrameSpec.Of<CallPageSignal>(FrameType.CallPageSignal),
     ];
 }

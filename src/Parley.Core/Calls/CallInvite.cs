@@ -10,12 +10,12 @@ namespace Parley.Core.Calls;
 /// (<see cref="MediaCrypto"/>), so only the two ends of that link can read the media.
 /// <code>
 /// call ID u32 | media u8 (1 audio, 2 video, 4 screen; audio always) | video codecs u8 (1 VP8, 2 VP9, 4 H.264)
-/// | UDP port u16 (0: no UDP here, media rides the link) | call secret (32)
+/// | UDP port u16 (0: no UDP here, media rides the link) | engines u8 (1 WebCodecs, 2 WebRTC; WebCodecs always) | call secret (32)
 /// </code>
 /// </summary>
-public sealed record CallInvite(uint CallId, CallMedia Media, VideoCodecs Codecs, ushort UdpPort, byte[] Secret) : IWireMessage<CallInvite>
+public sealed record CallInvite(uint CallId, CallMedia Media, VideoCodecs Codecs, ushort UdpPort, CallEngines Engines, byte[] Secret) : IWireMessage<CallInvite>
 {
-    public const int Size = 4 + 1 + 1 + 2 + MediaCrypto.SecretSize;
+    public const int Size = 4 + 1 + 1 + 2 + 1 + MediaCrypto.SecretSize;
 
     public static int MaxSize => Size;
 
@@ -30,13 +30,14 @@ public sealed record CallInvite(uint CallId, CallMedia Media, VideoCodecs Codecs
         Span<byte> bytes = stackalloc byte[Size];
         payload.CopyTo(bytes);
         var media = (CallMedia)bytes[4];
-        if (!media.HasFlag(CallMedia.Audio) || (byte)media > 7 || bytes[5] > 7)
+        var engines = (CallEngines)bytes[8];
+        if (!media.HasFlag(CallMedia.Audio) || (byte)media > 7 || bytes[5] > 7 || !engines.HasFlag(CallEngines.WebCodecs) || (byte)engines > 3)
         {
-            error = "call invite with unknown media or codecs";
+            error = "call invite with unknown media, codecs or engines";
             return false;
         }
         message = new CallInvite(BinaryPrimitives.ReadUInt32BigEndian(bytes), media, (VideoCodecs)bytes[5],
-            BinaryPrimitives.ReadUInt16BigEndian(bytes[6..]), bytes[8..].ToArray());
+            BinaryPrimitives.ReadUInt16BigEndian(bytes[6..]), engines, bytes[9..].ToArray());
         error = "";
         return true;
     }
@@ -52,7 +53,8 @@ public sealed record CallInvite(uint CallId, CallMedia Media, VideoCodecs Codecs
         bytes[4] = (byte)Media;
         bytes[5] = (byte)Codecs;
         BinaryPrimitives.WriteUInt16BigEndian(bytes[6..], UdpPort);
-        Secret.CopyTo(bytes[8..]);
+        bytes[8] = (byte)Engines;
+        Secret.CopyTo(bytes[9..]);
         output.Advance(Size);
     }
 }

@@ -18,3 +18,17 @@ public enum VideoCodecs : byte
     Vp9 = 2,
     H264 = 4,
 }
+
+/// <summary>
+/// Which media engine does a call's capture, encoding and decoding. WebCodecs: the page's own
+/// encoders and decoders, frames carried by <see cref="MediaSession"/> (also the terminal's
+/// ffmpeg calls). WebRTC: Chromium's own engine on each page, its packets carried between the two
+/// nodes inside the call's media session (<see cref="PacketKind.Tunnel"/>); only when both ends are pages.
+/// </summary>
+[Flags]
+public enum CallEngines : byte
+{
+    None = 0,
+    WebCodecs = 1,
+    WebRtc = 2,
+}

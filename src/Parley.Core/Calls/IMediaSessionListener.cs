@@ -15,4 +15,9 @@ public interface IMediaSessionListener
 
     /// <summary>The video bitrate the path carries now, in bits per second: set the encoder to it.</summary>
     void OnBitrateChanged(int bitsPerSecond);
+
+    /// <summary>A datagram of the peer's page engine came whole (<see cref="PacketKind.Tunnel"/>): hand it to the local page.</summary>
+    void OnTunnel(byte[] datagram)
+    {
+    }
 }

@@ -18,6 +18,11 @@ public enum PacketKind : byte
     /// open a way; the first that opens with the call's key shows where the peer can be reached.
     /// </summary>
     Probe = 4,
+    /// <summary>
+    /// A piece of a datagram of the pages' own WebRTC engine (<see cref="CallEngines.WebRtc"/>), which has
+    /// its own loss recovery: never NACKed, never kept for resending. Pieces reassemble like a frame's.
+    /// </summary>
+    Tunnel = 5,
 }
 
 /// <summary>The media a stream carries; one stream of each kind per direction.</summary>

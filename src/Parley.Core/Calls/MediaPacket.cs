@@ -36,12 +36,12 @@ public readonly record struct MediaPacket(MediaHeader Header, ReadOnlyMemory<byt
             return false;
         }
         var header = MediaHeader.Read(span);
-        if (header.Kind > PacketKind.Probe || header.Stream > StreamKind.Screen)
+        if (header.Kind > PacketKind.Tunnel || header.Stream > StreamKind.Screen)
         {
             error = "a media packet of an unknown kind or stream";
             return false;
         }
-        if (header.Kind == PacketKind.Media && (header.FragmentCount == 0 || header.Fragment >= header.FragmentCount))
+        if (header.Kind is PacketKind.Media or PacketKind.Tunnel && (header.FragmentCount == 0 || header.Fragment >= header.FragmentCount))
         {
             error = "a media fragment outside its frame";
             return false;

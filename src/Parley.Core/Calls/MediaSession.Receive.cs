@@ -11,6 +11,7 @@ public sealed partial class MediaSession
     // a keyframe); six leave 0.2 %.
     private const int MaxNacksPerPacket = 6;
     private static readonly long GiveUpMs = 1000;
+    private readonly FrameAssembler _tunnelPieces = new();
 
     /// <summary>How old a video packet may be and still be resent: as long as the receiver waits for it (see <see cref="FrameWaitMs"/>), at least 500 ms.</summary>
     private long ResendWindowMs => Math.Max(500, FrameWaitMs(RoundTripMs) + RoundTripMs);
@@ -56,6 +57,7 @@ public sealed partial class MediaSession
             return false;
         }
         List<MediaFrame> ready = [];
+        byte[]? tunnel = null;
         lock (_receiveGate)
         {
             if (_disposed)
@@ -99,6 +101,13 @@ public sealed partial class MediaSession
                 case PacketKind.KeyframeRequest:
                     _listener.OnKeyframeRequested(header.Stream);
                     break;
+                case PacketKind.Tunnel:
+                    _tunnelled = true;
+                    if (_tunnelPieces.Add(header, _opened.AsSpan(0, length)) is { } whole)
+                    {
+                        tunnel = whole.Data;
+                    }
+                    break;
                 case PacketKind.Probe:
                     break; // its worth is that it opened: the socket learns the path from it
                 default:
@@ -107,6 +116,10 @@ public sealed partial class MediaSession
             }
         }
         Deliver(ready);
+        if (tunnel is not null)
+        {
+            _listener.OnTunnel(tunnel);
+        }
         return true;
     }
 
@@ -212,7 +225,7 @@ public sealed partial class MediaSession
                     _missing.Remove(number);
                     Stats.CountLost();
                 }
-                else if (now - state.FirstMissedMs >= 10 && state.Nacks < MaxNacksPerPacket && now - state.LastNackMs >= NackSpacingMs(rtt) && nack.Count < MaxNackBatch)
+                else if (!_tunnelled && now - state.FirstMissedMs >= 10 && state.Nacks < MaxNacksPerPacket && now - state.LastNackMs >= NackSpacingMs(rtt) && nack.Count < MaxNackBatch)
                 {
                     _missing[number] = state with { LastNackMs = now, Nacks = state.Nacks + 1 };
                     nack.Add(number);

@@ -47,6 +47,10 @@ public sealed partial class MediaSession : IDisposable
     private readonly Dictionary<StreamKind, VideoOrderBuffer> _order = new() { [StreamKind.Video] = new(), [StreamKind.Screen] = new() };
     private readonly Dictionary<uint, (long FirstMissedMs, long LastNackMs, int Nacks)> _missing = [];
     private uint _nextPacket = 1;
+    private ushort _nextTunnel;
+
+    /// <summary>Tunnel packets flow (either way): gaps in packet numbers are then not NACKed, since most of them are the page engine's.</summary>
+    private volatile bool _tunnelled;
     private long _highestReceived; // packet numbers start at 1
     private long _lastReportMs = -Never;
     private long _lastKeyframeRequestMs = -Never;
@@ -115,6 +119,32 @@ public sealed partial class MediaSession : IDisposable
                 Transmit(packet);
             }
             Stats.CountFrameSent();
+        }
+    }
+
+    /// <summary>
+    /// Seals and sends one datagram of the local page's WebRTC engine, in as many pieces as it needs.
+    /// Not kept: that engine recovers its own losses (and a NACK for it would be one more packet lost).
+    /// </summary>
+    public void SendTunnel(ReadOnlySpan<byte> datagram)
+    {
+        lock (_sendGate)
+        {
+            var slices = FrameAssembler.Split(datagram.Length).ToList();
+            if (_disposed || !HasPacketNumbers(slices.Count))
+            {
+                return;
+            }
+            _tunnelled = true;
+            var number = _nextTunnel++;
+            for (var i = 0; i < slices.Count; i++)
+            {
+                var (offset, length) = slices[i];
+                var header = new MediaHeader(PacketKind.Tunnel, StreamKind.Audio, _callId, _nextPacket++, 0, number, (byte)i, (byte)slices.Count, MediaFlags.None, 0);
+                var packet = new byte[MediaHeader.Size + length + MediaHeader.TagSize];
+                _seal.Seal(header, datagram.Slice(offset, length), packet);
+                Transmit(packet);
+            }
         }
     }
 

@@ -75,6 +75,7 @@ public enum FrameType : byte
     BlobGet = 0x77,
     BlobData = 0x78,
     BlobError = 0x79,
+    CallPageSignal = 0x7C,
 }
 
 /// <summary>Which send queue a frame goes through: control and chat always go before bulk data.</summary>

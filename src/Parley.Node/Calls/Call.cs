@@ -12,6 +12,7 @@ internal sealed class Call(uint id, DeviceId peer, string peerName, bool outgoin
 {
     private readonly Lock _gate = new();
     private readonly List<Channel<object>> _listeners = [];
+    private readonly List<CallNotice> _pageSignals = [];
     private bool _closed;
 
     public uint Id => id;
@@ -22,6 +23,18 @@ internal sealed class Call(uint id, DeviceId peer, string peerName, bool outgoin
 
     /// <summary>Codecs offered (the caller's) or chosen (once answered).</summary>
     public VideoCodecs Codecs { get; set; } = codecs;
+
+    /// <summary>Media engines offered (the caller's) or the one chosen (once answered): see <see cref="CallEngines"/>.</summary>
+    public CallEngines Engines { get; set; } = CallEngines.WebCodecs;
+
+    /// <summary>The local page's TURN credentials for this call (<see cref="CallEngines.WebRtc"/>): only the page, told through the API, has them.</summary>
+    public PageTurnCredentials Turn { get; } = PageTurnCredentials.New(id, outgoing);
+
+    /// <summary>The node's page TURN server (<c>turn:127.0.0.1:port?transport=udp</c>), or null when it has none.</summary>
+    public string? TurnUrl { get; set; }
+
+    /// <summary>Where the local page's WebRTC engine hands its datagrams (set by the page TURN socket when the page allocates).</summary>
+    public Action<byte[]>? ToPageEngine { get; set; }
 
     public byte[] Secret => secret;
     public DateTimeOffset Created => created;
@@ -87,6 +100,10 @@ internal sealed class Call(uint id, DeviceId peer, string peerName, bool outgoin
             }
             else
             {
+                foreach (var signal in _pageSignals)
+                {
+                    channel.Writer.TryWrite(signal);
+                }
                 _listeners.Add(channel);
             }
         }
@@ -121,6 +138,24 @@ internal sealed class Call(uint id, DeviceId peer, string peerName, bool outgoin
     void IMediaSessionListener.OnKeyframeRequested(StreamKind stream) => Tell(CallNotice.Keyframe(stream));
 
     void IMediaSessionListener.OnBitrateChanged(int bitsPerSecond) => Tell(CallNotice.Bitrate(bitsPerSecond));
+
+    void IMediaSessionListener.OnTunnel(byte[] datagram) => ToPageEngine?.Invoke(datagram);
+
+    /// <summary>
+    /// The peer page's session description, for this node's page(s): kept, so a page that opens its
+    /// media channel after it arrived still gets it (first thing on its channel).
+    /// </summary>
+    public void TellPageSignal(CallNotice signal)
+    {
+        lock (_gate)
+        {
+            _pageSignals.Add(signal);
+            foreach (var listener in _listeners)
+            {
+                listener.Writer.TryWrite(signal);
+            }
+        }
+    }
 
     /// <summary>Ends every page's stream (after the last notice), and any stream asked for later.</summary>
     public void CloseListeners()

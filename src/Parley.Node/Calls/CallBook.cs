@@ -19,6 +19,9 @@ internal sealed class CallBook
     private readonly ConcurrentDictionary<DeviceId, DateTimeOffset> _lastRing = new();
     private readonly SemaphoreSlim _added = new(0, 1);
 
+    /// <summary>Where pages find the node's page TURN server (<see cref="PageTurnSocket.Url"/>); set once the socket is made.</summary>
+    public Func<string?>? PageTurnUrl { get; set; }
+
     /// <summary>In no order, for the clock (no sorting every 5 ms).</summary>
     public ICollection<Call> Unordered => _calls.Values;
 
@@ -44,6 +47,7 @@ internal sealed class CallBook
     /// <summary>Adds a new call and wakes the media clock.</summary>
     public void Add(Call call)
     {
+        call.TurnUrl = PageTurnUrl?.Invoke();
         _calls[call.Id] = call;
         if (_added.CurrentCount == 0)
         {

@@ -9,7 +9,7 @@ namespace Parley.Node.Calls;
 /// on the chosen path, frames and notices to the pages), ended (media stopped at once, the pages
 /// told why, the call kept for the list and written to the conversation).
 /// </summary>
-internal sealed class CallLifecycle(CallBook book, CallMediaPaths paths, CallSignals signals, CallHistory history, EventHub events, TimeProvider time,
+internal sealed class CallLifecycle(CallBook book, CallMediaPaths paths, PageTurnSocket pageTurn, CallSignals signals, CallHistory history, EventHub events, TimeProvider time,
     ILoggerFactory loggerFactory)
 {
     private readonly ILogger _logger = loggerFactory.CreateLogger("Parley.Calls");
@@ -54,6 +54,7 @@ internal sealed class CallLifecycle(CallBook book, CallMediaPaths paths, CallSig
         call.EndReason = reason;
         call.EndedByPeer = byPeer;
         paths.Close(call);
+        pageTurn.Forget(call);
         call.Tell(CallNotice.Ended(reason, byPeer));
         call.CloseListeners();
         call.Session?.Dispose();

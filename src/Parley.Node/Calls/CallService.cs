@@ -26,7 +26,7 @@ internal sealed class CallService(CallBook book, CallLifecycle lifecycle, CallSi
     public Call Find(string id) => book.Find(id);
 
     /// <summary>Rings a contact. Returns at once; the answer arrives as a <c>call.answered</c> or <c>call.ended</c> event.</summary>
-    public Call Place(DeviceId peer, bool video, VideoCodecs codecs)
+    public Call Place(DeviceId peer, bool video, VideoCodecs codecs, CallEngines engines = CallEngines.WebCodecs)
     {
         if (contacts.Find(peer) is not { State: PeerState.Contact } contact)
         {
@@ -39,7 +39,10 @@ internal sealed class CallService(CallBook book, CallLifecycle lifecycle, CallSi
         }
         var media = CallMedia.Audio | (video ? CallMedia.Video : 0);
         var call = new Call(book.NewId(), peer, contact.DisplayName, outgoing: true, media, codecs == VideoCodecs.None ? VideoCodecs.Vp8 : codecs,
-            RandomNumberGenerator.GetBytes(MediaCrypto.SecretSize), time.GetUtcNow());
+            RandomNumberGenerator.GetBytes(MediaCrypto.SecretSize), time.GetUtcNow())
+        {
+            Engines = engines | CallEngines.WebCodecs,
+        };
         book.Add(call);
         signals.Invite(session.Link, call);
         lifecycle.Publish(CallsEvents.Ringing, call);
@@ -48,13 +51,18 @@ internal sealed class CallService(CallBook book, CallLifecycle lifecycle, CallSi
 
     /// <summary>
     /// The callee's user accepts: media starts on both sides. The video codec is the first of the
-    /// callee page's <paramref name="preference"/> that the caller offered; VP8 when there is none.
+    /// callee page's <paramref name="preference"/> that the caller offered; VP8 when there is none. The
+    /// engine is the pages' WebRTC when both pages can run it (<paramref name="engines"/> is the callee page's), WebCodecs otherwise.
     /// </summary>
-    public Call Accept(Call call, params IReadOnlyList<VideoCodecs> preference)
+    public Call Accept(Call call, params IReadOnlyList<VideoCodecs> preference) => Accept(call, preference, CallEngines.WebCodecs);
+
+    /// <inheritdoc cref="Accept(Call, IReadOnlyList{VideoCodecs})"/>
+    public Call Accept(Call call, IReadOnlyList<VideoCodecs> preference, CallEngines engines)
     {
         RequireRingingIncoming(call, "accepted");
         var link = sessions.Session(call.Peer) is { IsOpen: true } session ? session.Link : throw new CallException($"{call.PeerName} is not online", 503);
         call.Codecs = preference.FirstOrDefault(codec => codec != VideoCodecs.None && call.Codecs.HasFlag(codec), VideoCodecs.Vp8);
+        call.Engines = engines.HasFlag(CallEngines.WebRtc) && call.Engines.HasFlag(CallEngines.WebRtc) ? CallEngines.WebRtc : CallEngines.WebCodecs;
         signals.Accept(link, call);
         lifecycle.Start(call);
         return call;
@@ -69,6 +77,10 @@ internal sealed class CallService(CallBook book, CallLifecycle lifecycle, CallSi
     }
 
     /// <summary>Hangs up (or cancels a ringing call): the peer is told why, media stops at once.</summary>
+    /// <summary>The local page's session description, for the peer's page; false when the call is not on WebRTC or the peer is gone.</summary>
+    public bool SendPageSignal(Call call, PageSignalKind kind, string sdp) =>
+        call is { State: CallState.Active, Engines: CallEngines.WebRtc } && System.Text.Encoding.UTF8.GetByteCount(sdp) <= CallPageSignal.MaxSdpBytes && signals.PageSignal(call, kind, sdp);
+
     public Call Hangup(Call call, string reason = "hung up")
     {
         lifecycle.Hangup(call, reason);

@@ -45,6 +45,14 @@ internal sealed class CallSignalling(CallBook book, CallLifecycle lifecycle, Cal
                     CallMediaPaths.ArrivedOverLink(carried, packet);
                 }
                 break;
+            case FrameType.CallPageSignal:
+                // Only for a call on the pages' WebRTC engine; the page checks the description itself (its DTLS fingerprint came over this link).
+                var signal = frame.Read<CallPageSignal>();
+                if (book.With(session.Id, signal.CallId) is { State: CallState.Active, Engines: CallEngines.WebRtc } paged)
+                {
+                    paged.TellPageSignal(CallNotice.Signal(signal.Kind, signal.Sdp));
+                }
+                break;
             case FrameType.CallCandidates:
                 var candidates = frame.Read<CallCandidates>();
                 if (book.With(session.Id, candidates.CallId) is { State: not CallState.Ended } named)
@@ -90,6 +98,7 @@ internal sealed class CallSignalling(CallBook book, CallLifecycle lifecycle, Cal
         var call = new Call(invite.CallId, peer, name, outgoing: false, invite.Media, invite.Codecs, invite.Secret, now)
         {
             PeerMedia = CallMediaPaths.PeerEndPoint(session.Link, invite.UdpPort),
+            Engines = invite.Engines,
         };
         book.Add(call);
         lifecycle.Publish(CallsEvents.Incoming, call);
@@ -107,6 +116,7 @@ internal sealed class CallSignalling(CallBook book, CallLifecycle lifecycle, Cal
             return;
         }
         call.Codecs = answer.Codec;
+        call.Engines = answer.Engine == CallEngines.WebRtc && call.Engines.HasFlag(CallEngines.WebRtc) ? CallEngines.WebRtc : CallEngines.WebCodecs;
         call.PeerMedia = CallMediaPaths.PeerEndPoint(session.Link, answer.UdpPort);
         lifecycle.Start(call);
     }

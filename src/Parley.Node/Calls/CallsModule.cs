@@ -26,6 +26,8 @@ public sealed class CallsModule : INodeModule
         services.AddSingleton<IMediaRelayFactory, HubMediaRelayFactory>();
         // After the hub's relay: TURN servers the node was given (`parley up --turn`), tried in their order.
         services.AddSingleton<IMediaRelayFactory>(sp => sp.GetRequiredService<Traversal.TurnServers>());
+        services.AddSingleton<PageTurnSocket>();
+        services.AddSingleton<INodeService>(sp => sp.GetRequiredService<PageTurnSocket>());
         services.AddSingleton<CallSignals>();
         Chat.ConversationEntries.AddTo(services); // ended calls are entries of the conversation with the peer
         services.AddSingleton<CallHistory>();

@@ -22,7 +22,6 @@ internal sealed class MediaSocket(NodeOptions options, LinkManager links, TimePr
     public const int MaxPacketsPerSecond = 5000;
     private readonly Socket _socket = new(options.PeerBindAddress.AddressFamily, SocketType.Dgram, ProtocolType.Udp);
     private readonly ConcurrentDictionary<uint, Route> _routes = new();
-    private readonly CancellationTokenSource _stop = new();
     private readonly ILogger _logger = loggerFactory.CreateLogger("Parley.Calls");
     private Task _receiving = Task.CompletedTask;
     private long _strays;
@@ -55,7 +54,7 @@ internal sealed class MediaSocket(NodeOptions options, LinkManager links, TimePr
             // Another program holds that UDP port: any port will do, since calls name theirs in the invite.
             _socket.Bind(new IPEndPoint(options.PeerBindAddress, 0));
         }
-        _receiving = Task.Run(ReceiveLoopAsync, CancellationToken.None);
+        _receiving = DatagramThread.Start(_socket, "parley-media", 2048, (datagram, from) => Deliver(datagram, from));
         return Task.CompletedTask;
     }
 
@@ -103,41 +102,15 @@ internal sealed class MediaSocket(NodeOptions options, LinkManager links, TimePr
         }
     }
 
-    private async Task ReceiveLoopAsync()
+    private void Deliver(ReadOnlyMemory<byte> datagram, EndPoint from)
     {
-        var buffer = new byte[2048];
-        EndPoint any = new IPEndPoint(_socket.AddressFamily == AddressFamily.InterNetworkV6 ? IPAddress.IPv6Any : IPAddress.Any, 0);
-        while (!_stop.IsCancellationRequested)
+        if (StunBinding.LooksLikeStun(datagram.Span))
         {
-            SocketReceiveFromResult received;
-            try
-            {
-                received = await _socket.ReceiveFromAsync(buffer, SocketFlags.None, any, _stop.Token).ConfigureAwait(false);
-            }
-            catch (OperationCanceledException)
-            {
-                return;
-            }
-            catch (SocketException e) when (e.SocketErrorCode is SocketError.ConnectionReset or SocketError.MessageSize)
-            {
-                continue; // an ICMP error for an earlier send, or an oversized datagram
-            }
-            catch (ObjectDisposedException)
-            {
-                return;
-            }
-            Deliver(new ReadOnlySequence<byte>(buffer, 0, received.ReceivedBytes), received.RemoteEndPoint);
-        }
-    }
-
-    private void Deliver(in ReadOnlySequence<byte> datagram, EndPoint from)
-    {
-        if (datagram.IsSingleSegment && StunBinding.LooksLikeStun(datagram.FirstSpan))
-        {
-            AnswerStun(datagram.FirstSpan);
+            AnswerStun(datagram.Span);
             return;
         }
-        if (!MediaPacket.TryRead(datagram, out var packet, out _) || !_routes.TryGetValue(packet.Header.CallId, out var route)
+        // The session keeps nothing of the packet past OnPacket (it copies what it keeps): the loop's buffer is lent, not copied.
+        if (!MediaPacket.TryRead(new ReadOnlySequence<byte>(datagram), out var packet, out _) || !_routes.TryGetValue(packet.Header.CallId, out var route)
             || (route.Peer is { } peer && !peer.Equals(from)))
         {
             Interlocked.Increment(ref _strays);
@@ -199,7 +172,6 @@ internal sealed class MediaSocket(NodeOptions options, LinkManager links, TimePr
 
     public async Task StopAsync()
     {
-        await _stop.CancelAsync().ConfigureAwait(false);
         _socket.Dispose();
         await _receiving.ConfigureAwait(false);
     }

@@ -30,7 +30,7 @@ internal static class PageMediaChannel
         var toPage = SendToPageAsync(socket, outgoing, done.Token);
         try
         {
-            await ReceiveFromPageAsync(socket, call, done.Token).ConfigureAwait(false);
+            await ReceiveFromPageAsync(socket, calls, call, done.Token).ConfigureAwait(false);
         }
         catch (Exception e) when (e is OperationCanceledException or WebSocketException)
         {
@@ -47,7 +47,7 @@ internal static class PageMediaChannel
         }
     }
 
-    private static async Task ReceiveFromPageAsync(WebSocket socket, Call call, CancellationToken cancellationToken)
+    private static async Task ReceiveFromPageAsync(WebSocket socket, CallService calls, Call call, CancellationToken cancellationToken)
     {
         var buffer = new byte[PageFrame.MaxSize];
         while (socket.State == WebSocketState.Open)
@@ -73,20 +73,31 @@ internal static class PageMediaChannel
             {
                 call.SendFromPage(frame);
             }
-            else if (received.MessageType == WebSocketMessageType.Text && KeyframeWanted(buffer.AsSpan(0, length)) is { } stream)
+            else if (received.MessageType == WebSocketMessageType.Text)
             {
-                call.Session?.RequestKeyframe(stream); // the page's decoder lost its footing
+                OnNotice(calls, call, Notice(buffer.AsSpan(0, length)));
             }
         }
     }
 
-    /// <summary>The stream of a page's <c>{"type":"keyframe","stream":"video"}</c>, or null for anything else.</summary>
-    private static StreamKind? KeyframeWanted(ReadOnlySpan<byte> json)
+    /// <summary>What a page says in text: <c>{"type":"keyframe","stream":"video"}</c> (its decoder lost its footing), or its session description for the peer's page.</summary>
+    private static void OnNotice(CallService calls, Call call, CallNotice? notice)
+    {
+        if (notice is { Type: CallNotice.KeyframeType, Stream: { } name } && Enum.TryParse<StreamKind>(name, ignoreCase: true, out var stream))
+        {
+            call.Session?.RequestKeyframe(stream);
+        }
+        else if (notice is { Type: CallNotice.SignalType, Kind: "offer" or "answer", Sdp: { } sdp })
+        {
+            calls.SendPageSignal(call, notice.Kind == "offer" ? PageSignalKind.Offer : PageSignalKind.Answer, sdp);
+        }
+    }
+
+    private static CallNotice? Notice(ReadOnlySpan<byte> json)
     {
         try
         {
-            return JsonSerializer.Deserialize<CallNotice>(json, EventHub.Json) is { Type: CallNotice.KeyframeType, Stream: { } name }
-                && Enum.TryParse<StreamKind>(name, ignoreCase: true, out var kind) ? kind : null;
+            return JsonSerializer.Deserialize<CallNotice>(json, EventHub.Json);
         }
         catch (JsonException)
         {

@@ -12,14 +12,21 @@ public sealed class CallMessagesTests
     [Fact]
     public void Signals_keep_their_wire_bytes_and_read_back()
     {
-        var invite = new CallInvite(0x01020304, CallMedia.Audio | CallMedia.Video, VideoCodecs.Vp8 | VideoCodecs.H264, 0x0506, Secret);
-        Assert.Equal([1, 2, 3, 4, 3, 5, 5, 6, .. Secret], invite.ToArray());
+        var invite = new CallInvite(0x01020304, CallMedia.Audio | CallMedia.Video, VideoCodecs.Vp8 | VideoCodecs.H264, 0x0506, CallEngines.WebCodecs | CallEngines.WebRtc, Secret);
+        Assert.Equal([1, 2, 3, 4, 3, 5, 5, 6, 3, .. Secret], invite.ToArray());
         var back = WireMessage.Read<CallInvite>(invite.ToArray());
         Assert.Equal(invite with { Secret = back.Secret }, back);
         Assert.Equal(Secret, back.Secret);
 
-        var answer = new CallAnswer(0x01020304, false, VideoCodecs.None, 0, "busy");
-        Assert.Equal([1, 2, 3, 4, 0, 0, 0, 0, .. "busy"u8], answer.ToArray());
+        var answer = new CallAnswer(0x01020304, false, VideoCodecs.None, 0, CallEngines.None, "busy");
+        Assert.Equal([1, 2, 3, 4, 0, 0, 0, 0, 0, .. "busy"u8], answer.ToArray());
+        var yes = new CallAnswer(7, true, VideoCodecs.H264, 0x0506, CallEngines.WebRtc, "");
+        Assert.Equal([0, 0, 0, 7, 1, 4, 5, 6, 2], yes.ToArray());
+        Assert.Equal(yes, WireMessage.Read<CallAnswer>(yes.ToArray()));
+
+        var signal = new CallPageSignal(9, PageSignalKind.Offer, "v=0\r\n");
+        Assert.Equal([0, 0, 0, 9, 1, .. "v=0\r\n"u8], signal.ToArray());
+        Assert.Equal(signal, WireMessage.Read<CallPageSignal>(signal.ToArray()));
         Assert.Equal(answer, WireMessage.Read<CallAnswer>(answer.ToArray()));
 
         var end = new CallEnd(9, "bye");

@@ -36,7 +36,7 @@ public sealed class CallSignallingTests : IAsyncLifetime
         var paths = new CallMediaPaths(_socket, _sessions, punching, options, events, _clock);
         var signals = new CallSignals(_sessions, paths);
         var history = new CallHistory(new Parley.Node.Chat.ConversationEntries(_store, contacts, events), _clock, NullLoggerFactory.Instance);
-        var lifecycle = _lifecycle = new CallLifecycle(_book, paths, signals, history, events, _clock, NullLoggerFactory.Instance);
+        var lifecycle = _lifecycle = new CallLifecycle(_book, paths, new PageTurnSocket(_book, NullLoggerFactory.Instance), signals, history, events, _clock, NullLoggerFactory.Instance);
         _signalling = new CallSignalling(_book, lifecycle, signals, punching, contacts, history, _clock);
     }
 
@@ -47,7 +47,7 @@ public sealed class CallSignallingTests : IAsyncLifetime
     }
 
     private static Frame Invite(uint id) =>
-        new(FrameType.CallInvite, 0, new(new CallInvite(id, CallMedia.Audio | CallMedia.Video, VideoCodecs.Vp8, 41_000, RandomNumberGenerator.GetBytes(MediaCrypto.SecretSize)).ToArray()));
+        new(FrameType.CallInvite, 0, new(new CallInvite(id, CallMedia.Audio | CallMedia.Video, VideoCodecs.Vp8, 41_000, CallEngines.WebCodecs, RandomNumberGenerator.GetBytes(MediaCrypto.SecretSize)).ToArray()));
 
     private Task Deliver(PeerSession from, Frame frame) => _signalling.OnFrameAsync(from, frame).AsTask();
 
@@ -108,9 +108,9 @@ public sealed class CallSignallingTests : IAsyncLifetime
         var (alice, _) = _sessions.Open("alice");
         var (bob, bobLink) = _sessions.Open("bob");
         await Deliver(alice, Invite(7));
-        var yes = new CallAnswer(7, true, VideoCodecs.Vp8, 41_000, "").ToArray();
+        var yes = new CallAnswer(7, true, VideoCodecs.Vp8, 41_000, CallEngines.WebCodecs, "").ToArray();
         await Deliver(bob, new Frame(FrameType.CallAnswer, 0, new(yes))); // bob cannot answer alice's call
-        await Deliver(bob, new Frame(FrameType.CallAnswer, 0, new(new CallAnswer(99, true, VideoCodecs.Vp8, 41_000, "").ToArray())));
+        await Deliver(bob, new Frame(FrameType.CallAnswer, 0, new(new CallAnswer(99, true, VideoCodecs.Vp8, 41_000, CallEngines.WebCodecs, "").ToArray())));
         await Deliver(alice, new Frame(FrameType.CallAnswer, 0, new(yes))); // nor can the caller answer its own ring
         Assert.Equal(CallState.Ringing, _book.All.Single().State);
         Assert.Null(_book.All.Single().Session);
