@@ -15,11 +15,16 @@ public sealed class CallTests : IDisposable
 
     public void Dispose() => Directory.Delete(_root, recursive: true);
 
-    /// <summary>Pages on two cores agree on H.264 (Chromium's VP8 encoder stalls there under load); with more, on VP8. Both are run whatever this machine has.</summary>
+    /// <summary>
+    /// Pages on two cores agree on H.264 (Chromium's VP8 encoder stalls there under load); with more, on VP8. Both are run whatever
+    /// this machine has, on the pages' WebRTC engine (what two pages use) and on Parley's own WebCodecs engine (what a page uses
+    /// with a terminal, or when told to).
+    /// </summary>
     [Theory]
-    [InlineData(2, "H264")]
-    [InlineData(8, "VP8")]
-    public async Task A_video_call_both_ways_with_mute_camera_off_and_hang_up(int cores, string codec)
+    [InlineData(2, "H264", "webrtc")]
+    [InlineData(8, "VP8", "webrtc")]
+    [InlineData(2, "H264", "webcodecs")]
+    public async Task A_video_call_both_ways_with_mute_camera_off_and_hang_up(int cores, string codec, string engine)
     {
         await using var browser = await Browser.LaunchAsync();
         await using var alice = await WebNode.StartAsync(browser, Path.Combine(_root, "alice"), "alice");
@@ -28,6 +33,7 @@ public sealed class CallTests : IDisposable
         foreach (var page in new[] { alice.Page, bob.Page })
         {
             await page.AddInitScriptAsync($"Object.defineProperty(navigator, 'hardwareConcurrency', {{ get: () => {cores} }})");
+            await page.EvaluateAsync("engine => engine === 'webcodecs' ? localStorage.setItem('parley-call-engine', engine) : localStorage.removeItem('parley-call-engine')", engine);
             await page.ReloadAsync();
         }
 
@@ -47,7 +53,8 @@ public sealed class CallTests : IDisposable
         }
         await alice.Page.GetByText("Details: devices, speaker, quality, media counters").ClickAsync(); // the counters are behind Details
         await Expect(alice.Page.GetByRole(AriaRole.Status).Filter(new() { HasTextRegex = new System.Text.RegularExpressions.Regex($"^{codec} ·") })).ToBeVisibleAsync();
-        if (cores == 2)
+        Assert.Equal(engine, await alice.Page.EvaluateAsync<string>("() => fetch('/api/calls').then(r => r.json()).then(calls => calls[0].engine)"));
+        if (cores == 2 && engine == "webrtc")
         {
             await Screenshots.SaveAsync(bob.Page, "call-1280");
         }

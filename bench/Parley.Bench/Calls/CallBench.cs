@@ -31,22 +31,28 @@ internal static class CallBench
         /// <summary>The browsers' busiest kinds of thread over the window, in % of a core (both pages together).</summary>
         public string Threads { get; init; } = "";
 
-        /// <summary>Ms a frame spends in each page's encoder and decoder: Parley's engine's recent median, WebRTC's getStats mean.</summary>
+        /// <summary>Ms a frame spends in each stage on each page: WebRTC's getStats means (both Parley's WebRTC engine and the anchor), or the WebCodecs engine's recent medians.</summary>
         public string? Stages { get; init; }
 
         public double Residual => Encoded == 0 ? double.NaN : Math.Max(0, 1 - (double)Decoded / Encoded);
+
+        /// <summary>Frames a second each way: the frames both pages encoded over the window, halved.</summary>
+        public double Fps(TimeSpan window) => Encoded / window.TotalSeconds / 2;
     }
 
     public static async Task<int> RunAsync(string[] args)
     {
         var seconds = Array.IndexOf(args, "--seconds");
+        var roundsAt = Array.IndexOf(args, "--rounds");
+        var rounds = roundsAt >= 0 && roundsAt + 1 < args.Length ? int.Parse(args[roundsAt + 1], CultureInfo.InvariantCulture) : 3;
+        var withWebCodecs = args.Contains("--webcodecs");
         var window = TimeSpan.FromSeconds(seconds >= 0 && seconds + 1 < args.Length ? int.Parse(args[seconds + 1], CultureInfo.InvariantCulture) : 15);
         Console.WriteLine($"720p30 stamped canvas camera both ways, in the codec Parley's pages agree on (WebRTC then uses it too); {Warmup.TotalSeconds:0} s warm-up, then {window.TotalSeconds:0} s measured; " +
             "latency = decode time minus capture time (ms); residual = encoded frames never decoded; CPU in % of one core over the window");
         if (!args.Contains("--apart-only"))
         {
             await using var sides = await CallSides.OnLoopbackAsync();
-            await CompareAsync(sides, "loopback", window);
+            await CompareAsync(sides, "loopback", window, rounds, withWebCodecs);
         }
         if (args.Contains("--loopback-only"))
         {
@@ -54,11 +60,11 @@ internal static class CallBench
         }
         await using (var sides = await CallSides.ApartAsync(TimeSpan.FromMilliseconds(20)))
         {
-            await CompareAsync(sides, "40 ms round trip", window);
+            await CompareAsync(sides, "40 ms round trip", window, rounds, withWebCodecs);
             foreach (var loss in args.Contains("--no-loss") ? [] : new[] { 2, 20 })
             {
                 sides.Lan!.DropUdp(loss);
-                await CompareAsync(sides, $"40 ms round trip, {loss} % of UDP dropped each way", window, loss);
+                await CompareAsync(sides, $"40 ms round trip, {loss} % of UDP dropped each way", window, rounds, withWebCodecs, loss);
                 sides.Lan.HealUdp();
             }
             Console.WriteLine($"(the delay bridge carried {sides.Lan!.Bridged} frames)");
@@ -66,26 +72,86 @@ internal static class CallBench
         return 0;
     }
 
-    private static async Task CompareAsync(CallSides sides, string path, TimeSpan window, int lossPercent = 0)
+    /// <summary>
+    /// Each arm <see cref="Rounds"/> times, alternating which goes first: Parley (its pages on WebRTC's engine, packets through the
+    /// nodes), WebRTC page to page, and with <c>--webcodecs</c> Parley's own WebCodecs engine too. Every round is printed; the
+    /// summary gives the median and the spread, and calls a target met only when the worst round meets it.
+    /// </summary>
+    private static async Task CompareAsync(CallSides sides, string path, TimeSpan window, int rounds, bool withWebCodecs, int lossPercent = 0)
     {
-        var parley = await ParleyCallAsync(sides, window);
-        var webrtc = await WebRtcCallAsync(sides, window, parley.Codec);
         Console.WriteLine(path);
-        foreach (var run in new[] { parley, webrtc })
+        var all = new List<(Run Parley, Run WebRtc, Run? WebCodecs)>();
+        for (var round = 1; round <= rounds; round++)
         {
-            var nodes = run == parley ? $"  nodes alice {run.AliceNodeCpu:0.0} % bob {run.BobNodeCpu:0.0} %" : "";
-            Console.WriteLine($"  {run.Name,-7} latency median {Percentile(run.Latencies, 0.5),6:0.0} p95 {Percentile(run.Latencies, 0.95),6:0.0} ({run.Latencies.Count} frames)" +
-                $"  residual {run.Residual * 100,5:0.00} % of {run.Encoded} frames ({run.Encoded / window.TotalSeconds / 2:0.0} fps, {run.Sent} {run.Codec})  browsers {run.BrowserCpu:0} %{nodes}");
+            Run parley, webrtc;
+            if (round % 2 == 1)
+            {
+                parley = await ParleyCallAsync(sides, window, "webrtc");
+                webrtc = await WebRtcCallAsync(sides, window, parley.Codec);
+            }
+            else
+            {
+                webrtc = await WebRtcCallAsync(sides, window, all[0].Parley.Codec);
+                parley = await ParleyCallAsync(sides, window, "webrtc");
+            }
+            var webcodecs = withWebCodecs ? await ParleyCallAsync(sides, window, "webcodecs") : null;
+            all.Add((parley, webrtc, webcodecs));
+            Console.WriteLine($" round {round}");
+            foreach (var run in new[] { parley, webrtc, webcodecs }.OfType<Run>())
+            {
+                var nodes = run.Name != "webrtc" ? $"  nodes alice {run.AliceNodeCpu:0.0} % bob {run.BobNodeCpu:0.0} %" : "";
+                Console.WriteLine($"  {run.Name,-9} latency median {Percentile(run.Latencies, 0.5),6:0.0} p95 {Percentile(run.Latencies, 0.95),6:0.0} ({run.Latencies.Count} frames)" +
+                    $"  residual {run.Residual * 100,5:0.00} % of {run.Encoded} frames ({run.Fps(window):0.0} fps, {run.Sent} {run.Codec})  browsers {run.BrowserCpu:0} %{nodes}");
+                Console.WriteLine($"            stages, ms a frame: {run.Stages}");
+                Console.WriteLine($"            busiest browser threads, % of a core: {run.Threads}");
+            }
+            Console.WriteLine($"  ratios parley/webrtc: latency {Ratio(parley, webrtc):0.00}x, frame rate {parley.Fps(window) / webrtc.Fps(window):0.00}x" +
+                (lossPercent > 0 ? $", residual {parley.Residual * 100 / lossPercent:0.00}x injected (webrtc {webrtc.Residual * 100 / lossPercent:0.00}x)" : ""));
         }
-        Console.WriteLine($"  stages, ms a frame: parley (median of the last 63, from the engine) {parley.Stages}; webrtc (mean over the call, getStats) {webrtc.Stages}");
-        Console.WriteLine($"  busiest browser threads, % of a core: parley {parley.Threads}; webrtc {webrtc.Threads}");
-        var ratio = Percentile(parley.Latencies, 0.5) / Percentile(webrtc.Latencies, 0.5);
-        var loss = lossPercent > 0 ? $"; residual loss {parley.Residual * 100:0.00} % = {parley.Residual * 100 / lossPercent:0.00}x injected (webrtc {webrtc.Residual * 100 / lossPercent:0.00}x)" : "";
-        Console.WriteLine($"  ratio parley/webrtc median latency: {ratio:0.00}x{loss}");
+        Summarize(all, window, lossPercent);
     }
 
-    private static async Task<Run> ParleyCallAsync(CallSides sides, TimeSpan window)
+    private static void Summarize(List<(Run Parley, Run WebRtc, Run? WebCodecs)> all, TimeSpan window, int lossPercent)
     {
+        static string Spread(IEnumerable<double> values, string format)
+        {
+            var sorted = values.Order().ToArray();
+            return $"{sorted[sorted.Length / 2].ToString(format, CultureInfo.InvariantCulture)} ({sorted[0].ToString(format, CultureInfo.InvariantCulture)}–{sorted[^1].ToString(format, CultureInfo.InvariantCulture)})";
+        }
+        foreach (var arm in new Func<(Run Parley, Run WebRtc, Run? WebCodecs), Run?>[] { r => r.Parley, r => r.WebRtc, r => r.WebCodecs })
+        {
+            var runs = all.Select(arm).OfType<Run>().ToList();
+            if (runs.Count > 0)
+            {
+                Console.WriteLine($"  {runs[0].Name,-9} over {runs.Count} rounds, median (spread): latency median {Spread(runs.Select(r => Percentile(r.Latencies, 0.5)), "0")} ms, " +
+                    $"p95 {Spread(runs.Select(r => Percentile(r.Latencies, 0.95)), "0")} ms, {Spread(runs.Select(r => r.Fps(window)), "0.0")} fps, " +
+                    $"residual {Spread(runs.Select(r => r.Residual * 100), "0.00")} %, browsers {Spread(runs.Select(r => r.BrowserCpu), "0")} %");
+            }
+        }
+        var latency = all.Select(r => Ratio(r.Parley, r.WebRtc)).ToList();
+        var fps = all.Select(r => r.Parley.Fps(window) / r.WebRtc.Fps(window)).ToList();
+        var verdict = latency.Max() <= 1.0 && fps.Min() >= 0.95 && (lossPercent == 0 || all.Max(r => r.Parley.Residual * 100 / lossPercent) <= 0.25);
+        Console.WriteLine($"  parley/webrtc: latency {Spread(latency, "0.00")}x (worst {latency.Max():0.00}x, target ≤ 1.0x), frame rate {Spread(fps, "0.00")}x (worst {fps.Min():0.00}x, target ≥ 0.95x)" +
+            (lossPercent > 0 ? $", residual worst {all.Max(r => r.Parley.Residual * 100 / lossPercent):0.00}x injected (target ≤ 0.25x)" : "") +
+            $": {(verdict ? "met in every round" : "NOT met in every round")}");
+    }
+
+    private static double Ratio(Run parley, Run webrtc) => Percentile(parley.Latencies, 0.5) / Percentile(webrtc.Latencies, 0.5);
+
+    /// <summary>The browser's own per-frame means on each page, from a WebRTC engine's counters (<c>rtcCounts</c> in the probe).</summary>
+    private static string RtcStages(string side, JsonElement c)
+    {
+        double Mean(string seconds, string count) => 1000 * c.GetProperty(seconds).GetDouble() / Math.Max(1, c.GetProperty(count).GetDouble());
+        return $"{side} encode {Mean("encodeSeconds", "encoded"):0.0}, pacer {Mean("sendDelaySeconds", "packetsSent"):0.0} a packet, jitter buffer {Mean("jitterSeconds", "emitted"):0.0}, decode {Mean("decodeSeconds", "decoded"):0.0}";
+    }
+
+    private static async Task<Run> ParleyCallAsync(CallSides sides, TimeSpan window, string engine)
+    {
+        foreach (var page in new[] { sides.Alice.Page, sides.Bob.Page })
+        {
+            // The pages offer WebRTC's engine unless told to keep to WebCodecs (session.js); the node picks what both offer.
+            await page.EvaluateAsync("engine => engine === 'webcodecs' ? localStorage.setItem('parley-call-engine', engine) : localStorage.removeItem('parley-call-engine')", engine);
+        }
         await sides.ReloadAsync();
         await sides.Alice.Page.EvaluateAsync("() => location.hash = '#/calls'");
         await sides.Alice.Page.GetByRole(AriaRole.Button, new() { Name = "Video call bob" }).ClickAsync();
@@ -93,21 +159,31 @@ internal static class CallBench
         // The call's status line (in the closed Details, hence hidden) starts with the codec the pages agreed on ("H264 · sent …").
         var status = sides.Alice.Page.GetByRole(AriaRole.Status, new() { IncludeHidden = true }).Filter(new() { HasTextRegex = new System.Text.RegularExpressions.Regex("^(VP8|VP9|H264) ·") });
         var codec = (await status.TextContentAsync())!.Split(' ')[0];
-        // The engine's own counters (video frames sent and decoded, and how long a frame takes in each), from its media worker.
+        // The engine's own counters (video frames sent and decoded, and how long a frame takes in each).
         const string Stats = "async () => { const s = await __probe.parleyStats(); return [s.sent.video, s.decoded.video, s.encodeMs, s.decodeMs]; }";
-        var run = await MeasureAsync(sides, "parley", window, async page =>
+        var run = await MeasureAsync(sides, engine == "webrtc" ? "parley" : "webcodecs", window, async page =>
         {
             var stats = await page.EvaluateAsync<double[]>(Stats);
             return ((long)stats[0], (long)stats[1]);
         });
         var stages = new List<string>();
+        var sent = "1280x720";
         foreach (var side in new[] { sides.Alice, sides.Bob })
         {
-            var stats = await side.Page.EvaluateAsync<double[]>(Stats);
-            stages.Add($"{side.Name} encode {stats[2]:0} ms, decode {stats[3]:0} ms");
+            if (engine == "webrtc")
+            {
+                var counts = await side.Page.EvaluateAsync<JsonElement>("() => __probe.parleyCounts()");
+                stages.Add(RtcStages(side.Name, counts));
+                sent = counts.GetProperty("size").GetString()!;
+            }
+            else
+            {
+                var stats = await side.Page.EvaluateAsync<double[]>(Stats);
+                stages.Add($"{side.Name} encode {stats[2]:0} ms, decode {stats[3]:0} ms (median of the last 63, waits included)");
+            }
         }
         await sides.Alice.Page.GetByRole(AriaRole.Button, new() { Name = "Hang up" }).ClickAsync();
-        return run with { Stages = string.Join("; ", stages), Codec = codec };
+        return run with { Stages = string.Join("; ", stages), Codec = codec, Sent = sent };
     }
 
     private static async Task<Run> WebRtcCallAsync(CallSides sides, TimeSpan window, string codec)
@@ -123,17 +199,16 @@ internal static class CallBench
             var counts = await page.EvaluateAsync<JsonElement>("() => __probe.webrtc.counts()");
             return (counts.GetProperty("encoded").GetInt64(), counts.GetProperty("decoded").GetInt64());
         });
-        var counts = await sides.Alice.Page.EvaluateAsync<JsonElement>("() => __probe.webrtc.counts()");
         var stages = new List<string>();
+        JsonElement aliceCounts = default;
         foreach (var side in new[] { sides.Alice, sides.Bob })
         {
-            // WebRTC's own mean time in its encoder and decoder over the call (getStats totalEncodeTime, totalDecodeTime).
-            var own = side == sides.Alice ? counts : await side.Page.EvaluateAsync<JsonElement>("() => __probe.webrtc.counts()");
-            double MeanMs(string seconds, string frames) => 1000 * own.GetProperty(seconds).GetDouble() / Math.Max(1, own.GetProperty(frames).GetInt64());
-            stages.Add($"{side.Name} encode {MeanMs("encodeSeconds", "encoded"):0} ms, decode {MeanMs("decodeSeconds", "decoded"):0} ms");
+            var counts = await side.Page.EvaluateAsync<JsonElement>("() => __probe.webrtc.counts()");
+            aliceCounts = side == sides.Alice ? counts : aliceCounts;
+            stages.Add(RtcStages(side.Name, counts));
         }
         await sides.ReloadAsync(); // closes the peer connection
-        return run with { Sent = counts.GetProperty("size").GetString()!, Codec = $"{codec} ({counts.GetProperty("encoder").GetString()})", Stages = string.Join("; ", stages) };
+        return run with { Sent = aliceCounts.GetProperty("size").GetString()!, Codec = $"{codec} ({aliceCounts.GetProperty("encoder").GetString()})", Stages = string.Join("; ", stages) };
     }
 
     /// <summary>Waits for video both ways, lets it settle, then counts over the window: frames each side encoded and decoded, latencies read, CPU used.</summary>

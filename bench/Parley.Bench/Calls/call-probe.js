@@ -99,17 +99,31 @@
       }, 50);
     }
   };
-  const parleyWebRtcStats = async () => {
-    const pc = probe.parleyPc;
-    const mid = pc.getTransceivers()[1].mid;
-    const s = { sent: { video: 0 }, decoded: { video: 0 }, encodeMs: 0, decodeMs: 0 };
-    (await pc.getStats()).forEach(r => {
-      if (r.mid !== mid) return;
-      if (r.type === 'outbound-rtp') { s.sent.video = r.framesEncoded ?? 0; s.encodeMs = 1000 * (r.totalEncodeTime ?? 0) / Math.max(1, s.sent.video); s.size = `${r.frameWidth}x${r.frameHeight}`; }
-      if (r.type === 'inbound-rtp') { s.decoded.video = r.framesDecoded ?? 0; s.decodeMs = 1000 * (r.totalDecodeTime ?? 0) / Math.max(1, s.decoded.video); }
+  /**
+   * A WebRTC engine's video counters (the camera's transceiver only when `mid` is given), with the means the
+   * browser itself keeps for a frame's stages: in the encoder, in the pacer (first to last packet sent), in
+   * the jitter buffer (arrival to decode), in the decoder.
+   */
+  const rtcCounts = async (pc, mid) => {
+    const c = { encoded: 0, decoded: 0, packetsLost: 0, packetsReceived: 0, nacks: 0, encodeSeconds: 0, decodeSeconds: 0, sendDelaySeconds: 0, packetsSent: 0, jitterSeconds: 0, emitted: 0 };
+    (await pc.getStats()).forEach(s => {
+      if (s.kind !== 'video' || (mid !== undefined && s.mid !== mid)) return;
+      if (s.type === 'outbound-rtp') {
+        c.encoded += s.framesEncoded ?? 0; c.encodeSeconds += s.totalEncodeTime ?? 0; c.size = `${s.frameWidth}x${s.frameHeight}`; c.limit = s.qualityLimitationReason; c.encoder = s.encoderImplementation;
+        c.sendDelaySeconds += s.totalPacketSendDelay ?? 0; c.packetsSent += s.packetsSent ?? 0;
+      }
+      if (s.type === 'inbound-rtp') {
+        c.decoded += s.framesDecoded ?? 0; c.decodeSeconds += s.totalDecodeTime ?? 0; c.packetsLost += s.packetsLost ?? 0; c.packetsReceived += s.packetsReceived ?? 0; c.nacks += s.nackCount ?? 0;
+        c.jitterSeconds += s.jitterBufferDelay ?? 0; c.emitted += s.jitterBufferEmittedCount ?? 0;
+      }
     });
-    return s;
+    return c;
   };
+  const parleyWebRtcStats = async () => {
+    const c = await rtcCounts(probe.parleyPc, probe.parleyPc.getTransceivers()[1].mid);
+    return { sent: { video: c.encoded }, decoded: { video: c.decoded }, encodeMs: 1000 * c.encodeSeconds / Math.max(1, c.encoded), decodeMs: 1000 * c.decodeSeconds / Math.max(1, c.decoded), counts: c };
+  };
+  probe.parleyCounts = () => rtcCounts(probe.parleyPc, probe.parleyPc.getTransceivers()[1].mid);
   probe.parleyStats = () => probe.parleyPc ? parleyWebRtcStats() : new Promise(resolve => {
     const worker = probe.worker;
     worker.addEventListener('message', function answer({ data }) {
@@ -188,17 +202,6 @@
       return { type: pc.localDescription.type, sdp: pc.localDescription.sdp };
     },
     async finish(answer) { await probe.pc.setRemoteDescription(answer); },
-    async counts() {
-      const counts = { encoded: 0, decoded: 0, packetsLost: 0, packetsReceived: 0, nacks: 0, encodeSeconds: 0, decodeSeconds: 0 };
-      (await probe.pc.getStats()).forEach(s => {
-        if (s.type === 'outbound-rtp' && s.kind === 'video') {
-          counts.encoded += s.framesEncoded ?? 0; counts.encodeSeconds += s.totalEncodeTime ?? 0; counts.size = `${s.frameWidth}x${s.frameHeight}`; counts.limit = s.qualityLimitationReason; counts.encoder = s.encoderImplementation;
-        }
-        if (s.type === 'inbound-rtp' && s.kind === 'video') {
-          counts.decoded += s.framesDecoded ?? 0; counts.decodeSeconds += s.totalDecodeTime ?? 0; counts.packetsLost += s.packetsLost ?? 0; counts.packetsReceived += s.packetsReceived ?? 0; counts.nacks += s.nackCount ?? 0;
-        }
-      });
-      return counts;
-    },
+    counts() { return rtcCounts(probe.pc); },
   };
 })();

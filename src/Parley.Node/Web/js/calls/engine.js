@@ -7,7 +7,7 @@
 // It outlives view changes: navigating away from the call view does not drop the call.
 
 import { STREAM } from './frames.js';
-import { newStats } from './media-stats.js';
+import { cameraConstraints, newStats } from './media-stats.js';
 
 export { supportedCodecs } from './codecs.js';
 
@@ -75,7 +75,7 @@ export class CallEngine {
     this.senders = this.senders.filter(s => s.stream === STREAM.screen);
     const media = await navigator.mediaDevices.getUserMedia({
       audio: { deviceId: this.devices.mic, sampleRate: this.quality.sampleRate, channelCount: 1, echoCancellation: true, noiseSuppression: true },
-      video: this.call.video ? { deviceId: this.devices.camera, height: { max: this.quality.maxHeight }, frameRate: { max: 30 } } : false,
+      video: this.call.video ? cameraConstraints(this.devices.camera, this.quality.maxHeight) : false,
     });
     if (this.ended) { media.getTracks().forEach(t => t.stop()); return; }
     this.localVideo.srcObject = media;

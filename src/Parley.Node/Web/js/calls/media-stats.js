@@ -42,3 +42,12 @@ export class RecentTimes {
     return sorted[sorted.length >> 1];
   }
 }
+
+/**
+ * What a call asks of the camera: 720p at 30 frames a second where it can (a camera left to itself
+ * usually gives 640x480), never above the chosen cap.
+ */
+export function cameraConstraints(deviceId, maxHeight) {
+  const height = Math.min(720, maxHeight);
+  return { deviceId, width: { ideal: Math.round(height * 16 / 9) }, height: { ideal: height, max: maxHeight }, frameRate: { ideal: 30, max: 30 } };
+}

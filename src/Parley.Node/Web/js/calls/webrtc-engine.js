@@ -8,7 +8,7 @@
 // The same face as CallEngine (engine.js): the call view and session.js use either.
 
 import { STREAM } from './frames.js';
-import { newStats } from './media-stats.js';
+import { cameraConstraints, newStats } from './media-stats.js';
 
 const STATS_EVERY_MS = 250;
 const GATHER_WAIT_MS = 3000; // the node's TURN answers in a millisecond; past this, send what was gathered
@@ -125,7 +125,7 @@ export class WebRtcCallEngine {
     for (const stream of [STREAM.audio, STREAM.video]) this.tracks[stream]?.stop();
     const media = await navigator.mediaDevices.getUserMedia({
       audio: { deviceId: this.devices.mic, sampleRate: this.quality.sampleRate, channelCount: 1, echoCancellation: true, noiseSuppression: true },
-      video: this.call.video ? { deviceId: this.devices.camera, height: { max: this.quality.maxHeight }, frameRate: { max: 30 } } : false,
+      video: this.call.video ? cameraConstraints(this.devices.camera, this.quality.maxHeight) : false,
     });
     if (this.ended) { media.getTracks().forEach(t => t.stop()); return; }
     this.localVideo.srcObject = media;

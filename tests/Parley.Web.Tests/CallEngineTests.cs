@@ -1,0 +1,101 @@
+using System.Text.Json;
+using Microsoft.Playwright;
+using Parley.Testing;
+using Xunit.Abstractions;
+
+namespace Parley.Web.Tests;
+
+/// <summary>
+/// Which media engine a call runs on, and what it gives: two pages use Chromium's own WebRTC engine,
+/// its packets carried by the two nodes (relay-only candidates on each node's TURN socket, so nothing
+/// goes page to page); a page that keeps to WebCodecs makes the call a WebCodecs one.
+/// </summary>
+public sealed class CallEngineTests(ITestOutputHelper output) : IDisposable
+{
+    private readonly string _root = Directory.CreateTempSubdirectory("parley-callengine-").FullName;
+
+    public void Dispose() => Directory.Delete(_root, recursive: true);
+
+    [Fact]
+    public async Task A_720p_call_between_two_pages_shows_25_frames_a_second_for_10_seconds_through_the_nodes()
+    {
+        await using var browser = await Browser.LaunchAsync();
+        await using var alice = await WebNode.StartAsync(browser, Path.Combine(_root, "alice"), "alice");
+        await using var bob = await WebNode.StartAsync(browser, Path.Combine(_root, "bob"), "bob");
+        await NodeProcess.BefriendAsync(alice.Node, bob.Node);
+        await CallAsync(alice, bob);
+
+        // Frames counted from the track bob's page receives (what its tile shows), not from any engine's counters.
+        var seen = await bob.Page.EvaluateAsync<double[]>("""
+            async () => {
+              const track = document.querySelector('.tile.remote video').srcObject.getVideoTracks()[0];
+              const reader = new MediaStreamTrackProcessor({ track: track.clone() }).readable.getReader();
+              let frames = 0, width = 0, height = 0;
+              const end = performance.now() + 10_000;
+              while (performance.now() < end) {
+                const { value, done } = await reader.read();
+                if (done) break;
+                frames++; width = value.displayWidth; height = value.displayHeight;
+                value.close();
+              }
+              reader.cancel();
+              return [frames, width, height];
+            }
+            """);
+        var sent = await alice.Page.EvaluateAsync<double[]>("() => { const s = document.querySelector('.tile.local video').srcObject.getVideoTracks()[0].getSettings(); return [s.width, s.height, s.frameRate]; }");
+        output.WriteLine($"alice's camera {sent[0]}x{sent[1]} at {sent[2]} frames a second; bob's page received {seen[0]} frames in 10 s ({seen[0] / 10:0.0} a second), last {seen[1]}x{seen[2]}");
+        Assert.Equal([1280, 720, 30], sent);
+        Assert.True(seen[0] >= 250, $"{seen[0]} frames in 10 s: under 25 a second");
+        Assert.True(seen[2] >= 360, $"the picture fell to {seen[1]}x{seen[2]}");
+
+        // Every packet went through the nodes: the call's media session carried them (the pages have only relay candidates, on their node).
+        var call = await CallInfoAsync(alice);
+        Assert.Equal("webrtc", call.GetProperty("engine").GetString());
+        var stats = call.GetProperty("stats");
+        Assert.True(stats.GetProperty("received").GetInt64() > 1000, $"alice's node received {stats.GetProperty("received")} packets for the call");
+        Assert.True(stats.GetProperty("sent").GetInt64() > 1000, $"alice's node sent {stats.GetProperty("sent")} packets for the call");
+        // Bob's page talks to alice's page by the name alice's node gave it (192.0.2.1, a relayed candidate), never to an address of this machine.
+        var pair = await bob.Page.EvaluateAsync<string>("""
+            async () => {
+              const { calls } = await import('/js/calls/session.js');
+              const stats = await calls.engine.pc.getStats();
+              const pair = [...stats.values()].find(s => s.type === 'candidate-pair' && s.nominated && s.state === 'succeeded');
+              const remote = stats.get(pair.remoteCandidateId);
+              return `${remote.candidateType} ${remote.address}`;
+            }
+            """);
+        Assert.Equal("relay 192.0.2.1", pair);
+        Assert.Empty(browser.Errors);
+    }
+
+    [Fact]
+    public async Task A_page_that_keeps_to_WebCodecs_makes_the_call_a_WebCodecs_call_and_video_flows_both_ways()
+    {
+        await using var browser = await Browser.LaunchAsync();
+        await using var alice = await WebNode.StartAsync(browser, Path.Combine(_root, "alice"), "alice");
+        await using var bob = await WebNode.StartAsync(browser, Path.Combine(_root, "bob"), "bob");
+        await NodeProcess.BefriendAsync(alice.Node, bob.Node);
+        await bob.Page.EvaluateAsync("() => localStorage.setItem('parley-call-engine', 'webcodecs')");
+        await bob.Page.ReloadAsync();
+        await CallAsync(alice, bob);
+
+        Assert.Equal("webcodecs", (await CallInfoAsync(alice)).GetProperty("engine").GetString());
+        Assert.Equal("webcodecs", (await CallInfoAsync(bob)).GetProperty("engine").GetString());
+        Assert.Equal(0, await alice.Page.EvaluateAsync<int>("() => document.querySelectorAll('audio').length")); // WebCodecs plays through its worklet, not an element
+        Assert.Empty(browser.Errors);
+    }
+
+    private static async Task CallAsync(WebNode caller, WebNode callee)
+    {
+        await caller.GoAsync("calls");
+        await caller.Page.GetByRole(AriaRole.Button, new() { Name = "Video call bob" }).ClickAsync();
+        await callee.Page.GetByRole(AriaRole.Alertdialog).GetByRole(AriaRole.Button, new() { Name = "Accept video" }).ClickAsync();
+        foreach (var page in new[] { caller.Page, callee.Page })
+        {
+            await page.WaitForFunctionAsync("() => Number(document.querySelector('.tile.remote')?.dataset.frames ?? 0) >= 30", null, new() { Timeout = 20_000 });
+        }
+    }
+
+    private static async Task<JsonElement> CallInfoAsync(WebNode node) =>
+        JsonDocument.Parse(await node.Page.EvaluateAsync<string>("() => fetch('/api/calls').then(r => r.text())")).RootElement[0];
+}
