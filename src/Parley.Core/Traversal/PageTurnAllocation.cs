@@ -46,6 +46,13 @@ public sealed class PageTurnAllocation(string username, string password, IPEndPo
         StunMessage.TryParse(datagram, out var message) && (message.Type & ClassMask) == Request && message.TryGet(StunAttribute.Username, out var name)
             ? Encoding.UTF8.GetString(name) : null;
 
+    /// <summary>Whether <paramref name="datagram"/> is a request signed with this allocation's user and key (what may create it).</summary>
+    public bool IsSignedBy(ReadOnlySpan<byte> datagram) =>
+        StunMessage.TryParse(datagram, out var message) && (message.Type & ClassMask) == Request && IsSigned(message);
+
+    private bool IsSigned(in StunMessage message) =>
+        message.TryGet(StunAttribute.Username, out var name) && name.SequenceEqual(Encoding.UTF8.GetBytes(username)) && StunIntegrity.Verify(message, _key);
+
     /// <summary>
     /// The answer to a request from someone with no allocation yet (no or unknown credentials):
     /// 401 with the realm and nonce to sign with, which is how every TURN client begins. Null for non-requests.
@@ -106,7 +113,7 @@ public sealed class PageTurnAllocation(string username, string password, IPEndPo
             reply = new StunMessageBuilder((ushort)(Binding | Success), message.TransactionId).AddXorAddress(StunAttribute.XorMappedAddress, from).AddFingerprint().ToArray();
             return;
         }
-        if (!message.TryGet(StunAttribute.Username, out var name) || !name.SequenceEqual(Encoding.UTF8.GetBytes(username)) || !StunIntegrity.Verify(message, _key))
+        if (!IsSigned(message))
         {
             reply = Challenge(datagram);
             return;

@@ -119,7 +119,12 @@ internal sealed class PageTurnSocket(CallBook book, ILoggerFactory loggerFactory
             return null;
         }
         var relayed = new IPEndPoint(call.Outgoing ? s_callerRelayed : s_calleeRelayed, FirstRelayedPort + held);
-        var entry = (call, new PageTurnAllocation(username, call.Turn.Password, relayed));
+        var allocation = new PageTurnAllocation(username, call.Turn.Password, relayed);
+        if (!allocation.IsSignedBy(datagram))
+        {
+            return null; // a guess at the password takes no place: only the page, which has it, allocates
+        }
+        var entry = (call, allocation);
         _byPage[page] = entry;
         call.ToPageEngine = FromPeer(call);
         return entry;

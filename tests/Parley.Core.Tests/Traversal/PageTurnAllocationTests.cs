@@ -1,0 +1,128 @@
+using System.Buffers.Binary;
+using System.Net;
+using System.Text;
+using Parley.Core.Traversal;
+
+namespace Parley.Core.Tests.Traversal;
+
+/// <summary>
+/// The node's TURN server for its own page, one allocation: what Chromium's TURN client sends (Allocate twice,
+/// CreatePermission, ChannelBind, Send indications, ChannelData, Refresh) gets what RFC 8656 says, and a
+/// stranger without the call's password gets only the challenge.
+/// </summary>
+public sealed class PageTurnAllocationTests
+{
+    private const string User = "0000002a.caller";
+    private const string Password = "secret-of-the-call";
+    private static readonly IPEndPoint Relayed = new(IPAddress.Parse("192.0.2.1"), 40000);
+    private static readonly IPEndPoint Peer = new(IPAddress.Parse("198.51.100.1"), 40000);
+    private static readonly IPEndPoint Page = new(IPAddress.Loopback, 51000);
+    private static readonly byte[] Key = StunIntegrity.LongTermKey(User, PageTurnAllocation.Realm, Password);
+
+    private static StunMessageBuilder Signed(ushort method, string user = User) =>
+        new StunMessageBuilder(method).Add(StunAttribute.Username, user).Add(StunAttribute.Realm, PageTurnAllocation.Realm).Add(StunAttribute.Nonce, "n");
+
+    [Fact]
+    public void An_allocate_without_credentials_is_challenged_and_with_them_gets_the_relayed_name()
+    {
+        var allocation = new PageTurnAllocation(User, Password, Relayed);
+        var bare = new StunMessageBuilder(TurnMessages.Allocate).AddUInt32(StunAttribute.RequestedTransport, TurnMessages.UdpTransport).ToArray();
+        Assert.Null(PageTurnAllocation.UsernameOf(bare));
+        var challenge = PageTurnAllocation.Challenge(bare)!;
+        Assert.True(StunMessage.TryParse(challenge, out var answer));
+        Assert.Equal(0x0113, answer.Type);
+        Assert.True(answer.TryGetError(out var code, out _));
+        Assert.Equal(401, code);
+        Assert.True(answer.TryGet(StunAttribute.Realm, out var realm));
+        Assert.Equal(PageTurnAllocation.Realm, Encoding.UTF8.GetString(realm));
+
+        var request = Signed(TurnMessages.Allocate).AddUInt32(StunAttribute.RequestedTransport, TurnMessages.UdpTransport).AddIntegrity(Key).ToArray();
+        Assert.Equal(User, PageTurnAllocation.UsernameOf(request));
+        allocation.Handle(request, Page, out var reply, out var toPeer);
+        Assert.Null(toPeer);
+        Assert.True(StunMessage.TryParse(reply, out var success));
+        Assert.Equal(0x0103, success.Type);
+        Assert.True(StunIntegrity.Verify(success, Key));
+        Assert.True(success.TryGet(StunAttribute.XorRelayedAddress, out var value));
+        Assert.True(StunAddress.TryReadXor(value, success.TransactionId, out var relayed));
+        Assert.Equal(Relayed, relayed);
+    }
+
+    [Theory]
+    [InlineData("0000002a.caller", "not the password")]
+    [InlineData("0000002b.callee", Password)]
+    public void A_request_signed_with_another_key_or_user_gets_only_the_challenge(string user, string password)
+    {
+        var allocation = new PageTurnAllocation(User, Password, Relayed);
+        var forged = Signed(TurnMessages.ChannelBind, user).AddUInt32(StunAttribute.ChannelNumber, 0x4000u << 16)
+            .AddXorAddress(StunAttribute.XorPeerAddress, Peer).AddIntegrity(StunIntegrity.LongTermKey(user, PageTurnAllocation.Realm, password)).ToArray();
+        allocation.Handle(forged, Page, out var reply, out var toPeer);
+        Assert.Null(toPeer);
+        Assert.True(StunMessage.TryParse(reply, out var answer));
+        Assert.True(answer.TryGetError(out var code, out _));
+        Assert.Equal(401, code);
+        // Not bound: data for that peer still goes out as a Data indication, not on the channel.
+        Assert.False(TurnMessages.IsChannelData(allocation.ToPage(Peer, [1, 2, 3])));
+    }
+
+    [Fact]
+    public void Send_indications_and_bound_channels_carry_datagrams_both_ways()
+    {
+        var allocation = new PageTurnAllocation(User, Password, Relayed);
+        var send = new StunMessageBuilder(TurnMessages.SendIndication).AddXorAddress(StunAttribute.XorPeerAddress, Peer).Add(StunAttribute.Data, [9, 8, 7]).ToArray();
+        allocation.Handle(send, Page, out var reply, out var toPeer);
+        Assert.Null(reply); // indications are not answered
+        Assert.Equal(Peer, toPeer!.Value.Peer);
+        Assert.Equal([9, 8, 7], toPeer.Value.Data);
+
+        var data = allocation.ToPage(Peer, [1, 2, 3]);
+        Assert.True(StunMessage.TryParse(data, out var indication));
+        Assert.Equal(TurnMessages.DataIndication, indication.Type);
+        Assert.True(indication.TryGet(StunAttribute.Data, out var carried));
+        Assert.Equal([1, 2, 3], carried.ToArray());
+
+        var bind = Signed(TurnMessages.ChannelBind).AddUInt32(StunAttribute.ChannelNumber, 0x4001u << 16).AddXorAddress(StunAttribute.XorPeerAddress, Peer).AddIntegrity(Key).ToArray();
+        allocation.Handle(bind, Page, out reply, out _);
+        Assert.True(StunMessage.TryParse(reply, out var bound));
+        Assert.Equal(0x0109, bound.Type);
+
+        var channelData = new byte[4 + 5];
+        TurnMessages.WriteChannelData(channelData, 0x4001, [5, 5, 5, 5, 5]);
+        allocation.Handle(channelData, Page, out reply, out toPeer);
+        Assert.Null(reply);
+        Assert.Equal(Peer, toPeer!.Value.Peer);
+        Assert.Equal([5, 5, 5, 5, 5], toPeer.Value.Data);
+        var back = allocation.ToPage(Peer, [4, 4]);
+        Assert.True(TurnMessages.TryReadChannelData(back, out var channel, out var payload));
+        Assert.Equal(0x4001, channel);
+        Assert.Equal([4, 4], payload.ToArray());
+
+        // Data on a channel never bound goes nowhere.
+        TurnMessages.WriteChannelData(channelData, 0x4002, [5, 5, 5, 5, 5]);
+        allocation.Handle(channelData, Page, out reply, out toPeer);
+        Assert.Null(reply);
+        Assert.Null(toPeer);
+    }
+
+    [Fact]
+    public void A_refresh_with_lifetime_zero_releases_and_garbage_is_ignored()
+    {
+        var allocation = new PageTurnAllocation(User, Password, Relayed);
+        allocation.Handle(Signed(TurnMessages.Refresh).AddUInt32(StunAttribute.Lifetime, 300).AddIntegrity(Key).ToArray(), Page, out var reply, out _);
+        Assert.True(StunMessage.TryParse(reply, out var kept));
+        Assert.True(kept.TryGet(StunAttribute.Lifetime, out var lifetime));
+        Assert.Equal(300u, BinaryPrimitives.ReadUInt32BigEndian(lifetime));
+        Assert.False(allocation.Released);
+
+        foreach (var garbage in new byte[][] { [], [0x40], [0x40, 0x00, 0xFF, 0xFF, 1], [0x00, 0x01, 0x00, 0x08, 0x21, 0x12], new byte[300] })
+        {
+            allocation.Handle(garbage, Page, out reply, out var toPeer);
+            Assert.Null(reply);
+            Assert.Null(toPeer);
+        }
+
+        allocation.Handle(Signed(TurnMessages.Refresh).AddUInt32(StunAttribute.Lifetime, 0).AddIntegrity(Key).ToArray(), Page, out reply, out _);
+        Assert.NotNull(reply);
+        Assert.True(allocation.Released);
+    }
+}
