@@ -30,13 +30,13 @@ public sealed class FrameAssembler
     public long Abandoned { get; private set; }
 
     /// <summary>The payload slices a frame of <paramref name="length"/> bytes is sent in: (offset, length) each.</summary>
-    public static IEnumerable<(int Offset, int Length)> Split(int length)
+    public static IEnumerable<(int Offset, int Length)> Split(int length, int maxPayload = MediaHeader.MaxPayload)
     {
         if (length > MaxFrameBytes)
         {
             throw new ArgumentException($"a frame is at most {MaxFrameBytes:N0} bytes");
         }
-        var count = Math.Max(1, (length + MediaHeader.MaxPayload - 1) / MediaHeader.MaxPayload);
+        var count = Math.Max(1, (length + maxPayload - 1) / maxPayload);
         // Even sizes, so the last packet is not a runt.
         var each = (length + count - 1) / Math.Max(count, 1);
         for (var i = 0; i < count; i++)

@@ -46,9 +46,9 @@ public sealed class MediaCrypto : IDisposable
     /// <summary>Writes header, ciphertext and tag into <paramref name="packet"/>; returns the packet's length.</summary>
     public int Seal(in MediaHeader header, ReadOnlySpan<byte> payload, Span<byte> packet)
     {
-        if (payload.Length > MediaHeader.MaxPayload)
+        if (payload.Length > (header.Kind == PacketKind.Tunnel ? MediaHeader.MaxTunnelPayload : MediaHeader.MaxPayload))
         {
-            throw new ArgumentException($"a packet carries at most {MediaHeader.MaxPayload} bytes of media");
+            throw new ArgumentException($"a packet carries at most {MediaHeader.MaxPayload} bytes of media ({MediaHeader.MaxTunnelPayload} tunnelled)");
         }
         header.Write(packet);
         var length = MediaHeader.Size + payload.Length + MediaHeader.TagSize;

@@ -17,14 +17,14 @@ public readonly record struct MediaPacket(MediaHeader Header, ReadOnlyMemory<byt
 {
     public const int MinSize = MediaHeader.Size + MediaHeader.TagSize;
 
-    public static int MaxSize => MediaHeader.MaxPacket;
+    public static int MaxSize => MediaHeader.MaxTunnelPacket;
 
     public static bool TryRead(in ReadOnlySequence<byte> payload, out MediaPacket message, out string error)
     {
         message = default;
-        if (payload.Length is < MinSize or > MediaHeader.MaxPacket)
+        if (payload.Length is < MinSize or > MediaHeader.MaxTunnelPacket)
         {
-            error = "a media packet is 36 to 1,200 bytes";
+            error = "a media packet is 36 to 1,232 bytes";
             return false;
         }
         // A frame split across the link's buffers is copied; a datagram or a frame in one buffer is not.
@@ -39,6 +39,11 @@ public readonly record struct MediaPacket(MediaHeader Header, ReadOnlyMemory<byt
         if (header.Kind > PacketKind.Tunnel || header.Stream > StreamKind.Screen)
         {
             error = "a media packet of an unknown kind or stream";
+            return false;
+        }
+        if (header.Kind != PacketKind.Tunnel && payload.Length > MediaHeader.MaxPacket)
+        {
+            error = "a media packet other than a tunnel one is at most 1,200 bytes";
             return false;
         }
         if (header.Kind is PacketKind.Media or PacketKind.Tunnel && (header.FragmentCount == 0 || header.Fragment >= header.FragmentCount))

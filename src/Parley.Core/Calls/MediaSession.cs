@@ -39,7 +39,7 @@ public sealed partial class MediaSession : IDisposable
     private readonly Lock _receiveGate = new();
 
     /// <summary>Where a packet's payload is decrypted (under the receive gate): one buffer for the call, not one per packet.</summary>
-    private readonly byte[] _opened = new byte[MediaHeader.MaxPayload];
+    private readonly byte[] _opened = new byte[MediaHeader.MaxTunnelPayload];
     private readonly (uint Number, byte[] Packet, int Retries, long SentMs)?[] _history = new (uint, byte[], int, long)?[HistorySize];
     private readonly Dictionary<StreamKind, ushort> _nextFrame = [];
     private readonly ReplayWindow _window = new();
@@ -130,7 +130,7 @@ public sealed partial class MediaSession : IDisposable
     {
         lock (_sendGate)
         {
-            var slices = FrameAssembler.Split(datagram.Length).ToList();
+            var slices = FrameAssembler.Split(datagram.Length, MediaHeader.MaxTunnelPayload).ToList();
             if (_disposed || !HasPacketNumbers(slices.Count))
             {
                 return;
