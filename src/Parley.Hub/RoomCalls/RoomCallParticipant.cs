@@ -82,13 +82,14 @@ internal sealed class RoomCallParticipant : IDisposable
             {
                 return RoomCallDrop.UnknownParticipant;
             }
-            if (_replay.Check(counter) != ReplayWindow.Verdict.New)
-            {
-                return RoomCallDrop.Replayed;
-            }
+            // The tag first, so a forgery is counted as one whatever counter it chose.
             if (!_inbound.Verify(packet, fromHub: false))
             {
                 return RoomCallDrop.BadTag;
+            }
+            if (_replay.Check(counter) != ReplayWindow.Verdict.New)
+            {
+                return RoomCallDrop.Replayed;
             }
             _replay.Mark(counter);
             return null;
