@@ -190,11 +190,14 @@ public sealed class RoomCallClient : IAsyncDisposable
         }
     }
 
-    /// <summary>Every verified packet arriving until none has come for <paramref name="quiet"/>.</summary>
-    public async Task<List<(RoomCallHopHeader Header, byte[] Packet)>> DrainAsync(TimeSpan quiet)
+    /// <summary>
+    /// Every verified packet arriving until none has come for <paramref name="quiet"/> (the first may take
+    /// <paramref name="firstWithin"/>, for a busy machine, when one is expected).
+    /// </summary>
+    public async Task<List<(RoomCallHopHeader Header, byte[] Packet)>> DrainAsync(TimeSpan quiet, TimeSpan? firstWithin = null)
     {
         var all = new List<(RoomCallHopHeader, byte[])>();
-        while (all.Count < 1_000_000 && await ReceiveAsync(quiet) is { } got)
+        while (all.Count < 1_000_000 && await ReceiveAsync(all.Count == 0 ? firstWithin ?? quiet : quiet) is { } got)
         {
             all.Add(got);
         }

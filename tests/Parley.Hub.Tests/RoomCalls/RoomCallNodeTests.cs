@@ -64,7 +64,7 @@ public sealed class RoomCallNodeTests : HubTestBase
         }, "every node opened both others' frames");
 
         // What the hub forwarded to a member without a frame key: packets from all three, never the marker.
-        var seen = await curious.DrainAsync(TimeSpan.FromMilliseconds(300));
+        var seen = await curious.DrainAsync(TimeSpan.FromMilliseconds(300), TimeSpan.FromSeconds(5));
         Assert.Equal(3, seen.Where(p => p.Header.Kind == RoomCallHopKind.Media).Select(p => p.Header.Source).Distinct().Count());
         Assert.All(seen, p => Assert.Equal(-1, p.Packet.AsSpan().IndexOf(Marker)));
 

@@ -10,7 +10,7 @@ namespace Parley.Hub.Tests.RoomCalls;
 internal static class RoomCallParties
 {
     /// <summary>Connects <paramref name="names"/>, puts them in #<paramref name="room"/> (the first creates it) and, when asked, in its call with UDP bound.</summary>
-    public static async Task<RoomCallClient[]> StartAsync(HubServer hub, string room, bool inCall, params string[] names)
+    public static async Task<RoomCallParty> StartAsync(HubServer hub, string room, bool inCall, params string[] names)
     {
         var clients = new RoomCallClient[names.Length];
         for (var i = 0; i < names.Length; i++)
@@ -27,7 +27,7 @@ internal static class RoomCallParties
             }
             await BindAsync(hub, clients);
         }
-        return clients;
+        return new RoomCallParty(clients);
     }
 
     /// <summary>Each shows the hub its UDP address; returns once the hub knows them all.</summary>
@@ -48,14 +48,6 @@ internal static class RoomCallParties
         }, "every participant bound over UDP");
     }
 
-    public static async Task DisposeAllAsync(IEnumerable<RoomCallClient> clients)
-    {
-        foreach (var client in clients)
-        {
-            await client.DisposeAsync();
-        }
-    }
-
     public static byte[] Body(string marker, int length = 1000)
     {
         var body = new byte[length];
@@ -66,4 +58,20 @@ internal static class RoomCallParties
 
     public static bool IsMedia((RoomCallHopHeader Header, byte[] Packet) got, ushort source) =>
         got.Header.Kind == RoomCallHopKind.Media && got.Header.Source == source;
+}
+
+/// <summary>The participants of one test, disposed together.</summary>
+internal sealed class RoomCallParty(RoomCallClient[] clients) : IAsyncDisposable
+{
+    public RoomCallClient this[int index] => clients[index];
+
+    public IReadOnlyList<RoomCallClient> All => clients;
+
+    public async ValueTask DisposeAsync()
+    {
+        foreach (var client in clients)
+        {
+            await client.DisposeAsync();
+        }
+    }
 }
