@@ -8,11 +8,28 @@ namespace Parley.Hub;
 /// Room calls over a member's link: joining (room members only, within the hub's limits: a clear
 /// refusal otherwise), leaving, hop packets when UDP does not pass, and frame keys sealed from one
 /// participant to another (the hub puts in the real sender and passes them only within one call).
-/// A member's link closing takes it out of its call.
+/// A member's link closing, or its leaving the room (or being removed), takes it out of its call.
 /// </summary>
-internal sealed class RoomCallFeature(RoomCallUnit unit, HubRooms rooms) : IHubFeature
+internal sealed class RoomCallFeature : IHubFeature
 {
-    public RoomCallUnit Unit => unit;
+    private readonly RoomCallUnit _unit;
+    private readonly HubRooms _rooms;
+
+    public RoomCallFeature(RoomCallUnit unit, HubRooms rooms)
+    {
+        _unit = unit;
+        _rooms = rooms;
+        // Out of the room, out of its call: removed or gone, a member stops hearing it at once.
+        rooms.Departed += (room, device) =>
+        {
+            if (unit.CallOf(device) is { } entry && entry.Call.Room == room)
+            {
+                unit.Leave(device, RoomCallChange.Left);
+            }
+        };
+    }
+
+    public RoomCallUnit Unit => _unit;
 
     public IReadOnlyList<FrameSpec> Takes => RoomCallFrames.ToHub;
 
@@ -34,13 +51,13 @@ internal sealed class RoomCallFeature(RoomCallUnit unit, HubRooms rooms) : IHubF
                 Join(member, frame.Read<RoomCallJoin>());
                 break;
             case FrameType.RoomCallLeave:
-                if (unit.CallOf(member.Id) is { } mine && mine.Call.Id == frame.Read<RoomCallLeave>().CallId)
+                if (_unit.CallOf(member.Id) is { } mine && mine.Call.Id == frame.Read<RoomCallLeave>().CallId)
                 {
-                    unit.Leave(member.Id, RoomCallChange.Left, member);
+                    _unit.Leave(member.Id, RoomCallChange.Left, member);
                 }
                 break;
             case FrameType.RoomCallPacket:
-                unit.OnLinkPacket(member, frame.Read<RoomCallPacket>().Bytes);
+                _unit.OnLinkPacket(member, frame.Read<RoomCallPacket>().Bytes);
                 break;
             case FrameType.RoomCallKey:
                 PassKey(member, frame.Read<RoomCallKey>());
@@ -53,17 +70,17 @@ internal sealed class RoomCallFeature(RoomCallUnit unit, HubRooms rooms) : IHubF
 
     private void Join(Member member, RoomCallJoin join)
     {
-        if (!rooms.IsMember(join.Room, member.Id))
+        if (!_rooms.IsMember(join.Room, member.Id))
         {
             member.Send(FrameType.RoomCallRefused, new RelayRefused(join.RequestId, $"you are not a member of #{join.Room}: only its members join its call"));
             return;
         }
-        if (unit.Join(member, join.Room, join.Media, out var call, out var participant) is { } refusal)
+        if (_unit.Join(member, join.Room, join.Media, out var call, out var participant) is { } refusal)
         {
             member.Send(FrameType.RoomCallRefused, new RelayRefused(join.RequestId, refusal));
             return;
         }
-        member.Send(FrameType.RoomCallJoined, new RoomCallJoined(join.RequestId, call!.Id, participant!.Id, participant.HopKey, unit.UdpPort));
+        member.Send(FrameType.RoomCallJoined, new RoomCallJoined(join.RequestId, call!.Id, participant!.Id, participant.HopKey, _unit.UdpPort));
         foreach (var other in call.Participants.Where(p => p != participant))
         {
             member.Send(FrameType.RoomCallNotice, new RoomCallNotice(call.Id, RoomCallChange.Joined, other.Id, other.Device, other.Media));
@@ -73,13 +90,13 @@ internal sealed class RoomCallFeature(RoomCallUnit unit, HubRooms rooms) : IHubF
     /// <summary>Passes a sealed key to a participant of the sender's own call, naming the sender; anything else is dropped.</summary>
     private void PassKey(Member member, RoomCallKey key)
     {
-        if (unit.CallOf(member.Id) is { } mine && mine.Call.Id == key.CallId && mine.Call.Find(key.Participant) is { } to && to != mine.Participant)
+        if (_unit.CallOf(member.Id) is { } mine && mine.Call.Id == key.CallId && mine.Call.Find(key.Participant) is { } to && to != mine.Participant)
         {
             to.Member.Send(FrameType.RoomCallKey, key with { Participant = mine.Participant.Id });
         }
     }
 
-    public void OnMemberConnected(Member member) => unit.Leave(member.Id, RoomCallChange.Left);
+    public void OnMemberConnected(Member member) => _unit.Leave(member.Id, RoomCallChange.Left);
 
-    public void OnMemberDisconnected(Member member) => unit.Leave(member.Id, RoomCallChange.Left, member);
+    public void OnMemberDisconnected(Member member) => _unit.Leave(member.Id, RoomCallChange.Left, member);
 }

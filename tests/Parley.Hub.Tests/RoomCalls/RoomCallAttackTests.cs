@@ -38,6 +38,24 @@ public sealed class RoomCallAttackTests : HubTestBase
     }
 
     [Fact]
+    public async Task MemberRemovedFromTheRoom_OrLeavingIt_IsOutOfItsCallAtOnce_AndHearsNothingMore()
+    {
+        await using var clients = await StartAsync(Hub, "team", inCall: true, "alice", "bob", "carol");
+        var (alice, bob, carol) = (clients[0], clients[1], clients[2]);
+        Assert.Null(await alice.RoomAsync(RoomOp.Remove, "team", bob.Link.Identity.DeviceId.Bytes.ToArray()));
+        Assert.NotNull(await carol.WaitAsync<RoomCallNotice>(FrameType.RoomCallNotice, n => n.Change == RoomCallChange.Left && n.Participant == bob.Participant));
+        Assert.Null(Hub.RoomCalls.CallOf(bob.Link.Identity.DeviceId));
+        Assert.Null(await carol.RoomAsync(RoomOp.Leave, "team", []));
+        Assert.NotNull(await alice.WaitAsync<RoomCallNotice>(FrameType.RoomCallNotice, n => n.Change == RoomCallChange.Left && n.Participant == carol.Participant));
+        Assert.Null(Hub.RoomCalls.CallOf(carol.Link.Identity.DeviceId));
+
+        alice.SendMedia(RoomCallHop.AudioStream, 1, Body("after", 100));
+        Assert.Empty(await bob.DrainAsync(Quiet));
+        Assert.Empty(await carol.DrainAsync(Quiet));
+        Assert.Equal("you are not a member of #team: only its members join its call", await bob.JoinCallAsync("team"));
+    }
+
+    [Fact]
     public async Task Limits_RefuseTheNextVideoParticipant_AndTheNextParticipant_Plainly()
     {
         await using var clients = await StartAsync(Hub, "team", inCall: false, "alice", "bob", "carol", "dave", "erin");
