@@ -37,7 +37,8 @@ internal sealed partial class RoomCallMember
         return Send(call, RoomCallHopKind.Media, stream, flags, sequence, body, audioLevel);
     }
 
-    private bool Send(RoomCallState call, RoomCallHopKind kind, byte stream, RoomCallHopFlags flags, ushort sequence, ReadOnlySpan<byte> body, byte level = 127)
+    private bool Send(RoomCallState call, RoomCallHopKind kind, byte stream, RoomCallHopFlags flags, ushort sequence, ReadOnlySpan<byte> body, byte level = 127,
+        ushort? source = null)
     {
         var packet = new byte[RoomCallHop.HeaderSize + body.Length + RoomCallHop.TagSize];
         body.CopyTo(packet.AsSpan(RoomCallHop.HeaderSize));
@@ -47,9 +48,19 @@ internal sealed partial class RoomCallMember
             {
                 return false;
             }
-            RoomCallHop.WriteHeader(packet, new RoomCallHopHeader(kind, flags, call.CallId, call.Participant, call.Participant, stream, level, sequence, ++call.HopCounter));
+            RoomCallHop.WriteHeader(packet, new RoomCallHopHeader(kind, flags, call.CallId, call.Participant, source ?? call.Participant, stream, level, sequence,
+                ++call.HopCounter));
             call.SendKey.Seal(packet, fromHub: false);
         }
+        if (kind == RoomCallHopKind.Media && stream == RoomCallHop.VideoStream)
+        {
+            call.SentVideo.Add(sequence, packet);
+        }
+        return SendSealed(call, packet);
+    }
+
+    private bool SendSealed(RoomCallState call, byte[] packet)
+    {
         if (call.HubUdp is { } hub && _udp is { } udp)
         {
             try
@@ -90,6 +101,42 @@ internal sealed partial class RoomCallMember
         }
     }
 
+    /// <summary>Asks <paramref name="from"/>'s video for a keyframe (the hub passes one request for all its receivers); false when not in a call with it.</summary>
+    public bool RequestKeyframe(Core.Identity.DeviceId from)
+    {
+        if (_call is not { } call)
+        {
+            return false;
+        }
+        ushort? source = null;
+        lock (call.Lock)
+        {
+            foreach (var (participant, device) in call.Others)
+            {
+                source = device == from ? participant : source;
+            }
+        }
+        return source is { } id && Send(call, RoomCallHopKind.KeyframeRequest, RoomCallHop.VideoStream, RoomCallHopFlags.None, 0, [], source: id);
+    }
+
+    /// <summary>The hub lacks these of our video packets (a receiver asked): sent again from our history, under new hop counters. Under the call's lock.</summary>
+    private void Resend(RoomCallState call, ReadOnlySpan<byte> sequences)
+    {
+        var copy = new byte[RoomCallHop.MaxSize];
+        for (var i = 0; i + 1 < sequences.Length; i += 2)
+        {
+            var length = call.SentVideo.TryCopy(System.Buffers.Binary.BinaryPrimitives.ReadUInt16BigEndian(sequences[i..]), copy);
+            if (length > 0)
+            {
+                var packet = copy[..length];
+                RoomCallHop.SetHop(packet, call.Participant, ++call.HopCounter);
+                call.SendKey.Seal(packet, fromHub: false);
+                Interlocked.Increment(ref _resent);
+                _ = SendSealed(call, packet);
+            }
+        }
+    }
+
     /// <summary>A hop packet from the hub (over UDP or the link): checked for us, then by kind.</summary>
     private void Open(RoomCallState call, ReadOnlySpan<byte> packet)
     {
@@ -120,6 +167,11 @@ internal sealed partial class RoomCallMember
             else if (header.Kind == RoomCallHopKind.KeyframeRequest)
             {
                 Interlocked.Increment(ref _keyframeRequests);
+                return;
+            }
+            else if (header.Kind == RoomCallHopKind.Nack)
+            {
+                Resend(call, RoomCallHop.Body(packet));
                 return;
             }
         }

@@ -44,6 +44,7 @@ internal sealed partial class RoomCallMember(NodeIdentity identity, AgreementKey
     private CancellationTokenSource? _stop;
     private long _unopened;
     private long _keyframeRequests;
+    private long _resent;
 
     public IReadOnlyList<FrameSpec> Frames => RoomCallFrames.FromHub;
 
@@ -57,6 +58,9 @@ internal sealed partial class RoomCallMember(NodeIdentity identity, AgreementKey
 
     /// <summary>Keyframe requests the hub passed us (one for all our receivers at a time).</summary>
     public long KeyframeRequests => Interlocked.Read(ref _keyframeRequests);
+
+    /// <summary>Video packets sent again for the hub's NACKs.</summary>
+    public long Resent => Interlocked.Read(ref _resent);
 
     /// <summary>The others in the call now, by device.</summary>
     public IReadOnlyList<DeviceId> Others()

@@ -44,6 +44,9 @@ internal sealed class RoomCallState(string room, RoomCallJoined grant, System.Ne
 
     public ushort[] Sequences { get; } = new ushort[2];
 
+    /// <summary>Our last video packets as sent, to answer the hub's NACKs for what it no longer has.</summary>
+    public RoomCallHistory SentVideo { get; } = new(RoomCallHistory.SenderDepth);
+
     /// <summary>The hub's counters seen (its packets to us).</summary>
     public Core.Calls.ReplayWindow Replay { get; } = new();
 

@@ -68,6 +68,25 @@ public sealed class RoomCallNodeTests : HubTestBase
         Assert.Equal(3, seen.Where(p => p.Header.Kind == RoomCallHopKind.Media).Select(p => p.Header.Source).Distinct().Count());
         Assert.All(seen, p => Assert.Equal(-1, p.Packet.AsSpan().IndexOf(Marker)));
 
+        // A NACK for alice's video the hub no longer holds reaches alice, who sends it again from her own history;
+        // a keyframe request from bob reaches her too.
+        while (calls[bob.Id].Received.TryRead(out _))
+        {
+        }
+        var aliceThere = await ParticipantOfAsync(curious, alice.Id);
+        for (var i = 0; i < RoomCallHistory.HubDepth + 44; i++)
+        {
+            calls[alice.Id].SendMedia(RoomCallHop.VideoStream, [.. new byte[100]], keyframe: false);
+        }
+        var newest = (await curious.DrainAsync(TimeSpan.FromMilliseconds(300), TimeSpan.FromSeconds(5)))
+            .Where(p => p.Header.Source == aliceThere && p.Header.Stream == RoomCallHop.VideoStream).Max(p => p.Header.Sequence);
+        var lacked = (ushort)(newest - RoomCallHistory.HubDepth - 30); // gone from the hub's history, still in alice's
+        curious.SendNack(aliceThere, lacked);
+        await Wait.UntilAsync(() => calls[alice.Id].Resent == 1, "alice resending what the hub lacked");
+        Assert.Contains(await curious.DrainAsync(TimeSpan.FromMilliseconds(300), TimeSpan.FromSeconds(5)), p => p.Header.Sequence == lacked && p.Header.Kind == RoomCallHopKind.Media);
+        Assert.True(calls[bob.Id].RequestKeyframe(alice.Id));
+        await Wait.UntilAsync(() => calls[alice.Id].KeyframeRequests == 1, "bob's keyframe request at alice");
+
         // carol leaves: the others are told, take new keys, and still open each other's frames.
         var aliceKey = calls[alice.Id].KeyId;
         calls[carol.Id].Leave();
@@ -83,4 +102,9 @@ public sealed class RoomCallNodeTests : HubTestBase
         }, "bob opening alice's frames under her new key");
         Assert.Null(calls[carol.Id].Room);
     }
+
+    /// <summary>The participant ID the hub gave <paramref name="device"/>, from the join notices <paramref name="client"/> was sent.</summary>
+    private static async Task<ushort> ParticipantOfAsync(RoomCallClient client, DeviceId device) =>
+        (await client.WaitAsync<RoomCallNotice>(FrameType.RoomCallNotice, n => n.Device == device && n.Change == RoomCallChange.Joined))?.Participant
+            ?? throw new TimeoutException("no join notice for that device");
 }
