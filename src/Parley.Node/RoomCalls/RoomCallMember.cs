@@ -156,7 +156,13 @@ internal sealed partial class RoomCallMember(NodeIdentity identity, AgreementKey
             while (!stop.IsCancellationRequested)
             {
                 Send(call, RoomCallHopKind.Bind, 0, RoomCallHopFlags.None, 0, []);
-                await Task.Delay(_call == call && call.Others.Count == 0 ? TimeSpan.FromSeconds(1) : BindInterval, time, stop).ConfigureAwait(false);
+                // Alone in the call, every second: the first bind may be lost, and until the hub has one it sends us packets over the link.
+                bool alone;
+                lock (call.Lock)
+                {
+                    alone = call.Others.Count == 0;
+                }
+                await Task.Delay(alone ? TimeSpan.FromSeconds(1) : BindInterval, time, stop).ConfigureAwait(false);
             }
         }
         catch (OperationCanceledException)
