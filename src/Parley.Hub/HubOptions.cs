@@ -174,6 +174,25 @@ public sealed record HubOptions
     /// </summary>
     public int RoomHeldKeysPerSender { get; init; } = 128;
 
+    /// <summary>Most participants sending video in one room call on this hub; the next is refused (it may join with audio only). Defaults to 16.</summary>
+    public int RoomCallVideoParticipants { get; init; } = 16;
+
+    /// <summary>Most participants in one room call on this hub, audio-only ones included; the next is refused. Defaults to 32.</summary>
+    public int RoomCallParticipants { get; init; } = 32;
+
+    /// <summary>Room calls running on this hub at once; the next room's call is refused. Defaults to 64.</summary>
+    public int RoomCalls { get; init; } = 64;
+
+    /// <summary>
+    /// Packets a participant may send a room call a second (NACKs and binds included; packets the hub
+    /// resends for its NACKs are charged to it too). Over it packets are dropped; at twice it for a second
+    /// the participant is cut off. Defaults to 800.
+    /// </summary>
+    public int RoomCallPacketsPerSecond { get; init; } = 800;
+
+    /// <summary>Bytes a participant may send a room call a second, as <see cref="RoomCallPacketsPerSecond"/>. Defaults to 1 MiB (8 Mbit/s).</summary>
+    public int RoomCallBytesPerSecond { get; init; } = 1 << 20;
+
     /// <summary>
     /// Set, the hub is one of a cluster sharing presence, directory and mailbox in NATS JetStream (with
     /// the cluster's identity); unset (the default), a single hub with its state in SQLite under its home.

@@ -28,8 +28,10 @@ public sealed class HubServer : IAsyncDisposable
     private readonly MailboxStore? _mail;
 
     private HubServer(NodeIdentity identity, LinkListener listener, HubDatabase database, MemberRegistry members, HubConnections connections,
-        RelaySwitch relay, DirectoryStore? directory, MailboxStore? mail, RoomsFeature rooms, StunResponder? stun, UdpRelay udpRelay, ClusterState? cluster)
+        RelaySwitch relay, DirectoryStore? directory, MailboxStore? mail, RoomsFeature rooms, StunResponder? stun, UdpRelay udpRelay, ClusterState? cluster,
+        RoomCallUnit roomCalls)
     {
+        RoomCalls = roomCalls;
         _cluster = cluster;
         _stun = stun;
         _publicAddress = udpRelay.PublicAddress;
@@ -56,6 +58,9 @@ public sealed class HubServer : IAsyncDisposable
     public long RoomDeliveries => _rooms.Deliveries;
 
     internal RelaySwitch Relay { get; }
+
+    /// <summary>The room calls' forwarding unit, for its counters.</summary>
+    internal RoomCallUnit RoomCalls { get; }
 
     /// <summary>The UDP relay for media, for its counters.</summary>
     internal UdpRelay UdpRelay => _udpRelay;
@@ -123,13 +128,15 @@ public sealed class HubServer : IAsyncDisposable
             (endpoint, reason) => HubLog.HandshakeFailed(logger, endpoint, reason),
             relay.TryTakeAsync);
         // The same port number over UDP: STUN, so nodes behind NATs learn their public media address.
-        var stun = StunResponder.TryStart(options.BindAddress, listener.Port);
+        var roomCalls = router.Features.OfType<RoomCallFeature>().Single().Unit;
+        var stun = StunResponder.TryStart(options.BindAddress, listener.Port, roomCalls);
+        roomCalls.UdpPort = stun is null ? (ushort)0 : port;
         if (cluster is not null)
         {
             cluster.Announce(CreateInvite(identity.DeviceId, port, options.PublicAddress), options.Cluster!, options.TimeProvider, logger);
             cluster.Nats.GaveUp += () => _ = connections.CloseAllAsync("this hub lost its cluster store (NATS); connect to another hub of the cluster");
         }
-        return new HubServer(identity, listener, database, members, connections, relay, directory, mail, rooms, stun, udpRelay, cluster);
+        return new HubServer(identity, listener, database, members, connections, relay, directory, mail, rooms, stun, udpRelay, cluster, roomCalls);
     }
 
     /// <summary>The hub's features over its database and members, and the router built from them (in the order they hear of members coming and going).</summary>
@@ -159,6 +166,7 @@ public sealed class HubServer : IAsyncDisposable
             rooms,
             new ReachabilityFeature(presence),
             new BlobFeature(new BlobStore(database, options), hubRooms, time),
+            new RoomCallFeature(new RoomCallUnit(options), hubRooms),
         ]);
         return (router, relay, localDirectory, localMail, rooms, udpRelay);
     }

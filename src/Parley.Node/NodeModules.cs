@@ -34,6 +34,7 @@ internal static class NodeModules
         new RoomsModule(),
         new AttachmentsModule(),
         new Attachments.Voice.VoiceModule(),
+        new RoomCalls.RoomCallsModule(),
         new ApiModule(),
     ];
 }

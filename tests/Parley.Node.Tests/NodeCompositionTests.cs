@@ -59,6 +59,7 @@ public sealed class NodeCompositionTests : IAsyncLifetime
             FrameType.RoomReply, FrameType.RoomNotice, FrameType.RoomKey, FrameType.RoomEntry, FrameType.RoomPosted, FrameType.RoomSyncState, FrameType.RoomReceipts,
             FrameType.RoomKeyRequest,
             FrameType.BlobResult, FrameType.BlobData, FrameType.BlobError,
+            FrameType.RoomCallJoined, FrameType.RoomCallRefused, FrameType.RoomCallNotice, FrameType.RoomCallPacket, FrameType.RoomCallKey,
         ];
         Assert.Equal(fromTheHub.Order(), owned);
         Assert.Same(_services.GetRequiredService<RoomMembership>(), router.Features.OfType<RoomMembership>().Single());

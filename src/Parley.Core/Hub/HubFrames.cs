@@ -76,5 +76,8 @@ public static class HubFrames
     /// <summary>The blob store of attachments (rooms' and offline contacts' ciphertext).</summary>
     public static IReadOnlyList<FrameSpec> Blobs => AttachmentFrames.HubBlobs;
 
-    public static IReadOnlyList<FrameSpec> Specs { get; } = [.. Presence, .. Directory, .. Relay, .. UdpRelay, .. Mailbox, .. Rooms, .. Traversal, .. Blobs];
+    /// <summary>Room calls through the hub's forwarding unit.</summary>
+    public static IReadOnlyList<FrameSpec> RoomCalls => Hub.RoomCalls.RoomCallFrames.Specs;
+
+    public static IReadOnlyList<FrameSpec> Specs { get; } = [.. Presence, .. Directory, .. Relay, .. UdpRelay, .. Mailbox, .. Rooms, .. Traversal, .. Blobs, .. RoomCalls];
 }

@@ -76,6 +76,13 @@ public enum FrameType : byte
     BlobData = 0x78,
     BlobError = 0x79,
     CallPageSignal = 0x7C,
+    RoomCallJoin = 0x66,
+    RoomCallJoined = 0x67,
+    RoomCallRefused = 0x68,
+    RoomCallNotice = 0x69,
+    RoomCallLeave = 0x6B,
+    RoomCallPacket = 0x6C,
+    RoomCallKey = 0x6D,
 }
 
 /// <summary>Which send queue a frame goes through: control and chat always go before bulk data.</summary>

@@ -145,8 +145,15 @@ internal sealed partial class HubRooms
         _store.RemoveMember(room, who);
         _proofs.Remove((room, who));
         _policyStore.RemoveProof(room, who);
+        Departed?.Invoke(room, who);
         return true;
     }
+
+    /// <summary>
+    /// A member left a room or was removed (raised under the rooms' lock: a handler must not call back in).
+    /// The room's call takes it out at once, so it hears nothing more and the others rekey without it.
+    /// </summary>
+    public event Action<string, DeviceId>? Departed;
 
     /// <summary>Rooms in order with their policy's public flag and topic, at most <see cref="MaxListed"/>.</summary>
     public List<RoomListing> Listings()

@@ -9,7 +9,8 @@ namespace Parley.Hub;
 /// from, so a node behind a NAT learns where its media socket is seen from the internet, to tell a peer
 /// it wants a direct path to. It answers nothing else, and each source at most
 /// <see cref="PerSourcePerSecond"/> times a second (<see cref="PerSecond"/> in all), so it cannot be
-/// used to flood a third party: an answer is 32 bytes for a 20-byte request.
+/// used to flood a third party: an answer is 32 bytes for a 20-byte request. Every other datagram goes to
+/// the room calls' forwarding unit (<see cref="RoomCallUnit"/>), which answers only participants it authenticated.
 /// </summary>
 internal sealed class StunResponder : IAsyncDisposable
 {
@@ -28,9 +29,12 @@ internal sealed class StunResponder : IAsyncDisposable
     private int _answeredThisSecond;
     private long _answered;
 
-    private StunResponder(List<Socket> sockets)
+    private readonly RoomCallUnit? _roomCalls;
+
+    private StunResponder(List<Socket> sockets, RoomCallUnit? roomCalls)
     {
         _sockets = sockets;
+        _roomCalls = roomCalls;
         _loops = [.. sockets.Select(socket => Task.Run(() => ReceiveLoopAsync(socket)))];
     }
 
@@ -42,7 +46,7 @@ internal sealed class StunResponder : IAsyncDisposable
     /// that is every address, one socket per address, so each answer leaves from the address its request
     /// was sent to (a NAT drops an answer from any other). Null if the UDP port is taken (the hub runs without it).
     /// </summary>
-    public static StunResponder? TryStart(IPAddress address, int port)
+    public static StunResponder? TryStart(IPAddress address, int port, RoomCallUnit? roomCalls = null)
     {
         var addresses = address.Equals(IPAddress.Any)
             ? [.. Parley.Core.Links.LocalAddresses.IPv4(port, withLoopback: true).Select(e => e.Address).Distinct()]
@@ -61,12 +65,12 @@ internal sealed class StunResponder : IAsyncDisposable
                 socket.Dispose();
             }
         }
-        return sockets.Count > 0 ? new StunResponder(sockets) : null;
+        return sockets.Count > 0 ? new StunResponder(sockets, roomCalls) : null;
     }
 
     private async Task ReceiveLoopAsync(Socket socket)
     {
-        var buffer = new byte[1500];
+        var buffer = new byte[2048];
         EndPoint any = new IPEndPoint(socket.AddressFamily == AddressFamily.InterNetworkV6 ? IPAddress.IPv6Any : IPAddress.Any, 0);
         while (!_stop.IsCancellationRequested)
         {
@@ -86,6 +90,12 @@ internal sealed class StunResponder : IAsyncDisposable
             catch (ObjectDisposedException)
             {
                 return;
+            }
+            if (received.RemoteEndPoint is IPEndPoint caller && _roomCalls is not null && !StunBinding.IsRequest(buffer.AsSpan(0, received.ReceivedBytes)))
+            {
+                // Room call packets share the port: the forwarding unit checks and routes them here, on the receive loop.
+                _roomCalls.OnDatagram(socket, buffer.AsSpan(0, received.ReceivedBytes), caller);
+                continue;
             }
             if (received.RemoteEndPoint is IPEndPoint from && StunBinding.IsRequest(buffer.AsSpan(0, received.ReceivedBytes)) && Allow(from.Address))
             {

@@ -4,6 +4,7 @@ using Parley.Core.Hub.Directory;
 using Parley.Core.Hub.Mailbox;
 using Parley.Core.Hub.Presence;
 using Parley.Core.Hub.Relay;
+using Parley.Core.Hub.RoomCalls;
 using Parley.Core.Hub.Rooms;
 using Parley.Core.Identity;
 using Parley.Core.Protocol;
@@ -135,7 +136,8 @@ public class HubMessageTests
     public void EveryHubFrame_IsDeclaredOnce_WithItsMessagesCap()
     {
         var table = new FrameTable(HubFrames.Specs);
-        Assert.Equal(37, HubFrames.Specs.Count); // 24, the UDP relay's six, port mapping's ReachableAt, and the attachment blob store's six
+        Assert.Equal(44, HubFrames.Specs.Count); // 24, the UDP relay's six, port mapping's ReachableAt, the attachment blob store's six, and room calls' seven
+        Assert.Equal(RoomCallPacket.MaxSize, table.MaxPayloadFor((byte)FrameType.RoomCallPacket));
         Assert.Equal(ProtocolLimits.MaxPayload, table.MaxPayloadFor((byte)FrameType.RoomReply));
         Assert.Equal(MailboxPut.MaxSize, table.MaxPayloadFor((byte)FrameType.MailboxPut));
     }

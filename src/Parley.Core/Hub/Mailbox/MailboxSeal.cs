@@ -26,6 +26,7 @@ public static class MailboxSeal
     private static readonly byte[] RoomKeyInfo = Encoding.ASCII.GetBytes("parley-room-key-v1");
     private static readonly byte[] MailActionInfo = Encoding.ASCII.GetBytes("parley-mailbox-action-v1");
     private static readonly byte[] MailAttachmentInfo = Encoding.ASCII.GetBytes("parley-mailbox-attachment-v1");
+    private static readonly byte[] RoomCallKeyInfo = Encoding.ASCII.GetBytes("parley-room-call-key-v1");
 
     public static byte[] Seal(NodeIdentity sender, DeviceId recipient, byte[] recipientAgreementKey, ReadOnlySpan<byte> plaintext, SealPurpose purpose)
     {
@@ -89,6 +90,7 @@ public static class MailboxSeal
             SealPurpose.RoomKey => RoomKeyInfo,
             SealPurpose.MailAction => MailActionInfo,
             SealPurpose.MailAttachment => MailAttachmentInfo,
+            SealPurpose.RoomCallKey => RoomCallKeyInfo,
             _ => throw new ArgumentOutOfRangeException(nameof(purpose)),
         });
 
@@ -109,4 +111,7 @@ public enum SealPurpose
 
     /// <summary>An <see cref="Attachments.AttachmentRef"/> for a contact, its bytes at the hub's blob store (HKDF info "parley-mailbox-attachment-v1").</summary>
     MailAttachment,
+
+    /// <summary>A participant's end-to-end media key for a room call (<see cref="RoomCalls.RoomCallFrameKey"/>; HKDF info "parley-room-call-key-v1").</summary>
+    RoomCallKey,
 }

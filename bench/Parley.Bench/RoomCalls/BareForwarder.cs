@@ -1,0 +1,40 @@
+using System.Net;
+using System.Net.Sockets;
+
+namespace Parley.Bench.RoomCalls;
+
+/// <summary>
+/// The floor the hub's forwarding unit is measured against: a process that forwards every UDP datagram
+/// to every other address it has heard from, with no checks, keys or state beyond that list. It receives
+/// and sends the way the hub's UDP port does (one receive loop, a synchronous send per receiver).
+/// </summary>
+internal static class BareForwarder
+{
+    public static async Task<int> RunAsync()
+    {
+        using var socket = new Socket(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp);
+        socket.Bind(new IPEndPoint(IPAddress.Loopback, 0));
+        Console.WriteLine($"port {((IPEndPoint)socket.LocalEndPoint!).Port}");
+        Console.WriteLine("ready");
+        var known = new List<IPEndPoint>();
+        var buffer = new byte[2048];
+        EndPoint any = new IPEndPoint(IPAddress.Any, 0);
+        while (true)
+        {
+            var received = await socket.ReceiveFromAsync(buffer, SocketFlags.None, any);
+            var from = (IPEndPoint)received.RemoteEndPoint;
+            if (!known.Contains(from))
+            {
+                known.Add(from);
+            }
+            var packet = buffer.AsSpan(0, received.ReceivedBytes);
+            foreach (var to in known)
+            {
+                if (!to.Equals(from))
+                {
+                    socket.SendTo(packet, SocketFlags.None, to);
+                }
+            }
+        }
+    }
+}
