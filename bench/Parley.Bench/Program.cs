@@ -49,6 +49,6 @@ static async Task<int> Idle()
 
 static int Usage()
 {
-    Console.Error.WriteLine("usage: Parley.Bench chat [--round-trips N] [--messages N] | files [--size-mib N] | files-proc [--size-mib N] [--rounds N] [--parley-only] [--tmpfs-only] | folders [--rounds N] [--parley-only] | hub [--members N] [--cluster] | video [--size-mib N] | call [--seconds N] | attack [--seconds N] [--only NAME] | rooms [--members N] [--runs N] [--messages N] [--catch-up N] [--pace N] [--fan-out 0] | rooms-churn [--messages N] [--seed N] [--keep] | cluster-failover [--rounds N] | attachments [--members N] [--mib N] | startup [--runs N] | voice [--runs N] | room-call-forward [--seconds N] [--participants 3,8,16] | micro [BenchmarkDotNet args]");
+    Console.Error.WriteLine("usage: Parley.Bench chat [--round-trips N] [--messages N] | files [--size-mib N] | files-proc [--size-mib N] [--rounds N] [--parley-only] [--tmpfs-only] | folders [--rounds N] [--parley-only] | hub [--members N] [--cluster] | video [--size-mib N] | call [--seconds N] [--rounds N] [--webcodecs] [--loopback-only] [--apart-only] [--no-loss] | attack [--seconds N] [--only NAME] | rooms [--members N] [--runs N] [--messages N] [--catch-up N] [--pace N] [--fan-out 0] | rooms-churn [--messages N] [--seed N] [--keep] | cluster-failover [--rounds N] | attachments [--members N] [--mib N] | startup [--runs N] | voice [--runs N] | room-call-forward [--seconds N] [--participants 3,8,16] | micro [BenchmarkDotNet args]");
     return 2;
 }

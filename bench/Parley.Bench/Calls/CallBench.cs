@@ -6,8 +6,9 @@ using Microsoft.Playwright;
 namespace Parley.Bench.Calls;
 
 /// <summary>
-/// A 720p video call both ways between two Chromium pages, through Parley (WebCodecs in the pages,
-/// frames over the nodes' UDP media transport) and, in the same run and the same pages, through
+/// A 720p video call both ways between two Chromium pages, through Parley (the pages on Chromium's WebRTC
+/// engine, its packets carried by the nodes; with <c>--webcodecs</c> also Parley's WebCodecs engine, frames
+/// over the nodes' UDP media transport) and, in the same run and the same pages, through
 /// Chromium's own WebRTC (<c>RTCPeerConnection</c>, in the codec Parley's pages agreed on: H.264 on a
 /// two-core machine, VP8 elsewhere) as the anchor: capture-to-decode
 /// latency (the capture time is painted into each frame and read back after decoding), the share of
