@@ -19,8 +19,8 @@ public enum PacketKind : byte
     /// </summary>
     Probe = 4,
     /// <summary>
-    /// A piece of a datagram of the pages' own WebRTC engine (<see cref="CallEngines.WebRtc"/>), which has
-    /// its own loss recovery: never NACKed, never kept for resending. Pieces reassemble like a frame's.
+    /// A piece of a datagram of the pages' own WebRTC engine (<see cref="CallEngines.WebRtc"/>): kept and
+    /// NACKed like video, delivered at once (never held for order). Pieces reassemble like a frame's.
     /// </summary>
     Tunnel = 5,
 }

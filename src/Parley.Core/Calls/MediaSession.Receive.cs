@@ -102,7 +102,6 @@ public sealed partial class MediaSession
                     _listener.OnKeyframeRequested(header.Stream);
                     break;
                 case PacketKind.Tunnel:
-                    _tunnelled = true;
                     if (_tunnelPieces.Add(header, _opened.AsSpan(0, length)) is { } whole)
                     {
                         tunnel = whole.Data;
@@ -225,7 +224,7 @@ public sealed partial class MediaSession
                     _missing.Remove(number);
                     Stats.CountLost();
                 }
-                else if (!_tunnelled && now - state.FirstMissedMs >= 10 && state.Nacks < MaxNacksPerPacket && now - state.LastNackMs >= NackSpacingMs(rtt) && nack.Count < MaxNackBatch)
+                else if (now - state.FirstMissedMs >= 10 && state.Nacks < MaxNacksPerPacket && now - state.LastNackMs >= NackSpacingMs(rtt) && nack.Count < MaxNackBatch)
                 {
                     _missing[number] = state with { LastNackMs = now, Nacks = state.Nacks + 1 };
                     nack.Add(number);

@@ -6,8 +6,8 @@ namespace Parley.Core.Tests.Calls;
 
 /// <summary>
 /// Datagrams of the pages' WebRTC engine through a call's media session (<see cref="PacketKind.Tunnel"/>):
-/// whole on the other side whatever their size, never NACKed (that engine recovers its own losses), and
-/// only when sealed with the call's key.
+/// whole on the other side whatever their size, lost ones asked for again between the nodes (faster than
+/// the engine's own end-to-end recovery), and only when sealed with the call's key.
 /// </summary>
 public sealed class TunnelTests
 {
@@ -64,26 +64,37 @@ public sealed class TunnelTests
     }
 
     [Fact]
-    public void Lost_tunnel_packets_are_not_asked_for_again()
+    public void Lost_tunnel_packets_are_asked_for_between_the_nodes_and_arrive_once()
     {
         for (var i = 0; i < 200; i++)
         {
             _caller.SendTunnel([(byte)i, 1, 2, 3]);
         }
-        // Every fifth packet lost on the way.
-        foreach (var (packet, index) in _toCallee.Select((p, i) => (p, i)).Where(x => x.i % 5 != 4))
+        // Every fifth packet lost on the way, the first time only (not the last: a later packet shows a gap).
+        var first = _toCallee.ToList();
+        _toCallee.Clear();
+        foreach (var (packet, index) in first.Select((p, i) => (p, i)).Where(x => x.i % 5 != 3))
         {
             _calleeSession.OnPacket(packet);
         }
-        for (var ms = 0; ms < 2000; ms += 5)
+        Assert.Equal(160, _callee.Tunnelled.Count);
+        for (var ms = 0; ms < 1000; ms += 5)
         {
             _clock.Advance(TimeSpan.FromMilliseconds(5));
             _calleeSession.Tick();
+            foreach (var control in _toCaller.ToList())
+            {
+                _caller.OnPacket(control); // the NACKs reach the caller, which resends
+            }
+            _toCaller.Clear();
+            foreach (var resent in _toCallee.ToList())
+            {
+                _calleeSession.OnPacket(resent);
+            }
+            _toCallee.Clear();
         }
-        Assert.Equal(160, _callee.Tunnelled.Count);
-        var kinds = _toCaller.Select(p => WireMessage.Read<MediaPacket>(p).Header.Kind).ToList();
-        Assert.DoesNotContain(PacketKind.Nack, kinds);
-        Assert.Contains(PacketKind.Report, kinds); // the session itself still reports
+        Assert.Equal(200, _callee.Tunnelled.Count);
+        Assert.Equal(Enumerable.Range(0, 200).Select(i => (byte)i).Order(), _callee.Tunnelled.Select(d => d[0]).Order());
     }
 
     [Fact]
