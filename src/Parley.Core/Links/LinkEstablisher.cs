@@ -67,7 +67,8 @@ public sealed class LinkEstablisher(NodeIdentity identity, LinkOptions options, 
         LimitUnsentBytes(socket);
         try
         {
-            var stream = new SslStream(new NetworkStream(socket, ownsSocket: true), leaveInnerStreamOpen: false);
+            var gather = new WriteGatherStream(new ReadAheadStream(new NetworkStream(socket, ownsSocket: true)));
+            var stream = new SslStream(gather, leaveInnerStreamOpen: false);
             var client = new SslClientAuthenticationOptions
             {
                 TargetHost = "parley",
@@ -76,7 +77,7 @@ public sealed class LinkEstablisher(NodeIdentity identity, LinkOptions options, 
                 CertificateRevocationCheckMode = X509RevocationMode.NoCheck,
                 RemoteCertificateValidationCallback = (_, certificate, _, _) => certificate is not null,
             };
-            return await HandshakeAsync(stream, s => s.AuthenticateAsClientAsync(client, timeout.Token), expected, helloFor,
+            return await HandshakeAsync(stream, gather, s => s.AuthenticateAsClientAsync(client, timeout.Token), expected, helloFor,
                 LinkDirection.Outbound, endpoint, relayed, timeout.Token, claim).ConfigureAwait(false);
         }
         catch (Exception e) when (e is SocketException or IOException or AuthenticationException or OperationCanceledException
@@ -108,7 +109,8 @@ public sealed class LinkEstablisher(NodeIdentity identity, LinkOptions options, 
         socket.NoDelay = true;
         LimitUnsentBytes(socket);
         var remote = (IPEndPoint)socket.RemoteEndPoint!;
-        var stream = new SslStream(new NetworkStream(socket, ownsSocket: true), leaveInnerStreamOpen: false);
+        var gather = new WriteGatherStream(new ReadAheadStream(new NetworkStream(socket, ownsSocket: true)));
+        var stream = new SslStream(gather, leaveInnerStreamOpen: false);
         var server = new SslServerAuthenticationOptions
         {
             EnabledSslProtocols = SslProtocols.Tls13,
@@ -119,7 +121,7 @@ public sealed class LinkEstablisher(NodeIdentity identity, LinkOptions options, 
         };
         try
         {
-            return await HandshakeAsync(stream, s => s.AuthenticateAsServerAsync(server, timeout.Token), expected: null, helloFor,
+            return await HandshakeAsync(stream, gather, s => s.AuthenticateAsServerAsync(server, timeout.Token), expected: null, helloFor,
                 LinkDirection.Inbound, remote, relayed, timeout.Token).ConfigureAwait(false);
         }
         catch (Exception e) when (e is IOException or AuthenticationException or OperationCanceledException && !cancellationToken.IsCancellationRequested)
@@ -129,7 +131,7 @@ public sealed class LinkEstablisher(NodeIdentity identity, LinkOptions options, 
         }
     }
 
-    private async Task<PeerLink> HandshakeAsync(SslStream stream, Func<SslStream, Task> authenticate, DeviceId? expected,
+    private async Task<PeerLink> HandshakeAsync(SslStream stream, WriteGatherStream gather, Func<SslStream, Task> authenticate, DeviceId? expected,
         Func<DeviceId, Hello> helloFor, LinkDirection direction, IPEndPoint remote, bool relayed, CancellationToken cancellationToken,
         Func<bool>? claim = null)
     {
@@ -166,7 +168,7 @@ public sealed class LinkEstablisher(NodeIdentity identity, LinkOptions options, 
                 throw new LinkFailedException("hello device ID differs from the certificate's");
             }
             var version = Math.Min(theirs.Version, Hello.CurrentVersion);
-            return new PeerLink(stream, reader, ours, theirs, (ushort)version, direction, remote, options, _logger) { Relayed = relayed };
+            return new PeerLink(stream, gather, reader, ours, theirs, (ushort)version, direction, remote, options, _logger) { Relayed = relayed };
         }
         catch
         {

@@ -19,6 +19,7 @@ public sealed partial class PeerLink : IPeerLink, IAsyncDisposable
 {
     private static long s_nextNumber;
     private readonly SslStream _stream;
+    private readonly WriteGatherStream _gather;
     private readonly PipeReader _reader;
     private readonly PipeWriter _writer;
     private readonly LinkOptions _options;
@@ -29,10 +30,11 @@ public sealed partial class PeerLink : IPeerLink, IAsyncDisposable
     private Task _loops = Task.CompletedTask;
     private int _closeStarted;
 
-    internal PeerLink(SslStream stream, PipeReader reader, Hello localHello, Hello remoteHello, ushort version, LinkDirection direction,
+    internal PeerLink(SslStream stream, WriteGatherStream gather, PipeReader reader, Hello localHello, Hello remoteHello, ushort version, LinkDirection direction,
         IPEndPoint remoteEndPoint, LinkOptions options, ILogger logger)
     {
         _stream = stream;
+        _gather = gather;
         _reader = reader;
         _writer = PipeWriter.Create(stream, new StreamPipeWriterOptions(leaveOpen: true));
         LocalHello = localHello;
@@ -99,6 +101,7 @@ public sealed partial class PeerLink : IPeerLink, IAsyncDisposable
     public void Start(FrameHandler handler)
     {
         _handler = handler;
+        _gather.StartGathering(); // the send loop is the only writer now, and it flushes every batch
         _sendLoop = Task.Run(SendLoopAsync);
         _loops = Task.WhenAll(Task.Run(ReceiveLoopAsync), _sendLoop, Task.Run(KeepaliveLoopAsync));
     }
@@ -130,6 +133,7 @@ public sealed partial class PeerLink : IPeerLink, IAsyncDisposable
         try
         {
             using var shutdown = new CancellationTokenSource(_options.CloseTimeout);
+            await _gather.StopGatheringAsync(shutdown.Token).ConfigureAwait(false);
             if (notifyPeer)
             {
                 await _stream.ShutdownAsync().WaitAsync(shutdown.Token).ConfigureAwait(false);
