@@ -45,11 +45,9 @@ internal sealed partial class ClusterRooms
         {
             try
             {
-                var consumer = await cluster.JetStream.CreateOrderedConsumerAsync(stream, new NatsJSOrderedConsumerOpts
-                {
-                    DeliverPolicy = applied == 0 ? ConsumerConfigDeliverPolicy.All : ConsumerConfigDeliverPolicy.ByStartSequence,
-                    OptStartSeq = applied + 1,
-                }, _stopping.Token).ConfigureAwait(false);
+                var from = applied == 0 ? new NatsJSOrderedConsumerOpts { DeliverPolicy = ConsumerConfigDeliverPolicy.All }
+                    : new NatsJSOrderedConsumerOpts { DeliverPolicy = ConsumerConfigDeliverPolicy.ByStartSequence, OptStartSeq = applied + 1 };
+                var consumer = await cluster.JetStream.CreateOrderedConsumerAsync(stream, from, _stopping.Token).ConfigureAwait(false);
                 await foreach (var message in consumer.ConsumeAsync<byte[]>(cancellationToken: _stopping.Token).ConfigureAwait(false))
                 {
                     batch.Add(message);
