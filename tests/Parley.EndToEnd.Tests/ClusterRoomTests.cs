@@ -1,3 +1,7 @@
+using NATS.Client.Core;
+using NATS.Client.JetStream;
+using Parley.Core.Hub.Rooms;
+using Parley.Core.Protocol;
 using Parley.Testing;
 using Xunit.Abstractions;
 
@@ -73,7 +77,7 @@ public sealed class ClusterRoomTests(ITestOutputHelper output) : IDisposable
         ClusterNode[] members = [alice, bob, carol];
         try
         {
-            await RunAsync(hub1, members);
+            await RunAsync(nats, [hub1, hub2, hub3], members);
         }
         catch (Exception e) when (e is not Xunit.Sdk.XunitException)
         {
@@ -89,8 +93,9 @@ public sealed class ClusterRoomTests(ITestOutputHelper output) : IDisposable
         }
     }
 
-    private async Task RunAsync(HubProcess hub1, ClusterNode[] members)
+    private async Task RunAsync(NatsServers nats, HubProcess[] hubs, ClusterNode[] members)
     {
+        var hub1 = hubs[0];
         var (alice, bob, carol) = (members[0], members[1], members[2]);
         {
             // Created on hub 1, invites by hub 1, joins through hubs 2 and 3: membership, policy and invites are the cluster's.
@@ -112,6 +117,22 @@ public sealed class ClusterRoomTests(ITestOutputHelper output) : IDisposable
             }));
             first.AddRange(members.SelectMany(m => Enumerable.Range(0, 10).Select(i => $"{m.Name} {i}")));
             await EveryoneHasAsync(members, first, "posting from three hubs");
+
+            // Junk and forgeries put straight into NATS (by anyone who can reach it) are skipped with a log line; the room goes on.
+            await using (var client = new NatsConnection(NatsOpts.Default with { Url = nats.Urls }))
+            {
+                var js = new NatsJSContext(client);
+                var junk = new byte[300];
+                new Random(23).NextBytes(junk);
+                var otherRoom = new RoomEntry("other", 999, DateTimeOffset.UtcNow, RoomEntryKind.Message, default, [1, 2, 3]).ToArray();
+                foreach (var (subject, data) in new[] { ("parley.room.log." + Room, junk), ("parley.room.log." + Room, otherRoom), ("parley.roomstate." + Room, junk),
+                    ("parley.room.key." + Room, junk), ("parley.room.keyack." + Room, junk), ("parley.room.log." + Room, new byte[RoomEntry.MaxSize + 1]) })
+                {
+                    (await js.PublishAsync(subject, data)).EnsureSuccess();
+                }
+            }
+            await Plumbing.Eventually<bool>(() => Task.FromResult(hubs.All(h => h.Output.Split('\n').Count(l => l.Contains("dropped a malformed", StringComparison.Ordinal)) >= 5) ? true : (bool?)null),
+                "every hub to drop the junk");
 
             // Carol goes away (SIGKILL); 40 posts meanwhile; she comes back on hub 1 and catches up from the shared log.
             await carol.KillAsync();

@@ -89,6 +89,10 @@ internal sealed partial class ClusterRooms
                     Saw(entry.Room, streamSeq, entry.Seq);
                     entries.Add(new StoredEntry(entry.Room, entry.Seq, entry.At, entry.Kind, entry.Sender, entry.Body));
                 }
+                else
+                {
+                    SawMalformed(message.Subject, streamSeq);
+                }
                 continue;
             }
             // Keys and acknowledgements come after the entries before them, as published.

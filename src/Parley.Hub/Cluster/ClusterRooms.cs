@@ -104,6 +104,19 @@ internal sealed partial class ClusterRooms(NatsCluster cluster, HubOptions optio
     private void Saw(string room, ulong streamSeq, ulong roomSeq) =>
         _last.AddOrUpdate(room, (streamSeq, roomSeq), (_, old) => old.StreamSeq >= streamSeq ? old : (streamSeq, roomSeq));
 
+    /// <summary>
+    /// Something that is not an entry sits last under a room's subject (anything with access to NATS could
+    /// put it there): the next append goes after it, keeping the room's own numbering, or it would never get in.
+    /// </summary>
+    private void SawMalformed(string subject, ulong streamSeq)
+    {
+        var room = subject.StartsWith(LogPrefix, StringComparison.Ordinal) ? subject[LogPrefix.Length..] : "";
+        if (RoomNames.IsValid(room))
+        {
+            _last.AddOrUpdate(room, (streamSeq, 0), (_, old) => old.StreamSeq >= streamSeq ? old : (streamSeq, old.RoomSeq));
+        }
+    }
+
     /// <summary>Reads the room's last log message from the stream (another hub's, after a refused append).</summary>
     private async Task LearnLastAsync(string room)
     {
@@ -114,6 +127,10 @@ internal sealed partial class ClusterRooms(NatsCluster cluster, HubOptions optio
             if (ReadEntry(last.Message.Subject, last.Message.Data.Span) is { } entry)
             {
                 Saw(room, last.Message.Seq, entry.Seq);
+            }
+            else
+            {
+                SawMalformed(last.Message.Subject, last.Message.Seq);
             }
         }
         catch (NatsJSApiException e) when (e.Error.Code == 404)
