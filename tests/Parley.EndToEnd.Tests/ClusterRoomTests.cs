@@ -52,7 +52,9 @@ public sealed class ClusterRoomTests(ITestOutputHelper output) : IDisposable
             }
             return histories.Values.All(h => h.Count(m => !m.IsWaitingForKey) >= texts.Count);
         }, TimeSpan.FromSeconds(60));
-        var have = string.Join("\n", histories.Select(h => $"{h.Key}: {h.Value.Count} of {texts.Count}, {h.Value.Count(m => m.IsWaitingForKey)} waiting for a key"));
+        var have = string.Join("\n", histories.Select(h => $"{h.Key}: {h.Value.Count} of {texts.Count}, {h.Value.Count(m => m.IsWaitingForKey)} waiting for a key; lacks "
+            + string.Join(", ", texts.Where(t => !h.Value.Any(m => m.Text == t && !m.IsWaitingForKey)))
+            + "; " + string.Join(" ", h.Value.Where(m => m.Outgoing).Select(m => $"{m.Text}={m.State}@{m.RoomSeq}"))));
         Assert.True(complete, $"{when}: not every member has every post within 60 s\n{have}\n"
             + string.Join("\n", members.Select(m => $"--- {m.Name}\n{string.Join('\n', m.Output.Split('\n').TakeLast(15))}")));
         var order = histories[members[0].Name].OrderBy(m => m.RoomSeq).Select(m => m.Text).ToList();

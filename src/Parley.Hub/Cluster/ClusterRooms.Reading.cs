@@ -75,7 +75,7 @@ internal sealed partial class ClusterRooms
     /// <summary>Log entries, sealed keys and acknowledgements, in stream order; returns the last stream sequence applied.</summary>
     private ulong ApplyLog(IReadOnlyList<INatsJSMsg<byte[]>> messages)
     {
-        var entries = new List<StoredEntry>(messages.Count);
+        var entries = new List<(StoredEntry, ulong)>(messages.Count);
         ulong last = 0;
         foreach (var message in messages)
         {
@@ -87,7 +87,7 @@ internal sealed partial class ClusterRooms
                 if (ReadEntry(message.Subject, data) is { } entry)
                 {
                     Saw(entry.Room, streamSeq, entry.Seq);
-                    entries.Add(new StoredEntry(entry.Room, entry.Seq, entry.At, entry.Kind, entry.Sender, entry.Body));
+                    entries.Add((new StoredEntry(entry.Room, entry.Seq, entry.At, entry.Kind, entry.Sender, entry.Body), streamSeq));
                 }
                 else
                 {

@@ -88,7 +88,7 @@ internal sealed partial class ClusterRooms(NatsCluster cluster, HubOptions optio
             if (ack.Success && ack.Value.Error is null)
             {
                 Saw(room, ack.Value.Seq, seq);
-                return seq;
+                return ack.Value.Seq;
             }
             if (ack.Success && ack.Value.Error is { ErrCode: 10071 })
             {

@@ -7,7 +7,7 @@ namespace Parley.Hub;
 /// <summary>Where a cluster hub's rooms' logs are kept: every hub appends there and reads every entry back (none on a single hub).</summary>
 internal interface IRoomLogShare
 {
-    /// <summary>Appends an entry as the room's next; completes with its seq once the cluster holds it, or throws <see cref="InvalidOperationException"/> with why not.</summary>
+    /// <summary>Appends an entry as the room's next; completes with its stream sequence once the cluster holds it, or throws <see cref="InvalidOperationException"/> with why not.</summary>
     Task<ulong> AppendAsync(string room, RoomEntryKind kind, DeviceId sender, byte[] body, DateTimeOffset at);
 
     void HoldKey(RoomKey key, byte[] frame);
@@ -24,7 +24,16 @@ internal interface IRoomLogShare
 /// </summary>
 internal sealed partial class RoomLog
 {
-    private readonly Dictionary<(string Room, ulong Seq), Draft> _awaiting = [];
+    /// <summary>Entries read back kept by stream sequence → room seq, for answering a poster whose entry was read back before its append returned. 65,536.</summary>
+    private const int MaxRecent = 65_536;
+
+    private readonly Dictionary<ulong, Draft> _awaiting = [];
+    private readonly Dictionary<ulong, ulong> _recent = [];
+    private readonly Queue<ulong> _recentOrder = new();
+
+    /// <summary>Each room's last seq as numbered when read back since start (see <see cref="ApplyShared"/>).</summary>
+    private readonly Dictionary<string, ulong> _numbered = new(StringComparer.Ordinal);
+    private ulong _appliedStream;
 
     /// <summary>The cluster's log, or null on a single hub. Set before the first member comes.</summary>
     public IRoomLogShare? Share { get; set; }
@@ -42,23 +51,30 @@ internal sealed partial class RoomLog
                     continue;
                 }
             }
-            ulong seq;
+            ulong streamSeq;
             try
             {
-                seq = await Share!.AppendAsync(draft.Room, draft.Kind, draft.Sender, draft.Body, now).ConfigureAwait(false);
+                streamSeq = await Share!.AppendAsync(draft.Room, draft.Kind, draft.Sender, draft.Body, now).ConfigureAwait(false);
             }
             catch (InvalidOperationException e)
             {
                 Refuse(draft, e.Message);
                 continue;
             }
+            ulong seq;
             lock (_lock)
             {
-                if (Tail(draft.Room).Committed < seq)
+                if (_appliedStream < streamSeq)
                 {
-                    _awaiting[(draft.Room, seq)] = draft;
+                    _awaiting[streamSeq] = draft;
                     continue;
                 }
+                seq = _recent.GetValueOrDefault(streamSeq);
+            }
+            if (seq == 0)
+            {
+                Refuse(draft, "the cluster lost track of it; try again");
+                continue;
             }
             Answer(draft, seq);
         }
@@ -71,24 +87,36 @@ internal sealed partial class RoomLog
     }
 
     /// <summary>
-    /// Entries read back from the cluster's log, in order: each new one is stored here, handed to the
-    /// members reading live, and its poster answered; a notice that someone left forgets them first,
-    /// one that someone joined gives them their place after (as on a single hub). Seen ones are skipped.
+    /// Entries read back from the cluster's log, in stream order, each with its stream sequence. Each is
+    /// numbered here: its proposed seq, or the room's next if another entry took that number (NATS 2.9
+    /// lets two concurrent appends pass the same expected-last check in a replicated stream); every hub
+    /// reads the same order, so every hub gives the same numbers. A new one is stored here, handed to the
+    /// members reading live, and its poster answered; a notice that someone left forgets them first, one
+    /// that someone joined gives them their place after (as on a single hub). Ones held already are skipped.
     /// </summary>
-    public void ApplyShared(IReadOnlyList<StoredEntry> entries)
+    public void ApplyShared(IReadOnlyList<(StoredEntry Entry, ulong StreamSeq)> read)
     {
-        var fresh = new List<StoredEntry>(entries.Count);
+        var fresh = new List<StoredEntry>(read.Count);
+        var streamSeqs = new List<ulong>(read.Count);
         var rooms = new HashSet<string>(StringComparer.Ordinal);
         var before = new Dictionary<string, ulong>(StringComparer.Ordinal);
+        var numberedBefore = new Dictionary<string, ulong>(StringComparer.Ordinal);
         lock (_lock)
         {
-            foreach (var entry in entries)
+            foreach (var (proposed, streamSeq) in read)
             {
+                numberedBefore.TryAdd(proposed.Room, _numbered.GetValueOrDefault(proposed.Room));
+                var seq = Math.Max(proposed.Seq, _numbered.GetValueOrDefault(proposed.Room) + 1);
+                _numbered[proposed.Room] = seq;
+                _appliedStream = Math.Max(_appliedStream, streamSeq);
+                Remember(streamSeq, seq);
+                var entry = proposed with { Seq = seq };
                 var tail = Tail(entry.Room);
                 if (entry.Seq <= tail.Head)
                 {
                     continue;
                 }
+                streamSeqs.Add(streamSeq);
                 before.TryAdd(entry.Room, tail.Head);
                 tail.Head = entry.Seq;
                 tail.AddBytes(entry.Sender, entry.Body.Length);
@@ -108,12 +136,20 @@ internal sealed partial class RoomLog
             }
             catch
             {
-                Unwind(before, fresh); // not stored: read again
+                Unwind(before, fresh); // not stored: read again, numbered again from where it was
+                lock (_lock)
+                {
+                    foreach (var (room, numbered) in numberedBefore)
+                    {
+                        _numbered[room] = numbered;
+                    }
+                }
                 throw;
             }
         }
-        foreach (var entry in fresh)
+        for (var i = 0; i < fresh.Count; i++)
         {
+            var entry = fresh[i];
             var kind = NoticeKind(entry);
             if (kind is RoomNoticeKind.Left or RoomNoticeKind.Removed)
             {
@@ -129,7 +165,7 @@ internal sealed partial class RoomLog
                 {
                     tail.AddBytes(entry.Sender, -entry.Body.Length);
                 }
-                _awaiting.Remove((entry.Room, entry.Seq), out draft);
+                _awaiting.Remove(streamSeqs[i], out draft);
             }
             if (kind == RoomNoticeKind.Joined)
             {
@@ -148,6 +184,18 @@ internal sealed partial class RoomLog
         foreach (var room in overflowing)
         {
             DropOldest(room);
+        }
+    }
+
+    private void Remember(ulong streamSeq, ulong seq)
+    {
+        if (_recent.TryAdd(streamSeq, seq))
+        {
+            _recentOrder.Enqueue(streamSeq);
+        }
+        while (_recentOrder.Count > MaxRecent)
+        {
+            _recent.Remove(_recentOrder.Dequeue());
         }
     }
 
