@@ -86,12 +86,7 @@ internal sealed partial class ClusterRooms
             {
                 if (ReadEntry(message.Subject, data) is { } entry)
                 {
-                    Saw(entry.Room, streamSeq, entry.Seq);
                     entries.Add((new StoredEntry(entry.Room, entry.Seq, entry.At, entry.Kind, entry.Sender, entry.Body), streamSeq));
-                }
-                else
-                {
-                    SawMalformed(message.Subject, streamSeq);
                 }
                 continue;
             }

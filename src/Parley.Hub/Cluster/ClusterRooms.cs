@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using System.Threading.Channels;
 using Microsoft.Extensions.Logging;
 using NATS.Client.Core;
@@ -35,13 +34,8 @@ internal sealed partial class ClusterRooms(NatsCluster cluster, HubOptions optio
     /// <summary>Changes, keys and acknowledgements waiting to be published, in order; past it one is dropped with a log line. 65,536.</summary>
     private const int MaxOutgoing = 65_536;
 
-    /// <summary>Times an append is numbered again after another hub appended first. 50.</summary>
-    private const int MaxRenumbers = 50;
-
     private readonly Channel<(string Subject, byte[] Data)> _outgoing = Channel.CreateBounded<(string, byte[])>(new BoundedChannelOptions(MaxOutgoing) { SingleReader = true });
 
-    /// <summary>Each room's last log message as far as this hub knows: its stream sequence and its room seq.</summary>
-    private readonly ConcurrentDictionary<string, (ulong StreamSeq, ulong RoomSeq)> _last = new(StringComparer.Ordinal);
     private readonly CancellationTokenSource _stopping = new();
     private readonly List<Task> _loops = [];
 
@@ -65,83 +59,30 @@ internal sealed partial class ClusterRooms(NatsCluster cluster, HubOptions optio
         }, cancellationToken).ConfigureAwait(false);
     }
 
+    /// <summary>
+    /// Publishes the entry with a proposed seq (the room's next as this hub knows it); its number is given
+    /// when read back, in stream order (<see cref="RoomLog.ApplyShared"/>), so concurrent appends from any
+    /// hubs need no check between them and go out without waiting for each other.
+    /// </summary>
     public async Task<ulong> AppendAsync(string room, RoomEntryKind kind, DeviceId sender, byte[] body, DateTimeOffset at)
     {
-        var subject = LogPrefix + room;
-        for (var attempt = 0; attempt < MaxRenumbers; attempt++)
-        {
-            var (streamSeq, roomSeq) = _last.GetValueOrDefault(room);
-            // Never below what this hub holds: the stream may have aged out a room's older entries.
-            var seq = Math.Max(roomSeq, _log?.HeadOf(room) ?? 0) + 1;
-            var entry = new RoomEntry(room, seq, at, kind, sender, body).ToArray();
-            NatsResult<PubAckResponse> ack;
-            try
-            {
-                ack = await cluster.JetStream.TryPublishAsync(subject, entry, opts: new NatsJSPubOpts { ExpectedLastSubjectSequence = streamSeq })
-                    .AsTask().WaitAsync(TimeSpan.FromSeconds(5)).ConfigureAwait(false);
-            }
-            catch (Exception e) when (e is NatsException or TimeoutException)
-            {
-                ClusterLog.Failed(logger, "room append", e.GetType().Name);
-                throw new InvalidOperationException("this hub lost its cluster store; try again");
-            }
-            if (ack.Success && ack.Value.Error is null)
-            {
-                Saw(room, ack.Value.Seq, seq);
-                return ack.Value.Seq;
-            }
-            if (ack.Success && ack.Value.Error is { ErrCode: 10071 })
-            {
-                await LearnLastAsync(room).ConfigureAwait(false); // another hub appended first: number after its entry
-                continue;
-            }
-            ClusterLog.Failed(logger, "room append", ack.Success ? ack.Value.Error?.Description ?? "" : ack.Error.GetType().Name);
-            break;
-        }
-        throw new InvalidOperationException("the cluster could not store it; try again");
-    }
-
-    private void Saw(string room, ulong streamSeq, ulong roomSeq) =>
-        _last.AddOrUpdate(room, (streamSeq, roomSeq), (_, old) => old.StreamSeq >= streamSeq ? old : (streamSeq, roomSeq));
-
-    /// <summary>
-    /// Something that is not an entry sits last under a room's subject (anything with access to NATS could
-    /// put it there): the next append goes after it, keeping the room's own numbering, or it would never get in.
-    /// </summary>
-    private void SawMalformed(string subject, ulong streamSeq)
-    {
-        var room = subject.StartsWith(LogPrefix, StringComparison.Ordinal) ? subject[LogPrefix.Length..] : "";
-        if (RoomNames.IsValid(room))
-        {
-            _last.AddOrUpdate(room, (streamSeq, 0), (_, old) => old.StreamSeq >= streamSeq ? old : (streamSeq, old.RoomSeq));
-        }
-    }
-
-    /// <summary>Reads the room's last log message from the stream (another hub's, after a refused append).</summary>
-    private async Task LearnLastAsync(string room)
-    {
+        var entry = new RoomEntry(room, (_log?.HeadOf(room) ?? 0) + 1, at, kind, sender, body).ToArray();
+        NatsResult<PubAckResponse> ack;
         try
         {
-            var stream = (NatsJSStream)await cluster.JetStream.GetStreamAsync(LogStream).ConfigureAwait(false);
-            var last = await stream.GetAsync(new StreamMsgGetRequest { LastBySubj = LogPrefix + room }).ConfigureAwait(false);
-            if (ReadEntry(last.Message.Subject, last.Message.Data.Span) is { } entry)
-            {
-                Saw(room, last.Message.Seq, entry.Seq);
-            }
-            else
-            {
-                SawMalformed(last.Message.Subject, last.Message.Seq);
-            }
-        }
-        catch (NatsJSApiException e) when (e.Error.Code == 404)
-        {
-            _last.TryRemove(room, out _); // nothing left under the subject: append as its first
+            ack = await cluster.JetStream.TryPublishAsync(LogPrefix + room, entry).AsTask().WaitAsync(TimeSpan.FromSeconds(5)).ConfigureAwait(false);
         }
         catch (Exception e) when (e is NatsException or TimeoutException)
         {
-            ClusterLog.Failed(logger, "room log read", e.GetType().Name);
-            await Task.Delay(TimeSpan.FromMilliseconds(250)).ConfigureAwait(false);
+            ClusterLog.Failed(logger, "room append", e.GetType().Name);
+            throw new InvalidOperationException("this hub lost its cluster store; try again");
         }
+        if (ack.Success && ack.Value.Error is null)
+        {
+            return ack.Value.Seq;
+        }
+        ClusterLog.Failed(logger, "room append", ack.Success ? ack.Value.Error?.Description ?? "" : ack.Error.GetType().Name);
+        throw new InvalidOperationException("the cluster could not store it; try again");
     }
 
     /// <summary>An entry read back: it must read, be a message or a notice, and be of the room its subject names.</summary>

@@ -38,9 +38,11 @@ internal sealed partial class RoomLog
     /// <summary>The cluster's log, or null on a single hub. Set before the first member comes.</summary>
     public IRoomLogShare? Share { get; set; }
 
+    /// <summary>Appends the batch's accepted drafts all at once, in order (one NATS connection keeps it); each is answered once read back.</summary>
     private async Task WriteSharedAsync(List<Draft> batch)
     {
         var now = _options.TimeProvider.GetUtcNow();
+        var appends = new List<(Draft Draft, Task<ulong> StreamSeq)>(batch.Count);
         foreach (var draft in batch)
         {
             lock (_lock)
@@ -51,10 +53,14 @@ internal sealed partial class RoomLog
                     continue;
                 }
             }
+            appends.Add((draft, Share!.AppendAsync(draft.Room, draft.Kind, draft.Sender, draft.Body, now)));
+        }
+        foreach (var (draft, append) in appends)
+        {
             ulong streamSeq;
             try
             {
-                streamSeq = await Share!.AppendAsync(draft.Room, draft.Kind, draft.Sender, draft.Body, now).ConfigureAwait(false);
+                streamSeq = await append.ConfigureAwait(false);
             }
             catch (InvalidOperationException e)
             {
@@ -214,7 +220,7 @@ internal sealed partial class RoomLog
         }
     }
 
-    /// <summary>The last seq this hub holds of <paramref name="room"/> (0: none): a cluster append numbers after it.</summary>
+    /// <summary>The last seq this hub holds of <paramref name="room"/> (0: none): a cluster append proposes the next.</summary>
     public ulong HeadOf(string room)
     {
         lock (_lock)
