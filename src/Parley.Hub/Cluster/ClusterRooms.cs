@@ -12,9 +12,8 @@ namespace Parley.Hub;
 
 /// <summary>
 /// Rooms shared by a cluster's hubs through JetStream. Stream <c>PARLEY_ROOMS</c>: each room's log on
-/// <c>parley.room.log.ROOM</c> (a <see cref="RoomEntry"/> a message, numbered by the appending hub and
-/// published only if the subject's last message is still the one it numbered after, so two hubs never
-/// give one seq twice), sealed keys held for members on <c>parley.room.key.ROOM</c> and their
+/// <c>parley.room.log.ROOM</c> (a <see cref="RoomEntry"/> a message; the subject's order is the room's:
+/// every hub numbers the entries as it reads them, so two hubs never give one seq twice), sealed keys held for members on <c>parley.room.key.ROOM</c> and their
 /// acknowledgements on <c>parley.room.keyack.ROOM</c>; kept as long as a single hub keeps its log.
 /// Stream <c>PARLEY_ROOM_STATE</c>: every change to rooms, members, policies and invites
 /// (<see cref="ClusterRoomChange"/>), kept. Every hub reads both from the start
