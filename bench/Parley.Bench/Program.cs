@@ -17,6 +17,7 @@ return mode switch
     "rooms" => await Parley.Bench.Rooms.RoomsBench.RunAsync(args.Skip(1).ToArray()),
     "voice" => await VoiceBench.RunAsync(args.Skip(1).ToArray()),
     "rooms-churn" => await Parley.Bench.Rooms.RoomsChurnBench.RunAsync(args.Skip(1).ToArray()),
+    "rooms-cluster" => await Parley.Bench.Rooms.RoomsClusterBench.RunAsync(args.Skip(1).ToArray()),
     "cluster-failover" => await ClusterFailoverBench.RunAsync(args.Skip(1).ToArray()),
     "attachments" => await Parley.Bench.Attachments.AttachmentBench.RunAsync(args.Skip(1).ToArray()),
     "hubmem" => await HubMem(),
@@ -49,6 +50,6 @@ static async Task<int> Idle()
 
 static int Usage()
 {
-    Console.Error.WriteLine("usage: Parley.Bench chat [--round-trips N] [--messages N] | files [--size-mib N] | files-proc [--size-mib N] [--rounds N] [--parley-only] [--tmpfs-only] | folders [--rounds N] [--parley-only] | hub [--members N] [--cluster] | video [--size-mib N] | call [--seconds N] [--rounds N] [--webcodecs] [--loopback-only] [--apart-only] [--no-loss] | attack [--seconds N] [--only NAME] | rooms [--members N] [--runs N] [--messages N] [--catch-up N] [--pace N] [--fan-out 0] | rooms-churn [--messages N] [--seed N] [--keep] | cluster-failover [--rounds N] | attachments [--members N] [--mib N] | startup [--runs N] | voice [--runs N] | room-call-forward [--seconds N] [--participants 3,8,16] | micro [BenchmarkDotNet args]");
+    Console.Error.WriteLine("usage: Parley.Bench chat [--round-trips N] [--messages N] | files [--size-mib N] | files-proc [--size-mib N] [--rounds N] [--parley-only] [--tmpfs-only] | folders [--rounds N] [--parley-only] | hub [--members N] [--cluster] | video [--size-mib N] | call [--seconds N] [--rounds N] [--webcodecs] [--loopback-only] [--apart-only] [--no-loss] | attack [--seconds N] [--only NAME] | rooms [--members N] [--runs N] [--messages N] [--catch-up N] [--pace N] [--fan-out 0] | rooms-churn [--messages N] [--seed N] [--keep] | cluster-failover [--rounds N] | rooms-cluster [--members N] [--runs N] [--messages N] | attachments [--members N] [--mib N] | startup [--runs N] | voice [--runs N] | room-call-forward [--seconds N] [--participants 3,8,16] | micro [BenchmarkDotNet args]");
     return 2;
 }

@@ -115,7 +115,7 @@ public sealed class HubServer : IAsyncDisposable
     private static HubServer Assemble(HubOptions options, ILoggerFactory loggerFactory, NodeIdentity identity, ClusterState? cluster)
     {
         var logger = loggerFactory.CreateLogger("Parley.Hub");
-        // A cluster hub keeps its rooms here still (not shared yet); directory, mailbox and presence are the cluster's.
+        // A cluster hub keeps its rooms' copy here; directory, mailbox and presence are the cluster's.
         var database = HubDatabase.Open(options.Home);
         var members = new MemberRegistry();
         var (router, relay, directory, mail, rooms, udpRelay) = Compose(options, database, members, logger, cluster);
@@ -154,8 +154,10 @@ public sealed class HubServer : IAsyncDisposable
         var udpRelay = new UdpRelay(options);
         var presence = new PresenceFeature(members, time, cluster?.Presence);
         var hubRooms = new HubRooms(new RoomStore(database), new RoomPolicyStore(database));
-        var rooms = new RoomsFeature(hubRooms,
-            new RoomLog(new RoomLogStore(database), options, logger), members, time);
+        var roomLog = new RoomLog(new RoomLogStore(database), options, logger);
+        var rooms = new RoomsFeature(hubRooms, roomLog, members, time);
+        // A cluster hub keeps rooms in its own store too, as read back from the cluster's streams.
+        cluster?.Rooms.Attach(hubRooms, roomLog, rooms, time);
         var router = new HubRouter(
         [
             presence,

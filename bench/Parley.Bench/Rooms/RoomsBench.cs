@@ -17,7 +17,7 @@ internal static class RoomsBench
     private const int Senders = 5;
     private const int MessageBytes = 200;
 
-    private sealed record FanOut(string Mode, int Messages, long Expected, long Delivered, TimeSpan Elapsed, double P50, double P99, double HubMiB)
+    internal sealed record FanOut(string Mode, int Messages, long Expected, long Delivered, TimeSpan Elapsed, double P50, double P99, double HubMiB)
     {
         public double PerSecond => Delivered / Elapsed.TotalSeconds;
     }
@@ -74,7 +74,7 @@ internal static class RoomsBench
         }
     }
 
-    private static double Median(IEnumerable<double> values)
+    internal static double Median(IEnumerable<double> values)
     {
         var sorted = values.Order().ToArray();
         return sorted.Length % 2 == 1 ? sorted[sorted.Length / 2] : (sorted[sorted.Length / 2 - 1] + sorted[sorted.Length / 2]) / 2;
@@ -90,72 +90,82 @@ internal static class RoomsBench
         try
         {
             await using var hub = await HubProcess.StartAsync(ParleyRunner.Local, home, hasSwitch ? ["--port", "0", "--room-log", mode] : ["--port", "0"]);
-            Invite.TryParse(hub.Invite, out var invite, out _);
-            var port = invite!.Addresses[0].Port;
-            var perSender = messages / Senders;
-            var expected = (long)Senders * perSender * (members - 1);
-            var latencies = new double[expected];
-            long delivered = 0;
-            var clients = new List<BenchRoomMember>();
-            for (var i = 0; i < members; i++)
-            {
-                clients.Add(await BenchRoomMember.ConnectAsync(port, invite.DeviceId, $"m{i}", ms =>
-                {
-                    var at = Interlocked.Increment(ref delivered) - 1;
-                    if (at < latencies.Length)
-                    {
-                        latencies[at] = ms;
-                    }
-                }));
-            }
-            await clients[0].EnterAsync(RoomOp.Create, "bench");
-            foreach (var client in clients.Skip(1))
-            {
-                await client.EnterAsync(RoomOp.Join, "bench");
-            }
-            await Task.Delay(500);
-            Interlocked.Exchange(ref delivered, 0);
-            using var stop = new CancellationTokenSource();
-            var acking = AcknowledgeAsync(clients, stop.Token);
-            var watch = Stopwatch.StartNew();
-            var last = TimeSpan.Zero;
-            for (var i = 0; i < perSender; i++)
-            {
-                for (var s = 0; s < Senders; s++)
-                {
-                    clients[s].Post("bench", MessageBytes);
-                }
-                await Task.Delay(2);
-            }
-            var deadline = TimeSpan.FromSeconds(120);
-            var seen = -1L;
-            while (Interlocked.Read(ref delivered) < expected && watch.Elapsed < deadline)
-            {
-                var now = Interlocked.Read(ref delivered);
-                if (now != seen)
-                {
-                    (seen, last) = (now, watch.Elapsed);
-                }
-                await Task.Delay(5);
-            }
-            await stop.CancelAsync();
-            await acking;
-            var count = Math.Min(Interlocked.Read(ref delivered), expected);
-            var elapsed = count == expected ? watch.Elapsed : last;
-            var sorted = latencies.AsSpan(0, (int)count).ToArray();
-            Array.Sort(sorted);
-            var hubMiB = Proc.RssKiB(hub.Pid) / 1024.0;
-            foreach (var client in clients)
-            {
-                await client.DisposeAsync();
-            }
-            return new FanOut(mode, Senders * perSender, expected, count, elapsed,
-                sorted.Length == 0 ? double.NaN : sorted[sorted.Length / 2], sorted.Length == 0 ? double.NaN : sorted[(int)(sorted.Length * 0.99)], hubMiB);
+            return await FanOutOverAsync(mode, [hub], members, messages);
         }
         finally
         {
             Directory.Delete(home, recursive: true);
         }
+    }
+
+    /// <summary>
+    /// The fan-out over running hubs (one, or a cluster's): member i links to hub i mod their count; the
+    /// first creates the room, the rest join; 5 post. Resident memory is the hubs' together.
+    /// </summary>
+    internal static async Task<FanOut> FanOutOverAsync(string mode, IReadOnlyList<HubProcess> hubs, int members, int messages)
+    {
+        var invites = hubs.Select(h => Invite.TryParse(h.Invite, out var invite, out _) ? invite! : throw new InvalidOperationException(h.Invite)).ToList();
+        var perSender = messages / Senders;
+        var expected = (long)Senders * perSender * (members - 1);
+        var latencies = new double[expected];
+        long delivered = 0;
+        var clients = new List<BenchRoomMember>();
+        for (var i = 0; i < members; i++)
+        {
+            var invite = invites[i % invites.Count];
+            clients.Add(await BenchRoomMember.ConnectAsync(invite.Addresses[0].Port, invite.DeviceId, $"m{i}", ms =>
+            {
+                var at = Interlocked.Increment(ref delivered) - 1;
+                if (at < latencies.Length)
+                {
+                    latencies[at] = ms;
+                }
+            }));
+        }
+        await clients[0].EnterAsync(RoomOp.Create, "bench");
+        await Task.Delay(hubs.Count > 1 ? 1000 : 0); // the other hubs learn of the room through NATS
+        foreach (var client in clients.Skip(1))
+        {
+            await client.EnterAsync(RoomOp.Join, "bench");
+        }
+        await Task.Delay(500);
+        Interlocked.Exchange(ref delivered, 0);
+        using var stop = new CancellationTokenSource();
+        var acking = AcknowledgeAsync(clients, stop.Token);
+        var watch = Stopwatch.StartNew();
+        var last = TimeSpan.Zero;
+        for (var i = 0; i < perSender; i++)
+        {
+            for (var s = 0; s < Senders; s++)
+            {
+                clients[s].Post("bench", MessageBytes);
+            }
+            await Task.Delay(2);
+        }
+        var deadline = TimeSpan.FromSeconds(120);
+        var seen = -1L;
+        while (Interlocked.Read(ref delivered) < expected && watch.Elapsed < deadline)
+        {
+            var now = Interlocked.Read(ref delivered);
+            if (now != seen)
+            {
+                (seen, last) = (now, watch.Elapsed);
+            }
+            await Task.Delay(5);
+        }
+        await stop.CancelAsync();
+        await acking;
+        var count = Math.Min(Interlocked.Read(ref delivered), expected);
+        var elapsed = count == expected ? watch.Elapsed : last;
+        var sorted = latencies.AsSpan(0, (int)count).ToArray();
+        Array.Sort(sorted);
+        var hubMiB = hubs.Sum(h => Proc.RssKiB(h.Pid)) / 1024.0;
+        foreach (var client in clients)
+        {
+            await client.DisposeAsync();
+        }
+        return new FanOut(mode, Senders * perSender, expected, count, elapsed,
+            sorted.Length == 0 ? double.NaN : sorted[sorted.Length / 2], sorted.Length == 0 ? double.NaN : sorted[(int)(sorted.Length * 0.99)], hubMiB);
     }
 
     /// <summary>Every member acknowledges what it has read every 50 ms, as nodes do when their queue runs dry.</summary>

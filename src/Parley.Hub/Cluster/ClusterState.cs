@@ -9,8 +9,9 @@ namespace Parley.Hub;
 /// </summary>
 internal sealed class ClusterState : IAsyncDisposable
 {
-    private ClusterState(NatsCluster nats, ClusterDirectoryStore directory, ClusterMailboxStore mail, ClusterPresenceShare presence)
+    private ClusterState(NatsCluster nats, ClusterDirectoryStore directory, ClusterMailboxStore mail, ClusterPresenceShare presence, ClusterRooms rooms)
     {
+        Rooms = rooms;
         Nats = nats;
         Directory = directory;
         Mail = mail;
@@ -24,6 +25,9 @@ internal sealed class ClusterState : IAsyncDisposable
     public ClusterMailboxStore Mail { get; }
 
     public ClusterPresenceShare Presence { get; }
+
+    /// <summary>Rooms: their logs, members, policies and held keys, shared once <see cref="ClusterRooms.Attach"/> is called.</summary>
+    public ClusterRooms Rooms { get; }
 
     public ClusterHubs? Hubs { get; private set; }
 
@@ -39,18 +43,20 @@ internal sealed class ClusterState : IAsyncDisposable
     {
         var nats = await NatsCluster.ConnectAsync(cluster, hub, logger, options.TimeProvider).ConfigureAwait(false);
         var mail = new ClusterMailboxStore(nats, options, logger);
+        var rooms = new ClusterRooms(nats, options, logger);
         try
         {
             using var timeout = new CancellationTokenSource(cluster.StartTimeout);
             await mail.OpenAsync(timeout.Token).ConfigureAwait(false);
+            await rooms.OpenAsync(timeout.Token).ConfigureAwait(false);
         }
         catch (Exception e) when (e is NATS.Client.Core.NatsException or OperationCanceledException)
         {
             await nats.DisposeAsync().ConfigureAwait(false);
-            throw new InvalidOperationException($"cannot open the cluster's mailbox stream at {nats.Servers} ({e.GetType().Name})");
+            throw new InvalidOperationException($"cannot open the cluster's mailbox and room streams at {nats.Servers} ({e.GetType().Name})");
         }
         return new ClusterState(nats, new ClusterDirectoryStore(nats, options.TimeProvider, logger), mail,
-            new ClusterPresenceShare(nats, cluster.PresenceTtl, options.TimeProvider, logger));
+            new ClusterPresenceShare(nats, cluster.PresenceTtl, options.TimeProvider, logger), rooms);
     }
 
     /// <summary>Starts telling the other hubs this one is alive at <paramref name="own"/>'s addresses.</summary>
@@ -67,6 +73,7 @@ internal sealed class ClusterState : IAsyncDisposable
         {
             await RelayBridge.DisposeAsync().ConfigureAwait(false);
         }
+        await Rooms.DisposeAsync().ConfigureAwait(false);
         await Presence.DisposeAsync().ConfigureAwait(false);
         await Directory.DisposeAsync().ConfigureAwait(false);
         await Nats.DisposeAsync().ConfigureAwait(false);

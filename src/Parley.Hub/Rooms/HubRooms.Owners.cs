@@ -1,3 +1,4 @@
+using Parley.Core.Hub.Cluster;
 using Parley.Core.Hub.Rooms;
 using Parley.Core.Identity;
 using Parley.Core.Protocol;
@@ -60,6 +61,7 @@ internal sealed partial class HubRooms
                 return ($"#{room} has {MaxInvites} open invites, the most a room may", null);
             }
             _policyStore.AddInvite(invite);
+            Shared?.Changed(ClusterRoomOp.Invite, room, invite.Invitee, "", bytes);
             return (null, invite);
         }
     }
@@ -101,6 +103,7 @@ internal sealed partial class HubRooms
             {
                 _policyStore.Revoke(room, member, token);
             }
+            Shared?.Changed(ClusterRoomOp.Removed, room, member, "", proof);
             return null;
         }
     }
@@ -120,6 +123,7 @@ internal sealed partial class HubRooms
             }
             _policyStore.SetPolicy(policy);
             _policies[room] = policy;
+            Shared?.Changed(ClusterRoomOp.Policy, room, by, "", bytes);
             return null;
         }
     }

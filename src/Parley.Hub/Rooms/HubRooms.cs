@@ -1,3 +1,4 @@
+using Parley.Core.Hub.Cluster;
 using Parley.Core.Hub.Rooms;
 using Parley.Core.Identity;
 
@@ -60,6 +61,7 @@ internal sealed partial class HubRooms
             _policyStore.SetPolicy(policy);
             _policies[room] = policy;
             _rooms[room] = [];
+            Shared?.Changed(ClusterRoomOp.Created, room, by, "", policyBytes);
             return AddLocked(room, by, name, []);
         }
     }
@@ -125,6 +127,7 @@ internal sealed partial class HubRooms
         _store.AddMember(room, who, name);
         _proofs[(room, who)] = proof;
         _policyStore.SetProof(room, who, proof);
+        Shared?.Changed(ClusterRoomOp.Member, room, who, name, proof);
         return null;
     }
 
@@ -145,6 +148,7 @@ internal sealed partial class HubRooms
         _store.RemoveMember(room, who);
         _proofs.Remove((room, who));
         _policyStore.RemoveProof(room, who);
+        Shared?.Changed(ClusterRoomOp.Gone, room, who, "", []);
         Departed?.Invoke(room, who);
         return true;
     }

@@ -171,6 +171,11 @@ internal sealed partial class RoomLog
     /// <summary>Holds a sealed key for its recipient until acknowledged, and hands it over now if it is reading.</summary>
     public void HoldKey(RoomKey key, byte[] frame)
     {
+        if (Share is not null)
+        {
+            Share.HoldKey(key, frame); // held and handed over by whichever hub its recipient reads on, once read back
+            return;
+        }
         if (_options.RoomLog)
         {
             _store.HoldKey(key, frame, _options.TimeProvider.GetUtcNow(), _options.RoomHeldKeysPerSender);
@@ -185,6 +190,11 @@ internal sealed partial class RoomLog
 
     public void ReleaseKey(string room, DeviceId recipient, DeviceId sender, uint keyId)
     {
+        if (Share is not null)
+        {
+            Share.ReleaseKey(new RoomKeyRef(room, sender, recipient, keyId, 0));
+            return;
+        }
         if (_options.RoomLog)
         {
             _store.ReleaseKey(room, recipient, sender, keyId);

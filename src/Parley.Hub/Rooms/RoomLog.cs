@@ -95,6 +95,10 @@ internal sealed partial class RoomLog : IAsyncDisposable
         lock (_lock)
         {
             var tail = Tail(room);
+            if (tail.Places.TryGetValue(member, out var place) && place.Joined == joinSeq)
+            {
+                return; // admitted already (a cluster hub admits on reading the join notice back too)
+            }
             tail.Places[member] = new MemberPlace(joinSeq, joinSeq - 1);
             tail.Moved.Add(member); // the others learn where it joined (its messages' counts, and which keys it may ask for)
         }
@@ -158,7 +162,14 @@ internal sealed partial class RoomLog : IAsyncDisposable
             }
             try
             {
-                Write(batch);
+                if (Share is null)
+                {
+                    Write(batch);
+                }
+                else
+                {
+                    await WriteSharedAsync(batch).ConfigureAwait(false);
+                }
             }
             catch (Exception e)
             {

@@ -263,11 +263,21 @@ internal sealed class RoomsFeature(HubRooms rooms, RoomLog log, IHubMembers memb
         {
             throw new ProtocolException("key request sent in another's name");
         }
-        if (rooms.IsMember(request.Room, member.Id) && rooms.IsMember(request.Room, request.Owner) && log.Reader(request.Room, request.Owner) is { } owner)
+        if (rooms.IsMember(request.Room, member.Id) && rooms.IsMember(request.Room, request.Owner))
         {
-            owner.Link.TrySend(FrameType.RoomKeyRequest, frame.Payload.ToArray());
+            if (log.Reader(request.Room, request.Owner) is { } owner)
+            {
+                owner.Link.TrySend(FrameType.RoomKeyRequest, frame.Payload.ToArray());
+            }
+            else
+            {
+                KeyRequestsElsewhere?.Invoke(frame.Payload.ToArray());
+            }
         }
     }
+
+    /// <summary>In a cluster: where a key request goes when the key's owner reads on no link of this hub (the hub it reads on passes it).</summary>
+    public Action<byte[]>? KeyRequestsElsewhere { get; set; }
 
     internal IReadOnlyList<RoomEntry> Entries(string room) => log.Entries(room);
 
