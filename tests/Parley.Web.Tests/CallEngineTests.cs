@@ -6,9 +6,10 @@ using Xunit.Abstractions;
 namespace Parley.Web.Tests;
 
 /// <summary>
-/// Which media engine a call runs on, and what it gives: two pages use Chromium's own WebRTC engine,
-/// its packets carried by the two nodes (relay-only candidates on each node's TURN socket, so nothing
-/// goes page to page); a page that keeps to WebCodecs makes the call a WebCodecs one.
+/// Which media engine a call runs on, and what it gives. By default WebCodecs (Parley's own engine);
+/// when both pages choose Chromium's WebRTC engine (the Calls view's checkbox), that, with its packets
+/// carried by the two nodes (relay-only candidates on each node's TURN socket, so nothing goes page to
+/// page); one page that did not choose it makes the call a WebCodecs one.
 /// </summary>
 public sealed class CallEngineTests(ITestOutputHelper output) : IDisposable
 {
@@ -17,36 +18,29 @@ public sealed class CallEngineTests(ITestOutputHelper output) : IDisposable
     public void Dispose() => Directory.Delete(_root, recursive: true);
 
     [Fact]
-    public async Task A_720p_call_between_two_pages_shows_25_frames_a_second_for_10_seconds_through_the_nodes()
+    public async Task A_720p_call_between_two_pages_shows_25_frames_a_second_for_10_seconds()
     {
         await using var browser = await Browser.LaunchAsync();
         await using var alice = await WebNode.StartAsync(browser, Path.Combine(_root, "alice"), "alice");
         await using var bob = await WebNode.StartAsync(browser, Path.Combine(_root, "bob"), "bob");
         await NodeProcess.BefriendAsync(alice.Node, bob.Node);
         await CallAsync(alice, bob);
+        Assert.Equal("webcodecs", (await CallInfoAsync(alice)).GetProperty("engine").GetString());
+        await AssertSmoothAsync(alice, bob);
+        Assert.Empty(browser.Errors);
+    }
 
-        // Frames counted from the track bob's page receives (what its tile shows), not from any engine's counters.
-        var seen = await bob.Page.EvaluateAsync<double[]>("""
-            async () => {
-              const track = document.querySelector('.tile.remote video').srcObject.getVideoTracks()[0];
-              const reader = new MediaStreamTrackProcessor({ track: track.clone() }).readable.getReader();
-              let frames = 0, width = 0, height = 0;
-              const end = performance.now() + 10_000;
-              while (performance.now() < end) {
-                const { value, done } = await reader.read();
-                if (done) break;
-                frames++; width = value.displayWidth; height = value.displayHeight;
-                value.close();
-              }
-              reader.cancel();
-              return [frames, width, height];
-            }
-            """);
-        var sent = await alice.Page.EvaluateAsync<double[]>("() => { const s = document.querySelector('.tile.local video').srcObject.getVideoTracks()[0].getSettings(); return [s.width, s.height, s.frameRate]; }");
-        output.WriteLine($"alice's camera {sent[0]}x{sent[1]} at {sent[2]} frames a second; bob's page received {seen[0]} frames in 10 s ({seen[0] / 10:0.0} a second), last {seen[1]}x{seen[2]}");
-        Assert.Equal([1280, 720, 30], sent);
-        Assert.True(seen[0] >= 250, $"{seen[0]} frames in 10 s: under 25 a second");
-        Assert.True(seen[2] >= 360, $"the picture fell to {seen[1]}x{seen[2]}");
+    [Fact]
+    public async Task Two_pages_that_choose_WebRTCs_engine_call_on_it_through_the_nodes_at_25_frames_a_second()
+    {
+        await using var browser = await Browser.LaunchAsync();
+        await using var alice = await WebNode.StartAsync(browser, Path.Combine(_root, "alice"), "alice");
+        await using var bob = await WebNode.StartAsync(browser, Path.Combine(_root, "bob"), "bob");
+        await NodeProcess.BefriendAsync(alice.Node, bob.Node);
+        await ChooseWebRtcAsync(alice);
+        await ChooseWebRtcAsync(bob);
+        await CallAsync(alice, bob);
+        await AssertSmoothAsync(alice, bob);
 
         // Every packet went through the nodes: the call's media session carried them (the pages have only relay candidates, on their node).
         var call = await CallInfoAsync(alice);
@@ -69,20 +63,25 @@ public sealed class CallEngineTests(ITestOutputHelper output) : IDisposable
     }
 
     [Fact]
-    public async Task A_page_that_keeps_to_WebCodecs_makes_the_call_a_WebCodecs_call_and_video_flows_both_ways()
+    public async Task A_page_that_did_not_choose_WebRTCs_engine_makes_the_call_a_WebCodecs_call()
     {
         await using var browser = await Browser.LaunchAsync();
         await using var alice = await WebNode.StartAsync(browser, Path.Combine(_root, "alice"), "alice");
         await using var bob = await WebNode.StartAsync(browser, Path.Combine(_root, "bob"), "bob");
         await NodeProcess.BefriendAsync(alice.Node, bob.Node);
-        await bob.Page.EvaluateAsync("() => localStorage.setItem('parley-call-engine', 'webcodecs')");
-        await bob.Page.ReloadAsync();
+        await ChooseWebRtcAsync(alice);
         await CallAsync(alice, bob);
 
         Assert.Equal("webcodecs", (await CallInfoAsync(alice)).GetProperty("engine").GetString());
         Assert.Equal("webcodecs", (await CallInfoAsync(bob)).GetProperty("engine").GetString());
         Assert.Equal(0, await alice.Page.EvaluateAsync<int>("() => document.querySelectorAll('audio').length")); // WebCodecs plays through its worklet, not an element
         Assert.Empty(browser.Errors);
+    }
+
+    private static async Task ChooseWebRtcAsync(WebNode node)
+    {
+        await node.GoAsync("calls");
+        await node.Page.GetByRole(AriaRole.Checkbox, new() { Name = "WebRTC engine" }).CheckAsync();
     }
 
     private static async Task CallAsync(WebNode caller, WebNode callee)
@@ -94,6 +93,32 @@ public sealed class CallEngineTests(ITestOutputHelper output) : IDisposable
         {
             await page.WaitForFunctionAsync("() => Number(document.querySelector('.tile.remote')?.dataset.frames ?? 0) >= 30", null, new() { Timeout = 20_000 });
         }
+    }
+
+    /// <summary>Frames counted from the track bob's page receives (what its tile shows), not from any engine's counters: 25 a second for 10 s.</summary>
+    private async Task AssertSmoothAsync(WebNode alice, WebNode bob)
+    {
+        var seen = await bob.Page.EvaluateAsync<double[]>("""
+            async () => {
+              const track = document.querySelector('.tile.remote video').srcObject.getVideoTracks()[0];
+              const reader = new MediaStreamTrackProcessor({ track: track.clone() }).readable.getReader();
+              let frames = 0, width = 0, height = 0;
+              const end = performance.now() + 10_000;
+              while (performance.now() < end) {
+                const { value, done } = await reader.read();
+                if (done) break;
+                frames++; width = value.displayWidth; height = value.displayHeight;
+                value.close();
+              }
+              reader.cancel();
+              return [frames, width, height];
+            }
+            """);
+        var sent = await alice.Page.EvaluateAsync<double[]>("() => { const s = document.querySelector('.tile.local video').srcObject.getVideoTracks()[0].getSettings(); return [s.width, s.height, s.frameRate]; }");
+        output.WriteLine($"alice's camera {sent[0]}x{sent[1]} at {sent[2]} frames a second; bob's page received {seen[0]} frames in 10 s ({seen[0] / 10:0.0} a second), last {seen[1]}x{seen[2]}");
+        Assert.Equal([1280, 720, 30], sent);
+        Assert.True(seen[0] >= 250, $"{seen[0]} frames in 10 s: under 25 a second");
+        Assert.True(seen[2] >= 360, $"the picture fell to {seen[1]}x{seen[2]}");
     }
 
     private static async Task<JsonElement> CallInfoAsync(WebNode node) =>

@@ -150,8 +150,8 @@ internal static class CallBench
     {
         foreach (var page in new[] { sides.Alice.Page, sides.Bob.Page })
         {
-            // The pages offer WebRTC's engine unless told to keep to WebCodecs (session.js); the node picks what both offer.
-            await page.EvaluateAsync("engine => engine === 'webcodecs' ? localStorage.setItem('parley-call-engine', engine) : localStorage.removeItem('parley-call-engine')", engine);
+            // The pages offer WebRTC's engine only when asked to (session.js); the node picks it when both offer it.
+            await page.EvaluateAsync("engine => engine === 'webrtc' ? localStorage.setItem('parley-call-engine', engine) : localStorage.removeItem('parley-call-engine')", engine);
         }
         await sides.ReloadAsync();
         await sides.Alice.Page.EvaluateAsync("() => location.hash = '#/calls'");

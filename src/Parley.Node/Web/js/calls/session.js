@@ -112,15 +112,23 @@ async function begin(call) {
 }
 
 /**
- * The media engines this page can run, best first. Chromium's own WebRTC engine does the codec work on
- * its high-priority threads (on two cores WebCodecs' encoder waited behind them: 60 ms against 32 at
- * 20 frames a second against 30); the node uses it when both pages offer it, and WebCodecs when the
- * other side is a terminal (`parley call`) or a page without it. `localStorage['parley-call-engine'] =
- * 'webcodecs'` keeps this page on WebCodecs (for comparing them).
+ * The media engines this page offers. WebCodecs always: measured against Chromium's WebRTC page to page
+ * (docs/benchmarks.md, "Calls"), it matched it on clean paths and beat it wherever packets were lost
+ * (at 2 % loss 0.5x WebRTC's latency; at 20 % still 30 frames a second where WebRTC fell to 2). Chromium's
+ * own WebRTC engine, its packets carried by the nodes, when the user asks for it (it takes about a fifth
+ * less of the browser's CPU and gives up resolution first when the machine is short of it); the node
+ * uses it only when both pages offer it.
  */
 function supportedEngines() {
-  const webrtc = 'RTCPeerConnection' in window && localStorage.getItem('parley-call-engine') !== 'webcodecs';
-  return webrtc ? ['webrtc', 'webcodecs'] : ['webcodecs'];
+  return 'RTCPeerConnection' in window && prefersWebRtcEngine() ? ['webrtc', 'webcodecs'] : ['webcodecs'];
+}
+
+/** Whether this browser asks for calls on Chromium's WebRTC engine (the Calls view's choice, kept in this browser). */
+export function prefersWebRtcEngine() { return localStorage.getItem('parley-call-engine') === 'webrtc'; }
+
+export function preferWebRtcEngine(on) {
+  if (on) localStorage.setItem('parley-call-engine', 'webrtc');
+  else localStorage.removeItem('parley-call-engine');
 }
 
 function finish(reason, byPeer) {

@@ -7,7 +7,7 @@
 import { h, put, fill, avatar } from '../dom.js';
 import { state, watch } from '../state.js';
 import { pageHeader, section, act } from './common.js';
-import { calls, onCallChange, onCallStats, placeCall, hangUp, chooseSpeaker, elapsed } from '../calls/session.js';
+import { calls, onCallChange, onCallStats, placeCall, hangUp, chooseSpeaker, elapsed, prefersWebRtcEngine, preferWebRtcEngine } from '../calls/session.js';
 import { deviceCheck } from '../calls/device-check.js';
 
 export function mount(main) {
@@ -37,10 +37,14 @@ export function mount(main) {
       return h('li', { class: 'peer-row' }, h('div', { class: 'peer-text' }, h('strong', null, c.name), h('small', null, c.online ? 'online' : 'offline')), h('div', { class: 'row-actions' }, voice, video));
     }));
     const ended = calls.ended;
+    const engine = h('input', { type: 'checkbox', checked: prefersWebRtcEngine() });
+    engine.addEventListener('change', () => preferWebRtcEngine(engine.checked));
+    const engineChoice = h('label', { class: 'check' }, engine,
+      ' Use Chromium’s WebRTC engine when the other side does too (less CPU; falls behind where packets are lost)');
     return [
       ended ? h('p', { class: 'notice-box', role: 'status' }, `Call with ${ended.peerName} ended: ${ended.reason}.`) : null,
       section('Call a contact', list),
-      section('Before you call', check.element),
+      section('Before you call', check.element, engineChoice),
     ];
   }
 
