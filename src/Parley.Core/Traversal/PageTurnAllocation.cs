@@ -14,6 +14,8 @@ namespace Parley.Core.Traversal;
 /// datagrams in and sends what comes out.
 /// Only what Chromium's TURN client uses is spoken: Allocate, Refresh, CreatePermission, ChannelBind,
 /// Send indications, ChannelData, and Binding (keep-alives). Anything else gets no answer.
+/// <see cref="Handle"/> runs on the page TURN socket's thread and <see cref="ToPage"/> on the media
+/// session's, so the channel maps they share are read and written under one lock.
 /// </summary>
 public sealed class PageTurnAllocation(string username, string password, IPEndPoint relayed)
 {
@@ -32,6 +34,7 @@ public sealed class PageTurnAllocation(string username, string password, IPEndPo
     private readonly byte[] _key = StunIntegrity.LongTermKey(username, Realm, password);
     private readonly Dictionary<ushort, IPEndPoint> _channels = [];
     private readonly Dictionary<IPEndPoint, ushort> _channelOf = [];
+    private readonly Lock _channelsGate = new();
 
     public string Username => username;
 
@@ -82,9 +85,12 @@ public sealed class PageTurnAllocation(string username, string password, IPEndPo
         toPeer = null;
         if (TurnMessages.TryReadChannelData(datagram, out var channel, out var data))
         {
-            if (_channels.TryGetValue(channel, out var bound))
+            lock (_channelsGate)
             {
-                toPeer = (bound, data.ToArray());
+                if (_channels.TryGetValue(channel, out var bound))
+                {
+                    toPeer = (bound, data.ToArray());
+                }
             }
             return;
         }
@@ -145,7 +151,13 @@ public sealed class PageTurnAllocation(string username, string password, IPEndPo
     /// <summary>A datagram from the peer's page (sent from its relayed address <paramref name="peer"/>), as this page's TURN client takes it.</summary>
     public byte[] ToPage(IPEndPoint peer, ReadOnlySpan<byte> data)
     {
-        if (_channelOf.TryGetValue(peer, out var channel))
+        ushort channel;
+        bool bound;
+        lock (_channelsGate)
+        {
+            bound = _channelOf.TryGetValue(peer, out channel);
+        }
+        if (bound)
         {
             var framed = new byte[TurnMessages.ChannelHeaderSize + data.Length];
             TurnMessages.WriteChannelData(framed, channel, data);
@@ -163,17 +175,20 @@ public sealed class PageTurnAllocation(string username, string password, IPEndPo
             return false;
         }
         var channel = BinaryPrimitives.ReadUInt16BigEndian(number);
-        if (channel is < TurnMessages.FirstChannel or > TurnMessages.LastChannel || (_channels.Count >= MaxChannels && !_channels.ContainsKey(channel)))
+        lock (_channelsGate)
         {
-            return false;
+            if (channel is < TurnMessages.FirstChannel or > TurnMessages.LastChannel || (_channels.Count >= MaxChannels && !_channels.ContainsKey(channel)))
+            {
+                return false;
+            }
+            if (_channels.TryGetValue(channel, out var before))
+            {
+                _channelOf.Remove(before);
+            }
+            _channels[channel] = peer;
+            _channelOf[peer] = channel;
+            return true;
         }
-        if (_channels.TryGetValue(channel, out var before))
-        {
-            _channelOf.Remove(before);
-        }
-        _channels[channel] = peer;
-        _channelOf[peer] = channel;
-        return true;
     }
 
     /// <summary>ERROR-CODE's value (RFC 8489 §14.8): class and number, then the reason.</summary>

@@ -143,12 +143,14 @@ internal sealed class Call(uint id, DeviceId peer, string peerName, bool outgoin
 
     /// <summary>
     /// The peer page's session description, for this node's page(s): kept, so a page that opens its
-    /// media channel after it arrived still gets it (first thing on its channel).
+    /// media channel after it arrived still gets it (first thing on its channel). Only the latest of
+    /// each kind is kept: the peer may send any number (32 KiB each), and a late page needs only that.
     /// </summary>
     public void TellPageSignal(CallNotice signal)
     {
         lock (_gate)
         {
+            _pageSignals.RemoveAll(kept => kept.Kind == signal.Kind);
             _pageSignals.Add(signal);
             foreach (var listener in _listeners)
             {

@@ -13,7 +13,7 @@ namespace Parley.Node.Calls;
 /// </summary>
 internal static class DatagramThread
 {
-    /// <param name="handle">Gets each datagram (the loop's one buffer: valid only during the call) and its sender; must not throw.</param>
+    /// <param name="handle">Gets each datagram (the loop's one buffer: valid only during the call) and its sender; what it throws is reported and the loop goes on.</param>
     /// <returns>Completes when the loop has ended.</returns>
     public static Task Start(Socket socket, string name, int bufferSize, Action<ReadOnlyMemory<byte>, EndPoint> handle)
     {
@@ -36,7 +36,15 @@ internal static class DatagramThread
                     {
                         continue; // an ICMP error for an earlier send, or an oversized datagram
                     }
-                    handle(buffer.AsMemory(0, length), from);
+                    try
+                    {
+                        handle(buffer.AsMemory(0, length), from);
+                    }
+                    catch (Exception e) when (e is not OutOfMemoryException and not ObjectDisposedException)
+                    {
+                        // One datagram's handler failing must not end the loop (and with it the process: this thread is not the pool's).
+                        System.Diagnostics.Trace.TraceError($"{name}: a datagram's handler failed: {e.Message}");
+                    }
                 }
             }
             catch (Exception e) when (e is ObjectDisposedException or SocketException)

@@ -125,4 +125,34 @@ public sealed class PageTurnAllocationTests
         Assert.NotNull(reply);
         Assert.True(allocation.Released);
     }
+
+    /// <summary>Binding runs on the page TURN socket's thread and framing for the page on the media socket's: a peer's data always goes on a channel bound to it.</summary>
+    [Fact]
+    public async Task Channels_bound_on_one_thread_while_another_frames_datagrams_never_tear()
+    {
+        var allocation = new PageTurnAllocation(User, Password, Relayed);
+        var peers = Enumerable.Range(0, 64).Select(n => new IPEndPoint(IPAddress.Parse("198.51.100.1"), 40000 + n)).ToArray();
+        var until = DateTime.UtcNow.AddSeconds(2);
+        var binder = Task.Run(() =>
+        {
+            for (var n = 0; DateTime.UtcNow < until; n++)
+            {
+                var bind = Signed(TurnMessages.ChannelBind).AddUInt32(StunAttribute.ChannelNumber, (uint)(0x4000 + (n % 16)) << 16)
+                    .AddXorAddress(StunAttribute.XorPeerAddress, peers[n % peers.Length]).AddIntegrity(Key).ToArray();
+                allocation.Handle(bind, Page, out _, out _);
+            }
+        });
+        var wrong = 0;
+        while (DateTime.UtcNow < until)
+        {
+            var n = Random.Shared.Next(peers.Length);
+            var framed = allocation.ToPage(peers[n], [1]);
+            if (TurnMessages.TryReadChannelData(framed, out var channel, out _) && channel != 0x4000 + (n % 16))
+            {
+                wrong++;
+            }
+        }
+        await binder;
+        Assert.Equal(0, wrong);
+    }
 }

@@ -67,6 +67,19 @@ public sealed class PageTurnTests : TwoContacts
         await bobPage.SendAsync(SendTo(CallerName, new byte[3000]), bobTurn); // bigger than one media packet: carried in pieces
         Assert.Equal(3000, DataOf(await ReceiveAsync(alicePage)).Data.Length);
 
+        // A second allocation of alice's page gets the next name; once the first is released, a third takes the freed name
+        // (not one the second still holds) and is where bob's datagrams to that name arrive.
+        using var aliceSecond = new UdpClient(new IPEndPoint(IPAddress.Loopback, 0));
+        await aliceSecond.SendAsync(Allocate(aliceUser, alicePassword), aliceTurn);
+        Assert.Equal(new IPEndPoint(CallerName.Address, 40001), RelayedOf(await ReceiveAsync(aliceSecond)));
+        await alicePage.SendAsync(Signed(TurnMessages.Refresh, aliceUser, alicePassword, lifetime: 0), aliceTurn);
+        await ReceiveAsync(alicePage);
+        using var aliceThird = new UdpClient(new IPEndPoint(IPAddress.Loopback, 0));
+        await aliceThird.SendAsync(Allocate(aliceUser, alicePassword), aliceTurn);
+        Assert.Equal(CallerName, RelayedOf(await ReceiveAsync(aliceThird)));
+        await bobPage.SendAsync(SendTo(CallerName, "to the freed name"u8.ToArray()), bobTurn);
+        Assert.Equal("to the freed name", Encoding.ASCII.GetString(DataOf(await ReceiveAsync(aliceThird)).Data));
+
         // After the hang-up the password opens nothing, and the call no longer shows it.
         await aliceApi.PostAsJsonAsync($"/api/calls/{id}/hangup", new { reason = "bye" });
         await Wait.UntilAsync(() => Bob.Node.Calls.All.Single().State == CallState.Ended, "bob to see the end");
@@ -86,6 +99,11 @@ public sealed class PageTurnTests : TwoContacts
 
     private static byte[] Allocate(string user, string password) =>
         new StunMessageBuilder(TurnMessages.Allocate).AddUInt32(StunAttribute.RequestedTransport, TurnMessages.UdpTransport)
+            .Add(StunAttribute.Username, user).Add(StunAttribute.Realm, PageTurnAllocation.Realm).Add(StunAttribute.Nonce, "n")
+            .AddIntegrity(StunIntegrity.LongTermKey(user, PageTurnAllocation.Realm, password)).ToArray();
+
+    private static byte[] Signed(ushort method, string user, string password, uint lifetime) =>
+        new StunMessageBuilder(method).AddUInt32(StunAttribute.Lifetime, lifetime)
             .Add(StunAttribute.Username, user).Add(StunAttribute.Realm, PageTurnAllocation.Realm).Add(StunAttribute.Nonce, "n")
             .AddIntegrity(StunIntegrity.LongTermKey(user, PageTurnAllocation.Realm, password)).ToArray();
 

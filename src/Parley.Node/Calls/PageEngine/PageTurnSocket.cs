@@ -27,6 +27,9 @@ internal sealed class PageTurnSocket(CallBook book, ILoggerFactory loggerFactory
     /// <summary>Allocations one call's page may hold (one per network interface Chromium finds, a few at most).</summary>
     private const int MaxAllocationsPerCall = 4;
     private const int FirstRelayedPort = 40000;
+
+    /// <summary>The largest datagram handed to the page: what a Data indication's 16-bit length leaves after its own attributes.</summary>
+    private const int MaxPageDatagram = 65_471;
     private static readonly IPAddress s_callerRelayed = IPAddress.Parse("192.0.2.1");
     private static readonly IPAddress s_calleeRelayed = IPAddress.Parse("198.51.100.1");
     private readonly Socket _socket = new(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp);
@@ -113,12 +116,14 @@ internal sealed class PageTurnSocket(CallBook book, ILoggerFactory loggerFactory
         {
             return null;
         }
-        var held = _byPage.Values.Count(e => e.Call == call);
-        if (held >= MaxAllocationsPerCall)
+        // The lowest name none of the call's live allocations holds (one released frees its name for the next).
+        var taken = _byPage.Values.Where(e => e.Call == call).Select(e => e.Allocation.Relayed.Port).ToHashSet();
+        var port = Enumerable.Range(FirstRelayedPort, MaxAllocationsPerCall).FirstOrDefault(p => !taken.Contains(p));
+        if (port == 0)
         {
             return null;
         }
-        var relayed = new IPEndPoint(call.Outgoing ? s_callerRelayed : s_calleeRelayed, FirstRelayedPort + held);
+        var relayed = new IPEndPoint(call.Outgoing ? s_callerRelayed : s_calleeRelayed, port);
         var allocation = new PageTurnAllocation(username, call.Turn.Password, relayed);
         if (!allocation.IsSignedBy(datagram))
         {
@@ -127,15 +132,20 @@ internal sealed class PageTurnSocket(CallBook book, ILoggerFactory loggerFactory
         var entry = (call, allocation);
         _byPage[page] = entry;
         call.ToPageEngine = FromPeer(call);
+        if (call.State == CallState.Ended)
+        {
+            Forget(call); // the call ended while this was made: End sets the state before it forgets, so nothing outlives it
+            return null;
+        }
         return entry;
     }
 
     /// <summary>Hands a tunnel datagram from the peer to the allocation it names.</summary>
     private Action<byte[]> FromPeer(Call call) => tunnelled =>
     {
-        if (tunnelled.Length <= HeaderSize)
+        if (tunnelled.Length is <= HeaderSize or > HeaderSize + MaxPageDatagram)
         {
-            return;
+            return; // empty, or more than a Data indication's 16-bit length can carry to the page
         }
         var from = ReadAddress(tunnelled);
         var to = ReadAddress(tunnelled.AsSpan(AddressSize));
