@@ -11,28 +11,15 @@ namespace Parley.Core.Links;
 /// be shared that way. The buffer is rented only while it holds unread bytes, so an idle link (zero-byte
 /// reads, a hub keeps thousands) holds none.
 /// </summary>
-internal sealed class ReadAheadStream(Stream inner, int bufferSize = ReadAheadStream.DefaultBufferSize) : Stream
+internal sealed class ReadAheadStream(Stream inner, int bufferSize = ReadAheadStream.DefaultBufferSize) : PassThroughStream(inner)
 {
     /// <summary>The most read from the socket at once. Defaults to 256 KiB (one file block).</summary>
     public const int DefaultBufferSize = 256 * 1024;
 
+    // Rented while it holds unread bytes; on dispose it is left to the collector, not returned to the pool: a read may still be filling it.
     private byte[]? _buffer;
     private int _start;
     private int _end;
-
-    public override bool CanRead => inner.CanRead;
-
-    public override bool CanWrite => inner.CanWrite;
-
-    public override bool CanSeek => false;
-
-    public override long Length => throw new NotSupportedException();
-
-    public override long Position
-    {
-        get => throw new NotSupportedException();
-        set => throw new NotSupportedException();
-    }
 
     public override async ValueTask<int> ReadAsync(Memory<byte> destination, CancellationToken cancellationToken = default)
     {
@@ -41,13 +28,13 @@ internal sealed class ReadAheadStream(Stream inner, int bufferSize = ReadAheadSt
             if (destination.Length == 0 || destination.Length >= bufferSize)
             {
                 // A zero-byte read waits for data without holding a buffer; a big one needs no copy.
-                return await inner.ReadAsync(destination, cancellationToken).ConfigureAwait(false);
+                return await Inner.ReadAsync(destination, cancellationToken).ConfigureAwait(false);
             }
             var buffer = _buffer ??= ArrayPool<byte>.Shared.Rent(bufferSize);
             int read;
             try
             {
-                read = await inner.ReadAsync(buffer.AsMemory(0, bufferSize), cancellationToken).ConfigureAwait(false);
+                read = await Inner.ReadAsync(buffer.AsMemory(0, bufferSize), cancellationToken).ConfigureAwait(false);
             }
             catch
             {
@@ -65,13 +52,13 @@ internal sealed class ReadAheadStream(Stream inner, int bufferSize = ReadAheadSt
         {
             if (destination.Length == 0 || destination.Length >= bufferSize)
             {
-                return inner.Read(destination);
+                return Inner.Read(destination);
             }
             var buffer = _buffer ??= ArrayPool<byte>.Shared.Rent(bufferSize);
             int read;
             try
             {
-                read = inner.Read(buffer.AsSpan(0, bufferSize));
+                read = Inner.Read(buffer.AsSpan(0, bufferSize));
             }
             catch
             {
@@ -81,45 +68,6 @@ internal sealed class ReadAheadStream(Stream inner, int bufferSize = ReadAheadSt
             Filled(read);
         }
         return Take(destination);
-    }
-
-    public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
-        ReadAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
-
-    public override int Read(byte[] buffer, int offset, int count) => Read(buffer.AsSpan(offset, count));
-
-    public override ValueTask WriteAsync(ReadOnlyMemory<byte> source, CancellationToken cancellationToken = default) =>
-        inner.WriteAsync(source, cancellationToken);
-
-    public override Task WriteAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
-        inner.WriteAsync(buffer, offset, count, cancellationToken);
-
-    public override void Write(ReadOnlySpan<byte> source) => inner.Write(source);
-
-    public override void Write(byte[] buffer, int offset, int count) => inner.Write(buffer, offset, count);
-
-    public override Task FlushAsync(CancellationToken cancellationToken) => inner.FlushAsync(cancellationToken);
-
-    public override void Flush() => inner.Flush();
-
-    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-
-    public override void SetLength(long value) => throw new NotSupportedException();
-
-    // The buffer is left to the collector, not returned to the pool, on dispose: a read may still be filling it.
-    protected override void Dispose(bool disposing)
-    {
-        if (disposing)
-        {
-            inner.Dispose();
-        }
-        base.Dispose(disposing);
-    }
-
-    public override ValueTask DisposeAsync()
-    {
-        GC.SuppressFinalize(this);
-        return inner.DisposeAsync();
     }
 
     private void Filled(int read)

@@ -11,7 +11,7 @@ namespace Parley.Core.Links;
 /// stream, and off before TLS's closing alert, so the handshake's and the alert's writes pass straight
 /// through. Reads pass through.
 /// </summary>
-internal sealed class WriteGatherStream(Stream inner, int bufferSize = WriteGatherStream.DefaultBufferSize) : Stream
+internal sealed class WriteGatherStream(Stream inner, int bufferSize = WriteGatherStream.DefaultBufferSize) : PassThroughStream(inner)
 {
     /// <summary>The most gathered before a write. Defaults to 256 KiB (one file block).</summary>
     public const int DefaultBufferSize = 256 * 1024;
@@ -22,20 +22,6 @@ internal sealed class WriteGatherStream(Stream inner, int bufferSize = WriteGath
 
     /// <summary>Whether writes wait for a flush. Turning it off writes out what is gathered (see <see cref="StopGatheringAsync"/>).</summary>
     public bool Gathering => _gathering;
-
-    public override bool CanRead => inner.CanRead;
-
-    public override bool CanWrite => inner.CanWrite;
-
-    public override bool CanSeek => false;
-
-    public override long Length => throw new NotSupportedException();
-
-    public override long Position
-    {
-        get => throw new NotSupportedException();
-        set => throw new NotSupportedException();
-    }
 
     public void StartGathering() => _gathering = true;
 
@@ -50,7 +36,7 @@ internal sealed class WriteGatherStream(Stream inner, int bufferSize = WriteGath
     {
         if (!_gathering)
         {
-            await inner.WriteAsync(source, cancellationToken).ConfigureAwait(false);
+            await Inner.WriteAsync(source, cancellationToken).ConfigureAwait(false);
             return;
         }
         if (_length + source.Length > bufferSize)
@@ -59,7 +45,7 @@ internal sealed class WriteGatherStream(Stream inner, int bufferSize = WriteGath
         }
         if (source.Length >= bufferSize)
         {
-            await inner.WriteAsync(source, cancellationToken).ConfigureAwait(false);
+            await Inner.WriteAsync(source, cancellationToken).ConfigureAwait(false);
             return;
         }
         _buffer ??= ArrayPool<byte>.Shared.Rent(bufferSize);
@@ -67,54 +53,20 @@ internal sealed class WriteGatherStream(Stream inner, int bufferSize = WriteGath
         _length += source.Length;
     }
 
-    public override Task WriteAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
-        WriteAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
-
     // Synchronous writes are not gathered: SslStream's async path is the link's; this keeps the contract whole.
     public override void Write(ReadOnlySpan<byte> source)
     {
         WriteGatheredAsync(CancellationToken.None).AsTask().GetAwaiter().GetResult();
-        inner.Write(source);
+        Inner.Write(source);
     }
-
-    public override void Write(byte[] buffer, int offset, int count) => Write(buffer.AsSpan(offset, count));
 
     public override async Task FlushAsync(CancellationToken cancellationToken)
     {
         await WriteGatheredAsync(cancellationToken).ConfigureAwait(false);
-        await inner.FlushAsync(cancellationToken).ConfigureAwait(false);
+        await Inner.FlushAsync(cancellationToken).ConfigureAwait(false);
     }
 
     public override void Flush() => FlushAsync(CancellationToken.None).GetAwaiter().GetResult();
-
-    public override ValueTask<int> ReadAsync(Memory<byte> destination, CancellationToken cancellationToken = default) =>
-        inner.ReadAsync(destination, cancellationToken);
-
-    public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
-        inner.ReadAsync(buffer, offset, count, cancellationToken);
-
-    public override int Read(Span<byte> destination) => inner.Read(destination);
-
-    public override int Read(byte[] buffer, int offset, int count) => inner.Read(buffer, offset, count);
-
-    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-
-    public override void SetLength(long value) => throw new NotSupportedException();
-
-    protected override void Dispose(bool disposing)
-    {
-        if (disposing)
-        {
-            inner.Dispose();
-        }
-        base.Dispose(disposing);
-    }
-
-    public override ValueTask DisposeAsync()
-    {
-        GC.SuppressFinalize(this);
-        return inner.DisposeAsync();
-    }
 
     private async ValueTask WriteGatheredAsync(CancellationToken cancellationToken)
     {
@@ -127,7 +79,7 @@ internal sealed class WriteGatherStream(Stream inner, int bufferSize = WriteGath
         _buffer = null;
         try
         {
-            await inner.WriteAsync(buffer.AsMemory(0, length), cancellationToken).ConfigureAwait(false);
+            await Inner.WriteAsync(buffer.AsMemory(0, length), cancellationToken).ConfigureAwait(false);
         }
         finally
         {

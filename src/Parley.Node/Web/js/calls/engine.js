@@ -7,7 +7,7 @@
 // It outlives view changes: navigating away from the call view does not drop the call.
 
 import { STREAM } from './frames.js';
-import { cameraConstraints, newStats } from './media-stats.js';
+import { cameraConstraints, engineState } from './media-stats.js';
 
 export { supportedCodecs } from './codecs.js';
 
@@ -15,22 +15,10 @@ const WORKER_GRACE_MS = 1000; // a worker told to stop closes itself; past this 
 
 export class CallEngine {
   /** `onChange` hears state changes (mute, camera, share); `onStats` the media counters, ten times a second. */
-  constructor(call, { onEnded, onChange, onStats }) {
-    this.call = call;
-    this.codec = call.codec === 'none' ? 'vp8' : call.codec;
-    this.onEnded = onEnded;
-    this.onChange = onChange;
-    this.onStats = onStats;
-    this.muted = false;
-    this.cameraOn = call.video;
-    this.sharing = false;
-    this.quality = { audioBitrate: 32000, sampleRate: 48000, maxHeight: 720 };
-    this.devices = { mic: undefined, camera: undefined };
-    this.stats = newStats();
+  constructor(call, handlers) {
+    Object.assign(this, engineState(call, handlers));
     this.remote = { video: remoteVideo(), screen: remoteVideo() };
-    this.localVideo = Object.assign(document.createElement('video'), { muted: true, playsInline: true, autoplay: true });
     this.senders = [];
-    this.ended = false;
   }
 
   /** Opens the media channel, starts capture and playback. Call from a click (audio needs a gesture). */

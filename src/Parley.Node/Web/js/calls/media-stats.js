@@ -2,6 +2,28 @@
 // times a second: frames sent and shown, loudness both ways, and how long a frame takes to encode
 // and to decode (the median of the last 63).
 
+/**
+ * What either engine (engine.js, webrtc-engine.js) starts a call with: the call, its handlers, the
+ * controls' state, the chosen quality and devices, zeroed counters and the local preview.
+ */
+export function engineState(call, { onEnded, onChange, onStats }) {
+  return {
+    call,
+    codec: call.codec === 'none' ? 'vp8' : call.codec,
+    onEnded,
+    onChange,
+    onStats,
+    muted: false,
+    cameraOn: call.video,
+    sharing: false,
+    quality: { audioBitrate: 32000, sampleRate: 48000, maxHeight: 720 },
+    devices: { mic: undefined, camera: undefined },
+    stats: newStats(),
+    localVideo: Object.assign(document.createElement('video'), { muted: true, playsInline: true, autoplay: true }),
+    ended: false,
+  };
+}
+
 /** A call's counters, all zero. */
 export function newStats() {
   return {

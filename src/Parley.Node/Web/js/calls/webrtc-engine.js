@@ -8,7 +8,7 @@
 // The same face as CallEngine (engine.js): the call view and session.js use either.
 
 import { STREAM } from './frames.js';
-import { cameraConstraints, newStats } from './media-stats.js';
+import { cameraConstraints, engineState } from './media-stats.js';
 
 const STATS_EVERY_MS = 250;
 const GATHER_WAIT_MS = 3000; // the node's TURN answers in a millisecond; past this, send what was gathered
@@ -19,25 +19,13 @@ const ORDER = [STREAM.audio, STREAM.video, STREAM.screen]; // transceivers, in t
 const NAME = { [STREAM.audio]: 'audio', [STREAM.video]: 'video', [STREAM.screen]: 'screen' };
 
 export class WebRtcCallEngine {
-  constructor(call, { onEnded, onChange, onStats }) {
-    this.call = call;
-    this.codec = call.codec === 'none' ? 'vp8' : call.codec;
-    this.onEnded = onEnded;
-    this.onChange = onChange;
-    this.onStats = onStats;
-    this.muted = false;
-    this.cameraOn = call.video;
-    this.sharing = false;
-    this.quality = { audioBitrate: 32000, sampleRate: 48000, maxHeight: 720 };
-    this.devices = { mic: undefined, camera: undefined };
-    this.stats = newStats();
+  constructor(call, handlers) {
+    Object.assign(this, engineState(call, handlers));
     this.remote = { video: remoteVideo(), screen: remoteVideo() };
     this.remoteAudio = Object.assign(document.createElement('audio'), { autoplay: true });
-    this.localVideo = Object.assign(document.createElement('video'), { muted: true, playsInline: true, autoplay: true });
     this.tracks = { [STREAM.audio]: null, [STREAM.video]: null, [STREAM.screen]: null };
     this.screenSeenAt = -Infinity;
     this.lastCounts = null;
-    this.ended = false;
   }
 
   /** Opens the media channel (signals and notices), the peer connection and capture. Call from a click (audio needs a gesture). */
