@@ -52,7 +52,7 @@ internal sealed partial class RoomCallMember
         {
             if (notice.Change != RoomCallChange.Joined)
             {
-                Drop(call); // cut off: the hub sends us nothing more
+                Drop(call, notice.Change == RoomCallChange.CutOff ? "the hub cut this node off for sending too much" : "the hub took this node out of the call"); // it sends us nothing more
             }
             return;
         }
@@ -72,6 +72,7 @@ internal sealed partial class RoomCallMember
                 }
             }
         }
+        ParticipantsChanged?.Invoke(notice);
         // Whoever came or went, we take a new key: a newcomer cannot read what was said before it came, a leaver what is said after.
         lock (_lock)
         {

@@ -9,10 +9,10 @@ namespace Parley.Node.RoomCalls;
 internal sealed partial class RoomCallMember
 {
     /// <summary>Largest frame part one packet carries (the rest of a frame goes in further packets). 1,200 bytes.</summary>
-    public const int MaxMediaPart = RoomCallHop.MaxBodySize - RoomCallFrameCipher.Overhead - 75;
+    public const int MaxMediaPart = RoomCallFrameParts.MaxMediaPart;
 
     /// <summary>Sends one frame part on <paramref name="stream"/> to every other participant; false when not in a call.</summary>
-    public bool SendMedia(byte stream, ReadOnlySpan<byte> media, bool keyframe, byte audioLevel = 127)
+    public bool SendMedia(byte stream, ReadOnlySpan<byte> media, bool keyframe, byte audioLevel = 127, bool endOfFrame = true)
     {
         if (media.Length > MaxMediaPart || stream > RoomCallHop.VideoStream)
         {
@@ -33,7 +33,7 @@ internal sealed partial class RoomCallMember
             cipher.Seal(media, body);
             sequence = call.Sequences[stream]++;
         }
-        var flags = (keyframe ? RoomCallHopFlags.Keyframe : RoomCallHopFlags.None) | RoomCallHopFlags.EndOfFrame;
+        var flags = (keyframe ? RoomCallHopFlags.Keyframe : RoomCallHopFlags.None) | (endOfFrame ? RoomCallHopFlags.EndOfFrame : RoomCallHopFlags.None);
         return Send(call, RoomCallHopKind.Media, stream, flags, sequence, body, audioLevel);
     }
 
@@ -119,6 +119,29 @@ internal sealed partial class RoomCallMember
         return source is { } id && Send(call, RoomCallHopKind.KeyframeRequest, RoomCallHop.VideoStream, RoomCallHopFlags.None, 0, [], source: id);
     }
 
+    /// <summary>Asks the hub again for <paramref name="from"/>'s video packets we did not get (from its history; the hub asks the sender for what it no longer has).</summary>
+    public bool SendNack(Core.Identity.DeviceId from, IReadOnlyList<ushort> sequences)
+    {
+        if (_call is not { } call || sequences.Count == 0)
+        {
+            return false;
+        }
+        ushort? source = null;
+        lock (call.Lock)
+        {
+            foreach (var (participant, device) in call.Others)
+            {
+                source = device == from ? participant : source;
+            }
+        }
+        var body = new byte[Math.Min(sequences.Count, RoomCallHop.MaxNacked) * 2];
+        for (var i = 0; i < body.Length / 2; i++)
+        {
+            System.Buffers.Binary.BinaryPrimitives.WriteUInt16BigEndian(body.AsSpan(i * 2), sequences[i]);
+        }
+        return source is { } id && Send(call, RoomCallHopKind.Nack, RoomCallHop.VideoStream, RoomCallHopFlags.None, 0, body, source: id);
+    }
+
     /// <summary>The hub lacks these of our video packets (a receiver asked): sent again from our history, under new hop counters. Under the call's lock.</summary>
     private void Resend(RoomCallState call, ReadOnlySpan<byte> sequences)
     {
@@ -161,12 +184,13 @@ internal sealed partial class RoomCallMember
                 if (RoomCallFrameCipher.TryKeyId(body, out var keyId) && call.Others.TryGetValue(header.Source, out var from)
                     && call.TheirKeys.TryGetValue((header.Source, keyId), out var cipher) && cipher.TryOpen(body, media, out _))
                 {
-                    part = new RoomCallMediaPart(from, header.Stream, header.Sequence, header.Flags.HasFlag(RoomCallHopFlags.Keyframe), media);
+                    part = new RoomCallMediaPart(from, header.Source, header.Stream, header.Sequence, header.Flags.HasFlag(RoomCallHopFlags.Keyframe), media, header.Level);
                 }
             }
             else if (header.Kind == RoomCallHopKind.KeyframeRequest)
             {
                 Interlocked.Increment(ref _keyframeRequests);
+                KeyframeRequested?.Invoke();
                 return;
             }
             else if (header.Kind == RoomCallHopKind.Nack)

@@ -48,7 +48,19 @@ internal sealed partial class RoomCallMember(NodeIdentity identity, AgreementKey
 
     public IReadOnlyList<FrameSpec> Frames => RoomCallFrames.FromHub;
 
+    /// <summary>The hub asks for a keyframe of our video (a receiver lost its footing, or someone joined). On the receive path: return at once.</summary>
+    public event Action? KeyframeRequested;
+
+    /// <summary>Someone joined or left our call (after our new frame key went out). Return at once.</summary>
+    public event Action<RoomCallNotice>? ParticipantsChanged;
+
+    /// <summary>We are out of the call: left, cut off, or the hub link lost. Return at once.</summary>
+    public event Action<string>? Ended;
+
     public ChannelReader<RoomCallMediaPart> Received => _received.Reader;
+
+    /// <summary>Our participant ID in the call we are in, if any.</summary>
+    public ushort? Participant => _call?.Participant;
 
     /// <summary>The room whose call we are in, if any.</summary>
     public string? Room => _call?.Room;
@@ -126,11 +138,11 @@ internal sealed partial class RoomCallMember(NodeIdentity identity, AgreementKey
             }
             channel.TrySend(FrameType.RoomCallLeave, new RoomCallLeave(call.CallId));
         }
-        Drop(call);
+        Drop(call, "left the call");
     }
 
     /// <summary>Forgets the call: stops the loops and frees its keys.</summary>
-    private void Drop(RoomCallState call)
+    private void Drop(RoomCallState call, string reason)
     {
         lock (_lock)
         {
@@ -147,6 +159,7 @@ internal sealed partial class RoomCallMember(NodeIdentity identity, AgreementKey
         {
             call.Dispose();
         }
+        Ended?.Invoke(reason);
     }
 
     private async Task BindLoopAsync(RoomCallState call, CancellationToken stop)
@@ -228,7 +241,7 @@ internal sealed partial class RoomCallMember(NodeIdentity identity, AgreementKey
         _joins.FailAll();
         if (_call is { } call)
         {
-            Drop(call);
+            Drop(call, "the link to the hub was lost");
         }
     }
 
@@ -236,7 +249,7 @@ internal sealed partial class RoomCallMember(NodeIdentity identity, AgreementKey
     {
         if (_call is { } call)
         {
-            Drop(call);
+            Drop(call, "this node moved to another hub");
         }
     }
 
@@ -244,7 +257,7 @@ internal sealed partial class RoomCallMember(NodeIdentity identity, AgreementKey
     {
         if (_call is { } call)
         {
-            Drop(call);
+            Drop(call, "the node stopped");
         }
     }
 }

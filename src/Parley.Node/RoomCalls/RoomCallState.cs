@@ -3,8 +3,8 @@ using Parley.Core.Identity;
 
 namespace Parley.Node.RoomCalls;
 
-/// <summary>A frame part from another participant, opened: who sent it and what the hub routed it by.</summary>
-public sealed record RoomCallMediaPart(DeviceId From, byte Stream, ushort Sequence, bool Keyframe, byte[] Media);
+/// <summary>A frame part from another participant, opened: who sent it (device and participant ID) and what the hub routed it by.</summary>
+public sealed record RoomCallMediaPart(DeviceId From, ushort Participant, byte Stream, ushort Sequence, bool Keyframe, byte[] Media, byte Level = 127);
 
 /// <summary>
 /// The room call this node is in: the hub's grant (call, our participant ID, hop key), who else is in,

@@ -1,0 +1,141 @@
+using Parley.Core.Hub.Rooms;
+using Parley.Core.Identity;
+using Parley.Node.Api;
+using Parley.Node.Contacts;
+using Parley.Node.Hub;
+
+namespace Parley.Node.RoomCalls;
+
+/// <summary>
+/// The room call this node is in (one at a time, as a person is in one call): joining through the
+/// hub, leaving, and the <see cref="RoomCallSession"/> between the page and the hub while it lasts.
+/// </summary>
+internal sealed class RoomCallService : IDisposable
+{
+    private readonly RoomCallMember _member;
+    private readonly ContactBook _contacts;
+    private readonly VerifiedDirectory _directory;
+    private readonly TimeProvider _time;
+    private readonly Lock _lock = new();
+    private RoomCallSession? _session;
+    private CancellationTokenSource? _running;
+
+    public RoomCallService(RoomCallMember member, ContactBook contacts, VerifiedDirectory directory, TimeProvider time)
+    {
+        (_member, _contacts, _directory, _time) = (member, contacts, directory, time);
+        member.ParticipantsChanged += notice => _session?.OnParticipantsChanged(notice);
+        member.KeyframeRequested += () => _session?.OnKeyframeRequested();
+        member.Ended += OnEnded;
+    }
+
+    /// <summary>The call we are in now, if any.</summary>
+    public RoomCallSession? Current => _session;
+
+    /// <summary>Joins (or starts) the room's call; leaves any other call first. A refusal (not a member, the call is full) says why.</summary>
+    public async Task<RoomCallInfo> JoinAsync(string room, bool video, CancellationToken cancellationToken = default)
+    {
+        var name = RoomNames.Normalize(room);
+        if (!RoomNames.IsValid(name))
+        {
+            throw new ApiRequestException("give the room's name, like #team");
+        }
+        if (_session is { } before)
+        {
+            _member.Leave();
+            Forget(before, "joined another room's call");
+        }
+        var session = new RoomCallSession(_member, name, video, NameOf, _time);
+        lock (_lock)
+        {
+            _session = session; // before the join: the hub's notices of who is in follow its grant at once
+        }
+        try
+        {
+            await _member.JoinAsync(name, video ? Core.Hub.RoomCalls.RoomCallMedia.Audio | Core.Hub.RoomCalls.RoomCallMedia.Video : Core.Hub.RoomCalls.RoomCallMedia.Audio,
+                cancellationToken).ConfigureAwait(false);
+        }
+        catch
+        {
+            Forget(session, "could not join");
+            throw;
+        }
+        session.Participant = _member.Participant ?? 0;
+        var running = new CancellationTokenSource();
+        lock (_lock)
+        {
+            _running?.Cancel();
+            _running = running;
+        }
+        _ = Task.Run(() => session.RunAsync(_member.Received, running.Token), CancellationToken.None);
+        session.SendState();
+        return session.Info();
+    }
+
+    /// <summary>Leaves the room's call if we are in it; the others see it at once.</summary>
+    public RoomCallInfo Leave(string room)
+    {
+        var name = RoomNames.Normalize(room);
+        var session = _session;
+        if (session is null || session.Room != name)
+        {
+            return new RoomCallInfo("#" + name, false, 0, false, []);
+        }
+        _member.Leave();
+        Forget(session, "left the call");
+        return session.Info();
+    }
+
+    /// <summary>The room's call as we are in it, or "not in it".</summary>
+    public RoomCallInfo Info(string room)
+    {
+        var name = RoomNames.Normalize(room);
+        return _session is { } session && session.Room == name ? session.Info() : new RoomCallInfo("#" + name, false, 0, false, []);
+    }
+
+    /// <summary>The session of the room's call, for its page; a clear error when we are not in it.</summary>
+    public RoomCallSession Find(string room)
+    {
+        var name = RoomNames.Normalize(room);
+        return _session is { } session && session.Room == name ? session : throw new NotInRoomCallException("#" + name);
+    }
+
+    private void OnEnded(string reason)
+    {
+        if (_session is { } session)
+        {
+            Forget(session, reason);
+        }
+    }
+
+    private void Forget(RoomCallSession session, string reason)
+    {
+        lock (_lock)
+        {
+            if (_session != session)
+            {
+                return;
+            }
+            _session = null;
+            _running?.Cancel();
+            _running?.Dispose();
+            _running = null;
+        }
+        session.End(reason);
+    }
+
+    /// <summary>What the page calls a participant: our name for a contact, else the name its signed directory entry gives, else its ID's start.</summary>
+    private string NameOf(DeviceId device) =>
+        _contacts.Find(device)?.DisplayName is { Length: > 0 } known ? known : _directory.Cached(device)?.Name ?? device.ToString()[..8];
+
+    public void Dispose()
+    {
+        if (_session is { } session)
+        {
+            _member.Leave();
+            Forget(session, "the node stopped");
+        }
+    }
+}
+
+/// <summary>A page asked for the media of a room call this node is not in.</summary>
+internal sealed class NotInRoomCallException(string room) : RequestRefusedException($"this node is not in {room}'s call", 404);
