@@ -79,7 +79,7 @@ internal sealed class CallRecorder(string path, TextWriter output)
         }
         File.Delete(_videoPart);
         File.Delete(_audioPart);
-        output.WriteLine($"recorded {_videoFrames} video frames and {_audio?.Packets ?? 0} audio packets");
+        output.WriteLine($"recorded {_videoFrames} video frames and {_audio?.Packets ?? 0} audio packets into {Path.GetFileName(path)}");
     }
 
     private static string Input(string format, TimeSpan delay, string file) =>

@@ -62,6 +62,7 @@ internal sealed class CallVerb : IVerb
     public async Task<int> RunAsync(CliContext context)
     {
         context.Args.ExpectPositional(1, 1);
+        FfmpegMedia.Require();
         var video = context.Args.Has("--video") || context.Args.Has("--screen");
         using var api = context.Api();
         var calls = new CallApi(api);
@@ -93,6 +94,7 @@ internal sealed class AnswerVerb : IVerb
     public async Task<int> RunAsync(CliContext context)
     {
         context.Args.ExpectPositional(0, 0);
+        FfmpegMedia.Require();
         using var api = context.Api();
         var calls = new CallApi(api);
         var deadline = DateTime.UtcNow + TimeSpan.FromMinutes(1);

@@ -38,11 +38,15 @@ internal sealed class RoomVerb : IVerb
 
     public string Arguments =>
         "create <room> [--public] | join <room or parley-room: link> | leave|members|info <room> | invite <room> <member>|--link | remove <room> <member>"
-        + " | topic <room> <text> | public <room> on|off  [--json]";
+        + " | topic <room> <text> | public <room> on|off  [--json]"
+        + " | call <room> [--video] [--screen] [--source FILE] [--seconds N] [--record-dir DIR] | hangup <room>";
 
-    public string Summary => "create, join or leave a room; see who is in it; as an owner invite, remove, set the topic, make it public";
+    public string Summary => "create, join or leave a room; see who is in it; as an owner invite, remove, set the topic, make it public;"
+        + " call: join the room's call with ffmpeg as camera and microphone, recording the others";
 
-    public IReadOnlyCollection<string> FlagOptions => ["--json", "--public", "--link"];
+    public IReadOnlyCollection<string> ValuedOptions => RoomCallActions.ValuedOptions;
+
+    public IReadOnlyCollection<string> FlagOptions => ["--json", "--public", "--link", .. RoomCallActions.FlagOptions];
 
     public async Task<int> RunAsync(CliContext context)
     {
@@ -51,6 +55,7 @@ internal sealed class RoomVerb : IVerb
         var rest = context.Args.Positional.Skip(2).ToList();
         using var api = context.Api();
         var actions = new RoomActions(context, api, room);
+        var call = new RoomCallActions(context, api, room);
         (int, Func<IReadOnlyList<string>, Task>) chosen = action switch
         {
             "create" => (0, actions.CreateAsync),
@@ -62,6 +67,8 @@ internal sealed class RoomVerb : IVerb
             "remove" => (1, actions.RemoveAsync),
             "public" => (1, actions.PublicAsync),
             "topic" => (-1, actions.TopicAsync),
+            "call" => (0, call.CallAsync),
+            "hangup" => (0, call.HangupAsync),
             _ => throw new UsageException($"unknown room action '{TerminalText.Safe(action)}'"),
         };
         var (fixedArguments, run) = chosen;
