@@ -160,6 +160,9 @@ internal sealed class ClusterNode : IAsyncDisposable
     public async Task<List<RoomLine>> HistoryViaCliAsync(string room) =>
         [.. (await MustAsync("history", "#" + room.TrimStart('#'), "--limit", "10000", "--json")).Json.EnumerateArray().Select(RoomLine.From)];
 
+    /// <summary>A GET on this node's local API, as text (for what no verb prints).</summary>
+    public Task<string> GetStringAsync(string path) => Api.GetStringAsync(path);
+
     private HttpClient Api => IsUp && _api is not null ? _api : throw new InvalidOperationException($"{Name} is not running");
 
     public async ValueTask DisposeAsync()

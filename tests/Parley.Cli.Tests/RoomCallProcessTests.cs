@@ -1,0 +1,79 @@
+using System.Text.Json;
+using Parley.Testing;
+using Xunit.Abstractions;
+
+namespace Parley.Cli.Tests;
+
+/// <summary>
+/// Issue 18's terminal test: three <c>parley up</c> processes on a <c>parley hub</c> in one room; two send
+/// test patterns with <c>parley room call --video</c>, the third records with <c>--record-dir</c>. ffprobe
+/// finds each sender's video and audio in a file named after them, and there is no file of the recorder.
+/// One sender leaves with <c>parley room hangup</c>, which the others print.
+/// </summary>
+public sealed class RoomCallProcessTests(ITestOutputHelper output) : IDisposable
+{
+    private readonly string _root = Directory.CreateTempSubdirectory("parley-room-call-cli-").FullName;
+
+    public void Dispose() => Directory.Delete(_root, recursive: true);
+
+    [Fact]
+    public async Task TwoSendTestPatterns_TheThirdRecords_OneFilePerSenderWithVideoAndAudio_NoneOfItself_AndHangupIsSeen()
+    {
+        await using var cluster = await RoomCluster.StartAsync(_root, ["alice", "bob", "carol"]);
+        var (alice, bob, carol) = (cluster["alice"], cluster["bob"], cluster["carol"]);
+        await cluster.CreateAsync(alice, "team");
+        await cluster.JoinAsync(alice, bob, "team");
+        await cluster.JoinAsync(alice, carol, "team");
+        var folder = Path.Combine(_root, "recorded");
+
+        var recording = carol.CliAsync("room", "call", "#team", "--record-dir", folder, "--seconds", "60");
+        Assert.True(await InCallAsync(carol), "carol did not get into the call\n" + cluster.Logs());
+        var aliceCall = alice.CliAsync("room", "call", "#team", "--video", "--seconds", "12");
+        var bobCall = bob.CliAsync("room", "call", "#team", "--video");
+        Assert.True(await InCallAsync(bob) && await InCallAsync(alice), "alice or bob did not get into the call\n" + cluster.Logs());
+        await Task.Delay(TimeSpan.FromSeconds(5));
+        var hangup = await bob.MustAsync("room", "hangup", "#team");
+        Assert.Contains("left #team's call", hangup.Out);
+        var (aliceDone, bobDone) = (await aliceCall, await bobCall);
+        Assert.Contains("not in #team's call", (await bob.MustAsync("room", "hangup", "#team")).Out);
+        await carol.MustAsync("room", "hangup", "#team");
+        var carolDone = await recording;
+        output.WriteLine($"--- alice:\n{aliceDone.Out}{aliceDone.Error}\n--- bob:\n{bobDone.Out}{bobDone.Error}\n--- carol:\n{carolDone.Out}{carolDone.Error}");
+
+        Assert.True(aliceDone.ExitCode == 0 && bobDone.ExitCode == 0 && carolDone.ExitCode == 0, "a call exited with an error\n" + cluster.Logs());
+        Assert.Contains("call ended: left the call", bobDone.Out);
+        Assert.Contains("bob left", aliceDone.Out); // bob's `room hangup`, as alice saw it
+        Assert.Contains("bob left", carolDone.Out);
+        Assert.Contains("alice joined", carolDone.Out);
+        Assert.Contains("bob joined", carolDone.Out);
+        Assert.Contains("alice left", carolDone.Out);
+
+        var files = Directory.GetFiles(folder).Select(Path.GetFileName).Order().ToList();
+        Assert.Equal(["alice.webm", "bob.webm"], files);
+        foreach (var (sender, said) in new[] { ("alice", aliceDone.Out), ("bob", bobDone.Out) })
+        {
+            var sent = int.Parse(System.Text.RegularExpressions.Regex.Match(said, @"sent (\d+) video").Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture);
+            var facts = await TestVideos.ProbeAsync(Path.Combine(folder, sender + ".webm"));
+            output.WriteLine($"{sender}.webm: {facts}");
+            Assert.Equal(("vp8", 640, 360, "opus"), (facts.VideoCodec, facts.Width, facts.Height, facts.AudioCodec));
+            // From the first keyframe carol saw (one every half second) to the sender's last frame: nothing lost on loopback.
+            Assert.True(facts.VideoFrames >= 30 && facts.VideoFrames >= sent - 20 && facts.VideoFrames <= sent, $"{sender}.webm has {facts.VideoFrames} video frames of {sent} sent");
+            Assert.True(facts.Duration >= 2, $"{sender}.webm lasts {facts.Duration} s");
+        }
+    }
+
+    [Fact]
+    public async Task ANonMember_IsRefusedWithTheHubsReason_AndHangupOutsideACallSaysSo()
+    {
+        await using var cluster = await RoomCluster.StartAsync(_root, ["alice", "mallory"]);
+        await cluster.CreateAsync(cluster["alice"], "team");
+        var refused = await cluster["mallory"].CliAsync("room", "call", "#team", "--seconds", "2");
+        Assert.NotEqual(0, refused.ExitCode);
+        output.WriteLine(refused.Error);
+        Assert.Contains("not a member of #team", refused.Error, StringComparison.Ordinal);
+        Assert.Contains("not in #team's call", (await cluster["alice"].MustAsync("room", "hangup", "#team")).Out);
+    }
+
+    private static Task<bool> InCallAsync(ClusterNode node) => RoomCluster.WaitAsync(async () =>
+        JsonDocument.Parse(await node.GetStringAsync("api/rooms/%23team/call")).RootElement.GetProperty("inCall").GetBoolean(), TimeSpan.FromSeconds(30), pollMs: 100);
+}
