@@ -163,6 +163,25 @@ internal sealed class ClusterNode : IAsyncDisposable
     /// <summary>A GET on this node's local API, as text (for what no verb prints).</summary>
     public Task<string> GetStringAsync(string path) => Api.GetStringAsync(path);
 
+    /// <summary>A POST of <paramref name="body"/> as JSON to this node's local API; throws with the node's answer if it refuses.</summary>
+    public async Task PostAsync(string path, object body)
+    {
+        using var reply = await Api.PostAsJsonAsync(path, body);
+        if (!reply.IsSuccessStatusCode)
+        {
+            throw new HttpRequestException($"{Name}: POST {path}: {(int)reply.StatusCode} {await reply.Content.ReadAsStringAsync()}");
+        }
+    }
+
+    /// <summary>A WebSocket of this node's local API (a call's media channel), with its API key.</summary>
+    public async Task<System.Net.WebSockets.ClientWebSocket> OpenSocketAsync(string path)
+    {
+        var socket = new System.Net.WebSockets.ClientWebSocket();
+        socket.Options.SetRequestHeader("Authorization", Api.DefaultRequestHeaders.Authorization!.ToString());
+        await socket.ConnectAsync(new UriBuilder(new Uri(Api.BaseAddress!, path)) { Scheme = "ws" }.Uri, CancellationToken.None);
+        return socket;
+    }
+
     private HttpClient Api => IsUp && _api is not null ? _api : throw new InvalidOperationException($"{Name} is not running");
 
     public async ValueTask DisposeAsync()
@@ -206,10 +225,14 @@ internal sealed class RoomCluster : IAsyncDisposable
     public ClusterNode this[string name] => _nodes[name];
 
     /// <summary>Starts a hub (with <paramref name="hubArgs"/>) and one node per name, all up before it returns.</summary>
-    public static async Task<RoomCluster> StartAsync(string root, IEnumerable<string> names, params string[] hubArgs)
+    public static Task<RoomCluster> StartAsync(string root, IEnumerable<string> names, params string[] hubArgs) =>
+        StartAsync(ParleyRunner.Local, root, names, ["--port", "0", .. hubArgs]);
+
+    /// <summary>As <see cref="StartAsync(string, IEnumerable{string}, string[])"/>, with the hub run by <paramref name="hubRunner"/> (in a namespace of its own).</summary>
+    public static async Task<RoomCluster> StartAsync(ParleyRunner hubRunner, string root, IEnumerable<string> names, string[] hubArgs)
     {
         var runner = ParleyRunner.Local;
-        var hub = await HubProcess.StartAsync(runner, Path.Combine(root, "hub"), ["--port", "0", .. hubArgs]);
+        var hub = await HubProcess.StartAsync(hubRunner, Path.Combine(root, "hub"), hubArgs);
         var cluster = new RoomCluster(runner, root, hub);
         try
         {
