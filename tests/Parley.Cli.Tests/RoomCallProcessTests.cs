@@ -74,6 +74,83 @@ public sealed class RoomCallProcessTests(ITestOutputHelper output) : IDisposable
         Assert.Contains("not in #team's call", (await cluster["alice"].MustAsync("room", "hangup", "#team")).Out);
     }
 
+    /// <summary>
+    /// <c>--screen</c>: ffmpeg grabs the X screen (Xvfb here) and the frames go out as the screen stream
+    /// (kind 2), which bob's media channel shows at the screen's size; none come as camera video.
+    /// </summary>
+    [Fact]
+    public async Task Screen_IsSentAsTheScreenStream_AtTheScreensSize()
+    {
+        var display = $":{40 + (Environment.ProcessId % 50)}";
+        using var xvfb = System.Diagnostics.Process.Start(new System.Diagnostics.ProcessStartInfo("Xvfb", [display, "-screen", "0", "1280x720x24", "-nolisten", "tcp"])
+            { RedirectStandardError = true })!;
+        try
+        {
+            await Task.Delay(500);
+            await using var cluster = await RoomCluster.StartAsync(_root, ["alice", "bob"]);
+            var (alice, bob) = (cluster["alice"], cluster["bob"]);
+            await cluster.CreateAsync(alice, "team");
+            await cluster.JoinAsync(alice, bob, "team");
+            await bob.PostAsync("api/rooms/%23team/call", new { video = true });
+            using var channel = await bob.OpenSocketAsync("api/rooms/%23team/call/media");
+            var counting = CountByKindAsync(channel);
+            var sharer = new ParleyRunner { Environment = new Dictionary<string, string> { ["DISPLAY"] = display } };
+            var shared = await sharer.RunAsync("--home", alice.Home, "room", "call", "#team", "--screen", "--seconds", "4");
+            Assert.True(shared.ExitCode == 0, shared.Error + shared.Out);
+            await bob.PostAsync("api/rooms/%23team/call/leave", new { });
+            var (kinds, size) = await counting;
+            output.WriteLine($"{shared.Out}\nbob's channel: audio {kinds[0]}, video {kinds[1]}, screen {kinds[2]}; keyframe size {size}");
+            Assert.True(kinds[2] >= 10, $"only {kinds[2]} screen frames reached bob");
+            Assert.Equal(0, kinds[1]);
+            Assert.True(kinds[0] >= 50, $"only {kinds[0]} audio frames reached bob");
+            Assert.Equal((1280, 720), size);
+        }
+        finally
+        {
+            xvfb.Kill();
+        }
+    }
+
+    /// <summary>Frames on a room call's media channel (<c>participant u16 | level u8 | page frame</c>) by stream kind, and the first VP8 keyframe's size, until it closes.</summary>
+    private static async Task<(int[] Kinds, (int, int)? Size)> CountByKindAsync(System.Net.WebSockets.WebSocket socket)
+    {
+        var (kinds, buffer) = (new int[3], new byte[1 << 20]);
+        (int, int)? size = null;
+        using var limit = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+        try
+        {
+            while (true)
+            {
+                var length = 0;
+                System.Net.WebSockets.ValueWebSocketReceiveResult received;
+                do
+                {
+                    received = await socket.ReceiveAsync(buffer.AsMemory(length), limit.Token);
+                    length += received.Count;
+                }
+                while (!received.EndOfMessage);
+                if (received.MessageType == System.Net.WebSockets.WebSocketMessageType.Close)
+                {
+                    return (kinds, size);
+                }
+                // The page frame's header: stream u8 | keyframe u8 | codec u8 | timestamp u32; a VP8 keyframe's size at 6 and 8 of its data.
+                if (received.MessageType != System.Net.WebSockets.WebSocketMessageType.Binary || length <= 3 + 7 || buffer[3] >= 3)
+                {
+                    continue;
+                }
+                kinds[buffer[3]]++;
+                if (buffer[3] != 0 && buffer[4] == 1 && length >= 3 + 7 + 10 && size is null)
+                {
+                    size = (BitConverter.ToUInt16(buffer, 10 + 6) & 0x3FFF, BitConverter.ToUInt16(buffer, 10 + 8) & 0x3FFF);
+                }
+            }
+        }
+        catch (Exception e) when (e is OperationCanceledException or System.Net.WebSockets.WebSocketException)
+        {
+            return (kinds, size);
+        }
+    }
+
     private static Task<bool> InCallAsync(ClusterNode node) => RoomCluster.WaitAsync(async () =>
         JsonDocument.Parse(await node.GetStringAsync("api/rooms/%23team/call")).RootElement.GetProperty("inCall").GetBoolean(), TimeSpan.FromSeconds(30), pollMs: 100);
 }
