@@ -63,15 +63,45 @@ public sealed class RoomCallProcessTests(ITestOutputHelper output) : IDisposable
     }
 
     [Fact]
-    public async Task ANonMember_IsRefusedWithTheHubsReason_AndHangupOutsideACallSaysSo()
+    public async Task ClearErrors_ANonMemberGetsTheHubsReason_NoFfmpegIsSaidBeforeJoining_HangupOutsideACallSaysSo()
     {
         await using var cluster = await RoomCluster.StartAsync(_root, ["alice", "mallory"]);
-        await cluster.CreateAsync(cluster["alice"], "team");
+        var alice = cluster["alice"];
+        await cluster.CreateAsync(alice, "team");
         var refused = await cluster["mallory"].CliAsync("room", "call", "#team", "--seconds", "2");
         Assert.NotEqual(0, refused.ExitCode);
         output.WriteLine(refused.Error);
         Assert.Contains("not a member of #team", refused.Error, StringComparison.Ordinal);
-        Assert.Contains("not in #team's call", (await cluster["alice"].MustAsync("room", "hangup", "#team")).Out);
+
+        var withoutFfmpeg = new ParleyRunner { Environment = new Dictionary<string, string> { ["PATH"] = "/nonexistent" } };
+        var noFfmpeg = await withoutFfmpeg.RunAsync("--home", alice.Home, "room", "call", "#team", "--seconds", "2");
+        output.WriteLine(noFfmpeg.Error);
+        Assert.NotEqual(0, noFfmpeg.ExitCode);
+        Assert.Contains("ffmpeg is not installed", noFfmpeg.Error, StringComparison.Ordinal);
+        Assert.False(await InCallAsync(alice, TimeSpan.FromSeconds(1)), "alice joined the call without a camera or microphone");
+
+        Assert.Contains("not in #team's call", (await alice.MustAsync("room", "hangup", "#team")).Out);
+    }
+
+    /// <summary>A hub that takes one participant with video refuses a second with its reason; the same node then joins with voice only.</summary>
+    [Fact]
+    public async Task AFullCall_RefusesTheNextVideoParticipantWithTheHubsReason_VoiceOnlyStillJoins()
+    {
+        await using var cluster = await RoomCluster.StartAsync(_root, ["alice", "bob"], "--room-call-video", "1");
+        var (alice, bob) = (cluster["alice"], cluster["bob"]);
+        await cluster.CreateAsync(alice, "team");
+        await cluster.JoinAsync(alice, bob, "team");
+        var first = alice.CliAsync("room", "call", "#team", "--video", "--seconds", "30");
+        Assert.True(await InCallAsync(alice), "alice did not get into the call\n" + cluster.Logs());
+        var refused = await bob.CliAsync("room", "call", "#team", "--video", "--seconds", "2");
+        output.WriteLine(refused.Error);
+        Assert.NotEqual(0, refused.ExitCode);
+        Assert.Contains("the call in #team has 1 participants with video, the most this hub takes: join with audio only", refused.Error, StringComparison.Ordinal);
+        var voice = await bob.CliAsync("room", "call", "#team", "--seconds", "2");
+        Assert.True(voice.ExitCode == 0, voice.Error + voice.Out);
+        Assert.Contains("in #team's call with alice", voice.Out);
+        await alice.MustAsync("room", "hangup", "#team");
+        Assert.Equal(0, (await first).ExitCode);
     }
 
     /// <summary>
@@ -151,6 +181,6 @@ public sealed class RoomCallProcessTests(ITestOutputHelper output) : IDisposable
         }
     }
 
-    private static Task<bool> InCallAsync(ClusterNode node) => RoomCluster.WaitAsync(async () =>
-        JsonDocument.Parse(await node.GetStringAsync("api/rooms/%23team/call")).RootElement.GetProperty("inCall").GetBoolean(), TimeSpan.FromSeconds(30), pollMs: 100);
+    private static Task<bool> InCallAsync(ClusterNode node, TimeSpan? within = null) => RoomCluster.WaitAsync(async () =>
+        JsonDocument.Parse(await node.GetStringAsync("api/rooms/%23team/call")).RootElement.GetProperty("inCall").GetBoolean(), within ?? TimeSpan.FromSeconds(30), pollMs: 100);
 }

@@ -19,11 +19,11 @@ internal sealed class HubVerb : IVerb
 
     public string Name => "hub";
 
-    public string Arguments => "[invite|status [--json]] [--port N] [--room-log on|off] [--no-udp-relay] [--relay-private] [--public-address IP] [--attachment-quota MiB] [--cluster nats://host:port[,...] | --cluster-config FILE] [--identity FILE] [--log-protocol]";
+    public string Arguments => "[invite|status [--json]] [--port N] [--room-log on|off] [--no-udp-relay] [--relay-private] [--public-address IP] [--attachment-quota MiB] [--room-call-video N] [--cluster nats://host:port[,...] | --cluster-config FILE] [--identity FILE] [--log-protocol]";
 
     public string Summary => "run a hub (presence, directory) for nodes across networks; `hub invite` prints its invite, `hub status` its cluster";
 
-    public IReadOnlyCollection<string> ValuedOptions => ["--port", "--room-log", "--public-address", "--cluster", "--cluster-config", "--identity", "--attachment-quota"];
+    public IReadOnlyCollection<string> ValuedOptions => ["--port", "--room-log", "--public-address", "--cluster", "--cluster-config", "--identity", "--attachment-quota", "--room-call-video"];
 
     public IReadOnlyCollection<string> FlagOptions => ["--log-protocol", "--no-udp-relay", "--relay-private", "--json"];
 
@@ -62,6 +62,10 @@ internal sealed class HubVerb : IVerb
         var quota = context.Args.Value("--attachment-quota") is { } mib
             ? (long.TryParse(mib, out var m) && m > 0 ? m << 20 : throw new UsageException($"--attachment-quota is a number of MiB, not '{TerminalText.Safe(mib)}'"))
             : new HubOptions { Home = context.Home }.BlobMaxBytesPerMember;
+        // Most participants with video in one room call (the next is told to join with audio only).
+        var callVideo = context.Args.Value("--room-call-video") is { } most
+            ? (int.TryParse(most, out var n) && n > 0 ? n : throw new UsageException($"--room-call-video is a number of participants, not '{TerminalText.Safe(most)}'"))
+            : new HubOptions { Home = context.Home }.RoomCallVideoParticipants;
         var cluster = ClusterOptions(context);
         // For `hub status`; the file is the owner's alone (0600), as the identity file is, since a URL may carry credentials.
         var clusterServers = cluster?.Servers;
@@ -77,6 +81,7 @@ internal sealed class HubVerb : IVerb
                 UdpRelayPrivate = context.Args.Has("--relay-private"),
                 PublicAddress = published,
                 BlobMaxBytesPerMember = quota,
+                RoomCallVideoParticipants = callVideo,
                 Cluster = cluster,
                 Link = new LinkOptions { LogProtocol = context.Args.Has("--log-protocol") },
             }, loggerFactory).ConfigureAwait(false);
