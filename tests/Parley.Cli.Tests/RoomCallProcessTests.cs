@@ -8,7 +8,7 @@ namespace Parley.Cli.Tests;
 /// Issue 18's terminal test: three <c>parley up</c> processes on a <c>parley hub</c> in one room; two send
 /// test patterns with <c>parley room call --video</c>, the third records with <c>--record-dir</c>. ffprobe
 /// finds each sender's video and audio in a file named after them, and there is no file of the recorder.
-/// One sender leaves with <c>parley room hangup</c>, which the others print.
+/// One sender leaves with <c>parley room hangup</c>, which the others print; the recorder leaves with Ctrl+C.
 /// </summary>
 public sealed class RoomCallProcessTests(ITestOutputHelper output) : IDisposable
 {
@@ -26,7 +26,9 @@ public sealed class RoomCallProcessTests(ITestOutputHelper output) : IDisposable
         await cluster.JoinAsync(alice, carol, "team");
         var folder = Path.Combine(_root, "recorded");
 
-        var recording = carol.CliAsync("room", "call", "#team", "--record-dir", folder, "--seconds", "60");
+        // carol stays until Ctrl+C (SIGINT), as a person at a terminal would leave.
+        using var recorder = System.Diagnostics.Process.Start(ParleyRunner.Local.StartInfo(["--home", carol.Home, "room", "call", "#team", "--record-dir", folder]))!;
+        var (recorderOut, recorderError) = (recorder.StandardOutput.ReadToEndAsync(), recorder.StandardError.ReadToEndAsync());
         Assert.True(await InCallAsync(carol), "carol did not get into the call\n" + cluster.Logs());
         var aliceCall = alice.CliAsync("room", "call", "#team", "--video", "--seconds", "12");
         var bobCall = bob.CliAsync("room", "call", "#team", "--video");
@@ -36,8 +38,16 @@ public sealed class RoomCallProcessTests(ITestOutputHelper output) : IDisposable
         Assert.Contains("left #team's call", hangup.Out);
         var (aliceDone, bobDone) = (await aliceCall, await bobCall);
         Assert.Contains("not in #team's call", (await bob.MustAsync("room", "hangup", "#team")).Out);
-        await carol.MustAsync("room", "hangup", "#team");
-        var carolDone = await recording;
+        using (var interrupt = System.Diagnostics.Process.Start("kill", ["-INT", recorder.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]))
+        {
+            await interrupt.WaitForExitAsync();
+        }
+        using (var limit = new CancellationTokenSource(TimeSpan.FromSeconds(60)))
+        {
+            await recorder.WaitForExitAsync(limit.Token);
+        }
+        var carolDone = new CliResult(recorder.ExitCode, await recorderOut, await recorderError);
+        Assert.False(await InCallAsync(carol, TimeSpan.FromSeconds(1)), "carol is still in the call after Ctrl+C");
         output.WriteLine($"--- alice:\n{aliceDone.Out}{aliceDone.Error}\n--- bob:\n{bobDone.Out}{bobDone.Error}\n--- carol:\n{carolDone.Out}{carolDone.Error}");
 
         Assert.True(aliceDone.ExitCode == 0 && bobDone.ExitCode == 0 && carolDone.ExitCode == 0, "a call exited with an error\n" + cluster.Logs());
