@@ -16,7 +16,7 @@ internal sealed class RoomCallRecordings(string folder, TextWriter output)
     private readonly HashSet<string> _taken = new(StringComparer.OrdinalIgnoreCase);
 
     /// <summary>Our own participant ID, once the node has said it.</summary>
-    public ushort Own { get; set; }
+    public ushort? Own { get; set; }
 
     public void Video(ushort participant, string name, uint timestamp, ReadOnlySpan<byte> frame) => For(participant, name)?.Video(timestamp, frame);
 
