@@ -68,6 +68,22 @@ internal sealed partial class RoomCallMember(NodeIdentity identity, AgreementKey
     /// <summary>Packets that reached us but did not open (no key yet for them, a bad tag): counted, dropped.</summary>
     public long Unopened => Interlocked.Read(ref _unopened);
 
+    /// <summary>Packets dropped while waiting for their sender's key (in the call we are in).</summary>
+    public long AwaitingKeyDropped
+    {
+        get
+        {
+            if (_call is not { } call)
+            {
+                return 0;
+            }
+            lock (call.Lock)
+            {
+                return call.AwaitingKey.Dropped;
+            }
+        }
+    }
+
     /// <summary>Keyframe requests the hub passed us (one for all our receivers at a time).</summary>
     public long KeyframeRequests => Interlocked.Read(ref _keyframeRequests);
 
@@ -115,14 +131,14 @@ internal sealed partial class RoomCallMember(NodeIdentity identity, AgreementKey
         {
             if (message is RoomCallNotice notice)
             {
-                await OnNoticeAsync(notice).ConfigureAwait(false);
+                OnNotice(notice, rekey: false);
             }
             else if (message is RoomCallKey key)
             {
                 TakeKey(key);
             }
         }
-        await HandKeysAsync(call, null).ConfigureAwait(false);
+        HandKeysSoon(call);
     }
 
     /// <summary>Leaves the call (if in one): the hub tells the others at once.</summary>
@@ -197,7 +213,11 @@ internal sealed partial class RoomCallMember(NodeIdentity identity, AgreementKey
                 break;
             case FrameType.RoomCallNotice:
                 var notice = frame.Read<RoomCallNotice>();
-                return KeepIfEarly(notice, notice.CallId) ? ValueTask.CompletedTask : new ValueTask(OnNoticeAsync(notice));
+                if (!KeepIfEarly(notice, notice.CallId))
+                {
+                    OnNotice(notice, rekey: true);
+                }
+                break;
             case FrameType.RoomCallPacket:
                 if (_call is { } call)
                 {
