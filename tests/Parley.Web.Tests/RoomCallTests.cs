@@ -8,8 +8,8 @@ namespace Parley.Web.Tests;
 /// <summary>
 /// Issue 18 in the page: alice, bob and carol (fake camera and microphone) in #team's call through a
 /// real hub. Each page decodes the other two's video and hears their audio, and never gets its own;
-/// alice's mute shows and silences her at both others; dave, joining mid-call, sees everyone's video
-/// within a second of his join; carol's leave is seen by the others within a second. A screen alice
+/// alice's mute shows and silences her at both others; dave, joining mid-call with voice only, sees
+/// everyone's video within a second of his join and is heard; the speaker's light moves; carol's leave is seen by the others within a second. A screen alice
 /// shares from headed Chromium on Xvfb reaches bob and carol and is shown large.
 /// </summary>
 public sealed class RoomCallTests : IDisposable
@@ -64,7 +64,7 @@ public sealed class RoomCallTests : IDisposable
             Assert.Equal(0, (await alice.Node.CliAsync("room", "invite", "#team", id)).ExitCode);
             Assert.Equal(0, (await dave.Node.CliAsync("room", "join", "team")).ExitCode);
             await dave.GoAsync("roomcall/%23team");
-            await dave.Page.GetByRole(AriaRole.Button, new() { Name = "Join with video" }).ClickAsync();
+            await dave.Page.GetByRole(AriaRole.Button, new() { Name = "Join with voice only" }).ClickAsync();
             await SeesAsync(dave.Page, others: 3, TimeSpan.FromSeconds(15), frames: 0);
             // From the node's answer (dave is in the call) to every other participant's first frame shown: the keyframes
             // asked for him, and the others' new keys, are on this path; the page's own start (devices, audio) is not.
@@ -74,6 +74,11 @@ public sealed class RoomCallTests : IDisposable
             Assert.True(joinedToVideoMs < 1000, $"dave saw everyone's video {joinedToVideoMs:F0} ms after his join was answered (after the click: answered {stages[0]:F0} ms, "
                 + $"channel open {stages[1]:F0} ms, first frames {string.Join(", ", stages[2..].Select(f => f.ToString("F0")))} ms)");
             await SeesAsync(alice.Page, others: 3, TimeSpan.FromSeconds(10));
+            var daveAtAlice = alice.Page.Locator(".room-tiles .tile.remote").Filter(new() { HasText = "dave" });
+            await Expect(daveAtAlice).ToHaveClassAsync(new System.Text.RegularExpressions.Regex("\\bvoice\\b")); // voice only: his avatar, no picture
+            await alice.Page.WaitForFunctionAsync("() => Number(document.querySelector('.room-tiles .tile.remote.voice')?.dataset.audioFrames ?? 0) > 25");
+            // Whoever speaks has the light: the fake microphones beep, so someone is lit within a few seconds.
+            await alice.Page.WaitForFunctionAsync("() => document.querySelector('.room-tiles .tile.remote.speaking') !== null", null, new() { Timeout = 10_000, PollingInterval = 20 });
 
             // carol leaves: gone from the others' tiles within a second.
             var clock = Stopwatch.StartNew();
@@ -131,7 +136,7 @@ public sealed class RoomCallTests : IDisposable
     {
         try
         {
-            await page.WaitForFunctionAsync($"() => {{ const t = [...{Tiles}]; return t.length === {others} && t.every(x => Number(x.dataset.frames) > {frames}); }}",
+            await page.WaitForFunctionAsync($"() => {{ const t = [...{Tiles}]; return t.length === {others} && t.every(x => x.classList.contains('voice') || Number(x.dataset.frames) > {frames}); }}",
                 null, new() { Timeout = (float)within.TotalMilliseconds, PollingInterval = 20 });
         }
         catch (TimeoutException)
