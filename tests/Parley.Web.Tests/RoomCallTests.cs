@@ -80,6 +80,14 @@ public sealed class RoomCallTests : IDisposable
             // Whoever speaks has the light: the fake microphones beep, so someone is lit within a few seconds.
             await alice.Page.WaitForFunctionAsync("() => document.querySelector('.room-tiles .tile.remote.speaking') !== null", null, new() { Timeout = 10_000, PollingInterval = 20 });
 
+            // bob looks at another view: the call goes on, a bar leads back to it.
+            await bob.GoAsync("rooms");
+            var bar = bob.Page.GetByRole(AriaRole.Region, new() { Name = "Room call in progress" });
+            await Expect(bar).ToContainTextAsync("4 in the call");
+            await bar.GetByRole(AriaRole.Link).ClickAsync();
+            await SeesAsync(bob.Page, others: 3, TimeSpan.FromSeconds(10));
+            await Expect(bar).ToBeHiddenAsync();
+
             // carol leaves: gone from the others' tiles within a second.
             var clock = Stopwatch.StartNew();
             await carol.Page.GetByRole(AriaRole.Button, new() { Name = "Leave" }).ClickAsync();

@@ -11,6 +11,9 @@ internal sealed partial class RoomCallMember
     /// <summary>Keys of one participant we keep: the newest and the one before (packets under it may still be on their way). 2.</summary>
     private const int KeysKeptPerParticipant = 2;
 
+    /// <summary>Rounds of handing our key out while a participant's directory entry cannot be had. 5.</summary>
+    private const int KeyHandingTries = 5;
+
     /// <summary>A fresh frame key for us (the next key ID); the caller hands it out. Under <see cref="_lock"/>.</summary>
     private static void Rekey(RoomCallState call)
     {
@@ -27,8 +30,9 @@ internal sealed partial class RoomCallMember
     /// verified directory entry gets none (it cannot open our media). The key is read when it is sent, so a
     /// handing that was overtaken by a newer key sends the newer one, never an older one after it.
     /// </summary>
-    private async Task HandKeysAsync(RoomCallState call)
+    private async Task<bool> HandKeysAsync(RoomCallState call)
     {
+        var everyone = true;
         List<KeyValuePair<ushort, DeviceId>> to;
         lock (call.Lock)
         {
@@ -39,6 +43,7 @@ internal sealed partial class RoomCallMember
         {
             if (entries[i] is not { SignatureValid: true } entry)
             {
+                everyone = false; // the hub did not answer in time, or its entry is not there yet: tried again
                 continue;
             }
             byte[] key;
@@ -53,14 +58,21 @@ internal sealed partial class RoomCallMember
             var sealedKey = MailboxSeal.Seal(identity, to[i].Value, entry.AgreementKey, key, SealPurpose.RoomCallKey);
             channel.TrySend(FrameType.RoomCallKey, new RoomCallKey(call.CallId, to[i].Key, sealedKey));
         }
+        return everyone;
     }
 
-    /// <summary>Hands our key out off the hub link's receive loop (the lookups may ask the hub, whose answers come on that loop).</summary>
+    /// <summary>
+    /// Hands our key out off the hub link's receive loop (the lookups may ask the hub, whose answers come on
+    /// that loop); while someone could not be looked up, again every second, <see cref="KeyHandingTries"/> times in all.
+    /// </summary>
     private void HandKeysSoon(RoomCallState call) => _ = Task.Run(async () =>
     {
         try
         {
-            await HandKeysAsync(call).ConfigureAwait(false);
+            for (var tries = 1; !await HandKeysAsync(call).ConfigureAwait(false) && tries < KeyHandingTries && _call == call; tries++)
+            {
+                await Task.Delay(TimeSpan.FromSeconds(1), time).ConfigureAwait(false);
+            }
         }
         catch (Exception e) when (e is ObjectDisposedException or OperationCanceledException or InvalidOperationException)
         {

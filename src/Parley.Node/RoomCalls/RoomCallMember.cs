@@ -124,19 +124,18 @@ internal sealed partial class RoomCallMember(NodeIdentity identity, AgreementKey
             Rekey(call);
             early = [.. _early];
             _early.Clear();
-        }
-        _ = Task.Run(() => ReceiveLoopAsync(call, udp, stop.Token), CancellationToken.None);
-        _ = Task.Run(() => BindLoopAsync(call, stop.Token), CancellationToken.None);
-        foreach (var message in early)
-        {
-            if (message is RoomCallNotice notice)
+            // Who is in, before any key can be taken: the hub tells the others of us before it tells us of them, so
+            // their keys can come before (or right after) the notices naming them, and a key is kept only from a participant we know.
+            foreach (var notice in early.OfType<RoomCallNotice>())
             {
                 OnNotice(notice, rekey: false);
             }
-            else if (message is RoomCallKey key)
-            {
-                TakeKey(key);
-            }
+        }
+        _ = Task.Run(() => ReceiveLoopAsync(call, udp, stop.Token), CancellationToken.None);
+        _ = Task.Run(() => BindLoopAsync(call, stop.Token), CancellationToken.None);
+        foreach (var key in early.OfType<RoomCallKey>())
+        {
+            TakeKey(key);
         }
         HandKeysSoon(call);
     }

@@ -15,6 +15,7 @@ import * as callsView from './views/calls.js';
 import * as roomcall from './views/room-call.js';
 import { onCallChange, onCallEvent, acceptCall, declineCall, clearEnded } from './calls/session.js';
 import { wireCallBar } from './calls/call-bar.js';
+import { wireRoomCallBar } from './rooms-call/room-call-bar.js';
 import * as settings from './views/settings.js';
 import { wireNotifications } from './notify.js';
 import { ringtone } from './sounds.js';
@@ -103,6 +104,7 @@ function wireCalls() {
   on('call.answered', call => onCallEvent('call.answered', call));
   onCallChange(renderNav);
   wireCallBar();
+  wireRoomCallBar();
 }
 
 /** An owner invited us to a room: say so wherever we are (the room's Join button in Rooms then works). */

@@ -7,6 +7,7 @@ import { h, put, fill, avatar } from '../dom.js';
 import { state } from '../state.js';
 import { pageHeader, section, act } from './common.js';
 import { roomCall, onRoomCallChange, joinRoomCall, leaveRoomCall } from '../rooms-call/room-call.js';
+import { calls } from '../calls/session.js';
 
 export function mount(main, room) {
   const body = h('div', { class: 'calls room-call' });
@@ -30,9 +31,12 @@ export function mount(main, room) {
     voiceOnly.addEventListener('click', () => act(voiceOnly, () => joinRoomCall(room, false)));
     const ended = roomCall.ended?.room === room ? roomCall.ended : null;
     const elsewhere = roomCall.engine && roomCall.engine.room !== room ? roomCall.engine.room : null;
+    const inOneToOne = Boolean(calls.call); // one call at a time: the devices, and the person, are in that one
+    withVideo.disabled = voiceOnly.disabled = inOneToOne;
     return [
       ended ? h('p', { class: 'notice-box', role: 'status' }, `You are out of the call: ${ended.reason}.`) : null,
-      section('Join the call', h('p', { class: 'muted' }, elsewhere ? `Joining leaves the call in ${elsewhere}.` : 'Starts the call if nobody is in it yet.'),
+      section('Join the call', h('p', { class: 'muted' }, inOneToOne ? `Hang up your call with ${calls.call.peerName} first.`
+        : elsewhere ? `Joining leaves the call in ${elsewhere}.` : 'Starts the call if nobody is in it yet.'),
         h('div', { class: 'row-actions' }, withVideo, voiceOnly)),
       h('p', null, h('a', { href: `#/chats/${encodeURIComponent(room)}` }, `Back to ${room}`)),
     ];
