@@ -26,6 +26,9 @@ internal sealed partial class RoomCallMember(NodeIdentity identity, AgreementKey
     /// <summary>Frame parts kept for a reader that is behind. 4,096.</summary>
     public const int ReceivedCapacity = 4096;
 
+    /// <summary>The UDP socket's receive buffer asked for (the kernel caps it at twice net.core.rmem_max). 1 MiB.</summary>
+    private const int ReceiveBufferBytes = 1 << 20;
+
     /// <summary>Notices and keys kept while a join's grant is being handled. 256.</summary>
     public const int MaxEarly = 256;
 
@@ -115,6 +118,8 @@ internal sealed partial class RoomCallMember(NodeIdentity identity, AgreementKey
         var grant = await _joins.AskAsync(FrameType.RoomCallJoin, id => new RoomCallJoin(id, room, media), cancellationToken).ConfigureAwait(false);
         var call = new RoomCallState(room, grant, new IPEndPoint(link.RemoteEndPoint.Address, grant.UdpPort));
         var udp = new Socket(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp);
+        // Several senders' keyframes can land at once (a join asks everyone for one): room for them while the loop catches up.
+        udp.ReceiveBufferSize = ReceiveBufferBytes;
         udp.Bind(new IPEndPoint(IPAddress.Any, 0));
         var stop = new CancellationTokenSource();
         List<object> early;
