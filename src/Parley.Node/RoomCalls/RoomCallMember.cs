@@ -129,8 +129,9 @@ internal sealed partial class RoomCallMember(NodeIdentity identity, AgreementKey
             Rekey(call);
             early = [.. _early];
             _early.Clear();
-            // Who is in, before any key can be taken: the hub tells the others of us before it tells us of them, so
-            // their keys can come before (or right after) the notices naming them, and a key is kept only from a participant we know.
+            // Who is in, set before the call is seen by the receive loop: their keys come on the link right behind the notices
+            // naming them (the hub tells them of us first), often while this join is still being handled, and a key is taken
+            // only from a participant we know. Set after, the first keys were refused and a participant's media stayed unreadable.
             foreach (var notice in early.OfType<RoomCallNotice>())
             {
                 OnNotice(notice, rekey: false);
