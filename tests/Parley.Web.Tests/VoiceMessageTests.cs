@@ -124,56 +124,6 @@ public sealed class VoiceMessageTests : IDisposable
         Assert.True(browser.Errors.Count == 0, string.Join("\n", browser.Errors));
     }
 
-    /// <summary>A hub, and alice, bob and carol in the page, members of #team (both room tests start so).</summary>
-    private sealed class RoomOfThree : IAsyncDisposable
-    {
-        private HubProcess _hub = null!;
-
-        public Browser Browser { get; private init; } = null!;
-
-        public WebNode Alice { get; private set; } = null!;
-
-        public WebNode Bob { get; private set; } = null!;
-
-        public WebNode Carol { get; private set; } = null!;
-
-        public static async Task<RoomOfThree> StartAsync(string root)
-        {
-            var room = new RoomOfThree { Browser = await Browser.LaunchAsync() };
-            try
-            {
-                room._hub = await HubProcess.StartAsync(ParleyRunner.Local, Path.Combine(root, "hub"), "--port", "0");
-                string[] onHub = ["--hub", room._hub.Invite];
-                room.Alice = await WebNode.StartAsync(room.Browser, Path.Combine(root, "alice"), "alice", 1280, onHub);
-                room.Bob = await WebNode.StartAsync(room.Browser, Path.Combine(root, "bob"), "bob", 1280, onHub);
-                room.Carol = await WebNode.StartAsync(room.Browser, Path.Combine(root, "carol"), "carol", 1280, onHub);
-                await RoomDeliveryTests.RoomOfThreeAsync(room.Alice.Node, room.Bob.Node, room.Carol.Node);
-                return room;
-            }
-            catch
-            {
-                await room.DisposeAsync(); // what started, stopped: no process outlives a failed start
-                throw;
-            }
-        }
-
-        public async ValueTask DisposeAsync()
-        {
-            foreach (var node in new[] { Carol, Bob, Alice })
-            {
-                if (node is not null)
-                {
-                    await node.DisposeAsync();
-                }
-            }
-            if (_hub is not null)
-            {
-                await _hub.DisposeAsync();
-            }
-            await Browser.DisposeAsync();
-        }
-    }
-
     /// <summary>A voice message's waveform and duration come from its sender: any value out of shape and it is drawn as a plain file.</summary>
     [Fact]
     public async Task VoiceMessage_WithMalformedWaveformOrDuration_IsShownAsAFile()

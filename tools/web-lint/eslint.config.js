@@ -31,7 +31,7 @@ export default [
   },
   {
     // The AudioWorklet runs in its own global scope.
-    files: ["**/audio-worklet.js"],
+    files: ["**/audio-worklet.js", "**/room-audio-mixer.js"],
     languageOptions: { globals: { ...globals.audioWorklet } },
   },
 ];

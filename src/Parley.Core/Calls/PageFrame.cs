@@ -8,11 +8,11 @@ namespace Parley.Core.Calls;
 /// An encoded frame between a page (or the CLI's call runner) and its own node, one binary WebSocket
 /// message each way:
 /// <code>
-/// stream u8 (0 audio, 1 video, 2 screen) | flags u8 (1 keyframe) | codec u8 | timestamp u32 | data (at most <see cref="FrameAssembler.MaxFrameBytes"/>)
+/// stream u8 (0 audio, 1 video, 2 screen) | flags u8 (1 keyframe, bits 1-2 temporal layer) | codec u8 | timestamp u32 | data (at most <see cref="FrameAssembler.MaxFrameBytes"/>)
 /// </code>
 /// A message that arrived in one piece is read where it lies (<see cref="Data"/> is a slice of it).
 /// </summary>
-public readonly record struct PageFrame(StreamKind Stream, bool Keyframe, byte Codec, uint Timestamp, ReadOnlyMemory<byte> Data) : IWireMessage<PageFrame>
+public readonly record struct PageFrame(StreamKind Stream, bool Keyframe, byte Codec, uint Timestamp, ReadOnlyMemory<byte> Data, byte Layer = 0) : IWireMessage<PageFrame>
 {
     public const int HeaderSize = 7;
 
@@ -31,12 +31,12 @@ public readonly record struct PageFrame(StreamKind Stream, bool Keyframe, byte C
         }
         var bytes = payload.IsSingleSegment ? payload.First : payload.ToArray();
         var span = bytes.Span;
-        if (span[0] > (byte)StreamKind.Screen || span[1] > 1)
+        if (span[0] > (byte)StreamKind.Screen || span[1] > 7)
         {
             error = "a page frame of an unknown stream or flag";
             return false;
         }
-        message = new PageFrame((StreamKind)span[0], span[1] == 1, span[2], BinaryPrimitives.ReadUInt32BigEndian(span[3..]), bytes[HeaderSize..]);
+        message = new PageFrame((StreamKind)span[0], (span[1] & 1) == 1, span[2], BinaryPrimitives.ReadUInt32BigEndian(span[3..]), bytes[HeaderSize..], (byte)(span[1] >> 1));
         error = "";
         return true;
     }
@@ -45,7 +45,7 @@ public readonly record struct PageFrame(StreamKind Stream, bool Keyframe, byte C
     {
         var header = output.GetSpan(HeaderSize);
         header[0] = (byte)Stream;
-        header[1] = Keyframe ? (byte)1 : (byte)0;
+        header[1] = (byte)((Keyframe ? 1 : 0) | ((Layer & 3) << 1));
         header[2] = Codec;
         BinaryPrimitives.WriteUInt32BigEndian(header[3..], Timestamp);
         output.Advance(HeaderSize);

@@ -11,6 +11,9 @@ internal sealed partial class RoomCallMember
     /// <summary>Keys of one participant we keep: the newest and the one before (packets under it may still be on their way). 2.</summary>
     private const int KeysKeptPerParticipant = 2;
 
+    /// <summary>Rounds of handing our key out while a participant's directory entry cannot be had. 5.</summary>
+    private const int KeyHandingTries = 5;
+
     /// <summary>A fresh frame key for us (the next key ID); the caller hands it out. Under <see cref="_lock"/>.</summary>
     private static void Rekey(RoomCallState call)
     {
@@ -22,27 +25,66 @@ internal sealed partial class RoomCallMember
         }
     }
 
-    /// <summary>Seals our current key to <paramref name="only"/>, or to every other participant; one without a verified directory entry gets none (it cannot open our media).</summary>
-    private async Task HandKeysAsync(RoomCallState call, ushort? only)
+    /// <summary>
+    /// Seals our key to every other participant, looking their agreement keys up side by side; one without a
+    /// verified directory entry gets none (it cannot open our media). The key is read when it is sent, so a
+    /// handing that was overtaken by a newer key sends the newer one, never an older one after it.
+    /// </summary>
+    private async Task<bool> HandKeysAsync(RoomCallState call)
     {
-        RoomCallFrameKey key;
+        var everyone = true;
         List<KeyValuePair<ushort, DeviceId>> to;
         lock (call.Lock)
         {
-            key = call.MyKey!;
-            to = [.. call.Others.Where(o => only is null || o.Key == only)];
+            to = [.. call.Others];
         }
-        foreach (var (participant, device) in to)
+        var entries = await Task.WhenAll(to.Select(o => directory.TryFindAsync(o.Value))).ConfigureAwait(false);
+        for (var i = 0; i < to.Count; i++)
         {
-            if (await directory.TryFindAsync(device).ConfigureAwait(false) is { SignatureValid: true } entry)
+            if (entries[i] is not { SignatureValid: true } entry)
             {
-                var sealedKey = MailboxSeal.Seal(identity, device, entry.AgreementKey, key.ToBytes(), SealPurpose.RoomCallKey);
-                channel.TrySend(FrameType.RoomCallKey, new RoomCallKey(call.CallId, participant, sealedKey));
+                everyone = false; // the hub did not answer in time, or its entry is not there yet: tried again
+                continue;
             }
+            byte[] key;
+            lock (call.Lock)
+            {
+                if (call.MyKey is not { } current || !call.Others.ContainsKey(to[i].Key))
+                {
+                    continue; // the call ended, or that one left meanwhile
+                }
+                key = current.ToBytes();
+            }
+            var sealedKey = MailboxSeal.Seal(identity, to[i].Value, entry.AgreementKey, key, SealPurpose.RoomCallKey);
+            channel.TrySend(FrameType.RoomCallKey, new RoomCallKey(call.CallId, to[i].Key, sealedKey));
         }
+        return everyone;
     }
 
-    private async Task OnNoticeAsync(RoomCallNotice notice)
+    /// <summary>
+    /// Hands our key out off the hub link's receive loop (the lookups may ask the hub, whose answers come on
+    /// that loop); while someone could not be looked up, again every second, <see cref="KeyHandingTries"/> times in all.
+    /// </summary>
+    private void HandKeysSoon(RoomCallState call) => _ = Task.Run(async () =>
+    {
+        try
+        {
+            for (var tries = 1; !await HandKeysAsync(call).ConfigureAwait(false) && tries < KeyHandingTries && _call == call; tries++)
+            {
+                await Task.Delay(TimeSpan.FromSeconds(1), time).ConfigureAwait(false);
+            }
+        }
+        catch (Exception e) when (e is ObjectDisposedException or OperationCanceledException or InvalidOperationException)
+        {
+            // the call or the hub link went meanwhile
+        }
+    });
+
+    /// <summary>
+    /// Someone joined or left: the others list follows, and (unless <paramref name="rekey"/> is false: the
+    /// notices of those already in when we joined, our key being fresh) we take a new key and hand it out.
+    /// </summary>
+    private void OnNotice(RoomCallNotice notice, bool rekey)
     {
         if (_call is not { } call || notice.CallId != call.CallId)
         {
@@ -72,17 +114,20 @@ internal sealed partial class RoomCallMember
                 }
             }
         }
-        ParticipantsChanged?.Invoke(notice);
-        // Whoever came or went, we take a new key: a newcomer cannot read what was said before it came, a leaver what is said after.
-        lock (_lock)
+        if (rekey)
         {
-            if (_call != call)
+            // Whoever came or went, we take a new key: a newcomer cannot read what was said before it came, a leaver what is said after.
+            lock (_lock)
             {
-                return;
+                if (_call != call)
+                {
+                    return;
+                }
+                Rekey(call);
             }
-            Rekey(call);
+            HandKeysSoon(call);
         }
-        await HandKeysAsync(call, null).ConfigureAwait(false);
+        ParticipantsChanged?.Invoke(notice);
     }
 
     /// <summary>Keeps a frame key another participant sealed to us, if it opens and its sealer is the device the hub says that participant is.</summary>
@@ -95,6 +140,7 @@ internal sealed partial class RoomCallMember
             Interlocked.Increment(ref _unopened);
             return;
         }
+        var opened = new List<RoomCallMediaPart>();
         lock (call.Lock)
         {
             if (!call.Others.TryGetValue(sealedKey.Participant, out var device) || device != sealer)
@@ -105,11 +151,27 @@ internal sealed partial class RoomCallMember
             call.TheirKeys.Remove((sealedKey.Participant, key.KeyId), out var replaced);
             replaced?.Dispose();
             call.TheirKeys[(sealedKey.Participant, key.KeyId)] = new RoomCallFrameCipher(key);
-            foreach (var old in call.TheirKeys.Keys.Where(k => k.Participant == sealedKey.Participant && (byte)(key.KeyId - k.KeyId) >= KeysKeptPerParticipant).ToList())
+            // The newest by key ID (it wraps) stays with the one before it: a key handed late, after a newer one, does not push the newer out.
+            var held = call.TheirKeys.Keys.Where(k => k.Participant == sealedKey.Participant).Select(k => k.KeyId).ToList();
+            var newest = held.Aggregate((a, b) => (sbyte)(b - a) > 0 ? b : a);
+            foreach (var old in held.Where(id => (byte)(newest - id) >= KeysKeptPerParticipant).Select(id => (sealedKey.Participant, id)).ToList())
             {
                 call.TheirKeys.Remove(old, out var cipher);
                 cipher?.Dispose();
             }
+            var opener = call.TheirKeys[(sealedKey.Participant, key.KeyId)];
+            foreach (var (header, body) in call.AwaitingKey.Take(sealedKey.Participant, key.KeyId, time.GetTimestamp(), time))
+            {
+                var media = new byte[Math.Max(0, body.Length - RoomCallFrameCipher.Overhead)];
+                if (opener.TryOpen(body, media, out _))
+                {
+                    opened.Add(RoomCallMediaPart.Of(device, header, media));
+                }
+            }
+        }
+        foreach (var part in opened)
+        {
+            _received.Writer.TryWrite(part);
         }
     }
 }

@@ -181,10 +181,18 @@ internal sealed partial class RoomCallMember
             {
                 var body = RoomCallHop.Body(packet);
                 var media = new byte[Math.Max(0, body.Length - RoomCallFrameCipher.Overhead)];
-                if (RoomCallFrameCipher.TryKeyId(body, out var keyId) && call.Others.TryGetValue(header.Source, out var from)
-                    && call.TheirKeys.TryGetValue((header.Source, keyId), out var cipher) && cipher.TryOpen(body, media, out _))
+                if (RoomCallFrameCipher.TryKeyId(body, out var keyId) && call.Others.TryGetValue(header.Source, out var from))
                 {
-                    part = new RoomCallMediaPart(from, header.Source, header.Stream, header.Sequence, header.Flags.HasFlag(RoomCallHopFlags.Keyframe), media, header.Level);
+                    if (call.TheirKeys.TryGetValue((header.Source, keyId), out var cipher))
+                    {
+                        part = cipher.TryOpen(body, media, out _) ? RoomCallMediaPart.Of(from, header, media) : null;
+                    }
+                    else
+                    {
+                        // Its new key is on its way over the link and the media outran it (the first keyframe after a join does): kept a moment.
+                        call.AwaitingKey.Keep(header, body, time.GetTimestamp());
+                        return;
+                    }
                 }
             }
             else if (header.Kind == RoomCallHopKind.KeyframeRequest)

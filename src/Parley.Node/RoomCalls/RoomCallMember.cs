@@ -26,6 +26,9 @@ internal sealed partial class RoomCallMember(NodeIdentity identity, AgreementKey
     /// <summary>Frame parts kept for a reader that is behind. 4,096.</summary>
     public const int ReceivedCapacity = 4096;
 
+    /// <summary>The UDP socket's receive buffer asked for (the kernel caps it at twice net.core.rmem_max). 1 MiB.</summary>
+    private const int ReceiveBufferBytes = 1 << 20;
+
     /// <summary>Notices and keys kept while a join's grant is being handled. 256.</summary>
     public const int MaxEarly = 256;
 
@@ -68,6 +71,22 @@ internal sealed partial class RoomCallMember(NodeIdentity identity, AgreementKey
     /// <summary>Packets that reached us but did not open (no key yet for them, a bad tag): counted, dropped.</summary>
     public long Unopened => Interlocked.Read(ref _unopened);
 
+    /// <summary>Packets dropped while waiting for their sender's key (in the call we are in).</summary>
+    public long AwaitingKeyDropped
+    {
+        get
+        {
+            if (_call is not { } call)
+            {
+                return 0;
+            }
+            lock (call.Lock)
+            {
+                return call.AwaitingKey.Dropped;
+            }
+        }
+    }
+
     /// <summary>Keyframe requests the hub passed us (one for all our receivers at a time).</summary>
     public long KeyframeRequests => Interlocked.Read(ref _keyframeRequests);
 
@@ -99,6 +118,8 @@ internal sealed partial class RoomCallMember(NodeIdentity identity, AgreementKey
         var grant = await _joins.AskAsync(FrameType.RoomCallJoin, id => new RoomCallJoin(id, room, media), cancellationToken).ConfigureAwait(false);
         var call = new RoomCallState(room, grant, new IPEndPoint(link.RemoteEndPoint.Address, grant.UdpPort));
         var udp = new Socket(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp);
+        // Several senders' keyframes can land at once (a join asks everyone for one): room for them while the loop catches up.
+        udp.ReceiveBufferSize = ReceiveBufferBytes;
         udp.Bind(new IPEndPoint(IPAddress.Any, 0));
         var stop = new CancellationTokenSource();
         List<object> early;
@@ -108,21 +129,21 @@ internal sealed partial class RoomCallMember(NodeIdentity identity, AgreementKey
             Rekey(call);
             early = [.. _early];
             _early.Clear();
+            // Who is in, set before the call is seen by the receive loop: their keys come on the link right behind the notices
+            // naming them (the hub tells them of us first), often while this join is still being handled, and a key is taken
+            // only from a participant we know. Set after, the first keys were refused and a participant's media stayed unreadable.
+            foreach (var notice in early.OfType<RoomCallNotice>())
+            {
+                OnNotice(notice, rekey: false);
+            }
         }
         _ = Task.Run(() => ReceiveLoopAsync(call, udp, stop.Token), CancellationToken.None);
         _ = Task.Run(() => BindLoopAsync(call, stop.Token), CancellationToken.None);
-        foreach (var message in early)
+        foreach (var key in early.OfType<RoomCallKey>())
         {
-            if (message is RoomCallNotice notice)
-            {
-                await OnNoticeAsync(notice).ConfigureAwait(false);
-            }
-            else if (message is RoomCallKey key)
-            {
-                TakeKey(key);
-            }
+            TakeKey(key);
         }
-        await HandKeysAsync(call, null).ConfigureAwait(false);
+        HandKeysSoon(call);
     }
 
     /// <summary>Leaves the call (if in one): the hub tells the others at once.</summary>
@@ -197,7 +218,11 @@ internal sealed partial class RoomCallMember(NodeIdentity identity, AgreementKey
                 break;
             case FrameType.RoomCallNotice:
                 var notice = frame.Read<RoomCallNotice>();
-                return KeepIfEarly(notice, notice.CallId) ? ValueTask.CompletedTask : new ValueTask(OnNoticeAsync(notice));
+                if (!KeepIfEarly(notice, notice.CallId))
+                {
+                    OnNotice(notice, rekey: true);
+                }
+                break;
             case FrameType.RoomCallPacket:
                 if (_call is { } call)
                 {

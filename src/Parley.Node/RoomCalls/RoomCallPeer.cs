@@ -15,7 +15,8 @@ internal sealed class RoomCallPeer(ushort participant, DeviceId device, string n
 
     public DeviceId Device { get; } = device;
 
-    public string Name { get; } = name;
+    /// <summary>Its name as shown; a directory lookup may come back with a better one after it joined.</summary>
+    public string Name { get; set; } = name;
 
     public RoomCallMedia Media { get; } = media;
 

@@ -89,7 +89,16 @@ internal sealed class RoomCallService : IDisposable
     public RoomCallInfo Info(string room)
     {
         var name = RoomNames.Normalize(room);
-        return _session is { } session && session.Room == name ? session.Info() : new RoomCallInfo("#" + name, false, 0, false, []);
+        if (_session is not { } session || session.Room != name)
+        {
+            return new RoomCallInfo("#" + name, false, 0, false, []);
+        }
+        var frames = session.FramesToPage;
+        return session.Info() with
+        {
+            Counters = new RoomCallCounters(frames[0], frames[1], frames[2], _member.Unopened, _member.AwaitingKeyDropped, session.OwnFramesReceived,
+                _member.KeyframeRequests, _member.Resent),
+        };
     }
 
     /// <summary>The session of the room's call, for its page; a clear error when we are not in it.</summary>
@@ -123,9 +132,29 @@ internal sealed class RoomCallService : IDisposable
         session.End(reason);
     }
 
-    /// <summary>What the page calls a participant: our name for a contact, else the name its signed directory entry gives, else its ID's start.</summary>
-    private string NameOf(DeviceId device) =>
-        _contacts.Find(device)?.DisplayName is { Length: > 0 } known ? known : _directory.Cached(device)?.Name ?? device.ToString()[..8];
+    /// <summary>
+    /// What the page calls a participant: our name for a contact, else the name its signed directory entry
+    /// gives, else its ID's start until the directory answers (then the page is told the name).
+    /// </summary>
+    private string NameOf(DeviceId device)
+    {
+        if (_contacts.Find(device)?.DisplayName is { Length: > 0 } known)
+        {
+            return known;
+        }
+        if (_directory.Cached(device) is { SignatureValid: true, Name: { Length: > 0 } listed })
+        {
+            return listed;
+        }
+        _ = Task.Run(async () =>
+        {
+            if (await _directory.TryFindAsync(device).ConfigureAwait(false) is { SignatureValid: true, Name: { Length: > 0 } name })
+            {
+                _session?.Rename(device, name);
+            }
+        });
+        return device.ToString()[..8];
+    }
 
     public void Dispose()
     {

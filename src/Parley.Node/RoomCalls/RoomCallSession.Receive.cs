@@ -15,17 +15,21 @@ internal sealed partial class RoomCallSession
     public async Task RunAsync(ChannelReader<RoomCallMediaPart> parts, CancellationToken stop)
     {
         using var heartbeat = new PeriodicTimer(StateInterval, time);
-        var beat = heartbeat.WaitForNextTickAsync(stop).AsTask();
         try
         {
-            while (!stop.IsCancellationRequested)
+            var next = parts.WaitToReadAsync(stop).AsTask();
+            var beat = heartbeat.WaitForNextTickAsync(stop).AsTask();
+            while (true)
             {
-                var next = parts.WaitToReadAsync(stop).AsTask();
                 if (await Task.WhenAny(next, beat).ConfigureAwait(false) == beat)
                 {
-                    await beat.ConfigureAwait(false);
+                    if (!await beat.ConfigureAwait(false))
+                    {
+                        return;
+                    }
                     SendState();
                     beat = heartbeat.WaitForNextTickAsync(stop).AsTask();
+                    continue;
                 }
                 if (!await next.ConfigureAwait(false))
                 {
@@ -35,6 +39,7 @@ internal sealed partial class RoomCallSession
                 {
                     Take(part);
                 }
+                next = parts.WaitToReadAsync(stop).AsTask();
             }
         }
         catch (OperationCanceledException)

@@ -138,6 +138,19 @@ internal sealed partial class RoomCallSession(RoomCallMember member, string room
 
     public void OnKeyframeRequested() => ToPage(RoomCallNodeNotice.Keyframe);
 
+    /// <summary>A participant's name came back from the directory: the page shows it.</summary>
+    public void Rename(Core.Identity.DeviceId device, string name)
+    {
+        lock (_lock)
+        {
+            foreach (var peer in _peers.Values.Where(p => p.Device == device))
+            {
+                peer.Name = name;
+            }
+        }
+        ToPage(RoomCallNodeNotice.Participants(Info()));
+    }
+
     /// <summary>The page's decoder of a participant's video lost its footing: ask that participant for a keyframe (at most every <see cref="KeyframeAskInterval"/>).</summary>
     public void AskKeyframe(ushort participant)
     {

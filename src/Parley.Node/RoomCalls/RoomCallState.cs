@@ -4,7 +4,11 @@ using Parley.Core.Identity;
 namespace Parley.Node.RoomCalls;
 
 /// <summary>A frame part from another participant, opened: who sent it (device and participant ID) and what the hub routed it by.</summary>
-public sealed record RoomCallMediaPart(DeviceId From, ushort Participant, byte Stream, ushort Sequence, bool Keyframe, byte[] Media, byte Level = 127);
+public sealed record RoomCallMediaPart(DeviceId From, ushort Participant, byte Stream, ushort Sequence, bool Keyframe, byte[] Media, byte Level = 127)
+{
+    internal static RoomCallMediaPart Of(DeviceId from, in RoomCallHopHeader header, byte[] media) =>
+        new(from, header.Source, header.Stream, header.Sequence, header.Flags.HasFlag(RoomCallHopFlags.Keyframe), media, header.Level);
+}
 
 /// <summary>
 /// The room call this node is in: the hub's grant (call, our participant ID, hop key), who else is in,
@@ -46,6 +50,9 @@ internal sealed class RoomCallState(string room, RoomCallJoined grant, System.Ne
 
     /// <summary>Our last video packets as sent, to answer the hub's NACKs for what it no longer has.</summary>
     public RoomCallHistory SentVideo { get; } = new(RoomCallHistory.SenderDepth);
+
+    /// <summary>Media that came under a key not yet handed to us, opened when the key comes.</summary>
+    public RoomCallAwaitingKey AwaitingKey { get; } = new();
 
     /// <summary>The hub's counters seen (its packets to us).</summary>
     public Core.Calls.ReplayWindow Replay { get; } = new();

@@ -12,13 +12,15 @@ import * as rooms from './views/rooms.js';
 import * as files from './views/files.js';
 import * as videos from './views/videos.js';
 import * as callsView from './views/calls.js';
+import * as roomcall from './views/room-call.js';
 import { onCallChange, onCallEvent, acceptCall, declineCall, clearEnded } from './calls/session.js';
 import { wireCallBar } from './calls/call-bar.js';
+import { wireRoomCallBar } from './rooms-call/room-call-bar.js';
 import * as settings from './views/settings.js';
 import { wireNotifications } from './notify.js';
 import { ringtone } from './sounds.js';
 
-const views = { home, chats, peers, rooms, files, calls: callsView, videos, settings };
+const views = { home, chats, peers, rooms, files, calls: callsView, roomcall, videos, settings };
 const ringing = new Map(); // incoming calls waiting for an answer, by ID
 const navItems = [
   { view: 'chats', label: 'Chats', icon: 'chats', badge: () => state.conversations.reduce((n, c) => n + c.unread, 0) },
@@ -102,6 +104,7 @@ function wireCalls() {
   on('call.answered', call => onCallEvent('call.answered', call));
   onCallChange(renderNav);
   wireCallBar();
+  wireRoomCallBar();
 }
 
 /** An owner invited us to a room: say so wherever we are (the room's Join button in Rooms then works). */

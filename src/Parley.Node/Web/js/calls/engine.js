@@ -138,7 +138,7 @@ export class CallEngine {
 }
 
 /** A <video> showing the frames written to its generator's writable (the worker writes them). */
-function remoteVideo() {
+export function remoteVideo() {
   const generator = new MediaStreamTrackGenerator({ kind: 'video' });
   const element = Object.assign(document.createElement('video'), { muted: true, autoplay: true, playsInline: true, srcObject: new MediaStream([generator]) });
   element.play().catch(() => {}); // muted, so it may play without a gesture; shown as soon as the first frame comes

@@ -24,6 +24,7 @@ export class Senders {
     this.wantKeyframe = { [STREAM.video]: true, [STREAM.screen]: true };
     this.byStream = new Map();
     this.encodeTimes = new RecentTimes(); // camera and screen frames, from encode() to their chunk
+    this.cameraScalability = null; // a room call's camera: 'L1T3', so the hub can forward fewer frames to a weak receiver
   }
 
   /** Starts encoding a track's frames, replacing what was sent on that stream before. */
@@ -70,11 +71,11 @@ export class Senders {
     let lastKey = 0;
     const encoding = new Map(); // timestamp → when it went in, for frames the encoder has not given back
     const encoder = new VideoEncoder({
-      output: chunk => {
+      output: (chunk, metadata) => {
         const at = encoding.get(chunk.timestamp);
         if (at !== undefined) this.encodeTimes.add(performance.now() - at);
         encoding.delete(chunk.timestamp);
-        this.sent(stream, chunk, CODEC_BYTE[this.codec], 90000);
+        this.sent(stream, chunk, CODEC_BYTE[this.codec], 90000, metadata?.svc?.temporalLayerId ?? 0);
       },
       error: e => console.warn('video encoder', e.message),
     });
@@ -90,6 +91,7 @@ export class Senders {
         encoder.configure({
           codec: CODEC_STRING[this.codec], width: frame.displayWidth, height: frame.displayHeight, bitrate,
           framerate: 30, latencyMode: 'realtime', ...(this.codec === 'h264' ? { avc: { format: 'annexb' } } : {}),
+          ...(this.cameraScalability && stream === STREAM.video ? { scalabilityMode: this.cameraScalability } : {}),
         });
         configured = { width: frame.displayWidth, height: frame.displayHeight, bitrate, at: now };
         if (resized) this.wantKeyframe[stream] = true; // a new size starts from a keyframe; a new bitrate does not need one
@@ -107,8 +109,8 @@ export class Senders {
     });
   }
 
-  sent(stream, chunk, codecByte, clock) {
-    if (!this.send(stream, chunk, codecByte, clock)) return;
+  sent(stream, chunk, codecByte, clock, layer = 0) {
+    if (!this.send(stream, chunk, codecByte, clock, layer)) return;
     this.stats.sent[stream === STREAM.audio ? 'audio' : stream === STREAM.video ? 'video' : 'screen']++;
   }
 }

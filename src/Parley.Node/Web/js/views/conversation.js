@@ -205,10 +205,12 @@ export function openConversation(pane, key) {
     h('a', { href: '#/chats', class: 'button ghost back', 'aria-label': 'Back to conversations' }, icon('back')),
     room ? h('span', { class: 'avatar room', 'aria-hidden': 'true' }, '#') : avatar(nameOf(key), key),
     h('div', { class: 'header-text' }, h('h2', null, nameOf(key)), room ? topic : [trustBadge(contactOf(key)), keyChangeWarning(contactOf(key))], status),
-    room ? h('button', {
-      class: 'ghost', 'aria-expanded': 'false',
-      onclick: e => { panel.hidden = !panel.hidden; e.currentTarget.setAttribute('aria-expanded', String(!panel.hidden)); loadRoomInfo(); },
-    }, 'Members') : calling.element);
+    room ? h('div', { class: 'header-calls' },
+      h('a', { class: 'button ghost', href: `#/roomcall/${encodeURIComponent(key)}`, hidden: !state.rooms.joined.includes(key) }, 'Call'),
+      h('button', {
+        class: 'ghost', 'aria-expanded': 'false',
+        onclick: e => { panel.hidden = !panel.hidden; e.currentTarget.setAttribute('aria-expanded', String(!panel.hidden)); loadRoomInfo(); },
+      }, 'Members')) : calling.element);
 
   const box = composer({
     key,

@@ -1,0 +1,157 @@
+using System.Diagnostics;
+using Microsoft.Playwright;
+using Parley.Testing;
+using static Microsoft.Playwright.Assertions;
+
+namespace Parley.Web.Tests;
+
+/// <summary>
+/// Issue 18 in the page: alice, bob and carol (fake camera and microphone) in #team's call through a
+/// real hub. Each page decodes the other two's video and hears their audio, and never gets its own;
+/// alice's mute shows and silences her at both others; dave, joining mid-call with voice only, sees
+/// everyone's video within a second of his join and is heard; the speaker's light moves; carol's leave is seen by the others within a second. A screen alice
+/// shares from headed Chromium on Xvfb reaches bob and carol and is shown large.
+/// </summary>
+public sealed class RoomCallTests : IDisposable
+{
+    private const string Tiles = "document.querySelectorAll('.room-tiles .tile.remote')";
+
+    private readonly string _root = Directory.CreateTempSubdirectory("parley-web-roomcall-").FullName;
+
+    public void Dispose() => Directory.Delete(_root, recursive: true);
+
+    [Fact]
+    public async Task ThreePages_SeeAndHearEachOther_NeverThemselves_Mute_LateJoiner_Leave()
+    {
+        await using var room = await RoomOfThree.StartAsync(_root);
+        var (alice, bob, carol) = (room.Alice, room.Bob, room.Carol);
+        foreach (var member in new[] { alice, bob, carol })
+        {
+            await JoinAsync(member);
+        }
+        foreach (var member in new[] { alice, bob, carol })
+        {
+            await SeesAsync(member.Page, others: 2, TimeSpan.FromSeconds(30));
+        }
+        foreach (var member in new[] { alice, bob, carol })
+        {
+            await member.Page.WaitForFunctionAsync($"() => [...{Tiles}].every(t => Number(t.dataset.audioFrames) > 25)", null, new() { Timeout = 15_000 });
+            await member.Page.WaitForFunctionAsync($"() => [...{Tiles}].every(t => {{ t.dataset.heard = Math.max(Number(t.dataset.heard ?? 0), Number(t.dataset.level)); return Number(t.dataset.heard) > 0.001; }})",
+                null, new() { Timeout = 15_000, PollingInterval = 50 });
+            Assert.Equal("0", await member.Page.Locator(".room-call").GetAttributeAsync("data-own-frames"));
+        }
+        var names = await bob.Page.EvaluateAsync<string[]>($"() => [...{Tiles}].map(t => t.querySelector('figcaption').textContent)");
+        Assert.Contains(names, n => n.Contains("alice"));
+        Assert.Contains(names, n => n.Contains("carol"));
+
+        // alice mutes: both others show it, and her voice stops coming.
+        await alice.Page.GetByRole(AriaRole.Button, new() { Name = "Mute" }).ClickAsync();
+        foreach (var other in new[] { bob, carol })
+        {
+            var aliceTile = other.Page.Locator(".room-tiles .tile.remote").Filter(new() { HasText = "alice" });
+            await Expect(aliceTile).ToHaveClassAsync(new System.Text.RegularExpressions.Regex("\\bmuted\\b"), new() { Timeout = 3_000 });
+            await other.Page.WaitForTimeoutAsync(300); // what was on its way
+            var before = int.Parse(await aliceTile.GetAttributeAsync("data-audio-frames") ?? "0");
+            await other.Page.WaitForTimeoutAsync(1000);
+            Assert.Equal(before, int.Parse(await aliceTile.GetAttributeAsync("data-audio-frames") ?? "0"));
+        }
+
+        // dave joins mid-call: everyone's video within a second of his join (a keyframe is asked for him).
+        var dave = await WebNode.StartAsync(room.Browser, Path.Combine(_root, "dave"), "dave", 1280, "--hub", room.HubInvite);
+        await using (dave)
+        {
+            var id = (await dave.Node.StatusAsync()).GetProperty("deviceId").GetString()!;
+            Assert.Equal(0, (await alice.Node.CliAsync("room", "invite", "#team", id)).ExitCode);
+            Assert.Equal(0, (await dave.Node.CliAsync("room", "join", "team")).ExitCode);
+            await dave.GoAsync("roomcall/%23team");
+            await dave.Page.GetByRole(AriaRole.Button, new() { Name = "Join with voice only" }).ClickAsync();
+            await SeesAsync(dave.Page, others: 3, TimeSpan.FromSeconds(15), frames: 0);
+            // From the node's answer (dave is in the call) to every other participant's first frame shown: the keyframes
+            // asked for him, and the others' new keys, are on this path; the page's own start (devices, audio) is not.
+            var stages = await dave.Page.EvaluateAsync<double[]>("async () => { const t = (await import('/js/rooms-call/room-call.js')).roomCall.engine.times; "
+                + "return [t.joined - t.clicked, t.open - t.clicked, ...Object.values(t.firstFrame).map(f => f - t.clicked)]; }");
+            var joinedToVideoMs = stages[2..].Max() - stages[0];
+            Assert.True(joinedToVideoMs < 1000, $"dave saw everyone's video {joinedToVideoMs:F0} ms after his join was answered (after the click: answered {stages[0]:F0} ms, "
+                + $"channel open {stages[1]:F0} ms, first frames {string.Join(", ", stages[2..].Select(f => f.ToString("F0")))} ms)");
+            await SeesAsync(alice.Page, others: 3, TimeSpan.FromSeconds(10));
+            var daveAtAlice = alice.Page.Locator(".room-tiles .tile.remote").Filter(new() { HasText = "dave" });
+            await Expect(daveAtAlice).ToHaveClassAsync(new System.Text.RegularExpressions.Regex("\\bvoice\\b")); // voice only: his avatar, no picture
+            await alice.Page.WaitForFunctionAsync("() => Number(document.querySelector('.room-tiles .tile.remote.voice')?.dataset.audioFrames ?? 0) > 25");
+            // Whoever speaks has the light: the fake microphones beep, so someone is lit within a few seconds.
+            await alice.Page.WaitForFunctionAsync("() => document.querySelector('.room-tiles .tile.remote.speaking') !== null", null, new() { Timeout = 10_000, PollingInterval = 20 });
+
+            // bob looks at another view: the call goes on, a bar leads back to it.
+            await bob.GoAsync("rooms");
+            var bar = bob.Page.GetByRole(AriaRole.Region, new() { Name = "Room call in progress" });
+            await Expect(bar).ToContainTextAsync("4 in the call");
+            await bar.GetByRole(AriaRole.Link).ClickAsync();
+            await SeesAsync(bob.Page, others: 3, TimeSpan.FromSeconds(10));
+            await Expect(bar).ToBeHiddenAsync();
+
+            // carol leaves: gone from the others' tiles within a second.
+            var clock = Stopwatch.StartNew();
+            await carol.Page.GetByRole(AriaRole.Button, new() { Name = "Leave" }).ClickAsync();
+            foreach (var other in new[] { alice, bob, dave })
+            {
+                await other.Page.WaitForFunctionAsync($"() => ![...{Tiles}].some(t => t.textContent.includes('carol'))", null, new() { Timeout = 5_000, PollingInterval = 20 });
+            }
+            Assert.True(clock.ElapsedMilliseconds < 1000, $"carol's leave was seen by everyone after {clock.ElapsedMilliseconds} ms");
+            await Expect(carol.Page.GetByRole(AriaRole.Button, new() { Name = "Join with video" })).ToBeVisibleAsync();
+            await Screenshots.SaveAsync(alice.Page, "room-call");
+        }
+        Assert.True(room.Browser.Errors.Count == 0, string.Join("\n", room.Browser.Errors));
+    }
+
+    [Fact]
+    public async Task A_screen_shared_in_headed_Chromium_reaches_both_others_shown_large()
+    {
+        const string Display = ":96";
+        using var xvfb = Process.Start(new ProcessStartInfo("Xvfb", [Display, "-screen", "0", "1920x1080x24", "-nolisten", "tcp"]) { RedirectStandardError = true })!;
+        try
+        {
+            await Task.Delay(500);
+            await using var sharer = await Browser.LaunchAsync(display: Display);
+            await using var room = await RoomOfThree.StartAsync(_root, sharer);
+            foreach (var member in new[] { room.Alice, room.Bob, room.Carol })
+            {
+                await JoinAsync(member);
+            }
+            await room.Alice.Page.GetByRole(AriaRole.Button, new() { Name = "Share screen" }).ClickAsync();
+            await Expect(room.Alice.Page.GetByRole(AriaRole.Button, new() { Name = "Stop sharing" })).ToBeVisibleAsync();
+            foreach (var viewer in new[] { room.Bob, room.Carol })
+            {
+                await viewer.Page.WaitForFunctionAsync("() => Number(document.querySelector('.room-screen .tile.screen')?.dataset.frames ?? 0) > 5", null, new() { Timeout = 30_000 });
+                await Expect(viewer.Page.Locator(".room-screen")).ToContainTextAsync("alice");
+            }
+            await room.Alice.Page.GetByRole(AriaRole.Button, new() { Name = "Stop sharing" }).ClickAsync();
+            await Expect(room.Bob.Page.Locator(".room-screen")).ToBeHiddenAsync(new() { Timeout = 5_000 });
+        }
+        finally
+        {
+            xvfb.Kill();
+        }
+    }
+
+    private static async Task JoinAsync(WebNode member)
+    {
+        await member.GoAsync("roomcall/%23team");
+        await member.Page.GetByRole(AriaRole.Button, new() { Name = "Join with video" }).ClickAsync();
+        await Expect(member.Page.GetByRole(AriaRole.Button, new() { Name = "Leave" })).ToBeVisibleAsync();
+    }
+
+    /// <summary>Waits until the page shows <paramref name="others"/> tiles, each with more than <paramref name="frames"/> decoded; a timeout says what the tiles and the node showed.</summary>
+    private static async Task SeesAsync(IPage page, int others, TimeSpan within, int frames = 5)
+    {
+        try
+        {
+            await page.WaitForFunctionAsync($"() => {{ const t = [...{Tiles}]; return t.length === {others} && t.every(x => x.classList.contains('voice') || Number(x.dataset.frames) > {frames}); }}",
+                null, new() { Timeout = (float)within.TotalMilliseconds, PollingInterval = 20 });
+        }
+        catch (TimeoutException)
+        {
+            var shown = await page.EvaluateAsync<string>($"async () => [...{Tiles}].map(t => t.textContent + ' ' + JSON.stringify(t.dataset)).join('; ') "
+                + "+ ' | node: ' + JSON.stringify(await (await fetch('/api/rooms/%23team/call')).json())");
+            throw new TimeoutException($"expected {others} tiles with video, saw: {shown}");
+        }
+    }
+}
