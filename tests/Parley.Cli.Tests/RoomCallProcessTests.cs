@@ -179,7 +179,7 @@ public sealed class RoomCallProcessTests(ITestOutputHelper output) : IDisposable
                     continue;
                 }
                 kinds[buffer[3]]++;
-                if (buffer[3] != 0 && buffer[4] == 1 && length >= 3 + 7 + 10 && size is null)
+                if (buffer[3] != 0 && (buffer[4] & 1) == 1 && length >= 3 + 7 + 10 && size is null)
                 {
                     size = (BitConverter.ToUInt16(buffer, 10 + 6) & 0x3FFF, BitConverter.ToUInt16(buffer, 10 + 8) & 0x3FFF);
                 }
