@@ -11,7 +11,7 @@ namespace Parley.Hub;
 /// or for one recipient, and fetch one by its ID. Uploads under way are bounded per member
 /// (<see cref="MaxUploadsPerMember"/>, their bytes reserved against quotas), and so are fetches being served.
 /// </summary>
-internal sealed class BlobFeature(BlobStore store, HubRooms rooms, TimeProvider time) : IHubFeature
+internal sealed class BlobFeature(IBlobStore store, HubRooms rooms, TimeProvider time) : IHubFeature
 {
     /// <summary>Uploads one member may have under way at once. 4.</summary>
     public const int MaxUploadsPerMember = 4;
@@ -32,12 +32,12 @@ internal sealed class BlobFeature(BlobStore store, HubRooms rooms, TimeProvider 
     // Chunks and data are bulk: they spend the room-traffic allowance (256 KiB each), not the request one.
     public HubBudget BudgetFor(FrameType type) => type == FrameType.BlobChunk ? HubBudget.RoomTraffic : HubBudget.Requests;
 
-    public ValueTask OnFrameAsync(Member member, Frame frame)
+    public async ValueTask OnFrameAsync(Member member, Frame frame)
     {
         switch (frame.Type)
         {
             case FrameType.BlobPut:
-                Put(member, frame.Read<BlobPut>());
+                await PutAsync(member, frame.Read<BlobPut>()).ConfigureAwait(false);
                 break;
             case FrameType.BlobChunk:
                 Chunk(member, frame.Read<BlobChunk>());
@@ -46,10 +46,9 @@ internal sealed class BlobFeature(BlobStore store, HubRooms rooms, TimeProvider 
                 Get(member, frame.Read<BlobGet>());
                 break;
         }
-        return ValueTask.CompletedTask;
     }
 
-    private void Put(Member member, BlobPut put)
+    private async Task PutAsync(Member member, BlobPut put)
     {
         var scope = put.Room is { } room ? "#" + room : put.Recipient!.Value.Compact;
         string? refusal = put.Room is { } name && !rooms.IsMember(name, member.Id) ? $"you are not in #{name}; nothing was sent" : null;
@@ -66,7 +65,10 @@ internal sealed class BlobFeature(BlobStore store, HubRooms rooms, TimeProvider 
             }
         }
         var sendBytes = false;
-        refusal ??= store.TryAdmit(member.Id, scope, put.BlobId, put.Size, put.Room is not null, time.GetUtcNow(), out sendBytes);
+        if (refusal is null)
+        {
+            (refusal, sendBytes) = await store.AdmitAsync(member.Id, scope, put.BlobId, put.Size, put.Room is not null, time.GetUtcNow()).ConfigureAwait(false);
+        }
         if (refusal is not null || !sendBytes)
         {
             member.Send(FrameType.BlobResult, new BlobResult(put.PutId, refusal is null ? BlobStatus.Stored : BlobStatus.Refused, refusal ?? ""));
@@ -96,21 +98,25 @@ internal sealed class BlobFeature(BlobStore store, HubRooms rooms, TimeProvider 
         {
             return;
         }
-        End(member, chunk.PutId, upload, error ?? (upload.HashHolds ? null : "the attachment's bytes do not match their SHA-256; nothing was stored"));
+        // Not awaited: in a cluster storing the bytes takes a while, and the member's other frames need not wait for it.
+        _ = EndAsync(member, chunk.PutId, upload, error ?? (upload.HashHolds ? null : "the attachment's bytes do not match their SHA-256; nothing was stored"));
     }
 
-    private void End(Member member, uint putId, BlobUpload upload, string? error)
+    private async Task EndAsync(Member member, uint putId, BlobUpload upload, string? error)
     {
         lock (_lock)
         {
             _uploads.Remove((member, putId));
         }
         upload.Close();
-        store.Finish(member.Id, upload.Scope, upload.Put.BlobId, upload.Put.Size, error is null ? upload.TempPath : null, time.GetUtcNow());
         if (error is not null)
         {
             File.Delete(upload.TempPath);
         }
+        // Called on failure too: it releases the upload's reservation.
+        var notStored = await store.FinishAsync(member.Id, upload.Scope, upload.Put.BlobId, upload.Put.Size, error is null ? upload.TempPath : null, time.GetUtcNow())
+            .ConfigureAwait(false);
+        error ??= notStored;
         member.Send(FrameType.BlobResult, new BlobResult(putId, error is null ? BlobStatus.Stored : BlobStatus.Refused, error ?? ""));
     }
 
@@ -136,7 +142,8 @@ internal sealed class BlobFeature(BlobStore store, HubRooms rooms, TimeProvider 
             FileStream file;
             try
             {
-                file = new FileStream(store.PathOf(get.BlobId), FileMode.Open, FileAccess.Read, FileShare.Read | FileShare.Delete, 1, useAsync: true);
+                var path = await store.LocalCopyAsync(get.BlobId, CancellationToken.None).ConfigureAwait(false) ?? throw new FileNotFoundException();
+                file = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read | FileShare.Delete, 1, useAsync: true);
             }
             catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException)
             {
@@ -189,7 +196,7 @@ internal sealed class BlobFeature(BlobStore store, HubRooms rooms, TimeProvider 
         }
         foreach (var (id, upload) in ended)
         {
-            End(member, id, upload, "the link closed");
+            _ = EndAsync(member, id, upload, "the link closed");
         }
     }
 
