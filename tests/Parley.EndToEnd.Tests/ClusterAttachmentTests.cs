@@ -87,6 +87,7 @@ public sealed class ClusterAttachmentTests(ITestOutputHelper output) : IDisposab
         }
         finally
         {
+            output.WriteLine($"--- hub 1\n{hub1.Output}\n--- hub 2\n{hub2.Output}");
             await alice.DisposeAsync();
             await bob.DisposeAsync();
         }

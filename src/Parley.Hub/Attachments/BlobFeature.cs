@@ -20,6 +20,9 @@ internal sealed class BlobFeature(IBlobStore store, HubRooms rooms, TimeProvider
     public const int MaxFetchesPerMember = 4;
 
     private readonly Dictionary<(Member, uint), BlobUpload> _uploads = [];
+
+    // Puts whose admission is under way (in a cluster it asks NATS): they count as uploads, and a member leaving ends them.
+    private readonly HashSet<(Member, uint)> _admitting = [];
     private readonly Dictionary<Member, int> _fetches = [];
     private readonly Lock _lock = new();
 
@@ -32,12 +35,14 @@ internal sealed class BlobFeature(IBlobStore store, HubRooms rooms, TimeProvider
     // Chunks and data are bulk: they spend the room-traffic allowance (256 KiB each), not the request one.
     public HubBudget BudgetFor(FrameType type) => type == FrameType.BlobChunk ? HubBudget.RoomTraffic : HubBudget.Requests;
 
-    public async ValueTask OnFrameAsync(Member member, Frame frame)
+    public ValueTask OnFrameAsync(Member member, Frame frame)
     {
         switch (frame.Type)
         {
             case FrameType.BlobPut:
-                await PutAsync(member, frame.Read<BlobPut>()).ConfigureAwait(false);
+                // Not awaited: in a cluster admission asks NATS, which may take seconds while it fails over, and the
+                // member's link (its keepalives included) must not wait for that.
+                _ = PutAsync(member, frame.Read<BlobPut>());
                 break;
             case FrameType.BlobChunk:
                 Chunk(member, frame.Read<BlobChunk>());
@@ -46,6 +51,7 @@ internal sealed class BlobFeature(IBlobStore store, HubRooms rooms, TimeProvider
                 Get(member, frame.Read<BlobGet>());
                 break;
         }
+        return ValueTask.CompletedTask;
     }
 
     private async Task PutAsync(Member member, BlobPut put)
@@ -55,19 +61,36 @@ internal sealed class BlobFeature(IBlobStore store, HubRooms rooms, TimeProvider
         lock (_lock)
         {
             // A put under an ID still uploading would replace that upload and strand its open file and reservation.
-            if (refusal is null && _uploads.ContainsKey((member, put.PutId)))
+            if (refusal is null && (_uploads.ContainsKey((member, put.PutId)) || _admitting.Contains((member, put.PutId))))
             {
                 refusal = $"put {put.PutId} is already uploading; nothing more was sent";
             }
-            else if (refusal is null && _uploads.Keys.Count(k => k.Item1 == member) >= MaxUploadsPerMember)
+            else if (refusal is null && _uploads.Keys.Concat(_admitting).Count(k => k.Item1 == member) >= MaxUploadsPerMember)
             {
                 refusal = $"more than {MaxUploadsPerMember} attachments are uploading at once; try again when one is done";
+            }
+            else if (refusal is null)
+            {
+                _admitting.Add((member, put.PutId));
             }
         }
         var sendBytes = false;
         if (refusal is null)
         {
             (refusal, sendBytes) = await store.AdmitAsync(member.Id, scope, put.BlobId, put.Size, put.Room is not null, time.GetUtcNow()).ConfigureAwait(false);
+            bool stillLinked;
+            lock (_lock)
+            {
+                stillLinked = _admitting.Remove((member, put.PutId)); // gone when the member left meanwhile
+            }
+            if (!stillLinked)
+            {
+                if (sendBytes)
+                {
+                    await store.FinishAsync(member.Id, scope, put.BlobId, put.Size, null, time.GetUtcNow()).ConfigureAwait(false); // its reservation
+                }
+                return;
+            }
         }
         if (refusal is not null || !sendBytes)
         {
@@ -193,6 +216,7 @@ internal sealed class BlobFeature(IBlobStore store, HubRooms rooms, TimeProvider
         lock (_lock)
         {
             ended = [.. _uploads.Where(u => u.Key.Item1 == member).Select(u => (u.Key.Item2, u.Value))];
+            _admitting.RemoveWhere(a => a.Item1 == member);
         }
         foreach (var (id, upload) in ended)
         {

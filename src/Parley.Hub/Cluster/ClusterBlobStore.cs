@@ -29,7 +29,8 @@ internal sealed partial class ClusterBlobStore : IBlobStore, IAsyncDisposable
 
     // One put of a blob (25 MiB at most) takes well under a second on a quiet cluster; a try and a failover fit in a node's 30 s wait.
     private static readonly TimeSpan PutTimeout = TimeSpan.FromSeconds(8);
-    private static readonly TimeSpan RequestTimeout = TimeSpan.FromSeconds(4);
+    // Listing holder keys opens a consumer, which takes seconds while the cluster elects a new leader after losing a server.
+    private static readonly TimeSpan RequestTimeout = TimeSpan.FromSeconds(7);
 
     private readonly NatsCluster _nats;
     private readonly HubOptions _options;
