@@ -167,7 +167,7 @@ public sealed class HubServer : IAsyncDisposable
             new MailboxFeature(mail, directory, community, time),
             rooms,
             new ReachabilityFeature(presence),
-            new BlobFeature(new BlobStore(database, options), hubRooms, time),
+            new BlobFeature(cluster?.Blobs ?? (IBlobStore)new BlobStore(database, options), hubRooms, time),
             new RoomCallFeature(new RoomCallUnit(options), hubRooms),
         ]);
         return (router, relay, localDirectory, localMail, rooms, udpRelay);

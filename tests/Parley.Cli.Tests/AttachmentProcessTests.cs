@@ -30,11 +30,11 @@ public sealed class AttachmentProcessTests(ITestOutputHelper output) : IDisposab
         await cluster.JoinAsync(alice, bob, "team");
         await cluster.JoinAsync(alice, carol, "team");
         var file = Path.Combine(_root, "report.bin");
-        WriteMarkedFile(file, 10 << 20, marker);
+        AttachmentFiles.WriteMarked(file, 10 << 20, marker);
 
         var sent = await alice.MustAsync("attach", "#team", file, "--caption", "the report", "--json");
         var id = sent.Json.GetProperty("id").GetString()!;
-        var received = await WaitForAttachmentAsync(bob, "#team", id);
+        var received = await AttachmentFiles.WaitForAsync(bob, "#team", id);
         Assert.Equal("report.bin", received.GetProperty("name").GetString());
         Assert.Equal(10 << 20, received.GetProperty("size").GetInt64());
         Assert.Equal("remote", received.GetProperty("state").GetString()); // nothing fetched or written until asked
@@ -52,11 +52,11 @@ public sealed class AttachmentProcessTests(ITestOutputHelper output) : IDisposab
 
         // Over alice's 15 MiB quota: a clear refusal, and the first attachment is still there for everyone.
         var second = Path.Combine(_root, "second.bin");
-        WriteMarkedFile(second, 10 << 20, marker + "-2");
+        AttachmentFiles.WriteMarked(second, 10 << 20, marker + "-2");
         var refused = await alice.CliAsync("attach", "#team", second);
         Assert.NotEqual(0, refused.ExitCode);
         Assert.Contains("over your quota", refused.Error + refused.Out, StringComparison.Ordinal);
-        Assert.Equal(id, (await WaitForAttachmentAsync(carol, "#team", id)).GetProperty("id").GetString());
+        Assert.Equal(id, (await AttachmentFiles.WaitForAsync(carol, "#team", id)).GetProperty("id").GetString());
 
         // A blob altered at the hub: carol, who has not fetched it yet, is refused, and no file is left.
         await using (var stream = new FileStream(blobs[0], FileMode.Open, FileAccess.ReadWrite))
@@ -87,14 +87,14 @@ public sealed class AttachmentProcessTests(ITestOutputHelper output) : IDisposab
         await NodeProcess.BefriendAsync(alice.Process!, bob.Process!);
         await bob.KillAsync();
         var file = Path.Combine(_root, "notes.txt");
-        WriteMarkedFile(file, 300_000, marker);
+        AttachmentFiles.WriteMarked(file, 300_000, marker);
 
         var sent = await alice.MustAsync("attach", bob.DeviceId, file, "--json");
         var id = sent.Json.GetProperty("id").GetString()!;
         Assert.Equal("mailed", sent.Json.GetProperty("state").GetString(), ignoreCase: true);
 
         await bob.StartAsync();
-        var received = await WaitForAttachmentAsync(bob, alice.DeviceId, id);
+        var received = await AttachmentFiles.WaitForAsync(bob, alice.DeviceId, id);
         Assert.Equal("notes.txt", received.GetProperty("name").GetString());
         var target = Path.Combine(_root, "bob-notes.txt");
         await bob.MustAsync("save", id[..10], target);
@@ -110,7 +110,7 @@ public sealed class AttachmentProcessTests(ITestOutputHelper output) : IDisposab
         var photo = (await alice.MustAsync("attach", bob.DeviceId, image, "--caption", "look", "--json")).Json;
         var photoId = photo.GetProperty("id").GetString()!;
         Assert.True(photo.GetProperty("attachment").GetProperty("hasPreview").GetBoolean(), photo.ToString());
-        var shown = await WaitForAttachmentAsync(bob, alice.DeviceId, photoId);
+        var shown = await AttachmentFiles.WaitForAsync(bob, alice.DeviceId, photoId);
         Assert.Equal("Image", shown.GetProperty("kind").GetString(), ignoreCase: true);
         using var api = await ApiAsync(bob);
         using var preview = await api.GetAsync($"api/attachments/{photoId}/preview");
@@ -151,9 +151,9 @@ public sealed class AttachmentProcessTests(ITestOutputHelper output) : IDisposab
         var (alice, bob) = (cluster["alice"], cluster["bob"]);
         await NodeProcess.BefriendAsync(alice.Process!, bob.Process!);
         var small = Path.Combine(_root, "small.bin");
-        WriteMarkedFile(small, 700_000, "link-marker-1");
+        AttachmentFiles.WriteMarked(small, 700_000, "link-marker-1");
         var id = (await alice.MustAsync("attach", bob.DeviceId, small, "--json")).Json.GetProperty("id").GetString()!;
-        await WaitForAttachmentAsync(bob, alice.DeviceId, id);
+        await AttachmentFiles.WaitForAsync(bob, alice.DeviceId, id);
         Assert.True(await RoomCluster.WaitAsync(async () => await StateAsync(alice, bob.DeviceId, id) == "delivered", TimeSpan.FromSeconds(20)),
             "alice's attachment never showed delivered");
         var first = Path.Combine(_root, "bob-small.bin");
@@ -162,13 +162,13 @@ public sealed class AttachmentProcessTests(ITestOutputHelper output) : IDisposab
 
         await bob.KillAsync();
         var large = Path.Combine(_root, "large.bin");
-        WriteMarkedFile(large, 3 << 20, "link-marker-2");
+        AttachmentFiles.WriteMarked(large, 3 << 20, "link-marker-2");
         var queued = (await alice.MustAsync("attach", bob.DeviceId, large, "--json")).Json;
         Assert.Equal("queued", queued.GetProperty("state").GetString(), ignoreCase: true);
         Assert.Contains("quota", queued.GetProperty("warning").GetString(), StringComparison.Ordinal);
         var largeId = queued.GetProperty("id").GetString()!;
         await bob.StartAsync();
-        await WaitForAttachmentAsync(bob, alice.DeviceId, largeId);
+        await AttachmentFiles.WaitForAsync(bob, alice.DeviceId, largeId);
         Assert.True(await RoomCluster.WaitAsync(async () => await StateAsync(alice, bob.DeviceId, largeId) == "delivered", TimeSpan.FromSeconds(30)),
             "the kept attachment never showed delivered");
         var second = Path.Combine(_root, "bob-large.bin");
@@ -180,37 +180,4 @@ public sealed class AttachmentProcessTests(ITestOutputHelper output) : IDisposab
     private static async Task<string?> StateAsync(ClusterNode node, string conversation, string id) =>
         (await node.CliAsync("history", conversation, "--json")).Json.EnumerateArray()
             .Where(m => m.GetProperty("id").GetString() == id).Select(m => m.GetProperty("state").GetString()?.ToLowerInvariant()).FirstOrDefault();
-
-    /// <summary>Random bytes with the marker in plain text every 64 KiB, so a plaintext copy anywhere would show.</summary>
-    private static void WriteMarkedFile(string path, int size, string marker)
-    {
-        var bytes = new byte[size];
-        Random.Shared.NextBytes(bytes);
-        var mark = Encoding.UTF8.GetBytes(marker);
-        for (var at = 0; at + mark.Length <= size; at += 64 * 1024)
-        {
-            mark.CopyTo(bytes, at);
-        }
-        File.WriteAllBytes(path, bytes);
-    }
-
-    private static async Task<JsonElement> WaitForAttachmentAsync(ClusterNode node, string conversation, string id)
-    {
-        JsonElement found = default;
-        var arrived = await RoomCluster.WaitAsync(async () =>
-        {
-            var history = (await node.CliAsync("history", conversation, "--json")).Json;
-            foreach (var message in history.EnumerateArray())
-            {
-                if (message.GetProperty("id").GetString() == id && message.TryGetProperty("attachment", out var attachment))
-                {
-                    found = attachment;
-                    return true;
-                }
-            }
-            return false;
-        }, TimeSpan.FromSeconds(30));
-        Assert.True(arrived, $"{node.Name} never showed attachment {id} in {conversation}:\n{node.Output}");
-        return found;
-    }
 }

@@ -25,6 +25,9 @@ internal sealed class NatsServers : IAsyncDisposable
 
     public IReadOnlyList<int> Ports { get; }
 
+    /// <summary>The servers' stores and logs.</summary>
+    public string Folder => _folder;
+
     /// <summary>nats://127.0.0.1:PORT,... for every server.</summary>
     public string Urls => string.Join(',', Ports.Select(p => $"nats://127.0.0.1:{p}"));
 

@@ -100,9 +100,10 @@ internal static class RoomsBench
 
     /// <summary>
     /// The fan-out over running hubs (one, or a cluster's): member i links to hub i mod their count; the
-    /// first creates the room, the rest join; 5 post. Resident memory is the hubs' together.
+    /// first creates the room, the rest join; 5 post, a round every 2 ms (a burst), or at
+    /// <paramref name="postsPerSecond"/> between them, evenly spaced, when that is given. Resident memory is the hubs' together.
     /// </summary>
-    internal static async Task<FanOut> FanOutOverAsync(string mode, IReadOnlyList<HubProcess> hubs, int members, int messages)
+    internal static async Task<FanOut> FanOutOverAsync(string mode, IReadOnlyList<HubProcess> hubs, int members, int messages, int postsPerSecond = 0)
     {
         var invites = hubs.Select(h => Invite.TryParse(h.Invite, out var invite, out _) ? invite! : throw new InvalidOperationException(h.Invite)).ToList();
         var perSender = messages / Senders;
@@ -140,7 +141,16 @@ internal static class RoomsBench
             {
                 clients[s].Post("bench", MessageBytes);
             }
-            await Task.Delay(2);
+            if (postsPerSecond <= 0)
+            {
+                await Task.Delay(2);
+                continue;
+            }
+            var next = TimeSpan.FromSeconds((i + 1) * (double)Senders / postsPerSecond);
+            while (watch.Elapsed < next)
+            {
+                await Task.Delay(1);
+            }
         }
         var deadline = TimeSpan.FromSeconds(120);
         var seen = -1L;

@@ -11,7 +11,7 @@ namespace Parley.Hub;
 /// or for one recipient, and fetch one by its ID. Uploads under way are bounded per member
 /// (<see cref="MaxUploadsPerMember"/>, their bytes reserved against quotas), and so are fetches being served.
 /// </summary>
-internal sealed class BlobFeature(BlobStore store, HubRooms rooms, TimeProvider time) : IHubFeature
+internal sealed class BlobFeature(IBlobStore store, HubRooms rooms, TimeProvider time) : IHubFeature
 {
     /// <summary>Uploads one member may have under way at once. 4.</summary>
     public const int MaxUploadsPerMember = 4;
@@ -20,6 +20,9 @@ internal sealed class BlobFeature(BlobStore store, HubRooms rooms, TimeProvider 
     public const int MaxFetchesPerMember = 4;
 
     private readonly Dictionary<(Member, uint), BlobUpload> _uploads = [];
+
+    // Puts whose admission is under way (in a cluster it asks NATS): they count as uploads, and a member leaving ends them.
+    private readonly HashSet<(Member, uint)> _admitting = [];
     private readonly Dictionary<Member, int> _fetches = [];
     private readonly Lock _lock = new();
 
@@ -37,7 +40,9 @@ internal sealed class BlobFeature(BlobStore store, HubRooms rooms, TimeProvider 
         switch (frame.Type)
         {
             case FrameType.BlobPut:
-                Put(member, frame.Read<BlobPut>());
+                // Not awaited: in a cluster admission asks NATS, which may take seconds while it fails over, and the
+                // member's link (its keepalives included) must not wait for that.
+                _ = PutAsync(member, frame.Read<BlobPut>());
                 break;
             case FrameType.BlobChunk:
                 Chunk(member, frame.Read<BlobChunk>());
@@ -49,24 +54,44 @@ internal sealed class BlobFeature(BlobStore store, HubRooms rooms, TimeProvider 
         return ValueTask.CompletedTask;
     }
 
-    private void Put(Member member, BlobPut put)
+    private async Task PutAsync(Member member, BlobPut put)
     {
         var scope = put.Room is { } room ? "#" + room : put.Recipient!.Value.Compact;
         string? refusal = put.Room is { } name && !rooms.IsMember(name, member.Id) ? $"you are not in #{name}; nothing was sent" : null;
         lock (_lock)
         {
             // A put under an ID still uploading would replace that upload and strand its open file and reservation.
-            if (refusal is null && _uploads.ContainsKey((member, put.PutId)))
+            if (refusal is null && (_uploads.ContainsKey((member, put.PutId)) || _admitting.Contains((member, put.PutId))))
             {
                 refusal = $"put {put.PutId} is already uploading; nothing more was sent";
             }
-            else if (refusal is null && _uploads.Keys.Count(k => k.Item1 == member) >= MaxUploadsPerMember)
+            else if (refusal is null && _uploads.Keys.Concat(_admitting).Count(k => k.Item1 == member) >= MaxUploadsPerMember)
             {
                 refusal = $"more than {MaxUploadsPerMember} attachments are uploading at once; try again when one is done";
             }
+            else if (refusal is null)
+            {
+                _admitting.Add((member, put.PutId));
+            }
         }
         var sendBytes = false;
-        refusal ??= store.TryAdmit(member.Id, scope, put.BlobId, put.Size, put.Room is not null, time.GetUtcNow(), out sendBytes);
+        if (refusal is null)
+        {
+            (refusal, sendBytes) = await store.AdmitAsync(member.Id, scope, put.BlobId, put.Size, put.Room is not null, time.GetUtcNow()).ConfigureAwait(false);
+            bool stillLinked;
+            lock (_lock)
+            {
+                stillLinked = _admitting.Remove((member, put.PutId)); // gone when the member left meanwhile
+            }
+            if (!stillLinked)
+            {
+                if (sendBytes)
+                {
+                    await store.FinishAsync(member.Id, scope, put.BlobId, put.Size, null, time.GetUtcNow()).ConfigureAwait(false); // its reservation
+                }
+                return;
+            }
+        }
         if (refusal is not null || !sendBytes)
         {
             member.Send(FrameType.BlobResult, new BlobResult(put.PutId, refusal is null ? BlobStatus.Stored : BlobStatus.Refused, refusal ?? ""));
@@ -96,21 +121,25 @@ internal sealed class BlobFeature(BlobStore store, HubRooms rooms, TimeProvider 
         {
             return;
         }
-        End(member, chunk.PutId, upload, error ?? (upload.HashHolds ? null : "the attachment's bytes do not match their SHA-256; nothing was stored"));
+        // Not awaited: in a cluster storing the bytes takes a while, and the member's other frames need not wait for it.
+        _ = EndAsync(member, chunk.PutId, upload, error ?? (upload.HashHolds ? null : "the attachment's bytes do not match their SHA-256; nothing was stored"));
     }
 
-    private void End(Member member, uint putId, BlobUpload upload, string? error)
+    private async Task EndAsync(Member member, uint putId, BlobUpload upload, string? error)
     {
         lock (_lock)
         {
             _uploads.Remove((member, putId));
         }
         upload.Close();
-        store.Finish(member.Id, upload.Scope, upload.Put.BlobId, upload.Put.Size, error is null ? upload.TempPath : null, time.GetUtcNow());
         if (error is not null)
         {
             File.Delete(upload.TempPath);
         }
+        // Called on failure too: it releases the upload's reservation.
+        var notStored = await store.FinishAsync(member.Id, upload.Scope, upload.Put.BlobId, upload.Put.Size, error is null ? upload.TempPath : null, time.GetUtcNow())
+            .ConfigureAwait(false);
+        error ??= notStored;
         member.Send(FrameType.BlobResult, new BlobResult(putId, error is null ? BlobStatus.Stored : BlobStatus.Refused, error ?? ""));
     }
 
@@ -136,7 +165,8 @@ internal sealed class BlobFeature(BlobStore store, HubRooms rooms, TimeProvider 
             FileStream file;
             try
             {
-                file = new FileStream(store.PathOf(get.BlobId), FileMode.Open, FileAccess.Read, FileShare.Read | FileShare.Delete, 1, useAsync: true);
+                var path = await store.LocalCopyAsync(get.BlobId, CancellationToken.None).ConfigureAwait(false) ?? throw new FileNotFoundException();
+                file = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read | FileShare.Delete, 1, useAsync: true);
             }
             catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException)
             {
@@ -186,10 +216,11 @@ internal sealed class BlobFeature(BlobStore store, HubRooms rooms, TimeProvider 
         lock (_lock)
         {
             ended = [.. _uploads.Where(u => u.Key.Item1 == member).Select(u => (u.Key.Item2, u.Value))];
+            _admitting.RemoveWhere(a => a.Item1 == member);
         }
         foreach (var (id, upload) in ended)
         {
-            End(member, id, upload, "the link closed");
+            _ = EndAsync(member, id, upload, "the link closed");
         }
     }
 

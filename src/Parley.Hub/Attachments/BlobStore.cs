@@ -11,14 +11,13 @@ namespace Parley.Hub;
 /// quota and its room's. Rows older than <see cref="HubOptions.BlobMaxAge"/> go, and a blob no row
 /// holds goes with them. The hub can read none of it: the keys travel only inside sealed messages.
 /// </summary>
-internal sealed class BlobStore
+internal sealed class BlobStore : IBlobStore
 {
     private readonly HubDatabase _database;
     private readonly HubOptions _options;
     private readonly Lock _quota = new();
 
-    // Bytes promised to uploads under way, by uploader: counted against quotas until they finish or fail.
-    private readonly Dictionary<DeviceId, long> _reserved = [];
+    private readonly BlobReservations _reserved = new();
 
     public BlobStore(HubDatabase database, HubOptions options)
     {
@@ -47,6 +46,20 @@ internal sealed class BlobStore
 
     public bool Has(byte[] id) => File.Exists(PathOf(id));
 
+    public ValueTask<(string? Refusal, bool SendBytes)> AdmitAsync(DeviceId owner, string scope, byte[] id, long size, bool isRoom, DateTimeOffset now)
+    {
+        var refusal = TryAdmit(owner, scope, id, size, isRoom, now, out var sendBytes);
+        return ValueTask.FromResult((refusal, sendBytes));
+    }
+
+    public ValueTask<string?> FinishAsync(DeviceId owner, string scope, byte[] id, long size, string? temp, DateTimeOffset now)
+    {
+        Finish(owner, scope, id, size, temp, now);
+        return ValueTask.FromResult<string?>(null);
+    }
+
+    public ValueTask<string?> LocalCopyAsync(byte[] id, CancellationToken cancellationToken) => ValueTask.FromResult(Has(id) ? PathOf(id) : null);
+
     /// <summary>
     /// Records that <paramref name="owner"/> holds the blob in <paramref name="scope"/> ("#room" or a recipient's ID),
     /// if quotas allow; when the hub lacks the bytes, reserves their size for the upload and sets <paramref name="sendBytes"/>
@@ -55,9 +68,9 @@ internal sealed class BlobStore
     public string? TryAdmit(DeviceId owner, string scope, byte[] id, long size, bool isRoom, DateTimeOffset now, out bool sendBytes)
     {
         sendBytes = false;
-        if (size > _options.BlobMaxBytes)
+        if (BlobQuota.TooLarge(_options, size) is { } tooLarge)
         {
-            return $"an attachment of {Mib(size)} is over this hub's cap of {Mib(_options.BlobMaxBytes)}";
+            return tooLarge;
         }
         var hex = Convert.ToHexStringLower(id);
         lock (_quota)
@@ -68,22 +81,16 @@ internal sealed class BlobStore
             {
                 return null; // held already: sent again after a dropped link
             }
-            var mine = Count("SELECT coalesce(sum(size), 0) FROM blob_holders WHERE owner = $owner;", ("$owner", owner.Compact)) + _reserved.GetValueOrDefault(owner);
-            if (mine + size > _options.BlobMaxBytesPerMember)
+            var mine = Count("SELECT coalesce(sum(size), 0) FROM blob_holders WHERE owner = $owner;", ("$owner", owner.Compact)) + _reserved.Of(owner);
+            long? room = isRoom ? Count("SELECT coalesce(sum(size), 0) FROM blob_holders WHERE scope = $scope;", ("$scope", scope)) : null;
+            long? total = Has(id) ? null : Count("SELECT coalesce(sum(size), 0) FROM blobs;") + _reserved.Total;
+            if (BlobQuota.Check(_options, scope, size, mine, room, total) is { } refusal)
             {
-                return $"your attachments at this hub would come to {Mib(mine + size)}, over your quota of {Mib(_options.BlobMaxBytesPerMember)}; nothing was sent";
-            }
-            if (isRoom && Count("SELECT coalesce(sum(size), 0) FROM blob_holders WHERE scope = $scope;", ("$scope", scope)) + size > _options.BlobMaxBytesPerRoom)
-            {
-                return $"{scope}'s attachments at this hub would pass its quota of {Mib(_options.BlobMaxBytesPerRoom)}; nothing was sent";
-            }
-            if (!Has(id) && Count("SELECT coalesce(sum(size), 0) FROM blobs;") + _reserved.Values.Sum() + size > _options.BlobMaxTotalBytes)
-            {
-                return "this hub's attachment store is full; nothing was sent";
+                return refusal;
             }
             if (!Has(id))
             {
-                _reserved[owner] = _reserved.GetValueOrDefault(owner) + size;
+                _reserved.Reserve(owner, size);
                 sendBytes = true;
             }
             else
@@ -99,15 +106,7 @@ internal sealed class BlobStore
     {
         lock (_quota)
         {
-            var left = _reserved.GetValueOrDefault(owner) - size;
-            if (left > 0)
-            {
-                _reserved[owner] = left;
-            }
-            else
-            {
-                _reserved.Remove(owner);
-            }
+            _reserved.Release(owner, size);
             if (temp is not null)
             {
                 File.Move(temp, PathOf(id), overwrite: true);
@@ -140,6 +139,4 @@ internal sealed class BlobStore
     }
 
     private long Count(string sql, params (string, object)[] parameters) => _database.Query(sql, r => r.GetInt64(0), parameters)[0];
-
-    private static string Mib(long bytes) => $"{bytes / 1048576.0:0.#} MiB";
 }

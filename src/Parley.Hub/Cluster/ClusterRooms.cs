@@ -1,3 +1,4 @@
+using System.Security.Cryptography;
 using System.Threading.Channels;
 using Microsoft.Extensions.Logging;
 using NATS.Client.Core;
@@ -66,12 +67,20 @@ internal sealed partial class ClusterRooms(NatsCluster cluster, HubOptions optio
     public async Task<ulong> AppendAsync(string room, RoomEntryKind kind, DeviceId sender, byte[] body, DateTimeOffset at)
     {
         var entry = new RoomEntry(room, (_log?.HeadOf(room) ?? 0) + 1, at, kind, sender, body).ToArray();
+        // A NATS server lost mid-append (its ack with it) is survived by sending again to another; the message ID makes
+        // the stream keep one copy (within its duplicate window) and answer the retry with the first one's sequence.
+        var once = new NatsJSPubOpts { MsgId = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(16)) };
         NatsResult<PubAckResponse> ack;
         try
         {
-            ack = await cluster.JetStream.TryPublishAsync(LogPrefix + room, entry).AsTask().WaitAsync(TimeSpan.FromSeconds(5)).ConfigureAwait(false);
+            ack = await ClusterRetry.RunAsync(async cancel =>
+            {
+                var answer = await cluster.JetStream.TryPublishAsync(LogPrefix + room, entry, opts: once, cancellationToken: cancel).ConfigureAwait(false);
+                // No answer comes back as a result, not a throw; a stream's refusal (an answer) is not tried again.
+                return !answer.Success && answer.Error is NatsJSPublishNoResponseException unanswered ? throw unanswered : answer;
+            }, TimeSpan.FromSeconds(5), logger, "room append").ConfigureAwait(false);
         }
-        catch (Exception e) when (e is NatsException or TimeoutException)
+        catch (Exception e) when (e is NatsException || ClusterRetry.IsUnanswered(e))
         {
             ClusterLog.Failed(logger, "room append", e.GetType().Name);
             throw new InvalidOperationException("this hub lost its cluster store; try again");

@@ -9,8 +9,10 @@ namespace Parley.Hub;
 /// </summary>
 internal sealed class ClusterState : IAsyncDisposable
 {
-    private ClusterState(NatsCluster nats, ClusterDirectoryStore directory, ClusterMailboxStore mail, ClusterPresenceShare presence, ClusterRooms rooms)
+    private ClusterState(NatsCluster nats, ClusterDirectoryStore directory, ClusterMailboxStore mail, ClusterPresenceShare presence, ClusterRooms rooms,
+        ClusterBlobStore blobs)
     {
+        Blobs = blobs;
         Rooms = rooms;
         Nats = nats;
         Directory = directory;
@@ -29,6 +31,9 @@ internal sealed class ClusterState : IAsyncDisposable
     /// <summary>Rooms: their logs, members, policies and held keys, shared once <see cref="ClusterRooms.Attach"/> is called.</summary>
     public ClusterRooms Rooms { get; }
 
+    /// <summary>Attachments' ciphertext, in the cluster's object store.</summary>
+    public ClusterBlobStore Blobs { get; }
+
     public ClusterHubs? Hubs { get; private set; }
 
     /// <summary>Relays between members of different hubs, once <see cref="BridgeRelay"/> has opened it.</summary>
@@ -44,19 +49,21 @@ internal sealed class ClusterState : IAsyncDisposable
         var nats = await NatsCluster.ConnectAsync(cluster, hub, logger, options.TimeProvider).ConfigureAwait(false);
         var mail = new ClusterMailboxStore(nats, options, logger);
         var rooms = new ClusterRooms(nats, options, logger);
+        var blobs = new ClusterBlobStore(nats, options, logger);
         try
         {
             using var timeout = new CancellationTokenSource(cluster.StartTimeout);
             await mail.OpenAsync(timeout.Token).ConfigureAwait(false);
             await rooms.OpenAsync(timeout.Token).ConfigureAwait(false);
+            await blobs.OpenAsync(timeout.Token).ConfigureAwait(false);
         }
         catch (Exception e) when (e is NATS.Client.Core.NatsException or OperationCanceledException)
         {
             await nats.DisposeAsync().ConfigureAwait(false);
-            throw new InvalidOperationException($"cannot open the cluster's mailbox and room streams at {nats.Servers} ({e.GetType().Name})");
+            throw new InvalidOperationException($"cannot open the cluster's mailbox, room and attachment streams at {nats.Servers} ({e.GetType().Name})");
         }
         return new ClusterState(nats, new ClusterDirectoryStore(nats, options.TimeProvider, logger), mail,
-            new ClusterPresenceShare(nats, cluster.PresenceTtl, options.TimeProvider, logger), rooms);
+            new ClusterPresenceShare(nats, cluster.PresenceTtl, options.TimeProvider, logger), rooms, blobs);
     }
 
     /// <summary>Starts telling the other hubs this one is alive at <paramref name="own"/>'s addresses.</summary>
@@ -74,6 +81,7 @@ internal sealed class ClusterState : IAsyncDisposable
             await RelayBridge.DisposeAsync().ConfigureAwait(false);
         }
         await Rooms.DisposeAsync().ConfigureAwait(false);
+        await Blobs.DisposeAsync().ConfigureAwait(false);
         await Presence.DisposeAsync().ConfigureAwait(false);
         await Directory.DisposeAsync().ConfigureAwait(false);
         await Nats.DisposeAsync().ConfigureAwait(false);

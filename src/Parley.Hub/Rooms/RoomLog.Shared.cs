@@ -38,51 +38,94 @@ internal sealed partial class RoomLog
     /// <summary>The cluster's log, or null on a single hub. Set before the first member comes.</summary>
     public IRoomLogShare? Share { get; set; }
 
-    /// <summary>Appends the batch's accepted drafts all at once, in order (one NATS connection keeps it); each is answered once read back.</summary>
+    /// <summary>
+    /// Batches whose appends are out waiting for NATS's acknowledgements while the writer goes on with the next. 8.
+    /// The writer used to wait for each batch's acknowledgements (an R3 commit) before sending the next: under a
+    /// burst every post queued behind that round trip as well as behind the fan-out.
+    /// </summary>
+    private const int MaxBatchesInFlight = 8;
+
+    private readonly SemaphoreSlim _inFlight = new(MaxBatchesInFlight, MaxBatchesInFlight);
+
+    /// <summary>
+    /// Appends the batch's accepted drafts all at once, in order (one NATS connection keeps it), and returns once they are
+    /// sent; each is answered once read back, by a task of its own that waits for their acknowledgements.
+    /// </summary>
     private async Task WriteSharedAsync(List<Draft> batch)
     {
-        var now = _options.TimeProvider.GetUtcNow();
+        await _inFlight.WaitAsync().ConfigureAwait(false);
         var appends = new List<(Draft Draft, Task<ulong> StreamSeq)>(batch.Count);
-        foreach (var draft in batch)
+        try
         {
-            lock (_lock)
+            var now = _options.TimeProvider.GetUtcNow();
+            foreach (var draft in batch)
             {
-                if (draft.Kind == RoomEntryKind.Message && Refusal(Tail(draft.Room), draft) is { } refusal)
+                lock (_lock)
                 {
-                    Refuse(draft, refusal);
-                    continue;
+                    if (draft.Kind == RoomEntryKind.Message && Refusal(Tail(draft.Room), draft) is { } refusal)
+                    {
+                        Refuse(draft, refusal);
+                        continue;
+                    }
                 }
+                appends.Add((draft, Share!.AppendAsync(draft.Room, draft.Kind, draft.Sender, draft.Body, now)));
             }
-            appends.Add((draft, Share!.AppendAsync(draft.Room, draft.Kind, draft.Sender, draft.Body, now)));
         }
-        foreach (var (draft, append) in appends)
+        catch
         {
-            ulong streamSeq;
-            try
+            _inFlight.Release();
+            throw;
+        }
+        _ = AnswerWhenStoredAsync(appends);
+    }
+
+    private async Task AnswerWhenStoredAsync(List<(Draft Draft, Task<ulong> StreamSeq)> appends)
+    {
+        var answered = 0;
+        try
+        {
+            for (; answered < appends.Count; answered++)
             {
-                streamSeq = await append.ConfigureAwait(false);
-            }
-            catch (InvalidOperationException e)
-            {
-                Refuse(draft, e.Message);
-                continue;
-            }
-            ulong seq;
-            lock (_lock)
-            {
-                if (_appliedStream < streamSeq)
+                var (draft, append) = appends[answered];
+                ulong streamSeq;
+                try
                 {
-                    _awaiting[streamSeq] = draft;
+                    streamSeq = await append.ConfigureAwait(false);
+                }
+                catch (InvalidOperationException e)
+                {
+                    Refuse(draft, e.Message);
                     continue;
                 }
-                seq = _recent.GetValueOrDefault(streamSeq);
+                ulong seq;
+                lock (_lock)
+                {
+                    if (_appliedStream < streamSeq)
+                    {
+                        _awaiting[streamSeq] = draft;
+                        continue;
+                    }
+                    seq = _recent.GetValueOrDefault(streamSeq);
+                }
+                if (seq == 0)
+                {
+                    Refuse(draft, "the cluster lost track of it; try again");
+                    continue;
+                }
+                Answer(draft, seq);
             }
-            if (seq == 0)
+        }
+        catch (Exception e)
+        {
+            HubLog.RoomLogFailed(_logger, e.Message);
+            foreach (var (draft, _) in appends.Skip(answered))
             {
-                Refuse(draft, "the cluster lost track of it; try again");
-                continue;
+                Refuse(draft, "the hub could not store it; try again");
             }
-            Answer(draft, seq);
+        }
+        finally
+        {
+            _inFlight.Release();
         }
     }
 
