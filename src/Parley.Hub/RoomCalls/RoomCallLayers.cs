@@ -35,6 +35,10 @@ internal sealed class RoomCallLayers(TimeProvider time)
     private long _changedAt;
     private long _probedAt = long.MinValue / 2;
     private TimeSpan _hold = Hold;
+    private int _reports;
+
+    /// <summary>Reports taken from this receiver so far.</summary>
+    public int Reports => Volatile.Read(ref _reports);
 
     /// <summary>The smoothed loss on the path to this receiver, 0-1.</summary>
     public double Loss
@@ -75,6 +79,7 @@ internal sealed class RoomCallLayers(TimeProvider time)
     /// <summary>The receiver's report: <paramref name="received"/> packets since it joined (wrapping). <paramref name="sources"/>: who sends it video now, with the highest layer each has sent.</summary>
     public void OnReport(uint received, IReadOnlyList<(ushort Id, int Top)> sources)
     {
+        Interlocked.Increment(ref _reports);
         lock (_lock)
         {
             var sent = Interlocked.Read(ref _sent);
