@@ -66,17 +66,20 @@ internal static class RoomCallForwardBench
             {
                 var load = new ForwardLoad(participants, new IPEndPoint(IPAddress.Loopback, port));
                 TimeSpan cpuStart = default, cpuEnd = default;
+                long overflowStart = 0, overflowEnd = 0;
                 var clock = new Stopwatch();
                 await load.RunAsync(TimeSpan.FromSeconds(2), TimeSpan.FromSeconds(seconds), start =>
                 {
                     if (start)
                     {
                         cpuStart = Proc.CpuTime(process.Id);
+                        overflowStart = UdpReceiveBufferErrors();
                         clock.Start();
                     }
                     else
                     {
                         cpuEnd = Proc.CpuTime(process.Id);
+                        overflowEnd = UdpReceiveBufferErrors();
                         clock.Stop();
                     }
                 });
@@ -87,7 +90,7 @@ internal static class RoomCallForwardBench
                 var result = new Result(name, n, load.Received / clock.Elapsed.TotalSeconds, cpu / clock.Elapsed.TotalSeconds * 100, load.Received / Math.Max(cpu, 0.01),
                     Percentile(latencies, 0.5), Percentile(latencies, 0.99), 100.0 * load.Received / Math.Max(expected, 1));
                 Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                    $"{name,-4} {n,2} participants: {result.PacketsPerSecond,7:0} packets/s, CPU {result.CpuPercent,5:0.0} %, p50 {result.P50:0.00} ms, p99 {result.P99:0.00} ms, delivered {result.Delivered:0.00} %"));
+                    $"{name,-4} {n,2} participants: {result.PacketsPerSecond,7:0} packets/s, CPU {result.CpuPercent,5:0.0} %, p50 {result.P50:0.00} ms, p99 {result.P99:0.00} ms, delivered {result.Delivered:0.00} %, UDP receive buffers overflowed {overflowEnd - overflowStart} times (whole machine)"));
                 return result;
             }
         }
@@ -96,6 +99,14 @@ internal static class RoomCallForwardBench
             process.Kill();
             await process.WaitForExitAsync();
         }
+    }
+
+    /// <summary>Datagrams the kernel dropped since boot because a socket's receive buffer was full (RcvbufErrors, /proc/net/snmp): where a lost copy went.</summary>
+    private static long UdpReceiveBufferErrors()
+    {
+        var lines = File.ReadAllLines("/proc/net/snmp").Where(l => l.StartsWith("Udp: ", StringComparison.Ordinal)).ToArray();
+        var column = Array.IndexOf(lines[0].Split(' '), "RcvbufErrors");
+        return long.Parse(lines[1].Split(' ')[column], CultureInfo.InvariantCulture);
     }
 
     private static async Task<(Process Process, int Port)> StartAsync(string[] args)
