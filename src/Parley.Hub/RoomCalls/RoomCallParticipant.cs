@@ -32,6 +32,7 @@ internal sealed class RoomCallParticipant : IDisposable
     private long _floodSecond;
     private int _overThisSecond;
     private long _lastKeyframeAsk;
+    private int _topLayer;
 
     public RoomCallParticipant(ushort id, Member member, RoomCallMedia media, HubOptions options)
     {
@@ -45,6 +46,7 @@ internal sealed class RoomCallParticipant : IDisposable
         _packets = new TokenBucket(options.RoomCallPacketsPerSecond, options.RoomCallPacketsPerSecond, options.TimeProvider);
         _bytes = new TokenBucket(options.RoomCallBytesPerSecond, options.RoomCallBytesPerSecond, options.TimeProvider);
         _lastKeyframeAsk = long.MinValue / 2;
+        Layers = new RoomCallLayers(options.TimeProvider);
     }
 
     public ushort Id { get; }
@@ -63,6 +65,20 @@ internal sealed class RoomCallParticipant : IDisposable
 
     /// <summary>The last packets of its video, for receivers' NACKs.</summary>
     public RoomCallHistory Video { get; } = new();
+
+    /// <summary>The temporal layers each source's video reaches this participant with, from its reports.</summary>
+    public RoomCallLayers Layers { get; }
+
+    /// <summary>The highest temporal layer this participant's video has had so far (0 until it sends a higher one).</summary>
+    public int TopLayer => Volatile.Read(ref _topLayer);
+
+    public void SawLayer(int layer)
+    {
+        if (layer > Volatile.Read(ref _topLayer))
+        {
+            Volatile.Write(ref _topLayer, layer);
+        }
+    }
 
     /// <summary>Set when it left or was cut off: nothing more is sent to it.</summary>
     public bool Gone
@@ -149,6 +165,7 @@ internal sealed class RoomCallParticipant : IDisposable
             RoomCallHop.SetHop(copy, Id, ++_counter);
             _outbound.Seal(copy, fromHub: true);
         }
+        Layers.Sent();
         if (Udp is { } udp)
         {
             try

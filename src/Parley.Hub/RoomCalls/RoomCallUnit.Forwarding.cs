@@ -61,6 +61,9 @@ internal sealed partial class RoomCallUnit
                         source.Deliver(Build(scratch.AsSpan(RoomCallHop.MaxSize), RoomCallHopKind.KeyframeRequest, call.Id, source.Id, header.Stream, []), scratch);
                     }
                     break;
+                case RoomCallHopKind.Report:
+                    sender.Layers.OnReport(BinaryPrimitives.ReadUInt32BigEndian(RoomCallHop.Body(packet)), VideoSources(call, sender));
+                    break;
                 default:
                     break; // a bind: where it came from is all it says
             }
@@ -81,15 +84,22 @@ internal sealed partial class RoomCallUnit
         if (header.Stream == RoomCallHop.VideoStream)
         {
             sender.Video.Add(header.Sequence, packet);
+            sender.SawLayer(header.Layer);
         }
         var sent = 0;
         foreach (var receiver in call.Participants)
         {
-            if (receiver != sender)
+            if (receiver == sender)
             {
-                receiver.Deliver(packet, scratch);
-                sent++;
+                continue;
             }
+            if (!receiver.Layers.Allows(sender.Id, header.Stream, header.Layer))
+            {
+                Interlocked.Increment(ref _skipped);
+                continue;
+            }
+            receiver.Deliver(packet, scratch);
+            sent++;
         }
         Interlocked.Add(ref _forwarded, sent);
     }
@@ -110,6 +120,10 @@ internal sealed partial class RoomCallUnit
         {
             var sequence = BinaryPrimitives.ReadUInt16BigEndian(body[i..]);
             var length = source.Video.TryCopy(sequence, kept);
+            if (length > 0 && !asker.Layers.Allows(source.Id, RoomCallHop.VideoStream, RoomCallHop.Layer(kept)))
+            {
+                continue; // skipped for this receiver on purpose: not resent, and not asked of the sender
+            }
             if (length == 0)
             {
                 BinaryPrimitives.WriteUInt16BigEndian(missing[(missed++ * 2)..], sequence);
@@ -125,6 +139,10 @@ internal sealed partial class RoomCallUnit
             source.Deliver(Build(kept, RoomCallHopKind.Nack, call.Id, source.Id, RoomCallHop.VideoStream, missing[..(missed * 2)]), scratch);
         }
     }
+
+    /// <summary>The others in the call that send video, with the highest layer each has sent: what a receiver's report chooses among.</summary>
+    private static List<(ushort Id, int Top)> VideoSources(RoomCall call, RoomCallParticipant receiver) =>
+        [.. call.Participants.Where(p => p != receiver && p.Sends(RoomCallHop.VideoStream)).Select(p => (p.Id, p.TopLayer))];
 
     private RoomCallParticipant? Source(RoomCall call, in RoomCallHopHeader header)
     {

@@ -28,6 +28,7 @@ internal sealed partial class RoomCallUnit(HubOptions options)
     private readonly Lock _lock = new();
     private readonly long[] _drops = new long[Enum.GetValues<RoomCallDrop>().Length];
     private long _forwarded;
+    private long _skipped;
 
     /// <summary>The hub's UDP port for call packets (its TCP port's number), or 0 when it has none: set once the port is open.</summary>
     public ushort UdpPort { get; set; }
@@ -36,6 +37,9 @@ internal sealed partial class RoomCallUnit(HubOptions options)
 
     /// <summary>Packets sent on to participants since start (one per receiver).</summary>
     public long Forwarded => Interlocked.Read(ref _forwarded);
+
+    /// <summary>Video packets not sent to a receiver because its reports chose fewer temporal layers (one per receiver).</summary>
+    public long Skipped => Interlocked.Read(ref _skipped);
 
     public long Dropped(RoomCallDrop why) => Interlocked.Read(ref _drops[(int)why]);
 
@@ -48,42 +52,61 @@ internal sealed partial class RoomCallUnit(HubOptions options)
     /// </summary>
     public string? Join(Member member, string room, RoomCallMedia media, out RoomCall? call, out RoomCallParticipant? participant)
     {
-        Leave(member.Id, RoomCallChange.Left);
+        // Leaving the old call and entering the new one under one lock: two joins of one device at once
+        // (a new link's and the old one's) must not both find it in no call and leave it in two.
+        (RoomCall Call, RoomCallParticipant Participant)? left;
+        string? refused;
         lock (_lock)
         {
-            participant = null;
-            if (!_byRoom.TryGetValue(room, out call))
-            {
-                if (_calls.Count >= options.RoomCalls)
-                {
-                    return $"this hub runs {options.RoomCalls} room calls, the most it takes; try again later";
-                }
-                uint id;
-                do
-                {
-                    id = (uint)Random.Shared.NextInt64(1, uint.MaxValue);
-                }
-                while (_calls.ContainsKey(id));
-                call = new RoomCall(id, room);
-                _calls[id] = call;
-                _byRoom[room] = call;
-            }
-            if (call.TryAdd(id => new RoomCallParticipant(id, member, media, options), media, options, out participant) is { } refusal)
-            {
-                if (call.Participants.Length == 0)
-                {
-                    Forget(call);
-                }
-                return refusal;
-            }
-            _byDevice[member.Id] = (call, participant!);
+            left = Detach(member.Id, null);
+            refused = Enter(member, room, media, out call, out participant);
+        }
+        if (left is { } old)
+        {
+            Tell(old.Call, old.Participant, RoomCallChange.Left);
+        }
+        if (refused is not null)
+        {
+            return refused;
         }
         var joined = participant!;
-        var notice = new RoomCallNotice(call.Id, RoomCallChange.Joined, joined.Id, joined.Device, joined.Media);
+        var notice = new RoomCallNotice(call!.Id, RoomCallChange.Joined, joined.Id, joined.Device, joined.Media);
         foreach (var other in call.Participants.Where(p => p != joined))
         {
             other.Member.Send(FrameType.RoomCallNotice, notice);
         }
+        return null;
+    }
+
+    /// <summary>Puts the member in the room's call (under the lock); the refusal, or null.</summary>
+    private string? Enter(Member member, string room, RoomCallMedia media, out RoomCall? call, out RoomCallParticipant? participant)
+    {
+        participant = null;
+        if (!_byRoom.TryGetValue(room, out call))
+        {
+            if (_calls.Count >= options.RoomCalls)
+            {
+                return $"this hub runs {options.RoomCalls} room calls, the most it takes; try again later";
+            }
+            uint id;
+            do
+            {
+                id = (uint)Random.Shared.NextInt64(1, uint.MaxValue);
+            }
+            while (_calls.ContainsKey(id));
+            call = new RoomCall(id, room);
+            _calls[id] = call;
+            _byRoom[room] = call;
+        }
+        if (call.TryAdd(id => new RoomCallParticipant(id, member, media, options), media, options, out participant) is { } refusal)
+        {
+            if (call.Participants.Length == 0)
+            {
+                Forget(call);
+            }
+            return refusal;
+        }
+        _byDevice[member.Id] = (call, participant!);
         return null;
     }
 
@@ -93,28 +116,41 @@ internal sealed partial class RoomCallUnit(HubOptions options)
     /// </summary>
     public void Leave(DeviceId device, RoomCallChange why, Member? onlyIf = null)
     {
-        if (!_byDevice.TryGetValue(device, out var entry) || (onlyIf is not null && entry.Participant.Member != onlyIf))
-        {
-            return;
-        }
-        var (call, participant) = entry;
-        bool removed, empty;
+        (RoomCall Call, RoomCallParticipant Participant)? left;
         lock (_lock)
         {
-            removed = call.Remove(participant, out empty);
-            _byDevice.TryRemove(new KeyValuePair<DeviceId, (RoomCall, RoomCallParticipant)>(device, entry));
-            if (empty)
-            {
-                Forget(call);
-            }
+            left = Detach(device, onlyIf);
         }
-        if (!removed)
+        if (left is { } gone)
         {
-            return;
+            Tell(gone.Call, gone.Participant, why);
         }
+    }
+
+    /// <summary>Takes the device out of its call's snapshot (under the lock); what it left, or null when it was in none.</summary>
+    private (RoomCall Call, RoomCallParticipant Participant)? Detach(DeviceId device, Member? onlyIf)
+    {
+        if (!_byDevice.TryGetValue(device, out var entry) || (onlyIf is not null && entry.Participant.Member != onlyIf))
+        {
+            return null;
+        }
+        var (call, participant) = entry;
+        var removed = call.Remove(participant, out var empty);
+        _byDevice.TryRemove(new KeyValuePair<DeviceId, (RoomCall, RoomCallParticipant)>(device, entry));
+        if (empty)
+        {
+            Forget(call);
+        }
+        return removed ? entry : null;
+    }
+
+    /// <summary>Tells the others (and a participant cut off) that it is out, then frees its keys.</summary>
+    private static void Tell(RoomCall call, RoomCallParticipant participant, RoomCallChange why)
+    {
         var notice = new RoomCallNotice(call.Id, why, participant.Id, participant.Device, participant.Media);
         foreach (var other in call.Participants)
         {
+            other.Layers.Forget(participant.Id);
             other.Member.Send(FrameType.RoomCallNotice, notice);
         }
         if (why == RoomCallChange.CutOff)

@@ -11,12 +11,15 @@ internal sealed partial class RoomCallMember
     /// <summary>Largest frame part one packet carries (the rest of a frame goes in further packets). 1,200 bytes.</summary>
     public const int MaxMediaPart = RoomCallFrameParts.MaxMediaPart;
 
-    /// <summary>Sends one frame part on <paramref name="stream"/> to every other participant; false when not in a call.</summary>
-    public bool SendMedia(byte stream, ReadOnlySpan<byte> media, bool keyframe, byte audioLevel = 127, bool endOfFrame = true)
+    /// <summary>
+    /// Sends one frame part on <paramref name="stream"/> to every other participant; false when not in a call.
+    /// <paramref name="layer"/>: the video frame's temporal layer (WebCodecs <c>svc.temporalLayerId</c>, 0-3), by which the hub picks what each receiver gets.
+    /// </summary>
+    public bool SendMedia(byte stream, ReadOnlySpan<byte> media, bool keyframe, byte audioLevel = 127, byte layer = 0, bool endOfFrame = true)
     {
-        if (media.Length > MaxMediaPart || stream > RoomCallHop.VideoStream)
+        if (media.Length > MaxMediaPart || stream > RoomCallHop.VideoStream || layer > RoomCallHop.TopLayer)
         {
-            throw new ArgumentException($"a frame part is at most {MaxMediaPart} bytes, on stream 0 (audio) or 1 (video)", nameof(media));
+            throw new ArgumentException($"a frame part is at most {MaxMediaPart} bytes, on stream 0 (audio) or 1 (video), layer 0-3", nameof(media));
         }
         if (_call is not { } call)
         {
@@ -33,7 +36,8 @@ internal sealed partial class RoomCallMember
             cipher.Seal(media, body);
             sequence = call.Sequences[stream]++;
         }
-        var flags = (keyframe ? RoomCallHopFlags.Keyframe : RoomCallHopFlags.None) | (endOfFrame ? RoomCallHopFlags.EndOfFrame : RoomCallHopFlags.None);
+        var flags = (keyframe ? RoomCallHopFlags.Keyframe : RoomCallHopFlags.None) | (endOfFrame ? RoomCallHopFlags.EndOfFrame : RoomCallHopFlags.None)
+            | RoomCallHop.LayerFlags(layer);
         return Send(call, RoomCallHopKind.Media, stream, flags, sequence, body, audioLevel);
     }
 

@@ -139,6 +139,7 @@ internal sealed partial class RoomCallMember(NodeIdentity identity, AgreementKey
         }
         _ = Task.Run(() => ReceiveLoopAsync(call, udp, stop.Token), CancellationToken.None);
         _ = Task.Run(() => BindLoopAsync(call, stop.Token), CancellationToken.None);
+        _ = Task.Run(() => ReportLoopAsync(call, stop.Token), CancellationToken.None);
         foreach (var key in early.OfType<RoomCallKey>())
         {
             TakeKey(key);

@@ -212,7 +212,7 @@ internal sealed partial class RoomCallSession(RoomCallMember member, string room
             new RoomCallFramePart(kind, frame.Keyframe, number, (byte)i, (byte)slices.Count, frame.Timestamp, frame.Codec).Write(part);
             frame.Data.Span.Slice(offset, length).CopyTo(part[RoomCallFramePart.Size..]);
             if (!member.SendMedia(stream, part[..(RoomCallFramePart.Size + length)], frame.Keyframe, kind == RoomCallPartKind.Audio ? _level : (byte)127,
-                endOfFrame: i == slices.Count - 1))
+                layer: frame.Layer, endOfFrame: i == slices.Count - 1))
             {
                 return false;
             }

@@ -54,8 +54,8 @@ internal sealed class RoomCallState(string room, RoomCallJoined grant, System.Ne
     /// <summary>Media that came under a key not yet handed to us, opened when the key comes.</summary>
     public RoomCallAwaitingKey AwaitingKey { get; } = new();
 
-    /// <summary>The hub's counters seen (its packets to us).</summary>
-    public Core.Calls.ReplayWindow Replay { get; } = new();
+    /// <summary>The hub's counters seen (its packets to us), and how many: what our reports tell the hub.</summary>
+    public RoomCallReceived Replay { get; } = new();
 
     public void Dispose()
     {
@@ -66,5 +66,23 @@ internal sealed class RoomCallState(string room, RoomCallJoined grant, System.Ne
         {
             cipher.Dispose();
         }
+    }
+}
+
+/// <summary>The hub's replay window for our call, counting the packets it accepts (each one the hub sent us that authenticated).</summary>
+internal sealed class RoomCallReceived
+{
+    private readonly Core.Calls.ReplayWindow _window = new();
+    private uint _accepted;
+
+    /// <summary>Packets accepted since we joined (wrapping), read by the report loop.</summary>
+    public uint Accepted => Volatile.Read(ref _accepted);
+
+    public Core.Calls.ReplayWindow.Verdict Check(uint number) => _window.Check(number);
+
+    public void Mark(uint number)
+    {
+        _window.Mark(number);
+        Volatile.Write(ref _accepted, unchecked(_accepted + 1));
     }
 }

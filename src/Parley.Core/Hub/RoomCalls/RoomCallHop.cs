@@ -16,6 +16,12 @@ public enum RoomCallHopKind : byte
 
     /// <summary>A participant shows the hub where it is over UDP (and keeps its NAT open): no body.</summary>
     Bind = 4,
+
+    /// <summary>
+    /// A receiver tells the hub how many hop packets from it authenticated since joining (body: u32, wrapping),
+    /// every <see cref="RoomCallHop.ReportInterval"/>; the hub sets it against what it sent to pick the layers it forwards.
+    /// </summary>
+    Report = 5,
 }
 
 /// <summary>Media flags the hub routes by (it never reads the frame).</summary>
@@ -72,18 +78,38 @@ public static class RoomCallHop
 
     public const byte VideoStream = 1;
 
+    /// <summary>Temporal layers a video packet may name (flag bits 1-2): 0 the base, 3 the highest. A receiver gets all until its reports say otherwise.</summary>
+    public const int TopLayer = 3;
+
+    /// <summary>A report's body: u32 hop packets received. 4 bytes.</summary>
+    public const int ReportSize = 4;
+
+    /// <summary>How often a receiver reports. 500 ms.</summary>
+    public static readonly TimeSpan ReportInterval = TimeSpan.FromMilliseconds(500);
+
+    /// <summary>The flag bits for a temporal layer (0-3).</summary>
+    public static RoomCallHopFlags LayerFlags(int layer) => (RoomCallHopFlags)((layer & 3) << 1);
+
+    /// <summary>The temporal layer of a whole hop packet (its flags byte).</summary>
+    public static int Layer(ReadOnlySpan<byte> packet) => (packet[1] >> 1) & 3;
+
     /// <summary>Reads the header of a packet of plausible size and kind; never throws.</summary>
     public static bool TryReadHeader(ReadOnlySpan<byte> packet, out RoomCallHopHeader header)
     {
         header = default;
-        if (packet.Length is < HeaderSize + TagSize or > MaxSize || packet[0] is < (byte)RoomCallHopKind.Media or > (byte)RoomCallHopKind.Bind)
+        if (packet.Length is < HeaderSize + TagSize or > MaxSize || packet[0] is < (byte)RoomCallHopKind.Media or > (byte)RoomCallHopKind.Report)
         {
             return false;
         }
         header = new RoomCallHopHeader((RoomCallHopKind)packet[0], (RoomCallHopFlags)packet[1], BinaryPrimitives.ReadUInt32BigEndian(packet[2..]),
             BinaryPrimitives.ReadUInt16BigEndian(packet[6..]), BinaryPrimitives.ReadUInt16BigEndian(packet[8..]), packet[10], packet[11],
             BinaryPrimitives.ReadUInt16BigEndian(packet[12..]), BinaryPrimitives.ReadUInt32BigEndian(packet[14..]));
-        return header.Kind != RoomCallHopKind.Nack || (BodyLength(packet) % 2 == 0 && BodyLength(packet) <= MaxNacked * 2);
+        return header.Kind switch
+        {
+            RoomCallHopKind.Nack => BodyLength(packet) % 2 == 0 && BodyLength(packet) <= MaxNacked * 2,
+            RoomCallHopKind.Report => BodyLength(packet) == ReportSize,
+            _ => true,
+        };
     }
 
     public static void WriteHeader(Span<byte> packet, in RoomCallHopHeader header)
