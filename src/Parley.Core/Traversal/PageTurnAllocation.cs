@@ -16,8 +16,10 @@ namespace Parley.Core.Traversal;
 /// Send indications, ChannelData, and Binding (keep-alives). Anything else gets no answer.
 /// <see cref="Handle"/> runs on the page TURN socket's thread and <see cref="ToPage"/> on the media
 /// session's, so the channel maps they share are read and written under one lock.
+/// Lifetimes follow RFC 8656 §7: an allocation lives <see cref="LifetimeSeconds"/> from its Allocate or last Refresh,
+/// and a Refresh with lifetime 0 ends it; <see cref="Idle"/> lets the socket evict one whose page went quiet.
 /// </summary>
-public sealed class PageTurnAllocation(string username, string password, IPEndPoint relayed)
+public sealed class PageTurnAllocation(string username, string password, IPEndPoint relayed, TimeProvider? time = null)
 {
     public const string Realm = "parley";
     private const ushort Binding = 0x0001;
@@ -35,6 +37,9 @@ public sealed class PageTurnAllocation(string username, string password, IPEndPo
     private readonly Dictionary<ushort, IPEndPoint> _channels = [];
     private readonly Dictionary<IPEndPoint, ushort> _channelOf = [];
     private readonly Lock _channelsGate = new();
+    private readonly TimeProvider _time = time ?? TimeProvider.System;
+    private long _expiresAt = After(time, LifetimeSeconds);
+    private long _lastHeard = After(time, 0);
 
     public string Username => username;
 
@@ -43,6 +48,12 @@ public sealed class PageTurnAllocation(string username, string password, IPEndPo
 
     /// <summary>The page released the allocation (a Refresh with lifetime 0).</summary>
     public bool Released { get; private set; }
+
+    /// <summary>Released, or its lifetime ran out with no Refresh (RFC 8656 §7.3): the place it held is free.</summary>
+    public bool IsExpired => Released || _time.GetTimestamp() >= Interlocked.Read(ref _expiresAt);
+
+    /// <summary>How long since the page last sent anything to this allocation (ICE consent checks come every few seconds while it lives).</summary>
+    public TimeSpan Idle => _time.GetElapsedTime(Interlocked.Read(ref _lastHeard));
 
     /// <summary>The USERNAME of a STUN request, to find the call it belongs to; null for anything else.</summary>
     public static string? UsernameOf(ReadOnlySpan<byte> datagram) =>
@@ -83,6 +94,7 @@ public sealed class PageTurnAllocation(string username, string password, IPEndPo
     {
         reply = null;
         toPeer = null;
+        Interlocked.Exchange(ref _lastHeard, _time.GetTimestamp());
         if (TurnMessages.TryReadChannelData(datagram, out var channel, out var data))
         {
             lock (_channelsGate)
@@ -130,11 +142,14 @@ public sealed class PageTurnAllocation(string username, string password, IPEndPo
             case TurnMessages.Allocate:
                 response.AddXorAddress(StunAttribute.XorRelayedAddress, relayed).AddXorAddress(StunAttribute.XorMappedAddress, from)
                     .AddUInt32(StunAttribute.Lifetime, LifetimeSeconds);
+                LiveFor(LifetimeSeconds);
                 break;
             case TurnMessages.Refresh:
-                var lifetime = message.TryGet(StunAttribute.Lifetime, out var asked) && asked.Length == 4 ? BinaryPrimitives.ReadUInt32BigEndian(asked) : LifetimeSeconds;
-                Released |= lifetime == 0;
-                response.AddUInt32(StunAttribute.Lifetime, Math.Min(lifetime, LifetimeSeconds));
+                var asked = message.TryGet(StunAttribute.Lifetime, out var value) && value.Length == 4 ? BinaryPrimitives.ReadUInt32BigEndian(value) : LifetimeSeconds;
+                var granted = Math.Min(asked, LifetimeSeconds);
+                Released |= granted == 0;
+                LiveFor(granted);
+                response.AddUInt32(StunAttribute.Lifetime, granted);
                 break;
             case TurnMessages.CreatePermission:
                 break; // every peer address names the one peer of the call: nothing to remember
@@ -146,6 +161,14 @@ public sealed class PageTurnAllocation(string username, string password, IPEndPo
                 return;
         }
         reply = response.AddIntegrity(_key).AddFingerprint().ToArray();
+    }
+
+    private void LiveFor(uint seconds) => Interlocked.Exchange(ref _expiresAt, After(_time, seconds));
+
+    private static long After(TimeProvider? time, uint seconds)
+    {
+        var clock = time ?? TimeProvider.System;
+        return clock.GetTimestamp() + (seconds * clock.TimestampFrequency);
     }
 
     /// <summary>A datagram from the peer's page (sent from its relayed address <paramref name="peer"/>), as this page's TURN client takes it.</summary>
@@ -181,9 +204,12 @@ public sealed class PageTurnAllocation(string username, string password, IPEndPo
             {
                 return false;
             }
-            if (_channels.TryGetValue(channel, out var before))
+            // RFC 8656 §12.2: a channel bound to another peer, or a peer bound to another channel, is refused (400);
+            // binding the same pair again refreshes it. The two maps stay each other's inverse.
+            if ((_channels.TryGetValue(channel, out var before) && !before.Equals(peer))
+                || (_channelOf.TryGetValue(peer, out var other) && other != channel))
             {
-                _channelOf.Remove(before);
+                return false;
             }
             _channels[channel] = peer;
             _channelOf[peer] = channel;

@@ -126,6 +126,85 @@ public sealed class PageTurnAllocationTests
         Assert.True(allocation.Released);
     }
 
+    /// <summary>
+    /// RFC 8656 §12.2: a channel already bound to one peer, or a peer already on another channel, is refused, so a
+    /// rebind can never leave a peer's data going out as indications while its channel still carries the page's data.
+    /// </summary>
+    [Fact]
+    public void A_channel_rebind_to_another_peer_or_channel_is_refused_and_the_first_binding_stands()
+    {
+        var allocation = new PageTurnAllocation(User, Password, Relayed);
+        var other = new IPEndPoint(IPAddress.Parse("198.51.100.1"), 40001);
+        Assert.Equal(0x0109, Bind(allocation, 0x4000, Peer));
+        Assert.Equal(0x0109, Bind(allocation, 0x4000, Peer)); // the same pair again: a refresh
+        Assert.Equal(0x0119, Bind(allocation, 0x4001, Peer)); // the peer onto a second channel
+        Assert.Equal(0x0119, Bind(allocation, 0x4000, other)); // the channel onto another peer
+        Assert.Equal(0x0109, Bind(allocation, 0x4002, other));
+
+        Assert.True(TurnMessages.TryReadChannelData(allocation.ToPage(Peer, [1]), out var channel, out _));
+        Assert.Equal(0x4000, channel);
+        Assert.True(TurnMessages.TryReadChannelData(allocation.ToPage(other, [1]), out channel, out _));
+        Assert.Equal(0x4002, channel);
+        var channelData = new byte[5];
+        TurnMessages.WriteChannelData(channelData, 0x4000, [7]);
+        allocation.Handle(channelData, Page, out _, out var toPeer);
+        Assert.Equal(Peer, toPeer!.Value.Peer);
+        TurnMessages.WriteChannelData(channelData, 0x4001, [7]);
+        allocation.Handle(channelData, Page, out _, out toPeer);
+        Assert.Null(toPeer);
+    }
+
+    private static int Bind(PageTurnAllocation allocation, ushort channel, IPEndPoint peer)
+    {
+        var bind = Signed(TurnMessages.ChannelBind).AddUInt32(StunAttribute.ChannelNumber, (uint)channel << 16).AddXorAddress(StunAttribute.XorPeerAddress, peer).AddIntegrity(Key).ToArray();
+        allocation.Handle(bind, Page, out var reply, out _);
+        Assert.True(StunMessage.TryParse(reply, out var answer));
+        return answer.Type;
+    }
+
+    /// <summary>RFC 8656 §7: an allocation lives 600 s from its Allocate or last Refresh (asked for less, it gets less), then holds no place.</summary>
+    [Fact]
+    public void An_allocation_expires_after_its_lifetime_unless_refreshed()
+    {
+        var clock = new ManualTimeProvider();
+        var allocation = new PageTurnAllocation(User, Password, Relayed, clock);
+        allocation.Handle(Signed(TurnMessages.Allocate).AddUInt32(StunAttribute.RequestedTransport, TurnMessages.UdpTransport).AddIntegrity(Key).ToArray(), Page, out _, out _);
+        clock.Advance(TimeSpan.FromSeconds(599));
+        Assert.False(allocation.IsExpired);
+        allocation.Handle(Signed(TurnMessages.Refresh).AddIntegrity(Key).ToArray(), Page, out _, out _); // no LIFETIME: the default
+        clock.Advance(TimeSpan.FromSeconds(599));
+        Assert.False(allocation.IsExpired);
+        allocation.Handle(Signed(TurnMessages.Refresh).AddUInt32(StunAttribute.Lifetime, 30).AddIntegrity(Key).ToArray(), Page, out _, out _);
+        clock.Advance(TimeSpan.FromSeconds(29));
+        Assert.False(allocation.IsExpired);
+        clock.Advance(TimeSpan.FromSeconds(1));
+        Assert.True(allocation.IsExpired);
+        Assert.False(allocation.Released);
+    }
+
+    /// <summary>A new allocation takes the lowest place no live one holds, else the place of the one quiet longest if quiet long enough, else none.</summary>
+    [Fact]
+    public void A_new_allocation_takes_a_free_place_or_evicts_only_the_quietest_idle_one()
+    {
+        var clock = new ManualTimeProvider();
+        var held = Enumerable.Range(0, 4).Select(n => new PageTurnAllocation(User, Password, new IPEndPoint(Relayed.Address, 40000 + n), clock)).ToList();
+        Assert.Null(PageTurnPlaces.Choose(held, 40000, 4, out var evicted));
+        Assert.Null(evicted);
+
+        clock.Advance(TimeSpan.FromSeconds(10));
+        var ping = new StunMessageBuilder(0x0001).ToArray();
+        held[0].Handle(ping, Page, out _, out _);
+        held[1].Handle(ping, Page, out _, out _);
+        clock.Advance(TimeSpan.FromSeconds(5)); // 2 and 3 idle 15 s, 0 and 1 only 5 s
+        held[3].Handle(ping, Page, out _, out _);
+        Assert.Equal(40002, PageTurnPlaces.Choose(held, 40000, 4, out evicted));
+        Assert.Same(held[2], evicted);
+
+        held[1].Handle(Signed(TurnMessages.Refresh).AddUInt32(StunAttribute.Lifetime, 0).AddIntegrity(Key).ToArray(), Page, out _, out _);
+        Assert.Equal(40001, PageTurnPlaces.Choose(held, 40000, 4, out evicted)); // a released place before any eviction
+        Assert.Null(evicted);
+    }
+
     /// <summary>Binding runs on the page TURN socket's thread and framing for the page on the media socket's: a peer's data always goes on a channel bound to it.</summary>
     [Fact]
     public async Task Channels_bound_on_one_thread_while_another_frames_datagrams_never_tear()

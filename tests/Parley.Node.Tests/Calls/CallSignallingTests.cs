@@ -36,7 +36,7 @@ public sealed class CallSignallingTests : IAsyncLifetime
         var paths = new CallMediaPaths(_socket, _sessions, punching, options, events, _clock);
         var signals = new CallSignals(_sessions, paths);
         var history = new CallHistory(new Parley.Node.Chat.ConversationEntries(_store, contacts, events), _clock, NullLoggerFactory.Instance);
-        var lifecycle = _lifecycle = new CallLifecycle(_book, paths, new PageTurnSocket(_book, NullLoggerFactory.Instance), signals, history, events, _clock, NullLoggerFactory.Instance);
+        var lifecycle = _lifecycle = new CallLifecycle(_book, paths, new PageTurnSocket(_book, _clock, NullLoggerFactory.Instance), signals, history, events, _clock, NullLoggerFactory.Instance);
         _signalling = new CallSignalling(_book, lifecycle, signals, punching, contacts, history, _clock);
     }
 

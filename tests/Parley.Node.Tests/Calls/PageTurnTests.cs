@@ -89,6 +89,67 @@ public sealed class PageTurnTests : TwoContacts
         Assert.Equal(JsonValueKind.Null, (await bobApi.GetFromJsonAsync<JsonElement>($"/api/calls/{id}")).GetProperty("turn").ValueKind);
     }
 
+    /// <summary>
+    /// A page reloaded more times than a call has places allocates again without releasing: once a place has been
+    /// quiet long enough, a new allocation signed with the password takes it; one still in use is never taken, and a
+    /// stranger without the password takes or evicts nothing.
+    /// </summary>
+    [Fact]
+    public async Task A_page_reloaded_past_the_places_rejoins_in_the_place_gone_quiet()
+    {
+        using var aliceApi = Api(Alice);
+        using var bobApi = Api(Bob);
+        var placed = await (await aliceApi.PostAsJsonAsync("/api/calls", new { peer = "bob", video = true, codecs = new[] { "h264" }, engines = new[] { "webrtc" } }))
+            .Content.ReadFromJsonAsync<JsonElement>();
+        var id = placed.GetProperty("id").GetString()!;
+        await Wait.UntilAsync(() => Bob.Node.Calls.All.Any(c => c.State == CallState.Ringing), "bob's phone to ring");
+        var accepted = await (await bobApi.PostAsJsonAsync($"/api/calls/{id}/accept", new { codecs = new[] { "h264" }, engines = new[] { "webrtc" } }))
+            .Content.ReadFromJsonAsync<JsonElement>();
+        await Wait.UntilAsync(() => Alice.Node.Calls.All.Single().State == CallState.Active, "alice to hear the answer");
+        var (aliceTurn, aliceUser, alicePassword) = Turn(await aliceApi.GetFromJsonAsync<JsonElement>($"/api/calls/{id}"));
+        var (bobTurn, bobUser, bobPassword) = Turn(accepted);
+        using var bobPage = new UdpClient(new IPEndPoint(IPAddress.Loopback, 0));
+        await bobPage.SendAsync(Allocate(bobUser, bobPassword), bobTurn);
+        await ReceiveAsync(bobPage);
+
+        // Four loads of alice's page, none released: the call's four places are held.
+        var loads = Enumerable.Range(0, 4).Select(_ => new UdpClient(new IPEndPoint(IPAddress.Loopback, 0))).ToList();
+        using var fifth = new UdpClient(new IPEndPoint(IPAddress.Loopback, 0));
+        using var stranger = new UdpClient(new IPEndPoint(IPAddress.Loopback, 0));
+        try
+        {
+            for (var n = 0; n < loads.Count; n++)
+            {
+                await loads[n].SendAsync(Allocate(aliceUser, alicePassword), aliceTurn);
+                Assert.Equal(new IPEndPoint(CallerName.Address, 40000 + n), RelayedOf(await ReceiveAsync(loads[n])));
+            }
+            await fifth.SendAsync(Allocate(aliceUser, alicePassword), aliceTurn);
+            Assert.Equal(401, ErrorOf(await ReceiveAsync(fifth))); // all four in use a moment ago: no place
+
+            // The first load goes quiet (the page was reloaded); the others keep sending consent checks.
+            var quietFrom = DateTime.UtcNow;
+            while (DateTime.UtcNow - quietFrom < PageTurnPlaces.IdleBeforeEviction + TimeSpan.FromSeconds(1))
+            {
+                foreach (var load in loads.Skip(1))
+                {
+                    await load.SendAsync(new StunMessageBuilder(0x0001).ToArray(), aliceTurn);
+                    await ReceiveAsync(load);
+                }
+                await Task.Delay(2000);
+            }
+            await stranger.SendAsync(Allocate(aliceUser, "guessed"), aliceTurn);
+            Assert.Equal(401, ErrorOf(await ReceiveAsync(stranger)));
+            await fifth.SendAsync(Allocate(aliceUser, alicePassword), aliceTurn);
+            Assert.Equal(CallerName, RelayedOf(await ReceiveAsync(fifth))); // the quiet one's place, not a busy one's
+            await bobPage.SendAsync(SendTo(CallerName, "to the new load"u8.ToArray()), bobTurn);
+            Assert.Equal("to the new load", Encoding.ASCII.GetString(DataOf(await ReceiveAsync(fifth)).Data));
+        }
+        finally
+        {
+            loads.ForEach(l => l.Dispose());
+        }
+    }
+
     private static (IPEndPoint Server, string User, string Password) Turn(JsonElement call)
     {
         var turn = call.GetProperty("turn");

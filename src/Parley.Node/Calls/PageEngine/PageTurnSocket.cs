@@ -19,12 +19,12 @@ namespace Parley.Node.Calls;
 /// Relayed addresses are names only, from the documentation ranges (RFC 5737): the caller's page gets
 /// 192.0.2.1, the callee's 198.51.100.1, so the two sides never name the same address.
 /// </summary>
-internal sealed class PageTurnSocket(CallBook book, ILoggerFactory loggerFactory) : INodeService
+internal sealed class PageTurnSocket(CallBook book, TimeProvider time, ILoggerFactory loggerFactory) : INodeService
 {
     private const int AddressSize = 6;
     private const int HeaderSize = 2 * AddressSize;
 
-    /// <summary>Allocations one call's page may hold (one per network interface Chromium finds, a few at most).</summary>
+    /// <summary>Allocations one call's page may hold (one per network interface Chromium finds, a few at most); when all are held, <see cref="PageTurnPlaces"/> says which a new one takes.</summary>
     private const int MaxAllocationsPerCall = 4;
     private const int FirstRelayedPort = 40000;
 
@@ -32,6 +32,7 @@ internal sealed class PageTurnSocket(CallBook book, ILoggerFactory loggerFactory
     private const int MaxPageDatagram = 65_471;
     private static readonly IPAddress s_callerRelayed = IPAddress.Parse("192.0.2.1");
     private static readonly IPAddress s_calleeRelayed = IPAddress.Parse("198.51.100.1");
+    private static readonly IPEndPoint s_unplaced = new(IPAddress.Any, 0);
     private readonly Socket _socket = new(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp);
     private readonly ConcurrentDictionary<IPEndPoint, (Call Call, PageTurnAllocation Allocation)> _byPage = new();
     private readonly ILogger _logger = loggerFactory.CreateLogger("Parley.Calls");
@@ -82,6 +83,10 @@ internal sealed class PageTurnSocket(CallBook book, ILoggerFactory loggerFactory
 
     private void OnDatagram(ReadOnlySpan<byte> datagram, IPEndPoint page)
     {
+        if (_byPage.TryGetValue(page, out var held) && held.Allocation.IsExpired)
+        {
+            _byPage.TryRemove(page, out _); // its lifetime ran out with no Refresh: this page starts again like any other
+        }
         if (!_byPage.TryGetValue(page, out var entry))
         {
             if (Allocate(datagram, page) is not { } created)
@@ -116,19 +121,21 @@ internal sealed class PageTurnSocket(CallBook book, ILoggerFactory loggerFactory
         {
             return null;
         }
-        // The lowest name none of the call's live allocations holds (one released frees its name for the next).
-        var taken = _byPage.Values.Where(e => e.Call == call).Select(e => e.Allocation.Relayed.Port).ToHashSet();
-        var port = Enumerable.Range(FirstRelayedPort, MaxAllocationsPerCall).FirstOrDefault(p => !taken.Contains(p));
-        if (port == 0)
+        if (!new PageTurnAllocation(username, call.Turn.Password, s_unplaced).IsSignedBy(datagram))
+        {
+            return null; // a guess at the password takes no place and evicts none: only the page, which has it, allocates
+        }
+        var held = _byPage.Where(e => e.Value.Call == call).ToList();
+        if (PageTurnPlaces.Choose(held.ConvertAll(e => e.Value.Allocation), FirstRelayedPort, MaxAllocationsPerCall, out var evicted) is not { } port)
         {
             return null;
         }
-        var relayed = new IPEndPoint(call.Outgoing ? s_callerRelayed : s_calleeRelayed, port);
-        var allocation = new PageTurnAllocation(username, call.Turn.Password, relayed);
-        if (!allocation.IsSignedBy(datagram))
+        foreach (var gone in held.Where(e => e.Value.Allocation.IsExpired || e.Value.Allocation == evicted))
         {
-            return null; // a guess at the password takes no place: only the page, which has it, allocates
+            _byPage.TryRemove(gone.Key, out _);
         }
+        var relayed = new IPEndPoint(call.Outgoing ? s_callerRelayed : s_calleeRelayed, port);
+        var allocation = new PageTurnAllocation(username, call.Turn.Password, relayed, time);
         var entry = (call, allocation);
         _byPage[page] = entry;
         call.ToPageEngine = FromPeer(call);
@@ -151,7 +158,7 @@ internal sealed class PageTurnSocket(CallBook book, ILoggerFactory loggerFactory
         var to = ReadAddress(tunnelled.AsSpan(AddressSize));
         foreach (var (page, entry) in _byPage)
         {
-            if (entry.Call == call && entry.Allocation.Relayed.Equals(to))
+            if (entry.Call == call && entry.Allocation.Relayed.Equals(to) && !entry.Allocation.IsExpired)
             {
                 Reply(entry.Allocation.ToPage(from, tunnelled.AsSpan(HeaderSize)), page);
                 return;
