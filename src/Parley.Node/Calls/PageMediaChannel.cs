@@ -52,28 +52,16 @@ internal static class PageMediaChannel
         var buffer = new byte[PageFrame.MaxSize];
         while (socket.State == WebSocketState.Open)
         {
-            var length = 0;
-            ValueWebSocketReceiveResult received;
-            do
-            {
-                if (length == buffer.Length)
-                {
-                    await socket.CloseAsync(WebSocketCloseStatus.MessageTooBig, "a frame is at most 290 KB", CancellationToken.None).ConfigureAwait(false);
-                    return;
-                }
-                received = await socket.ReceiveAsync(buffer.AsMemory(length), cancellationToken).ConfigureAwait(false);
-                length += received.Count;
-            }
-            while (!received.EndOfMessage && received.MessageType != WebSocketMessageType.Close);
-            if (received.MessageType == WebSocketMessageType.Close)
+            if (await WholeMessages.ReceiveAsync(socket, buffer, "a frame is at most 290 KB", cancellationToken).ConfigureAwait(false) is not { } message)
             {
                 return;
             }
-            if (received.MessageType == WebSocketMessageType.Binary && WireMessage.TryRead<PageFrame>(buffer.AsMemory(0, length), out var frame, out _))
+            var (type, length) = message;
+            if (type == WebSocketMessageType.Binary && WireMessage.TryRead<PageFrame>(buffer.AsMemory(0, length), out var frame, out _))
             {
                 call.SendFromPage(frame);
             }
-            else if (received.MessageType == WebSocketMessageType.Text)
+            else if (type == WebSocketMessageType.Text)
             {
                 OnNotice(calls, call, Notice(buffer.AsSpan(0, length)));
             }

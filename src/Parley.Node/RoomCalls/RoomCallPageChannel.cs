@@ -57,24 +57,12 @@ internal static class RoomCallPageChannel
         var buffer = new byte[PageFrame.MaxSize];
         while (socket.State == WebSocketState.Open)
         {
-            var length = 0;
-            ValueWebSocketReceiveResult received;
-            do
-            {
-                if (length == buffer.Length)
-                {
-                    await socket.CloseAsync(WebSocketCloseStatus.MessageTooBig, "a frame is at most 290 KB", CancellationToken.None).ConfigureAwait(false);
-                    return;
-                }
-                received = await socket.ReceiveAsync(buffer.AsMemory(length), cancellationToken).ConfigureAwait(false);
-                length += received.Count;
-            }
-            while (!received.EndOfMessage && received.MessageType != WebSocketMessageType.Close);
-            if (received.MessageType == WebSocketMessageType.Close)
+            if (await WholeMessages.ReceiveAsync(socket, buffer, "a frame is at most 290 KB", cancellationToken).ConfigureAwait(false) is not { } message)
             {
                 return;
             }
-            if (received.MessageType == WebSocketMessageType.Binary)
+            var (type, length) = message;
+            if (type == WebSocketMessageType.Binary)
             {
                 if (!WireMessage.TryRead<PageFrame>(buffer.AsMemory(0, length), out var frame, out var error))
                 {
