@@ -66,21 +66,9 @@ export class CallEngine {
       video: this.call.video ? cameraConstraints(this.devices.camera, this.quality.maxHeight) : false,
     });
     if (this.ended) { media.getTracks().forEach(t => t.stop()); return; }
-    this.localVideo.srcObject = media;
-    this.senders.push(this.sendTrack(media.getAudioTracks()[0], STREAM.audio));
-    const camera = media.getVideoTracks()[0];
-    if (camera) this.senders.push(this.sendTrack(camera, STREAM.video));
+    sendCaptured(this, media, this.quality.audioBitrate);
   }
 
-  /** Hands a captured track's frames to the worker; the returned sender stops them. */
-  sendTrack(track, stream) {
-    const readable = new MediaStreamTrackProcessor({ track }).readable;
-    this.worker.postMessage({ type: 'track', stream, readable, options: { audioBitrate: this.quality.audioBitrate } }, [readable]);
-    return {
-      stream,
-      stop: () => { track.stop(); if (!this.ended) this.worker.postMessage({ type: 'untrack', stream }); },
-    };
-  }
 
   postState() { this.worker?.postMessage({ type: 'state', muted: this.muted, cameraOn: this.cameraOn }); }
 
@@ -97,7 +85,7 @@ export class CallEngine {
     const track = display.getVideoTracks()[0];
     if (this.ended) { track.stop(); return; }
     track.addEventListener('ended', () => this.stopShare());
-    this.senders.push(this.sendTrack(track, STREAM.screen));
+    this.senders.push(sendTrack(this, track, STREAM.screen, this.quality.audioBitrate));
     this.sharing = true;
     this.onChange?.();
   }
@@ -135,6 +123,21 @@ export class CallEngine {
     this.audio?.close();
     this.onEnded?.(reason, byPeer);
   }
+}
+
+/** Shows `media` as the engine's local preview and hands its microphone (and camera) to the engine's media worker. */
+export function sendCaptured(engine, media, audioBitrate) {
+  engine.localVideo.srcObject = media;
+  engine.senders.push(sendTrack(engine, media.getAudioTracks()[0], STREAM.audio, audioBitrate));
+  const camera = media.getVideoTracks()[0];
+  if (camera) engine.senders.push(sendTrack(engine, camera, STREAM.video, audioBitrate));
+}
+
+/** Hands a captured track's frames to the engine's worker; the returned sender stops them. */
+export function sendTrack(engine, track, stream, audioBitrate) {
+  const readable = new MediaStreamTrackProcessor({ track }).readable;
+  engine.worker.postMessage({ type: 'track', stream, readable, options: { audioBitrate } }, [readable]);
+  return { stream, stop: () => { track.stop(); if (!engine.ended) engine.worker.postMessage({ type: 'untrack', stream }); } };
 }
 
 /** A <video> showing the frames written to its generator's writable (the worker writes them). */

@@ -7,11 +7,12 @@
 import { api, seg } from '../api.js';
 import { STREAM } from '../calls/frames.js';
 import { cameraConstraints, newStats } from '../calls/media-stats.js';
-import { remoteVideo } from '../calls/engine.js';
+import { remoteVideo, sendCaptured, sendTrack } from '../calls/engine.js';
 
 const listeners = new Set();
 const WORKER_GRACE_MS = 1000;
 const ROOM_MAX_HEIGHT = 360; // each page encodes once and decodes everyone: tiles need no more, and two cores carry four pages
+const AUDIO_BITRATE = 32000; // Opus for speech
 const SPEAKING_LEVEL = 0.01; // RMS above which a voice counts as speaking
 const SPEAKER_HOLD_MS = 1000; // the highlight stays on a speaker this long after a pause, so it does not flicker
 
@@ -165,16 +166,7 @@ class RoomCallEngine {
       video: this.video ? cameraConstraints(undefined, ROOM_MAX_HEIGHT) : false,
     });
     if (this.ended) { media.getTracks().forEach(t => t.stop()); return; }
-    this.localVideo.srcObject = media;
-    this.senders.push(this.sendTrack(media.getAudioTracks()[0], STREAM.audio));
-    const camera = media.getVideoTracks()[0];
-    if (camera) this.senders.push(this.sendTrack(camera, STREAM.video));
-  }
-
-  sendTrack(track, stream) {
-    const readable = new MediaStreamTrackProcessor({ track }).readable;
-    this.worker.postMessage({ type: 'track', stream, readable, options: { audioBitrate: 32000 } }, [readable]);
-    return { stream, stop: () => { track.stop(); if (!this.ended) this.worker.postMessage({ type: 'untrack', stream }); } };
+    sendCaptured(this, media, AUDIO_BITRATE);
   }
 
   postState() { this.worker?.postMessage({ type: 'state', muted: this.muted, cameraOn: this.cameraOn, sharing: this.sharing }); }
@@ -189,7 +181,7 @@ class RoomCallEngine {
     const track = display.getVideoTracks()[0];
     if (this.ended) { track.stop(); return; }
     track.addEventListener('ended', () => this.stopShare());
-    this.senders.push(this.sendTrack(track, STREAM.screen));
+    this.senders.push(sendTrack(this, track, STREAM.screen, AUDIO_BITRATE));
     this.sharing = true;
     this.postState();
     changed();
