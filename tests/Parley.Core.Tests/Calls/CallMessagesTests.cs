@@ -60,7 +60,10 @@ public sealed class CallMessagesTests
         Assert.Equal((StreamKind.Screen, true, (byte)16, 0x0A0B0C0Du), (frame.Stream, frame.Keyframe, frame.Codec, frame.Timestamp));
         Assert.True(MemoryExtensions.Overlaps(frame.Data.Span, bytes)); // not copied
         Assert.False(WireMessage.TryRead<PageFrame>(new byte[] { 3, 0, 0, 0, 0, 0, 0 }, out _, out _));
-        Assert.False(WireMessage.TryRead<PageFrame>(new byte[] { 0, 2, 0, 0, 0, 0, 0 }, out _, out _));
+        Assert.False(WireMessage.TryRead<PageFrame>(new byte[] { 0, 8, 0, 0, 0, 0, 0 }, out _, out _)); // flags: keyframe and a 2-bit layer, no more
+        var layered = WireMessage.Read<PageFrame>(new byte[] { 1, 5, 1, 0, 0, 0, 0 });
+        Assert.Equal((true, (byte)2), (layered.Keyframe, layered.Layer));
+        Assert.Equal([1, 5, 1, 0, 0, 0, 0], layered.ToArray());
         Assert.False(WireMessage.TryRead<PageFrame>(new byte[6], out _, out _));
     }
 
