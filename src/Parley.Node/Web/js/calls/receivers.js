@@ -9,13 +9,17 @@ import { monoSamples, rms, RecentTimes } from './media-stats.js';
 const SHARING_SHOWN_MS = 1500; // screen frames this recent mean the other side is sharing
 
 export class Receivers {
-  /** `outputs` holds a generator's writable per video stream; `requestKeyframe(kind)` asks the other side for one. */
-  constructor(codec, stats, outputs, audioPort, requestKeyframe) {
+  /**
+   * `outputs` holds a generator's writable per video stream; `requestKeyframe(kind)` asks the other side for one;
+   * `onFirstVideo()`, if given, is called as the first camera frame comes out of its decoder.
+   */
+  constructor(codec, stats, outputs, audioPort, requestKeyframe, onFirstVideo = null) {
     this.codec = codec;
     this.stats = stats;
     this.writers = { [STREAM.video]: outputs.video.getWriter(), [STREAM.screen]: outputs.screen.getWriter() };
     this.audioPort = audioPort;
     this.requestKeyframe = requestKeyframe;
+    this.onFirstVideo = onFirstVideo;
     this.decoders = { [STREAM.video]: this.videoDecoder(STREAM.video), [STREAM.screen]: this.videoDecoder(STREAM.screen) };
     this.audioDecoder = this.newAudioDecoder();
     this.lastAudioAt = 0;
@@ -55,7 +59,7 @@ export class Receivers {
         // With newer frames already waiting, only the newest is shown; a generator that is still busy skips one.
         if (decoder.decodeQueueSize === 0 && writer.desiredSize > 0) writer.write(frame).catch(() => frame.close());
         else frame.close();
-        this.stats.decoded[kind]++;
+        if (++this.stats.decoded[kind] === 1 && stream === STREAM.video) this.onFirstVideo?.();
         if (stream === STREAM.screen) this.lastScreenAt = performance.now();
       },
       error: () => {

@@ -6,7 +6,7 @@
 // From the page: start (the channel's URL), peer (a participant's writables and audio port), unpeer,
 // track, untrack, state (muted, camera, sharing), stats, stop. To the page: open, participants (the
 // node's list), stats (ten times a second: ours, each participant's, and frames that came back from
-// our own participant ID, which must stay 0), firstFrame (a participant's first frame shown), ended.
+// our own participant ID, which must stay 0), firstFrame (a participant's first camera frame decoded), ended.
 
 import { STREAM, encodeChunk, decodeFrame } from '../calls/frames.js';
 import { Senders } from '../calls/senders.js';
@@ -90,10 +90,6 @@ function startRoom(url) {
     const peer = peers.get(participant);
     if (!peer) return;
     peer.receivers.receive(decodeFrame(event.data, 3));
-    if (!peer.shown && peer.stats.decoded.video > 0) {
-      peer.shown = true; // when its first frame was shown, for the join's timing (a clock both threads share)
-      postMessage({ type: 'firstFrame', participant, at: performance.timeOrigin + performance.now() });
-    }
   };
 
   return {
@@ -104,7 +100,9 @@ function startRoom(url) {
     addPeer({ participant, outputs, audioPort }) {
       removePeer(participant);
       const peerStats = newStats();
-      const receivers = new Receivers(CODEC, peerStats, outputs, audioPort, () => notice({ type: 'keyframe', participant }));
+      // When its first frame was decoded, for the join's timing (in a clock both threads share).
+      const firstFrame = () => postMessage({ type: 'firstFrame', participant, at: performance.timeOrigin + performance.now() });
+      const receivers = new Receivers(CODEC, peerStats, outputs, audioPort, () => notice({ type: 'keyframe', participant }), firstFrame);
       peers.set(participant, { receivers, stats: peerStats });
       notice({ type: 'keyframe', participant }); // its decoders start from a keyframe
     },
