@@ -2,6 +2,7 @@ using System.Security.Cryptography;
 using System.Text;
 using Microsoft.Extensions.Logging;
 using NATS.Client.Core;
+using NATS.Client.JetStream.Models;
 using NATS.Client.KeyValueStore;
 using NATS.Client.ObjectStore;
 using NATS.Client.ObjectStore.Models;
@@ -22,6 +23,8 @@ internal sealed partial class ClusterBlobStore : IBlobStore, IAsyncDisposable
 {
     private const string ObjectBucket = "parley-blobs";
     private const string HolderBucket = "parley-blob-holders";
+    private const string HolderStream = "KV_" + HolderBucket; // the stream under a key-value bucket, as NATS names it
+    private const string HolderSubjects = "$KV." + HolderBucket + "."; // a key's subject in that stream
 
     // A blob nobody holds any more goes at the next sweep, unless it is this young (an upload between storing the bytes and its holder).
     private static readonly TimeSpan OrphanGrace = TimeSpan.FromHours(1);
@@ -206,19 +209,37 @@ internal sealed partial class ClusterBlobStore : IBlobStore, IAsyncDisposable
 
     private async Task<long> StoredBytesAsync() => (long)(await _objects.GetStatusAsync().ConfigureAwait(false)).Info.State.Bytes;
 
-    /// <summary>The sizes in the holder keys <paramref name="filter"/> matches; keys that do not parse (not ours) count nothing.</summary>
+    /// <summary>
+    /// The sizes in the holder keys <paramref name="filter"/> matches; keys that do not parse (not ours) count nothing.
+    /// Read from the stream's subject counts (answered by the stream's leader), not by listing the bucket's keys: a key
+    /// listing makes a consumer, which NATS 2.9 may place on a server killed a minute ago, and then it never answers
+    /// (half of the listings failed for over a minute after a kill, measured; the subject counts answered once a new
+    /// leader was elected, about 10 s).
+    /// </summary>
     private async Task<long> SumAsync(string filter)
     {
+        const int MaxPages = 1000; // a server that keeps answering with more subjects cannot keep us here
         long sum = 0;
-        await foreach (var key in _holders.GetKeysAsync([filter]).ConfigureAwait(false))
+        var offset = 0;
+        for (var page = 0; page < MaxPages; page++)
         {
-            var size = key.AsSpan(key.LastIndexOf('.') + 1);
-            if (long.TryParse(size, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var bytes) && bytes <= _options.BlobMaxBytes)
+            var stream = await _nats.JetStream.GetStreamAsync(HolderStream, new StreamInfoRequest { SubjectsFilter = HolderSubjects + filter, Offset = offset })
+                .ConfigureAwait(false);
+            if (stream.Info.State.Subjects is not { Count: > 0 } subjects)
             {
-                sum += bytes;
+                return sum;
             }
+            foreach (var subject in subjects.Keys)
+            {
+                var size = subject.AsSpan(subject.LastIndexOf('.') + 1);
+                if (long.TryParse(size, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var bytes) && bytes <= _options.BlobMaxBytes)
+                {
+                    sum += bytes;
+                }
+            }
+            offset += subjects.Count;
         }
-        return sum;
+        throw new NatsException($"the holder counts did not end after {MaxPages} pages");
     }
 
     public async ValueTask DisposeAsync()
