@@ -33,6 +33,7 @@ export function newStats() {
     remoteLevel: 0,
     localLevel: 0,
     encodeMs: 0,
+    sentHeight: 0, // the camera's picture as encoded: below the captured height when the machine is short of CPU
     decodeMs: 0,
     remoteSharing: false,
   };

@@ -6,6 +6,7 @@
 import { STREAM } from './frames.js';
 import { CODEC_BYTE, CODEC_STRING } from './codecs.js';
 import { monoSamples, rms, RecentTimes } from './media-stats.js';
+import { CameraScale } from './camera-scale.js';
 
 const KEYFRAME_EVERY_MS = 10_000; // a safety net: a lost frame brings a keyframe request at once
 const MAX_ENCODING = 1;
@@ -79,29 +80,34 @@ export class Senders {
       },
       error: e => console.warn('video encoder', e.message),
     });
+    const scale = stream === STREAM.video ? new CameraScale() : null; // the screen keeps its size and loses frames instead
     return pump(readable, encoder, frame => {
       if (stream === STREAM.video && !this.cameraOn) return;
       const now = performance.now();
-      const bitrate = stream === STREAM.screen ? Math.max(this.bitrate, MIN_SCREEN_BPS) : this.bitrate;
-      const resized = configured?.width !== frame.displayWidth || configured?.height !== frame.displayHeight;
-      // Reconfiguring costs the encoder a reset: the node's estimate moves a few per cent each report, so the
-      // encoder follows it only when it has moved more than 15 %, at most once a second.
-      const retarget = configured && Math.abs(bitrate - configured.bitrate) > 0.15 * configured.bitrate && now - configured.at > 1000;
-      if (resized || retarget) {
-        encoder.configure({
-          codec: CODEC_STRING[this.codec], width: frame.displayWidth, height: frame.displayHeight, bitrate,
-          framerate: 30, latencyMode: 'realtime', ...(this.codec === 'h264' ? { avc: { format: 'annexb' } } : {}),
-          ...(this.cameraScalability && stream === STREAM.video ? { scalabilityMode: this.cameraScalability } : {}),
-        });
-        configured = { width: frame.displayWidth, height: frame.displayHeight, bitrate, at: now };
-        if (resized) this.wantKeyframe[stream] = true; // a new size starts from a keyframe; a new bitrate does not need one
-      }
       // A busy encoder keeps taking frames (its queue size counts only those not yet started) and each
       // waits behind the others: one frame at a time keeps the delay to one encode, and the camera's next
       // frame replaces the ones skipped. A frame the encoder drops never comes out: after a second it no
       // longer counts.
       for (const [timestamp, at] of encoding) if (now - at > 1000) encoding.delete(timestamp);
-      if (encoding.size >= MAX_ENCODING) return;
+      const busy = encoding.size >= MAX_ENCODING;
+      scale?.count(now, busy, frame.displayHeight);
+      if (busy) return;
+      const bitrate = stream === STREAM.screen ? Math.max(this.bitrate, MIN_SCREEN_BPS) : this.bitrate;
+      const { width, height } = scale ? scale.size(frame.displayWidth, frame.displayHeight) : { width: frame.displayWidth, height: frame.displayHeight };
+      const resized = configured?.width !== width || configured?.height !== height;
+      // Reconfiguring costs the encoder a reset: the node's estimate moves a few per cent each report, so the
+      // encoder follows it only when it has moved more than 15 %, at most once a second.
+      const retarget = configured && Math.abs(bitrate - configured.bitrate) > 0.15 * configured.bitrate && now - configured.at > 1000;
+      if (resized || retarget) {
+        encoder.configure({
+          codec: CODEC_STRING[this.codec], width, height, bitrate,
+          framerate: 30, latencyMode: 'realtime', ...(this.codec === 'h264' ? { avc: { format: 'annexb' } } : {}),
+          ...(this.cameraScalability && stream === STREAM.video ? { scalabilityMode: this.cameraScalability } : {}),
+        });
+        configured = { width, height, bitrate, at: now };
+        if (stream === STREAM.video) this.stats.sentHeight = height;
+        if (resized) this.wantKeyframe[stream] = true; // a new size starts from a keyframe; a new bitrate does not need one
+      }
       encoding.set(frame.timestamp, now);
       const keyFrame = this.wantKeyframe[stream] || now - lastKey > KEYFRAME_EVERY_MS;
       if (keyFrame) { lastKey = now; this.wantKeyframe[stream] = false; }

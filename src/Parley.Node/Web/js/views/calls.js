@@ -107,6 +107,7 @@ export function mount(main) {
       camera.setAttribute('aria-pressed', String(!engine.cameraOn));
       setText(share, engine.sharing ? 'Stop sharing' : 'Share screen');
       remote.dataset.frames = String(s.decoded.video);
+      local.dataset.sentHeight = String(s.sentHeight ?? 0);
       remote.dataset.level = s.remoteLevel.toFixed(4);
       remote.classList.toggle('speaking', s.remoteLevel > 0.01);
       local.classList.toggle('speaking', !engine.muted && s.localLevel > 0.01);
@@ -117,7 +118,8 @@ export function mount(main) {
         statusAt = performance.now();
         setText(timer, elapsed());
         setText(status, `${call.codec.toUpperCase()} · sent ${s.sent.video} video, ${s.sent.audio} audio frames · shown ${s.decoded.video}`
-          + (s.sent.video ? ` · a frame takes ${s.encodeMs.toFixed(0)} ms to encode, ${s.decodeMs.toFixed(0)} ms to decode` : ''));
+          + (s.sent.video ? ` · a frame takes ${s.encodeMs.toFixed(0)} ms to encode, ${s.decodeMs.toFixed(0)} ms to decode` : '')
+          + (s.sentHeight ? ` · camera sent at ${s.sentHeight}p` : ''));
       }
     };
     refreshActive();
