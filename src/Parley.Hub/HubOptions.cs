@@ -162,6 +162,14 @@ public sealed record HubOptions
     public long RoomLogMaxBytesPerRoom { get; init; } = 256L << 20;
 
     /// <summary>
+    /// In a cluster, bytes of sealed room messages and keys the shared room log keeps in NATS for all rooms
+    /// together (each room is held to <see cref="RoomLogMaxBytesPerRoom"/> only in each hub's own copy); past
+    /// it NATS drops the oldest, as age does, and a hub catching up learns of the gap. Defaults to 4 GiB (reserved on
+    /// each NATS server, like the mailbox's and the room state's 1 GiB).
+    /// </summary>
+    public long RoomLogMaxTotalBytes { get; init; } = 4L << 30;
+
+    /// <summary>
     /// Bytes of sealed messages one member may have in one room's log; its further posts are refused
     /// with a clear error until retention drops its oldest. Defaults to 64 MiB.
     /// </summary>

@@ -98,6 +98,36 @@ public sealed class ClusterProcessTests : IDisposable
         }
     }
 
+    /// <summary>
+    /// What NATS keeps of the rooms is bounded as a whole (<c>--room-log-total</c>): 40 posts of 48 KiB into a room whose
+    /// cluster keeps 1 MiB leave NATS holding at most that, the oldest gone, and the newest still reaches the other member.
+    /// </summary>
+    [Fact]
+    public async Task RoomLogInNats_IsHeldToItsTotal_OldestDropped_NewestDelivered()
+    {
+        await using var nats = await NatsServers.StartAsync(3);
+        var home = Path.Combine(_root, "hub1");
+        await using var hub = await HubProcess.StartAsync(ParleyRunner.Local, home, "--port", "0", "--cluster", nats.Urls, "--identity", IdentityFile,
+            "--room-log-total", "1");
+        await using var alice = await StartNode("alice", hub.Invite);
+        await using var bob = await StartNode("bob", hub.Invite);
+        Assert.Equal(0, (await alice.CliAsync("room", "create", "team")).ExitCode);
+        Assert.Equal(0, (await alice.CliAsync("room", "invite", "#team", await IdOf(bob))).ExitCode);
+        Assert.Equal(0, (await bob.CliAsync("room", "join", "team")).ExitCode);
+        for (var i = 0; i < 40; i++)
+        {
+            var post = await alice.CliAsync("chat", "#team", $"post {i:D2} " + new string('x', 48 * 1024));
+            Assert.True(post.ExitCode == 0, $"post {i}: {post.Error}");
+        }
+        await Eventually(async () => (await bob.CliAsync("history", "#team", "--json")).Json.EnumerateArray()
+            .Any(m => m.GetProperty("text").GetString()!.StartsWith("post 39 ", StringComparison.Ordinal)), "bob to get the newest post");
+
+        var rooms = (await ParleyRunner.Local.RunAsync("--home", home, "hub", "status", "--json")).Json.GetProperty("streams").EnumerateArray()
+            .Single(s => s.GetProperty("name").GetString() == "PARLEY_ROOMS");
+        Assert.Equal(1L << 20, rooms.GetProperty("maxBytes").GetInt64());
+        Assert.InRange(rooms.GetProperty("bytes").GetInt64(), 1, 1L << 20); // 40 × 48 KiB went in: the oldest went out
+    }
+
     [Fact]
     public async Task InviteListsEveryLiveHub_ANatsServerKilled_NothingStops_AKilledHubsMembersMoveToAnother()
     {

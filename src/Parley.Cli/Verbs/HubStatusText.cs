@@ -48,7 +48,8 @@ internal static class HubStatusText
         foreach (var stream in report.Streams)
         {
             context.Out.WriteLine($"  {TerminalText.Safe(stream.Name),-22} {stream.Current}/{stream.Replicas}{(stream.Healthy ? "" : "  DEGRADED"),-10} "
-                + $"leader {TerminalText.Safe(stream.Leader ?? "-"),-8} {stream.Messages,8} msgs {stream.Bytes / 1024.0,10:0.0} KiB");
+                + $"leader {TerminalText.Safe(stream.Leader ?? "-"),-8} {stream.Messages,8} msgs {stream.Bytes / 1024.0,10:0.0} KiB"
+                + (stream.MaxBytes > 0 ? $" of {stream.MaxBytes >> 20} MiB" : ""));
         }
         return report.Streams.All(s => s.Healthy) ? ExitCodes.Ok : ExitCodes.Failure;
     }

@@ -19,11 +19,11 @@ internal sealed class HubVerb : IVerb
 
     public string Name => "hub";
 
-    public string Arguments => "[invite|status [--json]] [--port N] [--room-log on|off] [--no-udp-relay] [--relay-private] [--public-address IP] [--attachment-quota MiB] [--room-call-video N] [--cluster nats://host:port[,...] | --cluster-config FILE] [--identity FILE] [--log-protocol]";
+    public string Arguments => "[invite|status [--json]] [--port N] [--room-log on|off] [--no-udp-relay] [--relay-private] [--public-address IP] [--attachment-quota MiB] [--room-log-total MiB] [--room-call-video N] [--cluster nats://host:port[,...] | --cluster-config FILE] [--identity FILE] [--log-protocol]";
 
     public string Summary => "run a hub (presence, directory) for nodes across networks; `hub invite` prints its invite, `hub status` its cluster";
 
-    public IReadOnlyCollection<string> ValuedOptions => ["--port", "--room-log", "--public-address", "--cluster", "--cluster-config", "--identity", "--attachment-quota", "--room-call-video"];
+    public IReadOnlyCollection<string> ValuedOptions => ["--port", "--room-log", "--public-address", "--cluster", "--cluster-config", "--identity", "--attachment-quota", "--room-log-total", "--room-call-video"];
 
     public IReadOnlyCollection<string> FlagOptions => ["--log-protocol", "--no-udp-relay", "--relay-private", "--json"];
 
@@ -62,6 +62,10 @@ internal sealed class HubVerb : IVerb
         var quota = context.Args.Value("--attachment-quota") is { } mib
             ? (long.TryParse(mib, out var m) && m > 0 ? m << 20 : throw new UsageException($"--attachment-quota is a number of MiB, not '{TerminalText.Safe(mib)}'"))
             : new HubOptions { Home = context.Home }.BlobMaxBytesPerMember;
+        // In a cluster: the most bytes of room messages and keys NATS keeps for all rooms together.
+        var roomLogTotal = context.Args.Value("--room-log-total") is { } total
+            ? (long.TryParse(total, out var t) && t > 0 ? t << 20 : throw new UsageException($"--room-log-total is a number of MiB, not '{TerminalText.Safe(total)}'"))
+            : new HubOptions { Home = context.Home }.RoomLogMaxTotalBytes;
         // Most participants with video in one room call (the next is told to join with audio only).
         var callVideo = context.Args.Value("--room-call-video") is { } most
             ? (int.TryParse(most, out var n) && n > 0 ? n : throw new UsageException($"--room-call-video is a number of participants, not '{TerminalText.Safe(most)}'"))
@@ -81,6 +85,7 @@ internal sealed class HubVerb : IVerb
                 UdpRelayPrivate = context.Args.Has("--relay-private"),
                 PublicAddress = published,
                 BlobMaxBytesPerMember = quota,
+                RoomLogMaxTotalBytes = roomLogTotal,
                 RoomCallVideoParticipants = callVideo,
                 Cluster = cluster,
                 Link = new LinkOptions { LogProtocol = context.Args.Has("--log-protocol") },

@@ -47,6 +47,7 @@ internal sealed partial class ClusterRooms(NatsCluster cluster, HubOptions optio
             NumReplicas = cluster.Replicas,
             Storage = StreamConfigStorage.File,
             MaxAge = options.RoomLogMaxAge,
+            MaxBytes = options.RoomLogMaxTotalBytes, // the oldest go past it (discard old), never the newest post
             MaxMsgSize = RoomEntry.MaxSize + 256,
         }, cancellationToken).ConfigureAwait(false);
         await cluster.JetStream.CreateOrUpdateStreamAsync(new StreamConfig(StateStream, [StatePrefix + ">"])

@@ -16,8 +16,8 @@ public sealed record NatsHealth(string Servers, string ConnectedTo, string Versi
 /// <summary>One live hub: its instance, its addresses, its members now, and how long since it last said it was alive.</summary>
 public sealed record ClusterHubLine(string Instance, IReadOnlyList<string> Addresses, int Members, double HeardSecondsAgo);
 
-/// <summary>One of the cluster's JetStream streams (each KV bucket is one): its replicas, how many are current, its leader, its size.</summary>
-public sealed record StreamHealth(string Name, int Replicas, int Current, string? Leader, long Messages, long Bytes)
+/// <summary>One of the cluster's JetStream streams (each KV bucket is one): its replicas, how many are current, its leader, its size and its bound in bytes (-1: none).</summary>
+public sealed record StreamHealth(string Name, int Replicas, int Current, string? Leader, long Messages, long Bytes, long MaxBytes)
 {
     public bool Healthy => Current >= Replicas;
 }
@@ -45,7 +45,7 @@ public static class ClusterStatus
                 if (info.Config.Name is { } name && (name.StartsWith("KV_parley-", StringComparison.Ordinal) || name.StartsWith("PARLEY", StringComparison.Ordinal)))
                 {
                     var current = info.Cluster is { } cluster ? 1 + (cluster.Replicas?.Count(r => r.Current) ?? 0) : 1;
-                    streams.Add(new StreamHealth(name, info.Config.NumReplicas, current, info.Cluster?.Leader, info.State.Messages, info.State.Bytes));
+                    streams.Add(new StreamHealth(name, info.Config.NumReplicas, current, info.Cluster?.Leader, info.State.Messages, info.State.Bytes, info.Config.MaxBytes));
                 }
             }
             var server = connection.ServerInfo;
