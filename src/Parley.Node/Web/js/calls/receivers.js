@@ -7,6 +7,7 @@ import { CODEC_STRING } from './codecs.js';
 import { monoSamples, rms, RecentTimes } from './media-stats.js';
 
 const SHARING_SHOWN_MS = 1500; // screen frames this recent mean the other side is sharing
+const KEY_ASK_EVERY_MS = 500; // a decoder waiting for a keyframe asks again this often (the node passes one ask per 300 ms)
 
 export class Receivers {
   /**
@@ -34,7 +35,14 @@ export class Receivers {
       return;
     }
     const decoder = this.decoders[frame.stream];
-    if (!decoder || (decoder.needKey && !frame.key)) return;
+    if (!decoder) return;
+    if (decoder.needKey && !frame.key) {
+      // Waiting for a keyframe while the sender's deltas keep coming: the ask (or the keyframe it brought) was lost
+      // somewhere, say the keyframe reached us before this receiver existed. Ask again, at a pace the node lets through.
+      const now = performance.now();
+      if (now - decoder.keyAskedAt >= KEY_ASK_EVERY_MS) { decoder.keyAskedAt = now; this.requestKeyframe(frame.stream === STREAM.video ? 'video' : 'screen'); }
+      return;
+    }
     if (decoder.state !== 'configured') decoder.configure({ codec: CODEC_STRING[this.codec], optimizeForLatency: true });
     decoder.needKey = false;
     const timestamp = frame.timestamp * 1e6 / 90000;
@@ -69,6 +77,7 @@ export class Receivers {
       },
     });
     decoder.needKey = true;
+    decoder.keyAskedAt = performance.now(); // whoever made this decoder has just asked for a keyframe
     decoder.started = new Map(); // timestamp → when it went in, for the decode time
     return decoder;
   }
