@@ -1,0 +1,72 @@
+using Microsoft.Playwright;
+using Parley.Bench.Calls;
+
+namespace Parley.Bench.RoomCalls;
+
+/// <summary>What joining a room call took a joiner, in ms after its click (performance.now() terms, the engine's <c>times</c>).</summary>
+internal sealed record JoinTimes(string Name, double Answered, double Open, double FirstFrames);
+
+/// <summary>The room arm's extra figures: each joiner's join times, and ms from carol's Leave click to her tile gone at each other page.</summary>
+internal sealed record RoomFigures(List<JoinTimes> Joins, Dictionary<string, double> LeaveSeen);
+
+/// <summary>
+/// The two Parley arms of the room call bench, on the same pages: #team's call with all three (through the hub's forwarding
+/// unit), and a 1:1 call between alice and bob on the WebCodecs engine (node to node) as the anchor.
+/// </summary>
+internal static class ParleyRoomArms
+{
+    private const string RemoteTiles = "[...document.querySelectorAll('.room-tiles .tile.remote')]";
+
+    public static async Task<(ArmRun Run, RoomFigures Figures)> RoomAsync(RoomCallPages pages, TimeSpan window)
+    {
+        var people = pages.People;
+        await pages.ReloadAsync();
+        foreach (var person in people)
+        {
+            await person.Page.EvaluateAsync("() => location.hash = '#/roomcall/%23team'");
+            await person.Page.GetByRole(AriaRole.Button, new() { Name = "Join with video" }).ClickAsync();
+            await person.Page.GetByRole(AriaRole.Button, new() { Name = "Leave" }).WaitForAsync();
+        }
+        var streams = people.Select(p => (p, people.Where(o => o != p).ToArray())).ToList();
+        var run = await ProbeWindow.MeasureAsync("room", people, streams, window, [pages.Hub.Pid, .. people.Select(p => p.Node.Process.Id)]);
+
+        // Join: each joiner's click to the first frame shown of every participant already in the call (alice found nobody).
+        var joins = new List<JoinTimes>();
+        for (var i = 1; i < people.Count; i++)
+        {
+            var t = await people[i].Page.EvaluateAsync<double[]>("async () => { const t = (await import('/js/rooms-call/room-call.js')).roomCall.engine.times; "
+                + "return [t.joined - t.clicked, t.open - t.clicked, ...Object.values(t.firstFrame).map(f => f - t.clicked).sort((a, b) => a - b)]; }");
+            joins.Add(new JoinTimes(people[i].Name, t[0], t[1], t.Length >= 2 + i ? t[1 + i] : double.NaN));
+        }
+
+        // Leave: the last joiner leaves; each other page notes (polling every 5 ms) when its tile is gone, on the wall clock all pages share.
+        var leaver = people[^1];
+        var stayers = people.Take(people.Count - 1).ToList();
+        foreach (var stayer in stayers)
+        {
+            await stayer.Page.EvaluateAsync($"name => {{ window.__goneAt = 0; const timer = setInterval(() => {{ if (!{RemoteTiles}.some(t => t.textContent.includes(name))) {{ window.__goneAt = Date.now(); clearInterval(timer); }} }}, 5); }}", leaver.Name);
+        }
+        var clicked = await leaver.Page.GetByRole(AriaRole.Button, new() { Name = "Leave" }).EvaluateAsync<double>("b => { const t = Date.now(); b.click(); return t; }");
+        var leaveSeen = new Dictionary<string, double>();
+        foreach (var stayer in stayers)
+        {
+            await stayer.Page.WaitForFunctionAsync("() => window.__goneAt > 0", null, new() { Timeout = 10_000, PollingInterval = 20 });
+            leaveSeen[stayer.Name] = await stayer.Page.EvaluateAsync<double>("() => window.__goneAt") - clicked;
+        }
+        foreach (var stayer in stayers)
+        {
+            await stayer.Page.GetByRole(AriaRole.Button, new() { Name = "Leave" }).ClickAsync();
+        }
+        return (run, new RoomFigures(joins, leaveSeen));
+    }
+
+    /// <summary>Alice calls bob (video, WebCodecs engine, the same 360p camera); both ways measured; then she hangs up.</summary>
+    public static async Task<(ArmRun Run, string Codec)> OneToOneAsync(RoomCallPages pages, TimeSpan window)
+    {
+        var (alice, bob) = (pages.People[0], pages.People[1]);
+        var codec = await CallBench.DialAsync(alice, bob, "webcodecs", pages.ReloadAsync);
+        var run = await ProbeWindow.MeasureAsync("1:1", pages.People, [(alice, [bob]), (bob, [alice])], window, [alice.Node.Process.Id, bob.Node.Process.Id]);
+        await alice.Page.GetByRole(AriaRole.Button, new() { Name = "Hang up" }).ClickAsync();
+        return (run, codec);
+    }
+}
