@@ -80,6 +80,14 @@
     (probe.bySender[Math.floor(stamp / CLOCK)] ??= []).push(latency);
   };
 
+  // The room bench's same-codec anchor: a page told to ('parley-bench-video-codecs' = 'vp8') claims it can encode no other
+  // video codec, so a 1:1 call agrees on VP8 as a room call uses, where a two-core machine would pick H.264.
+  const only = localStorage.getItem('parley-bench-video-codecs');
+  if (only) {
+    const isConfigSupported = VideoEncoder.isConfigSupported.bind(VideoEncoder);
+    VideoEncoder.isConfigSupported = async config => config.codec.startsWith(only) ? isConfigSupported(config) : { supported: false, config };
+  }
+
   const getUserMedia = navigator.mediaDevices.getUserMedia.bind(navigator.mediaDevices);
   navigator.mediaDevices.getUserMedia = async constraints => {
     const media = constraints.audio ? await getUserMedia({ audio: constraints.audio }) : new MediaStream();
@@ -144,6 +152,7 @@
   });
 
   /** Reads every frame a received track shows, as a page's tile would show it. */
+  probe.readTrack = readTrack;
   function readTrack(track) {
     const frames = new MediaStreamTrackProcessor({ track }).readable.getReader();
     (async () => {

@@ -60,12 +60,20 @@ internal static class ParleyRoomArms
         return (run, new RoomFigures(joins, leaveSeen));
     }
 
-    /// <summary>Alice calls bob (video, WebCodecs engine, the same 360p camera); both ways measured; then she hangs up.</summary>
-    public static async Task<(ArmRun Run, string Codec)> OneToOneAsync(RoomCallPages pages, TimeSpan window)
+    /// <summary>
+    /// Alice calls bob (video, WebCodecs engine, the same 360p camera) in the codec the pages agree on, or with
+    /// <paramref name="only"/> ("vp8") in that one; both ways measured; then she hangs up.
+    /// </summary>
+    public static async Task<(ArmRun Run, string Codec)> OneToOneAsync(RoomCallPages pages, TimeSpan window, string? only = null)
     {
         var (alice, bob) = (pages.People[0], pages.People[1]);
+        foreach (var page in new[] { alice.Page, bob.Page })
+        {
+            await page.EvaluateAsync("only => only ? localStorage.setItem('parley-bench-video-codecs', only) : localStorage.removeItem('parley-bench-video-codecs')", only);
+        }
         var codec = await CallBench.DialAsync(alice, bob, "webcodecs", pages.ReloadAsync);
-        var run = await ProbeWindow.MeasureAsync("1:1", pages.People, [(alice, [bob]), (bob, [alice])], window, [alice.Node.Process.Id, bob.Node.Process.Id]);
+        var run = await ProbeWindow.MeasureAsync(only is null ? "1:1" : $"1:1 {only}", pages.People, [(alice, [bob]), (bob, [alice])], window,
+            [alice.Node.Process.Id, bob.Node.Process.Id]);
         await alice.Page.GetByRole(AriaRole.Button, new() { Name = "Hang up" }).ClickAsync();
         return (run, codec);
     }

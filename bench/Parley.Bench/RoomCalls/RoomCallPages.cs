@@ -13,6 +13,8 @@ namespace Parley.Bench.RoomCalls;
 internal sealed class RoomCallPages : IAsyncDisposable
 {
     public const int CameraHeight = 360;
+    private static readonly string JanusProbe = File.ReadAllText(Path.Combine(AppContext.BaseDirectory, "RoomCalls", "janus-probe.js"));
+    private readonly List<string> _origins = [];
     private readonly List<IAsyncDisposable> _owned = [];
     private IPlaywright? _playwright;
     private IBrowser? _browser;
@@ -52,8 +54,9 @@ internal sealed class RoomCallPages : IAsyncDisposable
             foreach (var node in nodes)
             {
                 var page = await ProbePages.SignedInAsync(pages._browser, node);
-                await page.EvaluateAsync("([sender, height]) => { localStorage.setItem('parley-bench-sender', sender); localStorage.setItem('parley-bench-camera-height', height); }",
-                    new[] { people.Count + 1, CameraHeight });
+                await page.Context.AddInitScriptAsync(JanusProbe);
+                await StampAsync(page, people.Count + 1);
+                pages._origins.Add(new Uri(page.Url).GetLeftPart(UriPartial.Authority));
                 people.Add(new CallSide(Path.GetFileName(node.Home), node, page));
             }
             pages.People = people;
@@ -96,13 +99,26 @@ internal sealed class RoomCallPages : IAsyncDisposable
         }
     }
 
-    /// <summary>Every page afresh (no call, the probe's counts empty), signed in still.</summary>
+    /// <summary>Tells the probe on the page's origin its sender number and the camera's height (it reads them as the page loads).</summary>
+    public static Task StampAsync(IPage page, int sender) =>
+        page.EvaluateAsync("([sender, height]) => { localStorage.setItem('parley-bench-sender', sender); localStorage.setItem('parley-bench-camera-height', height); }",
+            new[] { sender, CameraHeight });
+
+    /// <summary>Every page afresh on its node's web UI (no call, the probe's counts empty), signed in still.</summary>
     public async Task ReloadAsync()
     {
-        foreach (var person in People)
+        for (var i = 0; i < People.Count; i++)
         {
-            await person.Page.ReloadAsync();
-            await person.Page.WaitForSelectorAsync("#nav a");
+            var page = People[i].Page;
+            if (page.Url.StartsWith(_origins[i], StringComparison.Ordinal))
+            {
+                await page.ReloadAsync();
+            }
+            else
+            {
+                await page.GotoAsync($"{_origins[i]}/");
+            }
+            await page.WaitForSelectorAsync("#nav a");
         }
     }
 
