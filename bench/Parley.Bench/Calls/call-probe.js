@@ -140,6 +140,7 @@
     const c = await rtcCounts(probe.parleyPc, probe.parleyPc.getTransceivers()[1].mid);
     return { sent: { video: c.encoded }, decoded: { video: c.decoded }, encodeMs: 1000 * c.encodeSeconds / Math.max(1, c.encoded), decodeMs: 1000 * c.decodeSeconds / Math.max(1, c.decoded), counts: c };
   };
+  probe.rtcCounts = rtcCounts;
   probe.parleyCounts = () => rtcCounts(probe.parleyPc, probe.parleyPc.getTransceivers()[1].mid);
   probe.parleyStats = () => probe.parleyPc ? parleyWebRtcStats() : new Promise(resolve => {
     const worker = probe.worker;

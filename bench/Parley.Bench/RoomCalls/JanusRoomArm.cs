@@ -32,10 +32,16 @@ internal static class JanusRoomArm
         }
         var streams = people.Select(p => (p, people.Where(o => o != p).ToArray())).ToList();
         var run = await ProbeWindow.MeasureAsync("janus", people, streams, window, [janus.Pid]);
+        var stages = new List<string>();
         foreach (var person in people)
         {
+            // WebRTC's own means: the publisher's encoder, and over the subscriptions the jitter buffer and the decoder.
+            var ms = await person.Page.EvaluateAsync<double[]>("async () => { const [sent, ...got] = await Promise.all(__janus.connections.map(pc => __probe.rtcCounts(pc))); "
+                + "const sum = k => got.reduce((t, c) => t + c[k], 0); return [1000 * sent.encodeSeconds / Math.max(1, sent.encoded), "
+                + "1000 * sum('jitterSeconds') / Math.max(1, sum('emitted')), 1000 * sum('decodeSeconds') / Math.max(1, sum('decoded'))]; }");
+            stages.Add($"{person.Name} encode {ms[0]:0}, jitter buffer {ms[1]:0}, decode {ms[2]:0}");
             await person.Page.EvaluateAsync("() => __janus.stop()");
         }
-        return run;
+        return run with { Stages = string.Join("; ", stages) + " (means)" };
     }
 }

@@ -30,6 +30,15 @@ internal static class ParleyRoomArms
         var streams = people.Select(p => (p, people.Where(o => o != p).ToArray())).ToList();
         var run = await ProbeWindow.MeasureAsync("room", people, streams, window, [pages.Hub.Pid, .. people.Select(p => p.Node.Process.Id)]);
 
+        var stages = new List<string>();
+        foreach (var person in people)
+        {
+            var ms = await person.Page.EvaluateAsync<double[]>("async () => { const e = (await import('/js/rooms-call/room-call.js')).roomCall.engine; "
+                + "return [e.stats.encodeMs, ...[...e.peers.values()].map(p => p.stats.decodeMs)]; }");
+            stages.Add($"{person.Name} encode {ms[0]:0}, decode {string.Join("/", ms.Skip(1).Select(d => d.ToString("0", System.Globalization.CultureInfo.InvariantCulture)))}");
+        }
+        run = run with { Stages = string.Join("; ", stages) + " (medians of recent frames)" };
+
         // Join: each joiner's click to the first frame shown of every participant already in the call (alice found nobody).
         var joins = new List<JoinTimes>();
         for (var i = 1; i < people.Count; i++)
@@ -74,7 +83,13 @@ internal static class ParleyRoomArms
         var codec = await CallBench.DialAsync(alice, bob, "webcodecs", pages.ReloadAsync);
         var run = await ProbeWindow.MeasureAsync(only is null ? "1:1" : $"1:1 {only}", pages.People, [(alice, [bob]), (bob, [alice])], window,
             [alice.Node.Process.Id, bob.Node.Process.Id]);
+        var stages = new List<string>();
+        foreach (var side in new[] { alice, bob })
+        {
+            var ms = await side.Page.EvaluateAsync<double[]>("async () => { const s = await __probe.parleyStats(); return [s.encodeMs, s.decodeMs]; }");
+            stages.Add($"{side.Name} encode {ms[0]:0}, decode {ms[1]:0}");
+        }
         await alice.Page.GetByRole(AriaRole.Button, new() { Name = "Hang up" }).ClickAsync();
-        return (run, codec);
+        return (run with { Stages = string.Join("; ", stages) + " (medians of recent frames)" }, codec);
     }
 }

@@ -12,6 +12,9 @@ internal sealed record ArmRun(string Name, Dictionary<string, List<double>> Stre
 {
     public List<double> All => [.. Streams.Values.SelectMany(v => v)];
 
+    /// <summary>Ms a frame spends in the encoder and decoder (and WebRTC's jitter buffer), as each page's engine counts them.</summary>
+    public string Stages { get; init; } = "";
+
     /// <summary>Frames a second shown of each stream: the slowest stream's, and the mean over streams.</summary>
     public (double Min, double Mean) Fps => (Streams.Values.Min(v => v.Count) / Seconds, Streams.Values.Average(v => v.Count) / Seconds);
 }

@@ -91,6 +91,7 @@ internal static class RoomCallBench
         Console.WriteLine($"  {run.Name,-7} latency median {Percentile(run.All, 0.5),4:0} p95 {Percentile(run.All, 0.95),4:0} ({run.All.Count} frames, {codec})  " +
             $"fps {min:0.0}/{mean:0.0}  browsers {run.BrowserCpu:0} %  servers {run.ServerCpu:0.0} %");
         Console.WriteLine("          by stream, median/p95: " + string.Join(", ", run.Streams.Select(s => $"{s.Key} {Percentile(s.Value, 0.5):0}/{Percentile(s.Value, 0.95):0}")));
+        Console.WriteLine($"          stages, ms a frame: {run.Stages}");
     }
 
     private static void Summarize(List<Round> all, List<string> arms)
