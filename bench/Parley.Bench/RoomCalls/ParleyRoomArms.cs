@@ -28,7 +28,20 @@ internal static class ParleyRoomArms
             await person.Page.GetByRole(AriaRole.Button, new() { Name = "Leave" }).WaitForAsync();
         }
         var streams = people.Select(p => (p, people.Where(o => o != p).ToArray())).ToList();
-        var run = await ProbeWindow.MeasureAsync("room", people, streams, window, [pages.Hub.Pid, .. people.Select(p => p.Node.Process.Id)]);
+        // Each page's engine counts the frames it encoded, and the frames it decoded of each other participant.
+        async Task<double[]> Counted()
+        {
+            var counts = new List<double>();
+            foreach (var person in people)
+            {
+                counts.AddRange(await person.Page.EvaluateAsync<double[]>("async () => { const e = (await import('/js/rooms-call/room-call.js')).roomCall.engine; "
+                    + "return [e.stats.sent.video, [...e.peers.values()].reduce((t, p) => t + p.stats.decoded.video, 0)]; }"));
+            }
+            return [.. counts];
+        }
+        var run = await ProbeWindow.MeasureAsync("room", people, streams, window, [pages.Hub.Pid, .. people.Select(p => p.Node.Process.Id)], Counted);
+        var encoded = Enumerable.Range(0, people.Count).Select(i => run.Rates[2 * i]).ToList();
+        var decoded = Enumerable.Range(0, people.Count).Select(i => run.Rates[2 * i + 1] / (people.Count - 1)).ToList();
 
         var stages = new List<string>();
         foreach (var person in people)
@@ -37,7 +50,11 @@ internal static class ParleyRoomArms
                 + "return [e.stats.encodeMs, ...[...e.peers.values()].map(p => p.stats.decodeMs)]; }");
             stages.Add($"{person.Name} encode {ms[0]:0}, decode {string.Join("/", ms.Skip(1).Select(d => d.ToString("0", System.Globalization.CultureInfo.InvariantCulture)))}");
         }
-        run = run with { Stages = string.Join("; ", stages) + " (medians of recent frames)" };
+        run = run with
+        {
+            Stages = string.Join("; ", stages) + $" (medians of recent frames); frames a second encoded by each sender {string.Join("/", encoded.Select(r => r.ToString("0.0", System.Globalization.CultureInfo.InvariantCulture)))}, " +
+                $"decoded of each other participant (mean at each page) {string.Join("/", decoded.Select(r => r.ToString("0.0", System.Globalization.CultureInfo.InvariantCulture)))}",
+        };
 
         // Join: each joiner's click to the first frame shown of every participant already in the call (alice found nobody).
         var joins = new List<JoinTimes>();

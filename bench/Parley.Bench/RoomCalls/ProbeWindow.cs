@@ -12,6 +12,9 @@ internal sealed record ArmRun(string Name, Dictionary<string, List<double>> Stre
 {
     public List<double> All => [.. Streams.Values.SelectMany(v => v)];
 
+    /// <summary>The arm's own counters a second over the window (see <see cref="ProbeWindow.MeasureAsync"/>), empty when it has none.</summary>
+    public double[] Rates { get; init; } = [];
+
     /// <summary>Ms a frame spends in the encoder and decoder (and WebRTC's jitter buffer), as each page's engine counts them.</summary>
     public string Stages { get; init; } = "";
 
@@ -26,10 +29,11 @@ internal static class ProbeWindow
 
     /// <summary>
     /// Waits until each receiver shows 30 stamped frames from each of its senders, lets the call settle, then takes every
-    /// frame each receiver shows over <paramref name="window"/>, by sender.
+    /// frame each receiver shows over <paramref name="window"/>, by sender; <paramref name="counters"/> (frames an engine
+    /// encoded and decoded, say) are read at both ends of the window, and their rates kept.
     /// </summary>
     public static async Task<ArmRun> MeasureAsync(string name, IReadOnlyList<CallSide> people, IReadOnlyList<(CallSide Receiver, CallSide[] Senders)> streams,
-        TimeSpan window, IReadOnlyList<int> serverPids)
+        TimeSpan window, IReadOnlyList<int> serverPids, Func<Task<double[]>>? counters = null)
     {
         int Number(CallSide person) => RoomCallPages.Sender(person, people);
         foreach (var (receiver, senders) in streams)
@@ -44,11 +48,13 @@ internal static class ProbeWindow
             starts.Add(await receiver.Page.EvaluateAsync<Dictionary<string, int>>("() => Object.fromEntries(Object.entries(__probe.bySender).map(([k, v]) => [k, v.length]))"));
         }
         TimeSpan ServerCpu() => serverPids.Aggregate(TimeSpan.Zero, (total, pid) => total + Proc.CpuTime(pid));
+        var countedBefore = counters is null ? [] : await counters();
         var (browsers, servers) = (Proc.CpuTimeOfOurs(ChromiumBinary), ServerCpu());
         var clock = Stopwatch.StartNew();
         await Task.Delay(window);
         var elapsed = clock.Elapsed;
         var (browsersUsed, serversUsed) = (Proc.CpuTimeOfOurs(ChromiumBinary) - browsers, ServerCpu() - servers);
+        var countedAfter = counters is null ? [] : await counters();
         var shown = new Dictionary<string, List<double>>();
         for (var i = 0; i < streams.Count; i++)
         {
@@ -60,6 +66,9 @@ internal static class ProbeWindow
                 shown[$"{sender.Name}→{receiver.Name}"] = [.. frames.GetValueOrDefault(Number(sender).ToString(System.Globalization.CultureInfo.InvariantCulture)) ?? []];
             }
         }
-        return new ArmRun(name, shown, elapsed.TotalSeconds, 100 * browsersUsed / elapsed, 100 * serversUsed / elapsed);
+        return new ArmRun(name, shown, elapsed.TotalSeconds, 100 * browsersUsed / elapsed, 100 * serversUsed / elapsed)
+        {
+            Rates = [.. countedAfter.Zip(countedBefore, (after, before) => (after - before) / elapsed.TotalSeconds)],
+        };
     }
 }
