@@ -33,12 +33,13 @@ internal static class Proc
 
     /// <summary>
     /// CPU time so far of each kind of thread in those processes, keyed "process type/thread name"
-    /// (Chromium's --type, "browser" without one; a renderer's main thread is named after the program).
+    /// (Chromium's --type, "browser" without one; a renderer's main thread is named after the program);
+    /// with <paramref name="oursOnly"/>, of the processes this process started only.
     /// </summary>
-    public static Dictionary<string, TimeSpan> ThreadCpuTimeOf(string executable)
+    public static Dictionary<string, TimeSpan> ThreadCpuTimeOf(string executable, bool oursOnly = false)
     {
         var byKind = new Dictionary<string, TimeSpan>();
-        foreach (var pid in ProcessesOf(executable))
+        foreach (var pid in ProcessesOf(executable).Where(pid => !oursOnly || IsOurs(pid)))
         {
             try
             {

@@ -15,6 +15,9 @@ internal sealed record ArmRun(string Name, Dictionary<string, List<double>> Stre
     /// <summary>The arm's own counters a second over the window (see <see cref="ProbeWindow.MeasureAsync"/>), empty when it has none.</summary>
     public double[] Rates { get; init; } = [];
 
+    /// <summary>The browsers' busiest kinds of thread over the window, in % of a core (all pages together).</summary>
+    public string Threads { get; init; } = "";
+
     /// <summary>Ms a frame spends in the encoder and decoder (and WebRTC's jitter buffer), as each page's engine counts them.</summary>
     public string Stages { get; init; } = "";
 
@@ -50,10 +53,13 @@ internal static class ProbeWindow
         TimeSpan ServerCpu() => serverPids.Aggregate(TimeSpan.Zero, (total, pid) => total + Proc.CpuTime(pid));
         var countedBefore = counters is null ? [] : await counters();
         var (browsers, servers) = (Proc.CpuTimeOfOurs(ChromiumBinary), ServerCpu());
+        var threads = Proc.ThreadCpuTimeOf(ChromiumBinary, oursOnly: true);
         var clock = Stopwatch.StartNew();
         await Task.Delay(window);
         var elapsed = clock.Elapsed;
         var (browsersUsed, serversUsed) = (Proc.CpuTimeOfOurs(ChromiumBinary) - browsers, ServerCpu() - servers);
+        var busiest = Proc.ThreadCpuTimeOf(ChromiumBinary, oursOnly: true).Select(t => (t.Key, Used: t.Value - threads.GetValueOrDefault(t.Key)))
+            .OrderByDescending(t => t.Used).Take(6).Select(t => $"{t.Key} {100 * t.Used / elapsed:0}");
         var countedAfter = counters is null ? [] : await counters();
         var shown = new Dictionary<string, List<double>>();
         for (var i = 0; i < streams.Count; i++)
@@ -69,6 +75,7 @@ internal static class ProbeWindow
         return new ArmRun(name, shown, elapsed.TotalSeconds, 100 * browsersUsed / elapsed, 100 * serversUsed / elapsed)
         {
             Rates = [.. countedAfter.Zip(countedBefore, (after, before) => (after - before) / elapsed.TotalSeconds)],
+            Threads = string.Join(", ", busiest),
         };
     }
 }

@@ -92,6 +92,7 @@ internal static class RoomCallBench
             $"fps {min:0.0}/{mean:0.0}  browsers {run.BrowserCpu:0} %  servers {run.ServerCpu:0.0} %");
         Console.WriteLine("          by stream, median/p95: " + string.Join(", ", run.Streams.Select(s => $"{s.Key} {Percentile(s.Value, 0.5):0}/{Percentile(s.Value, 0.95):0}")));
         Console.WriteLine($"          stages, ms a frame: {run.Stages}");
+        Console.WriteLine($"          busiest browser threads, % of a core: {run.Threads}");
     }
 
     private static void Summarize(List<Round> all, List<string> arms)

@@ -1,8 +1,9 @@
 // The room call bench's Janus arm, added to the bench's pages beside call-probe.js: the same three pages in a
-// Janus VideoRoom (the Debian package's janus, its HTTP transport, no janus.js: that library wants webrtc-adapter,
-// which the package does not ship, so the page speaks the transport's JSON itself). Each page publishes its probe
+// Janus VideoRoom (Debian's janus, its HTTP transport). Not through janus.js (libjs-janus-gateway): it wants
+// webrtc-adapter's global from another package, and hides the peer connections; the page speaks the transport's JSON
+// itself, with the plain RTCPeerConnection the probe's WebRTC anchor uses. Each page publishes its probe
 // camera (360p, VP8, audio too) on one peer connection and subscribes to each other page's feed on one more; the
-// probe reads every frame the subscriptions show. The page runs on Janus's own origin, so no CORS or CSP is in the
+// probe reads every frame the subscriptions show, and their voices are played. The page runs on Janus's own origin, so no CORS or CSP is in the
 // way. Non-trickle ICE: every offer and answer carries its candidates.
 (() => {
   const janus = window.__janus = { connections: [] };
@@ -89,7 +90,13 @@
     const pc = new RTCPeerConnection();
     janus.connections.push(pc);
     pc.ontrack = ({ track }) => {
-      if (track.kind !== 'video') return;
+      if (track.kind === 'audio') {
+        // Played, as Parley's pages play every voice: both arms do that work.
+        const audio = new Audio();
+        audio.srcObject = new MediaStream([track]);
+        audio.play().catch(() => {});
+        return;
+      }
       show(track);
       window.__probe.readTrack(track);
     };
