@@ -11,7 +11,7 @@
   const W = 1280, H = 720, BITS = 32, BLOCK = W / BITS, SENDER_BITS = 4, CLOCK = 2 ** (BITS - SENDER_BITS);
   // latencies: every stamped frame read; bySender: the same, by the number of the page that sent it.
   const probe = window.__probe = { latencies: [], bySender: {} };
-  const sender = Number(localStorage.getItem('parley-bench-sender') ?? 0) % 2 ** SENDER_BITS;
+  const ownNumber = Number(localStorage.getItem('parley-bench-sender') ?? 0) % 2 ** SENDER_BITS;
 
   function stampedCamera(asked) {
     const height = Math.min(asked?.height?.ideal ?? H, Number(localStorage.getItem('parley-bench-camera-height') ?? H));
@@ -30,7 +30,7 @@
       context.fillRect((n * 9) % (W - 240), 240, 240, 240);
       context.font = '64px sans-serif';
       context.fillText(`frame ${n}`, 80, 640);
-      const stamp = sender * CLOCK + Date.now() % CLOCK;
+      const stamp = ownNumber * CLOCK + Date.now() % CLOCK;
       for (let i = 0; i < BITS; i++) {
         const bit = Math.floor(stamp / 2 ** (BITS - 1 - i)) % 2;
         context.fillStyle = bit ? '#fff' : '#000';
