@@ -17,9 +17,13 @@ internal static class ParleyRoomArms
 {
     private const string RemoteTiles = "[...document.querySelectorAll('.room-tiles .tile.remote')]";
 
-    public static async Task<(ArmRun Run, RoomFigures Figures)> RoomAsync(RoomCallPages pages, TimeSpan window)
+    /// <summary>
+    /// #team's call with the first <paramref name="count"/> people (all three by default; two, alice and bob, to set the
+    /// room's path against the 1:1 call's with the same two pages' work), measured; then the last joiner leaves, then the others.
+    /// </summary>
+    public static async Task<(ArmRun Run, RoomFigures Figures)> RoomAsync(RoomCallPages pages, TimeSpan window, int count = 3)
     {
-        var people = pages.People;
+        var people = pages.People.Take(count).ToList();
         await pages.ReloadAsync();
         foreach (var person in people)
         {
@@ -39,7 +43,7 @@ internal static class ParleyRoomArms
             }
             return [.. counts];
         }
-        var run = await ProbeWindow.MeasureAsync("room", people, streams, window, [pages.Hub.Pid, .. people.Select(p => p.Node.Process.Id)], Counted);
+        var run = await ProbeWindow.MeasureAsync(count == pages.People.Count ? "room" : $"room of {count}", people, streams, window, [pages.Hub.Pid, .. people.Select(p => p.Node.Process.Id)], Counted);
         var encoded = Enumerable.Range(0, people.Count).Select(i => run.Rates[2 * i]).ToList();
         var decoded = Enumerable.Range(0, people.Count).Select(i => run.Rates[2 * i + 1] / (people.Count - 1)).ToList();
 

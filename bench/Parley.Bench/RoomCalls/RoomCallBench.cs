@@ -7,7 +7,8 @@ namespace Parley.Bench.RoomCalls;
 /// Issue 18's three-page bench: alice, bob and carol (three <c>parley up</c> nodes on a real <c>parley hub</c>, a Chromium
 /// page each with the probe's stamped 360p camera) in #team's call, against, on the same pages in the same round: a 1:1
 /// Parley call between alice and bob (the anchor, in the codec the pages agree on; target: room latency at most 1.2x its
-/// latency), the same 1:1 call in VP8 (the room's codec, to tell the codec's share from the room's), and the three pages
+/// latency), the same 1:1 call in VP8 (the room's codec, to tell the codec's share from the room's), the room's call with
+/// alice and bob only (the 1:1's two streams on the room's path: the path's share against the third page's work), and the three pages
 /// in a Janus VideoRoom (when Debian's janus is installed). Capture-to-display latency of each page's video at the
 /// others, frames a second shown, browser and server CPU; join → first remote frame; leave → seen by the others. The
 /// arms' order reverses every round; every round is printed, then the median and spread, and the target is "met" only
@@ -21,7 +22,7 @@ internal static class RoomCallBench
 
     private sealed record Round(Dictionary<string, ArmRun> Runs, RoomFigures Figures)
     {
-        public double Ratio(string anchor, double share = 0.5) => Percentile(Runs["room"].All, share) / Percentile(Runs[anchor].All, share);
+        public double Ratio(string anchor, double share = 0.5, string arm = "room") => Percentile(Runs[arm].All, share) / Percentile(Runs[anchor].All, share);
     }
 
     public static async Task<int> RunAsync(string[] args)
@@ -31,9 +32,10 @@ internal static class RoomCallBench
         var window = TimeSpan.FromSeconds(Option("--seconds", 15));
         Console.WriteLine($"Room call of three pages (alice, bob, carol: one headless Chromium, a {RoomCallPages.CameraHeight}p30 stamped canvas camera each) through a parley hub, against, " +
             $"on the same pages in the same round: a 1:1 Parley call alice-bob (WebCodecs engine, the codec the pages agree on: the anchor), the same in VP8 (the room's codec), " +
+            "the room's call with alice and bob only (room of 2: the 1:1's work on the room's path), " +
             $"and the three pages in a Janus VideoRoom; {rounds} rounds, each arm {window.TotalSeconds:0} s measured after a 4 s warm-up, the arms' order reversed every round.");
-        Console.WriteLine("latency = shown minus captured, ms, over every frame of every stream (3 pages: 6 streams, 1:1: 2); fps = frames shown a second per stream (slowest/mean); " +
-            "CPU in % of one core over the window: this bench's Chromium processes, and the servers (room: hub + 3 nodes; 1:1: 2 nodes; janus: janus)");
+        Console.WriteLine("latency = shown minus captured, ms, over every frame of every stream (3 pages: 6 streams, 1:1 and room of 2: 2); fps = frames shown a second per stream (slowest/mean); " +
+            "CPU in % of one core over the window: this bench's Chromium processes, and the servers (room: hub + 3 nodes; room of 2: hub + 2 nodes; 1:1: 2 nodes; janus: janus)");
         Console.WriteLine($"machine: {Environment.ProcessorCount} cores, load average {File.ReadAllText("/proc/loadavg").Trim()} at start (other work on the machine counts in it)");
         await using var pages = await RoomCallPages.StartAsync();
         var (janus, why) = args.Contains("--no-janus") ? (null, "--no-janus") : await JanusServer.TryStartAsync(Path.Combine(pages.Root, "janus"));
@@ -55,6 +57,7 @@ internal static class RoomCallBench
             new("room", "VP8", async () => { (var run, figures) = await ParleyRoomArms.RoomAsync(pages, window); return run; }),
             new("1:1", "", () => OneToOne(null)),
             new("1:1 vp8", "", () => OneToOne("vp8")),
+            new("room of 2", "VP8", async () => (await ParleyRoomArms.RoomAsync(pages, window, 2)).Run),
         };
         if (janus is not null)
         {
@@ -76,7 +79,8 @@ internal static class RoomCallBench
             {
                 Print(runs[arm.Name], codecs.GetValueOrDefault(arm.Name, arm.Codec));
             }
-            Console.WriteLine("  latency ratios, median (p95): " + string.Join(", ", arms.Skip(1).Select(a => $"room/{a.Name} {result.Ratio(a.Name):0.00}x ({result.Ratio(a.Name, 0.95):0.00}x)")));
+            Console.WriteLine("  latency ratios, median (p95): " + string.Join(", ", arms.Skip(1).Select(a => $"room/{a.Name} {result.Ratio(a.Name):0.00}x ({result.Ratio(a.Name, 0.95):0.00}x)")) +
+                $", room of 2/1:1 {result.Ratio("1:1", arm: "room of 2"):0.00}x ({result.Ratio("1:1", 0.95, "room of 2"):0.00}x)");
             Console.WriteLine("  join, ms after the click: " + string.Join("; ", result.Figures.Joins.Select(j =>
                 $"{j.Name} answered {j.Answered:0}, media channel open {j.Open:0}, first frame of everyone already there {j.FirstFrames:0}")));
             Console.WriteLine($"  leave → seen: {pages.People[^1].Name}'s Leave click to her tile gone at " + string.Join(", ", result.Figures.LeaveSeen.Select(l => $"{l.Key} {l.Value:0} ms")));
@@ -113,6 +117,8 @@ internal static class RoomCallBench
         {
             Console.WriteLine($"  room/{anchor} latency median: {Spread(all.Select(r => r.Ratio(anchor)), "0.00")}x (p95 {Spread(all.Select(r => r.Ratio(anchor, 0.95)), "0.00")}x)");
         }
+        Console.WriteLine($"  room of 2/1:1 latency median (the same two pages' work, the room's path): {Spread(all.Select(r => r.Ratio("1:1", arm: "room of 2")), "0.00")}x " +
+            $"(p95 {Spread(all.Select(r => r.Ratio("1:1", 0.95, "room of 2")), "0.00")}x)");
         var worst = all.Max(r => r.Ratio("1:1"));
         Console.WriteLine($"  room/1:1 latency median: {Spread(all.Select(r => r.Ratio("1:1")), "0.00")}x (p95 {Spread(all.Select(r => r.Ratio("1:1", 0.95)), "0.00")}x), " +
             $"worst round {worst:0.00}x, target ≤ {Target:0.0}x: " + (worst <= Target ? "met in every round" : "NOT met in every round"));
