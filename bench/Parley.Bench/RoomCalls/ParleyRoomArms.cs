@@ -1,10 +1,18 @@
+using System.Text.Json;
 using Microsoft.Playwright;
 using Parley.Bench.Calls;
 
 namespace Parley.Bench.RoomCalls;
 
-/// <summary>What joining a room call took a joiner, in ms after its click (performance.now() terms, the engine's <c>times</c>).</summary>
-internal sealed record JoinTimes(string Name, double Answered, double Open, double FirstFrames);
+/// <summary>
+/// What joining a room call took a joiner, in ms after its click (performance.now() terms, the engine's <c>times</c>): the
+/// node's answer, the media channel open, and the first frame shown of each participant already in the call.
+/// </summary>
+internal sealed record JoinTimes(string Name, double Answered, double Open, Dictionary<string, double> First)
+{
+    /// <summary>The first frame of everyone already there: the latest of them (NaN when one never came).</summary>
+    public double FirstFrames => First.Values.Any(double.IsNaN) ? double.NaN : First.Values.Max();
+}
 
 /// <summary>The room arm's extra figures: each joiner's join times, and ms from carol's Leave click to her tile gone at each other page.</summary>
 internal sealed record RoomFigures(List<JoinTimes> Joins, Dictionary<string, double> LeaveSeen);
@@ -64,9 +72,11 @@ internal static class ParleyRoomArms
         var joins = new List<JoinTimes>();
         for (var i = 1; i < people.Count; i++)
         {
-            var t = await people[i].Page.EvaluateAsync<double[]>("async () => { const t = (await import('/js/rooms-call/room-call.js')).roomCall.engine.times; "
-                + "return [t.joined - t.clicked, t.open - t.clicked, ...Object.values(t.firstFrame).map(f => f - t.clicked).sort((a, b) => a - b)]; }");
-            joins.Add(new JoinTimes(people[i].Name, t[0], t[1], t.Length >= 2 + i ? t[1 + i] : double.NaN));
+            var t = await people[i].Page.EvaluateAsync<JsonElement>("async () => { const e = (await import('/js/rooms-call/room-call.js')).roomCall.engine, t = e.times; "
+                + "return { answered: t.joined - t.clicked, open: t.open - t.clicked, "
+                + "first: Object.fromEntries(Object.entries(t.firstFrame).map(([p, f]) => [e.peers.get(Number(p))?.view.name ?? p, f - t.clicked])) }; }");
+            var first = people.Take(i).ToDictionary(p => p.Name, p => t.GetProperty("first").TryGetProperty(p.Name, out var ms) ? ms.GetDouble() : double.NaN);
+            joins.Add(new JoinTimes(people[i].Name, t.GetProperty("answered").GetDouble(), t.GetProperty("open").GetDouble(), first));
         }
 
         // Leave: the last joiner leaves; each other page notes (polling every 5 ms) when its tile is gone, on the wall clock all pages share.
