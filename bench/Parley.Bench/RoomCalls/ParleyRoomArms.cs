@@ -14,8 +14,12 @@ internal sealed record JoinTimes(string Name, double Answered, double Open, Dict
     public double FirstFrames => First.Values.Any(double.IsNaN) ? double.NaN : First.Values.Max();
 }
 
-/// <summary>The room arm's extra figures: each joiner's join times, and ms from carol's Leave click to her tile gone at each other page.</summary>
-internal sealed record RoomFigures(List<JoinTimes> Joins, Dictionary<string, double> LeaveSeen);
+/// <summary>
+/// The room arm's extra figures: each joiner's join times, ms from carol's Leave click to her tile gone at each other page,
+/// and what each node counted in the call by then (<c>GET /api/rooms/{room}/call</c>: keyframe asks the hub passed it, frames
+/// it could not open, frames dropped waiting for a sender's key, packets resent), for a join that waited.
+/// </summary>
+internal sealed record RoomFigures(List<JoinTimes> Joins, Dictionary<string, double> LeaveSeen, string Counters);
 
 /// <summary>
 /// The two Parley arms of the room call bench, on the same pages: #team's call with all three (through the hub's forwarding
@@ -79,6 +83,14 @@ internal static class ParleyRoomArms
             joins.Add(new JoinTimes(people[i].Name, t.GetProperty("answered").GetDouble(), t.GetProperty("open").GetDouble(), first));
         }
 
+        var counters = new List<string>();
+        foreach (var person in people)
+        {
+            var c = await person.Page.EvaluateAsync<double[]>("async () => { const c = (await (await fetch('/api/rooms/%23team/call')).json()).counters; "
+                + "return [c.keyframeRequests, c.unopened, c.awaitingKeyDropped, c.resent]; }");
+            counters.Add($"{person.Name} keyframe asks {c[0]}, unopened {c[1]}, dropped awaiting a key {c[2]}, resent {c[3]}");
+        }
+
         // Leave: the last joiner leaves; each other page notes (polling every 5 ms) when its tile is gone, on the wall clock all pages share.
         var leaver = people[^1];
         var stayers = people.Take(people.Count - 1).ToList();
@@ -97,7 +109,7 @@ internal static class ParleyRoomArms
         {
             await stayer.Page.GetByRole(AriaRole.Button, new() { Name = "Leave" }).ClickAsync();
         }
-        return (run, new RoomFigures(joins, leaveSeen));
+        return (run, new RoomFigures(joins, leaveSeen, string.Join("; ", counters)));
     }
 
     /// <summary>
