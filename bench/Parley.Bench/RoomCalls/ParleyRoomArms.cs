@@ -27,6 +27,7 @@ internal sealed record RoomFigures(List<JoinTimes> Joins, Dictionary<string, dou
 /// </summary>
 internal static class ParleyRoomArms
 {
+    private static readonly Dictionary<string, double[]> CountedBefore = [];
     private const string RemoteTiles = "[...document.querySelectorAll('.room-tiles .tile.remote')]";
 
     /// <summary>
@@ -86,8 +87,11 @@ internal static class ParleyRoomArms
         var counters = new List<string>();
         foreach (var person in people)
         {
-            var c = await person.Page.EvaluateAsync<double[]>("async () => { const c = (await (await fetch('/api/rooms/%23team/call')).json()).counters; "
+            // A node's counters run for its life; the 1:1 arms leave them be, so this call's are the change since the last room arm.
+            var now = await person.Page.EvaluateAsync<double[]>("async () => { const c = (await (await fetch('/api/rooms/%23team/call')).json()).counters; "
                 + "return [c.keyframeRequests, c.unopened, c.awaitingKeyDropped, c.resent]; }");
+            var c = now.Zip(CountedBefore.GetValueOrDefault(person.Name, new double[now.Length]), (after, before) => after - before).ToArray();
+            CountedBefore[person.Name] = now;
             counters.Add($"{person.Name} keyframe asks {c[0]}, unopened {c[1]}, dropped awaiting a key {c[2]}, resent {c[3]}");
         }
 

@@ -83,7 +83,7 @@ internal static class RoomCallBench
                 $", room of 2/1:1 {result.Ratio("1:1", arm: "room of 2"):0.00}x ({result.Ratio("1:1", 0.95, "room of 2"):0.00}x)");
             Console.WriteLine("  join, ms after the click: " + string.Join("; ", result.Figures.Joins.Select(j =>
                 $"{j.Name} answered {j.Answered:0}, media channel open {j.Open:0}, first frame of " + string.Join(" and ", j.First.Select(f => $"{f.Key} {f.Value:0}")))));
-            Console.WriteLine($"  nodes' counts in the call: {result.Figures.Counters}");
+            Console.WriteLine($"  nodes' counts in this room call: {result.Figures.Counters}");
             Console.WriteLine($"  leave → seen: {pages.People[^1].Name}'s Leave click to her tile gone at " + string.Join(", ", result.Figures.LeaveSeen.Select(l => $"{l.Key} {l.Value:0} ms")));
         }
         Summarize(all, arms.Select(a => a.Name).ToList());
