@@ -33,12 +33,13 @@ internal static class Proc
 
     /// <summary>
     /// CPU time so far of each kind of thread in those processes, keyed "process type/thread name"
-    /// (Chromium's --type, "browser" without one; a renderer's main thread is named after the program).
+    /// (Chromium's --type, "browser" without one; a renderer's main thread is named after the program);
+    /// with <paramref name="oursOnly"/>, of the processes this process started only.
     /// </summary>
-    public static Dictionary<string, TimeSpan> ThreadCpuTimeOf(string executable)
+    public static Dictionary<string, TimeSpan> ThreadCpuTimeOf(string executable, bool oursOnly = false)
     {
         var byKind = new Dictionary<string, TimeSpan>();
-        foreach (var pid in ProcessesOf(executable))
+        foreach (var pid in ProcessesOf(executable).Where(pid => !oursOnly || IsOurs(pid)))
         {
             try
             {
@@ -55,6 +56,34 @@ internal static class Proc
             }
         }
         return byKind;
+    }
+
+    /// <summary>
+    /// CPU time used by the running processes of <paramref name="executable"/> that this process started (directly or
+    /// not): this bench's browsers, not the ones other work on a shared machine runs.
+    /// </summary>
+    public static TimeSpan CpuTimeOfOurs(string executable) =>
+        ProcessesOf(executable).Where(pid => IsOurs(pid)).Aggregate(TimeSpan.Zero, (total, pid) => total + CpuTime(pid));
+
+    private static bool IsOurs(int pid)
+    {
+        for (var depth = 0; depth < 32 && pid > 1; depth++)
+        {
+            if (pid == Environment.ProcessId)
+            {
+                return true;
+            }
+            try
+            {
+                var stat = File.ReadAllText($"/proc/{pid}/stat");
+                pid = int.Parse(stat[(stat.LastIndexOf(')') + 2)..].Split(' ')[1], System.Globalization.CultureInfo.InvariantCulture);
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                return false;
+            }
+        }
+        return false;
     }
 
     private static List<int> ProcessesOf(string executable)

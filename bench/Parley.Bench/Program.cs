@@ -1,7 +1,7 @@
 using BenchmarkDotNet.Running;
 using Parley.Bench;
 
-// dotnet run -c Release --project bench/Parley.Bench -- <chat|files|hub|hubmem|video|call|attack|rooms|rooms-churn|attachments|startup|micro|idle> [options]
+// dotnet run -c Release --project bench/Parley.Bench -- <chat|files|hub|hubmem|video|call|attack|rooms|rooms-churn|attachments|startup|micro|idle|room-call> [options]
 var mode = args.FirstOrDefault() ?? "";
 return mode switch
 {
@@ -25,6 +25,7 @@ return mode switch
     "idle" => await Idle(),
     "room-call-forward" => await Parley.Bench.RoomCalls.RoomCallForwardBench.RunAsync(args.Skip(1).ToArray()),
     "bare-forward" => await Parley.Bench.RoomCalls.BareForwarder.RunAsync(),
+    "room-call" => await Parley.Bench.RoomCalls.RoomCallBench.RunAsync(args.Skip(1).ToArray()),
     _ => Usage(),
 };
 
@@ -50,6 +51,6 @@ static async Task<int> Idle()
 
 static int Usage()
 {
-    Console.Error.WriteLine("usage: Parley.Bench chat [--round-trips N] [--messages N] | files [--size-mib N] | files-proc [--size-mib N] [--rounds N] [--parley-only] [--tmpfs-only] | folders [--rounds N] [--parley-only] | hub [--members N] [--cluster] | video [--size-mib N] | call [--seconds N] [--rounds N] [--webcodecs] [--loopback-only] [--apart-only] [--no-loss] | attack [--seconds N] [--only NAME] | rooms [--members N] [--runs N] [--messages N] [--catch-up N] [--pace N] [--fan-out 0] | rooms-churn [--messages N] [--seed N] [--keep] | cluster-failover [--rounds N] | rooms-cluster [--members N] [--runs N] [--messages N] [--rate POSTS/S] | attachments [--members N] [--mib N] | startup [--runs N] | voice [--runs N] | room-call-forward [--seconds N] [--participants 3,8,16] | micro [BenchmarkDotNet args]");
+    Console.Error.WriteLine("usage: Parley.Bench chat [--round-trips N] [--messages N] | files [--size-mib N] | files-proc [--size-mib N] [--rounds N] [--parley-only] [--tmpfs-only] | folders [--rounds N] [--parley-only] | hub [--members N] [--cluster] | video [--size-mib N] | call [--seconds N] [--rounds N] [--webcodecs] [--loopback-only] [--apart-only] [--no-loss] | attack [--seconds N] [--only NAME] | rooms [--members N] [--runs N] [--messages N] [--catch-up N] [--pace N] [--fan-out 0] | rooms-churn [--messages N] [--seed N] [--keep] | cluster-failover [--rounds N] | rooms-cluster [--members N] [--runs N] [--messages N] [--rate POSTS/S] | attachments [--members N] [--mib N] | startup [--runs N] | voice [--runs N] | room-call-forward [--seconds N] [--participants 3,8,16] | room-call [--rounds N] [--seconds N] [--no-janus] | micro [BenchmarkDotNet args]");
     return 2;
 }

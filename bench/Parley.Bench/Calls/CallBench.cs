@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Text.Json;
 using Microsoft.Playwright;
+using static Parley.Bench.Calls.Figures;
 
 namespace Parley.Bench.Calls;
 
@@ -114,11 +115,6 @@ internal static class CallBench
 
     private static void Summarize(List<(Run Parley, Run WebRtc, Run? WebCodecs)> all, TimeSpan window, int lossPercent)
     {
-        static string Spread(IEnumerable<double> values, string format)
-        {
-            var sorted = values.Order().ToArray();
-            return $"{sorted[sorted.Length / 2].ToString(format, CultureInfo.InvariantCulture)} ({sorted[0].ToString(format, CultureInfo.InvariantCulture)}–{sorted[^1].ToString(format, CultureInfo.InvariantCulture)})";
-        }
         foreach (var arm in new Func<(Run Parley, Run WebRtc, Run? WebCodecs), Run?>[] { r => r.Parley, r => r.WebRtc, r => r.WebCodecs })
         {
             var runs = all.Select(arm).OfType<Run>().ToList();
@@ -146,20 +142,29 @@ internal static class CallBench
         return $"{side} encode {Mean("encodeSeconds", "encoded"):0.0}, pacer {Mean("sendDelaySeconds", "packetsSent"):0.0} a packet, jitter buffer {Mean("jitterSeconds", "emitted"):0.0}, decode {Mean("decodeSeconds", "decoded"):0.0}";
     }
 
-    private static async Task<Run> ParleyCallAsync(CallSides sides, TimeSpan window, string engine)
+    /// <summary>
+    /// A video call from alice to bob, accepted, on the engine asked for ("webrtc": Chromium's, packets through the nodes; else
+    /// Parley's WebCodecs engine), after <paramref name="reload"/> so the pages pick it up; returns the codec the pages agreed on.
+    /// </summary>
+    public static async Task<string> DialAsync(CallSide alice, CallSide bob, string engine, Func<Task> reload)
     {
-        foreach (var page in new[] { sides.Alice.Page, sides.Bob.Page })
+        foreach (var page in new[] { alice.Page, bob.Page })
         {
             // The pages offer WebRTC's engine only when asked to (session.js); the node picks it when both offer it.
             await page.EvaluateAsync("engine => engine === 'webrtc' ? localStorage.setItem('parley-call-engine', engine) : localStorage.removeItem('parley-call-engine')", engine);
         }
-        await sides.ReloadAsync();
-        await sides.Alice.Page.EvaluateAsync("() => location.hash = '#/calls'");
-        await sides.Alice.Page.GetByRole(AriaRole.Button, new() { Name = "Video call bob" }).ClickAsync();
-        await sides.Bob.Page.GetByRole(AriaRole.Button, new() { Name = "Accept video" }).ClickAsync();
+        await reload();
+        await alice.Page.EvaluateAsync("() => location.hash = '#/calls'");
+        await alice.Page.GetByRole(AriaRole.Button, new() { Name = $"Video call {bob.Name}" }).ClickAsync();
+        await bob.Page.GetByRole(AriaRole.Button, new() { Name = "Accept video" }).ClickAsync();
         // The call's status line (in the closed Details, hence hidden) starts with the codec the pages agreed on ("H264 · sent …").
-        var status = sides.Alice.Page.GetByRole(AriaRole.Status, new() { IncludeHidden = true }).Filter(new() { HasTextRegex = new System.Text.RegularExpressions.Regex("^(VP8|VP9|H264) ·") });
-        var codec = (await status.TextContentAsync())!.Split(' ')[0];
+        var status = alice.Page.GetByRole(AriaRole.Status, new() { IncludeHidden = true }).Filter(new() { HasTextRegex = new System.Text.RegularExpressions.Regex("^(VP8|VP9|H264) ·") });
+        return (await status.TextContentAsync())!.Split(' ')[0];
+    }
+
+    private static async Task<Run> ParleyCallAsync(CallSides sides, TimeSpan window, string engine)
+    {
+        var codec = await DialAsync(sides.Alice, sides.Bob, engine, sides.ReloadAsync);
         // The engine's own counters (video frames sent and decoded, and how long a frame takes in each).
         const string Stats = "async () => { const s = await __probe.parleyStats(); return [s.sent.video, s.decoded.video, s.encodeMs, s.decodeMs]; }";
         var run = await MeasureAsync(sides, engine == "webrtc" ? "parley" : "webcodecs", window, async page =>
@@ -253,15 +258,5 @@ internal static class CallBench
         var decoded = after[0].Decoded - before[0].Decoded + after[1].Decoded - before[1].Decoded;
         double Share(TimeSpan used) => 100 * used / elapsed;
         return new Run(name, latencies, encoded, decoded, Share(cpu.Alice), Share(cpu.Bob), Share(cpu.Browsers)) { Threads = string.Join(", ", busiest) };
-    }
-
-    private static double Percentile(List<double> values, double share)
-    {
-        if (values.Count == 0)
-        {
-            return double.NaN;
-        }
-        var sorted = values.Order().ToArray();
-        return sorted[(int)Math.Min(sorted.Length - 1, Math.Floor(share * sorted.Length))];
     }
 }

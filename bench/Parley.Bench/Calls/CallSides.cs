@@ -1,4 +1,3 @@
-using System.Text.Json;
 using Microsoft.Playwright;
 using Parley.Testing;
 
@@ -14,7 +13,6 @@ internal sealed record CallSide(string Name, NodeProcess Node, IPage Page);
 /// </summary>
 internal sealed class CallSides : IAsyncDisposable
 {
-    private static readonly string Probe = File.ReadAllText(Path.Combine(AppContext.BaseDirectory, "Calls", "call-probe.js"));
     private readonly List<IAsyncDisposable> _owned = [];
     private readonly List<IBrowser> _browsers = [];
     private IPlaywright? _playwright;
@@ -64,52 +62,14 @@ internal sealed class CallSides : IAsyncDisposable
         return node;
     }
 
-    /// <summary>Headless Chromium with a fake microphone, in a namespace when one is named (through a wrapper that enters it).</summary>
     private async Task<IBrowser> LaunchAsync(string? networkNamespace)
     {
-        var executable = "/usr/bin/chromium";
-        // Network namespaces are Linux's: the bench runs the namespaced arms only there.
-        if (networkNamespace is not null && OperatingSystem.IsLinux())
-        {
-            executable = Path.Combine(Root, $"chromium-in-{networkNamespace}");
-            await File.WriteAllTextAsync(executable, $"#!/bin/sh\nexec ip netns exec {networkNamespace} /usr/bin/chromium \"$@\"\n");
-            File.SetUnixFileMode(executable, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
-        }
-        var browser = await _playwright!.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
-        {
-            ExecutablePath = executable,
-            Headless = true,
-            Args =
-            [
-                "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update",
-                "--disable-sync", "--use-fake-device-for-media-stream", "--use-fake-ui-for-media-stream", "--autoplay-policy=no-user-gesture-required",
-                // Host candidates as addresses, not mDNS names nobody here would answer.
-                "--disable-features=WebRtcHideLocalIpsWithMdns",
-            ],
-        });
+        var browser = await ProbePages.LaunchAsync(_playwright!, Root, networkNamespace);
         _browsers.Add(browser);
         return browser;
     }
 
-    private static async Task<IPage> SignedInPageAsync(IBrowser browser, NodeProcess node)
-    {
-        var context = await browser.NewContextAsync(new BrowserNewContextOptions
-        {
-            ViewportSize = new ViewportSize { Width = 1280, Height = 800 },
-            Permissions = ["camera", "microphone"],
-        });
-        context.SetDefaultTimeout(30_000);
-        await context.AddInitScriptAsync(Probe);
-        var page = await context.NewPageAsync();
-        if (Environment.GetEnvironmentVariable("PARLEY_BENCH_CONSOLE") is "1")
-        {
-            page.Console += (_, message) => Console.WriteLine($"  [page of {node.Home}] {message.Text}");
-        }
-        var open = await node.CliAsync("open", "--no-browser");
-        await page.GotoAsync(open.Out.Trim());
-        await page.WaitForSelectorAsync("#nav a");
-        return page;
-    }
+    private static Task<IPage> SignedInPageAsync(IBrowser browser, NodeProcess node) => ProbePages.SignedInAsync(browser, node);
 
     public async Task ReloadAsync()
     {

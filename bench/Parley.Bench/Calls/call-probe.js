@@ -1,16 +1,23 @@
 // The call bench's probe, added to every page before its own scripts run. The camera becomes a
-// 1280x720 canvas at 30 frames a second whose top rows carry the time each frame was captured
-// (32 black or white blocks, and their inverse below as a check); received frames are read back to
-// take that time out again. Both arms meet it the same way: the camera through getUserMedia, and
+// canvas at 30 frames a second (1280x720, or smaller when the page asks for less or the bench caps it:
+// localStorage 'parley-bench-camera-height') whose top rows carry the time each frame was captured and
+// the sender's number (localStorage 'parley-bench-sender', 0-15: the room bench tells three senders
+// apart) in 32 black or white blocks, and their inverse below as a check; received frames are read back
+// to take that time out again. The scene is drawn in 1280-wide coordinates scaled to the canvas, so
+// the blocks are always a 32nd of the width and the reader needs no size. Both arms meet it the same way: the camera through getUserMedia, and
 // the received video as a track read on the page's main thread (Parley's track generators, WebRTC's
 // received track).
 (() => {
-  const W = 1280, H = 720, BITS = 32, BLOCK = W / BITS, TWO32 = 2 ** 32;
-  const probe = window.__probe = { latencies: [] };
+  const W = 1280, H = 720, BITS = 32, BLOCK = W / BITS, SENDER_BITS = 4, CLOCK = 2 ** (BITS - SENDER_BITS);
+  // latencies: every stamped frame read; bySender: the same, by the number of the page that sent it.
+  const probe = window.__probe = { latencies: [], bySender: {} };
+  const ownNumber = Number(localStorage.getItem('parley-bench-sender') ?? 0) % 2 ** SENDER_BITS;
 
-  function stampedCamera() {
-    const canvas = Object.assign(document.createElement('canvas'), { width: W, height: H });
+  function stampedCamera(asked) {
+    const height = Math.min(asked?.height?.ideal ?? H, Number(localStorage.getItem('parley-bench-camera-height') ?? H));
+    const canvas = Object.assign(document.createElement('canvas'), { width: Math.round(height * 16 / 9), height });
     const context = canvas.getContext('2d');
+    context.scale(canvas.width / W, canvas.width / W);
     const track = canvas.captureStream(0).getVideoTracks()[0];
     let n = 0;
     const timer = setInterval(() => {
@@ -23,7 +30,7 @@
       context.fillRect((n * 9) % (W - 240), 240, 240, 240);
       context.font = '64px sans-serif';
       context.fillText(`frame ${n}`, 80, 640);
-      const stamp = Date.now() % TWO32;
+      const stamp = ownNumber * CLOCK + Date.now() % CLOCK;
       for (let i = 0; i < BITS; i++) {
         const bit = Math.floor(stamp / 2 ** (BITS - 1 - i)) % 2;
         context.fillStyle = bit ? '#fff' : '#000';
@@ -67,14 +74,24 @@
       if (Math.abs(top - bottom) < 80) return; // not a stamped frame (or too blurred to read)
       stamp = stamp * 2 + (top > bottom ? 1 : 0);
     }
-    const latency = (now % TWO32 - stamp + TWO32) % TWO32;
-    if (latency < 10_000) probe.latencies.push(latency);
+    const latency = (now % CLOCK - stamp % CLOCK + CLOCK) % CLOCK;
+    if (latency >= 10_000) return;
+    probe.latencies.push(latency);
+    (probe.bySender[Math.floor(stamp / CLOCK)] ??= []).push(latency);
   };
+
+  // The room bench's same-codec anchor: a page told to ('parley-bench-video-codecs' = 'vp8') claims it can encode no other
+  // video codec, so a 1:1 call agrees on VP8 as a room call uses, where a two-core machine would pick H.264.
+  const only = localStorage.getItem('parley-bench-video-codecs');
+  if (only) {
+    const isConfigSupported = VideoEncoder.isConfigSupported.bind(VideoEncoder);
+    VideoEncoder.isConfigSupported = async config => config.codec.startsWith(only) ? isConfigSupported(config) : { supported: false, config };
+  }
 
   const getUserMedia = navigator.mediaDevices.getUserMedia.bind(navigator.mediaDevices);
   navigator.mediaDevices.getUserMedia = async constraints => {
     const media = constraints.audio ? await getUserMedia({ audio: constraints.audio }) : new MediaStream();
-    if (constraints.video) media.addTrack(stampedCamera());
+    if (constraints.video) media.addTrack(stampedCamera(constraints.video));
     return media;
   };
 
@@ -123,6 +140,7 @@
     const c = await rtcCounts(probe.parleyPc, probe.parleyPc.getTransceivers()[1].mid);
     return { sent: { video: c.encoded }, decoded: { video: c.decoded }, encodeMs: 1000 * c.encodeSeconds / Math.max(1, c.encoded), decodeMs: 1000 * c.decodeSeconds / Math.max(1, c.decoded), counts: c };
   };
+  probe.rtcCounts = rtcCounts;
   probe.parleyCounts = () => rtcCounts(probe.parleyPc, probe.parleyPc.getTransceivers()[1].mid);
   probe.parleyStats = () => probe.parleyPc ? parleyWebRtcStats() : new Promise(resolve => {
     const worker = probe.worker;
@@ -135,6 +153,7 @@
   });
 
   /** Reads every frame a received track shows, as a page's tile would show it. */
+  probe.readTrack = readTrack;
   function readTrack(track) {
     const frames = new MediaStreamTrackProcessor({ track }).readable.getReader();
     (async () => {
