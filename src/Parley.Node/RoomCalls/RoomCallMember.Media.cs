@@ -194,7 +194,7 @@ internal sealed partial class RoomCallMember
                     else
                     {
                         // Its new key is on its way over the link and the media outran it (the first keyframe after a join does): kept a moment.
-                        call.AwaitingKey.Keep(header, body, time.GetTimestamp());
+                        call.AwaitingKey.Keep(header, body, time.GetTimestamp(), time);
                         return;
                     }
                 }

@@ -35,7 +35,7 @@ internal static class RoomCallPageChannel
         var toPage = SendToPageAsync(socket, outgoing, done.Token);
         try
         {
-            await ReceiveFromPageAsync(socket, session, done.Token).ConfigureAwait(false);
+            await ReceiveFromPageAsync(socket, session, outgoing, done.Token).ConfigureAwait(false);
         }
         catch (Exception e) when (e is OperationCanceledException or WebSocketException)
         {
@@ -52,7 +52,7 @@ internal static class RoomCallPageChannel
         }
     }
 
-    private static async Task ReceiveFromPageAsync(WebSocket socket, RoomCallSession session, CancellationToken cancellationToken)
+    private static async Task ReceiveFromPageAsync(WebSocket socket, RoomCallSession session, ChannelReader<object> attached, CancellationToken cancellationToken)
     {
         var buffer = new byte[PageFrame.MaxSize];
         while (socket.State == WebSocketState.Open)
@@ -60,6 +60,10 @@ internal static class RoomCallPageChannel
             if (await WholeMessages.ReceiveAsync(socket, buffer, "a frame is at most 290 KB", cancellationToken).ConfigureAwait(false) is not { } message)
             {
                 return;
+            }
+            if (!session.IsAttached(attached))
+            {
+                return; // another tab took the call: what this one still sends would mix with its frames under our frame numbers
             }
             var (type, length) = message;
             if (type == WebSocketMessageType.Binary)

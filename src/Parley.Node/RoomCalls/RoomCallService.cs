@@ -17,6 +17,9 @@ internal sealed class RoomCallService : IDisposable
     private readonly VerifiedDirectory _directory;
     private readonly TimeProvider _time;
     private readonly Lock _lock = new();
+
+    /// <summary>One join at a time: two at once (two tabs, a reload mid-join) each left the other's call and the node ended in the hub's call with no session.</summary>
+    private readonly SemaphoreSlim _joining = new(1, 1);
     private RoomCallSession? _session;
     private CancellationTokenSource? _running;
 
@@ -39,6 +42,19 @@ internal sealed class RoomCallService : IDisposable
         {
             throw new ApiRequestException("give the room's name, like #team");
         }
+        await _joining.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            return await JoinOneAsync(name, video, cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            _joining.Release();
+        }
+    }
+
+    private async Task<RoomCallInfo> JoinOneAsync(string name, bool video, CancellationToken cancellationToken)
+    {
         if (_session is { } before)
         {
             _member.Leave();
@@ -63,8 +79,22 @@ internal sealed class RoomCallService : IDisposable
         var running = new CancellationTokenSource();
         lock (_lock)
         {
-            _running?.Cancel();
-            _running = running;
+            if (_session != session)
+            {
+                running.Dispose();
+                running = null;
+            }
+            else
+            {
+                _running?.Cancel();
+                _running = running;
+            }
+        }
+        if (running is null)
+        {
+            // Left (the page went, the hub ended it) while the grant was on its way: out of the hub's call too, no pump for it.
+            _member.Leave();
+            throw new RoomCallRefusedException("the call was left while joining it");
         }
         _ = Task.Run(() => session.RunAsync(_member.Received, running.Token), CancellationToken.None);
         session.SendState();
@@ -163,6 +193,7 @@ internal sealed class RoomCallService : IDisposable
             _member.Leave();
             Forget(session, "the node stopped");
         }
+        _joining.Dispose();
     }
 }
 

@@ -76,6 +76,15 @@ internal sealed partial class RoomCallSession(RoomCallMember member, string room
         return page.Reader;
     }
 
+    /// <summary>Whether the call's media goes to this page (another tab may have taken it since).</summary>
+    public bool IsAttached(ChannelReader<object> reader)
+    {
+        lock (_lock)
+        {
+            return _page?.Reader == reader;
+        }
+    }
+
     /// <summary>The page left; true when it was the page the call's media went to.</summary>
     public bool Detach(ChannelReader<object> reader)
     {
