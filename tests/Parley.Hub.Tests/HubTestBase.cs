@@ -40,6 +40,17 @@ public abstract class HubTestBase : IAsyncLifetime
         return node;
     }
 
+    /// <summary><paramref name="owner"/> creates #team and each of <paramref name="members"/> is invited and joins.</summary>
+    private protected static async Task TeamOfAsync(TestNode owner, params TestNode[] members)
+    {
+        await owner.Node.Rooms.CreateAsync("team");
+        foreach (var member in members)
+        {
+            await owner.Node.Get<Parley.Node.Rooms.RoomOwnership>().InviteAsync("team", member.Id.ToString());
+            await member.Node.Rooms.JoinAsync("team");
+        }
+    }
+
     /// <summary>A contact of <paramref name="node"/>'s ("bob") who was on the hub and has gone: what the node sends him goes to the mailbox.</summary>
     private protected async Task<DeviceId> OfflineContactOfAsync(TestNode node)
     {

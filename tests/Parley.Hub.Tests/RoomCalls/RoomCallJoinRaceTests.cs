@@ -19,9 +19,7 @@ public sealed class RoomCallJoinRaceTests : HubTestBase
     {
         await using var alice = await OnHubAsync("alice");
         await using var bob = await OnHubAsync("bob");
-        await alice.Node.Rooms.CreateAsync("team");
-        await alice.Node.Get<RoomOwnership>().InviteAsync("team", bob.Id.ToString());
-        await bob.Node.Rooms.JoinAsync("team");
+        await TeamOfAsync(alice, bob);
         var aliceCalls = alice.Node.Get<RoomCallService>();
         var bobCalls = bob.Node.Get<RoomCallService>();
         await bobCalls.JoinAsync("#team", video: false);

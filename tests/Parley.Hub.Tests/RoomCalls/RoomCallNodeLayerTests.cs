@@ -18,9 +18,7 @@ public sealed class RoomCallNodeLayerTests : HubTestBase
     {
         await using var alice = await OnHubAsync("alice");
         await using var bob = await OnHubAsync("bob");
-        await alice.Node.Rooms.CreateAsync("team");
-        await alice.Node.Get<RoomOwnership>().InviteAsync("team", bob.Id.ToString());
-        await bob.Node.Rooms.JoinAsync("team");
+        await TeamOfAsync(alice, bob);
         var (sender, receiver) = (alice.Node.Get<RoomCallMember>(), bob.Node.Get<RoomCallMember>());
         await sender.JoinAsync("team", RoomCallMedia.Audio | RoomCallMedia.Video);
         await receiver.JoinAsync("team", RoomCallMedia.Audio | RoomCallMedia.Video);

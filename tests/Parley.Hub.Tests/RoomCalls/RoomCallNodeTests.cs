@@ -26,12 +26,7 @@ public sealed class RoomCallNodeTests : HubTestBase
         await using var alice = await OnHubAsync("alice");
         await using var bob = await OnHubAsync("bob");
         await using var carol = await OnHubAsync("carol");
-        await alice.Node.Rooms.CreateAsync("team");
-        foreach (var member in new[] { bob, carol })
-        {
-            await alice.Node.Get<RoomOwnership>().InviteAsync("team", member.Id.ToString());
-            await member.Node.Rooms.JoinAsync("team");
-        }
+        await TeamOfAsync(alice, bob, carol);
         await using var curious = await RoomCallClient.ConnectAsync(Hub.Port, "curious", IPAddress.Parse("127.0.0.40"));
         var link = RoomInvite.Create(alice.Node.Get<NodeIdentity>(), "team", null, DateTimeOffset.UtcNow.AddHours(1)).ToArray();
         Assert.Null(await curious.RoomAsync(RoomOp.Join, "team", link));

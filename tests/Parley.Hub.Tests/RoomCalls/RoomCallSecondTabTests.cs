@@ -19,9 +19,7 @@ public sealed class RoomCallSecondTabTests : HubTestBase
     {
         await using var alice = await OnHubAsync("alice");
         await using var bob = await OnHubAsync("bob");
-        await alice.Node.Rooms.CreateAsync("team");
-        await alice.Node.Get<RoomOwnership>().InviteAsync("team", bob.Id.ToString());
-        await bob.Node.Rooms.JoinAsync("team");
+        await TeamOfAsync(alice, bob);
         await alice.Node.Get<RoomCallService>().JoinAsync("#team", video: false);
         await bob.Node.Get<RoomCallService>().JoinAsync("#team", video: false);
         var bobSession = bob.Node.Get<RoomCallService>().Current!;

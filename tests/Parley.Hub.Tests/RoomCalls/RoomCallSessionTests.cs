@@ -21,12 +21,7 @@ public sealed class RoomCallSessionTests : HubTestBase
         await using var alice = await OnHubAsync("alice");
         await using var bob = await OnHubAsync("bob");
         await using var carol = await OnHubAsync("carol");
-        await alice.Node.Rooms.CreateAsync("team");
-        foreach (var member in new[] { bob, carol })
-        {
-            await alice.Node.Get<RoomOwnership>().InviteAsync("team", member.Id.ToString());
-            await member.Node.Rooms.JoinAsync("team");
-        }
+        await TeamOfAsync(alice, bob, carol);
         var nodes = new[] { alice, bob, carol };
         var services = nodes.Select(n => n.Node.Get<RoomCallService>()).ToArray();
         var infos = new List<RoomCallInfo>();

@@ -32,32 +32,31 @@ export class CameraScale {
     return { width: 2 * Math.round(width * factor / 2), height: 2 * Math.round(height * factor / 2) };
   }
 
-  /** Counts a camera frame, `skipped` when the encoder was still busy with the last; true when the size should change. */
+  /** Counts a camera frame, `skipped` when the encoder was still busy with the last; `size()` follows any step taken. */
   count(now, skipped, capturedHeight) {
     if (this.windowStart < 0) this.windowStart = now;
     this.frames++;
     if (skipped) this.skipped++;
-    if (now - this.windowStart < WINDOW_MS) return false;
+    if (now - this.windowStart < WINDOW_MS) return;
     const share = this.skipped / this.frames;
     this.windowStart = now;
     this.frames = 0;
     this.skipped = 0;
     if (share > DOWN_SKIPPED) {
       this.calmSince = null;
-      if (this.step + 1 >= FACTORS.length || capturedHeight * FACTORS[this.step + 1] < MIN_HEIGHT) return false;
+      if (this.step + 1 >= FACTORS.length || capturedHeight * FACTORS[this.step + 1] < MIN_HEIGHT) return;
       if (now - this.raisedAt < UP_TRIAL_MS) this.upAfter = Math.min(2 * this.upAfter, UP_AFTER_MAX_MS);
       this.step++;
-      return true;
+      return;
     }
     if (share >= UP_SKIPPED || this.step === 0) {
       this.calmSince = null;
-      return false;
+      return;
     }
     this.calmSince ??= now;
-    if (now - this.calmSince < this.upAfter) return false;
+    if (now - this.calmSince < this.upAfter) return;
     this.step--;
     this.calmSince = null;
     this.raisedAt = now;
-    return true;
   }
 }
