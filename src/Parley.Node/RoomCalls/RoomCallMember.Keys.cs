@@ -148,18 +148,24 @@ internal sealed partial class RoomCallMember
                 Interlocked.Increment(ref _unopened);
                 return;
             }
+            // The newest by key ID (it wraps) stays with the one before it: a key handed late, after a newer one, does not push the newer out.
+            var held = call.TheirKeys.Keys.Where(k => k.Participant == sealedKey.Participant).Select(k => k.KeyId).Append(key.KeyId).ToList();
+            var newest = held.Aggregate((a, b) => (sbyte)(b - a) > 0 ? b : a);
+            if ((byte)(newest - key.KeyId) >= KeysKeptPerParticipant)
+            {
+                // Older than the keys we keep (its sender rekeyed twice while this one was on its way, as on quick rejoins): nothing it opens is still sent.
+                Interlocked.Increment(ref _staleKeys);
+                return;
+            }
             call.TheirKeys.Remove((sealedKey.Participant, key.KeyId), out var replaced);
             replaced?.Dispose();
-            call.TheirKeys[(sealedKey.Participant, key.KeyId)] = new RoomCallFrameCipher(key);
-            // The newest by key ID (it wraps) stays with the one before it: a key handed late, after a newer one, does not push the newer out.
-            var held = call.TheirKeys.Keys.Where(k => k.Participant == sealedKey.Participant).Select(k => k.KeyId).ToList();
-            var newest = held.Aggregate((a, b) => (sbyte)(b - a) > 0 ? b : a);
+            var opener = new RoomCallFrameCipher(key);
+            call.TheirKeys[(sealedKey.Participant, key.KeyId)] = opener;
             foreach (var old in held.Where(id => (byte)(newest - id) >= KeysKeptPerParticipant).Select(id => (sealedKey.Participant, id)).ToList())
             {
                 call.TheirKeys.Remove(old, out var cipher);
                 cipher?.Dispose();
             }
-            var opener = call.TheirKeys[(sealedKey.Participant, key.KeyId)];
             foreach (var (header, body) in call.AwaitingKey.Take(sealedKey.Participant, key.KeyId, time.GetTimestamp(), time))
             {
                 var media = new byte[Math.Max(0, body.Length - RoomCallFrameCipher.Overhead)];

@@ -46,6 +46,7 @@ internal sealed partial class RoomCallMember(NodeIdentity identity, AgreementKey
     private Socket? _udp;
     private CancellationTokenSource? _stop;
     private long _unopened;
+    private long _staleKeys;
     private long _keyframeRequests;
     private long _resent;
 
@@ -70,6 +71,9 @@ internal sealed partial class RoomCallMember(NodeIdentity identity, AgreementKey
 
     /// <summary>Packets that reached us but did not open (no key yet for them, a bad tag): counted, dropped.</summary>
     public long Unopened => Interlocked.Read(ref _unopened);
+
+    /// <summary>Frame keys that came after two newer ones of the same sender (quick rejoins): dropped, as nothing under them is sent any more.</summary>
+    public long StaleKeys => Interlocked.Read(ref _staleKeys);
 
     /// <summary>Packets dropped while waiting for their sender's key (in the call we are in).</summary>
     public long AwaitingKeyDropped

@@ -25,9 +25,9 @@ public sealed class RoomCallNodeLayerTests : HubTestBase
         await Wait.UntilAsync(() => sender.Others().Count == 1 && receiver.Others().Count == 1 && sender.KeyId is not null, "both in the call");
 
         var layers = new[] { 0, 2, 1, 2 };
-        var opened = 0;
+        var (opened, sent) = (0, 0);
         var clock = System.Diagnostics.Stopwatch.StartNew();
-        for (var frame = 0; clock.Elapsed < TimeSpan.FromSeconds(3); frame++)
+        for (var frame = 0; clock.Elapsed < TimeSpan.FromSeconds(3); frame++, sent++)
         {
             sender.SendMedia(RoomCallHop.VideoStream, new byte[400], keyframe: frame == 0, layer: (byte)layers[frame % 4]);
             await Task.Delay(33);
@@ -36,6 +36,15 @@ public sealed class RoomCallNodeLayerTests : HubTestBase
                 opened++;
             }
         }
+        // What is still on its way (a loaded machine runs late), then the count: every layer means nearly every part sent.
+        await Wait.UntilAsync(() =>
+        {
+            while (receiver.Received.TryRead(out _))
+            {
+                opened++;
+            }
+            return opened >= sent * 9 / 10;
+        }, $"bob opens 90% of the {sent} parts alice sent");
         var hubSide = Hub.RoomCalls.CallOf(bob.Id)!.Value;
         var aliceOnHub = Hub.RoomCalls.CallOf(alice.Id)!.Value.Participant;
         Assert.Equal(2, aliceOnHub.TopLayer);
@@ -43,6 +52,6 @@ public sealed class RoomCallNodeLayerTests : HubTestBase
         Assert.True(hubSide.Participant.Layers.Loss < RoomCallLayers.DownLoss, $"loss {hubSide.Participant.Layers.Loss:P0}");
         Assert.True(hubSide.Participant.Layers.Cap(aliceOnHub.Id) >= 2);
         Assert.Equal(0, Hub.RoomCalls.Skipped);
-        Assert.True(opened > 60, $"{opened} frame parts opened");
+        Assert.True(sent > 30, $"only {sent} parts sent in 3 s");
     }
 }
