@@ -20,6 +20,10 @@ internal static class FolderBench
         {
             return await ParleyOnlyAsync(rounds);
         }
+        if (Array.IndexOf(args, "--cut-offs") is var at and >= 0 && at + 1 < args.Length)
+        {
+            return await BundleCutOffBench.RunAsync([.. args[at + 1].Split(',').Select(int.Parse)], rounds);
+        }
         await using var nodes = await BenchNodes.StartAsync();
         await nodes.Bob.Files.SetAutoAcceptAsync(nodes.Alice.DeviceId, true);
         using var ssh = SshServer.TryStart();
@@ -106,7 +110,7 @@ internal static class FolderBench
     }
 
     /// <summary>From offer to the sender hearing every file verified (landed and synced), into a fresh folder.</summary>
-    private static async Task<TimeSpan> TimeParleyAsync(BenchNodes nodes, string path, int round, string arm = "parley")
+    internal static async Task<TimeSpan> TimeParleyAsync(BenchNodes nodes, string path, int round, string arm = "parley")
     {
         var dest = Dest(nodes, arm, round);
         Directory.CreateDirectory(dest);
@@ -142,7 +146,7 @@ internal static class FolderBench
         return samples.Count == 0 ? (0, 0, 0) : (samples[samples.Count / 2], samples[(int)Math.Ceiling(samples.Count * 0.99) - 1], samples.Count);
     }
 
-    private static void MakeFolder(string folder, int[] sizes, Random random)
+    internal static void MakeFolder(string folder, int[] sizes, Random random)
     {
         for (var i = 0; i < sizes.Length; i++)
         {

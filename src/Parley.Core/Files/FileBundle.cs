@@ -19,8 +19,11 @@ public readonly record struct BundledFile(int Length, byte[] Hash);
 public readonly record struct FileBundle(Guid OfferId, int FirstIndex, IReadOnlyList<BundledFile> Files, ReadOnlySequence<byte> Data)
     : IWireMessage<FileBundle>
 {
-    /// <summary>Largest file sent in a bundle: 64 KiB. Bigger files go as blocks.</summary>
-    public const int MaxFileBytes = 64 * 1024;
+    /// <summary>
+    /// Largest file a bundle may carry (what a receiver accepts): a block's worth, 256 KiB. Which files a sender
+    /// bundles is its own choice below this (<c>BundleSender.CutOffBytes</c>, 64 KiB by measurement).
+    /// </summary>
+    public const int MaxFileBytes = FileBlock.MaxData;
 
     /// <summary>Most files in one bundle: 256, as many as one landing syncs at once.</summary>
     public const int MaxFiles = 256;

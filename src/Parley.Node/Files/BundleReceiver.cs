@@ -75,7 +75,7 @@ internal sealed class BundleReceiver(TransferBook book, IncomingFiles incoming, 
         {
             var offered = transfer.Files[bundle.FirstIndex + i];
             var sent = bundle.Files[i];
-            if (!BundleSender.Fits(offered) || sent.Length != offered.Size)
+            if (!BundleSender.MayCarry(offered) || sent.Length != offered.Size)
             {
                 return $"the sender's bundle does not match the offer for '{SafeNames.Printable(offered.Path)}'";
             }
