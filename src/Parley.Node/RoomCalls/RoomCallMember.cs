@@ -127,8 +127,15 @@ internal sealed partial class RoomCallMember(NodeIdentity identity, AgreementKey
         udp.Bind(new IPEndPoint(IPAddress.Any, 0));
         var stop = new CancellationTokenSource();
         List<object> early;
+        RoomCallState? overtaken;
         lock (_lock)
         {
+            // Another join finished while ours waited for its grant: the hub has moved us into this one, so the
+            // other's loops, socket and keys go now (unannounced: the caller serializes joins, this only stops a leak).
+            overtaken = _call;
+            _stop?.Cancel();
+            _stop?.Dispose();
+            _udp?.Dispose();
             (_call, _udp, _stop) = (call, udp, stop);
             Rekey(call);
             early = [.. _early];
@@ -139,6 +146,13 @@ internal sealed partial class RoomCallMember(NodeIdentity identity, AgreementKey
             foreach (var notice in early.OfType<RoomCallNotice>())
             {
                 OnNotice(notice, rekey: false);
+            }
+        }
+        if (overtaken is not null)
+        {
+            lock (overtaken.Lock)
+            {
+                overtaken.Dispose();
             }
         }
         _ = Task.Run(() => ReceiveLoopAsync(call, udp, stop.Token), CancellationToken.None);
