@@ -21,7 +21,7 @@ public readonly record struct FileBundle(Guid OfferId, int FirstIndex, IReadOnly
 {
     /// <summary>
     /// Largest file a bundle may carry (what a receiver accepts): a block's worth, 256 KiB. Which files a sender
-    /// bundles is its own choice below this (<c>BundleSender.CutOffBytes</c>, 64 KiB by measurement).
+    /// bundles is its own choice below this (<c>BundleSender.CutOffBytes</c>, 16 KiB by measurement).
     /// </summary>
     public const int MaxFileBytes = FileBlock.MaxData;
 
