@@ -62,6 +62,9 @@ public sealed class HubServer : IAsyncDisposable
     /// <summary>The room calls' forwarding unit, for its counters.</summary>
     internal RoomCallUnit RoomCalls { get; }
 
+    /// <summary>Room calls across the hubs of its cluster (null for a single hub), for its port and counters.</summary>
+    internal ClusterRoomCalls? ClusterCalls => _cluster?.Calls;
+
     /// <summary>The UDP relay for media, for its counters.</summary>
     internal UdpRelay UdpRelay => _udpRelay;
 
@@ -133,10 +136,26 @@ public sealed class HubServer : IAsyncDisposable
         roomCalls.UdpPort = stun is null ? (ushort)0 : port;
         if (cluster is not null)
         {
+            cluster.BridgeCalls(roomCalls, ClusterSecret(identity), options.BindAddress, options.Cluster!, options.TimeProvider, logger);
             cluster.Announce(CreateInvite(identity.DeviceId, port, options.PublicAddress), options.Cluster!, options.TimeProvider, logger);
             cluster.Nats.GaveUp += () => _ = connections.CloseAllAsync("this hub lost its cluster store (NATS); connect to another hub of the cluster");
         }
         return new HubServer(identity, listener, database, members, connections, relay, directory, mail, rooms, stun, udpRelay, cluster, roomCalls);
+    }
+
+    /// <summary>What every hub of a cluster derives alike from the identity they share, and nobody else can: it keys their room calls' packets to each other.</summary>
+    private static byte[] ClusterSecret(NodeIdentity identity)
+    {
+        using var key = System.Security.Cryptography.X509Certificates.ECDsaCertificateExtensions.GetECDsaPrivateKey(identity.Certificate) ?? throw new InvalidOperationException("the cluster identity has no private key");
+        var d = key.ExportParameters(includePrivateParameters: true).D!;
+        try
+        {
+            return Core.Hub.Cluster.RoomCallBridgePacket.DeriveSecret(d);
+        }
+        finally
+        {
+            System.Security.Cryptography.CryptographicOperations.ZeroMemory(d);
+        }
     }
 
     /// <summary>The hub's features over its database and members, and the router built from them (in the order they hear of members coming and going).</summary>
