@@ -116,7 +116,8 @@ internal sealed class RoomCall(uint id, string room, TimeProvider time)
                 {
                     break; // numbers spent: the call has to start again, as for a join
                 }
-                if (!kept.Any(r => r.Hub.Instance == instance && r.OriginId == p.Id))
+                // A device linked here and listed there is in a stale entry of a hub it left (killed, its entry not yet aged out): not a second participant.
+                if (!kept.Any(r => r.Hub.Instance == instance && r.OriginId == p.Id) && !_participants.Any(l => l.Device == p.Device))
                 {
                     var remote = new RoomCallRemote(++_lastId, hub!, p.Id, p.Device, p.Media, time);
                     kept.Add(remote);
