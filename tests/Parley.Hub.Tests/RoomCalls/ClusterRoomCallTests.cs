@@ -13,7 +13,7 @@ namespace Parley.Hub.Tests.RoomCalls;
 /// <summary>
 /// One room's call across two hubs of a cluster (a real nats-server, two hubs in this process sharing one
 /// identity file, real nodes): alice on hub 1, bob and carol on hub 2. Each opens the others' frames and never
-/// its own, whichever hub they are on; a leave on one hub is seen on the other; what a stranger sends the
+/// its own, whichever hub they are on; keyframe requests and NACKs reach a sender on the other hub; a leave on one hub is seen on the other; what a stranger sends the
 /// hub-to-hub port is dropped and counted.
 /// </summary>
 public sealed class ClusterRoomCallTests : IAsyncLifetime
@@ -82,7 +82,34 @@ public sealed class ClusterRoomCallTests : IAsyncLifetime
         Assert.Single(_hub2.RoomCalls.CallOf(bob.Id)!.Value.Call.Remotes);
 
         // Each sends frames with the marker until both others have opened one of its frames.
-        await RoomCallParties.OpenEachOthersAsync(nodes, calls, [.. Marker, .. new byte[500]]);
+        var aliceVideo = await RoomCallParties.OpenEachOthersAsync(nodes, calls, [.. Marker, .. new byte[500]]);
+
+        // bob's keyframe request for alice crosses to hub 1 and reaches her.
+        var asked = calls[alice.Id].KeyframeRequests;
+        Assert.True(calls[bob.Id].RequestKeyframe(alice.Id));
+        await Wait.UntilAsync(() => calls[alice.Id].KeyframeRequests > asked, "bob's keyframe request at alice, on the other hub");
+
+        // bob's NACK for a packet of alice's both hubs' histories have lost (older than their 256) goes hub 2 → hub 1 → alice,
+        // who sends it again from her own 512.
+        for (var i = 0; i < RoomCallHistory.HubDepth + 44; i++)
+        {
+            calls[alice.Id].SendMedia(RoomCallHop.VideoStream, new byte[100], keyframe: false);
+            if (i % 25 == 24)
+            {
+                await Task.Delay(5); // paced as a sender is
+            }
+        }
+        var lacked = (ushort)(aliceVideo + RoomCallHistory.HubDepth + 44 - 1 - RoomCallHistory.HubDepth - 30);
+        var nackedAt = DateTime.MinValue;
+        await Wait.UntilAsync(() =>
+        {
+            if (DateTime.UtcNow - nackedAt > TimeSpan.FromMilliseconds(500))
+            {
+                calls[bob.Id].SendNack(alice.Id, [lacked]); // again now and then: a datagram behind a burst may be lost
+                nackedAt = DateTime.UtcNow;
+            }
+            return calls[alice.Id].Resent >= 1;
+        }, "alice resending what neither hub still had");
 
         // carol leaves on hub 2: alice, on hub 1, is told, rekeys, and bob still opens her frames.
         var aliceKey = calls[alice.Id].KeyId;

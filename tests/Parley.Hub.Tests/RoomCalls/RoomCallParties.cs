@@ -50,12 +50,17 @@ internal static class RoomCallParties
         }, "every participant bound over UDP");
     }
 
-    /// <summary>Each node sends <paramref name="media"/> as video until every one has opened a frame of each other; none ever gets its own.</summary>
-    public static async Task OpenEachOthersAsync(IReadOnlyList<TestNode> nodes, IReadOnlyDictionary<DeviceId, RoomCallMember> calls, byte[] media)
+    /// <summary>
+    /// Each node sends <paramref name="media"/> as video until every one has opened a frame of each other; none ever gets its own.
+    /// Returns how many each sent (so the next video sequence of each).
+    /// </summary>
+    public static async Task<int> OpenEachOthersAsync(IReadOnlyList<TestNode> nodes, IReadOnlyDictionary<DeviceId, RoomCallMember> calls, byte[] media)
     {
         var opened = nodes.ToDictionary(n => n.Id, _ => new HashSet<DeviceId>());
+        var rounds = 0;
         await Wait.UntilAsync(() =>
         {
+            rounds++;
             foreach (var node in nodes)
             {
                 calls[node.Id].SendMedia(RoomCallHop.VideoStream, media, keyframe: true);
@@ -68,6 +73,7 @@ internal static class RoomCallParties
             }
             return opened.Values.All(from => from.Count == nodes.Count - 1);
         }, "every node opened each other's frames");
+        return rounds;
     }
 
     /// <summary>Once what <paramref name="to"/> had is read, <paramref name="from"/>'s audio until one part of it opens at <paramref name="to"/> (after a rekey).</summary>
