@@ -123,6 +123,9 @@ public sealed class HubServer : IAsyncDisposable
         var members = new MemberRegistry();
         var (router, relay, directory, mail, rooms, udpRelay) = Compose(options, database, members, logger, cluster);
         var connections = new HubConnections(members, router, options, logger, () => cluster?.Nats.Refusal);
+        var roomCalls = router.Features.OfType<RoomCallFeature>().Single().Unit;
+        // Bridged before members can link: a call started here before it would not be shared with the other hubs.
+        cluster?.BridgeCalls(roomCalls, ClusterSecret(identity), options.BindAddress, options.Cluster!, options.TimeProvider, logger);
         var listener = LinkListener.Bind(options.BindAddress, options.Port);
         var port = (ushort)listener.Port;
         listener.Start(new LinkEstablisher(identity, options.Link with { Frames = router.Frames }, loggerFactory),
@@ -131,12 +134,10 @@ public sealed class HubServer : IAsyncDisposable
             (endpoint, reason) => HubLog.HandshakeFailed(logger, endpoint, reason),
             relay.TryTakeAsync);
         // The same port number over UDP: STUN, so nodes behind NATs learn their public media address.
-        var roomCalls = router.Features.OfType<RoomCallFeature>().Single().Unit;
         var stun = StunResponder.TryStart(options.BindAddress, listener.Port, roomCalls);
         roomCalls.UdpPort = stun is null ? (ushort)0 : port;
         if (cluster is not null)
         {
-            cluster.BridgeCalls(roomCalls, ClusterSecret(identity), options.BindAddress, options.Cluster!, options.TimeProvider, logger);
             cluster.Announce(CreateInvite(identity.DeviceId, port, options.PublicAddress), options.Cluster!, options.TimeProvider, logger);
             cluster.Nats.GaveUp += () => _ = connections.CloseAllAsync("this hub lost its cluster store (NATS); connect to another hub of the cluster");
         }

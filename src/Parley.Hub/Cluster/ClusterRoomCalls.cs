@@ -167,7 +167,7 @@ internal sealed partial class ClusterRoomCalls : IRoomCallBridge, IAsyncDisposab
         var before = _time.GetUtcNow() - _ttl;
         lock (_lock)
         {
-            mine = [.. _shared];
+            mine = [.. _shared.Union(_unit.Rooms)]; // the calls here too: a write that failed while NATS was away is done again
             stale = [.. _known.Where(k => k.Value.At < before).Select(k => k.Key)];
             var old = _time.GetTimestamp() - (long)(ParkedFor.TotalSeconds * _time.TimestampFrequency);
             _parked.RemoveAll(p => p.At < old);

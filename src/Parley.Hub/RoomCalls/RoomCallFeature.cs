@@ -19,6 +19,7 @@ internal sealed class RoomCallFeature : IHubFeature
     {
         _unit = unit;
         _rooms = rooms;
+        unit.IsMember = rooms.IsMember;
         // Out of the room, out of its call: removed or gone, a member stops hearing it at once.
         rooms.Departed += (room, device) =>
         {

@@ -37,6 +37,24 @@ internal sealed partial class RoomCallUnit(HubOptions options)
     /// <summary>The other hubs of the cluster, when there are any: calls span them (set once at start-up).</summary>
     public IRoomCallBridge? Bridge { get; set; }
 
+    /// <summary>
+    /// Whether a device is a member of a room (the hub's rooms, set once at start-up): a participant another hub lists must be one,
+    /// as what is read from NATS is not trusted. Null: nobody from elsewhere is taken.
+    /// </summary>
+    public Func<string, DeviceId, bool>? IsMember { get; set; }
+
+    /// <summary>Rooms with a call on this hub now.</summary>
+    public IReadOnlyList<string> Rooms
+    {
+        get
+        {
+            lock (_lock)
+            {
+                return [.. _byRoom.Keys];
+            }
+        }
+    }
+
     public int Calls => _calls.Count;
 
     /// <summary>Packets sent on to participants since start (one per receiver).</summary>
@@ -114,7 +132,7 @@ internal sealed partial class RoomCallUnit(HubOptions options)
             _byRoom[room] = call;
             foreach (var hub in Bridge?.Known(room) ?? [])
             {
-                call.SetHub(hub.Instance, hub); // nobody here to tell yet
+                call.SetHub(hub.Instance, MembersOf(room, hub)); // nobody here to tell yet
             }
         }
         if (call.TryAdd(id => new RoomCallParticipant(id, member, media, options), media, options, out participant) is { } refusal)
@@ -168,7 +186,7 @@ internal sealed partial class RoomCallUnit(HubOptions options)
             {
                 return; // nobody here in it: the bridge keeps the entry for when someone joins
             }
-            var (joined, left) = call.SetHub(instance, entry);
+            var (joined, left) = call.SetHub(instance, MembersOf(room, entry));
             foreach (var change in left.Select(r => (Party: r, Change: RoomCallChange.Left)).Concat(joined.Select(r => (Party: r, Change: RoomCallChange.Joined))))
             {
                 var notice = new RoomCallNotice(call.Id, change.Change, change.Party.Id, change.Party.Device, change.Party.Media);
@@ -183,6 +201,11 @@ internal sealed partial class RoomCallUnit(HubOptions options)
             }
         }
     }
+
+    /// <summary>Another hub's entry with only the room's members in it (null when none are): a device listed that is not one is not let in.</summary>
+    private ClusterRoomCall? MembersOf(string room, ClusterRoomCall? entry) =>
+        entry is null ? null
+            : entry with { Participants = [.. entry.Participants.Where(p => IsMember?.Invoke(room, p.Device) == true)] } is { Participants.Count: > 0 } members ? members : null;
 
     /// <summary>
     /// A frame key a participant on another hub sealed to one here: passed on naming the sender by this hub's number.

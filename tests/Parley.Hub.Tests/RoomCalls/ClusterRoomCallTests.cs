@@ -4,6 +4,7 @@ using Microsoft.Extensions.Logging.Abstractions;
 using Parley.Core.Hub.Cluster;
 using Parley.Core.Hub.RoomCalls;
 using Parley.Core.Identity;
+using Parley.Core.Protocol;
 using Parley.Node.RoomCalls;
 using Parley.Node.Tests;
 using Parley.Testing;
@@ -14,7 +15,7 @@ namespace Parley.Hub.Tests.RoomCalls;
 /// One room's call across two hubs of a cluster (a real nats-server, two hubs in this process sharing one
 /// identity file, real nodes): alice on hub 1, bob and carol on hub 2. Each opens the others' frames and never
 /// its own, whichever hub they are on; keyframe requests and NACKs reach a sender on the other hub; a leave on one hub is seen on the other; what a stranger sends the
-/// hub-to-hub port is dropped and counted.
+/// hub-to-hub port is dropped and counted, and an entry written into NATS by someone without the cluster's identity lets no non-member in.
 /// </summary>
 public sealed class ClusterRoomCallTests : IAsyncLifetime
 {
@@ -140,6 +141,19 @@ public sealed class ClusterRoomCallTests : IAsyncLifetime
             return _hub1.RoomCalls.Dropped(RoomCallDrop.UnknownHub) > unknownBefore && _hub1.RoomCalls.Dropped(RoomCallDrop.BadTag) > forgedBefore;
         }, "the stranger's packets dropped and counted");
         Assert.Equal(0, _hub1.RoomCalls.Dropped(RoomCallDrop.Replayed)); // neither got as far as the replay window
+
+        // Someone with access to NATS but not the cluster's identity writes an entry for #team: junk first, then one listing bob
+        // and a device that is no member. Hub 1 skips the junk and takes only the member (and could send such a hub nothing it opens).
+        await using var nats = new NATS.Client.Core.NatsConnection(new NATS.Client.Core.NatsOpts { Url = _nats.Urls });
+        var bucket = await new NATS.Client.KeyValueStore.NatsKVContext(new NATS.Client.JetStream.NatsJSContext(nats)).GetStoreAsync("parley-room-calls");
+        await bucket.PutAsync("00000000000abcde.team", new byte[] { 1, 2, 3 });
+        var nonMember = new DeviceId(System.Security.Cryptography.RandomNumberGenerator.GetBytes(DeviceId.Size));
+        await bucket.PutAsync("00000000000abcde.team", new ClusterRoomCall(0xabcde, "team", 5, [new IPEndPoint(IPAddress.Loopback, 9)],
+            [new(1, bob.Id, RoomCallMedia.Audio), new(2, nonMember, RoomCallMedia.Audio)]).ToArray());
+        await Wait.UntilAsync(() => _hub1.RoomCalls.CallOf(alice.Id)!.Value.Call.Remotes.Any(r => r.Hub.Instance == 0xabcde), "the written entry read");
+        Assert.Equal([bob.Id], _hub1.RoomCalls.CallOf(alice.Id)!.Value.Call.Remotes.Where(r => r.Hub.Instance == 0xabcde).Select(r => r.Device));
+        await bucket.DeleteAsync("00000000000abcde.team");
+        await Wait.UntilAsync(() => calls[alice.Id].Others().Count == 1, "the written entry's participant gone with it");
     }
 
     public async Task DisposeAsync()
