@@ -62,6 +62,9 @@ public sealed class HubServer : IAsyncDisposable
     /// <summary>The room calls' forwarding unit, for its counters.</summary>
     internal RoomCallUnit RoomCalls { get; }
 
+    /// <summary>Room calls across the hubs of its cluster (null for a single hub), for its port and counters.</summary>
+    internal ClusterRoomCalls? ClusterCalls => _cluster?.Calls;
+
     /// <summary>The UDP relay for media, for its counters.</summary>
     internal UdpRelay UdpRelay => _udpRelay;
 
@@ -120,6 +123,9 @@ public sealed class HubServer : IAsyncDisposable
         var members = new MemberRegistry();
         var (router, relay, directory, mail, rooms, udpRelay) = Compose(options, database, members, logger, cluster);
         var connections = new HubConnections(members, router, options, logger, () => cluster?.Nats.Refusal);
+        var roomCalls = router.Features.OfType<RoomCallFeature>().Single().Unit;
+        // Bridged before members can link: a call started here before it would not be shared with the other hubs.
+        cluster?.BridgeCalls(roomCalls, ClusterSecret(identity), options.BindAddress, options.Cluster!, options.TimeProvider, logger);
         var listener = LinkListener.Bind(options.BindAddress, options.Port);
         var port = (ushort)listener.Port;
         listener.Start(new LinkEstablisher(identity, options.Link with { Frames = router.Frames }, loggerFactory),
@@ -128,7 +134,6 @@ public sealed class HubServer : IAsyncDisposable
             (endpoint, reason) => HubLog.HandshakeFailed(logger, endpoint, reason),
             relay.TryTakeAsync);
         // The same port number over UDP: STUN, so nodes behind NATs learn their public media address.
-        var roomCalls = router.Features.OfType<RoomCallFeature>().Single().Unit;
         var stun = StunResponder.TryStart(options.BindAddress, listener.Port, roomCalls);
         roomCalls.UdpPort = stun is null ? (ushort)0 : port;
         if (cluster is not null)
@@ -137,6 +142,21 @@ public sealed class HubServer : IAsyncDisposable
             cluster.Nats.GaveUp += () => _ = connections.CloseAllAsync("this hub lost its cluster store (NATS); connect to another hub of the cluster");
         }
         return new HubServer(identity, listener, database, members, connections, relay, directory, mail, rooms, stun, udpRelay, cluster, roomCalls);
+    }
+
+    /// <summary>What every hub of a cluster derives alike from the identity they share, and nobody else can: it keys their room calls' packets to each other.</summary>
+    private static byte[] ClusterSecret(NodeIdentity identity)
+    {
+        using var key = System.Security.Cryptography.X509Certificates.ECDsaCertificateExtensions.GetECDsaPrivateKey(identity.Certificate) ?? throw new InvalidOperationException("the cluster identity has no private key");
+        var d = key.ExportParameters(includePrivateParameters: true).D!;
+        try
+        {
+            return Core.Hub.Cluster.RoomCallBridgePacket.DeriveSecret(d);
+        }
+        finally
+        {
+            System.Security.Cryptography.CryptographicOperations.ZeroMemory(d);
+        }
     }
 
     /// <summary>The hub's features over its database and members, and the router built from them (in the order they hear of members coming and going).</summary>

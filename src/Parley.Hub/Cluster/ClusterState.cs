@@ -39,6 +39,17 @@ internal sealed class ClusterState : IAsyncDisposable
     /// <summary>Relays between members of different hubs, once <see cref="BridgeRelay"/> has opened it.</summary>
     public ClusterRelayBridge? RelayBridge { get; private set; }
 
+    /// <summary>Room calls across hubs, once <see cref="BridgeCalls"/> has opened it.</summary>
+    public ClusterRoomCalls? Calls { get; private set; }
+
+    /// <summary>
+    /// Starts room calls across hubs through <paramref name="unit"/>: <paramref name="secret"/> (from the cluster identity)
+    /// keys the hub-to-hub packets, whose socket binds <paramref name="bindAddress"/>.
+    /// </summary>
+    public ClusterRoomCalls BridgeCalls(RoomCallUnit unit, byte[] secret, System.Net.IPAddress bindAddress, HubClusterOptions cluster, TimeProvider time,
+        ILogger logger) =>
+        Calls = new ClusterRoomCalls(Nats, unit, secret, bindAddress, () => Hubs?.Own.Addresses ?? [], cluster.HubTtl, time, logger);
+
     /// <summary>Starts relaying across hubs through <paramref name="relay"/>: asks from other hubs for members of <paramref name="members"/>, and this hub's own asks.</summary>
     public ClusterRelayBridge BridgeRelay(RelaySwitch relay, IHubMembers members, ILogger logger) =>
         RelayBridge = new ClusterRelayBridge(Nats, Presence, () => Hubs?.Own.Addresses ?? [], relay, members, logger);
@@ -75,6 +86,10 @@ internal sealed class ClusterState : IAsyncDisposable
         if (Hubs is not null)
         {
             await Hubs.DisposeAsync().ConfigureAwait(false);
+        }
+        if (Calls is not null)
+        {
+            await Calls.DisposeAsync().ConfigureAwait(false);
         }
         if (RelayBridge is not null)
         {

@@ -9,7 +9,7 @@ namespace Parley.Hub;
 
 /// <summary>
 /// A cluster hub's connection to NATS and the JetStream buckets its hubs share: presence (with a TTL),
-/// the directory, the live hubs (with a TTL), and the cluster's identity. Replicated three times when
+/// the directory, the live hubs and their room calls (with a TTL), and the cluster's identity. Replicated three times when
 /// the NATS cluster has three servers or more. Watches the connection: while it is down the hub
 /// refuses new members (<see cref="Refusal"/>), and past <see cref="HubClusterOptions.LostGrace"/> it
 /// gives up its members (<see cref="GaveUp"/>) so they move to a hub that still has NATS.
@@ -52,6 +52,9 @@ internal sealed class NatsCluster : IAsyncDisposable
     public INatsKVStore Directory { get; private set; } = null!;
 
     public INatsKVStore Hubs { get; private set; } = null!;
+
+    /// <summary>Each hub's part of each room's call (with the hubs' TTL): <see cref="ClusterRoomCalls"/>.</summary>
+    public INatsKVStore RoomCalls { get; private set; } = null!;
 
     /// <summary>Raised once when the hub has been cut off from NATS for longer than the grace.</summary>
     public event Action? GaveUp;
@@ -123,6 +126,7 @@ internal sealed class NatsCluster : IAsyncDisposable
                 Presence = await kv.CreateOrUpdateStoreAsync(Bucket("parley-presence", _options.PresenceTtl), cancellationToken).ConfigureAwait(false);
                 Directory = await kv.CreateOrUpdateStoreAsync(Bucket("parley-directory", null), cancellationToken).ConfigureAwait(false);
                 Hubs = await kv.CreateOrUpdateStoreAsync(Bucket("parley-hubs", _options.HubTtl), cancellationToken).ConfigureAwait(false);
+                RoomCalls = await kv.CreateOrUpdateStoreAsync(Bucket("parley-room-calls", _options.HubTtl), cancellationToken).ConfigureAwait(false);
                 ClusterLog.Connected(_logger, Servers, Replicas, Instance.ToString("x16"));
                 return;
             }

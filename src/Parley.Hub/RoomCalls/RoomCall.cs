@@ -1,3 +1,4 @@
+using Parley.Core.Hub.Cluster;
 using Parley.Core.Hub.RoomCalls;
 
 namespace Parley.Hub;
@@ -5,19 +6,29 @@ namespace Parley.Hub;
 /// <summary>
 /// One room's call on the hub: its participants as an array replaced whole on each join or leave, so
 /// the forwarding path reads a snapshot without a lock, and a leaver is out of every snapshot taken
-/// after it left. Participant IDs are never reused within a call.
+/// after it left. In a cluster, those on other hubs too (<see cref="Remotes"/>, numbered by this hub
+/// like its own) and the hubs they are on (<see cref="Hubs"/>). Participant IDs are never reused within a call.
 /// </summary>
-internal sealed class RoomCall(uint id, string room)
+internal sealed class RoomCall(uint id, string room, TimeProvider time)
 {
     private readonly Lock _lock = new();
     private RoomCallParticipant[] _participants = [];
+    private RoomCallRemote[] _remotes = [];
+    private RoomCallHub[] _hubs = [];
     private ushort _lastId;
 
     public uint Id { get; } = id;
 
     public string Room { get; } = room;
 
+    /// <summary>Those linked to this hub.</summary>
     public RoomCallParticipant[] Participants => Volatile.Read(ref _participants);
+
+    /// <summary>Those on other hubs of the cluster.</summary>
+    public RoomCallRemote[] Remotes => Volatile.Read(ref _remotes);
+
+    /// <summary>The other hubs with participants in the room's call: each gets this hub's participants' media once.</summary>
+    public RoomCallHub[] Hubs => Volatile.Read(ref _hubs);
 
     public RoomCallParticipant? Find(ushort participant)
     {
@@ -31,6 +42,14 @@ internal sealed class RoomCall(uint id, string room)
         return null;
     }
 
+    /// <summary>Anyone in the call by this hub's number, here or on another hub.</summary>
+    public RoomCallParty? FindParty(ushort participant) =>
+        Find(participant) ?? (RoomCallParty?)Array.Find(Remotes, r => r.Id == participant);
+
+    /// <summary>One on hub <paramref name="instance"/> by that hub's number.</summary>
+    public RoomCallRemote? FindRemote(ulong instance, ushort originId) =>
+        Array.Find(Remotes, r => r.Hub.Instance == instance && r.OriginId == originId);
+
     /// <summary>Adds a participant made by <paramref name="create"/> unless a limit says no; the refusal, or null.</summary>
     public string? TryAdd(Func<ushort, RoomCallParticipant> create, RoomCallMedia media, HubOptions options, out RoomCallParticipant? added)
     {
@@ -38,11 +57,13 @@ internal sealed class RoomCall(uint id, string room)
         lock (_lock)
         {
             var all = _participants;
-            if (all.Length >= options.RoomCallParticipants)
+            // The limits count the whole call: what a receiver gets grows with everyone in it, wherever they are linked.
+            var everyone = all.Cast<RoomCallParty>().Concat(_remotes).ToList();
+            if (everyone.Count >= options.RoomCallParticipants)
             {
-                return $"the call in #{Room} has {all.Length} participants, the most this hub takes";
+                return $"the call in #{Room} has {everyone.Count} participants, the most this hub takes";
             }
-            if (media.HasFlag(RoomCallMedia.Video) && all.Count(p => p.Media.HasFlag(RoomCallMedia.Video)) >= options.RoomCallVideoParticipants)
+            if (media.HasFlag(RoomCallMedia.Video) && everyone.Count(p => p.Media.HasFlag(RoomCallMedia.Video)) >= options.RoomCallVideoParticipants)
             {
                 return $"the call in #{Room} has {options.RoomCallVideoParticipants} participants with video, the most this hub takes: join with audio only";
             }
@@ -56,7 +77,7 @@ internal sealed class RoomCall(uint id, string room)
         }
     }
 
-    /// <summary>Takes the participant out; true when it was in. Returns whether the call is now empty.</summary>
+    /// <summary>Takes the participant out; true when it was in. Returns whether the call is now empty of this hub's own participants.</summary>
     public bool Remove(RoomCallParticipant participant, out bool empty)
     {
         lock (_lock)
@@ -68,5 +89,48 @@ internal sealed class RoomCall(uint id, string room)
             empty = _participants.Length == 0;
             return removed;
         }
+    }
+
+    /// <summary>
+    /// Makes hub <paramref name="instance"/>'s participants those of <paramref name="entry"/> (null: it has none now): those
+    /// new to this call are numbered and returned as joined, those no longer there as left. A hub that started its call
+    /// again (a new call ID) has all its participants replaced, as its numbers start again.
+    /// </summary>
+    public (List<RoomCallRemote> Joined, List<RoomCallRemote> Left) SetHub(ulong instance, ClusterRoomCall? entry)
+    {
+        var joined = new List<RoomCallRemote>();
+        var left = new List<RoomCallRemote>();
+        lock (_lock)
+        {
+            var hub = entry is null ? null : new RoomCallHub(instance, entry.CallId, entry.Endpoints[0]);
+            var kept = new List<RoomCallRemote>();
+            foreach (var remote in _remotes)
+            {
+                var stays = remote.Hub.Instance != instance
+                    || (hub is not null && remote.Hub.CallId == hub.CallId && entry!.Participants.Any(p => p.Id == remote.OriginId && p.Device == remote.Device));
+                (stays ? kept : left).Add(remote);
+            }
+            foreach (var p in entry?.Participants ?? [])
+            {
+                if (_lastId == ushort.MaxValue)
+                {
+                    break; // numbers spent: the call has to start again, as for a join
+                }
+                // A device linked here and listed there is in a stale entry of a hub it left (killed, its entry not yet aged out): not a second participant.
+                if (!kept.Any(r => r.Hub.Instance == instance && r.OriginId == p.Id) && !_participants.Any(l => l.Device == p.Device))
+                {
+                    var remote = new RoomCallRemote(++_lastId, hub!, p.Id, p.Device, p.Media, time);
+                    kept.Add(remote);
+                    joined.Add(remote);
+                }
+            }
+            foreach (var gone in left)
+            {
+                gone.Gone = true;
+            }
+            Volatile.Write(ref _remotes, [.. kept]);
+            Volatile.Write(ref _hubs, [.. _hubs.Where(h => h.Instance != instance), .. hub is null ? [] : new[] { hub }]);
+        }
+        return (joined, left);
     }
 }

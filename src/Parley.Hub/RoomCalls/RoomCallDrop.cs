@@ -15,7 +15,7 @@ internal enum RoomCallDrop
     /// <summary>A stream the participant did not join with (video from an audio-only one), or sent under another's source ID.</summary>
     UnknownStream,
 
-    /// <summary>The tag is not the named participant's hop key's: a forgery, or someone using another's ID.</summary>
+    /// <summary>The tag is not the named participant's hop key's (or, between hubs, the sending hub's key's): a forgery, or someone using another's ID.</summary>
     BadTag,
 
     /// <summary>A hop counter seen already, or too old to tell.</summary>
@@ -23,4 +23,7 @@ internal enum RoomCallDrop
 
     /// <summary>Over the participant's packets or bytes a second.</summary>
     OverBudget,
+
+    /// <summary>A packet on the hub-to-hub port naming a hub of the cluster that is in no call (or no hub at all).</summary>
+    UnknownHub,
 }

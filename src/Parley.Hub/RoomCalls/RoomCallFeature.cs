@@ -19,6 +19,7 @@ internal sealed class RoomCallFeature : IHubFeature
     {
         _unit = unit;
         _rooms = rooms;
+        unit.IsMember = rooms.IsMember;
         // Out of the room, out of its call: removed or gone, a member stops hearing it at once.
         rooms.Departed += (room, device) =>
         {
@@ -75,24 +76,32 @@ internal sealed class RoomCallFeature : IHubFeature
             member.Send(FrameType.RoomCallRefused, new RelayRefused(join.RequestId, $"you are not a member of #{join.Room}: only its members join its call"));
             return;
         }
-        if (_unit.Join(member, join.Room, join.Media, out var call, out var participant) is { } refusal)
+        if (_unit.Join(member, join.RequestId, join.Room, join.Media) is { } refusal)
         {
             member.Send(FrameType.RoomCallRefused, new RelayRefused(join.RequestId, refusal));
-            return;
-        }
-        member.Send(FrameType.RoomCallJoined, new RoomCallJoined(join.RequestId, call!.Id, participant!.Id, participant.HopKey, _unit.UdpPort));
-        foreach (var other in call.Participants.Where(p => p != participant))
-        {
-            member.Send(FrameType.RoomCallNotice, new RoomCallNotice(call.Id, RoomCallChange.Joined, other.Id, other.Device, other.Media));
         }
     }
 
-    /// <summary>Passes a sealed key to a participant of the sender's own call, naming the sender; anything else is dropped.</summary>
+    /// <summary>
+    /// Passes a sealed key to a participant of the sender's own call, naming the sender (one on another hub: through
+    /// that hub, <see cref="IRoomCallBridge.PassKey"/>); anything else is dropped.
+    /// </summary>
     private void PassKey(Member member, RoomCallKey key)
     {
-        if (_unit.CallOf(member.Id) is { } mine && mine.Call.Id == key.CallId && mine.Call.Find(key.Participant) is { } to && to != mine.Participant)
+        if (_unit.CallOf(member.Id) is not { } mine || mine.Call.Id != key.CallId)
         {
-            to.Member.Send(FrameType.RoomCallKey, key with { Participant = mine.Participant.Id });
+            return;
+        }
+        switch (mine.Call.FindParty(key.Participant))
+        {
+            case RoomCallParticipant to when to != mine.Participant:
+                to.Member.Send(FrameType.RoomCallKey, key with { Participant = mine.Participant.Id });
+                break;
+            case RoomCallRemote remote:
+                _unit.Bridge?.PassKey(mine.Call, mine.Participant.Id, remote, key.Sealed);
+                break;
+            default:
+                break;
         }
     }
 

@@ -3,7 +3,6 @@ using System.Net.Sockets;
 using System.Security.Cryptography;
 using Parley.Core.Calls;
 using Parley.Core.Hub.RoomCalls;
-using Parley.Core.Identity;
 using Parley.Core.Protocol;
 
 namespace Parley.Hub;
@@ -16,7 +15,7 @@ internal sealed record RoomCallUdpPath(Socket Socket, IPEndPoint EndPoint);
 /// the hub sends it, each under its own lock so one receive loop and the sending ones never share
 /// an AES state), its replay window, its budget, where it is over UDP, and its video's history.
 /// </summary>
-internal sealed class RoomCallParticipant : IDisposable
+internal sealed class RoomCallParticipant : RoomCallParty, IDisposable
 {
     private readonly RoomCallHopKey _inbound;
     private readonly RoomCallHopKey _outbound;
@@ -28,34 +27,23 @@ internal sealed class RoomCallParticipant : IDisposable
     private readonly HubOptions _options;
     private readonly Lock _floodLock = new();
     private uint _counter;
-    private volatile bool _gone;
     private long _floodSecond;
     private int _overThisSecond;
-    private long _lastKeyframeAsk;
-    private int _topLayer;
 
     public RoomCallParticipant(ushort id, Member member, RoomCallMedia media, HubOptions options)
+        : base(id, member.Id, media, options.TimeProvider)
     {
-        Id = id;
         Member = member;
-        Media = media;
         _options = options;
         HopKey = RandomNumberGenerator.GetBytes(RoomCallHop.KeySize);
         _inbound = new RoomCallHopKey(HopKey);
         _outbound = new RoomCallHopKey(HopKey);
         _packets = new TokenBucket(options.RoomCallPacketsPerSecond, options.RoomCallPacketsPerSecond, options.TimeProvider);
         _bytes = new TokenBucket(options.RoomCallBytesPerSecond, options.RoomCallBytesPerSecond, options.TimeProvider);
-        _lastKeyframeAsk = long.MinValue / 2;
         Layers = new RoomCallLayers(options.TimeProvider);
     }
 
-    public ushort Id { get; }
-
     public Member Member { get; }
-
-    public DeviceId Device => Member.Id;
-
-    public RoomCallMedia Media { get; }
 
     /// <summary>Sent to the member once, over its TLS link, in the join grant.</summary>
     public byte[] HopKey { get; }
@@ -63,31 +51,8 @@ internal sealed class RoomCallParticipant : IDisposable
     /// <summary>Null until the participant's first authenticated UDP packet: until then the hub sends it packets over its link.</summary>
     public RoomCallUdpPath? Udp { get; set; }
 
-    /// <summary>The last packets of its video, for receivers' NACKs.</summary>
-    public RoomCallHistory Video { get; } = new();
-
     /// <summary>The temporal layers each source's video reaches this participant with, from its reports.</summary>
     public RoomCallLayers Layers { get; }
-
-    /// <summary>The highest temporal layer this participant's video has had so far (0 until it sends a higher one).</summary>
-    public int TopLayer => Volatile.Read(ref _topLayer);
-
-    public void SawLayer(int layer)
-    {
-        if (layer > Volatile.Read(ref _topLayer))
-        {
-            Volatile.Write(ref _topLayer, layer);
-        }
-    }
-
-    /// <summary>Set when it left or was cut off: nothing more is sent to it.</summary>
-    public bool Gone
-    {
-        get => _gone;
-        set => _gone = value;
-    }
-
-    public bool Sends(byte stream) => stream == RoomCallHop.AudioStream || (stream == RoomCallHop.VideoStream && Media.HasFlag(RoomCallMedia.Video));
 
     /// <summary>Checks the tag and the replay window of a packet that names this participant as its hop; marks its counter when it passes.</summary>
     public RoomCallDrop? Authenticate(ReadOnlySpan<byte> packet, uint counter)
@@ -133,14 +98,6 @@ internal sealed class RoomCallParticipant : IDisposable
             cutOff = ++_overThisSecond > _options.RoomCallPacketsPerSecond;
         }
         return false;
-    }
-
-    /// <summary>True at most once in <paramref name="interval"/>: keyframe requests from many receivers reach the sender as one.</summary>
-    public bool ShouldAskKeyframe(TimeSpan interval)
-    {
-        var now = _options.TimeProvider.GetTimestamp();
-        var last = Interlocked.Read(ref _lastKeyframeAsk);
-        return _options.TimeProvider.GetElapsedTime(last, now) >= interval && Interlocked.CompareExchange(ref _lastKeyframeAsk, now, last) == last;
     }
 
     /// <summary>

@@ -58,7 +58,7 @@ internal sealed partial class RoomCallUnit
                 case RoomCallHopKind.KeyframeRequest:
                     if (Source(call, header) is { } source && source.ShouldAskKeyframe(KeyframeInterval))
                     {
-                        source.Deliver(Build(scratch.AsSpan(RoomCallHop.MaxSize), RoomCallHopKind.KeyframeRequest, call.Id, source.Id, header.Stream, []), scratch);
+                        AskSource(call, source, RoomCallHopKind.KeyframeRequest, header.Stream, [], scratch);
                     }
                     break;
                 case RoomCallHopKind.Report:
@@ -74,7 +74,66 @@ internal sealed partial class RoomCallUnit
         }
     }
 
-    private void Forward(RoomCall call, RoomCallParticipant sender, in RoomCallHopHeader header, ReadOnlySpan<byte> packet, byte[] scratch)
+    /// <summary>
+    /// A hop packet another hub of the cluster sent (its bridge packet already opened into <paramref name="packet"/>, the tag slot
+    /// empty): media of one of its participants, forwarded here as if from a local sender (this hub's call ID and number for it
+    /// written in); or a NACK or keyframe request for a source linked here, answered as for a receiver of this hub.
+    /// </summary>
+    public void OnBridged(ulong from, uint toCall, Span<byte> packet)
+    {
+        if (!RoomCallHop.TryReadHeader(packet, out var header))
+        {
+            Count(RoomCallDrop.Malformed);
+            return;
+        }
+        if (!_calls.TryGetValue(toCall, out var call) || Array.Find(call.Hubs, h => h.Instance == from) is not { } hub)
+        {
+            Count(RoomCallDrop.UnknownCall);
+            return;
+        }
+        var scratch = ArrayPool<byte>.Shared.Rent(RoomCallHop.MaxSize * 2);
+        try
+        {
+            switch (header.Kind)
+            {
+                case RoomCallHopKind.Media when call.FindRemote(from, header.Source) is { } remote:
+                    BinaryPrimitives.WriteUInt32BigEndian(packet[2..], call.Id);
+                    BinaryPrimitives.WriteUInt16BigEndian(packet[8..], remote.Id);
+                    Forward(call, remote, header with { CallId = call.Id, Source = remote.Id }, packet, scratch);
+                    break;
+                case RoomCallHopKind.Nack when call.Find(header.Source) is { } source && source.Sends(RoomCallHop.VideoStream):
+                    AnswerHubNack(call, hub, source, packet, scratch);
+                    break;
+                case RoomCallHopKind.KeyframeRequest when call.Find(header.Source) is { } source && source.Sends(header.Stream):
+                    if (source.ShouldAskKeyframe(KeyframeInterval))
+                    {
+                        AskSource(call, source, RoomCallHopKind.KeyframeRequest, header.Stream, [], scratch);
+                    }
+                    break;
+                default:
+                    Count(RoomCallDrop.UnknownParticipant);
+                    break;
+            }
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(scratch);
+        }
+    }
+
+    /// <summary>Another hub lacks some of <paramref name="source"/>'s video: what its history has goes back there as media, the rest is asked of the source.</summary>
+    private void AnswerHubNack(RoomCall call, RoomCallHub hub, RoomCallParticipant source, ReadOnlySpan<byte> packet, byte[] scratch) =>
+        AnswerFromHistory(call, source, RoomCallHop.Body(packet), scratch, kept =>
+        {
+            Bridge?.Send(hub, kept);
+            Interlocked.Increment(ref _forwarded);
+        });
+
+    /// <summary>
+    /// Media to every other participant here (within each one's layers) and, when the sender is linked here, once to
+    /// each other hub with participants in the call; what came from another hub goes to this hub's participants only.
+    /// </summary>
+    private void Forward(RoomCall call, RoomCallParty sender, in RoomCallHopHeader header, ReadOnlySpan<byte> packet, byte[] scratch)
     {
         if (header.Source != sender.Id || !sender.Sends(header.Stream))
         {
@@ -101,6 +160,14 @@ internal sealed partial class RoomCallUnit
             receiver.Deliver(packet, scratch);
             sent++;
         }
+        if (sender is RoomCallParticipant && Bridge is { } bridge)
+        {
+            foreach (var hub in call.Hubs)
+            {
+                bridge.Send(hub, packet);
+                sent++;
+            }
+        }
         Interlocked.Add(ref _forwarded, sent);
     }
 
@@ -112,7 +179,28 @@ internal sealed partial class RoomCallUnit
             Count(RoomCallDrop.UnknownStream); // audio is never retransmitted
             return;
         }
-        var body = RoomCallHop.Body(packet);
+        AnswerFromHistory(call, source, RoomCallHop.Body(packet), scratch, kept =>
+        {
+            if (!asker.Layers.Allows(source.Id, RoomCallHop.VideoStream, RoomCallHop.Layer(kept)))
+            {
+                return; // skipped for this receiver on purpose: not resent, and not asked of the sender
+            }
+            if (asker.TryCharge(kept.Length, out _))
+            {
+                asker.Deliver(kept, scratch);
+                Interlocked.Increment(ref _forwarded);
+            }
+        });
+    }
+
+    private delegate void Resend(ReadOnlySpan<byte> packet);
+
+    /// <summary>
+    /// Each sequence a NACK's <paramref name="body"/> names that <paramref name="source"/>'s history still has goes to <paramref name="resend"/>
+    /// (from the second half of <paramref name="scratch"/>); the rest are asked of the source in one NACK.
+    /// </summary>
+    private void AnswerFromHistory(RoomCall call, RoomCallParty source, ReadOnlySpan<byte> body, byte[] scratch, Resend resend)
+    {
         Span<byte> missing = stackalloc byte[RoomCallHop.MaxNacked * 2];
         var missed = 0;
         var kept = scratch.AsSpan(RoomCallHop.MaxSize, RoomCallHop.MaxSize);
@@ -120,33 +208,45 @@ internal sealed partial class RoomCallUnit
         {
             var sequence = BinaryPrimitives.ReadUInt16BigEndian(body[i..]);
             var length = source.Video.TryCopy(sequence, kept);
-            if (length > 0 && !asker.Layers.Allows(source.Id, RoomCallHop.VideoStream, RoomCallHop.Layer(kept)))
-            {
-                continue; // skipped for this receiver on purpose: not resent, and not asked of the sender
-            }
             if (length == 0)
             {
                 BinaryPrimitives.WriteUInt16BigEndian(missing[(missed++ * 2)..], sequence);
             }
-            else if (asker.TryCharge(length, out _))
+            else
             {
-                asker.Deliver(kept[..length], scratch);
-                Interlocked.Increment(ref _forwarded);
+                resend(kept[..length]);
             }
         }
         if (missed > 0)
         {
-            source.Deliver(Build(kept, RoomCallHopKind.Nack, call.Id, source.Id, RoomCallHop.VideoStream, missing[..(missed * 2)]), scratch);
+            AskSource(call, source, RoomCallHopKind.Nack, RoomCallHop.VideoStream, missing[..(missed * 2)], scratch);
+        }
+    }
+
+    /// <summary>A NACK or keyframe request from this hub to a source: to it when it is linked here, else to its hub, naming it by that hub's number.</summary>
+    private void AskSource(RoomCall call, RoomCallParty source, RoomCallHopKind kind, byte stream, ReadOnlySpan<byte> body, byte[] scratch)
+    {
+        var into = scratch.AsSpan(RoomCallHop.MaxSize);
+        switch (source)
+        {
+            case RoomCallParticipant local:
+                local.Deliver(Build(into, kind, call.Id, local.Id, stream, body), scratch);
+                break;
+            case RoomCallRemote remote:
+                Bridge?.Send(remote.Hub, Build(into, kind, remote.Hub.CallId, remote.OriginId, stream, body));
+                break;
+            default:
+                break;
         }
     }
 
     /// <summary>The others in the call that send video, with the highest layer each has sent: what a receiver's report chooses among.</summary>
     private static List<(ushort Id, int Top)> VideoSources(RoomCall call, RoomCallParticipant receiver) =>
-        [.. call.Participants.Where(p => p != receiver && p.Sends(RoomCallHop.VideoStream)).Select(p => (p.Id, p.TopLayer))];
+        [.. call.Participants.Where(p => p != receiver).Cast<RoomCallParty>().Concat(call.Remotes).Where(p => p.Sends(RoomCallHop.VideoStream)).Select(p => (p.Id, p.TopLayer))];
 
-    private RoomCallParticipant? Source(RoomCall call, in RoomCallHopHeader header)
+    private RoomCallParty? Source(RoomCall call, in RoomCallHopHeader header)
     {
-        if (call.Find(header.Source) is { } source && source.Sends(header.Stream))
+        if (call.FindParty(header.Source) is { } source && source.Sends(header.Stream))
         {
             return source;
         }

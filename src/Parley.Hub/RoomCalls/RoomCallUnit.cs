@@ -2,6 +2,7 @@ using System.Buffers;
 using System.Collections.Concurrent;
 using System.Net;
 using System.Net.Sockets;
+using Parley.Core.Hub.Cluster;
 using Parley.Core.Hub.RoomCalls;
 using Parley.Core.Identity;
 using Parley.Core.Protocol;
@@ -33,6 +34,27 @@ internal sealed partial class RoomCallUnit(HubOptions options)
     /// <summary>The hub's UDP port for call packets (its TCP port's number), or 0 when it has none: set once the port is open.</summary>
     public ushort UdpPort { get; set; }
 
+    /// <summary>The other hubs of the cluster, when there are any: calls span them (set once at start-up).</summary>
+    public IRoomCallBridge? Bridge { get; set; }
+
+    /// <summary>
+    /// Whether a device is a member of a room (the hub's rooms, set once at start-up): a participant another hub lists must be one,
+    /// as what is read from NATS is not trusted. Null: nobody from elsewhere is taken.
+    /// </summary>
+    public Func<string, DeviceId, bool>? IsMember { get; set; }
+
+    /// <summary>Rooms with a call on this hub now.</summary>
+    public IReadOnlyList<string> Rooms
+    {
+        get
+        {
+            lock (_lock)
+            {
+                return [.. _byRoom.Keys];
+            }
+        }
+    }
+
     public int Calls => _calls.Count;
 
     /// <summary>Packets sent on to participants since start (one per receiver).</summary>
@@ -50,7 +72,7 @@ internal sealed partial class RoomCallUnit(HubOptions options)
     /// Puts <paramref name="member"/> (already checked to be a room member) in the room's call, starting it
     /// if none runs; it leaves any call it was in. Returns the refusal, or null with where it is.
     /// </summary>
-    public string? Join(Member member, string room, RoomCallMedia media, out RoomCall? call, out RoomCallParticipant? participant)
+    public string? Join(Member member, uint requestId, string room, RoomCallMedia media)
     {
         // Leaving the old call and entering the new one under one lock: two joins of one device at once
         // (a new link's and the old one's) must not both find it in no call and leave it in two.
@@ -59,23 +81,34 @@ internal sealed partial class RoomCallUnit(HubOptions options)
         lock (_lock)
         {
             left = Detach(member.Id, null);
-            refused = Enter(member, room, media, out call, out participant);
+            refused = Enter(member, room, media, out var call, out var participant);
+            if (refused is null)
+            {
+                // The grant, then everyone already in, here or on other hubs, then the newcomer to the others: under the lock, so a
+                // participant of another hub coming or going meanwhile is told to the newcomer after it, never before.
+                var joined = participant!;
+                member.Send(FrameType.RoomCallJoined, new RoomCallJoined(requestId, call!.Id, joined.Id, joined.HopKey, UdpPort));
+                foreach (var other in call.Participants.Where(p => p != joined).Cast<RoomCallParty>().Concat(call.Remotes))
+                {
+                    member.Send(FrameType.RoomCallNotice, new RoomCallNotice(call.Id, RoomCallChange.Joined, other.Id, other.Device, other.Media));
+                }
+                var notice = new RoomCallNotice(call.Id, RoomCallChange.Joined, joined.Id, joined.Device, joined.Media);
+                foreach (var other in call.Participants.Where(p => p != joined))
+                {
+                    other.Member.Send(FrameType.RoomCallNotice, notice);
+                }
+            }
         }
         if (left is { } old)
         {
             Tell(old.Call, old.Participant, RoomCallChange.Left);
+            Bridge?.Changed(old.Call.Room);
         }
-        if (refused is not null)
+        if (refused is null)
         {
-            return refused;
+            Bridge?.Changed(room);
         }
-        var joined = participant!;
-        var notice = new RoomCallNotice(call!.Id, RoomCallChange.Joined, joined.Id, joined.Device, joined.Media);
-        foreach (var other in call.Participants.Where(p => p != joined))
-        {
-            other.Member.Send(FrameType.RoomCallNotice, notice);
-        }
-        return null;
+        return refused;
     }
 
     /// <summary>Puts the member in the room's call (under the lock); the refusal, or null.</summary>
@@ -94,9 +127,13 @@ internal sealed partial class RoomCallUnit(HubOptions options)
                 id = (uint)Random.Shared.NextInt64(1, uint.MaxValue);
             }
             while (_calls.ContainsKey(id));
-            call = new RoomCall(id, room);
+            call = new RoomCall(id, room, options.TimeProvider);
             _calls[id] = call;
             _byRoom[room] = call;
+            foreach (var hub in Bridge?.Known(room) ?? [])
+            {
+                call.SetHub(hub.Instance, MembersOf(room, hub)); // nobody here to tell yet
+            }
         }
         if (call.TryAdd(id => new RoomCallParticipant(id, member, media, options), media, options, out participant) is { } refusal)
         {
@@ -124,7 +161,68 @@ internal sealed partial class RoomCallUnit(HubOptions options)
         if (left is { } gone)
         {
             Tell(gone.Call, gone.Participant, why);
+            Bridge?.Changed(gone.Call.Room);
         }
+    }
+
+    /// <summary>The room's call on this hub, if it runs one (while any of this hub's members are in it).</summary>
+    public RoomCall? CallIn(string room)
+    {
+        lock (_lock)
+        {
+            return _byRoom.GetValueOrDefault(room);
+        }
+    }
+
+    /// <summary>
+    /// Hub <paramref name="instance"/>'s participants in the room's call are now those of <paramref name="entry"/> (null: none):
+    /// this hub's participants are told who joined and who left, as for its own.
+    /// </summary>
+    public void SetRemote(string room, ulong instance, ClusterRoomCall? entry)
+    {
+        lock (_lock)
+        {
+            if (!_byRoom.TryGetValue(room, out var call))
+            {
+                return; // nobody here in it: the bridge keeps the entry for when someone joins
+            }
+            var (joined, left) = call.SetHub(instance, MembersOf(room, entry));
+            foreach (var change in left.Select(r => (Party: r, Change: RoomCallChange.Left)).Concat(joined.Select(r => (Party: r, Change: RoomCallChange.Joined))))
+            {
+                var notice = new RoomCallNotice(call.Id, change.Change, change.Party.Id, change.Party.Device, change.Party.Media);
+                foreach (var local in call.Participants)
+                {
+                    if (change.Change == RoomCallChange.Left)
+                    {
+                        local.Layers.Forget(change.Party.Id);
+                    }
+                    local.Member.Send(FrameType.RoomCallNotice, notice);
+                }
+            }
+        }
+    }
+
+    /// <summary>Another hub's entry with only the room's members in it (null when none are): a device listed that is not one is not let in.</summary>
+    private ClusterRoomCall? MembersOf(string room, ClusterRoomCall? entry) =>
+        entry is null ? null
+            : entry with { Participants = [.. entry.Participants.Where(p => IsMember?.Invoke(room, p.Device) == true)] } is { Participants.Count: > 0 } members ? members : null;
+
+    /// <summary>
+    /// A frame key a participant on another hub sealed to one here: passed on naming the sender by this hub's number.
+    /// False when the sender is not (yet) known here: its hub's entry may still be on its way.
+    /// </summary>
+    public bool OnRemoteKey(ClusterRoomCallKey key)
+    {
+        if (!_calls.TryGetValue(key.ToCall, out var call) || call.Find(key.Recipient) is not { } recipient)
+        {
+            return true; // the call or the recipient is gone: nothing to pass it to
+        }
+        if (call.FindRemote(key.FromInstance, key.Sender) is not { } sender || sender.Hub.CallId != key.FromCall)
+        {
+            return false;
+        }
+        recipient.Member.Send(FrameType.RoomCallKey, new RoomCallKey(call.Id, sender.Id, key.Sealed));
+        return true;
     }
 
     /// <summary>Takes the device out of its call's snapshot (under the lock); what it left, or null when it was in none.</summary>
@@ -172,5 +270,5 @@ internal sealed partial class RoomCallUnit(HubOptions options)
     /// <summary>A hop packet that came over <paramref name="member"/>'s link: it may only name the member's own hop.</summary>
     public void OnLinkPacket(Member member, ReadOnlySpan<byte> packet) => Handle(packet, null, null, member);
 
-    private void Count(RoomCallDrop why) => Interlocked.Increment(ref _drops[(int)why]);
+    public void Count(RoomCallDrop why) => Interlocked.Increment(ref _drops[(int)why]);
 }

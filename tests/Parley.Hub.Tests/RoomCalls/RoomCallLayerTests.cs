@@ -99,7 +99,7 @@ public sealed class RoomCallLayerTests : HubTestBase
             var threads = Enumerable.Range(0, 4).Select(i => new Thread(() =>
             {
                 together.SignalAndWait();
-                Hub.RoomCalls.Join(member, i % 2 == 0 ? "team" : "other", RoomCallMedia.Audio, out _, out _);
+                Hub.RoomCalls.Join(member, 0, i % 2 == 0 ? "team" : "other", RoomCallMedia.Audio);
             })).ToList();
             threads.ForEach(t => t.Start());
             threads.ForEach(t => t.Join());

@@ -103,14 +103,7 @@ public sealed class RoomCallNodeTests : HubTestBase
         calls[carol.Id].Leave();
         await Wait.UntilAsync(() => calls[alice.Id].Others().Count == 2 && calls[bob.Id].Others().Count == 2, "carol gone from the others' calls");
         Assert.NotEqual(aliceKey, calls[alice.Id].KeyId);
-        while (calls[bob.Id].Received.TryRead(out _))
-        {
-        }
-        await Wait.UntilAsync(() =>
-        {
-            calls[alice.Id].SendMedia(RoomCallHop.AudioStream, Marker, keyframe: false);
-            return calls[bob.Id].Received.TryRead(out var part) && part.From == alice.Id;
-        }, "bob opening alice's frames under her new key");
+        await RoomCallParties.OpensAsync(calls[alice.Id], alice.Id, calls[bob.Id], Marker);
         Assert.Null(calls[carol.Id].Room);
     }
 

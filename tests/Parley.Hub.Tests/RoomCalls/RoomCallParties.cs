@@ -1,6 +1,8 @@
 using System.Net;
 using Parley.Core.Hub.RoomCalls;
 using Parley.Core.Hub.Rooms;
+using Parley.Core.Identity;
+using Parley.Node.RoomCalls;
 using Parley.Node.Tests;
 using Parley.Testing;
 
@@ -46,6 +48,45 @@ internal static class RoomCallParties
             }
             return bound;
         }, "every participant bound over UDP");
+    }
+
+    /// <summary>
+    /// Each node sends <paramref name="media"/> as video until every one has opened a frame of each other; none ever gets its own.
+    /// Returns how many each sent (so the next video sequence of each).
+    /// </summary>
+    public static async Task<int> OpenEachOthersAsync(IReadOnlyList<TestNode> nodes, IReadOnlyDictionary<DeviceId, RoomCallMember> calls, byte[] media)
+    {
+        var opened = nodes.ToDictionary(n => n.Id, _ => new HashSet<DeviceId>());
+        var rounds = 0;
+        await Wait.UntilAsync(() =>
+        {
+            rounds++;
+            foreach (var node in nodes)
+            {
+                calls[node.Id].SendMedia(RoomCallHop.VideoStream, media, keyframe: true);
+                while (calls[node.Id].Received.TryRead(out var part))
+                {
+                    Assert.NotEqual(node.Id, part.From); // never its own
+                    Assert.Equal(media, part.Media);
+                    opened[node.Id].Add(part.From);
+                }
+            }
+            return opened.Values.All(from => from.Count == nodes.Count - 1);
+        }, "every node opened each other's frames");
+        return rounds;
+    }
+
+    /// <summary>Once what <paramref name="to"/> had is read, <paramref name="from"/>'s audio until one part of it opens at <paramref name="to"/> (after a rekey).</summary>
+    public static async Task OpensAsync(RoomCallMember from, DeviceId fromId, RoomCallMember to, byte[] media)
+    {
+        while (to.Received.TryRead(out _))
+        {
+        }
+        await Wait.UntilAsync(() =>
+        {
+            from.SendMedia(RoomCallHop.AudioStream, media, keyframe: false);
+            return to.Received.TryRead(out var part) && part.From == fromId;
+        }, "frames opening under the sender's new key");
     }
 
     public static byte[] Body(string marker, int length = 1000)

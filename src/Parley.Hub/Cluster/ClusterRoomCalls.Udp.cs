@@ -1,0 +1,156 @@
+using System.Collections.Concurrent;
+using System.Net;
+using System.Net.Sockets;
+using System.Security.Cryptography;
+using Parley.Core.Calls;
+using Parley.Core.Hub.Cluster;
+
+namespace Parley.Hub;
+
+/// <summary>
+/// The hub-to-hub half of room calls: one UDP socket (its own port, <see cref="Port"/>, in this hub's entries), and
+/// per other hub a sealing key and counter for what goes there and an opening key and replay window for what comes
+/// from there. A packet is checked in this order: its size and marker, a hub that has an entry in some call, that
+/// hub's key's tag, the replay window; only then does the unit route it. Each drop is counted with the unit's.
+/// </summary>
+internal sealed partial class ClusterRoomCalls
+{
+    private sealed class Sender(byte[] key) : IDisposable
+    {
+        public readonly AesGcm Aes = new(key, RoomCallBridgePacket.TagSize);
+        public readonly Lock Lock = new();
+        public ulong Counter;
+
+        public void Dispose() => Aes.Dispose();
+    }
+
+    private sealed class Receiver(byte[] key) : IDisposable
+    {
+        public readonly AesGcm Aes = new(key, RoomCallBridgePacket.TagSize);
+        public readonly ReplayWindow Replay = new();
+
+        public void Dispose() => Aes.Dispose();
+    }
+
+    private readonly byte[] _secret;
+    private readonly Socket _socket;
+    private readonly Func<IReadOnlyList<IPEndPoint>> _endpoints;
+    private readonly ConcurrentDictionary<ulong, Sender> _senders = new();
+
+    /// <summary>Touched by the receive loop only (and swept of gone hubs by the refresh, which only removes).</summary>
+    private readonly ConcurrentDictionary<ulong, Receiver> _receivers = new();
+
+    /// <summary>This hub's UDP port for other hubs' packets.</summary>
+    public int Port { get; }
+
+    /// <summary>This hub among the cluster's (what its bridge packets name as their sender).</summary>
+    public ulong Instance => _cluster.Instance;
+
+    public void Send(RoomCallHub hub, ReadOnlySpan<byte> packet)
+    {
+        var sender = _senders.GetOrAdd(hub.Instance, to => new Sender(RoomCallBridgePacket.DeriveKey(_secret, _cluster.Instance, to)));
+        Span<byte> sealedPacket = stackalloc byte[RoomCallBridgePacket.MaxSize];
+        int length;
+        lock (sender.Lock)
+        {
+            length = RoomCallBridgePacket.Seal(sender.Aes, _cluster.Instance, hub.CallId, ++sender.Counter, packet, sealedPacket);
+        }
+        try
+        {
+            _socket.SendTo(sealedPacket[..length], SocketFlags.None, hub.Endpoint);
+        }
+        catch (Exception e) when (e is SocketException or ObjectDisposedException)
+        {
+            // best effort, as UDP is
+        }
+    }
+
+    private async Task ReceiveAsync()
+    {
+        var buffer = new byte[2048];
+        var hop = new byte[RoomCallBridgePacket.MaxSize];
+        EndPoint any = new IPEndPoint(_socket.AddressFamily == AddressFamily.InterNetworkV6 ? IPAddress.IPv6Any : IPAddress.Any, 0);
+        while (!_stopping.IsCancellationRequested)
+        {
+            int received;
+            try
+            {
+                received = (await _socket.ReceiveFromAsync(buffer, SocketFlags.None, any, _stopping.Token).ConfigureAwait(false)).ReceivedBytes;
+            }
+            catch (SocketException)
+            {
+                continue; // an ICMP error for an earlier packet
+            }
+            catch (Exception e) when (e is OperationCanceledException or ObjectDisposedException)
+            {
+                return;
+            }
+            Take(buffer.AsSpan(0, received), hop);
+        }
+    }
+
+    private void Take(ReadOnlySpan<byte> packet, Span<byte> hop)
+    {
+        if (!RoomCallBridgePacket.TryReadHeader(packet, out var from, out var toCall, out var counter))
+        {
+            _unit.Count(RoomCallDrop.Malformed);
+            return;
+        }
+        if (!IsKnown(from))
+        {
+            _unit.Count(RoomCallDrop.UnknownHub); // keys are derived only for hubs in some call: a stranger's instances cost nothing
+            return;
+        }
+        var receiver = _receivers.GetOrAdd(from, f => new Receiver(RoomCallBridgePacket.DeriveKey(_secret, f, _cluster.Instance)));
+        var length = RoomCallBridgePacket.TryOpen(receiver.Aes, packet, hop);
+        if (length == 0)
+        {
+            _unit.Count(RoomCallDrop.BadTag);
+            return;
+        }
+        if (receiver.Replay.Check((long)counter) != ReplayWindow.Verdict.New)
+        {
+            _unit.Count(RoomCallDrop.Replayed);
+            return;
+        }
+        receiver.Replay.Mark((long)counter);
+        _unit.OnBridged(from, toCall, hop[..length]);
+    }
+
+    private bool IsKnown(ulong instance)
+    {
+        lock (_lock)
+        {
+            return _known.Keys.Any(k => k.Instance == instance);
+        }
+    }
+
+    /// <summary>Keys of hubs no longer in any call go (a restarted hub is a new instance, with new keys and counters).</summary>
+    private void ForgetPeers()
+    {
+        foreach (var instance in _senders.Keys.Concat(_receivers.Keys).Distinct().Where(i => !IsKnown(i)).ToList())
+        {
+            if (_senders.TryRemove(instance, out var sender))
+            {
+                lock (sender.Lock)
+                {
+                    sender.Dispose();
+                }
+            }
+            // A receiver is used by the receive loop only; one dropped here while in use just fails that packet's tag.
+            _receivers.TryRemove(instance, out _);
+        }
+    }
+
+    private void DisposePeers()
+    {
+        foreach (var sender in _senders.Values)
+        {
+            sender.Dispose();
+        }
+        foreach (var receiver in _receivers.Values)
+        {
+            receiver.Dispose();
+        }
+    }
+}
