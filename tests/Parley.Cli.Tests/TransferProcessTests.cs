@@ -46,6 +46,16 @@ public sealed partial class TransferProcessTests : IDisposable
     private static JsonElement? Transfer(CliResult list, string id) =>
         list.ExitCode == 0 ? list.Json.EnumerateArray().Where(t => t.GetProperty("id").GetString() == id).Select(t => (JsonElement?)t).FirstOrDefault() : null;
 
+    /// <summary>kill -9 of the sender (alice) or the receiver (bob), then the same home started again.</summary>
+    private async Task<(NodeProcess Alice, NodeProcess Bob)> KillMinus9AndRestartAsync(string victim, NodeProcess alice, NodeProcess bob)
+    {
+        var node = victim == "receiver" ? bob : alice;
+        node.Process.Kill();
+        await node.Process.WaitForExitAsync();
+        await node.DisposeAsync();
+        return victim == "receiver" ? (alice, await StartNode("bob")) : (await StartNode("alice"), bob);
+    }
+
     [Fact]
     public async Task Send_Folder_WaitsForVerification_AndExitsZero()
     {
@@ -96,20 +106,7 @@ public sealed partial class TransferProcessTests : IDisposable
             await Eventually<bool>(async () => Transfer(await bob.CliAsync("transfers", "--json"), id) is { } t
                 && t.GetProperty("bytesDone").GetInt64() > t.GetProperty("totalBytes").GetInt64() * 3 / 10 ? true : null, "30% progress");
 
-            if (victim == "receiver")
-            {
-                bob.Process.Kill();
-                await bob.Process.WaitForExitAsync();
-                await bob.DisposeAsync();
-                bob = await StartNode("bob");
-            }
-            else
-            {
-                alice.Process.Kill();
-                await alice.Process.WaitForExitAsync();
-                await alice.DisposeAsync();
-                alice = await StartNode("alice");
-            }
+            (alice, bob) = await KillMinus9AndRestartAsync(victim, alice, bob);
             // Nothing may stand under the final name before it is verified: a file there means the transfer completed
             // (on loopback it can finish between the 30 % poll and the kill).
             if (File.Exists(Path.Combine(inbox, "big.bin")))
@@ -163,20 +160,7 @@ public sealed partial class TransferProcessTests : IDisposable
             var before = await Eventually<int>(async () => Transfer(await bob.CliAsync("transfers", "--json"), id) is { } t
                 && t.GetProperty("filesDone").GetInt32() is var landed && landed > 300 ? landed : null, "some bundles landed", seconds: 120);
 
-            if (victim == "receiver")
-            {
-                bob.Process.Kill();
-                await bob.Process.WaitForExitAsync();
-                await bob.DisposeAsync();
-                bob = await StartNode("bob");
-            }
-            else
-            {
-                alice.Process.Kill();
-                await alice.Process.WaitForExitAsync();
-                await alice.DisposeAsync();
-                alice = await StartNode("alice");
-            }
+            (alice, bob) = await KillMinus9AndRestartAsync(victim, alice, bob);
 
             var done = await Eventually<JsonElement>(async () => Transfer(await bob.CliAsync("transfers", "--json"), id) is { } t
                 && t.GetProperty("state").GetString() is "completed" or "failed" or "cancelled" ? t : null, "the transfer to finish", seconds: 180);
@@ -192,6 +176,7 @@ public sealed partial class TransferProcessTests : IDisposable
             Assert.Empty(Directory.EnumerateFiles(inbox, ".parley-*", SearchOption.AllDirectories));
             Assert.InRange(before, 301, 3999); // the kill came after some bundles had landed and before the last (527 when written)
             // The receiver (restarted, or alive through the sender's restart) counts what the resume asked for again of what it held.
+            Console.WriteLine($"kill -9 of the {victim}: {before} files had landed; resent {done.GetProperty("resentBytes").GetInt64()} bytes in {done.GetProperty("resentFiles").GetInt32()} files");
             Assert.InRange(done.GetProperty("resentBytes").GetInt64(), 0, Core.Files.FileBlock.MaxData);
             Assert.InRange(done.GetProperty("resentFiles").GetInt32(), 0, Core.Files.FileBundle.MaxFiles);
         }
