@@ -47,9 +47,12 @@ internal sealed class TransferViews(ContactBook contacts, TimeProvider time)
         };
     }
 
-    /// <summary>The transfer with its first <paramref name="limit"/> files (an offer may list 100,000).</summary>
+    /// <summary>
+    /// The transfer with its first <paramref name="limit"/> files (an offer may list 100,000): files, as <c>fileCount</c> counts
+    /// them ("… and 12 more" adds up), not the folder entries that carry folders' times.
+    /// </summary>
     public TransferDetail Detail(Transfer t, int limit) =>
-        new(Describe(t), [.. t.Files.Take(limit).Select(f => new TransferFileInfo(f.Path, f.Size, f.Done, f.FinalPath))]);
+        new(Describe(t), [.. t.Files.Where(f => !f.IsFolder).Take(limit).Select(f => new TransferFileInfo(f.Path, f.Size, f.Done, f.FinalPath))]);
 
     /// <summary>What a person calls a transfer: its one file, or the one folder all its files are in.</summary>
     public static string? Title(Transfer t)
