@@ -18,8 +18,8 @@ public sealed class ChatDuringFolderTests : TwoContacts
     /// <summary>Round trips measured before the transfer for each baseline (quiet; cores busy).</summary>
     private const int BaselineSamples = 150;
 
-    /// <summary>Fewer samples during the transfer than this and a p99 says nothing: the test fails rather than passes on it.</summary>
-    private const int MinimumSamplesDuring = 30;
+    /// <summary>Fewer samples during the transfer than this and a p99 is only the maximum: the test fails rather than judges on it.</summary>
+    private const int MinimumSamplesDuring = 100;
 
     private readonly string _work = Directory.CreateTempSubdirectory("parley-chat-folder-").FullName;
 
@@ -115,6 +115,7 @@ public sealed class ChatDuringFolderTests : TwoContacts
         var offer = await WaitForOfferAsync(Bob, sent.Id);
         await Bob.Node.Files.AcceptAsync(offer, Inbox);
         var during = new List<double>();
+        var slowest = new List<(double Ms, int FilesDoneBefore)>();
         var landing = 0;
         var total = offer.Files.Count;
         for (var i = 0; !offer.IsFinal && i < 100_000; i++)
@@ -124,9 +125,10 @@ public sealed class ChatDuringFolderTests : TwoContacts
             if (!offer.IsFinal)
             {
                 during.Add(took);
+                slowest.Add((took, done));
                 landing += done > 0 && offer.FilesDone < total ? 1 : 0;
             }
-            await Task.Delay(10);
+            await Task.Delay(2); // as bench/ folders does: enough round trips for a p99 of a transfer that takes a second or two
         }
         await WaitForStateAsync(offer, TransferState.Completed);
 
@@ -134,7 +136,8 @@ public sealed class ChatDuringFolderTests : TwoContacts
         var duringP99 = during.Count == 0 ? double.NaN : P99(during);
         var bound = Math.Max(TargetMs, 3 * busyP99);
         var figures = $"during: {during.Count} round trips, p99 {duringP99:0.0} ms (max {during.DefaultIfEmpty().Max():0.0}); "
-            + $"quiet p99 {P99(quiet):0.0} ms; cores busy, nothing moving: p99 {busyP99:0.0} ms; bound {bound:0.0} ms";
+            + $"quiet p99 {P99(quiet):0.0} ms; cores busy, nothing moving: p99 {busyP99:0.0} ms; bound {bound:0.0} ms; slowest (ms, files done before): "
+            + string.Join(", ", slowest.OrderByDescending(x => x.Ms).Take(5).Select(x => $"{x.Ms:0} at {x.FilesDoneBefore}"));
         Console.WriteLine(figures); // the figure, for whoever reads the test log
         Assert.True(during.Count >= MinimumSamplesDuring, "too few round trips during the transfer to judge: " + figures);
         Assert.True(landing >= MinimumSamplesDuring / 2, $"only {landing} round trips came while files were landing: " + figures);
