@@ -10,12 +10,13 @@ namespace Parley.Node.Tests.Files;
 /// so a chat frame is not held behind a batch of file creations. Two real nodes in this process over loopback,
 /// sharing its thread pool (harsher than two processes).
 /// </summary>
+[Collection(LatencyMeasured.Name)]
 public sealed class ChatDuringFolderTests : TwoContacts
 {
     /// <summary>The figure for chat p99 during the transfer.</summary>
     private static readonly double TargetMs = 50;
 
-    /// <summary>Round trips measured before the transfer for each baseline (quiet; cores busy).</summary>
+    /// <summary>Round trips measured for each baseline (quiet; cores busy, before and after the transfer).</summary>
     private const int BaselineSamples = 150;
 
     /// <summary>Fewer samples during the transfer than this and a p99 is only the maximum: the test fails rather than judges on it.</summary>
@@ -67,8 +68,8 @@ public sealed class ChatDuringFolderTests : TwoContacts
     /// The figure: chat round trips (send, then the receiver's ack) while 10,000 files of 1 KiB land, p99 under 50 ms.
     /// A timing figure alone flakes on a loaded 2-core CI, so the escape hatch is the same run's own measure of the
     /// machine: round trips with nothing moving over the link or the disk while this process keeps as many threads busy
-    /// as there are cores (about what a transfer's reading, hashing and landing ask for). Only when that baseline's p99
-    /// is itself slow does the bound grow, to 3x it. The samples must really have come while files were landing.
+    /// as there are cores (about what a transfer's reading, hashing and landing ask for), before and after the transfer.
+    /// Only when that baseline's p99 is itself slow does the bound grow, to 3x the slower of the two. The samples must really have come while files were landing.
     /// </summary>
     [Fact]
     public async Task Chat_WhileTenThousandSmallFilesLand_P99StaysUnder50ms_OrThreeTimesTheMachinesP99()
@@ -93,24 +94,7 @@ public sealed class ChatDuringFolderTests : TwoContacts
             await Task.Delay(5);
         }
         var busy = new List<double>();
-        using (var burn = new CancellationTokenSource())
-        {
-            var burners = Enumerable.Range(0, Environment.ProcessorCount).Select(_ => Task.Factory.StartNew(() =>
-            {
-                while (!burn.IsCancellationRequested)
-                {
-                    Thread.SpinWait(1000);
-                }
-            }, TaskCreationOptions.LongRunning)).ToArray();
-            for (var i = 0; i < BaselineSamples; i++)
-            {
-                busy.Add(await RoundTripAsync($"busy {i}"));
-                await Task.Delay(5);
-            }
-            await burn.CancelAsync();
-            await Task.WhenAll(burners);
-        }
-
+        await BusyRoundTripsAsync(busy, RoundTripAsync, "busy");
         var (sent, _) = await Alice.Node.Files.OfferAsync(Bob.Id, [folder]);
         var offer = await WaitForOfferAsync(Bob, sent.Id);
         await Bob.Node.Files.AcceptAsync(offer, Inbox);
@@ -131,8 +115,10 @@ public sealed class ChatDuringFolderTests : TwoContacts
             await Task.Delay(2); // as bench/ folders does: enough round trips for a p99 of a transfer that takes a second or two
         }
         await WaitForStateAsync(offer, TransferState.Completed);
+        var busyAfter = new List<double>();
+        await BusyRoundTripsAsync(busyAfter, RoundTripAsync, "busy after");
 
-        var busyP99 = P99(busy);
+        var busyP99 = Math.Max(P99(busy), P99(busyAfter)); // the machine's load may come and go: the slower of before and after
         var duringP99 = during.Count == 0 ? double.NaN : P99(during);
         var bound = Math.Max(TargetMs, 3 * busyP99);
         var figures = $"during: {during.Count} round trips, p99 {duringP99:0.0} ms (max {during.DefaultIfEmpty().Max():0.0}); "
@@ -143,6 +129,26 @@ public sealed class ChatDuringFolderTests : TwoContacts
         Assert.True(landing >= MinimumSamplesDuring / 2, $"only {landing} round trips came while files were landing: " + figures);
         Assert.True(duringP99 < bound, figures);
         Assert.Equal(10_000, Directory.EnumerateFiles(Path.Combine(Inbox, "many"), "*", SearchOption.AllDirectories).Count());
+    }
+
+    /// <summary><see cref="BaselineSamples"/> round trips while as many threads as cores spin in this process, nothing moving over the link or the disk.</summary>
+    private static async Task BusyRoundTripsAsync(List<double> samples, Func<string, Task<double>> roundTrip, string label)
+    {
+        using var burn = new CancellationTokenSource();
+        var burners = Enumerable.Range(0, Environment.ProcessorCount).Select(_ => Task.Factory.StartNew(() =>
+        {
+            while (!burn.IsCancellationRequested)
+            {
+                Thread.SpinWait(1000);
+            }
+        }, TaskCreationOptions.LongRunning)).ToArray();
+        for (var i = 0; i < BaselineSamples; i++)
+        {
+            samples.Add(await roundTrip($"{label} {i}"));
+            await Task.Delay(5);
+        }
+        await burn.CancelAsync();
+        await Task.WhenAll(burners);
     }
 
     private string Inbox => Path.Combine(_work, "inbox");
@@ -168,4 +174,11 @@ public sealed class ChatDuringFolderTests : TwoContacts
         var sorted = samples.Order().ToList();
         return sorted[(int)Math.Ceiling(sorted.Count * 0.99) - 1];
     }
+}
+
+/// <summary>Tests that measure chat latency against a baseline of the same process: other tests' transfers beside them would be in one figure and not the other, so they run alone.</summary>
+[CollectionDefinition(Name, DisableParallelization = true)]
+public sealed class LatencyMeasured
+{
+    public const string Name = "latency measured";
 }
