@@ -108,4 +108,9 @@ internal static class TransferText
 }
 
 /// <summary>One line of `parley send --json`: "offered", "progress", then the final state ("completed", "failed", …), with the transfer as it stands.</summary>
-internal sealed record TransferEvent(string Event, TransferInfo Transfer);
+internal sealed record TransferEvent(string Event, TransferInfo Transfer)
+{
+    /// <summary>On "offered" only: the symbolic links the send left out (never followed).</summary>
+    [System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)]
+    public IReadOnlyList<string>? Skipped { get; init; }
+}

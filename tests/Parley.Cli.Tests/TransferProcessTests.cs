@@ -5,7 +5,7 @@ using Parley.Testing;
 namespace Parley.Cli.Tests;
 
 /// <summary>`parley send` between two real processes, including kill -9 of either side mid-transfer.</summary>
-public sealed class TransferProcessTests : IDisposable
+public sealed partial class TransferProcessTests : IDisposable
 {
     private readonly string _root = Directory.CreateTempSubdirectory("parley-send-").FullName;
 
@@ -45,6 +45,16 @@ public sealed class TransferProcessTests : IDisposable
 
     private static JsonElement? Transfer(CliResult list, string id) =>
         list.ExitCode == 0 ? list.Json.EnumerateArray().Where(t => t.GetProperty("id").GetString() == id).Select(t => (JsonElement?)t).FirstOrDefault() : null;
+
+    /// <summary>kill -9 of the sender (alice) or the receiver (bob), then the same home started again.</summary>
+    private async Task<(NodeProcess Alice, NodeProcess Bob)> KillMinus9AndRestartAsync(string victim, NodeProcess alice, NodeProcess bob)
+    {
+        var node = victim == "receiver" ? bob : alice;
+        node.Process.Kill();
+        await node.Process.WaitForExitAsync();
+        await node.DisposeAsync();
+        return victim == "receiver" ? (alice, await StartNode("bob")) : (await StartNode("alice"), bob);
+    }
 
     [Fact]
     public async Task Send_Folder_WaitsForVerification_AndExitsZero()
@@ -96,20 +106,7 @@ public sealed class TransferProcessTests : IDisposable
             await Eventually<bool>(async () => Transfer(await bob.CliAsync("transfers", "--json"), id) is { } t
                 && t.GetProperty("bytesDone").GetInt64() > t.GetProperty("totalBytes").GetInt64() * 3 / 10 ? true : null, "30% progress");
 
-            if (victim == "receiver")
-            {
-                bob.Process.Kill();
-                await bob.Process.WaitForExitAsync();
-                await bob.DisposeAsync();
-                bob = await StartNode("bob");
-            }
-            else
-            {
-                alice.Process.Kill();
-                await alice.Process.WaitForExitAsync();
-                await alice.DisposeAsync();
-                alice = await StartNode("alice");
-            }
+            (alice, bob) = await KillMinus9AndRestartAsync(victim, alice, bob);
             // Nothing may stand under the final name before it is verified: a file there means the transfer completed
             // (on loopback it can finish between the 30 % poll and the kill).
             if (File.Exists(Path.Combine(inbox, "big.bin")))
@@ -131,12 +128,15 @@ public sealed class TransferProcessTests : IDisposable
     }
 
     /// <summary>
-    /// A folder of thousands of small files travels in bundles; kill -9 of the receiver mid-way, and after a restart
+    /// A folder of thousands of small files travels in bundles; kill -9 of either side mid-way, and after a restart
     /// every file is there once, byte for byte, with its time: nothing landed twice (a file landed again would take a
-    /// " (1)" name), nothing half-written left behind.
+    /// " (1)" name), nothing half-written left behind. And the resume sent again at most one bundle of what the
+    /// receiver already held (its resentBytes/resentFiles: verified files not yet landed, cut-off part blocks).
     /// </summary>
-    [Fact]
-    public async Task KillMinus9_OfTheReceiver_MidFolderOfSmallFiles_EveryFileArrivesOnce()
+    [Theory]
+    [InlineData("receiver")]
+    [InlineData("sender")]
+    public async Task KillMinus9_MidFolderOfSmallFiles_EveryFileArrivesOnce_AndAtMostOneBundleIsResent(string victim)
     {
         var alice = await StartNode("alice");
         var bob = await StartNode("bob");
@@ -160,10 +160,7 @@ public sealed class TransferProcessTests : IDisposable
             var before = await Eventually<int>(async () => Transfer(await bob.CliAsync("transfers", "--json"), id) is { } t
                 && t.GetProperty("filesDone").GetInt32() is var landed && landed > 300 ? landed : null, "some bundles landed", seconds: 120);
 
-            bob.Process.Kill();
-            await bob.Process.WaitForExitAsync();
-            await bob.DisposeAsync();
-            bob = await StartNode("bob");
+            (alice, bob) = await KillMinus9AndRestartAsync(victim, alice, bob);
 
             var done = await Eventually<JsonElement>(async () => Transfer(await bob.CliAsync("transfers", "--json"), id) is { } t
                 && t.GetProperty("state").GetString() is "completed" or "failed" or "cancelled" ? t : null, "the transfer to finish", seconds: 180);
@@ -178,6 +175,10 @@ public sealed class TransferProcessTests : IDisposable
             }
             Assert.Empty(Directory.EnumerateFiles(inbox, ".parley-*", SearchOption.AllDirectories));
             Assert.InRange(before, 301, 3999); // the kill came after some bundles had landed and before the last (527 when written)
+            // The receiver (restarted, or alive through the sender's restart) counts what the resume asked for again of what it held.
+            Console.WriteLine($"kill -9 of the {victim}: {before} files had landed; resent {done.GetProperty("resentBytes").GetInt64()} bytes in {done.GetProperty("resentFiles").GetInt32()} files");
+            Assert.InRange(done.GetProperty("resentBytes").GetInt64(), 0, Core.Files.FileBlock.MaxData);
+            Assert.InRange(done.GetProperty("resentFiles").GetInt32(), 0, Core.Files.FileBundle.MaxFiles);
         }
         finally
         {

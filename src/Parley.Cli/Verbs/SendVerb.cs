@@ -48,12 +48,18 @@ internal sealed class SendVerb : IVerb
         }
         if (context.Json)
         {
-            context.WriteJsonLine(new TransferEvent("offered", transfer));
+            context.WriteJsonLine(new TransferEvent("offered", transfer) { Skipped = sent.Skipped });
         }
         else
         {
             context.Out.WriteLine($"offered {TransferText.Summary(transfer)} as {transfer.ShortId}; waiting for the receiver (Ctrl+C stops watching, not the transfer)");
         }
-        return await TransferText.WatchAsync(context, api, id).ConfigureAwait(false);
+        var result = await TransferText.WatchAsync(context, api, id).ConfigureAwait(false);
+        if (!context.Json && sent.Skipped.Count > 0)
+        {
+            // The summary says it again after the progress: links inside a folder are left out, never silently.
+            context.Out.WriteLine($"skipped {sent.Skipped.Count} symbolic link(s), not followed (listed above)");
+        }
+        return result;
     }
 }

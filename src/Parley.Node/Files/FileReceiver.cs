@@ -53,7 +53,7 @@ internal sealed class FileReceiver(
             return;
         }
         // The names are checked before anything is stored: a refused offer is kept as its reason, without its files.
-        var planned = SafeNames.Plan([.. offer.Files.Select(f => f.Path)], out error);
+        var planned = SafeNames.Plan([.. offer.Files.Select(f => f.Path)], out error, i => offer.Files[i].IsFolder);
         List<TransferFile> files = planned is null ? [] : offer.Files.Select((f, i) => new TransferFile(i, planned[i], f.Size, null) { Modified = f.Modified, Flags = f.Flags }).ToList();
         var transfer = new Transfer(offer.OfferId, session.Id.Compact, outgoing: false, files, time.GetUtcNow()) { State = TransferState.Pending };
         if (planned is null)

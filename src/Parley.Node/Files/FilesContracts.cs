@@ -11,6 +11,7 @@ public enum TransferDirection
 /// <param name="Id">The whole ID, 32 hex digits.</param>
 /// <param name="ShortId">Its last 8 hex digits (the random part), as listings show it (any 4 or more of it, or of the whole ID, pick a transfer).</param>
 /// <param name="Title">Its one file, or the one folder all its files are in ("photos/"), else null.</param>
+/// <param name="FileCount">Files, not counting the folder entries that carry folders' times (and empty folders).</param>
 /// <param name="EtaSeconds">Null while nothing moves.</param>
 /// <param name="CurrentFile">The file moving now; null when none is (or the transfer ended).</param>
 public sealed record TransferInfo(
@@ -34,6 +35,15 @@ public sealed record TransferInfo(
 {
     /// <summary>Every file named or counted: "photo.png", "photo.png and 2 more".</summary>
     public string? Names { get; init; }
+
+    /// <summary>
+    /// Receiver only, since this node started: bytes it already held (verified, not yet landed) that a resume had sent
+    /// again. At most one bundle after a kill -9 of either side (see docs/architecture.md, How a file travels).
+    /// </summary>
+    public long ResentBytes { get; init; }
+
+    /// <summary>Receiver only: how many files <see cref="ResentBytes"/> was spread over.</summary>
+    public int ResentFiles { get; init; }
 }
 
 /// <param name="Index">From 0, in offer order.</param>

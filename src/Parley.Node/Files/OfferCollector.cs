@@ -4,8 +4,11 @@ namespace Parley.Node.Files;
 
 /// <summary>
 /// What a send of some paths offers: every regular file under them, with '/'-separated names relative to
-/// each path's parent, its modification time and executable bit, and every empty folder (as tar and rsync -a
-/// keep them). Symbolic links are never followed: they are listed as skipped for the sender's summary.
+/// each path's parent, its modification time and executable bit, and every folder (as tar and rsync -a keep
+/// them: empty ones exist on the other side too, and each keeps its own time). A folder comes after everything
+/// in it, so the receiver, which lands in offer order, stamps its time once nothing more lands in it (a file
+/// landing in a folder changes the folder's time). Symbolic links are never followed: they are listed as
+/// skipped for the sender's summary.
 /// </summary>
 internal static class OfferCollector
 {
@@ -56,7 +59,6 @@ internal static class OfferCollector
     private static void CollectFolder(DirectoryInfo folder, string parent, List<Entry> entries, List<string> skipped)
     {
         // Links are not followed: a link could point anywhere, including outside what the user chose to send.
-        var before = entries.Count;
         foreach (var item in folder.EnumerateFileSystemInfos().OrderBy(i => i.Name, StringComparer.Ordinal))
         {
             if (item.LinkTarget is not null)
@@ -76,11 +78,7 @@ internal static class OfferCollector
                 return;
             }
         }
-        if (entries.Count == before)
-        {
-            // Nothing inside (or only links): the folder itself is offered, so it exists on the other side too.
-            entries.Add(new Entry(Relative(parent, folder), 0, folder.FullName, UnixMs(folder.LastWriteTimeUtc), OfferFlags.Folder));
-        }
+        entries.Add(new Entry(Relative(parent, folder), 0, folder.FullName, UnixMs(folder.LastWriteTimeUtc), OfferFlags.Folder));
     }
 
     private static long UnixMs(DateTime utc) => new DateTimeOffset(utc, TimeSpan.Zero).ToUnixTimeMilliseconds();

@@ -117,10 +117,11 @@ public static class SafeNames
     /// <summary>
     /// Sanitized paths for every file of an offer, made distinct from each other ignoring case and
     /// look-alike forms (<see cref="Fold"/>; so no two land on one file on any file system), and so that no
-    /// file takes a name another entry needs as a folder. Returns null with the reason when any name
-    /// cannot be made safe.
+    /// file takes a name another entry needs as a folder. A folder entry (<paramref name="isFolder"/>) named as
+    /// a folder other entries are in is that folder (it carries the folder's time), not a clash. Returns null with
+    /// the reason when any name cannot be made safe.
     /// </summary>
-    public static IReadOnlyList<string>? Plan(IReadOnlyList<string> offered, out string error)
+    public static IReadOnlyList<string>? Plan(IReadOnlyList<string> offered, out string error, Func<int, bool>? isFolder = null)
     {
         var sanitized = new List<string>(offered.Count);
         foreach (var name in offered)
@@ -134,6 +135,7 @@ public static class SafeNames
         }
         // Every folder an entry needs is taken first, so no file is given a folder's name.
         var taken = new HashSet<string>(StringComparer.Ordinal);
+        var folderNames = new HashSet<string>(StringComparer.Ordinal);
         var folders = new List<int>();
         foreach (var path in sanitized)
         {
@@ -142,16 +144,24 @@ public static class SafeNames
             foreach (var end in folders)
             {
                 taken.Add(folded[..end]);
+                folderNames.Add(folded[..end]);
             }
         }
         // Where each name's search for a free suffix goes on from: linear in the offer, where starting
         // every duplicate at " (1)" made 20,000 copies of one name take minutes.
         var nextSuffix = new Dictionary<string, int>(StringComparer.Ordinal);
         var planned = new List<string>(sanitized.Count);
-        foreach (var path in sanitized)
+        for (var i = 0; i < sanitized.Count; i++)
         {
+            var path = sanitized[i];
             var candidate = path;
             var key = Fold(path);
+            var folder = isFolder?.Invoke(i) == true;
+            if (folder && folderNames.Contains(key))
+            {
+                planned.Add(candidate); // the same folder as other entries' (or an earlier folder entry's)
+                continue;
+            }
             if (!taken.Add(key))
             {
                 var n = nextSuffix.GetValueOrDefault(key, 1);
@@ -161,6 +171,10 @@ public static class SafeNames
                 }
                 while (!taken.Add(Fold(candidate)));
                 nextSuffix[key] = n;
+            }
+            if (folder)
+            {
+                folderNames.Add(Fold(candidate));
             }
             planned.Add(candidate);
         }

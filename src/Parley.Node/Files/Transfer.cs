@@ -22,6 +22,20 @@ public sealed class Transfer(Guid id, string peer, bool outgoing, IReadOnlyList<
 
     public long TotalBytes { get; } = files.Sum(f => f.Size);
 
+    /// <summary>Folder entries among <see cref="Files"/>: progress counts files, not the folders that carry times.</summary>
+    public int FolderCount { get; } = files.Count(f => f.IsFolder);
+
+    /// <summary>
+    /// Bytes (and files) this node already held for this transfer and was sent again after a resume, counted by the
+    /// receiver since it started: the part block cut off the file it resumes, and the temporary files after it (received
+    /// and verified, not yet landed) that the sender streams again. At most one bundle after a kill -9 of either side.
+    /// Data in flight when a side died is not counted: the receiver never held it.
+    /// </summary>
+    public long ResentBytes { get; set; }
+
+    /// <inheritdoc cref="ResentBytes"/>
+    public int ResentFiles { get; set; }
+
     public TransferState State { get; set; }
 
     public string? Folder { get; set; }
@@ -43,6 +57,7 @@ public sealed class Transfer(Guid id, string peer, bool outgoing, IReadOnlyList<
     public string ShortId => Id.ToString("N")[^8..];
 
     private int _filesDone = -1;
+    private int _foldersDone;
     private long _bytesOfFilesDone;
 
     /// <summary>Files finished so far (kept as a count: a transfer may hold 100,000 files).</summary>
@@ -70,6 +85,7 @@ public sealed class Transfer(Guid id, string peer, bool outgoing, IReadOnlyList<
             }
             file.Done = true;
             _filesDone++;
+            _foldersDone += file.IsFolder ? 1 : 0;
             _bytesOfFilesDone += file.Size;
             return true;
         }
@@ -77,11 +93,25 @@ public sealed class Transfer(Guid id, string peer, bool outgoing, IReadOnlyList<
 
     public bool AllDone => FilesDone == Files.Count;
 
+    /// <summary>Finished files that are not folders: what progress shows ("1,234 of 10,000 files").</summary>
+    public int OnlyFilesDone
+    {
+        get
+        {
+            lock (_lock)
+            {
+                EnsureCounted();
+                return _filesDone - _foldersDone;
+            }
+        }
+    }
+
     private void EnsureCounted()
     {
         if (_filesDone < 0)
         {
             _filesDone = Files.Count(f => f.Done);
+            _foldersDone = Files.Count(f => f.Done && f.IsFolder);
             _bytesOfFilesDone = Files.Where(f => f.Done).Sum(f => f.Size);
         }
     }

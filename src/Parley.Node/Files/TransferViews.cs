@@ -22,28 +22,37 @@ internal sealed class TransferViews(ContactBook contacts, TimeProvider time)
             t.Error,
             t.Folder,
             Title(t),
-            t.Files.Count,
-            t.FilesDone,
+            t.Files.Count - t.FolderCount,
+            t.OnlyFilesDone,
             t.TotalBytes,
             t.BytesDone,
             Math.Round(rate),
             rate > 0 ? Math.Round(remaining / rate, 1) : null,
             current is null ? null : new CurrentFileInfo(current.Index, current.Path, current.Size, Math.Min(t.CurrentOffset, current.Size)),
             t.CreatedAt)
-        { Names = Names(t) };
+        { Names = Names(t), ResentBytes = t.ResentBytes, ResentFiles = t.ResentFiles };
     }
 
-    /// <summary>"photo.png", "photo.png and 2 more": the first file's path and how many others.</summary>
-    public static string Names(Transfer t) => t.Files.Count switch
+    /// <summary>"photo.png", "photo.png and 2 more": the first file's path and how many others (folder entries count only when there are no files).</summary>
+    public static string Names(Transfer t)
     {
-        0 => "no files",
-        1 => t.Files[0].Path,
-        var n => $"{t.Files[0].Path} and {n - 1} more",
-    };
+        var files = t.Files.Count - t.FolderCount;
+        var first = files > 0 ? t.Files.First(f => !f.IsFolder) : t.Files.FirstOrDefault();
+        var count = files > 0 ? files : t.Files.Count;
+        return count switch
+        {
+            0 => "no files",
+            1 => first!.Path,
+            var n => $"{first!.Path} and {n - 1} more",
+        };
+    }
 
-    /// <summary>The transfer with its first <paramref name="limit"/> files (an offer may list 100,000).</summary>
+    /// <summary>
+    /// The transfer with its first <paramref name="limit"/> files (an offer may list 100,000): files, as <c>fileCount</c> counts
+    /// them ("… and 12 more" adds up), not the folder entries that carry folders' times.
+    /// </summary>
     public TransferDetail Detail(Transfer t, int limit) =>
-        new(Describe(t), [.. t.Files.Take(limit).Select(f => new TransferFileInfo(f.Path, f.Size, f.Done, f.FinalPath))]);
+        new(Describe(t), [.. t.Files.Where(f => !f.IsFolder).Take(limit).Select(f => new TransferFileInfo(f.Path, f.Size, f.Done, f.FinalPath))]);
 
     /// <summary>What a person calls a transfer: its one file, or the one folder all its files are in.</summary>
     public static string? Title(Transfer t)
@@ -58,6 +67,6 @@ internal sealed class TransferViews(ContactBook contacts, TimeProvider time)
             return first;
         }
         var top = first.Split('/')[0];
-        return t.Files.All(f => f.Path.StartsWith(top + "/", StringComparison.Ordinal)) ? top + "/" : null;
+        return t.Files.All(f => f.Path == top || f.Path.StartsWith(top + "/", StringComparison.Ordinal)) ? top + "/" : null;
     }
 }

@@ -22,7 +22,7 @@ public sealed class FilesContractsTests : IAsyncLifetime
         var info = json.GetProperty("transfer");
         Assert.Equal(
             ["id", "shortId", "peer", "peerName", "direction", "state", "error", "folder", "title", "fileCount", "filesDone", "totalBytes",
-                "bytesDone", "bytesPerSecond", "etaSeconds", "currentFile", "createdAt", "names"],
+                "bytesDone", "bytesPerSecond", "etaSeconds", "currentFile", "createdAt", "names", "resentBytes", "resentFiles"],
             info.EnumerateObject().Select(p => p.Name));
         Assert.Equal("outgoing", info.GetProperty("direction").GetString());
         Assert.Equal("active", info.GetProperty("state").GetString());

@@ -57,7 +57,7 @@ public sealed class OutboxTests : IAsyncLifetime
         Assert.Equal("trip/", transfer.GetProperty("title").GetString());
         var id = Guid.ParseExact(transfer.GetProperty("id").GetString()!, "N");
         var offer = await WaitForOfferAsync(_bob, id);
-        Assert.Equal(["trip/day 1/big.bin", "trip/notes.txt"], offer.Files.Select(f => f.Path));
+        Assert.Equal(["trip/day 1/big.bin", "trip/day 1", "trip/notes.txt", "trip"], offer.Files.Select(f => f.Path)); // each folder after its contents
         var inbox = Path.Combine(_work, "inbox");
         await _bob.Node.Files.AcceptAsync(offer, inbox);
         await WaitForStateAsync(_alice.Node.Files.All.Single(t => t.Id == id), TransferState.Completed);

@@ -56,6 +56,17 @@ public sealed class SafeNamesTests : IDisposable
         AssertArenaIntact(root, outside);
     }
 
+    [Fact]
+    public void Plan_FolderEntry_NamedAsAFolderOthersAreIn_IsThatFolder_WhileAFileOfThatName_TakesASuffix()
+    {
+        string[] offered = ["photos/a.jpg", "photos", "photos", "empty", "empty", "Photos/b.jpg"];
+        bool[] folder = [false, true, false, true, false, false];
+        var plan = SafeNames.Plan(offered, out var error, i => folder[i]);
+        Assert.True(plan is not null, error);
+        // The folder entry carries photos/'s time; a file named "photos" may not take the folder's name, nor "empty" an empty folder's.
+        Assert.Equal(["photos/a.jpg", "photos", "photos (1)", "empty", "empty (1)", "Photos/b.jpg"], plan);
+    }
+
     [Theory]
     [InlineData("../../x", "a '..' path component")]
     [InlineData("/etc/passwd", "an absolute path")]

@@ -30,7 +30,8 @@ public sealed class TransferTests : TwoContacts
         var offer = await WaitForOfferAsync(Bob, sent.Id);
         Assert.Equal(TransferState.Pending, offer.State);
         Assert.False(Directory.Exists(Inbox)); // nothing touches the disk before acceptance
-        Assert.Equal(["photos/2026/march/a.jpg", "photos/big.bin", "photos/empty.txt"], offer.Files.Select(f => f.Path));
+        Assert.Equal(["photos/2026/march/a.jpg", "photos/2026/march", "photos/2026", "photos/big.bin", "photos/empty.txt", "photos"], offer.Files.Select(f => f.Path));
+        Assert.Equal(3, offer.Files.Count - offer.FolderCount); // the folder entries carry times; progress counts files
 
         await Bob.Node.Files.AcceptAsync(offer, Inbox);
         await WaitForStateAsync(sent, TransferState.Completed);
