@@ -19,10 +19,17 @@ internal sealed partial class ClusterRoomCalls
     {
         public readonly AesGcm Aes = new(key, RoomCallBridgePacket.TagSize);
         public readonly Lock Lock = new();
-        public ulong Counter;
 
         public void Dispose() => Aes.Dispose();
     }
+
+    /// <summary>
+    /// The counter (and so the nonce) of every bridge packet this hub sends, to any hub: one for the hub's life, never
+    /// reset. A pair's key is the same whenever it is derived again (a hub that left every call and came back), so a
+    /// counter per sender, started again at 1, sealed new packets under nonces already used; and the receiver's replay
+    /// window refused them as old.
+    /// </summary>
+    private long _sent;
 
     private sealed class Receiver(byte[] key) : IDisposable
     {
@@ -40,6 +47,9 @@ internal sealed partial class ClusterRoomCalls
     /// <summary>Touched by the receive loop only (and swept of gone hubs by the refresh, which only removes).</summary>
     private readonly ConcurrentDictionary<ulong, Receiver> _receivers = new();
 
+    /// <summary>Other hubs' opening keys and replay windows kept (each a hub instance that was in a call with this one). 1,024.</summary>
+    private const int MaxReceivers = 1024;
+
     /// <summary>This hub's UDP port for other hubs' packets.</summary>
     public int Port { get; }
 
@@ -51,9 +61,16 @@ internal sealed partial class ClusterRoomCalls
         var sender = _senders.GetOrAdd(hub.Instance, to => new Sender(RoomCallBridgePacket.DeriveKey(_secret, _cluster.Instance, to)));
         Span<byte> sealedPacket = stackalloc byte[RoomCallBridgePacket.MaxSize];
         int length;
-        lock (sender.Lock)
+        try
         {
-            length = RoomCallBridgePacket.Seal(sender.Aes, _cluster.Instance, hub.CallId, ++sender.Counter, packet, sealedPacket);
+            lock (sender.Lock)
+            {
+                length = RoomCallBridgePacket.Seal(sender.Aes, _cluster.Instance, hub.CallId, (ulong)Interlocked.Increment(ref _sent), packet, sealedPacket);
+            }
+        }
+        catch (ObjectDisposedException)
+        {
+            return; // its hub left every call (or this hub is stopping) while this packet was on its way: dropped, as UDP may
         }
         try
         {
@@ -101,6 +118,16 @@ internal sealed partial class ClusterRoomCalls
             _unit.Count(RoomCallDrop.UnknownHub); // keys are derived only for hubs in some call: a stranger's instances cost nothing
             return;
         }
+        if (_receivers.Count >= MaxReceivers && !_receivers.ContainsKey(from))
+        {
+            // A cluster's hubs restarted this many times: start over rather than grow (old packets may pass once). Only this
+            // loop uses receivers, so they are disposed here safely.
+            foreach (var old in _receivers.Values)
+            {
+                old.Dispose();
+            }
+            _receivers.Clear();
+        }
         var receiver = _receivers.GetOrAdd(from, f => new Receiver(RoomCallBridgePacket.DeriveKey(_secret, f, _cluster.Instance)));
         var length = RoomCallBridgePacket.TryOpen(receiver.Aes, packet, hop);
         if (length == 0)
@@ -137,8 +164,8 @@ internal sealed partial class ClusterRoomCalls
                     sender.Dispose();
                 }
             }
-            // A receiver is used by the receive loop only; one dropped here while in use just fails that packet's tag.
-            _receivers.TryRemove(instance, out _);
+            // Receivers stay, with their replay windows: the hub may come back to a call, and a fresh window would take
+            // its old packets again. Their number grows only by hubs that were in a call with this one (bounded below).
         }
     }
 

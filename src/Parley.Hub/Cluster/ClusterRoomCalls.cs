@@ -165,16 +165,19 @@ internal sealed partial class ClusterRoomCalls : IRoomCallBridge, IAsyncDisposab
         List<string> mine;
         List<(string Room, ulong Instance)> stale;
         var before = _time.GetUtcNow() - _ttl;
+        // Read before taking our lock: the unit's join holds its lock while it asks us (Known), so the two locks are
+        // never taken in the other order.
+        var calls = _unit.Rooms;
         lock (_lock)
         {
-            mine = [.. _shared.Union(_unit.Rooms)]; // the calls here too: a write that failed while NATS was away is done again
+            mine = [.. _shared.Union(calls)]; // the calls here too: a write that failed while NATS was away is done again
             stale = [.. _known.Where(k => k.Value.At < before).Select(k => k.Key)];
             var old = _time.GetTimestamp() - (long)(ParkedFor.TotalSeconds * _time.TimestampFrequency);
             _parked.RemoveAll(p => p.At < old);
         }
         foreach (var (room, instance) in stale)
         {
-            Forget(room, instance);
+            Forget(room, instance, heardBefore: before);
         }
         foreach (var room in mine)
         {
@@ -183,10 +186,16 @@ internal sealed partial class ClusterRoomCalls : IRoomCallBridge, IAsyncDisposab
         ForgetPeers();
     }
 
-    private void Forget(string room, ulong instance)
+    /// <summary>Drops another hub's entry (deleted, or, with <paramref name="heardBefore"/>, only if not heard again since then).</summary>
+    private void Forget(string room, ulong instance, DateTimeOffset? heardBefore = null)
     {
         lock (_lock)
         {
+            // A put that came after the refresh listed this entry as stale keeps it (else a leave, a rejoin and a rekey for nothing).
+            if (heardBefore is { } limit && _known.TryGetValue((room, instance), out var heard) && heard.At >= limit)
+            {
+                return;
+            }
             _known.Remove((room, instance));
         }
         _unit.SetRemote(room, instance, null);
@@ -310,6 +319,10 @@ internal sealed partial class ClusterRoomCalls : IRoomCallBridge, IAsyncDisposab
 
     public async ValueTask DisposeAsync()
     {
+        if (_unit.Bridge == this)
+        {
+            _unit.Bridge = null; // the unit stops sending to other hubs before the socket and keys go
+        }
         await _refresh.DisposeAsync().ConfigureAwait(false);
         await _stopping.CancelAsync().ConfigureAwait(false);
         _socket.Dispose();

@@ -96,7 +96,9 @@ internal sealed partial class RoomCallUnit
         {
             switch (header.Kind)
             {
-                case RoomCallHopKind.Media when call.FindRemote(from, header.Source) is { } remote:
+                // The origin hub's own call ID inside, as its entry gives it: a call it restarted numbers from 1 again, and
+                // its new participant's media must not pass for the old one's.
+                case RoomCallHopKind.Media when header.CallId == hub.CallId && call.FindRemote(from, header.Source) is { } remote:
                     BinaryPrimitives.WriteUInt32BigEndian(packet[2..], call.Id);
                     BinaryPrimitives.WriteUInt16BigEndian(packet[8..], remote.Id);
                     Forward(call, remote, header with { CallId = call.Id, Source = remote.Id }, packet, scratch);
