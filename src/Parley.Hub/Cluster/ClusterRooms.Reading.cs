@@ -36,27 +36,44 @@ internal sealed partial class ClusterRooms
         _loops.Add(Task.Run(PassKeyRequestsAsync));
     }
 
-    /// <summary>Reads <paramref name="stream"/> in order from its start, again after the last message applied when NATS fails under it.</summary>
+    /// <summary>How often a stream's reader is checked for being stuck. 5 s.</summary>
+    private static readonly TimeSpan StuckCheck = TimeSpan.FromSeconds(5);
+
+    /// <summary>
+    /// Reads <paramref name="stream"/> in order from its start, again after the last message applied when NATS fails
+    /// under it, or when the reader stops moving while the stream grows (<see cref="WatchProgressAsync"/>).
+    /// </summary>
     private async Task ReadAsync(string stream, Func<IReadOnlyList<INatsJSMsg<byte[]>>, ulong> apply)
     {
-        ulong applied = 0;
+        long applied = 0;
         var batch = new List<INatsJSMsg<byte[]>>(MaxApplied);
         while (!_stopping.IsCancellationRequested)
         {
+            using var stuck = CancellationTokenSource.CreateLinkedTokenSource(_stopping.Token);
+            var watchdog = WatchProgressAsync(stream, () => (ulong)Interlocked.Read(ref applied), stuck);
             try
             {
                 var from = applied == 0 ? new NatsJSOrderedConsumerOpts { DeliverPolicy = ConsumerConfigDeliverPolicy.All }
-                    : new NatsJSOrderedConsumerOpts { DeliverPolicy = ConsumerConfigDeliverPolicy.ByStartSequence, OptStartSeq = applied + 1 };
-                var consumer = await cluster.JetStream.CreateOrderedConsumerAsync(stream, from, _stopping.Token).ConfigureAwait(false);
-                await foreach (var message in consumer.ConsumeAsync<byte[]>(cancellationToken: _stopping.Token).ConfigureAwait(false))
+                    : new NatsJSOrderedConsumerOpts { DeliverPolicy = ConsumerConfigDeliverPolicy.ByStartSequence, OptStartSeq = (ulong)applied + 1 };
+                var consumer = await cluster.JetStream.CreateOrderedConsumerAsync(stream, from, stuck.Token).ConfigureAwait(false);
+                await foreach (var message in consumer.ConsumeAsync<byte[]>(cancellationToken: stuck.Token).ConfigureAwait(false))
                 {
                     batch.Add(message);
                     if (batch.Count >= MaxApplied || message.Metadata?.NumPending is null or 0)
                     {
-                        applied = Math.Max(applied, apply(batch));
+                        Interlocked.Exchange(ref applied, (long)Math.Max((ulong)applied, apply(batch)));
                         batch.Clear();
                     }
                 }
+            }
+            catch (OperationCanceledException) when (!_stopping.IsCancellationRequested)
+            {
+                // Stuck: after a NATS server's SIGKILL, NATS 2.9 can leave the consumer on the dead server for over a
+                // minute while the stream goes on growing (the room post never reached this hub's members). A new one
+                // from the last message applied is placed on a live server.
+                ClusterLog.Failed(logger, $"reading {stream}", "no message for 10 s while the stream grew; reading again from " + (applied + 1));
+                batch.Clear();
+                await Task.Delay(TimeSpan.FromSeconds(1), _time, CancellationToken.None).ConfigureAwait(false);
             }
             catch (OperationCanceledException)
             {
@@ -69,6 +86,51 @@ internal sealed partial class ClusterRooms
                 batch.Clear();
                 await Task.Delay(TimeSpan.FromSeconds(1), _time, CancellationToken.None).ConfigureAwait(false);
             }
+            finally
+            {
+                await stuck.CancelAsync().ConfigureAwait(false);
+                await watchdog.ConfigureAwait(false);
+            }
+        }
+    }
+
+    /// <summary>
+    /// Cancels <paramref name="stuck"/> when two checks in a row (<see cref="StuckCheck"/> apart) find the stream's
+    /// last message beyond what the reader has applied and the reader not moved since the check before. The stream's
+    /// info answers from its leader, wherever the consumer was put; a check that fails counts for nothing.
+    /// </summary>
+    private async Task WatchProgressAsync(string stream, Func<ulong> applied, CancellationTokenSource stuck)
+    {
+        var (seen, strikes) = (applied(), 0);
+        try
+        {
+            while (true)
+            {
+                await Task.Delay(StuckCheck, _time, stuck.Token).ConfigureAwait(false);
+                var now = applied();
+                using var timeout = CancellationTokenSource.CreateLinkedTokenSource(stuck.Token);
+                timeout.CancelAfter(StuckCheck);
+                ulong last;
+                try
+                {
+                    last = (await cluster.JetStream.GetStreamAsync(stream, cancellationToken: timeout.Token).ConfigureAwait(false)).Info.State.LastSeq;
+                }
+                catch (Exception e) when (e is NatsException or TimeoutException || (e is OperationCanceledException && !stuck.IsCancellationRequested))
+                {
+                    continue; // NATS itself failing over: the consumer's own errors restart the reader
+                }
+                strikes = now == seen && last > now ? strikes + 1 : 0;
+                seen = now;
+                if (strikes >= 2)
+                {
+                    await stuck.CancelAsync().ConfigureAwait(false);
+                    return;
+                }
+            }
+        }
+        catch (OperationCanceledException)
+        {
+            // the reader ended, or was restarted
         }
     }
 
