@@ -28,6 +28,9 @@ public static class ClusterStatus
     /// <summary>Most presence keys read: past it the per-hub counts stop growing rather than the report taking minutes.</summary>
     private const int MaxMembersCounted = 200_000;
 
+    /// <summary>How long listing the hubs and their members may take. 10 s.</summary>
+    private static readonly TimeSpan ListingLimit = TimeSpan.FromSeconds(10);
+
     public static async Task<ClusterReport> ReadAsync(HubClusterOptions options, TimeProvider time, CancellationToken cancellationToken)
     {
         await using var connection = new NatsConnection(NatsCluster.ConnectionOptions(options) with { MaxReconnectRetry = 0 });
@@ -36,8 +39,23 @@ public static class ClusterStatus
             await connection.ConnectAsync().AsTask().WaitAsync(cancellationToken).ConfigureAwait(false);
             var js = new NatsJSContext(connection);
             var kv = new NatsKVContext(js);
-            var members = await CountMembersAsync(kv, cancellationToken).ConfigureAwait(false);
-            var hubs = await ReadHubsAsync(kv, members, time, cancellationToken).ConfigureAwait(false);
+            // Listing keys makes a consumer, and right after a NATS server's SIGKILL NATS 2.9 may place it on the dead
+            // server, where it hangs for over a minute: the hubs and members get a bound, the streams' health (what
+            // such a moment needs) is read either way.
+            List<ClusterHubLine> hubs = [];
+            using (var listing = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken))
+            {
+                listing.CancelAfter(ListingLimit);
+                try
+                {
+                    var members = await CountMembersAsync(kv, listing.Token).ConfigureAwait(false);
+                    hubs = await ReadHubsAsync(kv, members, time, listing.Token).ConfigureAwait(false);
+                }
+                catch (Exception e) when (!cancellationToken.IsCancellationRequested && e is OperationCanceledException or NatsException or TimeoutException)
+                {
+                    hubs = []; // shown as no live hubs this time; the streams below still say what is wrong
+                }
+            }
             var streams = new List<StreamHealth>();
             await foreach (var stream in js.ListStreamsAsync(cancellationToken: cancellationToken).ConfigureAwait(false))
             {
