@@ -13,8 +13,8 @@ internal static class FileBench
 {
     public static async Task<int> RunAsync(string[] args)
     {
-        var mib = ArgOr(args, "--size-mib", 1024);
-        var rounds = ArgOr(args, "--rounds", 3);
+        var mib = FileProcessBench.Option(args, "--size-mib", 1024);
+        var rounds = FileProcessBench.Option(args, "--rounds", 3);
         await using var nodes = await BenchNodes.StartAsync();
         await nodes.Bob.Files.SetAutoAcceptAsync(nodes.Alice.DeviceId, true);
         await nodes.Bob.Files.SetDownloadFolderAsync(Path.Combine(nodes.Root, "received"));
@@ -95,9 +95,6 @@ internal static class FileBench
         Console.WriteLine($"  {count} round trips: p50 {p50:0.00} ms   p99 {p99:0.00} ms");
         return 0;
     }
-
-    private static int ArgOr(string[] args, string name, int fallback) =>
-        Array.IndexOf(args, name) is var at and >= 0 && at + 1 < args.Length ? int.Parse(args[at + 1], System.Globalization.CultureInfo.InvariantCulture) : fallback;
 
     private static void CopyFolder(string from, string to)
     {

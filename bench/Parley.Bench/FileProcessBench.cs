@@ -122,7 +122,8 @@ internal static class FileProcessBench
 
     private static string Load() => File.ReadAllText("/proc/loadavg").Split(' ')[0];
 
-    private static int Option(string[] args, string name, int fallback) =>
+    /// <summary>An integer option's value, or <paramref name="fallback"/> when it is not given (shared with <see cref="FileBench"/>).</summary>
+    internal static int Option(string[] args, string name, int fallback) =>
         Array.IndexOf(args, name) is var i and >= 0 && i + 1 < args.Length ? int.Parse(args[i + 1], CultureInfo.InvariantCulture) : fallback;
 
     private static void MakeRandomFile(string path, long size)

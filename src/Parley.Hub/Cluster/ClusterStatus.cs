@@ -53,7 +53,7 @@ public static class ClusterStatus
                 }
                 catch (Exception e) when (!cancellationToken.IsCancellationRequested && e is OperationCanceledException or NatsException or TimeoutException)
                 {
-                    hubs = []; // shown as no live hubs this time; the streams below still say what is wrong
+                    // shown as no live hubs this time; the streams below still say what is wrong
                 }
             }
             var streams = new List<StreamHealth>();
