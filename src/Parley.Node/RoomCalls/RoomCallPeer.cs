@@ -30,6 +30,9 @@ internal sealed class RoomCallPeer(ushort participant, DeviceId device, string n
     /// <summary>Whether a keyframe of its camera or screen has come since we joined (until then its deltas cannot be decoded).</summary>
     public bool[] HadKeyframe { get; } = new bool[3];
 
+    /// <summary>Its camera's and screen's frames since their last keyframes, by stream (none for audio): a page that attaches late begins from them.</summary>
+    public RoomCallReplay?[] Replays { get; } = [null, new(), new()];
+
     /// <summary>When we last asked it for a keyframe.</summary>
     private long _keyframeAskedAt = long.MinValue;
 

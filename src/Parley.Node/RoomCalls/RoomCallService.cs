@@ -23,6 +23,12 @@ internal sealed class RoomCallService : IDisposable
     private RoomCallSession? _session;
     private CancellationTokenSource? _running;
 
+    /// <summary>Completed (and replaced) whenever a session starts: a page's media channel may come before the join it was opened beside.</summary>
+    private TaskCompletionSource _sessionStarted = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    /// <summary>How long a page's media channel waits for the room's call to start here (the page opens it beside its join). 10 s.</summary>
+    public static readonly TimeSpan MediaWaitsForJoin = TimeSpan.FromSeconds(10);
+
     public RoomCallService(RoomCallMember member, ContactBook contacts, VerifiedDirectory directory, TimeProvider time)
     {
         (_member, _contacts, _directory, _time) = (member, contacts, directory, time);
@@ -35,7 +41,7 @@ internal sealed class RoomCallService : IDisposable
     public RoomCallSession? Current => _session;
 
     /// <summary>Joins (or starts) the room's call; leaves any other call first. A refusal (not a member, the call is full) says why.</summary>
-    public async Task<RoomCallInfo> JoinAsync(string room, bool video, CancellationToken cancellationToken = default)
+    public async Task<RoomCallInfo> JoinAsync(string room, bool video, string? join = null, CancellationToken cancellationToken = default)
     {
         var name = RoomNames.Normalize(room);
         if (!RoomNames.IsValid(name))
@@ -45,7 +51,7 @@ internal sealed class RoomCallService : IDisposable
         await _joining.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
-            return await JoinOneAsync(name, video, cancellationToken).ConfigureAwait(false);
+            return await JoinOneAsync(name, video, join, cancellationToken).ConfigureAwait(false);
         }
         finally
         {
@@ -53,17 +59,19 @@ internal sealed class RoomCallService : IDisposable
         }
     }
 
-    private async Task<RoomCallInfo> JoinOneAsync(string name, bool video, CancellationToken cancellationToken)
+    private async Task<RoomCallInfo> JoinOneAsync(string name, bool video, string? join, CancellationToken cancellationToken)
     {
         if (_session is { } before)
         {
             _member.Leave();
             Forget(before, "joined another room's call");
         }
-        var session = new RoomCallSession(_member, name, video, NameOf, _time);
+        var session = new RoomCallSession(_member, name, video, NameOf, _time) { JoinId = join };
         lock (_lock)
         {
             _session = session; // before the join: the hub's notices of who is in follow its grant at once
+            _sessionStarted.TrySetResult();
+            _sessionStarted = new(TaskCreationOptions.RunContinuationsAsynchronously);
         }
         try
         {
@@ -75,7 +83,7 @@ internal sealed class RoomCallService : IDisposable
             Forget(session, "could not join");
             throw;
         }
-        session.Participant = _member.Participant ?? 0;
+        session.Joined(_member.Participant ?? 0);
         var running = new CancellationTokenSource();
         lock (_lock)
         {
@@ -131,11 +139,36 @@ internal sealed class RoomCallService : IDisposable
         };
     }
 
-    /// <summary>The session of the room's call, for its page; a clear error when we are not in it.</summary>
-    public RoomCallSession Find(string room)
+    /// <summary>
+    /// The session of the room's call, for its page's media channel. The page opens the channel as it asks to join, so
+    /// the channel may come first (named with the join's <paramref name="join"/>, so it never takes a session that join replaces): it waits up to <see cref="MediaWaitsForJoin"/> for the session, then fails with a clear error.
+    /// Opened beside the join, the channel is ready when the join is answered, and the others' first frames are already in the page.
+    /// </summary>
+    public async Task<RoomCallSession> FindAsync(string room, string? join, CancellationToken cancellationToken)
     {
         var name = RoomNames.Normalize(room);
-        return _session is { } session && session.Room == name ? session : throw new NotInRoomCallException("#" + name);
+        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        deadline.CancelAfter(MediaWaitsForJoin);
+        while (true)
+        {
+            Task started;
+            lock (_lock)
+            {
+                if (_session is { } session && session.Room == name && (join is null || session.JoinId == join))
+                {
+                    return session;
+                }
+                started = _sessionStarted.Task;
+            }
+            try
+            {
+                await started.WaitAsync(deadline.Token).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+            {
+                throw new NotInRoomCallException("#" + name);
+            }
+        }
     }
 
     private void OnEnded(string reason)

@@ -58,7 +58,6 @@ internal sealed partial class RoomCallSession
         {
             return;
         }
-        RoomCallFrame? whole = null;
         var askKeyframe = false;
         var peersChanged = false;
         List<ushort>? missing = null;
@@ -92,7 +91,11 @@ internal sealed partial class RoomCallSession
                         peer.HadKeyframe[(int)frame.Stream] |= frame.Keyframe;
                         askKeyframe = !peer.HadKeyframe[(int)frame.Stream];
                     }
-                    whole = new RoomCallFrame(peer.Participant, peer.Level, frame);
+                    var whole = new RoomCallFrame(peer.Participant, peer.Level, frame);
+                    // Kept for a late page, and written to the page under the lock, so a replay never crosses newer frames.
+                    peer.Replays[(int)frame.Stream]?.Add(frame, time.GetTimestamp());
+                    FramesToPage[(int)frame.Stream]++;
+                    _page?.Writer.TryWrite(whole);
                 }
                 askKeyframe |= peer.Frames.Abandoned != abandoned;
             }
@@ -105,11 +108,6 @@ internal sealed partial class RoomCallSession
         if (askKeyframe)
         {
             member.RequestKeyframe(part.From);
-        }
-        if (whole is not null)
-        {
-            FramesToPage[(int)whole.Frame.Stream]++;
-            ToPage(whole);
         }
         if (peersChanged)
         {

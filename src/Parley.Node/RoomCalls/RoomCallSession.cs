@@ -34,10 +34,20 @@ internal sealed partial class RoomCallSession(RoomCallMember member, string room
 
     public string Room { get; } = room;
 
+    /// <summary>What the page named its join, if it did (its media channel, opened beside the join, says the same).</summary>
+    public string? JoinId { get; init; }
+
     public bool Video { get; } = video;
 
     /// <summary>Our participant ID in the hub's call (set once joined).</summary>
-    public ushort Participant { get; set; }
+    public ushort Participant { get; private set; }
+
+    /// <summary>The hub let us in as <paramref name="participant"/>: a page attached during the join learns its ID.</summary>
+    public void Joined(ushort participant)
+    {
+        Participant = participant;
+        ToPage(RoomCallNodeNotice.Participants(Info()));
+    }
 
     /// <summary>Why the call ended, once it has.</summary>
     public string? EndReason { get; private set; }
@@ -52,11 +62,19 @@ internal sealed partial class RoomCallSession(RoomCallMember member, string room
     {
         lock (_lock)
         {
-            return new RoomCallInfo("#" + Room, EndReason is null, Participant, Video, [.. _peers.Values.OrderBy(p => p.Participant).Select(p => p.View())]);
+            return InfoLocked();
         }
     }
 
-    /// <summary>A page takes the call's media: the page before it (another tab) is told the call moved and closed.</summary>
+    private RoomCallInfo InfoLocked() =>
+        new("#" + Room, EndReason is null, Participant, Video, [.. _peers.Values.OrderBy(p => p.Participant).Select(p => p.View())]);
+
+    /// <summary>
+    /// A page takes the call's media: the page before it (another tab) is told the call moved and closed. The new
+    /// page gets the participants, then each one's camera and screen since their last keyframes (<see cref="RoomCallReplay"/>),
+    /// then what comes (live frames are written under the same lock): a page that opens after the keyframes made for
+    /// its join went by starts at once, without asking the senders again.
+    /// </summary>
     public ChannelReader<object> Attach()
     {
         var page = Channel.CreateBounded<object>(new BoundedChannelOptions(PageQueue) { FullMode = BoundedChannelFullMode.DropOldest, SingleReader = true });
@@ -64,10 +82,18 @@ internal sealed partial class RoomCallSession(RoomCallMember member, string room
         lock (_lock)
         {
             (before, _page) = (_page, page);
+            page.Writer.TryWrite(RoomCallNodeNotice.Participants(InfoLocked()));
+            var now = time.GetTimestamp();
+            foreach (var peer in _peers.Values)
+            {
+                foreach (var frame in peer.Replays.SelectMany(r => r?.Run(now, time) ?? []))
+                {
+                    page.Writer.TryWrite(new RoomCallFrame(peer.Participant, peer.Level, frame));
+                }
+            }
         }
         before?.Writer.TryWrite(RoomCallNodeNotice.Ended("the call was opened in another tab"));
         before?.Writer.TryComplete();
-        page.Writer.TryWrite(RoomCallNodeNotice.Participants(Info()));
         if (EndReason is { } reason)
         {
             page.Writer.TryWrite(RoomCallNodeNotice.Ended(reason));

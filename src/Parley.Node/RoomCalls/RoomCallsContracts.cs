@@ -1,7 +1,11 @@
 namespace Parley.Node.RoomCalls;
 
-/// <summary><c>POST /api/rooms/{room}/call</c>: join (or start) the room's call, with video or voice only.</summary>
-public sealed record RoomCallJoinRequest(bool Video = true);
+/// <summary>
+/// <c>POST /api/rooms/{room}/call</c>: join (or start) the room's call, with video or voice only. <paramref name="Join"/>, if given,
+/// names this join: a media channel opened beside it with <c>?join=</c> the same attaches to this join's session only, never to
+/// one it replaces.
+/// </summary>
+public sealed record RoomCallJoinRequest(bool Video = true, string? Join = null);
 
 /// <summary>Another participant, as the API and the page's media channel show it.</summary>
 public sealed record RoomCallPeerView(ushort Participant, string Device, string Name, bool Video, bool Muted, bool CameraOff, bool Sharing);

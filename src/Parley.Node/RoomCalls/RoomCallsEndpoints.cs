@@ -14,9 +14,10 @@ internal static class RoomCallsEndpoints
     {
         api.MapGet("/rooms/{room}/call", (string room, RoomCallService calls) => calls.Info(Uri.UnescapeDataString(room)));
         api.MapPost("/rooms/{room}/call", (string room, RoomCallJoinRequest? body, RoomCallService calls, CancellationToken cancellationToken) =>
-            calls.JoinAsync(Uri.UnescapeDataString(room), body?.Video ?? true, cancellationToken));
+            calls.JoinAsync(Uri.UnescapeDataString(room), body?.Video ?? true, body?.Join, cancellationToken));
         api.MapPost("/rooms/{room}/call/leave", (string room, RoomCallService calls) => calls.Leave(Uri.UnescapeDataString(room)));
-        api.Map("/rooms/{room}/call/media", (string room, HttpContext context, RoomCallService calls) =>
-            RoomCallPageChannel.RunAsync(context, calls, calls.Find(Uri.UnescapeDataString(room))));
+        api.Map("/rooms/{room}/call/media", async (string room, HttpContext context, RoomCallService calls) =>
+            await RoomCallPageChannel.RunAsync(context, calls, await calls.FindAsync(Uri.UnescapeDataString(room), context.Request.Query["join"].FirstOrDefault(), context.RequestAborted).ConfigureAwait(false))
+                .ConfigureAwait(false));
     }
 }

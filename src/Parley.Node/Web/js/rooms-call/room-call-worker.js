@@ -15,6 +15,7 @@ import { newStats } from '../calls/media-stats.js';
 
 const STATS_EVERY_MS = 100;
 const CODEC = 'vp8'; // every page decodes VP8, and a room's senders cannot agree one codec per pair
+const EARLY_FRAMES = 90; // frames kept for a participant this page has no decoders for yet: three seconds of camera
 
 let room = null;
 
@@ -34,6 +35,20 @@ function startRoom(url) {
   const socket = new WebSocket(url);
   socket.binaryType = 'arraybuffer';
   const peers = new Map(); // participant → { receivers, stats }
+  // Participant → its camera and screen frames from a keyframe on, come before the page made its decoders: the node
+  // sends the participants' list and then, at once, their frames (those since their last keyframes first); the page
+  // makes decoders a moment later. Kept here, the first picture needs no keyframe asked of the sender.
+  const early = new Map();
+  const keepEarly = (participant, frame) => {
+    if (frame.stream === STREAM.audio) return;
+    let kept = early.get(participant);
+    if (!kept) {
+      if (!frame.key) return;
+      early.set(participant, kept = []);
+    }
+    if (kept.length >= EARLY_FRAMES) { early.delete(participant); return; } // too long a wait: the decoders will ask
+    kept.push(frame);
+  };
   let me = null;
   let ownFrames = 0;
   let muted = false;
@@ -61,6 +76,7 @@ function startRoom(url) {
   const timer = setInterval(report, STATS_EVERY_MS);
 
   const removePeer = participant => {
+    early.delete(participant);
     peers.get(participant)?.receivers.stopAll();
     peers.delete(participant);
   };
@@ -79,7 +95,12 @@ function startRoom(url) {
   socket.onmessage = event => {
     if (typeof event.data === 'string') {
       const message = JSON.parse(event.data);
-      if (message.type === 'participants') { me = message.call.participant; postMessage({ type: 'participants', call: message.call }); }
+      if (message.type === 'participants') {
+        me = message.call.participant;
+        const listed = new Set(message.call.others.map(o => o.participant));
+        for (const participant of early.keys()) if (!listed.has(participant)) early.delete(participant);
+        postMessage({ type: 'participants', call: message.call });
+      }
       else if (message.type === 'keyframe') { senders.requestKeyframe(STREAM.video); senders.requestKeyframe(STREAM.screen); }
       else if (message.type === 'ended') end(message.reason);
       return;
@@ -88,7 +109,7 @@ function startRoom(url) {
     const participant = view.getUint16(0);
     if (participant === me) { ownFrames++; return; }
     const peer = peers.get(participant);
-    if (!peer) return;
+    if (!peer) { keepEarly(participant, decodeFrame(event.data, 3)); return; }
     peer.receivers.receive(decodeFrame(event.data, 3));
   };
 
@@ -98,13 +119,16 @@ function startRoom(url) {
     stop,
     removePeer,
     addPeer({ participant, outputs, audioPort }) {
+      const kept = early.get(participant) ?? [];
       removePeer(participant);
       const peerStats = newStats();
       // When its first frame was decoded, for the join's timing (in a clock both threads share).
       const firstFrame = () => postMessage({ type: 'firstFrame', participant, at: performance.timeOrigin + performance.now() });
       const receivers = new Receivers(CODEC, peerStats, outputs, audioPort, () => notice({ type: 'keyframe', participant }), firstFrame);
       peers.set(participant, { receivers, stats: peerStats });
-      notice({ type: 'keyframe', participant }); // its decoders start from a keyframe
+      for (const frame of kept) receivers.receive(frame);
+      // Its decoders start from a keyframe: asked for, unless its camera's came before them.
+      if (!kept.some(frame => frame.key && frame.stream === STREAM.video)) notice({ type: 'keyframe', participant });
     },
     setState(state) {
       muted = state.muted;

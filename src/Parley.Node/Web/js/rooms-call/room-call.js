@@ -27,25 +27,28 @@ function changed() { listeners.forEach(fn => fn()); }
 export async function joinRoomCall(room, video) {
   if (roomCall.engine) await leaveRoomCall();
   roomCall.ended = null;
-  const clicked = performance.now();
   const engine = new RoomCallEngine(room, video, reason => {
     if (roomCall.engine === engine) { roomCall.engine = null; roomCall.ended = { room, reason }; }
     changed();
   });
-  const prepared = engine.prepare(); // playback and the media worker get ready while the hub answers
+  // Playback, the media worker and the media channel get ready while the hub answers: the node holds the channel until
+  // it is in the call, then sends who is there and their frames at once, so the first pictures need no further round trip.
+  const join = crypto.randomUUID();
+  const opened = engine.prepare().then(() => engine.openMedia(join));
+  opened.catch(() => {}); // a failed join disposes the engine and nobody waits for the channel; a refused channel ends the call
   let info;
   try {
-    info = await api.post(`/api/rooms/${seg(room)}/call`, { video });
+    info = await api.post(`/api/rooms/${seg(room)}/call`, { video, join });
   } catch (e) {
     engine.dispose();
     throw e;
   }
-  engine.times = { clicked, joined: performance.now(), open: 0, firstFrame: {} };
-  engine.info = info;
+  engine.times.joined = performance.now();
+  if (!engine.times.listed) engine.info = info; // else the channel's list came first, and is newer
   roomCall.engine = engine;
   changed();
   try {
-    await prepared;
+    await opened;
     await engine.start();
   } catch (e) {
     engine.stop(`could not start media: ${e.message}`);
@@ -77,7 +80,9 @@ class RoomCallEngine {
     this.senders = [];
     this.localVideo = Object.assign(document.createElement('video'), { muted: true, playsInline: true, autoplay: true });
     this.ended = false;
-    this.times = null; // when the join was clicked, answered, the media channel opened, each participant's first frame shown (performance.now())
+    // When (performance.now()) the join was clicked and answered, the media channel opened, the participants were listed and
+    // given decoders, and each one's first frame was shown.
+    this.times = { clicked: performance.now(), joined: 0, open: 0, listed: 0, peered: 0, firstFrame: {} };
   }
 
   /** Playback (the mixer) and the media worker; the AudioContext is made at once, inside the click. */
@@ -92,12 +97,17 @@ class RoomCallEngine {
     await this.audio.resume();
   }
 
-  /** Once joined: the media channel, and capture beside it. */
-  async start() {
+  /** Opens the media channel of the join named `join` (resolves once it is open); the node holds it until that join is done. */
+  openMedia(join) {
     const opened = new Promise((resolve, reject) => { this.opening = { resolve, reject }; });
-    this.worker.postMessage({ type: 'start', url: `${location.origin.replace(/^http/, 'ws')}/api/rooms/${seg(this.room)}/call/media` });
+    this.worker.postMessage({ type: 'start', url: `${location.origin.replace(/^http/, 'ws')}/api/rooms/${seg(this.room)}/call/media?join=${encodeURIComponent(join)}` });
+    return opened;
+  }
+
+  /** Once joined and the channel is open: our state, and capture. */
+  async start() {
     this.postState();
-    await Promise.all([opened, this.capture()]);
+    await this.capture();
   }
 
   /** Undoes prepare() for a join the node refused. */
@@ -110,7 +120,13 @@ class RoomCallEngine {
   fromWorker(message) {
     if (message.type === 'open') { this.times.open = performance.now(); this.opening?.resolve(); }
     else if (message.type === 'firstFrame') this.times.firstFrame[message.participant] ??= message.at - performance.timeOrigin;
-    else if (message.type === 'participants') { this.info = message.call; this.syncPeers(); changed(); }
+    else if (message.type === 'participants') {
+      this.times.listed ||= performance.now();
+      this.info = message.call;
+      this.syncPeers();
+      if (this.peers.size) this.times.peered ||= performance.now();
+      changed();
+    }
     else if (message.type === 'stats') {
       this.stats = message.stats;
       this.ownFrames = message.ownFrames;
