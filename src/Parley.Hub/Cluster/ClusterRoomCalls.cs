@@ -25,7 +25,11 @@ internal sealed partial class ClusterRoomCalls : IRoomCallBridge, IAsyncDisposab
     /// <summary>Keys held while their sender's hub entry has not come yet (it races them): at most this many, for <see cref="ParkedFor"/>. 256.</summary>
     private const int MaxParked = 256;
 
-    private static readonly TimeSpan ParkedFor = TimeSpan.FromSeconds(3);
+    /// <summary>
+    /// How long a key waits for its sender: the TTL, longer than the sender's hub takes to write its entry again (a third
+    /// of it), for the entry may come first yet leave the sender out while this hub has not read its room membership.
+    /// </summary>
+    private TimeSpan ParkedFor => _ttl;
 
     private sealed record Heard(ClusterRoomCall Entry, DateTimeOffset At);
 
@@ -87,6 +91,15 @@ internal sealed partial class ClusterRoomCalls : IRoomCallBridge, IAsyncDisposab
         {
             return [.. _known.Where(k => k.Key.Room == room).Select(k => k.Value.Entry)];
         }
+    }
+
+    public void Recheck(string room)
+    {
+        foreach (var entry in Known(room))
+        {
+            _unit.SetRemote(room, entry.Instance, entry);
+        }
+        RetryParked();
     }
 
     public void PassKey(RoomCall call, ushort sender, RoomCallRemote recipient, byte[] sealedKey) =>
@@ -274,6 +287,7 @@ internal sealed partial class ClusterRoomCalls : IRoomCallBridge, IAsyncDisposab
                     if (!_unit.OnRemoteKey(key))
                     {
                         Park(key);
+                        RetryParked(); // its sender's entry may have come between the two: nothing else would pass it
                     }
                 }
             }

@@ -15,6 +15,9 @@ internal interface IRoomCallBridge
     /// <summary>The other hubs' parts of the room's call, as last heard.</summary>
     IReadOnlyList<ClusterRoomCall> Known(string room);
 
+    /// <summary>The room's members changed here: the other hubs' parts of its call are taken again (a participant left out as no member may be one now), and keys held for them passed.</summary>
+    void Recheck(string room);
+
     /// <summary>A hop packet (its tag slot included, unsealed) to another hub of the call.</summary>
     void Send(RoomCallHub hub, ReadOnlySpan<byte> packet);
 

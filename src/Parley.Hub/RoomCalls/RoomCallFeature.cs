@@ -28,6 +28,9 @@ internal sealed class RoomCallFeature : IHubFeature
                 unit.Leave(device, RoomCallChange.Left);
             }
         };
+        // In a cluster, a member another hub admitted may be in the room's call there already: its hub's entry can come
+        // before the membership, and left it out as no member.
+        rooms.Arrived += (room, _) => unit.Bridge?.Recheck(room);
     }
 
     public RoomCallUnit Unit => _unit;

@@ -213,16 +213,21 @@ internal sealed partial class RoomCallUnit(HubOptions options)
     /// </summary>
     public bool OnRemoteKey(ClusterRoomCallKey key)
     {
-        if (!_calls.TryGetValue(key.ToCall, out var call) || call.Find(key.Recipient) is not { } recipient)
+        // Under the lock SetRemote holds while it tells our participants who joined: the key never overtakes the
+        // notice naming its sender (a node takes keys only from participants it knows).
+        lock (_lock)
         {
-            return true; // the call or the recipient is gone: nothing to pass it to
+            if (!_calls.TryGetValue(key.ToCall, out var call) || call.Find(key.Recipient) is not { } recipient)
+            {
+                return true; // the call or the recipient is gone: nothing to pass it to
+            }
+            if (call.FindRemote(key.FromInstance, key.Sender) is not { } sender || sender.Hub.CallId != key.FromCall)
+            {
+                return false;
+            }
+            recipient.Member.Send(FrameType.RoomCallKey, new RoomCallKey(call.Id, sender.Id, key.Sealed));
+            return true;
         }
-        if (call.FindRemote(key.FromInstance, key.Sender) is not { } sender || sender.Hub.CallId != key.FromCall)
-        {
-            return false;
-        }
-        recipient.Member.Send(FrameType.RoomCallKey, new RoomCallKey(call.Id, sender.Id, key.Sealed));
-        return true;
     }
 
     /// <summary>Takes the device out of its call's snapshot (under the lock); what it left, or null when it was in none.</summary>

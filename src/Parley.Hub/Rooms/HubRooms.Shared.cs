@@ -24,7 +24,24 @@ internal sealed partial class HubRooms
     /// </summary>
     public string? Apply(ClusterRoomChange change, DateTimeOffset now)
     {
+        var result = ApplyLocked(change, now, out var arrived);
+        if (arrived)
+        {
+            Arrived?.Invoke(change.Room, change.Device);
+        }
+        return result;
+    }
+
+    /// <summary>
+    /// A member another hub let into a room is a member here now (raised outside the rooms' lock). The room's call
+    /// here looks again at who the other hubs have in it: a participant there left out as not yet a member is let in.
+    /// </summary>
+    public event Action<string, DeviceId>? Arrived;
+
+    private string? ApplyLocked(ClusterRoomChange change, DateTimeOffset now, out bool arrived)
+    {
         var (_, op, room, device, name, blob) = change;
+        arrived = false;
         lock (_lock)
         {
             switch (op)
@@ -44,6 +61,7 @@ internal sealed partial class HubRooms
                     _store.AddMember(room, device, name);
                     _proofs[(room, device)] = blob;
                     _policyStore.SetProof(room, device, blob);
+                    arrived = true;
                     return null;
                 case ClusterRoomOp.Gone when _rooms.TryGetValue(room, out var members) && members.Remove(device):
                     _store.RemoveMember(room, device);
