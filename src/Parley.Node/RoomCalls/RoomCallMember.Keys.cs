@@ -11,8 +11,12 @@ internal sealed partial class RoomCallMember
     /// <summary>Keys of one participant we keep: the newest and the one before (packets under it may still be on their way). 2.</summary>
     private const int KeysKeptPerParticipant = 2;
 
-    /// <summary>Rounds of handing our key out while a participant's directory entry cannot be had. 5.</summary>
-    private const int KeyHandingTries = 5;
+    /// <summary>
+    /// Longest wait between rounds of handing our key out while a participant's directory entry cannot be had: the
+    /// rounds go on (1 s, 2 s, 4 s, then every 8 s) while the call lasts, for a participant left without our key never
+    /// opens our media and nothing else would hand it again until someone joins or leaves. 8 s.
+    /// </summary>
+    private static readonly TimeSpan KeyHandingMaxWait = TimeSpan.FromSeconds(8);
 
     /// <summary>A fresh frame key for us (the next key ID); the caller hands it out. Under <see cref="_lock"/>.</summary>
     private static void Rekey(RoomCallState call)
@@ -63,15 +67,18 @@ internal sealed partial class RoomCallMember
 
     /// <summary>
     /// Hands our key out off the hub link's receive loop (the lookups may ask the hub, whose answers come on
-    /// that loop); while someone could not be looked up, again every second, <see cref="KeyHandingTries"/> times in all.
+    /// that loop); while someone could not be looked up, again, backing off to <see cref="KeyHandingMaxWait"/>, while the call lasts.
     /// </summary>
     private void HandKeysSoon(RoomCallState call) => _ = Task.Run(async () =>
     {
+        var round = Interlocked.Increment(ref call.KeyHandings);
         try
         {
-            for (var tries = 1; !await HandKeysAsync(call).ConfigureAwait(false) && tries < KeyHandingTries && _call == call; tries++)
+            for (var wait = TimeSpan.FromSeconds(1);
+                 !await HandKeysAsync(call).ConfigureAwait(false) && _call == call && Volatile.Read(ref call.KeyHandings) == round;
+                 wait = TimeSpan.FromTicks(Math.Min(wait.Ticks * 2, KeyHandingMaxWait.Ticks)))
             {
-                await Task.Delay(TimeSpan.FromSeconds(1), time).ConfigureAwait(false);
+                await Task.Delay(wait, time).ConfigureAwait(false);
             }
         }
         catch (Exception e) when (e is ObjectDisposedException or OperationCanceledException or InvalidOperationException)

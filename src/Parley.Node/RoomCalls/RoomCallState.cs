@@ -54,6 +54,9 @@ internal sealed class RoomCallState(string room, RoomCallJoined grant, System.Ne
     /// <summary>Media that came under a key not yet handed to us, opened when the key comes.</summary>
     public RoomCallAwaitingKey AwaitingKey { get; } = new();
 
+    /// <summary>Rounds of key handing begun: a round goes on retrying only while it is the newest (a newer one hands to everyone).</summary>
+    public int KeyHandings;
+
     /// <summary>The hub's counters seen (its packets to us), and how many: what our reports tell the hub.</summary>
     public RoomCallReceived Replay { get; } = new();
 
