@@ -106,6 +106,7 @@ public sealed partial class TransferProcessTests : IDisposable
             await Eventually<bool>(async () => Transfer(await bob.CliAsync("transfers", "--json"), id) is { } t
                 && t.GetProperty("bytesDone").GetInt64() > t.GetProperty("totalBytes").GetInt64() * 3 / 10 ? true : null, "30% progress");
 
+            var oldAlice = alice; var oldBob = bob;
             (alice, bob) = await KillMinus9AndRestartAsync(victim, alice, bob);
             // Nothing may stand under the final name before it is verified: a file there means the transfer completed
             // (on loopback it can finish between the 30 % poll and the kill).
@@ -116,7 +117,11 @@ public sealed partial class TransferProcessTests : IDisposable
             }
             var done = await Eventually<JsonElement>(async () => Transfer(await bob.CliAsync("transfers", "--json"), id) is { } t
                 && t.GetProperty("state").GetString() is "completed" or "failed" or "cancelled" ? t : null, "the transfer to finish", seconds: 120);
-            Assert.Equal("completed", done.GetProperty("state").GetString());
+            if (done.GetProperty("state").GetString() != "completed")
+            {
+                var aliceNow = Transfer(await alice.CliAsync("transfers", "--json"), id);
+                Assert.Fail($"DONE bob: {done}\nALICE: {aliceNow}\n--- old alice\n{oldAlice.Output}\n--- old bob\n{oldBob.Output}\n--- alice\n{alice.Output}\n--- bob\n{bob.Output}");
+            }
             Assert.Equal(Sha256(source), Sha256(Path.Combine(inbox, "big.bin")));
             await Eventually<bool>(async () => Transfer(await alice.CliAsync("transfers", "--json"), id)?.GetProperty("state").GetString() == "completed" ? true : null, "the sender to hear it");
         }
