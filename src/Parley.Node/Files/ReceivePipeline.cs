@@ -41,6 +41,13 @@ internal sealed class ReceivePipeline(BlockReceiver blocks, TransferBook book, I
     {
         public readonly Channel<Work> Queue = Channel.CreateUnbounded<Work>(new UnboundedChannelOptions { SingleReader = true, SingleWriter = true });
         public readonly HashSet<Guid> Paused = [];
+
+        /// <summary>
+        /// Transfers a frame of which was dropped (guarded with <see cref="Paused"/>): their later frames are dropped too
+        /// until the lane asks again. Queued past the gap, the file's end would find it short and fail the transfer.
+        /// </summary>
+        public readonly HashSet<Guid> Dropping = [];
+
         public int Queued;
     }
 
@@ -60,11 +67,20 @@ internal sealed class ReceivePipeline(BlockReceiver blocks, TransferBook book, I
             return;
         }
         var lane = _lanes.GetOrAdd(session, Open);
-        if (Volatile.Read(ref lane.Queued) >= MaxQueued)
+        lock (lane.Paused)
         {
-            // Past the cap the sender ignored a pause (or much was in flight): dropped, which costs nothing, since
-            // the transfer is paused and the lane asks again from exactly where the receiver stands.
-            return;
+            if (lane.Dropping.Contains(offer) || Volatile.Read(ref lane.Queued) >= MaxQueued)
+            {
+                // Past the cap the sender ignored a pause (or much was in flight): dropped, which costs nothing, since the
+                // transfer is paused and the lane asks again from exactly where the receiver stands; and so is all of it
+                // that comes before that ask (a block after the gap cannot be written, the file's end would fail it).
+                lane.Dropping.Add(offer);
+                if (lane.Paused.Add(offer))
+                {
+                    session.Send(FrameType.TransferPause, new TransferStop(offer, "the receiver is busy writing"));
+                }
+                return;
+            }
         }
         var queued = Interlocked.Increment(ref lane.Queued);
         // The pause is recorded before the frame is queued: the lane cannot drain to empty (and ask again)
@@ -129,6 +145,7 @@ internal sealed class ReceivePipeline(BlockReceiver blocks, TransferBook book, I
                 }
             }
             lane.Paused.Clear();
+            lane.Dropping.Clear();
         }
     }
 
