@@ -25,12 +25,13 @@ internal sealed class ReceiveResumer(IncomingFiles incoming, FileLanding landing
             }
             incoming.Close(transfer, deleteTemp: false);
             await landing.LandQueuedAsync(null, transfer).ConfigureAwait(false);
-            // The sender may have missed some "done" notes while the link was down.
+            var next = await SkipLandedFilesAsync(transfer).ConfigureAwait(false);
+            // The sender may have missed some "done" notes while the link was down; told after the skip, which marks done
+            // the files a killed receiver had renamed to their names but not yet recorded.
             foreach (var (first, count) in FileLanding.Runs([.. transfer.Files.Where(f => f.Done)]))
             {
                 session.Send(FrameType.FileDone, new FileDone(transfer.Id, first, count));
             }
-            var next = await SkipLandedFilesAsync(transfer).ConfigureAwait(false);
             if (next is null)
             {
                 transfer.State = TransferState.Completed;
