@@ -39,6 +39,7 @@ internal sealed partial class ClusterRoomCalls : IRoomCallBridge, IAsyncDisposab
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
     private readonly Lock _lock = new();
+    private readonly Lock _retrying = new();
     private readonly Dictionary<(string Room, ulong Instance), Heard> _known = [];
     private readonly HashSet<string> _dirty = [];
     private readonly HashSet<string> _shared = [];
@@ -317,17 +318,22 @@ internal sealed partial class ClusterRoomCalls : IRoomCallBridge, IAsyncDisposab
 
     private void RetryParked()
     {
-        List<(ClusterRoomCallKey Key, long At)> parked;
-        lock (_lock)
+        // One retry at a time (the unit never takes this lock): a retry that took the keys out cannot put one back after
+        // another retry, for an entry that came meanwhile, found none to pass.
+        lock (_retrying)
         {
-            parked = [.. _parked];
-            _parked.Clear();
-        }
-        // Held again with the time it came, so a key whose sender never shows goes after ParkedFor however many entries come.
-        var still = parked.Where(p => !_unit.OnRemoteKey(p.Key)).ToList();
-        lock (_lock)
-        {
-            _parked.AddRange(still.Take(MaxParked - _parked.Count));
+            List<(ClusterRoomCallKey Key, long At)> parked;
+            lock (_lock)
+            {
+                parked = [.. _parked];
+                _parked.Clear();
+            }
+            // Held again with the time it came, so a key whose sender never shows goes after ParkedFor however many entries come.
+            var still = parked.Where(p => !_unit.OnRemoteKey(p.Key)).ToList();
+            lock (_lock)
+            {
+                _parked.AddRange(still.Take(MaxParked - _parked.Count));
+            }
         }
     }
 

@@ -180,13 +180,16 @@ internal sealed partial class RoomCallUnit(HubOptions options)
     /// </summary>
     public void SetRemote(string room, ulong instance, ClusterRoomCall? entry)
     {
+        // Read before our lock: the rooms raise a departure under their lock and it takes ours (a leave), so ours is
+        // never held while theirs is asked for.
+        var members = MembersOf(room, entry);
         lock (_lock)
         {
             if (!_byRoom.TryGetValue(room, out var call))
             {
                 return; // nobody here in it: the bridge keeps the entry for when someone joins
             }
-            var (joined, left) = call.SetHub(instance, MembersOf(room, entry));
+            var (joined, left) = call.SetHub(instance, members);
             foreach (var change in left.Select(r => (Party: r, Change: RoomCallChange.Left)).Concat(joined.Select(r => (Party: r, Change: RoomCallChange.Joined))))
             {
                 var notice = new RoomCallNotice(call.Id, change.Change, change.Party.Id, change.Party.Device, change.Party.Media);

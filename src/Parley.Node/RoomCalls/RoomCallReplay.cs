@@ -49,6 +49,13 @@ internal sealed class RoomCallReplay
         _lastAt = now;
     }
 
+    /// <summary>Forgets the run (a frame of it was lost): nothing is replayed until the next keyframe.</summary>
+    public void Clear()
+    {
+        _frames.Clear();
+        _bytes = 0;
+    }
+
     /// <summary>The run from its keyframe, oldest first; empty when there is none or it stopped more than <see cref="MaxIdle"/> ago.</summary>
     public IReadOnlyList<MediaFrame> Run(long now, TimeProvider time) =>
         _frames.Count > 0 && time.GetElapsedTime(_lastAt, now) <= MaxIdle ? _frames : [];

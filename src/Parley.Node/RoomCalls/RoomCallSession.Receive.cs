@@ -97,7 +97,11 @@ internal sealed partial class RoomCallSession
                     FramesToPage[(int)frame.Stream]++;
                     _page?.Writer.TryWrite(whole);
                 }
-                askKeyframe |= peer.Frames.Abandoned != abandoned;
+                if (peer.Frames.Abandoned != abandoned)
+                {
+                    askKeyframe = true;
+                    peer.Replays[(int)header.Kind]?.Clear(); // a run with a frame missing would decode to a broken picture
+                }
             }
             askKeyframe = askKeyframe && peer.TryAskKeyframe(time);
         }
@@ -111,7 +115,7 @@ internal sealed partial class RoomCallSession
         }
         if (peersChanged)
         {
-            ToPage(RoomCallNodeNotice.Participants(Info()));
+            ListToPage();
         }
     }
 

@@ -46,7 +46,7 @@ internal sealed partial class RoomCallSession(RoomCallMember member, string room
     public void Joined(ushort participant)
     {
         Participant = participant;
-        ToPage(RoomCallNodeNotice.Participants(Info()));
+        ListToPage();
     }
 
     /// <summary>Why the call ended, once it has.</summary>
@@ -84,11 +84,18 @@ internal sealed partial class RoomCallSession(RoomCallMember member, string room
             (before, _page) = (_page, page);
             page.Writer.TryWrite(RoomCallNodeNotice.Participants(InfoLocked()));
             var now = time.GetTimestamp();
+            // At most half the page's queue, in whole runs while they fit: a room of many
+            // cameras must not push the list itself out of the queue (it drops its oldest).
+            var room = PageQueue / 2;
             foreach (var peer in _peers.Values)
             {
-                foreach (var frame in peer.Replays.SelectMany(r => r?.Run(now, time) ?? []))
+                foreach (var run in peer.Replays.Select(r => r?.Run(now, time) ?? []).Where(r => r.Count > 0 && r.Count <= room))
                 {
-                    page.Writer.TryWrite(new RoomCallFrame(peer.Participant, peer.Level, frame));
+                    room -= run.Count;
+                    foreach (var frame in run)
+                    {
+                        page.Writer.TryWrite(new RoomCallFrame(peer.Participant, peer.Level, frame));
+                    }
                 }
             }
         }
@@ -122,6 +129,15 @@ internal sealed partial class RoomCallSession(RoomCallMember member, string room
             }
             _page = null;
             return true;
+        }
+    }
+
+    /// <summary>Who is in the call, to the page: read and written under the lock, so two changes never reach it in the other order.</summary>
+    private void ListToPage()
+    {
+        lock (_lock)
+        {
+            _page?.Writer.TryWrite(RoomCallNodeNotice.Participants(InfoLocked()));
         }
     }
 
@@ -162,7 +178,7 @@ internal sealed partial class RoomCallSession(RoomCallMember member, string room
                 _peers.Remove(notice.Participant);
             }
         }
-        ToPage(RoomCallNodeNotice.Participants(Info()));
+        ListToPage();
         if (notice.Change == RoomCallChange.Joined)
         {
             // The newcomer needs our state at once and a keyframe to start from (it also asks, once it holds our new key).
@@ -183,7 +199,7 @@ internal sealed partial class RoomCallSession(RoomCallMember member, string room
                 peer.Name = name;
             }
         }
-        ToPage(RoomCallNodeNotice.Participants(Info()));
+        ListToPage();
     }
 
     /// <summary>The page's decoder of a participant's video lost its footing: ask that participant for a keyframe (at most every <see cref="KeyframeAskInterval"/>).</summary>

@@ -44,6 +44,13 @@ export async function joinRoomCall(room, video) {
     throw e;
   }
   engine.times.joined = performance.now();
+  if (engine.ended) {
+    // The media channel closed while the hub answered (the node could not hold it, the worker failed): out of the call again.
+    roomCall.ended = { room, reason: engine.endReason };
+    changed();
+    await api.post(`/api/rooms/${seg(room)}/call/leave`).catch(() => {});
+    return;
+  }
   if (!engine.times.listed) engine.info = info; // else the channel's list came first, and is newer
   roomCall.engine = engine;
   changed();
@@ -214,6 +221,8 @@ class RoomCallEngine {
   stop(reason) {
     if (this.ended) return;
     this.ended = true;
+    this.endReason = reason;
+    this.opening?.reject(new Error(reason));
     for (const sender of this.senders) sender.stop();
     this.senders = [];
     this.localVideo.srcObject?.getTracks().forEach(t => t.stop());
