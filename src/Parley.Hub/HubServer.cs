@@ -145,7 +145,7 @@ public sealed class HubServer : IAsyncDisposable
     }
 
     /// <summary>What every hub of a cluster derives alike from the identity they share, and nobody else can: it keys their room calls' packets to each other.</summary>
-    private static byte[] ClusterSecret(NodeIdentity identity)
+    internal static byte[] ClusterSecret(NodeIdentity identity)
     {
         using var key = System.Security.Cryptography.X509Certificates.ECDsaCertificateExtensions.GetECDsaPrivateKey(identity.Certificate) ?? throw new InvalidOperationException("the cluster identity has no private key");
         var d = key.ExportParameters(includePrivateParameters: true).D!;

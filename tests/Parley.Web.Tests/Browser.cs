@@ -80,7 +80,13 @@ internal sealed class Browser : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
-        await Chromium.CloseAsync();
-        _playwright.Dispose();
+        try
+        {
+            await Chromium.CloseAsync().WaitAsync(TimeSpan.FromSeconds(20));
+        }
+        finally
+        {
+            _playwright.Dispose(); // ends the Playwright driver, which takes a browser that did not close with it
+        }
     }
 }

@@ -47,7 +47,7 @@ public sealed class CallEngineTests(ITestOutputHelper output) : IDisposable
         await CallAsync(alice, bob);
         await alice.Page.WaitForFunctionAsync("() => Number(document.querySelector('.tile.local')?.dataset.sentHeight ?? 0) === 720", null, new() { Timeout = 10_000 });
 
-        var heights = await alice.Page.EvaluateAsync<int[]>("""
+        var heights = await alice.Page.EvalAsync<int[]>("""
             async () => {
               const { CameraScale } = await import('/js/calls/camera-scale.js');
               const scale = new CameraScale();
@@ -100,7 +100,7 @@ public sealed class CallEngineTests(ITestOutputHelper output) : IDisposable
         Assert.True(stats.GetProperty("received").GetInt64() > 1000, $"alice's node received {stats.GetProperty("received")} packets for the call");
         Assert.True(stats.GetProperty("sent").GetInt64() > 1000, $"alice's node sent {stats.GetProperty("sent")} packets for the call");
         // Bob's page talks to alice's page by the name alice's node gave it (192.0.2.1, a relayed candidate), never to an address of this machine.
-        var pair = await bob.Page.EvaluateAsync<string>("""
+        var pair = await bob.Page.EvalAsync<string>("""
             async () => {
               const { calls } = await import('/js/calls/session.js');
               const stats = await calls.engine.pc.getStats();
@@ -125,7 +125,7 @@ public sealed class CallEngineTests(ITestOutputHelper output) : IDisposable
 
         Assert.Equal("webcodecs", (await CallInfoAsync(alice)).GetProperty("engine").GetString());
         Assert.Equal("webcodecs", (await CallInfoAsync(bob)).GetProperty("engine").GetString());
-        Assert.Equal(0, await alice.Page.EvaluateAsync<int>("() => document.querySelectorAll('audio').length")); // WebCodecs plays through its worklet, not an element
+        Assert.Equal(0, await alice.Page.EvalAsync<int>("() => document.querySelectorAll('audio').length")); // WebCodecs plays through its worklet, not an element
         Assert.Empty(browser.Errors);
     }
 
@@ -149,14 +149,15 @@ public sealed class CallEngineTests(ITestOutputHelper output) : IDisposable
     /// <summary>Frames counted from the track bob's page receives (what its tile shows), not from any engine's counters: 25 a second for 10 s.</summary>
     private async Task AssertSmoothAsync(WebNode alice, WebNode bob)
     {
-        var seen = await bob.Page.EvaluateAsync<double[]>("""
+        var seen = await bob.Page.EvalAsync<double[]>("""
             async () => {
               const track = document.querySelector('.tile.remote video').srcObject.getVideoTracks()[0];
               const reader = new MediaStreamTrackProcessor({ track: track.clone() }).readable.getReader();
               let frames = 0, width = 0, height = 0;
               const end = performance.now() + 10_000;
               while (performance.now() < end) {
-                const { value, done } = await reader.read();
+                // A track that stays live but gives no frames must not hold the read past the 10 s.
+                const { value, done } = await Promise.race([reader.read(), new Promise(r => setTimeout(() => r({ done: true }), end - performance.now()))]);
                 if (done) break;
                 frames++; width = value.displayWidth; height = value.displayHeight;
                 value.close();
@@ -165,7 +166,7 @@ public sealed class CallEngineTests(ITestOutputHelper output) : IDisposable
               return [frames, width, height];
             }
             """);
-        var sent = await alice.Page.EvaluateAsync<double[]>("() => { const s = document.querySelector('.tile.local video').srcObject.getVideoTracks()[0].getSettings(); return [s.width, s.height, s.frameRate]; }");
+        var sent = await alice.Page.EvalAsync<double[]>("() => { const s = document.querySelector('.tile.local video').srcObject.getVideoTracks()[0].getSettings(); return [s.width, s.height, s.frameRate]; }");
         output.WriteLine($"alice's camera {sent[0]}x{sent[1]} at {sent[2]} frames a second; bob's page received {seen[0]} frames in 10 s ({seen[0] / 10:0.0} a second), last {seen[1]}x{seen[2]}");
         Assert.Equal([1280, 720, 30], sent);
         Assert.True(seen[0] >= 250, $"{seen[0]} frames in 10 s: under 25 a second");
@@ -173,5 +174,5 @@ public sealed class CallEngineTests(ITestOutputHelper output) : IDisposable
     }
 
     private static async Task<JsonElement> CallInfoAsync(WebNode node) =>
-        JsonDocument.Parse(await node.Page.EvaluateAsync<string>("() => fetch('/api/calls').then(r => r.text())")).RootElement[0];
+        JsonDocument.Parse(await node.Page.EvalAsync<string>("() => fetch('/api/calls').then(r => r.text())")).RootElement[0];
 }

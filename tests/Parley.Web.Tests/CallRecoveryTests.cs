@@ -28,15 +28,15 @@ public sealed class CallRecoveryTests : IDisposable
         await alice.Page.WaitForFunctionAsync("() => Number(document.querySelector('.tile.remote')?.dataset.frames ?? 0) > 10", null, new() { Timeout = 20_000 });
 
         // Away and back without reloading (a reload would hang up): the same <video> elements are put back.
-        await alice.Page.EvaluateAsync("() => { location.hash = '#/chats'; }");
+        await alice.Page.EvalAsync("() => { location.hash = '#/chats'; }");
         await Expect(alice.Page.Locator(".tile")).ToHaveCountAsync(0);
         await Task.Delay(300);
-        await alice.Page.EvaluateAsync("() => { location.hash = '#/calls'; }");
+        await alice.Page.EvalAsync("() => { location.hash = '#/calls'; }");
         await Expect(alice.Page.Locator(".tile.remote")).ToBeVisibleAsync();
 
         // The pictures move: the remote and the preview play, and the remote's clock advances.
         await alice.Page.WaitForFunctionAsync("() => [...document.querySelectorAll('.tile.remote video, .tile.local video')].every(v => !v.paused)", null, new() { Timeout = 3_000 });
-        var before = await alice.Page.EvaluateAsync<double>("() => document.querySelector('.tile.remote video').currentTime");
+        var before = await alice.Page.EvalAsync<double>("() => document.querySelector('.tile.remote video').currentTime");
         await alice.Page.WaitForFunctionAsync($"() => document.querySelector('.tile.remote video').currentTime > {before} + 0.5", null, new() { Timeout = 5_000 });
         await alice.Page.GetByRole(AriaRole.Button, new() { Name = "Hang up" }).ClickAsync();
         Assert.Empty(browser.Errors);

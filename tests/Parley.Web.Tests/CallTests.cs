@@ -32,7 +32,7 @@ public sealed class CallTests : IDisposable
         foreach (var page in new[] { alice.Page, bob.Page })
         {
             await page.AddInitScriptAsync($"Object.defineProperty(navigator, 'hardwareConcurrency', {{ get: () => {cores} }})");
-            await page.EvaluateAsync("engine => engine === 'webrtc' ? localStorage.setItem('parley-call-engine', engine) : localStorage.removeItem('parley-call-engine')", engine);
+            await page.EvalAsync("engine => engine === 'webrtc' ? localStorage.setItem('parley-call-engine', engine) : localStorage.removeItem('parley-call-engine')", engine);
             await page.ReloadAsync();
         }
 
@@ -52,7 +52,7 @@ public sealed class CallTests : IDisposable
         }
         await alice.Page.GetByText("Details: devices, speaker, quality, media counters").ClickAsync(); // the counters are behind Details
         await Expect(alice.Page.GetByRole(AriaRole.Status).Filter(new() { HasTextRegex = new System.Text.RegularExpressions.Regex($"^{codec} ·") })).ToBeVisibleAsync();
-        Assert.Equal(engine, await alice.Page.EvaluateAsync<string>("() => fetch('/api/calls').then(r => r.json()).then(calls => calls[0].engine)"));
+        Assert.Equal(engine, await alice.Page.EvalAsync<string>("() => fetch('/api/calls').then(r => r.json()).then(calls => calls[0].engine)"));
         if (cores == 2 && engine == "webcodecs")
         {
             await Screenshots.SaveAsync(bob.Page, "call-1280");
@@ -88,12 +88,12 @@ public sealed class CallTests : IDisposable
         Assert.Empty(browser.Errors);
     }
 
-    private static Task<int> FramesAsync(IPage page) => page.EvaluateAsync<int>("() => Number(document.querySelector('.tile.remote')?.dataset.frames ?? 0)");
+    private static Task<int> FramesAsync(IPage page) => page.EvalAsync<int>("() => Number(document.querySelector('.tile.remote')?.dataset.frames ?? 0)");
 
     private static Task WaitForFramesAsync(IPage page, int frames) =>
         page.WaitForFunctionAsync($"() => Number(document.querySelector('.tile.remote')?.dataset.frames ?? 0) >= {frames}", null, new() { Timeout = 15_000 });
 
-    private static Task<bool> RemoteIsBrightAsync(IPage page) => page.EvaluateAsync<bool>("""
+    private static Task<bool> RemoteIsBrightAsync(IPage page) => page.EvalAsync<bool>("""
         () => {
           const video = document.querySelector('.tile.remote video');
           const canvas = Object.assign(document.createElement('canvas'), { width: video.videoWidth, height: video.videoHeight });

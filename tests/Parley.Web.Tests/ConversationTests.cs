@@ -49,7 +49,7 @@ public sealed class ConversationTests : IDisposable
         await Expect(messages.First).ToHaveTextAsync("message 1");
 
         // A file dropped on the conversation is staged and offered to bob.
-        await alice.Page.EvaluateAsync("""
+        await alice.Page.EvalAsync("""
             () => {
               const data = new DataTransfer();
               data.items.add(new File(['dropped bytes'], 'dropped.txt', { type: 'text/plain' }));

@@ -58,13 +58,13 @@ public sealed class NotificationTests : IDisposable
         await Screenshots.SaveAsync(page, "notifications");
 
         // On screen: the count in the title and a chime, no notification.
-        await page.EvaluateAsync("() => { location.hash = '#/chats'; }");
+        await page.EvalAsync("() => { location.hash = '#/chats'; }");
         Assert.Equal(0, (await bob.CliAsync("chat", "alice", "seen on screen")).ExitCode);
         await Expect(page).ToHaveTitleAsync("(1) Parley");
         await page.WaitForFunctionAsync("() => window.__tones > 0");
 
         // Hidden: a notification for each kind of news.
-        await page.EvaluateAsync("() => { window.__hidden = true; document.dispatchEvent(new Event('visibilitychange')); }");
+        await page.EvalAsync("() => { window.__hidden = true; document.dispatchEvent(new Event('visibilitychange')); }");
         Assert.Equal(0, (await bob.CliAsync("chat", "alice", "are you there?")).ExitCode);
         await WaitForNoteAsync(page, "bob", "are you there?");
         await Expect(page).ToHaveTitleAsync("(2) Parley");
@@ -78,7 +78,7 @@ public sealed class NotificationTests : IDisposable
         Assert.Equal(0, (await carol.CliAsync("add", (await alice.Node.CliAsync("invite")).Out.Trim())).ExitCode);
         await WaitForNoteAsync(page, "carol wants to connect", "");
 
-        var tones = await page.EvaluateAsync<int>("() => window.__tones");
+        var tones = await page.EvalAsync<int>("() => window.__tones");
         var call = bob.CliAsync("call", "alice");
         await WaitForNoteAsync(page, "bob is calling", "Voice call");
         await page.WaitForFunctionAsync($"() => window.__tones > {tones}"); // the ringtone
@@ -86,15 +86,15 @@ public sealed class NotificationTests : IDisposable
         await call.WaitAsync(TimeSpan.FromSeconds(30));
 
         // Sound for messages off: the next message is silent (and still notified).
-        await page.EvaluateAsync("() => { window.__hidden = false; location.hash = '#/settings'; }");
+        await page.EvalAsync("() => { window.__hidden = false; location.hash = '#/settings'; }");
         await page.GetByRole(AriaRole.Switch, new() { Name = "Sound for new messages" }).UncheckAsync();
-        await page.EvaluateAsync("() => { window.__hidden = true; location.hash = '#/chats'; }");
-        tones = await page.EvaluateAsync<int>("() => window.__tones");
+        await page.EvalAsync("() => { window.__hidden = true; location.hash = '#/chats'; }");
+        tones = await page.EvalAsync<int>("() => window.__tones");
         Assert.Equal(0, (await bob.CliAsync("chat", "alice", "quietly")).ExitCode);
         await WaitForNoteAsync(page, "bob", "quietly");
         await Task.Delay(300);
-        Assert.Equal(tones, await page.EvaluateAsync<int>("() => window.__tones"));
-        Assert.Equal(5, await page.EvaluateAsync<int>("() => window.__notes.length"));
+        Assert.Equal(tones, await page.EvalAsync<int>("() => window.__tones"));
+        Assert.Equal(5, await page.EvalAsync<int>("() => window.__notes.length"));
         Assert.Empty(browser.Errors);
     }
 

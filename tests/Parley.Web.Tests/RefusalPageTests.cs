@@ -33,8 +33,8 @@ public sealed class RefusalPageTests : IDisposable
         await Expect(page.Locator("code")).ToHaveTextAsync($"parley --home '{home}' open");
 
         // Its own style applies (a centred column, not the browser's default serif page), and the policy blocked nothing.
-        Assert.NotEqual("none", await page.EvaluateAsync<string>("() => getComputedStyle(document.querySelector('main')).maxWidth"));
-        Assert.DoesNotContain("Times", await page.EvaluateAsync<string>("() => getComputedStyle(document.body).fontFamily"), StringComparison.Ordinal);
+        Assert.NotEqual("none", await page.EvalAsync<string>("() => getComputedStyle(document.querySelector('main')).maxWidth"));
+        Assert.DoesNotContain("Times", await page.EvalAsync<string>("() => getComputedStyle(document.body).fontFamily"), StringComparison.Ordinal);
         // (The console also says the page itself came with 401: that is the refusal, and meant.)
         Assert.DoesNotContain(browser.Errors, e => e.Contains("Content Security Policy", StringComparison.OrdinalIgnoreCase));
     }

@@ -51,7 +51,7 @@ public sealed class RoomCallTests : IDisposable
                 null, new() { Timeout = 15_000, PollingInterval = 50 });
             Assert.Equal("0", await member.Page.Locator(".room-call").GetAttributeAsync("data-own-frames"));
         }
-        var names = await bob.Page.EvaluateAsync<string[]>($"() => [...{Tiles}].map(t => t.querySelector('figcaption').textContent)");
+        var names = await bob.Page.EvalAsync<string[]>($"() => [...{Tiles}].map(t => t.querySelector('figcaption').textContent)");
         Assert.Contains(names, n => n.Contains("alice"));
         Assert.Contains(names, n => n.Contains("carol"));
 
@@ -79,10 +79,10 @@ public sealed class RoomCallTests : IDisposable
             await SeesAsync(dave.Page, others: 3, TimeSpan.FromSeconds(15), frames: 0);
             // From the node's answer (dave is in the call) to every other participant's first frame shown: the keyframes
             // asked for him, and the others' new keys, are on this path; the page's own start (devices, audio) is not.
-            var stages = await dave.Page.EvaluateAsync<double[]>("async () => { const t = (await import('/js/rooms-call/room-call.js')).roomCall.engine.times; "
+            var stages = await dave.Page.EvalAsync<double[]>("async () => { const t = (await import('/js/rooms-call/room-call.js')).roomCall.engine.times; "
                 + "return [t.joined - t.clicked, t.open - t.clicked, t.listed - t.clicked, t.peered - t.clicked, ...Object.values(t.firstFrame).map(f => f - t.clicked)]; }");
             var joinedToVideoMs = stages[4..].Max() - stages[0];
-            var counters = joinedToVideoMs < PromptMs ? "" : string.Join(" | ", await Task.WhenAll(new[] { alice, bob, carol, dave }.Select(m => m.Page.EvaluateAsync<string>(
+            var counters = joinedToVideoMs < PromptMs ? "" : string.Join(" | ", await Task.WhenAll(new[] { alice, bob, carol, dave }.Select(m => m.Page.EvalAsync<string>(
                 "async () => JSON.stringify((await (await fetch('/api/rooms/%23team/call')).json()).counters ?? null)"))));
             Assert.True(joinedToVideoMs < PromptMs, $"dave saw everyone's video {joinedToVideoMs:F0} ms after his join was answered (after the click: answered {stages[0]:F0} ms, "
                 + $"channel open {stages[1]:F0} ms, participants listed {stages[2]:F0} ms, decoders made {stages[3]:F0} ms, first frames {string.Join(", ", stages[4..].Select(f => f.ToString("F0")))} ms) [alice, bob, carol, dave: {counters}]");
@@ -134,10 +134,10 @@ public sealed class RoomCallTests : IDisposable
                 continue;
             }
             await SeesAsync(member.Page, others, TimeSpan.FromSeconds(30), frames: 0);
-            var stages = await member.Page.EvaluateAsync<double[]>("async () => { const t = (await import('/js/rooms-call/room-call.js')).roomCall.engine.times; "
+            var stages = await member.Page.EvalAsync<double[]>("async () => { const t = (await import('/js/rooms-call/room-call.js')).roomCall.engine.times; "
                 + "return [t.joined - t.clicked, ...Object.values(t.firstFrame).map(f => f - t.clicked)]; }");
             var joinedToVideoMs = stages[1..].Max() - stages[0];
-            var counters = string.Join(" | ", await Task.WhenAll(new[] { room.Alice, room.Bob, room.Carol }.Select(m => m.Page.EvaluateAsync<string>("async () => JSON.stringify((await (await fetch('/api/rooms/%23team/call')).json()).counters ?? null)"))));
+            var counters = string.Join(" | ", await Task.WhenAll(new[] { room.Alice, room.Bob, room.Carol }.Select(m => m.Page.EvalAsync<string>("async () => JSON.stringify((await (await fetch('/api/rooms/%23team/call')).json()).counters ?? null)"))));
             waits.Add($"{name}: {joinedToVideoMs:F0} ms (answered {stages[0]:F0} ms after the click; first frames {string.Join(", ", stages[1..].Select(f => f.ToString("F0")))}) [{counters}]");
             await Task.Delay(2000); // the call settles before the next joins
         }
@@ -147,12 +147,10 @@ public sealed class RoomCallTests : IDisposable
     [Fact]
     public async Task A_screen_shared_in_headed_Chromium_reaches_both_others_shown_large()
     {
-        const string Display = ":96";
-        using var xvfb = Process.Start(new ProcessStartInfo("Xvfb", [Display, "-screen", "0", "1920x1080x24", "-nolisten", "tcp"]) { RedirectStandardError = true })!;
+        using var screen = await XvfbScreen.StartAsync(":96");
         try
         {
-            await Task.Delay(500);
-            await using var sharer = await Browser.LaunchAsync(display: Display);
+            await using var sharer = await Browser.LaunchAsync(display: screen.Display);
             await using var room = await RoomOfThree.StartAsync(_root, sharer);
             foreach (var member in new[] { room.Alice, room.Bob, room.Carol })
             {
@@ -168,9 +166,9 @@ public sealed class RoomCallTests : IDisposable
             await room.Alice.Page.GetByRole(AriaRole.Button, new() { Name = "Stop sharing" }).ClickAsync();
             await Expect(room.Bob.Page.Locator(".room-screen")).ToBeHiddenAsync(new() { Timeout = 5_000 });
         }
-        finally
+        catch (Exception e) when (e is not Xunit.Sdk.XunitException && screen.LastLines.Length > 0)
         {
-            xvfb.Kill();
+            throw new InvalidOperationException($"{e.Message}\nXvfb said last:\n{screen.LastLines}", e);
         }
     }
 
@@ -191,7 +189,7 @@ public sealed class RoomCallTests : IDisposable
         }
         catch (TimeoutException)
         {
-            var shown = await page.EvaluateAsync<string>($"async () => [...{Tiles}].map(t => t.textContent + ' ' + JSON.stringify(t.dataset)).join('; ') "
+            var shown = await page.EvalAsync<string>($"async () => [...{Tiles}].map(t => t.textContent + ' ' + JSON.stringify(t.dataset)).join('; ') "
                 + "+ ' | node: ' + JSON.stringify(await (await fetch('/api/rooms/%23team/call')).json())");
             throw new TimeoutException($"expected {others} tiles with video, saw: {shown}");
         }

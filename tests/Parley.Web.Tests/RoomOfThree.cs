@@ -41,17 +41,26 @@ internal sealed class RoomOfThree : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
-        foreach (var node in new[] { Carol, Bob, Alice })
+        // Each stopped whatever the one before did: a stop that throws must not leave the rest running.
+        IAsyncDisposable?[] parts = [Carol, Bob, Alice, _hub, Browser];
+        var failures = new List<Exception>();
+        foreach (var part in parts)
         {
-            if (node is not null)
+            try
             {
-                await node.DisposeAsync();
+                if (part is not null)
+                {
+                    await part.DisposeAsync();
+                }
+            }
+            catch (Exception e)
+            {
+                failures.Add(e);
             }
         }
-        if (_hub is not null)
+        if (failures.Count > 0)
         {
-            await _hub.DisposeAsync();
+            throw new AggregateException("stopping the room of three", failures);
         }
-        await Browser.DisposeAsync();
     }
 }

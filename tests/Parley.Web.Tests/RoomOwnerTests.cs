@@ -130,7 +130,7 @@ public sealed class RoomOwnerTests : IDisposable
                 await phone.GotoAsync($"{alice.BaseUrl}/#/rooms");
                 await Expect(phone.Locator(".room-row").First).ToBeVisibleAsync();
             }
-            var overflow = await phone.EvaluateAsync<int>("() => document.documentElement.scrollWidth - window.innerWidth");
+            var overflow = await phone.EvalAsync<int>("() => document.documentElement.scrollWidth - window.innerWidth");
             Assert.True(overflow <= 0, $"#/{view} at 400 px is {overflow} px wider than the window");
         }
         await Screenshots.SaveAsync(phone, "rooms-400px");

@@ -18,12 +18,10 @@ public sealed class ScreenShareTests : IDisposable
     [Fact]
     public async Task A_shared_screen_arrives_at_full_size_and_stops_with_stop_share()
     {
-        const string Display = ":97";
-        using var xvfb = Process.Start(new ProcessStartInfo("Xvfb", [Display, "-screen", "0", "1920x1080x24", "-nolisten", "tcp"]) { RedirectStandardError = true })!;
+        using var screen = await XvfbScreen.StartAsync(":97");
         try
         {
-            await Task.Delay(500);
-            await using var sharerBrowser = await Browser.LaunchAsync(display: Display);
+            await using var sharerBrowser = await Browser.LaunchAsync(display: screen.Display);
             await using var viewerBrowser = await Browser.LaunchAsync();
             await using var alice = await WebNode.StartAsync(sharerBrowser, Path.Combine(_root, "alice"), "alice");
             await using var bob = await WebNode.StartAsync(viewerBrowser, Path.Combine(_root, "bob"), "bob");
@@ -38,20 +36,20 @@ public sealed class ScreenShareTests : IDisposable
             await Expect(alice.Page.GetByRole(AriaRole.Button, new() { Name = "Stop sharing" })).ToBeVisibleAsync();
             await bob.Page.WaitForFunctionAsync("() => Number(document.querySelector('.tile.screen')?.dataset.frames ?? 0) > 5", null, new() { Timeout = 20_000 });
             await bob.Page.WaitForFunctionAsync("() => document.querySelector('.tile.screen video').videoWidth > 0", null, new() { Timeout = 5_000 });
-            var size = await bob.Page.EvaluateAsync<int[]>("() => { const v = document.querySelector('.tile.screen video'); return [v.videoWidth, v.videoHeight]; }");
+            var size = await bob.Page.EvalAsync<int[]>("() => { const v = document.querySelector('.tile.screen video'); return [v.videoWidth, v.videoHeight]; }");
             Assert.True(size[0] >= 1280 && size[1] >= 720, $"screen frames of {size[0]}x{size[1]}");
             await Expect(bob.Page.Locator(".tile.screen")).ToBeVisibleAsync();
 
             await alice.Page.GetByRole(AriaRole.Button, new() { Name = "Stop sharing" }).ClickAsync();
             await Expect(bob.Page.Locator(".tile.screen")).ToBeHiddenAsync(new() { Timeout = 3_000 });
-            var frames = await bob.Page.EvaluateAsync<int>("() => Number(document.querySelector('.tile.screen').dataset.frames)");
+            var frames = await bob.Page.EvalAsync<int>("() => Number(document.querySelector('.tile.screen').dataset.frames)");
             await Task.Delay(1000);
-            Assert.Equal(frames, await bob.Page.EvaluateAsync<int>("() => Number(document.querySelector('.tile.screen').dataset.frames)"));
+            Assert.Equal(frames, await bob.Page.EvalAsync<int>("() => Number(document.querySelector('.tile.screen').dataset.frames)"));
             await alice.Page.GetByRole(AriaRole.Button, new() { Name = "Hang up" }).ClickAsync();
         }
-        finally
+        catch (Exception e) when (e is not Xunit.Sdk.XunitException && screen.LastLines.Length > 0)
         {
-            xvfb.Kill();
+            throw new InvalidOperationException($"{e.Message}\nXvfb said last:\n{screen.LastLines}", e);
         }
     }
 }

@@ -46,7 +46,7 @@ public sealed class SecurityTests : IDisposable
             var cookie = (await page.Context.CookiesAsync()).Single(c => c.Name.StartsWith("parley-", StringComparison.Ordinal));
             Assert.True(cookie.HttpOnly);
             Assert.Equal(SameSiteAttribute.Strict, cookie.SameSite);
-            var csrf = await page.EvaluateAsync<string>("() => fetch('/api/session').then(r => r.json()).then(s => s.csrfToken)");
+            var csrf = await page.EvalAsync<string>("() => fetch('/api/session').then(r => r.json()).then(s => s.csrfToken)");
             using var http = new HttpClient { BaseAddress = new Uri(baseUrl) };
 
             // With the session cookie: reading works; a change needs the CSRF token, the right Host and no foreign Origin.

@@ -36,7 +36,7 @@ public sealed class SessionTests : IDisposable
             await Expect(page.Locator("#node-down")).ToBeHiddenAsync(new() { Timeout = 20_000 });
             await Expect(page.GetByText("Signed out")).ToHaveCountAsync(0);
             // An unsafe request (CSRF token from the old session) is still accepted by the new process.
-            var renamed = await page.EvaluateAsync<int>("""
+            var renamed = await page.EvalAsync<int>("""
                 async () => {
                   const s = await fetch('/api/session').then(r => r.json());
                   const r = await fetch('/api/name', { method: 'POST', headers: { 'Content-Type': 'application/json', [s.csrfHeader]: s.csrfToken }, body: JSON.stringify({ name: 'alice2' }) });

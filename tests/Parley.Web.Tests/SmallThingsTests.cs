@@ -43,7 +43,7 @@ public sealed class SmallThingsTests : IDisposable
         await alice.Page.Locator("dialog").GetByRole(AriaRole.Button, new() { Name = "Leave" }).ClickAsync();
         await Expect(alice.Page.Locator(".hub-state")).ToContainTextAsync("No hub");
         await Expect(alice.Page.GetByRole(AriaRole.Button, new() { Name = "Leave hub" })).ToBeHiddenAsync();
-        Assert.True(await alice.Page.EvaluateAsync<bool>("() => fetch('/api/hub').then(r => r.json()).then(s => s.hub === null && !s.connected)"));
+        Assert.True(await alice.Page.EvalAsync<bool>("() => fetch('/api/hub').then(r => r.json()).then(s => s.hub === null && !s.connected)"));
         Assert.True(browser.Errors.Count == 0, string.Join("\n", browser.Errors));
     }
 
@@ -69,7 +69,7 @@ public sealed class SmallThingsTests : IDisposable
         var bobTick = page.Locator(".toggle", new() { HasText = "bob may watch" }).Locator("input");
         await Expect(bobTick).ToBeVisibleAsync();
         await Expect(bobTick).Not.ToBeCheckedAsync();
-        var access = await page.EvaluateAsync<bool>("() => fetch('/api/videos').then(r => r.json()).then(s => s.everyone)");
+        var access = await page.EvalAsync<bool>("() => fetch('/api/videos').then(r => r.json()).then(s => s.everyone)");
         Assert.False(access);
         await bobTick.CheckAsync();
         await who.SelectOptionAsync("all");
@@ -84,7 +84,7 @@ public sealed class SmallThingsTests : IDisposable
         await Expect(page.Locator(".toast.error")).ToHaveCountAsync(0);
 
         // Sizes in binary units, as written (not upper-cased by a style).
-        var shown = await page.EvaluateAsync<string>("() => import('/js/format.js').then(f => f.bytes(5 * 1024 * 1024))");
+        var shown = await page.EvalAsync<string>("() => import('/js/format.js').then(f => f.bytes(5 * 1024 * 1024))");
         Assert.Equal("5.0 MiB", shown);
     }
 }

@@ -225,7 +225,7 @@ public sealed class TwoPeopleTests : IDisposable
                 await page.GotoAsync($"{alice.BaseUrl}/#/{view}");
                 await Expect(page.Locator("main#main > *:visible").First).ToBeVisibleAsync();
                 await page.WaitForTimeoutAsync(200);
-                var overflow = await page.EvaluateAsync<int>("() => document.documentElement.scrollWidth - window.innerWidth");
+                var overflow = await page.EvalAsync<int>("() => document.documentElement.scrollWidth - window.innerWidth");
                 Assert.True(overflow <= 0, $"#/{view} at {width} px is {overflow} px wider than the window");
                 await Expect(page.Locator("#nav a[href='#/chats']")).ToBeVisibleAsync();
             }

@@ -73,7 +73,7 @@ public sealed class VideoTests : IDisposable
         Assert.Equal(854, (await VideoFactsAsync(page)).GetProperty("width").GetInt32());
 
         // The automatic choice, on its own: headroom, stepping down, stall counting.
-        var rules = await page.EvaluateAsync<JsonElement>("""
+        var rules = await page.EvalAsync<JsonElement>("""
             async () => {
               const m = await import('/js/videos-abr.js');
               const v = [{ id: 'a', bitrate: 300_000 }, { id: 'b', bitrate: 900_000 }, { id: 'c', bitrate: 3_000_000 }];
@@ -96,7 +96,7 @@ public sealed class VideoTests : IDisposable
         await Screenshots.SaveAsync(page, "videos-1280");
         await page.SetViewportSizeAsync(400, 800);
         await Screenshots.SaveAsync(page, "videos-400");
-        Assert.True(await page.EvaluateAsync<bool>("() => document.documentElement.scrollWidth <= window.innerWidth"), "the videos view is wider than a phone");
+        Assert.True(await page.EvalAsync<bool>("() => document.documentElement.scrollWidth <= window.innerWidth"), "the videos view is wider than a phone");
         // Closing the page (not Stop) ends the stream too.
         await dog.Locator(".chip").First.ClickAsync();
         await Expect(player).ToHaveAttributeAsync("data-variant", "240p");

@@ -43,7 +43,7 @@ public sealed class VideoThumbnailTests : IDisposable
         // The bytes came from a peer: the route says exactly what they are and sandboxes them.
         var src = shown[0].GetProperty("src").GetString()!;
         Assert.Matches("^/api/peers/[A-Z0-9]+/videos/[0-9a-f]{32}/thumbnail$", src);
-        var headers = await page.EvaluateAsync<JsonElement>(
+        var headers = await page.EvalAsync<JsonElement>(
             "async src => { const r = await fetch(src); return { type: r.headers.get('content-type'), csp: r.headers.get('content-security-policy'), sniff: r.headers.get('x-content-type-options'), status: r.status }; }", src);
         Assert.Equal(200, headers.GetProperty("status").GetInt32());
         Assert.Equal("image/jpeg", headers.GetProperty("type").GetString());
@@ -53,7 +53,7 @@ public sealed class VideoThumbnailTests : IDisposable
 
         // On a phone the card wraps rather than squeezing the title to a letter a line.
         await page.SetViewportSizeAsync(400, 800);
-        Assert.True(await page.EvaluateAsync<bool>("() => document.documentElement.scrollWidth <= window.innerWidth"), "the videos view is wider than a phone");
+        Assert.True(await page.EvalAsync<bool>("() => document.documentElement.scrollWidth <= window.innerWidth"), "the videos view is wider than a phone");
         var titleWidths = await library.Locator(".video-title").EvaluateAllAsync<double[]>("els => els.map(e => e.getBoundingClientRect().width)");
         Assert.All(titleWidths, w => Assert.True(w >= 30, $"a title squeezed to {w} px"));
         var tallest = await library.Locator(".video-card").EvaluateAllAsync<double>("els => Math.max(...els.map(e => e.getBoundingClientRect().height))");
@@ -68,7 +68,7 @@ public sealed class VideoThumbnailTests : IDisposable
         await page.GetByRole(AriaRole.Button, new() { Name = "Share", Exact = true }).ClickAsync();
         await Expect(page.Locator(".own-videos .own-video")).ToHaveCountAsync(1);
         await Expect(page.Locator(".own-videos img.video-thumb")).ToHaveCountAsync(1, new() { Timeout = 30_000 });
-        var ownWidth = await page.Locator(".own-videos img.video-thumb").EvaluateAsync<int>("i => i.decode().then(() => i.naturalWidth)");
+        var ownWidth = await page.Locator(".own-videos img.video-thumb").EvaluateAsync<int>("i => i.decode().then(() => i.naturalWidth)").WaitAsync(PageEval.Bound);
         Assert.Equal(320, ownWidth);
         Assert.Empty(browser.Errors);
     }

@@ -74,7 +74,8 @@ public sealed class VoiceMessageTests : IDisposable
             Assert.Equal(sentMs.ToString(System.Globalization.CultureInfo.InvariantCulture), await player.First.GetAttributeAsync("data-duration-ms"));
             Assert.True(await player.First.Locator("canvas").EvaluateAsync<bool>(DrawnScript), "the waveform is not drawn");
             Assert.True(await member.Page.Locator(".msg.in .attachment.image img").EvaluateAsync<bool>(
-                "img => img.complete ? img.naturalWidth > 0 : new Promise(r => img.onload = () => r(img.naturalWidth > 0))"), "the image preview did not load");
+                "img => img.complete ? img.naturalWidth > 0 : new Promise(r => { img.onload = () => r(img.naturalWidth > 0); img.onerror = () => r(false); })")
+                .WaitAsync(PageEval.Bound), "the image preview did not load");
             var preview = await member.Page.Locator(".msg.in .attachment.image img").EvaluateAsync<int[]>("img => [img.naturalWidth, img.naturalHeight]");
             Assert.Equal([320, 240], preview);
 

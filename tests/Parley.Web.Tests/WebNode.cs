@@ -47,7 +47,14 @@ internal sealed class WebNode : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
-        await Page.Context.CloseAsync();
-        await Node.DisposeAsync();
+        try
+        {
+            // Chromium now and then never answers a context's close (most often with media running): bounded.
+            await Page.Context.CloseAsync().WaitAsync(TimeSpan.FromSeconds(15));
+        }
+        finally
+        {
+            await Node.DisposeAsync();
+        }
     }
 }

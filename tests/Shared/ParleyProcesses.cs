@@ -52,9 +52,17 @@ internal sealed class ParleyRunner(params string[] prefix)
         using var process = Process.Start(StartInfo(args))!;
         var output = process.StandardOutput.ReadToEndAsync();
         var error = process.StandardError.ReadToEndAsync();
-        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
-        await process.WaitForExitAsync(timeout.Token);
-        return new CliResult(process.ExitCode, await output, await error);
+        try
+        {
+            await process.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(60));
+            // A child that kept our pipes open (the CLI gone, its output not ended) is not waited for without a bound either.
+            return new CliResult(process.ExitCode, await output.WaitAsync(TimeSpan.FromSeconds(5)), await error.WaitAsync(TimeSpan.FromSeconds(5)));
+        }
+        catch (TimeoutException)
+        {
+            process.Kill(entireProcessTree: true);
+            throw new TimeoutException($"parley {string.Join(' ', args)} did not finish within a minute");
+        }
     }
 }
 
@@ -175,15 +183,16 @@ internal sealed class NodeProcess : IAsyncDisposable
     {
         if (!Process.HasExited)
         {
-            await CliAsync("stop");
             try
             {
+                await CliAsync("stop");
                 await WaitForExitAsync(TimeSpan.FromSeconds(5));
             }
-            catch (OperationCanceledException)
+            catch (Exception e) when (e is OperationCanceledException or TimeoutException)
             {
+                // A stop that failed or took too long: killed, so no node outlives its test.
                 Process.Kill(entireProcessTree: true);
-                await Process.WaitForExitAsync();
+                await Process.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(10));
             }
         }
         Process.Dispose();
@@ -273,8 +282,8 @@ internal sealed class HubProcess : IAsyncDisposable
             return;
         }
         _process.Kill();
-        await _process.WaitForExitAsync();
-        await _drained;
+        await _process.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(10));
+        await _drained.WaitAsync(TimeSpan.FromSeconds(10));
         _process.Dispose();
     }
 

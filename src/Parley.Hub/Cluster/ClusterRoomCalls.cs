@@ -19,6 +19,8 @@ namespace Parley.Hub;
 /// over UDP (<see cref="RoomCallBridgePacket"/>, <c>.Udp</c>): a hub sends each of its own participants' packets
 /// once to each other hub in the call, never through NATS. Since NATS 2.9 tells no one when a key ages out, an
 /// entry not refreshed within the TTL is taken as gone (a hub killed: its participants leave within the TTL).
+/// Entries and keys carry the cluster's seal (<see cref="ClusterEntrySeal"/>): one written by whoever holds NATS
+/// credentials but not the cluster identity is dropped and counted (<see cref="Unsealed"/>).
 /// </summary>
 internal sealed partial class ClusterRoomCalls : IRoomCallBridge, IAsyncDisposable
 {
@@ -35,6 +37,7 @@ internal sealed partial class ClusterRoomCalls : IRoomCallBridge, IAsyncDisposab
 
     private readonly NatsCluster _cluster;
     private readonly RoomCallUnit _unit;
+    private readonly ClusterEntrySeal _seal;
     private readonly TimeSpan _ttl;
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
@@ -58,6 +61,7 @@ internal sealed partial class ClusterRoomCalls : IRoomCallBridge, IAsyncDisposab
         _time = time;
         _logger = logger;
         _secret = secret;
+        _seal = new ClusterEntrySeal(secret);
         _socket = new Socket(bindAddress.AddressFamily, SocketType.Dgram, ProtocolType.Udp) { ReceiveBufferSize = StunResponder.ReceiveBuffer };
         _socket.Bind(new IPEndPoint(bindAddress, 0));
         Port = ((IPEndPoint)_socket.LocalEndPoint!).Port;
@@ -69,6 +73,11 @@ internal sealed partial class ClusterRoomCalls : IRoomCallBridge, IAsyncDisposab
         _refresh = time.CreateTimer(_ => Refresh(), null, ttl / 3, ttl / 3);
         _loops = [Task.Run(WatchAsync), Task.Run(WriteAsync), Task.Run(TakeKeysAsync), Task.Run(ReceiveAsync)];
     }
+
+    private long _unsealed;
+
+    /// <summary>Entries and keys read from NATS without the cluster's seal (written by something holding NATS credentials, not the cluster identity): dropped.</summary>
+    public long Unsealed => Interlocked.Read(ref _unsealed);
 
     private string Key(string room) => $"{_cluster.Instance:x16}.{room}";
 
@@ -110,7 +119,8 @@ internal sealed partial class ClusterRoomCalls : IRoomCallBridge, IAsyncDisposab
     {
         try
         {
-            await _cluster.Connection.PublishAsync(Subject(instance), key.ToArray(), cancellationToken: _stopping.Token).ConfigureAwait(false);
+            var subject = Subject(instance);
+            await _cluster.Connection.PublishAsync(subject, _seal.Seal(subject, key.ToArray()), cancellationToken: _stopping.Token).ConfigureAwait(false);
         }
         catch (Exception e) when (e is NatsException or OperationCanceledException)
         {
@@ -148,7 +158,7 @@ internal sealed partial class ClusterRoomCalls : IRoomCallBridge, IAsyncDisposab
             {
                 var entry = new ClusterRoomCall(_cluster.Instance, room, call!.Id, endpoints,
                     [.. here.Take(ClusterRoomCall.MaxParticipants).Select(p => new ClusterRoomCallParticipant(p.Id, p.Device, p.Media))]);
-                await _cluster.RoomCalls.PutAsync(Key(room), entry.ToArray(), cancellationToken: _stopping.Token).ConfigureAwait(false);
+                await _cluster.RoomCalls.PutAsync(Key(room), _seal.Seal(Key(room), entry.ToArray()), cancellationToken: _stopping.Token).ConfigureAwait(false);
                 lock (_lock)
                 {
                     _shared.Add(room);
@@ -258,7 +268,13 @@ internal sealed partial class ClusterRoomCalls : IRoomCallBridge, IAsyncDisposab
             Forget(room, instance);
             return;
         }
-        if (!WireMessage.TryRead<ClusterRoomCall>(value ?? [], out var entry, out var error) || entry.Instance != instance || entry.Room != room)
+        if (!_seal.TryOpen(key, value ?? [], out var opened))
+        {
+            Interlocked.Increment(ref _unsealed);
+            ClusterLog.Malformed(_logger, "room call entry", key, "not sealed with the cluster's key");
+            return;
+        }
+        if (!WireMessage.TryRead<ClusterRoomCall>(opened, out var entry, out var error) || entry.Instance != instance || entry.Room != room)
         {
             ClusterLog.Malformed(_logger, "room call entry", key, entry is null ? error : "its value names another hub or room");
             return;
@@ -280,7 +296,13 @@ internal sealed partial class ClusterRoomCalls : IRoomCallBridge, IAsyncDisposab
                 await foreach (var message in _cluster.Connection.SubscribeAsync<byte[]>(Subject(_cluster.Instance), cancellationToken: _stopping.Token)
                     .ConfigureAwait(false))
                 {
-                    if (!WireMessage.TryRead<ClusterRoomCallKey>(message.Data ?? [], out var key, out var error))
+                    if (!_seal.TryOpen(message.Subject, message.Data ?? [], out var opened))
+                    {
+                        Interlocked.Increment(ref _unsealed);
+                        ClusterLog.Malformed(_logger, "room call key", "-", "not sealed with the cluster's key");
+                        continue;
+                    }
+                    if (!WireMessage.TryRead<ClusterRoomCallKey>(opened, out var key, out var error))
                     {
                         ClusterLog.Malformed(_logger, "room call key", "-", error);
                         continue;

@@ -180,8 +180,8 @@ internal sealed partial class RoomCallUnit(HubOptions options)
     /// </summary>
     public void SetRemote(string room, ulong instance, ClusterRoomCall? entry)
     {
-        // Read before our lock: the rooms raise a departure under their lock and it takes ours (a leave), so ours is
-        // never held while theirs is asked for.
+        // Read before our lock: ours is never held while the rooms' is asked for, so no order between the two locks
+        // has to be kept.
         var members = MembersOf(room, entry);
         lock (_lock)
         {

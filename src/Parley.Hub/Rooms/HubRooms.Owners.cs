@@ -104,8 +104,9 @@ internal sealed partial class HubRooms
                 _policyStore.Revoke(room, member, token);
             }
             Shared?.Changed(ClusterRoomOp.Removed, room, member, "", proof);
-            return null;
         }
+        Departed?.Invoke(room, member);
+        return null;
     }
 
     /// <summary>Sets the room's next policy, valid only when signed by the owner sending it and an owner of the current one; returns why not, or null.</summary>

@@ -135,8 +135,13 @@ internal sealed partial class HubRooms
     {
         lock (_lock)
         {
-            return RemoveLocked(room, who) ? null : $"you are not in #{room}";
+            if (!RemoveLocked(room, who))
+            {
+                return $"you are not in #{room}";
+            }
         }
+        Departed?.Invoke(room, who);
+        return null;
     }
 
     private bool RemoveLocked(string room, DeviceId who)
@@ -149,12 +154,12 @@ internal sealed partial class HubRooms
         _proofs.Remove((room, who));
         _policyStore.RemoveProof(room, who);
         Shared?.Changed(ClusterRoomOp.Gone, room, who, "", []);
-        Departed?.Invoke(room, who);
-        return true;
+        return true; // the caller raises Departed once our lock is released
     }
 
     /// <summary>
-    /// A member left a room or was removed (raised under the rooms' lock: a handler must not call back in).
+    /// A member left a room or was removed (raised outside the rooms' lock: the room's call takes its own lock
+    /// in the handler, and it asks the rooms who is a member under that lock, so raising it under ours could deadlock).
     /// The room's call takes it out at once, so it hears nothing more and the others rekey without it.
     /// </summary>
     public event Action<string, DeviceId>? Departed;

@@ -15,7 +15,8 @@ namespace Parley.Hub.Tests.RoomCalls;
 /// One room's call across two hubs of a cluster (a real nats-server, two hubs in this process sharing one
 /// identity file, real nodes): alice on hub 1, bob and carol on hub 2. Each opens the others' frames and never
 /// its own, whichever hub they are on; keyframe requests and NACKs reach a sender on the other hub; a leave on one hub is seen on the other; what a stranger sends the
-/// hub-to-hub port is dropped and counted, and an entry written into NATS by someone without the cluster's identity lets no non-member in.
+/// hub-to-hub port is dropped and counted; entries and keys written into NATS by someone without the cluster's identity are dropped
+/// and counted, and even a sealed entry lets no non-member in.
 /// </summary>
 public sealed class ClusterRoomCallTests : IAsyncLifetime
 {
@@ -143,15 +144,27 @@ public sealed class ClusterRoomCallTests : IAsyncLifetime
         }, "the stranger's packets dropped and counted");
         Assert.Equal(replayedBefore, _hub1.RoomCalls.Dropped(RoomCallDrop.Replayed)); // neither got as far as the replay window
 
-        // Someone with access to NATS but not the cluster's identity writes an entry for #team: junk first, then one listing bob
-        // and a device that is no member. Hub 1 skips the junk and takes only the member (and could send such a hub nothing it opens).
+        // Someone with access to NATS but not the cluster's identity writes entries for #team: junk, then a well-formed one
+        // listing bob and a device that is no member, and a frame key for alice. Without the cluster's seal hub 1 reads none of them.
         await using var nats = new NATS.Client.Core.NatsConnection(new NATS.Client.Core.NatsOpts { Url = _nats.Urls });
         var bucket = await new NATS.Client.KeyValueStore.NatsKVContext(new NATS.Client.JetStream.NatsJSContext(nats)).GetStoreAsync("parley-room-calls");
-        await bucket.PutAsync("00000000000abcde.team", new byte[] { 1, 2, 3 });
+        const string ForgedKey = "00000000000abcde.team";
         var nonMember = new DeviceId(System.Security.Cryptography.RandomNumberGenerator.GetBytes(DeviceId.Size));
-        await bucket.PutAsync("00000000000abcde.team", new ClusterRoomCall(0xabcde, "team", 5, [new IPEndPoint(IPAddress.Loopback, 9)],
-            [new(1, bob.Id, RoomCallMedia.Audio), new(2, nonMember, RoomCallMedia.Audio)]).ToArray());
-        await Wait.UntilAsync(() => _hub1.RoomCalls.CallOf(alice.Id)!.Value.Call.Remotes.Any(r => r.Hub.Instance == 0xabcde), "the written entry read");
+        var entry = new ClusterRoomCall(0xabcde, "team", 5, [new IPEndPoint(IPAddress.Loopback, 9)],
+            [new(1, bob.Id, RoomCallMedia.Audio), new(2, nonMember, RoomCallMedia.Audio)]).ToArray();
+        var unsealedBefore = _hub1.ClusterCalls!.Unsealed;
+        await bucket.PutAsync(ForgedKey, new byte[] { 1, 2, 3 });
+        await bucket.PutAsync(ForgedKey, entry);
+        await nats.PublishAsync($"parley.roomcall.{_hub1.ClusterCalls.Instance:x16}",
+            new ClusterRoomCallKey(0xabcde, 5, _hub1.RoomCalls.CallOf(alice.Id)!.Value.Call.Id, 1, 1, new byte[64]).ToArray());
+        await Wait.UntilAsync(() => _hub1.ClusterCalls.Unsealed >= unsealedBefore + 3, "the three unsealed writes dropped and counted");
+        Assert.DoesNotContain(_hub1.RoomCalls.CallOf(alice.Id)!.Value.Call.Remotes, r => r.Hub.Instance == 0xabcde);
+
+        // The same entry sealed as a hub of the cluster seals it (the cluster's own identity file): hub 1 takes it, and of its
+        // participants only the room's member (a hub of the cluster is trusted with its hub's media, never with who is in a room).
+        var seal = new ClusterEntrySeal(HubServer.ClusterSecret(NodeIdentity.LoadOrCreateFile(Path.Combine(_root, "cluster.pem"))));
+        await bucket.PutAsync(ForgedKey, seal.Seal(ForgedKey, entry));
+        await Wait.UntilAsync(() => _hub1.RoomCalls.CallOf(alice.Id)!.Value.Call.Remotes.Any(r => r.Hub.Instance == 0xabcde), "the sealed entry read");
         Assert.Equal([bob.Id], _hub1.RoomCalls.CallOf(alice.Id)!.Value.Call.Remotes.Where(r => r.Hub.Instance == 0xabcde).Select(r => r.Device));
         await bucket.DeleteAsync("00000000000abcde.team");
         await Wait.UntilAsync(() => calls[alice.Id].Others().Count == 1, "the written entry's participant gone with it");

@@ -145,5 +145,7 @@ export function remoteVideo() {
   const generator = new MediaStreamTrackGenerator({ kind: 'video' });
   const element = Object.assign(document.createElement('video'), { muted: true, autoplay: true, playsInline: true, srcObject: new MediaStream([generator]) });
   element.play().catch(() => {}); // muted, so it may play without a gesture; shown as soon as the first frame comes
-  return { element, writable: generator.writable, stop: () => generator.stop() };
+  // Stopped once the worker has had time to stop writing: a frame still on its way through the transferred writable
+  // when the track ends is dropped without being closed (Chromium warns of it, and such frames can stall decoders).
+  return { element, writable: generator.writable, stop: () => setTimeout(() => generator.stop(), WORKER_GRACE_MS) };
 }

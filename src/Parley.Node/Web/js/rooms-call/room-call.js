@@ -154,10 +154,10 @@ class RoomCallEngine {
     const present = new Set(this.info.others.map(o => o.participant));
     for (const [participant, peer] of this.peers) {
       if (present.has(participant)) continue;
+      this.worker.postMessage({ type: 'unpeer', participant }); // the worker stops writing to its tracks before they stop
       peer.camera.stop();
       peer.screen.stop();
       this.mixer.port.postMessage({ remove: participant });
-      this.worker.postMessage({ type: 'unpeer', participant });
       this.peers.delete(participant);
     }
     for (const view of this.info.others) {
