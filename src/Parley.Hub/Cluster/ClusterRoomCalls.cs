@@ -233,7 +233,7 @@ internal sealed partial class ClusterRoomCalls : IRoomCallBridge, IAsyncDisposab
             {
                 await foreach (var entry in _cluster.RoomCalls.WatchAsync<byte[]>(cancellationToken: _stopping.Token).ConfigureAwait(false))
                 {
-                    OnEntry(entry.Key, entry.Operation, entry.Value);
+                    OnEntry(entry.Key, entry.Operation, entry.Value, entry.Revision);
                 }
             }
             catch (Exception e) when (e is NatsException or TimeoutException)
@@ -249,7 +249,7 @@ internal sealed partial class ClusterRoomCalls : IRoomCallBridge, IAsyncDisposab
     }
 
     /// <summary>Another hub's entry, read as untrusted bytes: its key must name the hub and room its value does.</summary>
-    private void OnEntry(string key, NatsKVOperation operation, byte[]? value)
+    private void OnEntry(string key, NatsKVOperation operation, byte[]? value, ulong revision)
     {
         var dot = key.IndexOf('.', StringComparison.Ordinal);
         if (dot != 16 || !ulong.TryParse(key.AsSpan(0, 16), System.Globalization.NumberStyles.AllowHexSpecifier, null, out var instance)
@@ -279,6 +279,7 @@ internal sealed partial class ClusterRoomCalls : IRoomCallBridge, IAsyncDisposab
             ClusterLog.Malformed(_logger, "room call entry", key, entry is null ? error : "its value names another hub or room");
             return;
         }
+        entry = entry with { Revision = revision };
         lock (_lock)
         {
             _known[(room, instance)] = new Heard(entry, _time.GetUtcNow());

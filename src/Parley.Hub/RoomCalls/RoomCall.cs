@@ -1,5 +1,6 @@
 using Parley.Core.Hub.Cluster;
 using Parley.Core.Hub.RoomCalls;
+using Parley.Core.Identity;
 
 namespace Parley.Hub;
 
@@ -50,15 +51,22 @@ internal sealed class RoomCall(uint id, string room, TimeProvider time)
     public RoomCallRemote? FindRemote(ulong instance, ushort originId) =>
         Array.Find(Remotes, r => r.Hub.Instance == instance && r.OriginId == originId);
 
-    /// <summary>Adds a participant made by <paramref name="create"/> unless a limit says no; the refusal, or null.</summary>
-    public string? TryAdd(Func<ushort, RoomCallParticipant> create, RoomCallMedia media, HubOptions options, out RoomCallParticipant? added)
+    /// <summary>
+    /// Adds <paramref name="device"/>'s participant made by <paramref name="create"/> unless a limit says no; the refusal,
+    /// or null. The same device listed by another hub (<paramref name="displaced"/>) is the stale entry of a hub it left
+    /// (killed, its entry not yet aged out): it is here now, so that one is taken out rather than shown twice.
+    /// </summary>
+    public string? TryAdd(DeviceId device, Func<ushort, RoomCallParticipant> create, RoomCallMedia media, HubOptions options,
+        out RoomCallParticipant? added, out RoomCallRemote[] displaced)
     {
         added = null;
+        displaced = [];
         lock (_lock)
         {
             var all = _participants;
+            var stale = Array.FindAll(_remotes, r => r.Device == device);
             // The limits count the whole call: what a receiver gets grows with everyone in it, wherever they are linked.
-            var everyone = all.Cast<RoomCallParty>().Concat(_remotes).ToList();
+            var everyone = all.Cast<RoomCallParty>().Concat(_remotes.Except(stale)).ToList();
             if (everyone.Count >= options.RoomCallParticipants)
             {
                 return $"the call in #{Room} has {everyone.Count} participants, the most this hub takes";
@@ -73,6 +81,12 @@ internal sealed class RoomCall(uint id, string room, TimeProvider time)
             }
             added = create(++_lastId);
             Volatile.Write(ref _participants, [.. all, added]);
+            foreach (var remote in stale)
+            {
+                remote.Gone = true;
+            }
+            Volatile.Write(ref _remotes, [.. _remotes.Except(stale)]);
+            displaced = stale;
             return null;
         }
     }
@@ -102,7 +116,7 @@ internal sealed class RoomCall(uint id, string room, TimeProvider time)
         var left = new List<RoomCallRemote>();
         lock (_lock)
         {
-            var hub = entry is null ? null : new RoomCallHub(instance, entry.CallId, entry.Endpoints[0]);
+            var hub = entry is null ? null : new RoomCallHub(instance, entry.CallId, entry.Endpoints[0], entry.Revision);
             var kept = new List<RoomCallRemote>();
             foreach (var remote in _remotes)
             {
@@ -117,12 +131,25 @@ internal sealed class RoomCall(uint id, string room, TimeProvider time)
                     break; // numbers spent: the call has to start again, as for a join
                 }
                 // A device linked here and listed there is in a stale entry of a hub it left (killed, its entry not yet aged out): not a second participant.
-                if (!kept.Any(r => r.Hub.Instance == instance && r.OriginId == p.Id) && !_participants.Any(l => l.Device == p.Device))
+                if (kept.Any(r => r.Hub.Instance == instance && r.OriginId == p.Id) || _participants.Any(l => l.Device == p.Device))
                 {
-                    var remote = new RoomCallRemote(++_lastId, hub!, p.Id, p.Device, p.Media, time);
-                    kept.Add(remote);
-                    joined.Add(remote);
+                    continue;
                 }
+                // Listed by two other hubs: the later entry is where it is now, the earlier one a hub it failed over from. Decided by
+                // the entries' revisions, not by which was read last, so reading the stale one again changes nothing.
+                var elsewhere = kept.FindAll(r => r.Hub.Instance != instance && r.Device == p.Device);
+                if (elsewhere.Any(r => r.Hub.Revision > hub!.Revision))
+                {
+                    continue;
+                }
+                foreach (var older in elsewhere)
+                {
+                    kept.Remove(older);
+                    left.Add(older);
+                }
+                var remote = new RoomCallRemote(++_lastId, hub!, p.Id, p.Device, p.Media, time);
+                kept.Add(remote);
+                joined.Add(remote);
             }
             foreach (var gone in left)
             {

@@ -81,9 +81,19 @@ internal sealed partial class RoomCallUnit(HubOptions options)
         lock (_lock)
         {
             left = Detach(member.Id, null);
-            refused = Enter(member, room, media, out var call, out var participant);
+            refused = Enter(member, room, media, out var call, out var participant, out var displaced);
             if (refused is null)
             {
+                // A stale listing of this device by a hub it failed over from: gone for the others before it joins here.
+                foreach (var stale in displaced)
+                {
+                    var gone = new RoomCallNotice(call!.Id, RoomCallChange.Left, stale.Id, stale.Device, stale.Media);
+                    foreach (var other in call.Participants.Where(p => p != participant))
+                    {
+                        other.Layers.Forget(stale.Id);
+                        other.Member.Send(FrameType.RoomCallNotice, gone);
+                    }
+                }
                 // The grant, then everyone already in, here or on other hubs, then the newcomer to the others: under the lock, so a
                 // participant of another hub coming or going meanwhile is told to the newcomer after it, never before.
                 var joined = participant!;
@@ -112,9 +122,11 @@ internal sealed partial class RoomCallUnit(HubOptions options)
     }
 
     /// <summary>Puts the member in the room's call (under the lock); the refusal, or null.</summary>
-    private string? Enter(Member member, string room, RoomCallMedia media, out RoomCall? call, out RoomCallParticipant? participant)
+    private string? Enter(Member member, string room, RoomCallMedia media, out RoomCall? call, out RoomCallParticipant? participant,
+        out RoomCallRemote[] displaced)
     {
         participant = null;
+        displaced = [];
         if (!_byRoom.TryGetValue(room, out call))
         {
             if (_calls.Count >= options.RoomCalls)
@@ -135,7 +147,7 @@ internal sealed partial class RoomCallUnit(HubOptions options)
                 call.SetHub(hub.Instance, MembersOf(room, hub)); // nobody here to tell yet
             }
         }
-        if (call.TryAdd(id => new RoomCallParticipant(id, member, media, options), media, options, out participant) is { } refusal)
+        if (call.TryAdd(member.Id, id => new RoomCallParticipant(id, member, media, options), media, options, out participant, out displaced) is { } refusal)
         {
             if (call.Participants.Length == 0)
             {

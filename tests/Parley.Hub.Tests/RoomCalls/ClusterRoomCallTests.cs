@@ -16,7 +16,7 @@ namespace Parley.Hub.Tests.RoomCalls;
 /// identity file, real nodes): alice on hub 1, bob and carol on hub 2. Each opens the others' frames and never
 /// its own, whichever hub they are on; keyframe requests and NACKs reach a sender on the other hub; a leave on one hub is seen on the other; what a stranger sends the
 /// hub-to-hub port is dropped and counted; entries and keys written into NATS by someone without the cluster's identity are dropped
-/// and counted, and even a sealed entry lets no non-member in.
+/// and counted, and even a sealed entry lets no non-member in; a device listed by a dead hub it failed over from is never seen twice.
 /// </summary>
 public sealed class ClusterRoomCallTests : IAsyncLifetime
 {
@@ -160,14 +160,32 @@ public sealed class ClusterRoomCallTests : IAsyncLifetime
         await Wait.UntilAsync(() => _hub1.ClusterCalls.Unsealed >= unsealedBefore + 3, "the three unsealed writes dropped and counted");
         Assert.DoesNotContain(_hub1.RoomCalls.CallOf(alice.Id)!.Value.Call.Remotes, r => r.Hub.Instance == 0xabcde);
 
-        // The same entry sealed as a hub of the cluster seals it (the cluster's own identity file): hub 1 takes it, and of its
-        // participants only the room's member (a hub of the cluster is trusted with its hub's media, never with who is in a room).
+        // The same kind of entry sealed as a hub of the cluster seals it (the cluster's own identity file), as if carol (out of the call
+        // since her leave) had been in it on a third hub that then died: hub 1 takes of it only the room's member, carol.
         var seal = new ClusterEntrySeal(HubServer.ClusterSecret(NodeIdentity.LoadOrCreateFile(Path.Combine(_root, "cluster.pem"))));
-        await bucket.PutAsync(ForgedKey, seal.Seal(ForgedKey, entry));
+        var stale = new ClusterRoomCall(0xabcde, "team", 5, [new IPEndPoint(IPAddress.Loopback, 9)],
+            [new(1, carol.Id, RoomCallMedia.Audio), new(2, nonMember, RoomCallMedia.Audio)]).ToArray();
+        await bucket.PutAsync(ForgedKey, seal.Seal(ForgedKey, stale));
         await Wait.UntilAsync(() => _hub1.RoomCalls.CallOf(alice.Id)!.Value.Call.Remotes.Any(r => r.Hub.Instance == 0xabcde), "the sealed entry read");
-        Assert.Equal([bob.Id], _hub1.RoomCalls.CallOf(alice.Id)!.Value.Call.Remotes.Where(r => r.Hub.Instance == 0xabcde).Select(r => r.Device));
-        await bucket.DeleteAsync("00000000000abcde.team");
-        await Wait.UntilAsync(() => calls[alice.Id].Others().Count == 1, "the written entry's participant gone with it");
+        Assert.Equal([carol.Id], _hub1.RoomCalls.CallOf(alice.Id)!.Value.Call.Remotes.Where(r => r.Hub.Instance == 0xabcde).Select(r => r.Device));
+        await Wait.UntilAsync(() => calls[alice.Id].Others().Count == 2 && calls[bob.Id].Others().Count == 2, "carol on the dead hub, seen by alice and bob");
+
+        // carol, failed over to hub 2, joins there: hub 2 has her linked and drops the dead hub's listing of her; hub 1 has her
+        // listed by two hubs and keeps the later entry's. Nobody sees her twice, and reading the dead hub's entry again changes nothing.
+        await calls[carol.Id].JoinAsync("team", RoomCallMedia.Audio | RoomCallMedia.Video);
+        bool SeenOnceFromHub2() =>
+            _hub1.RoomCalls.CallOf(alice.Id)!.Value.Call.Remotes.Where(r => r.Device == carol.Id).Select(r => r.Hub.Instance).SequenceEqual([hub2])
+            && !_hub2.RoomCalls.CallOf(bob.Id)!.Value.Call.Remotes.Any(r => r.Device == carol.Id);
+        await Wait.UntilAsync(SeenOnceFromHub2, "carol listed once, on hub 2, at both hubs");
+        await Wait.UntilAsync(() => calls.Values.All(c => c.Others().Count == 2), "each node sees the two others once");
+        _hub1.ClusterCalls.Recheck("team");
+        _hub2.ClusterCalls!.Recheck("team");
+        Assert.True(SeenOnceFromHub2(), "the dead hub's entry read again brought carol back twice");
+        Assert.All(calls.Values, c => Assert.Equal(2, c.Others().Distinct().Count()));
+
+        await bucket.DeleteAsync(ForgedKey);
+        await Task.Delay(500);
+        Assert.True(SeenOnceFromHub2(), "the dead hub's entry deleted took carol out");
     }
 
     public async Task DisposeAsync()
