@@ -28,6 +28,12 @@ internal sealed partial class ClusterRoomCalls : IRoomCallBridge, IAsyncDisposab
     private const int MaxParked = 256;
 
     /// <summary>
+    /// Keys waiting to be published to other hubs: at most this many. A participant's key handing retries (1, 2, 4, then
+    /// every 8 s) until acknowledged, so one dropped here is sent again; the queue cannot grow with a flood of joins. 1,024.
+    /// </summary>
+    private const int MaxQueuedKeys = 1024;
+
+    /// <summary>
     /// How long a key waits for its sender: the TTL, longer than the sender's hub takes to write its entry again (a third
     /// of it), for the entry may come first yet leave the sender out while this hub has not read its room membership.
     /// </summary>
@@ -48,6 +54,9 @@ internal sealed partial class ClusterRoomCalls : IRoomCallBridge, IAsyncDisposab
     private readonly HashSet<string> _shared = [];
     private readonly List<(ClusterRoomCallKey Key, long At)> _parked = [];
     private readonly Channel<string> _changes = Channel.CreateUnbounded<string>(new UnboundedChannelOptions { SingleReader = true });
+    private readonly Channel<(ulong Instance, ClusterRoomCallKey Key)> _keys =
+        Channel.CreateBounded<(ulong, ClusterRoomCallKey)>(new BoundedChannelOptions(MaxQueuedKeys) { SingleReader = true });
+    private long _keysDropped;
     private readonly CancellationTokenSource _stopping = new();
     private readonly ITimer _refresh;
     private readonly Task[] _loops;
@@ -71,7 +80,7 @@ internal sealed partial class ClusterRoomCalls : IRoomCallBridge, IAsyncDisposab
             : () => [new IPEndPoint(bindAddress, Port)];
         unit.Bridge = this;
         _refresh = time.CreateTimer(_ => Refresh(), null, ttl / 3, ttl / 3);
-        _loops = [Task.Run(WatchAsync), Task.Run(WriteAsync), Task.Run(TakeKeysAsync), Task.Run(ReceiveAsync)];
+        _loops = [Task.Run(WatchAsync), Task.Run(WriteAsync), Task.Run(TakeKeysAsync), Task.Run(PublishKeysAsync), Task.Run(ReceiveAsync)];
     }
 
     private long _unsealed;
@@ -112,19 +121,37 @@ internal sealed partial class ClusterRoomCalls : IRoomCallBridge, IAsyncDisposab
         RetryParked();
     }
 
-    public void PassKey(RoomCall call, ushort sender, RoomCallRemote recipient, byte[] sealedKey) =>
-        _ = PublishKeyAsync(recipient.Hub.Instance, new ClusterRoomCallKey(_cluster.Instance, call.Id, recipient.Hub.CallId, sender, recipient.OriginId, sealedKey));
+    /// <summary>Keys not published because <see cref="MaxQueuedKeys"/> were already waiting (their senders hand them again).</summary>
+    public long KeysDropped => Interlocked.Read(ref _keysDropped);
 
-    private async Task PublishKeyAsync(ulong instance, ClusterRoomCallKey key)
+    public void PassKey(RoomCall call, ushort sender, RoomCallRemote recipient, byte[] sealedKey)
+    {
+        if (!_keys.Writer.TryWrite((recipient.Hub.Instance, new ClusterRoomCallKey(_cluster.Instance, call.Id, recipient.Hub.CallId, sender, recipient.OriginId, sealedKey))))
+        {
+            Interlocked.Increment(ref _keysDropped);
+        }
+    }
+
+    /// <summary>Publishes queued keys one after another (core NATS: a publish is buffered by the connection, not a round trip).</summary>
+    private async Task PublishKeysAsync()
     {
         try
         {
-            var subject = Subject(instance);
-            await _cluster.Connection.PublishAsync(subject, _seal.Seal(subject, key.ToArray()), cancellationToken: _stopping.Token).ConfigureAwait(false);
+            await foreach (var (instance, key) in _keys.Reader.ReadAllAsync(_stopping.Token).ConfigureAwait(false))
+            {
+                try
+                {
+                    var subject = Subject(instance);
+                    await _cluster.Connection.PublishAsync(subject, _seal.Seal(subject, key.ToArray()), cancellationToken: _stopping.Token).ConfigureAwait(false);
+                }
+                catch (NatsException e)
+                {
+                    ClusterLog.Failed(_logger, "room call key", e.GetType().Name); // its sender hands it again
+                }
+            }
         }
-        catch (Exception e) when (e is NatsException or OperationCanceledException)
+        catch (OperationCanceledException)
         {
-            ClusterLog.Failed(_logger, "room call key", e.GetType().Name);
         }
     }
 
