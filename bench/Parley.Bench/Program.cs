@@ -26,6 +26,7 @@ return mode switch
     "room-call-forward" => await Parley.Bench.RoomCalls.RoomCallForwardBench.RunAsync(args.Skip(1).ToArray()),
     "bare-forward" => await Parley.Bench.RoomCalls.BareForwarder.RunAsync(),
     "room-call" => await Parley.Bench.RoomCalls.RoomCallBench.RunAsync(args.Skip(1).ToArray()),
+    "hub-link" => await Parley.Bench.RoomCalls.HubLinkBench.RunAsync(args.Skip(1).ToArray()),
     _ => Usage(),
 };
 
@@ -51,6 +52,6 @@ static async Task<int> Idle()
 
 static int Usage()
 {
-    Console.Error.WriteLine("usage: Parley.Bench chat [--round-trips N] [--messages N] | files [--size-mib N] [--rounds N] | files-proc [--size-mib N] [--rounds N] [--parley-only] [--tmpfs-only] | folders [--rounds N] [--parley-only] [--cut-offs 16,32,64,128,256] | hub [--members N] [--cluster] | video [--size-mib N] | call [--seconds N] [--rounds N] [--webcodecs] [--loopback-only] [--apart-only] [--no-loss] | attack [--seconds N] [--only NAME] | rooms [--members N] [--runs N] [--messages N] [--catch-up N] [--pace N] [--fan-out 0] | rooms-churn [--messages N] [--seed N] [--keep] | cluster-failover [--rounds N] | rooms-cluster [--members N] [--runs N] [--messages N] [--rate POSTS/S] | attachments [--members N] [--mib N] | startup [--runs N] | voice [--runs N] | room-call-forward [--seconds N] [--participants 3,8,16] | room-call [--rounds N] [--seconds N] [--no-janus] | micro [BenchmarkDotNet args]");
+    Console.Error.WriteLine("usage: Parley.Bench chat [--round-trips N] [--messages N] | files [--size-mib N] [--rounds N] | files-proc [--size-mib N] [--rounds N] [--parley-only] [--tmpfs-only] | folders [--rounds N] [--parley-only] [--cut-offs 16,32,64,128,256] | hub [--members N] [--cluster] | video [--size-mib N] | call [--seconds N] [--rounds N] [--webcodecs] [--loopback-only] [--apart-only] [--no-loss] | attack [--seconds N] [--only NAME] | rooms [--members N] [--runs N] [--messages N] [--catch-up N] [--pace N] [--fan-out 0] | rooms-churn [--messages N] [--seed N] [--keep] | cluster-failover [--rounds N] | rooms-cluster [--members N] [--runs N] [--messages N] [--rate POSTS/S] | attachments [--members N] [--mib N] | startup [--runs N] | voice [--runs N] | room-call-forward [--seconds N] [--participants 3,8,16] | room-call [--rounds N] [--seconds N] [--no-janus] | hub-link [--rounds N] [--rate N] [--seconds N] [--burst N] | micro [BenchmarkDotNet args]");
     return 2;
 }

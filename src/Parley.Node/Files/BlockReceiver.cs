@@ -63,6 +63,7 @@ internal sealed class BlockReceiver(
                 file.Digest.AddBlock(header.Hash);
                 file.Offset += data.Length;
                 transfer.CurrentOffset = file.Offset;
+                transfer.AskedToResend = false; // the resend has begun: an end from here on is the resend's
             }
         }
         finally
@@ -137,6 +138,10 @@ internal sealed class BlockReceiver(
                 return;
             }
             var offered = transfer.Files[end.FileIndex];
+            if (file.Offset != offered.Size && transfer.AskedToResend)
+            {
+                return; // sent before our ask to go on from here (in flight past a dropped block): the resend ends the file again
+            }
             if (file.Offset != offered.Size)
             {
                 failure = $"'{SafeNames.Printable(offered.Path)}' ended at {file.Offset} bytes; {offered.Size} were offered";

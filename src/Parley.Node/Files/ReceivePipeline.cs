@@ -139,8 +139,9 @@ internal sealed class ReceivePipeline(BlockReceiver blocks, TransferBook book, I
         {
             foreach (var offer in lane.Paused)
             {
-                if (book.With(session.Id, offer) is { Outgoing: false, State: TransferState.Active } && incoming.TryGetOpen(offer, out var open))
+                if (book.With(session.Id, offer) is { Outgoing: false, State: TransferState.Active } transfer && incoming.TryGetOpen(offer, out var open))
                 {
+                    transfer.AskedToResend = true;
                     session.Send(FrameType.FileRequest, new FileRequest(offer, open.Index, open.Offset));
                 }
             }

@@ -45,6 +45,7 @@ internal sealed class ReceiveResumer(IncomingFiles incoming, FileLanding landing
                 transfer.CurrentFile = next.Index;
                 transfer.CurrentOffset = opened.Offset;
                 FileLog.Resuming(_logger, transfer.ShortId, next.Index, opened.Offset);
+                transfer.AskedToResend = true;
                 session.Send(FrameType.FileRequest, new FileRequest(transfer.Id, next.Index, opened.Offset));
             }
         }

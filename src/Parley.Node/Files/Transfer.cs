@@ -48,6 +48,19 @@ public sealed class Transfer(Guid id, string peer, bool outgoing, IReadOnlyList<
     /// <summary>Bytes of the current file moved so far.</summary>
     public long CurrentOffset { get; set; }
 
+    /// <summary>
+    /// Receiver: it asked the sender to go on from where it stands (a resume, or the ask after a pause), and no block has
+    /// been written there since. A file's end that comes short meanwhile was sent before the ask (in flight past a
+    /// dropped block): ignored, as the resend ends the file again, rather than failing the transfer.
+    /// </summary>
+    public bool AskedToResend
+    {
+        get => Volatile.Read(ref _askedToResend);
+        set => Volatile.Write(ref _askedToResend, value);
+    }
+
+    private bool _askedToResend;
+
     public bool IsFinal => State is TransferState.Completed or TransferState.Rejected or TransferState.Cancelled or TransferState.Failed;
 
     /// <summary>
