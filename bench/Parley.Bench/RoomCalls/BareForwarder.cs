@@ -6,11 +6,12 @@ namespace Parley.Bench.RoomCalls;
 /// <summary>
 /// The floor the hub's forwarding unit is measured against: a process that forwards every UDP datagram
 /// to every other address it has heard from, with no checks, keys or state beyond that list. It receives
-/// and sends the way the hub's UDP port does (one receive loop, a synchronous send per receiver).
+/// and sends the way the hub's UDP port does: one thread blocked in recvfrom (as <c>DatagramThread</c>), a
+/// synchronous send per receiver.
 /// </summary>
 internal static class BareForwarder
 {
-    public static async Task<int> RunAsync()
+    public static Task<int> RunAsync()
     {
         using var socket = new Socket(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp);
         socket.Bind(new IPEndPoint(IPAddress.Loopback, 0));
@@ -21,13 +22,14 @@ internal static class BareForwarder
         EndPoint any = new IPEndPoint(IPAddress.Any, 0);
         while (true)
         {
-            var received = await socket.ReceiveFromAsync(buffer, SocketFlags.None, any);
-            var from = (IPEndPoint)received.RemoteEndPoint;
+            var sender = any;
+            var length = socket.ReceiveFrom(buffer, SocketFlags.None, ref sender);
+            var from = (IPEndPoint)sender;
             if (!known.Contains(from))
             {
                 known.Add(from);
             }
-            var packet = buffer.AsSpan(0, received.ReceivedBytes);
+            var packet = buffer.AsSpan(0, length);
             foreach (var to in known)
             {
                 if (!to.Equals(from))

@@ -4,6 +4,7 @@ using System.Net.Sockets;
 using System.Security.Cryptography;
 using Parley.Core.Calls;
 using Parley.Core.Hub.Cluster;
+using Parley.Core.Net;
 
 namespace Parley.Hub;
 
@@ -82,28 +83,21 @@ internal sealed partial class ClusterRoomCalls
         }
     }
 
-    private async Task ReceiveAsync()
+    /// <summary>The bridge socket's receive thread (<see cref="DatagramThread"/>; ends when the socket is disposed): each packet opened and forwarded where it woke it.</summary>
+    private Task StartReceiving()
     {
-        var buffer = new byte[2048];
         var hop = new byte[RoomCallBridgePacket.MaxSize];
-        EndPoint any = new IPEndPoint(_socket.AddressFamily == AddressFamily.InterNetworkV6 ? IPAddress.IPv6Any : IPAddress.Any, 0);
-        while (!_stopping.IsCancellationRequested)
+        return DatagramThread.Start(_socket, "parley-hub-bridge", 2048, (datagram, _) =>
         {
-            int received;
             try
             {
-                received = (await _socket.ReceiveFromAsync(buffer, SocketFlags.None, any, _stopping.Token).ConfigureAwait(false)).ReceivedBytes;
+                Take(datagram.Span, hop);
             }
-            catch (SocketException)
+            catch (ObjectDisposedException) when (!_stopping.IsCancellationRequested)
             {
-                continue; // an ICMP error for an earlier packet
+                // a key disposed under this packet (its hub left every call): the packet is dropped, the loop goes on
             }
-            catch (Exception e) when (e is OperationCanceledException or ObjectDisposedException)
-            {
-                return;
-            }
-            Take(buffer.AsSpan(0, received), hop);
-        }
+        });
     }
 
     private void Take(ReadOnlySpan<byte> packet, Span<byte> hop)

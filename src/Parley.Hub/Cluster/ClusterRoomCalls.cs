@@ -80,7 +80,7 @@ internal sealed partial class ClusterRoomCalls : IRoomCallBridge, IAsyncDisposab
             : () => [new IPEndPoint(bindAddress, Port)];
         unit.Bridge = this;
         _refresh = time.CreateTimer(_ => Refresh(), null, ttl / 3, ttl / 3);
-        _loops = [Task.Run(WatchAsync), Task.Run(WriteAsync), Task.Run(TakeKeysAsync), Task.Run(PublishKeysAsync), Task.Run(ReceiveAsync)];
+        _loops = [Task.Run(WatchAsync), Task.Run(WriteAsync), Task.Run(TakeKeysAsync), Task.Run(PublishKeysAsync), StartReceiving()];
     }
 
     private long _unsealed;

@@ -1,5 +1,6 @@
 using System.Net;
 using System.Net.Sockets;
+using Parley.Core.Net;
 using Parley.Core.Traversal;
 
 namespace Parley.Hub;
@@ -30,7 +31,6 @@ internal sealed class StunResponder : IAsyncDisposable
     public const int ReceiveBuffer = 1 << 20;
 
     private readonly List<Socket> _sockets;
-    private readonly CancellationTokenSource _stop = new();
     private readonly List<Task> _loops;
     private readonly Lock _lock = new();
     private readonly Dictionary<IPAddress, int> _thisSecond = [];
@@ -44,7 +44,8 @@ internal sealed class StunResponder : IAsyncDisposable
     {
         _sockets = sockets;
         _roomCalls = roomCalls;
-        _loops = [.. sockets.Select(socket => Task.Run(() => ReceiveLoopAsync(socket)))];
+        _loops = [.. sockets.Select(socket => DatagramThread.Start(socket, "parley-hub-udp", 2048,
+            (datagram, from) => OnDatagram(socket, datagram.Span, (IPEndPoint)from)))];
     }
 
     /// <summary>The smallest receive buffer the kernel gave a socket of this port, in bytes as it counts them (Linux doubles the size asked for, for its bookkeeping).</summary>
@@ -80,48 +81,30 @@ internal sealed class StunResponder : IAsyncDisposable
         return sockets.Count > 0 ? new StunResponder(sockets, roomCalls) : null;
     }
 
-    private async Task ReceiveLoopAsync(Socket socket)
+    /// <summary>
+    /// One datagram, on the socket's own receive thread (<see cref="DatagramThread"/>: a room call's packet is forwarded
+    /// where it woke the thread, with no hand-off to the thread pool; measured in docs/benchmarks.md, hub-link).
+    /// </summary>
+    private void OnDatagram(Socket socket, ReadOnlySpan<byte> datagram, IPEndPoint from)
     {
-        var buffer = new byte[2048];
-        EndPoint any = new IPEndPoint(socket.AddressFamily == AddressFamily.InterNetworkV6 ? IPAddress.IPv6Any : IPAddress.Any, 0);
-        while (!_stop.IsCancellationRequested)
+        try
         {
-            SocketReceiveFromResult received;
-            try
+            if (_roomCalls is not null && !StunBinding.IsRequest(datagram))
             {
-                received = await socket.ReceiveFromAsync(buffer, SocketFlags.None, any, _stop.Token).ConfigureAwait(false);
-            }
-            catch (OperationCanceledException)
-            {
+                // Room call packets share the port: the forwarding unit checks and routes them here, on the receive thread.
+                _roomCalls.OnDatagram(socket, datagram, from);
                 return;
             }
-            catch (SocketException)
+            if (StunBinding.IsRequest(datagram) && Allow(from.Address))
             {
-                continue; // an ICMP error for an earlier answer, or an oversized datagram
+                socket.SendTo(StunBinding.CreateResponse(datagram, from), SocketFlags.None, from);
+                Interlocked.Increment(ref _answered);
             }
-            catch (ObjectDisposedException)
-            {
-                return;
-            }
-            if (received.RemoteEndPoint is IPEndPoint caller && _roomCalls is not null && !StunBinding.IsRequest(buffer.AsSpan(0, received.ReceivedBytes)))
-            {
-                // Room call packets share the port: the forwarding unit checks and routes them here, on the receive loop.
-                _roomCalls.OnDatagram(socket, buffer.AsSpan(0, received.ReceivedBytes), caller);
-                continue;
-            }
-            if (received.RemoteEndPoint is IPEndPoint from && StunBinding.IsRequest(buffer.AsSpan(0, received.ReceivedBytes)) && Allow(from.Address))
-            {
-                try
-                {
-                    await socket.SendToAsync(StunBinding.CreateResponse(buffer.AsSpan(0, received.ReceivedBytes), from), SocketFlags.None, from, _stop.Token)
-                        .ConfigureAwait(false);
-                    Interlocked.Increment(ref _answered);
-                }
-                catch (Exception e) when (e is SocketException or OperationCanceledException or ObjectDisposedException)
-                {
-                    // the answer is best effort, as UDP is
-                }
-            }
+        }
+        catch (Exception e) when (e is SocketException or ObjectDisposedException)
+        {
+            // The answer is best effort, as UDP is; a key or socket disposed under one packet (a call ending) must not end the
+            // loop, which ends only when our socket is disposed (its receive throws then).
         }
     }
 
@@ -153,12 +136,10 @@ internal sealed class StunResponder : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
-        await _stop.CancelAsync().ConfigureAwait(false);
         foreach (var socket in _sockets)
         {
-            socket.Dispose();
+            socket.Dispose(); // ends each socket's receive thread
         }
         await Task.WhenAll(_loops).ConfigureAwait(false);
-        _stop.Dispose();
     }
 }

@@ -4,6 +4,7 @@ using System.Net;
 using System.Net.Sockets;
 using Microsoft.Extensions.Logging;
 using Parley.Core.Calls;
+using Parley.Core.Net;
 using Parley.Core.Traversal;
 
 namespace Parley.Node.Calls;

@@ -1,17 +1,17 @@
 using System.Net;
 using System.Net.Sockets;
 
-namespace Parley.Node.Calls;
+namespace Parley.Core.Net;
 
 /// <summary>
 /// A UDP socket's receive loop on a thread of its own, blocked in <c>recvfrom</c>: a datagram wakes
 /// this thread directly and is handled there (sealed, forwarded, sent on) before the next is read.
 /// An async loop instead wakes the socket engine's thread, which queues the work to the thread pool,
 /// which wakes a worker: two more hand-offs per packet, each a wait for a core on a busy machine,
-/// and a call's media crosses two of these loops per node each way. The loop ends when the socket is
-/// disposed.
+/// and a call's media crosses two of these loops per node each way (and the hub's, in a room call). The loop
+/// ends when the socket is disposed.
 /// </summary>
-internal static class DatagramThread
+public static class DatagramThread
 {
     /// <param name="handle">Gets each datagram (the loop's one buffer: valid only during the call) and its sender; what it throws is reported and the loop goes on.</param>
     /// <returns>Completes when the loop has ended.</returns>
