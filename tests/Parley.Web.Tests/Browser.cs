@@ -84,6 +84,10 @@ internal sealed class Browser : IAsyncDisposable
         {
             await Chromium.CloseAsync().WaitAsync(TimeSpan.FromSeconds(20));
         }
+        catch (TimeoutException)
+        {
+            Console.Error.WriteLine("Chromium did not close within 20 s; ended with its Playwright driver");
+        }
         finally
         {
             _playwright.Dispose(); // ends the Playwright driver, which takes a browser that did not close with it

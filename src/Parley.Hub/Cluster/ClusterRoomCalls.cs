@@ -144,9 +144,10 @@ internal sealed partial class ClusterRoomCalls : IRoomCallBridge, IAsyncDisposab
                     var subject = Subject(instance);
                     await _cluster.Connection.PublishAsync(subject, _seal.Seal(subject, key.ToArray()), cancellationToken: _stopping.Token).ConfigureAwait(false);
                 }
-                catch (NatsException e)
+                catch (Exception e) when (!_stopping.IsCancellationRequested)
                 {
-                    ClusterLog.Failed(_logger, "room call key", e.GetType().Name); // its sender hands it again
+                    // Any failure costs this one key (its sender hands it again), never the loop: the keys after it still go.
+                    ClusterLog.Failed(_logger, "room call key", e.GetType().Name);
                 }
             }
         }

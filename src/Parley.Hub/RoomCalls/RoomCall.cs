@@ -18,6 +18,13 @@ internal sealed class RoomCall(uint id, string room, TimeProvider time)
     private RoomCallHub[] _hubs = [];
     private ushort _lastId;
 
+    /// <summary>
+    /// The KV revision at which each other hub's entry first listed each device (kept while that hub goes on listing it):
+    /// of two hubs listing one device, the one that listed it later is where it went. A hub's refreshes get new revisions
+    /// every few seconds, so the revision of its current entry would not say this.
+    /// </summary>
+    private readonly Dictionary<(ulong Instance, DeviceId Device), ulong> _firstListed = [];
+
     public uint Id { get; } = id;
 
     public string Room { get; } = room;
@@ -116,7 +123,15 @@ internal sealed class RoomCall(uint id, string room, TimeProvider time)
         var left = new List<RoomCallRemote>();
         lock (_lock)
         {
-            var hub = entry is null ? null : new RoomCallHub(instance, entry.CallId, entry.Endpoints[0], entry.Revision);
+            var hub = entry is null ? null : new RoomCallHub(instance, entry.CallId, entry.Endpoints[0]);
+            foreach (var key in _firstListed.Keys.Where(k => k.Instance == instance && entry?.Participants.Any(p => p.Device == k.Device) != true).ToList())
+            {
+                _firstListed.Remove(key);
+            }
+            foreach (var p in entry?.Participants ?? [])
+            {
+                _firstListed.TryAdd((instance, p.Device), entry!.Revision);
+            }
             var kept = new List<RoomCallRemote>();
             foreach (var remote in _remotes)
             {
@@ -135,10 +150,12 @@ internal sealed class RoomCall(uint id, string room, TimeProvider time)
                 {
                     continue;
                 }
-                // Listed by two other hubs: the later entry is where it is now, the earlier one a hub it failed over from. Decided by
-                // the entries' revisions, not by which was read last, so reading the stale one again changes nothing.
+                // Listed by two other hubs: the one that listed it later is where it is now, the other a hub it failed over from
+                // (dead, or alive but not yet done with its old link). Decided by when each first listed it, not by which entry
+                // was read last, so neither reading the stale entry again nor either hub's refresh changes it.
                 var elsewhere = kept.FindAll(r => r.Hub.Instance != instance && r.Device == p.Device);
-                if (elsewhere.Any(r => r.Hub.Revision > hub!.Revision))
+                var listedHere = _firstListed[(instance, p.Device)];
+                if (elsewhere.Any(r => _firstListed.GetValueOrDefault((r.Hub.Instance, r.Device)) > listedHere))
                 {
                     continue;
                 }

@@ -54,7 +54,7 @@ internal abstract class RoomCallParty(ushort id, DeviceId device, RoomCallMedia 
 }
 
 /// <summary>Another hub of the cluster in a room's call: its instance, its own call ID for the room, and its bridge socket.</summary>
-internal sealed record RoomCallHub(ulong Instance, uint CallId, System.Net.IPEndPoint Endpoint, ulong Revision);
+internal sealed record RoomCallHub(ulong Instance, uint CallId, System.Net.IPEndPoint Endpoint);
 
 /// <summary>A participant on another hub: <see cref="OriginId"/> is that hub's number for it (its packets carry it between hubs).</summary>
 internal sealed class RoomCallRemote(ushort id, RoomCallHub hub, ushort originId, DeviceId device, RoomCallMedia media, TimeProvider time)

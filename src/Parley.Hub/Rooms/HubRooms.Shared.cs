@@ -24,10 +24,15 @@ internal sealed partial class HubRooms
     /// </summary>
     public string? Apply(ClusterRoomChange change, DateTimeOffset now)
     {
-        var result = ApplyLocked(change, now, out var arrived);
+        var result = ApplyLocked(change, now, out var arrived, out var departed);
         if (arrived)
         {
             Arrived?.Invoke(change.Room, change.Device);
+        }
+        if (departed)
+        {
+            // Removed or gone through another hub: out of this hub's call of the room too, as for a leave here.
+            Departed?.Invoke(change.Room, change.Device);
         }
         return result;
     }
@@ -38,10 +43,11 @@ internal sealed partial class HubRooms
     /// </summary>
     public event Action<string, DeviceId>? Arrived;
 
-    private string? ApplyLocked(ClusterRoomChange change, DateTimeOffset now, out bool arrived)
+    private string? ApplyLocked(ClusterRoomChange change, DateTimeOffset now, out bool arrived, out bool departed)
     {
         var (_, op, room, device, name, blob) = change;
         arrived = false;
+        departed = false;
         lock (_lock)
         {
             switch (op)
@@ -67,6 +73,7 @@ internal sealed partial class HubRooms
                     _store.RemoveMember(room, device);
                     _proofs.Remove((room, device));
                     _policyStore.RemoveProof(room, device);
+                    departed = true;
                     return null;
                 case ClusterRoomOp.Removed:
                     _policyStore.DropInvitesFor(room, device);

@@ -16,7 +16,8 @@ namespace Parley.Hub.Tests.RoomCalls;
 /// identity file, real nodes): alice on hub 1, bob and carol on hub 2. Each opens the others' frames and never
 /// its own, whichever hub they are on; keyframe requests and NACKs reach a sender on the other hub; a leave on one hub is seen on the other; what a stranger sends the
 /// hub-to-hub port is dropped and counted; entries and keys written into NATS by someone without the cluster's identity are dropped
-/// and counted, and even a sealed entry lets no non-member in; a device listed by a dead hub it failed over from is never seen twice.
+/// and counted, and even a sealed entry lets no non-member in; a device listed by a dead hub it failed over from is never seen twice;
+/// a member removed from the room on another hub is out of its own hub's call.
 /// </summary>
 public sealed class ClusterRoomCallTests : IAsyncLifetime
 {
@@ -172,6 +173,7 @@ public sealed class ClusterRoomCallTests : IAsyncLifetime
 
         // carol, failed over to hub 2, joins there: hub 2 has her linked and drops the dead hub's listing of her; hub 1 has her
         // listed by two hubs and keeps the later entry's. Nobody sees her twice, and reading the dead hub's entry again changes nothing.
+        Assert.Contains(_hub2.RoomCalls.CallOf(bob.Id)!.Value.Call.Remotes, r => r.Device == carol.Id && r.Hub.Instance == 0xabcde); // still there to displace
         await calls[carol.Id].JoinAsync("team", RoomCallMedia.Audio | RoomCallMedia.Video);
         bool SeenOnceFromHub2() =>
             _hub1.RoomCalls.CallOf(alice.Id)!.Value.Call.Remotes.Where(r => r.Device == carol.Id).Select(r => r.Hub.Instance).SequenceEqual([hub2])
@@ -180,12 +182,19 @@ public sealed class ClusterRoomCallTests : IAsyncLifetime
         await Wait.UntilAsync(() => calls.Values.All(c => c.Others().Count == 2), "each node sees the two others once");
         _hub1.ClusterCalls.Recheck("team");
         _hub2.ClusterCalls!.Recheck("team");
+        await Task.Delay(500); // what a reread could have told the nodes reaches them
         Assert.True(SeenOnceFromHub2(), "the dead hub's entry read again brought carol back twice");
-        Assert.All(calls.Values, c => Assert.Equal(2, c.Others().Distinct().Count()));
+        Assert.All(calls.Values, c => Assert.Equal(2, c.Others().Count));
 
         await bucket.DeleteAsync(ForgedKey);
         await Task.Delay(500);
         Assert.True(SeenOnceFromHub2(), "the dead hub's entry deleted took carol out");
+
+        // alice, the owner, on hub 1, removes carol, on hub 2, from #team: hub 2 reads the removal from the cluster and takes
+        // her out of its call of the room, so she hears nothing more and the others rekey without her.
+        await alice.Node.Get<Parley.Node.Rooms.RoomOwnership>().RemoveAsync("team", carol.Id.ToString());
+        await Wait.UntilAsync(() => _hub2.RoomCalls.CallOf(carol.Id) is null, "carol out of hub 2's call once removed through hub 1");
+        await Wait.UntilAsync(() => calls[alice.Id].Others().SequenceEqual([bob.Id]) && calls[bob.Id].Others().SequenceEqual([alice.Id]), "carol gone for alice and bob");
     }
 
     public async Task DisposeAsync()

@@ -27,7 +27,7 @@ public sealed record ClusterRoomCall(ulong Instance, string Room, uint CallId, I
     /// <summary>Most participants one hub's entry lists (a hub takes 32 by default). 64.</summary>
     public const int MaxParticipants = 64;
 
-    /// <summary>The KV revision it was read at (not on the wire): any hub's later put has a higher one, so of two hubs listing one device, the higher is where it is now.</summary>
+    /// <summary>The KV revision it was read at (not on the wire): any hub's later put has a higher one (the room call compares when each hub first listed a device).</summary>
     public ulong Revision { get; init; }
 
     public static int MaxSize => 8 + 1 + RoomNames.MaxBytes + 4 + 1 + Invite.MaxAddresses * (1 + ClusterRelayAsk.MaxEndpointBytes)
