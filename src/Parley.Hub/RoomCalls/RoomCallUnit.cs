@@ -87,12 +87,7 @@ internal sealed partial class RoomCallUnit(HubOptions options)
                 // A stale listing of this device by a hub it failed over from: gone for the others before it joins here.
                 foreach (var stale in displaced)
                 {
-                    var gone = new RoomCallNotice(call!.Id, RoomCallChange.Left, stale.Id, stale.Device, stale.Media);
-                    foreach (var other in call.Participants.Where(p => p != participant))
-                    {
-                        other.Layers.Forget(stale.Id);
-                        other.Member.Send(FrameType.RoomCallNotice, gone);
-                    }
+                    TellLocals(call!, stale, RoomCallChange.Left, except: participant);
                 }
                 // The grant, then everyone already in, here or on other hubs, then the newcomer to the others: under the lock, so a
                 // participant of another hub coming or going meanwhile is told to the newcomer after it, never before.
@@ -204,16 +199,26 @@ internal sealed partial class RoomCallUnit(HubOptions options)
             var (joined, left) = call.SetHub(instance, members);
             foreach (var change in left.Select(r => (Party: r, Change: RoomCallChange.Left)).Concat(joined.Select(r => (Party: r, Change: RoomCallChange.Joined))))
             {
-                var notice = new RoomCallNotice(call.Id, change.Change, change.Party.Id, change.Party.Device, change.Party.Media);
-                foreach (var local in call.Participants)
-                {
-                    if (change.Change == RoomCallChange.Left)
-                    {
-                        local.Layers.Forget(change.Party.Id);
-                    }
-                    local.Member.Send(FrameType.RoomCallNotice, notice);
-                }
+                TellLocals(call, change.Party, change.Change);
             }
+        }
+    }
+
+    /// <summary>Tells this hub's participants (but <paramref name="except"/>) that another hub's participant joined or left; a leaver's layers are forgotten.</summary>
+    private static void TellLocals(RoomCall call, RoomCallRemote party, RoomCallChange change, RoomCallParticipant? except = null)
+    {
+        var notice = new RoomCallNotice(call.Id, change, party.Id, party.Device, party.Media);
+        foreach (var local in call.Participants)
+        {
+            if (local == except)
+            {
+                continue;
+            }
+            if (change == RoomCallChange.Left)
+            {
+                local.Layers.Forget(party.Id);
+            }
+            local.Member.Send(FrameType.RoomCallNotice, notice);
         }
     }
 
