@@ -24,7 +24,7 @@ return mode switch
     "micro" => RunMicro(args.Skip(1).ToArray()),
     "idle" => await Idle(),
     "room-call-forward" => await Parley.Bench.RoomCalls.RoomCallForwardBench.RunAsync(args.Skip(1).ToArray()),
-    "bare-forward" => await Parley.Bench.RoomCalls.BareForwarder.RunAsync(),
+    "bare-forward" => await Parley.Bench.RoomCalls.BareForwarder.RunAsync(batched: args.Contains("--batched")),
     "room-call" => await Parley.Bench.RoomCalls.RoomCallBench.RunAsync(args.Skip(1).ToArray()),
     "hub-link" => await Parley.Bench.RoomCalls.HubLinkBench.RunAsync(args.Skip(1).ToArray()),
     _ => Usage(),

@@ -1,5 +1,6 @@
 using System.Net;
 using System.Net.Sockets;
+using Parley.Core.Net;
 
 namespace Parley.Bench.RoomCalls;
 
@@ -7,17 +8,19 @@ namespace Parley.Bench.RoomCalls;
 /// The floor the hub's forwarding unit is measured against: a process that forwards every UDP datagram
 /// to every other address it has heard from, with no checks, keys or state beyond that list. It receives
 /// and sends the way the hub's UDP port does: one thread blocked in recvfrom (as <c>DatagramThread</c>), a
-/// synchronous send per receiver.
+/// synchronous send per receiver; or, with <c>--batched</c>, every copy of a datagram in one <c>sendmmsg</c>
+/// (<c>DatagramBatch</c>, as the hub sends them), the floor for the hub's batched sends.
 /// </summary>
 internal static class BareForwarder
 {
-    public static Task<int> RunAsync()
+    public static Task<int> RunAsync(bool batched)
     {
         using var socket = new Socket(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp);
         socket.Bind(new IPEndPoint(IPAddress.Loopback, 0));
         Console.WriteLine($"port {((IPEndPoint)socket.LocalEndPoint!).Port}");
         Console.WriteLine("ready");
         var known = new List<IPEndPoint>();
+        var addresses = new Dictionary<IPEndPoint, SocketAddress>();
         var buffer = new byte[2048];
         EndPoint any = new IPEndPoint(IPAddress.Any, 0);
         while (true)
@@ -28,15 +31,27 @@ internal static class BareForwarder
             if (!known.Contains(from))
             {
                 known.Add(from);
+                addresses[from] = from.Serialize();
             }
             var packet = buffer.AsSpan(0, length);
+            var batch = DatagramBatch.ForThisThread;
             foreach (var to in known)
             {
-                if (!to.Equals(from))
+                if (to.Equals(from))
+                {
+                    continue;
+                }
+                if (batched)
+                {
+                    packet.CopyTo(batch.Reserve(length));
+                    batch.Add(socket, addresses[to], length);
+                }
+                else
                 {
                     socket.SendTo(packet, SocketFlags.None, to);
                 }
             }
+            batch.Flush();
         }
     }
 }

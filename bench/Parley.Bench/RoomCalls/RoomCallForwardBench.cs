@@ -24,14 +24,16 @@ internal static class RoomCallForwardBench
     public static async Task<int> RunAsync(string[] args)
     {
         var seconds = Arg(args, "--seconds", 10);
+        var warmUp = Arg(args, "--warm-up", 2);
         int[] sizes = args.SkipWhile(a => a != "--participants").Skip(1).FirstOrDefault() is { } list
             ? [.. list.Split(',').Select(s => int.Parse(s, CultureInfo.InvariantCulture))]
             : [3, 8, 16];
         var results = new List<Result>();
         foreach (var n in sizes)
         {
-            results.Add(await MeasureAsync("bare", n, seconds, BareAsync));
-            results.Add(await MeasureAsync("hub", n, seconds, HubAsync));
+            results.Add(await MeasureAsync("bare", n, warmUp, seconds, BareAsync));
+            results.Add(await MeasureAsync("bare-batched", n, warmUp, seconds, BareAsync));
+            results.Add(await MeasureAsync("hub", n, warmUp, seconds, HubAsync));
         }
         Console.WriteLine();
         Console.WriteLine("| forwarder | participants | forwarded streams | packets/s forwarded | CPU (% of a core) | CPU per forwarded stream (% of a core) | CPU per forwarded packet | packets per CPU-second | latency p50 | latency p99 | delivered |");
@@ -45,9 +47,11 @@ internal static class RoomCallForwardBench
         foreach (var n in sizes)
         {
             var bare = results.First(r => r.Forwarder == "bare" && r.Participants == n);
+            var batched = results.First(r => r.Forwarder == "bare-batched" && r.Participants == n);
             var hub = results.First(r => r.Forwarder == "hub" && r.Participants == n);
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"{n} participants: hub adds {hub.P50 - bare.P50:0.00} ms at p50, {hub.P99 - bare.P99:0.00} ms at p99; packets per CPU-second {hub.PacketsPerCpuSecond / bare.PacketsPerCpuSecond:0.00}x the bare forwarder's"));
+                $"{n} participants: hub adds {hub.P50 - bare.P50:0.00} ms at p50, {hub.P99 - bare.P99:0.00} ms at p99; packets per CPU-second {hub.PacketsPerCpuSecond / bare.PacketsPerCpuSecond:0.00}x the bare forwarder's, " +
+                $"{hub.PacketsPerCpuSecond / batched.PacketsPerCpuSecond:0.00}x the batched bare forwarder's"));
         }
         return 0;
     }
@@ -56,11 +60,11 @@ internal static class RoomCallForwardBench
         args.SkipWhile(a => a != name).Skip(1).FirstOrDefault() is { } v ? int.Parse(v, CultureInfo.InvariantCulture) : fallback;
 
     /// <summary>Starts the forwarder, its participants, then runs the load and reads the forwarder's CPU over the measured window.</summary>
-    private static async Task<Result> MeasureAsync(string name, int n, int seconds,
+    private static async Task<Result> MeasureAsync(string name, int n, int warmUp, int seconds,
         Func<int, Func<Process, int, Task<(IReadOnlyList<LoadParticipant>, IAsyncDisposable)>>> setUp)
     {
         var (process, port) = await StartAsync(name == "hub" ? ["parley.dll", "--home", Directory.CreateTempSubdirectory("parley-rcbench-").FullName, "hub", "--port", "0"]
-            : ["Parley.Bench.dll", "bare-forward"]);
+            : name == "bare-batched" ? ["Parley.Bench.dll", "bare-forward", "--batched"] : ["Parley.Bench.dll", "bare-forward"]);
         try
         {
             var (participants, owned) = await setUp(n)(process, port);
@@ -70,7 +74,7 @@ internal static class RoomCallForwardBench
                 TimeSpan cpuStart = default, cpuEnd = default;
                 long overflowStart = 0, overflowEnd = 0;
                 var clock = new Stopwatch();
-                await load.RunAsync(TimeSpan.FromSeconds(2), TimeSpan.FromSeconds(seconds), start =>
+                await load.RunAsync(TimeSpan.FromSeconds(warmUp), TimeSpan.FromSeconds(seconds), start =>
                 {
                     if (start)
                     {
@@ -92,7 +96,7 @@ internal static class RoomCallForwardBench
                 var result = new Result(name, n, load.Received / clock.Elapsed.TotalSeconds, cpu / clock.Elapsed.TotalSeconds * 100, load.Received / Math.Max(cpu, 0.01),
                     Percentile(latencies, 0.5), Percentile(latencies, 0.99), 100.0 * load.Received / Math.Max(expected, 1));
                 Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                    $"{name,-4} {n,2} participants: {result.PacketsPerSecond,7:0} packets/s, CPU {result.CpuPercent,5:0.0} %, p50 {result.P50:0.00} ms, p99 {result.P99:0.00} ms, delivered {result.Delivered:0.00} %, UDP receive buffers overflowed {overflowEnd - overflowStart} times (whole machine)"));
+                    $"{name,-12} {n,2} participants: {result.PacketsPerSecond,7:0} packets/s, CPU {result.CpuPercent,5:0.0} %, p50 {result.P50:0.00} ms, p99 {result.P99:0.00} ms, delivered {result.Delivered:0.00} %, UDP receive buffers overflowed {overflowEnd - overflowStart} times (whole machine)"));
                 return result;
             }
         }

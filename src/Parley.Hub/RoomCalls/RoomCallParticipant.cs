@@ -3,12 +3,17 @@ using System.Net.Sockets;
 using System.Security.Cryptography;
 using Parley.Core.Calls;
 using Parley.Core.Hub.RoomCalls;
+using Parley.Core.Net;
 using Parley.Core.Protocol;
 
 namespace Parley.Hub;
 
 /// <summary>Where a participant's UDP packets come from, and the hub socket they reached (replies leave from it, so NATs pass them).</summary>
-internal sealed record RoomCallUdpPath(Socket Socket, IPEndPoint EndPoint);
+internal sealed record RoomCallUdpPath(Socket Socket, IPEndPoint EndPoint)
+{
+    /// <summary>The address as the kernel takes it, made once rather than for every datagram sent there.</summary>
+    public SocketAddress Address { get; } = EndPoint.Serialize();
+}
 
 /// <summary>
 /// One member in one room call, as the hub sees it: its hop key (checking what it sends, sealing what
@@ -105,13 +110,15 @@ internal sealed class RoomCallParticipant : RoomCallParty, IDisposable
     /// participant: rewritten in <paramref name="scratch"/> with its own hop ID and counter and sealed
     /// with its key; over UDP when it has shown where it is, else over its link.
     /// </summary>
-    public void Deliver(ReadOnlySpan<byte> packet, Span<byte> scratch)
+    public void Deliver(ReadOnlySpan<byte> packet, Span<byte> scratch, DatagramBatch? batch = null)
     {
         if (Gone)
         {
             return;
         }
-        var copy = scratch[..packet.Length];
+        var udp = Udp;
+        // Over UDP with a batch the copy is sealed in the batch's slot and goes out with the others' copies in one call.
+        var copy = udp is not null && batch is not null ? batch.Reserve(packet.Length) : scratch[..packet.Length];
         packet.CopyTo(copy);
         lock (_outLock)
         {
@@ -123,20 +130,24 @@ internal sealed class RoomCallParticipant : RoomCallParty, IDisposable
             _outbound.Seal(copy, fromHub: true);
         }
         Layers.Sent();
-        if (Udp is { } udp)
+        if (udp is null)
+        {
+            Member.Link.TrySend(FrameType.RoomCallPacket, copy.ToArray());
+        }
+        else if (batch is not null)
+        {
+            batch.Add(udp.Socket, udp.Address, copy.Length);
+        }
+        else
         {
             try
             {
-                udp.Socket.SendTo(copy, SocketFlags.None, udp.EndPoint);
+                udp.Socket.SendTo(copy, SocketFlags.None, udp.Address);
             }
             catch (Exception e) when (e is SocketException or ObjectDisposedException)
             {
                 // best effort, as UDP is
             }
-        }
-        else
-        {
-            Member.Link.TrySend(FrameType.RoomCallPacket, copy.ToArray());
         }
     }
 

@@ -3,6 +3,7 @@ using System.Buffers.Binary;
 using System.Net;
 using System.Net.Sockets;
 using Parley.Core.Hub.RoomCalls;
+using Parley.Core.Net;
 
 namespace Parley.Hub;
 
@@ -148,6 +149,7 @@ internal sealed partial class RoomCallUnit
             sender.SawLayer(header.Layer);
         }
         var sent = 0;
+        var batch = DatagramBatch.ForThisThread;
         foreach (var receiver in call.Participants)
         {
             if (receiver == sender)
@@ -159,9 +161,10 @@ internal sealed partial class RoomCallUnit
                 Interlocked.Increment(ref _skipped);
                 continue;
             }
-            receiver.Deliver(packet, scratch);
+            receiver.Deliver(packet, scratch, batch);
             sent++;
         }
+        batch.Flush();
         if (sender is RoomCallParticipant && Bridge is { } bridge)
         {
             foreach (var hub in call.Hubs)
