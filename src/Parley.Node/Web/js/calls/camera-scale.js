@@ -1,5 +1,6 @@
 // Frame rate first for the camera when the machine is short of CPU. A busy encoder makes the sender
-// skip camera frames (one frame in the encoder at a time), so the picture stutters; WebRTC's
+// hold camera frames back (one frame in the encoder at a time, the newest waiting) and lose those a newer
+// one replaces, so the picture is late and stutters; a frame that finds the encoder busy counts as skipped. WebRTC's
 // 'maintain-framerate' answers by sending a smaller picture, and so does this: a step smaller while
 // many frames are being skipped, a step back up after a calm spell. Chromium's VideoEncoder scales each
 // frame to the size it is configured for, so a step costs a reconfigure and one keyframe, nothing per

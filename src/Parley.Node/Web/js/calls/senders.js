@@ -10,6 +10,7 @@ import { CameraScale } from './camera-scale.js';
 
 const KEYFRAME_EVERY_MS = 10_000; // a safety net: a lost frame brings a keyframe request at once
 const MAX_ENCODING = 1;
+const HELD_AT_MOST_MS = 12; // a held frame older than this is dropped: shown later than that, it would lift the delay of the frames around it
 const MIN_SCREEN_BPS = 1_500_000; // text on a shared screen needs more than a face does
 const LEVEL_EVERY_MS = 50; // the speaking light reads the level ten times a second; the microphone gives 100 pieces
 
@@ -55,7 +56,7 @@ export class Senders {
   audioSender(readable, audioBitrate) {
     const encoder = new AudioEncoder({ output: chunk => this.sent(STREAM.audio, chunk, CODEC_BYTE.opus, 48000), error: e => console.warn('audio encoder', e.message) });
     let levelAt = -LEVEL_EVERY_MS;
-    return pump(readable, encoder, data => {
+    return pumpFrames(readable, encoder, data => {
       const now = performance.now();
       if (now - levelAt >= LEVEL_EVERY_MS) { levelAt = now; this.stats.localLevel = level(data); }
       if (this.muted) return; // nothing leaves this page while muted
@@ -70,28 +71,12 @@ export class Senders {
   videoSender(readable, stream) {
     let configured = null;
     let lastKey = 0;
+    let held = null; // { frame, at }: the newest frame that came while the encoder was busy, encoded when it is free
     const encoding = new Map(); // timestamp → when it went in, for frames the encoder has not given back
-    const encoder = new VideoEncoder({
-      output: (chunk, metadata) => {
-        const at = encoding.get(chunk.timestamp);
-        if (at !== undefined) this.encodeTimes.add(performance.now() - at);
-        encoding.delete(chunk.timestamp);
-        this.sent(stream, chunk, CODEC_BYTE[this.codec], 90000, metadata?.svc?.temporalLayerId ?? 0);
-      },
-      error: e => console.warn('video encoder', e.message),
-    });
     const scale = stream === STREAM.video ? new CameraScale() : null; // the screen keeps its size and loses frames instead
-    return pump(readable, encoder, frame => {
-      if (stream === STREAM.video && !this.cameraOn) return;
-      const now = performance.now();
-      // A busy encoder keeps taking frames (its queue size counts only those not yet started) and each
-      // waits behind the others: one frame at a time keeps the delay to one encode, and the camera's next
-      // frame replaces the ones skipped. A frame the encoder drops never comes out: after a second it no
-      // longer counts.
-      for (const [timestamp, at] of encoding) if (now - at > 1000) encoding.delete(timestamp);
-      const busy = encoding.size >= MAX_ENCODING;
-      scale?.count(now, busy, frame.displayHeight);
-      if (busy) return;
+    const release = () => { held?.frame.close(); held = null; };
+
+    const encode = (frame, now) => {
       const bitrate = stream === STREAM.screen ? Math.max(this.bitrate, MIN_SCREEN_BPS) : this.bitrate;
       const { width, height } = scale ? scale.size(frame.displayWidth, frame.displayHeight) : { width: frame.displayWidth, height: frame.displayHeight };
       const resized = configured?.width !== width || configured?.height !== height;
@@ -112,8 +97,47 @@ export class Senders {
       const keyFrame = this.wantKeyframe[stream] || now - lastKey > KEYFRAME_EVERY_MS;
       if (keyFrame) { lastKey = now; this.wantKeyframe[stream] = false; }
       encoder.encode(frame, { keyFrame });
+    };
+
+    const encoder = new VideoEncoder({
+      output: (chunk, metadata) => {
+        const now = performance.now();
+        const at = encoding.get(chunk.timestamp);
+        if (at !== undefined) this.encodeTimes.add(now - at);
+        encoding.delete(chunk.timestamp);
+        this.sent(stream, chunk, CODEC_BYTE[this.codec], 90000, metadata?.svc?.temporalLayerId ?? 0);
+        // The frame that came while this one was encoding goes in now if it came only just before (HELD_AT_MOST_MS):
+        // shown a few milliseconds late rather than not at all. An older one is dropped, as before holding.
+        if (held && encoding.size < MAX_ENCODING && encoder.state === 'configured') {
+          const { frame, at: heldAt } = held;
+          held = null;
+          try { if (now - heldAt < HELD_AT_MOST_MS && this.sending(stream)) encode(frame, now); } catch (e) { console.warn('encode', e.message); } finally { frame.close(); }
+        }
+      },
+      error: e => console.warn('video encoder', e.message),
     });
+    const pump = pumpFrames(readable, encoder, frame => {
+      if (!this.sending(stream)) return;
+      const now = performance.now();
+      // A busy encoder keeps taking frames (its queue size counts only those not yet started) and each
+      // waits behind the others: one frame at a time keeps the delay to one encode. A frame that comes while
+      // it is busy is held, replacing any held before it, and goes in as the encoder gives its frame back.
+      // A frame the encoder drops never comes out: after a second it no longer counts.
+      for (const [timestamp, at] of encoding) if (now - at > 1000) encoding.delete(timestamp);
+      const busy = encoding.size >= MAX_ENCODING;
+      scale?.count(now, busy, frame.displayHeight);
+      if (busy) {
+        release();
+        held = { frame: frame.clone(), at: now };
+        return;
+      }
+      encode(frame, now);
+    });
+    return { stop: () => { pump.stop(); release(); } };
   }
+
+  /** Whether frames of this stream go out now (the camera can be turned off; the screen always goes while shared). */
+  sending(stream) { return stream !== STREAM.video || this.cameraOn; }
 
   sent(stream, chunk, codecByte, clock, layer = 0) {
     if (!this.send(stream, chunk, codecByte, clock, layer)) return;
@@ -122,7 +146,7 @@ export class Senders {
 }
 
 /** Reads a track's frames (or audio data) into `handle` until stopped; each is closed after. */
-function pump(readable, encoder, handle) {
+function pumpFrames(readable, encoder, handle) {
   const reader = readable.getReader();
   let stopped = false;
   (async () => {
