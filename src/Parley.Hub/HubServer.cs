@@ -118,8 +118,9 @@ public sealed class HubServer : IAsyncDisposable
     private static HubServer Assemble(HubOptions options, ILoggerFactory loggerFactory, NodeIdentity identity, ClusterState? cluster)
     {
         var logger = loggerFactory.CreateLogger("Parley.Hub");
-        // A cluster hub keeps its rooms' copy here; directory, mailbox and presence are the cluster's.
-        var database = HubDatabase.Open(options.Home);
+        // A cluster hub keeps its rooms' copy here, not flushed at each commit (the stream is what holds them); directory,
+        // mailbox and presence are the cluster's.
+        var database = HubDatabase.Open(options.Home, flushEachCommit: cluster is null);
         var members = new MemberRegistry();
         var (router, relay, directory, mail, rooms, udpRelay) = Compose(options, database, members, logger, cluster);
         var connections = new HubConnections(members, router, options, logger, () => cluster?.Nats.Refusal);

@@ -4,7 +4,7 @@ using Parley.Core.Identity;
 namespace Parley.Hub;
 
 /// <summary>
-/// The hub's one SQLite database (WAL, each commit flushed; readable by the hub's user only): directory, mailbox and rooms
+/// The hub's one SQLite database (WAL, each commit flushed on a single hub; readable by the hub's user only): directory, mailbox and rooms
 /// each keep their tables in it. A SqliteConnection is not thread-safe, so every store goes through
 /// <see cref="Run{T}"/>, which holds one lock for all of them; disposing takes the same lock, so the
 /// connection never closes under a running command (as when a member's departure is recorded while
@@ -19,7 +19,14 @@ internal sealed class HubDatabase : IDisposable
 
     private HubDatabase(SqliteConnection connection) => _connection = connection;
 
-    public static HubDatabase Open(string home)
+    /// <param name="flushEachCommit">
+    /// True on a single hub: a commit is on disk before the hub acknowledges what it holds (mail, room messages). False on a
+    /// cluster hub, whose store is its copy of the cluster's rooms (acknowledged once the NATS stream, three servers, holds
+    /// them, and read from the stream's start into this store at every launch): waiting for the disk there only delayed every
+    /// room message's delivery. WAL then flushes at checkpoints; a crash of the machine can lose the last commits, which the
+    /// next launch reads back from the stream; a crash of the hub loses nothing.
+    /// </param>
+    public static HubDatabase Open(string home, bool flushEachCommit = true)
     {
         var path = Path.Combine(home, FileName);
         // 0600 before SQLite opens it: SQLite gives the -wal and -shm files the database file's mode.
@@ -27,8 +34,7 @@ internal sealed class HubDatabase : IDisposable
         var connection = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = path, Pooling = false }.ToString());
         connection.Open();
         var database = new HubDatabase(connection);
-        // FULL: a commit is on disk before the hub acknowledges what it holds (mail, room messages).
-        database.Execute("PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL;");
+        database.Execute(flushEachCommit ? "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL;" : "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;");
         return database;
     }
 
