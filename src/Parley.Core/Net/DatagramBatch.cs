@@ -28,7 +28,8 @@ public sealed class DatagramBatch
     [ThreadStatic]
     private static DatagramBatch? t_batch;
 
-    private static readonly bool s_native = OperatingSystem.IsLinux() && Environment.Is64BitProcess;
+    // The headers are written little-endian with 64-bit pointers: LP64 Linux on x64 or arm64.
+    private static readonly bool s_native = OperatingSystem.IsLinux() && Environment.Is64BitProcess && BitConverter.IsLittleEndian;
 
     // Pinned (the pinned object heap), so the kernel can be given their addresses without fixing them each call.
     private readonly byte[] _data = GC.AllocateArray<byte>(Capacity * SlotSize, pinned: true);

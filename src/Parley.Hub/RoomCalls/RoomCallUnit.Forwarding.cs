@@ -51,7 +51,8 @@ internal sealed partial class RoomCallUnit
             switch (header.Kind)
             {
                 case RoomCallHopKind.Media:
-                    Forward(call, sender, header, packet, scratch);
+                    // Batched on the UDP port's own thread; a link's packets come on pool threads, which should not each keep a batch.
+                    Forward(call, sender, header, packet, scratch, socket is not null ? DatagramBatch.ForThisThread : null);
                     break;
                 case RoomCallHopKind.Nack:
                     AnswerNack(call, sender, header, packet, scratch);
@@ -102,7 +103,7 @@ internal sealed partial class RoomCallUnit
                 case RoomCallHopKind.Media when header.CallId == hub.CallId && call.FindRemote(from, header.Source) is { } remote:
                     BinaryPrimitives.WriteUInt32BigEndian(packet[2..], call.Id);
                     BinaryPrimitives.WriteUInt16BigEndian(packet[8..], remote.Id);
-                    Forward(call, remote, header with { CallId = call.Id, Source = remote.Id }, packet, scratch);
+                    Forward(call, remote, header with { CallId = call.Id, Source = remote.Id }, packet, scratch, DatagramBatch.ForThisThread); // the bridge's own receive thread
                     break;
                 case RoomCallHopKind.Nack when call.Find(header.Source) is { } source && source.Sends(RoomCallHop.VideoStream):
                     AnswerHubNack(call, hub, source, packet, scratch);
@@ -136,7 +137,7 @@ internal sealed partial class RoomCallUnit
     /// Media to every other participant here (within each one's layers) and, when the sender is linked here, once to
     /// each other hub with participants in the call; what came from another hub goes to this hub's participants only.
     /// </summary>
-    private void Forward(RoomCall call, RoomCallParty sender, in RoomCallHopHeader header, ReadOnlySpan<byte> packet, byte[] scratch)
+    private void Forward(RoomCall call, RoomCallParty sender, in RoomCallHopHeader header, ReadOnlySpan<byte> packet, byte[] scratch, DatagramBatch? batch)
     {
         if (header.Source != sender.Id || !sender.Sends(header.Stream))
         {
@@ -149,22 +150,27 @@ internal sealed partial class RoomCallUnit
             sender.SawLayer(header.Layer);
         }
         var sent = 0;
-        var batch = DatagramBatch.ForThisThread;
-        foreach (var receiver in call.Participants)
+        try
         {
-            if (receiver == sender)
+            foreach (var receiver in call.Participants)
             {
-                continue;
+                if (receiver == sender)
+                {
+                    continue;
+                }
+                if (!receiver.Layers.Allows(sender.Id, header.Stream, header.Layer))
+                {
+                    Interlocked.Increment(ref _skipped);
+                    continue;
+                }
+                receiver.Deliver(packet, scratch, batch);
+                sent++;
             }
-            if (!receiver.Layers.Allows(sender.Id, header.Stream, header.Layer))
-            {
-                Interlocked.Increment(ref _skipped);
-                continue;
-            }
-            receiver.Deliver(packet, scratch, batch);
-            sent++;
         }
-        batch.Flush();
+        finally
+        {
+            batch?.Flush(); // what was sealed goes now, even if a later receiver's delivery threw
+        }
         if (sender is RoomCallParticipant && Bridge is { } bridge)
         {
             foreach (var hub in call.Hubs)

@@ -21,10 +21,11 @@ internal sealed class HubDatabase : IDisposable
 
     /// <param name="flushEachCommit">
     /// True on a single hub: a commit is on disk before the hub acknowledges what it holds (mail, room messages). False on a
-    /// cluster hub, whose store is its copy of the cluster's rooms (acknowledged once the NATS stream, three servers, holds
-    /// them, and read from the stream's start into this store at every launch): waiting for the disk there only delayed every
-    /// room message's delivery. WAL then flushes at checkpoints; a crash of the machine can lose the last commits, which the
-    /// next launch reads back from the stream; a crash of the hub loses nothing.
+    /// cluster hub, whose store is its copy of the cluster's rooms: room messages are acknowledged once the NATS stream (three
+    /// servers) holds them, and both rooms' streams are read from their start into this store at every launch, so waiting for
+    /// the disk here only delayed every room message's delivery. WAL then flushes at checkpoints. A crash of the hub loses
+    /// nothing; a crash of the machine can lose the last commits: the rooms' entries and changes come back from the streams,
+    /// and the members' read positions (kept only here) step back, so some entries are sent to them again.
     /// </param>
     public static HubDatabase Open(string home, bool flushEachCommit = true)
     {

@@ -117,7 +117,7 @@ export class Senders {
       error: e => console.warn('video encoder', e.message),
     });
     const pump = pumpFrames(readable, encoder, frame => {
-      if (!this.sending(stream)) return;
+      if (!this.sending(stream)) { release(); return; }
       const now = performance.now();
       // A busy encoder keeps taking frames (its queue size counts only those not yet started) and each
       // waits behind the others: one frame at a time keeps the delay to one encode. A frame that comes while
@@ -128,7 +128,7 @@ export class Senders {
       scale?.count(now, busy, frame.displayHeight);
       if (busy) {
         release();
-        held = { frame: frame.clone(), at: now };
+        if (encoder.state !== 'closed') held = { frame: frame.clone(), at: now };
         return;
       }
       encode(frame, now);
@@ -153,6 +153,7 @@ function pumpFrames(readable, encoder, handle) {
     while (!stopped) {
       const { value, done } = await reader.read().catch(() => ({ done: true }));
       if (done) break;
+      if (stopped) { value.close(); break; } // read just before the stop: its encoder is closed
       try { handle(value); } catch (e) { console.warn('encode', e.message); } finally { value.close(); }
     }
   })();
