@@ -145,9 +145,12 @@ public sealed class DatagramBatch
             var next = start;
             while (next < end)
             {
-                var sent = SendMessages(fd, Marshal.UnsafeAddrOfPinnedArrayElement(_headers, next * MessageHeaderSize), (uint)(end - next), 0);
-                // Sent datagrams are counted; the one the kernel refused (a full buffer, an unreachable address) is skipped.
-                next += sent > 0 ? sent : 1;
+                var count = end - next;
+                var sent = SendMessages(fd, Marshal.UnsafeAddrOfPinnedArrayElement(_headers, next * MessageHeaderSize), (uint)count, 0);
+                // The kernel returns how many went before the first it refused (a firewall's drop, an address it will not
+                // send to), or -1 when that was the first. The refused one is skipped, as a failed sendto would be: sent
+                // again at once it would get a second chance a lost packet never has.
+                next += sent >= count ? count : Math.Max(sent, 0) + 1;
             }
         }
         catch (ObjectDisposedException)

@@ -63,6 +63,26 @@ public sealed class DatagramBatchTests
     }
 
     [Fact]
+    public async Task A_datagram_the_kernel_refuses_is_skipped_and_the_rest_still_go()
+    {
+        using var from = Bound(AddressFamily.InterNetwork);
+        using var to = Bound(AddressFamily.InterNetwork);
+        // Broadcast without SO_BROADCAST: the kernel refuses that one datagram (EACCES), in the middle of the batch.
+        var refused = new IPEndPoint(IPAddress.Broadcast, ((IPEndPoint)to.LocalEndPoint!).Port).Serialize();
+        var batch = DatagramBatch.ForThisThread;
+        for (var i = 0; i < 5; i++)
+        {
+            BitConverter.TryWriteBytes(batch.Reserve(4), i);
+            batch.Add(from, i == 2 ? refused : to.LocalEndPoint!.Serialize(), 4);
+        }
+        batch.Flush();
+        foreach (var expected in new[] { 0, 1, 3, 4 })
+        {
+            Assert.Equal(expected, BitConverter.ToInt32(await ReceiveAsync(to)));
+        }
+    }
+
+    [Fact]
     public void A_datagram_larger_than_a_slot_is_refused_before_anything_is_written()
     {
         var batch = DatagramBatch.ForThisThread;
