@@ -19,8 +19,7 @@ internal static class BareForwarder
         socket.Bind(new IPEndPoint(IPAddress.Loopback, 0));
         Console.WriteLine($"port {((IPEndPoint)socket.LocalEndPoint!).Port}");
         Console.WriteLine("ready");
-        var known = new List<IPEndPoint>();
-        var addresses = new Dictionary<IPEndPoint, SocketAddress>();
+        var known = new Dictionary<IPEndPoint, SocketAddress>(); // every address heard from, serialized once for the batch
         var buffer = new byte[2048];
         EndPoint any = new IPEndPoint(IPAddress.Any, 0);
         while (true)
@@ -28,14 +27,13 @@ internal static class BareForwarder
             var sender = any;
             var length = socket.ReceiveFrom(buffer, SocketFlags.None, ref sender);
             var from = (IPEndPoint)sender;
-            if (!known.Contains(from))
+            if (!known.ContainsKey(from))
             {
-                known.Add(from);
-                addresses[from] = from.Serialize();
+                known[from] = from.Serialize();
             }
             var packet = buffer.AsSpan(0, length);
             var batch = DatagramBatch.ForThisThread;
-            foreach (var to in known)
+            foreach (var (to, address) in known)
             {
                 if (to.Equals(from))
                 {
@@ -44,7 +42,7 @@ internal static class BareForwarder
                 if (batched)
                 {
                     packet.CopyTo(batch.Reserve(length));
-                    batch.Add(socket, addresses[to], length);
+                    batch.Add(socket, address, length);
                 }
                 else
                 {
