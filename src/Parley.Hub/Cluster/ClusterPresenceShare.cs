@@ -11,7 +11,8 @@ namespace Parley.Hub;
 
 /// <summary>
 /// Presence shared through the cluster's presence bucket: each hub keeps a key per member of its own
-/// (the member's device ID), refreshed a third of the TTL, and watches the bucket for everyone else's.
+/// (the member's device ID), refreshed every third of the TTL, the members spread over that interval
+/// (<see cref="RefreshSchedule{TKey}"/>), and watches the bucket for everyone else's.
 /// The bucket's TTL forgets a dead hub's members; since NATS 2.9 tells no one when a key ages out, a
 /// member elsewhere not refreshed within the TTL is taken as gone here too.
 /// </summary>
@@ -25,10 +26,14 @@ internal sealed class ClusterPresenceShare : IPresenceShare, IAsyncDisposable
     private readonly ILogger _logger;
     private readonly ConcurrentDictionary<DeviceId, Member> _local = new();
     private readonly ConcurrentDictionary<DeviceId, Remote> _elsewhere = new();
+    private readonly RefreshSchedule<DeviceId> _schedule;
     private readonly CancellationTokenSource _stopping = new();
     private readonly ITimer _refresh;
     private readonly Task _watching;
     private Action<PresenceNotice> _changed = _ => { };
+
+    /// <summary>How finely the refreshes are spread: a tick every 200 ms at the default 15 s TTL.</summary>
+    private const int TicksPerInterval = 25;
 
     public ClusterPresenceShare(NatsCluster cluster, TimeSpan ttl, TimeProvider time, ILogger logger)
     {
@@ -36,7 +41,9 @@ internal sealed class ClusterPresenceShare : IPresenceShare, IAsyncDisposable
         _ttl = ttl;
         _time = time;
         _logger = logger;
-        _refresh = time.CreateTimer(_ => Refresh(), null, ttl / 3, ttl / 3);
+        _schedule = new RefreshSchedule<DeviceId>(ttl / 3, Random.Shared.NextDouble);
+        var tick = ttl / 3 / TicksPerInterval;
+        _refresh = time.CreateTimer(_ => Refresh(), null, tick, tick);
         _watching = Task.Run(WatchAsync);
     }
 
@@ -52,6 +59,7 @@ internal sealed class ClusterPresenceShare : IPresenceShare, IAsyncDisposable
     public void Here(Member member)
     {
         _local[member.Id] = member;
+        _schedule.Add(member.Id, _time.GetUtcNow());
         _ = PutAsync(member);
     }
 
@@ -59,6 +67,7 @@ internal sealed class ClusterPresenceShare : IPresenceShare, IAsyncDisposable
     {
         if (_local.TryRemove(new KeyValuePair<DeviceId, Member>(member.Id, member)))
         {
+            _schedule.Remove(member.Id);
             _ = WithdrawAsync(member.Id);
         }
     }
@@ -95,11 +104,15 @@ internal sealed class ClusterPresenceShare : IPresenceShare, IAsyncDisposable
 
     private void Refresh()
     {
-        foreach (var member in _local.Values)
+        var now = _time.GetUtcNow();
+        foreach (var (id, member) in _local)
         {
-            _ = PutAsync(member);
+            if (_schedule.TakeIfDue(id, now))
+            {
+                _ = PutAsync(member);
+            }
         }
-        var stale = _time.GetUtcNow() - _ttl;
+        var stale = now - _ttl;
         foreach (var (id, remote) in _elsewhere)
         {
             if (remote.Heard < stale && _elsewhere.TryRemove(new KeyValuePair<DeviceId, Remote>(id, remote)))
