@@ -3,7 +3,11 @@ using System.Diagnostics.Tracing;
 
 namespace Parley.Bench;
 
-/// <summary>Counts this process's garbage collections by generation and the runtime's stated reason, while it lives.</summary>
+/// <summary>
+/// Counts this process's garbage collections by generation and the runtime's stated reason, and its
+/// large-object allocations by type and size, while it lives. With <c>BENCH_ALLOCATIONS=1</c> it also
+/// counts the runtime's allocation samples (one each ~100 KB allocated) by type and size: what allocates.
+/// </summary>
 internal sealed class GcReasons : EventListener
 {
     private static readonly string[] Reasons = ["small allocation", "induced", "low memory", "empty", "large allocation", "out of space (small)", "out of space (large)", "induced, not forced", "stress", "low-memory induced"];
@@ -19,6 +23,13 @@ internal sealed class GcReasons : EventListener
 
     protected override void OnEventWritten(EventWrittenEventArgs e)
     {
+        if (e.EventName?.StartsWith("GCAllocationTick", StringComparison.Ordinal) == true && e.Payload is not null
+            && Environment.GetEnvironmentVariable("BENCH_ALLOCATIONS") == "1")
+        {
+            var objectSize = e.PayloadNames!.Contains("ObjectSize") ? Convert.ToInt64(e.Payload[e.PayloadNames.IndexOf("ObjectSize")]) : -1;
+            _counts.AddOrUpdate($"~100 KB of {e.Payload[e.PayloadNames!.IndexOf("TypeName")]} {objectSize}", 1, (_, n) => n + 1);
+            return;
+        }
         if (e.EventName?.StartsWith("GCAllocationTick", StringComparison.Ordinal) == true && e.Payload is not null
             && Convert.ToInt32(e.Payload[e.PayloadNames!.IndexOf("AllocationKind")]) == 1)
         {

@@ -29,12 +29,16 @@ internal sealed class BenchRoomMember
     private ulong _counter;
     private uint _posts;
     private ulong _read;
+    private long _again;
     private ulong _acked;
     private string _room = "";
 
     private BenchRoomMember(Action<double> arrived) => _arrived = arrived;
 
     public DeviceId Id => _identity.DeviceId;
+
+    /// <summary>Entries the hub handed over again (a sequence number at or below one already read).</summary>
+    public long Again => Interlocked.Read(ref _again);
 
     public static async Task<BenchRoomMember> ConnectAsync(int port, DeviceId hub, string name, Action<double> arrived)
     {
@@ -98,6 +102,11 @@ internal sealed class BenchRoomMember
         switch (frame.Type)
         {
             case FrameType.RoomEntry when RoomEntry.TryRead(frame.Payload, out var entry, out _):
+                if (entry.Seq <= Interlocked.Read(ref _read))
+                {
+                    Interlocked.Increment(ref _again); // handed over before: a hub's resend, not a delivery
+                    break;
+                }
                 Interlocked.Exchange(ref _read, entry.Seq);
                 if (entry.Kind == RoomEntryKind.Message && entry.Sender != Id)
                 {

@@ -139,11 +139,10 @@ internal static class RoomsBench
         var acking = AcknowledgeAsync(clients, stop.Token);
         watch.Start();
         // The 1,000 members stand for 1,000 machines, so a pause of this one process's collector is not a delay any
-        // member would see: while posting, full collections run in the background where they can (a large object
-        // heap's still stop everyone), and the pauses are printed beside the figures.
-        var latencyMode = GCSettings.LatencyMode;
-        GCSettings.LatencyMode = GCLatencyMode.SustainedLowLatency;
-        var (pausedBefore, gen2Before) = (GC.GetTotalPauseDuration(), GC.CollectionCount(2));
+        // member would see, yet it stops all of them at once and lands on the measured path: while the posts go out,
+        // this process runs without collecting if the runtime lets it (it says so below, with what it allocated).
+        var quiet = NoCollectionWhile();
+        var (pausedBefore, gen2Before, allocatedBefore) = (GC.GetTotalPauseDuration(), GC.CollectionCount(2), GC.GetTotalAllocatedBytes());
         using var reasons = new GcReasons();
         var last = TimeSpan.Zero;
         for (var i = 0; i < perSender; i++)
@@ -176,13 +175,19 @@ internal static class RoomsBench
         }
         await stop.CancelAsync();
         await acking;
-        GCSettings.LatencyMode = latencyMode;
+        var collected = quiet && GCSettings.LatencyMode != GCLatencyMode.NoGCRegion; // the budget ran out: it collected after all
+        if (GCSettings.LatencyMode == GCLatencyMode.NoGCRegion)
+        {
+            GC.EndNoGCRegion();
+        }
         var count = Math.Min(Interlocked.Read(ref delivered), expected);
         var elapsed = count == expected ? watch.Elapsed : last;
         var sorted = latencies.AsSpan(0, (int)count).ToArray();
         Array.Sort(sorted);
         var slowest = SlowestBySecond(latencies.AsSpan(0, (int)count), arrivals, sorted.Length == 0 ? 0 : sorted[(int)(sorted.Length * 0.99)])
-            + $"; this bench process (the members) paused {(GC.GetTotalPauseDuration() - pausedBefore).TotalMilliseconds:0} ms for GC, {GC.CollectionCount(2) - gen2Before} full; {reasons}";
+            + $"; this bench process (the members) {(quiet ? collected ? "ran out of its no-collection budget and " : "held off collecting, and " : "")}paused "
+            + $"{(GC.GetTotalPauseDuration() - pausedBefore).TotalMilliseconds:0} ms for GC ({GC.CollectionCount(2) - gen2Before} full; {reasons}), "
+            + $"allocating {(GC.GetTotalAllocatedBytes() - allocatedBefore) / 1048576.0:0} MiB; entries handed over again: {clients.Sum(c => c.Again):N0}";
         var hubMiB = hubs.Sum(h => Proc.RssKiB(h.Pid)) / 1024.0;
         foreach (var client in clients)
         {
@@ -191,6 +196,21 @@ internal static class RoomsBench
         return new FanOut(mode, Senders * perSender, expected, count, elapsed,
             sorted.Length == 0 ? double.NaN : sorted[sorted.Length / 2], sorted.Length == 0 ? double.NaN : sorted[(int)(sorted.Length * 0.99)], hubMiB, slowest);
     }
+
+    /// <summary>Asks the runtime not to collect in this process until told (true if it agreed), with room for the run's allocations.</summary>
+    private static bool NoCollectionWhile()
+    {
+        try
+        {
+            return GC.TryStartNoGCRegion(NoCollectionBudget);
+        }
+        catch (ArgumentOutOfRangeException)
+        {
+            return false; // more than this runtime's limit
+        }
+    }
+
+    private const long NoCollectionBudget = 2L << 30;
 
     /// <summary>
     /// The deliveries at or above p99, counted by the second they arrived in ("3.0 s: 120"): a tail from a

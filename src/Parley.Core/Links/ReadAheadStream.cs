@@ -1,5 +1,3 @@
-using System.Buffers;
-
 namespace Parley.Core.Links;
 
 /// <summary>
@@ -32,7 +30,7 @@ internal sealed class ReadAheadStream(Stream inner, int bufferSize = ReadAheadSt
                 // A zero-byte read waits for data without holding a buffer; a big one needs no copy.
                 return await Inner.ReadAsync(destination, cancellationToken).ConfigureAwait(false);
             }
-            var buffer = _buffer ??= ArrayPool<byte>.Shared.Rent(_hint.Size);
+            var buffer = _buffer ??= LinkBuffers.Rent(_hint.Size);
             var size = Math.Min(buffer.Length, _hint.Size);
             int read;
             try
@@ -58,7 +56,7 @@ internal sealed class ReadAheadStream(Stream inner, int bufferSize = ReadAheadSt
             {
                 return Inner.Read(destination);
             }
-            var buffer = _buffer ??= ArrayPool<byte>.Shared.Rent(_hint.Size);
+            var buffer = _buffer ??= LinkBuffers.Rent(_hint.Size);
             var size = Math.Min(buffer.Length, _hint.Size);
             int read;
             try
@@ -109,7 +107,7 @@ internal sealed class ReadAheadStream(Stream inner, int bufferSize = ReadAheadSt
         {
             _buffer = null;
             _start = _end = 0;
-            ArrayPool<byte>.Shared.Return(buffer);
+            LinkBuffers.Return(buffer);
         }
     }
 }

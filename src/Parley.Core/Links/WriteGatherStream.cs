@@ -1,5 +1,3 @@
-using System.Buffers;
-
 namespace Parley.Core.Links;
 
 /// <summary>
@@ -50,13 +48,13 @@ internal sealed class WriteGatherStream(Stream inner, int bufferSize = WriteGath
             await Inner.WriteAsync(source, cancellationToken).ConfigureAwait(false);
             return;
         }
-        var buffer = _buffer ??= ArrayPool<byte>.Shared.Rent(_hint.Size);
+        var buffer = _buffer ??= LinkBuffers.Rent(_hint.Size);
         if (_length + source.Length > buffer.Length)
         {
             // A batch bigger than its buffer: a larger one (up to the largest, which it fits, as checked above).
-            var larger = ArrayPool<byte>.Shared.Rent(Math.Min(bufferSize, Math.Max(buffer.Length * 2, _length + source.Length)));
+            var larger = LinkBuffers.Rent(Math.Min(bufferSize, Math.Max(buffer.Length * 2, _length + source.Length)));
             buffer.AsSpan(0, _length).CopyTo(larger);
-            ArrayPool<byte>.Shared.Return(buffer);
+            LinkBuffers.Return(buffer);
             _buffer = buffer = larger;
         }
         source.Span.CopyTo(buffer.AsSpan(_length));
@@ -95,7 +93,7 @@ internal sealed class WriteGatherStream(Stream inner, int bufferSize = WriteGath
         finally
         {
             // Returned after every write, so an idle link holds no buffer (a hub keeps thousands).
-            ArrayPool<byte>.Shared.Return(buffer);
+            LinkBuffers.Return(buffer);
         }
     }
 }
