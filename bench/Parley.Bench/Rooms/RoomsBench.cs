@@ -145,40 +145,43 @@ internal static class RoomsBench
         var (pausedBefore, gen2Before, allocatedBefore) = (GC.GetTotalPauseDuration(), GC.CollectionCount(2), GC.GetTotalAllocatedBytes());
         using var reasons = new GcReasons();
         var last = TimeSpan.Zero;
-        for (var i = 0; i < perSender; i++)
+        bool collected;
+        try
         {
-            for (var s = 0; s < Senders; s++)
+            for (var i = 0; i < perSender; i++)
             {
-                clients[s].Post("bench", MessageBytes);
+                for (var s = 0; s < Senders; s++)
+                {
+                    clients[s].Post("bench", MessageBytes);
+                }
+                if (postsPerSecond <= 0)
+                {
+                    await Task.Delay(2);
+                    continue;
+                }
+                var next = TimeSpan.FromSeconds((i + 1) * (double)Senders / postsPerSecond);
+                while (watch.Elapsed < next)
+                {
+                    await Task.Delay(1);
+                }
             }
-            if (postsPerSecond <= 0)
+            var deadline = TimeSpan.FromSeconds(120);
+            var seen = -1L;
+            while (Interlocked.Read(ref delivered) < expected && watch.Elapsed < deadline)
             {
-                await Task.Delay(2);
-                continue;
+                var now = Interlocked.Read(ref delivered);
+                if (now != seen)
+                {
+                    (seen, last) = (now, watch.Elapsed);
+                }
+                await Task.Delay(5);
             }
-            var next = TimeSpan.FromSeconds((i + 1) * (double)Senders / postsPerSecond);
-            while (watch.Elapsed < next)
-            {
-                await Task.Delay(1);
-            }
+            await stop.CancelAsync();
+            await acking;
         }
-        var deadline = TimeSpan.FromSeconds(120);
-        var seen = -1L;
-        while (Interlocked.Read(ref delivered) < expected && watch.Elapsed < deadline)
+        finally
         {
-            var now = Interlocked.Read(ref delivered);
-            if (now != seen)
-            {
-                (seen, last) = (now, watch.Elapsed);
-            }
-            await Task.Delay(5);
-        }
-        await stop.CancelAsync();
-        await acking;
-        var collected = quiet && GCSettings.LatencyMode != GCLatencyMode.NoGCRegion; // the budget ran out: it collected after all
-        if (GCSettings.LatencyMode == GCLatencyMode.NoGCRegion)
-        {
-            GC.EndNoGCRegion();
+            collected = quiet && !EndNoCollection();
         }
         var count = Math.Min(Interlocked.Read(ref delivered), expected);
         var elapsed = count == expected ? watch.Elapsed : last;
@@ -211,6 +214,24 @@ internal static class RoomsBench
     }
 
     private const long NoCollectionBudget = 2L << 30;
+
+    /// <summary>Ends the no-collection region; false if the runtime had already left it (the budget ran out: it collected after all).</summary>
+    private static bool EndNoCollection()
+    {
+        if (GCSettings.LatencyMode != GCLatencyMode.NoGCRegion)
+        {
+            return false;
+        }
+        try
+        {
+            GC.EndNoGCRegion();
+            return true;
+        }
+        catch (InvalidOperationException)
+        {
+            return false; // it left the region between the check and the end
+        }
+    }
 
     /// <summary>
     /// The deliveries at or above p99, counted by the second they arrived in ("3.0 s: 120"): a tail from a

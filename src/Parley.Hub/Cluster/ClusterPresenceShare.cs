@@ -27,6 +27,7 @@ internal sealed class ClusterPresenceShare : IPresenceShare, IAsyncDisposable
     private readonly ConcurrentDictionary<DeviceId, Member> _local = new();
     private readonly ConcurrentDictionary<DeviceId, Remote> _elsewhere = new();
     private readonly RefreshSchedule<DeviceId> _schedule;
+    private readonly Lock _membership = new(); // a member's place in _local and in _schedule change together (a rejoin racing a leave)
     private readonly CancellationTokenSource _stopping = new();
     private readonly ITimer _refresh;
     private readonly Task _watching;
@@ -58,16 +59,27 @@ internal sealed class ClusterPresenceShare : IPresenceShare, IAsyncDisposable
 
     public void Here(Member member)
     {
-        _local[member.Id] = member;
-        _schedule.Add(member.Id, _time.GetUtcNow());
+        lock (_membership)
+        {
+            _local[member.Id] = member;
+            _schedule.Add(member.Id, _time.GetUtcNow());
+        }
         _ = PutAsync(member);
     }
 
     public void Left(Member member)
     {
-        if (_local.TryRemove(new KeyValuePair<DeviceId, Member>(member.Id, member)))
+        bool removed;
+        lock (_membership)
         {
-            _schedule.Remove(member.Id);
+            removed = _local.TryRemove(new KeyValuePair<DeviceId, Member>(member.Id, member));
+            if (removed)
+            {
+                _schedule.Remove(member.Id);
+            }
+        }
+        if (removed)
+        {
             _ = WithdrawAsync(member.Id);
         }
     }

@@ -33,13 +33,13 @@ internal sealed class RefreshSchedule<TKey>(TimeSpan interval, Func<double> rand
 
     /// <summary>
     /// Whether <paramref name="key"/>'s refresh is due at <paramref name="now"/>; if so it is next due an
-    /// interval later. A key the schedule does not hold is due at once (it may have raced a removal).
+    /// interval later. A key the schedule does not hold (gone since it was listed) is never due.
     /// </summary>
     public bool TakeIfDue(TKey key, DateTimeOffset now)
     {
         lock (_lock)
         {
-            if (_due.TryGetValue(key, out var at) && at > now)
+            if (!_due.TryGetValue(key, out var at) || at > now)
             {
                 return false;
             }

@@ -30,11 +30,24 @@ public class BufferSizeHintTests
 
         hint.Used(Largest / 2, Largest); // half full: the same size
         Assert.Equal(Largest, hint.Size);
-        hint.Used(300, Largest);
+        for (var block = 0; block < 10; block++)
+        {
+            hint.Used(Largest, Largest); // a file block's batch, full
+            hint.Used(16 * 1024, Largest); // and its last record alone at the flush
+            Assert.Equal(Largest, hint.Size);
+        }
+        hint.Used(Largest, Largest); // the last block
+        for (var i = 1; i < BufferSizeHint.ShrinkAfter; i++)
+        {
+            hint.Used(300, Largest);
+        }
+        Assert.Equal(Largest, hint.Size);
+        hint.Used(300, Largest); // the transfer is over: chat again
         Assert.Equal(Largest / 2, hint.Size);
-        hint.Used(300, Largest / 2);
-        hint.Used(300, Largest / 4);
-        hint.Used(300, Largest / 8);
+        for (var i = 0; i < 3 * BufferSizeHint.ShrinkAfter; i++)
+        {
+            hint.Used(300, hint.Size);
+        }
         Assert.Equal(BufferSizeHint.Smallest, hint.Size);
     }
 

@@ -37,7 +37,7 @@ public sealed class RefreshScheduleTests
     }
 
     [Fact]
-    public void ARemovedMember_IsDueAtOnceIfAskedAgain_AndAMemberAddedAgainStartsAFreshSpread()
+    public void ARemovedMember_IsNeverDue_AndAMemberAddedAgainStartsAFreshSpread()
     {
         var schedule = new RefreshSchedule<string>(Interval, () => 0.5);
         schedule.Add("alice", Start);
@@ -46,7 +46,8 @@ public sealed class RefreshScheduleTests
         Assert.False(schedule.TakeIfDue("alice", Start + Interval * 1.4));
         Assert.True(schedule.TakeIfDue("alice", Start + Interval * 1.5));
         schedule.Remove("alice");
-        Assert.True(schedule.TakeIfDue("alice", Start + Interval * 1.6)); // raced a removal: refreshed, never forgotten
+        Assert.False(schedule.TakeIfDue("alice", Start + Interval * 1.6)); // left while the tick listed her: no put for a ghost
+        Assert.False(schedule.TakeIfDue("alice", Start + Interval * 5));
         schedule.Add("alice", Start + Interval * 2);
         Assert.False(schedule.TakeIfDue("alice", Start + Interval * 2.4));
         Assert.True(schedule.TakeIfDue("alice", Start + Interval * 2.5));
