@@ -1,3 +1,5 @@
+using System.Buffers;
+
 namespace Parley.Core.Links;
 
 /// <summary>
@@ -7,8 +9,7 @@ namespace Parley.Core.Links;
 /// the buffer's size, and serves SslStream's small reads from it. Writes pass straight through: the
 /// link's send loop writes while its receive loop reads, and .NET's <see cref="BufferedStream"/> cannot
 /// be shared that way. The buffer is rented only while it holds unread bytes, so an idle link (zero-byte
-/// reads, a hub keeps thousands) holds none, and its size follows the traffic (<see cref="BufferSizeHint"/>):
-/// a chat's link reads into 32 KiB, a file transfer's into the full size.
+/// reads, a hub keeps thousands) holds none.
 /// </summary>
 internal sealed class ReadAheadStream(Stream inner, int bufferSize = ReadAheadStream.DefaultBufferSize) : PassThroughStream(inner)
 {
@@ -19,7 +20,6 @@ internal sealed class ReadAheadStream(Stream inner, int bufferSize = ReadAheadSt
     private byte[]? _buffer;
     private int _start;
     private int _end;
-    private BufferSizeHint _hint = new(bufferSize);
 
     public override async ValueTask<int> ReadAsync(Memory<byte> destination, CancellationToken cancellationToken = default)
     {
@@ -30,19 +30,17 @@ internal sealed class ReadAheadStream(Stream inner, int bufferSize = ReadAheadSt
                 // A zero-byte read waits for data without holding a buffer; a big one needs no copy.
                 return await Inner.ReadAsync(destination, cancellationToken).ConfigureAwait(false);
             }
-            var buffer = _buffer ??= LinkBuffers.Rent(_hint.Size);
-            var size = Math.Min(buffer.Length, _hint.Size);
+            var buffer = _buffer ??= ArrayPool<byte>.Shared.Rent(bufferSize);
             int read;
             try
             {
-                read = await Inner.ReadAsync(buffer.AsMemory(0, size), cancellationToken).ConfigureAwait(false);
+                read = await Inner.ReadAsync(buffer.AsMemory(0, bufferSize), cancellationToken).ConfigureAwait(false);
             }
             catch
             {
                 Release();
                 throw;
             }
-            _hint.Used(read, size);
             Filled(read);
         }
         return Take(destination.Span);
@@ -56,19 +54,17 @@ internal sealed class ReadAheadStream(Stream inner, int bufferSize = ReadAheadSt
             {
                 return Inner.Read(destination);
             }
-            var buffer = _buffer ??= LinkBuffers.Rent(_hint.Size);
-            var size = Math.Min(buffer.Length, _hint.Size);
+            var buffer = _buffer ??= ArrayPool<byte>.Shared.Rent(bufferSize);
             int read;
             try
             {
-                read = Inner.Read(buffer.AsSpan(0, size));
+                read = Inner.Read(buffer.AsSpan(0, bufferSize));
             }
             catch
             {
                 Release();
                 throw;
             }
-            _hint.Used(read, size);
             Filled(read);
         }
         return Take(destination);
@@ -107,7 +103,7 @@ internal sealed class ReadAheadStream(Stream inner, int bufferSize = ReadAheadSt
         {
             _buffer = null;
             _start = _end = 0;
-            LinkBuffers.Return(buffer);
+            ArrayPool<byte>.Shared.Return(buffer);
         }
     }
 }

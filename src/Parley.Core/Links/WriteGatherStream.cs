@@ -1,3 +1,5 @@
+using System.Buffers;
+
 namespace Parley.Core.Links;
 
 /// <summary>
@@ -7,8 +9,7 @@ namespace Parley.Core.Links;
 /// the send loop leaves in one call per <see cref="DefaultBufferSize"/>. Only while <see cref="Gathering"/>:
 /// the link turns it on once its send loop (the only writer, and it always flushes a batch) owns the
 /// stream, and off before TLS's closing alert, so the handshake's and the alert's writes pass straight
-/// through. Reads pass through. A batch's buffer starts at the size the last batches needed
-/// (<see cref="BufferSizeHint"/>) and grows within the batch, so a chat's link never rents 256 KiB.
+/// through. Reads pass through.
 /// </summary>
 internal sealed class WriteGatherStream(Stream inner, int bufferSize = WriteGatherStream.DefaultBufferSize) : PassThroughStream(inner)
 {
@@ -18,7 +19,6 @@ internal sealed class WriteGatherStream(Stream inner, int bufferSize = WriteGath
     private byte[]? _buffer;
     private int _length;
     private volatile bool _gathering;
-    private BufferSizeHint _hint = new(bufferSize);
 
     /// <summary>Whether writes wait for a flush. Turning it off writes out what is gathered (see <see cref="StopGatheringAsync"/>).</summary>
     public bool Gathering => _gathering;
@@ -48,16 +48,8 @@ internal sealed class WriteGatherStream(Stream inner, int bufferSize = WriteGath
             await Inner.WriteAsync(source, cancellationToken).ConfigureAwait(false);
             return;
         }
-        var buffer = _buffer ??= LinkBuffers.Rent(_hint.Size);
-        if (_length + source.Length > buffer.Length)
-        {
-            // A batch bigger than its buffer: a larger one (up to the largest, which it fits, as checked above).
-            var larger = LinkBuffers.Rent(Math.Min(bufferSize, Math.Max(buffer.Length * 2, _length + source.Length)));
-            buffer.AsSpan(0, _length).CopyTo(larger);
-            LinkBuffers.Return(buffer);
-            _buffer = buffer = larger;
-        }
-        source.Span.CopyTo(buffer.AsSpan(_length));
+        _buffer ??= ArrayPool<byte>.Shared.Rent(bufferSize);
+        source.Span.CopyTo(_buffer.AsSpan(_length));
         _length += source.Length;
     }
 
@@ -83,7 +75,6 @@ internal sealed class WriteGatherStream(Stream inner, int bufferSize = WriteGath
             return;
         }
         var length = _length;
-        _hint.Used(length, Math.Min(buffer.Length, bufferSize));
         _length = 0;
         _buffer = null;
         try
@@ -93,7 +84,7 @@ internal sealed class WriteGatherStream(Stream inner, int bufferSize = WriteGath
         finally
         {
             // Returned after every write, so an idle link holds no buffer (a hub keeps thousands).
-            LinkBuffers.Return(buffer);
+            ArrayPool<byte>.Shared.Return(buffer);
         }
     }
 }

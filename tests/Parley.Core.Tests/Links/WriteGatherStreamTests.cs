@@ -30,28 +30,6 @@ public class WriteGatherStreamTests
     }
 
     [Fact]
-    public async Task Gathering_ABatchBiggerThanItsFirstBuffer_GrowsInPlace_StillOneInnerWrite()
-    {
-        using var pair = await LinkStreamPair.OpenAsync();
-        var counting = new CountingStream(pair.Left);
-        using var stream = new WriteGatherStream(counting); // 256 KiB at most, 32 KiB to start
-        stream.StartGathering();
-        var sent = new byte[200_000];
-        new Random(2).NextBytes(sent);
-
-        for (var at = 0; at < sent.Length; at += 10_000)
-        {
-            await stream.WriteAsync(sent.AsMemory(at, 10_000));
-        }
-        await stream.FlushAsync();
-
-        Assert.Equal(1, counting.Writes);
-        var received = new byte[sent.Length];
-        await pair.Right.ReadExactlyAsync(received);
-        Assert.Equal(sent, received);
-    }
-
-    [Fact]
     public async Task NotGathering_Writes_PassStraightThrough()
     {
         using var pair = await LinkStreamPair.OpenAsync();
