@@ -233,6 +233,10 @@ function createSharing() {
   const mine = h('ul', { class: 'video-list own-videos', 'aria-label': 'Your shared videos' });
   let status = null;
   let mineRetry = null;
+  // Access changes go one at a time, in the order made: a tick's answer arriving after "Every contact"'s showed the
+  // state from before it (the ticks again, under "Every contact").
+  let changes = Promise.resolve();
+  const inTurn = work => (changes = changes.then(work, work));
 
   async function reload() {
     try { status = await api.get('/api/videos'); } catch (e) { fill(summary, e.message); return; }
@@ -268,7 +272,7 @@ function createSharing() {
     fill(people, state.peers.contacts.map(c => {
       const rule = status.rules[c.deviceId];
       const box = h('input', { type: 'checkbox', checked: rule ?? status.everyone });
-      box.addEventListener('change', () => change({ peer: c.deviceId, allowed: box.checked }, box));
+      box.addEventListener('change', () => inTurn(() => change({ peer: c.deviceId, allowed: box.checked }, box)));
       return h('li', null, h('label', { class: 'toggle' }, box, h('span', null, `${c.name} may watch`)));
     }));
   }
@@ -278,10 +282,13 @@ function createSharing() {
     if (result) { status = result; render(); }
   }
 
-  who.addEventListener('change', async () => {
-    // "Every contact" means everyone: denials from the ticks go too.
-    if (who.value === 'all') for (const [peer, allowed] of Object.entries(status.rules)) if (!allowed) await change({ peer, allowed: true }, who);
-    await change({ peer: 'all', allowed: who.value === 'all' }, who);
+  who.addEventListener('change', () => {
+    const everyone = who.value === 'all';
+    return inTurn(async () => {
+      // "Every contact" means everyone: denials from the ticks go too (read once the changes before this one are in).
+      if (everyone) for (const [peer, allowed] of Object.entries(status.rules)) if (!allowed) await change({ peer, allowed: true }, who);
+      await change({ peer: 'all', allowed: everyone }, who);
+    });
   });
   unshare.addEventListener('click', async () => { const r = await act(unshare, () => api.post('/api/videos/unshare')); if (r) { status = r; render(); listMine(); } });
   const element = section('Your shared folder', summary, h('form', {
