@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using System.Diagnostics.Tracing;
+using System.Globalization;
 
 namespace Parley.Bench;
 
@@ -23,30 +24,30 @@ internal sealed class GcReasons : EventListener
 
     protected override void OnEventWritten(EventWrittenEventArgs e)
     {
-        if (e.EventName?.StartsWith("GCAllocationTick", StringComparison.Ordinal) == true && e.Payload is not null
-            && Environment.GetEnvironmentVariable("BENCH_ALLOCATIONS") == "1")
-        {
-            var objectSize = e.PayloadNames!.Contains("ObjectSize") ? Convert.ToInt64(e.Payload[e.PayloadNames.IndexOf("ObjectSize")]) : -1;
-            _counts.AddOrUpdate($"~100 KB of {e.Payload[e.PayloadNames!.IndexOf("TypeName")]} {objectSize}", 1, (_, n) => n + 1);
-            return;
-        }
-        if (e.EventName?.StartsWith("GCAllocationTick", StringComparison.Ordinal) == true && e.Payload is not null
-            && Convert.ToInt32(e.Payload[e.PayloadNames!.IndexOf("AllocationKind")]) == 1)
-        {
-            var size = e.PayloadNames.Contains("ObjectSize") ? Convert.ToInt64(e.Payload[e.PayloadNames.IndexOf("ObjectSize")]) : -1;
-            _counts.AddOrUpdate($"LOH {e.Payload[e.PayloadNames.IndexOf("TypeName")]} {size}", 1, (_, n) => n + 1);
-            return;
-        }
-        if (e.EventName?.StartsWith("GCStart", StringComparison.Ordinal) != true || e.Payload is null)
+        if (e.Payload is not { } payload || e.PayloadNames is not { } names)
         {
             return;
         }
-        var depth = Convert.ToInt32(e.Payload[e.PayloadNames!.IndexOf("Depth")]);
-        var reason = Convert.ToInt32(e.Payload[e.PayloadNames!.IndexOf("Reason")]);
-        var type = Convert.ToInt32(e.Payload[e.PayloadNames!.IndexOf("Type")]);
-        var key = $"gen{depth} {(type == 1 ? "background" : "blocking")} ({(reason < Reasons.Length ? Reasons[reason] : reason.ToString())})";
-        _counts.AddOrUpdate(key, 1, (_, n) => n + 1);
+        object Field(string name) => payload[names.IndexOf(name)]!;
+        if (e.EventName?.StartsWith("GCAllocationTick", StringComparison.Ordinal) == true)
+        {
+            var large = Convert.ToInt32(Field("AllocationKind")) == 1;
+            if (large || SampleAllocations)
+            {
+                var size = names.Contains("ObjectSize") ? Convert.ToInt64(Field("ObjectSize")) : -1;
+                Count($"{(large ? "LOH" : "~100 KB of")} {Field("TypeName")} {size}");
+            }
+        }
+        else if (e.EventName?.StartsWith("GCStart", StringComparison.Ordinal) == true)
+        {
+            var reason = Convert.ToInt32(Field("Reason"));
+            Count($"gen{Convert.ToInt32(Field("Depth"))} {(Convert.ToInt32(Field("Type")) == 1 ? "background" : "blocking")} ({(reason < Reasons.Length ? Reasons[reason] : reason.ToString(CultureInfo.InvariantCulture))})");
+        }
     }
+
+    private static readonly bool SampleAllocations = Environment.GetEnvironmentVariable("BENCH_ALLOCATIONS") == "1";
+
+    private void Count(string key) => _counts.AddOrUpdate(key, 1, (_, n) => n + 1);
 
     public override string ToString() => string.Join(", ", _counts.OrderBy(p => p.Key).Select(p => $"{p.Key}: {p.Value}"));
 }

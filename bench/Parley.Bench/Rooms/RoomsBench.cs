@@ -18,7 +18,7 @@ internal static class RoomsBench
     private const int Senders = 5;
     private const int MessageBytes = 200;
 
-    internal sealed record FanOut(string Mode, int Messages, long Expected, long Delivered, TimeSpan Elapsed, double P50, double P99, double HubMiB, string SlowestBySecond = "")
+    internal sealed record FanOut(string Mode, int Messages, long Expected, long Delivered, TimeSpan Elapsed, double P50, double P99, double HubMiB, string Diagnosis = "")
     {
         public double PerSecond => Delivered / Elapsed.TotalSeconds;
     }
@@ -187,7 +187,7 @@ internal static class RoomsBench
         var elapsed = count == expected ? watch.Elapsed : last;
         var sorted = latencies.AsSpan(0, (int)count).ToArray();
         Array.Sort(sorted);
-        var slowest = SlowestBySecond(latencies.AsSpan(0, (int)count), arrivals, sorted.Length == 0 ? 0 : sorted[(int)(sorted.Length * 0.99)])
+        var diagnosis = SlowestBySecond(latencies.AsSpan(0, (int)count), arrivals, sorted.Length == 0 ? 0 : sorted[(int)(sorted.Length * 0.99)])
             + $"; this bench process (the members) {(quiet ? collected ? "ran out of its no-collection budget and " : "held off collecting, and " : "")}paused "
             + $"{(GC.GetTotalPauseDuration() - pausedBefore).TotalMilliseconds:0} ms for GC ({GC.CollectionCount(2) - gen2Before} full; {reasons}), "
             + $"allocating {(GC.GetTotalAllocatedBytes() - allocatedBefore) / 1048576.0:0} MiB; entries handed over again: {clients.Sum(c => c.Again):N0}";
@@ -197,7 +197,7 @@ internal static class RoomsBench
             await client.DisposeAsync();
         }
         return new FanOut(mode, Senders * perSender, expected, count, elapsed,
-            sorted.Length == 0 ? double.NaN : sorted[sorted.Length / 2], sorted.Length == 0 ? double.NaN : sorted[(int)(sorted.Length * 0.99)], hubMiB, slowest);
+            sorted.Length == 0 ? double.NaN : sorted[sorted.Length / 2], sorted.Length == 0 ? double.NaN : sorted[(int)(sorted.Length * 0.99)], hubMiB, diagnosis);
     }
 
     /// <summary>Asks the runtime not to collect in this process until told (true if it agreed), with room for the run's allocations.</summary>

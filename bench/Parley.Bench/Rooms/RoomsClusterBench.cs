@@ -25,7 +25,7 @@ internal static class RoomsClusterBench
                 results[mode].Add(result);
                 Console.WriteLine($"run {run}, {mode}: {result.Messages} messages to {members} members, {result.Delivered:N0} of {result.Expected:N0} deliveries "
                     + $"in {result.Elapsed.TotalSeconds:0.00} s: {result.PerSecond:N0}/s; latency p50 {result.P50:0.0} ms, p99 {result.P99:0.0} ms; hubs {result.HubMiB:0} MiB resident"
-                    + $"\n  the slowest 1 % by the second they arrived in: {result.SlowestBySecond}");
+                    + $"\n  the slowest 1 % by the second they arrived in: {result.Diagnosis}");
             }
         }
         foreach (var (mode, list) in results)

@@ -132,18 +132,15 @@ public sealed partial class PeerLink : IPeerLink, IAsyncDisposable
         await _abort.CancelAsync().ConfigureAwait(false);
         // The gather stream is the send loop's alone (unlocked, its buffer pooled across links): flushed here only once
         // the aborted loop has let go of it, or a write finishing as the abort fires could return one buffer twice.
-        if (_sendLoop is { } aborted && await Task.WhenAny(aborted, Task.Delay(_options.CloseTimeout, _options.TimeProvider)).ConfigureAwait(false) != aborted)
-        {
-            notifyPeer = false;
-        }
+        var letGo = _sendLoop is not { } aborted || await Task.WhenAny(aborted, Task.Delay(_options.CloseTimeout, _options.TimeProvider)).ConfigureAwait(false) == aborted;
         try
         {
             using var shutdown = new CancellationTokenSource(_options.CloseTimeout);
-            if (_sendLoop is null || _sendLoop.IsCompleted)
+            if (letGo)
             {
                 await _gather.StopGatheringAsync(shutdown.Token).ConfigureAwait(false);
             }
-            if (notifyPeer)
+            if (notifyPeer && letGo)
             {
                 await _stream.ShutdownAsync().WaitAsync(shutdown.Token).ConfigureAwait(false);
             }
